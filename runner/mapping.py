@@ -1,0 +1,94 @@
+"""The spec's Jinja templates: one sandboxed, strict environment, checked before use.
+
+A template may only use the names of its documented context (DESIGN.md section 4), may
+not reach into Python internals, and fails loudly on a missing key instead of rendering
+an empty string into the books."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
+from jinja2.exceptions import SecurityError, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from runner.errors import BookingError
+
+ORDER_FIELDS = frozenset("""
+    id parent_id status currency version prices_include_tax date_created date_modified discount_total
+    discount_tax shipping_total shipping_tax cart_tax total total_tax customer_id order_key billing shipping
+    payment_method payment_method_title transaction_id customer_ip_address customer_user_agent created_via
+    customer_note date_completed date_paid cart_hash number meta_data line_items tax_lines shipping_lines
+    fee_lines coupon_lines refunds payment_url is_editable needs_payment needs_processing date_created_gmt
+    date_modified_gmt date_paid_gmt date_completed_gmt currency_symbol cost_of_goods_sold email country
+""".split())
+LINE_FIELDS = frozenset("""
+    kind name sku product_id variation_id quantity net tax tax_rate tax_class tax_rate_code tax_country
+    categories coupons vat_code
+""".split())
+CUSTOMER_FIELDS = frozenset("email name company vat_number country is_guest".split())
+STRICT_FIELDS = {"order": ORDER_FIELDS, "line": LINE_FIELDS, "customer": CUSTOMER_FIELDS}
+DICT_METHODS = frozenset({"get", "items", "keys", "values"})
+
+
+class TemplateFailure(BookingError):
+    """A template raised while rendering one order: that order fails, the others go on."""
+
+
+class Templates:
+    """Compiled templates keyed by their dotted spec path (e.g. `mapping.vat_code`)."""
+
+    def __init__(self) -> None:
+        self.env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+        self._compiled: dict[str, Any] = {}
+        self._globals = set(self.env.globals)
+
+    def check(self, key: str, source: str, allowed: Iterable[str]) -> list[str]:
+        """Problems with one template; compiles and keeps it when there are none."""
+        allowed = set(allowed)
+        try:
+            tree = self.env.parse(source)
+        except TemplateSyntaxError as exc:
+            return [f"template syntax error: {exc.message} (template line {exc.lineno})"]
+        problems = []
+        for name in sorted(_names(tree) - allowed - self._globals):
+            problems.append(f"uses '{name}', which is not in this template's context ({', '.join(sorted(allowed))})")
+        for owner, attr in _attributes(tree):
+            if attr.startswith("_"):
+                problems.append(f"reaches into Python internals ('{attr}'); templates may only read order data")
+            elif owner in allowed and owner in STRICT_FIELDS and attr not in STRICT_FIELDS[owner] | DICT_METHODS:
+                problems.append(f"'{owner}.{attr}' does not exist; {owner} has: {', '.join(sorted(STRICT_FIELDS[owner]))}")
+        if not problems:
+            self._compiled[key] = self.env.from_string(tree)
+        return problems
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._compiled
+
+    def render(self, key: str, **context: Any) -> str:
+        try:
+            return self._compiled[key].render(**context).strip()
+        except SecurityError as exc:
+            raise TemplateFailure(f"{key}: refused by the template sandbox: {exc}", "templates may only read order data") from None
+        except (TemplateError, LookupError, TypeError, ValueError, ArithmeticError) as exc:
+            what = getattr(exc, "message", None) or str(exc)
+            raise TemplateFailure(f"{key}: {what}", f"fix the template {key} in the spec (runner validate checks it)") from None
+
+
+def _names(tree: nodes.Template) -> set[str]:
+    return set(meta.find_undeclared_variables(tree))
+
+
+def _attributes(tree: nodes.Template) -> list[tuple[str | None, str]]:
+    """(owner name, attribute) for every `x.attr` and `x['attr']` in the template."""
+    found = []
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        if isinstance(node, nodes.Getattr):
+            attr = node.attr
+        elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+            attr = node.arg.value
+        else:
+            continue
+        owner = node.node.name if isinstance(node.node, nodes.Name) else None
+        found.append((owner, attr))
+    return found

@@ -1,0 +1,231 @@
+"""WooCommerce orders and refunds as plain frozen dataclasses with Decimal money.
+
+Only what booking needs is lifted out of the REST JSON; `raw` keeps the rest for the
+templates, which see the order exactly as the API returned it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, Mapping
+
+from runner.errors import BookingError
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0")
+
+
+class OrderDataError(BookingError):
+    """The order JSON is not in the shape the WooCommerce REST API returns."""
+
+
+def money(value: Any) -> Decimal:
+    """Money strings (and the odd JSON number) to Decimal; "" and null are zero."""
+    if value is None or value == "":
+        return ZERO
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        raise OrderDataError(f"{value!r} is not an amount", "check the order data") from None
+
+
+def cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Rate:
+    """One tax rate as the order's tax_lines snapshot it (the rate may have changed since)."""
+
+    id: int
+    percent: Decimal
+    code: str = ""
+    label: str = ""
+
+    @property
+    def country(self) -> str:
+        head = self.code.split("-")[0] if self.code else ""
+        return head if len(head) == 2 else ""
+
+
+@dataclass(frozen=True)
+class TaxShare:
+    rate_id: int
+    total: Decimal
+    subtotal: Decimal
+
+
+@dataclass(frozen=True)
+class Item:
+    """A product line (or a refunded one, with negative amounts)."""
+
+    id: int
+    name: str
+    sku: str
+    product_id: int
+    variation_id: int
+    quantity: Decimal
+    tax_class: str
+    subtotal: Decimal
+    subtotal_tax: Decimal
+    total: Decimal
+    total_tax: Decimal
+    taxes: tuple[TaxShare, ...]
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Charge:
+    """A shipping line or a fee line; a negative fee is a cart discount."""
+
+    kind: str  # "shipping" or "fee"
+    id: int
+    name: str
+    total: Decimal
+    total_tax: Decimal
+    taxes: tuple[TaxShare, ...]
+    tax_class: str = ""
+
+
+@dataclass(frozen=True)
+class Refund:
+    id: int
+    amount: Decimal  # positive, as WooCommerce reports it
+    reason: str
+    date_created: str
+    items: tuple[Item, ...]
+    charges: tuple[Charge, ...]
+    tax_totals: Mapping[int, Decimal]  # per rate id, negative
+    rates: Mapping[int, Rate]
+    raw: Mapping[str, Any] = field(repr=False, default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Order:
+    id: int
+    number: str
+    status: str
+    currency: str
+    prices_include_tax: bool
+    date_created: str
+    date_modified: str
+    date_paid: str | None
+    date_completed: str | None
+    total: Decimal
+    total_tax: Decimal
+    customer_id: int
+    payment_method: str
+    rates: Mapping[int, Rate]
+    tax_totals: Mapping[int, Decimal]  # per rate id: items + fees + shipping tax
+    items: tuple[Item, ...]
+    charges: tuple[Charge, ...]
+    coupons: tuple[str, ...]
+    refund_ids: tuple[int, ...]
+    raw: Mapping[str, Any] = field(repr=False, default_factory=dict)
+
+    @property
+    def email(self) -> str:
+        return ((self.raw.get("billing") or {}).get("email") or "").strip().lower()
+
+    @property
+    def country(self) -> str:
+        shipping = (self.raw.get("shipping") or {}).get("country") or ""
+        return shipping or (self.raw.get("billing") or {}).get("country") or ""
+
+    def meta(self, key: str) -> Any:
+        for entry in self.raw.get("meta_data") or []:
+            if entry.get("key") == key:
+                return entry.get("value")
+        return None
+
+
+def _taxes(raw: list | None) -> tuple[TaxShare, ...]:
+    return tuple(TaxShare(int(t["id"]), money(t.get("total")), money(t.get("subtotal"))) for t in raw or [])
+
+
+def _rates(tax_lines: list | None) -> dict[int, Rate]:
+    return {
+        int(t["rate_id"]): Rate(int(t["rate_id"]), money(t.get("rate_percent")), t.get("rate_code") or "", t.get("label") or "")
+        for t in tax_lines or []
+    }
+
+
+def _tax_totals(tax_lines: list | None) -> dict[int, Decimal]:
+    return {int(t["rate_id"]): money(t.get("tax_total")) + money(t.get("shipping_tax_total")) for t in tax_lines or []}
+
+
+def _item(raw: dict, categories: Mapping[int, tuple[str, ...]]) -> Item:
+    product_id = int(raw.get("product_id") or 0)
+    return Item(
+        id=int(raw["id"]),
+        name=raw.get("name") or "",
+        sku=raw.get("sku") or "",
+        product_id=product_id,
+        variation_id=int(raw.get("variation_id") or 0),
+        quantity=money(raw.get("quantity")),
+        tax_class=raw.get("tax_class") or "",
+        subtotal=money(raw.get("subtotal")),
+        subtotal_tax=money(raw.get("subtotal_tax")),
+        total=money(raw.get("total")),
+        total_tax=money(raw.get("total_tax")),
+        taxes=_taxes(raw.get("taxes")),
+        categories=tuple(categories.get(product_id, ())),
+    )
+
+
+def _charges(raw: Mapping[str, Any]) -> tuple[Charge, ...]:
+    shipping = tuple(
+        Charge("shipping", int(s["id"]), s.get("method_title") or "Shipping", money(s.get("total")), money(s.get("total_tax")), _taxes(s.get("taxes")))
+        for s in raw.get("shipping_lines") or []
+    )
+    fees = tuple(
+        Charge("fee", int(f["id"]), f.get("name") or "Fee", money(f.get("total")), money(f.get("total_tax")), _taxes(f.get("taxes")), f.get("tax_class") or "")
+        for f in raw.get("fee_lines") or []
+    )
+    return shipping + fees
+
+
+def parse_order(raw: Mapping[str, Any], categories: Mapping[int, tuple[str, ...]] | None = None) -> Order:
+    """The REST JSON of one order as an Order; a malformed order fails on its own."""
+    try:
+        return Order(
+            id=int(raw["id"]),
+            number=str(raw.get("number") or raw["id"]),
+            status=raw.get("status") or "",
+            currency=raw.get("currency") or "",
+            prices_include_tax=bool(raw.get("prices_include_tax")),
+            date_created=raw.get("date_created") or "",
+            date_modified=raw.get("date_modified") or raw.get("date_created") or "",
+            date_paid=raw.get("date_paid"),
+            date_completed=raw.get("date_completed"),
+            total=money(raw.get("total")),
+            total_tax=money(raw.get("total_tax")),
+            customer_id=int(raw.get("customer_id") or 0),
+            payment_method=raw.get("payment_method") or "",
+            rates=_rates(raw.get("tax_lines")),
+            tax_totals=_tax_totals(raw.get("tax_lines")),
+            items=tuple(_item(i, categories or {}) for i in raw.get("line_items") or []),
+            charges=_charges(raw),
+            coupons=tuple(c.get("code") or "" for c in raw.get("coupon_lines") or []),
+            refund_ids=tuple(int(r["id"]) for r in raw.get("refunds") or []),
+            raw=raw,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise OrderDataError(f"order {raw.get('id', '?')}: unexpected shape ({exc!s})", "is this the JSON of GET /wc/v3/orders?") from None
+
+
+def parse_refund(raw: Mapping[str, Any], order: Order) -> Refund:
+    try:
+        return Refund(
+            id=int(raw["id"]),
+            amount=money(raw.get("amount")),
+            reason=raw.get("reason") or "",
+            date_created=raw.get("date_created") or "",
+            items=tuple(_item(i, {}) for i in raw.get("line_items") or []),
+            charges=_charges(raw),
+            tax_totals=_tax_totals(raw.get("tax_lines")),
+            rates={**order.rates, **_rates(raw.get("tax_lines"))},
+            raw=raw,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise OrderDataError(f"refund {raw.get('id', '?')} of order {order.id}: unexpected shape ({exc!s})", "is this the JSON of GET /wc/v3/orders/{id}/refunds?") from None

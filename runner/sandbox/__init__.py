@@ -1,0 +1,1 @@
+"""A faithful WooCommerce and Exact Online on localhost, for the demo and the tests."""
