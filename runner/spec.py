@@ -9,7 +9,6 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -61,12 +60,19 @@ class RawSpec:
     secrets: set[str] = field(default_factory=set)
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that keeps dates as the text written (the schema checks their form)."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+
+
 def _read_yaml(path: Path, problems: list[str]) -> tuple[Any, dict[Path_, int]]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SpecError(f"cannot read {path}: {exc.strerror}", "check the path of the spec file") from None
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -170,8 +176,6 @@ def _substitute(value: Any, path: Path_, env: dict[str, str], raw: RawSpec) -> A
         return {k: _substitute(v, path + (k,), env, raw) for k, v in value.items()}
     if isinstance(value, list):
         return [_substitute(v, path + (i,), env, raw) for i, v in enumerate(value)]
-    if isinstance(value, date):
-        return value.isoformat()  # YAML reads 2026-01-01 as a date; the schema wants the text
     if not isinstance(value, str) or "${" not in value:
         return value
 
@@ -230,8 +234,26 @@ def _friendly(error) -> str:
     if error.validator == "pattern":
         return f"{error.instance!r} does not have the expected form ({error.schema.get('description', '').split('.')[0]})"
     if error.validator == "type":
-        return f"{error.instance!r} should be a {error.validator_value if isinstance(error.validator_value, str) else ' or '.join(error.validator_value)}"
+        wanted = error.validator_value if isinstance(error.validator_value, str) else " or ".join(error.validator_value)
+        return f"{error.instance!r} should be {'an' if wanted[0] in 'aeiou' else 'a'} {wanted}"
     return error.message
+
+
+def _problem_order(problem: str) -> tuple[str, int]:
+    file, _, rest = problem.partition(":")
+    line = rest.partition(":")[0]
+    return file, int(line) if line.isdigit() else 0
+
+
+def _cross_problems(raw: RawSpec) -> list[str]:
+    """Rules that tie two keys together, which JSON Schema says poorly."""
+    data = raw.data
+    booking = data.get("booking") if isinstance(data.get("booking"), dict) else {}
+    payments = data.get("payments") if isinstance(data.get("payments"), dict) else {}
+    if booking.get("status") == "paid" and not payments.get("journal"):
+        return [f"{raw.source.where(('booking', 'status'))}: payments.journal is needed when booking.status is paid "
+                f"(the bank or cash journal code of the payment)"]
+    return []
 
 
 def template_fields(schema: dict, data: dict) -> list[tuple[Path_, str, list[str]]]:
@@ -317,11 +339,13 @@ def load(path: str | os.PathLike, environ: dict[str, str] | None = None) -> Spec
     raw, problems = read_raw(path, environ)
     schema = load_schema()
     problems += schema_problems(raw, schema)
+    problems += _cross_problems(raw)
     templates = Templates()
     for key_path, source, allowed in template_fields(schema, raw.data):
         for problem in templates.check(_dotted(key_path), source, allowed):
             problems.append(f"{raw.source.where(key_path)}: {_dotted(key_path)}: {problem}")
     if problems:
+        problems.sort(key=_problem_order)
         count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
         raise SpecError(f"{_display(raw.path)}: {count} in the spec", "fix these and run `runner validate` again", problems)
     data = defaults(schema, raw.data)
