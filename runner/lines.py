@@ -39,7 +39,9 @@ class Fact:
 
 def split(net: Decimal, tax: Decimal, shares: Sequence[TaxShare], rates: Mapping[int, Rate], use_subtotal: bool = False) -> list[tuple[Rate | None, Decimal, Decimal]]:
     """A line's (net, tax) per rate. Several rates are either stacked on the whole amount
-    (one combined rate) or a split of the amount, as WooCommerce does for fees and shipping."""
+    (one combined rate, as two taxes of one class in some countries) or a split of the
+    amount over classes, as WooCommerce does for fees and shipping: whichever the bases
+    derived from the taxes fit better."""
     for share in shares:
         if share.rate_id not in rates:
             raise BookingError(f"a line is taxed at rate id {share.rate_id}, which the order's tax_lines do not list", "check the order's taxes in WooCommerce")
@@ -49,7 +51,8 @@ def split(net: Decimal, tax: Decimal, shares: Sequence[TaxShare], rates: Mapping
     if len(amounts) == 1:
         return [(amounts[0][0], net, tax)]
     taxed = [(rate, amount, cents(amount * HUNDRED / rate.percent)) for rate, amount in amounts if rate.percent]
-    if len(taxed) > 1 and all(abs(base - net) <= CENT * 2 for _, _, base in taxed):
+    bases = sum((base for _, _, base in taxed), ZERO)
+    if len(taxed) > 1 and abs(bases - len(taxed) * net) < abs(bases - net):
         combined = Rate(-1, sum((r.percent for r, _, _ in taxed), ZERO), "+".join(r.code for r, _, _ in taxed), "+".join(r.label for r, _, _ in taxed))
         return [(combined, net, tax)]
     parts = [[rate, base, cents(amount)] for rate, amount, base in taxed]
@@ -128,6 +131,7 @@ def amount_spread(gross: Decimal, basis: Sequence[Fact], name: str) -> list[Fact
     weights: dict[Rate | None, Decimal] = {}
     for fact in basis:
         weights[fact.rate] = weights.get(fact.rate, ZERO) + fact.net + fact.tax
+    weights = {rate: w for rate, w in weights.items() if w > 0}  # a rate the discounts ate up takes no share
     total = sum(weights.values(), ZERO)
     if not gross:
         return []

@@ -238,3 +238,14 @@ def test_master_data_checks_catch_what_exact_would_refuse(make_booker, orders):
     assert any("is 21% but the product line 'Kookboek Hollandse pot' is taxed at 9%" in p for p in master_data_problems(ninepct, MASTER))
     unknown = make_booker('booking:\n  journal: "71"\n').book_order(parse_order(orders[4101]))
     assert "journal '71' is not a sales journal in this administration" in master_data_problems(unknown, MASTER)
+
+
+def test_two_rates_on_one_product_line_book_at_their_combined_rate(make_booker, orders):
+    raw = copy.deepcopy(orders[4140])
+    raw["tax_lines"] = [{"id": 1, "rate_code": "NL-BTW 21%-1", "rate_id": 1, "label": "A", "compound": False, "tax_total": "0", "shipping_tax_total": "0", "rate_percent": 6},
+                        {"id": 2, "rate_code": "NL-BTW 3%-2", "rate_id": 2, "label": "B", "compound": False, "tax_total": "0", "shipping_tax_total": "0", "rate_percent": 3}]
+    raw["line_items"] = [{**raw["line_items"][0], "total": "40.00", "total_tax": "3.60", "taxes": [{"id": 1, "total": "2.4", "subtotal": "2.4"}, {"id": 2, "total": "1.2", "subtotal": "1.2"}]}]
+    raw["shipping_lines"], raw["total"] = [], "43.60"
+    booker = make_booker('mapping:\n  vat_code: "{{ line.tax_rate | int }}"\n')
+    doc = booker.book_order(parse_order(raw))
+    assert [(l.net, l.vat, l.percent, l.vat_code) for l in doc.lines] == [(D("40.00"), D("3.60"), D(9), "9")]

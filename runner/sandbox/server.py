@@ -11,8 +11,10 @@ import random
 import socket
 import threading
 import time
+import traceback
 from collections import deque
 from dataclasses import dataclass, field
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Protocol
 from urllib.parse import parse_qs, urlsplit
@@ -33,7 +35,8 @@ class Request:
         return values[-1] if values else default
 
     def json(self):
-        return json.loads(self.body.decode("utf-8")) if self.body else None
+        """The body as JSON, numbers with a fraction as Decimal (money never goes through float)."""
+        return json.loads(self.body.decode("utf-8"), parse_float=Decimal) if self.body else None
 
     def form(self) -> dict[str, str]:
         return {k: v[-1] for k, v in parse_qs(self.body.decode("utf-8"), keep_blank_values=True).items()}
@@ -125,10 +128,12 @@ class SandboxServer:
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
+        self.crashes: list[str] = []
         self._thread: threading.Thread | None = None
 
     def start(self) -> "SandboxServer":
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name=f"sandbox:{self.port}", daemon=True)
+        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"sandbox:{self.port}", daemon=True)
         self._thread.start()
         return self
 
@@ -147,13 +152,18 @@ class SandboxServer:
             injected = self.faults.before(request)
             if injected is not None:
                 return injected
-            response = self.simulator.handle(request)
+            try:
+                response = self.simulator.handle(request)
+            except Exception:  # a simulator bug: answer it, and keep it for the test to see
+                self.crashes.append(traceback.format_exc())
+                return json_response(500, {"error": "sandbox crashed; see SandboxServer.crashes"})
             return self.faults.after(request, response)
 
 
 def _make_handler(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out at once, not 40 ms apart
 
         def log_message(self, format, *args):  # noqa: A002 - quiet: tests read their own output
             pass

@@ -1,0 +1,190 @@
+"""Talking OData to Exact Online: the envelope, `__next` paging, quoted filters, error
+bodies turned into Exact's own words, and a rate governor fed by the X-RateLimit headers.
+
+What goes wrong is sorted three ways, because the engine must treat them differently:
+`ExactRejected` (Exact said no; nothing was written), `Ambiguous` (a POST may or may not
+have landed; look before posting again) and `DailyLimitReached` (stop cleanly, resume
+on the next run). A 429 of the minute window is waited out, never a failure."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+import httpx
+
+from runner.errors import LoginNeeded, RunnerError, ServiceError, SpecError
+from runner.http import is_json, json_body, make_client, may_have_landed, safe_url
+
+
+class ExactRejected(ServiceError):
+    """Exact refused a request with its own message (often Dutch), kept verbatim."""
+
+
+class Ambiguous(ServiceError):
+    """A POST whose outcome is unknown: the server may have carried it out."""
+
+
+class DailyLimitReached(RunnerError):
+    """Too few calls are left today; the run stops cleanly and the next one resumes."""
+
+
+def quote(value: str) -> str:
+    """An OData string literal: single quotes, inner quotes doubled."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+@dataclass
+class RateGovernor:
+    """Keeps the runner inside Exact's minutely and daily windows from the headers it got."""
+
+    reserve: int = 50
+    clock: Callable[[], float] = time.time
+    sleep: Callable[[float], None] = time.sleep
+    minutely_remaining: int | None = None
+    minutely_reset: float = 0.0  # epoch seconds
+    daily_remaining: int | None = None
+    daily_limit: int | None = None
+    waited: float = 0.0
+
+    def before_call(self) -> None:
+        if self.daily_remaining is not None and self.daily_remaining <= self.reserve:
+            raise DailyLimitReached(
+                f"only {self.daily_remaining} Exact calls are left today (reserve {self.reserve})",
+                "nothing is lost: the next run after midnight UTC carries on where this one stopped")
+        if self.minutely_remaining is not None and self.minutely_remaining <= 0:
+            self._wait_for_minute()
+
+    def _wait_for_minute(self) -> None:
+        pause = max(0.0, self.minutely_reset - self.clock()) + 1.0
+        self.waited += pause
+        self.sleep(pause)
+        self.minutely_remaining = None
+
+    def observe(self, headers: httpx.Headers) -> None:
+        if "x-ratelimit-minutely-remaining" in headers:
+            self.minutely_remaining = int(headers["x-ratelimit-minutely-remaining"])
+            self.minutely_reset = int(headers.get("x-ratelimit-minutely-reset", 0)) / 1000
+        if "x-ratelimit-remaining" in headers:
+            self.daily_remaining = int(headers["x-ratelimit-remaining"])
+            self.daily_limit = int(headers.get("x-ratelimit-limit", 0)) or self.daily_limit
+
+    def on_429(self, headers: httpx.Headers) -> None:
+        self.observe(headers)
+        if "x-ratelimit-minutely-remaining" in headers:
+            self._wait_for_minute()
+        else:
+            self.daily_remaining = 0
+            self.before_call()
+
+
+@dataclass
+class ExactApi:
+    """One division's REST API. `token` gives a bearer token; `token(True)` refreshes."""
+
+    base_url: str
+    division: int
+    token: Callable[..., str]
+    transport: httpx.BaseTransport | None = None
+    governor: RateGovernor = field(default_factory=RateGovernor)
+    timeout: float = 60.0
+    calls: int = 0
+
+    def __post_init__(self) -> None:
+        self.root = f"{self.base_url.rstrip('/')}/api/v1/"
+        self.http = make_client(transport=self.transport, timeout=self.timeout)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def url(self, path: str) -> str:
+        return path if path.startswith("http") else f"{self.root}{path if path.startswith('current/') else f'{self.division}/{path}'}"
+
+    def get(self, path: str, select: str, filter: str | None = None, top: int | None = None) -> Iterator[dict]:
+        """Every row, page by page along `__next` (always sequential: Exact warns that
+        parallel paging loses and repeats rows)."""
+        params = {"$select": select}
+        if filter:
+            params["$filter"] = filter
+        if top:
+            params["$top"] = str(top)
+        url: str | None = self.url(path)
+        while url:
+            body = self._send("GET", url, params=params)
+            data = body.get("d", {})
+            rows = data if isinstance(data, list) else data.get("results", [data])
+            yield from rows
+            url, params = (data.get("__next") if isinstance(data, dict) else None), None
+
+    def first(self, path: str, select: str, filter: str) -> dict | None:
+        return next(self.get(path, select, filter, top=1), None)
+
+    def post(self, path: str, payload: dict) -> dict:
+        body = self._send("POST", self.url(path), json=payload)
+        return body.get("d", {})
+
+    def put(self, path: str, payload: dict) -> None:
+        self._send("PUT", self.url(path), json=payload)
+
+    def _send(self, method: str, url: str, params: dict | None = None, json: Any = None, retried: bool = False) -> dict:
+        headers = {"Accept": "application/json", "Authorization": f"Bearer {self.token(retried)}"}
+        if method in ("POST", "PUT"):
+            headers.update({"Content-Type": "application/json", "Prefer": "return=representation"})
+        for attempt in range(5):
+            self.governor.before_call()
+            self.calls += 1
+            try:
+                response = self.http.request(method, url, params=params, json=json, headers=headers)
+            except httpx.HTTPError as exc:
+                if method == "GET" and attempt < 2:
+                    continue
+                if method != "GET" and may_have_landed(exc):
+                    raise Ambiguous(f"no answer from Exact for {method} {_path(url)} ({type(exc).__name__})",
+                                    "the next run looks the document up in Exact before posting it again") from None
+                raise ServiceError(f"cannot reach Exact Online ({type(exc).__name__})", "check the network and exact.base_url") from None
+            self.governor.observe(response.headers)
+            if response.status_code == 429:
+                self.governor.on_429(response.headers)
+                continue
+            if response.status_code == 401 and not retried:
+                return self._send(method, url, params, json, retried=True)
+            if response.status_code >= 500 and not _odata_error(response):
+                if method == "GET" and attempt < 2:
+                    self.governor.sleep(0.5 * (attempt + 1))
+                    continue
+                if method != "GET":
+                    raise Ambiguous(f"Exact answered {response.status_code} without a message for {method} {_path(url)}",
+                                    "the next run looks the document up in Exact before posting it again")
+            return self._answer(response, method, url)
+        raise ServiceError(f"Exact kept refusing {method} {_path(url)}", "try again later")
+
+    def _answer(self, response: httpx.Response, method: str, url: str) -> dict:
+        status = response.status_code
+        if status in (200, 201):
+            return json_body(response) if is_json(response) else {}
+        if status == 204:
+            return {}
+        message = _odata_error(response) or f"HTTP {status}"
+        if status == 401:
+            raise LoginNeeded(f"Exact refused the login ({message})", "log in again: runner auth SPEC")
+        if status == 403 and "WrongDivision" in message:
+            raise SpecError(f"this Exact login may not use division {self.division} ({message})",
+                            "run `runner divisions SPEC` and put one of those codes in exact.division")
+        raise ExactRejected(message, "fix what Exact names (in the spec or in Exact), then `runner retry SPEC`", status=status)
+
+
+def _odata_error(response: httpx.Response) -> str:
+    if not is_json(response):
+        return ""
+    try:
+        error = response.json().get("error", {})
+    except ValueError:
+        return ""
+    message = error.get("message", {}) if isinstance(error, dict) else {}
+    value = message.get("value", "") if isinstance(message, dict) else str(message)
+    return value.replace("\r\n", "; ").strip()
+
+
+def _path(url: str) -> str:
+    return safe_url(url.split("/api/v1/", 1)[-1].split("?", 1)[0])

@@ -1,0 +1,211 @@
+"""The Exact Online login: the authorization-code flow of `runner auth`, and a token file
+that survives concurrency and crashes.
+
+A refresh token works once, so refreshing is the dangerous moment: it happens under an
+exclusive lock on a lock file, the token file is re-read inside the lock (another process
+may have refreshed already), and the new pair is written atomically (temp file, fsync,
+rename, mode 0600) before the new access token is used for anything."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import secrets
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import httpx
+
+from runner.errors import LoginNeeded, ServiceError
+from runner.http import make_client
+
+REFRESH_MARGIN = 30  # seconds: Exact refuses a refresh earlier than the last 30 s of a token
+
+
+@dataclass(frozen=True)
+class Tokens:
+    access_token: str
+    refresh_token: str
+    expires_at: float  # epoch seconds
+
+    def to_json(self) -> str:
+        return json.dumps({"access_token": self.access_token, "refresh_token": self.refresh_token, "expires_at": self.expires_at})
+
+
+class TokenStore:
+    """The token file of one spec, shared safely by every process that uses it."""
+
+    def __init__(self, path: Path, base_url: str, client_id: str, client_secret: str, redirect_uri: str = "",
+                 transport: httpx.BaseTransport | None = None, clock: Callable[[], float] = time.time,
+                 login_hint: str = "runner auth SPEC") -> None:
+        self.path = Path(path)
+        self.base_url = base_url.rstrip("/")
+        self.client_id, self.client_secret, self.redirect_uri = client_id, client_secret, redirect_uri
+        self.transport, self.clock, self.login_hint = transport, clock, login_hint
+        self.refreshed = 0  # refreshes this process did, for reports and tests
+
+    # file handling
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def read(self) -> Tokens | None:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            return Tokens(data["access_token"], data["refresh_token"], float(data["expires_at"]))
+        except FileNotFoundError:
+            return None
+        except (ValueError, KeyError, TypeError):
+            raise LoginNeeded(f"the token file {self.path} is damaged", f"log in again: {self.login_hint}") from None
+
+    def save(self, tokens: Tokens) -> None:
+        """Atomic: a reader (or a crash) sees the old file or the new one, never half."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(tokens.to_json())
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, self.path)
+        directory = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+    def age_days(self) -> float | None:
+        """Days since the login was last refreshed (refresh tokens die after 30 unused)."""
+        try:
+            return (time.time() - self.path.stat().st_mtime) / 86400
+        except FileNotFoundError:
+            return None
+
+    # the tokens
+    def access_token(self, force_refresh: bool = False) -> str:
+        tokens = self.read()
+        if tokens is None:
+            raise LoginNeeded("not logged in to Exact Online yet", f"log in once: {self.login_hint}")
+        if not force_refresh and tokens.expires_at - self.clock() > REFRESH_MARGIN:
+            return tokens.access_token
+        with self._locked():
+            current = self.read()
+            if current is None:
+                raise LoginNeeded("the Exact login was removed", f"log in again: {self.login_hint}")
+            if current.refresh_token != tokens.refresh_token or current.expires_at - self.clock() > REFRESH_MARGIN:
+                return current.access_token  # someone else refreshed while we waited for the lock
+            fresh = self._grant({"grant_type": "refresh_token", "refresh_token": current.refresh_token})
+            if fresh is None:  # too early: the current token is still good
+                return current.access_token
+            self.save(fresh)
+            self.refreshed += 1
+            return fresh.access_token
+
+    def exchange_code(self, code: str) -> Tokens:
+        tokens = self._grant({"grant_type": "authorization_code", "code": code, "redirect_uri": self.redirect_uri})
+        if tokens is None:
+            raise LoginNeeded("Exact refused the login code", f"run {self.login_hint} again")
+        with self._locked():
+            self.save(tokens)
+        return tokens
+
+    def _grant(self, form: dict[str, str]) -> Tokens | None:
+        form = {**form, "client_id": self.client_id, "client_secret": self.client_secret}
+        try:
+            with make_client(self.base_url, self.transport, timeout=60) as client:
+                response = client.post("/api/oauth2/token", data=form, headers={"Accept": "application/json"})
+        except httpx.HTTPError as exc:
+            raise ServiceError(f"could not reach Exact Online's login service: {type(exc).__name__}",
+                               "check the network and exact.base_url, then run the command again") from None
+        body = _json(response)
+        if response.status_code == 200 and "access_token" in body:
+            return Tokens(body["access_token"], body["refresh_token"], self.clock() + float(body.get("expires_in", "600")))
+        error = body.get("error", "")
+        if error == "access_denied" and "not expired" in body.get("error_description", ""):
+            return None
+        if response.status_code in (400, 401) and error in ("invalid_grant", "invalid_request", "invalid_client", "unauthorized_client", "access_denied"):
+            what = body.get("error_description") or error
+            raise LoginNeeded(f"the Exact login is no longer valid ({what})", f"log in again: {self.login_hint}")
+        raise ServiceError(f"Exact's token service answered {response.status_code}", "try again later; if it persists, log in again")
+
+
+def _json(response: httpx.Response) -> dict:
+    try:
+        body = response.json()
+        return body if isinstance(body, dict) else {}
+    except ValueError:
+        return {}
+
+
+def authorize_url(base_url: str, client_id: str, redirect_uri: str, state: str | None = None) -> tuple[str, str]:
+    state = state or secrets.token_urlsafe(16)
+    query = urlencode({"client_id": client_id, "redirect_uri": redirect_uri, "response_type": "code", "state": state, "force_login": "0"})
+    return f"{base_url.rstrip('/')}/api/oauth2/auth?{query}", state
+
+
+def code_from_redirect(url: str, state: str) -> str:
+    """The code from the URL Exact redirected to (pasted, or caught on a loopback port)."""
+    query = parse_qs(urlsplit(url.strip()).query)
+    if "error" in query:
+        raise LoginNeeded(f"Exact refused the login: {query['error'][0]}", "run runner auth again and approve the app")
+    if query.get("state", [""])[0] != state:
+        raise LoginNeeded("the redirect does not belong to this login (state differs)", "run runner auth again and use its URL")
+    if "code" not in query:
+        raise LoginNeeded("the redirect URL has no code", "paste the whole URL of the page Exact sent you to")
+    return query["code"][0]  # parse_qs already URL-decoded it (%21 -> !)
+
+
+def store_from_spec(spec, transport: httpx.BaseTransport | None = None, clock: Callable[[], float] = time.time) -> TokenStore:
+    spec.require_env("exact")
+    exact = spec.section("exact")
+    return TokenStore(spec.file(exact["token_file"]), exact["base_url"], exact["client_id"], exact["client_secret"],
+                      exact.get("redirect_uri", ""), transport=transport, clock=clock, login_hint=f"runner auth {spec.path.name}")
+
+
+def is_loopback(redirect_uri: str) -> bool:
+    parts = urlsplit(redirect_uri)
+    return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+
+
+def wait_for_redirect(redirect_uri: str, timeout: float = 300.0) -> str | None:
+    """Catches Exact's redirect on a loopback redirect_uri; None if nothing came in time
+    (the user can then paste the address instead)."""
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    parts = urlsplit(redirect_uri)
+    caught: list[str] = []
+
+    class Callback(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's naming
+            caught.append(f"{redirect_uri.split('?')[0]}?{urlsplit(self.path).query}")
+            body = b"<html><body><h1>Logged in</h1><p>You can close this window and return to the terminal.</p></body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format, *args):  # noqa: A002 - keep the terminal clean
+            pass
+
+    try:
+        server = HTTPServer((parts.hostname or "127.0.0.1", parts.port or 80), Callback)
+    except OSError:
+        return None
+    server.timeout = timeout
+    with server:
+        deadline = time.monotonic() + timeout
+        while not caught and time.monotonic() < deadline:
+            server.handle_request()
+    return caught[0] if caught else None

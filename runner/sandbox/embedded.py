@@ -1,0 +1,105 @@
+"""Both simulators at once: a demo shop with a seeded order history and a seeded Exact
+administration, each on its own 127.0.0.1 port. `runner sandbox` serves them until
+stopped; `--sandbox` points a spec at a fresh pair, with a throwaway ledger and login,
+so the real ledger and token file are never touched and the run can be repeated."""
+
+from __future__ import annotations
+
+import copy
+import shutil
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterator
+
+from runner.oauth import Tokens, TokenStore
+from runner.sandbox.exact import ExactSimulator
+from runner.sandbox.server import SandboxServer
+from runner.sandbox.woo import DEFAULT_KEY, WooSimulator
+
+DEMO_ORDERS = 30  # a demo run stays inside one minute window of Exact (60 calls)
+
+
+@dataclass
+class Sandbox:
+    woo: WooSimulator
+    exact: ExactSimulator
+    woo_server: SandboxServer
+    exact_server: SandboxServer
+
+    @property
+    def woo_url(self) -> str:
+        return self.woo_server.url
+
+    @property
+    def exact_url(self) -> str:
+        return self.exact_server.url
+
+    def credentials(self) -> dict[str, str]:
+        config = self.exact.config
+        return {"WOO_CONSUMER_KEY": DEFAULT_KEY.consumer_key, "WOO_CONSUMER_SECRET": DEFAULT_KEY.consumer_secret,
+                "EXACT_CLIENT_ID": config.client_id, "EXACT_CLIENT_SECRET": config.client_secret}
+
+    def log_in(self, token_file: Path) -> None:
+        """A token file as `runner auth` would leave it, without the browser round trip."""
+        minted = self.exact.mint_tokens()
+        store = TokenStore(token_file, self.exact_url, self.exact.config.client_id, self.exact.config.client_secret)
+        store.save(Tokens(minted["access_token"], minted["refresh_token"], time.time() + int(minted["expires_in"])))
+
+    def stop(self) -> None:
+        self.woo_server.stop()
+        self.exact_server.stop()
+
+    def landed_lines(self, limit: int = 12) -> list[str]:
+        """What is in the simulated Exact now: the documents, newest last, and their totals."""
+        accounts = self.exact.accounts
+        docs = sorted(list(self.exact.entries.values()) + list(self.exact.invoices.values()),
+                      key=lambda r: r.get("EntryNumber") or r.get("InvoiceNumber") or 0)
+        if not docs:
+            return ["nothing landed in the simulated Exact Online"]
+        out = [f"in the simulated Exact Online (division {self.exact.admin.division}):",
+               f"  {'number':>10}  {'date':10}  {'your ref':8}  {'customer':28}  {'amount':>9}  {'VAT':>7}"]
+        for row in docs[-limit:]:
+            name = (accounts.get(row.get("Customer") or row.get("OrderedBy")) or {}).get("Name", "?")
+            when = row.get("EntryDate") or row.get("InvoiceDate") or row.get("OrderDate")
+            out.append(f"  {row.get('EntryNumber') or row.get('InvoiceNumber') or '-':>10}  {str(when)[:10]:10}  "
+                       f"{row.get('YourRef') or '':8}  {str(name)[:28]:28}  {Decimal(str(row.get('AmountFC') or 0)):>9.2f}  "
+                       f"{Decimal(str(row.get('VATAmountFC') or 0)):>7.2f}")
+        if len(docs) > limit:
+            out.insert(2, f"  ... {len(docs) - limit} earlier document(s)")
+        total = sum((Decimal(str(r.get("AmountFC") or 0)) for r in docs), Decimal(0))
+        paid = sum(1 for r in self.exact.receivables.values() if r.get("IsFullyPaid"))
+        created = sum(1 for a in accounts.values() if (a.get("Email") or "").strip())
+        out.append(f"  {len(docs)} document(s) totalling {total:.2f}; {paid} receivable(s) paid; {created} account(s) with an e-mail")
+        return out
+
+
+def start(orders: int = DEMO_ORDERS, seed: int = 7, woo_port: int = 0, exact_port: int = 0) -> Sandbox:
+    """A demo shop whose history ends now, and an administration that matches nl-default."""
+    first = datetime.now().replace(microsecond=0) - timedelta(days=max(2, orders // 8) + 21)  # refunds come later, never in the future
+    woo = WooSimulator.demo(orders, seed=seed, start=first)
+    exact = ExactSimulator(seed=seed)
+    return Sandbox(woo, exact, SandboxServer(woo, port=woo_port).start(), SandboxServer(exact, port=exact_port).start())
+
+
+@contextmanager
+def embedded(spec, orders: int = DEMO_ORDERS, seed: int = 7) -> Iterator[tuple[object, Sandbox]]:
+    """The spec pointed at a fresh sandbox; its ledger and login live in a temporary folder."""
+    box = start(orders, seed)
+    folder = Path(tempfile.mkdtemp(prefix="runner-sandbox-"))
+    try:
+        box.log_in(folder / "exact-token.json")
+        data = copy.deepcopy(spec.data)
+        keys = box.credentials()
+        data["woocommerce"].update(url=box.woo_url, consumer_key=keys["WOO_CONSUMER_KEY"], consumer_secret=keys["WOO_CONSUMER_SECRET"])
+        data["exact"].update(base_url=box.exact_url, division=box.exact.admin.division, client_id=keys["EXACT_CLIENT_ID"],
+                             client_secret=keys["EXACT_CLIENT_SECRET"], token_file=str(folder / "exact-token.json"))
+        data["state"] = str(folder / "state.json")
+        yield replace(spec, data=data, missing_env={}, secrets=spec.secrets | set(keys.values())), box
+    finally:
+        box.stop()
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,170 @@
+"""What the runner does in Exact Online: read the administration's master data once,
+find or create customers and items, post documents, print invoices, book payments, and
+look each of these up when a POST's outcome is unknown.
+
+Customers are matched on e-mail without asking Exact per order: the ledger keeps an index
+of the administration's accounts, refreshed from `sync/CRM/Accounts` (only what changed
+since the last run), so a steady-state order costs one call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from runner.booking import CustomerPlan
+from runner.errors import BookingError
+from runner.exact import ExactApi, quote
+from runner.payloads import ACCOUNTS, SALES_ENTRIES, SALES_INVOICES, MasterData, VatCode, money
+
+TYPE_SALES, CASH = 20, 10
+
+
+@dataclass
+class Admin:
+    """Master data with the GUIDs the payloads need."""
+
+    master: MasterData
+    gl_ids: dict[str, str]
+    cash_journals: frozenset[str]
+    items: dict[str, str] = field(default_factory=dict)
+
+
+class ExactSink:
+    def __init__(self, api: ExactApi, ledger) -> None:
+        self.api, self.ledger = api, ledger
+        self._admin: Admin | None = None
+
+    # master data, once per run
+    def admin(self) -> Admin:
+        if self._admin is None:
+            vat = {r["Code"].strip(): VatCode(r["Code"].strip(), _percent(r.get("Percentage")), (r.get("Type") or "E").strip(),
+                                              (r.get("EUSalesListing") or "N").strip(), bool(r.get("Charged")), bool(r.get("IsBlocked")))
+                   for r in self.api.get("vat/VATCodes", "ID,Code,Percentage,Type,Charged,EUSalesListing,IsBlocked")}
+            gls = list(self.api.get("financial/GLAccounts", "ID,Code,Type", "IsBlocked eq false"))
+            journals = [j for j in self.api.get("financial/Journals", "Code,Type,IsBlocked") if not j.get("IsBlocked")]
+            conditions = frozenset(c["Code"].strip() for c in self.api.get("cashflow/PaymentConditions", "Code"))
+            master = MasterData(vat, {g["Code"].strip(): int(g.get("Type") or 0) for g in gls},
+                                {j["Code"].strip(): int(j.get("Type") or 0) for j in journals}, conditions)
+            self._admin = Admin(master, {g["Code"].strip(): g["ID"] for g in gls},
+                                frozenset(j["Code"].strip() for j in journals if j.get("Type") == CASH))
+        return self._admin
+
+    # customers
+    def refresh_accounts(self) -> int:
+        """Brings the ledger's e-mail index up to date with what changed in Exact."""
+        since = self.ledger.cursor("exact_accounts_timestamp") or 1
+        newest, seen = since, 0
+        for row in self.api.get("sync/CRM/Accounts", "ID,Code,Email,Status,Timestamp", f"Timestamp gt {since}"):
+            newest, seen = max(newest, int(row["Timestamp"])), seen + 1
+            email = (row.get("Email") or "").strip().lower()
+            if email and not self.ledger.customer(email):  # the first account with an e-mail keeps it
+                self.ledger.remember_customer(email, row["ID"], (row.get("Code") or "").strip())
+            if row.get("Code"):
+                self.ledger.remember_customer(f"code:{row['Code'].strip()}", row["ID"], row["Code"].strip())
+        self.ledger.set_cursor("exact_accounts_timestamp", newest)
+        return seen
+
+    def account(self, plan: CustomerPlan, order_id: int) -> str:
+        if plan.collective:
+            known = self.ledger.customer(f"code:{plan.collective}")
+            if not known:
+                raise BookingError(f"collective account '{plan.collective}' does not exist in Exact",
+                                   "create it in Exact, or fix customers.collective")
+            return known["id"]
+        known = self.ledger.customer(plan.email)
+        if known:
+            return known["id"]
+        step = self.ledger.step(order_id, None, "account")
+        if step and step["state"] == "intent":
+            found = self.find_account(plan.email)
+            if found:
+                return found
+        self.ledger.intend(order_id, None, "account", email=plan.email)
+        row = self.api.post(ACCOUNTS, plan.account)
+        self.ledger.remember_customer(plan.email, row["ID"], (row.get("Code") or "").strip(), created=True)
+        self.ledger.done(order_id, None, "account", exact_id=row["ID"])
+        return row["ID"]
+
+    def find_account(self, email: str) -> str | None:
+        row = self.api.first(ACCOUNTS, "ID,Code,Email", f"tolower(Email) eq {quote(email)}")
+        if row:
+            self.ledger.remember_customer(email, row["ID"], (row.get("Code") or "").strip())
+            return row["ID"]
+        return None
+
+    # items, for sales invoices
+    def item(self, code: str, description: str) -> str:
+        cache = self.admin().items
+        if code not in cache:
+            row = self.api.first("logistics/Items", "ID,Code", f"Code eq {quote(code)}")
+            if row is None:
+                row = self.api.post("logistics/Items", {"Code": code, "Description": (description or code)[:60], "IsSalesItem": True})
+            cache[code] = row["ID"]
+        return cache[code]
+
+    # documents
+    def post(self, endpoint: str, payload: dict) -> dict:
+        return self.api.post(endpoint, payload)
+
+    def find_document(self, target: str, journal: str, your_ref: str, description: str, total: str, known_ids: set[str]) -> dict | None:
+        """An entry or invoice this runner may have posted without hearing back: same
+        journal, YourRef, description and total, and not one the ledger already holds."""
+        if target == "sales_invoice":
+            key, rows = "InvoiceID", self.api.get(SALES_INVOICES, "InvoiceID,InvoiceNumber,AmountFC,Status,Description",
+                                                  f"YourRef eq {quote(your_ref)}")
+        else:
+            key, rows = "EntryID", self.api.get(SALES_ENTRIES, "EntryID,EntryNumber,AmountFC,Description",
+                                                f"Journal eq {quote(journal)} and YourRef eq {quote(your_ref)}")
+        for row in rows:
+            if row[key] not in known_ids and money(_decimal(row.get("AmountFC"))) == total and row.get("Description") == description:
+                return row
+        return None
+
+    def invoice_status(self, invoice_id: str) -> dict:
+        return next(self.api.get(f"{SALES_INVOICES}(guid'{invoice_id}')", "InvoiceID,InvoiceNumber,Status"))
+
+    def find_payment(self, endpoint: str, entry_number: int, account_id: str) -> dict | None:
+        lines = endpoint.replace("Entries", "EntryLines")
+        return self.api.first(lines, "ID,EntryID,OurRef,AmountFC", f"OurRef eq {entry_number} and Account eq guid'{account_id}'")
+
+
+def _decimal(value: Any) -> Decimal:
+    return Decimal(str(value)) if value is not None else Decimal(0)
+
+
+def _percent(value: Any) -> Decimal:
+    """Exact keeps percentages as fractions (0.21) in doubles; we compare whole percents."""
+    return (_decimal(value) * 100).quantize(Decimal("0.01")).normalize()
+
+
+class DryRunSink(ExactSink):
+    """Reads Exact for real and posts nothing: what would be posted is collected, with
+    the administration's real GUIDs, and placeholders for ids Exact would assign."""
+
+    def __init__(self, api: ExactApi, ledger) -> None:
+        super().__init__(api, ledger)
+        self.posted: list[dict[str, Any]] = []
+
+    def post(self, endpoint: str, payload: dict) -> dict:
+        self.posted.append({"endpoint": endpoint, "payload": payload})
+        new = f"<new {endpoint.rsplit('/', 1)[-1]} {len(self.posted)}>"
+        return {"ID": new, "EntryID": new, "InvoiceID": new, "EntryNumber": None, "InvoiceNumber": None, "Code": ""}
+
+    def invoice_status(self, invoice_id: str) -> dict:
+        return {"InvoiceID": invoice_id, "InvoiceNumber": None, "Status": 50} if invoice_id.startswith("<new") else super().invoice_status(invoice_id)
+
+    def item(self, code: str, description: str) -> str:
+        try:
+            return super().item(code, description)
+        except KeyError:
+            return f"<new item {code}>"
+
+
+def sink_from_spec(spec, ledger, tokens, transport=None, dry_run: bool = False, governor=None) -> ExactSink:
+    from runner.exact import RateGovernor
+
+    exact = spec.section("exact")
+    api = ExactApi(exact["base_url"], int(exact["division"]), tokens.access_token, transport=transport,
+                   governor=governor or RateGovernor())
+    return (DryRunSink if dry_run else ExactSink)(api, ledger)

@@ -1,0 +1,225 @@
+"""The ledger: what was booked (with Exact's ids), which customer is which account, how far
+the last run read, what failed and why, and the runs themselves. TinyDB, on a storage of
+our own so that a write costs the same with ten orders of history as with a million.
+
+Exactly-once rests on two records per POST: an `intent` written (and fsynced) before it,
+and the Exact ids after it. An intent without ids is an outcome we do not know yet."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import zlib
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from tinydb import Query, TinyDB
+
+from runner.errors import RunnerError
+from tinydb.storages import MemoryStorage, Storage
+
+STEP_BUCKET = 100  # orders per steps table: a write touches one small table
+
+
+class JournalStorage(Storage):
+    """Append-only JSON lines. TinyDB hands `write` the whole database but replaces only the
+    table it changed, so unchanged tables are skipped by identity and only the changed
+    documents of the one touched table are appended. Replayed (and compacted) on open."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._tables: dict[str, dict[str, Any]] = {}
+        self._seen: dict[str, dict[str, str]] = {}  # table -> doc id -> JSON as last written
+        lines = self._replay()
+        if lines > 1000 and lines > 2 * sum(len(t) for t in self._tables.values()):
+            self._compact()
+        self._file = open(self.path, "a", encoding="utf-8")
+
+    def _replay(self) -> int:
+        if not self.path.exists():
+            return 0
+        count = 0
+        with open(self.path, encoding="utf-8") as handle:
+            for raw in handle:
+                try:
+                    entry = json.loads(raw)
+                except json.JSONDecodeError:
+                    continue  # a line cut short by a crash: its write never completed
+                count += 1
+                table = self._tables.setdefault(entry["t"], {})
+                if "x" in entry:
+                    table.pop(entry["id"], None)
+                else:
+                    table[entry["id"]] = entry["d"]
+        self._seen = {name: {k: _dump(v) for k, v in docs.items()} for name, docs in self._tables.items()}
+        return count
+
+    def _compact(self) -> None:
+        temporary = self.path.with_suffix(".compact")
+        with open(temporary, "w", encoding="utf-8") as handle:
+            for name, docs in self._tables.items():
+                for doc_id, doc in docs.items():
+                    handle.write(json.dumps({"t": name, "id": doc_id, "d": doc}, ensure_ascii=False) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, self.path)
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        return dict(self._tables) if self._tables else None
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        out = []
+        for name, docs in data.items():
+            if docs is self._tables.get(name):
+                continue
+            before, after = self._seen.get(name, {}), {}
+            for doc_id, doc in docs.items():
+                after[doc_id] = text = _dump(doc)
+                if before.get(doc_id) != text:
+                    out.append(f'{{"t": {json.dumps(name)}, "id": {json.dumps(doc_id)}, "d": {text}}}\n')
+            out += [f'{{"t": {json.dumps(name)}, "id": {json.dumps(gone)}, "x": 1}}\n' for gone in before.keys() - after.keys()]
+            self._seen[name] = after
+        self._tables = dict(data)
+        if out:
+            self._file.write("".join(out))
+            self._file.flush()
+            os.fsync(self._file.fileno())
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def _dump(doc: Any) -> str:
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+Q = Query()
+
+
+@contextmanager
+def run_lock(path: Path, wait: bool = False) -> Iterator[None]:
+    """One run per spec at a time; a second one says so (or waits its turn)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise RunnerError(f"already running: another run holds {path}",
+                              "let it finish (a run every 15 minutes is plenty), or pass --wait to queue behind it") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class Ledger:
+    """The runner's memory, one file per spec."""
+
+    def __init__(self, path: str | os.PathLike | None) -> None:
+        self.db = TinyDB(path, storage=JournalStorage) if path is not None else TinyDB(storage=MemoryStorage)
+
+    @classmethod
+    def dry_copy(cls, path: str | os.PathLike) -> "Ledger":
+        """The ledger as it is, in memory: a dry run may write to it and the file stays untouched."""
+        copy = cls(None)
+        if Path(path).exists():
+            real = TinyDB(path, storage=JournalStorage)
+            copy.db.storage.write(real.storage.read() or {})
+            real.close()
+        return copy
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Ledger":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # steps: one record per POST of an order or refund (document, print, payment). Open
+    # intents sit in their own small table, so finding them on start costs nothing.
+    def _steps(self, order_id: int):
+        return self.db.table(f"steps_{order_id // STEP_BUCKET}")
+
+    @staticmethod
+    def _is(order_id: int, refund_id: int | None, step: str):
+        return (Q.order == order_id) & (Q.refund == (refund_id or 0)) & (Q.step == step)
+
+    def step(self, order_id: int, refund_id: int | None, step: str) -> dict | None:
+        where = self._is(order_id, refund_id, step)
+        return self._steps(order_id).get(where) or self.db.table("intents").get(where)
+
+    def intend(self, order_id: int, refund_id: int | None, step: str, **facts: Any) -> None:
+        """Written before the POST: if we crash, the next run knows to look before posting."""
+        record = {"order": order_id, "refund": refund_id or 0, "step": step, "state": "intent", "at": now(), **facts}
+        self.db.table("intents").upsert(record, self._is(order_id, refund_id, step))
+
+    def done(self, order_id: int, refund_id: int | None, step: str, **ids: Any) -> None:
+        where = self._is(order_id, refund_id, step)
+        intent = self.db.table("intents").get(where) or {"order": order_id, "refund": refund_id or 0, "step": step}
+        self._steps(order_id).upsert({**intent, "state": "done", "at": now(), **ids}, where)
+        self.db.table("intents").remove(where)
+
+    def forget(self, order_id: int, refund_id: int | None, step: str) -> None:
+        """An intent that Exact shows never landed: safe to post again."""
+        self.db.table("intents").remove(self._is(order_id, refund_id, step))
+
+    def open_intents(self) -> list[dict]:
+        return self.db.table("intents").all()
+
+    def all_steps(self) -> Iterator[dict]:
+        for name in sorted(self.db.tables()):
+            if name.startswith("steps_"):
+                yield from self.db.table(name).all()
+
+    # customers: e-mail (lower-cased) -> Exact account
+    def _customers(self, email: str):
+        return self.db.table(f"customers_{zlib.crc32(email.encode()) % 64}")
+
+    def customer(self, email: str) -> dict | None:
+        return self._customers(email).get(Q.email == email)
+
+    def remember_customer(self, email: str, account_id: str, code: str = "", created: bool = False) -> None:
+        self._customers(email).upsert({"email": email, "id": account_id, "code": code, "created": created, "at": now()}, Q.email == email)
+
+    # failures: the last error of an order, with attempts and the next retry time
+    def failure(self, order_id: int) -> dict | None:
+        return self.db.table("failures").get(Q.order == order_id)
+
+    def fail(self, order_id: int, message: str, next_retry: str | None, **facts: Any) -> dict:
+        previous = self.failure(order_id) or {}
+        record = {"order": order_id, "message": message, "attempts": previous.get("attempts", 0) + 1,
+                  "next_retry": next_retry, "at": now(), **facts}
+        self.db.table("failures").upsert(record, Q.order == order_id)
+        return record
+
+    def clear_failure(self, order_id: int) -> None:
+        self.db.table("failures").remove(Q.order == order_id)
+
+    def failures(self) -> list[dict]:
+        return sorted(self.db.table("failures").all(), key=lambda f: f["order"])
+
+    # cursors and runs
+    def cursor(self, name: str) -> Any:
+        found = self.db.table("cursors").get(Q.name == name)
+        return found["value"] if found else None
+
+    def set_cursor(self, name: str, value: Any) -> None:
+        self.db.table("cursors").upsert({"name": name, "value": value, "at": now()}, Q.name == name)
+
+    def record_run(self, report: dict) -> None:
+        """Runs are kept per month, so a run every 15 minutes never makes a large table."""
+        self.db.table(f"runs_{report.get('started', now())[:7]}").insert(report)
+
+    def runs(self, months: int = 2) -> list[dict]:
+        names = sorted(n for n in self.db.tables() if n.startswith("runs_"))[-months:]
+        return [run for name in names for run in self.db.table(name).all()]

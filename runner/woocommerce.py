@@ -1,0 +1,142 @@
+"""Reading the shop: orders (100 a page, ordered by id, since date order drifts while
+paging), refunds, products and their categories, over the WooCommerce REST API wc/v3.
+
+Basic auth over https (query-string keys as an option, for hosts that strip the
+Authorization header); plain http only to a loopback address, which the schema enforces."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Iterator
+
+import httpx
+
+from runner.errors import ServiceError, SpecError
+from runner.http import is_json, json_body, make_client, safe_url
+
+PER_PAGE = 100
+
+
+class WooCommerce:
+    def __init__(self, url: str, key: str, secret: str, *, query_string_auth: bool = False, timeout: float = 30.0,
+                 transport: httpx.BaseTransport | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.api = url.rstrip("/") + "/wp-json/wc/v3/"
+        self.auth_params = {"consumer_key": key, "consumer_secret": secret} if query_string_auth else {}
+        auth = None if query_string_auth else httpx.BasicAuth(key, secret)
+        self.http = make_client(transport=transport, timeout=timeout, auth=auth, headers={"Accept": "application/json"})
+        self.sleep = sleep
+        self.calls = 0
+        self._categories: dict[int, tuple[str, ...]] = {}
+
+    def close(self) -> None:
+        self.http.close()
+
+    def _get(self, path: str, params: dict[str, Any] | None = None) -> httpx.Response:
+        """One GET, with a few patient retries for what busy shared hosts do (429, 503,
+        a captcha page): the shop is read-only to us, so retrying is always safe."""
+        url = self.api + path
+        for attempt in range(4):
+            self.calls += 1
+            try:
+                response = self.http.get(url, params={**(params or {}), **self.auth_params})
+            except httpx.HTTPError as exc:
+                if attempt == 3:
+                    raise ServiceError(f"cannot reach the shop at {safe_url(self.api)} ({type(exc).__name__})",
+                                       "check woocommerce.url and the network; nothing was booked from this run") from None
+                self.sleep(2 ** attempt)
+                continue
+            if response.status_code in (200,) and is_json(response):
+                return response
+            if response.status_code in (401, 403):
+                raise SpecError(f"the shop refused the API key ({_wp_error(response)})",
+                                "check WOO_CONSUMER_KEY / WOO_CONSUMER_SECRET (WooCommerce > Settings > Advanced > REST API, read access)")
+            if response.status_code == 404 and _wp_code(response) == "rest_no_route":
+                raise SpecError(f"no WooCommerce REST API at {safe_url(self.api)}",
+                                "check woocommerce.url: it is the store root, and WooCommerce must have pretty permalinks")
+            if response.status_code == 404:
+                raise ServiceError(f"the shop says {path} does not exist ({_wp_error(response)})", "check the order id", status=404)
+            if attempt == 3:
+                what = f"HTTP {response.status_code}" + ("" if is_json(response) else " with a web page instead of JSON")
+                raise ServiceError(f"the shop kept answering {what} for {path}",
+                                   "the host may be throttling or showing a captcha; try again later")
+            retry_after = response.headers.get("retry-after", "")
+            self.sleep(float(retry_after) if retry_after.isdigit() else 2 ** attempt)
+        raise AssertionError("unreachable")
+
+    def _pages(self, path: str, params: dict[str, Any]) -> Iterator[dict]:
+        page = 1
+        while True:
+            response = self._get(path, {**params, "per_page": PER_PAGE, "page": page})
+            rows = json_body(response)
+            yield from rows
+            total_pages = int(response.headers.get("x-wp-totalpages") or 0)
+            if not rows or page >= total_pages:
+                return
+            page += 1
+
+    def orders(self, statuses: list[str] | None = None, created_after: str | None = None,
+               modified_after_gmt: str | None = None) -> Iterator[dict]:
+        """Orders by ascending id. `created_after` is shop-local (as date_created);
+        `modified_after_gmt` is UTC, which the API takes with dates_are_gmt."""
+        params: dict[str, Any] = {"orderby": "id", "order": "asc"}
+        if statuses:
+            params["status"] = ",".join(statuses)
+        if created_after:
+            params["after"] = created_after
+        if modified_after_gmt:
+            params.update({"modified_after": modified_after_gmt, "dates_are_gmt": "true"})
+        seen: set[int] = set()
+        for order in self._pages("orders", params):
+            if order["id"] not in seen:  # a page shift can repeat an order; never book it twice
+                seen.add(order["id"])
+                yield order
+
+    def order(self, order_id: int) -> dict:
+        return json_body(self._get(f"orders/{order_id}"))
+
+    def refunds(self, order_id: int) -> list[dict]:
+        return json_body(self._get(f"orders/{order_id}/refunds", {"per_page": PER_PAGE}))
+
+    def categories(self, product_id: int) -> tuple[str, ...]:
+        """Category names of a product, read once per product per run."""
+        if product_id and product_id not in self._categories:
+            try:
+                product = json_body(self._get(f"products/{product_id}"))
+                self._categories[product_id] = tuple(c.get("name", "") for c in product.get("categories") or [])
+            except ServiceError as exc:
+                if exc.status != 404:
+                    raise
+                self._categories[product_id] = ()  # a deleted product: no categories
+        return self._categories.get(product_id, ())
+
+    def products(self) -> Iterator[dict]:
+        """Every product, with the variations of variable products as their own entries."""
+        for product in self._pages("products", {"orderby": "id", "order": "asc"}):
+            yield product
+            if product.get("type") == "variable":
+                for variation in self._pages(f"products/{product['id']}/variations", {"orderby": "id", "order": "asc"}):
+                    yield {**variation, "parent_id": product["id"], "name": variation.get("name") or product.get("name"),
+                           "categories": product.get("categories", [])}
+
+
+def _wp_code(response: httpx.Response) -> str:
+    try:
+        return response.json().get("code", "") if is_json(response) else ""
+    except ValueError:
+        return ""
+
+
+def _wp_error(response: httpx.Response) -> str:
+    try:
+        body = response.json() if is_json(response) else {}
+    except ValueError:
+        body = {}
+    return f"{body.get('code', response.status_code)}: {body.get('message', '')}".strip(": ")
+
+
+def source_from_spec(spec, transport: httpx.BaseTransport | None = None) -> WooCommerce:
+    spec.require_env("woocommerce")
+    woo = spec.section("woocommerce")
+    return WooCommerce(woo["url"], woo["consumer_key"], woo["consumer_secret"], query_string_auth=woo.get("query_string_auth", False),
+                       timeout=float(woo.get("timeout", 30)), transport=transport)
+
