@@ -182,7 +182,7 @@ class Run:
             self.sink.post(*print_payload(document_step["exact_id"], doc))
             number = self.sink.invoice_status(document_step["exact_id"]).get("InvoiceNumber")
             self.ledger.done(order_id, refund_id, "print", number=number)
-            self.ledger.done(order_id, refund_id, "document", **{**document_step, "number": number})
+            self.ledger.done(order_id, refund_id, "document", number=number)
         return self.ledger.step(order_id, refund_id, "document")
 
     def _pay(self, order_id: int, refund_id: int | None, payment, ids: Ids) -> None:

@@ -84,3 +84,73 @@ def exact_box(tmp_path):
     yield make
     for box in boxes:
         box.stop()
+
+
+class SyncBox:
+    """A demo shop and an Exact administration on 127.0.0.1, and a spec wired to both
+    (secrets in a .env beside it, a logged-in token file), for end-to-end runs."""
+
+    def __init__(self, tmp_path: Path, orders: int = 30, seed: int = 3, extra: str = "", since: str | None = "2020-01-01",
+                 exact_options: dict | None = None, woo_options: dict | None = None) -> None:
+        from datetime import datetime, timedelta
+
+        from runner.sandbox.embedded import Sandbox
+        from runner.sandbox.exact import ExactSimulator
+        from runner.sandbox.server import SandboxServer
+        from runner.sandbox.woo import WooSimulator
+
+        start = datetime.now().replace(microsecond=0) - timedelta(days=60)
+        self.woo = WooSimulator.demo(orders, seed=seed, start=start, **(woo_options or {}))
+        self.exact = ExactSimulator(seed=seed, **{"minutely_limit": 100_000, **(exact_options or {})})
+        self.box = Sandbox(self.woo, self.exact, SandboxServer(self.woo).start(), SandboxServer(self.exact).start())
+        self.dir = tmp_path
+        self.box.log_in(tmp_path / ".runner" / "exact-token.json")
+        (tmp_path / ".env").write_text("".join(f"{k}={v}\n" for k, v in self.box.credentials().items()))
+        since_line = f"\n  since: {since}" if since else ""
+        self.spec = tmp_path / "sync.yaml"
+        self.spec.write_text(
+            f"version: 1\nextends: mappings/nl-default.yaml\n"
+            f"woocommerce:\n  url: {self.box.woo_url}\n  consumer_key: ${{WOO_CONSUMER_KEY}}\n  consumer_secret: ${{WOO_CONSUMER_SECRET}}\n"
+            f"exact:\n  base_url: {self.box.exact_url}\n  division: 1234567\n  client_id: ${{EXACT_CLIENT_ID}}\n"
+            f"  client_secret: ${{EXACT_CLIENT_SECRET}}\n  redirect_uri: http://localhost:8765/callback\n"
+            f"orders:\n  statuses: [completed, processing]{since_line}\n" + extra)
+
+    def run(self, *args: str):
+        from click.testing import CliRunner
+
+        from runner.cli import main
+
+        return CliRunner().invoke(main, [args[0], str(self.spec), *args[1:]], catch_exceptions=False)
+
+    def ledger(self):
+        from runner.state import Ledger
+
+        return Ledger(self.dir / ".runner" / "state.json")
+
+    def due(self) -> list[dict]:
+        return [o for o in self.woo.orders.values() if o["status"] in ("completed", "processing")]
+
+    def documents(self) -> list[dict]:
+        """The booked documents: the invoices where there are any (printing one also makes
+        its financial entry, which is not a second booking), else the sales entries."""
+        return list((self.exact.invoices or self.exact.entries).values())
+
+    def posts(self, endpoint: str) -> int:
+        return self.exact.calls[("POST", endpoint)]
+
+    def stop(self) -> None:
+        self.box.stop()
+        assert self.box.woo_server.crashes == [] and self.box.exact_server.crashes == [] and self.exact.crashes == []
+
+
+@pytest.fixture
+def sync_box(tmp_path):
+    boxes = []
+
+    def make(**options) -> SyncBox:
+        boxes.append(SyncBox(tmp_path / f"client{len(boxes)}", **options))
+        return boxes[-1]
+
+    yield make
+    for box in boxes:
+        box.stop()

@@ -1,0 +1,161 @@
+"""`runner run` end to end against the sandbox over real HTTP: each target and status,
+refunds, backfill then incremental runs, customers, the collective account, products,
+and codes the administration lacks."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from decimal import Decimal as D
+
+import pytest
+
+
+def amounts_by_ref(box) -> dict[str, list[D]]:
+    out: dict[str, list[D]] = {}
+    for row in box.documents():
+        out.setdefault(row["YourRef"], []).append(D(str(row["AmountFC"])))
+    return out
+
+
+def expected_by_ref(box, booked: set[int] | None = None) -> dict[str, list[D]]:
+    """Each due order's total, and minus each of its refunds, as WooCommerce has them."""
+    out: dict[str, list[D]] = {}
+    for order in box.due() if booked is None else [box.woo.orders[i] for i in booked]:
+        out.setdefault(order["number"], []).append(D(order["total"]))
+        out[order["number"]] += [-D(r["amount"]) for r in box.woo.refunds.get(order["id"], [])]
+    return out
+
+
+@pytest.mark.parametrize("target,status", [("sales_entry", "sent"), ("sales_entry", "paid"), ("sales_invoice", "sent"), ("sales_invoice", "paid")])
+def test_every_due_order_and_refund_is_booked_once_and_balanced(sync_box, target, status):
+    box = sync_box(extra=f"booking:\n  target: {target}\n  status: {status}\n")
+    result = box.run("run")
+    assert result.exit_code == 0, result.output
+    got, want = amounts_by_ref(box), expected_by_ref(box)
+    assert {k: sorted(v) for k, v in got.items()} == {k: sorted(v) for k, v in want.items()}
+    assert box.exact.errors == []
+    if target == "sales_invoice":
+        assert all(row["Status"] == 50 and row["InvoiceNumber"] for row in box.exact.invoices.values())
+    receivables = [r for r in box.exact.receivables.values() if D(str(r.get("AmountDC") or r.get("AmountFC") or 0))]
+    paid = [r for r in receivables if r.get("IsFullyPaid")]
+    assert len(paid) == (len(receivables) if status == "paid" else 0)
+    assert "booked" in result.output.splitlines()[0] and "Exact calls" in result.output
+
+    again = box.run("run")
+    assert again.exit_code == 0, again.output
+    assert amounts_by_ref(box) == got  # nothing booked twice
+    assert "booked 0 order(s)" in again.output
+
+
+def test_backfill_then_incremental_runs_read_only_what_changed(sync_box):
+    box = sync_box(orders=40)
+    assert box.run("run").exit_code == 0
+    first = Counter(row["YourRef"] for row in box.documents())
+    pending = next(o for o in box.woo.orders.values() if o["status"] in ("pending", "on-hold"))
+    box.woo.set_status(pending["id"], "completed")
+    booked = next(o for o in box.woo.orders.values() if o["status"] == "completed" and not box.woo.refunds.get(o["id"]) and D(o["total"]) > 10)
+    box.woo.add_refund(booked["id"], amount="5.00", reason="Coulance")
+    from runner.sandbox.shop_types import Address, ProductLine
+
+    new = box.woo.place_order(lines=(ProductLine(188, "Espressobonen 1 kg", D("24.20"), 1, sku="ESP-1KG"),),
+                              billing=Address("Iris", "Bos", city="Delft", country="NL", email="iris@example.nl"), status="completed")
+    requests_before = len(box.woo.log)
+    result = box.run("run")
+    assert result.exit_code == 0, result.output
+    now = Counter(row["YourRef"] for row in box.documents())
+    assert now - first == Counter({pending["number"]: 1, booked["number"]: 1, new["number"]: 1})
+    assert "booked 2 order(s), 1 credit document(s)" in result.output
+    order_list_reads = [path for method, path in box.woo.log[requests_before:] if path.startswith("/wp-json/wc/v3/orders?")]
+    assert len(order_list_reads) == 1 and "modified_after" in order_list_reads[0]
+
+
+def test_without_since_the_first_run_books_nothing_old_and_new_orders_after_it(sync_box):
+    box = sync_box(since=None)
+    result = box.run("run")
+    assert result.exit_code == 0 and box.documents() == []
+    from runner.sandbox.shop_types import Address, ProductLine
+
+    new = box.woo.place_order(lines=(ProductLine(190, "Thee assortiment", D("10.90"), 2, tax_class="reduced-rate"),),
+                              billing=Address("Bas", "Kok", city="Ede", country="NL", email="bas@example.nl"), status="processing")
+    assert box.run("run").exit_code == 0
+    assert [row["YourRef"] for row in box.documents()] == [new["number"]]
+
+
+def test_customers_are_matched_on_email_whatever_its_letter_case(sync_box):
+    box = sync_box(orders=30)
+    from runner.sandbox.shop_types import Address, ProductLine
+
+    box.woo.place_order(lines=(ProductLine(188, "Espressobonen", D("24.20"), 1),), status="completed",
+                        billing=Address("Piet", "Jansen", city="Utrecht", country="NL", email="p.jansen@EXAMPLE.org"))
+    assert box.run("run").exit_code == 0
+    emails = Counter((a.get("Email") or "").strip().lower() for a in box.exact.accounts.values() if a.get("Email"))
+    assert all(count == 1 for count in emails.values()), emails
+    seeded = next(a for a in box.exact.accounts.values() if a["Code"].strip() == "1")
+    jansen = [row for row in box.documents() if row["Customer"] == seeded["ID"]]
+    assert jansen  # the existing account, not a new one
+    due_emails = {(o["billing"]["email"] or "").lower() for o in box.due()}
+    assert box.posts("crm/Accounts") == len(due_emails - {"p.jansen@example.org", "info@bakkerijdevries.nl"})
+
+
+def test_a_collective_account_takes_the_consumers(sync_box):
+    box = sync_box(extra="customers:\n  collective: \"{{ '2' if not order.billing.company else '' }}\"\n")
+    assert box.run("run").exit_code == 0
+    collective = next(a for a in box.exact.accounts.values() if a["Code"].strip() == "2")
+    consumers = {o["number"] for o in box.due() if not o["billing"]["company"]}
+    on_collective = {row["YourRef"] for row in box.documents() if row["Customer"] == collective["ID"]}
+    assert consumers and consumers <= on_collective
+    companies = {(o["billing"]["email"] or "").lower() for o in box.due() if o["billing"]["company"]}
+    assert box.posts("crm/Accounts") == len(companies)
+
+
+def test_a_code_the_administration_lacks_fails_those_orders_before_any_post(sync_box):
+    box = sync_box(extra="mapping:\n  vat_code: \"99\"\n")
+    result = box.run("run")
+    assert result.exit_code == 1
+    assert "VAT code '99'" in result.output and "does not exist in this administration" in result.output
+    assert box.documents() == [] and box.exact.errors == []
+    assert box.posts("salesentry/SalesEntries") == 0
+    with box.ledger() as ledger:
+        failures = ledger.failures()
+    assert len(failures) == len(box.due()) and all(f["next_retry"] for f in failures)
+    status = box.run("status")
+    assert "VAT code '99'" in status.output and "failed:" in status.output
+
+
+def test_dry_run_posts_nothing_and_shows_real_guids(sync_box):
+    box = sync_box(orders=16)
+    result = box.run("run", "--dry-run", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["booked"] and box.documents() == []
+    assert not (box.dir / ".runner" / "state.json").exists()
+    gl_8000 = next(g["ID"] for g in box.exact.gl_accounts.values() if g["Code"].strip() == "8000")
+    assert gl_8000 in json.dumps(report["would_post"])
+    assert sum(n for (method, _), n in box.exact.calls.items() if method == "POST") == 0
+
+
+def test_products_are_pushed_as_items_and_updated_when_they_change(sync_box):
+    box = sync_box(orders=16)
+    result = box.run("products")
+    assert result.exit_code == 0, result.output
+    codes = {i["Code"].strip() for i in box.exact.items.values()}
+    catalog = box.woo.catalog
+    skus = {p["sku"] for p in catalog.products if p.get("sku") and p["type"] != "variable"}
+    skus |= {v["sku"] for vs in catalog.variations.values() for v in vs if v.get("sku")}
+    assert skus and skus <= codes
+    again = box.run("products")
+    assert "created 0 item(s), updated 0" in again.output
+    product = next(p for p in catalog.products if p.get("sku") and p["type"] == "simple")
+    product["regular_price"] = str(D(product["regular_price"] or "1") + 1)
+    third = box.run("products")
+    assert "updated 1" in third.output, third.output
+
+
+def test_status_shows_bookings_and_the_last_run(sync_box):
+    box = sync_box(orders=16)
+    box.run("run")
+    result = box.run("status", "--json")
+    status = json.loads(result.output)
+    assert status["booked_total"] == len({o["id"] for o in box.due()})
+    assert status["last_run"]["booked"] and status["failures"] == []
