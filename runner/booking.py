@@ -7,10 +7,10 @@ grouped (per_account) -> a rounding line within tolerance, else the order fails.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 from runner.errors import BookingError
 from runner.lines import Fact, agree_vat, amount_spread, charge_facts, item_facts, local_date
@@ -64,12 +64,16 @@ class Document:
 @dataclass(frozen=True)
 class CustomerPlan:
     """Who the document is booked on: a collective account code, or an e-mail to match
-    (case-insensitively) with the fields for a new account if none matches."""
+    (case-insensitively). The fields of a new account are rendered only when one is made."""
 
     email: str
     collective: str
-    account: dict[str, str]
     context: dict[str, Any]
+    render_account: Callable[[], dict[str, str]] = field(repr=False, compare=False, default=dict)
+
+    @property
+    def account(self) -> dict[str, str]:
+        return self.render_account()
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,8 @@ class Booker:
         self.booking = spec.section("booking")
         self.target = self.booking["target"]
         self.tolerance = spec.tolerance
+        self._context_of: Order | None = None
+        self._context: dict[str, Any] = {}
 
     # contexts (DESIGN.md section 4)
     def order_context(self, order: Order) -> dict[str, Any]:
@@ -141,11 +147,16 @@ class Booker:
     def customer(self, order: Order) -> CustomerPlan:
         ctx = self._contexts(order)
         collective = self.templates.render("customers.collective", **ctx)
-        fields = {name: self.templates.render(f"customers.account.{name}", **ctx) for name in self.spec.section("customers").get("account", {})}
         if not collective and not order.email:
             raise BookingError(f"order {order.number} has no billing e-mail, so no Exact account can be matched",
                                "add the e-mail in WooCommerce, or set customers.collective to book such orders on a collective account")
-        return CustomerPlan(order.email, collective, {k: v for k, v in fields.items() if v}, ctx["customer"])
+        names = list(self.spec.section("customers").get("account", {}))
+
+        def account() -> dict[str, str]:
+            fields = {name: self.templates.render(f"customers.account.{name}", **ctx) for name in names}
+            return {k: v for k, v in fields.items() if v}
+
+        return CustomerPlan(order.email, collective, ctx["customer"], account)
 
     def payment(self, order: Order, document: Document) -> PaymentPlan | None:
         if self.booking["status"] != "paid" or not document.total:
@@ -159,7 +170,12 @@ class Booker:
                            -document.total, when, f"Payment {document.description}")
 
     def _contexts(self, order: Order) -> dict[str, Any]:
-        return {"order": self.order_context(order), "customer": self.customer_context(order)}
+        """The order's template context, built once per order (an order is booked, its
+        customer found and its payment planned from the same context)."""
+        if self._context_of is not order:
+            self._context = {"order": self.order_context(order), "customer": self.customer_context(order)}
+            self._context_of = order
+        return self._context
 
     def _document(self, order, ctx, facts, vat_targets, expected, entry, refund_id, description, warnings=()) -> Document:
         facts, more = agree_vat(facts, vat_targets)

@@ -154,6 +154,8 @@ class Run:
 
     def _check(self, doc: Document, payment) -> None:
         problems = master_data_problems(doc, self.sink.admin().master, payment)
+        if problems and not self.sink.fresh:  # cached master data: the code may be new in Exact
+            problems = master_data_problems(doc, self.sink.admin(fresh=True).master, payment)
         if problems:
             raise BookingError("; ".join(problems), "fix the mapping or the codes in Exact; `runner validate --online` checks them")
 
@@ -172,16 +174,19 @@ class Run:
             self.ledger.done(order_id, refund_id, "document", exact_id=row[key], number=row.get("InvoiceNumber") if invoice else row.get("EntryNumber"))
             step = self.ledger.step(order_id, refund_id, "document")
         if invoice:
-            step = self._print(order_id, refund_id, doc, step)
+            step = self._print(order_id, refund_id, doc, step, need_number=payment is not None)
         if payment is not None:
             self._pay(order_id, refund_id, payment, replace(ids, entry_number=step.get("number")))
 
-    def _print(self, order_id: int, refund_id: int | None, doc: Document, document_step: dict) -> dict:
+    def _print(self, order_id: int, refund_id: int | None, doc: Document, document_step: dict, need_number: bool) -> dict:
+        """Printing makes the invoice a booking; its number (given at printing) is read back
+        only when a payment must refer to it."""
         if (self.ledger.step(order_id, refund_id, "print") or {}).get("state") != "done":
             self.ledger.intend(order_id, refund_id, "print", invoice=document_step["exact_id"])
             self.sink.post(*print_payload(document_step["exact_id"], doc))
+            self.ledger.done(order_id, refund_id, "print")
+        if need_number and not document_step.get("number"):
             number = self.sink.invoice_status(document_step["exact_id"]).get("InvoiceNumber")
-            self.ledger.done(order_id, refund_id, "print", number=number)
             self.ledger.done(order_id, refund_id, "document", number=number)
         return self.ledger.step(order_id, refund_id, "document")
 

@@ -8,7 +8,8 @@ since the last run), so a steady-state order costs one call."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +18,8 @@ from runner.errors import BookingError
 from runner.exact import ExactApi, quote
 from runner.payloads import ACCOUNTS, SALES_ENTRIES, SALES_INVOICES, MasterData, VatCode, money
 
-TYPE_SALES, CASH = 20, 10
+CASH = 10
+MASTER_TTL = 6 * 3600  # seconds master data is trusted before it is read again
 
 
 @dataclass
@@ -27,28 +29,40 @@ class Admin:
     master: MasterData
     gl_ids: dict[str, str]
     cash_journals: frozenset[str]
-    items: dict[str, str] = field(default_factory=dict)
 
 
 class ExactSink:
     def __init__(self, api: ExactApi, ledger) -> None:
         self.api, self.ledger = api, ledger
         self._admin: Admin | None = None
+        self.fresh = False  # whether the master data in use was read from Exact in this run
 
-    # master data, once per run
-    def admin(self) -> Admin:
-        if self._admin is None:
-            vat = {r["Code"].strip(): VatCode(r["Code"].strip(), _percent(r.get("Percentage")), (r.get("Type") or "E").strip(),
-                                              (r.get("EUSalesListing") or "N").strip(), bool(r.get("Charged")), bool(r.get("IsBlocked")))
-                   for r in self.api.get("vat/VATCodes", "ID,Code,Percentage,Type,Charged,EUSalesListing,IsBlocked")}
-            gls = list(self.api.get("financial/GLAccounts", "ID,Code,Type", "IsBlocked eq false"))
-            journals = [j for j in self.api.get("financial/Journals", "Code,Type,IsBlocked") if not j.get("IsBlocked")]
-            conditions = frozenset(c["Code"].strip() for c in self.api.get("cashflow/PaymentConditions", "Code"))
-            master = MasterData(vat, {g["Code"].strip(): int(g.get("Type") or 0) for g in gls},
-                                {j["Code"].strip(): int(j.get("Type") or 0) for j in journals}, conditions)
-            self._admin = Admin(master, {g["Code"].strip(): g["ID"] for g in gls},
-                                frozenset(j["Code"].strip() for j in journals if j.get("Type") == CASH))
+    # master data: read once and kept in the ledger for MASTER_TTL; re-read on demand when
+    # a code seems missing (the bookkeeper may just have added it in Exact)
+    def admin(self, fresh: bool = False) -> Admin:
+        if self._admin is not None and not fresh:
+            return self._admin
+        cached = self.ledger.cursor("exact_master_data")
+        read_now = fresh or not cached or time.time() - cached["at"] > MASTER_TTL
+        if read_now:
+            cached = {"at": time.time(), **self._read_master()}
+            self.ledger.set_cursor("exact_master_data", cached)
+        self.fresh = self.fresh or read_now
+        vat = {c: VatCode(c, Decimal(p), t, eu, charged, blocked) for c, p, t, eu, charged, blocked in cached["vat"]}
+        master = MasterData(vat, {code: kind for code, _, kind in cached["gl"]}, {code: kind for code, kind in cached["journals"]},
+                            frozenset(cached["conditions"]))
+        self._admin = Admin(master, {code: guid for code, guid, _ in cached["gl"]},
+                            frozenset(code for code, kind in cached["journals"] if kind == CASH))
         return self._admin
+
+    def _read_master(self) -> dict[str, list]:
+        vat = [[r["Code"].strip(), str(_percent(r.get("Percentage"))), (r.get("Type") or "E").strip(),
+                (r.get("EUSalesListing") or "N").strip(), bool(r.get("Charged")), bool(r.get("IsBlocked"))]
+               for r in self.api.get("vat/VATCodes", "ID,Code,Percentage,Type,Charged,EUSalesListing,IsBlocked")]
+        gls = [[g["Code"].strip(), g["ID"], int(g.get("Type") or 0)] for g in self.api.get("financial/GLAccounts", "ID,Code,Type", "IsBlocked eq false")]
+        journals = [[j["Code"].strip(), int(j.get("Type") or 0)] for j in self.api.get("financial/Journals", "Code,Type,IsBlocked") if not j.get("IsBlocked")]
+        conditions = [c["Code"].strip() for c in self.api.get("cashflow/PaymentConditions", "Code")]
+        return {"vat": vat, "gl": gls, "journals": journals, "conditions": conditions}
 
     # customers
     def refresh_accounts(self) -> int:
@@ -95,13 +109,15 @@ class ExactSink:
 
     # items, for sales invoices
     def item(self, code: str, description: str) -> str:
-        cache = self.admin().items
-        if code not in cache:
-            row = self.api.first("logistics/Items", "ID,Code", f"Code eq {quote(code)}")
-            if row is None:
-                row = self.post("logistics/Items", {"Code": code, "Description": (description or code)[:60], "IsSalesItem": True})
-            cache[code] = row["ID"]
-        return cache[code]
+        """An item's id: remembered in the ledger, else looked up by code, else created."""
+        known = self.ledger.customer(f"item:{code}")
+        if known:
+            return known["id"]
+        row = self.api.first("logistics/Items", "ID,Code", f"Code eq {quote(code)}")
+        if row is None:
+            row = self.post("logistics/Items", {"Code": code, "Description": (description or code)[:60], "IsSalesItem": True})
+        self.ledger.remember_customer(f"item:{code}", row["ID"], code)
+        return row["ID"]
 
     # every write goes through here, so a dry run can swap it out
     def post(self, endpoint: str, payload: dict) -> dict:

@@ -1,0 +1,72 @@
+"""Local work is not the bottleneck (DESIGN.md section 8): preview throughput, memory as the
+number of orders grows, and the ledger's cost per order as its history grows.
+
+    python bench/local.py [--orders 5000]
+
+Compare the figures within one run (the machines are shared and noisy)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from runner import preview, spec as spec_module  # noqa: E402
+from runner.sandbox.shop_demo import generate_orders  # noqa: E402
+from runner.state import Ledger  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def preview_rate(spec, raw: list[dict]) -> tuple[float, int]:
+    """Orders per second through select + booking + payloads, and peak memory in KiB."""
+    tracemalloc.start()
+    started = time.perf_counter()
+    selection, _ = preview.select(raw, spec)
+    result = preview.preview(spec, selection, {})
+    seconds = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1] // 1024
+    tracemalloc.stop()
+    assert len(result.items) >= len(selection.orders)
+    return len(selection.orders) / seconds, peak
+
+
+def ledger_cost(history: int, sample: int = 300) -> float:
+    """Milliseconds per booked order (intent, done, customer) once `history` orders are in it."""
+    with tempfile.TemporaryDirectory() as folder:
+        ledger = Ledger(Path(folder) / "state.json")
+        for order_id in range(history):
+            ledger.intend(order_id, None, "document", your_ref=str(order_id))
+            ledger.done(order_id, None, "document", exact_id=f"id-{order_id}", number=order_id)
+        started = time.perf_counter()
+        for order_id in range(history, history + sample):
+            ledger.intend(order_id, None, "document", your_ref=str(order_id))
+            ledger.done(order_id, None, "document", exact_id=f"id-{order_id}", number=order_id)
+            ledger.remember_customer(f"klant{order_id % 300}@example.nl", "acc")
+        ledger.close()
+        return (time.perf_counter() - started) / sample * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=5000)
+    args = parser.parse_args()
+    spec = spec_module.load(ROOT / "tests" / "data" / "specs" / "test.yaml", environ={})
+    for statuses in ([],):
+        del statuses
+    data = generate_orders(args.orders, seed=1)
+    raw = [{**o, "status": "completed"} for o in data.orders]
+    for n in (args.orders // 10, args.orders):
+        rate, peak = preview_rate(spec, raw[:n])
+        print(f"preview {n:>6} orders: {rate:8.0f} orders/s, peak memory {peak:>7} KiB ({peak / n:.1f} KiB per order)")
+    for history in (0, 2000, 20000):
+        print(f"ledger with {history:>6} orders of history: {ledger_cost(history):.2f} ms per booked order")
+
+
+if __name__ == "__main__":
+    main()
