@@ -169,6 +169,10 @@ class Booker:
         return PaymentPlan(self.templates.render("payments.journal", **ctx), payments.get("gl_account", "1300"),
                            -document.total, when, f"Payment {document.description}")
 
+    def map_line(self, order: Order, fact: Fact) -> Line:
+        """One line through the mapping templates, in the context of an order."""
+        return self._line(fact, self._contexts(order))
+
     def _contexts(self, order: Order) -> dict[str, Any]:
         """The order's template context, built once per order (an order is booked, its
         customer found and its payment planned from the same context)."""

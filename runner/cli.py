@@ -86,14 +86,32 @@ def main() -> None:
 
 @main.command()
 @click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@click.option("--online", is_flag=True, help="Also check the keys, the division and every code against the live services.")
+@click.option("--sandbox", is_flag=True, help="With --online: check against a fresh embedded sandbox.")
 @guarded
-def validate(spec_path: str) -> None:
+def validate(spec_path: str, online: bool, sandbox: bool) -> None:
     """Check SPEC: schema, presets, ${VAR}s and templates; every problem at once."""
     spec = load_spec(spec_path)
-    for name, paths in sorted(spec.missing_env.items()):
-        Out.echo(f"note: {name} is not set (used at {spec.source.where(paths[0])}); "
-                 f"commands that connect will need it in the environment or in {spec.base_dir / '.env'}")
-    Out.echo(f"{spec_path}: valid")
+    if not online:
+        for name, paths in sorted(spec.missing_env.items()):
+            Out.echo(f"note: {name} is not set (used at {spec.source.where(paths[0])}); "
+                     f"commands that connect will need it in the environment or in {spec.base_dir / '.env'}")
+        Out.echo(f"{spec_path}: valid")
+        return
+    from runner import online as online_module
+
+    with _target(spec, sandbox) as (spec, _box):
+        woo, sink, ledger = _parts(spec, dry_run=True)
+        try:
+            checked, problems = online_module.check(spec, woo, sink)
+        finally:
+            ledger.close()
+    for line in checked:
+        Out.echo(f"ok: {line}")
+    if problems:
+        raise SpecError(f"{spec_path}: {len(problems)} problem(s) against the live services",
+                        "fix the mapping in the spec or add the codes in Exact, then run `runner validate --online` again", problems)
+    Out.echo(f"{spec_path}: valid, and ready for the live services")
 
 
 def _read_json_or_yaml(path: str, what: str) -> Any:
@@ -373,3 +391,41 @@ def sandbox(orders, seed, woo_port, exact_port) -> None:
     except KeyboardInterrupt:
         box.stop()
         Out.echo("sandbox stopped")
+
+
+@main.command("report")
+@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@click.option("--from", "start", required=True, metavar="DATE", help="First entry date of the period (YYYY-MM-DD, shop-local).")
+@click.option("--to", "end", required=True, metavar="DATE", help="Last entry date of the period (YYYY-MM-DD), inclusive.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--sandbox", is_flag=True, help="Book a fresh embedded sandbox first, then reconcile it.")
+@guarded
+def report_command(spec_path, start, end, fmt, sandbox) -> None:
+    """Before the VAT return: the shop's orders and refunds of a period against what Exact
+    holds, per VAT code and GL account; exit 1 when anything differs."""
+    from runner import reconcile
+
+    first, last = reconcile.period(start, end)
+    spec = load_spec(spec_path)
+    with _target(spec, sandbox) as (spec, _box):
+        if sandbox:  # a fresh sandbox holds nothing yet: book its shop first
+            woo, sink, ledger = _parts(spec)
+            try:
+                engine.Run(spec, woo, sink, ledger)(since=spec.section("orders").get("since") or "2000-01-01")
+            finally:
+                ledger.close()
+        with run_lock(spec.file(spec.data["state"] + ".lock"), wait=True):  # never read a ledger a run is writing
+            woo, sink, ledger = _parts(spec, dry_run=True)
+        try:
+            result = reconcile.reconcile(spec, woo, sink.api, ledger, first, last)
+        finally:
+            ledger.close()
+    if fmt == "json":
+        Out.echo(json.dumps(report.reconcile_json(result), indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        Out.echo(report.reconcile_csv(result))
+    else:
+        for line in report.reconcile_lines(result):
+            Out.echo(line)
+    if result.differs:
+        sys.exit(1)

@@ -143,9 +143,16 @@ def _taxes(raw: list | None) -> tuple[TaxShare, ...]:
     return tuple(TaxShare(int(t["id"]), money(t.get("total")), money(t.get("subtotal"))) for t in raw or [])
 
 
+def percent(value: Any) -> Decimal:
+    """A rate as a plain percentage: 21, 9, 5.5 (never 21.0000 or 2E+1), so templates can
+    key tables on it."""
+    number = money(value)
+    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
+
+
 def _rates(tax_lines: list | None) -> dict[int, Rate]:
     return {
-        int(t["rate_id"]): Rate(int(t["rate_id"]), money(t.get("rate_percent")), t.get("rate_code") or "", t.get("label") or "")
+        int(t["rate_id"]): Rate(int(t["rate_id"]), percent(t.get("rate_percent")), t.get("rate_code") or "", t.get("label") or "")
         for t in tax_lines or []
     }
 

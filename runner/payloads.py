@@ -119,7 +119,7 @@ def master_data_problems(doc: Document, master: MasterData, payment: PaymentPlan
     if doc.payment_condition and doc.payment_condition not in master.payment_conditions:
         problems.append(f"payment condition '{doc.payment_condition}' does not exist in this administration")
     for line in doc.lines:
-        problems += _line_problems(line, master)
+        problems += line_problems(line, master)
     if payment and master.journal_types.get(payment.journal) not in (10, 12, 16):
         problems.append(f"payments journal '{payment.journal}' is not a bank or cash journal in this administration")
     if payment and payment.gl_account not in master.gl_types:
@@ -127,7 +127,7 @@ def master_data_problems(doc: Document, master: MasterData, payment: PaymentPlan
     return list(dict.fromkeys(problems))
 
 
-def _line_problems(line: Line, master: MasterData) -> list[str]:
+def line_problems(line: Line, master: MasterData) -> list[str]:
     problems = []
     gl_type = master.gl_types.get(line.gl_account)
     if gl_type is None:

@@ -109,6 +109,10 @@ class WooCommerce:
                 self._categories[product_id] = ()  # a deleted product: no categories
         return self._categories.get(product_id, ())
 
+    def taxes(self) -> list[dict]:
+        """The shop's tax rates (WooCommerce > Settings > Tax): what its lines can carry."""
+        return list(self._pages("taxes", {}))
+
     def products(self) -> Iterator[dict]:
         """Every product, with the variations of variable products as their own entries."""
         for product in self._pages("products", {"orderby": "id", "order": "asc"}):

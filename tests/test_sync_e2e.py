@@ -159,3 +159,25 @@ def test_status_shows_bookings_and_the_last_run(sync_box):
     status = json.loads(result.output)
     assert status["booked_total"] == len({o["id"] for o in box.due()})
     assert status["last_run"]["booked"] and status["failures"] == []
+
+
+def test_validate_online_checks_keys_division_and_every_code(sync_box):
+    box = sync_box(orders=16)
+    result = box.run("validate", "--online")
+    assert result.exit_code == 0, result.output
+    assert "ready for the live services" in result.output and "kind/rate combination" in result.output
+
+
+def test_validate_online_names_each_code_the_administration_lacks(sync_box):
+    box = sync_box(orders=16, extra="mapping:\n  gl_account: \"{{ '8888' if line.kind == 'shipping' else '8000' }}\"\n")
+    result = box.run("validate", "--online")
+    assert result.exit_code == 2
+    assert "GL account '8888' (shipping line) does not exist in this administration" in result.output
+    assert "Traceback" not in result.output and box.exact.errors == []
+
+
+def test_validate_online_refuses_a_division_the_login_may_not_use(sync_box):
+    box = sync_box(orders=16)
+    box.spec.write_text(box.spec.read_text().replace("division: 1234567", "division: 7654321"))
+    result = box.run("validate", "--online")
+    assert result.exit_code == 2 and "may not use division 7654321" in result.output and "runner divisions" in result.output

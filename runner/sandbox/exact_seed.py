@@ -68,6 +68,7 @@ VAT_TABLE = [
     ("6", "Export buiten EU", "0", "B", "N", None, None), ("7", "Intracommunautaire levering", "0", "B", "L", None, None),
     ("B21", "België 21%", "0.21", "E", "N", "BE", "1500"), ("D19", "Duitsland 19%", "0.19", "E", "N", "DE", "1500"),
     ("D7", "Duitsland 7%", "0.07", "E", "N", "DE", "1500"), ("F20", "Frankrijk 20%", "0.20", "E", "N", "FR", "1500"),
+    ("B6", "België 6%", "0.06", "E", "N", "BE", "1510"), ("F5", "Frankrijk 5,5%", "0.055", "E", "N", "FR", "1510"),
 ]
 # Code, Description, Type, PaymentServiceProvider, GL account
 JOURNAL_TABLE = [
