@@ -44,8 +44,9 @@ class Report:
 class Run:
     """One run of one spec: settle unknown outcomes, read what is due, book it."""
 
-    def __init__(self, spec, woo, sink, ledger, clock=time.time) -> None:
+    def __init__(self, spec, woo, sink, ledger, clock=time.time, progress=None) -> None:
         self.spec, self.woo, self.sink, self.ledger, self.clock = spec, woo, sink, ledger, clock
+        self.progress = progress  # called with the report after each order (a terminal counter)
         self.booker = Booker(spec)
         self.statuses = set(spec.section("orders")["statuses"])
         self.report = Report(started=_iso(clock()))
@@ -58,6 +59,8 @@ class Run:
                 if limit is not None and len(self.report.booked) >= limit:
                     break
                 self.one(raw, force=bool(only) or retry_now is not None)
+                if self.progress:
+                    self.progress(self.report)
         except DailyLimitReached as stop:
             self.report.stopped = stop.message
         finally:

@@ -1,0 +1,65 @@
+"""Daily operation: several clients in one command, and a schedule that keeps running."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from runner.sandbox.server import Fault
+
+
+def test_several_specs_run_in_turn_and_a_broken_one_does_not_stop_the_others(sync_box):
+    good, broken, other = sync_box(orders=16), sync_box(orders=16, seed=5), sync_box(orders=16, seed=6)
+    broken.spec.write_text(broken.spec.read_text().replace("division: 1234567", "division: 7654321"))
+    result = good.run("run", str(broken.spec), str(other.spec))  # good's spec comes first
+    assert result.exit_code == 2  # the worst of the three: a spec problem
+    assert good.documents() and other.documents() and not broken.documents()
+    lines = result.output.splitlines()
+    assert any(str(good.spec) in l and "booked" in l for l in lines)
+    assert any(str(broken.spec) in l and "may not use division 7654321" in l for l in lines)
+    assert any(str(other.spec) in l and "booked" in l for l in lines)
+
+
+def test_every_rejects_a_malformed_interval(sync_box):
+    box = sync_box(orders=16)
+    result = box.run("run", "--every", "soon")
+    assert result.exit_code == 2 and "write it like 15m" in result.output
+
+
+@pytest.mark.slow
+def test_a_schedule_keeps_booking_and_survives_a_shop_outage(sync_box):
+    box = sync_box(orders=16)
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    runner = subprocess.Popen([sys.executable, "-m", "runner", "run", str(box.spec), "--every", "2s"], cwd=box.dir,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        expected = sum(1 + len(box.woo.refunds.get(o["id"], [])) for o in box.due())
+        deadline = time.monotonic() + 60
+        while len(box.documents()) < expected and time.monotonic() < deadline:
+            time.sleep(0.2)
+        booked = len(box.documents())
+        assert booked == expected
+        box.box.woo_server.faults.queue(Fault(503), times=20)  # the shop is down for a cycle or two
+        time.sleep(3)
+        from decimal import Decimal
+
+        from runner.sandbox.shop_types import Address, ProductLine
+
+        box.woo.place_order(lines=(ProductLine(188, "Espressobonen", Decimal("24.20"), 1),), status="completed",
+                            billing=Address("Nina", "Veld", city="Breda", country="NL", email="nina@example.nl"))
+        deadline = time.monotonic() + 60
+        while len(box.documents()) == booked and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(box.documents()) == booked + 1  # booked once the shop was back
+        second = subprocess.run([sys.executable, "-m", "runner", "run", str(box.spec)], cwd=box.dir, capture_output=True, text=True, env=env)
+        assert second.returncode == 1 and "already running" in second.stderr
+    finally:
+        runner.send_signal(signal.SIGINT)
+        output = runner.communicate(timeout=30)[0]
+    assert "error:" in output and "the shop kept answering" in output  # the outage was logged, not fatal
+    assert output.count("booked") >= 2
