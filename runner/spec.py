@@ -21,6 +21,9 @@ from runner.errors import SpecError
 
 Path_ = tuple  # a key path into the spec, e.g. ("booking", "rounding", "account")
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# ${VAR} values that are identifiers, not secrets: the login address must show the client id
+PUBLIC_VALUES = {("exact", "client_id"), ("exact", "base_url"), ("exact", "redirect_uri"), ("exact", "division"), ("woocommerce", "url")}
+SECRET_KEYS = (("woocommerce", "consumer_secret"), ("exact", "client_secret"), ("notify", "email", "password"))  # ${VAR} only
 
 
 def _bundled(folder: str) -> Path:
@@ -184,8 +187,8 @@ def _substitute(value: Any, path: Path_, env: dict[str, str], raw: RawSpec) -> A
         if name not in env:
             raw.missing_env.setdefault(name, []).append(path)
             return match.group(0)
-        if len(env[name]) >= 4:
-            raw.secrets.add(env[name])
+        if len(env[name]) >= 4 and path not in PUBLIC_VALUES:
+            raw.secrets.add(env[name])  # blanked in every output from now on
         return env[name]
 
     return ENV_REF.sub(replace, value)
@@ -199,13 +202,13 @@ def read_raw(path: str | os.PathLike, environ: dict[str, str] | None = None) -> 
     problems: list[str] = []
     data, source = _load_chain(spec_path, problems)
     env = {**read_dotenv(spec_path.resolve().parent / ".env"), **(os.environ if environ is None else environ)}
-    for section in ("woocommerce", "exact"):
-        block = data.get(section)
-        for key in ("consumer_secret", "client_secret"):
-            value = block.get(key) if isinstance(block, dict) else None
-            if isinstance(value, str) and value and not ENV_REF.search(value):
-                problems.append(f"{source.where((section, key))}: {section}.{key}: a secret written in the spec; "
-                                f"write ${{VAR}} here and keep the value in the environment or in .env beside the spec")
+    for path in SECRET_KEYS:
+        value: Any = data
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if isinstance(value, str) and value and not ENV_REF.search(value):
+            problems.append(f"{source.where(path)}: {_dotted(path)}: a secret written in the spec; "
+                            f"write ${{VAR}} here and keep the value in the environment or in .env beside the spec")
     raw = RawSpec({}, source, spec_path.resolve())
     raw.data = _substitute(data, (), env, raw)
     return raw, problems

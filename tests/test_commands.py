@@ -1,0 +1,122 @@
+"""The commands around the runs: logging in, listing divisions, the sandbox itself and
+an online preview against it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+
+import httpx
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _auth_process(box, redirect_uri: str) -> subprocess.Popen:
+    box.exact.config.redirect_uri = redirect_uri
+    box.spec.write_text(box.spec.read_text().replace("redirect_uri: http://localhost:8765/callback", f"redirect_uri: {redirect_uri}"))
+    (box.dir / ".runner" / "exact-token.json").unlink()
+    return subprocess.Popen([sys.executable, "-m", "runner", "auth", str(box.spec), "--no-browser"], cwd=box.dir, text=True,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**os.environ, "PYTHONPATH": os.getcwd()})
+
+
+def _login_url(process: subprocess.Popen) -> str:
+    for line in process.stdout:
+        if "/api/oauth2/auth?" in line:
+            return line.strip()
+    raise AssertionError("runner auth printed no login address")
+
+
+def test_auth_with_a_pasted_redirect_writes_a_private_token_file(sync_box):
+    box = sync_box(orders=16)
+    process = _auth_process(box, "https://boekhouder.example.nl/exact/callback")
+    redirect = httpx.get(_login_url(process)).headers["location"]  # what the browser would land on
+    out, err = process.communicate(redirect + "\n", timeout=60)
+    assert process.returncode == 0, err
+    token_file = box.dir / ".runner" / "exact-token.json"
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600 and "logged in" in out
+    tokens = json.loads(token_file.read_text())
+    assert tokens["access_token"] not in out + err and tokens["refresh_token"] not in out + err
+    assert box.run("run").exit_code == 0 and box.documents()  # the new login books
+
+
+def test_auth_catches_the_redirect_on_a_loopback_address(sync_box):
+    box = sync_box(orders=16)
+    port = _free_port()
+    process = _auth_process(box, f"http://127.0.0.1:{port}/callback")
+    login = _login_url(process)
+    deadline = time.monotonic() + 20
+    while True:  # the runner's listener may take a moment to open
+        try:
+            page = httpx.get(login, follow_redirects=True)
+            break
+        except httpx.ConnectError:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+    assert "Logged in" in page.text
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert json.loads((box.dir / ".runner" / "exact-token.json").read_text())["refresh_token"]
+
+
+def test_a_refused_login_says_so_and_exits_3(sync_box):
+    box = sync_box(orders=16)
+    process = _auth_process(box, "https://boekhouder.example.nl/exact/callback")
+    _login_url(process)
+    out, err = process.communicate("https://boekhouder.example.nl/exact/callback?error=access_denied&state=x\n", timeout=60)
+    assert process.returncode == 3 and "refused the login" in err and "Traceback" not in err
+
+
+def test_divisions_lists_what_the_login_may_use(sync_box):
+    box = sync_box(orders=16)
+    result = box.run("divisions")
+    assert result.exit_code == 0, result.output
+    assert "1234567" in result.output and "7654321" not in result.output
+
+
+def test_online_preview_reads_the_shop_and_shows_real_guids(sync_box):
+    box = sync_box(orders=16)
+    result = box.run("preview", "--format", "json", "--limit", "3")
+    assert result.exit_code == 0, result.output
+    documents = json.loads(result.output)
+    assert len({d["order"] for d in documents}) == 3
+    gl_ids = {g["ID"] for g in box.exact.gl_accounts.values()}
+    assert all(line["GLAccount"] in gl_ids for d in documents for line in d["payload"]["SalesEntryLines"])
+    assert sum(n for (method, _), n in box.exact.calls.items() if method == "POST") == 0
+
+
+def test_preview_and_validate_against_the_embedded_sandbox(cli, tmp_path):
+    from tests.conftest import ROOT
+
+    result = cli("preview", str(ROOT / "sync.yaml"), "--sandbox", "--limit", "2")
+    assert result.exit_code == 0, result.output
+    assert "2 document(s) from 2 order(s)" in result.output or "document(s) from 2 order(s)" in result.output
+
+
+def test_the_sandbox_command_serves_both_until_stopped(tmp_path):
+    woo_port, exact_port = _free_port(), _free_port()
+    process = subprocess.Popen([sys.executable, "-m", "runner", "sandbox", "--orders", "20", "--woo-port", str(woo_port),
+                                "--exact-port", str(exact_port)], cwd=tmp_path, text=True, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": os.getcwd()})
+    try:
+        lines = [process.stdout.readline() for _ in range(7)]
+        text = "".join(lines)
+        assert f"http://127.0.0.1:{woo_port}" in text and f"http://127.0.0.1:{exact_port}" in text
+        key = next(l.split("=", 1)[1].strip() for l in lines if "WOO_CONSUMER_KEY=" in l)
+        secret = next(l.split("=", 1)[1].strip() for l in lines if "WOO_CONSUMER_SECRET=" in l)
+        orders = httpx.get(f"http://127.0.0.1:{woo_port}/wp-json/wc/v3/orders", auth=(key, secret), params={"per_page": 100})
+        assert orders.status_code == 200 and len(orders.json()) == 20
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=30)
+    assert process.returncode == 0 and "sandbox stopped" in out
