@@ -139,6 +139,17 @@ class Order:
         return None
 
 
+def reached_trigger(raw: Mapping[str, Any], statuses: set[str] | frozenset[str]) -> bool:
+    """Due for booking: a trigger status now, or refunded after reaching one (a completed
+    order has date_completed, a processing one date_paid): its sale and its refund both
+    belong in the books, even when the refund came before the first run saw the order."""
+    status = raw.get("status")
+    if status in statuses:
+        return True
+    return status == "refunded" and bool(("completed" in statuses and raw.get("date_completed"))
+                                         or (statuses & {"processing", "on-hold"} and raw.get("date_paid")))
+
+
 def _taxes(raw: list | None) -> tuple[TaxShare, ...]:
     return tuple(TaxShare(int(t["id"]), money(t.get("total")), money(t.get("subtotal"))) for t in raw or [])
 

@@ -9,7 +9,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from runner.booking import Booker, Document
 from runner.errors import BookingError
-from runner.model import Order, parse_order, parse_refund
+from runner.model import Order, parse_order, parse_refund, reached_trigger
 from runner.payloads import Ids, customer_preview, document_payload, master_data_problems, payment_payload
 
 ONLINE_LIMIT = 25  # an online preview without --limit shows the next 25 due orders
@@ -31,7 +31,7 @@ def select(raw_orders: Iterable[Mapping[str, Any]], spec, only: Sequence[int] = 
         order_id = int(raw.get("id") or 0)
         if wanted and order_id not in wanted:
             continue
-        if raw.get("status") not in statuses:
+        if not reached_trigger(raw, statuses):
             selection.skipped[order_id] = f"status '{raw.get('status')}' is not one of orders.statuses ({', '.join(sorted(statuses))})"
             continue
         if since and (raw.get("date_created") or "")[:10] < since:
@@ -104,7 +104,7 @@ def online(spec, woo, sink, ledger, only: Sequence[int] = (), limit: int | None 
         raw = [woo.order(order_id) for order_id in only]
     else:
         start = orders_cfg.get("since")
-        due = (o for o in woo.orders(sorted(orders_cfg["statuses"]), created_after=f"{start}T00:00:00" if start else None)
+        due = (o for o in woo.orders(sorted(set(orders_cfg["statuses"]) | {"refunded"}), created_after=f"{start}T00:00:00" if start else None)
                if (ledger.step(o["id"], None, "document") or {}).get("state") != "done")
         raw = list(islice(due, limit or ONLINE_LIMIT))
     selection, failures = select(raw, spec, only, limit)

@@ -27,15 +27,17 @@ STEP_BUCKET = 100  # orders per steps table: a write touches one small table
 class JournalStorage(Storage):
     """Append-only JSON lines. TinyDB hands `write` the whole database but replaces only the
     table it changed, so unchanged tables are skipped by identity and only the changed
-    documents of the one touched table are appended. Replayed (and compacted) on open."""
+    documents of the one touched table are appended. Replayed on open; compacted only by
+    the holder of the run lock (`compact=True`), since rewriting the file under a writer
+    would lose its appends."""
 
-    def __init__(self, path: str | os.PathLike) -> None:
+    def __init__(self, path: str | os.PathLike, compact: bool = False) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._tables: dict[str, dict[str, Any]] = {}
         self._seen: dict[str, dict[str, str]] = {}  # table -> doc id -> JSON as last written
         lines = self._replay()
-        if lines > 1000 and lines > 2 * sum(len(t) for t in self._tables.values()):
+        if compact and lines > 1000 and lines > 2 * sum(len(t) for t in self._tables.values()):
             self._compact()
         self._file = open(self.path, "a", encoding="utf-8")
 
@@ -123,15 +125,16 @@ def run_lock(path: Path, wait: bool = False) -> Iterator[None]:
 class Ledger:
     """The runner's memory, one file per spec."""
 
-    def __init__(self, path: str | os.PathLike | None) -> None:
-        self.db = TinyDB(path, storage=JournalStorage) if path is not None else TinyDB(storage=MemoryStorage)
+    def __init__(self, path: str | os.PathLike | None, compact: bool = False) -> None:
+        """`compact` only for the run that holds the spec's run lock."""
+        self.db = TinyDB(path, storage=JournalStorage, compact=compact) if path is not None else TinyDB(storage=MemoryStorage)
 
     @classmethod
     def dry_copy(cls, path: str | os.PathLike) -> "Ledger":
         """The ledger as it is, in memory: a dry run may write to it and the file stays untouched."""
         copy = cls(None)
         if Path(path).exists():
-            real = TinyDB(path, storage=JournalStorage)
+            real = TinyDB(path, storage=JournalStorage, compact=False)  # a run may be appending: never rewrite its file
             copy.db.storage.write(real.storage.read() or {})
             real.close()
         return copy
@@ -223,3 +226,12 @@ class Ledger:
     def runs(self, months: int = 2) -> list[dict]:
         names = sorted(n for n in self.db.tables() if n.startswith("runs_"))[-months:]
         return [run for name in names for run in self.db.table(name).all()]
+
+    # alerts (notify:): what was last told and when a run last succeeded, so that an alert
+    # goes out once, not on every run of the 15-minute schedule
+    def alert_state(self) -> dict:
+        found = self.db.table("alerts").get(Q.name == "state")
+        return dict(found["value"]) if found else {}
+
+    def save_alert_state(self, value: dict) -> None:
+        self.db.table("alerts").upsert({"name": "state", "value": value, "at": now()}, Q.name == "state")

@@ -128,7 +128,10 @@ class SyncBox:
         return Ledger(self.dir / ".runner" / "state.json")
 
     def due(self) -> list[dict]:
-        return [o for o in self.woo.orders.values() if o["status"] in ("completed", "processing")]
+        """The orders a run should book: a trigger status, or refunded after reaching one."""
+        from runner.model import reached_trigger
+
+        return [o for o in self.woo.orders.values() if reached_trigger(o, {"completed", "processing"})]
 
     def documents(self) -> list[dict]:
         """The booked documents: the invoices where there are any (printing one also makes
