@@ -63,3 +63,33 @@ def test_a_schedule_keeps_booking_and_survives_a_shop_outage(sync_box):
         output = runner.communicate(timeout=30)[0]
     assert "error:" in output and "the shop kept answering" in output  # the outage was logged, not fatal
     assert output.count("booked") >= 2
+
+
+def test_status_warns_when_the_login_nears_its_30_days(sync_box):
+    box = sync_box(orders=16)
+    assert box.run("run").exit_code == 0
+    token = box.dir / ".runner" / "exact-token.json"
+    old = time.time() - 26 * 86400
+    os.utime(token, (old, old))
+    result = box.run("status")
+    assert "refreshed 26.0 day(s) ago" in result.output and "WARNING: the Exact login dies after 30 days unused" in result.output
+    assert "last run:" in result.output and "Exact calls left today" in result.output
+
+
+def test_a_backfill_reports_progress_after_each_order(sync_box):
+    from runner import engine
+    from runner import spec as spec_module
+    from runner.oauth import store_from_spec
+    from runner.sink import sink_from_spec
+    from runner.state import Ledger
+    from runner.woocommerce import source_from_spec
+
+    box = sync_box(orders=16)
+    spec = spec_module.load(box.spec)
+    ledger = Ledger(box.dir / ".runner" / "state.json")
+    seen: list[int] = []
+    run = engine.Run(spec, source_from_spec(spec), sink_from_spec(spec, ledger, store_from_spec(spec)), ledger,
+                     progress=lambda report: seen.append(len(report.booked)))
+    report = run()
+    ledger.close()
+    assert seen and seen[-1] == len(report.booked) and seen == sorted(seen)
