@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from runner.errors import BookingError
 from runner.lines import Fact, agree_vat, amount_spread, charge_facts, item_facts, local_date
-from runner.model import CENT, ZERO, Order, Refund, cents
+from runner.model import ZERO, Order, Refund, cents
 
 HUNDRED = Decimal(100)
 

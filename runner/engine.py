@@ -7,13 +7,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from runner.booking import Booker, Document
-from runner.errors import BookingError
+from runner.errors import BookingError, RunnerError
 from runner.exact import Ambiguous, DailyLimitReached, ExactRejected
-from runner.model import Order, parse_order, parse_refund
+from runner.model import Order, parse_order, parse_refund, reached_trigger
 from runner.payloads import Ids, document_payload, master_data_problems, payment_payload, print_payload
 
 
@@ -53,6 +53,7 @@ class Run:
 
     def __call__(self, since: str | None = None, only: Sequence[int] = (), limit: int | None = None, retry_now: Sequence[int] | None = None) -> Report:
         try:
+            self._before_exacts_day_is_over()
             self.settle()
             self.sink.refresh_accounts()
             for raw in self.due(since, only, retry_now):
@@ -62,7 +63,12 @@ class Run:
                 if self.progress:
                     self.progress(self.report)
         except DailyLimitReached as stop:
+            self.report.stopped = f"{stop.message}; {stop.hint}"
+            if self.sink.api.governor.daily_reset > self.clock():  # runs until then make no calls at all
+                self.ledger.set_cursor("exact_daily_reset", self.sink.api.governor.daily_reset)
+        except RunnerError as stop:  # a run that ended early is never recorded as a clean one
             self.report.stopped = stop.message
+            raise
         finally:
             self.report.exact_calls = self.sink.api.calls
             self.report.woo_calls = self.woo.calls
@@ -70,6 +76,12 @@ class Run:
             self.report.finished = _iso(self.clock())
             self.ledger.record_run(self.report.as_dict())
         return self.report
+
+    def _before_exacts_day_is_over(self) -> None:
+        reset = self.ledger.cursor("exact_daily_reset")
+        if reset and self.clock() < reset:
+            raise DailyLimitReached(f"a run before this one used Exact's calls for today (up to the reserve); they come back at {_iso(reset)}",
+                                    "nothing is lost: the first run after that carries on where the last one stopped")
 
     # what is due
     def due(self, since: str | None, only: Sequence[int], retry_now: Sequence[int] | None) -> Iterable[dict]:
@@ -87,7 +99,7 @@ class Run:
                 self.ledger.set_cursor("woo_modified_gmt", started_gmt)
                 return
             self.ledger.set_cursor("orders_since", f"{start}T00:00:00" if len(start) == 10 else start)
-            rows = self.woo.orders(sorted(self.statuses), created_after=self.ledger.cursor("orders_since"))
+            rows = self.woo.orders(sorted(self.statuses | {"refunded"}), created_after=self.ledger.cursor("orders_since"))
         else:
             rows = self.woo.orders(None, modified_after_gmt=_iso(_epoch(cursor) - OVERLAP, gmt=True))
         for raw in rows:
@@ -109,7 +121,7 @@ class Run:
         order_id = int(raw["id"])
         started = self.ledger.step(order_id, None, "document") is not None
         since = self.ledger.cursor("orders_since") or ""
-        wanted = raw.get("status") in self.statuses and (raw.get("date_created") or "") >= since
+        wanted = reached_trigger(raw, self.statuses) and (raw.get("date_created") or "") >= since
         if not started and not wanted:
             self.report.skipped += 1
             return
@@ -134,6 +146,9 @@ class Run:
             self.report.failed[order_id] = exc.message
             self.ledger.fail(order_id, exc.message, _iso(self.clock()), kind="unknown outcome")
         except (BookingError, ExactRejected) as exc:
+            for intent in self.ledger.open_intents():  # refused, so nothing landed: no lookup needed
+                if intent["order"] == order_id:
+                    self.ledger.forget(order_id, intent["refund"], intent["step"])
             self.report.failed[order_id] = exc.message
             previous = (self.ledger.failure(order_id) or {}).get("attempts", 0)
             delay = RETRY_DELAYS[min(previous, len(RETRY_DELAYS) - 1)]

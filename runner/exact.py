@@ -8,6 +8,7 @@ on the next run). A 429 of the minute window is waited out, never a failure."""
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
@@ -46,6 +47,7 @@ class RateGovernor:
     minutely_reset: float = 0.0  # epoch seconds
     daily_remaining: int | None = None
     daily_limit: int | None = None
+    daily_reset: float = 0.0  # epoch seconds: when Exact's day starts over
     waited: float = 0.0
 
     def before_call(self) -> None:
@@ -69,6 +71,7 @@ class RateGovernor:
         if "x-ratelimit-remaining" in headers:
             self.daily_remaining = int(headers["x-ratelimit-remaining"])
             self.daily_limit = int(headers.get("x-ratelimit-limit", 0)) or self.daily_limit
+            self.daily_reset = int(headers.get("x-ratelimit-reset", 0)) / 1000 or self.daily_reset
 
     def on_429(self, headers: httpx.Headers) -> None:
         self.observe(headers)
@@ -80,6 +83,33 @@ class RateGovernor:
 
 
 @dataclass
+class ErrorBudget:
+    """Exact blocks an app for an hour after 10 error answers on one endpoint. The runner
+    stops sending to an endpoint at `limit` of them within the hour; `recent` outlives the
+    run (the sink keeps it in the ledger), so a run every 15 minutes cannot add up to 10."""
+
+    limit: int = 5
+    clock: Callable[[], float] = time.time
+    recent: dict[str, list[float]] = field(default_factory=dict)  # endpoint -> times of error answers
+    saved: Callable[[dict[str, list[float]]], None] = lambda recent: None
+
+    def _within_hour(self, endpoint: str) -> list[float]:
+        return [t for t in self.recent.get(endpoint, []) if t > self.clock() - 3600]
+
+    def check(self, endpoint: str) -> None:
+        times = self._within_hour(endpoint)
+        if len(times) >= self.limit:
+            again = time.strftime("%H:%M UTC", time.gmtime(times[0] + 3600))
+            raise ExactRejected(f"not sent: Exact refused {len(times)} requests to {endpoint} within the hour and blocks "
+                                f"the app at 10, so the runner sends none there until {again}",
+                                "fix what Exact said about the orders before (`runner status` shows it); they are retried by themselves")
+
+    def record(self, endpoint: str) -> None:
+        self.recent[endpoint] = self._within_hour(endpoint) + [self.clock()]
+        self.saved(self.recent)
+
+
+@dataclass
 class ExactApi:
     """One division's REST API. `token` gives a bearer token; `token(True)` refreshes."""
 
@@ -88,6 +118,7 @@ class ExactApi:
     token: Callable[..., str]
     transport: httpx.BaseTransport | None = None
     governor: RateGovernor = field(default_factory=RateGovernor)
+    budget: ErrorBudget = field(default_factory=ErrorBudget)
     timeout: float = 60.0
     calls: int = 0
 
@@ -101,14 +132,16 @@ class ExactApi:
     def url(self, path: str) -> str:
         return path if path.startswith("http") else f"{self.root}{path if path.startswith('current/') else f'{self.division}/{path}'}"
 
-    def get(self, path: str, select: str, filter: str | None = None, top: int | None = None) -> Iterator[dict]:
+    def get(self, path: str, select: str, filter: str | None = None, top: int | None = None, expand: str | None = None) -> Iterator[dict]:
         """Every row, page by page along `__next` (always sequential: Exact warns that
-        parallel paging loses and repeats rows)."""
+        parallel paging loses and repeats rows). `expand` brings line collections along."""
         params = {"$select": select}
         if filter:
             params["$filter"] = filter
         if top:
             params["$top"] = str(top)
+        if expand:
+            params["$expand"] = expand
         url: str | None = self.url(path)
         while url:
             body = self._send("GET", url, params=params)
@@ -128,11 +161,15 @@ class ExactApi:
         self._send("PUT", self.url(path), json=payload)
 
     def _send(self, method: str, url: str, params: dict | None = None, json: Any = None, retried: bool = False) -> dict:
-        headers = {"Accept": "application/json", "Authorization": f"Bearer {self.token(retried)}"}
+        headers = {"Accept": "application/json"}
         if method in ("POST", "PUT"):
             headers.update({"Content-Type": "application/json", "Prefer": "return=representation"})
         for attempt in range(5):
+            if method != "GET":  # lookups stay allowed: they are what keeps a lost answer from a second POST
+                self.budget.check(_endpoint(url))
             self.governor.before_call()
+            # the token is taken after any wait for the minute window, so it has not expired meanwhile
+            headers["Authorization"] = f"Bearer {self.token(retried and attempt == 0)}"
             self.calls += 1
             try:
                 response = self.http.request(method, url, params=params, json=json, headers=headers)
@@ -148,6 +185,7 @@ class ExactApi:
                 self.governor.on_429(response.headers)
                 continue
             if response.status_code == 401 and not retried:
+                self.budget.record(_endpoint(url))
                 return self._send(method, url, params, json, retried=True)
             if response.status_code >= 500 and not _odata_error(response):
                 if method == "GET" and attempt < 2:
@@ -166,6 +204,7 @@ class ExactApi:
         if status == 204:
             return {}
         message = _odata_error(response) or f"HTTP {status}"
+        self.budget.record(_endpoint(url))
         if status == 401:
             raise LoginNeeded(f"Exact refused the login ({message})", "log in again: runner auth SPEC")
         if status == 403 and "WrongDivision" in message:
@@ -188,3 +227,8 @@ def _odata_error(response: httpx.Response) -> str:
 
 def _path(url: str) -> str:
     return safe_url(url.split("/api/v1/", 1)[-1].split("?", 1)[0])
+
+
+def _endpoint(url: str) -> str:
+    """What Exact counts errors per: the entity set, without division, key or query."""
+    return re.sub(r"^\d+/|\(.*$", "", _path(url))

@@ -25,6 +25,7 @@ from runner.errors import LoginNeeded, ServiceError
 from runner.http import make_client
 
 REFRESH_MARGIN = 30  # seconds: Exact refuses a refresh earlier than the last 30 s of a token
+MIN_MARGIN = 2  # seconds: a token closer to its end than this is never sent (it could expire on the way)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,10 @@ class TokenStore:
         self.client_id, self.client_secret, self.redirect_uri = client_id, client_secret, redirect_uri
         self.transport, self.clock, self.login_hint = transport, clock, login_hint
         self.refreshed = 0  # refreshes this process did, for reports and tests
+        self.margin = float(REFRESH_MARGIN)  # lowered when Exact says a refresh came too early
+
+    def _due(self, tokens: Tokens) -> bool:
+        return tokens.expires_at - self.clock() <= self.margin
 
     # file handling
     @contextmanager
@@ -84,6 +89,10 @@ class TokenStore:
             os.fsync(directory)
         finally:
             os.close(directory)
+        for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):  # left by a process killed mid-save
+            pid = stale.name.rsplit(".", 2)[-2]
+            if pid.isdigit() and not _alive(int(pid)):
+                stale.unlink(missing_ok=True)
 
     def age_days(self) -> float | None:
         """Days since the login was last refreshed (refresh tokens die after 30 unused)."""
@@ -97,16 +106,17 @@ class TokenStore:
         tokens = self.read()
         if tokens is None:
             raise LoginNeeded("not logged in to Exact Online yet", f"log in once: {self.login_hint}")
-        if not force_refresh and tokens.expires_at - self.clock() > REFRESH_MARGIN:
+        if not force_refresh and not self._due(tokens):
             return tokens.access_token
         with self._locked():
             current = self.read()
             if current is None:
                 raise LoginNeeded("the Exact login was removed", f"log in again: {self.login_hint}")
-            if current.refresh_token != tokens.refresh_token or current.expires_at - self.clock() > REFRESH_MARGIN:
+            if current.refresh_token != tokens.refresh_token or not (force_refresh or self._due(current)):
                 return current.access_token  # someone else refreshed while we waited for the lock
             fresh = self._grant({"grant_type": "refresh_token", "refresh_token": current.refresh_token})
-            if fresh is None:  # too early: the current token is still good
+            if fresh is None:  # too early for Exact (its tokens live shorter here): still good; ask again at half the time left
+                self.margin = max(MIN_MARGIN, min(self.margin, (current.expires_at - self.clock()) / 2))
                 return current.access_token
             self.save(fresh)
             self.refreshed += 1
@@ -138,6 +148,16 @@ class TokenStore:
             what = body.get("error_description") or error
             raise LoginNeeded(f"the Exact login is no longer valid ({what})", f"log in again: {self.login_hint}")
         raise ServiceError(f"Exact's token service answered {response.status_code}", "try again later; if it persists, log in again")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _json(response: httpx.Response) -> dict:

@@ -1,9 +1,13 @@
-"""What the commands show, as plain text lines: the preview table, the run summary and
-the status page. Pure functions; the CLI prints what they return."""
+"""What the commands show, as plain text lines: the preview table, the run summary, the
+status page and the reconciliation of `runner report` (also as CSV and JSON). Pure
+functions; the CLI prints what they return."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime, timezone
+from decimal import Decimal
 from typing import Any, Sequence
 
 
@@ -74,3 +78,94 @@ def status_lines(status: dict[str, Any]) -> list[str]:
 
 def today_utc() -> str:
     return datetime.now(timezone.utc).date().isoformat()
+
+
+# `runner report`: the reconciliation of a period, as a table, CSV or JSON
+RECONCILE_COLUMNS = ("VAT code", "GL account", "shop net", "shop VAT", "Exact net", "Exact VAT", "diff net", "diff VAT")
+
+
+def _amount(value, blank_zero: bool = False) -> str:
+    return "" if blank_zero and not value else f"{value:.2f}"
+
+
+def reconcile_lines(rec) -> list[str]:
+    """The bookkeeper's view: per VAT code and GL account, then per VAT code (the VAT
+    return's boxes), then the documents behind every difference. `!` marks a difference."""
+    journals = ", ".join(rec.journals) or "none found"
+    out = [f"period {rec.start} to {rec.end} (entry dates, {rec.timezone}); sales journal(s): {journals}"]
+    rows = [("", *RECONCILE_COLUMNS)] + [_reconcile_row("!" if row.differs else "", row.code, row.shop, row.exact) for row in rec.rows]
+    shop, exact = rec.total("shop"), rec.total("exact")
+    rows.append(_reconcile_row("!" if shop != exact else "", ("total", ""), shop, exact))
+    out += table(rows, right=range(3, 9))
+    codes: dict[str, list] = {}
+    for row in rec.rows:
+        sums = codes.setdefault(row.code[0], [Decimal(0)] * 4)
+        for index, value in enumerate((*row.shop, *row.exact)):
+            sums[index] += value
+    out += ["", "per VAT code:"]
+    rows = [("", "VAT code", "", "shop net", "shop VAT", "Exact net", "Exact VAT", "diff net", "diff VAT")]
+    rows += [_reconcile_row("!" if s[:2] != s[2:] else "", (code, ""), tuple(s[:2]), tuple(s[2:])) for code, s in sorted(codes.items())]
+    out += table(rows, right=range(3, 9))
+    if rec.findings:
+        out += ["", "documents behind the differences:"] + [f"! {finding_text(f)}" for f in rec.findings]
+    verdict = (f"{len(rec.findings)} document(s) differ" if rec.findings else "some amounts differ") if rec.differs else "everything agrees"
+    out.append(f"{rec.shop_documents} document(s) in the shop's view, {rec.exact_documents} in Exact: {verdict}")
+    return out
+
+
+def _reconcile_row(mark: str, code: tuple[str, str], shop, exact) -> tuple[str, ...]:
+    diff = (exact[0] - shop[0], exact[1] - shop[1])
+    return (mark, *code, *(_amount(v) for v in (*shop, *exact)), *(_amount(v, blank_zero=True) for v in diff))
+
+
+def finding_text(finding) -> str:
+    doc = finding.shop or (finding.exact[0] if finding.exact else None)
+    order = finding.order_id or (doc.order_id if doc else None)
+    refund = doc.refund_id if doc else None
+    who = (f"order {order}" + (f" refund {refund}" if refund else "")) if order else f"Exact entry {doc.number}" if doc else "?"
+    facts = []
+    if finding.shop:
+        facts.append(f"shop {finding.shop.entry_date} {_amount(finding.shop.total)}")
+    for booked in finding.exact:
+        facts.append(f"Exact entry {booked.number} {booked.entry_date} {_amount(booked.total)}"
+                     + ("" if finding.shop else f" (your ref {booked.your_ref!r}, {booked.description!r})"))
+    note = f"; {finding.note}" if finding.note else ""
+    return f"{who}: {finding.problem}" + (f" ({'; '.join(facts)})" if facts else "") + note
+
+
+def reconcile_records(rec) -> list[dict]:
+    """One record per (VAT code, GL account) and one per document behind a difference,
+    for CSV and JSON alike; amounts as strings with two decimals."""
+    records = [{"kind": "account", "vat_code": row.code[0], "gl_account": row.code[1], "shop_net": _amount(row.shop[0]),
+                "shop_vat": _amount(row.shop[1]), "exact_net": _amount(row.exact[0]), "exact_vat": _amount(row.exact[1]),
+                "diff_net": _amount(row.diff[0]), "diff_vat": _amount(row.diff[1]), "differs": row.differs} for row in rec.rows]
+    for finding in rec.findings:
+        doc = finding.shop or (finding.exact[0] if finding.exact else None)
+        records.append({"kind": "document", "problem": finding.problem, "order": finding.order_id or (doc.order_id if doc else None),
+                        "refund": doc.refund_id if doc else None, "your_ref": doc.your_ref if doc else "",
+                        "entry_date": doc.entry_date.isoformat() if doc else "",
+                        "exact_entries": [d.number for d in finding.exact],
+                        "shop_total": _amount(finding.shop.total) if finding.shop else "",
+                        "exact_total": _amount(sum((d.total for d in finding.exact), Decimal(0))) if finding.exact else "",
+                        "differs": True, "note": finding.note})
+    return records
+
+
+def reconcile_csv(rec) -> str:
+    fields = ["kind", "vat_code", "gl_account", "shop_net", "shop_vat", "exact_net", "exact_vat", "diff_net", "diff_vat",
+              "problem", "order", "refund", "your_ref", "entry_date", "exact_entries", "shop_total", "exact_total", "differs", "note"]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fields, lineterminator="\n")
+    writer.writeheader()
+    for record in reconcile_records(rec):
+        writer.writerow({**record, "exact_entries": " ".join(str(n) for n in record.get("exact_entries", []))})
+    return buffer.getvalue().rstrip("\n")
+
+
+def reconcile_json(rec) -> dict[str, Any]:
+    records = reconcile_records(rec)
+    shop, exact = rec.total("shop"), rec.total("exact")
+    return {"from": rec.start.isoformat(), "to": rec.end.isoformat(), "timezone": rec.timezone, "journals": rec.journals,
+            "differs": rec.differs, "shop_documents": rec.shop_documents, "exact_documents": rec.exact_documents,
+            "total": {"shop_net": _amount(shop[0]), "shop_vat": _amount(shop[1]), "exact_net": _amount(exact[0]), "exact_vat": _amount(exact[1])},
+            "accounts": [r for r in records if r["kind"] == "account"], "documents": [r for r in records if r["kind"] == "document"]}

@@ -8,6 +8,7 @@ since the last run), so a steady-state order costs one call."""
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -89,13 +90,18 @@ class ExactSink:
         known = self.ledger.customer(plan.email)
         if known:
             return known["id"]
-        step = self.ledger.step(order_id, None, "account")
-        if step and step["state"] == "intent":
+        # an earlier POST for this e-mail (of any order) whose answer was lost may have landed
+        if any(i["step"] == "account" and i.get("email") == plan.email for i in self.ledger.open_intents()):
             found = self.find_account(plan.email)
             if found:
                 return found
+        fields = plan.account
+        problems = account_problems(fields, self.admin().master)
+        if problems:  # Exact would refuse it, and its refusals count against the app's error budget
+            raise BookingError(f"a new Exact account for {plan.email} would be refused: " + "; ".join(problems),
+                               "fix customers.account in the spec (or the order's address in WooCommerce), then `runner retry SPEC`")
         self.ledger.intend(order_id, None, "account", email=plan.email)
-        row = self.post(ACCOUNTS, plan.account)
+        row = self.post(ACCOUNTS, fields)
         self.ledger.remember_customer(plan.email, row["ID"], (row.get("Code") or "").strip(), created=True)
         self.ledger.done(order_id, None, "account", exact_id=row["ID"])
         return row["ID"]
@@ -145,6 +151,22 @@ class ExactSink:
         return self.api.first(lines, "ID,EntryID,OurRef,AmountFC", f"OurRef eq {entry_number} and Account eq guid'{account_id}'")
 
 
+def account_problems(fields: dict[str, str], master: MasterData) -> list[str]:
+    """What Exact refuses in a new account, checked before it can cost an error answer."""
+    problems = [] if fields.get("Name", "").strip() else ["it has no Name (customers.account.Name is missing or empty)"]
+    if fields.get("Status", "C") not in ("C", "P", "S", "A"):
+        problems.append(f"Status '{fields['Status']}' is not one of C (customer), P, S, A")
+    if not re.fullmatch(r"([A-Za-z]{2})?", fields.get("Country", "").strip()):
+        problems.append(f"Country '{fields['Country']}' is not a two-letter ISO code such as NL")
+    if fields.get("Email") and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s.]+", fields["Email"].strip()):
+        problems.append(f"Email '{fields['Email']}' is not an e-mail address")
+    if fields.get("PaymentConditionSales") and fields["PaymentConditionSales"] not in master.payment_conditions:
+        problems.append(f"payment condition '{fields['PaymentConditionSales']}' does not exist in this administration")
+    if fields.get("SalesVATCode") and fields["SalesVATCode"] not in master.vat_codes:
+        problems.append(f"VAT code '{fields['SalesVATCode']}' does not exist in this administration")
+    return problems
+
+
 def _decimal(value: Any) -> Decimal:
     return Decimal(str(value)) if value is not None else Decimal(0)
 
@@ -172,9 +194,13 @@ class DryRunSink(ExactSink):
 
 
 def sink_from_spec(spec, ledger, tokens, transport=None, dry_run: bool = False, governor=None) -> ExactSink:
-    from runner.exact import RateGovernor
+    from runner.exact import ErrorBudget, RateGovernor
 
     exact = spec.section("exact")
-    api = ExactApi(exact["base_url"], int(exact["division"]), tokens.access_token, transport=transport,
-                   governor=governor or RateGovernor())
+    governor = governor or RateGovernor()
+    if "daily_reserve" in exact:  # calls left to others (and to `runner retry`) at the end of Exact's day
+        governor.reserve = int(exact["daily_reserve"])
+    budget = ErrorBudget(clock=governor.clock, recent=dict(ledger.cursor("exact_errors") or {}),
+                         saved=lambda recent: ledger.set_cursor("exact_errors", recent))
+    api = ExactApi(exact["base_url"], int(exact["division"]), tokens.access_token, transport=transport, governor=governor, budget=budget)
     return (DryRunSink if dry_run else ExactSink)(api, ledger)

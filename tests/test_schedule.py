@@ -44,7 +44,7 @@ def test_a_schedule_keeps_booking_and_survives_a_shop_outage(sync_box):
             time.sleep(0.2)
         booked = len(box.documents())
         assert booked == expected
-        box.box.woo_server.faults.queue(Fault(503), times=20)  # the shop is down for a cycle or two
+        box.box.woo_server.faults.queue(Fault(503), times=8)  # the shop is down for a cycle or two
         time.sleep(3)
         from decimal import Decimal
 

@@ -1,0 +1,124 @@
+"""The command line: a thin skin over the library, and the only place that prints. Every
+RunnerError becomes one message, one line saying what to do, and an exit code (0 all
+good, 1 some orders failed, 2 spec or usage error, 3 login needed).
+
+The commands live in three modules by what a consultant does with them: `checks`
+(validate, preview, report), `runs` (run, retry, status) and `setup` (init, auth,
+divisions, products, sandbox); this one holds what they share."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable
+
+import click
+
+from runner import __version__
+from runner import spec as spec_module
+from runner.errors import RunnerError
+from runner.state import Ledger
+
+
+class Out:
+    """Writes to the terminal with every known secret blanked out."""
+
+    secrets: set[str] = set()
+
+    @classmethod
+    def redact(cls, text: str) -> str:
+        for secret in sorted(cls.secrets, key=len, reverse=True):
+            text = text.replace(secret, "***")
+        return text
+
+    @classmethod
+    def echo(cls, text: str = "", err: bool = False) -> None:
+        click.echo(cls.redact(text), err=err)
+
+
+
+def _fail(error: RunnerError) -> None:
+    Out.echo(f"error: {error.message}", err=True)
+    for problem in getattr(error, "problems", []):
+        Out.echo(f"  {problem}", err=True)
+    if error.hint:
+        Out.echo(f"what to do: {error.hint}", err=True)
+    sys.exit(error.exit_code)
+
+
+
+def guarded(func: Callable) -> Callable:
+    """Runs a command so that a RunnerError ends in a message, never a traceback."""
+
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except RunnerError as error:
+            _fail(error)
+        except KeyboardInterrupt:
+            Out.echo("stopped; nothing half-done is left behind, run the command again to continue", err=True)
+            sys.exit(130)
+        except (SystemExit, click.exceptions.Exit, click.ClickException):
+            raise
+        except Exception as bug:  # not the user's doing: say so plainly, details on request
+            if os.environ.get("RUNNER_DEBUG"):
+                Out.echo(Out.redact(traceback.format_exc()), err=True)
+            _fail(RunnerError(f"unexpected error in the runner ({type(bug).__name__}: {bug})",
+                              "nothing booked is lost (the ledger keeps it); run again with RUNNER_DEBUG=1 and report the output"))
+
+    wrapper.__name__ = func.__name__
+    wrapper.__doc__ = func.__doc__
+    return wrapper
+
+
+
+def load_spec(path: str):
+    spec = spec_module.load(path)
+    Out.secrets |= spec.secrets
+    return spec
+
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="runner")
+def main() -> None:
+    """Book WooCommerce orders into Exact Online, as one sync.yaml per client says."""
+
+
+
+@contextmanager
+def target(spec, sandbox: bool):
+    """The spec as given, or pointed at a fresh embedded sandbox (throwaway ledger and login)."""
+    if not sandbox:
+        yield spec, None
+        return
+    from runner.sandbox.embedded import embedded
+
+    with embedded(spec) as (sandboxed, box):
+        Out.secrets |= sandboxed.secrets
+        yield sandboxed, box
+
+
+
+def parts(spec, dry_run: bool = False):
+    from runner.oauth import store_from_spec
+    from runner.sink import sink_from_spec
+    from runner.woocommerce import source_from_spec
+
+    spec.require_env("woocommerce", "exact")
+    state = spec.file(spec.data["state"])
+    ledger = Ledger.dry_copy(state) if dry_run else Ledger(state, compact=True)  # callers hold the run lock
+    tokens = store_from_spec(spec)
+    return source_from_spec(spec), sink_from_spec(spec, ledger, tokens, dry_run=dry_run), ledger
+
+
+
+def lock_path(spec) -> Path:
+    return spec.file(spec.data["state"] + ".lock")
+
+
+
+from runner.cli import checks, runs, setup  # noqa: E402,F401 - importing them registers their commands

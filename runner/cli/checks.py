@@ -1,0 +1,125 @@
+"""Commands that look without booking: validate (offline and --online), preview, report."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+import yaml
+
+from runner import engine
+from runner import preview as preview_module
+from runner import report
+from runner.cli import Out, guarded, load_spec, main, parts, target
+from runner.errors import SpecError
+
+
+@main.command()
+@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@click.option("--online", is_flag=True, help="Also check the keys, the division and every code against the live services.")
+@click.option("--sandbox", is_flag=True, help="With --online: check against a fresh embedded sandbox.")
+@guarded
+def validate(spec_path: str, online: bool, sandbox: bool) -> None:
+    """Check SPEC: schema, presets, ${VAR}s and templates; every problem at once."""
+    spec = load_spec(spec_path)
+    if not online:
+        for name, paths in sorted(spec.missing_env.items()):
+            Out.echo(f"note: {name} is not set (used at {spec.source.where(paths[0])}); "
+                     f"commands that connect will need it in the environment or in {spec.base_dir / '.env'}")
+        Out.echo(f"{spec_path}: valid")
+        return
+    from runner import online as online_module
+
+    with target(spec, sandbox) as (spec, _box):
+        woo, sink, ledger = parts(spec, dry_run=True)
+        try:
+            checked, problems = online_module.check(spec, woo, sink)
+        finally:
+            ledger.close()
+    for line in checked:
+        Out.echo(f"ok: {line}")
+    if problems:
+        raise SpecError(f"{spec_path}: {len(problems)} problem(s) against the live services",
+                        "fix the mapping in the spec or add the codes in Exact, then run `runner validate --online` again", problems)
+    Out.echo(f"{spec_path}: valid, and ready for the live services")
+
+
+
+@main.command()
+@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@click.option("--order", "order_ids", type=int, multiple=True, help="Only this WooCommerce order id (repeatable).")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many orders.")
+@click.option("--orders-file", type=click.Path(dir_okay=False), help="Read orders from a file in the REST API's shape; no network.")
+@click.option("--refunds-file", type=click.Path(dir_okay=False), help="With --orders-file: refunds per order id, as GET .../refunds returns them.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "yaml"]), default="table", show_default=True)
+@click.option("--payloads", is_flag=True, help="With the table: also print each payload.")
+@click.option("--sandbox", is_flag=True, help="Preview against a fresh embedded sandbox of both services.")
+@guarded
+def preview(spec_path, order_ids, limit, orders_file, refunds_file, fmt, payloads, sandbox) -> None:
+    """Show the Exact payloads SPEC would post, without writing anything."""
+    spec = load_spec(spec_path)
+    if orders_file:
+        raw_orders = preview_module.read_orders_file(orders_file)
+        selection, failures = preview_module.select(raw_orders, spec, order_ids, limit)
+        result = preview_module.preview(spec, selection, preview_module.read_refunds(refunds_file, raw_orders))
+        result.failures.update(failures)
+    else:
+        with target(spec, sandbox) as (spec, _box):
+            woo, sink, ledger = parts(spec, dry_run=True)
+            try:
+                result = preview_module.online(spec, woo, sink, ledger, order_ids, limit)
+            finally:
+                ledger.close()
+    if fmt == "json":
+        Out.echo(json.dumps(result.items, indent=2, ensure_ascii=False))
+    elif fmt == "yaml":
+        Out.echo(yaml.safe_dump(result.items, sort_keys=False, allow_unicode=True))
+    else:
+        blobs = [json.dumps({k: item[k] for k in ("endpoint", "payload", "payment")}, indent=2, ensure_ascii=False)
+                 for _, item in result.documents] if payloads else None
+        for line in report.preview_lines(result, blobs, explain_skips=bool(order_ids)):
+            Out.echo(line)
+    for order_id, message in sorted(result.failures.items()):
+        Out.echo(f"FAILED order {order_id}: {message}", err=True)
+    if result.failures:
+        sys.exit(1)
+
+
+
+@main.command("report")
+@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@click.option("--from", "start", required=True, metavar="DATE", help="First entry date of the period (YYYY-MM-DD, shop-local).")
+@click.option("--to", "end", required=True, metavar="DATE", help="Last entry date of the period (YYYY-MM-DD), inclusive.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--sandbox", is_flag=True, help="Book a fresh embedded sandbox first, then reconcile it.")
+@guarded
+def report_command(spec_path, start, end, fmt, sandbox) -> None:
+    """Before the VAT return: the shop's orders and refunds of a period against what Exact
+    holds, per VAT code and GL account; exit 1 when anything differs."""
+    from runner import reconcile
+
+    first, last = reconcile.period(start, end)
+    spec = load_spec(spec_path)
+    with target(spec, sandbox) as (spec, _box):
+        if sandbox:  # a fresh sandbox holds nothing yet: book its shop first
+            woo, sink, ledger = parts(spec)
+            try:
+                engine.Run(spec, woo, sink, ledger)(since=spec.section("orders").get("since") or "2000-01-01")
+            finally:
+                ledger.close()
+        woo, sink, ledger = parts(spec, dry_run=True)  # the ledger as a copy in memory: read-only, even while a run books
+        try:
+            result = reconcile.reconcile(spec, woo, sink.api, ledger, first, last)
+        finally:
+            ledger.close()
+    if fmt == "json":
+        Out.echo(json.dumps(report.reconcile_json(result), indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        Out.echo(report.reconcile_csv(result))
+    else:
+        for line in report.reconcile_lines(result):
+            Out.echo(line)
+    if result.differs:
+        sys.exit(1)
+

@@ -1,0 +1,186 @@
+"""Commands that book: run (one spec, several, or on a schedule), retry, and status."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from contextlib import ExitStack, contextmanager, nullcontext
+from datetime import datetime
+from typing import Any
+
+import click
+
+from runner import engine, report
+from runner.cli import Out, guarded, load_spec, lock_path, main, parts, target
+from runner.errors import RunnerError, UsageError
+from runner.state import Ledger, run_lock
+
+
+@contextmanager
+def _alerting(spec, enabled: bool):
+    """The spec's `notify:` alerts once a run is over, also when it crashed (that is what a
+    stall is made of); not for dry or sandbox runs. A failed alert is a warning only."""
+    outcome: dict[str, Any] = {}
+    if not enabled or not spec.section("notify"):
+        yield outcome
+        return
+    from runner import notify
+
+    try:
+        yield outcome
+    except Exception as error:
+        if isinstance(error, RunnerError):
+            outcome["crash"] = error.message + (f" (what to do: {error.hint})" if error.hint else "")
+        else:
+            outcome["crash"] = f"unexpected error in the runner ({type(error).__name__})"
+        raise
+    finally:
+        if outcome:
+            for warning in notify.after_run(spec, outcome.get("report"), outcome.get("crash", "")):
+                Out.echo(f"warning: {warning}", err=True)
+
+
+
+@main.command()
+@click.argument("spec_paths", metavar="SPEC...", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Read both services, post nothing, leave the ledger untouched; show the payloads.")
+@click.option("--since", help="Backfill from this date (YYYY-MM-DD) on a first run, instead of orders.since.")
+@click.option("--order", "order_ids", type=int, multiple=True, help="Only this WooCommerce order id (repeatable).")
+@click.option("--limit", type=click.IntRange(min=1), help="Book at most this many orders.")
+@click.option("--sandbox", is_flag=True, help="Run against a fresh embedded sandbox of both services.")
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report.")
+@click.option("--wait", is_flag=True, help="If another run of this spec is busy, wait for it instead of stopping.")
+@click.option("--every", metavar="INTERVAL", help="Keep running: every 15m, 30m, 1h... (Ctrl-C stops).")
+@guarded
+def run(spec_paths, dry_run, since, order_ids, limit, sandbox, as_json, wait, every) -> None:
+    """Book what is due: new and changed orders, refunds, and retries. Several specs
+    (clients) run in turn, each with its own ledger, login and call budget."""
+    options = dict(dry_run=dry_run, since=since, order_ids=order_ids, limit=limit, sandbox=sandbox, as_json=as_json)
+    if not every:
+        codes = [_run_logged(path, len(spec_paths) > 1, wait=wait, **options) for path in spec_paths]
+        sys.exit(max(codes))
+    interval = _interval(every)
+    if dry_run or sandbox or order_ids:
+        raise UsageError("--every repeats real runs", "leave out --dry-run, --sandbox and --order when scheduling")
+    with ExitStack() as locks:
+        for path in spec_paths:  # the loop owns each spec: cron-started runs meanwhile say 'already running'
+            locks.enter_context(run_lock(lock_path(load_spec(path)), wait=wait))
+        Out.echo(f"running {', '.join(spec_paths)} every {every}; Ctrl-C stops")
+        while True:
+            started = time.monotonic()
+            for path in spec_paths:
+                _run_logged(path, True, locked=True, **options)
+            time.sleep(max(1.0, interval - (time.monotonic() - started)))
+
+
+
+def _interval(text: str) -> float:
+    match = re.fullmatch(r"\s*(\d+)\s*([smh])\s*", text or "")
+    if not match or int(match.group(1)) == 0:
+        raise UsageError(f"--every {text!r} is not an interval", "write it like 15m, 30m, 1h or 90s")
+    return int(match.group(1)) * {"s": 1, "m": 60, "h": 3600}[match.group(2)]
+
+
+
+def _run_logged(path: str, log: bool, **options) -> int:
+    """One spec's run. With several specs (or a schedule) a failing client is reported with
+    its name and the others go on; the exit code is the worst one."""
+    try:
+        return _run_one(path, log, **options)
+    except RunnerError as error:
+        if not log:
+            raise
+        _stamp(path, f"error: {error.message}" + (f" ({error.hint})" if error.hint else ""), err=True)
+        return error.exit_code
+
+
+
+def _stamp(path: str, text: str, err: bool = False) -> None:
+    Out.echo(f"{datetime.now().strftime('%Y-%m-%d %H:%M:%S')} {path}: {text}", err=err)
+
+
+
+def _run_one(path: str, log: bool, dry_run=False, since=None, order_ids=(), limit=None, sandbox=False, as_json=False,
+             wait=False, locked=False) -> int:
+    spec = load_spec(path)
+    with target(spec, sandbox) as (spec, box):
+        with (nullcontext() if locked else run_lock(lock_path(spec), wait=wait)), _alerting(spec, not dry_run and box is None) as outcome:
+            woo, sink, ledger = parts(spec, dry_run)
+            progress = _progress() if sys.stdout.isatty() and not as_json else None
+            try:
+                result = outcome["report"] = engine.Run(spec, woo, sink, ledger, progress=progress)(since=since, only=order_ids, limit=limit).as_dict()
+            finally:
+                ledger.close()
+                if progress:
+                    progress(None)
+        if as_json:
+            Out.echo(json.dumps({**result, **({"would_post": sink.posted} if dry_run else {})}, indent=2, ensure_ascii=False, default=str))
+            return 1 if result["failed"] else 0
+        if dry_run:
+            Out.echo(json.dumps(sink.posted, indent=2, ensure_ascii=False, default=str))
+        for order_id, message in sorted(result["failed"].items(), key=lambda kv: int(kv[0])):
+            Out.echo(f"FAILED order {order_id}: {message}", err=True)
+        summary = ("dry run, nothing posted: " if dry_run else "") + report.run_summary(result)
+        _stamp(path, summary) if log else Out.echo(summary)
+        if box is not None:
+            for line in box.landed_lines():
+                Out.echo(line)
+    return 1 if result["failed"] else 0
+
+
+
+def _progress():
+    """A one-line counter on a terminal while a backfill books; cleared at the end."""
+    def show(report) -> None:
+        if report is None:
+            click.echo("\r" + " " * 60 + "\r", nl=False)
+            return
+        done = len(report.booked) + len(report.failed) + report.skipped
+        click.echo(f"\rbooking: {done} order(s) read, {len(report.booked)} booked, {len(report.failed)} failed", nl=False)
+
+    return show
+
+
+
+@main.command()
+@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@click.argument("order_ids", metavar="[ORDER]...", type=int, nargs=-1)
+@guarded
+def retry(spec_path, order_ids) -> None:
+    """Retry failed orders now (all of them, or the ones named), whatever their backoff."""
+    spec = load_spec(spec_path)
+    with run_lock(lock_path(spec)):
+        woo, sink, ledger = parts(spec)
+        try:
+            result = engine.Run(spec, woo, sink, ledger)(retry_now=list(order_ids)).as_dict()
+        finally:
+            ledger.close()
+    for order_id, message in sorted(result["failed"].items(), key=lambda kv: int(kv[0])):
+        Out.echo(f"FAILED order {order_id}: {message}", err=True)
+    Out.echo(report.run_summary(result))
+    if result["failed"]:
+        sys.exit(1)
+
+
+
+@main.command()
+@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@guarded
+def status(spec_path, as_json) -> None:
+    """Booked, failed and pending orders, the last run, the rate budget and the login's age."""
+    from runner.oauth import TokenStore
+
+    spec = load_spec(spec_path)
+    state = spec.file(spec.data["state"])
+    with Ledger(state) as ledger:
+        summary = engine.status(ledger)
+    summary["token_age_days"] = TokenStore(spec.file(spec.section("exact")["token_file"]), "", "", "").age_days()
+    if as_json:
+        Out.echo(json.dumps(summary, indent=2, ensure_ascii=False, default=str))
+    else:
+        for line in report.status_lines(summary):
+            Out.echo(line)
+

@@ -1,0 +1,183 @@
+"""Commands that set a client up: init, auth, divisions, products, and the sandbox."""
+
+from __future__ import annotations
+
+import json
+import sys
+import webbrowser
+from pathlib import Path
+from typing import Callable
+
+import click
+
+from runner import report
+from runner.cli import Out, guarded, load_spec, main, parts, target
+from runner.cli.checks import preview, validate
+from runner.errors import RunnerError
+
+
+@main.command()
+@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@click.option("--no-browser", is_flag=True, help="Only print the login URL; do not open a browser.")
+@guarded
+def auth(spec_path, no_browser) -> None:
+    """Log in to Exact Online once; stores the token file the runs use."""
+    from runner import oauth
+
+    spec = load_spec(spec_path)
+    store = oauth.store_from_spec(spec)
+    url, state = oauth.authorize_url(store.base_url, store.client_id, store.redirect_uri)
+    Out.echo(f"Open this address, log in to Exact Online and approve the app:\n\n  {url}\n")
+    if not no_browser:
+        webbrowser.open(url)
+    redirect = oauth.wait_for_redirect(store.redirect_uri) if oauth.is_loopback(store.redirect_uri) else None
+    if redirect is None:
+        redirect = click.prompt("Paste the address Exact sent your browser to", prompt_suffix=": ")
+    store.exchange_code(oauth.code_from_redirect(redirect, state))
+    Out.echo(f"logged in; tokens saved to {store.path} (mode 0600). Next: runner divisions {spec_path}")
+
+
+
+@main.command()
+@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@guarded
+def divisions(spec_path) -> None:
+    """List the administrations (divisions) this Exact login may use."""
+    from runner.exact import ExactApi
+    from runner.oauth import store_from_spec
+
+    spec = load_spec(spec_path)
+    store = store_from_spec(spec)
+    api = ExactApi(spec.section("exact")["base_url"], 0, store.access_token)
+    current = next(api.get("current/Me", "CurrentDivision"))["CurrentDivision"]
+    api.division = current
+    rows = [("code", "name", "")] + [(str(d["Code"]), d.get("Description") or "", "current" if d.get("Current") else "")
+                                     for d in api.get("system/Divisions", "Code,Description,Current")]
+    for line in report.table(rows):
+        Out.echo(line)
+
+
+
+@main.command()
+@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Show what would be created or changed in Exact; write nothing.")
+@click.option("--sandbox", is_flag=True, help="Push to a fresh embedded sandbox of both services.")
+@guarded
+def products(spec_path, dry_run, sandbox) -> None:
+    """Push WooCommerce products (simple and variations) to Exact items, matched on code."""
+    from runner import products as products_module
+
+    spec = load_spec(spec_path)
+    with target(spec, sandbox) as (spec, _box):
+        woo, sink, ledger = parts(spec, dry_run=True)
+        ledger.close()
+        planned: list[str] = []
+
+        def record(method: str, path: str, payload: dict) -> dict:
+            planned.append(f"{method} {path} {json.dumps(payload, ensure_ascii=False)}")
+            return {"ID": f"<new item {payload.get('Code', '')}>"}
+
+        result = products_module.push(spec, woo, sink.api, post=record if dry_run else None)
+    for line in planned:
+        Out.echo(line)
+    for code, message in sorted(result.failed.items()):
+        Out.echo(f"FAILED {code}: {message}", err=True)
+    for note in result.skipped:
+        Out.echo(f"skipped product {note}")
+    prefix = "dry run, nothing written: would create" if dry_run else "created"
+    Out.echo(f"{prefix} {len(result.created)} item(s), updated {len(result.updated)}, unchanged {result.unchanged}, "
+             f"skipped {len(result.skipped)}, failed {len(result.failed)}")
+    if result.failed:
+        sys.exit(1)
+
+
+
+@main.command()
+@click.option("--orders", type=click.IntRange(min=0), default=60, show_default=True, help="Demo orders in the shop.")
+@click.option("--seed", type=int, default=7, show_default=True, help="Seed of the demo data.")
+@click.option("--woo-port", type=int, default=8701, show_default=True)
+@click.option("--exact-port", type=int, default=8702, show_default=True)
+@guarded
+def sandbox(orders, seed, woo_port, exact_port) -> None:
+    """Start the simulated WooCommerce and Exact Online on localhost until stopped."""
+    import time
+
+    from runner.sandbox.embedded import start
+
+    try:
+        box = start(orders, seed, woo_port, exact_port)
+    except OSError as exc:
+        raise RunnerError(f"cannot listen on ports {woo_port}/{exact_port}: {exc.strerror}", "pick others with --woo-port and --exact-port") from None
+    Out.echo(f"WooCommerce sandbox: {box.woo_url}  ({orders} demo orders)")
+    Out.echo(f"Exact Online sandbox: {box.exact_url}  (division {box.exact.admin.division})")
+    Out.echo("Point a spec at them with these lines in a .env beside it (and woocommerce.url / exact.base_url as above):")
+    for name, value in box.credentials().items():
+        click.echo(f"  {name}={value}")  # sandbox credentials are public test values, meant to be copied
+    Out.echo("then log in with `runner auth SPEC` (the sandbox approves at once). Ctrl-C stops.")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        box.stop()
+        Out.echo("sandbox stopped")
+
+
+
+def _until_stopped(prompt: Callable) -> Callable:
+    """A click prompt whose end of input (Ctrl-D, Ctrl-C, a script out of answers) is the wizard's Stopped."""
+    from runner.wizard import Stopped
+
+    def ask(*args):
+        try:
+            return prompt(*args)
+        except click.Abort:
+            raise Stopped("the input ended") from None
+
+    return ask
+
+
+
+@main.command()
+@click.argument("spec_path", metavar="[PATH]", default="sync.yaml", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace an existing spec, and the wizard's values in the .env beside it.")
+@click.option("--shop-url", help="The shop's address (store root).")
+@click.option("--woo-key", help="WooCommerce REST API consumer key (ck_...).")
+@click.option("--woo-secret", help="WooCommerce REST API consumer secret (cs_...).")
+@click.option("--region", "--exact-url", "region", help="Exact region: nl be de co.uk com es fr, or an address such as the sandbox's.")
+@click.option("--client-id", help="Exact app client id (App Center).")
+@click.option("--client-secret", help="Exact app client secret.")
+@click.option("--redirect-uri", help="Redirect URI registered for the Exact app (default http://localhost:8765/callback).")
+@click.option("--division", type=int, help="The administration's division code.")
+@click.option("--target", type=click.Choice(["sales_entry", "sales_invoice"]), help="What an order becomes (default sales_entry).")
+@click.option("--status", type=click.Choice(["sent", "paid"]), help="Booked as sent, or paid as well (default sent).")
+@click.option("--statuses", help="Order statuses that trigger a booking, comma-separated (default completed).")
+@click.option("--since", help="Book the history from this date (YYYY-MM-DD); \"\" = from the first run on.")
+@click.option("--push-products/--no-push-products", default=None, help="Push WooCommerce products to Exact items (default no).")
+@click.option("--yes", "-y", "accept", is_flag=True, help="Accept every proposal and default without asking.")
+@click.option("--no-browser", is_flag=True, help="Only print the Exact login address; do not open a browser.")
+@click.pass_context
+@guarded
+def init(ctx, spec_path, force, accept, no_browser, **answers) -> None:
+    """Set a client up in five steps (shop, Exact login, administration, what to book, mapping):
+    writes PATH (default sync.yaml) and its secrets in .env, then checks it and previews three orders."""
+    from runner import wizard
+
+    prompt = _until_stopped(lambda q, default, hidden: click.prompt(q, default=default, hide_input=hidden, prompt_suffix=": ",
+                                                                    show_default=bool(default) and not hidden))
+    console = wizard.Console(Out.echo, prompt, _until_stopped(lambda q, default: click.confirm(q, default=default)),
+                             None if no_browser else webbrowser.open, Out.secrets.add)
+    wizard.Wizard(console, answers, accept).run(Path(spec_path), force)
+    Out.echo(f"\nChecking {spec_path} against the shop and the administration:")
+    failed = None
+    try:
+        ctx.invoke(validate, spec_path=spec_path, online=True)
+    except SystemExit as stop:  # its problems are printed; the preview still shows which orders they hit
+        failed = stop.code
+    Out.echo("\nThe first three orders, as they would be booked (nothing is posted):")
+    try:
+        ctx.invoke(preview, spec_path=spec_path, limit=3)
+    except SystemExit as stop:
+        failed = failed or stop.code
+    if failed:
+        sys.exit(failed)
+
