@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from runner.booking import Booker, Document
 from runner.errors import BookingError, RunnerError
 from runner.exact import Ambiguous, DailyLimitReached, ExactRejected
+from runner.http import safe_url
 from runner.model import Order, parse_order, parse_refund, reached_trigger
 from runner.payloads import Ids, document_payload, master_data_problems, payment_payload, print_payload
 
@@ -70,12 +71,21 @@ class Run:
             self.report.stopped = stop.message
             raise
         finally:
+            self.report.stopped = self._safe(self.report.stopped)
+            self.report.failed = {order_id: self._safe(message) for order_id, message in self.report.failed.items()}
             self.report.exact_calls = self.sink.api.calls
             self.report.woo_calls = self.woo.calls
             self.report.daily_left = self.sink.api.governor.daily_remaining
             self.report.finished = _iso(self.clock())
             self.ledger.record_run(self.report.as_dict())
         return self.report
+
+    def _safe(self, text: str) -> str:
+        """What goes into the ledger (and from there to status and alerts) as the CLI prints
+        it: the spec's secrets and any key in a URL blanked, whatever a service echoed back."""
+        for secret in sorted(getattr(self.spec, "secrets", ()), key=len, reverse=True):
+            text = text.replace(secret, "***")
+        return safe_url(text)
 
     def _before_exacts_day_is_over(self) -> None:
         reset = self.ledger.cursor("exact_daily_reset")
@@ -143,17 +153,17 @@ class Run:
                         self.report.credits.append(f"{order_id}/{refund_raw['id']}")
             self.ledger.clear_failure(order_id)
         except Ambiguous as exc:
-            self.report.failed[order_id] = exc.message
-            self.ledger.fail(order_id, exc.message, _iso(self.clock()), kind="unknown outcome")
+            self.report.failed[order_id] = f"{exc.message}; what to do: nothing, {exc.hint}"
+            self.ledger.fail(order_id, self._safe(exc.message), _iso(self.clock()), kind="unknown outcome")
         except (BookingError, ExactRejected) as exc:
             for intent in self.ledger.open_intents():  # refused, so nothing landed: no lookup needed
                 if intent["order"] == order_id:
                     self.ledger.forget(order_id, intent["refund"], intent["step"])
-            self.report.failed[order_id] = exc.message
+            self.report.failed[order_id] = f"{exc.message}; what to do: {exc.hint}" if exc.hint else exc.message
             previous = (self.ledger.failure(order_id) or {}).get("attempts", 0)
             delay = RETRY_DELAYS[min(previous, len(RETRY_DELAYS) - 1)]
             retry_at = _iso(self.clock() + delay) if previous + 1 < MAX_ATTEMPTS else None
-            self.ledger.fail(order_id, exc.message, retry_at, kind="rejected" if isinstance(exc, ExactRejected) else "local")
+            self.ledger.fail(order_id, self._safe(exc.message), retry_at, kind="rejected" if isinstance(exc, ExactRejected) else "local")
 
     def _complete(self, order_id: int, refund_id: int | None) -> bool:
         """Document posted, and printed and paid where the spec asks for it."""
@@ -171,6 +181,11 @@ class Run:
         return account
 
     def _check(self, doc: Document, payment) -> None:
+        if doc.refund_id is None and doc.total < 0:
+            raise BookingError(f"order {doc.order_number} has a negative total ({doc.total}); money going back is a refund, not a sale",
+                               "refund the original order in WooCommerce instead (the refund is booked as a credit), or book this one by hand in Exact")
+        if problem := self.sink.currency_problem(doc.journal, doc.currency):
+            raise BookingError(problem, "book this order by hand in Exact, or let the journal take other currencies in Exact, then `runner retry SPEC`")
         problems = master_data_problems(doc, self.sink.admin().master, payment)
         if problems and not self.sink.fresh:  # cached master data: the code may be new in Exact
             problems = master_data_problems(doc, self.sink.admin(fresh=True).master, payment)

@@ -169,7 +169,8 @@ class ExactApi:
                 self.budget.check(_endpoint(url))
             self.governor.before_call()
             # the token is taken after any wait for the minute window, so it has not expired meanwhile
-            headers["Authorization"] = f"Bearer {self.token(retried and attempt == 0)}"
+            token = self.token(retried and attempt == 0)
+            headers["Authorization"] = f"Bearer {token}"
             self.calls += 1
             try:
                 response = self.http.request(method, url, params=params, json=json, headers=headers)
@@ -194,16 +195,17 @@ class ExactApi:
                 if method != "GET":
                     raise Ambiguous(f"Exact answered {response.status_code} without a message for {method} {_path(url)}",
                                     "the next run looks the document up in Exact before posting it again")
-            return self._answer(response, method, url)
+            return self._answer(response, method, url, token)
         raise ServiceError(f"Exact kept refusing {method} {_path(url)}", "try again later")
 
-    def _answer(self, response: httpx.Response, method: str, url: str) -> dict:
+    def _answer(self, response: httpx.Response, method: str, url: str, token: str) -> dict:
         status = response.status_code
         if status in (200, 201):
             return json_body(response) if is_json(response) else {}
         if status == 204:
             return {}
         message = _odata_error(response) or f"HTTP {status}"
+        message = message.replace(token, "***") if token else message  # should Exact ever echo it back
         self.budget.record(_endpoint(url))
         if status == 401:
             raise LoginNeeded(f"Exact refused the login ({message})", "log in again: runner auth SPEC")

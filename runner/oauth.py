@@ -146,6 +146,11 @@ class TokenStore:
             return None
         if response.status_code in (400, 401) and error in ("invalid_grant", "invalid_request", "invalid_client", "unauthorized_client", "access_denied"):
             what = body.get("error_description") or error
+            for secret in filter(None, (form.get("refresh_token"), form.get("code"), self.client_secret)):
+                what = what.replace(secret, "***")  # an answer that echoes what was sent is still shown
+            if error in ("invalid_client", "unauthorized_client"):  # a new login would be refused just the same
+                raise LoginNeeded(f"Exact refused the app's client id or secret ({what})",
+                                  f"check EXACT_CLIENT_ID and EXACT_CLIENT_SECRET against the Exact App Center, then log in again: {self.login_hint}")
             raise LoginNeeded(f"the Exact login is no longer valid ({what})", f"log in again: {self.login_hint}")
         raise ServiceError(f"Exact's token service answered {response.status_code}", "try again later; if it persists, log in again")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -30,6 +30,7 @@ class Admin:
     master: MasterData
     gl_ids: dict[str, str]
     cash_journals: frozenset[str]
+    currencies: dict[str, list] = field(default_factory=dict)  # journal -> [currency, other currencies allowed]
 
 
 class ExactSink:
@@ -53,17 +54,26 @@ class ExactSink:
         master = MasterData(vat, {code: kind for code, _, kind in cached["gl"]}, {code: kind for code, kind in cached["journals"]},
                             frozenset(cached["conditions"]))
         self._admin = Admin(master, {code: guid for code, guid, _ in cached["gl"]},
-                            frozenset(code for code, kind in cached["journals"] if kind == CASH))
+                            frozenset(code for code, kind in cached["journals"] if kind == CASH), cached.get("currencies", {}))
         return self._admin
+
+    def currency_problem(self, journal: str, currency: str) -> str | None:
+        """Exact refuses a document in a currency its journal does not book ("Ongeldig: Valuta")."""
+        booked, others_allowed = self.admin().currencies.get(journal, [currency, True])
+        if currency and booked and currency != booked and not others_allowed:
+            return f"the order is in {currency}, but journal {journal} books {booked} only"
+        return None
 
     def _read_master(self) -> dict[str, list]:
         vat = [[r["Code"].strip(), str(_percent(r.get("Percentage"))), (r.get("Type") or "E").strip(),
                 (r.get("EUSalesListing") or "N").strip(), bool(r.get("Charged")), bool(r.get("IsBlocked"))]
                for r in self.api.get("vat/VATCodes", "ID,Code,Percentage,Type,Charged,EUSalesListing,IsBlocked")]
         gls = [[g["Code"].strip(), g["ID"], int(g.get("Type") or 0)] for g in self.api.get("financial/GLAccounts", "ID,Code,Type", "IsBlocked eq false")]
-        journals = [[j["Code"].strip(), int(j.get("Type") or 0)] for j in self.api.get("financial/Journals", "Code,Type,IsBlocked") if not j.get("IsBlocked")]
+        rows = [j for j in self.api.get("financial/Journals", "Code,Type,IsBlocked,Currency,AllowVariableCurrency") if not j.get("IsBlocked")]
+        journals = [[j["Code"].strip(), int(j.get("Type") or 0)] for j in rows]
+        currencies = {j["Code"].strip(): [(j.get("Currency") or "").strip(), bool(j.get("AllowVariableCurrency"))] for j in rows}
         conditions = [c["Code"].strip() for c in self.api.get("cashflow/PaymentConditions", "Code")]
-        return {"vat": vat, "gl": gls, "journals": journals, "conditions": conditions}
+        return {"vat": vat, "gl": gls, "journals": journals, "conditions": conditions, "currencies": currencies}
 
     # customers
     def refresh_accounts(self) -> int:

@@ -40,12 +40,14 @@ class JournalStorage(Storage):
         if compact and lines > 1000 and lines > 2 * sum(len(t) for t in self._tables.values()):
             self._compact()
         self._file = open(self.path, "a", encoding="utf-8")
+        # a line cut short by a crash must not swallow the first line appended after it
+        self._torn = self._file.tell() > 0 and _last_byte(self.path) != b"\n"
 
     def _replay(self) -> int:
         if not self.path.exists():
             return 0
         count = 0
-        with open(self.path, encoding="utf-8") as handle:
+        with open(self.path, encoding="utf-8", errors="replace") as handle:  # a crash may cut a character in two
             for raw in handle:
                 try:
                     entry = json.loads(raw)
@@ -87,12 +89,21 @@ class JournalStorage(Storage):
             self._seen[name] = after
         self._tables = dict(data)
         if out:
+            if self._torn:
+                out.insert(0, "\n")
+                self._torn = False
             self._file.write("".join(out))
             self._file.flush()
             os.fsync(self._file.fileno())
 
     def close(self) -> None:
         self._file.close()
+
+
+def _last_byte(path: Path) -> bytes:
+    with open(path, "rb") as handle:
+        handle.seek(-1, os.SEEK_END)
+        return handle.read(1)
 
 
 def _dump(doc: Any) -> str:

@@ -1,0 +1,95 @@
+"""DESIGN.md section 6, "never twice, never lost": a run killed at any moment, or a POST
+whose answer never comes, books every order exactly once in the end.
+
+The runner runs as a real process (`python -m runner run SPEC`) against simulators served
+from this test process, so their state outlives every SIGKILL."""
+
+from __future__ import annotations
+
+import random
+import signal
+import time
+
+import pytest
+
+from tests.robust import assert_exactly_once, documents_by_ref, spawn, wait_until
+
+KILLS = 22
+
+
+def posts(box) -> int:
+    return sum(n for (method, _), n in list(box.exact.calls.items()) if method == "POST")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("target", ["sales_entry", "sales_invoice"])
+def test_sigkill_at_random_moments_of_a_backfill_books_each_order_exactly_once(sync_box, target):
+    """22 kills, each after a random number of POSTs and a random moment into the next
+    one, then a run to the end: every due order and refund is in Exact exactly once
+    (document, print and payment steps alike) and the ledger holds exactly those."""
+    box = sync_box(orders=300, seed=11, extra=f"booking:\n  target: {target}\n  status: paid\n")
+    box.box.exact_server.faults.delay = 0.02  # every answer takes a while: kills land between commit and reply
+    killed_with_open_intent = 0
+    for seed in range(KILLS):
+        rng = random.Random(seed)
+        target = posts(box) + rng.randint(1, 25)
+        proc = spawn(box.spec, "run")
+        # kill after a random number of POSTs of this run, a random moment into the next one
+        wait_until(lambda: posts(box) >= target, proc)
+        time.sleep(rng.uniform(0.0, 0.03))
+        proc.send_signal(signal.SIGKILL)
+        out, err = proc.communicate()
+        assert proc.returncode == -signal.SIGKILL, f"run {seed} ended by itself before the kill: {out}{err}"
+        with box.ledger() as ledger:
+            killed_with_open_intent += bool(ledger.open_intents())
+    box.box.exact_server.faults.delay = 0.0
+    final = spawn(box.spec, "run")
+    out, err = final.communicate(timeout=120)
+    assert final.returncode == 0, out + err
+    assert "Traceback" not in err
+    assert_exactly_once(box)
+    assert killed_with_open_intent >= 5, "too few kills landed mid-POST for this test to prove anything"
+    again = spawn(box.spec, "run")
+    out, err = again.communicate(timeout=60)
+    assert again.returncode == 0 and "booked 0 order(s)" in out, out + err
+    assert_exactly_once(box)
+
+
+@pytest.mark.parametrize("target,status", [("sales_entry", "sent"), ("sales_entry", "paid"), ("sales_invoice", "paid")])
+def test_lost_answers_are_looked_up_never_posted_twice(sync_box, target, status):
+    """Exact carries out a fifth of the POSTs and then drops the connection: the run calls
+    those orders unknown, the next run finds them in Exact (journal, YourRef, description,
+    total) before posting anything, and after a few runs all is booked once."""
+    box = sync_box(orders=120, seed=4, extra=f"booking:\n  target: {target}\n  status: {status}\n")
+    box.box.exact_server.faults.lose_responses = 0.2
+    outcomes = []
+    for _ in range(12):
+        result = box.run("run")
+        outcomes.append(result.exit_code)
+        with box.ledger() as ledger:
+            if not ledger.failures() and not ledger.open_intents():
+                break
+    assert box.box.exact_server.faults.dropped >= 10
+    assert outcomes[0] == 1 and outcomes[-1] == 0, outcomes  # unknown outcomes fail a run, then resolve
+    assert "unknown outcome" not in box.run("status").output
+    assert_exactly_once(box)
+    assert box.exact.errors == []
+
+
+def test_an_order_edited_after_booking_is_not_booked_again_as_the_readme_says(sync_box):
+    box = sync_box(orders=16)
+    assert box.run("run").exit_code == 0
+    booked = documents_by_ref(box)
+    order = next(o for o in box.due() if not box.woo.refunds.get(o["id"]))
+    order["billing"]["city"] = "Zwolle"  # the shop manager edits it; date_modified moves
+    box.woo.touch(order["id"])
+    again = box.run("run")
+    assert again.exit_code == 0 and "booked 0 order(s)" in again.output
+    assert documents_by_ref(box) == booked
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("## What happens when"):]
+    for row in ("dies mid-run", "does not answer", "a 429", "daily limit", "login has expired", "Exact refuses an order",
+                "edited after it was booked", "It is not booked again"):
+        assert row in table
