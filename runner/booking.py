@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from runner.errors import BookingError
 from runner.lines import Fact, agree_vat, amount_spread, charge_facts, item_facts, local_date
+from runner.mapping import TemplateFailure
 from runner.model import ZERO, Order, Refund, cents
 
 HUNDRED = Decimal(100)
@@ -211,12 +212,16 @@ class Booker:
         """Maps one fact; the VAT code is rendered first so gl_account and item may use it."""
         line_ctx = self.line_context(fact)
         render = self.templates.render
-        vat_code = render("mapping.vat_code", line={**line_ctx, "vat_code": ""}, **ctx)
-        line_ctx["vat_code"] = vat_code
-        return Line(
-            kind=fact.kind, description=fact.name, quantity=fact.quantity, net=fact.net, vat=fact.tax, percent=fact.percent,
-            vat_code=vat_code, gl_account=gl or render("mapping.gl_account", line=line_ctx, **ctx),
-            item=render("booking.item", line=line_ctx, **ctx) if self.target == "sales_invoice" else "")
+        try:
+            vat_code = render("mapping.vat_code", line={**line_ctx, "vat_code": ""}, **ctx)
+            line_ctx["vat_code"] = vat_code
+            return Line(
+                kind=fact.kind, description=fact.name, quantity=fact.quantity, net=fact.net, vat=fact.tax, percent=fact.percent,
+                vat_code=vat_code, gl_account=gl or render("mapping.gl_account", line=line_ctx, **ctx),
+                item=render("booking.item", line=line_ctx, **ctx) if self.target == "sales_invoice" else "")
+        except TemplateFailure as failure:  # name the line and its rate: that is what the consultant must map
+            where = f"{fact.kind} line '{fact.name}' at {fact.percent:f}%" + (f" ({fact.rate.code})" if fact.rate and fact.rate.code else "")
+            raise TemplateFailure(f"{where}: {failure.message}", failure.hint) from None
 
 
 def _grouped(lines: list[Line], with_item: bool) -> list[Line]:

@@ -116,6 +116,16 @@ class Faults:
         return response
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up (a killed runner, a test that moved on) is not an error here."""
+
+    def handle_error(self, request, client_address) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
 class SandboxServer:
     """Runs one simulator on 127.0.0.1 in a daemon thread; `url` is its base address."""
 
@@ -124,7 +134,7 @@ class SandboxServer:
         self.faults = faults or Faults()
         self.lock = threading.Lock()
         handler = _make_handler(self)
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.httpd = _QuietServer(("127.0.0.1", port), handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
