@@ -93,3 +93,11 @@ def test_a_backfill_reports_progress_after_each_order(sync_box):
     report = run()
     ledger.close()
     assert seen and seen[-1] == len(report.booked) and seen == sorted(seen)
+
+
+def test_without_a_terminal_a_backfill_logs_plain_progress_lines(sync_box):
+    box = sync_box(orders=220)
+    result = box.run("run")
+    assert result.exit_code == 0, result.output
+    progress = [line for line in result.output.splitlines() if line.startswith("booking: ")]
+    assert progress and progress[0].startswith("booking: 100 order(s) read") and "\r" not in result.output

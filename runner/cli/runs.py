@@ -108,7 +108,7 @@ def _run_one(path: str, log: bool, dry_run=False, since=None, order_ids=(), limi
     with target(spec, sandbox) as (spec, box):
         with (nullcontext() if locked else run_lock(lock_path(spec), wait=wait)), _alerting(spec, not dry_run and box is None) as outcome:
             woo, sink, ledger = parts(spec, dry_run)
-            progress = _progress() if sys.stdout.isatty() and not as_json else None
+            progress = None if as_json else _progress(sys.stdout.isatty())
             try:
                 result = outcome["report"] = engine.Run(spec, woo, sink, ledger, progress=progress)(since=since, only=order_ids, limit=limit).as_dict()
             finally:
@@ -131,14 +131,23 @@ def _run_one(path: str, log: bool, dry_run=False, since=None, order_ids=(), limi
 
 
 
-def _progress():
-    """A one-line counter on a terminal while a backfill books; cleared at the end."""
+LOG_EVERY = 100
+
+
+def _progress(terminal: bool):
+    """Progress while a backfill books: a one-line counter on a terminal (cleared at the
+    end), else a plain log line every LOG_EVERY orders (cron mail, systemd journal)."""
     def show(report) -> None:
         if report is None:
-            click.echo("\r" + " " * 60 + "\r", nl=False)
+            if terminal:
+                click.echo("\r" + " " * 60 + "\r", nl=False)
             return
         done = len(report.booked) + len(report.failed) + report.skipped
-        click.echo(f"\rbooking: {done} order(s) read, {len(report.booked)} booked, {len(report.failed)} failed", nl=False)
+        line = f"booking: {done} order(s) read, {len(report.booked)} booked, {len(report.failed)} failed"
+        if terminal:
+            click.echo(f"\r{line}", nl=False)
+        elif done % LOG_EVERY == 0:
+            Out.echo(line)
 
     return show
 
