@@ -17,6 +17,7 @@ from typing import Any
 from runner.booking import CustomerPlan
 from runner.errors import BookingError
 from runner.exact import ExactApi, quote
+from runner.model import percent
 from runner.payloads import ACCOUNTS, SALES_ENTRIES, SALES_INVOICES, MasterData, VatCode, money
 
 CASH = 10
@@ -65,7 +66,7 @@ class ExactSink:
         return None
 
     def _read_master(self) -> dict[str, list]:
-        vat = [[r["Code"].strip(), str(_percent(r.get("Percentage"))), (r.get("Type") or "E").strip(),
+        vat = [[r["Code"].strip(), str(exact_percent(r.get("Percentage"))), (r.get("Type") or "E").strip(),
                 (r.get("EUSalesListing") or "N").strip(), bool(r.get("Charged")), bool(r.get("IsBlocked"))]
                for r in self.api.get("vat/VATCodes", "ID,Code,Percentage,Type,Charged,EUSalesListing,IsBlocked")]
         gls = [[g["Code"].strip(), g["ID"], int(g.get("Type") or 0)] for g in self.api.get("financial/GLAccounts", "ID,Code,Type", "IsBlocked eq false")]
@@ -181,9 +182,10 @@ def _decimal(value: Any) -> Decimal:
     return Decimal(str(value)) if value is not None else Decimal(0)
 
 
-def _percent(value: Any) -> Decimal:
-    """Exact keeps percentages as fractions (0.21) in doubles; we compare whole percents."""
-    return (_decimal(value) * 100).quantize(Decimal("0.01")).normalize()
+def exact_percent(value: Any) -> Decimal:
+    """Exact keeps percentages as fractions (0.21) in doubles; we compare whole percents
+    written as the shop writes them (21, 5.5)."""
+    return percent((_decimal(value) * 100).quantize(Decimal("0.01")))
 
 
 class DryRunSink(ExactSink):

@@ -15,9 +15,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from runner.errors import SpecError
-from runner.specfile import (  # noqa: F401 - read_dotenv and _resolve_extends are used through this module too
-    Path_, RawSpec, Source, _bundled, _display, _dotted, _resolve_extends, read_dotenv, read_raw,
-)
+from runner.specfile import Path_, RawSpec, Source, _bundled, _display, _dotted, read_raw
 
 
 def load_schema() -> dict:

@@ -130,7 +130,7 @@ def read_dotenv(path: Path) -> dict[str, str]:
     return values
 
 
-def _resolve_extends(ref: str, base_dir: Path) -> Path:
+def resolve_extends(ref: str, base_dir: Path) -> Path:
     candidates = [base_dir / ref, _bundled("mappings") / Path(ref).name]
     if not ref.endswith((".yaml", ".yml")):
         candidates.append(_bundled("mappings") / f"{ref}.yaml")
@@ -159,7 +159,7 @@ def _load_chain(path: Path, problems: list[str], seen: tuple[Path, ...] = ()) ->
     source = Source({p: (_display(path), line) for p, line in lines.items()})
     ref = data.get("extends")
     if isinstance(ref, str) and ref:
-        base, base_source = _load_chain(_resolve_extends(ref, path.parent), problems, seen + (path,))
+        base, base_source = _load_chain(resolve_extends(ref, path.parent), problems, seen + (path,))
         base.pop("extends", None)
         base_source.lines.update(source.lines)
         return _merge(base, data), base_source

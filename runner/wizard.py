@@ -20,9 +20,10 @@ from typing import Any, Callable, Mapping
 import yaml
 
 from runner import oauth, report
-from runner import spec as spec_module
+from runner import specfile
 from runner.errors import LoginNeeded, RunnerError, ServiceError, SpecError, UsageError
 from runner.exact import ExactApi, ExactRejected
+from runner.sink import exact_percent
 from runner.wizard_mapping import TABLE_NAMES, Catalog, Choice, Row, overrides, propose, redo
 from runner.wizard_spec import (
     PRESET, REGIONS, TOKEN_FILE, Setup, check_redirect, check_region, check_shop_url, check_since, check_statuses, check_text,
@@ -73,7 +74,7 @@ def read_catalog(api: ExactApi, name: str) -> Catalog:
         return Row(str(r["Code"]).strip(), (r.get("Description") or "").strip(), str(r.get("Type") or "").strip(), **extra)
 
     def vat_row(v: dict) -> Row:  # Exact keeps percentages as fractions (0.21); the preset speaks whole percents
-        return row(v, percent=(spec_module.as_decimal(v.get("Percentage") or 0) * 100).normalize(),
+        return row(v, percent=exact_percent(v.get("Percentage")),
                    listing=(v.get("EUSalesListing") or "N").strip(), oss=(v.get("OssCountry") or "").strip())
 
     def by_code(rows) -> dict[str, Row]:
@@ -259,7 +260,7 @@ class Wizard:
                  f"products {'pushed' if setup.push else 'not pushed'}")
 
     def mapping(self, setup: Setup, catalog: Catalog) -> None:
-        preset = yaml.safe_load(spec_module._resolve_extends(PRESET, setup.path.parent).read_text(encoding="utf-8"))
+        preset = yaml.safe_load(specfile.resolve_extends(PRESET, setup.path.parent).read_text(encoding="utf-8"))
         choices = propose(catalog, setup.status == "paid")
         gaps = [c for c in choices if c.problem]
         self.say(f"  {len(choices) - len(gaps)} of the {len(choices)} codes the preset uses exist here and fit"

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from runner import spec as spec_module
+from runner import specfile
 from runner.errors import UsageError
 from runner.wizard_mapping import Choice
 
@@ -120,7 +121,7 @@ def refuse_overwrite(setup: Setup, force: bool) -> None:
     if setup.path.exists() and not force:
         raise UsageError(f"{setup.path} exists already; runner init does not overwrite a spec",
                          "pass --force to replace it, or give another PATH, e.g. runner init clients/NAME/sync.yaml")
-    taken = [name for name in ENV_NAMES if name in spec_module.read_dotenv(setup.env_path)]
+    taken = [name for name in ENV_NAMES if name in specfile.read_dotenv(setup.env_path)]
     if taken and not force:
         raise UsageError(f"{setup.env_path} holds {', '.join(taken)} already (another spec's secrets?)",
                          "give each client's spec a folder of its own, or pass --force to replace these values")

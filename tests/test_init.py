@@ -31,7 +31,8 @@ from runner.errors import UsageError
 from runner.sandbox.embedded import start
 from runner.sandbox.exact_entities import GL_ACCOUNTS, JOURNALS, VAT_CODES
 from runner.sandbox.exact_seed import GL_CHART, JOURNAL_TABLE, MAIN_DIVISION, OTHER_DIVISION, VAT_TABLE
-from runner.spec import load, read_dotenv
+from runner.spec import load
+from runner.specfile import read_dotenv
 from runner.wizard_mapping import CODE_PATHS, NEEDS, Catalog, Row, overrides, propose, redo, swap_codes, uses
 from runner.wizard import Console, Wizard
 from runner.wizard_spec import ENV_NAMES, PRESET, Setup, env_text, spec_text
