@@ -20,17 +20,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from runner import engine, spec as spec_module  # noqa: E402
-from runner.oauth import store_from_spec  # noqa: E402
+from runner import engine
+from runner.spec import check as spec_module  # noqa: E402
+from runner.exact.oauth import store_from_spec  # noqa: E402
 from runner.sandbox.embedded import Sandbox  # noqa: E402
-from runner.sandbox.exact import ExactSimulator  # noqa: E402
+from runner.sandbox.exact.simulator import ExactSimulator  # noqa: E402
 from runner.sandbox.server import SandboxServer  # noqa: E402
-from runner.sandbox.shop import build_order  # noqa: E402
-from runner.sandbox.shop_types import Address, Cart, Coupon, ProductLine, Shipping  # noqa: E402
-from runner.sandbox.woo import WooSimulator  # noqa: E402
-from runner.sink import sink_from_spec  # noqa: E402
-from runner.state import Ledger  # noqa: E402
-from runner.woocommerce import source_from_spec  # noqa: E402
+from runner.sandbox.woo.orders import build_order  # noqa: E402
+from runner.sandbox.woo.carts import Address, Cart, Coupon, ProductLine, Shipping  # noqa: E402
+from runner.sandbox.woo.api import WooSimulator  # noqa: E402
+from runner.exact.sink import sink_from_spec  # noqa: E402
+from runner.ledger import Ledger  # noqa: E402
+from runner.woo.source import source_from_spec  # noqa: E402
 
 PRODUCTS = [(188, "Espressobonen 1 kg", "ESP-1KG", "24.20", ""), (190, "Thee assortiment", "THEE-ASS", "10.90", "reduced-rate"),
             (210, "Koffiemok Delfts blauw", "MOK-DB-01", "18.00", ""), (245, "Kookboek Hollandse pot", "BOEK-HP-NL", "20.00", "reduced-rate"),

@@ -10,12 +10,12 @@ from datetime import datetime, timezone
 from typing import Any, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from runner.booking import Booker, Document
+from runner.core.booking import Booker, Document
 from runner.errors import BookingError, RunnerError
-from runner.exact import Ambiguous, DailyLimitReached, ExactRejected
+from runner.exact.client import Ambiguous, DailyLimitReached, ExactRejected
 from runner.http import safe_url
-from runner.model import Order, parse_order, parse_refund, reached_trigger
-from runner.payloads import Ids, document_payload, master_data_problems, payment_payload, print_payload
+from runner.core.model import Order, parse_order, parse_refund, reached_trigger
+from runner.exact.payloads import Ids, document_payload, master_data_problems, payment_payload, print_payload
 
 
 RETRY_DELAYS = (15 * 60, 60 * 60, 4 * 3600, 24 * 3600)  # then daily, up to MAX_ATTEMPTS

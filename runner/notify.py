@@ -21,7 +21,7 @@ import httpx
 
 from runner.errors import RunnerError
 from runner.http import make_client
-from runner.state import Ledger
+from runner.ledger import Ledger
 
 DURATION = re.compile(r"([1-9][0-9]*)([mhd])")
 UNITS = {"m": "minutes", "h": "hours", "d": "days"}

@@ -11,10 +11,10 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import yaml
 
-from runner.booking import Booker, Document
+from runner.core.booking import Booker, Document
 from runner.errors import BookingError, SpecError
-from runner.model import Order, parse_order, parse_refund, reached_trigger
-from runner.payloads import Ids, customer_preview, document_payload, master_data_problems, payment_payload
+from runner.core.model import Order, parse_order, parse_refund, reached_trigger
+from runner.exact.payloads import Ids, customer_preview, document_payload, master_data_problems, payment_payload
 
 ONLINE_LIMIT = 25  # an online preview without --limit shows the next 25 due orders
 

@@ -49,8 +49,8 @@ class ExactBox:
     """A running Exact sandbox and a logged-in token file for it."""
 
     def __init__(self, tmp_path: Path, clock=None, **options) -> None:
-        from runner.oauth import TokenStore, Tokens
-        from runner.sandbox.exact import ExactSimulator, ManualClock
+        from runner.exact.oauth import TokenStore, Tokens
+        from runner.sandbox.exact.simulator import ExactSimulator, ManualClock
         from runner.sandbox.server import SandboxServer
 
         self.clock = clock or ManualClock()  # waits for rate windows advance it: tests never sleep
@@ -63,7 +63,7 @@ class ExactBox:
         self.store.save(Tokens(minted["access_token"], minted["refresh_token"], self.clock() + int(minted["expires_in"])))
 
     def api(self, **kwargs):
-        from runner.exact import ExactApi, RateGovernor
+        from runner.exact.client import ExactApi, RateGovernor
 
         governor = kwargs.pop("governor", None) or RateGovernor(clock=self.clock, sleep=kwargs.pop("sleep", self.clock.advance))
         return ExactApi(self.url, 1234567, self.store.access_token, governor=governor, **kwargs)
@@ -95,9 +95,9 @@ class SyncBox:
         from datetime import datetime, timedelta
 
         from runner.sandbox.embedded import Sandbox
-        from runner.sandbox.exact import ExactSimulator
+        from runner.sandbox.exact.simulator import ExactSimulator
         from runner.sandbox.server import SandboxServer
-        from runner.sandbox.woo import WooSimulator
+        from runner.sandbox.woo.api import WooSimulator
 
         start = datetime.now().replace(microsecond=0) - timedelta(days=60)
         self.woo = WooSimulator.demo(orders, seed=seed, start=start, **(woo_options or {}))
@@ -123,13 +123,13 @@ class SyncBox:
         return CliRunner().invoke(main, [args[0], str(self.spec), *args[1:]], catch_exceptions=False)
 
     def ledger(self):
-        from runner.state import Ledger
+        from runner.ledger import Ledger
 
         return Ledger(self.dir / ".runner" / "state.json")
 
     def due(self) -> list[dict]:
         """The orders a run should book: a trigger status, or refunded after reaching one."""
-        from runner.model import reached_trigger
+        from runner.core.model import reached_trigger
 
         return [o for o in self.woo.orders.values() if reached_trigger(o, {"completed", "processing"})]
 

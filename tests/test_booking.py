@@ -8,12 +8,12 @@ from decimal import Decimal as D
 
 import pytest
 
-from runner import spec as spec_module
-from runner.booking import Booker
+from runner.spec import check as spec_module
+from runner.core.booking import Booker
 from runner.errors import BookingError
-from runner.lines import local_date
-from runner.model import parse_order, parse_refund
-from runner.payloads import Ids, MasterData, VatCode, document_payload, master_data_problems, payment_payload
+from runner.core.lines import local_date
+from runner.core.model import parse_order, parse_refund
+from runner.exact.payloads import Ids, MasterData, VatCode, document_payload, master_data_problems, payment_payload
 from tests.conftest import write_spec
 
 

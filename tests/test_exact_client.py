@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 from runner.errors import LoginNeeded, SpecError
-from runner.exact import ExactApi, ExactRejected, RateGovernor, quote
-from runner.oauth import TokenStore, authorize_url, code_from_redirect
-from runner.sandbox.exact import ManualClock
+from runner.exact.client import ExactApi, ExactRejected, RateGovernor, quote
+from runner.exact.oauth import TokenStore, authorize_url, code_from_redirect
+from runner.sandbox.exact.simulator import ManualClock
 
 
 def test_token_file_is_complete_json_with_mode_0600(exact_box):

@@ -25,17 +25,17 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from runner import oauth
+from runner.exact import oauth
 from runner.cli import main
 from runner.errors import UsageError
 from runner.sandbox.embedded import start
-from runner.sandbox.exact_entities import GL_ACCOUNTS, JOURNALS, VAT_CODES
-from runner.sandbox.exact_seed import GL_CHART, JOURNAL_TABLE, MAIN_DIVISION, OTHER_DIVISION, VAT_TABLE
-from runner.spec import load
-from runner.specfile import read_dotenv
-from runner.wizard_mapping import CODE_PATHS, NEEDS, Catalog, Row, overrides, propose, redo, swap_codes, uses
-from runner.wizard import Console, Wizard
-from runner.wizard_spec import ENV_NAMES, PRESET, Setup, env_text, spec_text
+from runner.sandbox.exact.entities import GL_ACCOUNTS, JOURNALS, VAT_CODES
+from runner.sandbox.exact.seed import GL_CHART, JOURNAL_TABLE, MAIN_DIVISION, OTHER_DIVISION, VAT_TABLE
+from runner.spec.check import load
+from runner.spec.file import read_dotenv
+from runner.setup.proposals import CODE_PATHS, NEEDS, Catalog, Row, overrides, propose, redo, swap_codes, uses
+from runner.setup.wizard import Console, Wizard
+from runner.setup.spec_writer import ENV_NAMES, PRESET, Setup, env_text, spec_text
 from tests.conftest import ROOT
 
 PRESET_DATA = yaml.safe_load((ROOT / PRESET).read_text())

@@ -17,7 +17,7 @@ import pytest
 
 from runner import notify
 from runner.errors import SpecError
-from runner.state import Ledger
+from runner.ledger import Ledger
 from tests.live_box import live  # noqa: F401  (fixture)
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -87,7 +87,7 @@ def test_a_password_is_never_sent_in_the_clear_to_a_remote_server():
 
 
 def test_the_spec_takes_notify_and_the_password_only_from_a_variable(tmp_path):
-    from runner import spec as spec_module
+    from runner.spec import check as spec_module
     from tests.conftest import write_spec
 
     good = write_spec(tmp_path, "notify:\n  webhook: ${HOOK}\n  email:\n    host: smtp.example.com\n    password: ${PW}\n"

@@ -15,14 +15,14 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runner import spec as spec_module
-from runner.booking import Booker
+from runner.spec import check as spec_module
+from runner.core.booking import Booker
 from runner.errors import BookingError
-from runner.model import parse_order, parse_refund
-from runner.sandbox.shop import build_order
-from runner.sandbox.shop_check import check_order
-from runner.sandbox.shop_refund import build_refund
-from runner.sandbox.shop_types import Address, Cart, Coupon, Fee, ProductLine, RefundItem, RefundRequest, Shipping
+from runner.core.model import parse_order, parse_refund
+from runner.sandbox.woo.orders import build_order
+from runner.sandbox.woo.invariants import check_order
+from runner.sandbox.woo.refunds import build_refund
+from runner.sandbox.woo.carts import Address, Cart, Coupon, Fee, ProductLine, RefundItem, RefundRequest, Shipping
 from tests.conftest import DATA
 
 SPEC = DATA / "specs" / "test.yaml"

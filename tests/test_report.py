@@ -12,9 +12,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from runner import report
+from runner.cli import render as report
 from runner.errors import UsageError
-from runner.reconcile import Doc, compare, exact_doc, period, shop_doc
+from runner.vat_report import Doc, compare, exact_doc, period, shop_doc
 from tests.live_box import live  # noqa: F401  (fixture)
 
 START, END = date(2026, 3, 1), date(2026, 3, 31)
@@ -105,9 +105,9 @@ def test_exact_rows_are_read_with_padded_codes_wcf_dates_and_cents():
 
 
 def test_shop_documents_sum_the_booked_lines_per_code(sample_orders):
-    from runner import spec as spec_module
-    from runner.booking import Booker
-    from runner.model import parse_order
+    from runner.spec import check as spec_module
+    from runner.core.booking import Booker
+    from runner.core.model import parse_order
     from tests.conftest import DATA
 
     spec = spec_module.load(DATA / "specs" / "test.yaml", environ={})

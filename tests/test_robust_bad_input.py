@@ -14,7 +14,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from runner.sandbox.shop_types import NL_RATES, TAX_CLASSES, Address, Coupon, ProductLine, Store, TaxRate
+from runner.sandbox.woo.carts import NL_RATES, TAX_CLASSES, Address, Coupon, ProductLine, Store, TaxRate
 from tests.robust import assert_exactly_once, documents_by_ref
 
 

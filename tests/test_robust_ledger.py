@@ -3,7 +3,7 @@ character) is skipped, and it never swallows the record written after it."""
 
 from __future__ import annotations
 
-from runner.state import Ledger
+from runner.ledger import Ledger
 
 
 def test_a_record_cut_short_by_a_crash_costs_only_itself(tmp_path):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from runner.sandbox.exact import ManualClock
+from runner.sandbox.exact.simulator import ManualClock
 from runner.sandbox.server import Fault
 from tests.robust import assert_exactly_once, clocked_login, engine_run
 

@@ -10,8 +10,8 @@ from decimal import Decimal as D
 import pytest
 
 from runner.engine import MAX_ATTEMPTS, RETRY_DELAYS
-from runner.sandbox.exact import ManualClock
-from runner.sandbox.shop_types import Address, ProductLine
+from runner.sandbox.exact.simulator import ManualClock
+from runner.sandbox.woo.carts import Address, ProductLine
 from tests.robust import assert_exactly_once, clocked_login, engine_run
 
 BROKEN = {

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from runner.oauth import Tokens, TokenStore
-from runner.sandbox.exact import ExactSimulator
-from runner.sandbox.exact_auth import TOO_EARLY
+from runner.exact.oauth import Tokens, TokenStore
+from runner.sandbox.exact.simulator import ExactSimulator
+from runner.sandbox.exact.auth import TOO_EARLY
 from runner.sandbox.server import SandboxServer
 from tests.conftest import ROOT
 from tests.robust import assert_exactly_once, child_env, spawn, wait_until

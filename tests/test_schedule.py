@@ -48,7 +48,7 @@ def test_a_schedule_keeps_booking_and_survives_a_shop_outage(sync_box):
         time.sleep(3)
         from decimal import Decimal
 
-        from runner.sandbox.shop_types import Address, ProductLine
+        from runner.sandbox.woo.carts import Address, ProductLine
 
         box.woo.place_order(lines=(ProductLine(188, "Espressobonen", Decimal("24.20"), 1),), status="completed",
                             billing=Address("Nina", "Veld", city="Breda", country="NL", email="nina@example.nl"))
@@ -78,11 +78,11 @@ def test_status_warns_when_the_login_nears_its_30_days(sync_box):
 
 def test_a_backfill_reports_progress_after_each_order(sync_box):
     from runner import engine
-    from runner import spec as spec_module
-    from runner.oauth import store_from_spec
-    from runner.sink import sink_from_spec
-    from runner.state import Ledger
-    from runner.woocommerce import source_from_spec
+    from runner.spec import check as spec_module
+    from runner.exact.oauth import store_from_spec
+    from runner.exact.sink import sink_from_spec
+    from runner.ledger import Ledger
+    from runner.woo.source import source_from_spec
 
     box = sync_box(orders=16)
     spec = spec_module.load(box.spec)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from runner import spec as spec_module
+from runner.spec import check as spec_module
 from runner.errors import SpecError
 from tests.conftest import DATA, ROOT, write_spec
 

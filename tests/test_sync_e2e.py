@@ -56,7 +56,7 @@ def test_backfill_then_incremental_runs_read_only_what_changed(sync_box):
     box.woo.set_status(pending["id"], "completed")
     booked = next(o for o in box.woo.orders.values() if o["status"] == "completed" and not box.woo.refunds.get(o["id"]) and D(o["total"]) > 10)
     box.woo.add_refund(booked["id"], amount="5.00", reason="Coulance")
-    from runner.sandbox.shop_types import Address, ProductLine
+    from runner.sandbox.woo.carts import Address, ProductLine
 
     new = box.woo.place_order(lines=(ProductLine(188, "Espressobonen 1 kg", D("24.20"), 1, sku="ESP-1KG"),),
                               billing=Address("Iris", "Bos", city="Delft", country="NL", email="iris@example.nl"), status="completed")
@@ -74,7 +74,7 @@ def test_without_since_the_first_run_books_nothing_old_and_new_orders_after_it(s
     box = sync_box(since=None)
     result = box.run("run")
     assert result.exit_code == 0 and box.documents() == []
-    from runner.sandbox.shop_types import Address, ProductLine
+    from runner.sandbox.woo.carts import Address, ProductLine
 
     new = box.woo.place_order(lines=(ProductLine(190, "Thee assortiment", D("10.90"), 2, tax_class="reduced-rate"),),
                               billing=Address("Bas", "Kok", city="Ede", country="NL", email="bas@example.nl"), status="processing")
@@ -84,7 +84,7 @@ def test_without_since_the_first_run_books_nothing_old_and_new_orders_after_it(s
 
 def test_customers_are_matched_on_email_whatever_its_letter_case(sync_box):
     box = sync_box(orders=30)
-    from runner.sandbox.shop_types import Address, ProductLine
+    from runner.sandbox.woo.carts import Address, ProductLine
 
     box.woo.place_order(lines=(ProductLine(188, "Espressobonen", D("24.20"), 1),), status="completed",
                         billing=Address("Piet", "Jansen", city="Utrecht", country="NL", email="p.jansen@EXAMPLE.org"))

@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 from runner.errors import RunnerError
-from runner.exact import ExactApi, RateGovernor
-from runner.oauth import Tokens, TokenStore
+from runner.exact.client import ExactApi, RateGovernor
+from runner.exact.oauth import Tokens, TokenStore
 
 CLIENT_ID, CLIENT_SECRET = "woo-exact-sandbox", "sandbox-secret"
 

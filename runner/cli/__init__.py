@@ -18,9 +18,9 @@ from typing import Callable
 import click
 
 from runner import __version__
-from runner import spec as spec_module
+from runner.spec import check as spec_module
 from runner.errors import RunnerError
-from runner.state import Ledger
+from runner.ledger import Ledger
 
 
 class Out:
@@ -104,9 +104,9 @@ def target(spec, sandbox: bool):
 
 
 def parts(spec, dry_run: bool = False):
-    from runner.oauth import store_from_spec
-    from runner.sink import sink_from_spec
-    from runner.woocommerce import source_from_spec
+    from runner.exact.oauth import store_from_spec
+    from runner.exact.sink import sink_from_spec
+    from runner.woo.source import source_from_spec
 
     spec.require_env("woocommerce", "exact")
     state = spec.file(spec.data["state"])

@@ -10,7 +10,7 @@ import yaml
 
 from runner import engine
 from runner import preview as preview_module
-from runner import report
+from runner.cli import render as report
 from runner.cli import Out, guarded, load_spec, main, parts, target
 from runner.errors import SpecError
 
@@ -29,7 +29,7 @@ def validate(spec_path: str, online: bool, sandbox: bool) -> None:
                      f"commands that connect will need it in the environment or in {spec.base_dir / '.env'}")
         Out.echo(f"{spec_path}: valid")
         return
-    from runner import online as online_module
+    from runner import checks as online_module
 
     with target(spec, sandbox) as (spec, _box):
         woo, sink, ledger = parts(spec, dry_run=True)
@@ -97,7 +97,7 @@ def preview(spec_path, order_ids, limit, orders_file, refunds_file, fmt, payload
 def report_command(spec_path, start, end, fmt, sandbox) -> None:
     """Before the VAT return: the shop's orders and refunds of a period against what Exact
     holds, per VAT code and GL account; exit 1 when anything differs."""
-    from runner import reconcile
+    from runner import vat_report as reconcile
 
     first, last = reconcile.period(start, end)
     spec = load_spec(spec_path)

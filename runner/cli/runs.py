@@ -12,10 +12,11 @@ from typing import Any
 
 import click
 
-from runner import engine, report
+from runner import engine
+from runner.cli import render as report
 from runner.cli import Out, guarded, load_spec, lock_path, main, parts, target
 from runner.errors import RunnerError, UsageError
-from runner.state import Ledger, run_lock
+from runner.ledger import Ledger, run_lock
 
 
 @contextmanager
@@ -180,7 +181,7 @@ def retry(spec_path, order_ids) -> None:
 @guarded
 def status(spec_path, as_json) -> None:
     """Booked, failed and pending orders, the last run, the rate budget and the login's age."""
-    from runner.oauth import TokenStore
+    from runner.exact.oauth import TokenStore
 
     spec = load_spec(spec_path)
     state = spec.file(spec.data["state"])

@@ -10,7 +10,7 @@ from typing import Callable
 
 import click
 
-from runner import report
+from runner.cli import render as report
 from runner.cli import Out, guarded, load_spec, main, parts, target
 from runner.cli.checks import preview, validate
 from runner.errors import RunnerError
@@ -22,7 +22,7 @@ from runner.errors import RunnerError
 @guarded
 def auth(spec_path, no_browser) -> None:
     """Log in to Exact Online once; stores the token file the runs use."""
-    from runner import oauth
+    from runner.exact import oauth
 
     spec = load_spec(spec_path)
     store = oauth.store_from_spec(spec)
@@ -43,8 +43,8 @@ def auth(spec_path, no_browser) -> None:
 @guarded
 def divisions(spec_path) -> None:
     """List the administrations (divisions) this Exact login may use."""
-    from runner.exact import ExactApi
-    from runner.oauth import store_from_spec
+    from runner.exact.client import ExactApi
+    from runner.exact.oauth import store_from_spec
 
     spec = load_spec(spec_path)
     store = store_from_spec(spec)
@@ -65,7 +65,7 @@ def divisions(spec_path) -> None:
 @guarded
 def products(spec_path, dry_run, sandbox) -> None:
     """Push WooCommerce products (simple and variations) to Exact items, matched on code."""
-    from runner import products as products_module
+    from runner.exact import products as products_module
 
     spec = load_spec(spec_path)
     with target(spec, sandbox) as (spec, _box):
@@ -125,7 +125,7 @@ def sandbox(orders, seed, woo_port, exact_port) -> None:
 
 def _until_stopped(prompt: Callable) -> Callable:
     """A click prompt whose end of input (Ctrl-D, Ctrl-C, a script out of answers) is the wizard's Stopped."""
-    from runner.wizard import Stopped
+    from runner.setup.wizard import Stopped
 
     def ask(*args):
         try:
@@ -160,7 +160,7 @@ def _until_stopped(prompt: Callable) -> Callable:
 def init(ctx, spec_path, force, accept, no_browser, **answers) -> None:
     """Set a client up in five steps (shop, Exact login, administration, what to book, mapping):
     writes PATH (default sync.yaml) and its secrets in .env, then checks it and previews three orders."""
-    from runner import wizard
+    from runner.setup import wizard
 
     prompt = _until_stopped(lambda q, default, hidden: click.prompt(q, default=default, hide_input=hidden, prompt_suffix=": ",
                                                                     show_default=bool(default) and not hidden))

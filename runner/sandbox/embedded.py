@@ -16,10 +16,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
 
-from runner.oauth import Tokens, TokenStore
-from runner.sandbox.exact import ExactSimulator
+from runner.exact.oauth import Tokens, TokenStore
+from runner.sandbox.exact.simulator import ExactSimulator
 from runner.sandbox.server import SandboxServer
-from runner.sandbox.woo import DEFAULT_KEY, WooSimulator
+from runner.sandbox.woo.api import DEFAULT_KEY, WooSimulator
 
 DEMO_ORDERS = 30  # a demo run stays inside one minute window of Exact (60 calls)
 

@@ -11,7 +11,7 @@ from typing import Any, Iterator
 import httpx
 import pytest
 
-from runner.sandbox.exact import ExactSimulator, ManualClock
+from runner.sandbox.exact.simulator import ExactSimulator, ManualClock
 from runner.sandbox.server import Faults, SandboxServer
 from tests.sandbox.exact_support import DIVISION
 

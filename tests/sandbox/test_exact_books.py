@@ -9,7 +9,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from runner.sandbox.exact_entities import ITEMS
+from runner.sandbox.exact.entities import ITEMS
 from tests.sandbox.exact_support import REPRESENTATION, account_id, entry, gl_id, message
 
 pytest_plugins = ["tests.sandbox.conftest_exact"]

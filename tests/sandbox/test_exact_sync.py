@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from runner.sandbox.exact_master import create_account
-from runner.sandbox.exact_reads import SELECT_NEEDED, SYNC_FILTER
+from runner.sandbox.exact.master import create_account
+from runner.sandbox.exact.reads import SELECT_NEEDED, SYNC_FILTER
 from tests.sandbox.exact_support import DIVISION, REPRESENTATION, account_id, entry, gl_id, message
 
 pytest_plugins = ["tests.sandbox.conftest_exact"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 
-from runner.sandbox.exact_entities import RECEIVABLES, SALES_ENTRIES
+from runner.sandbox.exact.entities import RECEIVABLES, SALES_ENTRIES
 from runner.sandbox.server import Request
 from tests.sandbox.exact_support import DIVISION, entry, gl_id
 

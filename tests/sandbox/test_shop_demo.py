@@ -9,9 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from runner.sandbox.shop_catalog import demo_catalog
-from runner.sandbox.shop_check import check_order, check_refund
-from runner.sandbox.shop_demo import DemoData, generate_orders
+from runner.sandbox.woo.catalog import demo_catalog
+from runner.sandbox.woo.invariants import check_order, check_refund
+from runner.sandbox.woo.demo import DemoData, generate_orders
 
 EU = {"NL", "BE", "DE", "FR"}
 

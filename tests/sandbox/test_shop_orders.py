@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runner.sandbox.shop import (
+from runner.sandbox.woo.orders import (
     Address, Cart, Coupon, Fee, ProductLine, Shipping, Store, build_order, with_status,
 )
-from runner.sandbox.shop_check import check_order
+from runner.sandbox.woo.invariants import check_order
 
 WINTER = datetime(2024, 1, 15, 10, 0)
 

@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 from woo_fixtures import sample_orders, sample_refunds
 
-from runner.sandbox.shop import build_order
-from runner.sandbox.shop_check import check_order, check_refund
-from runner.sandbox.shop_refund import apply_refund, build_refund
-from runner.sandbox.shop_samples import ORDER_4101, ORDER_4120, ORDER_4140, REFUND_4150, REFUND_4150_SAVED
+from runner.sandbox.woo.orders import build_order
+from runner.sandbox.woo.invariants import check_order, check_refund
+from runner.sandbox.woo.refunds import apply_refund, build_refund
+from runner.sandbox.woo.samples import ORDER_4101, ORDER_4120, ORDER_4140, REFUND_4150, REFUND_4150_SAVED
 
 ORDER_MONEY = ("discount_total", "discount_tax", "shipping_total", "shipping_tax", "cart_tax", "total", "total_tax")
 

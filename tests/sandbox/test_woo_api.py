@@ -10,8 +10,8 @@ import httpx
 from woo_fixtures import API, BASIC, all_pages, clock, http, woo, woo_server  # noqa: F401 - fixtures
 
 from runner.sandbox.server import Fault, SandboxServer
-from runner.sandbox.shop_types import Address, ProductLine
-from runner.sandbox.woo import WooSimulator
+from runner.sandbox.woo.carts import Address, ProductLine
+from runner.sandbox.woo.api import WooSimulator
 
 
 def test_list_headers_and_link_keep_the_query_and_are_absolute(http, woo, woo_server):

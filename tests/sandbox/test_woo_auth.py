@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 import httpx
 from woo_fixtures import API, NOW, anonymous, clock, oauth_url, woo, woo_server  # noqa: F401 - fixtures
 
-from runner.sandbox.woo_auth import DEFAULT_KEY, READ_ONLY_KEY, REALM, WRITE_ONLY_KEY
+from runner.sandbox.woo.auth import DEFAULT_KEY, READ_ONLY_KEY, REALM, WRITE_ONLY_KEY
 
 CANNOT_LIST = {"code": "woocommerce_rest_cannot_view", "message": "Sorry, you cannot list resources.",
                "data": {"status": 401}}

@@ -10,7 +10,7 @@ from woo_fixtures import all_pages
 from woocommerce import API
 
 from runner.sandbox.server import SandboxServer
-from runner.sandbox.woo import DEFAULT_KEY, ManualClock, WooSimulator
+from runner.sandbox.woo.api import DEFAULT_KEY, ManualClock, WooSimulator
 
 
 @pytest.fixture(scope="module")

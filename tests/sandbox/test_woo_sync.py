@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from woo_fixtures import all_pages, clock, http, woo, woo_server  # noqa: F401 - fixtures
 
-from runner.sandbox.shop_check import check_order, check_refund
-from runner.sandbox.shop_types import Address, ProductLine
+from runner.sandbox.woo.invariants import check_order, check_refund
+from runner.sandbox.woo.carts import Address, ProductLine
 
 
 def cursor(clock) -> str:

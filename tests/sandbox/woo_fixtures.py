@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from runner.sandbox.server import SandboxServer
-from runner.sandbox.woo import DEFAULT_KEY, ManualClock, WooSimulator
-from runner.sandbox.woo_auth import ApiKey
+from runner.sandbox.woo.api import DEFAULT_KEY, ManualClock, WooSimulator
+from runner.sandbox.woo.auth import ApiKey
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 API = "/wp-json/wc/v3"

@@ -1,0 +1,59 @@
+"""`runner validate --online`: the spec against the live shop and administration, before a
+single order is booked. The keys work, the division may be used, and every code the
+templates yield exists in the administration with the right type and percentage: for the
+shop's recent orders, and for each kind of line at each tax rate in the shop's tax table
+(so a rate no recent order used is checked too)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from itertools import islice
+
+from runner.core.booking import Booker
+from runner.errors import BookingError
+from runner.core.lines import Fact
+from runner.core.model import Rate, parse_order, percent
+from runner.exact.payloads import line_problems, master_data_problems
+
+KINDS = ("product", "shipping", "fee", "discount")
+RECENT = 20  # recent orders booked on paper
+
+
+def check(spec, woo, sink) -> tuple[list[str], list[str]]:
+    """(what was checked, the problems found): one line each."""
+    checked, problems = [], []
+    rates = woo.taxes()
+    checked.append(f"WooCommerce: the API key works; {len(rates)} tax rate(s) in the shop")
+    master = sink.admin(fresh=True).master
+    checked.append(f"Exact Online: division {sink.api.division} may be used; {len(master.vat_codes)} VAT codes, "
+                   f"{len(master.gl_types)} GL accounts, {len(master.journal_types)} journals")
+    booking, booker = spec.section("booking"), Booker(spec)
+    if master.gl_types.get(booking["rounding"]["account"]) != 110:
+        problems.append(f"booking.rounding.account '{booking['rounding']['account']}' is not a revenue GL account here")
+
+    recent = [parse_order(raw) for raw in islice(woo.orders(sorted(spec.section("orders")["statuses"])), RECENT)]
+    for order in recent:
+        try:
+            doc = booker.book_order(order)
+            problems += [f"order {order.number}: {p}" for p in master_data_problems(doc, master, booker.payment(order, doc))]
+        except BookingError as exc:
+            problems.append(f"order {order.number}: {exc.message}")
+    checked.append(f"{len(recent)} recent order(s) booked on paper against the administration's codes")
+
+    sample = recent[0] if recent else parse_order({"id": 0, "number": "0", "billing": {"country": "NL", "email": "check@example.nl"}})
+    combinations = 0
+    for raw in rates:
+        pct = percent(raw.get("rate") or "0")
+        country = raw.get("country") or ""
+        rate = Rate(int(raw["id"]), pct, "-".join(p for p in (country, raw.get("name") or "") if p).upper(), raw.get("name") or "")
+        for kind in KINDS:
+            label = f"a {kind} line at {pct:f}% ({country or 'any country'})"
+            combinations += 1
+            try:
+                line = booker.map_line(sample, Fact(kind, label, Decimal(1), Decimal("10.00"), Decimal("10.00") * pct / 100, rate))
+            except BookingError as exc:
+                problems.append(f"{label}: {exc.message}")
+                continue
+            problems += [f"{label}: {p}" for p in line_problems(line, master)]
+    checked.append(f"the mapping rendered for {combinations} kind/rate combination(s) of the shop's tax table")
+    return checked, list(dict.fromkeys(problems))

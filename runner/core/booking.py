@@ -1,0 +1,248 @@
+"""The accounting rules (DESIGN.md section 5): an order or a refund becomes a Document
+whose lines carry amounts, VAT codes and GL accounts rendered from the spec. Pure: the
+spec and the order go in, documents come out; nothing is read or written.
+
+Per document: facts split per rate -> VAT agrees with tax_lines -> mapped lines ->
+grouped (per_account) -> a rounding line within tolerance, else the order fails."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+from typing import Any, Callable
+
+from runner.errors import BookingError
+from runner.core.lines import Fact, agree_vat, amount_spread, charge_facts, item_facts, local_date
+from runner.spec.templates import TemplateFailure
+from runner.core.model import ZERO, Order, Refund, cents
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of an Exact document, codes not yet resolved to GUIDs."""
+
+    kind: str
+    description: str
+    quantity: Decimal
+    net: Decimal
+    vat: Decimal
+    percent: Decimal
+    vat_code: str
+    gl_account: str
+    item: str = ""
+
+
+@dataclass(frozen=True)
+class Document:
+    target: str  # sales_entry | sales_invoice
+    order_id: int
+    order_number: str
+    refund_id: int | None
+    entry_date: date
+    journal: str
+    your_ref: str
+    description: str
+    payment_condition: str
+    currency: str
+    lines: tuple[Line, ...]
+    total: Decimal  # what WooCommerce says the document is worth, signed
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def booked_total(self) -> Decimal:
+        return sum((line.net + line.vat for line in self.lines), ZERO)
+
+    def vat_by_code(self) -> dict[str, Decimal]:
+        totals: dict[str, Decimal] = {}
+        for line in self.lines:
+            totals[line.vat_code] = totals.get(line.vat_code, ZERO) + line.vat
+        return totals
+
+
+@dataclass(frozen=True)
+class CustomerPlan:
+    """Who the document is booked on: a collective account code, or an e-mail to match
+    (case-insensitively). The fields of a new account are rendered only when one is made."""
+
+    email: str
+    collective: str
+    context: dict[str, Any]
+    render_account: Callable[[], dict[str, str]] = field(repr=False, compare=False, default=dict)
+
+    @property
+    def account(self) -> dict[str, str]:
+        return self.render_account()
+
+
+@dataclass(frozen=True)
+class PaymentPlan:
+    """The bank or cash entry line that settles a document when status is `paid`."""
+
+    journal: str
+    gl_account: str
+    amount: Decimal  # AmountFC on the line: minus the open amount (a receipt credits the customer)
+    date: date
+    description: str
+
+
+class Booker:
+    """Applies one spec's booking rules and templates to orders and refunds."""
+
+    def __init__(self, spec) -> None:
+        self.spec = spec
+        self.templates = spec.templates
+        self.booking = spec.section("booking")
+        self.target = self.booking["target"]
+        self.tolerance = spec.tolerance
+        self._context_of: Order | None = None
+        self._context: dict[str, Any] = {}
+
+    # contexts (DESIGN.md section 4)
+    def order_context(self, order: Order) -> dict[str, Any]:
+        return {**order.raw, "email": order.email, "country": order.country}
+
+    def customer_context(self, order: Order) -> dict[str, Any]:
+        billing = order.raw.get("billing") or {}
+        person = f"{billing.get('first_name') or ''} {billing.get('last_name') or ''}".strip()
+        vat_number = next((str(v).strip() for k in self.spec.section("customers").get("vat_number_keys", []) if (v := order.meta(k))), "")
+        return {
+            "email": order.email,
+            "name": billing.get("company") or person,
+            "company": billing.get("company") or "",
+            "vat_number": vat_number,
+            "country": order.country,
+            "is_guest": order.customer_id == 0,
+        }
+
+    @staticmethod
+    def line_context(fact: Fact) -> dict[str, Any]:
+        return {
+            "kind": fact.kind, "name": fact.name, "sku": fact.sku, "product_id": fact.product_id,
+            "variation_id": fact.variation_id, "quantity": fact.quantity, "net": fact.net, "tax": fact.tax,
+            "tax_rate": fact.percent, "tax_class": fact.tax_class, "tax_rate_code": fact.rate.code if fact.rate else "",
+            "tax_country": fact.rate.country if fact.rate else "", "categories": list(fact.categories), "coupons": list(fact.coupons),
+        }
+
+    # documents
+    def book_order(self, order: Order) -> Document:
+        ctx = self._contexts(order)
+        facts = item_facts(order.items, order.rates, order.coupons, self.booking["discounts"]) + charge_facts(order.charges, order.rates)
+        entry = local_date(self.templates.render("orders.entry_date", **ctx), self.spec.timezone)
+        return self._document(order, ctx, facts, order.tax_totals, order.total, entry, None, self.templates.render("booking.description", **ctx))
+
+    def book_refund(self, order: Order, refund: Refund) -> Document:
+        ctx = self._contexts(order)
+        facts = item_facts(refund.items, refund.rates, (), "net") + charge_facts(refund.charges, refund.rates)
+        facts, warnings = agree_vat(facts, refund.tax_totals)
+        rest = -refund.amount - sum((f.net + f.tax for f in facts), ZERO)
+        if rest and (not facts or abs(rest) > self.tolerance):
+            basis = item_facts(order.items, order.rates, (), "net") + charge_facts(order.charges, order.rates)
+            facts += amount_spread(rest, basis, f"Refund {refund.id}" + (f": {refund.reason}" if refund.reason else ""))
+        entry = local_date(refund.date_created, self.spec.timezone)
+        description = self.templates.render("booking.refund_description", refund=dict(refund.raw), **ctx)
+        return self._document(order, ctx, facts, {}, -refund.amount, entry, refund.id, description, warnings)
+
+    def customer(self, order: Order) -> CustomerPlan:
+        ctx = self._contexts(order)
+        collective = self.templates.render("customers.collective", **ctx)
+        if not collective and not order.email:
+            raise BookingError(f"order {order.number} has no billing e-mail, so no Exact account can be matched",
+                               "add the e-mail in WooCommerce, or set customers.collective to book such orders on a collective account")
+        names = list(self.spec.section("customers").get("account", {}))
+
+        def account() -> dict[str, str]:
+            fields = {name: self.templates.render(f"customers.account.{name}", **ctx) for name in names}
+            return {k: v for k, v in fields.items() if v}
+
+        return CustomerPlan(order.email, collective, ctx["customer"], account)
+
+    def payment(self, order: Order, document: Document) -> PaymentPlan | None:
+        if self.booking["status"] != "paid" or not document.total:
+            return None
+        ctx = self._contexts(order)
+        when = document.entry_date
+        if document.refund_id is None and order.date_paid:
+            when = local_date(order.date_paid, self.spec.timezone)
+        payments = self.spec.section("payments")
+        return PaymentPlan(self.templates.render("payments.journal", **ctx), payments.get("gl_account", "1300"),
+                           -document.total, when, f"Payment {document.description}")
+
+    def map_line(self, order: Order, fact: Fact) -> Line:
+        """One line through the mapping templates, in the context of an order."""
+        return self._line(fact, self._contexts(order))
+
+    def _contexts(self, order: Order) -> dict[str, Any]:
+        """The order's template context, built once per order (an order is booked, its
+        customer found and its payment planned from the same context)."""
+        if self._context_of is not order:
+            self._context = {"order": self.order_context(order), "customer": self.customer_context(order)}
+            self._context_of = order
+        return self._context
+
+    def _document(self, order, ctx, facts, vat_targets, expected, entry, refund_id, description, warnings=()) -> Document:
+        facts, more = agree_vat(facts, vat_targets)
+        warnings = [*warnings, *more]
+        lines = [self._line(fact, ctx) for fact in facts]
+        warnings += _shared_codes(lines)
+        if self.booking["lines"] == "per_account":
+            lines = _grouped(lines, with_item=self.target == "sales_invoice")
+        if self.target == "sales_invoice":  # Exact computes invoice VAT itself, per line
+            lines = [replace(line, vat=cents(line.net * line.percent / HUNDRED)) for line in lines]
+        gap = expected - sum((line.net + line.vat for line in lines), ZERO)
+        if abs(gap) > self.tolerance:
+            raise BookingError(
+                f"order {order.number}: the lines add up to {expected - gap} but WooCommerce says {expected} "
+                f"(difference {gap}, tolerance {self.tolerance})",
+                "check the order's taxes and fees in WooCommerce; raise booking.rounding.tolerance only if this is rounding")
+        if gap:
+            lines.append(self._line(Fact("rounding", "Rounding difference", Decimal(1), gap, ZERO, None), ctx,
+                                    gl=self.booking["rounding"]["account"]))
+            warnings.append(f"a rounding line of {gap} closes the difference with the WooCommerce total")
+        render = self.templates.render
+        return Document(
+            target=self.target, order_id=order.id, order_number=order.number, refund_id=refund_id, entry_date=entry,
+            journal=render("booking.journal", **ctx), your_ref=render("booking.your_ref", **ctx), description=description,
+            payment_condition=render("booking.payment_condition", **ctx), currency=order.currency,
+            lines=tuple(lines), total=expected, warnings=tuple(warnings))
+
+    def _line(self, fact: Fact, ctx: dict[str, Any], gl: str | None = None) -> Line:
+        """Maps one fact; the VAT code is rendered first so gl_account and item may use it."""
+        line_ctx = self.line_context(fact)
+        render = self.templates.render
+        try:
+            vat_code = render("mapping.vat_code", line={**line_ctx, "vat_code": ""}, **ctx)
+            line_ctx["vat_code"] = vat_code
+            return Line(
+                kind=fact.kind, description=fact.name, quantity=fact.quantity, net=fact.net, vat=fact.tax, percent=fact.percent,
+                vat_code=vat_code, gl_account=gl or render("mapping.gl_account", line=line_ctx, **ctx),
+                item=render("booking.item", line=line_ctx, **ctx) if self.target == "sales_invoice" else "")
+        except TemplateFailure as failure:  # name the line and its rate: that is what the consultant must map
+            where = f"{fact.kind} line '{fact.name}' at {fact.percent:f}%" + (f" ({fact.rate.code})" if fact.rate and fact.rate.code else "")
+            raise TemplateFailure(f"{where}: {failure.message}", failure.hint) from None
+
+
+def _grouped(lines: list[Line], with_item: bool) -> list[Line]:
+    """per_account: one line per (GL account, VAT code[, item]), in first-seen order."""
+    groups: dict[tuple, list[Line]] = {}
+    for line in lines:
+        groups.setdefault((line.gl_account, line.vat_code, line.item if with_item else ""), []).append(line)
+    merged = []
+    for (gl, code, item), members in groups.items():
+        kinds = ", ".join(dict.fromkeys(m.kind for m in members))
+        merged.append(Line(kinds, f"{kinds} (VAT {code})", Decimal(1), sum((m.net for m in members), ZERO),
+                           sum((m.vat for m in members), ZERO), members[0].percent, code, gl, item))
+    return merged
+
+
+def _shared_codes(lines: list[Line]) -> list[str]:
+    """A VAT code that takes lines of different rates usually means the mapping fell back
+    to a default for a rate it does not know."""
+    rates: dict[str, set[Decimal]] = {}
+    for line in lines:
+        if line.kind != "rounding":
+            rates.setdefault(line.vat_code, set()).add(line.percent.normalize())
+    return [f"VAT code '{code}' is used for lines at {' and '.join(f'{p:f}%' for p in sorted(found))}: does the mapping know every rate?"
+            for code, found in rates.items() if len(found) > 1]

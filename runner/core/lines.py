@@ -1,0 +1,166 @@
+"""The lines of a booking as WooCommerce sees them ("facts"), split per tax rate, with
+VAT made to agree with the order's tax_lines. Pure functions; no templates, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Iterable, Mapping, Sequence
+from zoneinfo import ZoneInfo
+
+from runner.errors import BookingError
+from runner.core.model import CENT, ZERO, Charge, Rate, TaxShare, cents
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One accounting line as the shop sees it, at one tax rate (None: untaxed)."""
+
+    kind: str  # product, shipping, fee, discount, rounding
+    name: str
+    quantity: Decimal
+    net: Decimal
+    tax: Decimal
+    rate: Rate | None
+    sku: str = ""
+    product_id: int = 0
+    variation_id: int = 0
+    tax_class: str = ""
+    categories: tuple[str, ...] = ()
+    coupons: tuple[str, ...] = ()
+
+    @property
+    def percent(self) -> Decimal:
+        return self.rate.percent if self.rate else ZERO
+
+
+def split(net: Decimal, tax: Decimal, shares: Sequence[TaxShare], rates: Mapping[int, Rate], use_subtotal: bool = False) -> list[tuple[Rate | None, Decimal, Decimal]]:
+    """A line's (net, tax) per rate. Several rates are either stacked on the whole amount
+    (one combined rate, as two taxes of one class in some countries) or a split of the
+    amount over classes, as WooCommerce does for fees and shipping: whichever the bases
+    derived from the taxes fit better."""
+    for share in shares:
+        if share.rate_id not in rates:
+            raise BookingError(f"a line is taxed at rate id {share.rate_id}, which the order's tax_lines do not list", "check the order's taxes in WooCommerce")
+    amounts = [(rates[s.rate_id], s.subtotal if use_subtotal else s.total) for s in shares]
+    if not amounts:
+        return [(None, net, tax)]
+    if len(amounts) == 1:
+        return [(amounts[0][0], net, tax)]
+    taxed = [(rate, amount, cents(amount * HUNDRED / rate.percent)) for rate, amount in amounts if rate.percent]
+    bases = sum((base for _, _, base in taxed), ZERO)
+    if len(taxed) > 1 and abs(bases - len(taxed) * net) < abs(bases - net):
+        combined = Rate(-1, sum((r.percent for r, _, _ in taxed), ZERO), "+".join(r.code for r, _, _ in taxed), "+".join(r.label for r, _, _ in taxed))
+        return [(combined, net, tax)]
+    parts = [[rate, base, cents(amount)] for rate, amount, base in taxed]
+    remainder = net - sum((p[1] for p in parts), ZERO)
+    zero_rates = [rate for rate, _ in amounts if not rate.percent]
+    if parts and abs(remainder) <= CENT * len(parts) and not zero_rates:
+        max(parts, key=lambda p: abs(p[1]))[1] += remainder
+    elif remainder:
+        parts.append([zero_rates[0] if zero_rates else None, remainder, ZERO])
+    tax_gap = tax - sum((p[2] for p in parts), ZERO)
+    if tax_gap and parts:
+        max(parts, key=lambda p: abs(p[2]))[2] += tax_gap
+    return [(rate, part_net, part_tax) for rate, part_net, part_tax in parts]
+
+
+def item_facts(order_items, rates: Mapping[int, Rate], coupons: tuple[str, ...], discounts: str) -> list[Fact]:
+    """Product lines; with `separate` discounts, at their pre-coupon amounts plus one
+    discount line per rate, else after discount."""
+    facts: list[Fact] = []
+    discount: dict[Rate | None, list[Decimal]] = {}
+    for item in order_items:
+        after = split(item.total, item.total_tax, item.taxes, rates)
+        common = dict(sku=item.sku, product_id=item.product_id, variation_id=item.variation_id, tax_class=item.tax_class, categories=item.categories)
+        if discounts == "separate":
+            before = split(item.subtotal, item.subtotal_tax, item.taxes, rates, use_subtotal=True)
+            for (rate, net, tax), (_, net_after, tax_after) in zip(before, after):
+                facts.append(Fact("product", item.name, item.quantity, net, tax, rate, **common))
+                acc = discount.setdefault(rate, [ZERO, ZERO])
+                acc[0] += net_after - net
+                acc[1] += tax_after - tax
+        else:
+            used = coupons if item.subtotal != item.total else ()
+            facts.extend(Fact("product", item.name, item.quantity, net, tax, rate, coupons=used, **common) for rate, net, tax in after)
+    for rate, (net, tax) in discount.items():
+        if net or tax:
+            label = f"Discount {', '.join(coupons)}".strip() if coupons else "Discount"
+            facts.append(Fact("discount", label, Decimal(1), net, tax, rate, coupons=coupons))
+    return facts
+
+
+def charge_facts(charges: Iterable[Charge], rates: Mapping[int, Rate]) -> list[Fact]:
+    """Shipping and fees, split per rate; a negative fee (cart discount) is a discount.
+    Zero charges (free shipping) are left out; zero product lines stay, so a 100 % coupon
+    order still shows in the books."""
+    facts = []
+    for charge in charges:
+        if not charge.total and not charge.total_tax:
+            continue  # free shipping: nothing to book
+        kind = "discount" if charge.kind == "fee" and charge.total < 0 else charge.kind
+        for rate, net, tax in split(charge.total, charge.total_tax, charge.taxes, rates):
+            facts.append(Fact(kind, charge.name, Decimal(1), net, tax, rate, tax_class=charge.tax_class))
+    return facts
+
+
+def agree_vat(facts: list[Fact], targets: Mapping[int, Decimal]) -> tuple[list[Fact], list[str]]:
+    """Make the VAT per rate equal the order's tax_lines: per-line rounding may differ from
+    WooCommerce's by a cent, which goes onto the largest line of that rate."""
+    facts, warnings = list(facts), []
+    for rate_id, target in targets.items():
+        members = [i for i, f in enumerate(facts) if f.rate and f.rate.id == rate_id]
+        gap = target - sum((facts[i].tax for i in members), ZERO)
+        if not gap or not members:
+            continue
+        if abs(gap) <= CENT * len(members):
+            largest = max(members, key=lambda i: abs(facts[i].net))
+            facts[largest] = replace(facts[largest], tax=facts[largest].tax + gap)
+        else:
+            pct = facts[members[0]].percent
+            warnings.append(f"VAT at {pct.normalize():f}% is {target - gap} on the lines but {target} in the order's tax_lines")
+    return facts, warnings
+
+
+def amount_spread(gross: Decimal, basis: Sequence[Fact], name: str) -> list[Fact]:
+    """Spread an amount over the rates of `basis` in proportion to their gross amounts,
+    to the cent (largest remainder), for refunds that name no lines."""
+    weights: dict[Rate | None, Decimal] = {}
+    for fact in basis:
+        weights[fact.rate] = weights.get(fact.rate, ZERO) + fact.net + fact.tax
+    weights = {rate: w for rate, w in weights.items() if w > 0}  # a rate the discounts ate up takes no share
+    total = sum(weights.values(), ZERO)
+    if not gross:
+        return []
+    if not total:
+        raise BookingError(f"cannot spread {gross} over an order whose lines total zero", "book this refund by hand in Exact")
+    raw = {rate: gross * w / total for rate, w in weights.items() if w}
+    shares = {rate: cents(v) for rate, v in raw.items()}
+    gap = gross - sum(shares.values(), ZERO)
+    if gap:
+        key = max(raw, key=lambda r: abs(raw[r] - shares[r]) if (raw[r] - shares[r]) * gap > 0 else -1)
+        shares[key] += gap
+    facts = []
+    for rate, share in shares.items():
+        pct = rate.percent if rate else ZERO
+        net = cents(share * HUNDRED / (HUNDRED + pct))
+        facts.append(Fact("product", name, Decimal(1), net, share - net, rate))
+    return facts
+
+
+def local_date(text: str, timezone: str) -> date:
+    """A calendar date in the shop's time zone. Shop dates carry no offset and are local
+    already; a value with an offset is converted, never the other way round."""
+    value = (text or "").strip()
+    if not value:
+        raise BookingError("the entry date template gave an empty date", "check orders.entry_date")
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value)
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise BookingError(f"'{value}' is not a date", "orders.entry_date must give YYYY-MM-DD or an ISO date-time") from None
+    return (moment.astimezone(ZoneInfo(timezone)) if moment.tzinfo else moment).date()

@@ -1,0 +1,148 @@
+"""Documents as Exact Online REST payloads, and the checks against the administration's
+master data that must pass before anything is posted. Pure functions.
+
+Money goes out as numeric strings ("84.96"): exact, and accepted by Exact for Edm.Double
+fields (reference 4.5); a float never touches an amount."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Mapping
+
+from runner.core.booking import CustomerPlan, Document, Line, PaymentPlan
+
+SALES_ENTRIES = "salesentry/SalesEntries"
+SALES_INVOICES = "salesinvoice/SalesInvoices"
+PRINTED_INVOICES = "salesinvoice/PrintedSalesInvoices"
+BANK_ENTRIES = "financialtransaction/BankEntries"
+CASH_ENTRIES = "financialtransaction/CashEntries"
+ACCOUNTS = "crm/Accounts"
+
+
+@dataclass(frozen=True)
+class Ids:
+    """What the administration calls things. Offline, codes stand in for GUIDs."""
+
+    customer: str
+    gl: Mapping[str, str] = field(default_factory=dict)  # GL code -> GUID
+    items: Mapping[str, str] = field(default_factory=dict)  # item code -> GUID
+    cash_journals: frozenset[str] = frozenset()
+    entry_number: int | None = None  # of the document a payment settles
+
+    def gl_id(self, code: str) -> str:
+        return self.gl.get(code, code)
+
+
+@dataclass(frozen=True)
+class VatCode:
+    code: str
+    percent: Decimal
+    type: str  # E exclusive, I inclusive, B 0% base only, N no VAT
+    eu_listing: str = "N"
+    charged: bool = False
+    blocked: bool = False
+
+
+@dataclass(frozen=True)
+class MasterData:
+    """The administration's codes, read once per run."""
+
+    vat_codes: Mapping[str, VatCode]
+    gl_types: Mapping[str, int]  # GL code -> Exact account type (110 revenue)
+    journal_types: Mapping[str, int]  # journal code -> type (20 sales, 12 bank, 10 cash, 16 PSP)
+    payment_conditions: frozenset[str] = frozenset()
+
+
+def money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def _quantity(value: Decimal) -> int | str:
+    return int(value) if value == value.to_integral_value() else f"{value.normalize():f}"
+
+
+def document_payload(doc: Document, ids: Ids) -> tuple[str, dict[str, Any]]:
+    header: dict[str, Any] = {"Journal": doc.journal, "YourRef": doc.your_ref, "Description": doc.description, "Currency": doc.currency}
+    if doc.payment_condition:
+        header["PaymentCondition"] = doc.payment_condition
+    if doc.target == "sales_invoice":
+        header.update({"OrderedBy": ids.customer, "InvoiceTo": ids.customer, "OrderDate": doc.entry_date.isoformat(),
+                       "Type": 8021 if doc.total < 0 else 8020,
+                       "SalesInvoiceLines": [_invoice_line(line, ids) for line in doc.lines]})
+        return SALES_INVOICES, header
+    header.update({"Customer": ids.customer, "EntryDate": doc.entry_date.isoformat(),
+                   "SalesEntryLines": [_entry_line(line, ids) for line in doc.lines]})
+    return SALES_ENTRIES, header
+
+
+def _entry_line(line: Line, ids: Ids) -> dict[str, Any]:
+    out = {"GLAccount": ids.gl_id(line.gl_account), "Description": line.description, "Quantity": _quantity(line.quantity),
+           "AmountFC": money(line.net), "VATCode": line.vat_code}
+    if line.vat:  # Exact refuses a VAT amount on a 'no VAT' code; zero needs none
+        out["VATAmountFC"] = money(line.vat)
+    return out
+
+
+def _invoice_line(line: Line, ids: Ids) -> dict[str, Any]:
+    quantity = line.quantity or Decimal(1)
+    return {"Item": ids.items.get(line.item, line.item), "Description": line.description, "Quantity": _quantity(quantity),
+            "UnitPrice": f"{(line.net / quantity).quantize(Decimal('0.000001')).normalize():f}", "AmountFC": money(line.net),
+            "VATCode": line.vat_code, "GLAccount": ids.gl_id(line.gl_account)}
+
+
+def print_payload(invoice_id: str, doc: Document) -> tuple[str, dict[str, Any]]:
+    """Printing makes a sales invoice a financial transaction (status 50) dated the entry date."""
+    return PRINTED_INVOICES, {"InvoiceID": invoice_id, "InvoiceDate": doc.entry_date.isoformat(), "SendEmailToCustomer": False}
+
+
+def payment_payload(plan: PaymentPlan, ids: Ids) -> tuple[str, dict[str, Any]]:
+    """A receipt line on the customer with OurRef = the entry number, so Exact can match it [U]."""
+    cash = plan.journal in ids.cash_journals
+    line = {"Date": plan.date.isoformat(), "GLAccount": ids.gl_id(plan.gl_account), "Account": ids.customer,
+            "OurRef": ids.entry_number if ids.entry_number is not None else "<entry number>",
+            "AmountFC": money(plan.amount), "Description": plan.description}
+    return (CASH_ENTRIES if cash else BANK_ENTRIES), {"JournalCode": plan.journal, ("CashEntryLines" if cash else "BankEntryLines"): [line]}
+
+
+def customer_preview(plan: CustomerPlan) -> dict[str, Any]:
+    if plan.collective:
+        return {"collective": plan.collective}
+    return {"match": {"email": plan.email}, "create_if_missing": plan.account}
+
+
+def master_data_problems(doc: Document, master: MasterData, payment: PaymentPlan | None = None) -> list[str]:
+    """Everything Exact would refuse about this document's codes, found before posting."""
+    problems = []
+    if master.journal_types.get(doc.journal) != 20:
+        problems.append(f"journal '{doc.journal}' is not a sales journal in this administration")
+    if doc.payment_condition and doc.payment_condition not in master.payment_conditions:
+        problems.append(f"payment condition '{doc.payment_condition}' does not exist in this administration")
+    for line in doc.lines:
+        problems += line_problems(line, master)
+    if payment and master.journal_types.get(payment.journal) not in (10, 12, 16):
+        problems.append(f"payments journal '{payment.journal}' is not a bank or cash journal in this administration")
+    if payment and payment.gl_account not in master.gl_types:
+        problems.append(f"payments GL account '{payment.gl_account}' does not exist in this administration")
+    return list(dict.fromkeys(problems))
+
+
+def line_problems(line: Line, master: MasterData) -> list[str]:
+    problems = []
+    gl_type = master.gl_types.get(line.gl_account)
+    if gl_type is None:
+        problems.append(f"GL account '{line.gl_account}' ({line.kind} line) does not exist in this administration")
+    elif gl_type != 110:
+        problems.append(f"GL account '{line.gl_account}' ({line.kind} line) is not a revenue account (type {gl_type})")
+    code = master.vat_codes.get(line.vat_code)
+    if code is None:
+        return problems + [f"VAT code '{line.vat_code}' ({line.kind} line) does not exist in this administration"]
+    if code.blocked:
+        problems.append(f"VAT code '{line.vat_code}' is blocked in this administration")
+    if code.type == "I":
+        problems.append(f"VAT code '{line.vat_code}' is an inclusive code; lines are sent excluding VAT, so map to the exclusive code")
+    zero_exception = line.percent == 0 and (code.charged or code.eu_listing in ("L", "S", "T") or code.type in ("B", "N"))
+    if code.percent != line.percent and not zero_exception and line.kind != "rounding":
+        problems.append(f"VAT code '{line.vat_code}' is {code.percent.normalize():f}% but the {line.kind} line '{line.description}' "
+                        f"is taxed at {line.percent.normalize():f}%")
+    return problems

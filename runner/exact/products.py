@@ -1,0 +1,87 @@
+"""Pushing WooCommerce products (simple products and variations) to Exact items, matched on
+the item code the spec's template gives. New codes become items with a general sales price;
+an existing item gets its description and price updated when they changed, nothing else.
+
+The administration's items are read once through `sync/Logistics/Items` (1000 a page); the
+prices through `logistics/SalesItemPrices` for those items only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from runner.errors import BookingError
+from runner.exact.payloads import money
+
+ITEMS, PRICES = "logistics/Items", "logistics/SalesItemPrices"
+
+
+@dataclass
+class PushReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: list[str] = field(default_factory=list)  # "product id: why"
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+def push(spec, woo, api, post=None) -> PushReport:
+    """`post(method, path, payload)` does the writing; a dry run passes one that only records."""
+    post = post or (lambda method, path, payload: api.post(path, payload) if method == "POST" else api.put(path, payload))
+    templates, report = spec.templates, PushReport()
+    items = {row["Code"].strip(): row for row in api.get("sync/Logistics/Items", "ID,Code,Description,StandardSalesPrice,Timestamp", "Timestamp gt 1")}
+    for product in woo.products():
+        if product.get("type") == "variable":
+            continue  # its variations are pushed, the parent has no price of its own
+        try:
+            code = templates.render("products.item_code", product=product)
+            description = templates.render("products.description", product=product)[:60]
+        except BookingError as exc:
+            report.failed[str(product.get("id"))] = exc.message
+            continue
+        if not code:
+            report.skipped.append(f"{product.get('id')} {product.get('name')}: no item code (SKU)")
+            continue
+        price = _price(product)
+        try:
+            _push_one(api, post, items, code, description, price, report)
+        except BookingError as exc:
+            report.failed[code] = exc.message
+    return report
+
+
+def _push_one(api, post, items: dict, code: str, description: str, price: Decimal | None, report: PushReport) -> None:
+    known = items.get(code)
+    if known is None:
+        row = post("POST", ITEMS, {"Code": code, "Description": description or code, "IsSalesItem": True})
+        if price is not None:
+            post("POST", PRICES, {"Item": row["ID"], "Price": money(price), "Currency": "EUR"})
+        report.created.append(code)
+        return
+    changed = False
+    if (known.get("Description") or "") != description:
+        post("PUT", f"{ITEMS}(guid'{known['ID']}')", {"Description": description})
+        changed = True
+    current = Decimal(str(known.get("StandardSalesPrice") or 0))
+    if price is not None and money(current) != money(price):
+        general = next((p for p in api.get(PRICES, "ID,Price,Account,StartDate", f"Item eq guid'{known['ID']}'")
+                        if not p.get("Account") and not p.get("StartDate")), None)
+        if general:
+            post("PUT", f"{PRICES}(guid'{general['ID']}')", {"Price": money(price)})
+        else:
+            post("POST", PRICES, {"Item": known["ID"], "Price": money(price), "Currency": "EUR"})
+        changed = True
+    if changed:
+        report.updated.append(code)
+    else:
+        report.unchanged += 1
+
+
+def _price(product: dict) -> Decimal | None:
+    """The regular price as the shop stores it (a raw string, '' when unset)."""
+    raw = product.get("regular_price") or product.get("price") or ""
+    try:
+        return Decimal(str(raw)) if str(raw).strip() else None
+    except InvalidOperation:
+        return None
+

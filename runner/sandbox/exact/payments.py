@@ -1,0 +1,83 @@
+"""Payments (reference 5.3): bank entries (bank and PSP journals) and cash entries, with their
+lines also stored as tables of their own for the BankEntryLines/CashEntryLines endpoints, and the
+matching of a debtor line to the open receivable of a sales entry, which the reference marks
+[U]: no source shows the REST API matching, so this is our best reading, kept in one place."""
+
+from __future__ import annotations
+
+from runner.sandbox.exact.books import RECEIVABLE, blank, cents, check_entry_number, check_period, journal_ref
+from runner.sandbox.exact.entities import (
+    ACCOUNTS, BANK_ENTRIES, BANK_ENTRY_LINES, CASH_ENTRIES, CASH_ENTRY_LINES, GL_ACCOUNTS, RECEIVABLES, VAT_CODES,
+    BusinessError,
+)
+from runner.sandbox.exact.seed import Administration, ExactConfig
+
+
+def post_money_entry(admin: Administration, config: ExactConfig, body: dict, kind: str) -> dict:
+    """A bank (bank/PSP journals) or cash entry. A debtor line with `Account`, `OurRef` = an
+    open entry's number and `AmountFC` = minus its open amount matches that receivable [U]."""
+    es, lines_es, types = ((BANK_ENTRIES, BANK_ENTRY_LINES, {12, 14, 16}) if kind == "bank"
+                           else (CASH_ENTRIES, CASH_ENTRY_LINES, {10}))
+    nav = next(iter(es.children))
+    errors: list[str] = []
+    wrong_type = f"Invalid journal. The journal must be a {kind} journal."
+    journal = journal_ref(admin, body.get("JournalCode"), types, wrong_type, errors, unknown="Ongeldige referentie: Dagboek")
+    if not body.get(nav):
+        errors.append("Verplicht: Boekingsregels")
+    lines, year = [], body.get("FinancialYear")
+    for raw in body.get(nav) or []:
+        gl = admin.get(GL_ACCOUNTS, raw.get("GLAccount"))
+        if gl is None:
+            missing = raw.get("GLAccount") is None
+            errors.append("Verplicht: Grootboekrekening" if missing else "Ongeldige referentie: Grootboekrekening")
+        if raw.get("AmountFC") is None:
+            errors.append("Verplicht: Bedrag")
+        account = admin.get(ACCOUNTS, raw.get("Account"))
+        if raw.get("Account") is not None and account is None:
+            errors.append("Ongeldige referentie: Relatie")
+        if gl is not None and gl["Type"] == RECEIVABLE and raw.get("Account") is None:
+            errors.append("Verplicht: Relatie")
+        if not blank(raw.get("VATCode")) and admin.by_code(VAT_CODES, raw["VATCode"]) is None:
+            errors.append("Ongeldige referentie: Btw-code")
+        day = raw.get("Date") or admin.today()
+        line_year = check_period(config, day, errors, body.get("FinancialYear"), body.get("FinancialPeriod"))
+        year = year or line_year
+        if gl is not None and raw.get("AmountFC") is not None:
+            lines.append({**raw, "Date": day, "AmountFC": cents(raw["AmountFC"]), "AmountDC": cents(raw["AmountFC"]),
+                          "GLAccountCode": gl["Code"], "AccountCode": (account or {}).get("Code"),
+                          "AccountName": (account or {}).get("Name"), "_debtor": gl["Type"] == RECEIVABLE})
+    year = year or admin.today().year
+    check_entry_number(admin, journal, year, body.get("EntryNumber"), errors)
+    if errors or journal is None:
+        raise BusinessError(errors)
+    number = admin.claim_number(journal["Code"], year, body.get("EntryNumber"))
+    entry_id = admin.new_id()
+    for position, line in enumerate(lines, 1):
+        line.update(ID=admin.new_id(), EntryID=entry_id, LineNumber=position, EntryNumber=number, Division=admin.division)
+        admin.pad(lines_es, line)
+        admin.tables[lines_es.path][line["ID"]] = line  # the same dict: the *EntryLines endpoint reads it
+        if line.pop("_debtor") and line.get("OurRef") is not None:
+            _match(admin, line)
+    return admin.insert(es, {
+        **body, "EntryID": entry_id, "JournalCode": journal["Code"], "JournalDescription": journal["Description"],
+        "Currency": "EUR", "EntryNumber": number, "FinancialYear": year, "Status": 20, "StatusDescription": "Open",
+        nav: lines})
+
+
+def _match(admin: Administration, line: dict) -> None:
+    """Auto-match [U]: same customer, OurRef = entry number, amount = minus the open amount."""
+    open_ids = admin.open_receivables.get(line["OurRef"], [])
+    for receivable_id in open_ids:
+        receivable = admin.tables[RECEIVABLES.path][receivable_id]
+        if receivable["Account"] == line["Account"] and receivable["AmountFC"] + line["AmountFC"] == 0:
+            admin.update(RECEIVABLES, receivable, {"Status": 50, "IsFullyPaid": True})
+            open_ids.remove(receivable_id)
+            return
+
+
+def post_bank_entry(admin: Administration, config: ExactConfig, body: dict) -> dict:
+    return post_money_entry(admin, config, body, "bank")
+
+
+def post_cash_entry(admin: Administration, config: ExactConfig, body: dict) -> dict:
+    return post_money_entry(admin, config, body, "cash")

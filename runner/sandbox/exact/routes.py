@@ -1,0 +1,81 @@
+"""Which endpoints the Exact sandbox answers and who writes them: the route table (path ->
+entity set + POST/PUT handlers, or the table a sync twin reads) and the per-request rows of
+`current/Me` and `system/Divisions`. Paths are case-sensitive, as on the real service (reference 1.2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+from runner.sandbox.exact.books import post_sales_entry, post_sales_invoice, print_sales_invoice
+from runner.sandbox.exact.entities import (
+    ACCOUNTS, BANK_ENTRIES, BANK_ENTRY_LINES, CASH_ENTRIES, CASH_ENTRY_LINES, DIVISIONS, GL_ACCOUNTS, ITEMS,
+    JOURNALS, PAYMENT_CONDITIONS, PRINTED_SALES_INVOICES, RECEIVABLES, SALES_ENTRIES, SALES_INVOICES,
+    SALES_ITEM_PRICES, SYNC_ACCOUNTS, SYNC_ITEMS, VAT_CODES,
+)
+from runner.sandbox.exact.master import create_account, create_item, update_account, update_item
+from runner.sandbox.exact.payments import post_bank_entry, post_cash_entry
+from runner.sandbox.exact.prices import create_price, update_price
+from runner.sandbox.exact.seed import DIVISION_NAMES, MAIN_DIVISION
+from runner.sandbox.odata.envelope import EntitySet
+
+SERVER_ZONE = ZoneInfo("Europe/Amsterdam")
+
+
+@dataclass(frozen=True)
+class Route:
+    es: EntitySet
+    post: Callable[..., dict] | None = None  # (admin, config, body) -> stored row
+    put: Callable[..., dict] | None = None  # (admin, row, body) -> row
+    source: str | None = None  # a sync twin: the table it reads (sync rules apply)
+
+
+ROUTES: dict[str, Route] = {
+    "system/Divisions": Route(DIVISIONS),
+    "vat/VATCodes": Route(VAT_CODES),
+    "financial/GLAccounts": Route(GL_ACCOUNTS),
+    "financial/Journals": Route(JOURNALS),
+    "cashflow/PaymentConditions": Route(PAYMENT_CONDITIONS),
+    "crm/Accounts": Route(ACCOUNTS, lambda admin, config, body: create_account(admin, body), update_account),
+    "logistics/Items": Route(ITEMS, lambda admin, config, body: create_item(admin, body), update_item),
+    "logistics/SalesItemPrices": Route(SALES_ITEM_PRICES, lambda admin, config, body: create_price(admin, body),
+                                       update_price),
+    "sync/CRM/Accounts": Route(SYNC_ACCOUNTS, source=ACCOUNTS.path),
+    "sync/Logistics/Items": Route(SYNC_ITEMS, source=ITEMS.path),
+    "salesentry/SalesEntries": Route(SALES_ENTRIES, post_sales_entry),
+    "salesinvoice/SalesInvoices": Route(SALES_INVOICES, post_sales_invoice),
+    "salesinvoice/PrintedSalesInvoices": Route(PRINTED_SALES_INVOICES, print_sales_invoice),
+    "financialtransaction/BankEntries": Route(BANK_ENTRIES, post_bank_entry),
+    "financialtransaction/CashEntries": Route(CASH_ENTRIES, post_cash_entry),
+    "financialtransaction/BankEntryLines": Route(BANK_ENTRY_LINES),
+    "financialtransaction/CashEntryLines": Route(CASH_ENTRY_LINES),
+    "cashflow/Receivables": Route(RECEIVABLES),
+}
+
+
+def me_row(sim: Any, grant: Any) -> dict:
+    """`current/Me`: the user, with the first approved division as the current one."""
+    local = datetime.fromtimestamp(sim.clock(), tz=SERVER_ZONE)
+    current = grant.divisions[0]
+    return {
+        "UserID": sim.user_id, "CurrentDivision": current, "AccountingDivision": current,
+        "DivisionCustomer": None, "DivisionCustomerCode": None, "DivisionCustomerName": DIVISION_NAMES.get(current),
+        "Email": sim.config.user_email, "FullName": "Demo Boekhouder", "FirstName": "Demo", "LastName": "Boekhouder",
+        "UserName": sim.config.user_email, "Language": "NL-NL", "LanguageCode": "nl-NL", "Legislation": 1,
+        "PackageCode": "EOL-ACC", "ServerTime": local.strftime("%Y-%m-%dT%H:%M:%S"),
+        "ServerUtcOffset": Decimal(int(local.utcoffset().total_seconds())), "IsStarterUser": False, "IsClientUser": False,
+    }
+
+
+def division_rows(sim: Any, grant: Any) -> list[dict]:
+    """`system/Divisions`: only what the user approved (reference 1.4)."""
+    return [{
+        "Code": code, "Description": sim.admins[code].name, "Current": code == grant.divisions[0], "Country": "NL ",
+        "Currency": "EUR", "VATNumber": "NL000099998B57", "ChamberOfCommerceNumber": "12345678", "Status": 1,
+        "BlockingStatus": 0, "Hid": code % 100000, "IsMainDivision": code == MAIN_DIVISION, "Legislation": 1,
+        "StartDate": datetime(2020, 1, 1), "ArchiveDate": None, "DivisionMoveDate": None,
+    } for code in grant.divisions if code in sim.admins]
+

@@ -1,0 +1,285 @@
+"""`runner init`: set a client up in five steps, as the paid connectors do: the shop, the
+Exact login, the administration, what to book, and the mapping. Writes sync.yaml (only what
+differs from the nl-default preset, each key commented) and the secrets to .env (mode 0600).
+
+Why it is built this way: every step checks its answers live (the shop's keys, the Exact
+login, the administration's master data), so a spec that `runner init` wrote works. The
+mapping proposal is pure (`runner.setup.proposals`). Questions go through a `Console` that
+the CLI supplies (click prompts, the redacting echo, the browser), so this module prints
+nothing. Every answer may come from an option: a wrong option stops with a message (no one
+is there to answer again), a wrong typed answer is asked again."""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import yaml
+
+from runner.exact import oauth
+from runner.cli import render as report
+from runner.spec import file as specfile
+from runner.errors import LoginNeeded, RunnerError, ServiceError, SpecError, UsageError
+from runner.exact.client import ExactApi, ExactRejected
+from runner.exact.sink import exact_percent
+from runner.setup.proposals import TABLE_NAMES, Catalog, Choice, Row, overrides, propose, redo
+from runner.setup.spec_writer import (
+    PRESET, REGIONS, TOKEN_FILE, Setup, check_redirect, check_region, check_shop_url, check_since, check_statuses, check_text,
+    closing_lines, one_of, refuse_overwrite, write,
+)
+from runner.woo.source import WooCommerce
+
+WOO_HINT = "the address is the shop's home page; the key and secret come from WooCommerce > Settings > Advanced > REST API (Read access)"
+
+
+class Stopped(UsageError):
+    """The input ended at a question (Ctrl-D, Ctrl-C at a prompt, a script out of answers)."""
+
+
+@dataclass
+class Console:
+    """How the wizard talks with the person; the CLI fills it in (the only module that prints)."""
+
+    say: Callable[[str], None]
+    ask: Callable[[str, str | None, bool], str]  # question, default, hidden -> answer; raises Stopped
+    confirm: Callable[[str, bool], bool]  # raises Stopped
+    open_url: Callable[[str], Any] | None = None  # None: --no-browser
+    secret: Callable[[str], None] = lambda value: None  # a value that no output may show
+
+
+# ------------------------------------------------------------------ the services
+def check_shop(url: str, key: str, secret: str) -> int:
+    """One cheap read with the keys (the tax rates, one page); returns how many there are.
+    Through the adapter, so a refused key reads as it does in a run."""
+    woo = WooCommerce(url, key, secret, timeout=20, sleep=lambda _: None)
+    try:
+        return len(woo.taxes())
+    finally:
+        woo.close()
+
+
+def read_catalog(api: ExactApi, name: str) -> Catalog:
+    """The administration's VAT codes, GL accounts and journals (blocked ones left out)."""
+    fields = "Code,Description,Percentage,Type,EUSalesListing,OssCountry,IsBlocked"
+    try:
+        vat = list(api.get("vat/VATCodes", fields))
+    except ExactRejected:  # OssCountry comes with Exact's One-Stop-Shop feature set only
+        vat = list(api.get("vat/VATCodes", fields.replace(",OssCountry", "")))
+    gls = api.get("financial/GLAccounts", "Code,Description,Type", "IsBlocked eq false")
+    journals = api.get("financial/Journals", "Code,Description,Type,IsBlocked")
+
+    def row(r: dict, **extra: Any) -> Row:
+        return Row(str(r["Code"]).strip(), (r.get("Description") or "").strip(), str(r.get("Type") or "").strip(), **extra)
+
+    def vat_row(v: dict) -> Row:  # Exact keeps percentages as fractions (0.21); the preset speaks whole percents
+        return row(v, percent=exact_percent(v.get("Percentage")),
+                   listing=(v.get("EUSalesListing") or "N").strip(), oss=(v.get("OssCountry") or "").strip())
+
+    def by_code(rows) -> dict[str, Row]:
+        return {r.code: r for r in rows}
+
+    return Catalog(name, by_code(vat_row(v) for v in vat if not v.get("IsBlocked")), by_code(map(row, gls)),
+                   by_code(row(j) for j in journals if not j.get("IsBlocked")))
+
+
+# ------------------------------------------------------------------ the five steps
+class Wizard:
+    """The five steps: each takes its answers from the options or asks, checks them live,
+    and fills the Setup that `write` turns into sync.yaml and .env."""
+
+    def __init__(self, console: Console, options: Mapping[str, Any], accept: bool = False, redirect_timeout: float = 300.0) -> None:
+        self.console, self.say, self.accept = console, console.say, accept
+        self.options = {k: v for k, v in options.items() if v is not None}
+        self.redirect_timeout = redirect_timeout
+
+    def run(self, path: Path, force: bool) -> Setup:
+        setup = Setup(Path(path))
+        refuse_overwrite(setup, force)
+        self.say("Step 1 of 5: the shop")
+        self.shop(setup)
+        self.say("\nStep 2 of 5: the Exact Online login")
+        api = self.exact(setup)
+        self.say("\nStep 3 of 5: the administration")
+        catalog = self.administration(setup, api)
+        self.say("\nStep 4 of 5: what to book")
+        self.booking(setup)
+        self.say(f"\nStep 5 of 5: the mapping (preset {PRESET}, checked against {catalog.name})")
+        self.mapping(setup, catalog)
+        write(setup)
+        for line in closing_lines(setup, os.environ):
+            self.say(line)
+        return setup
+
+    def interactive(self, *keys: str) -> bool:
+        """Whether a failed check may ask again: only when every answer of the step was typed."""
+        return not self.accept and not any(key in self.options for key in keys)
+
+    def ask(self, key: str | None, question: str, check: Callable[[str], Any] = check_text, default: str | None = None,
+            hidden: bool = False) -> Any:
+        flag = f"--{key.replace('_', '-')}" if key else ""
+        if key in self.options:
+            try:
+                return check(str(self.options[key]).strip())
+            except RunnerError as exc:
+                raise UsageError(f"{flag}: {exc.message}", exc.hint) from None
+        if self.accept and default is not None:
+            return check(default)
+        while True:
+            try:
+                answer = self.console.ask(question, default, hidden)
+            except Stopped:
+                raise Stopped(f"set-up stopped at \"{question}\"; no spec was written",
+                              "run `runner init` again" + (f", or give the answer as {flag} (see runner init --help)" if flag else "")) from None
+            try:
+                return check(answer.strip())
+            except RunnerError as exc:
+                self.say(f"  {exc.message}" + (f": {exc.hint}" if exc.hint else ""))
+
+    def yes_no(self, key: str | None, question: str, default: bool) -> bool:
+        if key in self.options:
+            return bool(self.options[key])
+        if self.accept:
+            return default
+        try:
+            return self.console.confirm(question, default)
+        except Stopped:
+            raise Stopped(f"set-up stopped at \"{question}\"; no spec was written", "run `runner init` again") from None
+
+    def shop(self, setup: Setup) -> None:
+        retry = self.interactive("shop_url", "woo_key", "woo_secret")
+        while True:
+            keep = " (Enter keeps the last one)" if setup.woo_key else ""
+            setup.shop_url = self.ask("shop_url", "Shop address (the store root)", check_shop_url, setup.shop_url or None)
+            setup.woo_key = self.ask("woo_key", f"WooCommerce consumer key (ck_...){keep}", default=setup.woo_key or None, hidden=True)
+            setup.woo_secret = self.ask("woo_secret", f"WooCommerce consumer secret (cs_...){keep}", default=setup.woo_secret or None, hidden=True)
+            self.secret(setup.woo_key, setup.woo_secret)
+            try:
+                count = check_shop(setup.shop_url, setup.woo_key, setup.woo_secret)
+            except (SpecError, ServiceError) as exc:
+                if not retry:
+                    raise SpecError(exc.message, WOO_HINT) from None
+                self.say(f"  {exc.message}\n  {WOO_HINT}; try again:")
+                continue
+            self.say(f"  connected: the shop answers with these keys ({count} tax rates)")
+            return
+
+    def exact(self, setup: Setup) -> ExactApi:
+        retry = self.interactive("region", "client_id", "client_secret", "redirect_uri")
+        while True:
+            keep = " (Enter keeps the last one)" if setup.client_secret else ""
+            setup.base_url = self.ask("region", f"Exact Online region ({' '.join(REGIONS)}) or address", check_region, setup.base_url or "nl")
+            setup.client_id = self.ask("client_id", "Exact app client id (App Center > your app)", default=setup.client_id or None)
+            setup.client_secret = self.ask("client_secret", f"Exact app client secret{keep}", default=setup.client_secret or None, hidden=True)
+            self.secret(setup.client_secret)
+            setup.redirect_uri = self.ask("redirect_uri", "Redirect URI registered for the app", check_redirect, setup.redirect_uri)
+            store = oauth.TokenStore(setup.path.parent / TOKEN_FILE, setup.base_url, setup.client_id, setup.client_secret,
+                                     setup.redirect_uri, login_hint="runner init")
+            try:
+                self.login(store)
+            except (LoginNeeded, ServiceError) as exc:
+                if not retry:
+                    raise LoginNeeded(exc.message, "check the client id, secret and redirect URI in the Exact App Center and run runner init again") from None
+                self.say(f"  {exc.message}; check the app in the Exact App Center and try again:")
+                continue
+            self.say(f"  logged in; the login is kept in {store.path} (mode 0600)")
+            return ExactApi(setup.base_url, 0, store.access_token)
+
+    def login(self, store: oauth.TokenStore) -> None:
+        """As `runner auth`: print (and open) the address, catch the redirect on a loopback
+        redirect URI, else take the pasted address."""
+        url, state = oauth.authorize_url(store.base_url, store.client_id, store.redirect_uri)
+        self.say(f"  Open this address, log in to Exact Online and approve the app:\n\n  {url}\n")
+        caught: list[str | None] = []
+        if oauth.is_loopback(store.redirect_uri):
+            listener = threading.Thread(target=lambda: caught.append(oauth.wait_for_redirect(store.redirect_uri, self.redirect_timeout)), daemon=True)
+            listener.start()  # a daemon thread: Ctrl-C is not held up by the wait
+            if self.console.open_url:
+                self.console.open_url(url)
+            self.say(f"  waiting for Exact to send the browser back to {store.redirect_uri} ...")
+            listener.join()
+        elif self.console.open_url:
+            self.console.open_url(url)
+        redirect = caught[0] if caught else None
+        for attempt in range(3):
+            try:
+                code = oauth.code_from_redirect(redirect or self.ask(None, "Paste the address Exact sent your browser to"), state)
+                break
+            except LoginNeeded as exc:
+                if redirect or attempt == 2:
+                    raise
+                self.say(f"  {exc.message}: paste the whole address from the browser's address bar")
+        store.exchange_code(code)
+
+    def administration(self, setup: Setup, api: ExactApi) -> Catalog:
+        current = int(next(api.get("current/Me", "CurrentDivision"), {}).get("CurrentDivision") or 0)
+        api.division = current
+        rows = [(int(d["Code"]), (d.get("Description") or "").strip()) for d in api.get("system/Divisions", "Code,Description")]
+        if not rows:
+            raise SpecError("this Exact login may use no administration", "run runner init again and approve an administration when Exact asks")
+        names = dict(rows)
+        table = [("", "division", "name")] + [(str(i), str(code), name + (" (current)" if code == current else ""))
+                                              for i, (code, name) in enumerate(rows, 1)]
+        self.say("\n".join("  " + line for line in report.table(table)))
+
+        def pick(value: str) -> int:
+            number = int(value) if value.isdigit() else -1
+            if number in names:
+                return number
+            if 1 <= number <= len(rows):
+                return rows[number - 1][0]
+            raise UsageError(f"'{value}' is not in the list", "give the number of the first column or the division code")
+
+        retry = self.interactive("division") and len(rows) > 1
+        while True:
+            one = len(rows) == 1 and "division" not in self.options
+            setup.division = rows[0][0] if one else self.ask("division", "Which administration?", pick, str(current if current in names else rows[0][0]))
+            setup.division_name = names[setup.division]
+            api.division = setup.division
+            try:
+                catalog = read_catalog(api, setup.division_name)
+            except SpecError as exc:  # a division the login may not use
+                if not retry:
+                    raise
+                self.say(f"  {exc.message}; pick another:")
+                continue
+            self.say(f"  {setup.division} {setup.division_name}: {len(catalog.journal)} journals, {len(catalog.vat)} VAT codes, "
+                     f"{len(catalog.gl)} GL accounts")
+            return catalog
+
+    def booking(self, setup: Setup) -> None:
+        setup.target = self.ask("target", "Book each order as sales_entry (verkoopboeking) or sales_invoice (Exact makes the invoice)",
+                                one_of("sales_entry", "sales_invoice"), setup.target)
+        setup.status = self.ask("status", "Book it as sent (an open receivable) or paid (a payment settles it too)", one_of("sent", "paid"), setup.status)
+        setup.statuses = self.ask("statuses", "Order statuses that trigger the booking (comma-separated)", check_statuses, "completed")
+        setup.since = self.ask("since", "Book the history from (YYYY-MM-DD; empty: only orders from the first run on)", check_since, "")
+        setup.push = self.yes_no("push_products", "Push WooCommerce products to Exact items?", False)
+        self.say(f"  {setup.target}, {setup.status}; when an order is {' or '.join(setup.statuses)}; "
+                 f"{'history from ' + setup.since if setup.since else 'from the first run on'}; "
+                 f"products {'pushed' if setup.push else 'not pushed'}")
+
+    def mapping(self, setup: Setup, catalog: Catalog) -> None:
+        preset = yaml.safe_load(specfile.resolve_extends(PRESET, setup.path.parent).read_text(encoding="utf-8"))
+        choices = propose(catalog, setup.status == "paid")
+        gaps = [c for c in choices if c.problem]
+        self.say(f"  {len(choices) - len(gaps)} of the {len(choices)} codes the preset uses exist here and fit"
+                 + ("" if gaps else ": the preset's mapping is used as it is"))
+        for line in (line for choice in gaps for line in choice.lines()):
+            self.say(f"  {line}")
+        if gaps and not self.yes_no(None, "Use these proposals?", True):
+            choices = [self.own_code(c, catalog) if c.problem else c for c in choices]
+        setup.changes = overrides(preset, choices, setup.status == "paid")
+        setup.gaps_left = [c for c in choices if c.problem and not c.code]
+
+    def own_code(self, choice: Choice, catalog: Catalog) -> Choice:
+        what = f"{TABLE_NAMES[choice.need.table]} for {choice.need.purpose} (preset {choice.need.code})"
+        return self.ask(None, f"Code of the {what}", lambda v: redo(choice, v, catalog) if v else choice, choice.code or "")
+
+    def secret(self, *values: str) -> None:
+        for value in values:
+            if len(value) >= 4:  # as the spec loader: shorter values would blank ordinary text
+                self.console.secret(value)
+
+

@@ -1,0 +1,167 @@
+"""Reading sync.yaml: JSON Schema validation, cross-key rules and template checks on the
+document `runner.spec.file` reads, then the typed Spec the rest of the runner uses.
+
+Every problem is collected and reported at once as `file:line: key.path: what is wrong`."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from runner.errors import SpecError
+from runner.spec.file import Path_, RawSpec, Source, _bundled, _display, _dotted, read_raw
+
+
+def load_schema() -> dict:
+    return json.loads((_bundled("schemas") / "sync.schema.json").read_text(encoding="utf-8"))
+
+
+def schema_problems(raw: RawSpec, schema: dict) -> list[str]:
+    problems = []
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    for error in sorted(validator.iter_errors(raw.data), key=lambda e: [str(p) for p in e.absolute_path]):
+        path = tuple(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            allowed = set(error.schema.get("properties", {}))
+            for extra in sorted(set(error.instance) - allowed):
+                choices = ", ".join(sorted(allowed))
+                problems.append(f"{raw.source.where(path + (extra,))}: {_dotted(path + (extra,))}: unknown key (allowed here: {choices})")
+            continue
+        problems.append(f"{raw.source.where(path)}: {_dotted(path)}: {_friendly(error)}")
+    return problems
+
+
+def _friendly(error) -> str:
+    if error.validator == "required":
+        return error.message.replace("is a required property", "is missing")
+    if error.validator == "enum":
+        return f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
+    if error.validator == "pattern":
+        return f"{error.instance!r} does not have the expected form ({error.schema.get('description', '').split('.')[0]})"
+    if error.validator == "type":
+        wanted = error.validator_value if isinstance(error.validator_value, str) else " or ".join(error.validator_value)
+        return f"{error.instance!r} should be {'an' if wanted[0] in 'aeiou' else 'a'} {wanted}"
+    return error.message
+
+
+def _problem_order(problem: str) -> tuple[str, int]:
+    file, _, rest = problem.partition(":")
+    line = rest.partition(":")[0]
+    return file, int(line) if line.isdigit() else 0
+
+
+def _cross_problems(raw: RawSpec) -> list[str]:
+    """Rules that tie two keys together, which JSON Schema says poorly."""
+    data = raw.data
+    booking = data.get("booking") if isinstance(data.get("booking"), dict) else {}
+    payments = data.get("payments") if isinstance(data.get("payments"), dict) else {}
+    if booking.get("status") == "paid" and not payments.get("journal"):
+        return [f"{raw.source.where(('booking', 'status'))}: payments.journal is needed when booking.status is paid "
+                f"(the bank or cash journal code of the payment)"]
+    return []
+
+
+def template_fields(schema: dict, data: dict) -> list[tuple[Path_, str, list[str]]]:
+    """Every template in the document with its key path and the names its context offers."""
+    found: list[tuple[Path_, str, list[str]]] = []
+
+    def walk(node_schema: dict, value: Any, path: Path_) -> None:
+        if "x-template" in node_schema and isinstance(value, str):
+            found.append((path, value, node_schema["x-template"]))
+        if isinstance(value, dict):
+            props = node_schema.get("properties", {})
+            extra = node_schema.get("additionalProperties")
+            for key, sub in value.items():
+                sub_schema = props.get(key, extra if isinstance(extra, dict) else None)
+                if sub_schema:
+                    walk(sub_schema, sub, path + (key,))
+
+    walk(schema, data, ())
+    return found
+
+
+def defaults(schema: dict, data: Any) -> Any:
+    """Fill the schema's defaults into the document, so the rest of the code sees one shape."""
+    if not isinstance(data, dict) or schema.get("type") != "object":
+        return data
+    out = dict(data)
+    for key, sub in schema.get("properties", {}).items():
+        if key not in out and "default" in sub:
+            out[key] = sub["default"]
+        if key in out:
+            out[key] = defaults(sub, out[key])
+    return out
+
+
+def as_decimal(value: Any) -> Decimal:
+    return Decimal(str(value))
+
+
+@dataclass
+class Spec:
+    """A validated spec: the merged document with defaults filled in, and its templates."""
+
+    data: dict
+    path: Path
+    source: Source
+    templates: Any  # runner.mapping.Templates
+    missing_env: dict[str, list[Path_]]
+    secrets: set[str]
+
+    def section(self, name: str) -> dict:
+        return self.data.get(name) or {}
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+    def file(self, relative: str) -> Path:
+        """A path from the spec (state, token_file), taken relative to the spec's folder."""
+        path = Path(relative).expanduser()
+        return path if path.is_absolute() else self.base_dir / path
+
+    @property
+    def timezone(self) -> str:
+        return self.section("woocommerce").get("timezone", "Europe/Amsterdam")
+
+    @property
+    def tolerance(self) -> Decimal:
+        return as_decimal(self.section("booking")["rounding"].get("tolerance", "0.02"))
+
+    def require_env(self, *sections: str) -> None:
+        """Fail, naming the variables, when a section needed now uses an undefined ${VAR}."""
+        missing = sorted(name for name, paths in self.missing_env.items() if any(p[0] in sections for p in paths))
+        if missing:
+            where = "; ".join(f"{n} (used at {self.source.where(self.missing_env[n][0])})" for n in missing)
+            raise SpecError(f"environment variable(s) not set: {where}",
+                            f"set them in the environment or in {self.base_dir / '.env'} (KEY=value lines)")
+
+
+def load(path: str | os.PathLike, environ: dict[str, str] | None = None) -> Spec:
+    """Read and check a spec; raises one SpecError listing every problem found."""
+    from runner.spec.templates import Templates  # mapping knows Jinja; the spec only knows where templates are
+
+    raw, problems = read_raw(path, environ)
+    schema = load_schema()
+    problems += schema_problems(raw, schema)
+    problems += _cross_problems(raw)
+    templates = Templates()
+    for key_path, source, allowed in template_fields(schema, raw.data):
+        for problem in templates.check(_dotted(key_path), source, allowed):
+            problems.append(f"{raw.source.where(key_path)}: {_dotted(key_path)}: {problem}")
+    if problems:
+        problems.sort(key=_problem_order)
+        count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
+        raise SpecError(f"{_display(raw.path)}: {count} in the spec", "fix these and run `runner validate` again", problems)
+    data = defaults(schema, raw.data)
+    for key_path, source, allowed in template_fields(schema, data):
+        key = _dotted(key_path)
+        if key not in templates:
+            templates.check(key, source, allowed)  # defaults are templates too
+    return Spec(data, raw.path, raw.source, templates, raw.missing_env, raw.secrets)

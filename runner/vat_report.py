@@ -1,0 +1,310 @@
+"""Reconciliation for the VAT return (`runner report`): per VAT code and GL account, what the
+spec's booking rules make of the shop's orders and refunds in a period, against what Exact
+holds in the sales journal for the same entry dates. The bookkeeper files from Exact; this
+shows, before filing, whether Exact and the shop agree, and which documents do not.
+
+The comparison is pure (documents in, a Reconciliation out); `read_shop` and `read_exact`
+are the edges, read-only. The shop side goes through `Booker`, so its amounts are per Exact
+code exactly as a run books them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any, Callable, Iterable, Mapping
+
+from runner.core.booking import Booker, Document
+from runner.errors import BookingError, UsageError
+from runner.exact.client import quote
+from runner.core.model import ZERO, cents, parse_order, parse_refund
+from runner.exact.payloads import SALES_ENTRIES, SALES_INVOICES
+
+Code = tuple[str, str]  # (VAT code, GL account code)
+Pair = tuple[Decimal, Decimal]  # (net, VAT)
+NONE: Pair = (ZERO, ZERO)
+WCF_DATE = re.compile(r"/Date\((-?\d+)(?:[+-]\d{4})?\)/")
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class Doc:
+    """One document as one side sees it, its lines summed per (VAT code, GL account)."""
+
+    entry_date: date
+    your_ref: str
+    description: str
+    amounts: Mapping[Code, Pair]
+    order_id: int | None = None  # shop side; on the Exact side once identified
+    refund_id: int | None = None
+    number: int | None = None  # Exact's entry number
+    entry_id: str = ""
+    journal: str = ""
+    status: str = ""  # shop side: the order's status now
+
+    @property
+    def key(self) -> tuple[int | None, int | None]:
+        return self.order_id, self.refund_id
+
+    @property
+    def total(self) -> Decimal:
+        return sum((net + vat for net, vat in self.amounts.values()), ZERO)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One (VAT code, GL account) of the period on both sides."""
+
+    code: Code
+    shop: Pair
+    exact: Pair
+
+    @property
+    def diff(self) -> Pair:
+        return self.exact[0] - self.shop[0], self.exact[1] - self.shop[1]
+
+    @property
+    def differs(self) -> bool:
+        return self.diff != NONE
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A document behind a difference, with what is known about it."""
+
+    problem: str  # missing in Exact | not in the shop's view | amounts differ | booked N times in Exact | cannot be booked
+    shop: Doc | None = None
+    exact: tuple[Doc, ...] = ()
+    note: str = ""
+    order_id: int | None = None
+
+
+@dataclass
+class Reconciliation:
+    start: date
+    end: date
+    timezone: str
+    journals: list[str]
+    rows: list[Row] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    shop_documents: int = 0
+    exact_documents: int = 0
+
+    @property
+    def differs(self) -> bool:
+        return bool(self.findings) or any(row.differs for row in self.rows)
+
+    def total(self, side: str) -> Pair:
+        pairs = [getattr(row, side) for row in self.rows]
+        return sum((p[0] for p in pairs), ZERO), sum((p[1] for p in pairs), ZERO)
+
+
+# ---- pure ---------------------------------------------------------------------------------
+
+def period(start: str, end: str) -> tuple[date, date]:
+    """The --from/--to pair as dates, first not after last."""
+    try:
+        first, last = date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError:
+        raise UsageError(f"--from {start} --to {end}: dates must be written YYYY-MM-DD",
+                         "e.g. --from 2026-01-01 --to 2026-03-31 for the first quarter") from None
+    if first > last:
+        raise UsageError(f"--from {start} is after --to {end}", "swap them: --from is the first day, --to the last (inclusive)")
+    return first, last
+
+
+def shop_doc(document: Document, status: str = "") -> Doc:
+    amounts: dict[Code, Pair] = {}
+    for line in document.lines:
+        net, vat = amounts.get((line.vat_code, line.gl_account), NONE)
+        amounts[(line.vat_code, line.gl_account)] = (net + line.net, vat + line.vat)
+    return Doc(document.entry_date, document.your_ref, document.description, amounts, document.order_id,
+               document.refund_id, journal=document.journal, status=status)
+
+
+def exact_doc(row: Mapping[str, Any]) -> Doc:
+    """A SalesEntry as Exact answers it, with its SalesEntryLines expanded. CHAR codes come
+    padded ("2  "); amounts are numbers, turned into cents."""
+    lines = row.get("SalesEntryLines") or {}
+    amounts: dict[Code, Pair] = {}
+    for line in lines.get("results", []) if isinstance(lines, dict) else lines:
+        code = ((line.get("VATCode") or "").strip(), (line.get("GLAccountCode") or "").strip())
+        net, vat = amounts.get(code, NONE)
+        amounts[code] = (net + cents(Decimal(str(line.get("AmountFC") or 0))), vat + cents(Decimal(str(line.get("VATAmountFC") or 0))))
+    return Doc(odata_date(row.get("EntryDate")), (row.get("YourRef") or "").strip(), (row.get("Description") or "").strip(),
+               amounts, number=row.get("EntryNumber"), entry_id=row.get("EntryID") or "", journal=(row.get("Journal") or "").strip())
+
+
+def odata_date(value: Any) -> date:
+    """`/Date(ms)/` (Exact's dates are midnight, written as UTC) or ISO text, as a date."""
+    text = str(value or "")
+    wcf = WCF_DATE.fullmatch(text)
+    if wcf:
+        return (EPOCH + timedelta(milliseconds=int(wcf[1]))).date()
+    return date.fromisoformat(text[:10])
+
+
+def compare(shop: Iterable[Doc], exact: Iterable[Doc], start: date, end: date, *, timezone_name: str = "",
+            journals: Iterable[str] = (), identify: Callable[[Doc], tuple[int, int | None] | None] | None = None,
+            unbookable: Mapping[int, str] | None = None, note: Callable[[Doc], str] | None = None,
+            drafts: Iterable[Doc] = ()) -> Reconciliation:
+    """Shop documents (any date: one outside the period explains an Exact date inside it)
+    against the Exact documents of the period. `identify` names the order of an Exact
+    document (the ledger knows its ids); failing that it is matched on YourRef and
+    description. `note` says what the ledger knows of a document missing in Exact;
+    `drafts` are invoices Exact holds unprocessed, which explain a missing entry."""
+    in_period = lambda d: start <= d.entry_date <= end  # noqa: E731
+    shop = list(shop)
+    by_key = {d.key: d for d in shop}
+    by_ref: dict[tuple[str, str], list[Doc]] = {}
+    for doc in shop:
+        by_ref.setdefault((doc.your_ref, doc.description), []).append(doc)
+    exact_by_key: dict[tuple, list[Doc]] = {}
+    findings: list[Finding] = []
+    for doc in exact:
+        known = identify(doc) if identify else None
+        match = by_key.get(known) if known else _by_ref(doc, by_ref.get((doc.your_ref, doc.description), []), exact_by_key)
+        key = match.key if match else (known or ("exact", doc.entry_id or doc.number))
+        exact_by_key.setdefault(key, []).append(doc)
+    for key, docs in exact_by_key.items():
+        mine = by_key.get(key)
+        if mine is None:
+            findings.append(Finding("not in the shop's view", None, tuple(docs), order_id=key[0] if isinstance(key[0], int) else None))
+        elif len(docs) > 1:
+            findings.append(Finding(f"booked {len(docs)} times in Exact", mine, tuple(docs)))
+        elif not in_period(mine):
+            findings.append(Finding("not in the shop's view", mine, tuple(docs),
+                                    f"the booking rules date it {mine.entry_date.isoformat()}, outside the period"))
+        elif _nonzero(mine.amounts) != _nonzero(docs[0].amounts):
+            findings.append(Finding("amounts differ", mine, tuple(docs)))
+    unprocessed = {(d.your_ref, d.description) for d in drafts}
+    for doc in shop:
+        if in_period(doc) and doc.key not in exact_by_key:
+            why = ("Exact holds it as an invoice that is not processed, so it is not in the VAT return; the next run processes it"
+                   if (doc.your_ref, doc.description) in unprocessed else note(doc) if note else "")
+            findings.append(Finding("missing in Exact", doc, (), why))
+    findings += [Finding("cannot be booked", note=message, order_id=order_id) for order_id, message in sorted((unbookable or {}).items())]
+    booked, mine = [d for docs in exact_by_key.values() for d in docs], [d for d in shop if in_period(d)]
+    return Reconciliation(start, end, timezone_name, sorted(set(journals)), _rows(mine, booked), sorted(findings, key=_finding_order),
+                          len(mine), len(booked))
+
+
+def _by_ref(doc: Doc, candidates: list[Doc], taken: Mapping[tuple, list[Doc]]) -> Doc | None:
+    """Of the shop documents with this YourRef and description, one not matched yet, with
+    the same amounts if there is one (a description template may not tell refunds apart)."""
+    free = [c for c in candidates if c.key not in taken] or candidates
+    return next((c for c in free if _nonzero(c.amounts) == _nonzero(doc.amounts)), free[0] if free else None)
+
+
+def _nonzero(amounts: Mapping[Code, Pair]) -> dict[Code, Pair]:
+    return {code: pair for code, pair in amounts.items() if pair != NONE}
+
+
+def _rows(shop: list[Doc], exact: list[Doc]) -> list[Row]:
+    sums: dict[Code, list[Pair]] = {}
+    for side, docs in enumerate((shop, exact)):
+        for doc in docs:
+            for code, (net, vat) in doc.amounts.items():
+                pairs = sums.setdefault(code, [NONE, NONE])
+                pairs[side] = (pairs[side][0] + net, pairs[side][1] + vat)
+    return [Row(code, pairs[0], pairs[1]) for code, pairs in sorted(sums.items())]
+
+
+def _finding_order(finding: Finding) -> tuple:
+    doc = finding.shop or (finding.exact[0] if finding.exact else Doc(date.min, "", "", {}))
+    return finding.order_id or doc.order_id or 0, doc.refund_id or 0, doc.number or 0
+
+
+# ---- the edges: read-only ------------------------------------------------------------------
+
+def read_shop(spec, woo, start: date, since: str = "") -> tuple[list[Doc], dict[int, str]]:
+    """Every document the spec's rules make of the shop's orders (the trigger statuses plus
+    `refunded`) changed since the day before the period: whatever dates the entry, an order
+    or refund dated in the period was saved then or later. Orders created before `since`
+    are not the runner's to book. Returns the documents and the orders that cannot be booked
+    (with the reason), limited to those whose entry date is not before the period."""
+    booker = Booker(spec)
+    statuses = sorted(set(spec.section("orders")["statuses"]) | {"refunded"})
+    documents, failed = [], {}
+    for raw in woo.orders(statuses, modified_after_gmt=f"{(start - timedelta(days=1)).isoformat()}T00:00:00"):
+        if since and (raw.get("date_created") or "") < since:
+            continue
+        try:
+            order = parse_order(raw, {i["product_id"]: woo.categories(i["product_id"]) for i in raw.get("line_items") or []})
+            documents.append(shop_doc(booker.book_order(order), order.status))
+        except BookingError as exc:  # the run fails it too; its entry date is a guess then
+            when = str(raw.get("date_completed") or raw.get("date_paid") or raw.get("date_created") or "")[:10]
+            if not when or when >= start.isoformat():
+                failed[int(raw["id"])] = exc.message
+            continue
+        for refund in woo.refunds(order.id) if order.refund_ids else ():
+            try:
+                documents.append(shop_doc(booker.book_refund(order, parse_refund(refund, order)), order.status))
+            except BookingError as exc:
+                failed[order.id] = f"refund {refund.get('id')}: {exc.message}"
+    return documents, failed
+
+
+def read_exact(api, journals: Iterable[str], start: date, end: date, invoices: bool = False) -> tuple[list[Doc], list[Doc]]:
+    """The sales entries of the journals dated in the period, lines expanded (one call a
+    page, never one per entry), and, for invoice bookings, the invoices of the period that
+    Exact has not processed yet (those are not in the VAT return at all). A processed
+    invoice is a sales entry in its journal, with the invoice number as entry number [U]."""
+    codes = sorted(set(journals))
+    if not codes:  # nothing booked and nothing to book: no journal to read
+        return [], []
+    which = " or ".join(f"Journal eq {quote(code)}" for code in codes)
+    dates = "{field} ge datetime'" + start.isoformat() + "' and {field} lt datetime'" + (end + timedelta(days=1)).isoformat() + "'"
+    entries = api.get(SALES_ENTRIES, "EntryID,EntryNumber,EntryDate,Journal,YourRef,Description,SalesEntryLines",
+                      f"({which}) and {dates.format(field='EntryDate')}", expand="SalesEntryLines")
+    drafts = api.get(SALES_INVOICES, "InvoiceID,YourRef,Description,OrderDate,Status",
+                     f"({which}) and Status lt 50 and {dates.format(field='OrderDate')}") if invoices else ()
+    return [exact_doc(row) for row in entries], [exact_doc({**row, "EntryDate": row.get("OrderDate")}) for row in drafts]
+
+
+def ledger_views(steps: Iterable[Mapping[str, Any]], failures: Iterable[Mapping[str, Any]]):
+    """From the ledger: who an Exact document belongs to (by entry id or journal + number)
+    and what it says about a document that is missing in Exact."""
+    by_id, by_number, state = {}, {}, {}
+    for step in steps:
+        if step.get("step") != "document":
+            continue
+        key = (step["order"], step.get("refund") or None)
+        state[key] = step
+        if step.get("state") == "done":
+            by_id[step.get("exact_id")] = key
+            if step.get("number") is not None:
+                by_number[(step.get("journal"), step["number"])] = key
+    failing = {f["order"]: f["message"] for f in failures}
+
+    def identify(doc: Doc):
+        return by_id.get(doc.entry_id) or by_number.get((doc.journal, doc.number))
+
+    def note(doc: Doc) -> str:
+        step = state.get(doc.key)
+        if step and step.get("state") == "done":
+            return f"the ledger has it booked as entry {step.get('number') or step.get('exact_id')}, dated outside the period or deleted in Exact"
+        if step:
+            return "its posting is in doubt; the next run looks it up in Exact"
+        if doc.order_id in failing:
+            return f"failed: {failing[doc.order_id]}"
+        if doc.status == "refunded":
+            return "refunded before any run booked it: the runner skips such orders, so neither sale nor refund is in Exact"
+        return "not booked yet: the next `runner run` books it"
+
+    return identify, note
+
+
+def reconcile(spec, woo, api, ledger, start: date, end: date) -> Reconciliation:
+    """Read both sides (read-only) and compare them. The journals read are those the shop's
+    documents go to, those the ledger booked in, and the spec's own if it is a plain code."""
+    steps = [s for s in ledger.all_steps() if s.get("step") == "document"]
+    since = spec.section("orders").get("since") or ledger.cursor("orders_since") or ""
+    documents, unbookable = read_shop(spec, woo, start, f"{since}T00:00:00" if len(since) == 10 else since)
+    plain = str(spec.section("booking").get("journal") or "")
+    codes = {d.journal for d in documents} | {s["journal"] for s in steps if s.get("journal")} | ({plain} - {""} if "{" not in plain else set())
+    entries, drafts = read_exact(api, codes, start, end, invoices=spec.section("booking")["target"] == "sales_invoice")
+    identify, note = ledger_views(steps, ledger.failures())
+    return compare(documents, entries, start, end, timezone_name=spec.timezone, journals=codes, identify=identify,
+                   unbookable=unbookable, note=note, drafts=drafts)
