@@ -21,21 +21,25 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from runner import engine
-from runner.spec import check as spec_module  # noqa: E402
 from runner.exact.oauth import store_from_spec  # noqa: E402
+from runner.exact.sink import sink_from_spec  # noqa: E402
+from runner.ledger import Ledger  # noqa: E402
 from runner.sandbox.embedded import Sandbox  # noqa: E402
 from runner.sandbox.exact.simulator import ExactSimulator  # noqa: E402
 from runner.sandbox.server import SandboxServer  # noqa: E402
-from runner.sandbox.woo.orders import build_order  # noqa: E402
-from runner.sandbox.woo.carts import Address, Cart, Coupon, ProductLine, Shipping  # noqa: E402
 from runner.sandbox.woo.api import WooSimulator  # noqa: E402
-from runner.exact.sink import sink_from_spec  # noqa: E402
-from runner.ledger import Ledger  # noqa: E402
+from runner.sandbox.woo.carts import Address, Cart, Coupon, ProductLine, Shipping  # noqa: E402
+from runner.sandbox.woo.orders import build_order  # noqa: E402
+from runner.spec import check as spec_module  # noqa: E402
 from runner.woo.source import source_from_spec  # noqa: E402
 
-PRODUCTS = [(188, "Espressobonen 1 kg", "ESP-1KG", "24.20", ""), (190, "Thee assortiment", "THEE-ASS", "10.90", "reduced-rate"),
-            (210, "Koffiemok Delfts blauw", "MOK-DB-01", "18.00", ""), (245, "Kookboek Hollandse pot", "BOEK-HP-NL", "20.00", "reduced-rate"),
-            (301, "Wollen sjaal", "SJAAL-WOL-GR", "48.40", "")]
+PRODUCTS = [
+    (188, "Espressobonen 1 kg", "ESP-1KG", "24.20", ""),
+    (190, "Thee assortiment", "THEE-ASS", "10.90", "reduced-rate"),
+    (210, "Koffiemok Delfts blauw", "MOK-DB-01", "18.00", ""),
+    (245, "Kookboek Hollandse pot", "BOEK-HP-NL", "20.00", "reduced-rate"),
+    (301, "Wollen sjaal", "SJAAL-WOL-GR", "48.40", ""),
+]
 
 
 def orders(n: int, customers: int, seed: int = 1, start: datetime | None = None) -> list[dict]:
@@ -46,12 +50,18 @@ def orders(n: int, customers: int, seed: int = 1, start: datetime | None = None)
     for i in range(n):
         email = people[i] if i < customers else rng.choice(people)
         email = email.upper() if rng.random() < 0.1 else email
-        lines = tuple(ProductLine(p[0], p[1], Decimal(p[3]), rng.randint(1, 3), p[4], p[2])
-                      for p in rng.sample(PRODUCTS, rng.randint(1, 3)))
-        cart = Cart(id=10_000 + i * 100, lines=lines, billing=Address("Klant", str(i), city="Utrecht", country="NL", email=email),
-                    created=start + timedelta(minutes=i), status="completed", prices_include_tax=rng.random() < 0.7,
-                    coupons=(Coupon("welkom10", "percent", Decimal(10)),) if rng.random() < 0.2 else (),
-                    shipping=(Shipping(cost=Decimal("4.95")),), payment_method=rng.choice(["mollie_wc_gateway_ideal", "paypal", "bacs"]))
+        lines = tuple(ProductLine(p[0], p[1], Decimal(p[3]), rng.randint(1, 3), p[4], p[2]) for p in rng.sample(PRODUCTS, rng.randint(1, 3)))
+        cart = Cart(
+            id=10_000 + i * 100,
+            lines=lines,
+            billing=Address("Klant", str(i), city="Utrecht", country="NL", email=email),
+            created=start + timedelta(minutes=i),
+            status="completed",
+            prices_include_tax=rng.random() < 0.7,
+            coupons=(Coupon("welkom10", "percent", Decimal(10)),) if rng.random() < 0.2 else (),
+            shipping=(Shipping(cost=Decimal("4.95")),),
+            payment_method=rng.choice(["mollie_wc_gateway_ideal", "paypal", "bacs"]),
+        )
         out.append(build_order(cart))
     return out
 
@@ -68,7 +78,8 @@ def book(target: str, status: str, shop: list[dict], folder: Path) -> dict:
             f"version: 1\nextends: mappings/nl-default.yaml\nwoocommerce:\n  url: {box.woo_url}\n"
             f"  consumer_key: {keys['WOO_CONSUMER_KEY']}\n  consumer_secret: ${{S1}}\nexact:\n  base_url: {box.exact_url}\n"
             f"  division: 1234567\n  client_id: {keys['EXACT_CLIENT_ID']}\n  client_secret: ${{S2}}\n  token_file: token.json\n"
-            f"state: state.json\norders:\n  statuses: [completed]\n  since: 2000-01-01\nbooking:\n  target: {target}\n  status: {status}\n")
+            f"state: state.json\norders:\n  statuses: [completed]\n  since: 2000-01-01\nbooking:\n  target: {target}\n  status: {status}\n"
+        )
         spec = spec_module.load(spec_path, environ={"S1": keys["WOO_CONSUMER_SECRET"], "S2": keys["EXACT_CLIENT_SECRET"]})
         ledger = Ledger(spec.file("state.json"))
         started = time.perf_counter()
@@ -82,8 +93,15 @@ def book(target: str, status: str, shop: list[dict], folder: Path) -> dict:
         sink = sink_from_spec(spec, ledger, store_from_spec(spec))
         second = engine.Run(spec, source_from_spec(spec), sink, ledger)()
         ledger.close()
-        return {"booked": len(report.booked), "calls": calls_first, "seconds": seconds, "new_accounts": exact.calls[("POST", "crm/Accounts")],
-                "second_booked": len(second.booked), "second_calls": sum(exact.calls.values()) - calls_first, "failed": len(report.failed)}
+        return {
+            "booked": len(report.booked),
+            "calls": calls_first,
+            "seconds": seconds,
+            "new_accounts": exact.calls[("POST", "crm/Accounts")],
+            "second_booked": len(second.booked),
+            "second_calls": sum(exact.calls.values()) - calls_first,
+            "failed": len(report.failed),
+        }
     finally:
         box.stop()
 
@@ -94,15 +112,19 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=300)
     args = parser.parse_args()
     shop = orders(args.orders, args.customers)
-    print(f"{args.orders} orders from {args.customers} customers; budget for sent: 1 + new-customer share + 0.05 = "
-          f"{1 + args.customers / args.orders + 0.05:.3f} calls per order")
+    print(
+        f"{args.orders} orders from {args.customers} customers; budget for sent: 1 + new-customer share + 0.05 = "
+        f"{1 + args.customers / args.orders + 0.05:.3f} calls per order"
+    )
     print(f"{'target':14} {'status':6} {'booked':>6} {'calls':>6} {'per order':>9} {'new accts':>9} {'2nd run: booked':>15} {'calls':>5} {'s':>6}")
     for target in ("sales_entry", "sales_invoice"):
         for status in ("sent", "paid"):
             with tempfile.TemporaryDirectory() as folder:
                 r = book(target, status, shop, Path(folder))
-            print(f"{target:14} {status:6} {r['booked']:>6} {r['calls']:>6} {r['calls'] / max(r['booked'], 1):>9.3f} "
-                  f"{r['new_accounts']:>9} {r['second_booked']:>15} {r['second_calls']:>5} {r['seconds']:>6.1f}")
+            print(
+                f"{target:14} {status:6} {r['booked']:>6} {r['calls']:>6} {r['calls'] / max(r['booked'], 1):>9.3f} "
+                f"{r['new_accounts']:>9} {r['second_booked']:>15} {r['second_calls']:>5} {r['seconds']:>6.1f}"
+            )
 
 
 if __name__ == "__main__":

@@ -10,9 +10,9 @@ from decimal import Decimal
 from itertools import islice
 
 from runner.core.booking import Booker
-from runner.errors import BookingError
 from runner.core.lines import Fact
 from runner.core.model import Rate, parse_order, percent
+from runner.errors import BookingError
 from runner.exact.payloads import line_problems, master_data_problems
 
 KINDS = ("product", "shipping", "fee", "discount")
@@ -25,8 +25,10 @@ def check(spec, woo, sink) -> tuple[list[str], list[str]]:
     rates = woo.taxes()
     checked.append(f"WooCommerce: the API key works; {len(rates)} tax rate(s) in the shop")
     master = sink.admin(fresh=True).master
-    checked.append(f"Exact Online: division {sink.api.division} may be used; {len(master.vat_codes)} VAT codes, "
-                   f"{len(master.gl_types)} GL accounts, {len(master.journal_types)} journals")
+    checked.append(
+        f"Exact Online: division {sink.api.division} may be used; {len(master.vat_codes)} VAT codes, "
+        f"{len(master.gl_types)} GL accounts, {len(master.journal_types)} journals"
+    )
     booking, booker = spec.section("booking"), Booker(spec)
     if master.gl_types.get(booking["rounding"]["account"]) != 110:
         problems.append(f"booking.rounding.account '{booking['rounding']['account']}' is not a revenue GL account here")

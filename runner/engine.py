@@ -5,18 +5,18 @@ Everything it calls is either pure (booking, payloads) or an adapter at the edge
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
-from typing import Any, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from runner.core.booking import Booker, Document
+from runner.core.model import Order, parse_order, parse_refund, reached_trigger
 from runner.errors import BookingError, RunnerError
 from runner.exact.client import Ambiguous, DailyLimitReached, ExactRejected
-from runner.http import safe_url
-from runner.core.model import Order, parse_order, parse_refund, reached_trigger
 from runner.exact.payloads import Ids, document_payload, master_data_problems, payment_payload, print_payload
-
+from runner.http import safe_url
 
 RETRY_DELAYS = (15 * 60, 60 * 60, 4 * 3600, 24 * 3600)  # then daily, up to MAX_ATTEMPTS
 MAX_ATTEMPTS = 8
@@ -52,7 +52,9 @@ class Run:
         self.statuses = set(spec.section("orders")["statuses"])
         self.report = Report(started=_iso(clock()))
 
-    def __call__(self, since: str | None = None, only: Sequence[int] = (), limit: int | None = None, retry_now: Sequence[int] | None = None) -> Report:
+    def __call__(
+        self, since: str | None = None, only: Sequence[int] = (), limit: int | None = None, retry_now: Sequence[int] | None = None
+    ) -> Report:
         try:
             self._before_exacts_day_is_over()
             self.settle()
@@ -90,8 +92,10 @@ class Run:
     def _before_exacts_day_is_over(self) -> None:
         reset = self.ledger.cursor("exact_daily_reset")
         if reset and self.clock() < reset:
-            raise DailyLimitReached(f"a run before this one used Exact's calls for today (up to the reserve); they come back at {_iso(reset)}",
-                                    "nothing is lost: the first run after that carries on where the last one stopped")
+            raise DailyLimitReached(
+                f"a run before this one used Exact's calls for today (up to the reserve); they come back at {_iso(reset)}",
+                "nothing is lost: the first run after that carries on where the last one stopped",
+            )
 
     # what is due
     def due(self, since: str | None, only: Sequence[int], retry_now: Sequence[int] | None) -> Iterable[dict]:
@@ -182,10 +186,14 @@ class Run:
 
     def _check(self, doc: Document, payment) -> None:
         if doc.refund_id is None and doc.total < 0:
-            raise BookingError(f"order {doc.order_number} has a negative total ({doc.total}); money going back is a refund, not a sale",
-                               "refund the original order in WooCommerce instead (the refund is booked as a credit), or book this one by hand in Exact")
+            raise BookingError(
+                f"order {doc.order_number} has a negative total ({doc.total}); money going back is a refund, not a sale",
+                "refund the original order in WooCommerce instead (the refund is booked as a credit), or book this one by hand in Exact",
+            )
         if problem := self.sink.currency_problem(doc.journal, doc.currency):
-            raise BookingError(problem, "book this order by hand in Exact, or let the journal take other currencies in Exact, then `runner retry SPEC`")
+            raise BookingError(
+                problem, "book this order by hand in Exact, or let the journal take other currencies in Exact, then `runner retry SPEC`"
+            )
         problems = master_data_problems(doc, self.sink.admin().master, payment)
         if problems and not self.sink.fresh:  # cached master data: the code may be new in Exact
             problems = master_data_problems(doc, self.sink.admin(fresh=True).master, payment)
@@ -200,11 +208,23 @@ class Run:
         step = self.ledger.step(order_id, refund_id, "document")
         if step is None or step["state"] != "done":
             endpoint, payload = document_payload(doc, ids)
-            self.ledger.intend(order_id, refund_id, "document", target=doc.target, journal=doc.journal, your_ref=doc.your_ref,
-                               description=doc.description, total=f"{doc.booked_total:.2f}", account=account, pay=payment is not None)
+            self.ledger.intend(
+                order_id,
+                refund_id,
+                "document",
+                target=doc.target,
+                journal=doc.journal,
+                your_ref=doc.your_ref,
+                description=doc.description,
+                total=f"{doc.booked_total:.2f}",
+                account=account,
+                pay=payment is not None,
+            )
             row = self.sink.post(endpoint, payload)
             key = "InvoiceID" if invoice else "EntryID"
-            self.ledger.done(order_id, refund_id, "document", exact_id=row[key], number=row.get("InvoiceNumber") if invoice else row.get("EntryNumber"))
+            self.ledger.done(
+                order_id, refund_id, "document", exact_id=row[key], number=row.get("InvoiceNumber") if invoice else row.get("EntryNumber")
+            )
             step = self.ledger.step(order_id, refund_id, "document")
         if invoice:
             step = self._print(order_id, refund_id, doc, step, need_number=payment is not None)
@@ -260,7 +280,7 @@ class Run:
 
 
 def _iso(epoch: float, gmt: bool = False, tz: str | None = None) -> str:
-    moment = datetime.fromtimestamp(epoch, timezone.utc)
+    moment = datetime.fromtimestamp(epoch, UTC)
     if tz:
         moment = moment.astimezone(ZoneInfo(tz))
     return moment.strftime("%Y-%m-%dT%H:%M:%S") if gmt or tz else moment.isoformat(timespec="seconds")
@@ -268,20 +288,23 @@ def _iso(epoch: float, gmt: bool = False, tz: str | None = None) -> str:
 
 def _epoch(text: str) -> float:
     moment = datetime.fromisoformat(text)
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp()
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
 def status(ledger) -> dict[str, Any]:
     """The ledger in numbers, for `runner status`."""
-    today = datetime.now(timezone.utc).date().isoformat()
+    today = datetime.now(UTC).date().isoformat()
     documents = [s for s in ledger.all_steps() if s["step"] == "document" and s["state"] == "done"]
     orders = [s for s in documents if not s["refund"]]
     runs = ledger.runs()
     clean = [r for r in runs if not r.get("failed") and not r.get("stopped")]
     return {
-        "booked_total": len(orders), "credits_total": len(documents) - len(orders),
+        "booked_total": len(orders),
+        "credits_total": len(documents) - len(orders),
         "booked_today": sum(1 for s in orders if s["at"].startswith(today)),
         "booked_month": sum(1 for s in orders if s["at"].startswith(today[:7])),
-        "last_run": runs[-1] if runs else None, "last_success": clean[-1]["finished"] if clean else None,
-        "failures": ledger.failures(), "pending": ledger.open_intents(),
+        "last_run": runs[-1] if runs else None,
+        "last_success": clean[-1]["finished"] if clean else None,
+        "failures": ledger.failures(),
+        "pending": ledger.open_intents(),
     }

@@ -21,8 +21,9 @@ SECRET_PARAMS = re.compile(r"((?:consumer_key|consumer_secret|code|access_token|
 
 def make_client(base_url: str = "", transport: httpx.BaseTransport | None = None, timeout: float = 30.0, **kwargs: Any) -> httpx.Client:
     headers = {"User-Agent": USER_AGENT, **kwargs.pop("headers", {})}
-    return httpx.Client(base_url=base_url, transport=transport, timeout=httpx.Timeout(timeout, connect=10.0),
-                        headers=headers, follow_redirects=False, **kwargs)
+    return httpx.Client(
+        base_url=base_url, transport=transport, timeout=httpx.Timeout(timeout, connect=10.0), headers=headers, follow_redirects=False, **kwargs
+    )
 
 
 def safe_url(url: str | httpx.URL) -> str:

@@ -11,15 +11,16 @@ import fcntl
 import json
 import os
 import zlib
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from tinydb import Query, TinyDB
+from tinydb.storages import MemoryStorage, Storage
 
 from runner.errors import RunnerError
-from tinydb.storages import MemoryStorage, Storage
 
 STEP_BUCKET = 100  # orders per steps table: a write touches one small table
 
@@ -111,7 +112,7 @@ def _dump(doc: Any) -> str:
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 Q = Query()
@@ -125,8 +126,9 @@ def run_lock(path: Path, wait: bool = False) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:
-            raise RunnerError(f"already running: another run holds {path}",
-                              "let it finish (a run every 15 minutes is plenty), or pass --wait to queue behind it") from None
+            raise RunnerError(
+                f"already running: another run holds {path}", "let it finish (a run every 15 minutes is plenty), or pass --wait to queue behind it"
+            ) from None
         try:
             yield
         finally:
@@ -141,7 +143,7 @@ class Ledger:
         self.db = TinyDB(path, storage=JournalStorage, compact=compact) if path is not None else TinyDB(storage=MemoryStorage)
 
     @classmethod
-    def dry_copy(cls, path: str | os.PathLike) -> "Ledger":
+    def dry_copy(cls, path: str | os.PathLike) -> Ledger:
         """The ledger as it is, in memory: a dry run may write to it and the file stays untouched."""
         copy = cls(None)
         if Path(path).exists():
@@ -153,7 +155,7 @@ class Ledger:
     def close(self) -> None:
         self.db.close()
 
-    def __enter__(self) -> "Ledger":
+    def __enter__(self) -> Ledger:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -211,8 +213,7 @@ class Ledger:
 
     def fail(self, order_id: int, message: str, next_retry: str | None, **facts: Any) -> dict:
         previous = self.failure(order_id) or {}
-        record = {"order": order_id, "message": message, "attempts": previous.get("attempts", 0) + 1,
-                  "next_retry": next_retry, "at": now(), **facts}
+        record = {"order": order_id, "message": message, "attempts": previous.get("attempts", 0) + 1, "next_retry": next_retry, "at": now(), **facts}
         self.db.table("failures").upsert(record, Q.order == order_id)
         return record
 

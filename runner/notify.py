@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 import smtplib
 import ssl
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -43,8 +44,9 @@ def duration(text: str) -> timedelta:
     return timedelta(**{UNITS[match[2]]: int(match[1])})
 
 
-def decide(state: Mapping[str, Any], failing: Mapping[int, str], run_ok: bool, error: str, now: datetime,
-           stall_after: timedelta | None) -> tuple[list[str], list[str], dict[str, Any]]:
+def decide(
+    state: Mapping[str, Any], failing: Mapping[int, str], run_ok: bool, error: str, now: datetime, stall_after: timedelta | None
+) -> tuple[list[str], list[str], dict[str, Any]]:
     """What to tell after a run: (alert lines, recovery lines, the state to keep).
 
     `failing` is the ledger's failed orders (also those waiting for their retry), `run_ok`
@@ -70,11 +72,17 @@ def decide(state: Mapping[str, Any], failing: Mapping[int, str], run_ok: bool, e
             stalled = False
     elif stall_after is not None and not stalled and now - (last_ok or first_seen) >= stall_after:
         since = last_ok or first_seen
-        alerts.append(f"no run has succeeded for {_age(now - since)} "
-                      f"({'the last success was ' + _show(last_ok) if last_ok else 'none since ' + _show(first_seen)}): {error or 'unknown'}")
+        alerts.append(
+            f"no run has succeeded for {_age(now - since)} "
+            f"({'the last success was ' + _show(last_ok) if last_ok else 'none since ' + _show(first_seen)}): {error or 'unknown'}"
+        )
         stalled = True
-    kept = {"failing": sorted(failing), "stalled": stalled, "first_seen": first_seen.isoformat(timespec="seconds"),
-            "last_ok": last_ok.isoformat(timespec="seconds") if last_ok else None}
+    kept = {
+        "failing": sorted(failing),
+        "stalled": stalled,
+        "first_seen": first_seen.isoformat(timespec="seconds"),
+        "last_ok": last_ok.isoformat(timespec="seconds") if last_ok else None,
+    }
     return alerts, recoveries, kept
 
 
@@ -87,8 +95,11 @@ def compose(where: str, alerts: list[str], recoveries: list[str], spec_name: str
     what = ", ".join(w for w, on in (("orders failed", failed), ("runs stalled", stalled)) if on) or "recovered"
     text = alerts + ([""] if alerts and recoveries else []) + [f"recovered: {line}" for line in recoveries]
     if alerts:
-        text += ["", f"what to do: `runner status {spec_name}` shows each failure with Exact's message; "
-                     f"fix the cause, then `runner retry {spec_name}` (or wait for the next run)"]
+        text += [
+            "",
+            f"what to do: `runner status {spec_name}` shows each failure with Exact's message; "
+            f"fix the cause, then `runner retry {spec_name}` (or wait for the next run)",
+        ]
     return Message(f"[woo-exact runner] {where}: {what}", "\n".join(text))
 
 
@@ -101,8 +112,10 @@ def redact(message: Message, secrets: Iterable[str]) -> Message:
 
 # ---- the edge: sending ---------------------------------------------------------------------
 
-def deliver(config: Mapping[str, Any], message: Message, transport: httpx.BaseTransport | None = None,
-            smtp: Callable[..., smtplib.SMTP] = smtplib.SMTP) -> tuple[int, list[str]]:
+
+def deliver(
+    config: Mapping[str, Any], message: Message, transport: httpx.BaseTransport | None = None, smtp: Callable[..., smtplib.SMTP] = smtplib.SMTP
+) -> tuple[int, list[str]]:
     """Send over every configured channel; (how many took it, what went wrong on the others)."""
     sent, problems = 0, []
     if not config.get("webhook") and not config.get("email"):
@@ -155,15 +168,17 @@ def _mail(config: Mapping[str, Any], message: Message, smtp: Callable[..., smtpl
 
 # ---- at the end of a run -------------------------------------------------------------------
 
-def after_run(spec, report: Mapping[str, Any] | None, crash: str = "", now: datetime | None = None,
-              transport: httpx.BaseTransport | None = None) -> list[str]:
+
+def after_run(
+    spec, report: Mapping[str, Any] | None, crash: str = "", now: datetime | None = None, transport: httpx.BaseTransport | None = None
+) -> list[str]:
     """Decide, send and remember, once a run is over (`report`) or has crashed (`crash`).
     Returns the problems met sending, for the CLI to show; what nobody received is tried
     again on the next run, because the state is then left as it was."""
     config = spec.section("notify")
     if not config:
         return []
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     stall = duration(config["stall_after"]) if config.get("stall_after") else None
     run_ok = not crash and report is not None and not report.get("stopped")
     with Ledger(spec.file(spec.data["state"])) as ledger:
@@ -194,7 +209,7 @@ def _time(text: str | None) -> datetime | None:
 
 
 def _show(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _age(delta: timedelta) -> str:

@@ -4,16 +4,17 @@ stand in for GUIDs), or online from the shop with the administration's real ids,
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import yaml
 
 from runner.core.booking import Booker, Document
-from runner.errors import BookingError, SpecError
 from runner.core.model import Order, parse_order, parse_refund, reached_trigger
+from runner.errors import BookingError, SpecError
 from runner.exact.payloads import Ids, customer_preview, document_payload, master_data_problems, payment_payload
 
 ONLINE_LIMIT = 25  # an online preview without --limit shows the next 25 due orders
@@ -81,8 +82,15 @@ def preview(spec, selection: Selection, refunds: Mapping[int, Sequence[Mapping[s
                 item = {"order": order.id}
                 if doc.refund_id is not None:
                     item["refund"] = doc.refund_id
-                item.update({"endpoint": endpoint, "payload": payload, "customer": customer_preview(customer),
-                             "payment": _payment(payment, ids), "warnings": list(doc.warnings)})
+                item.update(
+                    {
+                        "endpoint": endpoint,
+                        "payload": payload,
+                        "customer": customer_preview(customer),
+                        "payment": _payment(payment, ids),
+                        "warnings": list(doc.warnings),
+                    }
+                )
                 items.append((doc, item))
         except BookingError as exc:
             result.failures[order.id] = exc.message
@@ -108,8 +116,11 @@ def online(spec, woo, sink, ledger, only: Sequence[int] = (), limit: int | None 
         raw = [woo.order(order_id) for order_id in only]
     else:
         start = orders_cfg.get("since")
-        due = (o for o in woo.orders(sorted(set(orders_cfg["statuses"]) | {"refunded"}), created_after=f"{start}T00:00:00" if start else None)
-               if (ledger.step(o["id"], None, "document") or {}).get("state") != "done")
+        due = (
+            o
+            for o in woo.orders(sorted(set(orders_cfg["statuses"]) | {"refunded"}), created_after=f"{start}T00:00:00" if start else None)
+            if (ledger.step(o["id"], None, "document") or {}).get("state") != "done"
+        )
         raw = list(islice(due, limit or ONLINE_LIMIT))
     selection, failures = select(raw, spec, only, limit)
     refunds = {o.id: woo.refunds(o.id) for o in selection.orders if o.refund_ids}
@@ -136,7 +147,6 @@ def _read_json_or_yaml(path: str, what: str) -> Any:
         raise SpecError(f"{what} {path} is not valid JSON or YAML: {exc}", f"pass the {what} in the REST API's shape") from None
 
 
-
 def read_orders_file(path: str) -> list[dict]:
     data = _read_json_or_yaml(path, "orders file")
     if isinstance(data, dict) and "id" in data:
@@ -144,7 +154,6 @@ def read_orders_file(path: str) -> list[dict]:
     if not isinstance(data, list) or not all(isinstance(o, dict) for o in data):
         raise SpecError(f"orders file {path} must hold a list of orders as GET /wc/v3/orders returns them", "export the orders from the REST API")
     return data
-
 
 
 def read_refunds(path: str | None, orders: list[dict]) -> dict[int, list[dict]]:
@@ -161,4 +170,3 @@ def read_refunds(path: str | None, orders: list[dict]) -> dict[int, list[dict]]:
             raise SpecError(f"refunds file {path} must map order ids to lists of refunds", "see tests/data/woo-sample-refunds.json")
         refunds.update({int(k): list(v) for k, v in data.items()})
     return refunds
-

@@ -10,22 +10,23 @@ code exactly as a run books them."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from runner.core.booking import Booker, Document
+from runner.core.model import ZERO, cents, parse_order, parse_refund
 from runner.errors import BookingError, UsageError
 from runner.exact.client import quote
-from runner.core.model import ZERO, cents, parse_order, parse_refund
 from runner.exact.payloads import SALES_ENTRIES, SALES_INVOICES
 
 Code = tuple[str, str]  # (VAT code, GL account code)
 Pair = tuple[Decimal, Decimal]  # (net, VAT)
 NONE: Pair = (ZERO, ZERO)
 WCF_DATE = re.compile(r"/Date\((-?\d+)(?:[+-]\d{4})?\)/")
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -102,13 +103,15 @@ class Reconciliation:
 
 # ---- pure ---------------------------------------------------------------------------------
 
+
 def period(start: str, end: str) -> tuple[date, date]:
     """The --from/--to pair as dates, first not after last."""
     try:
         first, last = date.fromisoformat(start), date.fromisoformat(end)
     except ValueError:
-        raise UsageError(f"--from {start} --to {end}: dates must be written YYYY-MM-DD",
-                         "e.g. --from 2026-01-01 --to 2026-03-31 for the first quarter") from None
+        raise UsageError(
+            f"--from {start} --to {end}: dates must be written YYYY-MM-DD", "e.g. --from 2026-01-01 --to 2026-03-31 for the first quarter"
+        ) from None
     if first > last:
         raise UsageError(f"--from {start} is after --to {end}", "swap them: --from is the first day, --to the last (inclusive)")
     return first, last
@@ -119,8 +122,16 @@ def shop_doc(document: Document, status: str = "") -> Doc:
     for line in document.lines:
         net, vat = amounts.get((line.vat_code, line.gl_account), NONE)
         amounts[(line.vat_code, line.gl_account)] = (net + line.net, vat + line.vat)
-    return Doc(document.entry_date, document.your_ref, document.description, amounts, document.order_id,
-               document.refund_id, journal=document.journal, status=status)
+    return Doc(
+        document.entry_date,
+        document.your_ref,
+        document.description,
+        amounts,
+        document.order_id,
+        document.refund_id,
+        journal=document.journal,
+        status=status,
+    )
 
 
 def exact_doc(row: Mapping[str, Any]) -> Doc:
@@ -132,8 +143,15 @@ def exact_doc(row: Mapping[str, Any]) -> Doc:
         code = ((line.get("VATCode") or "").strip(), (line.get("GLAccountCode") or "").strip())
         net, vat = amounts.get(code, NONE)
         amounts[code] = (net + cents(Decimal(str(line.get("AmountFC") or 0))), vat + cents(Decimal(str(line.get("VATAmountFC") or 0))))
-    return Doc(odata_date(row.get("EntryDate")), (row.get("YourRef") or "").strip(), (row.get("Description") or "").strip(),
-               amounts, number=row.get("EntryNumber"), entry_id=row.get("EntryID") or "", journal=(row.get("Journal") or "").strip())
+    return Doc(
+        odata_date(row.get("EntryDate")),
+        (row.get("YourRef") or "").strip(),
+        (row.get("Description") or "").strip(),
+        amounts,
+        number=row.get("EntryNumber"),
+        entry_id=row.get("EntryID") or "",
+        journal=(row.get("Journal") or "").strip(),
+    )
 
 
 def odata_date(value: Any) -> date:
@@ -145,10 +163,19 @@ def odata_date(value: Any) -> date:
     return date.fromisoformat(text[:10])
 
 
-def compare(shop: Iterable[Doc], exact: Iterable[Doc], start: date, end: date, *, timezone_name: str = "",
-            journals: Iterable[str] = (), identify: Callable[[Doc], tuple[int, int | None] | None] | None = None,
-            unbookable: Mapping[int, str] | None = None, note: Callable[[Doc], str] | None = None,
-            drafts: Iterable[Doc] = ()) -> Reconciliation:
+def compare(
+    shop: Iterable[Doc],
+    exact: Iterable[Doc],
+    start: date,
+    end: date,
+    *,
+    timezone_name: str = "",
+    journals: Iterable[str] = (),
+    identify: Callable[[Doc], tuple[int, int | None] | None] | None = None,
+    unbookable: Mapping[int, str] | None = None,
+    note: Callable[[Doc], str] | None = None,
+    drafts: Iterable[Doc] = (),
+) -> Reconciliation:
     """Shop documents (any date: one outside the period explains an Exact date inside it)
     against the Exact documents of the period. `identify` names the order of an Exact
     document (the ledger knows its ids); failing that it is matched on YourRef and
@@ -174,20 +201,27 @@ def compare(shop: Iterable[Doc], exact: Iterable[Doc], start: date, end: date, *
         elif len(docs) > 1:
             findings.append(Finding(f"booked {len(docs)} times in Exact", mine, tuple(docs)))
         elif not in_period(mine):
-            findings.append(Finding("not in the shop's view", mine, tuple(docs),
-                                    f"the booking rules date it {mine.entry_date.isoformat()}, outside the period"))
+            findings.append(
+                Finding("not in the shop's view", mine, tuple(docs), f"the booking rules date it {mine.entry_date.isoformat()}, outside the period")
+            )
         elif _nonzero(mine.amounts) != _nonzero(docs[0].amounts):
             findings.append(Finding("amounts differ", mine, tuple(docs)))
     unprocessed = {(d.your_ref, d.description) for d in drafts}
     for doc in shop:
         if in_period(doc) and doc.key not in exact_by_key:
-            why = ("Exact holds it as an invoice that is not processed, so it is not in the VAT return; the next run processes it"
-                   if (doc.your_ref, doc.description) in unprocessed else note(doc) if note else "")
+            why = (
+                "Exact holds it as an invoice that is not processed, so it is not in the VAT return; the next run processes it"
+                if (doc.your_ref, doc.description) in unprocessed
+                else note(doc)
+                if note
+                else ""
+            )
             findings.append(Finding("missing in Exact", doc, (), why))
     findings += [Finding("cannot be booked", note=message, order_id=order_id) for order_id, message in sorted((unbookable or {}).items())]
     booked, mine = [d for docs in exact_by_key.values() for d in docs], [d for d in shop if in_period(d)]
-    return Reconciliation(start, end, timezone_name, sorted(set(journals)), _rows(mine, booked), sorted(findings, key=_finding_order),
-                          len(mine), len(booked))
+    return Reconciliation(
+        start, end, timezone_name, sorted(set(journals)), _rows(mine, booked), sorted(findings, key=_finding_order), len(mine), len(booked)
+    )
 
 
 def _by_ref(doc: Doc, candidates: list[Doc], taken: Mapping[tuple, list[Doc]]) -> Doc | None:
@@ -217,6 +251,7 @@ def _finding_order(finding: Finding) -> tuple:
 
 
 # ---- the edges: read-only ------------------------------------------------------------------
+
 
 def read_shop(spec, woo, start: date, since: str = "") -> tuple[list[Doc], dict[int, str]]:
     """Every document the spec's rules make of the shop's orders (the trigger statuses plus
@@ -256,10 +291,17 @@ def read_exact(api, journals: Iterable[str], start: date, end: date, invoices: b
         return [], []
     which = " or ".join(f"Journal eq {quote(code)}" for code in codes)
     dates = "{field} ge datetime'" + start.isoformat() + "' and {field} lt datetime'" + (end + timedelta(days=1)).isoformat() + "'"
-    entries = api.get(SALES_ENTRIES, "EntryID,EntryNumber,EntryDate,Journal,YourRef,Description,SalesEntryLines",
-                      f"({which}) and {dates.format(field='EntryDate')}", expand="SalesEntryLines")
-    drafts = api.get(SALES_INVOICES, "InvoiceID,YourRef,Description,OrderDate,Status",
-                     f"({which}) and Status lt 50 and {dates.format(field='OrderDate')}") if invoices else ()
+    entries = api.get(
+        SALES_ENTRIES,
+        "EntryID,EntryNumber,EntryDate,Journal,YourRef,Description,SalesEntryLines",
+        f"({which}) and {dates.format(field='EntryDate')}",
+        expand="SalesEntryLines",
+    )
+    drafts = (
+        api.get(SALES_INVOICES, "InvoiceID,YourRef,Description,OrderDate,Status", f"({which}) and Status lt 50 and {dates.format(field='OrderDate')}")
+        if invoices
+        else ()
+    )
     return [exact_doc(row) for row in entries], [exact_doc({**row, "EntryDate": row.get("OrderDate")}) for row in drafts]
 
 
@@ -306,5 +348,15 @@ def reconcile(spec, woo, api, ledger, start: date, end: date) -> Reconciliation:
     codes = {d.journal for d in documents} | {s["journal"] for s in steps if s.get("journal")} | ({plain} - {""} if "{" not in plain else set())
     entries, drafts = read_exact(api, codes, start, end, invoices=spec.section("booking")["target"] == "sales_invoice")
     identify, note = ledger_views(steps, ledger.failures())
-    return compare(documents, entries, start, end, timezone_name=spec.timezone, journals=codes, identify=identify,
-                   unbookable=unbookable, note=note, drafts=drafts)
+    return compare(
+        documents,
+        entries,
+        start,
+        end,
+        timezone_name=spec.timezone,
+        journals=codes,
+        identify=identify,
+        unbookable=unbookable,
+        note=note,
+        drafts=drafts,
+    )

@@ -49,7 +49,7 @@ class ExactBox:
     """A running Exact sandbox and a logged-in token file for it."""
 
     def __init__(self, tmp_path: Path, clock=None, **options) -> None:
-        from runner.exact.oauth import TokenStore, Tokens
+        from runner.exact.oauth import Tokens, TokenStore
         from runner.sandbox.exact.simulator import ExactSimulator, ManualClock
         from runner.sandbox.server import SandboxServer
 
@@ -58,8 +58,14 @@ class ExactBox:
         self.server = SandboxServer(self.sim).start()
         self.url = self.server.url
         minted = self.sim.mint_tokens()
-        self.store = TokenStore(tmp_path / "exact-token.json", self.url, self.sim.config.client_id, self.sim.config.client_secret,
-                                self.sim.config.redirect_uri, clock=self.clock)
+        self.store = TokenStore(
+            tmp_path / "exact-token.json",
+            self.url,
+            self.sim.config.client_id,
+            self.sim.config.client_secret,
+            self.sim.config.redirect_uri,
+            clock=self.clock,
+        )
         self.store.save(Tokens(minted["access_token"], minted["refresh_token"], self.clock() + int(minted["expires_in"])))
 
     def api(self, **kwargs):
@@ -90,8 +96,16 @@ class SyncBox:
     """A demo shop and an Exact administration on 127.0.0.1, and a spec wired to both
     (secrets in a .env beside it, a logged-in token file), for end-to-end runs."""
 
-    def __init__(self, tmp_path: Path, orders: int = 30, seed: int = 3, extra: str = "", since: str | None = "2020-01-01",
-                 exact_options: dict | None = None, woo_options: dict | None = None) -> None:
+    def __init__(
+        self,
+        tmp_path: Path,
+        orders: int = 30,
+        seed: int = 3,
+        extra: str = "",
+        since: str | None = "2020-01-01",
+        exact_options: dict | None = None,
+        woo_options: dict | None = None,
+    ) -> None:
         from datetime import datetime, timedelta
 
         from runner.sandbox.embedded import Sandbox
@@ -113,7 +127,8 @@ class SyncBox:
             f"woocommerce:\n  url: {self.box.woo_url}\n  consumer_key: ${{WOO_CONSUMER_KEY}}\n  consumer_secret: ${{WOO_CONSUMER_SECRET}}\n"
             f"exact:\n  base_url: {self.box.exact_url}\n  division: 1234567\n  client_id: ${{EXACT_CLIENT_ID}}\n"
             f"  client_secret: ${{EXACT_CLIENT_SECRET}}\n  redirect_uri: http://localhost:8765/callback\n"
-            f"orders:\n  statuses: [completed, processing]{since_line}\n" + extra)
+            f"orders:\n  statuses: [completed, processing]{since_line}\n" + extra
+        )
 
     def run(self, *args: str):
         from click.testing import CliRunner

@@ -8,9 +8,9 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from decimal import Decimal as D
 from pathlib import Path
-from typing import Callable
 
 from tests.conftest import ROOT
 
@@ -24,8 +24,14 @@ def child_env(**extra: str) -> dict[str, str]:
 
 def spawn(spec: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
     """`python -m runner COMMAND SPEC ARGS...` as its own process."""
-    return subprocess.Popen([sys.executable, "-m", "runner", args[0], str(spec), *args[1:]], cwd=spec.parent,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env or child_env())
+    return subprocess.Popen(
+        [sys.executable, "-m", "runner", args[0], str(spec), *args[1:]],
+        cwd=spec.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env or child_env(),
+    )
 
 
 def wait_until(condition: Callable[[], bool], proc: subprocess.Popen | None = None, timeout: float = 60.0) -> bool:
@@ -82,18 +88,19 @@ def clocked_login(box, clock) -> None:
 
     minted = box.exact.mint_tokens()
     TokenStore(box.dir / ".runner" / "exact-token.json", "", "", "").save(
-        Tokens(minted["access_token"], minted["refresh_token"], clock() + int(minted["expires_in"])))
+        Tokens(minted["access_token"], minted["refresh_token"], clock() + int(minted["expires_in"]))
+    )
 
 
 def engine_run(box, clock, retry_now=None, governor=None):
     """One `engine.Run` of the box's spec with every clock (the run's, the token store's,
     the rate governor's) on `clock`, and the governor's waits advancing it: no test sleeps."""
     from runner import engine
-    from runner.spec import check as spec_module
     from runner.exact.client import RateGovernor
     from runner.exact.oauth import store_from_spec
     from runner.exact.sink import sink_from_spec
     from runner.ledger import Ledger
+    from runner.spec import check as spec_module
     from runner.woo.source import source_from_spec
 
     spec = spec_module.load(box.spec)

@@ -8,12 +8,12 @@ from decimal import Decimal as D
 
 import pytest
 
-from runner.spec import check as spec_module
 from runner.core.booking import Booker
-from runner.errors import BookingError
 from runner.core.lines import local_date
 from runner.core.model import parse_order, parse_refund
+from runner.errors import BookingError
 from runner.exact.payloads import Ids, MasterData, VatCode, document_payload, master_data_problems, payment_payload
+from runner.spec import check as spec_module
 from tests.conftest import write_spec
 
 
@@ -73,7 +73,10 @@ def test_negative_fee_is_split_over_the_rates_it_was_taxed_at(make_booker, order
 
 def test_per_account_groups_by_gl_and_vat_code(make_booker, orders):
     doc = make_booker("booking:\n  lines: per_account\n").book_order(parse_order(orders[4140]))
-    assert [(l.gl_account, l.vat_code, l.net, l.vat) for l in doc.lines] == [("8000", "2", D("70.00"), D("14.70")), ("8050", "2", D("5.00"), D("1.05"))]
+    assert [(l.gl_account, l.vat_code, l.net, l.vat) for l in doc.lines] == [
+        ("8000", "2", D("70.00"), D("14.70")),
+        ("8050", "2", D("5.00"), D("1.05")),
+    ]
     assert doc.booked_total == D("90.75")
 
 
@@ -84,8 +87,15 @@ def test_sales_invoice_lines_carry_items_and_exact_computed_vat(make_booker, ord
     assert endpoint == "salesinvoice/SalesInvoices"
     assert payload["OrderedBy"] == payload["InvoiceTo"] == "cust-guid" and payload["Type"] == 8020
     first = payload["SalesInvoiceLines"][0]
-    assert first == {"Item": "item-mok", "Description": "Koffiemok Delfts blauw", "Quantity": 2, "UnitPrice": "18",
-                     "AmountFC": "36.00", "VATCode": "2", "GLAccount": "gl-8000"}
+    assert first == {
+        "Item": "item-mok",
+        "Description": "Koffiemok Delfts blauw",
+        "Quantity": 2,
+        "UnitPrice": "18",
+        "AmountFC": "36.00",
+        "VATCode": "2",
+        "GLAccount": "gl-8000",
+    }
     assert "VATAmountFC" not in first  # Exact computes invoice VAT itself
     assert [l.item for l in doc.lines] == ["MOK-DB-01", "BOEK-HP-NL", "WEBSHOP"]
     assert doc.booked_total == D("69.23")
@@ -96,8 +106,14 @@ def test_sales_entry_payload_sends_vat_from_woocommerce(make_booker, orders):
     endpoint, payload = document_payload(doc, Ids(customer="cust-guid", gl={"8000": "gl-8000"}))
     assert endpoint == "salesentry/SalesEntries"
     assert payload["Journal"] == "70" and payload["Customer"] == "cust-guid" and payload["EntryDate"] == "2024-06-04"
-    assert payload["SalesEntryLines"][0] == {"GLAccount": "gl-8000", "Description": "Espressobonen 1 kg", "Quantity": 3,
-                                             "AmountFC": "60.00", "VATCode": "2", "VATAmountFC": "12.60"}
+    assert payload["SalesEntryLines"][0] == {
+        "GLAccount": "gl-8000",
+        "Description": "Espressobonen 1 kg",
+        "Quantity": 3,
+        "AmountFC": "60.00",
+        "VATCode": "2",
+        "VATAmountFC": "12.60",
+    }
     assert "PaymentCondition" not in payload  # empty: the account's default
 
 
@@ -108,8 +124,14 @@ def test_paid_adds_a_receipt_on_the_payment_journal(make_booker, orders):
     assert (plan.journal, plan.gl_account, plan.amount, plan.date) == ("22", "1300", D("-90.75"), date(2024, 9, 14))
     endpoint, payload = payment_payload(plan, Ids(customer="cust", gl={"1300": "gl-1300"}, entry_number=700012))
     assert endpoint == "financialtransaction/BankEntries"
-    assert payload["BankEntryLines"][0] == {"Date": "2024-09-14", "GLAccount": "gl-1300", "Account": "cust", "OurRef": 700012,
-                                            "AmountFC": "-90.75", "Description": "Payment WooCommerce order 4140"}
+    assert payload["BankEntryLines"][0] == {
+        "Date": "2024-09-14",
+        "GLAccount": "gl-1300",
+        "Account": "cust",
+        "OurRef": 700012,
+        "AmountFC": "-90.75",
+        "Description": "Payment WooCommerce order 4140",
+    }
     endpoint, payload = payment_payload(plan, Ids(customer="cust", cash_journals=frozenset({"22"})))
     assert endpoint == "financialtransaction/CashEntries" and "CashEntryLines" in payload
 
@@ -220,8 +242,13 @@ def test_new_account_fields_come_from_the_templates(make_booker, orders):
 
 
 MASTER = MasterData(
-    vat_codes={"2": VatCode("2", D(21), "E"), "1": VatCode("1", D(9), "E"), "0": VatCode("0", D(0), "E"),
-               "4": VatCode("4", D(21), "I"), "7": VatCode("7", D(0), "B", eu_listing="L")},
+    vat_codes={
+        "2": VatCode("2", D(21), "E"),
+        "1": VatCode("1", D(9), "E"),
+        "0": VatCode("0", D(0), "E"),
+        "4": VatCode("4", D(21), "I"),
+        "7": VatCode("7", D(0), "B", eu_listing="L"),
+    },
     gl_types={"8000": 110, "8010": 110, "8050": 110, "8070": 110, "8990": 110, "1300": 20},
     journal_types={"70": 20, "20": 12},
 )
@@ -242,9 +269,36 @@ def test_master_data_checks_catch_what_exact_would_refuse(make_booker, orders):
 
 def test_two_rates_on_one_product_line_book_at_their_combined_rate(make_booker, orders):
     raw = copy.deepcopy(orders[4140])
-    raw["tax_lines"] = [{"id": 1, "rate_code": "NL-BTW 21%-1", "rate_id": 1, "label": "A", "compound": False, "tax_total": "0", "shipping_tax_total": "0", "rate_percent": 6},
-                        {"id": 2, "rate_code": "NL-BTW 3%-2", "rate_id": 2, "label": "B", "compound": False, "tax_total": "0", "shipping_tax_total": "0", "rate_percent": 3}]
-    raw["line_items"] = [{**raw["line_items"][0], "total": "40.00", "total_tax": "3.60", "taxes": [{"id": 1, "total": "2.4", "subtotal": "2.4"}, {"id": 2, "total": "1.2", "subtotal": "1.2"}]}]
+    raw["tax_lines"] = [
+        {
+            "id": 1,
+            "rate_code": "NL-BTW 21%-1",
+            "rate_id": 1,
+            "label": "A",
+            "compound": False,
+            "tax_total": "0",
+            "shipping_tax_total": "0",
+            "rate_percent": 6,
+        },
+        {
+            "id": 2,
+            "rate_code": "NL-BTW 3%-2",
+            "rate_id": 2,
+            "label": "B",
+            "compound": False,
+            "tax_total": "0",
+            "shipping_tax_total": "0",
+            "rate_percent": 3,
+        },
+    ]
+    raw["line_items"] = [
+        {
+            **raw["line_items"][0],
+            "total": "40.00",
+            "total_tax": "3.60",
+            "taxes": [{"id": 1, "total": "2.4", "subtotal": "2.4"}, {"id": 2, "total": "1.2", "subtotal": "1.2"}],
+        }
+    ]
     raw["shipping_lines"], raw["total"] = [], "43.60"
     booker = make_booker('mapping:\n  vat_code: "{{ line.tax_rate | int }}"\n')
     doc = booker.book_order(parse_order(raw))

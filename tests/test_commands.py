@@ -25,9 +25,15 @@ def _auth_process(box, redirect_uri: str) -> subprocess.Popen:
     box.exact.config.redirect_uri = redirect_uri
     box.spec.write_text(box.spec.read_text().replace("redirect_uri: http://localhost:8765/callback", f"redirect_uri: {redirect_uri}"))
     (box.dir / ".runner" / "exact-token.json").unlink()
-    return subprocess.Popen([sys.executable, "-m", "runner", "auth", str(box.spec), "--no-browser"], cwd=box.dir, text=True,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, "PYTHONPATH": os.getcwd()})
+    return subprocess.Popen(
+        [sys.executable, "-m", "runner", "auth", str(box.spec), "--no-browser"],
+        cwd=box.dir,
+        text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": os.getcwd()},
+    )
 
 
 def _login_url(process: subprocess.Popen) -> str:
@@ -105,9 +111,14 @@ def test_preview_and_validate_against_the_embedded_sandbox(cli, tmp_path):
 
 def test_the_sandbox_command_serves_both_until_stopped(tmp_path):
     woo_port, exact_port = _free_port(), _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "runner", "sandbox", "--orders", "20", "--woo-port", str(woo_port),
-                                "--exact-port", str(exact_port)], cwd=tmp_path, text=True, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": os.getcwd()})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "runner", "sandbox", "--orders", "20", "--woo-port", str(woo_port), "--exact-port", str(exact_port)],
+        cwd=tmp_path,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": os.getcwd()},
+    )
     try:
         lines = [process.stdout.readline() for _ in range(7)]
         text = "".join(lines)

@@ -93,8 +93,14 @@ def test_paging_follows_next_and_quotes_filters(exact_box):
 def test_exacts_own_message_reaches_the_caller_verbatim(exact_box):
     api = exact_box().api()
     with pytest.raises(ExactRejected) as caught:
-        api.post("salesentry/SalesEntries", {"Journal": "99", "Customer": "00000000-0000-0000-0000-000000000000",
-                                             "SalesEntryLines": [{"GLAccount": "00000000-0000-0000-0000-000000000000", "AmountFC": "1.00"}]})
+        api.post(
+            "salesentry/SalesEntries",
+            {
+                "Journal": "99",
+                "Customer": "00000000-0000-0000-0000-000000000000",
+                "SalesEntryLines": [{"GLAccount": "00000000-0000-0000-0000-000000000000", "AmountFC": "1.00"}],
+            },
+        )
     assert "Ongeldige referentie" in caught.value.message
 
 

@@ -16,8 +16,16 @@ CASES = {"sample-entries-sent": "test.yaml", "sample-invoices-paid": "test-invoi
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_preview_json_matches_the_golden_file(cli, name):
-    result = cli("preview", str(DATA / "specs" / CASES[name]), "--orders-file", str(DATA / "woo-sample-orders.json"),
-                 "--refunds-file", str(DATA / "woo-sample-refunds.json"), "--format", "json")
+    result = cli(
+        "preview",
+        str(DATA / "specs" / CASES[name]),
+        "--orders-file",
+        str(DATA / "woo-sample-orders.json"),
+        "--refunds-file",
+        str(DATA / "woo-sample-refunds.json"),
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.output
     produced = json.loads(result.output)
     golden = GOLDEN / f"{name}.json"
@@ -40,8 +48,18 @@ def test_the_golden_entries_balance_to_the_woocommerce_totals(sample_orders, sam
 
 
 def test_table_preview_shows_each_document_and_vat_per_code(cli):
-    result = cli("preview", str(DATA / "specs" / "test.yaml"), "--orders-file", str(DATA / "woo-sample-orders.json"),
-                 "--refunds-file", str(DATA / "woo-sample-refunds.json"), "--order", "4140", "--order", "4101")
+    result = cli(
+        "preview",
+        str(DATA / "specs" / "test.yaml"),
+        "--orders-file",
+        str(DATA / "woo-sample-orders.json"),
+        "--refunds-file",
+        str(DATA / "woo-sample-refunds.json"),
+        "--order",
+        "4140",
+        "--order",
+        "4101",
+    )
     assert result.exit_code == 0, result.output
     rows = result.output.splitlines()
     assert rows[0].split() == ["order", "date", "customer", "total", "VAT", "per", "code", "lines", "document"]
@@ -52,8 +70,12 @@ def test_table_preview_shows_each_document_and_vat_per_code(cli):
 
 def test_preview_filters_on_status_and_since_and_says_why(cli, tmp_path):
     spec = tmp_path / "sync.yaml"
-    spec.write_text((DATA / "specs" / "test.yaml").read_text().replace("statuses: [processing, completed]", "statuses: [completed]\n  since: 2024-07-01")
-                    .replace("mappings/nl-default.yaml", "nl-default"))
+    spec.write_text(
+        (DATA / "specs" / "test.yaml")
+        .read_text()
+        .replace("statuses: [processing, completed]", "statuses: [completed]\n  since: 2024-07-01")
+        .replace("mappings/nl-default.yaml", "nl-default")
+    )
     result = cli("preview", str(spec), "--orders-file", str(DATA / "woo-sample-orders.json"), "--order", "4101", "--order", "4120", "--order", "4140")
     assert result.exit_code == 0, result.output
     assert "skipped order 4101: status 'processing' is not one of orders.statuses (completed)" in result.output
@@ -62,7 +84,9 @@ def test_preview_filters_on_status_and_since_and_says_why(cli, tmp_path):
 
 
 def test_limit_and_yaml_format(cli):
-    result = cli("preview", str(DATA / "specs" / "test.yaml"), "--orders-file", str(DATA / "woo-sample-orders.json"), "--limit", "1", "--format", "yaml")
+    result = cli(
+        "preview", str(DATA / "specs" / "test.yaml"), "--orders-file", str(DATA / "woo-sample-orders.json"), "--limit", "1", "--format", "yaml"
+    )
     assert result.exit_code == 0, result.output
     assert result.output.startswith("- order: 4101\n  endpoint: salesentry/SalesEntries\n")
     assert "order: 4120" not in result.output

@@ -25,17 +25,17 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from runner.exact import oauth
 from runner.cli import main
 from runner.errors import UsageError
+from runner.exact import oauth
 from runner.sandbox.embedded import start
 from runner.sandbox.exact.entities import GL_ACCOUNTS, JOURNALS, VAT_CODES
 from runner.sandbox.exact.seed import GL_CHART, JOURNAL_TABLE, MAIN_DIVISION, OTHER_DIVISION, VAT_TABLE
+from runner.setup.proposals import CODE_PATHS, NEEDS, Catalog, Row, overrides, propose, redo, swap_codes, uses
+from runner.setup.spec_writer import ENV_NAMES, PRESET, Setup, env_text, spec_text
+from runner.setup.wizard import Console, Wizard
 from runner.spec.check import load
 from runner.spec.file import read_dotenv
-from runner.setup.proposals import CODE_PATHS, NEEDS, Catalog, Row, overrides, propose, redo, swap_codes, uses
-from runner.setup.wizard import Console, Wizard
-from runner.setup.spec_writer import ENV_NAMES, PRESET, Setup, env_text, spec_text
 from tests.conftest import ROOT
 
 PRESET_DATA = yaml.safe_load((ROOT / PRESET).read_text())
@@ -89,16 +89,19 @@ def test_every_preset_code_is_a_need_and_every_need_is_used_where_its_table_goes
         assert named <= {n.code for n in NEEDS if n.table == table}, (path, named)
 
 
-@pytest.mark.parametrize("line,country,vat_number", [
-    ({"tax_rate": 21, "tax_country": "NL", "kind": "product"}, "NL", ""),
-    ({"tax_rate": 9, "tax_country": "NL", "kind": "product"}, "NL", ""),
-    ({"tax_rate": 0, "tax_country": "", "kind": "product"}, "NL", ""),
-    ({"tax_rate": 0, "tax_country": "", "kind": "product"}, "DE", "DE123"),
-    ({"tax_rate": 0, "tax_country": "", "kind": "shipping"}, "US", ""),
-    ({"tax_rate": 7, "tax_country": "DE", "kind": "product"}, "DE", ""),
-    ({"tax_rate": 6, "tax_country": "BE", "kind": "fee"}, "BE", ""),
-    ({"tax_rate": 21, "tax_country": "NL", "kind": "discount"}, "NL", ""),
-])
+@pytest.mark.parametrize(
+    "line,country,vat_number",
+    [
+        ({"tax_rate": 21, "tax_country": "NL", "kind": "product"}, "NL", ""),
+        ({"tax_rate": 9, "tax_country": "NL", "kind": "product"}, "NL", ""),
+        ({"tax_rate": 0, "tax_country": "", "kind": "product"}, "NL", ""),
+        ({"tax_rate": 0, "tax_country": "", "kind": "product"}, "DE", "DE123"),
+        ({"tax_rate": 0, "tax_country": "", "kind": "shipping"}, "US", ""),
+        ({"tax_rate": 7, "tax_country": "DE", "kind": "product"}, "DE", ""),
+        ({"tax_rate": 6, "tax_country": "BE", "kind": "fee"}, "BE", ""),
+        ({"tax_rate": 21, "tax_country": "NL", "kind": "discount"}, "NL", ""),
+    ],
+)
 def test_swapped_templates_render_what_the_preset_renders_with_the_codes_swapped(line, country, vat_number):
     """Codes that look like the rate keys ('21', '7', '6', '0') are swapped as codes only."""
     vat = {"2": "21", "1": "9", "0": "V0", "7": "6", "6": "EXP", "D7": "7", "B6": "0"}
@@ -115,19 +118,27 @@ def test_swapped_templates_render_what_the_preset_renders_with_the_codes_swapped
 
 
 def test_a_missing_code_is_named_with_the_nearest_fit_by_kind_rate_and_name():
-    catalog = sandbox_catalog(drop=("2", "70", "8050", "8060", "21"), add=(
-        Row("02", "BTW hoog 21% excl (nieuw)", "E", Decimal(21)),  # the domestic 21 % under another code
-        Row("8150", "Verzendkosten webshop", "110"),  # named for shipping: beats the fallback
-        Row("50", "Memoriaal verkoop", "90"), Row("60", "Verkoop webshop", "20"), Row("61", "Verkoopboek 2", "20"),
-        Row("25", "PayPal zakelijk", "16")))
+    catalog = sandbox_catalog(
+        drop=("2", "70", "8050", "8060", "21"),
+        add=(
+            Row("02", "BTW hoog 21% excl (nieuw)", "E", Decimal(21)),  # the domestic 21 % under another code
+            Row("8150", "Verzendkosten webshop", "110"),  # named for shipping: beats the fallback
+            Row("50", "Memoriaal verkoop", "90"),
+            Row("60", "Verkoop webshop", "20"),
+            Row("61", "Verkoopboek 2", "20"),
+            Row("25", "PayPal zakelijk", "16"),
+        ),
+    )
     choices = by_code(propose(catalog, paid=True))
     assert choices["2"].code == "02" and "VAT code 2 (VAT 21 %, exclusive) does not exist in Test B.V." in choices["2"].problem
     assert choices["B21"].problem == ""  # the OSS code is not taken for the domestic rate, nor replaced
     assert choices["70"].code == "60" and choices["8050"].code == "8150"
     assert choices["8060"].code == "8000"  # fees fall back to the 21 % revenue account
     assert choices["21"].code == "25"  # the journal named PayPal
-    assert choices["21"].lines() == ["GAP  journal 21 (PayPal journal of the payments) does not exist in Test B.V.",
-                                     "     proposed: 25 PayPal zakelijk"]
+    assert choices["21"].lines() == [
+        "GAP  journal 21 (PayPal journal of the payments) does not exist in Test B.V.",
+        "     proposed: 25 PayPal zakelijk",
+    ]
     changed = overrides(PRESET_DATA, list(choices.values()), paid=True)
     assert changed[("booking", "journal")][0] == "60"
     assert "'shipping': '8150', 'fee': '8000'" in changed[("mapping", "gl_account")][0]
@@ -136,9 +147,11 @@ def test_a_missing_code_is_named_with_the_nearest_fit_by_kind_rate_and_name():
 
 
 def test_a_code_of_the_wrong_kind_is_a_gap_and_an_oss_code_without_a_fit_stays_named():
-    catalog = sandbox_catalog(drop=("D19",), change={"1": Row("1", "BTW laag 6% (oud)", "E", Decimal(6)),
-                                                     "8990": Row("8990", "Tussenrekening", "90")},
-                              add=(Row("9", "BTW laag 9% excl", "E", Decimal(9)),))
+    catalog = sandbox_catalog(
+        drop=("D19",),
+        change={"1": Row("1", "BTW laag 6% (oud)", "E", Decimal(6)), "8990": Row("8990", "Tussenrekening", "90")},
+        add=(Row("9", "BTW laag 9% excl", "E", Decimal(9)),),
+    )
     choices = by_code(propose(catalog, paid=False))
     assert choices["1"].code == "9" and "VAT code 1 is BTW laag 6% (oud) (6 %, type E) in Test B.V." in choices["1"].problem
     assert choices["8990"].code == "8000" and "not the rounding differences the preset means" in choices["8990"].problem
@@ -183,9 +196,19 @@ def test_env_text_keeps_other_lines_and_reads_back_exactly(tmp_path):
 
 def test_spec_text_writes_only_what_differs_and_reads_back(tmp_path):
     choices = propose(sandbox_catalog(drop=("8050",)), paid=True)
-    setup = Setup(tmp_path / "sync.yaml", shop_url="https://shop.example.nl", base_url="https://start.exactonline.be", division=42,
-                  division_name="Winkel", redirect_uri=PASTE_REDIRECT, status="paid", statuses=["completed", "processing"],
-                  since="2025-01-01", push=True, changes=overrides(PRESET_DATA, choices, paid=True))
+    setup = Setup(
+        tmp_path / "sync.yaml",
+        shop_url="https://shop.example.nl",
+        base_url="https://start.exactonline.be",
+        division=42,
+        division_name="Winkel",
+        redirect_uri=PASTE_REDIRECT,
+        status="paid",
+        statuses=["completed", "processing"],
+        since="2025-01-01",
+        push=True,
+        changes=overrides(PRESET_DATA, choices, paid=True),
+    )
     setup.path.write_text(spec_text(setup))
     spec = load(setup.path, environ=dict.fromkeys(ENV_NAMES, "value"))
     assert spec.section("orders")["statuses"] == ["completed", "processing"] and spec.section("orders")["since"] == "2025-01-01"
@@ -235,16 +258,30 @@ def test_typed_answers_write_a_spec_that_validates_and_previews(box, tmp_path, m
     box.exact.config.granted_divisions = (MAIN_DIVISION, OTHER_DIVISION)
     location = pasted_redirect(box, monkeypatch)
     keys = box.credentials()
-    answers = [box.woo_url, "ck_not_a_key", "cs_not_a_secret",  # refused: asked again
-               "", keys["WOO_CONSUMER_KEY"], keys["WOO_CONSUMER_SECRET"],  # Enter keeps the address
-               box.exact_url, keys["EXACT_CLIENT_ID"], keys["EXACT_CLIENT_SECRET"], PASTE_REDIRECT, location,
-               "2",  # the second administration in the list
-               "", "", "completed", "2020-01-01", "n"]
+    answers = [
+        box.woo_url,
+        "ck_not_a_key",
+        "cs_not_a_secret",  # refused: asked again
+        "",
+        keys["WOO_CONSUMER_KEY"],
+        keys["WOO_CONSUMER_SECRET"],  # Enter keeps the address
+        box.exact_url,
+        keys["EXACT_CLIENT_ID"],
+        keys["EXACT_CLIENT_SECRET"],
+        PASTE_REDIRECT,
+        location,
+        "2",  # the second administration in the list
+        "",
+        "",
+        "completed",
+        "2020-01-01",
+        "n",
+    ]
     result = invoke(["init", "--no-browser"], answers)
     assert result.exit_code == 0, result.output
     out = result.output
     assert "the shop refused the API key" in out and "try again" in out and "connected: the shop answers" in out
-    assert f"/api/oauth2/auth?" in out and f"state={STATE}" in out and "logged in" in out
+    assert "/api/oauth2/auth?" in out and f"state={STATE}" in out and "logged in" in out
     assert re.search(rf"1\s+{MAIN_DIVISION}\s+Demo Webwinkel B.V. \(current\)", out) and re.search(rf"2\s+{OTHER_DIVISION}\s+Demo Holding", out)
     sent_needs = len([n for n in NEEDS if not n.paid_only])
     assert f"{sent_needs} of the {sent_needs} codes the preset uses exist here and fit" in out
@@ -257,7 +294,7 @@ def test_typed_answers_write_a_spec_that_validates_and_previews(box, tmp_path, m
     written = yaml.safe_load((tmp_path / "sync.yaml").read_text())
     assert set(written) == {"version", "extends", "woocommerce", "exact", "state", "orders"}
     assert "sync.yaml: valid, and ready for the live services" in out
-    preview = out[out.index("The first three orders"):]
+    preview = out[out.index("The first three orders") :]
     assert len(re.findall(r"^\d{4}\s+\d{4}-\d\d-\d\d\s", preview, re.M)) == 3 and "from 3 order(s)" in preview
     assert invoke(["validate", "sync.yaml"]).exit_code == 0
 
@@ -274,6 +311,7 @@ def test_options_and_yes_with_a_loopback_login_propose_codes_for_what_is_missing
 
     def browser(url: str) -> bool:
         """A browser: Exact approves at once and sends it on to the loopback address."""
+
         def visit() -> None:
             location = httpx.get(url, follow_redirects=False).headers["location"]
             for _ in range(100):
@@ -282,13 +320,27 @@ def test_options_and_yes_with_a_loopback_login_propose_codes_for_what_is_missing
                     return
                 except httpx.ConnectError:  # the wizard's listener is not up yet
                     time.sleep(0.05)
+
         threading.Thread(target=visit, daemon=True).start()
         return True
 
     monkeypatch.setattr(webbrowser, "open", browser)
     path = tmp_path / "client" / "sync.yaml"
-    result = invoke(options(box, redirect, str(path), "--division", str(MAIN_DIVISION), "--target", "sales_invoice",
-                            "--statuses", "completed,processing", "--since", "2020-01-01"))
+    result = invoke(
+        options(
+            box,
+            redirect,
+            str(path),
+            "--division",
+            str(MAIN_DIVISION),
+            "--target",
+            "sales_invoice",
+            "--statuses",
+            "completed,processing",
+            "--since",
+            "2020-01-01",
+        )
+    )
     assert result.exit_code == 0, result.output
     assert browsed == [200] and "waiting for Exact to send the browser back" in result.output
     out = result.output
@@ -304,9 +356,25 @@ def test_options_and_yes_with_a_loopback_login_propose_codes_for_what_is_missing
 
 def options(box, redirect: str, *more: str) -> list[str]:
     keys = box.credentials()
-    return ["init", "--yes", "--shop-url", box.woo_url, "--woo-key", keys["WOO_CONSUMER_KEY"], "--woo-secret", keys["WOO_CONSUMER_SECRET"],
-            "--exact-url", box.exact_url, "--client-id", keys["EXACT_CLIENT_ID"], "--client-secret", keys["EXACT_CLIENT_SECRET"],
-            "--redirect-uri", redirect, *more]
+    return [
+        "init",
+        "--yes",
+        "--shop-url",
+        box.woo_url,
+        "--woo-key",
+        keys["WOO_CONSUMER_KEY"],
+        "--woo-secret",
+        keys["WOO_CONSUMER_SECRET"],
+        "--exact-url",
+        box.exact_url,
+        "--client-id",
+        keys["EXACT_CLIENT_ID"],
+        "--client-secret",
+        keys["EXACT_CLIENT_SECRET"],
+        "--redirect-uri",
+        redirect,
+        *more,
+    ]
 
 
 def test_a_gap_without_a_fit_is_left_named_and_the_checks_show_the_orders_it_hits(box, tmp_path, monkeypatch):
@@ -328,8 +396,19 @@ def test_a_refused_key_given_as_an_option_stops_with_what_to_do(box, tmp_path, m
     assert result.exit_code == 2 and "the shop refused the API key" in result.output
     assert "what to do: the address is the shop's home page" in result.output and "Traceback" not in result.output
     assert "cs_wrong_secret" not in result.output and not (tmp_path / "sync.yaml").exists()
-    bad = invoke(["init", "--shop-url", box.woo_url, "--woo-key", box.credentials()["WOO_CONSUMER_KEY"],
-                  "--woo-secret", box.credentials()["WOO_CONSUMER_SECRET"], "--region", "nl.be"])
+    bad = invoke(
+        [
+            "init",
+            "--shop-url",
+            box.woo_url,
+            "--woo-key",
+            box.credentials()["WOO_CONSUMER_KEY"],
+            "--woo-secret",
+            box.credentials()["WOO_CONSUMER_SECRET"],
+            "--region",
+            "nl.be",
+        ]
+    )
     assert bad.exit_code == 2 and "--region: 'nl.be' is not an Exact Online region" in bad.output
 
 
@@ -344,21 +423,24 @@ def test_an_existing_spec_or_env_is_not_overwritten_and_an_ended_input_says_wher
     assert "holds EXACT_CLIENT_SECRET already" in invoke(["init"]).output
     (tmp_path / ".env").unlink()
     ended = invoke(["init"], [])
-    assert ended.exit_code == 2 and "set-up stopped at \"Shop address (the store root)\"; no spec was written" in ended.output
+    assert ended.exit_code == 2 and 'set-up stopped at "Shop address (the store root)"; no spec was written' in ended.output
     assert "--shop-url" in ended.output and "Traceback" not in ended.output and not (tmp_path / "sync.yaml").exists()
 
 
 # ------------------------------------------------------------------ once as a person types it
-@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install tmux); "
-                    "the CliRunner tests above cover the same flow without a terminal")
+@pytest.mark.skipif(
+    shutil.which("tmux") is None,
+    reason="tmux is not installed (apt-get install tmux); the CliRunner tests above cover the same flow without a terminal",
+)
 def test_a_person_types_the_answers_in_a_terminal(box, tmp_path):
     box.exact.config.redirect_uri = PASTE_REDIRECT
     keys = box.credentials()
     socket_path = Path(tempfile.mkdtemp(prefix="init-tmux-")) / "s"  # a unix socket path must stay short
 
     def tmux(*args: str) -> str:
-        return subprocess.run(["tmux", "-S", str(socket_path), *args], capture_output=True, text=True, check=True,
-                              env={**os.environ, "TERM": "xterm"}).stdout
+        return subprocess.run(
+            ["tmux", "-S", str(socket_path), *args], capture_output=True, text=True, check=True, env={**os.environ, "TERM": "xterm"}
+        ).stdout
 
     def screen() -> str:
         return tmux("capture-pane", "-p", "-J", "-t", "init", "-S", "-300")
@@ -378,24 +460,34 @@ def test_a_person_types_the_answers_in_a_terminal(box, tmp_path):
         tmux("send-keys", "-t", "init", "Enter")
 
     unset = " ".join(f"-u {name}" for name in ENV_NAMES)
-    command = f"cd {tmp_path} && env {unset} {sys.executable} -m runner init --no-browser; echo \"[exit $?]\"; sleep 600"
+    command = f'cd {tmp_path} && env {unset} {sys.executable} -m runner init --no-browser; echo "[exit $?]"; sleep 600'
     try:
         tmux("new-session", "-d", "-s", "init", "-x", "230", "-y", "60", command)
     except subprocess.CalledProcessError as exc:
         shutil.rmtree(socket_path.parent, ignore_errors=True)
         pytest.skip(f"tmux is installed but cannot start a session here: {exc.stderr.strip()}")
     try:
-        for prompt, answer in [("Shop address", box.woo_url), ("consumer key", keys["WOO_CONSUMER_KEY"]),
-                               ("consumer secret", keys["WOO_CONSUMER_SECRET"]), ("region", box.exact_url),
-                               ("client id", keys["EXACT_CLIENT_ID"]), ("client secret", keys["EXACT_CLIENT_SECRET"]),
-                               ("Redirect URI", PASTE_REDIRECT)]:
+        for prompt, answer in [
+            ("Shop address", box.woo_url),
+            ("consumer key", keys["WOO_CONSUMER_KEY"]),
+            ("consumer secret", keys["WOO_CONSUMER_SECRET"]),
+            ("region", box.exact_url),
+            ("client id", keys["EXACT_CLIENT_ID"]),
+            ("client secret", keys["EXACT_CLIENT_SECRET"]),
+            ("Redirect URI", PASTE_REDIRECT),
+        ]:
             wait_for(prompt)
             type_line(answer)
         shown = wait_for("Paste the address")
         login = re.search(r"(http://127\.0\.0\.1:\d+/api/oauth2/auth\?\S+)", shown).group(1)
         type_line(httpx.get(login, follow_redirects=False).headers["location"])  # the browser's address bar
-        for prompt, answer in [("Book each order as", ""), ("Book it as", "paid"), ("trigger the booking", ""),
-                               ("Book the history from", "2020-01-01"), ("Push WooCommerce products", "n")]:
+        for prompt, answer in [
+            ("Book each order as", ""),
+            ("Book it as", "paid"),
+            ("trigger the booking", ""),
+            ("Book the history from", "2020-01-01"),
+            ("Push WooCommerce products", "n"),
+        ]:
             wait_for(prompt)
             type_line(answer)
         final = wait_for("[exit ", 90)

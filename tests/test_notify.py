@@ -10,21 +10,22 @@ import json
 import socket
 import socketserver
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from runner import notify
-from runner.errors import SpecError
+from runner.errors import RunnerError, SpecError
 from runner.ledger import Ledger
 from tests.live_box import live  # noqa: F401  (fixture)
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
 
 
 # ---- deciding (pure) ------------------------------------------------------------------------
+
 
 def test_a_failure_is_told_once_and_its_end_once():
     alerts, recoveries, state = notify.decide({}, {5001: "VAT code '9' does not exist"}, True, "", NOW, 2 * HOUR)
@@ -69,7 +70,7 @@ def test_many_failures_are_counted_not_all_listed_and_the_message_says_what_to_d
 
 def test_durations_and_redaction():
     assert notify.duration("90m") == timedelta(minutes=90) and notify.duration("1d") == timedelta(days=1)
-    with pytest.raises(Exception):
+    with pytest.raises(RunnerError):
         notify.duration("2 hours")
     red = notify.redact(notify.Message("s3cr3t-key subject", "token s3cr3t-key"), {"s3cr3t-key"})
     assert red == notify.Message("*** subject", "token ***")
@@ -79,8 +80,9 @@ def test_a_password_is_never_sent_in_the_clear_to_a_remote_server():
     def no_connection(*args, **kwargs):
         raise AssertionError("must not connect")
 
-    config = {"email": {"host": "smtp.example.com", "port": 25, "username": "u", "password": "pw", "from": "a@b.c",
-                        "to": ["d@e.f"], "starttls": False}}
+    config = {
+        "email": {"host": "smtp.example.com", "port": 25, "username": "u", "password": "pw", "from": "a@b.c", "to": ["d@e.f"], "starttls": False}
+    }
     sent, problems = notify.deliver(config, notify.Message("s", "t"), smtp=no_connection)
     assert sent == 0 and "unencrypted" in problems[0] and "pw" not in problems[0]
     assert notify.deliver({}, notify.Message("s", "t"))[0] == 0
@@ -90,22 +92,32 @@ def test_the_spec_takes_notify_and_the_password_only_from_a_variable(tmp_path):
     from runner.spec import check as spec_module
     from tests.conftest import write_spec
 
-    good = write_spec(tmp_path, "notify:\n  webhook: ${HOOK}\n  email:\n    host: smtp.example.com\n    password: ${PW}\n"
-                                "    from: a@b.nl\n    to: [c@d.nl]\n")
+    good = write_spec(
+        tmp_path, "notify:\n  webhook: ${HOOK}\n  email:\n    host: smtp.example.com\n    password: ${PW}\n    from: a@b.nl\n    to: [c@d.nl]\n"
+    )
     loaded = spec_module.load(good, environ={"HOOK": "https://hooks.example.com/x", "PW": "hunter22"})
     assert loaded.section("notify")["stall_after"] == "2h" and loaded.section("notify")["email"]["port"] == 587
     assert "hunter22" in loaded.secrets
-    bad = write_spec(tmp_path, "notify:\n  webhook: http://hooks.example.com/x\n  stall_after: 2 hours\n  email:\n"
-                               "    host: smtp.example.com\n    password: hunter22\n    from: a@b.nl\n    to: []\n    tls: true\n")
+    bad = write_spec(
+        tmp_path,
+        "notify:\n  webhook: http://hooks.example.com/x\n  stall_after: 2 hours\n  email:\n"
+        "    host: smtp.example.com\n    password: hunter22\n    from: a@b.nl\n    to: []\n    tls: true\n",
+    )
     with pytest.raises(SpecError) as caught:
         spec_module.load(bad, environ={})
     text = "\n".join(caught.value.problems)
-    for expected in ("notify.email.password: a secret written in the spec", "notify.webhook", "notify.stall_after",
-                     "notify.email.to", "notify.email.tls: unknown key"):
+    for expected in (
+        "notify.email.password: a secret written in the spec",
+        "notify.webhook",
+        "notify.stall_after",
+        "notify.email.to",
+        "notify.email.tls: unknown key",
+    ):
         assert expected in text, text
 
 
 # ---- receivers on 127.0.0.1 -----------------------------------------------------------------
+
 
 class Hook(BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802 - http.server's name
@@ -230,7 +242,7 @@ def test_runs_alert_once_on_failure_recover_once_and_tell_a_stall(live, receiver
     assert lab.cli("run").exit_code == 3 and len(told()) == 2  # not stalled yet
     with Ledger(lab.folder / "state.json") as ledger:  # ... as if it had been crashing for three hours
         state = ledger.alert_state()
-        ledger.save_alert_state({**state, "last_ok": (datetime.now(timezone.utc) - 3 * HOUR).isoformat()})
+        ledger.save_alert_state({**state, "last_ok": (datetime.now(UTC) - 3 * HOUR).isoformat()})
     assert lab.cli("run").exit_code == 3
     assert len(told()) == 3 and "runs stalled" in told()[2] and "no run has succeeded for 3.0 hours" in told()[2]
     assert "not logged in to Exact Online yet" in told()[2] and "what to do" in told()[2]

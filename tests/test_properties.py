@@ -15,14 +15,14 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runner.spec import check as spec_module
 from runner.core.booking import Booker
-from runner.errors import BookingError
 from runner.core.model import parse_order, parse_refund
-from runner.sandbox.woo.orders import build_order
-from runner.sandbox.woo.invariants import check_order
-from runner.sandbox.woo.refunds import build_refund
+from runner.errors import BookingError
 from runner.sandbox.woo.carts import Address, Cart, Coupon, Fee, ProductLine, RefundItem, RefundRequest, Shipping
+from runner.sandbox.woo.invariants import check_order
+from runner.sandbox.woo.orders import build_order
+from runner.sandbox.woo.refunds import build_refund
+from runner.spec import check as spec_module
 from tests.conftest import DATA
 
 SPEC = DATA / "specs" / "test.yaml"
@@ -122,8 +122,12 @@ def test_generated_orders_book_balanced_every_way(cart, refund_share, itemized):
     amount = (total * refund_share / 100).quantize(D("0.01"))
     if amount > 0:
         first = raw["line_items"][0]
-        request = RefundRequest(id=cart.id + 500, created=cart.created + timedelta(days=3),
-                                items=(RefundItem(first["id"], quantity=1),) if itemized else (), amount=None if itemized else amount)
+        request = RefundRequest(
+            id=cart.id + 500,
+            created=cart.created + timedelta(days=3),
+            items=(RefundItem(first["id"], quantity=1),) if itemized else (),
+            amount=None if itemized else amount,
+        )
         try:
             refund = build_refund(raw, request)
         except ValueError:  # WooCommerce refuses a refund above what is left; so does the generator

@@ -21,9 +21,15 @@ START, END = date(2026, 3, 1), date(2026, 3, 31)
 
 
 def doc(order, amounts, day=5, refund=None, ref=None, description=None, **kw) -> Doc:
-    return Doc(date(2026, 3, day) if isinstance(day, int) else day, ref or str(order),
-               description or (f"Refund {refund} of WooCommerce order {order}" if refund else f"WooCommerce order {order}"),
-               {code: (D(net), D(vat)) for code, (net, vat) in amounts.items()}, order, refund, **kw)
+    return Doc(
+        date(2026, 3, day) if isinstance(day, int) else day,
+        ref or str(order),
+        description or (f"Refund {refund} of WooCommerce order {order}" if refund else f"WooCommerce order {order}"),
+        {code: (D(net), D(vat)) for code, (net, vat) in amounts.items()},
+        order,
+        refund,
+        **kw,
+    )
 
 
 def booked(order, amounts, number, **kw) -> Doc:
@@ -37,6 +43,7 @@ SALE = {("2", "8000"): ("100.00", "21.00"), ("2", "8050"): ("5.00", "1.05")}
 
 # ---- the comparison -------------------------------------------------------------------
 
+
 def test_agreeing_books_have_no_difference_and_sum_per_code():
     shop = [doc(1, SALE), doc(2, {("1", "8010"): ("10.00", "0.90")}, day=31)]
     exact = [booked(1, SALE, 26700001), booked(2, {("1", "8010"): ("10.00", "0.90")}, 26700002, day=31)]
@@ -45,7 +52,8 @@ def test_agreeing_books_have_no_difference_and_sum_per_code():
     assert [(r.code, r.shop, r.exact) for r in rec.rows] == [
         (("1", "8010"), (D("10.00"), D("0.90")), (D("10.00"), D("0.90"))),
         (("2", "8000"), (D("100.00"), D("21.00")), (D("100.00"), D("21.00"))),
-        (("2", "8050"), (D("5.00"), D("1.05")), (D("5.00"), D("1.05")))]
+        (("2", "8050"), (D("5.00"), D("1.05")), (D("5.00"), D("1.05"))),
+    ]
     assert rec.total("shop") == rec.total("exact") == (D("115.00"), D("22.95"))
 
 
@@ -54,14 +62,21 @@ def test_each_kind_of_difference_names_the_document_behind_it():
     exact = [
         booked(1, SALE, 26700001),
         booked(2, {("2", "8000"): ("100.00", "20.00"), ("2", "8050"): ("5.00", "1.05")}, 26700002),  # VAT off by 1.00
-        booked(4, SALE, 26700004), booked(4, SALE, 26700005),  # twice
+        booked(4, SALE, 26700004),
+        booked(4, SALE, 26700005),  # twice
         booked(5, SALE, 26700006),  # Exact dates it in March, the rules in February
         Doc(date(2026, 3, 9), "MEMO", "booked by hand", {("2", "8000"): (D("50.00"), D("10.50"))}, number=26700007),
     ]
     rec = compare(shop, exact, START, END, unbookable={6: "order 6 has no billing e-mail"}, note=lambda d: "not booked yet")
     problems = {(f.order_id or (f.shop or f.exact[0]).order_id or f.exact[0].number): f.problem for f in rec.findings}
-    assert problems == {2: "amounts differ", 3: "missing in Exact", 4: "booked 2 times in Exact", 5: "not in the shop's view",
-                        26700007: "not in the shop's view", 6: "cannot be booked"}
+    assert problems == {
+        2: "amounts differ",
+        3: "missing in Exact",
+        4: "booked 2 times in Exact",
+        5: "not in the shop's view",
+        26700007: "not in the shop's view",
+        6: "cannot be booked",
+    }
     assert next(f for f in rec.findings if f.problem == "missing in Exact").note == "not booked yet"
     assert "outside the period" in next(f for f in rec.findings if f.shop and f.shop.order_id == 5).note
     by_code = {r.code: r for r in rec.rows}
@@ -79,9 +94,16 @@ def test_the_ledger_identifies_an_exact_document_whatever_its_reference():
 
 def test_refunds_with_the_same_reference_are_told_apart_by_their_amounts():
     minus = {("2", "8000"): ("-10.00", "-2.10")}
-    shop = [doc(1, SALE), doc(1, minus, refund=7, description="Refund of order 1"), doc(1, {("2", "8000"): ("-20.00", "-4.20")}, refund=8, description="Refund of order 1")]
-    exact = [booked(1, SALE, 1), booked(1, {("2", "8000"): ("-20.00", "-4.20")}, 2, refund=8, description="Refund of order 1"),
-             booked(1, minus, 3, refund=7, description="Refund of order 1")]
+    shop = [
+        doc(1, SALE),
+        doc(1, minus, refund=7, description="Refund of order 1"),
+        doc(1, {("2", "8000"): ("-20.00", "-4.20")}, refund=8, description="Refund of order 1"),
+    ]
+    exact = [
+        booked(1, SALE, 1),
+        booked(1, {("2", "8000"): ("-20.00", "-4.20")}, 2, refund=8, description="Refund of order 1"),
+        booked(1, minus, 3, refund=7, description="Refund of order 1"),
+    ]
     assert compare(shop, exact, START, END).findings == []
 
 
@@ -95,19 +117,29 @@ def test_zero_lines_and_unprocessed_invoices():
 
 
 def test_exact_rows_are_read_with_padded_codes_wcf_dates_and_cents():
-    row = {"EntryID": "e1", "EntryNumber": 26700001, "EntryDate": "/Date(1772668800000)/", "Journal": "70", "YourRef": "5001",
-           "Description": "WooCommerce order 5001", "SalesEntryLines": {"results": [
-               {"VATCode": "2  ", "GLAccountCode": "8000", "AmountFC": D("10.1"), "VATAmountFC": D("2.121")},
-               {"VATCode": "2  ", "GLAccountCode": "8000", "AmountFC": 5, "VATAmountFC": D("1.05")}]}}
+    row = {
+        "EntryID": "e1",
+        "EntryNumber": 26700001,
+        "EntryDate": "/Date(1772668800000)/",
+        "Journal": "70",
+        "YourRef": "5001",
+        "Description": "WooCommerce order 5001",
+        "SalesEntryLines": {
+            "results": [
+                {"VATCode": "2  ", "GLAccountCode": "8000", "AmountFC": D("10.1"), "VATAmountFC": D("2.121")},
+                {"VATCode": "2  ", "GLAccountCode": "8000", "AmountFC": 5, "VATAmountFC": D("1.05")},
+            ]
+        },
+    }
     got = exact_doc(row)
     assert got.entry_date == date(2026, 3, 5) and got.number == 26700001
     assert got.amounts == {("2", "8000"): (D("15.10"), D("3.17"))}
 
 
 def test_shop_documents_sum_the_booked_lines_per_code(sample_orders):
-    from runner.spec import check as spec_module
     from runner.core.booking import Booker
     from runner.core.model import parse_order
+    from runner.spec import check as spec_module
     from tests.conftest import DATA
 
     spec = spec_module.load(DATA / "specs" / "test.yaml", environ={})
@@ -145,12 +177,25 @@ def test_table_csv_and_json_mark_the_differences():
     assert next(r for r in rows if r["gl_account"] == "8000")["diff_vat"] == "-21.00"
     data = report.reconcile_json(rec)
     assert data["differs"] is True and data["total"]["exact_net"] == "105.00"
-    assert data["documents"] == [{"kind": "document", "problem": "missing in Exact", "order": 2, "refund": None, "your_ref": "2",
-                                  "entry_date": "2026-03-05", "exact_entries": [], "shop_total": "127.05", "exact_total": "",
-                                  "differs": True, "note": ""}]
+    assert data["documents"] == [
+        {
+            "kind": "document",
+            "problem": "missing in Exact",
+            "order": 2,
+            "refund": None,
+            "your_ref": "2",
+            "entry_date": "2026-03-05",
+            "exact_entries": [],
+            "shop_total": "127.05",
+            "exact_total": "",
+            "differs": True,
+            "note": "",
+        }
+    ]
 
 
 # ---- the command against a booked sandbox -----------------------------------------------
+
 
 def _period(box) -> tuple[str, str]:
     days = [str(o.get("date_completed") or o["date_created"])[:10] for o in box.woo.orders.values()]
@@ -216,8 +261,17 @@ def test_report_with_sandbox_books_first_and_never_shows_a_secret(cli, tmp_path)
     from tests.conftest import ROOT
 
     today = date.today()
-    result = cli("report", str(ROOT / "sync.yaml"), "--sandbox", "--from", (today - timedelta(days=40)).isoformat(),
-                 "--to", today.isoformat(), "--format", "json")
+    result = cli(
+        "report",
+        str(ROOT / "sync.yaml"),
+        "--sandbox",
+        "--from",
+        (today - timedelta(days=40)).isoformat(),
+        "--to",
+        today.isoformat(),
+        "--format",
+        "json",
+    )
     assert result.exit_code in (0, 1), result.output
     data = json.loads(result.stdout)
     assert data["exact_documents"] > 0 and data["journals"] == ["70"]

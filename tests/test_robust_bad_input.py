@@ -48,22 +48,34 @@ def edit(path, old: str, new: str):
         file = box.dir / path
         assert old in file.read_text()
         file.write_text(file.read_text().replace(old, new))
+
     return change
 
 
 ENVIRONMENTS = {
     # name: (what breaks it, exit code, words the message must hold, words of what to do)
-    "shop unreachable": (lambda box: edit("sync.yaml", box.box.woo_url, f"http://127.0.0.1:{closed_port()}")(box), 1,
-                         "cannot reach the shop", "check woocommerce.url"),
-    "exact unreachable": (lambda box: edit("sync.yaml", box.box.exact_url, f"http://127.0.0.1:{closed_port()}")(box), 1,
-                          "cannot reach Exact Online", "exact.base_url"),
-    "wrong WooCommerce key": (edit(".env", "WOO_CONSUMER_SECRET=", "WOO_CONSUMER_SECRET=cs_wrong"), 2,
-                              "the shop refused the API key", "WOO_CONSUMER_SECRET"),
+    "shop unreachable": (
+        lambda box: edit("sync.yaml", box.box.woo_url, f"http://127.0.0.1:{closed_port()}")(box),
+        1,
+        "cannot reach the shop",
+        "check woocommerce.url",
+    ),
+    "exact unreachable": (
+        lambda box: edit("sync.yaml", box.box.exact_url, f"http://127.0.0.1:{closed_port()}")(box),
+        1,
+        "cannot reach Exact Online",
+        "exact.base_url",
+    ),
+    "wrong WooCommerce key": (
+        edit(".env", "WOO_CONSUMER_SECRET=", "WOO_CONSUMER_SECRET=cs_wrong"),
+        2,
+        "the shop refused the API key",
+        "WOO_CONSUMER_SECRET",
+    ),
     "never logged in": (no_login, 3, "not logged in to Exact Online", "runner auth"),
     "wrong Exact client secret": (expired_with_wrong_secret, 3, "Exact refused the app's client id or secret", "EXACT_CLIENT_SECRET"),
     "login ended elsewhere": (dead_chain, 3, "Exact login is no longer valid", "log in again"),
-    "division not granted": (edit("sync.yaml", "division: 1234567", "division: 7654321"), 2,
-                             "may not use division 7654321", "runner divisions"),
+    "division not granted": (edit("sync.yaml", "division: 1234567", "division: 7654321"), 2, "may not use division 7654321", "runner divisions"),
 }
 
 
@@ -85,8 +97,11 @@ def test_a_broken_environment_is_one_clear_message_and_the_ledger_survives_it(sy
     booked = documents_by_ref(box)
     spec, env, token = (box.dir / p for p in ("sync.yaml", ".env", ".runner/exact-token.json"))
     saved = {p: p.read_text() for p in (spec, env, token)}
-    new = box.woo.place_order(lines=(ProductLine(188, "Espressobonen 1 kg", D("24.20"), 1),), status="completed",
-                              billing=Address("Iris", "Bos", city="Delft", country="NL", email="iris@example.nl"))
+    new = box.woo.place_order(
+        lines=(ProductLine(188, "Espressobonen 1 kg", D("24.20"), 1),),
+        status="completed",
+        billing=Address("Iris", "Bos", city="Delft", country="NL", email="iris@example.nl"),
+    )
     breaks(box)
     result = box.run("run")
     assert result.exit_code == code, result.output
@@ -109,15 +124,20 @@ def test_a_closed_period_fails_that_order_only_with_exacts_word_and_what_to_do(s
     day = "2025-06-14T11:30:00"
     from datetime import datetime
 
-    refused = box.woo.place_order(lines=(ProductLine(188, "Espressobonen 1 kg", D("24.20"), 1),), status="completed",
-                                  created=datetime.fromisoformat(day), completed=datetime.fromisoformat(day),
-                                  billing=Address("Iris", "Bos", city="Delft", country="NL", email="iris@example.nl"))
+    refused = box.woo.place_order(
+        lines=(ProductLine(188, "Espressobonen 1 kg", D("24.20"), 1),),
+        status="completed",
+        created=datetime.fromisoformat(day),
+        completed=datetime.fromisoformat(day),
+        billing=Address("Iris", "Bos", city="Delft", country="NL", email="iris@example.nl"),
+    )
     box.exact.close_period(2025, 6)
     result = box.run("run")
     assert result.exit_code == 1 and "Traceback" not in result.output
     failed = [line for line in result.output.splitlines() if line.startswith("FAILED")]
-    assert failed == [f"FAILED order {refused['id']}: Periode is afgesloten; what to do: "
-                      "fix what Exact names (in the spec or in Exact), then `runner retry SPEC`"]
+    assert failed == [
+        f"FAILED order {refused['id']}: Periode is afgesloten; what to do: fix what Exact names (in the spec or in Exact), then `runner retry SPEC`"
+    ]
     assert {ref for ref, _ in documents_by_ref(box)} == {o["number"] for o in box.due() if o["id"] != refused["id"]}
 
 
@@ -128,11 +148,15 @@ BEANS = (ProductLine(188, "Espressobonen 1 kg", D("24.20"), 1, sku="ESP-1KG"),)
 
 def negated(order: dict) -> dict:
     """The order with every amount negative, as a plugin's manual "return order" looks."""
+
     def flip(node):
         if isinstance(node, dict):
-            return {k: (f"-{v}" if isinstance(v, str) and re.fullmatch(r"[0-9]+\.[0-9]+", v) and D(v) and k != "price" else flip(v))
-                    for k, v in node.items()}
+            return {
+                k: (f"-{v}" if isinstance(v, str) and re.fullmatch(r"[0-9]+\.[0-9]+", v) and D(v) and k != "price" else flip(v))
+                for k, v in node.items()
+            }
         return [flip(n) for n in node] if isinstance(node, list) else node
+
     return flip(order)
 
 
@@ -140,10 +164,10 @@ def test_orders_that_cannot_be_booked_fail_alone_with_what_to_do_and_a_free_orde
     box = sync_box(orders=30, woo_options={"store": ODD})
     shop = box.woo
     bad = {
-        "no billing e-mail": shop.place_order(lines=BEANS, billing=Address("Nina", "Smit", city="Ede", country="NL", email=""),
-                                              status="completed"),
-        "'dict object' has no attribute '13'": shop.place_order(lines=(ProductLine(188, "Bonbons", D("11.30"), 1, tax_class="odd-rate"),),
-                                                                billing=IRIS, status="completed"),
+        "no billing e-mail": shop.place_order(lines=BEANS, billing=Address("Nina", "Smit", city="Ede", country="NL", email=""), status="completed"),
+        "'dict object' has no attribute '13'": shop.place_order(
+            lines=(ProductLine(188, "Bonbons", D("11.30"), 1, tax_class="odd-rate"),), billing=IRIS, status="completed"
+        ),
         "negative total (-24.20)": shop.place_order(lines=BEANS, billing=IRIS, status="completed"),
         "in USD, but journal 70 books EUR only": shop.place_order(lines=BEANS, billing=IRIS, status="completed"),
     }

@@ -35,7 +35,7 @@ def test_sigkill_at_random_moments_of_a_backfill_books_each_order_exactly_once(s
         target = posts(box) + rng.randint(1, 25)
         proc = spawn(box.spec, "run")
         # kill after a random number of POSTs of this run, a random moment into the next one
-        wait_until(lambda: posts(box) >= target, proc)
+        wait_until(lambda: posts(box) >= target, proc)  # noqa: B023 - called at once
         time.sleep(rng.uniform(0.0, 0.03))
         proc.send_signal(signal.SIGKILL)
         out, err = proc.communicate()
@@ -89,7 +89,15 @@ def test_an_order_edited_after_booking_is_not_booked_again_as_the_readme_says(sy
     from tests.conftest import ROOT
 
     readme = (ROOT / "README.md").read_text()
-    table = readme[readme.index("## What happens when"):]
-    for row in ("dies mid-run", "does not answer", "a 429", "daily limit", "login has expired", "Exact refuses an order",
-                "edited after it was booked", "It is not booked again"):
+    table = readme[readme.index("## What happens when") :]
+    for row in (
+        "dies mid-run",
+        "does not answer",
+        "a 429",
+        "daily limit",
+        "login has expired",
+        "Exact refuses an order",
+        "edited after it was booked",
+        "It is not booked again",
+    ):
         assert row in table

@@ -5,7 +5,7 @@ to carry on after Exact's day is over. The clocks are manual: no test sleeps."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 
 from runner.sandbox.exact.simulator import ManualClock
 from runner.sandbox.server import Fault
@@ -40,8 +40,11 @@ def test_a_429_is_a_pause_never_a_failed_order(sync_box):
     bearer = {"Authorization": f"Bearer {__import__('json').loads(token.read_text())['access_token']}", "Accept": "application/json"}
     for _ in range(5):  # another app of this login used up the minute: the runner's first call gets a 429
         httpx.get(f"{box.box.exact_url}/api/v1/1234567/vat/VATCodes", params={"$select": "Code"}, headers=bearer)
-    minute = {"X-RateLimit-Minutely-Limit": "5", "X-RateLimit-Minutely-Remaining": "0",
-              "X-RateLimit-Minutely-Reset": str(int(clock() // 60 + 1) * 60_000)}
+    minute = {
+        "X-RateLimit-Minutely-Limit": "5",
+        "X-RateLimit-Minutely-Remaining": "0",
+        "X-RateLimit-Minutely-Reset": str(int(clock() // 60 + 1) * 60_000),
+    }
     box.box.exact_server.faults.queue(Fault(429, html=False, headers=minute, match=lambda r: r.method == "POST"), times=3)
     report, api = engine_run(box, clock)
     assert box.exact.rate_limited >= 1  # a real 429 from the sandbox's limiter, and three on POSTs
@@ -50,7 +53,7 @@ def test_a_429_is_a_pause_never_a_failed_order(sync_box):
 
 
 def test_near_the_daily_limit_runs_stop_cleanly_and_the_next_day_carries_on(sync_box):
-    clock = ManualClock(datetime(2026, 3, 2, 21, 0, tzinfo=timezone.utc))
+    clock = ManualClock(datetime(2026, 3, 2, 21, 0, tzinfo=UTC))
     box = sync_box(orders=24, exact_options={"clock": clock, "daily_limit": 60})
     with_exact_keys(box, daily_reserve=40)
     clocked_login(box, clock)

@@ -4,7 +4,7 @@ retried on a schedule (engine.RETRY_DELAYS), never on every run; `runner retry` 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from decimal import Decimal as D
 
 import pytest
@@ -54,13 +54,18 @@ def test_a_broken_mapping_costs_not_one_error_answer_in_any_run(sync_box, extra)
 
 def an_order_in_a_month_of_its_own(box) -> dict:
     day = datetime(2025, 6, 14, 11, 30)
-    return box.woo.place_order(lines=(ProductLine(188, "Espressobonen 1 kg", D("24.20"), 2, sku="ESP-1KG"),),
-                               billing=Address("Iris", "Bos", city="Delft", country="NL", email="iris@example.nl"),
-                               created=day, paid=day, completed=day, status="completed")
+    return box.woo.place_order(
+        lines=(ProductLine(188, "Espressobonen 1 kg", D("24.20"), 2, sku="ESP-1KG"),),
+        billing=Address("Iris", "Bos", city="Delft", country="NL", email="iris@example.nl"),
+        created=day,
+        paid=day,
+        completed=day,
+        status="completed",
+    )
 
 
 def test_an_order_exact_refuses_is_retried_on_the_schedule_and_by_runner_retry_now(sync_box):
-    clock = ManualClock(datetime.now(timezone.utc))
+    clock = ManualClock(datetime.now(UTC))
     start = clock()
     box = sync_box(orders=30, exact_options={"clock": clock})
     clocked_login(box, clock)
@@ -124,7 +129,7 @@ def test_refusals_exact_alone_can_see_stop_at_half_its_hourly_budget_across_runs
     """Every month is closed, which only Exact knows: after 5 refusals on one endpoint the
     runner sends nothing more there for the hour (also in the next runs), so Exact never
     blocks the app; once the months are open again everything is booked."""
-    clock = ManualClock(datetime.now(timezone.utc))
+    clock = ManualClock(datetime.now(UTC))
     start = clock()
     box = sync_box(orders=40, exact_options={"clock": clock})
     clocked_login(box, clock)

@@ -54,19 +54,30 @@ def every_secret(box) -> set[str]:
 def test_no_command_ever_shows_or_writes_a_secret(sync_box):
     # shipping lines fail to map: failures to report; the shop's keys go in the query string
     box = sync_box(orders=20, extra="mapping:\n  gl_account: \"{{ {'product': '8000', 'fee': '8060', 'discount': '8070'}[line.kind] }}\"\n")
-    spec_text = box.spec.read_text().replace("  consumer_secret: ${WOO_CONSUMER_SECRET}\n",
-                                             "  consumer_secret: ${WOO_CONSUMER_SECRET}\n  query_string_auth: true\n")
+    spec_text = box.spec.read_text().replace(
+        "  consumer_secret: ${WOO_CONSUMER_SECRET}\n", "  consumer_secret: ${WOO_CONSUMER_SECRET}\n  query_string_auth: true\n"
+    )
     box.spec.write_text(spec_text)
     box.exact.config.access_token_lifetime = 40  # refreshes on the way: more tokens that must not leak
     box.exact.config.refresh_window = 39
     box.box.log_in(box.dir / ".runner" / "exact-token.json")
     today = date.today()
     commands = [
-        ("validate",), ("validate", "--online"),
-        ("preview", "--payloads"), ("preview", "--format", "json"), ("preview", "--format", "yaml", "--limit", "3"),
-        ("run", "--dry-run"), ("run", "--dry-run", "--json"),
-        ("run",), ("run", "--json"), ("status",), ("status", "--json"), ("retry",),
-        ("divisions",), ("products", "--dry-run"), ("products",),
+        ("validate",),
+        ("validate", "--online"),
+        ("preview", "--payloads"),
+        ("preview", "--format", "json"),
+        ("preview", "--format", "yaml", "--limit", "3"),
+        ("run", "--dry-run"),
+        ("run", "--dry-run", "--json"),
+        ("run",),
+        ("run", "--json"),
+        ("status",),
+        ("status", "--json"),
+        ("retry",),
+        ("divisions",),
+        ("products", "--dry-run"),
+        ("products",),
         ("report", "--from", str(today - timedelta(days=90)), "--to", str(today)),
     ]
     outputs: list[str] = []

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 
 from runner.exact.oauth import Tokens, TokenStore
-from runner.sandbox.exact.simulator import ExactSimulator
 from runner.sandbox.exact.auth import TOO_EARLY
+from runner.sandbox.exact.simulator import ExactSimulator
 from runner.sandbox.server import SandboxServer
 from tests.conftest import ROOT
 from tests.robust import assert_exactly_once, child_env, spawn, wait_until
@@ -48,8 +48,14 @@ class ShortLogin:
 
     def worker(self, seconds: float, url: str = "") -> subprocess.Popen:
         url = url or self.server.url
-        return subprocess.Popen([sys.executable, "-m", "tests.token_worker", "calls", str(self.token_file), url, str(seconds)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env(), cwd=ROOT)
+        return subprocess.Popen(
+            [sys.executable, "-m", "tests.token_worker", "calls", str(self.token_file), url, str(seconds)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=child_env(),
+            cwd=ROOT,
+        )
 
     def chain_alive(self) -> bool:
         return json.loads(self.token_file.read_text())["refresh_token"] in self.sim.oauth.refresh
@@ -229,7 +235,7 @@ def test_an_interrupted_save_never_leaves_a_partial_token_file(tmp_path):
     for _ in range(20):
         saver = subprocess.Popen([sys.executable, "-m", "tests.token_worker", "saves", str(token_file)], env=child_env(), cwd=ROOT)
         before = token_file.stat().st_mtime_ns
-        wait_until(lambda: token_file.stat().st_mtime_ns != before, saver)
+        wait_until(lambda: token_file.stat().st_mtime_ns != before, saver)  # noqa: B023 - called at once
         time.sleep(rng.uniform(0, 0.05))
         saver.kill()
         saver.wait()

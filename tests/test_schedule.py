@@ -35,8 +35,14 @@ def test_every_rejects_a_malformed_interval(sync_box):
 def test_a_schedule_keeps_booking_and_survives_a_shop_outage(sync_box):
     box = sync_box(orders=16)
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
-    runner = subprocess.Popen([sys.executable, "-m", "runner", "run", str(box.spec), "--every", "2s"], cwd=box.dir,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    runner = subprocess.Popen(
+        [sys.executable, "-m", "runner", "run", str(box.spec), "--every", "2s"],
+        cwd=box.dir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
     try:
         expected = sum(1 + len(box.woo.refunds.get(o["id"], [])) for o in box.due())
         deadline = time.monotonic() + 60
@@ -50,8 +56,11 @@ def test_a_schedule_keeps_booking_and_survives_a_shop_outage(sync_box):
 
         from runner.sandbox.woo.carts import Address, ProductLine
 
-        box.woo.place_order(lines=(ProductLine(188, "Espressobonen", Decimal("24.20"), 1),), status="completed",
-                            billing=Address("Nina", "Veld", city="Breda", country="NL", email="nina@example.nl"))
+        box.woo.place_order(
+            lines=(ProductLine(188, "Espressobonen", Decimal("24.20"), 1),),
+            status="completed",
+            billing=Address("Nina", "Veld", city="Breda", country="NL", email="nina@example.nl"),
+        )
         deadline = time.monotonic() + 60
         while len(box.documents()) == booked and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -78,18 +87,23 @@ def test_status_warns_when_the_login_nears_its_30_days(sync_box):
 
 def test_a_backfill_reports_progress_after_each_order(sync_box):
     from runner import engine
-    from runner.spec import check as spec_module
     from runner.exact.oauth import store_from_spec
     from runner.exact.sink import sink_from_spec
     from runner.ledger import Ledger
+    from runner.spec import check as spec_module
     from runner.woo.source import source_from_spec
 
     box = sync_box(orders=16)
     spec = spec_module.load(box.spec)
     ledger = Ledger(box.dir / ".runner" / "state.json")
     seen: list[int] = []
-    run = engine.Run(spec, source_from_spec(spec), sink_from_spec(spec, ledger, store_from_spec(spec)), ledger,
-                     progress=lambda report: seen.append(len(report.booked)))
+    run = engine.Run(
+        spec,
+        source_from_spec(spec),
+        sink_from_spec(spec, ledger, store_from_spec(spec)),
+        ledger,
+        progress=lambda report: seen.append(len(report.booked)),
+    )
     report = run()
     ledger.close()
     assert seen and seen[-1] == len(report.booked) and seen == sorted(seen)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from runner.spec import check as spec_module
 from runner.errors import SpecError
+from runner.spec import check as spec_module
 from tests.conftest import DATA, ROOT, write_spec
 
 BAD = sorted((DATA / "bad-specs").glob("*.yaml"))

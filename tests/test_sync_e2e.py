@@ -58,8 +58,11 @@ def test_backfill_then_incremental_runs_read_only_what_changed(sync_box):
     box.woo.add_refund(booked["id"], amount="5.00", reason="Coulance")
     from runner.sandbox.woo.carts import Address, ProductLine
 
-    new = box.woo.place_order(lines=(ProductLine(188, "Espressobonen 1 kg", D("24.20"), 1, sku="ESP-1KG"),),
-                              billing=Address("Iris", "Bos", city="Delft", country="NL", email="iris@example.nl"), status="completed")
+    new = box.woo.place_order(
+        lines=(ProductLine(188, "Espressobonen 1 kg", D("24.20"), 1, sku="ESP-1KG"),),
+        billing=Address("Iris", "Bos", city="Delft", country="NL", email="iris@example.nl"),
+        status="completed",
+    )
     requests_before = len(box.woo.log)
     result = box.run("run")
     assert result.exit_code == 0, result.output
@@ -76,8 +79,11 @@ def test_without_since_the_first_run_books_nothing_old_and_new_orders_after_it(s
     assert result.exit_code == 0 and box.documents() == []
     from runner.sandbox.woo.carts import Address, ProductLine
 
-    new = box.woo.place_order(lines=(ProductLine(190, "Thee assortiment", D("10.90"), 2, tax_class="reduced-rate"),),
-                              billing=Address("Bas", "Kok", city="Ede", country="NL", email="bas@example.nl"), status="processing")
+    new = box.woo.place_order(
+        lines=(ProductLine(190, "Thee assortiment", D("10.90"), 2, tax_class="reduced-rate"),),
+        billing=Address("Bas", "Kok", city="Ede", country="NL", email="bas@example.nl"),
+        status="processing",
+    )
     assert box.run("run").exit_code == 0
     assert [row["YourRef"] for row in box.documents()] == [new["number"]]
 
@@ -86,8 +92,11 @@ def test_customers_are_matched_on_email_whatever_its_letter_case(sync_box):
     box = sync_box(orders=30)
     from runner.sandbox.woo.carts import Address, ProductLine
 
-    box.woo.place_order(lines=(ProductLine(188, "Espressobonen", D("24.20"), 1),), status="completed",
-                        billing=Address("Piet", "Jansen", city="Utrecht", country="NL", email="p.jansen@EXAMPLE.org"))
+    box.woo.place_order(
+        lines=(ProductLine(188, "Espressobonen", D("24.20"), 1),),
+        status="completed",
+        billing=Address("Piet", "Jansen", city="Utrecht", country="NL", email="p.jansen@EXAMPLE.org"),
+    )
     assert box.run("run").exit_code == 0
     emails = Counter((a.get("Email") or "").strip().lower() for a in box.exact.accounts.values() if a.get("Email"))
     assert all(count == 1 for count in emails.values()), emails
@@ -110,7 +119,7 @@ def test_a_collective_account_takes_the_consumers(sync_box):
 
 
 def test_a_code_the_administration_lacks_fails_those_orders_before_any_post(sync_box):
-    box = sync_box(extra="mapping:\n  vat_code: \"99\"\n")
+    box = sync_box(extra='mapping:\n  vat_code: "99"\n')
     result = box.run("run")
     assert result.exit_code == 1
     assert "VAT code '99'" in result.output and "does not exist in this administration" in result.output

@@ -11,16 +11,16 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
 
 import click
 
 from runner import __version__
-from runner.spec import check as spec_module
 from runner.errors import RunnerError
 from runner.ledger import Ledger
+from runner.spec import check as spec_module
 
 
 class Out:
@@ -39,7 +39,6 @@ class Out:
         click.echo(cls.redact(text), err=err)
 
 
-
 def _fail(error: RunnerError) -> None:
     Out.echo(f"error: {error.message}", err=True)
     for problem in getattr(error, "problems", []):
@@ -47,7 +46,6 @@ def _fail(error: RunnerError) -> None:
     if error.hint:
         Out.echo(f"what to do: {error.hint}", err=True)
     sys.exit(error.exit_code)
-
 
 
 def guarded(func: Callable) -> Callable:
@@ -66,13 +64,16 @@ def guarded(func: Callable) -> Callable:
         except Exception as bug:  # not the user's doing: say so plainly, details on request
             if os.environ.get("RUNNER_DEBUG"):
                 Out.echo(Out.redact(traceback.format_exc()), err=True)
-            _fail(RunnerError(f"unexpected error in the runner ({type(bug).__name__}: {bug})",
-                              "nothing booked is lost (the ledger keeps it); run again with RUNNER_DEBUG=1 and report the output"))
+            _fail(
+                RunnerError(
+                    f"unexpected error in the runner ({type(bug).__name__}: {bug})",
+                    "nothing booked is lost (the ledger keeps it); run again with RUNNER_DEBUG=1 and report the output",
+                )
+            )
 
     wrapper.__name__ = func.__name__
     wrapper.__doc__ = func.__doc__
     return wrapper
-
 
 
 def load_spec(path: str):
@@ -81,12 +82,10 @@ def load_spec(path: str):
     return spec
 
 
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="runner")
 def main() -> None:
     """Book WooCommerce orders into Exact Online, as one sync.yaml per client says."""
-
 
 
 @contextmanager
@@ -102,7 +101,6 @@ def target(spec, sandbox: bool):
         yield sandboxed, box
 
 
-
 def parts(spec, dry_run: bool = False):
     from runner.exact.oauth import store_from_spec
     from runner.exact.sink import sink_from_spec
@@ -115,10 +113,8 @@ def parts(spec, dry_run: bool = False):
     return source_from_spec(spec), sink_from_spec(spec, ledger, tokens, dry_run=dry_run), ledger
 
 
-
 def lock_path(spec) -> Path:
     return spec.file(spec.data["state"] + ".lock")
-
 
 
 from runner.cli import checks, runs, setup  # noqa: E402,F401 - importing them registers their commands

@@ -10,8 +10,8 @@ import yaml
 
 from runner import engine
 from runner import preview as preview_module
-from runner.cli import render as report
 from runner.cli import Out, guarded, load_spec, main, parts, target
+from runner.cli import render as report
 from runner.errors import SpecError
 
 
@@ -25,8 +25,10 @@ def validate(spec_path: str, online: bool, sandbox: bool) -> None:
     spec = load_spec(spec_path)
     if not online:
         for name, paths in sorted(spec.missing_env.items()):
-            Out.echo(f"note: {name} is not set (used at {spec.source.where(paths[0])}); "
-                     f"commands that connect will need it in the environment or in {spec.base_dir / '.env'}")
+            Out.echo(
+                f"note: {name} is not set (used at {spec.source.where(paths[0])}); "
+                f"commands that connect will need it in the environment or in {spec.base_dir / '.env'}"
+            )
         Out.echo(f"{spec_path}: valid")
         return
     from runner import checks as online_module
@@ -40,10 +42,12 @@ def validate(spec_path: str, online: bool, sandbox: bool) -> None:
     for line in checked:
         Out.echo(f"ok: {line}")
     if problems:
-        raise SpecError(f"{spec_path}: {len(problems)} problem(s) against the live services",
-                        "fix the mapping in the spec or add the codes in Exact, then run `runner validate --online` again", problems)
+        raise SpecError(
+            f"{spec_path}: {len(problems)} problem(s) against the live services",
+            "fix the mapping in the spec or add the codes in Exact, then run `runner validate --online` again",
+            problems,
+        )
     Out.echo(f"{spec_path}: valid, and ready for the live services")
-
 
 
 @main.command()
@@ -76,15 +80,17 @@ def preview(spec_path, order_ids, limit, orders_file, refunds_file, fmt, payload
     elif fmt == "yaml":
         Out.echo(yaml.safe_dump(result.items, sort_keys=False, allow_unicode=True))
     else:
-        blobs = [json.dumps({k: item[k] for k in ("endpoint", "payload", "payment")}, indent=2, ensure_ascii=False)
-                 for _, item in result.documents] if payloads else None
+        blobs = (
+            [json.dumps({k: item[k] for k in ("endpoint", "payload", "payment")}, indent=2, ensure_ascii=False) for _, item in result.documents]
+            if payloads
+            else None
+        )
         for line in report.preview_lines(result, blobs, explain_skips=bool(order_ids)):
             Out.echo(line)
     for order_id, message in sorted(result.failures.items()):
         Out.echo(f"FAILED order {order_id}: {message}", err=True)
     if result.failures:
         sys.exit(1)
-
 
 
 @main.command("report")
@@ -122,4 +128,3 @@ def report_command(spec_path, start, end, fmt, sandbox) -> None:
             Out.echo(line)
     if result.differs:
         sys.exit(1)
-

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Sequence
+from typing import Any
 
 
 def table(rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> list[str]:
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
-    return ["  ".join(str(c).rjust(w) if i in right else str(c).ljust(w) for i, (c, w) in enumerate(zip(row, widths))).rstrip()
-            for row in rows]
+    return ["  ".join(str(c).rjust(w) if i in right else str(c).ljust(w) for i, (c, w) in enumerate(zip(row, widths))).rstrip() for row in rows]
 
 
 def preview_lines(result, payloads_json: list[str] | None, explain_skips: bool) -> list[str]:
@@ -41,18 +41,24 @@ def run_summary(report: dict[str, Any]) -> str:
     credits = f", {len(report['credits'])} credit document(s)" if report["credits"] else ""
     left = f" ({report['daily_left']:,} left today)" if report.get("daily_left") is not None else ""
     waiting = f", {len(report['waiting'])} waiting to retry" if report.get("waiting") else ""
-    line = (f"booked {len(report['booked'])} order(s){credits}; skipped {report['skipped']}; failed {len(report['failed'])}{waiting}; "
-            f"Exact calls {report['exact_calls']}{left}")
+    line = (
+        f"booked {len(report['booked'])} order(s){credits}; skipped {report['skipped']}; failed {len(report['failed'])}{waiting}; "
+        f"Exact calls {report['exact_calls']}{left}"
+    )
     return line + (f"; stopped early: {report['stopped']}" if report.get("stopped") else "")
 
 
 def status_lines(status: dict[str, Any]) -> list[str]:
-    out = [f"booked: {status['booked_total']} order(s), {status['credits_total']} credit document(s); "
-           f"today {status['booked_today']}, this month {status['booked_month']}"]
+    out = [
+        f"booked: {status['booked_total']} order(s), {status['credits_total']} credit document(s); "
+        f"today {status['booked_today']}, this month {status['booked_month']}"
+    ]
     last = status.get("last_run")
     if last:
-        out.append(f"last run: {last['started']} - booked {len(last['booked'])}, failed {len(last['failed'])}"
-                   + (f", stopped: {last['stopped']}" if last.get("stopped") else ""))
+        out.append(
+            f"last run: {last['started']} - booked {len(last['booked'])}, failed {len(last['failed'])}"
+            + (f", stopped: {last['stopped']}" if last.get("stopped") else "")
+        )
         if last.get("daily_left") is not None:
             out.append(f"Exact calls left today (at the last run): {last['daily_left']:,}")
     else:
@@ -77,7 +83,7 @@ def status_lines(status: dict[str, Any]) -> list[str]:
 
 
 def today_utc() -> str:
-    return datetime.now(timezone.utc).date().isoformat()
+    return datetime.now(UTC).date().isoformat()
 
 
 # `runner report`: the reconciliation of a period, as a table, CSV or JSON
@@ -127,8 +133,10 @@ def finding_text(finding) -> str:
     if finding.shop:
         facts.append(f"shop {finding.shop.entry_date} {_amount(finding.shop.total)}")
     for booked in finding.exact:
-        facts.append(f"Exact entry {booked.number} {booked.entry_date} {_amount(booked.total)}"
-                     + ("" if finding.shop else f" (your ref {booked.your_ref!r}, {booked.description!r})"))
+        facts.append(
+            f"Exact entry {booked.number} {booked.entry_date} {_amount(booked.total)}"
+            + ("" if finding.shop else f" (your ref {booked.your_ref!r}, {booked.description!r})")
+        )
     note = f"; {finding.note}" if finding.note else ""
     return f"{who}: {finding.problem}" + (f" ({'; '.join(facts)})" if facts else "") + note
 
@@ -136,24 +144,63 @@ def finding_text(finding) -> str:
 def reconcile_records(rec) -> list[dict]:
     """One record per (VAT code, GL account) and one per document behind a difference,
     for CSV and JSON alike; amounts as strings with two decimals."""
-    records = [{"kind": "account", "vat_code": row.code[0], "gl_account": row.code[1], "shop_net": _amount(row.shop[0]),
-                "shop_vat": _amount(row.shop[1]), "exact_net": _amount(row.exact[0]), "exact_vat": _amount(row.exact[1]),
-                "diff_net": _amount(row.diff[0]), "diff_vat": _amount(row.diff[1]), "differs": row.differs} for row in rec.rows]
+    records = [
+        {
+            "kind": "account",
+            "vat_code": row.code[0],
+            "gl_account": row.code[1],
+            "shop_net": _amount(row.shop[0]),
+            "shop_vat": _amount(row.shop[1]),
+            "exact_net": _amount(row.exact[0]),
+            "exact_vat": _amount(row.exact[1]),
+            "diff_net": _amount(row.diff[0]),
+            "diff_vat": _amount(row.diff[1]),
+            "differs": row.differs,
+        }
+        for row in rec.rows
+    ]
     for finding in rec.findings:
         doc = finding.shop or (finding.exact[0] if finding.exact else None)
-        records.append({"kind": "document", "problem": finding.problem, "order": finding.order_id or (doc.order_id if doc else None),
-                        "refund": doc.refund_id if doc else None, "your_ref": doc.your_ref if doc else "",
-                        "entry_date": doc.entry_date.isoformat() if doc else "",
-                        "exact_entries": [d.number for d in finding.exact],
-                        "shop_total": _amount(finding.shop.total) if finding.shop else "",
-                        "exact_total": _amount(sum((d.total for d in finding.exact), Decimal(0))) if finding.exact else "",
-                        "differs": True, "note": finding.note})
+        records.append(
+            {
+                "kind": "document",
+                "problem": finding.problem,
+                "order": finding.order_id or (doc.order_id if doc else None),
+                "refund": doc.refund_id if doc else None,
+                "your_ref": doc.your_ref if doc else "",
+                "entry_date": doc.entry_date.isoformat() if doc else "",
+                "exact_entries": [d.number for d in finding.exact],
+                "shop_total": _amount(finding.shop.total) if finding.shop else "",
+                "exact_total": _amount(sum((d.total for d in finding.exact), Decimal(0))) if finding.exact else "",
+                "differs": True,
+                "note": finding.note,
+            }
+        )
     return records
 
 
 def reconcile_csv(rec) -> str:
-    fields = ["kind", "vat_code", "gl_account", "shop_net", "shop_vat", "exact_net", "exact_vat", "diff_net", "diff_vat",
-              "problem", "order", "refund", "your_ref", "entry_date", "exact_entries", "shop_total", "exact_total", "differs", "note"]
+    fields = [
+        "kind",
+        "vat_code",
+        "gl_account",
+        "shop_net",
+        "shop_vat",
+        "exact_net",
+        "exact_vat",
+        "diff_net",
+        "diff_vat",
+        "problem",
+        "order",
+        "refund",
+        "your_ref",
+        "entry_date",
+        "exact_entries",
+        "shop_total",
+        "exact_total",
+        "differs",
+        "note",
+    ]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fields, lineterminator="\n")
     writer.writeheader()
@@ -165,7 +212,15 @@ def reconcile_csv(rec) -> str:
 def reconcile_json(rec) -> dict[str, Any]:
     records = reconcile_records(rec)
     shop, exact = rec.total("shop"), rec.total("exact")
-    return {"from": rec.start.isoformat(), "to": rec.end.isoformat(), "timezone": rec.timezone, "journals": rec.journals,
-            "differs": rec.differs, "shop_documents": rec.shop_documents, "exact_documents": rec.exact_documents,
-            "total": {"shop_net": _amount(shop[0]), "shop_vat": _amount(shop[1]), "exact_net": _amount(exact[0]), "exact_vat": _amount(exact[1])},
-            "accounts": [r for r in records if r["kind"] == "account"], "documents": [r for r in records if r["kind"] == "document"]}
+    return {
+        "from": rec.start.isoformat(),
+        "to": rec.end.isoformat(),
+        "timezone": rec.timezone,
+        "journals": rec.journals,
+        "differs": rec.differs,
+        "shop_documents": rec.shop_documents,
+        "exact_documents": rec.exact_documents,
+        "total": {"shop_net": _amount(shop[0]), "shop_vat": _amount(shop[1]), "exact_net": _amount(exact[0]), "exact_vat": _amount(exact[1])},
+        "accounts": [r for r in records if r["kind"] == "account"],
+        "documents": [r for r in records if r["kind"] == "document"],
+    }

@@ -13,8 +13,8 @@ from typing import Any
 import click
 
 from runner import engine
-from runner.cli import render as report
 from runner.cli import Out, guarded, load_spec, lock_path, main, parts, target
+from runner.cli import render as report
 from runner.errors import RunnerError, UsageError
 from runner.ledger import Ledger, run_lock
 
@@ -41,7 +41,6 @@ def _alerting(spec, enabled: bool):
         if outcome:
             for warning in notify.after_run(spec, outcome.get("report"), outcome.get("crash", "")):
                 Out.echo(f"warning: {warning}", err=True)
-
 
 
 @main.command()
@@ -76,13 +75,11 @@ def run(spec_paths, dry_run, since, order_ids, limit, sandbox, as_json, wait, ev
             time.sleep(max(1.0, interval - (time.monotonic() - started)))
 
 
-
 def _interval(text: str) -> float:
     match = re.fullmatch(r"\s*(\d+)\s*([smh])\s*", text or "")
     if not match or int(match.group(1)) == 0:
         raise UsageError(f"--every {text!r} is not an interval", "write it like 15m, 30m, 1h or 90s")
     return int(match.group(1)) * {"s": 1, "m": 60, "h": 3600}[match.group(2)]
-
 
 
 def _run_logged(path: str, log: bool, **options) -> int:
@@ -97,21 +94,22 @@ def _run_logged(path: str, log: bool, **options) -> int:
         return error.exit_code
 
 
-
 def _stamp(path: str, text: str, err: bool = False) -> None:
     Out.echo(f"{datetime.now().strftime('%Y-%m-%d %H:%M:%S')} {path}: {text}", err=err)
 
 
-
-def _run_one(path: str, log: bool, dry_run=False, since=None, order_ids=(), limit=None, sandbox=False, as_json=False,
-             wait=False, locked=False) -> int:
+def _run_one(
+    path: str, log: bool, dry_run=False, since=None, order_ids=(), limit=None, sandbox=False, as_json=False, wait=False, locked=False
+) -> int:
     spec = load_spec(path)
     with target(spec, sandbox) as (spec, box):
-        with (nullcontext() if locked else run_lock(lock_path(spec), wait=wait)), _alerting(spec, not dry_run and box is None) as outcome:
+        with nullcontext() if locked else run_lock(lock_path(spec), wait=wait), _alerting(spec, not dry_run and box is None) as outcome:
             woo, sink, ledger = parts(spec, dry_run)
             progress = None if as_json else _progress(sys.stdout.isatty())
             try:
-                result = outcome["report"] = engine.Run(spec, woo, sink, ledger, progress=progress)(since=since, only=order_ids, limit=limit).as_dict()
+                result = outcome["report"] = engine.Run(spec, woo, sink, ledger, progress=progress)(
+                    since=since, only=order_ids, limit=limit
+                ).as_dict()
             finally:
                 ledger.close()
                 if progress:
@@ -131,13 +129,13 @@ def _run_one(path: str, log: bool, dry_run=False, since=None, order_ids=(), limi
     return 1 if result["failed"] else 0
 
 
-
 LOG_EVERY = 100
 
 
 def _progress(terminal: bool):
     """Progress while a backfill books: a one-line counter on a terminal (cleared at the
     end), else a plain log line every LOG_EVERY orders (cron mail, systemd journal)."""
+
     def show(report) -> None:
         if report is None:
             if terminal:
@@ -151,7 +149,6 @@ def _progress(terminal: bool):
             Out.echo(line)
 
     return show
-
 
 
 @main.command()
@@ -174,7 +171,6 @@ def retry(spec_path, order_ids) -> None:
         sys.exit(1)
 
 
-
 @main.command()
 @click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
@@ -193,4 +189,3 @@ def status(spec_path, as_json) -> None:
     else:
         for line in report.status_lines(summary):
             Out.echo(line)
-

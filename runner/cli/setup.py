@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import sys
 import webbrowser
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import click
 
-from runner.cli import render as report
 from runner.cli import Out, guarded, load_spec, main, parts, target
+from runner.cli import render as report
 from runner.cli.checks import preview, validate
 from runner.errors import RunnerError
 
@@ -37,7 +37,6 @@ def auth(spec_path, no_browser) -> None:
     Out.echo(f"logged in; tokens saved to {store.path} (mode 0600). Next: runner divisions {spec_path}")
 
 
-
 @main.command()
 @click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
 @guarded
@@ -51,11 +50,12 @@ def divisions(spec_path) -> None:
     api = ExactApi(spec.section("exact")["base_url"], 0, store.access_token)
     current = next(api.get("current/Me", "CurrentDivision"))["CurrentDivision"]
     api.division = current
-    rows = [("code", "name", "")] + [(str(d["Code"]), d.get("Description") or "", "current" if d.get("Current") else "")
-                                     for d in api.get("system/Divisions", "Code,Description,Current")]
+    rows = [("code", "name", "")] + [
+        (str(d["Code"]), d.get("Description") or "", "current" if d.get("Current") else "")
+        for d in api.get("system/Divisions", "Code,Description,Current")
+    ]
     for line in report.table(rows):
         Out.echo(line)
-
 
 
 @main.command()
@@ -85,11 +85,12 @@ def products(spec_path, dry_run, sandbox) -> None:
     for note in result.skipped:
         Out.echo(f"skipped product {note}")
     prefix = "dry run, nothing written: would create" if dry_run else "created"
-    Out.echo(f"{prefix} {len(result.created)} item(s), updated {len(result.updated)}, unchanged {result.unchanged}, "
-             f"skipped {len(result.skipped)}, failed {len(result.failed)}")
+    Out.echo(
+        f"{prefix} {len(result.created)} item(s), updated {len(result.updated)}, unchanged {result.unchanged}, "
+        f"skipped {len(result.skipped)}, failed {len(result.failed)}"
+    )
     if result.failed:
         sys.exit(1)
-
 
 
 @main.command()
@@ -122,7 +123,6 @@ def sandbox(orders, seed, woo_port, exact_port) -> None:
         Out.echo("sandbox stopped")
 
 
-
 def _until_stopped(prompt: Callable) -> Callable:
     """A click prompt whose end of input (Ctrl-D, Ctrl-C, a script out of answers) is the wizard's Stopped."""
     from runner.setup.wizard import Stopped
@@ -134,7 +134,6 @@ def _until_stopped(prompt: Callable) -> Callable:
             raise Stopped("the input ended") from None
 
     return ask
-
 
 
 @main.command()
@@ -151,7 +150,7 @@ def _until_stopped(prompt: Callable) -> Callable:
 @click.option("--target", type=click.Choice(["sales_entry", "sales_invoice"]), help="What an order becomes (default sales_entry).")
 @click.option("--status", type=click.Choice(["sent", "paid"]), help="Booked as sent, or paid as well (default sent).")
 @click.option("--statuses", help="Order statuses that trigger a booking, comma-separated (default completed).")
-@click.option("--since", help="Book the history from this date (YYYY-MM-DD); \"\" = from the first run on.")
+@click.option("--since", help='Book the history from this date (YYYY-MM-DD); "" = from the first run on.')
 @click.option("--push-products/--no-push-products", default=None, help="Push WooCommerce products to Exact items (default no).")
 @click.option("--yes", "-y", "accept", is_flag=True, help="Accept every proposal and default without asking.")
 @click.option("--no-browser", is_flag=True, help="Only print the Exact login address; do not open a browser.")
@@ -162,10 +161,16 @@ def init(ctx, spec_path, force, accept, no_browser, **answers) -> None:
     writes PATH (default sync.yaml) and its secrets in .env, then checks it and previews three orders."""
     from runner.setup import wizard
 
-    prompt = _until_stopped(lambda q, default, hidden: click.prompt(q, default=default, hide_input=hidden, prompt_suffix=": ",
-                                                                    show_default=bool(default) and not hidden))
-    console = wizard.Console(Out.echo, prompt, _until_stopped(lambda q, default: click.confirm(q, default=default)),
-                             None if no_browser else webbrowser.open, Out.secrets.add)
+    prompt = _until_stopped(
+        lambda q, default, hidden: click.prompt(q, default=default, hide_input=hidden, prompt_suffix=": ", show_default=bool(default) and not hidden)
+    )
+    console = wizard.Console(
+        Out.echo,
+        prompt,
+        _until_stopped(lambda q, default: click.confirm(q, default=default)),
+        None if no_browser else webbrowser.open,
+        Out.secrets.add,
+    )
     wizard.Wizard(console, answers, accept).run(Path(spec_path), force)
     Out.echo(f"\nChecking {spec_path} against the shop and the administration:")
     failed = None
@@ -180,4 +185,3 @@ def init(ctx, spec_path, force, accept, no_browser, **answers) -> None:
         failed = failed or stop.code
     if failed:
         sys.exit(failed)
-

@@ -7,15 +7,16 @@ grouped (per_account) -> a rounding line within tolerance, else the order fails.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
-from runner.errors import BookingError
 from runner.core.lines import Fact, agree_vat, amount_spread, charge_facts, item_facts, local_date
-from runner.spec.templates import TemplateFailure
 from runner.core.model import ZERO, Order, Refund, cents
+from runner.errors import BookingError
+from runner.spec.templates import TemplateFailure
 
 HUNDRED = Decimal(100)
 
@@ -120,10 +121,20 @@ class Booker:
     @staticmethod
     def line_context(fact: Fact) -> dict[str, Any]:
         return {
-            "kind": fact.kind, "name": fact.name, "sku": fact.sku, "product_id": fact.product_id,
-            "variation_id": fact.variation_id, "quantity": fact.quantity, "net": fact.net, "tax": fact.tax,
-            "tax_rate": fact.percent, "tax_class": fact.tax_class, "tax_rate_code": fact.rate.code if fact.rate else "",
-            "tax_country": fact.rate.country if fact.rate else "", "categories": list(fact.categories), "coupons": list(fact.coupons),
+            "kind": fact.kind,
+            "name": fact.name,
+            "sku": fact.sku,
+            "product_id": fact.product_id,
+            "variation_id": fact.variation_id,
+            "quantity": fact.quantity,
+            "net": fact.net,
+            "tax": fact.tax,
+            "tax_rate": fact.percent,
+            "tax_class": fact.tax_class,
+            "tax_rate_code": fact.rate.code if fact.rate else "",
+            "tax_country": fact.rate.country if fact.rate else "",
+            "categories": list(fact.categories),
+            "coupons": list(fact.coupons),
         }
 
     # documents
@@ -149,8 +160,10 @@ class Booker:
         ctx = self._contexts(order)
         collective = self.templates.render("customers.collective", **ctx)
         if not collective and not order.email:
-            raise BookingError(f"order {order.number} has no billing e-mail, so no Exact account can be matched",
-                               "add the e-mail in WooCommerce, or set customers.collective to book such orders on a collective account")
+            raise BookingError(
+                f"order {order.number} has no billing e-mail, so no Exact account can be matched",
+                "add the e-mail in WooCommerce, or set customers.collective to book such orders on a collective account",
+            )
         names = list(self.spec.section("customers").get("account", {}))
 
         def account() -> dict[str, str]:
@@ -167,8 +180,13 @@ class Booker:
         if document.refund_id is None and order.date_paid:
             when = local_date(order.date_paid, self.spec.timezone)
         payments = self.spec.section("payments")
-        return PaymentPlan(self.templates.render("payments.journal", **ctx), payments.get("gl_account", "1300"),
-                           -document.total, when, f"Payment {document.description}")
+        return PaymentPlan(
+            self.templates.render("payments.journal", **ctx),
+            payments.get("gl_account", "1300"),
+            -document.total,
+            when,
+            f"Payment {document.description}",
+        )
 
     def map_line(self, order: Order, fact: Fact) -> Line:
         """One line through the mapping templates, in the context of an order."""
@@ -196,17 +214,29 @@ class Booker:
             raise BookingError(
                 f"order {order.number}: the lines add up to {expected - gap} but WooCommerce says {expected} "
                 f"(difference {gap}, tolerance {self.tolerance})",
-                "check the order's taxes and fees in WooCommerce; raise booking.rounding.tolerance only if this is rounding")
+                "check the order's taxes and fees in WooCommerce; raise booking.rounding.tolerance only if this is rounding",
+            )
         if gap:
-            lines.append(self._line(Fact("rounding", "Rounding difference", Decimal(1), gap, ZERO, None), ctx,
-                                    gl=self.booking["rounding"]["account"]))
+            lines.append(
+                self._line(Fact("rounding", "Rounding difference", Decimal(1), gap, ZERO, None), ctx, gl=self.booking["rounding"]["account"])
+            )
             warnings.append(f"a rounding line of {gap} closes the difference with the WooCommerce total")
         render = self.templates.render
         return Document(
-            target=self.target, order_id=order.id, order_number=order.number, refund_id=refund_id, entry_date=entry,
-            journal=render("booking.journal", **ctx), your_ref=render("booking.your_ref", **ctx), description=description,
-            payment_condition=render("booking.payment_condition", **ctx), currency=order.currency,
-            lines=tuple(lines), total=expected, warnings=tuple(warnings))
+            target=self.target,
+            order_id=order.id,
+            order_number=order.number,
+            refund_id=refund_id,
+            entry_date=entry,
+            journal=render("booking.journal", **ctx),
+            your_ref=render("booking.your_ref", **ctx),
+            description=description,
+            payment_condition=render("booking.payment_condition", **ctx),
+            currency=order.currency,
+            lines=tuple(lines),
+            total=expected,
+            warnings=tuple(warnings),
+        )
 
     def _line(self, fact: Fact, ctx: dict[str, Any], gl: str | None = None) -> Line:
         """Maps one fact; the VAT code is rendered first so gl_account and item may use it."""
@@ -216,9 +246,16 @@ class Booker:
             vat_code = render("mapping.vat_code", line={**line_ctx, "vat_code": ""}, **ctx)
             line_ctx["vat_code"] = vat_code
             return Line(
-                kind=fact.kind, description=fact.name, quantity=fact.quantity, net=fact.net, vat=fact.tax, percent=fact.percent,
-                vat_code=vat_code, gl_account=gl or render("mapping.gl_account", line=line_ctx, **ctx),
-                item=render("booking.item", line=line_ctx, **ctx) if self.target == "sales_invoice" else "")
+                kind=fact.kind,
+                description=fact.name,
+                quantity=fact.quantity,
+                net=fact.net,
+                vat=fact.tax,
+                percent=fact.percent,
+                vat_code=vat_code,
+                gl_account=gl or render("mapping.gl_account", line=line_ctx, **ctx),
+                item=render("booking.item", line=line_ctx, **ctx) if self.target == "sales_invoice" else "",
+            )
         except TemplateFailure as failure:  # name the line and its rate: that is what the consultant must map
             where = f"{fact.kind} line '{fact.name}' at {fact.percent:f}%" + (f" ({fact.rate.code})" if fact.rate and fact.rate.code else "")
             raise TemplateFailure(f"{where}: {failure.message}", failure.hint) from None
@@ -232,8 +269,19 @@ def _grouped(lines: list[Line], with_item: bool) -> list[Line]:
     merged = []
     for (gl, code, item), members in groups.items():
         kinds = ", ".join(dict.fromkeys(m.kind for m in members))
-        merged.append(Line(kinds, f"{kinds} (VAT {code})", Decimal(1), sum((m.net for m in members), ZERO),
-                           sum((m.vat for m in members), ZERO), members[0].percent, code, gl, item))
+        merged.append(
+            Line(
+                kinds,
+                f"{kinds} (VAT {code})",
+                Decimal(1),
+                sum((m.net for m in members), ZERO),
+                sum((m.vat for m in members), ZERO),
+                members[0].percent,
+                code,
+                gl,
+                item,
+            )
+        )
     return merged
 
 
@@ -244,5 +292,8 @@ def _shared_codes(lines: list[Line]) -> list[str]:
     for line in lines:
         if line.kind != "rounding":
             rates.setdefault(line.vat_code, set()).add(line.percent.normalize())
-    return [f"VAT code '{code}' is used for lines at {' and '.join(f'{p:f}%' for p in sorted(found))}: does the mapping know every rate?"
-            for code, found in rates.items() if len(found) > 1]
+    return [
+        f"VAT code '{code}' is used for lines at {' and '.join(f'{p:f}%' for p in sorted(found))}: does the mapping know every rate?"
+        for code, found in rates.items()
+        if len(found) > 1
+    ]

@@ -3,14 +3,14 @@ VAT made to agree with the order's tax_lines. Pure functions; no templates, no I
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from runner.errors import BookingError
 from runner.core.model import CENT, ZERO, Charge, Rate, TaxShare, cents
+from runner.errors import BookingError
 
 HUNDRED = Decimal(100)
 
@@ -37,14 +37,18 @@ class Fact:
         return self.rate.percent if self.rate else ZERO
 
 
-def split(net: Decimal, tax: Decimal, shares: Sequence[TaxShare], rates: Mapping[int, Rate], use_subtotal: bool = False) -> list[tuple[Rate | None, Decimal, Decimal]]:
+def split(
+    net: Decimal, tax: Decimal, shares: Sequence[TaxShare], rates: Mapping[int, Rate], use_subtotal: bool = False
+) -> list[tuple[Rate | None, Decimal, Decimal]]:
     """A line's (net, tax) per rate. Several rates are either stacked on the whole amount
     (one combined rate, as two taxes of one class in some countries) or a split of the
     amount over classes, as WooCommerce does for fees and shipping: whichever the bases
     derived from the taxes fit better."""
     for share in shares:
         if share.rate_id not in rates:
-            raise BookingError(f"a line is taxed at rate id {share.rate_id}, which the order's tax_lines do not list", "check the order's taxes in WooCommerce")
+            raise BookingError(
+                f"a line is taxed at rate id {share.rate_id}, which the order's tax_lines do not list", "check the order's taxes in WooCommerce"
+            )
     amounts = [(rates[s.rate_id], s.subtotal if use_subtotal else s.total) for s in shares]
     if not amounts:
         return [(None, net, tax)]
@@ -53,7 +57,9 @@ def split(net: Decimal, tax: Decimal, shares: Sequence[TaxShare], rates: Mapping
     taxed = [(rate, amount, cents(amount * HUNDRED / rate.percent)) for rate, amount in amounts if rate.percent]
     bases = sum((base for _, _, base in taxed), ZERO)
     if len(taxed) > 1 and abs(bases - len(taxed) * net) < abs(bases - net):
-        combined = Rate(-1, sum((r.percent for r, _, _ in taxed), ZERO), "+".join(r.code for r, _, _ in taxed), "+".join(r.label for r, _, _ in taxed))
+        combined = Rate(
+            -1, sum((r.percent for r, _, _ in taxed), ZERO), "+".join(r.code for r, _, _ in taxed), "+".join(r.label for r, _, _ in taxed)
+        )
         return [(combined, net, tax)]
     parts = [[rate, base, cents(amount)] for rate, amount, base in taxed]
     remainder = net - sum((p[1] for p in parts), ZERO)

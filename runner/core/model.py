@@ -5,9 +5,10 @@ templates, which see the order exactly as the API returned it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, Mapping
+from typing import Any
 
 from runner.errors import BookingError
 
@@ -146,8 +147,9 @@ def reached_trigger(raw: Mapping[str, Any], statuses: set[str] | frozenset[str])
     status = raw.get("status")
     if status in statuses:
         return True
-    return status == "refunded" and bool(("completed" in statuses and raw.get("date_completed"))
-                                         or (statuses & {"processing", "on-hold"} and raw.get("date_paid")))
+    return status == "refunded" and bool(
+        ("completed" in statuses and raw.get("date_completed")) or (statuses & {"processing", "on-hold"} and raw.get("date_paid"))
+    )
 
 
 def _taxes(raw: list | None) -> tuple[TaxShare, ...]:
@@ -193,11 +195,21 @@ def _item(raw: dict, categories: Mapping[int, tuple[str, ...]]) -> Item:
 
 def _charges(raw: Mapping[str, Any]) -> tuple[Charge, ...]:
     shipping = tuple(
-        Charge("shipping", int(s["id"]), s.get("method_title") or "Shipping", money(s.get("total")), money(s.get("total_tax")), _taxes(s.get("taxes")))
+        Charge(
+            "shipping", int(s["id"]), s.get("method_title") or "Shipping", money(s.get("total")), money(s.get("total_tax")), _taxes(s.get("taxes"))
+        )
         for s in raw.get("shipping_lines") or []
     )
     fees = tuple(
-        Charge("fee", int(f["id"]), f.get("name") or "Fee", money(f.get("total")), money(f.get("total_tax")), _taxes(f.get("taxes")), f.get("tax_class") or "")
+        Charge(
+            "fee",
+            int(f["id"]),
+            f.get("name") or "Fee",
+            money(f.get("total")),
+            money(f.get("total_tax")),
+            _taxes(f.get("taxes")),
+            f.get("tax_class") or "",
+        )
         for f in raw.get("fee_lines") or []
     )
     return shipping + fees
@@ -246,4 +258,6 @@ def parse_refund(raw: Mapping[str, Any], order: Order) -> Refund:
             raw=raw,
         )
     except (KeyError, TypeError, ValueError) as exc:
-        raise OrderDataError(f"refund {raw.get('id', '?')} of order {order.id}: unexpected shape ({exc!s})", "is this the JSON of GET /wc/v3/orders/{id}/refunds?") from None
+        raise OrderDataError(
+            f"refund {raw.get('id', '?')} of order {order.id}: unexpected shape ({exc!s})", "is this the JSON of GET /wc/v3/orders/{id}/refunds?"
+        ) from None

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import httpx
 
@@ -54,7 +55,8 @@ class RateGovernor:
         if self.daily_remaining is not None and self.daily_remaining <= self.reserve:
             raise DailyLimitReached(
                 f"only {self.daily_remaining} Exact calls are left today (reserve {self.reserve})",
-                "nothing is lost: the next run after midnight UTC carries on where this one stopped")
+                "nothing is lost: the next run after midnight UTC carries on where this one stopped",
+            )
         if self.minutely_remaining is not None and self.minutely_remaining <= 0:
             self._wait_for_minute()
 
@@ -100,9 +102,11 @@ class ErrorBudget:
         times = self._within_hour(endpoint)
         if len(times) >= self.limit:
             again = time.strftime("%H:%M UTC", time.gmtime(times[0] + 3600))
-            raise ExactRejected(f"not sent: Exact refused {len(times)} requests to {endpoint} within the hour and blocks "
-                                f"the app at 10, so the runner sends none there until {again}",
-                                "fix what Exact said about the orders before (`runner status` shows it); they are retried by themselves")
+            raise ExactRejected(
+                f"not sent: Exact refused {len(times)} requests to {endpoint} within the hour and blocks "
+                f"the app at 10, so the runner sends none there until {again}",
+                "fix what Exact said about the orders before (`runner status` shows it); they are retried by themselves",
+            )
 
     def record(self, endpoint: str) -> None:
         self.recent[endpoint] = self._within_hour(endpoint) + [self.clock()]
@@ -178,8 +182,10 @@ class ExactApi:
                 if method == "GET" and attempt < 2:
                     continue
                 if method != "GET" and may_have_landed(exc):
-                    raise Ambiguous(f"no answer from Exact for {method} {_path(url)} ({type(exc).__name__})",
-                                    "the next run looks the document up in Exact before posting it again") from None
+                    raise Ambiguous(
+                        f"no answer from Exact for {method} {_path(url)} ({type(exc).__name__})",
+                        "the next run looks the document up in Exact before posting it again",
+                    ) from None
                 raise ServiceError(f"cannot reach Exact Online ({type(exc).__name__})", "check the network and exact.base_url") from None
             self.governor.observe(response.headers)
             if response.status_code == 429:
@@ -193,8 +199,10 @@ class ExactApi:
                     self.governor.sleep(0.5 * (attempt + 1))
                     continue
                 if method != "GET":
-                    raise Ambiguous(f"Exact answered {response.status_code} without a message for {method} {_path(url)}",
-                                    "the next run looks the document up in Exact before posting it again")
+                    raise Ambiguous(
+                        f"Exact answered {response.status_code} without a message for {method} {_path(url)}",
+                        "the next run looks the document up in Exact before posting it again",
+                    )
             return self._answer(response, method, url, token)
         raise ServiceError(f"Exact kept refusing {method} {_path(url)}", "try again later")
 
@@ -210,8 +218,10 @@ class ExactApi:
         if status == 401:
             raise LoginNeeded(f"Exact refused the login ({message})", "log in again: runner auth SPEC")
         if status == 403 and "WrongDivision" in message:
-            raise SpecError(f"this Exact login may not use division {self.division} ({message})",
-                            "run `runner divisions SPEC` and put one of those codes in exact.division")
+            raise SpecError(
+                f"this Exact login may not use division {self.division} ({message})",
+                "run `runner divisions SPEC` and put one of those codes in exact.division",
+            )
         raise ExactRejected(message, "fix what Exact names (in the spec or in Exact), then `runner retry SPEC`", status=status)
 
 

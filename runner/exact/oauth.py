@@ -13,10 +13,10 @@ import json
 import os
 import secrets
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
@@ -41,9 +41,17 @@ class Tokens:
 class TokenStore:
     """The token file of one spec, shared safely by every process that uses it."""
 
-    def __init__(self, path: Path, base_url: str, client_id: str, client_secret: str, redirect_uri: str = "",
-                 transport: httpx.BaseTransport | None = None, clock: Callable[[], float] = time.time,
-                 login_hint: str = "runner auth SPEC") -> None:
+    def __init__(
+        self,
+        path: Path,
+        base_url: str,
+        client_id: str,
+        client_secret: str,
+        redirect_uri: str = "",
+        transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], float] = time.time,
+        login_hint: str = "runner auth SPEC",
+    ) -> None:
         self.path = Path(path)
         self.base_url = base_url.rstrip("/")
         self.client_id, self.client_secret, self.redirect_uri = client_id, client_secret, redirect_uri
@@ -136,21 +144,31 @@ class TokenStore:
             with make_client(self.base_url, self.transport, timeout=60) as client:
                 response = client.post("/api/oauth2/token", data=form, headers={"Accept": "application/json"})
         except httpx.HTTPError as exc:
-            raise ServiceError(f"could not reach Exact Online's login service: {type(exc).__name__}",
-                               "check the network and exact.base_url, then run the command again") from None
+            raise ServiceError(
+                f"could not reach Exact Online's login service: {type(exc).__name__}",
+                "check the network and exact.base_url, then run the command again",
+            ) from None
         body = _json(response)
         if response.status_code == 200 and "access_token" in body:
             return Tokens(body["access_token"], body["refresh_token"], self.clock() + float(body.get("expires_in", "600")))
         error = body.get("error", "")
         if error == "access_denied" and "not expired" in body.get("error_description", ""):
             return None
-        if response.status_code in (400, 401) and error in ("invalid_grant", "invalid_request", "invalid_client", "unauthorized_client", "access_denied"):
+        if response.status_code in (400, 401) and error in (
+            "invalid_grant",
+            "invalid_request",
+            "invalid_client",
+            "unauthorized_client",
+            "access_denied",
+        ):
             what = body.get("error_description") or error
             for secret in filter(None, (form.get("refresh_token"), form.get("code"), self.client_secret)):
                 what = what.replace(secret, "***")  # an answer that echoes what was sent is still shown
             if error in ("invalid_client", "unauthorized_client"):  # a new login would be refused just the same
-                raise LoginNeeded(f"Exact refused the app's client id or secret ({what})",
-                                  f"check EXACT_CLIENT_ID and EXACT_CLIENT_SECRET against the Exact App Center, then log in again: {self.login_hint}")
+                raise LoginNeeded(
+                    f"Exact refused the app's client id or secret ({what})",
+                    f"check EXACT_CLIENT_ID and EXACT_CLIENT_SECRET against the Exact App Center, then log in again: {self.login_hint}",
+                )
             raise LoginNeeded(f"the Exact login is no longer valid ({what})", f"log in again: {self.login_hint}")
         raise ServiceError(f"Exact's token service answered {response.status_code}", "try again later; if it persists, log in again")
 
@@ -194,8 +212,16 @@ def code_from_redirect(url: str, state: str) -> str:
 def store_from_spec(spec, transport: httpx.BaseTransport | None = None, clock: Callable[[], float] = time.time) -> TokenStore:
     spec.require_env("exact")
     exact = spec.section("exact")
-    return TokenStore(spec.file(exact["token_file"]), exact["base_url"], exact["client_id"], exact["client_secret"],
-                      exact.get("redirect_uri", ""), transport=transport, clock=clock, login_hint=f"runner auth {spec.path.name}")
+    return TokenStore(
+        spec.file(exact["token_file"]),
+        exact["base_url"],
+        exact["client_id"],
+        exact["client_secret"],
+        exact.get("redirect_uri", ""),
+        transport=transport,
+        clock=clock,
+        login_hint=f"runner auth {spec.path.name}",
+    )
 
 
 def is_loopback(redirect_uri: str) -> bool:

@@ -6,9 +6,10 @@ fields (reference 4.5); a float never touches an amount."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from runner.core.booking import CustomerPlan, Document, Line, PaymentPlan
 
@@ -67,18 +68,30 @@ def document_payload(doc: Document, ids: Ids) -> tuple[str, dict[str, Any]]:
     if doc.payment_condition:
         header["PaymentCondition"] = doc.payment_condition
     if doc.target == "sales_invoice":
-        header.update({"OrderedBy": ids.customer, "InvoiceTo": ids.customer, "OrderDate": doc.entry_date.isoformat(),
-                       "Type": 8021 if doc.total < 0 else 8020,
-                       "SalesInvoiceLines": [_invoice_line(line, ids) for line in doc.lines]})
+        header.update(
+            {
+                "OrderedBy": ids.customer,
+                "InvoiceTo": ids.customer,
+                "OrderDate": doc.entry_date.isoformat(),
+                "Type": 8021 if doc.total < 0 else 8020,
+                "SalesInvoiceLines": [_invoice_line(line, ids) for line in doc.lines],
+            }
+        )
         return SALES_INVOICES, header
-    header.update({"Customer": ids.customer, "EntryDate": doc.entry_date.isoformat(),
-                   "SalesEntryLines": [_entry_line(line, ids) for line in doc.lines]})
+    header.update(
+        {"Customer": ids.customer, "EntryDate": doc.entry_date.isoformat(), "SalesEntryLines": [_entry_line(line, ids) for line in doc.lines]}
+    )
     return SALES_ENTRIES, header
 
 
 def _entry_line(line: Line, ids: Ids) -> dict[str, Any]:
-    out = {"GLAccount": ids.gl_id(line.gl_account), "Description": line.description, "Quantity": _quantity(line.quantity),
-           "AmountFC": money(line.net), "VATCode": line.vat_code}
+    out = {
+        "GLAccount": ids.gl_id(line.gl_account),
+        "Description": line.description,
+        "Quantity": _quantity(line.quantity),
+        "AmountFC": money(line.net),
+        "VATCode": line.vat_code,
+    }
     if line.vat:  # Exact refuses a VAT amount on a 'no VAT' code; zero needs none
         out["VATAmountFC"] = money(line.vat)
     return out
@@ -86,9 +99,15 @@ def _entry_line(line: Line, ids: Ids) -> dict[str, Any]:
 
 def _invoice_line(line: Line, ids: Ids) -> dict[str, Any]:
     quantity = line.quantity or Decimal(1)
-    return {"Item": ids.items.get(line.item, line.item), "Description": line.description, "Quantity": _quantity(quantity),
-            "UnitPrice": f"{(line.net / quantity).quantize(Decimal('0.000001')).normalize():f}", "AmountFC": money(line.net),
-            "VATCode": line.vat_code, "GLAccount": ids.gl_id(line.gl_account)}
+    return {
+        "Item": ids.items.get(line.item, line.item),
+        "Description": line.description,
+        "Quantity": _quantity(quantity),
+        "UnitPrice": f"{(line.net / quantity).quantize(Decimal('0.000001')).normalize():f}",
+        "AmountFC": money(line.net),
+        "VATCode": line.vat_code,
+        "GLAccount": ids.gl_id(line.gl_account),
+    }
 
 
 def print_payload(invoice_id: str, doc: Document) -> tuple[str, dict[str, Any]]:
@@ -99,9 +118,14 @@ def print_payload(invoice_id: str, doc: Document) -> tuple[str, dict[str, Any]]:
 def payment_payload(plan: PaymentPlan, ids: Ids) -> tuple[str, dict[str, Any]]:
     """A receipt line on the customer with OurRef = the entry number, so Exact can match it [U]."""
     cash = plan.journal in ids.cash_journals
-    line = {"Date": plan.date.isoformat(), "GLAccount": ids.gl_id(plan.gl_account), "Account": ids.customer,
-            "OurRef": ids.entry_number if ids.entry_number is not None else "<entry number>",
-            "AmountFC": money(plan.amount), "Description": plan.description}
+    line = {
+        "Date": plan.date.isoformat(),
+        "GLAccount": ids.gl_id(plan.gl_account),
+        "Account": ids.customer,
+        "OurRef": ids.entry_number if ids.entry_number is not None else "<entry number>",
+        "AmountFC": money(plan.amount),
+        "Description": plan.description,
+    }
     return (CASH_ENTRIES if cash else BANK_ENTRIES), {"JournalCode": plan.journal, ("CashEntryLines" if cash else "BankEntryLines"): [line]}
 
 
@@ -143,6 +167,8 @@ def line_problems(line: Line, master: MasterData) -> list[str]:
         problems.append(f"VAT code '{line.vat_code}' is an inclusive code; lines are sent excluding VAT, so map to the exclusive code")
     zero_exception = line.percent == 0 and (code.charged or code.eu_listing in ("L", "S", "T") or code.type in ("B", "N"))
     if code.percent != line.percent and not zero_exception and line.kind != "rounding":
-        problems.append(f"VAT code '{line.vat_code}' is {code.percent.normalize():f}% but the {line.kind} line '{line.description}' "
-                        f"is taxed at {line.percent.normalize():f}%")
+        problems.append(
+            f"VAT code '{line.vat_code}' is {code.percent.normalize():f}% but the {line.kind} line '{line.description}' "
+            f"is taxed at {line.percent.normalize():f}%"
+        )
     return problems

@@ -29,7 +29,9 @@ def push(spec, woo, api, post=None) -> PushReport:
     """`post(method, path, payload)` does the writing; a dry run passes one that only records."""
     post = post or (lambda method, path, payload: api.post(path, payload) if method == "POST" else api.put(path, payload))
     templates, report = spec.templates, PushReport()
-    items = {row["Code"].strip(): row for row in api.get("sync/Logistics/Items", "ID,Code,Description,StandardSalesPrice,Timestamp", "Timestamp gt 1")}
+    items = {
+        row["Code"].strip(): row for row in api.get("sync/Logistics/Items", "ID,Code,Description,StandardSalesPrice,Timestamp", "Timestamp gt 1")
+    }
     for product in woo.products():
         if product.get("type") == "variable":
             continue  # its variations are pushed, the parent has no price of its own
@@ -64,8 +66,14 @@ def _push_one(api, post, items: dict, code: str, description: str, price: Decima
         changed = True
     current = Decimal(str(known.get("StandardSalesPrice") or 0))
     if price is not None and money(current) != money(price):
-        general = next((p for p in api.get(PRICES, "ID,Price,Account,StartDate", f"Item eq guid'{known['ID']}'")
-                        if not p.get("Account") and not p.get("StartDate")), None)
+        general = next(
+            (
+                p
+                for p in api.get(PRICES, "ID,Price,Account,StartDate", f"Item eq guid'{known['ID']}'")
+                if not p.get("Account") and not p.get("StartDate")
+            ),
+            None,
+        )
         if general:
             post("PUT", f"{PRICES}(guid'{general['ID']}')", {"Price": money(price)})
         else:
@@ -84,4 +92,3 @@ def _price(product: dict) -> Decimal | None:
         return Decimal(str(raw)) if str(raw).strip() else None
     except InvalidOperation:
         return None
-

@@ -15,9 +15,9 @@ from decimal import Decimal
 from typing import Any
 
 from runner.core.booking import CustomerPlan
+from runner.core.model import percent
 from runner.errors import BookingError
 from runner.exact.client import ExactApi, quote
-from runner.core.model import percent
 from runner.exact.payloads import ACCOUNTS, SALES_ENTRIES, SALES_INVOICES, MasterData, VatCode, money
 
 CASH = 10
@@ -52,10 +52,15 @@ class ExactSink:
             self.ledger.set_cursor("exact_master_data", cached)
         self.fresh = self.fresh or read_now
         vat = {c: VatCode(c, Decimal(p), t, eu, charged, blocked) for c, p, t, eu, charged, blocked in cached["vat"]}
-        master = MasterData(vat, {code: kind for code, _, kind in cached["gl"]}, {code: kind for code, kind in cached["journals"]},
-                            frozenset(cached["conditions"]))
-        self._admin = Admin(master, {code: guid for code, guid, _ in cached["gl"]},
-                            frozenset(code for code, kind in cached["journals"] if kind == CASH), cached.get("currencies", {}))
+        master = MasterData(
+            vat, {code: kind for code, _, kind in cached["gl"]}, {code: kind for code, kind in cached["journals"]}, frozenset(cached["conditions"])
+        )
+        self._admin = Admin(
+            master,
+            {code: guid for code, guid, _ in cached["gl"]},
+            frozenset(code for code, kind in cached["journals"] if kind == CASH),
+            cached.get("currencies", {}),
+        )
         return self._admin
 
     def currency_problem(self, journal: str, currency: str) -> str | None:
@@ -66,10 +71,20 @@ class ExactSink:
         return None
 
     def _read_master(self) -> dict[str, list]:
-        vat = [[r["Code"].strip(), str(exact_percent(r.get("Percentage"))), (r.get("Type") or "E").strip(),
-                (r.get("EUSalesListing") or "N").strip(), bool(r.get("Charged")), bool(r.get("IsBlocked"))]
-               for r in self.api.get("vat/VATCodes", "ID,Code,Percentage,Type,Charged,EUSalesListing,IsBlocked")]
-        gls = [[g["Code"].strip(), g["ID"], int(g.get("Type") or 0)] for g in self.api.get("financial/GLAccounts", "ID,Code,Type", "IsBlocked eq false")]
+        vat = [
+            [
+                r["Code"].strip(),
+                str(exact_percent(r.get("Percentage"))),
+                (r.get("Type") or "E").strip(),
+                (r.get("EUSalesListing") or "N").strip(),
+                bool(r.get("Charged")),
+                bool(r.get("IsBlocked")),
+            ]
+            for r in self.api.get("vat/VATCodes", "ID,Code,Percentage,Type,Charged,EUSalesListing,IsBlocked")
+        ]
+        gls = [
+            [g["Code"].strip(), g["ID"], int(g.get("Type") or 0)] for g in self.api.get("financial/GLAccounts", "ID,Code,Type", "IsBlocked eq false")
+        ]
         rows = [j for j in self.api.get("financial/Journals", "Code,Type,IsBlocked,Currency,AllowVariableCurrency") if not j.get("IsBlocked")]
         journals = [[j["Code"].strip(), int(j.get("Type") or 0)] for j in rows]
         currencies = {j["Code"].strip(): [(j.get("Currency") or "").strip(), bool(j.get("AllowVariableCurrency"))] for j in rows}
@@ -95,8 +110,9 @@ class ExactSink:
         if plan.collective:
             known = self.ledger.customer(f"code:{plan.collective}")
             if not known:
-                raise BookingError(f"collective account '{plan.collective}' does not exist in Exact",
-                                   "create it in Exact, or fix customers.collective")
+                raise BookingError(
+                    f"collective account '{plan.collective}' does not exist in Exact", "create it in Exact, or fix customers.collective"
+                )
             return known["id"]
         known = self.ledger.customer(plan.email)
         if known:
@@ -109,8 +125,10 @@ class ExactSink:
         fields = plan.account
         problems = account_problems(fields, self.admin().master)
         if problems:  # Exact would refuse it, and its refusals count against the app's error budget
-            raise BookingError(f"a new Exact account for {plan.email} would be refused: " + "; ".join(problems),
-                               "fix customers.account in the spec (or the order's address in WooCommerce), then `runner retry SPEC`")
+            raise BookingError(
+                f"a new Exact account for {plan.email} would be refused: " + "; ".join(problems),
+                "fix customers.account in the spec (or the order's address in WooCommerce), then `runner retry SPEC`",
+            )
         self.ledger.intend(order_id, None, "account", email=plan.email)
         row = self.post(ACCOUNTS, fields)
         self.ledger.remember_customer(plan.email, row["ID"], (row.get("Code") or "").strip(), created=True)
@@ -144,11 +162,17 @@ class ExactSink:
         """An entry or invoice this runner may have posted without hearing back: same
         journal, YourRef, description and total, and not one the ledger already holds."""
         if target == "sales_invoice":
-            key, rows = "InvoiceID", self.api.get(SALES_INVOICES, "InvoiceID,InvoiceNumber,AmountFC,Status,Description",
-                                                  f"YourRef eq {quote(your_ref)}")
+            key, rows = (
+                "InvoiceID",
+                self.api.get(SALES_INVOICES, "InvoiceID,InvoiceNumber,AmountFC,Status,Description", f"YourRef eq {quote(your_ref)}"),
+            )
         else:
-            key, rows = "EntryID", self.api.get(SALES_ENTRIES, "EntryID,EntryNumber,AmountFC,Description",
-                                                f"Journal eq {quote(journal)} and YourRef eq {quote(your_ref)}")
+            key, rows = (
+                "EntryID",
+                self.api.get(
+                    SALES_ENTRIES, "EntryID,EntryNumber,AmountFC,Description", f"Journal eq {quote(journal)} and YourRef eq {quote(your_ref)}"
+                ),
+            )
         for row in rows:
             if row[key] not in known_ids and money(_decimal(row.get("AmountFC"))) == total and row.get("Description") == description:
                 return row
@@ -212,7 +236,8 @@ def sink_from_spec(spec, ledger, tokens, transport=None, dry_run: bool = False, 
     governor = governor or RateGovernor()
     if "daily_reserve" in exact:  # calls left to others (and to `runner retry`) at the end of Exact's day
         governor.reserve = int(exact["daily_reserve"])
-    budget = ErrorBudget(clock=governor.clock, recent=dict(ledger.cursor("exact_errors") or {}),
-                         saved=lambda recent: ledger.set_cursor("exact_errors", recent))
+    budget = ErrorBudget(
+        clock=governor.clock, recent=dict(ledger.cursor("exact_errors") or {}), saved=lambda recent: ledger.set_cursor("exact_errors", recent)
+    )
     api = ExactApi(exact["base_url"], int(exact["division"]), tokens.access_token, transport=transport, governor=governor, budget=budget)
     return (DryRunSink if dry_run else ExactSink)(api, ledger)

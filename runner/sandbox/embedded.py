@@ -9,12 +9,12 @@ import copy
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterator
 
 from runner.exact.oauth import Tokens, TokenStore
 from runner.sandbox.exact.simulator import ExactSimulator
@@ -41,8 +41,12 @@ class Sandbox:
 
     def credentials(self) -> dict[str, str]:
         config = self.exact.config
-        return {"WOO_CONSUMER_KEY": DEFAULT_KEY.consumer_key, "WOO_CONSUMER_SECRET": DEFAULT_KEY.consumer_secret,
-                "EXACT_CLIENT_ID": config.client_id, "EXACT_CLIENT_SECRET": config.client_secret}
+        return {
+            "WOO_CONSUMER_KEY": DEFAULT_KEY.consumer_key,
+            "WOO_CONSUMER_SECRET": DEFAULT_KEY.consumer_secret,
+            "EXACT_CLIENT_ID": config.client_id,
+            "EXACT_CLIENT_SECRET": config.client_secret,
+        }
 
     def log_in(self, token_file: Path) -> None:
         """A token file as `runner auth` would leave it, without the browser round trip."""
@@ -57,18 +61,23 @@ class Sandbox:
     def landed_lines(self, limit: int = 12) -> list[str]:
         """What is in the simulated Exact now: the documents, newest last, and their totals."""
         accounts = self.exact.accounts
-        docs = sorted(list(self.exact.entries.values()) + list(self.exact.invoices.values()),
-                      key=lambda r: r.get("EntryNumber") or r.get("InvoiceNumber") or 0)
+        docs = sorted(
+            list(self.exact.entries.values()) + list(self.exact.invoices.values()), key=lambda r: r.get("EntryNumber") or r.get("InvoiceNumber") or 0
+        )
         if not docs:
             return ["nothing landed in the simulated Exact Online"]
-        out = [f"in the simulated Exact Online (division {self.exact.admin.division}):",
-               f"  {'number':>10}  {'date':10}  {'your ref':8}  {'customer':28}  {'amount':>9}  {'VAT':>7}"]
+        out = [
+            f"in the simulated Exact Online (division {self.exact.admin.division}):",
+            f"  {'number':>10}  {'date':10}  {'your ref':8}  {'customer':28}  {'amount':>9}  {'VAT':>7}",
+        ]
         for row in docs[-limit:]:
             name = (accounts.get(row.get("Customer") or row.get("OrderedBy")) or {}).get("Name", "?")
             when = row.get("EntryDate") or row.get("InvoiceDate") or row.get("OrderDate")
-            out.append(f"  {row.get('EntryNumber') or row.get('InvoiceNumber') or '-':>10}  {str(when)[:10]:10}  "
-                       f"{row.get('YourRef') or '':8}  {str(name)[:28]:28}  {Decimal(str(row.get('AmountFC') or 0)):>9.2f}  "
-                       f"{Decimal(str(row.get('VATAmountFC') or 0)):>7.2f}")
+            out.append(
+                f"  {row.get('EntryNumber') or row.get('InvoiceNumber') or '-':>10}  {str(when)[:10]:10}  "
+                f"{row.get('YourRef') or '':8}  {str(name)[:28]:28}  {Decimal(str(row.get('AmountFC') or 0)):>9.2f}  "
+                f"{Decimal(str(row.get('VATAmountFC') or 0)):>7.2f}"
+            )
         if len(docs) > limit:
             out.insert(2, f"  ... {len(docs) - limit} earlier document(s)")
         total = sum((Decimal(str(r.get("AmountFC") or 0)) for r in docs), Decimal(0))
@@ -96,8 +105,13 @@ def embedded(spec, orders: int = DEMO_ORDERS, seed: int = 7) -> Iterator[tuple[o
         data = copy.deepcopy(spec.data)
         keys = box.credentials()
         data["woocommerce"].update(url=box.woo_url, consumer_key=keys["WOO_CONSUMER_KEY"], consumer_secret=keys["WOO_CONSUMER_SECRET"])
-        data["exact"].update(base_url=box.exact_url, division=box.exact.admin.division, client_id=keys["EXACT_CLIENT_ID"],
-                             client_secret=keys["EXACT_CLIENT_SECRET"], token_file=str(folder / "exact-token.json"))
+        data["exact"].update(
+            base_url=box.exact_url,
+            division=box.exact.admin.division,
+            client_id=keys["EXACT_CLIENT_ID"],
+            client_secret=keys["EXACT_CLIENT_SECRET"],
+            token_file=str(folder / "exact-token.json"),
+        )
         data["state"] = str(folder / "state.json")
         yield replace(spec, data=data, missing_env={}, secrets=spec.secrets | set(keys.values())), box
     finally:

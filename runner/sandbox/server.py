@@ -13,10 +13,11 @@ import threading
 import time
 import traceback
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable, Protocol
+from typing import Protocol
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -141,9 +142,8 @@ class SandboxServer:
         self.crashes: list[str] = []
         self._thread: threading.Thread | None = None
 
-    def start(self) -> "SandboxServer":
-        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"sandbox:{self.port}", daemon=True)
+    def start(self) -> SandboxServer:
+        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, name=f"sandbox:{self.port}", daemon=True)
         self._thread.start()
         return self
 
@@ -151,7 +151,7 @@ class SandboxServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def __enter__(self) -> "SandboxServer":
+    def __enter__(self) -> SandboxServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:

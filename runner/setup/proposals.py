@@ -11,9 +11,10 @@ to the 21 % revenue account), else the nearest code of the right kind, or nothin
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from runner.errors import UsageError
 
@@ -21,9 +22,14 @@ TABLE_NAMES = {"journal": "journal", "vat": "VAT code", "gl": "GL account"}
 # Where the preset names codes: key path -> (the table of the codes it yields, the table of
 # the codes its dict keys are). Only those positions are swapped: the rate keys of
 # {'21': '2', '0': '0'} look like codes but are rates.
-CODE_PATHS = {("booking", "journal"): ("journal", ""), ("booking", "rounding", "account"): ("gl", ""),
-              ("payments", "journal"): ("journal", ""), ("payments", "gl_account"): ("gl", ""),
-              ("mapping", "vat_code"): ("vat", ""), ("mapping", "gl_account"): ("gl", "vat")}
+CODE_PATHS = {
+    ("booking", "journal"): ("journal", ""),
+    ("booking", "rounding", "account"): ("gl", ""),
+    ("payments", "journal"): ("journal", ""),
+    ("payments", "gl_account"): ("gl", ""),
+    ("mapping", "vat_code"): ("vat", ""),
+    ("mapping", "gl_account"): ("gl", "vat"),
+}
 
 
 @dataclass(frozen=True)
@@ -66,8 +72,7 @@ class Need:
 
 
 def _oss(code: str, percent: str, country: str, words: tuple[str, ...]) -> Need:
-    return Need("vat", code, f"OSS {country} {percent} %", ("E",), Decimal(percent),
-                oss=country, words=words, strict=True)
+    return Need("vat", code, f"OSS {country} {percent} %", ("E",), Decimal(percent), oss=country, words=words, strict=True)
 
 
 NEEDS = (
@@ -80,8 +85,11 @@ NEEDS = (
     Need("vat", "0", "VAT 0 %, exclusive", ("E",), Decimal(0)),
     Need("vat", "7", "intra-EU supply (ICP) 0 %", ("B", "E"), Decimal(0), listing="L", words=("intracom", "icp")),
     Need("vat", "6", "export outside the EU 0 %", ("B",), Decimal(0), words=("export", "buiten")),
-    _oss("B21", "21", "BE", ("belg",)), _oss("B6", "6", "BE", ("belg",)), _oss("D19", "19", "DE", ("duits", "deutsch", "german")),
-    _oss("D7", "7", "DE", ("duits", "deutsch", "german")), _oss("F20", "20", "FR", ("frankr", "france", "french")),
+    _oss("B21", "21", "BE", ("belg",)),
+    _oss("B6", "6", "BE", ("belg",)),
+    _oss("D19", "19", "DE", ("duits", "deutsch", "german")),
+    _oss("D7", "7", "DE", ("duits", "deutsch", "german")),
+    _oss("F20", "20", "FR", ("frankr", "france", "french")),
     _oss("F5", "5.5", "FR", ("frankr", "france", "french")),
     Need("gl", "8000", "revenue at 21 %", ("110",), words=("hoog",)),
     Need("gl", "8010", "revenue at 9 %", ("110",), words=("laag",), fallback="8000"),
@@ -151,8 +159,11 @@ def resolve(need: Need, catalog: Catalog, chosen: Mapping[tuple[str, str], Choic
     if own is not None and fits(need, own):
         return Choice(need, need.code, own)
     label = TABLE_NAMES[need.table]
-    problem = (f"{label} {need.code} ({need.purpose}) does not exist in {catalog.name}" if own is None else
-               f"{label} {need.code} is {_describe(own)} in {catalog.name}, not the {need.purpose} the preset means")
+    problem = (
+        f"{label} {need.code} ({need.purpose}) does not exist in {catalog.name}"
+        if own is None
+        else f"{label} {need.code} is {_describe(own)} in {catalog.name}, not the {need.purpose} the preset means"
+    )
     candidates = sorted((r for r in table.values() if r.code != need.code and fits(need, r)), key=lambda r: r.code)
     pick = next((r for r in candidates if _named(need, r)), None)
     fallback = chosen.get((need.table, need.fallback))
@@ -224,7 +235,8 @@ def overrides(preset: Mapping[str, Any], choices: list[Choice], paid: bool) -> d
             old = old[key]
         new = swap_codes(old, swaps[values], swaps.get(keys))
         if new != old:
-            used = [f"{c.need.code} -> {c.code} ({c.need.purpose})" for c in choices
-                    if c.need.code in swaps[c.need.table] and uses(old, c.need, path)]
+            used = [
+                f"{c.need.code} -> {c.code} ({c.need.purpose})" for c in choices if c.need.code in swaps[c.need.table] and uses(old, c.need, path)
+            ]
             out[path] = (new, f"differs from the preset for this administration: {', '.join(used)}")
     return out

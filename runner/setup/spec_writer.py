@@ -10,18 +10,19 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
 
-from runner.spec import check as spec_module
-from runner.spec import file as specfile
 from runner.errors import UsageError
 from runner.setup.proposals import Choice
+from runner.spec import check as spec_module
+from runner.spec import file as specfile
 
 PRESET = "mappings/nl-default.yaml"
 REGIONS = ("nl", "be", "de", "co.uk", "com", "es", "fr")
@@ -83,7 +84,10 @@ def check_shop_url(value: str) -> str:
 def check_region(value: str) -> str:
     url = f"https://start.exactonline.{value.lower()}" if value.lower() in REGIONS else value.rstrip("/")
     if not re.match(_pattern("exact", "base_url"), url):
-        raise UsageError(f"'{value}' is not an Exact Online region", f"give one of {' '.join(REGIONS)} (the licence's country), or the sandbox's http://127.0.0.1:PORT")
+        raise UsageError(
+            f"'{value}' is not an Exact Online region",
+            f"give one of {' '.join(REGIONS)} (the licence's country), or the sandbox's http://127.0.0.1:PORT",
+        )
     return url
 
 
@@ -113,18 +117,23 @@ def one_of(*choices: str) -> Callable[[str], str]:
         if value not in choices:
             raise UsageError(f"'{value}' is not one of {', '.join(choices)}")
         return value
+
     return check
 
 
 # ------------------------------------------------------------------ the files
 def refuse_overwrite(setup: Setup, force: bool) -> None:
     if setup.path.exists() and not force:
-        raise UsageError(f"{setup.path} exists already; runner init does not overwrite a spec",
-                         "pass --force to replace it, or give another PATH, e.g. runner init clients/NAME/sync.yaml")
+        raise UsageError(
+            f"{setup.path} exists already; runner init does not overwrite a spec",
+            "pass --force to replace it, or give another PATH, e.g. runner init clients/NAME/sync.yaml",
+        )
     taken = [name for name in ENV_NAMES if name in specfile.read_dotenv(setup.env_path)]
     if taken and not force:
-        raise UsageError(f"{setup.env_path} holds {', '.join(taken)} already (another spec's secrets?)",
-                         "give each client's spec a folder of its own, or pass --force to replace these values")
+        raise UsageError(
+            f"{setup.env_path} holds {', '.join(taken)} already (another spec's secrets?)",
+            "give each client's spec a folder of its own, or pass --force to replace these values",
+        )
 
 
 def write(setup: Setup) -> None:
@@ -148,8 +157,11 @@ def write_private(path: Path, text: str) -> None:
 def env_text(existing: str, values: Mapping[str, str], spec_name: str) -> str:
     """.env with these values set: other lines kept, ours replaced (quoted, so `#` and spaces survive)."""
     header = f"# secrets of {spec_name}, written by runner init; keep this file out of version control"
-    kept = [line for line in existing.splitlines()
-            if line.strip() != header and line.strip().removeprefix("export ").partition("=")[0].strip() not in values]
+    kept = [
+        line
+        for line in existing.splitlines()
+        if line.strip() != header and line.strip().removeprefix("export ").partition("=")[0].strip() not in values
+    ]
     while kept and not kept[-1].strip():
         kept.pop()
     ours = [header] + [f"{name}={json.dumps(value) if chr(39) in value else repr(value)}" for name, value in values.items()]
@@ -158,7 +170,8 @@ def env_text(existing: str, values: Mapping[str, str], spec_name: str) -> str:
 
 def spec_text(setup: Setup) -> str:
     entries: list[tuple[tuple[str, ...], Any, str]] = [
-        (("version",), 1, ""), (("extends",), PRESET, "the Dutch preset; the keys below override it"),
+        (("version",), 1, ""),
+        (("extends",), PRESET, "the Dutch preset; the keys below override it"),
         (("woocommerce", "url"), setup.shop_url, "store root; the API is at /wp-json/wc/v3"),
         (("woocommerce", "consumer_key"), "${WOO_CONSUMER_KEY}", "the values are in .env beside this file"),
         (("woocommerce", "consumer_secret"), "${WOO_CONSUMER_SECRET}", ""),
@@ -168,7 +181,8 @@ def spec_text(setup: Setup) -> str:
         (("exact", "client_secret"), "${EXACT_CLIENT_SECRET}", ""),
         (("exact", "redirect_uri"), setup.redirect_uri, "as registered for the app"),
         (("exact", "token_file"), TOKEN_FILE, "the login runner init made; runner auth renews it"),
-        (("state",), STATE_FILE, "the ledger of what was booked")]
+        (("state",), STATE_FILE, "the ledger of what was booked"),
+    ]
     if setup.statuses != ["completed"]:
         entries.append((("orders", "statuses"), setup.statuses, "book an order when it reaches one of these"))
     if setup.since:
@@ -180,9 +194,11 @@ def spec_text(setup: Setup) -> str:
     entries += [(path, value, comment) for path, (value, comment) in setup.changes.items()]
     if setup.push:
         entries.append((("products", "push"), True, "push WooCommerce products to Exact items"))
-    head = [f"# {setup.path.name}: how this shop is booked into Exact Online; written by `runner init`.",
-            "# Only what differs from the preset is here. Secrets are in .env beside this file, never here.",
-            "# Check it with `runner validate`; see what it books with `runner preview`."]
+    head = [
+        f"# {setup.path.name}: how this shop is booked into Exact Online; written by `runner init`.",
+        "# Only what differs from the preset is here. Secrets are in .env beside this file, never here.",
+        "# Check it with `runner validate`; see what it books with `runner preview`.",
+    ]
     return "\n".join(head + _yaml_lines(sorted(entries, key=lambda e: SECTIONS.index(e[0][0])))) + "\n"
 
 
@@ -217,14 +233,21 @@ def _scalar(value: Any, indent: str) -> str:
 
 def closing_lines(setup: Setup, environ: Mapping[str, str]) -> list[str]:
     name = setup.path.name
-    out = [f"\nwrote {setup.path} ({len(setup.changes)} mapping key(s) differ from the preset) and {setup.env_path} "
-           "(the secrets, mode 0600); commit the spec, never .env or .runner/"]
+    out = [
+        f"\nwrote {setup.path} ({len(setup.changes)} mapping key(s) differ from the preset) and {setup.env_path} "
+        "(the secrets, mode 0600); commit the spec, never .env or .runner/"
+    ]
     out += [f"  GAP left: {c.problem}; orders that need it fail until it exists in Exact" for c in setup.gaps_left]
     values = dict(zip(ENV_NAMES, (setup.woo_key, setup.woo_secret, setup.client_id, setup.client_secret)))
-    out += [f"  note: {n} is also set in this shell, and the environment wins over .env; unset it before runs"
-            for n, v in values.items() if environ.get(n, v) != v]
+    out += [
+        f"  note: {n} is also set in this shell, and the environment wins over .env; unset it before runs"
+        for n, v in values.items()
+        if environ.get(n, v) != v
+    ]
     if not setup.since:
-        out.append("  note: no history start date, so the first `runner run` books only orders created after it; "
-                   "the preview below shows older orders as examples")
+        out.append(
+            "  note: no history start date, so the first `runner run` books only orders created after it; "
+            "the preview below shows older orders as examples"
+        )
     out.append(f"next: `runner run {name} --dry-run`, then `runner run {name}` from cron every 15 minutes")
     return out

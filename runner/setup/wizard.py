@@ -13,23 +13,36 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import yaml
 
-from runner.exact import oauth
 from runner.cli import render as report
-from runner.spec import file as specfile
 from runner.errors import LoginNeeded, RunnerError, ServiceError, SpecError, UsageError
+from runner.exact import oauth
 from runner.exact.client import ExactApi, ExactRejected
 from runner.exact.sink import exact_percent
 from runner.setup.proposals import TABLE_NAMES, Catalog, Choice, Row, overrides, propose, redo
 from runner.setup.spec_writer import (
-    PRESET, REGIONS, TOKEN_FILE, Setup, check_redirect, check_region, check_shop_url, check_since, check_statuses, check_text,
-    closing_lines, one_of, refuse_overwrite, write,
+    PRESET,
+    REGIONS,
+    TOKEN_FILE,
+    Setup,
+    check_redirect,
+    check_region,
+    check_shop_url,
+    check_since,
+    check_statuses,
+    check_text,
+    closing_lines,
+    one_of,
+    refuse_overwrite,
+    write,
 )
+from runner.spec import file as specfile
 from runner.woo.source import WooCommerce
 
 WOO_HINT = "the address is the shop's home page; the key and secret come from WooCommerce > Settings > Advanced > REST API (Read access)"
@@ -75,14 +88,19 @@ def read_catalog(api: ExactApi, name: str) -> Catalog:
         return Row(str(r["Code"]).strip(), (r.get("Description") or "").strip(), str(r.get("Type") or "").strip(), **extra)
 
     def vat_row(v: dict) -> Row:  # Exact keeps percentages as fractions (0.21); the preset speaks whole percents
-        return row(v, percent=exact_percent(v.get("Percentage")),
-                   listing=(v.get("EUSalesListing") or "N").strip(), oss=(v.get("OssCountry") or "").strip())
+        return row(
+            v, percent=exact_percent(v.get("Percentage")), listing=(v.get("EUSalesListing") or "N").strip(), oss=(v.get("OssCountry") or "").strip()
+        )
 
     def by_code(rows) -> dict[str, Row]:
         return {r.code: r for r in rows}
 
-    return Catalog(name, by_code(vat_row(v) for v in vat if not v.get("IsBlocked")), by_code(map(row, gls)),
-                   by_code(row(j) for j in journals if not j.get("IsBlocked")))
+    return Catalog(
+        name,
+        by_code(vat_row(v) for v in vat if not v.get("IsBlocked")),
+        by_code(map(row, gls)),
+        by_code(row(j) for j in journals if not j.get("IsBlocked")),
+    )
 
 
 # ------------------------------------------------------------------ the five steps
@@ -117,8 +135,7 @@ class Wizard:
         """Whether a failed check may ask again: only when every answer of the step was typed."""
         return not self.accept and not any(key in self.options for key in keys)
 
-    def ask(self, key: str | None, question: str, check: Callable[[str], Any] = check_text, default: str | None = None,
-            hidden: bool = False) -> Any:
+    def ask(self, key: str | None, question: str, check: Callable[[str], Any] = check_text, default: str | None = None, hidden: bool = False) -> Any:
         flag = f"--{key.replace('_', '-')}" if key else ""
         if key in self.options:
             try:
@@ -131,8 +148,10 @@ class Wizard:
             try:
                 answer = self.console.ask(question, default, hidden)
             except Stopped:
-                raise Stopped(f"set-up stopped at \"{question}\"; no spec was written",
-                              "run `runner init` again" + (f", or give the answer as {flag} (see runner init --help)" if flag else "")) from None
+                raise Stopped(
+                    f'set-up stopped at "{question}"; no spec was written',
+                    "run `runner init` again" + (f", or give the answer as {flag} (see runner init --help)" if flag else ""),
+                ) from None
             try:
                 return check(answer.strip())
             except RunnerError as exc:
@@ -146,7 +165,7 @@ class Wizard:
         try:
             return self.console.confirm(question, default)
         except Stopped:
-            raise Stopped(f"set-up stopped at \"{question}\"; no spec was written", "run `runner init` again") from None
+            raise Stopped(f'set-up stopped at "{question}"; no spec was written', "run `runner init` again") from None
 
     def shop(self, setup: Setup) -> None:
         retry = self.interactive("shop_url", "woo_key", "woo_secret")
@@ -175,13 +194,16 @@ class Wizard:
             setup.client_secret = self.ask("client_secret", f"Exact app client secret{keep}", default=setup.client_secret or None, hidden=True)
             self.secret(setup.client_secret)
             setup.redirect_uri = self.ask("redirect_uri", "Redirect URI registered for the app", check_redirect, setup.redirect_uri)
-            store = oauth.TokenStore(setup.path.parent / TOKEN_FILE, setup.base_url, setup.client_id, setup.client_secret,
-                                     setup.redirect_uri, login_hint="runner init")
+            store = oauth.TokenStore(
+                setup.path.parent / TOKEN_FILE, setup.base_url, setup.client_id, setup.client_secret, setup.redirect_uri, login_hint="runner init"
+            )
             try:
                 self.login(store)
             except (LoginNeeded, ServiceError) as exc:
                 if not retry:
-                    raise LoginNeeded(exc.message, "check the client id, secret and redirect URI in the Exact App Center and run runner init again") from None
+                    raise LoginNeeded(
+                        exc.message, "check the client id, secret and redirect URI in the Exact App Center and run runner init again"
+                    ) from None
                 self.say(f"  {exc.message}; check the app in the Exact App Center and try again:")
                 continue
             self.say(f"  logged in; the login is kept in {store.path} (mode 0600)")
@@ -220,8 +242,9 @@ class Wizard:
         if not rows:
             raise SpecError("this Exact login may use no administration", "run runner init again and approve an administration when Exact asks")
         names = dict(rows)
-        table = [("", "division", "name")] + [(str(i), str(code), name + (" (current)" if code == current else ""))
-                                              for i, (code, name) in enumerate(rows, 1)]
+        table = [("", "division", "name")] + [
+            (str(i), str(code), name + (" (current)" if code == current else "")) for i, (code, name) in enumerate(rows, 1)
+        ]
         self.say("\n".join("  " + line for line in report.table(table)))
 
         def pick(value: str) -> int:
@@ -235,7 +258,9 @@ class Wizard:
         retry = self.interactive("division") and len(rows) > 1
         while True:
             one = len(rows) == 1 and "division" not in self.options
-            setup.division = rows[0][0] if one else self.ask("division", "Which administration?", pick, str(current if current in names else rows[0][0]))
+            setup.division = (
+                rows[0][0] if one else self.ask("division", "Which administration?", pick, str(current if current in names else rows[0][0]))
+            )
             setup.division_name = names[setup.division]
             api.division = setup.division
             try:
@@ -245,27 +270,39 @@ class Wizard:
                     raise
                 self.say(f"  {exc.message}; pick another:")
                 continue
-            self.say(f"  {setup.division} {setup.division_name}: {len(catalog.journal)} journals, {len(catalog.vat)} VAT codes, "
-                     f"{len(catalog.gl)} GL accounts")
+            self.say(
+                f"  {setup.division} {setup.division_name}: {len(catalog.journal)} journals, {len(catalog.vat)} VAT codes, "
+                f"{len(catalog.gl)} GL accounts"
+            )
             return catalog
 
     def booking(self, setup: Setup) -> None:
-        setup.target = self.ask("target", "Book each order as sales_entry (verkoopboeking) or sales_invoice (Exact makes the invoice)",
-                                one_of("sales_entry", "sales_invoice"), setup.target)
-        setup.status = self.ask("status", "Book it as sent (an open receivable) or paid (a payment settles it too)", one_of("sent", "paid"), setup.status)
+        setup.target = self.ask(
+            "target",
+            "Book each order as sales_entry (verkoopboeking) or sales_invoice (Exact makes the invoice)",
+            one_of("sales_entry", "sales_invoice"),
+            setup.target,
+        )
+        setup.status = self.ask(
+            "status", "Book it as sent (an open receivable) or paid (a payment settles it too)", one_of("sent", "paid"), setup.status
+        )
         setup.statuses = self.ask("statuses", "Order statuses that trigger the booking (comma-separated)", check_statuses, "completed")
         setup.since = self.ask("since", "Book the history from (YYYY-MM-DD; empty: only orders from the first run on)", check_since, "")
         setup.push = self.yes_no("push_products", "Push WooCommerce products to Exact items?", False)
-        self.say(f"  {setup.target}, {setup.status}; when an order is {' or '.join(setup.statuses)}; "
-                 f"{'history from ' + setup.since if setup.since else 'from the first run on'}; "
-                 f"products {'pushed' if setup.push else 'not pushed'}")
+        self.say(
+            f"  {setup.target}, {setup.status}; when an order is {' or '.join(setup.statuses)}; "
+            f"{'history from ' + setup.since if setup.since else 'from the first run on'}; "
+            f"products {'pushed' if setup.push else 'not pushed'}"
+        )
 
     def mapping(self, setup: Setup, catalog: Catalog) -> None:
         preset = yaml.safe_load(specfile.resolve_extends(PRESET, setup.path.parent).read_text(encoding="utf-8"))
         choices = propose(catalog, setup.status == "paid")
         gaps = [c for c in choices if c.problem]
-        self.say(f"  {len(choices) - len(gaps)} of the {len(choices)} codes the preset uses exist here and fit"
-                 + ("" if gaps else ": the preset's mapping is used as it is"))
+        self.say(
+            f"  {len(choices) - len(gaps)} of the {len(choices)} codes the preset uses exist here and fit"
+            + ("" if gaps else ": the preset's mapping is used as it is")
+        )
         for line in (line for choice in gaps for line in choice.lines()):
             self.say(f"  {line}")
         if gaps and not self.yes_no(None, "Use these proposals?", True):
@@ -281,5 +318,3 @@ class Wizard:
         for value in values:
             if len(value) >= 4:  # as the spec loader: shorter values would blank ordinary text
                 self.console.secret(value)
-
-

@@ -62,8 +62,10 @@ def _cross_problems(raw: RawSpec) -> list[str]:
     booking = data.get("booking") if isinstance(data.get("booking"), dict) else {}
     payments = data.get("payments") if isinstance(data.get("payments"), dict) else {}
     if booking.get("status") == "paid" and not payments.get("journal"):
-        return [f"{raw.source.where(('booking', 'status'))}: payments.journal is needed when booking.status is paid "
-                f"(the bank or cash journal code of the payment)"]
+        return [
+            f"{raw.source.where(('booking', 'status'))}: payments.journal is needed when booking.status is paid "
+            f"(the bank or cash journal code of the payment)"
+        ]
     return []
 
 
@@ -139,8 +141,9 @@ class Spec:
         missing = sorted(name for name, paths in self.missing_env.items() if any(p[0] in sections for p in paths))
         if missing:
             where = "; ".join(f"{n} (used at {self.source.where(self.missing_env[n][0])})" for n in missing)
-            raise SpecError(f"environment variable(s) not set: {where}",
-                            f"set them in the environment or in {self.base_dir / '.env'} (KEY=value lines)")
+            raise SpecError(
+                f"environment variable(s) not set: {where}", f"set them in the environment or in {self.base_dir / '.env'} (KEY=value lines)"
+            )
 
 
 def load(path: str | os.PathLike, environ: dict[str, str] | None = None) -> Spec:

@@ -199,8 +199,10 @@ def read_raw(path: str | os.PathLike, environ: dict[str, str] | None = None) -> 
         for key in path:
             value = value.get(key) if isinstance(value, dict) else None
         if isinstance(value, str) and value and not ENV_REF.search(value):
-            problems.append(f"{source.where(path)}: {_dotted(path)}: a secret written in the spec; "
-                            f"write ${{VAR}} here and keep the value in the environment or in .env beside the spec")
+            problems.append(
+                f"{source.where(path)}: {_dotted(path)}: a secret written in the spec; "
+                f"write ${{VAR}} here and keep the value in the environment or in .env beside the spec"
+            )
     raw = RawSpec({}, source, spec_path.resolve())
     raw.data = _substitute(data, (), env, raw)
     return raw, problems

@@ -7,7 +7,8 @@ Authorization header); plain http only to a loopback address, which the schema e
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
 
@@ -18,8 +19,17 @@ PER_PAGE = 100
 
 
 class WooCommerce:
-    def __init__(self, url: str, key: str, secret: str, *, query_string_auth: bool = False, timeout: float = 30.0,
-                 transport: httpx.BaseTransport | None = None, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        url: str,
+        key: str,
+        secret: str,
+        *,
+        query_string_auth: bool = False,
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.api = url.rstrip("/") + "/wp-json/wc/v3/"
         self.auth_params = {"consumer_key": key, "consumer_secret": secret} if query_string_auth else {}
         auth = None if query_string_auth else httpx.BasicAuth(key, secret)
@@ -41,26 +51,31 @@ class WooCommerce:
                 response = self.http.get(url, params={**(params or {}), **self.auth_params})
             except httpx.HTTPError as exc:
                 if attempt == 3:
-                    raise ServiceError(f"cannot reach the shop at {safe_url(self.api)} ({type(exc).__name__})",
-                                       "check woocommerce.url and the network; nothing was booked from this run") from None
-                self.sleep(2 ** attempt)
+                    raise ServiceError(
+                        f"cannot reach the shop at {safe_url(self.api)} ({type(exc).__name__})",
+                        "check woocommerce.url and the network; nothing was booked from this run",
+                    ) from None
+                self.sleep(2**attempt)
                 continue
             if response.status_code in (200,) and is_json(response):
                 return response
             if response.status_code in (401, 403):
-                raise SpecError(f"the shop refused the API key ({_wp_error(response)})",
-                                "check WOO_CONSUMER_KEY / WOO_CONSUMER_SECRET (WooCommerce > Settings > Advanced > REST API, read access)")
+                raise SpecError(
+                    f"the shop refused the API key ({_wp_error(response)})",
+                    "check WOO_CONSUMER_KEY / WOO_CONSUMER_SECRET (WooCommerce > Settings > Advanced > REST API, read access)",
+                )
             if response.status_code == 404 and _wp_code(response) == "rest_no_route":
-                raise SpecError(f"no WooCommerce REST API at {safe_url(self.api)}",
-                                "check woocommerce.url: it is the store root, and WooCommerce must have pretty permalinks")
+                raise SpecError(
+                    f"no WooCommerce REST API at {safe_url(self.api)}",
+                    "check woocommerce.url: it is the store root, and WooCommerce must have pretty permalinks",
+                )
             if response.status_code == 404:
                 raise ServiceError(f"the shop says {path} does not exist ({_wp_error(response)})", "check the order id", status=404)
             if attempt == 3:
                 what = f"HTTP {response.status_code}" + ("" if is_json(response) else " with a web page instead of JSON")
-                raise ServiceError(f"the shop kept answering {what} for {path}",
-                                   "the host may be throttling or showing a captcha; try again later")
+                raise ServiceError(f"the shop kept answering {what} for {path}", "the host may be throttling or showing a captcha; try again later")
             retry_after = response.headers.get("retry-after", "")
-            self.sleep(float(retry_after) if retry_after.isdigit() else 2 ** attempt)
+            self.sleep(float(retry_after) if retry_after.isdigit() else 2**attempt)
         raise AssertionError("unreachable")
 
     def _pages(self, path: str, params: dict[str, Any]) -> Iterator[dict]:
@@ -74,8 +89,7 @@ class WooCommerce:
                 return
             page += 1
 
-    def orders(self, statuses: list[str] | None = None, created_after: str | None = None,
-               modified_after_gmt: str | None = None) -> Iterator[dict]:
+    def orders(self, statuses: list[str] | None = None, created_after: str | None = None, modified_after_gmt: str | None = None) -> Iterator[dict]:
         """Orders by ascending id. `created_after` is shop-local (as date_created);
         `modified_after_gmt` is UTC, which the API takes with dates_are_gmt."""
         params: dict[str, Any] = {"orderby": "id", "order": "asc"}
@@ -119,8 +133,12 @@ class WooCommerce:
             yield product
             if product.get("type") == "variable":
                 for variation in self._pages(f"products/{product['id']}/variations", {"orderby": "id", "order": "asc"}):
-                    yield {**variation, "parent_id": product["id"], "name": variation.get("name") or product.get("name"),
-                           "categories": product.get("categories", [])}
+                    yield {
+                        **variation,
+                        "parent_id": product["id"],
+                        "name": variation.get("name") or product.get("name"),
+                        "categories": product.get("categories", []),
+                    }
 
 
 def _wp_code(response: httpx.Response) -> str:
@@ -141,6 +159,11 @@ def _wp_error(response: httpx.Response) -> str:
 def source_from_spec(spec, transport: httpx.BaseTransport | None = None) -> WooCommerce:
     spec.require_env("woocommerce")
     woo = spec.section("woocommerce")
-    return WooCommerce(woo["url"], woo["consumer_key"], woo["consumer_secret"], query_string_auth=woo.get("query_string_auth", False),
-                       timeout=float(woo.get("timeout", 30)), transport=transport)
-
+    return WooCommerce(
+        woo["url"],
+        woo["consumer_key"],
+        woo["consumer_secret"],
+        query_string_auth=woo.get("query_string_auth", False),
+        timeout=float(woo.get("timeout", 30)),
+        transport=transport,
+    )

@@ -6,7 +6,8 @@ SandboxServer on 127.0.0.1, with a clock moved by hand."""
 from __future__ import annotations
 
 import ssl
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -69,9 +70,7 @@ def exact_http(exact_server: SandboxServer, exact_tls: ssl.SSLContext) -> Iterat
 
 
 @pytest.fixture
-def exact_api(
-    exact_server: SandboxServer, exact_tokens: dict[str, str], exact_tls: ssl.SSLContext
-) -> Iterator[httpx.Client]:
+def exact_api(exact_server: SandboxServer, exact_tokens: dict[str, str], exact_tls: ssl.SSLContext) -> Iterator[httpx.Client]:
     """A client the way the runner should be: Bearer token, Accept JSON, division in the URL."""
     headers = {"Authorization": f"Bearer {exact_tokens['access_token']}", "Accept": "application/json"}
     with httpx.Client(base_url=f"{exact_server.url}/api/v1/{DIVISION}/", headers=headers, verify=exact_tls) as client:

@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 
-from runner.sandbox.exact.simulator import ExactSimulator
 from runner.sandbox.exact.entities import ACCOUNTS, GL_ACCOUNTS
+from runner.sandbox.exact.simulator import ExactSimulator
 
 DIVISION = 1234567
 LONG_TOKENS = {"access_token_lifetime": 86400}  # for tests that move the clock by hours

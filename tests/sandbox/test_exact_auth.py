@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -71,13 +71,9 @@ def test_a_code_is_single_use_expires_after_180_s_and_needs_the_same_redirect_ur
 
 
 def test_the_token_endpoint_takes_forms_only_and_checks_the_secret(exact_http):
-    as_json = exact_http.post(
-        "/api/oauth2/token", json={**CLIENT, "grant_type": "authorization_code", "code": login(exact_http)}
-    )
+    as_json = exact_http.post("/api/oauth2/token", json={**CLIENT, "grant_type": "authorization_code", "code": login(exact_http)})
     assert as_json.status_code == 400 and as_json.json()["error"] == "invalid_request"
-    wrong = token(
-        exact_http, grant_type="authorization_code", code=login(exact_http), redirect_uri=REDIRECT, client_secret="nope"
-    )
+    wrong = token(exact_http, grant_type="authorization_code", code=login(exact_http), redirect_uri=REDIRECT, client_secret="nope")
     assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
 
 
@@ -141,8 +137,8 @@ def test_a_new_login_ends_the_earlier_token_chain(exact_http, exact_sim, exact_t
 
 def test_every_api_answer_carries_six_rate_limit_headers_with_millisecond_resets(exact_api, exact_clock):
     response = exact_api.get("vat/VATCodes", params={"$select": "Code"})
-    minute_end = int(datetime(2026, 3, 2, 9, 1, tzinfo=timezone.utc).timestamp() * 1000)
-    midnight = int(datetime(2026, 3, 3, tzinfo=timezone.utc).timestamp() * 1000)
+    minute_end = int(datetime(2026, 3, 2, 9, 1, tzinfo=UTC).timestamp() * 1000)
+    midnight = int(datetime(2026, 3, 3, tzinfo=UTC).timestamp() * 1000)
     assert {k: v for k, v in response.headers.items() if k.startswith("x-ratelimit")} == {
         "x-ratelimit-limit": "5000",
         "x-ratelimit-remaining": "4999",
@@ -182,7 +178,7 @@ def test_the_daily_limit_is_per_division_and_its_429_has_only_the_daily_headers(
         "x-ratelimit-remaining",
         "x-ratelimit-reset",
     ]
-    midnight = int(datetime(2026, 3, 3, tzinfo=timezone.utc).timestamp() * 1000)
+    midnight = int(datetime(2026, 3, 3, tzinfo=UTC).timestamp() * 1000)
     assert (refused.headers["x-ratelimit-remaining"], refused.headers["x-ratelimit-reset"]) == ("0", str(midnight))
     other = exact_http.get("/api/v1/7654321/vat/VATCodes", params={"$select": "Code"}, headers=exact_api.headers)
     assert other.status_code == 200

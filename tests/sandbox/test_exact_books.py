@@ -67,9 +67,7 @@ def test_without_prefer_a_post_returns_only_the_key(exact_api, exact_sim):
 
 
 def test_a_given_vat_amount_is_kept_but_not_on_a_no_vat_code(exact_api, exact_sim):
-    d = post(
-        exact_api, "salesentry/SalesEntries", entry(exact_sim, line(exact_sim, "19.99", VATAmountFC="4.21"))
-    ).json()["d"]
+    d = post(exact_api, "salesentry/SalesEntries", entry(exact_sim, line(exact_sim, "19.99", VATAmountFC="4.21"))).json()["d"]
     assert d["VATAmountFC"] == 4.21 and d["AmountFC"] == 24.2
     text = refused(exact_api, "salesentry/SalesEntries", entry(exact_sim, line(exact_sim, 10, "5", VATAmountFC=2.1)))
     assert text == "Een btw bedrag is niet toegestaan als u gebruikmaakt van een btw-code van het type 'geen btw'"
@@ -120,17 +118,12 @@ def test_all_problems_come_back_at_once_joined_by_crlf(exact_api, exact_sim):
 
 @pytest.mark.parametrize("exact_options", [{"validation_status": 400}])
 def test_the_validation_status_is_configurable(exact_api, exact_sim):
-    assert (
-        refused(exact_api, "salesentry/SalesEntries", {**entry(exact_sim), "Journal": "20"}, status=400)
-        == "Invalid: Journal (type)"
-    )
+    assert refused(exact_api, "salesentry/SalesEntries", {**entry(exact_sim), "Journal": "20"}, status=400) == "Invalid: Journal (type)"
 
 
 def test_a_prospect_cannot_be_invoiced(exact_api, exact_sim):
     prospect = post(exact_api, "crm/Accounts", {"Name": "Prospect B.V.", "Status": "P"}).json()["d"]["ID"]
-    assert (
-        refused(exact_api, "salesentry/SalesEntries", entry(exact_sim, Customer=prospect)) == "Ongeldig: Klant (Type)"
-    )
+    assert refused(exact_api, "salesentry/SalesEntries", entry(exact_sim, Customer=prospect)) == "Ongeldig: Klant (Type)"
 
 
 @pytest.mark.parametrize(
@@ -183,16 +176,8 @@ def test_gl_accounts_are_referenced_by_guid_not_code(exact_api, exact_sim):
 
 def test_entry_numbers_are_unique_per_journal_and_year_your_ref_is_not(exact_api, exact_sim):
     assert post(exact_api, "salesentry/SalesEntries", entry(exact_sim, EntryNumber=1001)).status_code == 201
-    assert (
-        refused(exact_api, "salesentry/SalesEntries", entry(exact_sim, EntryNumber=1001))
-        == "In gebruik: Boekstuknummer"
-    )
-    assert (
-        post(
-            exact_api, "salesentry/SalesEntries", entry(exact_sim, EntryNumber=1001, EntryDate="2025-12-31")
-        ).status_code
-        == 201
-    )
+    assert refused(exact_api, "salesentry/SalesEntries", entry(exact_sim, EntryNumber=1001)) == "In gebruik: Boekstuknummer"
+    assert post(exact_api, "salesentry/SalesEntries", entry(exact_sim, EntryNumber=1001, EntryDate="2025-12-31")).status_code == 201
     assert post(exact_api, "salesentry/SalesEntries", entry(exact_sim)).status_code == 201  # same YourRef again
     assert sorted(e["YourRef"] for e in exact_sim.entries.values()) == ["1001"] * 3
 
@@ -205,9 +190,7 @@ def test_a_closed_period_refuses_entries(exact_api, exact_sim):
 
 
 def test_accounts_get_padded_codes_and_exact_texts(exact_api, exact_sim):
-    created = post(
-        exact_api, "crm/Accounts", {"Name": "Nieuwe Klant", "Email": "Nieuw@Example.nl", "Status": "C", "Country": "BE"}
-    )
+    created = post(exact_api, "crm/Accounts", {"Name": "Nieuwe Klant", "Email": "Nieuw@Example.nl", "Status": "C", "Country": "BE"})
     assert created.status_code == 201
     d = created.json()["d"]
     assert (d["Code"], d["Country"], d["IsSales"], d["Email"]) == (f"{'3':>18}", "BE ", True, "Nieuw@Example.nl")
@@ -219,9 +202,7 @@ def test_accounts_get_padded_codes_and_exact_texts(exact_api, exact_sim):
 def test_items_need_code_and_a_short_description_and_can_be_put(exact_api, exact_sim):
     assert refused(exact_api, "logistics/Items", {}) == "Verplicht: Code\r\nVerplicht: Omschrijving"
     assert refused(exact_api, "logistics/Items", {"Code": "X", "Description": "x" * 61}) == "Ongeldig: Omschrijving"
-    assert (
-        refused(exact_api, "logistics/Items", {"Code": "WEBSHOP", "Description": "Dubbel"}) == "Gegeven bestaat reeds."
-    )
+    assert refused(exact_api, "logistics/Items", {"Code": "WEBSHOP", "Description": "Dubbel"}) == "Gegeven bestaat reeds."
     d = post(exact_api, "logistics/Items", {"Code": "SKU-1", "Description": "Mok", "SalesVatCode": "1"}).json()["d"]
     assert d["SalesVatCode"] == "1  " and d["IsSalesItem"] is True
     put = exact_api.put(f"logistics/Items(guid'{d['ID']}')", json={"Description": "Grote mok"})
@@ -239,10 +220,7 @@ def test_a_sales_invoice_is_open_until_printed(exact_api, exact_sim):
         "OrderDate": "2026-03-01",
         "SalesInvoiceLines": [{"Item": webshop, "Quantity": 2, "UnitPrice": "12.50"}],
     }
-    assert (
-        refused(exact_api, "salesinvoice/SalesInvoices", {**body, "SalesInvoiceLines": [{"Quantity": 1}]})
-        == "Verplicht: Artikel"
-    )
+    assert refused(exact_api, "salesinvoice/SalesInvoices", {**body, "SalesInvoiceLines": [{"Quantity": 1}]}) == "Verplicht: Artikel"
     invoice = post(exact_api, "salesinvoice/SalesInvoices", body).json()["d"]
     assert (invoice["Status"], invoice["InvoiceNumber"], invoice["AmountFC"], invoice["VATAmountFC"]) == (
         20,
@@ -258,6 +236,4 @@ def test_a_sales_invoice_is_open_until_printed(exact_api, exact_sim):
     assert (stored["Status"], stored["InvoiceNumber"]) == (50, 26700001)
     [booked] = exact_sim.entries.values()
     assert booked["AmountFC"] == Decimal("30.25") and booked["EntryNumber"] == 26700001
-    assert refused(exact_api, "salesinvoice/PrintedSalesInvoices", {"InvoiceID": invoice["InvoiceID"]}).startswith(
-        "Ongeldig: Status"
-    )
+    assert refused(exact_api, "salesinvoice/PrintedSalesInvoices", {"InvoiceID": invoice["InvoiceID"]}).startswith("Ongeldig: Status")

@@ -42,9 +42,7 @@ def test_collections_and_single_entities_use_the_d_envelope_with_metadata(exact_
     uri = f"{exact_server.url}/api/v1/{DIVISION}/crm/Accounts(guid'{account_id(exact_sim)}')"
     assert rows[0]["__metadata"] == {"uri": uri, "type": "Exact.Web.Api.Models.Account"}
     single = exact_api.get(f"crm/Accounts(guid'{account_id(exact_sim)}')", params={"$select": "Name"})
-    assert single.status_code == 200 and single.json() == {
-        "d": {"__metadata": rows[0]["__metadata"], "Name": "P. Jansen"}
-    }
+    assert single.status_code == 200 and single.json() == {"d": {"__metadata": rows[0]["__metadata"], "Name": "P. Jansen"}}
     assert exact_api.get(f"crm/Accounts(guid'{uuid.uuid4()}')").status_code == 404
     assert exact_api.get("crm/Accounts(guid'nope')").status_code == 400
 
@@ -73,9 +71,7 @@ def test_select_limits_properties_and_refuses_unknown_ones(exact_api):
 def test_endpoints_with_a_sync_twin_refuse_unfiltered_reads(exact_api, path, key, other):
     response = exact_api.get(path, params={"$select": key})
     assert response.status_code == 400
-    assert message(response).startswith(
-        "A GET request for this endpoint must have a $filter parameter with one of " "the following fields in the url: "
-    )
+    assert message(response).startswith("A GET request for this endpoint must have a $filter parameter with one of the following fields in the url: ")
     assert "Modified" in message(response) and other not in message(response)
     assert exact_api.get(path, params={"$select": key, "$filter": f"{other} eq null"}).status_code == 400
     assert exact_api.get(path, params={"$select": key, "$filter": "Modified ne null"}).status_code == 200
@@ -86,9 +82,7 @@ def test_codes_come_back_padded_and_filters_see_the_padding(exact_api, exact_sim
     [row] = accounts(exact_api, "trim(Code) eq '1'")
     assert row["Code"] == " " * 17 + "1"
     assert accounts(exact_api, f"Code eq '{'1':>18}'") == [row]
-    vat = exact_api.get(
-        "vat/VATCodes", params={"$filter": "trim(Code) eq '2'", "$select": "Code,Percentage,Type"}
-    ).json()
+    vat = exact_api.get("vat/VATCodes", params={"$filter": "trim(Code) eq '2'", "$select": "Code,Percentage,Type"}).json()
     assert vat["d"]["results"][0]["Code"] == "2  " and vat["d"]["results"][0]["Percentage"] == 0.21
     country = accounts(exact_api, "trim(Code) eq '1'", "Country")[0]["Country"]
     assert country == "NL "
@@ -112,9 +106,7 @@ def test_filter_language_over_http(exact_api, exact_sim):
     assert len(accounts(exact_api, "Created ge datetime'2026-03-02T00:00:00' and not (Blocked eq true)")) == 3
     assert len(accounts(exact_api, "startswith(Name,'P.') or endswith(Email,'.ie')")) == 2
     assert len(accounts(exact_api, "indexof(Name,'Vries') gt -1")) == 1
-    gl = exact_api.get("financial/GLAccounts", params={"$filter": "Type eq 110", "$select": "Code"}).json()["d"][
-        "results"
-    ]
+    gl = exact_api.get("financial/GLAccounts", params={"$filter": "Type eq 110", "$select": "Code"}).json()["d"]["results"]
     assert len(gl) == 10
 
 
@@ -141,9 +133,7 @@ def test_substringof_is_an_option(exact_api):
 
 
 def test_filter_evaluator_semantics():
-    predicate, names = compile_filter(
-        "(Amount gt 10 or Amount eq null) and not (trim(Code) eq 'x')", ACCOUNT_KINDS, "T"
-    )
+    predicate, names = compile_filter("(Amount gt 10 or Amount eq null) and not (trim(Code) eq 'x')", ACCOUNT_KINDS, "T")
     assert names == {"Amount", "Code"}
     assert predicate({"Amount": Decimal("10.5"), "Code": "y "}) and predicate({"Amount": None, "Code": "y"})
     assert not predicate({"Amount": Decimal(10), "Code": "y"}) and not predicate({"Amount": 11, "Code": " x "})
@@ -175,12 +165,7 @@ def test_pages_hold_60_rows_and_next_is_an_absolute_skiptoken_link(exact_api, ex
     assert pages == 3 and len(seen) == len(set(seen)) == 130
     top = exact_api.get("crm/Accounts", params={"$filter": "Status eq 'C'", "$select": "ID", "$top": "100"}).json()["d"]
     assert len(top["results"]) == 60 and "$top=40" in top["__next"]
-    assert (
-        "__next"
-        not in exact_api.get("crm/Accounts", params={"$filter": "Status eq 'C'", "$select": "ID", "$top": "5"}).json()[
-            "d"
-        ]
-    )
+    assert "__next" not in exact_api.get("crm/Accounts", params={"$filter": "Status eq 'C'", "$select": "ID", "$top": "5"}).json()["d"]
 
 
 def test_orderby_inlinecount_and_count(exact_api):
@@ -195,13 +180,11 @@ def test_orderby_inlinecount_and_count(exact_api):
 
 
 def test_dates_go_out_as_epoch_ms_and_come_in_as_iso(exact_api, exact_sim):
-    created = exact_api.post(
-        "salesentry/SalesEntries", json=entry(exact_sim, EntryDate="2026-03-01"), headers=REPRESENTATION
-    ).json()["d"]
+    created = exact_api.post("salesentry/SalesEntries", json=entry(exact_sim, EntryDate="2026-03-01"), headers=REPRESENTATION).json()["d"]
     assert created["EntryDate"] == "/Date(1772323200000)/"
-    shifted = exact_api.post(
-        "salesentry/SalesEntries", json=entry(exact_sim, EntryDate="2026-03-01T00:00:00+01:00"), headers=REPRESENTATION
-    ).json()["d"]
+    shifted = exact_api.post("salesentry/SalesEntries", json=entry(exact_sim, EntryDate="2026-03-01T00:00:00+01:00"), headers=REPRESENTATION).json()[
+        "d"
+    ]
     assert shifted["EntryDate"] == "/Date(1772236800000)/"  # 2026-02-28: the UTC shift of pitfall 18
     found = exact_api.get(
         "salesentry/SalesEntries",
@@ -221,9 +204,7 @@ def test_without_accept_json_the_answer_is_atom(exact_http, exact_tokens):
     assert response.text.startswith("<?xml") and "<feed" in response.text
     with pytest.raises(json.JSONDecodeError):
         response.json()
-    error = exact_http.get(
-        f"/api/v1/{DIVISION}/vat/VATCodes", headers={"Authorization": f"Bearer {exact_tokens['access_token']}"}
-    )
+    error = exact_http.get(f"/api/v1/{DIVISION}/vat/VATCodes", headers={"Authorization": f"Bearer {exact_tokens['access_token']}"})
     assert error.status_code == 400 and error.headers["content-type"].startswith("application/xml")
     assert '<message xml:lang="">Please add a $select' in error.text
 
@@ -235,9 +216,7 @@ def test_line_collections_are_deferred_unless_expanded(exact_api, exact_sim):
     assert plain["SalesEntryLines"] == {"__deferred": {"uri": plain["__metadata"]["uri"] + "/SalesEntryLines"}}
     expanded = exact_api.get(by_key, params={"$select": "SalesEntryLines", "$expand": "SalesEntryLines"}).json()["d"]
     assert [line["AmountFC"] for line in expanded["SalesEntryLines"]["results"]] == [100]
-    lines = exact_api.get(by_key + "/SalesEntryLines", params={"$select": "AmountFC,VATAmountFC"}).json()["d"][
-        "results"
-    ]
+    lines = exact_api.get(by_key + "/SalesEntryLines", params={"$select": "AmountFC,VATAmountFC"}).json()["d"]["results"]
     assert [(line["AmountFC"], line["VATAmountFC"]) for line in lines] == [(100, 21)]
 
 

@@ -49,12 +49,6 @@ def test_cash_and_bank_entries_check_the_journal_type(exact_api, exact_sim):
     lines = [{"GLAccount": gl_id(exact_sim, "8060"), "AmountFC": 5}]
     cash = refused(exact_api, "financialtransaction/CashEntries", {"JournalCode": "20", "CashEntryLines": lines})
     assert cash == "Invalid journal. The journal must be a cash journal."
-    assert (
-        post(exact_api, "financialtransaction/CashEntries", {"JournalCode": "10", "CashEntryLines": lines}).status_code
-        == 201
-    )
+    assert post(exact_api, "financialtransaction/CashEntries", {"JournalCode": "10", "CashEntryLines": lines}).status_code == 201
     debtor = [{"GLAccount": gl_id(exact_sim, "1300"), "AmountFC": 5}]
-    assert (
-        refused(exact_api, "financialtransaction/BankEntries", {"JournalCode": "20", "BankEntryLines": debtor})
-        == "Verplicht: Relatie"
-    )
+    assert refused(exact_api, "financialtransaction/BankEntries", {"JournalCode": "20", "BankEntryLines": debtor}) == "Verplicht: Relatie"

@@ -50,6 +50,7 @@ def standard_price(api):
 
 # ---- sync ----------------------------------------------------------------------------------
 
+
 def test_seeded_rows_carry_int64_timestamps_as_strings_in_timestamp_order(exact_api, exact_server):
     rows = since(exact_api, SYNC_ACCOUNTS, 1, "ID,Code,Email,Timestamp")
     assert [row["Code"].strip() for row in rows] == ["1", "2"]
@@ -83,9 +84,20 @@ def test_item_writes_move_items_and_every_write_moves_the_one_division_counter(e
     assert second["ID"] == rows[0]["ID"]
 
 
-@pytest.mark.parametrize("bad", [None, "Name eq 'P. Jansen'", "Timestamp ge 1", "Timestamp eq 2147483649",
-                                 "Timestamp gt 1 and Timestamp lt 9999999999", "Timestamp gt 1.5",
-                                 "1 lt Timestamp", "Timestamp gt null", "Modified gt datetime'2026-01-01T00:00'"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        None,
+        "Name eq 'P. Jansen'",
+        "Timestamp ge 1",
+        "Timestamp eq 2147483649",
+        "Timestamp gt 1 and Timestamp lt 9999999999",
+        "Timestamp gt 1.5",
+        "1 lt Timestamp",
+        "Timestamp gt null",
+        "Modified gt datetime'2026-01-01T00:00'",
+    ],
+)
 def test_sync_takes_only_timestamp_gt_a_whole_number(exact_api, bad):
     params = {"$select": "ID"} | ({} if bad is None else {"$filter": bad})
     response = exact_api.get(SYNC_ACCOUNTS, params=params)
@@ -110,8 +122,7 @@ def test_sync_needs_select_even_with_top_1_or_the_option_off(exact_api):
     assert bad.status_code == 400 and "SalesPrice" in message(bad)
 
 
-@pytest.mark.parametrize("option, value", [("$orderby", "Name"), ("$skip", "1"), ("$expand", "BankAccounts"),
-                                           ("$inlinecount", "allpages")])
+@pytest.mark.parametrize("option, value", [("$orderby", "Name"), ("$skip", "1"), ("$expand", "BankAccounts"), ("$inlinecount", "allpages")])
 def test_sync_refuses_other_query_options(exact_api, option, value):
     response = exact_api.get(SYNC_ACCOUNTS, params={"$filter": "Timestamp gt 1", "$select": "ID", option: value})
     assert response.status_code == 400 and option in message(response)
@@ -146,11 +157,20 @@ def test_sync_pages_hold_1000_rows_and_a_row_changed_mid_paging_comes_again(exac
 
 # ---- bank and cash entry lines -------------------------------------------------------------
 
+
 def paid(api, sim, path: str, journal: str, ourref: int, amount: str = "-121.00") -> dict:
     nav = path.rsplit("/", 1)[1].replace("Entries", "EntryLines")
-    lines = [{"GLAccount": gl_id(sim, "1300"), "Account": account_id(sim), "OurRef": ourref, "AmountFC": amount,
-              "Date": "2026-03-02", "Description": "Betaling order 1001"},
-             {"GLAccount": gl_id(sim, "8060"), "AmountFC": "0.35", "Description": "Kosten"}]
+    lines = [
+        {
+            "GLAccount": gl_id(sim, "1300"),
+            "Account": account_id(sim),
+            "OurRef": ourref,
+            "AmountFC": amount,
+            "Date": "2026-03-02",
+            "Description": "Betaling order 1001",
+        },
+        {"GLAccount": gl_id(sim, "8060"), "AmountFC": "0.35", "Description": "Kosten"},
+    ]
     return created(api, path, {"JournalCode": journal, nav: lines})
 
 
@@ -158,14 +178,22 @@ def test_bank_lines_are_found_by_ourref_and_account(exact_api, exact_sim):
     number = created(exact_api, "salesentry/SalesEntries", entry(exact_sim))["EntryNumber"]
     bank = paid(exact_api, exact_sim, "financialtransaction/BankEntries", "21", number)
     query = f"OurRef eq {number} and Account eq guid'{account_id(exact_sim)}'"
-    [line] = exact_api.get("financialtransaction/BankEntryLines",
-                           params={"$filter": query, "$select": LINE_FIELDS}).json()["d"]["results"]
+    [line] = exact_api.get("financialtransaction/BankEntryLines", params={"$filter": query, "$select": LINE_FIELDS}).json()["d"]["results"]
     assert {k: v for k, v in line.items() if k != "__metadata"} == {
-        "ID": line["ID"], "EntryID": bank["EntryID"], "Account": account_id(exact_sim), "OurRef": number,
-        "AmountFC": -121, "GLAccount": gl_id(exact_sim, "1300"), "Date": "/Date(1772409600000)/",
-        "Description": "Betaling order 1001", "EntryNumber": bank["EntryNumber"], "LineNumber": 1}
-    by_entry = exact_api.get("financialtransaction/BankEntryLines", params={
-        "$filter": f"EntryID eq guid'{bank['EntryID']}'", "$select": "LineNumber,AmountFC"})
+        "ID": line["ID"],
+        "EntryID": bank["EntryID"],
+        "Account": account_id(exact_sim),
+        "OurRef": number,
+        "AmountFC": -121,
+        "GLAccount": gl_id(exact_sim, "1300"),
+        "Date": "/Date(1772409600000)/",
+        "Description": "Betaling order 1001",
+        "EntryNumber": bank["EntryNumber"],
+        "LineNumber": 1,
+    }
+    by_entry = exact_api.get(
+        "financialtransaction/BankEntryLines", params={"$filter": f"EntryID eq guid'{bank['EntryID']}'", "$select": "LineNumber,AmountFC"}
+    )
     assert [(r["LineNumber"], r["AmountFC"]) for r in by_entry.json()["d"]["results"]] == [(1, -121), (2, 0.35)]
     single = exact_api.get(line["__metadata"]["uri"], params={"$select": "OurRef"})
     assert single.status_code == 200 and single.json()["d"]["OurRef"] == number
@@ -175,13 +203,18 @@ def test_bank_lines_are_found_by_ourref_and_account(exact_api, exact_sim):
 
 def test_cash_lines_are_served_apart_and_expanded_uris_resolve(exact_api, exact_sim):
     cash = paid(exact_api, exact_sim, "financialtransaction/CashEntries", "10", 26700099, "-10.00")
-    expanded = exact_api.get(f"financialtransaction/CashEntries(guid'{cash['EntryID']}')",
-                             params={"$select": "CashEntryLines", "$expand": "CashEntryLines"}).json()["d"]
+    expanded = exact_api.get(
+        f"financialtransaction/CashEntries(guid'{cash['EntryID']}')", params={"$select": "CashEntryLines", "$expand": "CashEntryLines"}
+    ).json()["d"]
     uri = expanded["CashEntryLines"]["results"][0]["__metadata"]["uri"]
     assert exact_api.get(uri, params={"$select": "OurRef,AmountFC"}).json()["d"] == {
-        "__metadata": expanded["CashEntryLines"]["results"][0]["__metadata"], "OurRef": 26700099, "AmountFC": -10}
-    rows = exact_api.get("financialtransaction/CashEntryLines",
-                         params={"$filter": "OurRef eq 26700099", "$select": "EntryID,Account"}).json()["d"]["results"]
+        "__metadata": expanded["CashEntryLines"]["results"][0]["__metadata"],
+        "OurRef": 26700099,
+        "AmountFC": -10,
+    }
+    rows = exact_api.get("financialtransaction/CashEntryLines", params={"$filter": "OurRef eq 26700099", "$select": "EntryID,Account"}).json()["d"][
+        "results"
+    ]
     assert rows == [{"__metadata": rows[0]["__metadata"], "EntryID": cash["EntryID"], "Account": account_id(exact_sim)}]
     assert exact_api.get("financialtransaction/BankEntryLines", params={"$select": "ID"}).json()["d"]["results"] == []
 
@@ -198,13 +231,24 @@ def test_entry_lines_are_get_only_and_need_select(exact_api):
 
 # ---- sales item prices ---------------------------------------------------------------------
 
+
 def test_a_general_price_shows_as_the_items_standard_sales_price(exact_api, exact_sim):
     assert standard_price(exact_api) == 0
     price = created(exact_api, PRICES, {"Item": webshop(exact_sim), "Price": "19.95"})
-    assert {k: price[k] for k in ("ItemCode", "ItemDescription", "DefaultItemUnit", "Unit", "Currency", "Quantity",
-                                  "NumberOfItemsPerUnit", "Price", "Account")} == {
-        "ItemCode": "WEBSHOP", "ItemDescription": "Webshop artikel", "DefaultItemUnit": "stuk", "Unit": "stuk",
-        "Currency": "EUR", "Quantity": 0, "NumberOfItemsPerUnit": 1, "Price": 19.95, "Account": None}
+    assert {
+        k: price[k]
+        for k in ("ItemCode", "ItemDescription", "DefaultItemUnit", "Unit", "Currency", "Quantity", "NumberOfItemsPerUnit", "Price", "Account")
+    } == {
+        "ItemCode": "WEBSHOP",
+        "ItemDescription": "Webshop artikel",
+        "DefaultItemUnit": "stuk",
+        "Unit": "stuk",
+        "Currency": "EUR",
+        "Quantity": 0,
+        "NumberOfItemsPerUnit": 1,
+        "Price": 19.95,
+        "Account": None,
+    }
     assert standard_price(exact_api) == 19.95
     assert exact_api.put(f"{PRICES}(guid'{price['ID']}')", json={"Price": 24.5}).status_code == 204
     assert standard_price(exact_api) == 24.5
@@ -220,9 +264,11 @@ def test_the_standard_price_is_read_only_and_prices_invoice_lines(exact_api, exa
     created(exact_api, PRICES, {"Item": webshop(exact_sim), "Price": "19.95"})
     item = exact_api.put(f"logistics/Items(guid'{webshop(exact_sim)}')", json={"StandardSalesPrice": 1})
     assert item.status_code == 204 and standard_price(exact_api) == 19.95
-    invoice = created(exact_api, "salesinvoice/SalesInvoices", {
-        "OrderedBy": account_id(exact_sim), "Journal": "70",
-        "SalesInvoiceLines": [{"Item": webshop(exact_sim), "Quantity": 2}]})
+    invoice = created(
+        exact_api,
+        "salesinvoice/SalesInvoices",
+        {"OrderedBy": account_id(exact_sim), "Journal": "70", "SalesInvoiceLines": [{"Item": webshop(exact_sim), "Quantity": 2}]},
+    )
     assert invoice["AmountFCExclVat"] == 39.9
 
 
@@ -236,20 +282,21 @@ def test_price_changes_leave_the_item_timestamp_but_item_changes_reach_the_price
     assert row["ItemDescription"] == "Webshop product"
 
 
-@pytest.mark.parametrize("body, expected", [
-    ({"Price": 1}, "Verplicht: Artikel"),
-    ({"Item": "00000000-0000-4000-8000-000000000000", "Price": 1}, "Ongeldige referentie: Artikel"),
-    ({"Item": "<webshop>"}, "Verplicht: Prijs"),
-    ({"Item": "<webshop>", "Price": 1, "Currency": "USD"}, "Ongeldig: Valuta"),
-    ({"Item": "<webshop>", "Price": 1, "Unit": "doos"}, "Ongeldige referentie: Eenheid"),
-    ({"Item": "<webshop>", "Price": 1, "Quantity": -1}, "Ongeldig: Aantal"),
-    ({"Item": "<webshop>", "Price": 1, "StartDate": "2026-03-01", "EndDate": "2026-02-01"}, "Ongeldig: Einddatum"),
-    ({"Item": "<webshop>", "Price": 1, "Account": "00000000-0000-4000-8000-000000000000"},
-     "Ongeldige referentie: Relatie"),
-    ({"Item": "<webshop>", "Price": 1, "Employee": "00000000-0000-4000-8000-000000000000"},
-     "Ongeldige referentie: Medewerker"),
-    ({"Currency": "USD"}, "Verplicht: Artikel\r\nVerplicht: Prijs\r\nOngeldig: Valuta"),
-])
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ({"Price": 1}, "Verplicht: Artikel"),
+        ({"Item": "00000000-0000-4000-8000-000000000000", "Price": 1}, "Ongeldige referentie: Artikel"),
+        ({"Item": "<webshop>"}, "Verplicht: Prijs"),
+        ({"Item": "<webshop>", "Price": 1, "Currency": "USD"}, "Ongeldig: Valuta"),
+        ({"Item": "<webshop>", "Price": 1, "Unit": "doos"}, "Ongeldige referentie: Eenheid"),
+        ({"Item": "<webshop>", "Price": 1, "Quantity": -1}, "Ongeldig: Aantal"),
+        ({"Item": "<webshop>", "Price": 1, "StartDate": "2026-03-01", "EndDate": "2026-02-01"}, "Ongeldig: Einddatum"),
+        ({"Item": "<webshop>", "Price": 1, "Account": "00000000-0000-4000-8000-000000000000"}, "Ongeldige referentie: Relatie"),
+        ({"Item": "<webshop>", "Price": 1, "Employee": "00000000-0000-4000-8000-000000000000"}, "Ongeldige referentie: Medewerker"),
+        ({"Currency": "USD"}, "Verplicht: Artikel\r\nVerplicht: Prijs\r\nOngeldig: Valuta"),
+    ],
+)
 def test_prices_are_validated_with_exact_texts(exact_api, exact_sim, body, expected):
     body = {k: webshop(exact_sim) if v == "<webshop>" else v for k, v in body.items()}
     assert refused(exact_api, PRICES, body) == expected

@@ -58,9 +58,6 @@ def test_a_thousand_orders_cost_little_simulator_time(exact_sim):
         status, _ = call("POST", "salesentry/SalesEntries", body=body)
         assert status == 201
     elapsed = time.perf_counter() - started
-    assert (
-        len(exact_sim.admin.tables[SALES_ENTRIES.path]) == 1000
-        and len(exact_sim.admin.tables[RECEIVABLES.path]) == 1000
-    )
+    assert len(exact_sim.admin.tables[SALES_ENTRIES.path]) == 1000 and len(exact_sim.admin.tables[RECEIVABLES.path]) == 1000
     assert exact_sim.errors == [] and exact_sim.calls[("POST", "salesentry/SalesEntries")] == 1000
     assert elapsed < 5, f"1,000 orders took {elapsed:.1f} s of simulator time"

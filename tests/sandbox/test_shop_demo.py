@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 
 from runner.sandbox.woo.catalog import demo_catalog
-from runner.sandbox.woo.invariants import check_order, check_refund
 from runner.sandbox.woo.demo import DemoData, generate_orders
+from runner.sandbox.woo.invariants import check_order, check_refund
 
 EU = {"NL", "BE", "DE", "FR"}
 
@@ -50,8 +50,10 @@ def test_sixteen_orders_hold_every_special_case():
     data = generate_orders(16, seed=1)
     orders = data.orders
     meta = [{m["key"]: m["value"] for m in o["meta_data"]} for o in orders]
-    assert any(m["is_vat_exempt"] == "yes" and m.get("_billing_vat_number", "")[:2] in EU
-               and o["billing"]["country"] != "NL" and not o["tax_lines"] for o, m in zip(orders, meta))
+    assert any(
+        m["is_vat_exempt"] == "yes" and m.get("_billing_vat_number", "")[:2] in EU and o["billing"]["country"] != "NL" and not o["tax_lines"]
+        for o, m in zip(orders, meta)
+    )
     assert any(o["billing"]["country"] not in EU and not o["tax_lines"] for o in orders)
     assert any(o["billing"]["country"] == "DE" and 4 in taxes_of(o) for o in orders)
     assert any(o["total"] == "0.00" and o["coupon_lines"] for o in orders)

@@ -11,10 +11,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runner.sandbox.woo.orders import (
-    Address, Cart, Coupon, Fee, ProductLine, Shipping, Store, build_order, with_status,
-)
 from runner.sandbox.woo.invariants import check_order
+from runner.sandbox.woo.orders import (
+    Address,
+    Cart,
+    Coupon,
+    Fee,
+    ProductLine,
+    Shipping,
+    Store,
+    build_order,
+    with_status,
+)
 
 WINTER = datetime(2024, 1, 15, 10, 0)
 
@@ -35,8 +43,7 @@ def test_tax_rounds_half_down_when_prices_include_tax_and_half_up_otherwise():
     # A 0.50 fee at 21 % carries exactly 0.105 tax: the shop's price setting decides the cent.
     inclusive = order([line("10")], fees=(Fee("Toeslag", D("0.50")),), prices_include_tax=True)
     exclusive = order([line("10")], fees=(Fee("Toeslag", D("0.50")),), prices_include_tax=False)
-    assert inclusive["fee_lines"][0]["taxes"] == exclusive["fee_lines"][0]["taxes"] == [
-        {"id": 1, "total": "0.105", "subtotal": ""}]
+    assert inclusive["fee_lines"][0]["taxes"] == exclusive["fee_lines"][0]["taxes"] == [{"id": 1, "total": "0.105", "subtotal": ""}]
     assert inclusive["fee_lines"][0]["total_tax"] == "0.10"
     assert exclusive["fee_lines"][0]["total_tax"] == "0.11"
 
@@ -51,23 +58,22 @@ def test_round_at_subtotal_rounds_the_sum_instead_of_each_line():
 
 
 def test_percent_coupon_hands_out_the_remainder_cent_by_cent():
-    result = order([line("0.05", product_id=n) for n in range(3)], prices_include_tax=False,
-                   coupons=(Coupon("tien", "percent", D("10")),))
-    assert [(i["subtotal"], i["total"]) for i in result["line_items"]] == [
-        ("0.05", "0.04"), ("0.05", "0.05"), ("0.05", "0.05")]
+    result = order([line("0.05", product_id=n) for n in range(3)], prices_include_tax=False, coupons=(Coupon("tien", "percent", D("10")),))
+    assert [(i["subtotal"], i["total"]) for i in result["line_items"]] == [("0.05", "0.04"), ("0.05", "0.05"), ("0.05", "0.05")]
     assert result["discount_total"] == result["coupon_lines"][0]["discount"] == "0.01"
 
 
 def test_fixed_cart_coupon_is_split_per_unit_with_the_remainder_on_the_first_lines():
-    result = order([line("10", product_id=n) for n in range(3)], prices_include_tax=False,
-                   coupons=(Coupon("vijf", "fixed_cart", D("5")),))
+    result = order([line("10", product_id=n) for n in range(3)], prices_include_tax=False, coupons=(Coupon("vijf", "fixed_cart", D("5")),))
     assert [i["total"] for i in result["line_items"]] == ["8.33", "8.33", "8.34"]
     assert result["discount_total"] == "5.00" and result["discount_tax"] == "1.05"
 
 
 def test_fixed_product_coupon_only_touches_its_products_and_is_gross_in_an_inclusive_shop():
-    result = order([line("24.20", 2, product_id=210), line("21.80", 1, "reduced-rate", 245)],
-                   coupons=(Coupon("mok2", "fixed_product", D("2"), 425, product_ids=(210,)),))
+    result = order(
+        [line("24.20", 2, product_id=210), line("21.80", 1, "reduced-rate", 245)],
+        coupons=(Coupon("mok2", "fixed_product", D("2"), 425, product_ids=(210,)),),
+    )
     mok, boek = result["line_items"]
     assert (mok["subtotal"], mok["total"], mok["total_tax"]) == ("40.00", "36.69", "7.71")
     assert boek["subtotal"] == boek["total"] == "20.00"
@@ -83,24 +89,35 @@ def test_negative_fee_is_capped_so_the_order_cannot_go_below_zero():
 
 def test_negative_fee_tax_is_split_over_classes_including_shipping_and_untaxed_lines():
     untaxed = ProductLine(3, "Cadeaubon", D("20"), 1, taxable=False)
-    result = order([line("60"), line("20", tax_class="reduced-rate", product_id=2), untaxed],
-                   prices_include_tax=False, fees=(Fee("Korting", D("-10")),),
-                   shipping=(Shipping("PostNL", "flat_rate", "3", D("20")),))
+    result = order(
+        [line("60"), line("20", tax_class="reduced-rate", product_id=2), untaxed],
+        prices_include_tax=False,
+        fees=(Fee("Korting", D("-10")),),
+        shipping=(Shipping("PostNL", "flat_rate", "3", D("20")),),
+    )
     # Costs: standard 60 + shipping 20 (inherits the first line's class), reduced 20, untaxed 20.
-    assert result["fee_lines"][0]["taxes"] == [{"id": 1, "total": "-1.4", "subtotal": ""},
-                                               {"id": 2, "total": "-0.15", "subtotal": ""}]
+    assert result["fee_lines"][0]["taxes"] == [{"id": 1, "total": "-1.4", "subtotal": ""}, {"id": 2, "total": "-0.15", "subtotal": ""}]
 
 
 def test_oss_consumer_in_germany_pays_german_vat_on_the_net_price():
     result = order([line("24.20")], billing=Address(country="DE"))
     assert (result["line_items"][0]["total"], result["total_tax"], result["total"]) == ("20.00", "3.80", "23.80")
     assert {k: result["tax_lines"][0][k] for k in ("rate_id", "rate_code", "label", "rate_percent")} == {
-        "rate_id": 4, "rate_code": "DE-MWST. 19%-1", "label": "MwSt. 19%", "rate_percent": 19}
+        "rate_id": 4,
+        "rate_code": "DE-MWST. 19%-1",
+        "label": "MwSt. 19%",
+        "rate_percent": 19,
+    }
 
 
 def test_vat_exempt_business_pays_the_price_less_dutch_vat_and_has_no_tax_lines():
-    result = order([line("24.20")], billing=Address(country="BE", company="Brouwerij BV"), vat_exempt=True,
-                   meta=(("_billing_vat_number", "BE0123456749"),), shipping=(Shipping(cost=D("12.50")),))
+    result = order(
+        [line("24.20")],
+        billing=Address(country="BE", company="Brouwerij BV"),
+        vat_exempt=True,
+        meta=(("_billing_vat_number", "BE0123456749"),),
+        shipping=(Shipping(cost=D("12.50")),),
+    )
     assert result["tax_lines"] == [] and result["line_items"][0]["taxes"] == []
     assert (result["total_tax"], result["total"]) == ("0.00", "32.50")
     assert result["meta_data"][0]["value"] == "yes" and result["meta_data"][1]["key"] == "_billing_vat_number"
@@ -113,15 +130,18 @@ def test_export_outside_the_eu_has_no_tax_and_a_sub_cent_net_price():
 
 
 def test_local_pickup_is_taxed_at_the_shop_even_for_a_foreign_address():
-    result = order([line("24.20")], billing=Address(country="DE"),
-                   shipping=(Shipping("Afhalen", "local_pickup", "6", D("1.00")),))
+    result = order([line("24.20")], billing=Address(country="DE"), shipping=(Shipping("Afhalen", "local_pickup", "6", D("1.00")),))
     assert [t["rate_id"] for t in result["tax_lines"]] == [1]
     assert result["shipping_tax"] == "0.21"
 
 
 def test_free_shipping_has_no_taxes_and_a_full_coupon_makes_a_zero_total():
-    result = order([line("24.20", 2)], coupons=(Coupon("gratis", "percent", D("100"), 430, free_shipping=True),),
-                   shipping=(Shipping("Gratis verzending", "free_shipping", "5"),), status="pending")
+    result = order(
+        [line("24.20", 2)],
+        coupons=(Coupon("gratis", "percent", D("100"), 430, free_shipping=True),),
+        shipping=(Shipping("Gratis verzending", "free_shipping", "5"),),
+        status="pending",
+    )
     assert result["total"] == "0.00" and result["needs_payment"] is False
     assert result["shipping_lines"][0]["taxes"] == []
     assert result["line_items"][0]["taxes"] == [{"id": 1, "total": "0", "subtotal": "8.4"}]
@@ -133,8 +153,7 @@ def test_zero_rate_class_makes_a_zero_tax_line():
     assert [(t["rate_id"], t["tax_total"], t["rate_percent"]) for t in result["tax_lines"]] == [(3, "0.00", 0)]
 
 
-@pytest.mark.parametrize("local, gmt", [(datetime(2024, 1, 15, 10, 0), "2024-01-15T09:00:00"),
-                                        (datetime(2024, 7, 1, 12, 0), "2024-07-01T10:00:00")])
+@pytest.mark.parametrize("local, gmt", [(datetime(2024, 1, 15, 10, 0), "2024-01-15T09:00:00"), (datetime(2024, 7, 1, 12, 0), "2024-07-01T10:00:00")])
 def test_gmt_dates_follow_amsterdam_winter_and_summer_time(local, gmt):
     assert order([line("10")], created=local)["date_created_gmt"] == gmt
 
@@ -166,25 +185,56 @@ def test_the_builder_refuses_carts_woocommerce_would_not_make():
 
 
 money = st.integers(0, 20000).map(lambda c: D(c) / 100)
-lines = st.lists(st.builds(ProductLine, st.integers(1, 9), st.just("P"), money, st.integers(1, 4),
-                           st.sampled_from(["", "", "reduced-rate", "zero-rate"]),
-                           taxable=st.sampled_from([True, True, True, False])), min_size=1, max_size=4)
-coupons = st.lists(st.one_of(
-    st.builds(Coupon, st.just("pct"), st.just("percent"), st.sampled_from([D(5), D(10), D(33), D(100)])),
-    st.builds(Coupon, st.just("cart"), st.just("fixed_cart"), money),
-    st.builds(Coupon, st.just("prod"), st.just("fixed_product"), money)), max_size=2, unique_by=lambda c: c.code)
+lines = st.lists(
+    st.builds(
+        ProductLine,
+        st.integers(1, 9),
+        st.just("P"),
+        money,
+        st.integers(1, 4),
+        st.sampled_from(["", "", "reduced-rate", "zero-rate"]),
+        taxable=st.sampled_from([True, True, True, False]),
+    ),
+    min_size=1,
+    max_size=4,
+)
+coupons = st.lists(
+    st.one_of(
+        st.builds(Coupon, st.just("pct"), st.just("percent"), st.sampled_from([D(5), D(10), D(33), D(100)])),
+        st.builds(Coupon, st.just("cart"), st.just("fixed_cart"), money),
+        st.builds(Coupon, st.just("prod"), st.just("fixed_product"), money),
+    ),
+    max_size=2,
+    unique_by=lambda c: c.code,
+)
 fees = st.lists(st.builds(Fee, st.just("Fee"), st.integers(-5000, 500).map(lambda c: D(c) / 100)), max_size=2)
 
 
-@settings(max_examples=150, deadline=None, database=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow])
-@given(lines=lines, coupons=coupons, fees=fees, inclusive=st.booleans(), at_subtotal=st.booleans(),
-       country=st.sampled_from(["NL", "NL", "DE", "BE", "US"]), exempt=st.booleans(),
-       shipping=st.sampled_from([(), (Shipping(cost=D("4.95")),), (Shipping("Gratis", "free_shipping", "5"),)]))
-def test_every_cart_yields_an_order_that_passes_the_checks(lines, coupons, fees, inclusive, at_subtotal, country,
-                                                           exempt, shipping):
+@settings(max_examples=150, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    lines=lines,
+    coupons=coupons,
+    fees=fees,
+    inclusive=st.booleans(),
+    at_subtotal=st.booleans(),
+    country=st.sampled_from(["NL", "NL", "DE", "BE", "US"]),
+    exempt=st.booleans(),
+    shipping=st.sampled_from([(), (Shipping(cost=D("4.95")),), (Shipping("Gratis", "free_shipping", "5"),)]),
+)
+def test_every_cart_yields_an_order_that_passes_the_checks(lines, coupons, fees, inclusive, at_subtotal, country, exempt, shipping):
     store = Store(round_at_subtotal=at_subtotal)
-    built = build_order(Cart(id=500, lines=tuple(lines), billing=Address(country=country), created=WINTER,
-                             coupons=tuple(coupons), fees=tuple(fees), shipping=shipping,
-                             prices_include_tax=inclusive, vat_exempt=exempt), store)
+    built = build_order(
+        Cart(
+            id=500,
+            lines=tuple(lines),
+            billing=Address(country=country),
+            created=WINTER,
+            coupons=tuple(coupons),
+            fees=tuple(fees),
+            shipping=shipping,
+            prices_include_tax=inclusive,
+            vat_exempt=exempt,
+        ),
+        store,
+    )
     assert check_order(built, round_at_subtotal=at_subtotal) == []

@@ -7,11 +7,11 @@ from decimal import Decimal as D
 
 import pytest
 
-from runner.sandbox.woo.orders import build_order
+from runner.sandbox.woo.carts import RefundItem, RefundRequest
 from runner.sandbox.woo.invariants import check_order, check_refund
+from runner.sandbox.woo.orders import build_order
 from runner.sandbox.woo.refunds import refund_order
 from runner.sandbox.woo.samples import ORDER_4101, ORDER_4140
-from runner.sandbox.woo.carts import RefundItem, RefundRequest
 
 LATER = datetime(2024, 9, 25, 10, 0)
 TOTALS = ("total", "total_tax", "cart_tax", "shipping_total", "shipping_tax", "discount_total", "discount_tax")

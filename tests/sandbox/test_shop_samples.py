@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from woo_fixtures import sample_orders, sample_refunds
 
-from runner.sandbox.woo.orders import build_order
 from runner.sandbox.woo.invariants import check_order, check_refund
+from runner.sandbox.woo.orders import build_order
 from runner.sandbox.woo.refunds import apply_refund, build_refund
 from runner.sandbox.woo.samples import ORDER_4101, ORDER_4120, ORDER_4140, REFUND_4150, REFUND_4150_SAVED
 
@@ -51,8 +51,7 @@ def test_partial_refund_keeps_totals_and_status():
     after = rebuilt(4140)
     assert after["status"] == before["status"] == "completed"
     assert {f: after[f] for f in ORDER_MONEY} == {f: before[f] for f in ORDER_MONEY}
-    assert before["refunds"] == [] and after["refunds"] == [{"id": 4150, "reason": "Retour: verkeerde maat",
-                                                            "total": "-18.15"}]
+    assert before["refunds"] == [] and after["refunds"] == [{"id": 4150, "reason": "Retour: verkeerde maat", "total": "-18.15"}]
 
 
 def test_price_is_a_json_number_and_taxes_are_raw_strings():
@@ -84,6 +83,7 @@ def test_check_order_catches_a_total_one_cent_off():
 def test_check_order_catches_a_tax_entry_that_does_not_add_up():
     def change(order):
         order["line_items"][0]["taxes"][0]["total"] = "7.57"
+
     assert any("total_tax vs" in p for p in tampered(4101, change))
 
 
@@ -92,6 +92,7 @@ def test_check_order_catches_a_wrong_split_of_a_negative_fee():
         fee = order["fee_lines"][0]
         fee["taxes"][0]["total"], fee["taxes"][1]["total"] = "-1.17", "-0.27"
         order["tax_lines"][0]["tax_total"], order["tax_lines"][1]["tax_total"] = "11.43", "1.53"
+
     assert any("fee" in p and "rate 1" in p for p in tampered(4120, change))
 
 
@@ -112,6 +113,5 @@ def test_check_refund_catches_an_amount_that_does_not_match_its_items():
 
 def test_sample_totals_are_what_the_customer_paid():
     for order in sample_orders().values():
-        gross = sum(Decimal(i["total"]) + Decimal(i["total_tax"])
-                    for kind in ("line_items", "fee_lines", "shipping_lines") for i in order[kind])
+        gross = sum(Decimal(i["total"]) + Decimal(i["total_tax"]) for kind in ("line_items", "fee_lines", "shipping_lines") for i in order[kind])
         assert gross == Decimal(order["total"])

@@ -10,8 +10,8 @@ import httpx
 from woo_fixtures import API, BASIC, all_pages, clock, http, woo, woo_server  # noqa: F401 - fixtures
 
 from runner.sandbox.server import Fault, SandboxServer
-from runner.sandbox.woo.carts import Address, ProductLine
 from runner.sandbox.woo.api import WooSimulator
+from runner.sandbox.woo.carts import Address, ProductLine
 
 
 def test_list_headers_and_link_keep_the_query_and_are_absolute(http, woo, woo_server):
@@ -21,8 +21,7 @@ def test_list_headers_and_link_keep_the_query_and_are_absolute(http, woo, woo_se
     assert response.headers["content-type"] == "application/json; charset=UTF-8"
     assert (response.headers["x-wp-total"], response.headers["x-wp-totalpages"]) == (str(total), str(math.ceil(total / 7)))
     base = f"{woo_server.url}{API}/orders?per_page=7"
-    assert response.headers["link"] == (f'<{base}&page=1&status=any&orderby=id>; rel="prev", '
-                                        f'<{base}&page=3&status=any&orderby=id>; rel="next"')
+    assert response.headers["link"] == (f'<{base}&page=1&status=any&orderby=id>; rel="prev", <{base}&page=3&status=any&orderby=id>; rel="next"')
     assert len(response.json()) == 7
 
 
@@ -43,8 +42,7 @@ def test_per_page_out_of_range_is_rest_invalid_param(http):
         assert (body["code"], body["message"]) == ("rest_invalid_param", "Invalid parameter(s): per_page")
         assert body["data"]["status"] == 400
         assert body["data"]["params"] == {"per_page": "per_page must be between 1 (inclusive) and 100 (inclusive)"}
-    assert http.get("/orders", params={"per_page": "ten"}).json()["data"]["params"] == {
-        "per_page": "per_page is not of type integer."}
+    assert http.get("/orders", params={"per_page": "ten"}).json()["data"]["params"] == {"per_page": "per_page is not of type integer."}
 
 
 def test_several_bad_arguments_are_named_in_one_answer(http):
@@ -70,8 +68,7 @@ def test_orderby_and_order_with_id_breaking_ties(http, woo):
     ids = sorted(woo.orders)
     assert [o["id"] for o in all_pages(http, "/orders", orderby="id", order="asc", per_page=25)] == ids
     assert [o["id"] for o in http.get("/orders", params={"orderby": "id", "per_page": 5}).json()] == ids[::-1][:5]
-    same_time = [woo.place_order(lines=(ProductLine(1, "X", Decimal("10")),), billing=Address(country="NL"))["id"]
-                 for _ in range(3)]
+    same_time = [woo.place_order(lines=(ProductLine(1, "X", Decimal("10")),), billing=Address(country="NL"))["id"] for _ in range(3)]
     newest = http.get("/orders", params={"per_page": 3}).json()  # default: date desc, then id desc
     assert [o["id"] for o in newest] == same_time[::-1]
     oldest = http.get("/orders", params={"per_page": 3, "order": "asc"}).json()
@@ -89,8 +86,7 @@ def test_include_exclude_and_orderby_include(http, woo):
 def test_date_filters_use_shop_time_unless_dates_are_gmt(http, woo):
     order = woo.orders[min(woo.orders)]
     local, gmt = order["date_created"], order["date_created_gmt"]  # an hour apart in winter
-    just_before_local = http.get("/orders", params={"after": local[:-2] + "00", "before": local[:-1] + "9",
-                                                    "include": order["id"]}).json()
+    just_before_local = http.get("/orders", params={"after": local[:-2] + "00", "before": local[:-1] + "9", "include": order["id"]}).json()
     assert [o["id"] for o in just_before_local] == [order["id"]]
     as_gmt = {"after": gmt[:-2] + "00", "before": gmt[:-1] + "9", "include": order["id"]}
     assert http.get("/orders", params=as_gmt).json() == []
@@ -113,16 +109,14 @@ def test_single_order_refunds_and_the_404s(http, woo):
     assert http.get(f"/orders/{order_id}/refunds/{refunds[0]['id']}").json() == refunds[0]
     missing = http.get("/orders/1")
     assert missing.status_code == 404
-    assert missing.json() == {"code": "woocommerce_rest_shop_order_invalid_id", "message": "Invalid ID.",
-                              "data": {"status": 404}}
+    assert missing.json() == {"code": "woocommerce_rest_shop_order_invalid_id", "message": "Invalid ID.", "data": {"status": 404}}
     assert http.get(f"/orders/{refunds[0]['id']}").status_code == 404  # a refund is no order
     assert http.get(f"/orders/{order_id}/refunds/1").json()["code"] == "woocommerce_rest_shop_order_refund_invalid_id"
 
 
 def test_unknown_routes(http, woo_server):
     body = http.get("/customers").json()
-    assert body == {"code": "rest_no_route", "message": "No route was found matching the URL and request method",
-                    "data": {"status": 404}}
+    assert body == {"code": "rest_no_route", "message": "No route was found matching the URL and request method", "data": {"status": 404}}
     assert http.delete("/orders/5001").json()["code"] == "rest_no_route"
     page = httpx.get(f"{woo_server.url}/shop/", timeout=5)
     assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
@@ -142,9 +136,22 @@ def test_products_variations_categories_and_taxes(http):
     assert [c["name"] for c in categories] == sorted(c["name"] for c in categories)
     rates = http.get("/taxes", params={"per_page": 100}).json()
     assert rates[0] | {"_links": None} == {
-        "id": 1, "country": "NL", "state": "", "postcode": "", "city": "", "postcodes": [], "cities": [],
-        "rate": "21.0000", "name": "BTW 21%", "priority": 1, "compound": False, "shipping": True, "order": 0,
-        "class": "standard", "_links": None}
+        "id": 1,
+        "country": "NL",
+        "state": "",
+        "postcode": "",
+        "city": "",
+        "postcodes": [],
+        "cities": [],
+        "rate": "21.0000",
+        "name": "BTW 21%",
+        "priority": 1,
+        "compound": False,
+        "shipping": True,
+        "order": 0,
+        "class": "standard",
+        "_links": None,
+    }
     assert [c["slug"] for c in http.get("/taxes/classes").json()] == ["standard", "reduced-rate", "zero-rate"]
     assert "x-wp-total" not in http.get("/taxes/classes").headers
     assert http.get("/taxes/classes/zero-rate").json()[0]["name"] == "Zero rate"
@@ -180,8 +187,7 @@ def test_captcha_and_injected_faults(http, woo, woo_server):
 def test_old_store_ignores_modified_after_and_shuffles_ties_across_pages(clock):
     for old in (False, True):
         sim = WooSimulator(clock=clock, old_store=old)
-        ids = [sim.place_order(lines=(ProductLine(1, "X", Decimal("10")),), billing=Address(country="NL"))["id"]
-               for _ in range(30)]
+        ids = [sim.place_order(lines=(ProductLine(1, "X", Decimal("10")),), billing=Address(country="NL"))["id"] for _ in range(30)]
         with SandboxServer(sim) as server, httpx.Client(base_url=server.url + API, auth=BASIC) as client:
             seen = [o["id"] for o in all_pages(client, "/orders", per_page=7)]
             newer = client.get("/orders", params={"modified_after": "2030-01-01T00:00:00"}).json()
@@ -195,6 +201,7 @@ def test_a_new_order_during_paging_shifts_date_sorted_pages_but_not_id_sorted(ht
     def on_page_two(request):
         if request.query.get("page") == ["2"]:
             woo.place_order(lines=(ProductLine(1, "X", Decimal("10")),), billing=Address(country="NL"))
+
     woo.hooks.append(on_page_two)
     before = set(woo.orders)
     by_date = [o["id"] for o in all_pages(http, "/orders", per_page=20)]
@@ -209,6 +216,5 @@ def test_updating_an_order_status_moves_date_modified(http, woo, clock):
     response = http.put(f"/orders/{order_id}", json={"status": "completed"})
     assert response.status_code == 200 and response.json()["status"] == "completed"
     assert woo.orders[order_id]["date_modified_gmt"] == clock.now().strftime("%Y-%m-%dT%H:%M:%S")
-    assert http.put(f"/orders/{order_id}", json={"status": "done"}).json()["data"]["params"]["status"].startswith(
-        "status is not one of trash")
+    assert http.put(f"/orders/{order_id}", json={"status": "done"}).json()["data"]["params"]["status"].startswith("status is not one of trash")
     assert http.put("/orders/1", json={"status": "completed"}).status_code == 400

@@ -12,8 +12,7 @@ from woo_fixtures import API, NOW, anonymous, clock, oauth_url, woo, woo_server 
 
 from runner.sandbox.woo.auth import DEFAULT_KEY, READ_ONLY_KEY, REALM, WRITE_ONLY_KEY
 
-CANNOT_LIST = {"code": "woocommerce_rest_cannot_view", "message": "Sorry, you cannot list resources.",
-               "data": {"status": 401}}
+CANNOT_LIST = {"code": "woocommerce_rest_cannot_view", "message": "Sorry, you cannot list resources.", "data": {"status": 401}}
 
 
 def error(response: httpx.Response) -> tuple[int, str, str]:
@@ -27,8 +26,7 @@ def test_no_credentials_or_an_unknown_basic_key_cannot_list_or_view(anonymous):
     unknown = anonymous.get("/orders", auth=("ck_unknown", "cs_whatever"))
     assert unknown.status_code == 401 and unknown.json() == CANNOT_LIST
     assert "www-authenticate" not in unknown.headers
-    assert error(anonymous.get("/orders/5001")) == (401, "woocommerce_rest_cannot_view",
-                                                    "Sorry, you cannot view this resource.")
+    assert error(anonymous.get("/orders/5001")) == (401, "woocommerce_rest_cannot_view", "Sorry, you cannot view this resource.")
 
 
 def test_right_key_wrong_secret_is_an_authentication_error_with_a_basic_challenge(anonymous):
@@ -48,7 +46,10 @@ def test_key_permissions_follow_the_http_method(anonymous):
     read_only = (READ_ONLY_KEY.consumer_key, READ_ONLY_KEY.consumer_secret)
     assert anonymous.get("/orders", auth=read_only).status_code == 200
     assert error(anonymous.put("/orders/5001", auth=read_only, json={"status": "completed"})) == (
-        401, "woocommerce_rest_authentication_error", "The API key provided does not have write permissions.")
+        401,
+        "woocommerce_rest_authentication_error",
+        "The API key provided does not have write permissions.",
+    )
     write_only = (WRITE_ONLY_KEY.consumer_key, WRITE_ONLY_KEY.consumer_secret)
     assert error(anonymous.get("/orders", auth=write_only))[2] == "The API key provided does not have read permissions."
     assert anonymous.put("/orders/5001", auth=write_only, json={"status": "completed"}).status_code == 200
@@ -83,21 +84,26 @@ def test_oauth_errors(woo_server):
     parts = dict(parse_qsl(urlsplit(oauth_url(base)).query))
     del parts["oauth_nonce"]
     assert error(httpx.get(base.split("?")[0], params=parts)) == (
-        401, "woocommerce_rest_authentication_missing_parameter", "Missing OAuth parameter oauth_nonce")
+        401,
+        "woocommerce_rest_authentication_missing_parameter",
+        "Missing OAuth parameter oauth_nonce",
+    )
     del parts["oauth_signature"]
-    assert error(httpx.get(base.split("?")[0], params=parts))[2] == \
-        "Missing OAuth parameters oauth_nonce, oauth_signature"
+    assert error(httpx.get(base.split("?")[0], params=parts))[2] == "Missing OAuth parameters oauth_nonce, oauth_signature"
 
 
 def test_oauth_hmac_sha1_in_an_authorization_header(woo_server):
     url = f"{woo_server.url}{API}/orders"
-    oauth = {"oauth_consumer_key": DEFAULT_KEY.consumer_key, "oauth_nonce": "abc123",
-             "oauth_signature_method": "HMAC-SHA1", "oauth_timestamp": str(int(NOW.timestamp()))}
+    oauth = {
+        "oauth_consumer_key": DEFAULT_KEY.consumer_key,
+        "oauth_nonce": "abc123",
+        "oauth_signature_method": "HMAC-SHA1",
+        "oauth_timestamp": str(int(NOW.timestamp())),
+    }
     params = {"per_page": "2", **oauth}
     encoded = "%26".join(quote(f"{quote(k, safe='')}={quote(v, safe='')}", safe="") for k, v in sorted(params.items()))
     base = f"GET&{quote(url, safe='')}&{encoded}"
-    signature = base64.b64encode(hmac.new(f"{DEFAULT_KEY.consumer_secret}&".encode(), base.encode(),
-                                          hashlib.sha1).digest()).decode()
+    signature = base64.b64encode(hmac.new(f"{DEFAULT_KEY.consumer_secret}&".encode(), base.encode(), hashlib.sha1).digest()).decode()
     header = "OAuth " + ", ".join(f'{k}="{quote(v, safe="")}"' for k, v in {**oauth, "oauth_signature": signature}.items())
     response = httpx.get(url + "?" + urlencode({"per_page": 2}), headers={"Authorization": header})
     assert response.status_code == 200 and len(response.json()) == 2

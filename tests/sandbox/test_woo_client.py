@@ -3,7 +3,7 @@ signs with OAuth 1.0a (HMAC-SHA256) and must page through every order exactly on
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from woo_fixtures import all_pages
@@ -17,12 +17,13 @@ from runner.sandbox.woo.api import DEFAULT_KEY, ManualClock, WooSimulator
 def store() -> Iterator[tuple[WooSimulator, API]]:
     sim = WooSimulator.demo(57, seed=3, clock=ManualClock())  # the client signs with the real time
     with SandboxServer(sim) as server:
-        yield sim, API(url=server.url, consumer_key=DEFAULT_KEY.consumer_key,
-                       consumer_secret=DEFAULT_KEY.consumer_secret, version="wc/v3", timeout=10)
+        yield (
+            sim,
+            API(url=server.url, consumer_key=DEFAULT_KEY.consumer_key, consumer_secret=DEFAULT_KEY.consumer_secret, version="wc/v3", timeout=10),
+        )
 
 
-@pytest.mark.parametrize("params", [{"per_page": 10}, {"per_page": 25, "orderby": "id", "order": "asc"},
-                                    {"per_page": 100, "orderby": "modified"}])
+@pytest.mark.parametrize("params", [{"per_page": 10}, {"per_page": 25, "orderby": "id", "order": "asc"}, {"per_page": 100, "orderby": "modified"}])
 def test_the_client_gets_every_order_exactly_once(store, params):
     sim, api = store
     ids = [o["id"] for o in all_pages(api, "orders", **params)]

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from woo_fixtures import all_pages, clock, http, woo, woo_server  # noqa: F401 - fixtures
 
-from runner.sandbox.woo.invariants import check_order, check_refund
 from runner.sandbox.woo.carts import Address, ProductLine
+from runner.sandbox.woo.invariants import check_order, check_refund
 
 
 def cursor(clock) -> str:
@@ -16,8 +16,7 @@ def cursor(clock) -> str:
 
 
 def changed_since(http, since: str) -> list[int]:
-    return sorted(o["id"] for o in all_pages(http, "/orders", modified_after=since, dates_are_gmt="true",
-                                             orderby="id", order="asc", per_page=100))
+    return sorted(o["id"] for o in all_pages(http, "/orders", modified_after=since, dates_are_gmt="true", orderby="id", order="asc", per_page=100))
 
 
 def test_changes_after_a_cursor_are_found_again(http, woo, clock):
@@ -28,12 +27,14 @@ def test_changes_after_a_cursor_are_found_again(http, woo, clock):
     clock.advance(minutes=15)
     processing = next(o["id"] for o in woo.orders.values() if o["status"] == "processing")
     woo.set_status(processing, "completed")
-    completed = next(o for o in woo.orders.values() if o["status"] == "completed" and not o["refunds"]
-                     and o["id"] != processing and Decimal(o["total"]) > 0)
+    completed = next(
+        o for o in woo.orders.values() if o["status"] == "completed" and not o["refunds"] and o["id"] != processing and Decimal(o["total"]) > 0
+    )
     line = completed["line_items"][0]
     refund = woo.add_refund(completed["id"], [(line["id"], 1)], reason="Retour")
-    new = woo.place_order(lines=(ProductLine(188, "Espressobonen 1 kg", Decimal("24.20"), 2),),
-                          billing=Address("Lies", "Smit", country="NL", email="Lies@Example.nl"))
+    new = woo.place_order(
+        lines=(ProductLine(188, "Espressobonen 1 kg", Decimal("24.20"), 2),), billing=Address("Lies", "Smit", country="NL", email="Lies@Example.nl")
+    )
     assert changed_since(http, since) == sorted([processing, completed["id"], new["id"]])
 
     after = woo.orders[processing]
@@ -49,8 +50,7 @@ def test_changes_after_a_cursor_are_found_again(http, woo, clock):
 
 
 def test_a_full_refund_makes_the_order_refunded(http, woo, clock):
-    order = next(o for o in woo.orders.values() if o["status"] == "completed" and not o["refunds"]
-                 and Decimal(o["total"]) > 0)
+    order = next(o for o in woo.orders.values() if o["status"] == "completed" and not o["refunds"] and Decimal(o["total"]) > 0)
     clock.advance(days=1)
     refund = woo.add_refund(order["id"], amount=order["total"], reason="Geannuleerd")
     fetched = http.get(f"/orders/{order['id']}").json()

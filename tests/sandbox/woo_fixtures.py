@@ -4,9 +4,10 @@ there is deliberately no conftest here)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -19,7 +20,7 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 API = "/wp-json/wc/v3"
 BASIC = (DEFAULT_KEY.consumer_key, DEFAULT_KEY.consumer_secret)
 START = datetime(2024, 1, 2, 9, 0)  # first demo order, shop-local
-NOW = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)  # the clock, after every demo order
+NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)  # the clock, after every demo order
 
 
 def sample_orders() -> dict[int, dict[str, Any]]:
@@ -64,8 +65,14 @@ def oauth_url(url: str, key: ApiKey = DEFAULT_KEY, method: str = "GET", timestam
     """A URL signed the way the official Python client signs it (HMAC-SHA256)."""
     from woocommerce.oauth import OAuth
 
-    oauth = OAuth(url=url, consumer_key=key.consumer_key, consumer_secret=key.consumer_secret, version="wc/v3",
-                  method=method, oauth_timestamp=timestamp if timestamp is not None else int(NOW.timestamp()))
+    oauth = OAuth(
+        url=url,
+        consumer_key=key.consumer_key,
+        consumer_secret=key.consumer_secret,
+        version="wc/v3",
+        method=method,
+        oauth_timestamp=timestamp if timestamp is not None else int(NOW.timestamp()),
+    )
     return oauth.get_oauth_url()
 
 

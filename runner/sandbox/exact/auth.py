@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import json
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from runner.sandbox.exact.seed import ExactConfig
@@ -49,7 +49,7 @@ def oauth_message(response: Response) -> str:
 
 def _exact_time(moment: float) -> str:
     """The US-style stamp of Exact's expiry message: `10/11/2022 9:18:20 PM`."""
-    t = datetime.fromtimestamp(moment, tz=timezone.utc)
+    t = datetime.fromtimestamp(moment, tz=UTC)
     return f"{t.month}/{t.day}/{t.year} {(t.hour % 12) or 12}:{t.minute:02d}:{t.second:02d} {'AM' if t.hour < 12 else 'PM'}"
 
 
@@ -115,8 +115,7 @@ class OAuthServer:
             expired, at = _exact_time(grant.refresh_expires), _exact_time(now)
             return oauth_error(400, "invalid_request", f"The refresh token expired at {expired} and it is now {at}.")
         if grant.access_expires - now > self.config.refresh_window:
-            return oauth_error(self.config.too_early_status, "access_denied", TOO_EARLY,
-                               {"Reason": f"TooEarlyToRefreshTokens: {TOO_EARLY}"})
+            return oauth_error(self.config.too_early_status, "access_denied", TOO_EARLY, {"Reason": f"TooEarlyToRefreshTokens: {TOO_EARLY}"})
         del self.refresh[refresh_token]
         self.old_refresh.add(refresh_token)
         self._rotate(grant)
@@ -145,8 +144,12 @@ class OAuthServer:
         return json_response(200, self.as_dict(grant), {"Cache-Control": "no-store", "Pragma": "no-cache"})
 
     def as_dict(self, grant: Grant) -> dict[str, str]:
-        return {"access_token": grant.access_token, "token_type": "bearer",
-                "expires_in": str(self.config.access_token_lifetime), "refresh_token": grant.refresh_token}
+        return {
+            "access_token": grant.access_token,
+            "token_type": "bearer",
+            "expires_in": str(self.config.access_token_lifetime),
+            "refresh_token": grant.refresh_token,
+        }
 
     def authenticate(self, request: Request) -> Grant | None:
         """The chain behind a valid `Authorization: Bearer` token, else None (answer 401)."""

@@ -8,15 +8,25 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal
 
 from runner.sandbox.exact.entities import (
-    ACCOUNTS, GL_ACCOUNTS, ITEMS, JOURNALS, PAYMENT_CONDITIONS, RECEIVABLES, SALES_ENTRIES, SALES_ENTRY_LINES,
-    SALES_INVOICE_LINES, SALES_INVOICES, VAT_CODES, BusinessError,
+    ACCOUNTS,
+    GL_ACCOUNTS,
+    ITEMS,
+    JOURNALS,
+    PAYMENT_CONDITIONS,
+    RECEIVABLES,
+    SALES_ENTRIES,
+    SALES_ENTRY_LINES,
+    SALES_INVOICE_LINES,
+    SALES_INVOICES,
+    VAT_CODES,
+    BusinessError,
 )
 from runner.sandbox.exact.seed import Administration, ExactConfig
 
 CENT = Decimal("0.01")
 WIDE = Context(prec=60)  # quantity x price may outgrow the default 28 digits
 REVENUE, RECEIVABLE, SALES_JOURNAL = 110, 20, 20
-NO_VAT_AMOUNT = ("Een btw bedrag is niet toegestaan als u gebruikmaakt van een btw-code van het type 'geen btw'")
+NO_VAT_AMOUNT = "Een btw bedrag is niet toegestaan als u gebruikmaakt van een btw-code van het type 'geen btw'"
 
 
 def cents(value: Decimal) -> Decimal:
@@ -29,8 +39,10 @@ def blank(value: object) -> bool:
 
 # ---- references --------------------------------------------------------------------------
 
-def journal_ref(admin: Administration, code: str | None, types: set[int], wrong_type: str, errors: list[str],
-             unknown: str = "Ongeldige referentie: Journals") -> dict | None:
+
+def journal_ref(
+    admin: Administration, code: str | None, types: set[int], wrong_type: str, errors: list[str], unknown: str = "Ongeldige referentie: Journals"
+) -> dict | None:
     if blank(code):
         errors.append("Verplicht: Dagboek")
         return None
@@ -66,8 +78,11 @@ def _revenue_gl(admin: Administration, key: str | None, errors: list[str]) -> di
 def _vat_code(admin: Administration, code: str | None, percentage: Decimal | None, errors: list[str]) -> dict | None:
     """A line's VAT code; with only a percentage, the one exclusive code of that rate (not for 0 %)."""
     if blank(code):
-        found = [v for v in admin.tables[VAT_CODES.path].values()
-                 if percentage is not None and v["Type"] == "E" and v["Percentage"] == percentage and not v["OssCountry"]]
+        found = [
+            v
+            for v in admin.tables[VAT_CODES.path].values()
+            if percentage is not None and v["Type"] == "E" and v["Percentage"] == percentage and not v["OssCountry"]
+        ]
         if len(found) != 1:
             errors.append("Ontbrekend: Btw code" if percentage is None else "Ongeldig: Btw-percentage []")
         return found[0] if len(found) == 1 else None
@@ -77,8 +92,7 @@ def _vat_code(admin: Administration, code: str | None, percentage: Decimal | Non
     return row
 
 
-def check_period(config: ExactConfig, day: datetime, errors: list[str],
-                 year: int | None = None, period: int | None = None) -> int:
+def check_period(config: ExactConfig, day: datetime, errors: list[str], year: int | None = None, period: int | None = None) -> int:
     """The booking year; a year outside the fiscal years or a closed month is refused."""
     year, period = year or day.year, period or day.month
     first, last = config.fiscal_years or (2020, 2100)
@@ -89,8 +103,7 @@ def check_period(config: ExactConfig, day: datetime, errors: list[str],
     return year
 
 
-def _condition(admin: Administration, config: ExactConfig, code: str | None, account: dict | None,
-               errors: list[str]) -> dict | None:
+def _condition(admin: Administration, config: ExactConfig, code: str | None, account: dict | None, errors: list[str]) -> dict | None:
     code = code or (account or {}).get("PaymentConditionSales") or config.default_payment_condition
     row = admin.by_code(PAYMENT_CONDITIONS, code)
     if row is None:
@@ -98,8 +111,7 @@ def _condition(admin: Administration, config: ExactConfig, code: str | None, acc
     return row
 
 
-def check_entry_number(admin: Administration, journal: dict | None, year: int, wanted: int | None,
-                       errors: list[str]) -> None:
+def check_entry_number(admin: Administration, journal: dict | None, year: int, wanted: int | None, errors: list[str]) -> None:
     if wanted is not None and wanted <= 0:
         errors.append("Ongeldig: Boekstuknummer")
     elif journal and wanted is not None and wanted in admin.numbers.get((journal["Code"], year), ()):
@@ -121,11 +133,11 @@ def _amounts(vat: dict, amount: Decimal, given_vat: Decimal | None, errors: list
 
 
 def _priced(net: Decimal, tax: Decimal, vat: dict) -> dict:
-    return {"AmountFC": net, "AmountDC": net, "VATAmountFC": tax, "VATAmountDC": tax, "VATCode": vat["Code"],
-            "VATPercentage": vat["Percentage"]}
+    return {"AmountFC": net, "AmountDC": net, "VATAmountFC": tax, "VATAmountDC": tax, "VATCode": vat["Code"], "VATPercentage": vat["Percentage"]}
 
 
 # ---- sales entries -----------------------------------------------------------------------
+
 
 def _entry_line(admin: Administration, raw: dict, errors: list[str]) -> dict:
     gl = _revenue_gl(admin, raw.get("GLAccount"), errors)
@@ -135,8 +147,14 @@ def _entry_line(admin: Administration, raw: dict, errors: list[str]) -> dict:
     if vat is None or gl is None or raw.get("AmountFC") is None:
         return {}
     net, tax = _amounts(vat, raw["AmountFC"], raw.get("VATAmountFC"), errors)
-    return {**raw, **_priced(net, tax, vat), "VATBaseAmountFC": net, "VATCodeDescription": vat["Description"],
-            "GLAccountCode": gl["Code"], "GLAccountDescription": gl["Description"]}
+    return {
+        **raw,
+        **_priced(net, tax, vat),
+        "VATBaseAmountFC": net,
+        "VATCodeDescription": vat["Description"],
+        "GLAccountCode": gl["Code"],
+        "GLAccountDescription": gl["Description"],
+    }
 
 
 def _book(admin: Administration, header: dict, journal: dict, customer: dict, condition: dict, lines: list[dict]) -> dict:
@@ -148,21 +166,56 @@ def _book(admin: Administration, header: dict, journal: dict, customer: dict, co
     total = sum((line["AmountFC"] + line["VATAmountFC"] for line in lines), Decimal("0.00"))
     tax = sum((line["VATAmountFC"] for line in lines), Decimal("0.00"))
     due = header.get("DueDate") or header["EntryDate"] + timedelta(days=condition["PaymentDays"])
-    entry = admin.insert(SALES_ENTRIES, {
-        **header, "EntryID": entry_id, "Journal": journal["Code"], "JournalDescription": journal["Description"],
-        "Customer": customer["ID"], "CustomerName": customer["Name"], "InvoiceNumber": header["EntryNumber"],
-        "Currency": "EUR", "PaymentCondition": condition["Code"], "PaymentConditionDescription": condition["Description"],
-        "DueDate": due, "AmountFC": total, "AmountDC": total, "VATAmountFC": tax, "VATAmountDC": tax,
-        "Status": 20, "StatusDescription": "Open", "Type": 21 if total < 0 else 20,
-        "TypeDescription": "Verkoopcreditnota" if total < 0 else "Verkoopfactuur", "SalesEntryLines": lines})
-    receivable = admin.insert(RECEIVABLES, {
-        "Account": customer["ID"], "AccountCode": customer["Code"], "AccountName": customer["Name"],
-        "AmountDC": total, "AmountFC": total, "Currency": "EUR", "Description": entry.get("Description"),
-        "DueDate": due, "EntryDate": entry["EntryDate"], "EntryNumber": entry["EntryNumber"],
-        "InvoiceDate": entry["EntryDate"], "InvoiceNumber": entry["EntryNumber"], "IsFullyPaid": total == 0,
-        "Journal": journal["Code"], "JournalDescription": journal["Description"], "Status": 50 if total == 0 else 20,
-        "TransactionEntryID": entry_id, "TransactionID": lines[0]["ID"], "TransactionType": entry["Type"],
-        "YourRef": entry.get("YourRef")})
+    entry = admin.insert(
+        SALES_ENTRIES,
+        {
+            **header,
+            "EntryID": entry_id,
+            "Journal": journal["Code"],
+            "JournalDescription": journal["Description"],
+            "Customer": customer["ID"],
+            "CustomerName": customer["Name"],
+            "InvoiceNumber": header["EntryNumber"],
+            "Currency": "EUR",
+            "PaymentCondition": condition["Code"],
+            "PaymentConditionDescription": condition["Description"],
+            "DueDate": due,
+            "AmountFC": total,
+            "AmountDC": total,
+            "VATAmountFC": tax,
+            "VATAmountDC": tax,
+            "Status": 20,
+            "StatusDescription": "Open",
+            "Type": 21 if total < 0 else 20,
+            "TypeDescription": "Verkoopcreditnota" if total < 0 else "Verkoopfactuur",
+            "SalesEntryLines": lines,
+        },
+    )
+    receivable = admin.insert(
+        RECEIVABLES,
+        {
+            "Account": customer["ID"],
+            "AccountCode": customer["Code"],
+            "AccountName": customer["Name"],
+            "AmountDC": total,
+            "AmountFC": total,
+            "Currency": "EUR",
+            "Description": entry.get("Description"),
+            "DueDate": due,
+            "EntryDate": entry["EntryDate"],
+            "EntryNumber": entry["EntryNumber"],
+            "InvoiceDate": entry["EntryDate"],
+            "InvoiceNumber": entry["EntryNumber"],
+            "IsFullyPaid": total == 0,
+            "Journal": journal["Code"],
+            "JournalDescription": journal["Description"],
+            "Status": 50 if total == 0 else 20,
+            "TransactionEntryID": entry_id,
+            "TransactionID": lines[0]["ID"],
+            "TransactionType": entry["Type"],
+            "YourRef": entry.get("YourRef"),
+        },
+    )
     if total:
         admin.open_receivables.setdefault(entry["EntryNumber"], []).append(receivable["ID"])
     return entry
@@ -185,12 +238,12 @@ def post_sales_entry(admin: Administration, config: ExactConfig, body: dict) -> 
         raise BusinessError(errors)
     number = admin.claim_number(journal["Code"], year, body.get("EntryNumber"))
     header = {k: v for k, v in body.items() if k != "SalesEntryLines"}
-    header.update(EntryDate=entry_date, EntryNumber=number, ReportingYear=year,
-                  ReportingPeriod=body.get("ReportingPeriod") or entry_date.month)
+    header.update(EntryDate=entry_date, EntryNumber=number, ReportingYear=year, ReportingPeriod=body.get("ReportingPeriod") or entry_date.month)
     return _book(admin, header, journal, customer, condition, lines)
 
 
 # ---- sales invoices ----------------------------------------------------------------------
+
 
 def _invoice_line(admin: Administration, raw: dict, account: dict | None, errors: list[str]) -> dict:
     item = admin.get(ITEMS, raw.get("Item"))
@@ -211,9 +264,18 @@ def _invoice_line(admin: Administration, raw: dict, account: dict | None, errors
     if vat is None or gl is None:
         return {}
     net, tax = _amounts(vat, amount, None, errors)  # Exact computes invoice VAT itself
-    line = {**raw, **_priced(net, tax, vat), "Item": item["ID"], "ItemCode": item["Code"],
-            "ItemDescription": item["Description"], "Quantity": quantity, "GLAccount": gl["ID"], "GLAccountCode": gl["Code"],
-            "NetPrice": net / quantity if quantity else net, "Description": raw.get("Description") or item["Description"]}
+    line = {
+        **raw,
+        **_priced(net, tax, vat),
+        "Item": item["ID"],
+        "ItemCode": item["Code"],
+        "ItemDescription": item["Description"],
+        "Quantity": quantity,
+        "GLAccount": gl["ID"],
+        "GLAccountCode": gl["Code"],
+        "NetPrice": net / quantity if quantity else net,
+        "Description": raw.get("Description") or item["Description"],
+    }
     line.setdefault("UnitPrice", line["NetPrice"])
     return line
 
@@ -242,14 +304,32 @@ def post_sales_invoice(admin: Administration, config: ExactConfig, body: dict) -
     net = sum((line["AmountFC"] for line in lines), Decimal("0.00"))
     tax = sum((line["VATAmountFC"] for line in lines), Decimal("0.00"))
     invoice_to = admin.get(ACCOUNTS, body.get("InvoiceTo")) or ordered_by
-    return admin.insert(SALES_INVOICES, {
-        "Type": 8020, **body, "InvoiceID": invoice_id, "Journal": journal["Code"],
-        "JournalDescription": journal["Description"],
-        "OrderedByName": ordered_by["Name"], "InvoiceTo": invoice_to["ID"], "InvoiceToName": invoice_to["Name"],
-        "Currency": "EUR", "PaymentCondition": condition["Code"], "PaymentConditionDescription": condition["Description"],
-        "Status": 20, "StatusDescription": "Open", "InvoiceNumber": None, "InvoiceDate": None,
-        "AmountFC": net + tax, "AmountFCExclVat": net, "AmountDC": net + tax, "VATAmountFC": tax, "VATAmountDC": tax,
-        "SalesInvoiceLines": lines})
+    return admin.insert(
+        SALES_INVOICES,
+        {
+            "Type": 8020,
+            **body,
+            "InvoiceID": invoice_id,
+            "Journal": journal["Code"],
+            "JournalDescription": journal["Description"],
+            "OrderedByName": ordered_by["Name"],
+            "InvoiceTo": invoice_to["ID"],
+            "InvoiceToName": invoice_to["Name"],
+            "Currency": "EUR",
+            "PaymentCondition": condition["Code"],
+            "PaymentConditionDescription": condition["Description"],
+            "Status": 20,
+            "StatusDescription": "Open",
+            "InvoiceNumber": None,
+            "InvoiceDate": None,
+            "AmountFC": net + tax,
+            "AmountFCExclVat": net,
+            "AmountDC": net + tax,
+            "VATAmountFC": tax,
+            "VATAmountDC": tax,
+            "SalesInvoiceLines": lines,
+        },
+    )
 
 
 def print_sales_invoice(admin: Administration, config: ExactConfig, body: dict) -> dict:
@@ -266,17 +346,45 @@ def print_sales_invoice(admin: Administration, config: ExactConfig, body: dict) 
         raise BusinessError(errors)
     journal = admin.by_code(JOURNALS, invoice["Journal"])
     number = admin.claim_number(journal["Code"], year)
-    copied = ("AmountFC", "AmountDC", "VATAmountFC", "VATAmountDC", "VATCode", "VATPercentage", "GLAccount",
-              "GLAccountCode", "Description", "Quantity")
+    copied = (
+        "AmountFC",
+        "AmountDC",
+        "VATAmountFC",
+        "VATAmountDC",
+        "VATCode",
+        "VATPercentage",
+        "GLAccount",
+        "GLAccountCode",
+        "Description",
+        "Quantity",
+    )
     lines = [{k: line[k] for k in copied} for line in invoice["SalesInvoiceLines"]]
-    header = {"EntryDate": invoice_date, "EntryNumber": number, "YourRef": invoice.get("YourRef"), "ReportingYear": year,
-              "ReportingPeriod": body.get("ReportingPeriod") or invoice_date.month, "DueDate": invoice.get("DueDate"),
-              "Description": invoice.get("Description"), "OrderNumber": invoice.get("OrderNumber")}
-    entry = _book(admin, header, journal, admin.get(ACCOUNTS, invoice["InvoiceTo"]),
-                  admin.by_code(PAYMENT_CONDITIONS, invoice["PaymentCondition"]), lines)
-    admin.update(SALES_INVOICES, invoice, {"Status": 50, "StatusDescription": "Verwerkt", "InvoiceNumber": number,
-                                           "InvoiceDate": invoice_date, "DueDate": entry["DueDate"]})
+    header = {
+        "EntryDate": invoice_date,
+        "EntryNumber": number,
+        "YourRef": invoice.get("YourRef"),
+        "ReportingYear": year,
+        "ReportingPeriod": body.get("ReportingPeriod") or invoice_date.month,
+        "DueDate": invoice.get("DueDate"),
+        "Description": invoice.get("Description"),
+        "OrderNumber": invoice.get("OrderNumber"),
+    }
+    entry = _book(
+        admin, header, journal, admin.get(ACCOUNTS, invoice["InvoiceTo"]), admin.by_code(PAYMENT_CONDITIONS, invoice["PaymentCondition"]), lines
+    )
+    admin.update(
+        SALES_INVOICES,
+        invoice,
+        {"Status": 50, "StatusDescription": "Verwerkt", "InvoiceNumber": number, "InvoiceDate": invoice_date, "DueDate": entry["DueDate"]},
+    )
     mail = bool(body.get("SendEmailToCustomer"))
-    return {**body, "InvoiceID": invoice["InvoiceID"], "Document": admin.new_id(), "Division": admin.division,
-            "DocumentCreationSuccess": "Het document is aangemaakt.", "DocumentCreationError": None,
-            "EmailCreationSuccess": "De e-mail is aangemaakt." if mail else None, "EmailCreationError": None}
+    return {
+        **body,
+        "InvoiceID": invoice["InvoiceID"],
+        "Document": admin.new_id(),
+        "Division": admin.division,
+        "DocumentCreationSuccess": "Het document is aangemaakt.",
+        "DocumentCreationError": None,
+        "EmailCreationSuccess": "De e-mail is aangemaakt." if mail else None,
+        "EmailCreationError": None,
+    }

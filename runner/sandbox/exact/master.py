@@ -101,8 +101,15 @@ def _item_derived(admin: Administration, values: dict) -> dict:
 
 def create_item(admin: Administration, body: dict) -> dict:
     _check_item(admin, body, None)
-    row = {"IsSalesItem": True, "IsPurchaseItem": False, "IsStockItem": False, "IsWebshopItem": 0,
-           "StandardSalesPrice": Decimal(0), "Stock": Decimal(0), **body}
+    row = {
+        "IsSalesItem": True,
+        "IsPurchaseItem": False,
+        "IsStockItem": False,
+        "IsWebshopItem": 0,
+        "StandardSalesPrice": Decimal(0),
+        "Stock": Decimal(0),
+        **body,
+    }
     row.update(_item_derived(admin, row))
     return admin.insert(ITEMS, row)
 

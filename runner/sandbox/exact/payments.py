@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from runner.sandbox.exact.books import RECEIVABLE, blank, cents, check_entry_number, check_period, journal_ref
 from runner.sandbox.exact.entities import (
-    ACCOUNTS, BANK_ENTRIES, BANK_ENTRY_LINES, CASH_ENTRIES, CASH_ENTRY_LINES, GL_ACCOUNTS, RECEIVABLES, VAT_CODES,
+    ACCOUNTS,
+    BANK_ENTRIES,
+    BANK_ENTRY_LINES,
+    CASH_ENTRIES,
+    CASH_ENTRY_LINES,
+    GL_ACCOUNTS,
+    RECEIVABLES,
+    VAT_CODES,
     BusinessError,
 )
 from runner.sandbox.exact.seed import Administration, ExactConfig
@@ -16,8 +23,7 @@ from runner.sandbox.exact.seed import Administration, ExactConfig
 def post_money_entry(admin: Administration, config: ExactConfig, body: dict, kind: str) -> dict:
     """A bank (bank/PSP journals) or cash entry. A debtor line with `Account`, `OurRef` = an
     open entry's number and `AmountFC` = minus its open amount matches that receivable [U]."""
-    es, lines_es, types = ((BANK_ENTRIES, BANK_ENTRY_LINES, {12, 14, 16}) if kind == "bank"
-                           else (CASH_ENTRIES, CASH_ENTRY_LINES, {10}))
+    es, lines_es, types = (BANK_ENTRIES, BANK_ENTRY_LINES, {12, 14, 16}) if kind == "bank" else (CASH_ENTRIES, CASH_ENTRY_LINES, {10})
     nav = next(iter(es.children))
     errors: list[str] = []
     wrong_type = f"Invalid journal. The journal must be a {kind} journal."
@@ -43,9 +49,18 @@ def post_money_entry(admin: Administration, config: ExactConfig, body: dict, kin
         line_year = check_period(config, day, errors, body.get("FinancialYear"), body.get("FinancialPeriod"))
         year = year or line_year
         if gl is not None and raw.get("AmountFC") is not None:
-            lines.append({**raw, "Date": day, "AmountFC": cents(raw["AmountFC"]), "AmountDC": cents(raw["AmountFC"]),
-                          "GLAccountCode": gl["Code"], "AccountCode": (account or {}).get("Code"),
-                          "AccountName": (account or {}).get("Name"), "_debtor": gl["Type"] == RECEIVABLE})
+            lines.append(
+                {
+                    **raw,
+                    "Date": day,
+                    "AmountFC": cents(raw["AmountFC"]),
+                    "AmountDC": cents(raw["AmountFC"]),
+                    "GLAccountCode": gl["Code"],
+                    "AccountCode": (account or {}).get("Code"),
+                    "AccountName": (account or {}).get("Name"),
+                    "_debtor": gl["Type"] == RECEIVABLE,
+                }
+            )
     year = year or admin.today().year
     check_entry_number(admin, journal, year, body.get("EntryNumber"), errors)
     if errors or journal is None:
@@ -58,10 +73,21 @@ def post_money_entry(admin: Administration, config: ExactConfig, body: dict, kin
         admin.tables[lines_es.path][line["ID"]] = line  # the same dict: the *EntryLines endpoint reads it
         if line.pop("_debtor") and line.get("OurRef") is not None:
             _match(admin, line)
-    return admin.insert(es, {
-        **body, "EntryID": entry_id, "JournalCode": journal["Code"], "JournalDescription": journal["Description"],
-        "Currency": "EUR", "EntryNumber": number, "FinancialYear": year, "Status": 20, "StatusDescription": "Open",
-        nav: lines})
+    return admin.insert(
+        es,
+        {
+            **body,
+            "EntryID": entry_id,
+            "JournalCode": journal["Code"],
+            "JournalDescription": journal["Description"],
+            "Currency": "EUR",
+            "EntryNumber": number,
+            "FinancialYear": year,
+            "Status": 20,
+            "StatusDescription": "Open",
+            nav: lines,
+        },
+    )
 
 
 def _match(admin: Administration, line: dict) -> None:

@@ -67,16 +67,21 @@ def _check(admin: Administration, values: dict, own_id: str | None) -> None:
 
 def _twin(admin: Administration, values: dict, own_id: str | None) -> bool:
     wanted = tuple(values.get(name) for name in IDENTITY)
-    return any(tuple(other.get(name) for name in IDENTITY) == wanted and other["ID"] != own_id
-               for other in admin.tables[SALES_ITEM_PRICES.path].values())
+    return any(
+        tuple(other.get(name) for name in IDENTITY) == wanted and other["ID"] != own_id for other in admin.tables[SALES_ITEM_PRICES.path].values()
+    )
 
 
 def _derived(admin: Administration, values: dict) -> dict:
     """The read-only copies of item and customer data a price row shows."""
     item = admin.get(ITEMS, values.get("Item")) or {}
     account = admin.get(ACCOUNTS, values.get("Account")) or {}
-    return {"ItemCode": item.get("Code"), "ItemDescription": item.get("Description"),
-            "DefaultItemUnit": item.get("Unit"), "AccountName": account.get("Name")}
+    return {
+        "ItemCode": item.get("Code"),
+        "ItemDescription": item.get("Description"),
+        "DefaultItemUnit": item.get("Unit"),
+        "AccountName": account.get("Name"),
+    }
 
 
 def create_price(admin: Administration, body: dict) -> dict:
@@ -105,9 +110,15 @@ def _refresh_standard_price(admin: Administration, item_id: str) -> None:
     item = admin.get(ITEMS, item_id)
     if item is None:
         return
-    general = [p for p in admin.tables[SALES_ITEM_PRICES.path].values()
-               if p["Item"] == item_id and p.get("Account") is None and p.get("StartDate") is None
-               and p.get("EndDate") is None and p["Currency"] == HOME_CURRENCY]
+    general = [
+        p
+        for p in admin.tables[SALES_ITEM_PRICES.path].values()
+        if p["Item"] == item_id
+        and p.get("Account") is None
+        and p.get("StartDate") is None
+        and p.get("EndDate") is None
+        and p["Currency"] == HOME_CURRENCY
+    ]
     best = min(general, key=lambda p: (p["Quantity"], p["Created"], p["Timestamp"]), default=None)
     item["StandardSalesPrice"] = best["Price"] if best is not None else Decimal(0)
 
@@ -116,8 +127,7 @@ def follow_item(admin: Administration, item: dict) -> None:
     """An item's code, description or unit changed: its price rows show the new values."""
     for price in admin.tables[SALES_ITEM_PRICES.path].values():
         if price["Item"] == item["ID"]:
-            price.update(ItemCode=item.get("Code"), ItemDescription=item.get("Description"),
-                         DefaultItemUnit=item.get("Unit"))
+            price.update(ItemCode=item.get("Code"), ItemDescription=item.get("Description"), DefaultItemUnit=item.get("Unit"))
 
 
 def follow_account(admin: Administration, account: dict) -> None:

@@ -16,14 +16,14 @@ from runner.sandbox.server import Request
 
 SELECT_NEEDED = "Please add a $select or a $top=1 statement to the query string."
 # [U] texts: the reference page says only Timestamp may be filtered, not what Exact answers otherwise.
-SYNC_FILTER = ("Only the Timestamp field is allowed as parameter on a sync endpoint: use "
-               "$filter=Timestamp gt {value}, with Timestamp gt 1 the first time.")
+SYNC_FILTER = (
+    "Only the Timestamp field is allowed as parameter on a sync endpoint: use $filter=Timestamp gt {value}, with Timestamp gt 1 the first time."
+)
 SYNC_REFUSED_OPTIONS = ("$orderby", "$skip", "$expand", "$inlinecount")  # the order is Timestamp's [U]
-INT64 = range(-2**63, 2**63)
+INT64 = range(-(2**63), 2**63)
 
 
-def read(request: Request, config: ExactConfig, es: EntitySet, table: dict, row: dict | None,
-         nav: str | None, root: str, sync: bool = False) -> Any:
+def read(request: Request, config: ExactConfig, es: EntitySet, table: dict, row: dict | None, nav: str | None, root: str, sync: bool = False) -> Any:
     """The payload of a GET: `row` is the addressed entity (if the URL has a key), `nav` the
     segment after it (`$count` or a line collection)."""
     if sync:
@@ -38,8 +38,11 @@ def read(request: Request, config: ExactConfig, es: EntitySet, table: dict, row:
     ci = () if config.email_case_sensitive else ("Email",)
     q = parse_query(request.query, es, ci, config.substringof_supported)
     if es.required_filter and row is None and not q.filter_fields & set(es.required_filter):
-        raise ODataError(400, "A GET request for this endpoint must have a $filter parameter with one of the "
-                              f"following fields in the url: {', '.join(es.required_filter)}.")
+        raise ODataError(
+            400,
+            "A GET request for this endpoint must have a $filter parameter with one of the "
+            f"following fields in the url: {', '.join(es.required_filter)}.",
+        )
     if nav == "$count":
         return count(table.values(), q)
     if config.require_select and q.select is None and q.top != 1:
@@ -60,8 +63,7 @@ def _sync(request: Request, config: ExactConfig, es: EntitySet, table: dict, roo
         raise ODataError(400, SYNC_FILTER)
     if q.select is None:  # mandatory here whatever `require_select` says, $top=1 or not [U]
         raise ODataError(400, SELECT_NEEDED)
-    return collection(es, table.values(), q, root, request.base_url + request.path, request.query,
-                      config.sync_page_size)
+    return collection(es, table.values(), q, root, request.base_url + request.path, request.query, config.sync_page_size)
 
 
 def _whole(value: Any) -> bool:

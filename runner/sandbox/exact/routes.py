@@ -4,17 +4,33 @@ entity set + POST/PUT handlers, or the table a sync twin reads) and the per-requ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from runner.sandbox.exact.books import post_sales_entry, post_sales_invoice, print_sales_invoice
 from runner.sandbox.exact.entities import (
-    ACCOUNTS, BANK_ENTRIES, BANK_ENTRY_LINES, CASH_ENTRIES, CASH_ENTRY_LINES, DIVISIONS, GL_ACCOUNTS, ITEMS,
-    JOURNALS, PAYMENT_CONDITIONS, PRINTED_SALES_INVOICES, RECEIVABLES, SALES_ENTRIES, SALES_INVOICES,
-    SALES_ITEM_PRICES, SYNC_ACCOUNTS, SYNC_ITEMS, VAT_CODES,
+    ACCOUNTS,
+    BANK_ENTRIES,
+    BANK_ENTRY_LINES,
+    CASH_ENTRIES,
+    CASH_ENTRY_LINES,
+    DIVISIONS,
+    GL_ACCOUNTS,
+    ITEMS,
+    JOURNALS,
+    PAYMENT_CONDITIONS,
+    PRINTED_SALES_INVOICES,
+    RECEIVABLES,
+    SALES_ENTRIES,
+    SALES_INVOICES,
+    SALES_ITEM_PRICES,
+    SYNC_ACCOUNTS,
+    SYNC_ITEMS,
+    VAT_CODES,
 )
 from runner.sandbox.exact.master import create_account, create_item, update_account, update_item
 from runner.sandbox.exact.payments import post_bank_entry, post_cash_entry
@@ -41,8 +57,7 @@ ROUTES: dict[str, Route] = {
     "cashflow/PaymentConditions": Route(PAYMENT_CONDITIONS),
     "crm/Accounts": Route(ACCOUNTS, lambda admin, config, body: create_account(admin, body), update_account),
     "logistics/Items": Route(ITEMS, lambda admin, config, body: create_item(admin, body), update_item),
-    "logistics/SalesItemPrices": Route(SALES_ITEM_PRICES, lambda admin, config, body: create_price(admin, body),
-                                       update_price),
+    "logistics/SalesItemPrices": Route(SALES_ITEM_PRICES, lambda admin, config, body: create_price(admin, body), update_price),
     "sync/CRM/Accounts": Route(SYNC_ACCOUNTS, source=ACCOUNTS.path),
     "sync/Logistics/Items": Route(SYNC_ITEMS, source=ITEMS.path),
     "salesentry/SalesEntries": Route(SALES_ENTRIES, post_sales_entry),
@@ -61,21 +76,48 @@ def me_row(sim: Any, grant: Any) -> dict:
     local = datetime.fromtimestamp(sim.clock(), tz=SERVER_ZONE)
     current = grant.divisions[0]
     return {
-        "UserID": sim.user_id, "CurrentDivision": current, "AccountingDivision": current,
-        "DivisionCustomer": None, "DivisionCustomerCode": None, "DivisionCustomerName": DIVISION_NAMES.get(current),
-        "Email": sim.config.user_email, "FullName": "Demo Boekhouder", "FirstName": "Demo", "LastName": "Boekhouder",
-        "UserName": sim.config.user_email, "Language": "NL-NL", "LanguageCode": "nl-NL", "Legislation": 1,
-        "PackageCode": "EOL-ACC", "ServerTime": local.strftime("%Y-%m-%dT%H:%M:%S"),
-        "ServerUtcOffset": Decimal(int(local.utcoffset().total_seconds())), "IsStarterUser": False, "IsClientUser": False,
+        "UserID": sim.user_id,
+        "CurrentDivision": current,
+        "AccountingDivision": current,
+        "DivisionCustomer": None,
+        "DivisionCustomerCode": None,
+        "DivisionCustomerName": DIVISION_NAMES.get(current),
+        "Email": sim.config.user_email,
+        "FullName": "Demo Boekhouder",
+        "FirstName": "Demo",
+        "LastName": "Boekhouder",
+        "UserName": sim.config.user_email,
+        "Language": "NL-NL",
+        "LanguageCode": "nl-NL",
+        "Legislation": 1,
+        "PackageCode": "EOL-ACC",
+        "ServerTime": local.strftime("%Y-%m-%dT%H:%M:%S"),
+        "ServerUtcOffset": Decimal(int(local.utcoffset().total_seconds())),
+        "IsStarterUser": False,
+        "IsClientUser": False,
     }
 
 
 def division_rows(sim: Any, grant: Any) -> list[dict]:
     """`system/Divisions`: only what the user approved (reference 1.4)."""
-    return [{
-        "Code": code, "Description": sim.admins[code].name, "Current": code == grant.divisions[0], "Country": "NL ",
-        "Currency": "EUR", "VATNumber": "NL000099998B57", "ChamberOfCommerceNumber": "12345678", "Status": 1,
-        "BlockingStatus": 0, "Hid": code % 100000, "IsMainDivision": code == MAIN_DIVISION, "Legislation": 1,
-        "StartDate": datetime(2020, 1, 1), "ArchiveDate": None, "DivisionMoveDate": None,
-    } for code in grant.divisions if code in sim.admins]
-
+    return [
+        {
+            "Code": code,
+            "Description": sim.admins[code].name,
+            "Current": code == grant.divisions[0],
+            "Country": "NL ",
+            "Currency": "EUR",
+            "VATNumber": "NL000099998B57",
+            "ChamberOfCommerceNumber": "12345678",
+            "Status": 1,
+            "BlockingStatus": 0,
+            "Hid": code % 100000,
+            "IsMainDivision": code == MAIN_DIVISION,
+            "Legislation": 1,
+            "StartDate": datetime(2020, 1, 1),
+            "ArchiveDate": None,
+            "DivisionMoveDate": None,
+        }
+        for code in grant.divisions
+        if code in sim.admins
+    ]

@@ -5,13 +5,19 @@ code index, so thousands of posts stay O(1) per lookup."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Callable
 
 from runner.sandbox.exact.entities import (
-    ACCOUNTS, GL_ACCOUNTS, ITEMS, JOURNALS, PAYMENT_CONDITIONS, TABLES, VAT_CODES,
+    ACCOUNTS,
+    GL_ACCOUNTS,
+    ITEMS,
+    JOURNALS,
+    PAYMENT_CONDITIONS,
+    TABLES,
+    VAT_CODES,
 )
 from runner.sandbox.odata.envelope import EntitySet
 
@@ -51,29 +57,52 @@ class ExactConfig:
 
 
 GL_CHART = [
-    ("1000", "Kas", 10), ("1100", "Bank", 12), ("1110", "PayPal", 16), ("1120", "Stripe", 16),
-    ("1300", "Debiteuren", 20), ("1500", "Af te dragen BTW hoog", 24), ("1510", "Af te dragen BTW laag", 24),
-    ("1600", "Crediteuren", 22), ("4000", "Inkoopwaarde omzet", 111), ("8000", "Omzet hoog tarief", 110),
-    ("8010", "Omzet laag tarief", 110), ("8020", "Omzet nultarief", 110), ("8030", "Omzet ICP", 110),
-    ("8040", "Omzet export", 110), ("8045", "Omzet OSS", 110), ("8050", "Verzendkosten", 110),
-    ("8060", "Toeslagen en betaalkosten", 110), ("8070", "Kortingen", 110), ("8990", "Afrondingsverschillen", 110),
+    ("1000", "Kas", 10),
+    ("1100", "Bank", 12),
+    ("1110", "PayPal", 16),
+    ("1120", "Stripe", 16),
+    ("1300", "Debiteuren", 20),
+    ("1500", "Af te dragen BTW hoog", 24),
+    ("1510", "Af te dragen BTW laag", 24),
+    ("1600", "Crediteuren", 22),
+    ("4000", "Inkoopwaarde omzet", 111),
+    ("8000", "Omzet hoog tarief", 110),
+    ("8010", "Omzet laag tarief", 110),
+    ("8020", "Omzet nultarief", 110),
+    ("8030", "Omzet ICP", 110),
+    ("8040", "Omzet export", 110),
+    ("8045", "Omzet OSS", 110),
+    ("8050", "Verzendkosten", 110),
+    ("8060", "Toeslagen en betaalkosten", 110),
+    ("8070", "Kortingen", 110),
+    ("8990", "Afrondingsverschillen", 110),
 ]
-GL_TYPES = {10: "Kas", 12: "Bank", 16: "Betaaldienst", 20: "Debiteuren", 22: "Crediteuren", 24: "Btw",
-            110: "Omzet", 111: "Kostprijs van de omzet"}
+GL_TYPES = {10: "Kas", 12: "Bank", 16: "Betaaldienst", 20: "Debiteuren", 22: "Crediteuren", 24: "Btw", 110: "Omzet", 111: "Kostprijs van de omzet"}
 # Code, Description, Percentage, Type, EUSalesListing, OssCountry, GL to pay
 VAT_TABLE = [
-    ("0", "BTW 0%", "0", "E", "N", None, None), ("1", "BTW laag 9% excl", "0.09", "E", "N", None, "1510"),
-    ("2", "BTW hoog 21% excl", "0.21", "E", "N", None, "1500"), ("3", "BTW hoog 21% incl", "0.21", "I", "N", None, "1500"),
-    ("4", "BTW laag 9% incl", "0.09", "I", "N", None, "1510"), ("5", "Geen BTW", "0", "N", "N", None, None),
-    ("6", "Export buiten EU", "0", "B", "N", None, None), ("7", "Intracommunautaire levering", "0", "B", "L", None, None),
-    ("B21", "België 21%", "0.21", "E", "N", "BE", "1500"), ("D19", "Duitsland 19%", "0.19", "E", "N", "DE", "1500"),
-    ("D7", "Duitsland 7%", "0.07", "E", "N", "DE", "1500"), ("F20", "Frankrijk 20%", "0.20", "E", "N", "FR", "1500"),
-    ("B6", "België 6%", "0.06", "E", "N", "BE", "1510"), ("F5", "Frankrijk 5,5%", "0.055", "E", "N", "FR", "1510"),
+    ("0", "BTW 0%", "0", "E", "N", None, None),
+    ("1", "BTW laag 9% excl", "0.09", "E", "N", None, "1510"),
+    ("2", "BTW hoog 21% excl", "0.21", "E", "N", None, "1500"),
+    ("3", "BTW hoog 21% incl", "0.21", "I", "N", None, "1500"),
+    ("4", "BTW laag 9% incl", "0.09", "I", "N", None, "1510"),
+    ("5", "Geen BTW", "0", "N", "N", None, None),
+    ("6", "Export buiten EU", "0", "B", "N", None, None),
+    ("7", "Intracommunautaire levering", "0", "B", "L", None, None),
+    ("B21", "België 21%", "0.21", "E", "N", "BE", "1500"),
+    ("D19", "Duitsland 19%", "0.19", "E", "N", "DE", "1500"),
+    ("D7", "Duitsland 7%", "0.07", "E", "N", "DE", "1500"),
+    ("F20", "Frankrijk 20%", "0.20", "E", "N", "FR", "1500"),
+    ("B6", "België 6%", "0.06", "E", "N", "BE", "1510"),
+    ("F5", "Frankrijk 5,5%", "0.055", "E", "N", "FR", "1510"),
 ]
 # Code, Description, Type, PaymentServiceProvider, GL account
 JOURNAL_TABLE = [
-    ("70", "Verkoopboek", 20, None, None), ("20", "Bank", 12, None, "1100"), ("21", "PayPal", 16, 2, "1110"),
-    ("22", "Stripe", 16, 3, "1120"), ("10", "Kas", 10, None, "1000"), ("90", "Memoriaal", 90, None, None),
+    ("70", "Verkoopboek", 20, None, None),
+    ("20", "Bank", 12, None, "1100"),
+    ("21", "PayPal", 16, 2, "1110"),
+    ("22", "Stripe", 16, 3, "1120"),
+    ("10", "Kas", 10, None, "1000"),
+    ("90", "Memoriaal", 90, None, None),
 ]
 JOURNAL_TYPES = {10: "Kas", 12: "Bank", 16: "Betaaldienst", 20: "Verkoop", 90: "Memoriaal"}
 PAYMENT_TABLE = [("00", "Direct", 0), ("14", "14 dagen", 14), ("30", "30 dagen", 30)]
@@ -84,8 +113,7 @@ class Administration:
     Every insert or update through it gives the row the next `Timestamp` of the division's one
     rowversion counter (shared by all tables, as SQL Server's is), which the sync endpoints read."""
 
-    def __init__(self, division: int, name: str, new_id: Callable[[], str], now: Callable[[], datetime],
-                 rowversion: int = 2**31) -> None:
+    def __init__(self, division: int, name: str, new_id: Callable[[], str], now: Callable[[], datetime], rowversion: int = 2**31) -> None:
         self.division, self.name = division, name
         self.new_id, self.now = new_id, now
         self.rowversion = rowversion
@@ -152,37 +180,110 @@ class Administration:
         return wanted
 
 
-def seed_administration(division: int, new_id: Callable[[], str], now: Callable[[], datetime],
-                        rowversion: int = 2**31) -> Administration:
+def seed_administration(division: int, new_id: Callable[[], str], now: Callable[[], datetime], rowversion: int = 2**31) -> Administration:
     admin = Administration(division, DIVISION_NAMES.get(division, f"Divisie {division}"), new_id, now, rowversion)
     gl: dict[str, str] = {}
     for code, description, kind in GL_CHART:
-        gl[code] = admin.insert(GL_ACCOUNTS, {
-            "Code": code, "Description": description, "Type": kind, "TypeDescription": GL_TYPES[kind],
-            "BalanceSide": "C" if kind in (22, 24, 110) else "D", "BalanceType": "W" if kind >= 110 else "B",
-            "IsBlocked": False, "UseCostcenter": 0, "UseCostunit": 0, "Matching": kind in (20, 22)})["ID"]
+        gl[code] = admin.insert(
+            GL_ACCOUNTS,
+            {
+                "Code": code,
+                "Description": description,
+                "Type": kind,
+                "TypeDescription": GL_TYPES[kind],
+                "BalanceSide": "C" if kind in (22, 24, 110) else "D",
+                "BalanceType": "W" if kind >= 110 else "B",
+                "IsBlocked": False,
+                "UseCostcenter": 0,
+                "UseCostunit": 0,
+                "Matching": kind in (20, 22),
+            },
+        )["ID"]
     for code, description, percentage, kind, listing, oss, gl_to_pay in VAT_TABLE:
-        admin.insert(VAT_CODES, {
-            "Code": code, "Description": description, "Percentage": Decimal(percentage), "Type": kind,
-            "VATTransactionType": "S", "Charged": listing == "L", "EUSalesListing": listing, "IntraStat": False,
-            "OssCountry": oss, "IsBlocked": False, "GLToPay": gl.get(gl_to_pay or ""), "GLToClaim": None})
+        admin.insert(
+            VAT_CODES,
+            {
+                "Code": code,
+                "Description": description,
+                "Percentage": Decimal(percentage),
+                "Type": kind,
+                "VATTransactionType": "S",
+                "Charged": listing == "L",
+                "EUSalesListing": listing,
+                "IntraStat": False,
+                "OssCountry": oss,
+                "IsBlocked": False,
+                "GLToPay": gl.get(gl_to_pay or ""),
+                "GLToClaim": None,
+            },
+        )
     for code, description, kind, provider, account in JOURNAL_TABLE:
-        admin.insert(JOURNALS, {
-            "Code": code, "Description": description, "Type": kind, "TypeDescription": JOURNAL_TYPES[kind],
-            "Currency": "EUR", "AllowVariableCurrency": False, "AllowVAT": kind == 90, "GLAccount": gl.get(account or ""),
-            "GLAccountCode": account, "PaymentServiceProvider": provider, "IsBlocked": False})
+        admin.insert(
+            JOURNALS,
+            {
+                "Code": code,
+                "Description": description,
+                "Type": kind,
+                "TypeDescription": JOURNAL_TYPES[kind],
+                "Currency": "EUR",
+                "AllowVariableCurrency": False,
+                "AllowVAT": kind == 90,
+                "GLAccount": gl.get(account or ""),
+                "GLAccountCode": account,
+                "PaymentServiceProvider": provider,
+                "IsBlocked": False,
+            },
+        )
     for code, description, days in PAYMENT_TABLE:
-        admin.insert(PAYMENT_CONDITIONS, {
-            "Code": code, "Description": description, "PaymentDays": days, "PaymentEndOfMonths": 0,
-            "PaymentMethod": "B", "DiscountPercentage": Decimal(0), "DiscountPaymentDays": 0})
-    for code, name, email, city, condition in [("1", "P. Jansen", "P.Jansen@Example.org", "Utrecht", "14"),
-                                                ("2", "Bakkerij De Vries", "info@bakkerijdevries.nl", "Zwolle", None)]:
-        admin.insert(ACCOUNTS, {
-            "Code": code, "Name": name, "Status": "C", "Type": "A", "IsSales": True, "IsSupplier": False,
-            "Blocked": False, "Email": email, "City": city, "Country": "NL", "CountryName": "Nederland",
-            "Language": "NL", "PaymentConditionSales": condition})
-    admin.insert(ITEMS, {
-        "Code": "WEBSHOP", "Description": "Webshop artikel", "IsSalesItem": True, "IsPurchaseItem": False,
-        "IsStockItem": False, "IsWebshopItem": 1, "SalesVatCode": "2", "GLRevenue": gl["8000"],
-        "GLRevenueCode": "8000", "Unit": "stuk", "StandardSalesPrice": Decimal(0), "Stock": Decimal(0)})
+        admin.insert(
+            PAYMENT_CONDITIONS,
+            {
+                "Code": code,
+                "Description": description,
+                "PaymentDays": days,
+                "PaymentEndOfMonths": 0,
+                "PaymentMethod": "B",
+                "DiscountPercentage": Decimal(0),
+                "DiscountPaymentDays": 0,
+            },
+        )
+    for code, name, email, city, condition in [
+        ("1", "P. Jansen", "P.Jansen@Example.org", "Utrecht", "14"),
+        ("2", "Bakkerij De Vries", "info@bakkerijdevries.nl", "Zwolle", None),
+    ]:
+        admin.insert(
+            ACCOUNTS,
+            {
+                "Code": code,
+                "Name": name,
+                "Status": "C",
+                "Type": "A",
+                "IsSales": True,
+                "IsSupplier": False,
+                "Blocked": False,
+                "Email": email,
+                "City": city,
+                "Country": "NL",
+                "CountryName": "Nederland",
+                "Language": "NL",
+                "PaymentConditionSales": condition,
+            },
+        )
+    admin.insert(
+        ITEMS,
+        {
+            "Code": "WEBSHOP",
+            "Description": "Webshop artikel",
+            "IsSalesItem": True,
+            "IsPurchaseItem": False,
+            "IsStockItem": False,
+            "IsWebshopItem": 1,
+            "SalesVatCode": "2",
+            "GLRevenue": gl["8000"],
+            "GLRevenueCode": "8000",
+            "Unit": "stuk",
+            "StandardSalesPrice": Decimal(0),
+            "Stock": Decimal(0),
+        },
+    )
     return admin

@@ -89,17 +89,18 @@ import time
 import traceback
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from runner.sandbox.exact.auth import ErrorBudget, Grant, OAuthServer, RateLimiter, oauth_message
 from runner.sandbox.exact.entities import DIVISIONS, ME, BusinessError
 from runner.sandbox.exact.reads import read
 from runner.sandbox.exact.routes import ROUTES, Route, division_rows, me_row
 from runner.sandbox.exact.seed import DIVISION_NAMES, MAIN_DIVISION, Administration, ExactConfig, seed_administration
-from runner.sandbox.odata.envelope import ODataError, error_body, parse_entity, parse_json, parse_key, render
 from runner.sandbox.odata.atom import atom
+from runner.sandbox.odata.envelope import ODataError, error_body, parse_entity, parse_json, parse_key, render
 from runner.sandbox.server import Request, Response, json_response
 
 _RESOURCE = re.compile(r"(?P<set>(?:sync/)?[A-Za-z]+/[A-Za-z]+)(?:\((?P<key>[^)]*)\))?(?:/(?P<nav>\$count|[A-Za-z]+))?")
@@ -109,7 +110,7 @@ BUDGETED = {400, 401, 403, 404, 405, 415}
 class ManualClock:
     """A clock tests move by hand: `clock()` is epoch seconds, `advance(s)` moves it on."""
 
-    def __init__(self, start: datetime = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)) -> None:
+    def __init__(self, start: datetime = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)) -> None:
         self.now = start.timestamp()
 
     def __call__(self) -> float:
@@ -158,7 +159,7 @@ class ExactSimulator:
     # ---- test-facing ---------------------------------------------------------------------
 
     def now(self) -> datetime:
-        return datetime.fromtimestamp(self.clock(), tz=timezone.utc).replace(tzinfo=None)
+        return datetime.fromtimestamp(self.clock(), tz=UTC).replace(tzinfo=None)
 
     @property
     def admin(self) -> Administration:
@@ -199,18 +200,18 @@ class ExactSimulator:
         if not request.path.startswith("/api/v1/"):
             self.calls[(request.method, request.path)] += 1
             return self._reply(request, request.path, 404, error_body("Not found"), {}, None)
-        division_part, _, resource = request.path[len("/api/v1/"):].partition("/")
+        division_part, _, resource = request.path[len("/api/v1/") :].partition("/")
         me = division_part == "current"
         match = None if me else _RESOURCE.fullmatch(resource)
         endpoint = f"current/{resource}" if me else match["set"] if match else resource
         self.calls[(request.method, endpoint)] += 1
         grant = self.oauth.authenticate(request)
         if grant is None:
-            return self._reply(request, endpoint, 401, error_body("Unauthorized"), {"WWW-Authenticate": "Bearer"},
-                               (None, None, endpoint))
+            return self._reply(request, endpoint, 401, error_body("Unauthorized"), {"WWW-Authenticate": "Bearer"}, (None, None, endpoint))
         if not me and not division_part.isdigit():
-            return self._reply(request, endpoint, 404, error_body(f"Resource not found for the segment '{division_part}'."),
-                               {}, (grant.client_id, None, endpoint))
+            return self._reply(
+                request, endpoint, 404, error_body(f"Resource not found for the segment '{division_part}'."), {}, (grant.client_id, None, endpoint)
+            )
         division = grant.divisions[0] if me else int(division_part)
         key = (grant.client_id, division, endpoint)
         if division not in grant.divisions:
@@ -234,7 +235,7 @@ class ExactSimulator:
         return self._reply(request, endpoint, status, payload, headers, key)
 
     def _oauth(self, request: Request) -> Response:
-        endpoint = request.path[len("/api/"):]
+        endpoint = request.path[len("/api/") :]
         self.calls[(request.method, endpoint)] += 1
         response = (self.oauth.authorize if endpoint == "oauth2/auth" else self.oauth.token_endpoint)(request)
         if response.status >= 400:
@@ -273,8 +274,7 @@ class ExactSimulator:
         full = "return=representation" in request.headers.get("prefer", "")
         return 201, {"d": render(es, created, root, expand=es.children if full else (), key_only=not full)}
 
-    def _reply(self, request: Request, endpoint: str, status: int, payload: Any, headers: dict[str, str],
-               budget_key: tuple | None) -> Response:
+    def _reply(self, request: Request, endpoint: str, status: int, payload: Any, headers: dict[str, str], budget_key: tuple | None) -> Response:
         """Render JSON (Atom without `Accept: application/json`); log errors, and charge the
         error budget under `budget_key` for the statuses that count."""
         if status >= 400 and status != 429:

@@ -8,15 +8,24 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 from runner.sandbox.odata.filter import FilterError, parse_datetime_literal
 
-EDM_NAMES = {"g": "Edm.Guid", "s": "Edm.String", "i": "Edm.Int32", "l": "Edm.Int64", "n": "Edm.Double",
-             "b": "Edm.Boolean", "d": "Edm.DateTime", "t": "Edm.DateTime"}
+EDM_NAMES = {
+    "g": "Edm.Guid",
+    "s": "Edm.String",
+    "i": "Edm.Int32",
+    "l": "Edm.Int64",
+    "n": "Edm.Double",
+    "b": "Edm.Boolean",
+    "d": "Edm.DateTime",
+    "t": "Edm.DateTime",
+}
 _NUMERIC = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _WCF_DATE = re.compile(r"/Date\((-?\d+)([+-]\d{4})?\)/")
 _EPOCH = datetime(1970, 1, 1)
@@ -64,7 +73,7 @@ class EntitySet:
     type_name: str  # "Exact.Web.Api.Models.Account"
     key: str
     fields: dict[str, Field]
-    children: dict[str, "EntitySet"] = field(default_factory=dict)  # inline line collections
+    children: dict[str, EntitySet] = field(default_factory=dict)  # inline line collections
     required_filter: tuple[str, ...] = ()  # non-empty: a GET must filter on one of these
     methods: frozenset[str] = frozenset({"GET"})
 
@@ -79,6 +88,7 @@ class EntitySet:
 
 # ---- values in -------------------------------------------------------------------------
 
+
 def stream_error(detail: str) -> ODataError:
     return ODataError(400, f"Error processing request stream. {detail}")
 
@@ -87,7 +97,7 @@ def parse_date(text: str, date_only: bool) -> datetime:
     """ISO 8601 (offsets converted to UTC, as Exact does) or `/Date(ms)/`; date fields drop the time."""
     m = _WCF_DATE.fullmatch(text)
     if m:
-        value = datetime.fromtimestamp(int(m[1]) / 1000, tz=timezone.utc).replace(tzinfo=None)
+        value = datetime.fromtimestamp(int(m[1]) / 1000, tz=UTC).replace(tzinfo=None)
     else:
         try:
             value = parse_datetime_literal(text)
@@ -112,14 +122,17 @@ def parse_value(f: Field, raw: Any) -> Any:
             raise wrong from None
     if f.kind == "b" and isinstance(raw, bool):
         return raw
-    if f.kind == "i" and isinstance(raw, int) and not isinstance(raw, bool) and -2**31 <= raw < 2**31:
+    if f.kind == "i" and isinstance(raw, int) and not isinstance(raw, bool) and -(2**31) <= raw < 2**31:
         return raw
     if f.kind == "l" and isinstance(raw, str) and re.fullmatch(r"-?\d{1,19}", raw):
         raw = int(raw)  # OData v2 JSON carries Int64 as a string
-    if f.kind == "l" and isinstance(raw, int) and not isinstance(raw, bool) and -2**63 <= raw < 2**63:
+    if f.kind == "l" and isinstance(raw, int) and not isinstance(raw, bool) and -(2**63) <= raw < 2**63:
         return raw
-    if f.kind == "n" and not isinstance(raw, bool) and (
-            isinstance(raw, (int, Decimal)) or (isinstance(raw, str) and _NUMERIC.fullmatch(raw.strip()))):
+    if (
+        f.kind == "n"
+        and not isinstance(raw, bool)
+        and (isinstance(raw, (int, Decimal)) or (isinstance(raw, str) and _NUMERIC.fullmatch(raw.strip())))
+    ):
         value = Decimal(raw.strip() if isinstance(raw, str) else raw)
         if value.adjusted() < 15:  # beyond a double's 15 significant digits no amount survives
             return value
@@ -145,8 +158,10 @@ def parse_key(text: str, es: EntitySet) -> Any:
 
 def parse_json(body: bytes) -> Any:
     """A request body with exact decimals: floats become Decimal, NaN/Infinity are refused."""
+
     def refuse(constant: str) -> Any:
         raise ValueError(constant)
+
     try:
         return json.loads(body.decode("utf-8"), parse_float=Decimal, parse_constant=refuse)
     except ValueError:
@@ -157,8 +172,9 @@ def parse_entity(es: EntitySet, raw: Any, top: bool = True) -> dict:
     """Request JSON to typed values: unknown properties are refused, read-only ones ignored,
     line collections must be arrays (an object there is the classic PICQER#117 mistake)."""
     if not isinstance(raw, dict):
-        raise stream_error("The request should be a valid top-level resource object." if top
-                           else "An item of a collection should be a resource object.")
+        raise stream_error(
+            "The request should be a valid top-level resource object." if top else "An item of a collection should be a resource object."
+        )
     out: dict[str, Any] = {}
     for name, value in raw.items():
         if name == "__metadata":
@@ -172,14 +188,16 @@ def parse_entity(es: EntitySet, raw: Any, top: bool = True) -> dict:
             continue
         f = es.fields.get(name)
         if f is None:
-            raise stream_error(f"The property '{name}' does not exist on type '{es.type_name}'. "
-                               "Make sure to only use property names that are defined by the type.")
+            raise stream_error(
+                f"The property '{name}' does not exist on type '{es.type_name}'. Make sure to only use property names that are defined by the type."
+            )
         if f.writable:
             out[name] = parse_value(f, value)
     return out
 
 
 # ---- values out ------------------------------------------------------------------------
+
 
 def wire_date(value: datetime) -> str:
     return f"/Date({int((value - _EPOCH).total_seconds() * 1000)})/"
@@ -197,8 +215,7 @@ def wire_value(f: Field, value: Any) -> Any:
     return value
 
 
-def render(es: EntitySet, row: dict, root: str, select: Iterable[str] | None = None,
-           expand: Iterable[str] = (), key_only: bool = False) -> dict:
+def render(es: EntitySet, row: dict, root: str, select: Iterable[str] | None = None, expand: Iterable[str] = (), key_only: bool = False) -> dict:
     """One entity as JSON; `root` is `{base}/api/v1/{division}`. `key_only` mimics a POST
     answered without `Prefer: return=representation`: every property null but the key."""
     uri = f"{root}/{es.path}({es.key_literal(row[es.key])})"

@@ -8,20 +8,24 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Callable, Iterable
+from typing import Any
 
 Node = tuple  # ("lit", type, value) | ("field", name) | ("call", fn, args) | ("cmp", op, l, r) | (bool op)
 Predicate = Callable[[dict], bool]
 
 # Field kinds (see odata.Field) mapped to the type categories the checker compares.
 KIND_TYPES = {"g": "guid", "s": "str", "i": "num", "l": "num", "n": "num", "b": "bool", "d": "date", "t": "date"}
-EDM = {"guid": "Edm.Guid", "str": "Edm.String", "num": "Edm.Double", "bool": "Edm.Boolean", "date": "Edm.DateTime",
-       "null": "null"}
+EDM = {"guid": "Edm.Guid", "str": "Edm.String", "num": "Edm.Double", "bool": "Edm.Boolean", "date": "Edm.DateTime", "null": "null"}
 COMPARE = {
-    "eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "gt": lambda a, b: a > b,
-    "ge": lambda a, b: a >= b, "lt": lambda a, b: a < b, "le": lambda a, b: a <= b,
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "gt": lambda a, b: a > b,
+    "ge": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b,
+    "le": lambda a, b: a <= b,
 }
 # name: (argument types, result type, implementation); None in, None out (SQL NULL semantics).
 FUNCTIONS: dict[str, tuple[tuple[str, ...], str, Callable[..., Any]]] = {
@@ -54,7 +58,7 @@ def parse_datetime_literal(text: str) -> datetime:
         raise FilterError(f"Unrecognized 'Edm.DateTime' literal 'datetime'{text}''.")
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(UTC).replace(tzinfo=None)
     return value
 
 
@@ -199,8 +203,7 @@ class _Compiler:
             if node[1] == "substringof" and not self.substringof:
                 raise FilterError("Not Implemented: substringof")
             arg_types, result, _ = FUNCTIONS[node[1]]
-            no_signature = FilterError(f"No function signature for the function with name '{node[1]}' "
-                                       "matches the specified arguments.")
+            no_signature = FilterError(f"No function signature for the function with name '{node[1]}' matches the specified arguments.")
             if len(node[2]) != len(arg_types):
                 raise no_signature
             if sum(1 for arg in node[2] if _fields_in(arg)) > 1:
@@ -237,6 +240,7 @@ class _Compiler:
             def call(row: dict) -> Any:
                 values = [arg(row) for arg in args]
                 return None if any(v is None for v in values) else impl(*values)
+
             return call
         if tag == "cmp":
             return self.comparison(node)
@@ -250,6 +254,7 @@ class _Compiler:
             if a is stop or b is stop:
                 return stop
             return None if a is None or b is None else not stop
+
         return junction
 
     def comparison(self, node: Node) -> Callable[[dict], Any]:
@@ -266,6 +271,7 @@ class _Compiler:
             if a is None or b is None:
                 return op(a is None, b is None) if is_eq else False
             return op(a, b)
+
         return compare
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from runner.sandbox.odata.envelope import EntitySet, ODataError, render
@@ -32,21 +33,19 @@ class Query:
     inlinecount: bool = False
 
 
-def parse_query(query: dict[str, list[str]], es: EntitySet, ci_fields: Iterable[str] = (),
-                substringof: bool = True) -> Query:
+def parse_query(query: dict[str, list[str]], es: EntitySet, ci_fields: Iterable[str] = (), substringof: bool = True) -> Query:
     """The system query options of one request, checked against the entity set."""
+
     def arg(name: str) -> str | None:
         return query[name][-1] if name in query else None
 
     for name in query:
         if name.startswith("$") and name not in QUERY_OPTIONS:
-            raise ODataError(400, f"The query parameter '{name}' begins with a system-reserved '$' character "
-                                  "but is not recognized.")
+            raise ODataError(400, f"The query parameter '{name}' begins with a system-reserved '$' character but is not recognized.")
     q = Query()
     if arg("$filter") is not None:
         try:
-            q.predicate, q.filter_fields = compile_filter(arg("$filter"), es.kinds, es.type_name,
-                                                          ci_fields=ci_fields, substringof=substringof)
+            q.predicate, q.filter_fields = compile_filter(arg("$filter"), es.kinds, es.type_name, ci_fields=ci_fields, substringof=substringof)
         except FilterError as exc:
             raise ODataError(400, str(exc)) from None
     if arg("$select") is not None:
@@ -83,8 +82,9 @@ def _sort_key(value: Any) -> tuple:
     return (0,) if value is None else (1, value)
 
 
-def collection(es: EntitySet, rows: Iterable[dict], q: Query, root: str, request_url: str,
-               query: dict[str, list[str]], page_size: int = PAGE_SIZE) -> dict:
+def collection(
+    es: EntitySet, rows: Iterable[dict], q: Query, root: str, request_url: str, query: dict[str, list[str]], page_size: int = PAGE_SIZE
+) -> dict:
     """One page of `{"d": {"results": [...], "__next": absolute url}}`, ordered by key, then
     `$orderby`; the skiptoken is the last row's key, so paging is stable under inserts."""
     matched = [r for r in rows if q.predicate(r)] if q.predicate else list(rows)
@@ -93,7 +93,7 @@ def collection(es: EntitySet, rows: Iterable[dict], q: Query, root: str, request
         matched.sort(key=lambda r: _sort_key(r.get(name)), reverse=descending)
     start = q.skip if q.skiptoken is None else _resume(es, matched, q)
     limit = page_size if q.top is None else min(q.top, page_size)
-    page = matched[start:start + limit]
+    page = matched[start : start + limit]
     d: dict[str, Any] = {"results": [render(es, r, root, q.select, q.expand) for r in page]}
     if q.inlinecount:
         d["__count"] = str(len(matched))

@@ -27,31 +27,31 @@ Assumptions about behaviour no source confirmed (see also woo_auth and shop):
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Callable, Iterable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from runner.sandbox.server import Request, Response
-from runner.sandbox.woo.orders import build_order, touched, with_status
+from runner.sandbox.woo.auth import DEFAULT_KEY, DEFAULT_KEYS, READ_ONLY_KEY, ApiKey, Authenticator, method_problem
+from runner.sandbox.woo.carts import DEFAULT_STORE, Cart, RefundItem, RefundRequest, Store
 from runner.sandbox.woo.catalog import Catalog, demo_catalog
 from runner.sandbox.woo.demo import generate_orders
+from runner.sandbox.woo.orders import build_order, touched, with_status
 from runner.sandbox.woo.refunds import refund_order
-from runner.sandbox.woo.carts import DEFAULT_STORE, Cart, RefundItem, RefundRequest, Store
-from runner.sandbox.woo.auth import DEFAULT_KEY, DEFAULT_KEYS, READ_ONLY_KEY, ApiKey, Authenticator, method_problem
-from runner.sandbox.woo.wp import no_route, php_query
 from runner.sandbox.woo.routes import ROUTES, Route
+from runner.sandbox.woo.wp import no_route, php_query
 
 __all__ = ["DEFAULT_KEY", "DEFAULT_KEYS", "READ_ONLY_KEY", "ApiKey", "ManualClock", "SystemClock", "WooSimulator"]
-CAPTCHA = (b'<html><head><meta http-equiv="refresh" content="0;/.well-known/sgcaptcha/?r=%2Fwp-json%2Fwc%2Fv3">'
-           b"</head><body></body></html>")
+CAPTCHA = b'<html><head><meta http-equiv="refresh" content="0;/.well-known/sgcaptcha/?r=%2Fwp-json%2Fwc%2Fv3"></head><body></body></html>'
 
 
 class ManualClock:
     """A clock tests move by hand: `now()` is an aware UTC datetime, `advance(minutes=5)`."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        self.current = (start or datetime.now(timezone.utc)).astimezone(timezone.utc)
+        self.current = (start or datetime.now(UTC)).astimezone(UTC)
 
     def now(self) -> datetime:
         return self.current
@@ -61,22 +61,29 @@ class ManualClock:
         return self.current
 
     def set(self, when: datetime) -> None:
-        self.current = when.astimezone(timezone.utc)
+        self.current = when.astimezone(UTC)
 
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class WooSimulator:
     """The simulated store. `handle(request)` serves the REST API; the other public
     methods are test controls, which change orders the way WooCommerce would."""
 
-    def __init__(self, store: Store = DEFAULT_STORE, *, keys: tuple[ApiKey, ...] = DEFAULT_KEYS,
-                 clock: ManualClock | SystemClock | None = None, old_store: bool = False,
-                 catalog: Catalog | None = None, orders: Iterable[dict[str, Any]] = (),
-                 refunds: dict[int, list[dict[str, Any]]] | None = None) -> None:
+    def __init__(
+        self,
+        store: Store = DEFAULT_STORE,
+        *,
+        keys: tuple[ApiKey, ...] = DEFAULT_KEYS,
+        clock: ManualClock | SystemClock | None = None,
+        old_store: bool = False,
+        catalog: Catalog | None = None,
+        orders: Iterable[dict[str, Any]] = (),
+        refunds: dict[int, list[dict[str, Any]]] | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock or SystemClock()
         self.old_store = old_store
@@ -95,7 +102,7 @@ class WooSimulator:
             self._next_id = max([self._next_id, *(r["id"] + 100 for r in listed)])
 
     @classmethod
-    def demo(cls, n: int = 100, seed: int = 0, start: datetime = datetime(2024, 1, 2, 9, 0), **kwargs: Any) -> "WooSimulator":
+    def demo(cls, n: int = 100, seed: int = 0, start: datetime = datetime(2024, 1, 2, 9, 0), **kwargs: Any) -> WooSimulator:
         """A store holding `generate_orders(n, seed, start)` and the demo catalogue."""
         data = generate_orders(n, seed, start, kwargs.get("store", DEFAULT_STORE))
         return cls(orders=data.orders, refunds=data.refunds, **kwargs)
@@ -129,12 +136,12 @@ class WooSimulator:
         """Save an order without changing it (a note, a plugin's meta): date_modified moves."""
         return self.add_order(touched(self._order(order_id), self.local_now(), self.store))
 
-    def add_refund(self, order_id: int, items: Iterable[RefundItem | tuple[int, int]] = (),
-                   amount: Decimal | str | None = None, reason: str = "") -> dict[str, Any]:
+    def add_refund(
+        self, order_id: int, items: Iterable[RefundItem | tuple[int, int]] = (), amount: Decimal | str | None = None, reason: str = ""
+    ) -> dict[str, Any]:
         """Refund now: items as RefundItem or (item id, quantity); without items amount-only."""
         wanted = tuple(i if isinstance(i, RefundItem) else RefundItem(i[0], i[1]) for i in items)
-        request = RefundRequest(self.allocate_id(), self.local_now(), wanted,
-                                Decimal(amount) if amount is not None else None, reason)
+        request = RefundRequest(self.allocate_id(), self.local_now(), wanted, Decimal(amount) if amount is not None else None, reason)
         order, refund = refund_order(self._order(order_id), request, self.store)
         self.add_order(order)
         self.refunds.setdefault(order_id, []).insert(0, refund)
@@ -152,8 +159,9 @@ class WooSimulator:
     # --- the REST API --------------------------------------------------------------------
 
     def handle(self, request: Request) -> Response:
-        self.log.append((request.method, request.path + ("?" if request.query else "")
-                         + "&".join(f"{k}={v}" for k, vs in request.query.items() for v in vs)))
+        self.log.append(
+            (request.method, request.path + ("?" if request.query else "") + "&".join(f"{k}={v}" for k, vs in request.query.items() for v in vs))
+        )
         for hook in list(self.hooks):
             hook(request)
         for n, match in enumerate(self._captchas):
@@ -164,9 +172,8 @@ class WooSimulator:
         route = query.get("rest_route") if request.path in ("/", "/index.php") else None
         if route is None:
             if not request.path.startswith("/wp-json/"):
-                return Response(404, b"<html><body><h1>Pagina niet gevonden</h1></body></html>",
-                                {"Content-Type": "text/html; charset=UTF-8"})
-            route = request.path[len("/wp-json"):]
+                return Response(404, b"<html><body><h1>Pagina niet gevonden</h1></body></html>", {"Content-Type": "text/html; charset=UTF-8"})
+            route = request.path[len("/wp-json") :]
         route = "/" + str(route).strip("/")
         method = "GET" if request.method == "HEAD" else request.method
         if not route.lower().startswith(("/wc/", "/wc-")):

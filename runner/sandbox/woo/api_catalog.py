@@ -3,8 +3,9 @@ and tax classes, read-only, with WooCommerce's list arguments and 404 codes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from runner.sandbox.server import Request, Response
 from runner.sandbox.woo.carts import TaxRate
@@ -15,9 +16,15 @@ if TYPE_CHECKING:
 
 
 PRODUCT_KEYS: dict[str, Callable] = {
-    "id": lambda p: p["id"], "date": lambda p: p["date_created_gmt"], "modified": lambda p: p["date_modified_gmt"],
-    "title": lambda p: p["name"].lower(), "slug": lambda p: p["slug"], "menu_order": lambda p: p["menu_order"],
-    "price": lambda p: Decimal(p["price"] or 0), "popularity": lambda p: p["total_sales"], "rating": lambda p: 0,
+    "id": lambda p: p["id"],
+    "date": lambda p: p["date_created_gmt"],
+    "modified": lambda p: p["date_modified_gmt"],
+    "title": lambda p: p["name"].lower(),
+    "slug": lambda p: p["slug"],
+    "menu_order": lambda p: p["menu_order"],
+    "price": lambda p: Decimal(p["price"] or 0),
+    "popularity": lambda p: p["total_sales"],
+    "rating": lambda p: 0,
 }
 
 
@@ -30,10 +37,14 @@ def products_list(sim: WooSimulator, request: Request, query: Query, ids, key, r
     search = query.get("search")
     if (problem := a.error() or denied(key, False)) is not None:
         return problem
-    items = [p for p in sim.catalog.products
-             if (not skus or p["sku"] in skus) and kind in ("any", p["type"])
-             and (category is None or category in [c["id"] for c in p["categories"]])
-             and (not search or str(search).lower() in p["name"].lower())]
+    items = [
+        p
+        for p in sim.catalog.products
+        if (not skus or p["sku"] in skus)
+        and kind in ("any", p["type"])
+        and (category is None or category in [c["id"] for c in p["categories"]])
+        and (not search or str(search).lower() in p["name"].lower())
+    ]
     return serve(request, query, items, opts, PRODUCT_KEYS, route)
 
 
@@ -49,8 +60,7 @@ def variations_list(sim: WooSimulator, request: Request, query: Query, ids, key,
     if (problem := a.error() or denied(key, False)) is not None:
         return problem
     items = [v for v in sim.catalog.variations.get(int(ids[0]), []) if not skus or v["sku"] in skus]
-    return serve(request, query, items, opts, {**PRODUCT_KEYS, "title": lambda v: v["sku"], "slug": lambda v: v["sku"]},
-                 route)
+    return serve(request, query, items, opts, {**PRODUCT_KEYS, "title": lambda v: v["sku"], "slug": lambda v: v["sku"]}, route)
 
 
 def variation_single(sim: WooSimulator, request: Request, query: Query, ids, key, route) -> Response:
@@ -60,14 +70,19 @@ def variation_single(sim: WooSimulator, request: Request, query: Query, ids, key
 
 def categories_list(sim: WooSimulator, request: Request, query: Query, ids, key, route) -> Response:
     a = Args(query)
-    keys = {"id": lambda c: c["id"], "name": lambda c: c["name"].lower(), "slug": lambda c: c["slug"],
-            "term_group": lambda c: 0, "description": lambda c: c["description"], "count": lambda c: c["count"]}
+    keys = {
+        "id": lambda c: c["id"],
+        "name": lambda c: c["name"].lower(),
+        "slug": lambda c: c["slug"],
+        "term_group": lambda c: 0,
+        "description": lambda c: c["description"],
+        "count": lambda c: c["count"],
+    }
     opts = listing(a, tuple(keys) + ("include",), "name", "asc")
     hide_empty, parent = a.boolean("hide_empty"), a.integer("parent", None)
     if (problem := a.error() or denied(key, False)) is not None:
         return problem
-    items = [c for c in sim.catalog.categories
-             if (not hide_empty or c["count"]) and (parent is None or c["parent"] == parent)]
+    items = [c for c in sim.catalog.categories if (not hide_empty or c["count"]) and (parent is None or c["parent"] == parent)]
     return serve(request, query, items, opts, keys, route)
 
 
@@ -97,8 +112,7 @@ def tax_classes(sim: WooSimulator, request: Request, query: Query, ids, key, rou
     if (problem := denied(key, not ids)) is not None:
         return problem
     base = f"{sim.store.url}/wp-json/wc/v3/taxes/classes"
-    items = [{"slug": slug, "name": name, "_links": {"collection": [{"href": base}]}}
-             for slug, name in sim.store.tax_classes]
+    items = [{"slug": slug, "name": name, "_links": {"collection": [{"href": base}]}} for slug, name in sim.store.tax_classes]
     if ids:
         items = [i for i in items if i["slug"] == ids[0].lower()]
         if not items:
@@ -109,8 +123,19 @@ def tax_classes(sim: WooSimulator, request: Request, query: Query, ids, key, rou
 def tax_rate_json(sim: WooSimulator, rate: TaxRate) -> dict[str, Any]:
     base = f"{sim.store.url}/wp-json/wc/v3/taxes"
     return {
-        "id": rate.id, "country": rate.country, "state": rate.state, "postcode": "", "city": "", "postcodes": [],
-        "cities": [], "rate": f"{rate.rate:.4f}", "name": rate.name, "priority": rate.priority,
-        "compound": rate.compound, "shipping": rate.shipping, "order": rate.order, "class": rate.tax_class,
+        "id": rate.id,
+        "country": rate.country,
+        "state": rate.state,
+        "postcode": "",
+        "city": "",
+        "postcodes": [],
+        "cities": [],
+        "rate": f"{rate.rate:.4f}",
+        "name": rate.name,
+        "priority": rate.priority,
+        "compound": rate.compound,
+        "shipping": rate.shipping,
+        "order": rate.order,
+        "class": rate.tax_class,
         "_links": {"self": [{"href": f"{base}/{rate.id}"}], "collection": [{"href": base}]},
     }

@@ -21,8 +21,9 @@ import base64
 import hashlib
 import hmac
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import quote, unquote, unquote_plus
 
 from runner.sandbox.server import Request, Response
@@ -116,8 +117,7 @@ class Authenticator:
             return None, None
         if missing:
             noun = "parameter" if len(missing) == 1 else "parameters"
-            return None, wp_error(401, "woocommerce_rest_authentication_missing_parameter",
-                                  f"Missing OAuth {noun} {', '.join(missing)}")
+            return None, wp_error(401, "woocommerce_rest_authentication_missing_parameter", f"Missing OAuth {noun} {', '.join(missing)}")
         key = self.keys.get(str(params["oauth_consumer_key"]))
         if key is None:
             return None, wp_error(401, AUTH_ERROR, "Consumer key is invalid.")
@@ -128,8 +128,7 @@ class Authenticator:
         """check_oauth_signature: METHOD & rawurlencode(URL) & the sorted, doubly encoded params."""
         consumer_signature = unquote(str(params["oauth_signature"]).replace(" ", "+"))
         pairs = []
-        for name, value in sorted(((k, v) for k, v in params.items() if k != "oauth_signature"),
-                                  key=lambda kv: kv[0].encode()):
+        for name, value in sorted(((k, v) for k, v in params.items() if k != "oauth_signature"), key=lambda kv: kv[0].encode()):
             encoded = rawurlencode(name)
             if isinstance(value, list):  # PHP arrays sign as name%5B0%5D=…
                 pairs += [rawurlencode(f"{encoded}%5B{n}%5D={rawurlencode(v)}") for n, v in enumerate(value)]
@@ -139,8 +138,7 @@ class Authenticator:
         method = params["oauth_signature_method"]
         if method not in ("HMAC-SHA1", "HMAC-SHA256"):
             return "Invalid signature - signature method is invalid."
-        digest = hmac.new((key.consumer_secret + "&").encode(), base.encode(),
-                          hashlib.sha1 if method == "HMAC-SHA1" else hashlib.sha256).digest()
+        digest = hmac.new((key.consumer_secret + "&").encode(), base.encode(), hashlib.sha1 if method == "HMAC-SHA1" else hashlib.sha256).digest()
         if not hmac.compare_digest(base64.b64encode(digest).decode(), consumer_signature):
             return "Invalid signature - provided signature does not match."
         return None

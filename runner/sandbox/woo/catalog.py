@@ -12,13 +12,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from runner.sandbox.woo.orders import gmt_date, local_date
 from runner.sandbox.woo.carts import DEFAULT_STORE, Store
+from runner.sandbox.woo.orders import gmt_date, local_date
 
 IMG = "https://winkel.example.nl/wp-content/uploads"
 CATEGORIES: dict[int, str] = {
-    15: "Koffie", 16: "Thee", 17: "Servies", 18: "Boeken", 19: "Kleding", 20: "Accessoires",
-    21: "Lekkernijen", 22: "Cadeaubonnen",
+    15: "Koffie",
+    16: "Thee",
+    17: "Servies",
+    18: "Boeken",
+    19: "Kleding",
+    20: "Accessoires",
+    21: "Lekkernijen",
+    22: "Cadeaubonnen",
 }
 
 
@@ -66,17 +72,43 @@ PRODUCTS: tuple[Product, ...] = (
     Product(210, "Koffiemok Delfts blauw", "MOK-DB-01", "24.20", "", (17,), 311, "2024/01/mok-delfts.jpg"),
     Product(245, "Kookboek Hollandse pot", "BOEK-HP-NL", "21.80", "reduced-rate", (18,), 318, "2024/01/kookboek.jpg"),
     Product(301, "Wollen sjaal", "SJAAL-WOL-GR", "48.40", "", (19,), 520, "2024/08/sjaal.jpg"),
-    Product(310, "Leren handschoenen", "HS-LEER", "18.15", "", (19, 20), 531, "2024/08/handschoen.jpg",
-            attribute=("pa_maat", "Maat"),
-            variants=(Variant(312, "HS-LEER-M", "M", "18.15"), Variant(313, "HS-LEER-L", "L", "18.15"),
-                      Variant(314, "HS-LEER-S", "S", "18.15"))),
-    Product(320, "Wollen muts", "MUTS-WOL", "17.95", "", (19,), 532, "muts.jpg", regular_price="19.95",
-            attribute=("pa_kleur", "Kleur"),
-            variants=(Variant(321, "MUTS-WOL-GRIJS", "Grijs", "19.95"),
-                      Variant(322, "MUTS-WOL-BLAUW", "Blauw", "17.95", regular_price="19.95"))),
-    Product(330, "T-shirt Koffieliefhebber", "TS-KOF", "24.95", "", (19,), 533, "tshirt.jpg",
-            attribute=("pa_maat", "Maat"),
-            variants=tuple(Variant(331 + n, f"TS-KOF-{size}", size, "24.95") for n, size in enumerate("S M L XL".split()))),
+    Product(
+        310,
+        "Leren handschoenen",
+        "HS-LEER",
+        "18.15",
+        "",
+        (19, 20),
+        531,
+        "2024/08/handschoen.jpg",
+        attribute=("pa_maat", "Maat"),
+        variants=(Variant(312, "HS-LEER-M", "M", "18.15"), Variant(313, "HS-LEER-L", "L", "18.15"), Variant(314, "HS-LEER-S", "S", "18.15")),
+    ),
+    Product(
+        320,
+        "Wollen muts",
+        "MUTS-WOL",
+        "17.95",
+        "",
+        (19,),
+        532,
+        "muts.jpg",
+        regular_price="19.95",
+        attribute=("pa_kleur", "Kleur"),
+        variants=(Variant(321, "MUTS-WOL-GRIJS", "Grijs", "19.95"), Variant(322, "MUTS-WOL-BLAUW", "Blauw", "17.95", regular_price="19.95")),
+    ),
+    Product(
+        330,
+        "T-shirt Koffieliefhebber",
+        "TS-KOF",
+        "24.95",
+        "",
+        (19,),
+        533,
+        "tshirt.jpg",
+        attribute=("pa_maat", "Maat"),
+        variants=tuple(Variant(331 + n, f"TS-KOF-{size}", size, "24.95") for n, size in enumerate("S M L XL".split())),
+    ),
     Product(340, "Kookboek Indische keuken", "BOEK-INDO", "29.95", "reduced-rate", (18,), 534, "indisch.jpg"),
     Product(342, "Thee proefpakket", "THEE-PROEF", "12.5", "reduced-rate", (16,), 535, "proefpakket.jpg"),
     Product(344, "Waterkoker retro", "KOKER-RETRO", "59", "", (20,), 536, "waterkoker.jpg"),
@@ -104,8 +136,12 @@ def demo_catalog(store: Store = DEFAULT_STORE) -> Catalog:
 
 def _dates(order: int, store: Store) -> dict[str, str | None]:
     created = CREATED.replace(day=6 + order % 20)
-    return {"date_created": local_date(created), "date_created_gmt": gmt_date(created, store),
-            "date_modified": local_date(created), "date_modified_gmt": gmt_date(created, store)}
+    return {
+        "date_created": local_date(created),
+        "date_created_gmt": gmt_date(created, store),
+        "date_modified": local_date(created),
+        "date_modified_gmt": gmt_date(created, store),
+    }
 
 
 def product_json(p: Product, order: int, store: Store = DEFAULT_STORE) -> dict[str, Any]:
@@ -114,21 +150,56 @@ def product_json(p: Product, order: int, store: Store = DEFAULT_STORE) -> dict[s
     slug = p.name.lower().replace(" ", "-").replace("&", "en")
     on_sale = bool(p.regular_price and p.regular_price != p.price)
     return {
-        "id": p.id, "name": p.name, "slug": slug, "permalink": f"{store.url}/product/{slug}/",
+        "id": p.id,
+        "name": p.name,
+        "slug": slug,
+        "permalink": f"{store.url}/product/{slug}/",
         **{k: v for k, v in _dates(order, store).items() if not k.endswith("_gmt")},
-        "type": p.type, "status": "publish", "featured": False, "catalog_visibility": "visible",
-        "description": f"<p>{p.name}</p>", "short_description": "", "sku": p.sku,
-        "price": p.price, "regular_price": "" if p.variants else (p.regular_price or p.price),
-        "sale_price": p.price if on_sale and not p.variants else "", "on_sale": on_sale, "purchasable": True,
-        "total_sales": 0, "virtual": False, "downloadable": False, "tax_status": "taxable", "tax_class": p.tax_class,
-        "manage_stock": False, "stock_quantity": None, "stock_status": "instock", "backorders": "no",
-        "sold_individually": False, "weight": "", "shipping_required": True, "shipping_taxable": True,
-        "parent_id": 0, "categories": [{"id": c, "name": CATEGORIES[c], "slug": CATEGORIES[c].lower()}
-                                       for c in p.categories],
-        "tags": [], "images": [{"id": p.image_id, "src": f"{IMG}/{p.image}", "name": p.name, "alt": ""}],
-        "attributes": [{"id": 0, "name": p.attribute[1], "slug": p.attribute[0], "position": 0, "visible": True,
-                        "variation": True, "options": [v.option for v in p.variants]}] if p.variants else [],
-        "variations": [v.id for v in p.variants], "menu_order": 0, "meta_data": [],
+        "type": p.type,
+        "status": "publish",
+        "featured": False,
+        "catalog_visibility": "visible",
+        "description": f"<p>{p.name}</p>",
+        "short_description": "",
+        "sku": p.sku,
+        "price": p.price,
+        "regular_price": "" if p.variants else (p.regular_price or p.price),
+        "sale_price": p.price if on_sale and not p.variants else "",
+        "on_sale": on_sale,
+        "purchasable": True,
+        "total_sales": 0,
+        "virtual": False,
+        "downloadable": False,
+        "tax_status": "taxable",
+        "tax_class": p.tax_class,
+        "manage_stock": False,
+        "stock_quantity": None,
+        "stock_status": "instock",
+        "backorders": "no",
+        "sold_individually": False,
+        "weight": "",
+        "shipping_required": True,
+        "shipping_taxable": True,
+        "parent_id": 0,
+        "categories": [{"id": c, "name": CATEGORIES[c], "slug": CATEGORIES[c].lower()} for c in p.categories],
+        "tags": [],
+        "images": [{"id": p.image_id, "src": f"{IMG}/{p.image}", "name": p.name, "alt": ""}],
+        "attributes": [
+            {
+                "id": 0,
+                "name": p.attribute[1],
+                "slug": p.attribute[0],
+                "position": 0,
+                "visible": True,
+                "variation": True,
+                "options": [v.option for v in p.variants],
+            }
+        ]
+        if p.variants
+        else [],
+        "variations": [v.id for v in p.variants],
+        "menu_order": 0,
+        "meta_data": [],
         **{k: v for k, v in _dates(order, store).items() if k.endswith("_gmt")},
         "_links": {"self": [{"href": f"{base}/products/{p.id}"}], "collection": [{"href": f"{base}/products"}]},
     }
@@ -139,23 +210,44 @@ def variation_json(p: Product, v: Variant, store: Store = DEFAULT_STORE) -> dict
     base = f"{store.url}/wp-json/wc/v3/products/{p.id}"
     on_sale = bool(v.regular_price and v.regular_price != v.price)
     return {
-        "id": v.id, **_dates(v.id % 20, store), "description": "",
+        "id": v.id,
+        **_dates(v.id % 20, store),
+        "description": "",
         "permalink": f"{store.url}/product/{p.id}/?attribute_{p.attribute[0]}={v.option.lower()}",
-        "sku": v.sku, "price": v.price, "regular_price": v.regular_price or v.price,
-        "sale_price": v.price if on_sale else "", "on_sale": on_sale, "status": "publish", "purchasable": True,
-        "virtual": False, "downloadable": False, "tax_status": "taxable", "tax_class": "parent",
-        "manage_stock": False, "stock_quantity": None, "stock_status": "instock", "weight": "",
+        "sku": v.sku,
+        "price": v.price,
+        "regular_price": v.regular_price or v.price,
+        "sale_price": v.price if on_sale else "",
+        "on_sale": on_sale,
+        "status": "publish",
+        "purchasable": True,
+        "virtual": False,
+        "downloadable": False,
+        "tax_status": "taxable",
+        "tax_class": "parent",
+        "manage_stock": False,
+        "stock_quantity": None,
+        "stock_status": "instock",
+        "weight": "",
         "image": {"id": p.image_id, "src": f"{IMG}/{p.image}"},
-        "attributes": [{"id": 0, "name": p.attribute[1], "option": v.option}], "menu_order": 0, "meta_data": [],
-        "_links": {"self": [{"href": f"{base}/variations/{v.id}"}], "collection": [{"href": f"{base}/variations"}],
-                   "up": [{"href": base}]},
+        "attributes": [{"id": 0, "name": p.attribute[1], "option": v.option}],
+        "menu_order": 0,
+        "meta_data": [],
+        "_links": {"self": [{"href": f"{base}/variations/{v.id}"}], "collection": [{"href": f"{base}/variations"}], "up": [{"href": base}]},
     }
 
 
 def category_json(cat_id: int, name: str, count: int, store: Store = DEFAULT_STORE) -> dict[str, Any]:
     base = f"{store.url}/wp-json/wc/v3/products/categories"
     return {
-        "id": cat_id, "name": name, "slug": name.lower(), "parent": 0, "description": "", "display": "default",
-        "image": None, "menu_order": 0, "count": count,
+        "id": cat_id,
+        "name": name,
+        "slug": name.lower(),
+        "parent": 0,
+        "description": "",
+        "display": "default",
+        "image": None,
+        "menu_order": 0,
+        "count": count,
         "_links": {"self": [{"href": f"{base}/{cat_id}"}], "collection": [{"href": base}]},
     }

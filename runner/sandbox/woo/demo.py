@@ -21,18 +21,42 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from runner.sandbox.woo.orders import build_order
+from runner.sandbox.woo.carts import (
+    DEFAULT_STORE,
+    Address,
+    Attribute,
+    Cart,
+    Coupon,
+    Fee,
+    ProductLine,
+    RefundItem,
+    RefundRequest,
+    Shipping,
+    Store,
+)
 from runner.sandbox.woo.catalog import CATEGORIES, IMG, PRODUCTS, Product
 from runner.sandbox.woo.maths import CENT, HUNDRED, round_half_up
-from runner.sandbox.woo.refunds import build_refund, apply_refund
-from runner.sandbox.woo.carts import (
-    DEFAULT_STORE, Address, Attribute, Cart, Coupon, Fee, ProductLine, RefundItem, RefundRequest, Shipping, Store,
-)
+from runner.sandbox.woo.orders import build_order
+from runner.sandbox.woo.refunds import apply_refund, build_refund
 
 D = Decimal
-SCENARIOS = ("eu_business", "export", "oss", "free_order", "full_refund", "item_refund", "amount_refund",
-             "on-hold", "pending", "cancelled", "processing", "repeat_case", "payment_fee", "wholesale",
-             "fixed_coupons")
+SCENARIOS = (
+    "eu_business",
+    "export",
+    "oss",
+    "free_order",
+    "full_refund",
+    "item_refund",
+    "amount_refund",
+    "on-hold",
+    "pending",
+    "cancelled",
+    "processing",
+    "repeat_case",
+    "payment_fee",
+    "wholesale",
+    "fixed_coupons",
+)
 CYCLE = 50
 POSTNL = Shipping("PostNL", "flat_rate", "3", D("5.00"))
 DHL = Shipping("DHL Parcel", "flat_rate", "4", D("4.95"))
@@ -40,25 +64,56 @@ FREE = Shipping("Gratis verzending", "free_shipping", "5", D("0"))
 PICKUP = Shipping("Afhalen in de winkel", "local_pickup", "6", D("0"))
 ABROAD = Shipping("PostNL internationaal", "flat_rate", "7", D("12.50"))
 EXPRESS = Shipping("DHL Express wereldwijd", "flat_rate", "8", D("24.95"))
-COUPONS = (Coupon("welkom10", "percent", D("10"), 412), Coupon("zomer15", "percent", D("15"), 415),
-           Coupon("vijfeuro", "fixed_cart", D("5"), 420), Coupon("mok2", "fixed_product", D("2"), 425, product_ids=(210, 165, 160)))
+COUPONS = (
+    Coupon("welkom10", "percent", D("10"), 412),
+    Coupon("zomer15", "percent", D("15"), 415),
+    Coupon("vijfeuro", "fixed_cart", D("5"), 420),
+    Coupon("mok2", "fixed_product", D("2"), 425, product_ids=(210, 165, 160)),
+)
 FREE_COUPON = Coupon("gratis100", "percent", D("100"), 430, free_shipping=True)
-PAY = {"ideal": ("mollie_wc_gateway_ideal", "iDEAL"), "card": ("stripe", "Creditcard (Stripe)"),
-       "paypal": ("ppcp-gateway", "PayPal"), "bacs": ("bacs", "Directe bankoverschrijving"),
-       "klarna": ("klarna_payments", "Achteraf betalen (Klarna)")}
+PAY = {
+    "ideal": ("mollie_wc_gateway_ideal", "iDEAL"),
+    "card": ("stripe", "Creditcard (Stripe)"),
+    "paypal": ("ppcp-gateway", "PayPal"),
+    "bacs": ("bacs", "Directe bankoverschrijving"),
+    "klarna": ("klarna_payments", "Achteraf betalen (Klarna)"),
+}
 FIRST = "Anna Bram Daan Emma Fleur Joris Lotte Milan Noor Ruben Sara Thijs Vera Wouter Yara Luuk".split()
 LAST = ["de Jong", "Jansen", "de Vries", "van den Berg", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder"]
-CITIES = [("Amsterdam", "1012 AB"), ("Rotterdam", "3011 CD"), ("Utrecht", "3512 EF"), ("Den Haag", "2511 GH"),
-          ("Eindhoven", "5611 JK"), ("Groningen", "9711 LM"), ("Haarlem", "2011 NP"), ("Zwolle", "8011 RS")]
+CITIES = [
+    ("Amsterdam", "1012 AB"),
+    ("Rotterdam", "3011 CD"),
+    ("Utrecht", "3512 EF"),
+    ("Den Haag", "2511 GH"),
+    ("Eindhoven", "5611 JK"),
+    ("Groningen", "9711 LM"),
+    ("Haarlem", "2011 NP"),
+    ("Zwolle", "8011 RS"),
+]
 STREETS = ["Dorpsstraat", "Kerkstraat", "Molenweg", "Stationsplein", "Julianalaan", "Beukenlaan"]
 FOREIGN = {
-    "eu_business": [Address("Pieter", "Claes", "Brouwerij De Klok BV", "Grote Markt 3", "", "Gent", "", "9000", "BE",
-                            "inkoop@declok.example.be", "+32 9 123 45 67"),
-                    Address("Jonas", "Weber", "Kaffeehaus Weber GmbH", "Hauptstr. 12", "", "Köln", "", "50667", "DE",
-                            "Einkauf@Kaffeehaus-Weber.example.de", "+49 221 123456")],
-    "export": [Address("Emily", "Johnson", "", "221 Oak Street", "", "Portland", "OR", "97201", "US",
-                       "emily.johnson@example.com", "+1 503 555 0100"),
-               Address("Ola", "Nordmann", "", "Karl Johans gate 5", "", "Oslo", "", "0154", "NO", "ola@example.no", "")],
+    "eu_business": [
+        Address(
+            "Pieter", "Claes", "Brouwerij De Klok BV", "Grote Markt 3", "", "Gent", "", "9000", "BE", "inkoop@declok.example.be", "+32 9 123 45 67"
+        ),
+        Address(
+            "Jonas",
+            "Weber",
+            "Kaffeehaus Weber GmbH",
+            "Hauptstr. 12",
+            "",
+            "Köln",
+            "",
+            "50667",
+            "DE",
+            "Einkauf@Kaffeehaus-Weber.example.de",
+            "+49 221 123456",
+        ),
+    ],
+    "export": [
+        Address("Emily", "Johnson", "", "221 Oak Street", "", "Portland", "OR", "97201", "US", "emily.johnson@example.com", "+1 503 555 0100"),
+        Address("Ola", "Nordmann", "", "Karl Johans gate 5", "", "Oslo", "", "0154", "NO", "ola@example.no", ""),
+    ],
     "oss": [Address("Lena", "Schmidt", "", "Torstraße 101", "", "Berlin", "", "10119", "DE", "Lena.Schmidt@example.de", "")],
 }
 VAT_NUMBERS = {"BE": "BE0123456749", "DE": "DE123456789"}
@@ -81,8 +136,9 @@ class _Plan:
     refunds: list[tuple[datetime, dict[str, Any]]] = field(default_factory=list)  # (when, request fields)
 
 
-def generate_orders(n: int, seed: int = 0, start: datetime = datetime(2024, 1, 2, 9, 0),
-                    store: Store = DEFAULT_STORE, first_id: int = 5001) -> DemoData:
+def generate_orders(
+    n: int, seed: int = 0, start: datetime = datetime(2024, 1, 2, 9, 0), store: Store = DEFAULT_STORE, first_id: int = 5001
+) -> DemoData:
     """`n` orders from `start` on (shop-local), deterministic per seed; ids start at first_id."""
     paused = gc.isenabled()
     gc.disable()  # thousands of fresh dicts make the cyclic collector the main cost, and none form cycles
@@ -102,8 +158,7 @@ def _generate(n: int, seed: int, start: datetime, store: Store, first_id: int) -
         scenario = SCENARIOS[i % CYCLE - 1] if 0 < i % CYCLE <= len(SCENARIOS) else "regular"
         plans.append(_plan(i, n, when, scenario, rng, people))
 
-    events = sorted([(p.created, 0, p.index, -1) for p in plans]
-                    + [(w, 1, p.index, k) for p in plans for k, (w, _) in enumerate(p.refunds)])
+    events = sorted([(p.created, 0, p.index, -1) for p in plans] + [(w, 1, p.index, k) for p in plans for k, (w, _) in enumerate(p.refunds)])
     ids: dict[tuple[int, int], int] = {}
     next_id = first_id
     for _, _, index, k in events:
@@ -140,8 +195,19 @@ class _Customers:
         first, last = rng.choice(FIRST), rng.choice(LAST)
         city, postcode = rng.choice(CITIES)
         email = f"{first}.{last.replace(' ', '')}{rng.randint(1, 99)}@example.nl"
-        address = Address(first, last, "", f"{rng.choice(STREETS)} {rng.randint(1, 180)}", "", city, "", postcode,
-                          "NL", email if rng.random() < 0.5 else email.lower(), f"06 {rng.randint(10000000, 99999999)}")
+        address = Address(
+            first,
+            last,
+            "",
+            f"{rng.choice(STREETS)} {rng.randint(1, 180)}",
+            "",
+            city,
+            "",
+            postcode,
+            "NL",
+            email if rng.random() < 0.5 else email.lower(),
+            f"06 {rng.randint(10000000, 99999999)}",
+        )
         customer_id = len(self.known) + 2 if rng.random() < 0.6 else 0
         self.known.append((customer_id, address))
         return customer_id, address
@@ -154,8 +220,7 @@ def _vary_case(email: str, rng: random.Random, force: bool) -> str:
 
 
 def _replace_email(a: Address, email: str) -> Address:
-    return Address(a.first_name, a.last_name, a.company, a.address_1, a.address_2, a.city, a.state, a.postcode,
-                   a.country, email, a.phone)
+    return Address(a.first_name, a.last_name, a.company, a.address_1, a.address_2, a.city, a.state, a.postcode, a.country, email, a.phone)
 
 
 def _lines(rng: random.Random, count: int, net: bool, exclude_zero_rate: bool = False) -> tuple[ProductLine, ...]:
@@ -176,8 +241,21 @@ def _line(p: Product, rng: random.Random, net: bool) -> ProductLine:
     if net:
         rate = {"": D("1.21"), "reduced-rate": D("1.09")}.get(p.tax_class, D(1))
         gross = round_half_up(gross / rate, CENT)
-    return ProductLine(p.id, name, gross, quantity, p.tax_class, sku, variation, parent, attributes,
-                       tuple(CATEGORIES[c] for c in p.categories), True, p.image_id, f"{IMG}/{p.image}")
+    return ProductLine(
+        p.id,
+        name,
+        gross,
+        quantity,
+        p.tax_class,
+        sku,
+        variation,
+        parent,
+        attributes,
+        tuple(CATEGORIES[c] for c in p.categories),
+        True,
+        p.image_id,
+        f"{IMG}/{p.image}",
+    )
 
 
 def _plan(i: int, n: int, created: datetime, scenario: str, rng: random.Random, people: _Customers) -> _Plan:
@@ -192,8 +270,19 @@ def _plan(i: int, n: int, created: datetime, scenario: str, rng: random.Random, 
             exempt, customer_id = True, BUSINESS_IDS[billing.country]
             meta = (("_billing_vat_number", VAT_NUMBERS[billing.country]),)
     elif net:
-        billing = Address(billing.first_name, billing.last_name, "Koffiebar De Boon B.V.", "Oudegracht 112", "",
-                          "Utrecht", "", "3511 AX", "NL", "inkoop@deboon.example.nl", "030 123 4567")
+        billing = Address(
+            billing.first_name,
+            billing.last_name,
+            "Koffiebar De Boon B.V.",
+            "Oudegracht 112",
+            "",
+            "Utrecht",
+            "",
+            "3511 AX",
+            "NL",
+            "inkoop@deboon.example.nl",
+            "030 123 4567",
+        )
         customer_id, meta = 57, (("btw_nummer", "NL123456789B01"),)
     lines = _lines(rng, rng.choice((1, 1, 2, 2, 3, 4)), net, exclude_zero_rate=scenario in ("oss", "export"))
     gross = sum((line.price * line.quantity for line in lines), D(0))
@@ -227,17 +316,29 @@ def _plan(i: int, n: int, created: datetime, scenario: str, rng: random.Random, 
     gateway, title = PAY[method] if scenario != "free_order" else ("", "")
     paid = completed = None
     if status in ("processing", "completed"):
-        paid = created + (timedelta(days=rng.randint(1, 3), hours=rng.randint(0, 5)) if method == "bacs"
-                          else timedelta(seconds=rng.randint(20, 240)))
+        paid = created + (timedelta(days=rng.randint(1, 3), hours=rng.randint(0, 5)) if method == "bacs" else timedelta(seconds=rng.randint(20, 240)))
     if status == "completed":
         completed = (paid or created) + timedelta(days=rng.randint(1, 4), minutes=rng.randint(0, 600))
     modified = max(d for d in (created, paid, completed) if d) + timedelta(seconds=rng.randint(1, 40))
     cart = dict(
-        lines=lines, billing=billing, created=created, coupons=coupons, fees=tuple(fees), shipping=shipping,
-        prices_include_tax=not net, vat_exempt=exempt, customer_id=customer_id, status=status, paid=paid,
-        completed=completed, modified=modified, payment_method=gateway, payment_method_title=title,
+        lines=lines,
+        billing=billing,
+        created=created,
+        coupons=coupons,
+        fees=tuple(fees),
+        shipping=shipping,
+        prices_include_tax=not net,
+        vat_exempt=exempt,
+        customer_id=customer_id,
+        status=status,
+        paid=paid,
+        completed=completed,
+        modified=modified,
+        payment_method=gateway,
+        payment_method_title=title,
         transaction_id=f"tr_{rng.getrandbits(40):010x}" if paid and method != "bacs" else "",
-        customer_ip_address=f"198.51.100.{rng.randint(1, 254)}", meta=meta,
+        customer_ip_address=f"198.51.100.{rng.randint(1, 254)}",
+        meta=meta,
         customer_user_agent="Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/125.0 Safari/537.36",
     )
     plan = _Plan(i, created, cart)
@@ -269,8 +370,7 @@ def _status(i: int, n: int, scenario: str, method: str, rng: random.Random) -> s
 def _refund_request(order: dict[str, Any], refund_id: int, when: datetime, spec: dict[str, Any]) -> RefundRequest:
     """Turn a refund plan into a request against the built order (item ids are known now)."""
     if spec["mode"] == "full":
-        items = tuple(RefundItem(i["id"], i.get("quantity", 0)) for kind in ("line_items", "fee_lines", "shipping_lines")
-                      for i in order[kind])
+        items = tuple(RefundItem(i["id"], i.get("quantity", 0)) for kind in ("line_items", "fee_lines", "shipping_lines") for i in order[kind])
         amount = D(order["total"])
         return RefundRequest(refund_id, when, items, amount, spec["reason"])
     if spec["mode"] == "item":

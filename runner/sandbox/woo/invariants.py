@@ -15,9 +15,10 @@ Where the API shows only rounded values, a check either works from the raw per-r
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from runner.sandbox.woo.maths import HUNDRED, ZERO, money, round_half_up, tax_round
@@ -40,10 +41,14 @@ def check_order(order: dict[str, Any], *, round_at_subtotal: bool = False, tz: s
     problems: list[str] = []
     fail = problems.append
     formats = [f"{f}={order.get(f)!r}" for f in ORDER_MONEY if not MONEY.match(str(order.get(f)))]
-    formats += [f"{kind}[{n}].{f}={item.get(f)!r}" for kind, fields in KIND_MONEY.items()
-                for n, item in enumerate(order[kind]) for f in fields if not MONEY.match(str(item.get(f)))]
-    formats += [f"refunds[{n}].total={r['total']!r}" for n, r in enumerate(order["refunds"])
-                if not re.match(r"^-\d+\.\d{2}$", r["total"])]
+    formats += [
+        f"{kind}[{n}].{f}={item.get(f)!r}"
+        for kind, fields in KIND_MONEY.items()
+        for n, item in enumerate(order[kind])
+        for f in fields
+        if not MONEY.match(str(item.get(f)))
+    ]
+    formats += [f"refunds[{n}].total={r['total']!r}" for n, r in enumerate(order["refunds"]) if not re.match(r"^-\d+\.\d{2}$", r["total"])]
     if formats:
         return [f"order {order.get('id')}: not a 2-decimal money string: {f}" for f in formats]
 
@@ -62,11 +67,16 @@ def check_order(order: dict[str, Any], *, round_at_subtotal: bool = False, tz: s
     for kind, items in (("line_items", lines), ("fee_lines", fees), ("shipping_lines", ships)):
         for item in items:
             where = f"{kind} {item['id']}"
-            near(d(item["total_tax"]), d(money(sum((rtax(d(t["total"])) for t in item["taxes"]), ZERO))), ZERO,
-                 f"{where} total_tax vs Σ taxes[].total")
+            near(
+                d(item["total_tax"]), d(money(sum((rtax(d(t["total"])) for t in item["taxes"]), ZERO))), ZERO, f"{where} total_tax vs Σ taxes[].total"
+            )
             if kind == "line_items":
-                near(d(item["subtotal_tax"]), d(money(sum((rtax(d(t["subtotal"])) for t in item["taxes"]), ZERO))),
-                     ZERO, f"{where} subtotal_tax vs Σ taxes[].subtotal")
+                near(
+                    d(item["subtotal_tax"]),
+                    d(money(sum((rtax(d(t["subtotal"])) for t in item["taxes"]), ZERO))),
+                    ZERO,
+                    f"{where} subtotal_tax vs Σ taxes[].subtotal",
+                )
             for t in item["taxes"]:
                 if t["id"] not in percent:
                     fail(f"{where}: tax rate {t['id']} has no tax line")
@@ -78,21 +88,25 @@ def check_order(order: dict[str, Any], *, round_at_subtotal: bool = False, tz: s
         for t in line["taxes"]:
             tol = Decimal("0.005") * percent[t["id"]] / HUNDRED + TINY if incl else TINY
             for field, base in (("total", "total"), ("subtotal", "subtotal")):
-                near(d(t[field]), d(line[base]) * percent[t["id"]] / HUNDRED, tol,
-                     f"line {line['id']} tax {t['id']} {field} vs {line[base]} at {percent[t['id']]}%")
+                near(
+                    d(t[field]),
+                    d(line[base]) * percent[t["id"]] / HUNDRED,
+                    tol,
+                    f"line {line['id']} tax {t['id']} {field} vs {line[base]} at {percent[t['id']]}%",
+                )
     for ship in ships:
         for t in ship["taxes"]:
             near(d(t["total"]), d(ship["total"]) * percent[t["id"]] / HUNDRED, TINY, f"shipping {ship['id']} tax {t['id']}")
     fee_values = [d(f["amount"]) if money(d(f["amount"])) == f["total"] else d(f["total"]) for f in fees]
     for n, (fee, value) in enumerate(zip(fees, fee_values)):
-        expected = _fee_taxes(order, n, value, percent) if value < 0 else (
-            {t["id"]: value * percent[t["id"]] / HUNDRED for t in fee["taxes"]})
+        expected = _fee_taxes(order, n, value, percent) if value < 0 else ({t["id"]: value * percent[t["id"]] / HUNDRED for t in fee["taxes"]})
         if expected is None:
             continue
         shown = {t["id"]: d(t["total"]) for t in fee["taxes"]}
         for rate_id in dict.fromkeys([*shown, *expected]):
-            near(shown.get(rate_id, ZERO), expected.get(rate_id, ZERO), TINY if not incl else Decimal("0.01"),
-                 f"fee {fee['id']} tax at rate {rate_id}")
+            near(
+                shown.get(rate_id, ZERO), expected.get(rate_id, ZERO), TINY if not incl else Decimal("0.01"), f"fee {fee['id']} tax at rate {rate_id}"
+            )
 
     # Tax lines and order totals.
     cart_raw, ship_raw = _per_rate(lines + fees, rtax), _per_rate(ships, rtax)
@@ -101,14 +115,12 @@ def check_order(order: dict[str, Any], *, round_at_subtotal: bool = False, tz: s
         fail(f"tax lines {rate_ids} vs rates used {sorted(set(cart_raw) | set(ship_raw))}")
     for t in order["tax_lines"]:
         near(d(t["tax_total"]), d(money(cart_raw.get(t["rate_id"], ZERO))), ZERO, f"tax line {t['rate_id']} tax_total")
-        near(d(t["shipping_tax_total"]), d(money(ship_raw.get(t["rate_id"], ZERO))), ZERO,
-             f"tax line {t['rate_id']} shipping_tax_total")
+        near(d(t["shipping_tax_total"]), d(money(ship_raw.get(t["rate_id"], ZERO))), ZERO, f"tax line {t['rate_id']} shipping_tax_total")
     cart_tax, shipping_tax = d(order["cart_tax"]), d(order["shipping_tax"])
     near(cart_tax, d(money(sum(cart_raw.values(), ZERO))), ZERO, "cart_tax vs Σ line and fee taxes")
     near(shipping_tax, d(money(sum(ship_raw.values(), ZERO))), ZERO, "shipping_tax vs Σ shipping taxes")
     near(d(order["shipping_total"]), _sum(ships, "total"), ZERO, "shipping_total vs Σ shipping lines")
-    near(d(order["total_tax"]), cart_tax + shipping_tax, Decimal("0.01") if round_at_subtotal else ZERO,
-         "total_tax vs cart_tax + shipping_tax")
+    near(d(order["total_tax"]), cart_tax + shipping_tax, Decimal("0.01") if round_at_subtotal else ZERO, "total_tax vs cart_tax + shipping_tax")
     if not round_at_subtotal:
         near(cart_tax, _sum(lines, "total_tax") + _sum(fees, "total_tax"), ZERO, "cart_tax vs Σ item total_tax")
         near(shipping_tax, _sum(ships, "total_tax"), ZERO, "shipping_tax vs Σ shipping total_tax")
@@ -125,13 +137,18 @@ def check_order(order: dict[str, Any], *, round_at_subtotal: bool = False, tz: s
     tol = ZERO if not incl and len(coupons) <= 1 else Decimal("0.01") * (len(coupons) + len(lines) * incl)
     if coupons:
         near(_sum(coupons, "discount"), d(order["discount_total"]), tol + slack, "Σ coupon discount vs discount_total")
-        near(_sum(coupons, "discount_tax"), d(order["discount_tax"]), Decimal("0.01") * len(coupons) * (incl or len(coupons) > 1),
-             "Σ coupon discount_tax vs discount_tax")
+        near(
+            _sum(coupons, "discount_tax"),
+            d(order["discount_tax"]),
+            Decimal("0.01") * len(coupons) * (incl or len(coupons) > 1),
+            "Σ coupon discount_tax vs discount_tax",
+        )
     elif discount:
         fail(f"lines are discounted by {discount} without a coupon")
     for line in lines:
-        near(Decimal(repr(line["price"])) * line["quantity"], d(line["total"]), Decimal("0.005") + TINY,
-             f"line {line['id']} price × quantity vs total")
+        near(
+            Decimal(repr(line["price"])) * line["quantity"], d(line["total"]), Decimal("0.005") + TINY, f"line {line['id']} price × quantity vs total"
+        )
 
     problems += _check_meta(order, tz)
     return [f"order {order['id']}: {p}" for p in problems]
@@ -253,4 +270,3 @@ def _check_meta(order: dict[str, Any], tz: str) -> list[str]:
     if len(set(ids)) != len(ids):
         problems.append("item ids repeat")
     return problems
-

@@ -5,13 +5,25 @@ coupons and tax lines. Used by `shop.build_order`; see shop.py for the assumptio
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Any, Callable, Iterator
+from typing import Any
 
-from runner.sandbox.woo.maths import (
-    HUNDRED, RAW, ZERO, Taxes, calc_tax, find_rates, merge, money, number, php_price, raw, round_half_up,
-)
 from runner.sandbox.woo.carts import Cart, Coupon, Fee, ProductLine, Shipping, Store, TaxRate
+from runner.sandbox.woo.maths import (
+    HUNDRED,
+    RAW,
+    ZERO,
+    Taxes,
+    calc_tax,
+    find_rates,
+    merge,
+    money,
+    number,
+    php_price,
+    raw,
+    round_half_up,
+)
 
 Rounder = Callable[[Decimal], Decimal]
 
@@ -24,8 +36,7 @@ def stored(cents: Decimal) -> Decimal:
 class CartItem:
     """One cart line on its way through WC_Cart_Totals (cents, unrounded)."""
 
-    __slots__ = ("line", "rates", "inclusive", "price", "subtotal", "sub_taxes", "total", "taxes",
-                 "sub_e", "tot_e", "sub_r", "tot_r")
+    __slots__ = ("line", "rates", "inclusive", "price", "subtotal", "sub_taxes", "total", "taxes", "sub_e", "tot_e", "sub_r", "tot_r")
 
     def __init__(self, line: ProductLine, cart: Cart, store: Store, country: str) -> None:
         self.line = line
@@ -62,8 +73,7 @@ class CartItem:
         self.sub_r = {r: rtax(t) for r, t in self.sub_e.items()}
 
 
-def price_fees(cart: Cart, store: Store, country: str, items: list[CartItem],
-               per_line: bool) -> list[tuple[Fee, Decimal, Taxes]]:
+def price_fees(cart: Cart, store: Store, country: str, items: list[CartItem], per_line: bool) -> list[tuple[Fee, Decimal, Taxes]]:
     """WC_Cart_Totals::get_fees_from_cart: totals in cents (a negative fee capped so the
     order cannot go below zero) and stored taxes; a negative fee's tax is split over the classes."""
     items_total = sum((round_half_up(i.total, Decimal(1)) if per_line else i.total for i in items), ZERO)
@@ -101,44 +111,61 @@ def line_json(item_id: int, item: CartItem, meta_ids: Iterator[int]) -> dict[str
     """A product line: 2-dp money, raw per-rate taxes, `price` as a JSON number."""
     line, sub, total = item.line, item.sub_e, stored(item.total)
     return {
-        "id": item_id, "name": line.name, "product_id": line.product_id, "variation_id": line.variation_id,
-        "quantity": line.quantity, "tax_class": line.tax_class,
-        "subtotal": money(stored(item.subtotal)), "subtotal_tax": money(sum(item.sub_r.values(), ZERO)),
-        "total": money(total), "total_tax": money(sum(item.tot_r.values(), ZERO)),
+        "id": item_id,
+        "name": line.name,
+        "product_id": line.product_id,
+        "variation_id": line.variation_id,
+        "quantity": line.quantity,
+        "tax_class": line.tax_class,
+        "subtotal": money(stored(item.subtotal)),
+        "subtotal_tax": money(sum(item.sub_r.values(), ZERO)),
+        "total": money(total),
+        "total_tax": money(sum(item.tot_r.values(), ZERO)),
         "taxes": [{"id": r, "total": raw(t), "subtotal": raw(sub[r]) if r in sub else ""} for r, t in item.tot_e.items()],
-        "meta_data": [{"id": next(meta_ids), "key": a.key, "value": a.value, "display_key": a.display_key,
-                       "display_value": a.display_value} for a in line.attributes],
-        "sku": line.sku, "price": php_price(raw(total), line.quantity),
-        "image": {"id": line.image_id, "src": line.image_src}, "parent_name": line.parent_name,
+        "meta_data": [
+            {"id": next(meta_ids), "key": a.key, "value": a.value, "display_key": a.display_key, "display_value": a.display_value}
+            for a in line.attributes
+        ],
+        "sku": line.sku,
+        "price": php_price(raw(total), line.quantity),
+        "image": {"id": line.image_id, "src": line.image_src},
+        "parent_name": line.parent_name,
     }
 
 
 def fee_json(item_id: int, fee: Fee, total: Decimal, taxes_e: Taxes, rtax: Rounder) -> dict[str, Any]:
     """A fee line: `amount` as entered, `total` after the cap, taxes as stored."""
     return {
-        "id": item_id, "name": fee.name, "tax_class": fee.tax_class if fee.taxable else "",
-        "tax_status": "taxable" if fee.taxable else "none", "amount": str(fee.amount),
-        "total": money(total / HUNDRED), "total_tax": money(sum((rtax(t) for t in taxes_e.values()), ZERO)),
-        "taxes": [{"id": r, "total": raw(t), "subtotal": ""} for r, t in taxes_e.items()], "meta_data": [],
+        "id": item_id,
+        "name": fee.name,
+        "tax_class": fee.tax_class if fee.taxable else "",
+        "tax_status": "taxable" if fee.taxable else "none",
+        "amount": str(fee.amount),
+        "total": money(total / HUNDRED),
+        "total_tax": money(sum((rtax(t) for t in taxes_e.values()), ZERO)),
+        "taxes": [{"id": r, "total": raw(t), "subtotal": ""} for r, t in taxes_e.items()],
+        "meta_data": [],
     }
 
 
-def shipping_json(item_id: int, ship: Shipping, taxes: Taxes, lines: tuple[ProductLine, ...],
-                  meta_ids: Iterator[int], rtax: Rounder) -> dict[str, Any]:
+def shipping_json(
+    item_id: int, ship: Shipping, taxes: Taxes, lines: tuple[ProductLine, ...], meta_ids: Iterator[int], rtax: Rounder
+) -> dict[str, Any]:
     """A shipping line with its "Items" meta (what the package holds)."""
     listing = ", ".join(f"{line.name} &times; {line.quantity}" for line in lines)
     return {
-        "id": item_id, "method_title": ship.method_title, "method_id": ship.method_id,
-        "instance_id": ship.instance_id, "total": money(ship.cost),
+        "id": item_id,
+        "method_title": ship.method_title,
+        "method_id": ship.method_id,
+        "instance_id": ship.instance_id,
+        "total": money(ship.cost),
         "total_tax": money(sum((rtax(t) for t in taxes.values()), ZERO)),
         "taxes": [{"id": r, "total": raw(t), "subtotal": ""} for r, t in taxes.items()],
-        "meta_data": [{"id": next(meta_ids), "key": "Items", "value": listing, "display_key": "Items",
-                       "display_value": listing}],
+        "meta_data": [{"id": next(meta_ids), "key": "Items", "value": listing, "display_key": "Items", "display_value": listing}],
     }
 
 
-def coupon_json(item_id: int, coupon: Coupon, discounts: dict[str, list[Decimal]], items: list[CartItem],
-                meta_ids: Iterator[int]) -> dict[str, Any]:
+def coupon_json(item_id: int, coupon: Coupon, discounts: dict[str, list[Decimal]], items: list[CartItem], meta_ids: Iterator[int]) -> dict[str, Any]:
     """A coupon line: its discount ex VAT and the VAT it took off (WC_Cart_Totals::calculate_discounts)."""
     code = coupon.code.lower()
     amount = tax = ZERO
@@ -151,17 +178,26 @@ def coupon_json(item_id: int, coupon: Coupon, discounts: dict[str, list[Decimal]
     info = [coupon.id, code, coupon.discount_type, number(coupon.amount)] + ([True] if coupon.free_shipping else [])
     info_text = json.dumps(info, separators=(",", ":"))
     return {
-        "id": item_id, "code": code, "discount": money(stored(amount)), "discount_tax": money(stored(tax)),
-        "discount_type": coupon.discount_type, "nominal_amount": number(coupon.amount),
+        "id": item_id,
+        "code": code,
+        "discount": money(stored(amount)),
+        "discount_tax": money(stored(tax)),
+        "discount_type": coupon.discount_type,
+        "nominal_amount": number(coupon.amount),
         "free_shipping": coupon.free_shipping,
-        "meta_data": [{"id": next(meta_ids), "key": "coupon_info", "value": info_text, "display_key": "coupon_info",
-                       "display_value": info_text}],
+        "meta_data": [{"id": next(meta_ids), "key": "coupon_info", "value": info_text, "display_key": "coupon_info", "display_value": info_text}],
     }
 
 
 def tax_line_json(item_id: int, rate: TaxRate, tax: Decimal, shipping_tax: Decimal) -> dict[str, Any]:
     return {
-        "id": item_id, "rate_code": rate.code, "rate_id": rate.id, "label": rate.name, "compound": rate.compound,
-        "tax_total": money(tax), "shipping_tax_total": money(shipping_tax), "rate_percent": number(rate.rate),
+        "id": item_id,
+        "rate_code": rate.code,
+        "rate_id": rate.id,
+        "label": rate.name,
+        "compound": rate.compound,
+        "tax_total": money(tax),
+        "shipping_tax_total": money(shipping_tax),
+        "rate_percent": number(rate.rate),
         "meta_data": [],
     }

@@ -7,8 +7,8 @@ PHP float artefacts (e.g. 4840/3*3 != 4840) are not reproduced: Decimal is exact
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
-from typing import Iterable, Mapping, Sequence
 
 from runner.sandbox.woo.carts import Coupon, Store, TaxRate
 

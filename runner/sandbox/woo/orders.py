@@ -26,26 +26,67 @@ Assumptions about behaviour no source confirmed (INF = inferred from WooCommerce
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from runner.sandbox.woo.carts import (
+    DEFAULT_STORE,
+    Address,
+    Attribute,
+    Cart,
+    Coupon,
+    Fee,
+    ProductLine,
+    RefundItem,
+    RefundRequest,
+    Shipping,
+    Store,
+    TaxRate,
+)
 from runner.sandbox.woo.items import (
-    CartItem, coupon_json, fee_json, line_json, price_fees, shipping_json, stored, tax_line_json,
+    CartItem,
+    coupon_json,
+    fee_json,
+    line_json,
+    price_fees,
+    shipping_json,
+    stored,
+    tax_line_json,
 )
 from runner.sandbox.woo.maths import (
-    HUNDRED, ZERO, Taxes, allocate_discounts, calc_tax, merge, money, round_half_up, shipping_rates, tax_round,
-)
-from runner.sandbox.woo.carts import (
-    DEFAULT_STORE, Address, Attribute, Cart, Coupon, Fee, ProductLine, RefundItem, RefundRequest,
-    Shipping, Store, TaxRate,
+    HUNDRED,
+    ZERO,
+    Taxes,
+    allocate_discounts,
+    calc_tax,
+    merge,
+    money,
+    round_half_up,
+    shipping_rates,
+    tax_round,
 )
 
 __all__ = [  # the builder and, re-exported, the cart-description types
-    "build_order", "with_status", "touched", "local_date", "gmt_date", "DEFAULT_STORE", "Address", "Attribute",
-    "Cart", "Coupon", "Fee", "ProductLine", "RefundItem", "RefundRequest", "Shipping", "Store", "TaxRate",
+    "build_order",
+    "with_status",
+    "touched",
+    "local_date",
+    "gmt_date",
+    "DEFAULT_STORE",
+    "Address",
+    "Attribute",
+    "Cart",
+    "Coupon",
+    "Fee",
+    "ProductLine",
+    "RefundItem",
+    "RefundRequest",
+    "Shipping",
+    "Store",
+    "TaxRate",
 ]
 
 EDITABLE = ("pending", "on-hold", "auto-draft", "checkout-draft")
@@ -66,7 +107,7 @@ def gmt_date(when: datetime | None, store: Store = DEFAULT_STORE) -> str | None:
     """The `_gmt` twin of a shop-local date (CET/CEST for the default store)."""
     if when is None:
         return None
-    aware = when.replace(tzinfo=_zone(store.timezone)).astimezone(timezone.utc)
+    aware = when.replace(tzinfo=_zone(store.timezone)).astimezone(UTC)
     return aware.replace(tzinfo=None).isoformat(timespec="seconds")
 
 
@@ -82,16 +123,18 @@ def build_order(cart: Cart, store: Store = DEFAULT_STORE) -> dict[str, Any]:
 
     items = [CartItem(line, cart, store, country) for line in cart.lines]
     discounts = allocate_discounts(
-        [i.price for i in items], [i.line.quantity for i in items],
-        [(i.line.product_id, i.line.variation_id) for i in items], cart.coupons)
+        [i.price for i in items], [i.line.quantity for i in items], [(i.line.product_id, i.line.variation_id) for i in items], cart.coupons
+    )
     for n, item in enumerate(items):
         item.discount(sum((d[n] for d in discounts.values()), ZERO), cart)
         item.settle(rtax)
 
     taxed_classes = [i.line.tax_class for i in items if i.line.taxable] if not cart.vat_exempt else []
     ship_rates = shipping_rates(store, country, taxed_classes, store.shipping_tax_class)
-    ships = [(s, calc_tax(s.cost, ship_rates, False) if s.cost > 0 and s.method_id != "free_shipping"
-              and not cart.vat_exempt else {}) for s in cart.shipping]
+    ships = [
+        (s, calc_tax(s.cost, ship_rates, False) if s.cost > 0 and s.method_id != "free_shipping" and not cart.vat_exempt else {})
+        for s in cart.shipping
+    ]
     fees = price_fees(cart, store, country, items, per_line)
 
     ids = iter(range(cart.id + 1, cart.id + 10_000))
@@ -128,29 +171,51 @@ def build_order(cart: Cart, store: Store = DEFAULT_STORE) -> dict[str, Any]:
     key = cart.order_key or _order_key(cart.id)
     modified = cart.modified or max(d for d in (cart.created, cart.paid, cart.completed) if d)
     order: dict[str, Any] = {
-        "id": cart.id, "parent_id": cart.parent_id, "status": cart.status, "currency": store.currency,
-        "version": cart.version, "prices_include_tax": incl,
-        "date_created": local_date(cart.created), "date_modified": local_date(modified),
-        "discount_total": money(items_subtotal - items_total), "discount_tax": money(tax_round(raw_sub - raw_tot, incl)),
-        "shipping_total": money(shipping_total), "shipping_tax": money(shipping_tax), "cart_tax": money(cart_tax),
-        "total": money(total), "total_tax": money(cart_tax + shipping_tax),
-        "customer_id": cart.customer_id, "order_key": key,
-        "billing": _address_json(cart.billing, True), "shipping": _address_json(ship_to, False),
-        "payment_method": cart.payment_method, "payment_method_title": cart.payment_method_title,
-        "transaction_id": cart.transaction_id, "customer_ip_address": cart.customer_ip_address,
-        "customer_user_agent": cart.customer_user_agent, "created_via": cart.created_via,
+        "id": cart.id,
+        "parent_id": cart.parent_id,
+        "status": cart.status,
+        "currency": store.currency,
+        "version": cart.version,
+        "prices_include_tax": incl,
+        "date_created": local_date(cart.created),
+        "date_modified": local_date(modified),
+        "discount_total": money(items_subtotal - items_total),
+        "discount_tax": money(tax_round(raw_sub - raw_tot, incl)),
+        "shipping_total": money(shipping_total),
+        "shipping_tax": money(shipping_tax),
+        "cart_tax": money(cart_tax),
+        "total": money(total),
+        "total_tax": money(cart_tax + shipping_tax),
+        "customer_id": cart.customer_id,
+        "order_key": key,
+        "billing": _address_json(cart.billing, True),
+        "shipping": _address_json(ship_to, False),
+        "payment_method": cart.payment_method,
+        "payment_method_title": cart.payment_method_title,
+        "transaction_id": cart.transaction_id,
+        "customer_ip_address": cart.customer_ip_address,
+        "customer_user_agent": cart.customer_user_agent,
+        "created_via": cart.created_via,
         "customer_note": cart.customer_note,
-        "date_completed": local_date(cart.completed), "date_paid": local_date(cart.paid),
-        "cart_hash": cart.cart_hash or _cart_hash(cart), "number": cart.number or str(cart.id),
+        "date_completed": local_date(cart.completed),
+        "date_paid": local_date(cart.paid),
+        "cart_hash": cart.cart_hash or _cart_hash(cart),
+        "number": cart.number or str(cart.id),
         "meta_data": [{"id": next(order_meta_ids), "key": k, "value": v} for k, v in meta],
-        "line_items": line_rows, "tax_lines": tax_rows, "shipping_lines": ship_rows,
-        "fee_lines": fee_rows, "coupon_lines": coupon_rows, "refunds": [],
+        "line_items": line_rows,
+        "tax_lines": tax_rows,
+        "shipping_lines": ship_rows,
+        "fee_lines": fee_rows,
+        "coupon_lines": coupon_rows,
+        "refunds": [],
         "payment_url": f"{store.url}/{store.pay_path}/{cart.id}/?pay_for_order=true&key={key}",
         "is_editable": cart.status in EDITABLE,
         "needs_payment": cart.status in UNPAID and total > 0,
         "needs_processing": bool(cart.lines),
-        "date_created_gmt": gmt_date(cart.created, store), "date_modified_gmt": gmt_date(modified, store),
-        "date_completed_gmt": gmt_date(cart.completed, store), "date_paid_gmt": gmt_date(cart.paid, store),
+        "date_created_gmt": gmt_date(cart.created, store),
+        "date_modified_gmt": gmt_date(modified, store),
+        "date_completed_gmt": gmt_date(cart.completed, store),
+        "date_paid_gmt": gmt_date(cart.paid, store),
         "currency_symbol": store.currency_symbol,
         "_links": order_links(store, cart.id, cart.customer_id, cart.parent_id),
     }
@@ -198,9 +263,15 @@ def _validate(cart: Cart) -> None:
 
 def _address_json(address: Address, billing: bool) -> dict[str, Any]:
     data = {
-        "first_name": address.first_name, "last_name": address.last_name, "company": address.company,
-        "address_1": address.address_1, "address_2": address.address_2, "city": address.city,
-        "state": address.state, "postcode": address.postcode, "country": address.country,
+        "first_name": address.first_name,
+        "last_name": address.last_name,
+        "company": address.company,
+        "address_1": address.address_1,
+        "address_2": address.address_2,
+        "city": address.city,
+        "state": address.state,
+        "postcode": address.postcode,
+        "country": address.country,
     }
     if billing:
         data["email"] = address.email
@@ -210,8 +281,19 @@ def _address_json(address: Address, billing: bool) -> dict[str, Any]:
 
 def _same_address(billing: Address) -> Address:
     """Ship-to-billing: WooCommerce copies the address; the shipping phone stays empty."""
-    return Address(billing.first_name, billing.last_name, billing.company, billing.address_1, billing.address_2,
-                   billing.city, billing.state, billing.postcode, billing.country, None, "")
+    return Address(
+        billing.first_name,
+        billing.last_name,
+        billing.company,
+        billing.address_1,
+        billing.address_2,
+        billing.city,
+        billing.state,
+        billing.postcode,
+        billing.country,
+        None,
+        "",
+    )
 
 
 def _order_key(order_id: int) -> str:

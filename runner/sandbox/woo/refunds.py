@@ -13,9 +13,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from runner.sandbox.woo.orders import gmt_date, local_date, touched, with_status
-from runner.sandbox.woo.maths import ZERO, Taxes, merge, money, php_price, raw, round_half_up, tax_round
 from runner.sandbox.woo.carts import DEFAULT_STORE, RefundItem, RefundRequest, Store
+from runner.sandbox.woo.maths import ZERO, Taxes, merge, money, php_price, raw, round_half_up, tax_round
+from runner.sandbox.woo.orders import gmt_date, local_date, touched, with_status
 
 KINDS = ("line_items", "fee_lines", "shipping_lines")  # wc_create_refund walks items in this order
 
@@ -55,19 +55,31 @@ def build_refund(order: dict[str, Any], request: RefundRequest, store: Store = D
     snapshot = {t["rate_id"]: t for t in order["tax_lines"]}
     tax_lines = [
         {
-            "id": next(ids), "rate_code": snapshot[r]["rate_code"], "rate_id": r, "label": snapshot[r]["label"],
-            "compound": snapshot[r]["compound"], "tax_total": money(cart_taxes.get(r, ZERO)),
-            "shipping_tax_total": money(ship_taxes.get(r, ZERO)), "rate_percent": snapshot[r]["rate_percent"],
+            "id": next(ids),
+            "rate_code": snapshot[r]["rate_code"],
+            "rate_id": r,
+            "label": snapshot[r]["label"],
+            "compound": snapshot[r]["compound"],
+            "tax_total": money(cart_taxes.get(r, ZERO)),
+            "shipping_tax_total": money(ship_taxes.get(r, ZERO)),
+            "rate_percent": snapshot[r]["rate_percent"],
             "meta_data": [],
         }
         for r in dict.fromkeys([*cart_taxes, *ship_taxes])
     ]
     base = f"{store.url}/wp-json/wc/v3/orders/{order['id']}"
     return {
-        "id": request.id, "date_created": local_date(request.created),
-        "date_created_gmt": gmt_date(request.created, store), "amount": money(amount), "reason": request.reason,
-        "refunded_by": request.refunded_by, "refunded_payment": request.refunded_payment, "meta_data": [],
-        "line_items": out["line_items"], "shipping_lines": out["shipping_lines"], "tax_lines": tax_lines,
+        "id": request.id,
+        "date_created": local_date(request.created),
+        "date_created_gmt": gmt_date(request.created, store),
+        "amount": money(amount),
+        "reason": request.reason,
+        "refunded_by": request.refunded_by,
+        "refunded_payment": request.refunded_payment,
+        "meta_data": [],
+        "line_items": out["line_items"],
+        "shipping_lines": out["shipping_lines"],
+        "tax_lines": tax_lines,
         "fee_lines": out["fee_lines"],
         "_links": {
             "self": [{"href": f"{base}/refunds/{request.id}"}],
@@ -77,9 +89,7 @@ def build_refund(order: dict[str, Any], request: RefundRequest, store: Store = D
     }
 
 
-def apply_refund(
-    order: dict[str, Any], refund: dict[str, Any], modified: datetime | None = None, store: Store = DEFAULT_STORE
-) -> dict[str, Any]:
+def apply_refund(order: dict[str, Any], refund: dict[str, Any], modified: datetime | None = None, store: Store = DEFAULT_STORE) -> dict[str, Any]:
     """The order after `refund`: listed first in `refunds[]`, totals untouched, status
     `refunded` when the refunds reach the order total, date_modified at `modified`."""
     when = modified or datetime.strptime(refund["date_created"], "%Y-%m-%dT%H:%M:%S")
@@ -91,9 +101,7 @@ def apply_refund(
     return touched(new, when, store)
 
 
-def refund_order(
-    order: dict[str, Any], request: RefundRequest, store: Store = DEFAULT_STORE
-) -> tuple[dict[str, Any], dict[str, Any]]:
+def refund_order(order: dict[str, Any], request: RefundRequest, store: Store = DEFAULT_STORE) -> tuple[dict[str, Any], dict[str, Any]]:
     """Build the refund and apply it: (order after the refund, refund)."""
     refund = build_refund(order, request, store)
     return apply_refund(order, refund, request.created, store), refund
@@ -115,24 +123,46 @@ def _amounts(kind: str, item: dict[str, Any], ask: RefundItem, incl: bool) -> tu
     return total, taxes
 
 
-def _refund_item(item_id: int, kind: str, item: dict[str, Any], quantity: int, total: Decimal,
-                 taxes: dict[int, Decimal], meta_ids, rtax) -> dict[str, Any]:
+def _refund_item(
+    item_id: int, kind: str, item: dict[str, Any], quantity: int, total: Decimal, taxes: dict[int, Decimal], meta_ids, rtax
+) -> dict[str, Any]:
     """A negative copy of an order item, with `_refunded_item_id` pointing at the original."""
     tax_total = money(-sum((rtax(t) for t in taxes.values()), ZERO))
     meta = [{**m, "id": next(meta_ids)} for m in item["meta_data"]]
-    meta.append({"id": next(meta_ids), "key": "_refunded_item_id", "value": str(item["id"]),
-                 "display_key": "_refunded_item_id", "display_value": str(item["id"])})
+    meta.append(
+        {
+            "id": next(meta_ids),
+            "key": "_refunded_item_id",
+            "value": str(item["id"]),
+            "display_key": "_refunded_item_id",
+            "display_value": str(item["id"]),
+        }
+    )
     if kind == "line_items":
         return {
-            "id": item_id, "name": item["name"], "product_id": item["product_id"], "variation_id": item["variation_id"],
-            "quantity": -quantity, "tax_class": item["tax_class"], "subtotal": money(-total), "subtotal_tax": tax_total,
-            "total": money(-total), "total_tax": tax_total,
+            "id": item_id,
+            "name": item["name"],
+            "product_id": item["product_id"],
+            "variation_id": item["variation_id"],
+            "quantity": -quantity,
+            "tax_class": item["tax_class"],
+            "subtotal": money(-total),
+            "subtotal_tax": tax_total,
+            "total": money(-total),
+            "total_tax": tax_total,
             "taxes": [{"id": r, "total": raw(-t), "subtotal": raw(-t)} for r, t in taxes.items()],
-            "meta_data": meta, "sku": item["sku"], "price": php_price(raw(-total), -quantity),
-            "image": item["image"], "parent_name": item["parent_name"],
+            "meta_data": meta,
+            "sku": item["sku"],
+            "price": php_price(raw(-total), -quantity),
+            "image": item["image"],
+            "parent_name": item["parent_name"],
         }
     copied = {k: item[k] for k in item if k not in ("id", "total", "total_tax", "taxes", "meta_data")}
     return {
-        "id": item_id, **copied, "total": money(-total), "total_tax": tax_total,
-        "taxes": [{"id": r, "total": raw(-t), "subtotal": ""} for r, t in taxes.items()], "meta_data": meta,
+        "id": item_id,
+        **copied,
+        "total": money(-total),
+        "total_tax": tax_total,
+        "taxes": [{"id": r, "total": raw(-t), "subtotal": ""} for r, t in taxes.items()],
+        "meta_data": meta,
     }

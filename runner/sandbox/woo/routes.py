@@ -6,24 +6,31 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from runner.sandbox.server import Request, Response
-from runner.sandbox.woo.invariants import KIND_MONEY, ORDER_MONEY
-from runner.sandbox.woo.auth import ApiKey
 from runner.sandbox.woo.api_catalog import (
-    categories_list, category_single, product_single, products_list, tax_classes, tax_single, taxes_list,
-    variation_single, variations_list,
+    categories_list,
+    category_single,
+    product_single,
+    products_list,
+    tax_classes,
+    tax_single,
+    taxes_list,
+    variation_single,
+    variations_list,
 )
+from runner.sandbox.woo.auth import ApiKey
+from runner.sandbox.woo.invariants import KIND_MONEY, ORDER_MONEY
 from runner.sandbox.woo.wp import Args, Query, denied, listing, only_fields, respond, serve, wp_error, wp_list
 
 if TYPE_CHECKING:
     from runner.sandbox.woo.api import WooSimulator
 
-STATUSES = ("any", "trash", "pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed",
-            "checkout-draft", "auto-draft")
+STATUSES = ("any", "trash", "pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed", "checkout-draft", "auto-draft")
 Handler = Callable[["WooSimulator", Request, Query, tuple[str, ...], "ApiKey | None", str], Response]
 
 
@@ -50,8 +57,11 @@ def with_dp(order: dict[str, Any], dp: int) -> dict[str, Any]:
 
 
 ORDER_KEYS: dict[str, Callable] = {
-    "id": lambda o: o["id"], "date": lambda o: o["date_created_gmt"], "title": lambda o: o["date_created_gmt"],
-    "slug": lambda o: o["date_created_gmt"], "modified": lambda o: o["date_modified_gmt"],
+    "id": lambda o: o["id"],
+    "date": lambda o: o["date_created_gmt"],
+    "title": lambda o: o["date_created_gmt"],
+    "slug": lambda o: o["date_created_gmt"],
+    "modified": lambda o: o["date_modified_gmt"],
 }
 
 
@@ -69,8 +79,12 @@ def orders_list(sim: WooSimulator, request: Request, query: Query, ids, key, rou
     if sim.old_store:
         modified_after = modified_before = None
     col = "_gmt" if gmt else ""
-    bounds = [(f"date_created{col}", after, 1), (f"date_created{col}", before, -1),
-              (f"date_modified{col}", modified_after, 1), (f"date_modified{col}", modified_before, -1)]
+    bounds = [
+        (f"date_created{col}", after, 1),
+        (f"date_created{col}", before, -1),
+        (f"date_modified{col}", modified_after, 1),
+        (f"date_modified{col}", modified_before, -1),
+    ]
 
     def keep(o: dict[str, Any]) -> bool:
         if "any" in statuses:
@@ -88,8 +102,7 @@ def orders_list(sim: WooSimulator, request: Request, query: Query, ids, key, rou
 
     page = opts.page
     tiebreak = (lambda o: zlib.crc32(f"{o['id']}:{page}".encode())) if sim.old_store else (lambda o: o["id"])
-    return serve(request, query, [o for o in sim.orders.values() if keep(o)], opts, ORDER_KEYS, route,
-                 lambda o: with_dp(o, dp), tiebreak)
+    return serve(request, query, [o for o in sim.orders.values() if keep(o)], opts, ORDER_KEYS, route, lambda o: with_dp(o, dp), tiebreak)
 
 
 def order_single(sim: WooSimulator, request: Request, query: Query, ids, key, route) -> Response:
@@ -112,8 +125,13 @@ def order_update(sim: WooSimulator, request: Request, query: Query, ids, key, ro
     status = body.get("status") if isinstance(body, dict) else None
     if status is not None and status not in STATUSES[1:]:
         message = f"status is not one of {wp_list(STATUSES[1:])}."
-        return wp_error(400, "rest_invalid_param", "Invalid parameter(s): status", params={"status": message},
-                        details={"status": {"code": "rest_not_in_enum", "message": message, "data": None}})
+        return wp_error(
+            400,
+            "rest_invalid_param",
+            "Invalid parameter(s): status",
+            params={"status": message},
+            details={"status": {"code": "rest_not_in_enum", "message": message, "data": None}},
+        )
     if key is None:
         return wp_error(401, "woocommerce_rest_cannot_edit", "Sorry, you are not allowed to edit this resource.")
     order_id = int(ids[0])

@@ -8,8 +8,9 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus
 
 from runner.sandbox.server import Request, Response
@@ -138,18 +139,18 @@ class Args:
     def error(self) -> Response | None:
         if not self.params:
             return None
-        return wp_error(400, "rest_invalid_param", f"Invalid parameter(s): {', '.join(self.params)}",
-                        params=self.params, details=self.details)
+        return wp_error(400, "rest_invalid_param", f"Invalid parameter(s): {', '.join(self.params)}", params=self.params, details=self.details)
 
 
-def page_of(request: Request, query: Query, items: list[Any], page: int, per_page: int,
-            offset: int | None, render: Callable[[Any], Any], route: str) -> Response:
+def page_of(
+    request: Request, query: Query, items: list[Any], page: int, per_page: int, offset: int | None, render: Callable[[Any], Any], route: str
+) -> Response:
     """One page of a collection with X-WP-Total, X-WP-TotalPages and a prev/next Link header
     (absolute URLs keeping the request's query, only `page` changed). Past the end: []."""
     total = len(items)
     pages = math.ceil(total / per_page) if total else 0
     start = max(0, offset) if offset is not None else (page - 1) * per_page
-    body = [render(item) for item in items[start:start + per_page]]
+    body = [render(item) for item in items[start : start + per_page]]
     headers = {"X-WP-Total": str(total), "X-WP-TotalPages": str(pages)}
     links = []
     base = f"{request.base_url}/wp-json{route}"
@@ -206,10 +207,14 @@ class Listing:
 
 def listing(a: Args, orderby: Sequence[str], default_orderby: str, default_order: str) -> Listing:
     return Listing(
-        page=a.integer("page", 1, minimum=1) or 1, per_page=a.integer("per_page", 10, 1, 100) or 10,
-        offset=a.integer("offset", None), order=a.enum("order", ("asc", "desc"), default_order),
-        orderby=a.enum("orderby", orderby, default_orderby), include=a.listing("include", integers=True),
-        exclude=a.listing("exclude", integers=True), fields=a.listing("_fields"),
+        page=a.integer("page", 1, minimum=1) or 1,
+        per_page=a.integer("per_page", 10, 1, 100) or 10,
+        offset=a.integer("offset", None),
+        order=a.enum("order", ("asc", "desc"), default_order),
+        orderby=a.enum("orderby", orderby, default_orderby),
+        include=a.listing("include", integers=True),
+        exclude=a.listing("exclude", integers=True),
+        fields=a.listing("_fields"),
     )
 
 
@@ -221,9 +226,16 @@ def denied(key: ApiKey | None, one: bool) -> Response | None:
     return wp_error(401, "woocommerce_rest_cannot_view", message)
 
 
-def serve(request: Request, query: Query, items: list[dict[str, Any]], opts: Listing, keys: dict[str, Callable],
-          route: str, render: Callable[[dict[str, Any]], dict[str, Any]] = lambda i: i,
-          tiebreak: Callable[[dict[str, Any]], Any] = lambda i: i["id"]) -> Response:
+def serve(
+    request: Request,
+    query: Query,
+    items: list[dict[str, Any]],
+    opts: Listing,
+    keys: dict[str, Callable],
+    route: str,
+    render: Callable[[dict[str, Any]], dict[str, Any]] = lambda i: i,
+    tiebreak: Callable[[dict[str, Any]], Any] = lambda i: i["id"],
+) -> Response:
     """Filter by include/exclude, sort (id as tie-break), and answer one page."""
     if opts.include is not None:
         items = [i for i in items if i["id"] in opts.include]
@@ -234,8 +246,7 @@ def serve(request: Request, query: Query, items: list[dict[str, Any]], opts: Lis
     else:
         sort_key = keys.get(opts.orderby, keys["id"])
         items = sorted(items, key=lambda i: (sort_key(i), tiebreak(i)), reverse=opts.order == "desc")
-    return page_of(request, query, items, opts.page, opts.per_page, opts.offset,
-                   lambda i: only_fields(render(i), opts.fields), route)
+    return page_of(request, query, items, opts.page, opts.per_page, opts.offset, lambda i: only_fields(render(i), opts.fields), route)
 
 
 def single(key: ApiKey | None, query: Query, found: list[dict[str, Any]], code: str, message: str) -> Response:
