@@ -1,26 +1,27 @@
 """The order of steps of a run: settle unknown outcomes, read what is due, book each order
-(customer, document, print, payment, refunds) with an intent recorded before every POST.
-Everything it calls is either pure (booking, payloads) or an adapter at the edge."""
+(customer, documents, and the steps each document takes) with an intent recorded before
+every write. It talks to a `Source`, a `Sink` (runner/seams.py) and the ledger only; what
+is due and what an order becomes come from runner/due.py, shared with preview and report."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from runner.core.booking import Booker, Document
-from runner.core.model import Order, parse_order, parse_refund, reached_trigger
-from runner.errors import BookingError, RunnerError
-from runner.exact.client import Ambiguous, DailyLimitReached, ExactRejected
-from runner.exact.payloads import Ids, document_payload, master_data_problems, payment_payload, print_payload
-from runner.http import safe_url
+from runner import due
+from runner.core.booking import Booker
+from runner.core.model import Order
+from runner.errors import BookingError, OutcomeUnknown, QuotaExhausted, Rejected, RunnerError
+from runner.ledger import Ledger
+from runner.redact import redact
+from runner.seams import Facts, Posting, Sink, Source
 
 RETRY_DELAYS = (15 * 60, 60 * 60, 4 * 3600, 24 * 3600)  # then daily, up to MAX_ATTEMPTS
 MAX_ATTEMPTS = 8
-OVERLAP = 3600  # seconds re-read before the last cursor: saves that raced the last run
 
 
 @dataclass
@@ -45,39 +46,41 @@ class Report:
 class Run:
     """One run of one spec: settle unknown outcomes, read what is due, book it."""
 
-    def __init__(self, spec, woo, sink, ledger, clock=time.time, progress=None) -> None:
-        self.spec, self.woo, self.sink, self.ledger, self.clock = spec, woo, sink, ledger, clock
+    def __init__(
+        self, spec, source: Source, sink: Sink, ledger: Ledger, clock: Callable[[], float] = time.time, progress: Callable | None = None
+    ) -> None:
+        self.spec, self.source, self.sink, self.ledger, self.clock = spec, source, sink, ledger, clock
         self.progress = progress  # called with the report after each order (a terminal counter)
         self.booker = Booker(spec)
-        self.statuses = set(spec.section("orders")["statuses"])
+        self.statuses = frozenset(spec.section("orders")["statuses"])
         self.report = Report(started=_iso(clock()))
 
     def __call__(
         self, since: str | None = None, only: Sequence[int] = (), limit: int | None = None, retry_now: Sequence[int] | None = None
     ) -> Report:
         try:
-            self._before_exacts_day_is_over()
+            self._before_the_quota_resets()
             self.settle()
-            self.sink.refresh_accounts()
+            self.sink.open()
             for raw in self.due(since, only, retry_now):
                 if limit is not None and len(self.report.booked) >= limit:
                     break
                 self.one(raw, force=bool(only) or retry_now is not None)
                 if self.progress:
                     self.progress(self.report)
-        except DailyLimitReached as stop:
+        except QuotaExhausted as stop:
             self.report.stopped = f"{stop.message}; {stop.hint}"
-            if self.sink.api.governor.daily_reset > self.clock():  # runs until then make no calls at all
-                self.ledger.set_cursor("exact_daily_reset", self.sink.api.governor.daily_reset)
+            if stop.resets_at > self.clock():  # runs until then make no calls at all
+                self.ledger.set_cursor("exact_daily_reset", stop.resets_at)
         except RunnerError as stop:  # a run that ended early is never recorded as a clean one
             self.report.stopped = stop.message
             raise
         finally:
             self.report.stopped = self._safe(self.report.stopped)
             self.report.failed = {order_id: self._safe(message) for order_id, message in self.report.failed.items()}
-            self.report.exact_calls = self.sink.api.calls
-            self.report.woo_calls = self.woo.calls
-            self.report.daily_left = self.sink.api.governor.daily_remaining
+            quota = self.sink.quota()
+            self.report.exact_calls, self.report.daily_left = quota.calls, quota.left_today
+            self.report.woo_calls = self.source.calls
             self.report.finished = _iso(self.clock())
             self.ledger.record_run(self.report.as_dict())
         return self.report
@@ -85,81 +88,74 @@ class Run:
     def _safe(self, text: str) -> str:
         """What goes into the ledger (and from there to status and alerts) as the CLI prints
         it: the spec's secrets and any key in a URL blanked, whatever a service echoed back."""
-        for secret in sorted(getattr(self.spec, "secrets", ()), key=len, reverse=True):
-            text = text.replace(secret, "***")
-        return safe_url(text)
+        return redact(text, getattr(self.spec, "secrets", ()))
 
-    def _before_exacts_day_is_over(self) -> None:
+    def _before_the_quota_resets(self) -> None:
         reset = self.ledger.cursor("exact_daily_reset")
         if reset and self.clock() < reset:
-            raise DailyLimitReached(
+            raise QuotaExhausted(
                 f"a run before this one used Exact's calls for today (up to the reserve); they come back at {_iso(reset)}",
                 "nothing is lost: the first run after that carries on where the last one stopped",
             )
 
     # what is due
-    def due(self, since: str | None, only: Sequence[int], retry_now: Sequence[int] | None) -> Iterable[dict]:
+    def due(self, since: str | None, only: Sequence[int], retry_now: Sequence[int] | None):
         if only:
-            yield from (self.woo.order(order_id) for order_id in only)
+            yield from (self.source.order(order_id) for order_id in only)
             return
         retry = self._retries(retry_now)
-        yield from (self.woo.order(order_id) for order_id in retry)
-        cursor = self.ledger.cursor("woo_modified_gmt")
-        started_gmt = _iso(self.clock(), gmt=True)
-        if cursor is None:
+        yield from (self.source.order(order_id) for order_id in retry)
+        started = self.clock()
+        if self.ledger.cursor(due.CURSOR) is None:
             start = since or self.spec.section("orders").get("since")
             if not start:  # no backfill: from this first run on
-                self.ledger.set_cursor("orders_since", _iso(self.clock(), tz=self.spec.timezone)[:19])
-                self.ledger.set_cursor("woo_modified_gmt", started_gmt)
+                self.ledger.set_cursor(due.SINCE, _iso(started, tz=self.spec.timezone)[:19])
+                due.advance(self.ledger, self.window, started)
                 return
-            self.ledger.set_cursor("orders_since", f"{start}T00:00:00" if len(start) == 10 else start)
-            rows = self.woo.orders(sorted(self.statuses | {"refunded"}), created_after=self.ledger.cursor("orders_since"))
-        else:
-            rows = self.woo.orders(None, modified_after_gmt=_iso(_epoch(cursor) - OVERLAP, gmt=True))
-        for raw in rows:
+            self.ledger.set_cursor(due.SINCE, f"{start}T00:00:00" if len(start) == 10 else start)
+        for raw in due.listing(self.source, self.window, self.ledger):
             if raw["id"] not in retry:
                 yield raw
-        self.ledger.set_cursor("woo_modified_gmt", started_gmt)
+        due.advance(self.ledger, self.window, started)
+
+    @property
+    def window(self) -> due.Window:
+        return due.Window.of(self.statuses, ledger=self.ledger)
 
     def _retries(self, retry_now: Sequence[int] | None) -> list[int]:
         now = _iso(self.clock())
         failures = self.ledger.failures()
         if retry_now is not None:
             return [f["order"] for f in failures if not retry_now or f["order"] in retry_now]
-        due = [f["order"] for f in failures if f.get("next_retry") and f["next_retry"] <= now]
-        self.report.waiting = [f["order"] for f in failures if f["order"] not in due]
-        return due
+        wanted = [f["order"] for f in failures if f.get("next_retry") and f["next_retry"] <= now]
+        self.report.waiting = [f["order"] for f in failures if f["order"] not in wanted]
+        return wanted
 
     # one order
     def one(self, raw: dict, force: bool = False) -> None:
         order_id = int(raw["id"])
         started = self.ledger.step(order_id, None, "document") is not None
-        since = self.ledger.cursor("orders_since") or ""
-        wanted = reached_trigger(raw, self.statuses) and (raw.get("date_created") or "") >= since
-        if not started and not wanted:
+        if self.window.verdict(raw, started) is not None:
             self.report.skipped += 1
             return
         if order_id in self.report.waiting and not force:
             return
         try:
-            order = parse_order(raw, {i["product_id"]: self.woo.categories(i["product_id"]) for i in raw.get("line_items") or []})
-            customer = self.booker.customer(order)
+            order = due.read_order(raw, self.source)
             account = None
             if not self._complete(order_id, None):
-                doc = self.booker.book_order(order)
-                account = self._post(order, None, doc, customer)
+                account = self._post(order, None, due.sale(self.booker, order), account)
                 self.report.booked.append(order_id)
             if any(not self._complete(order_id, r) for r in order.refund_ids):
-                for refund_raw in self.woo.refunds(order_id):
-                    if not self._complete(order_id, refund_raw["id"]):
-                        doc = self.booker.book_refund(order, parse_refund(refund_raw, order))
-                        account = self._post(order, refund_raw["id"], doc, customer, account)
-                        self.report.credits.append(f"{order_id}/{refund_raw['id']}")
+                for refund in sorted(self.source.refunds(order_id), key=lambda r: int(r["id"])):
+                    if not self._complete(order_id, refund["id"]):
+                        account = self._post(order, refund["id"], due.credit(self.booker, order, refund), account)
+                        self.report.credits.append(f"{order_id}/{refund['id']}")
             self.ledger.clear_failure(order_id)
-        except Ambiguous as exc:
+        except OutcomeUnknown as exc:
             self.report.failed[order_id] = f"{exc.message}; what to do: nothing, {exc.hint}"
             self.ledger.fail(order_id, self._safe(exc.message), _iso(self.clock()), kind="unknown outcome")
-        except (BookingError, ExactRejected) as exc:
+        except (BookingError, Rejected) as exc:
             for intent in self.ledger.open_intents():  # refused, so nothing landed: no lookup needed
                 if intent["order"] == order_id:
                     self.ledger.forget(order_id, intent["refund"], intent["step"])
@@ -167,116 +163,67 @@ class Run:
             previous = (self.ledger.failure(order_id) or {}).get("attempts", 0)
             delay = RETRY_DELAYS[min(previous, len(RETRY_DELAYS) - 1)]
             retry_at = _iso(self.clock() + delay) if previous + 1 < MAX_ATTEMPTS else None
-            self.ledger.fail(order_id, self._safe(exc.message), retry_at, kind="rejected" if isinstance(exc, ExactRejected) else "local")
+            self.ledger.fail(order_id, self._safe(exc.message), retry_at, kind="rejected" if isinstance(exc, Rejected) else "local")
 
     def _complete(self, order_id: int, refund_id: int | None) -> bool:
-        """Document posted, and printed and paid where the spec asks for it."""
+        """The document and every step it takes (as recorded when it was posted) are done."""
         doc = self.ledger.step(order_id, refund_id, "document")
         if doc is None or doc["state"] != "done":
             return False
-        needed = (["print"] if doc.get("target") == "sales_invoice" else []) + (["payment"] if doc.get("pay") else [])
-        return all((self.ledger.step(order_id, refund_id, s) or {}).get("state") == "done" for s in needed)
+        return all((self.ledger.step(order_id, refund_id, s) or {}).get("state") == "done" for s in doc.get("steps") or _legacy_steps(doc))
 
-    def _post(self, order: Order, refund_id: int | None, doc: Document, customer, account: str | None = None) -> str:
-        payment = self.booker.payment(order, doc)
-        self._check(doc, payment)
-        account = account or self.sink.account(customer, order.id)
-        self._post_document(order.id, refund_id, doc, account, payment)
-        return account
-
-    def _check(self, doc: Document, payment) -> None:
-        if doc.refund_id is None and doc.total < 0:
-            raise BookingError(
-                f"order {doc.order_number} has a negative total ({doc.total}); money going back is a refund, not a sale",
-                "refund the original order in WooCommerce instead (the refund is booked as a credit), or book this one by hand in Exact",
-            )
-        if problem := self.sink.currency_problem(doc.journal, doc.currency):
-            raise BookingError(
-                problem, "book this order by hand in Exact, or let the journal take other currencies in Exact, then `runner retry SPEC`"
-            )
-        problems = master_data_problems(doc, self.sink.admin().master, payment)
-        if problems and not self.sink.fresh:  # cached master data: the code may be new in Exact
-            problems = master_data_problems(doc, self.sink.admin(fresh=True).master, payment)
+    def _post(self, order: Order, refund_id: int | None, planned: due.Planned, account: str | None) -> str:
+        problems = self.sink.problems(planned.document, planned.payment)
         if problems:
             raise BookingError("; ".join(problems), "fix the mapping or the codes in Exact; `runner validate --online` checks them")
+        account = account or self._account(order.id, planned)
+        posting = Posting(planned.document, planned.customer, account, planned.payment)
+        steps = self.sink.steps(posting)
+        done: dict[str, Facts] = {}
+        for step in steps:
+            record = self.ledger.step(order.id, refund_id, step)
+            if record is None or record["state"] != "done":
+                facts = self.sink.intent(step, posting, done)
+                self.ledger.intend(order.id, refund_id, step, **facts, **({"steps": list(steps)} if step == "document" else {}))
+                self.ledger.done(order.id, refund_id, step, **self.sink.write(step, posting, done))
+                record = self.ledger.step(order.id, refund_id, step)
+            done[step] = record
+        return account
 
-    def _post_document(self, order_id: int, refund_id: int | None, doc: Document, account: str, payment) -> None:
-        admin = self.sink.admin()
-        invoice = doc.target == "sales_invoice"
-        items = {line.item: self.sink.item(line.item, line.description) for line in doc.lines} if invoice else {}
-        ids = Ids(customer=account, gl=admin.gl_ids, items=items, cash_journals=admin.cash_journals)
-        step = self.ledger.step(order_id, refund_id, "document")
-        if step is None or step["state"] != "done":
-            endpoint, payload = document_payload(doc, ids)
-            self.ledger.intend(
-                order_id,
-                refund_id,
-                "document",
-                target=doc.target,
-                journal=doc.journal,
-                your_ref=doc.your_ref,
-                description=doc.description,
-                total=f"{doc.booked_total:.2f}",
-                account=account,
-                pay=payment is not None,
-            )
-            row = self.sink.post(endpoint, payload)
-            key = "InvoiceID" if invoice else "EntryID"
-            self.ledger.done(
-                order_id, refund_id, "document", exact_id=row[key], number=row.get("InvoiceNumber") if invoice else row.get("EntryNumber")
-            )
-            step = self.ledger.step(order_id, refund_id, "document")
-        if invoice:
-            step = self._print(order_id, refund_id, doc, step, need_number=payment is not None)
-        if payment is not None:
-            self._pay(order_id, refund_id, payment, replace(ids, entry_number=step.get("number")))
-
-    def _print(self, order_id: int, refund_id: int | None, doc: Document, document_step: dict, need_number: bool) -> dict:
-        """Printing makes the invoice a booking; its number (given at printing) is read back
-        only when a payment must refer to it."""
-        if (self.ledger.step(order_id, refund_id, "print") or {}).get("state") != "done":
-            self.ledger.intend(order_id, refund_id, "print", invoice=document_step["exact_id"])
-            self.sink.post(*print_payload(document_step["exact_id"], doc))
-            self.ledger.done(order_id, refund_id, "print")
-        if need_number and not document_step.get("number"):
-            number = self.sink.invoice_status(document_step["exact_id"]).get("InvoiceNumber")
-            self.ledger.done(order_id, refund_id, "document", number=number)
-        return self.ledger.step(order_id, refund_id, "document")
-
-    def _pay(self, order_id: int, refund_id: int | None, payment, ids: Ids) -> None:
-        if (self.ledger.step(order_id, refund_id, "payment") or {}).get("state") == "done":
-            return
-        endpoint, payload = payment_payload(payment, ids)
-        self.ledger.intend(order_id, refund_id, "payment", endpoint=endpoint, entry_number=ids.entry_number, account=ids.customer)
-        row = self.sink.post(endpoint, payload)
-        self.ledger.done(order_id, refund_id, "payment", exact_id=row.get("EntryID"))
+    def _account(self, order_id: int, planned: due.Planned) -> str:
+        """The customer's account: known to the sink, found after a lost answer, or created."""
+        plan = planned.customer
+        known = self.sink.customer(plan)
+        if known:
+            return known
+        # an earlier create for this e-mail (of any order) whose answer was lost may have landed
+        for intent in self.ledger.open_intents():
+            if intent["step"] == "account" and intent.get("email") == plan.email:
+                found = self.sink.lookup("account", intent, set())
+                if found:
+                    return found["exact_id"]
+        self.ledger.intend(order_id, None, "account", email=plan.email)
+        facts = self.sink.create_customer(plan)
+        self.ledger.done(order_id, None, "account", **facts)
+        return facts["exact_id"]
 
     # unknown outcomes from an earlier run
     def settle(self) -> None:
-        """Every intent without ids is looked up in Exact before anything is posted again."""
+        """Every intent without ids is looked up in the sink before anything is written again."""
         for intent in self.ledger.open_intents():
             order_id, refund_id, step = intent["order"], intent["refund"] or None, intent["step"]
-            found: dict | None = None
-            if step == "account":
-                account = self.sink.find_account(intent["email"])
-                found = {"exact_id": account} if account else None
-            elif step == "document":
-                known = {s.get("exact_id") for s in self.ledger.all_steps() if s["order"] == order_id}
-                row = self.sink.find_document(intent["target"], intent["journal"], intent["your_ref"], intent["description"], intent["total"], known)
-                if row:
-                    invoice = intent["target"] == "sales_invoice"
-                    found = {"exact_id": row["InvoiceID" if invoice else "EntryID"], "number": row.get("InvoiceNumber" if invoice else "EntryNumber")}
-            elif step == "print":
-                status = self.sink.invoice_status(intent["invoice"])
-                found = {"number": status.get("InvoiceNumber")} if status.get("Status") == 50 else None
-            elif step == "payment":
-                line = self.sink.find_payment(intent["endpoint"], intent["entry_number"], intent["account"])
-                found = {"exact_id": line.get("EntryID")} if line else None
-            if found:
+            known = {s.get("exact_id") for s in self.ledger.all_steps() if s["order"] == order_id and s.get("exact_id")}
+            found = self.sink.lookup(step, intent, known)
+            if found is not None:
                 self.ledger.done(order_id, refund_id, step, **found)
             else:
                 self.ledger.forget(order_id, refund_id, step)
             self.report.settled += 1
+
+
+def _legacy_steps(document: dict) -> list[str]:
+    """The steps of a document a ledger recorded before documents listed their own."""
+    return (["print"] if document.get("target") == "sales_invoice" else []) + (["payment"] if document.get("pay") else [])
 
 
 def _iso(epoch: float, gmt: bool = False, tz: str | None = None) -> str:
@@ -284,11 +231,6 @@ def _iso(epoch: float, gmt: bool = False, tz: str | None = None) -> str:
     if tz:
         moment = moment.astimezone(ZoneInfo(tz))
     return moment.strftime("%Y-%m-%dT%H:%M:%S") if gmt or tz else moment.isoformat(timespec="seconds")
-
-
-def _epoch(text: str) -> float:
-    moment = datetime.fromisoformat(text)
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
 def status(ledger) -> dict[str, Any]:

@@ -1,5 +1,19 @@
 """One exception tree. Every error a user can cause is a RunnerError with a hint that
-says what to do; the CLI turns it into one message and an exit code."""
+says what to do; the CLI turns it into one message and an exit code.
+
+    RunnerError(message, hint)            exit 1 unless a subclass says otherwise
+    ├── SpecError                         the spec, a preset, a template or an input file: exit 2
+    ├── UsageError                        an impossible command line: exit 2
+    ├── LoginNeeded                       no login or a dead refresh chain: exit 3
+    ├── BookingError                      one order cannot be booked; recorded, never fatal
+    │   └── TemplateFailure               a template raised while rendering one order
+    ├── QuotaExhausted                    a service's calls for today are spent: stop, resume later
+    └── ServiceError                      a service failed a request (unreachable, kept failing)
+        ├── Rejected                      it said no: nothing was written
+        └── OutcomeUnknown                a write may or may not have landed: look it up first
+
+The adapters (runner/woo, runner/exact) raise only these; their own status codes and
+messages travel inside the message, never as types of their own."""
 
 from __future__ import annotations
 
@@ -35,7 +49,7 @@ class UsageError(RunnerError):
 
 
 class LoginNeeded(RunnerError):
-    """The Exact login is missing or its refresh chain is dead: exit 3."""
+    """The login to a service is missing or its refresh chain is dead: exit 3."""
 
     exit_code = 3
 
@@ -44,9 +58,30 @@ class BookingError(RunnerError):
     """One order cannot be booked (totals off, unknown code...). Recorded, never fatal."""
 
 
+class TemplateFailure(BookingError):
+    """A template raised while rendering one order: that order fails, the others go on."""
+
+
+class QuotaExhausted(RunnerError):
+    """Too few calls are left today; the run stops cleanly and a later one resumes.
+    `resets_at` (epoch seconds, 0 when unknown) is when the service's day starts over."""
+
+    def __init__(self, message: str, hint: str = "", resets_at: float = 0.0) -> None:
+        super().__init__(message, hint)
+        self.resets_at = resets_at
+
+
 class ServiceError(RunnerError):
-    """A remote service (WooCommerce, Exact) refused or failed a request."""
+    """A remote service refused or failed a request."""
 
     def __init__(self, message: str, hint: str = "", status: int | None = None) -> None:
         super().__init__(message, hint)
         self.status = status
+
+
+class Rejected(ServiceError):
+    """The service refused the request with its own message (kept verbatim); nothing was written."""
+
+
+class OutcomeUnknown(ServiceError):
+    """A write whose outcome is unknown (no answer, a 5xx after sending): it may have landed."""

@@ -7,7 +7,6 @@ sandbox); nothing else in the runner builds an httpx client."""
 from __future__ import annotations
 
 import json
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +15,6 @@ import httpx
 from runner import __version__
 
 USER_AGENT = f"woo-exact-runner/{__version__}"
-SECRET_PARAMS = re.compile(r"((?:consumer_key|consumer_secret|code|access_token|refresh_token|client_secret|oauth_signature)=)[^&\s#]+")
 
 
 def make_client(base_url: str = "", transport: httpx.BaseTransport | None = None, timeout: float = 30.0, **kwargs: Any) -> httpx.Client:
@@ -24,11 +22,6 @@ def make_client(base_url: str = "", transport: httpx.BaseTransport | None = None
     return httpx.Client(
         base_url=base_url, transport=transport, timeout=httpx.Timeout(timeout, connect=10.0), headers=headers, follow_redirects=False, **kwargs
     )
-
-
-def safe_url(url: str | httpx.URL) -> str:
-    """A URL with keys, secrets, codes and tokens blanked, fit for messages and logs."""
-    return SECRET_PARAMS.sub(r"\1***", str(url))
 
 
 def may_have_landed(exc: httpx.HTTPError) -> bool:

@@ -23,6 +23,7 @@ import httpx
 from runner.errors import RunnerError
 from runner.http import make_client
 from runner.ledger import Ledger
+from runner.redact import redact as blank
 
 DURATION = re.compile(r"([1-9][0-9]*)([mhd])")
 UNITS = {"m": "minutes", "h": "hours", "d": "days"}
@@ -104,10 +105,7 @@ def compose(where: str, alerts: list[str], recoveries: list[str], spec_name: str
 
 
 def redact(message: Message, secrets: Iterable[str]) -> Message:
-    subject, text = message.subject, message.text
-    for secret in sorted(secrets, key=len, reverse=True):
-        subject, text = subject.replace(secret, "***"), text.replace(secret, "***")
-    return Message(subject, text)
+    return Message(blank(message.subject, secrets), blank(message.text, secrets))
 
 
 # ---- the edge: sending ---------------------------------------------------------------------

@@ -1,10 +1,11 @@
 """Preview: what a spec would post, without posting. Offline from an orders file (codes
-stand in for GUIDs), or online from the shop with the administration's real ids, read-only."""
+stand in for GUIDs), or online from the shop with the administration's real ids, read-only.
+Both take the orders, the verdicts and the documents from runner/due.py, as a run does."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -12,45 +13,13 @@ from typing import Any
 
 import yaml
 
+from runner import due
 from runner.core.booking import Booker, Document
-from runner.core.model import Order, parse_order, parse_refund, reached_trigger
+from runner.core.model import Order
 from runner.errors import BookingError, SpecError
-from runner.exact.payloads import Ids, customer_preview, document_payload, master_data_problems, payment_payload
+from runner.seams import Posting, Sink, Source
 
 ONLINE_LIMIT = 25  # an online preview without --limit shows the next 25 due orders
-
-
-@dataclass
-class Selection:
-    orders: list[Order]
-    skipped: dict[int, str] = field(default_factory=dict)  # order id -> why it is not booked
-
-
-def select(raw_orders: Iterable[Mapping[str, Any]], spec, only: Sequence[int] = (), limit: int | None = None) -> tuple[Selection, dict[int, str]]:
-    """The orders the spec books: a trigger status, created on or after orders.since."""
-    orders_cfg = spec.section("orders")
-    statuses, since = set(orders_cfg["statuses"]), orders_cfg.get("since")
-    wanted = set(only)
-    selection, failures = Selection([]), {}
-    for raw in sorted(raw_orders, key=lambda o: int(o.get("id") or 0)):
-        order_id = int(raw.get("id") or 0)
-        if wanted and order_id not in wanted:
-            continue
-        if not reached_trigger(raw, statuses):
-            selection.skipped[order_id] = f"status '{raw.get('status')}' is not one of orders.statuses ({', '.join(sorted(statuses))})"
-            continue
-        if since and (raw.get("date_created") or "")[:10] < since:
-            selection.skipped[order_id] = f"created {str(raw.get('date_created'))[:10]}, before orders.since ({since})"
-            continue
-        if limit is not None and len(selection.orders) >= limit:
-            break
-        try:
-            selection.orders.append(parse_order(raw))
-        except BookingError as exc:
-            failures[order_id] = exc.message
-    for order_id in wanted - {o.id for o in selection.orders} - set(selection.skipped) - set(failures):
-        selection.skipped[order_id] = "not found"
-    return selection, failures
 
 
 @dataclass
@@ -58,82 +27,89 @@ class Preview:
     items: list[dict[str, Any]] = field(default_factory=list)
     documents: list[tuple[Document, dict[str, Any]]] = field(default_factory=list)
     failures: dict[int, str] = field(default_factory=dict)
-    skipped: dict[int, str] = field(default_factory=dict)
+    skipped: dict[int, str] = field(default_factory=dict)  # order id -> why it is not booked
 
 
-def preview(spec, selection: Selection, refunds: Mapping[int, Sequence[Mapping[str, Any]]], ids_for=None, check=None) -> Preview:
-    """What would be posted, one element per document (DESIGN.md section 7). `ids_for`
-    gives the administration's ids for an order; offline, codes stand in for them."""
-    booker = Booker(spec)
-    result = Preview(skipped=dict(selection.skipped))
-    for order in selection.orders:
-        try:
-            customer = booker.customer(order)
-            ids = ids_for(order, customer) if ids_for else Ids(customer=f"<account {customer.collective or customer.email}>")
-            docs = [booker.book_order(order)]
-            docs += [booker.book_refund(order, parse_refund(r, order)) for r in refunds.get(order.id, ())]
-            items = []
-            for doc in docs:
-                endpoint, payload = document_payload(doc, ids)
-                payment = booker.payment(order, doc)
-                problems = check(doc, payment) if check else []
-                if problems:
-                    raise BookingError("; ".join(problems))
-                item = {"order": order.id}
-                if doc.refund_id is not None:
-                    item["refund"] = doc.refund_id
-                item.update(
-                    {
-                        "endpoint": endpoint,
-                        "payload": payload,
-                        "customer": customer_preview(customer),
-                        "payment": _payment(payment, ids),
-                        "warnings": list(doc.warnings),
-                    }
-                )
-                items.append((doc, item))
-        except BookingError as exc:
-            result.failures[order.id] = exc.message
+def preview(
+    spec,
+    raw_orders: Iterable[Mapping[str, Any]],
+    sink: Sink,
+    refunds_of: Callable[[Order], Sequence[Mapping[str, Any]]],
+    window: due.Window,
+    source: Source | None = None,
+    only: Sequence[int] = (),
+    limit: int | None = None,
+    started: Callable[[int], bool] = lambda order_id: False,
+) -> Preview:
+    """What would be posted, one element per document (DESIGN.md section 7): the orders the
+    window makes due, each through `due.plans` and the sink's own requests."""
+    booker, result, wanted, shown = Booker(spec), Preview(), set(only), 0
+    for raw in sorted(raw_orders, key=lambda o: int(o.get("id") or 0)):
+        order_id = int(raw.get("id") or 0)
+        if wanted and order_id not in wanted:
             continue
-        for doc, item in items:
-            result.items.append(item)
-            result.documents.append((doc, item))
+        if (why := window.verdict(raw, started(order_id))) is not None:
+            result.skipped[order_id] = why
+            continue
+        if limit is not None and shown >= limit:
+            break
+        shown += 1
+        try:
+            order = due.read_order(raw, source)
+            items = [_item(sink, planned) for planned in due.plans(booker, order, refunds_of(order))]
+        except BookingError as exc:
+            result.failures[order_id] = exc.message
+            continue
+        result.items += [item for _, item in items]
+        result.documents += items
+    for order_id in wanted - {d.order_id for d, _ in result.documents} - set(result.skipped) - set(result.failures):
+        result.skipped[order_id] = "not found"
     return result
 
 
-def _payment(plan, ids: Ids) -> dict[str, Any] | None:
-    if plan is None:
-        return None
-    endpoint, payload = payment_payload(plan, ids)
-    return {"endpoint": endpoint, "payload": payload}
+def _item(sink: Sink, planned: due.Planned) -> tuple[Document, dict[str, Any]]:
+    doc, plan = planned.document, planned.customer
+    problems = sink.problems(doc, planned.payment)
+    if problems:
+        raise BookingError("; ".join(problems))
+    account = sink.customer(plan) or f"<new account {plan.email}>"
+    posting = Posting(doc, plan, account, planned.payment)
+    requests, done = {}, {}
+    for step in sink.steps(posting):
+        requests[step] = sink.request(step, posting, done)
+        done[step] = {"exact_id": f"<{step}>", "number": None}
+    item: dict[str, Any] = {"order": doc.order_id}
+    if doc.refund_id is not None:
+        item["refund"] = doc.refund_id
+    item.update(
+        {
+            **requests["document"],
+            "customer": {"collective": plan.collective} if plan.collective else {"match": {"email": plan.email}, "create_if_missing": plan.account},
+            "payment": requests.get("payment"),
+            "warnings": list(doc.warnings),
+        }
+    )
+    return doc, item
 
 
-def online(spec, woo, sink, ledger, only: Sequence[int] = (), limit: int | None = None) -> Preview:
-    """The next orders a run would book, read from the shop, with GUIDs from Exact; orders
-    the ledger holds as booked are left out."""
-    orders_cfg = spec.section("orders")
+def offline(spec, raw_orders: list[dict], refunds: Mapping[int, Sequence[Mapping[str, Any]]], sink: Sink, only=(), limit=None) -> Preview:
+    """An orders file through the spec's window, with the refunds given per order."""
+    window = due.Window.of(spec.section("orders")["statuses"], spec.section("orders").get("since"))
+    return preview(spec, raw_orders, sink, lambda order: refunds.get(order.id, ()), window, only=only, limit=limit)
+
+
+def online(spec, source: Source, sink: Sink, ledger, only: Sequence[int] = (), limit: int | None = None) -> Preview:
+    """The next orders a run would book, listed as a run lists them, with the ids of the
+    books; orders the ledger holds as booked are left out."""
+    orders = spec.section("orders")
+    window = due.Window.of(orders["statuses"], orders.get("since"), ledger)
+    started = lambda order_id: ledger.step(order_id, None, "document") is not None  # noqa: E731
     if only:
-        raw = [woo.order(order_id) for order_id in only]
+        raw = [source.order(order_id) for order_id in only]
     else:
-        start = orders_cfg.get("since")
-        due = (
-            o
-            for o in woo.orders(sorted(set(orders_cfg["statuses"]) | {"refunded"}), created_after=f"{start}T00:00:00" if start else None)
-            if (ledger.step(o["id"], None, "document") or {}).get("state") != "done"
-        )
-        raw = list(islice(due, limit or ONLINE_LIMIT))
-    selection, failures = select(raw, spec, only, limit)
-    refunds = {o.id: woo.refunds(o.id) for o in selection.orders if o.refund_ids}
-    admin = sink.admin()
-
-    def ids_for(order: Order, customer) -> Ids:
-        known = ledger.customer(f"code:{customer.collective}" if customer.collective else customer.email)
-        account = known["id"] if known else f"<new account {customer.email}>"
-        return Ids(customer=account, gl=admin.gl_ids, cash_journals=admin.cash_journals)
-
-    result = preview(spec, selection, refunds, ids_for, lambda doc, pay: master_data_problems(doc, admin.master, pay))
-    result.failures.update(failures)
-    return result
+        unbooked = (o for o in due.listing(source, window, ledger) if (ledger.step(o["id"], None, "document") or {}).get("state") != "done")
+        raw = list(islice((o for o in unbooked if window.verdict(o, started(o["id"])) is None), limit or ONLINE_LIMIT))
+    return preview(spec, raw, sink, lambda order: source.refunds(order.id) if order.refund_ids else [], window, source, only, limit, started)
 
 
 def _read_json_or_yaml(path: str, what: str) -> Any:

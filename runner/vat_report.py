@@ -16,11 +16,13 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from runner import due
 from runner.core.booking import Booker, Document
-from runner.core.model import ZERO, cents, parse_order, parse_refund
+from runner.core.model import ZERO, cents
 from runner.errors import BookingError, UsageError
 from runner.exact.client import quote
 from runner.exact.payloads import SALES_ENTRIES, SALES_INVOICES
+from runner.seams import Source
 
 Code = tuple[str, str]  # (VAT code, GL account code)
 Pair = tuple[Decimal, Decimal]  # (net, VAT)
@@ -253,29 +255,27 @@ def _finding_order(finding: Finding) -> tuple:
 # ---- the edges: read-only ------------------------------------------------------------------
 
 
-def read_shop(spec, woo, start: date, since: str = "") -> tuple[list[Doc], dict[int, str]]:
-    """Every document the spec's rules make of the shop's orders (the trigger statuses plus
-    `refunded`) changed since the day before the period: whatever dates the entry, an order
-    or refund dated in the period was saved then or later. Orders created before `since`
-    are not the runner's to book. Returns the documents and the orders that cannot be booked
-    (with the reason), limited to those whose entry date is not before the period."""
+def read_shop(spec, source: Source, start: date, window: due.Window) -> tuple[list[Doc], dict[int, str]]:
+    """Every document the spec's rules make of the shop's orders that the window makes due,
+    changed since the day before the period: whatever dates the entry, an order or refund
+    dated in the period was saved then or later. Returns the documents and the orders that
+    cannot be booked (with the reason), limited to those whose entry date is not before the period."""
     booker = Booker(spec)
-    statuses = sorted(set(spec.section("orders")["statuses"]) | {"refunded"})
     documents, failed = [], {}
-    for raw in woo.orders(statuses, modified_after_gmt=f"{(start - timedelta(days=1)).isoformat()}T00:00:00"):
-        if since and (raw.get("date_created") or "") < since:
+    for raw in source.orders(window.listed_statuses(), modified_after_gmt=f"{(start - timedelta(days=1)).isoformat()}T00:00:00"):
+        if window.verdict(raw) is not None:
             continue
         try:
-            order = parse_order(raw, {i["product_id"]: woo.categories(i["product_id"]) for i in raw.get("line_items") or []})
-            documents.append(shop_doc(booker.book_order(order), order.status))
+            order = due.read_order(raw, source)
+            documents.append(shop_doc(due.sale(booker, order).document, order.status))
         except BookingError as exc:  # the run fails it too; its entry date is a guess then
             when = str(raw.get("date_completed") or raw.get("date_paid") or raw.get("date_created") or "")[:10]
             if not when or when >= start.isoformat():
                 failed[int(raw["id"])] = exc.message
             continue
-        for refund in woo.refunds(order.id) if order.refund_ids else ():
+        for refund in source.refunds(order.id) if order.refund_ids else ():
             try:
-                documents.append(shop_doc(booker.book_refund(order, parse_refund(refund, order)), order.status))
+                documents.append(shop_doc(due.credit(booker, order, refund).document, order.status))
             except BookingError as exc:
                 failed[order.id] = f"refund {refund.get('id')}: {exc.message}"
     return documents, failed
@@ -342,8 +342,8 @@ def reconcile(spec, woo, api, ledger, start: date, end: date) -> Reconciliation:
     """Read both sides (read-only) and compare them. The journals read are those the shop's
     documents go to, those the ledger booked in, and the spec's own if it is a plain code."""
     steps = [s for s in ledger.all_steps() if s.get("step") == "document"]
-    since = spec.section("orders").get("since") or ledger.cursor("orders_since") or ""
-    documents, unbookable = read_shop(spec, woo, start, f"{since}T00:00:00" if len(since) == 10 else since)
+    orders = spec.section("orders")
+    documents, unbookable = read_shop(spec, woo, start, due.Window.of(orders["statuses"], orders.get("since"), ledger))
     plain = str(spec.section("booking").get("journal") or "")
     codes = {d.journal for d in documents} | {s["journal"] for s in steps if s.get("journal")} | ({plain} - {""} if "{" not in plain else set())
     entries, drafts = read_exact(api, codes, start, end, invoices=spec.section("booking")["target"] == "sales_invoice")

@@ -12,7 +12,8 @@ import httpx
 import pytest
 
 from runner.errors import LoginNeeded, SpecError
-from runner.exact.client import ExactApi, ExactRejected, RateGovernor, quote
+from runner.errors import Rejected
+from runner.exact.client import ExactApi, RateGovernor, quote
 from runner.exact.oauth import TokenStore, authorize_url, code_from_redirect
 from runner.sandbox.exact.simulator import ManualClock
 
@@ -92,7 +93,7 @@ def test_paging_follows_next_and_quotes_filters(exact_box):
 
 def test_exacts_own_message_reaches_the_caller_verbatim(exact_box):
     api = exact_box().api()
-    with pytest.raises(ExactRejected) as caught:
+    with pytest.raises(Rejected) as caught:
         api.post(
             "salesentry/SalesEntries",
             {

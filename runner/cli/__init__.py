@@ -20,6 +20,7 @@ import click
 from runner import __version__
 from runner.errors import RunnerError
 from runner.ledger import Ledger
+from runner.redact import redact
 from runner.spec import check as spec_module
 
 
@@ -30,9 +31,7 @@ class Out:
 
     @classmethod
     def redact(cls, text: str) -> str:
-        for secret in sorted(cls.secrets, key=len, reverse=True):
-            text = text.replace(secret, "***")
-        return text
+        return redact(text, cls.secrets)
 
     @classmethod
     def echo(cls, text: str = "", err: bool = False) -> None:
@@ -101,16 +100,18 @@ def target(spec, sandbox: bool):
         yield sandboxed, box
 
 
-def parts(spec, dry_run: bool = False):
+def parts(spec, read_only: bool = False):
+    """The WooCommerce source, the Exact sink and the ledger a spec names. `read_only`
+    gives a copy of the ledger in memory: nothing is written to it, even while a run books."""
     from runner.exact.oauth import store_from_spec
     from runner.exact.sink import sink_from_spec
     from runner.woo.source import source_from_spec
 
     spec.require_env("woocommerce", "exact")
     state = spec.file(spec.data["state"])
-    ledger = Ledger.dry_copy(state) if dry_run else Ledger(state, compact=True)  # callers hold the run lock
+    ledger = Ledger.dry_copy(state) if read_only else Ledger(state, compact=True)  # callers hold the run lock
     tokens = store_from_spec(spec)
-    return source_from_spec(spec), sink_from_spec(spec, ledger, tokens, dry_run=dry_run), ledger
+    return source_from_spec(spec), sink_from_spec(spec, ledger, tokens), ledger
 
 
 def lock_path(spec) -> Path:

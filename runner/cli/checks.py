@@ -34,7 +34,7 @@ def validate(spec_path: str, online: bool, sandbox: bool) -> None:
     from runner import checks as online_module
 
     with target(spec, sandbox) as (spec, _box):
-        woo, sink, ledger = parts(spec, dry_run=True)
+        woo, sink, ledger = parts(spec, read_only=True)
         try:
             checked, problems = online_module.check(spec, woo, sink)
         finally:
@@ -64,13 +64,14 @@ def preview(spec_path, order_ids, limit, orders_file, refunds_file, fmt, payload
     """Show the Exact payloads SPEC would post, without writing anything."""
     spec = load_spec(spec_path)
     if orders_file:
+        from runner.exact.sink import OfflineExact
+
         raw_orders = preview_module.read_orders_file(orders_file)
-        selection, failures = preview_module.select(raw_orders, spec, order_ids, limit)
-        result = preview_module.preview(spec, selection, preview_module.read_refunds(refunds_file, raw_orders))
-        result.failures.update(failures)
+        refunds = preview_module.read_refunds(refunds_file, raw_orders)
+        result = preview_module.offline(spec, raw_orders, refunds, OfflineExact(), order_ids, limit)
     else:
         with target(spec, sandbox) as (spec, _box):
-            woo, sink, ledger = parts(spec, dry_run=True)
+            woo, sink, ledger = parts(spec, read_only=True)
             try:
                 result = preview_module.online(spec, woo, sink, ledger, order_ids, limit)
             finally:
@@ -114,7 +115,7 @@ def report_command(spec_path, start, end, fmt, sandbox) -> None:
                 engine.Run(spec, woo, sink, ledger)(since=spec.section("orders").get("since") or "2000-01-01")
             finally:
                 ledger.close()
-        woo, sink, ledger = parts(spec, dry_run=True)  # the ledger as a copy in memory: read-only, even while a run books
+        woo, sink, ledger = parts(spec, read_only=True)  # the ledger as a copy in memory: read-only, even while a run books
         try:
             result = reconcile.reconcile(spec, woo, sink.api, ledger, first, last)
         finally:

@@ -8,6 +8,7 @@ import sys
 import time
 from contextlib import ExitStack, contextmanager, nullcontext
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -15,7 +16,9 @@ import click
 from runner import engine
 from runner.cli import Out, guarded, load_spec, lock_path, main, parts, target
 from runner.cli import render as report
+from runner.dry_run import DryRunSink
 from runner.errors import RunnerError, UsageError
+from runner.files_sink import LEDGER
 from runner.ledger import Ledger, run_lock
 
 
@@ -53,17 +56,20 @@ def _alerting(spec, enabled: bool):
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report.")
 @click.option("--wait", is_flag=True, help="If another run of this spec is busy, wait for it instead of stopping.")
 @click.option("--every", metavar="INTERVAL", help="Keep running: every 15m, 30m, 1h... (Ctrl-C stops).")
+@click.option("--to", "to", metavar="DIR", type=click.Path(file_okay=False), help="Write each document to DIR as JSON instead of Exact (a review).")
 @guarded
-def run(spec_paths, dry_run, since, order_ids, limit, sandbox, as_json, wait, every) -> None:
+def run(spec_paths, dry_run, since, order_ids, limit, sandbox, as_json, wait, every, to) -> None:
     """Book what is due: new and changed orders, refunds, and retries. Several specs
     (clients) run in turn, each with its own ledger, login and call budget."""
-    options = dict(dry_run=dry_run, since=since, order_ids=order_ids, limit=limit, sandbox=sandbox, as_json=as_json)
+    if to and dry_run:
+        raise UsageError("--to already writes nothing to Exact", "leave out --dry-run: --to DIR writes each document to DIR for review")
+    options = dict(dry_run=dry_run, since=since, order_ids=order_ids, limit=limit, sandbox=sandbox, as_json=as_json, to=to)
     if not every:
         codes = [_run_logged(path, len(spec_paths) > 1, wait=wait, **options) for path in spec_paths]
         sys.exit(max(codes))
     interval = _interval(every)
-    if dry_run or sandbox or order_ids:
-        raise UsageError("--every repeats real runs", "leave out --dry-run, --sandbox and --order when scheduling")
+    if dry_run or sandbox or order_ids or to:
+        raise UsageError("--every repeats real runs", "leave out --dry-run, --sandbox, --order and --to when scheduling")
     with ExitStack() as locks:
         for path in spec_paths:  # the loop owns each spec: cron-started runs meanwhile say 'already running'
             locks.enter_context(run_lock(lock_path(load_spec(path)), wait=wait))
@@ -99,15 +105,16 @@ def _stamp(path: str, text: str, err: bool = False) -> None:
 
 
 def _run_one(
-    path: str, log: bool, dry_run=False, since=None, order_ids=(), limit=None, sandbox=False, as_json=False, wait=False, locked=False
+    path: str, log: bool, dry_run=False, since=None, order_ids=(), limit=None, sandbox=False, as_json=False, wait=False, locked=False, to=None
 ) -> int:
     spec = load_spec(path)
     with target(spec, sandbox) as (spec, box):
-        with nullcontext() if locked else run_lock(lock_path(spec), wait=wait), _alerting(spec, not dry_run and box is None) as outcome:
-            woo, sink, ledger = parts(spec, dry_run)
+        lock = run_lock(Path(to) / (LEDGER + ".lock") if to else lock_path(spec), wait=wait)
+        with nullcontext() if locked else lock, _alerting(spec, not dry_run and not to and box is None) as outcome:
+            source, sink, ledger = _adapters(spec, dry_run, to)
             progress = None if as_json else _progress(sys.stdout.isatty())
             try:
-                result = outcome["report"] = engine.Run(spec, woo, sink, ledger, progress=progress)(
+                result = outcome["report"] = engine.Run(spec, source, sink, ledger, progress=progress)(
                     since=since, only=order_ids, limit=limit
                 ).as_dict()
             finally:
@@ -122,11 +129,28 @@ def _run_one(
         for order_id, message in sorted(result["failed"].items(), key=lambda kv: int(kv[0])):
             Out.echo(f"FAILED order {order_id}: {message}", err=True)
         summary = ("dry run, nothing posted: " if dry_run else "") + report.run_summary(result)
+        if to:
+            summary += f"; the documents are in {to}"
         _stamp(path, summary) if log else Out.echo(summary)
-        if box is not None:
+        if box is not None and not to:
             for line in box.landed_lines():
                 Out.echo(line)
     return 1 if result["failed"] else 0
+
+
+def _adapters(spec, dry_run: bool, to: str | None):
+    """The source, sink and ledger of one run: Exact and the spec's ledger; for a dry run
+    the same behind a sink that writes nothing and a ledger copy in memory; with --to, a
+    folder with a ledger of its own (the spec's ledger and Exact are not touched)."""
+    if to:
+        from runner.files_sink import FolderSink
+        from runner.woo.source import source_from_spec
+
+        spec.require_env("woocommerce")
+        FolderSink(to).open()
+        return source_from_spec(spec), FolderSink(to), Ledger(Path(to) / LEDGER, compact=True)
+    source, sink, ledger = parts(spec, read_only=dry_run)
+    return source, (DryRunSink(sink) if dry_run else sink), ledger
 
 
 LOG_EVERY = 100

@@ -69,7 +69,7 @@ def products(spec_path, dry_run, sandbox) -> None:
 
     spec = load_spec(spec_path)
     with target(spec, sandbox) as (spec, _box):
-        woo, sink, ledger = parts(spec, dry_run=True)
+        woo, sink, ledger = parts(spec, read_only=True)
         ledger.close()
         planned: list[str] = []
 

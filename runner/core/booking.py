@@ -15,8 +15,7 @@ from typing import Any
 
 from runner.core.lines import Fact, agree_vat, amount_spread, charge_facts, item_facts, local_date
 from runner.core.model import ZERO, Order, Refund, cents
-from runner.errors import BookingError
-from runner.spec.templates import TemplateFailure
+from runner.errors import BookingError, TemplateFailure
 
 HUNDRED = Decimal(100)
 

@@ -1,10 +1,11 @@
 """Talking OData to Exact Online: the envelope, `__next` paging, quoted filters, error
 bodies turned into Exact's own words, and a rate governor fed by the X-RateLimit headers.
 
-What goes wrong is sorted three ways, because the engine must treat them differently:
-`ExactRejected` (Exact said no; nothing was written), `Ambiguous` (a POST may or may not
-have landed; look before posting again) and `DailyLimitReached` (stop cleanly, resume
-on the next run). A 429 of the minute window is waited out, never a failure."""
+What goes wrong is sorted into the generic errors of runner.errors, because the engine
+must treat them differently: `Rejected` (Exact said no; nothing was written),
+`OutcomeUnknown` (a POST may or may not have landed; look before posting again) and
+`QuotaExhausted` (stop cleanly, resume on the next run). A 429 of the minute window is
+waited out, never a failure."""
 
 from __future__ import annotations
 
@@ -16,20 +17,9 @@ from typing import Any
 
 import httpx
 
-from runner.errors import LoginNeeded, RunnerError, ServiceError, SpecError
-from runner.http import is_json, json_body, make_client, may_have_landed, safe_url
-
-
-class ExactRejected(ServiceError):
-    """Exact refused a request with its own message (often Dutch), kept verbatim."""
-
-
-class Ambiguous(ServiceError):
-    """A POST whose outcome is unknown: the server may have carried it out."""
-
-
-class DailyLimitReached(RunnerError):
-    """Too few calls are left today; the run stops cleanly and the next one resumes."""
+from runner.errors import LoginNeeded, OutcomeUnknown, QuotaExhausted, Rejected, ServiceError, SpecError
+from runner.http import is_json, json_body, make_client, may_have_landed
+from runner.redact import safe_url
 
 
 def quote(value: str) -> str:
@@ -53,9 +43,10 @@ class RateGovernor:
 
     def before_call(self) -> None:
         if self.daily_remaining is not None and self.daily_remaining <= self.reserve:
-            raise DailyLimitReached(
+            raise QuotaExhausted(
                 f"only {self.daily_remaining} Exact calls are left today (reserve {self.reserve})",
                 "nothing is lost: the next run after midnight UTC carries on where this one stopped",
+                resets_at=self.daily_reset,
             )
         if self.minutely_remaining is not None and self.minutely_remaining <= 0:
             self._wait_for_minute()
@@ -102,7 +93,7 @@ class ErrorBudget:
         times = self._within_hour(endpoint)
         if len(times) >= self.limit:
             again = time.strftime("%H:%M UTC", time.gmtime(times[0] + 3600))
-            raise ExactRejected(
+            raise Rejected(
                 f"not sent: Exact refused {len(times)} requests to {endpoint} within the hour and blocks "
                 f"the app at 10, so the runner sends none there until {again}",
                 "fix what Exact said about the orders before (`runner status` shows it); they are retried by themselves",
@@ -182,7 +173,7 @@ class ExactApi:
                 if method == "GET" and attempt < 2:
                     continue
                 if method != "GET" and may_have_landed(exc):
-                    raise Ambiguous(
+                    raise OutcomeUnknown(
                         f"no answer from Exact for {method} {_path(url)} ({type(exc).__name__})",
                         "the next run looks the document up in Exact before posting it again",
                     ) from None
@@ -199,7 +190,7 @@ class ExactApi:
                     self.governor.sleep(0.5 * (attempt + 1))
                     continue
                 if method != "GET":
-                    raise Ambiguous(
+                    raise OutcomeUnknown(
                         f"Exact answered {response.status_code} without a message for {method} {_path(url)}",
                         "the next run looks the document up in Exact before posting it again",
                     )
@@ -222,7 +213,7 @@ class ExactApi:
                 f"this Exact login may not use division {self.division} ({message})",
                 "run `runner divisions SPEC` and put one of those codes in exact.division",
             )
-        raise ExactRejected(message, "fix what Exact names (in the spec or in Exact), then `runner retry SPEC`", status=status)
+        raise Rejected(message, "fix what Exact names (in the spec or in Exact), then `runner retry SPEC`", status=status)
 
 
 def _odata_error(response: httpx.Response) -> str:

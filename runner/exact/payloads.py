@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from runner.core.booking import CustomerPlan, Document, Line, PaymentPlan
+from runner.core.booking import Document, Line, PaymentPlan
 
 SALES_ENTRIES = "salesentry/SalesEntries"
 SALES_INVOICES = "salesinvoice/SalesInvoices"
@@ -127,12 +127,6 @@ def payment_payload(plan: PaymentPlan, ids: Ids) -> tuple[str, dict[str, Any]]:
         "Description": plan.description,
     }
     return (CASH_ENTRIES if cash else BANK_ENTRIES), {"JournalCode": plan.journal, ("CashEntryLines" if cash else "BankEntryLines"): [line]}
-
-
-def customer_preview(plan: CustomerPlan) -> dict[str, Any]:
-    if plan.collective:
-        return {"collective": plan.collective}
-    return {"match": {"email": plan.email}, "create_if_missing": plan.account}
 
 
 def master_data_problems(doc: Document, master: MasterData, payment: PaymentPlan | None = None) -> list[str]:

@@ -10,17 +10,32 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from runner.core.booking import CustomerPlan
+from runner.core.booking import CustomerPlan, Document, PaymentPlan
 from runner.core.model import percent
 from runner.errors import BookingError
 from runner.exact.client import ExactApi, quote
-from runner.exact.payloads import ACCOUNTS, SALES_ENTRIES, SALES_INVOICES, MasterData, VatCode, money
+from runner.exact.payloads import (
+    ACCOUNTS,
+    SALES_ENTRIES,
+    SALES_INVOICES,
+    Ids,
+    MasterData,
+    VatCode,
+    document_payload,
+    master_data_problems,
+    money,
+    payment_payload,
+    print_payload,
+)
+from runner.seams import Facts, Posting, Quota
 
-CASH = 10
+CASH = 10  # Exact's journal type of a cash journal
+PROCESSED = 50  # a sales invoice's status once printed: a booking
 MASTER_TTL = 6 * 3600  # seconds master data is trusted before it is read again
 
 
@@ -91,6 +106,128 @@ class ExactSink:
         conditions = [c["Code"].strip() for c in self.api.get("cashflow/PaymentConditions", "Code")]
         return {"vat": vat, "gl": gls, "journals": journals, "conditions": conditions, "currencies": currencies}
 
+    # the Sink protocol (runner/seams.py)
+    def open(self) -> None:
+        self.refresh_accounts()
+
+    def problems(self, document: Document, payment: PaymentPlan | None) -> list[str]:
+        if problem := self.currency_problem(document.journal, document.currency):
+            return [problem + " (let the journal take other currencies in Exact, or book this order by hand)"]
+        problems = master_data_problems(document, self.admin().master, payment)
+        if problems and not self.fresh:  # cached master data: the code may be new in Exact
+            problems = master_data_problems(document, self.admin(fresh=True).master, payment)
+        return problems
+
+    def customer(self, plan: CustomerPlan) -> str | None:
+        if plan.collective:
+            known = self.ledger.customer(f"code:{plan.collective}")
+            if not known:
+                raise BookingError(
+                    f"collective account '{plan.collective}' does not exist in Exact", "create it in Exact, or fix customers.collective"
+                )
+            return known["id"]
+        known = self.ledger.customer(plan.email)
+        return known["id"] if known else None
+
+    def create_customer(self, plan: CustomerPlan) -> Facts:
+        fields = plan.account
+        problems = account_problems(fields, self.admin().master)
+        if problems:  # Exact would refuse it, and its refusals count against the app's error budget
+            raise BookingError(
+                f"a new Exact account for {plan.email} would be refused: " + "; ".join(problems),
+                "fix customers.account in the spec (or the order's address in WooCommerce), then `runner retry SPEC`",
+            )
+        row = self.api.post(ACCOUNTS, fields)
+        self.ledger.remember_customer(plan.email, row["ID"], (row.get("Code") or "").strip(), created=True)
+        return {"exact_id": row["ID"]}
+
+    def steps(self, posting: Posting) -> tuple[str, ...]:
+        invoice = posting.document.target == "sales_invoice"
+        return ("document",) + (("print",) if invoice else ()) + (("payment",) if posting.payment else ())
+
+    def intent(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
+        doc = posting.document
+        if step == "document":
+            return {
+                "target": doc.target,
+                "journal": doc.journal,
+                "your_ref": doc.your_ref,
+                "description": doc.description,
+                "total": f"{doc.booked_total:.2f}",
+                "account": posting.account,
+                "pay": posting.payment is not None,
+            }
+        if step == "print":
+            return {"invoice": done["document"]["exact_id"]}
+        endpoint, _ = self._payment(posting, done)
+        return {"endpoint": endpoint, "entry_number": self._number(done), "account": posting.account}
+
+    def request(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> dict[str, Any]:
+        if step == "document":
+            endpoint, payload = document_payload(posting.document, self._ids(posting, create_items=False))
+        elif step == "print":
+            endpoint, payload = print_payload(done["document"]["exact_id"], posting.document)
+        else:
+            endpoint, payload = self._payment(posting, done)
+        return {"endpoint": endpoint, "payload": payload}
+
+    def write(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
+        if step == "document":
+            endpoint, payload = document_payload(posting.document, self._ids(posting, create_items=True))
+            row = self.api.post(endpoint, payload)
+            if endpoint == SALES_INVOICES:
+                return {"exact_id": row["InvoiceID"], "number": row.get("InvoiceNumber")}
+            return {"exact_id": row["EntryID"], "number": row.get("EntryNumber")}
+        if step == "print":
+            invoice = done["document"]["exact_id"]
+            self.api.post(*print_payload(invoice, posting.document))
+            if posting.payment and not done["document"].get("number"):  # the number is given at printing
+                return {"number": self.invoice_status(invoice).get("InvoiceNumber")}
+            return {}
+        row = self.api.post(*self._payment(posting, done))
+        return {"exact_id": row.get("EntryID")}
+
+    def lookup(self, step: str, intent: Facts, known: set[str]) -> Facts | None:
+        if step == "account":
+            found = self.find_account(intent["email"])
+            return {"exact_id": found} if found else None
+        if step == "document":
+            row = self.find_document(intent["target"], intent["journal"], intent["your_ref"], intent["description"], intent["total"], known)
+            if row is None:
+                return None
+            invoice = intent["target"] == "sales_invoice"
+            return {"exact_id": row["InvoiceID" if invoice else "EntryID"], "number": row.get("InvoiceNumber" if invoice else "EntryNumber")}
+        if step == "print":
+            status = self.invoice_status(intent["invoice"])
+            return {"number": status.get("InvoiceNumber")} if status.get("Status") == PROCESSED else None
+        line = self.find_payment(intent["endpoint"], intent["entry_number"], intent["account"])
+        return {"exact_id": line.get("EntryID")} if line else None
+
+    def quota(self) -> Quota:
+        return Quota(self.api.calls, self.api.governor.daily_remaining, self.api.governor.daily_reset)
+
+    def _ids(self, posting: Posting, create_items: bool) -> Ids:
+        admin = self.admin()
+        doc = posting.document
+        items = {}
+        if doc.target == "sales_invoice":
+            resolve = self.item if create_items else self.known_item
+            items = {line.item: resolve(line.item, line.description) for line in doc.lines}
+        return Ids(customer=posting.account, gl=admin.gl_ids, items=items, cash_journals=admin.cash_journals)
+
+    def _number(self, done: Mapping[str, Facts]) -> int | None:
+        """The entry or invoice number a payment refers to; an invoice's is given at printing."""
+        number = done["document"].get("number") or done.get("print", {}).get("number")
+        invoice = str(done["document"].get("exact_id") or "")
+        if number is None and done.get("print") and invoice and not invoice.startswith("<"):
+            number = self.invoice_status(invoice).get("InvoiceNumber")
+        return number
+
+    def _payment(self, posting: Posting, done: Mapping[str, Facts]) -> tuple[str, dict[str, Any]]:
+        admin = self.admin()
+        ids = Ids(customer=posting.account, gl=admin.gl_ids, cash_journals=admin.cash_journals, entry_number=self._number(done))
+        return payment_payload(posting.payment, ids)
+
     # customers
     def refresh_accounts(self) -> int:
         """Brings the ledger's e-mail index up to date with what changed in Exact."""
@@ -106,35 +243,6 @@ class ExactSink:
         self.ledger.set_cursor("exact_accounts_timestamp", newest)
         return seen
 
-    def account(self, plan: CustomerPlan, order_id: int) -> str:
-        if plan.collective:
-            known = self.ledger.customer(f"code:{plan.collective}")
-            if not known:
-                raise BookingError(
-                    f"collective account '{plan.collective}' does not exist in Exact", "create it in Exact, or fix customers.collective"
-                )
-            return known["id"]
-        known = self.ledger.customer(plan.email)
-        if known:
-            return known["id"]
-        # an earlier POST for this e-mail (of any order) whose answer was lost may have landed
-        if any(i["step"] == "account" and i.get("email") == plan.email for i in self.ledger.open_intents()):
-            found = self.find_account(plan.email)
-            if found:
-                return found
-        fields = plan.account
-        problems = account_problems(fields, self.admin().master)
-        if problems:  # Exact would refuse it, and its refusals count against the app's error budget
-            raise BookingError(
-                f"a new Exact account for {plan.email} would be refused: " + "; ".join(problems),
-                "fix customers.account in the spec (or the order's address in WooCommerce), then `runner retry SPEC`",
-            )
-        self.ledger.intend(order_id, None, "account", email=plan.email)
-        row = self.post(ACCOUNTS, fields)
-        self.ledger.remember_customer(plan.email, row["ID"], (row.get("Code") or "").strip(), created=True)
-        self.ledger.done(order_id, None, "account", exact_id=row["ID"])
-        return row["ID"]
-
     def find_account(self, email: str) -> str | None:
         row = self.api.first(ACCOUNTS, "ID,Code,Email", f"tolower(Email) eq {quote(email)}")
         if row:
@@ -143,6 +251,14 @@ class ExactSink:
         return None
 
     # items, for sales invoices
+    def known_item(self, code: str, description: str = "") -> str:
+        """An item's id from the ledger or a lookup by code; the code itself when Exact has none yet."""
+        known = self.ledger.customer(f"item:{code}")
+        if known:
+            return known["id"]
+        row = self.api.first("logistics/Items", "ID,Code", f"Code eq {quote(code)}")
+        return row["ID"] if row else f"<new item {code}>"
+
     def item(self, code: str, description: str) -> str:
         """An item's id: remembered in the ledger, else looked up by code, else created."""
         known = self.ledger.customer(f"item:{code}")
@@ -150,13 +266,9 @@ class ExactSink:
             return known["id"]
         row = self.api.first("logistics/Items", "ID,Code", f"Code eq {quote(code)}")
         if row is None:
-            row = self.post("logistics/Items", {"Code": code, "Description": (description or code)[:60], "IsSalesItem": True})
+            row = self.api.post("logistics/Items", {"Code": code, "Description": (description or code)[:60], "IsSalesItem": True})
         self.ledger.remember_customer(f"item:{code}", row["ID"], code)
         return row["ID"]
-
-    # every write goes through here, so a dry run can swap it out
-    def post(self, endpoint: str, payload: dict) -> dict:
-        return self.api.post(endpoint, payload)
 
     def find_document(self, target: str, journal: str, your_ref: str, description: str, total: str, known_ids: set[str]) -> dict | None:
         """An entry or invoice this runner may have posted without hearing back: same
@@ -212,24 +324,25 @@ def exact_percent(value: Any) -> Decimal:
     return percent((_decimal(value) * 100).quantize(Decimal("0.01")))
 
 
-class DryRunSink(ExactSink):
-    """Reads Exact for real and posts nothing: what would be posted is collected, with
-    the administration's real GUIDs, and placeholders for ids Exact would assign."""
+class OfflineExact(ExactSink):
+    """The Exact sink without a connection, for a preview from an orders file: codes stand
+    in for GUIDs and nothing is checked against an administration."""
 
-    def __init__(self, api: ExactApi, ledger) -> None:
-        super().__init__(api, ledger)
-        self.posted: list[dict[str, Any]] = []
+    def __init__(self) -> None:
+        super().__init__(None, None)  # type: ignore[arg-type]  # never reads: every reading method is replaced
+        self._admin = Admin(MasterData({}, {}, {}), {}, frozenset())
 
-    def post(self, endpoint: str, payload: dict) -> dict:
-        self.posted.append({"endpoint": endpoint, "payload": payload})
-        new = f"<new {endpoint.rsplit('/', 1)[-1]} {len(self.posted)}>"
-        return {"ID": new, "EntryID": new, "InvoiceID": new, "EntryNumber": None, "InvoiceNumber": None, "Code": ""}
+    def problems(self, document: Document, payment: PaymentPlan | None) -> list[str]:
+        return []
 
-    def invoice_status(self, invoice_id: str) -> dict:
-        return {"InvoiceID": invoice_id, "InvoiceNumber": None, "Status": 50} if invoice_id.startswith("<new") else super().invoice_status(invoice_id)
+    def customer(self, plan: CustomerPlan) -> str | None:
+        return f"<account {plan.collective or plan.email}>"
+
+    def known_item(self, code: str, description: str = "") -> str:
+        return code
 
 
-def sink_from_spec(spec, ledger, tokens, transport=None, dry_run: bool = False, governor=None) -> ExactSink:
+def sink_from_spec(spec, ledger, tokens, transport=None, governor=None) -> ExactSink:
     from runner.exact.client import ErrorBudget, RateGovernor
 
     exact = spec.section("exact")
@@ -240,4 +353,4 @@ def sink_from_spec(spec, ledger, tokens, transport=None, dry_run: bool = False, 
         clock=governor.clock, recent=dict(ledger.cursor("exact_errors") or {}), saved=lambda recent: ledger.set_cursor("exact_errors", recent)
     )
     api = ExactApi(exact["base_url"], int(exact["division"]), tokens.access_token, transport=transport, governor=governor, budget=budget)
-    return (DryRunSink if dry_run else ExactSink)(api, ledger)
+    return ExactSink(api, ledger)

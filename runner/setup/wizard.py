@@ -21,9 +21,9 @@ from typing import Any
 import yaml
 
 from runner.cli import render as report
-from runner.errors import LoginNeeded, RunnerError, ServiceError, SpecError, UsageError
+from runner.errors import LoginNeeded, Rejected, RunnerError, ServiceError, SpecError, UsageError
 from runner.exact import oauth
-from runner.exact.client import ExactApi, ExactRejected
+from runner.exact.client import ExactApi
 from runner.exact.sink import exact_percent
 from runner.setup.proposals import TABLE_NAMES, Catalog, Choice, Row, overrides, propose, redo
 from runner.setup.spec_writer import (
@@ -79,7 +79,7 @@ def read_catalog(api: ExactApi, name: str) -> Catalog:
     fields = "Code,Description,Percentage,Type,EUSalesListing,OssCountry,IsBlocked"
     try:
         vat = list(api.get("vat/VATCodes", fields))
-    except ExactRejected:  # OssCountry comes with Exact's One-Stop-Shop feature set only
+    except Rejected:  # OssCountry comes with Exact's One-Stop-Shop feature set only
         vat = list(api.get("vat/VATCodes", fields.replace(",OssCountry", "")))
     gls = api.get("financial/GLAccounts", "Code,Description,Type", "IsBlocked eq false")
     journals = api.get("financial/Journals", "Code,Description,Type,IsBlocked")

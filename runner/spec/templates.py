@@ -13,7 +13,7 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
-from runner.errors import BookingError
+from runner.errors import TemplateFailure
 
 ORDER_FIELDS = frozenset(
     """
@@ -34,10 +34,6 @@ LINE_FIELDS = frozenset(
 CUSTOMER_FIELDS = frozenset("email name company vat_number country is_guest".split())
 STRICT_FIELDS = {"order": ORDER_FIELDS, "line": LINE_FIELDS, "customer": CUSTOMER_FIELDS}
 DICT_METHODS = frozenset({"get", "items", "keys", "values"})
-
-
-class TemplateFailure(BookingError):
-    """A template raised while rendering one order: that order fails, the others go on."""
 
 
 class Templates:

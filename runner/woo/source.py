@@ -13,7 +13,8 @@ from typing import Any
 import httpx
 
 from runner.errors import ServiceError, SpecError
-from runner.http import is_json, json_body, make_client, safe_url
+from runner.http import is_json, json_body, make_client
+from runner.redact import safe_url
 
 PER_PAGE = 100
 

@@ -1,0 +1,51 @@
+"""A dry run swaps the sink for this one: it reads through to the real sink (master data,
+customers, lookups) and writes nothing. Each write is kept as the request the real sink
+would send, with stand-ins for the ids the books would give."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from runner.core.booking import CustomerPlan, Document, PaymentPlan
+from runner.seams import Facts, Posting, Quota, Sink
+
+
+class DryRunSink:
+    def __init__(self, sink: Sink) -> None:
+        self.sink = sink
+        self.posted: list[dict[str, Any]] = []
+
+    def open(self) -> None:
+        self.sink.open()
+
+    def problems(self, document: Document, payment: PaymentPlan | None) -> list[str]:
+        return self.sink.problems(document, payment)
+
+    def customer(self, plan: CustomerPlan) -> str | None:
+        return self.sink.customer(plan)
+
+    def create_customer(self, plan: CustomerPlan) -> Facts:
+        self.posted.append({"step": "account", "customer": plan.email, "payload": plan.account})
+        return {"exact_id": f"<new account {plan.email}>"}
+
+    def steps(self, posting: Posting) -> tuple[str, ...]:
+        return self.sink.steps(posting)
+
+    def intent(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
+        return self.sink.intent(step, posting, done)
+
+    def request(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> dict[str, Any]:
+        return self.sink.request(step, posting, done)
+
+    def write(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
+        doc = posting.document
+        where = {"order": doc.order_id, **({"refund": doc.refund_id} if doc.refund_id is not None else {}), "step": step}
+        self.posted.append({**where, **self.sink.request(step, posting, done)})
+        return {"exact_id": f"<new {step} {len(self.posted)}>", "number": None}
+
+    def lookup(self, step: str, intent: Facts, known: set[str]) -> Facts | None:
+        return self.sink.lookup(step, intent, known)
+
+    def quota(self) -> Quota:
+        return self.sink.quota()

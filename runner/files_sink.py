@@ -1,0 +1,111 @@
+"""A second sink: every document written to a folder as one JSON file, for an accountant's
+review before anything goes to Exact (`runner run SPEC --to DIR`). It knows nothing of
+Exact: the document as the booking rules made it, codes and all, amounts as strings.
+
+Exactly-once holds here as everywhere: the folder keeps a ledger of its own
+(`ledger.json`), so running again adds only what is new, and a file whose writing was
+cut off is found (or written again) by the next run. Files are written whole or not at all."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from runner.core.booking import CustomerPlan, Document, PaymentPlan
+from runner.errors import ServiceError
+from runner.seams import Facts, Posting, Quota
+
+LEDGER = "ledger.json"  # the folder's own ledger, beside the documents
+
+
+class FolderSink:
+    def __init__(self, folder: str | os.PathLike) -> None:
+        self.folder = Path(folder)
+        self.written = 0
+
+    def open(self) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ServiceError(f"cannot make the folder {self.folder}: {exc.strerror}", "pass a folder you may write to with --to") from None
+
+    def problems(self, document: Document, payment: PaymentPlan | None) -> list[str]:
+        return []  # no administration to check against: the review is the check
+
+    def customer(self, plan: CustomerPlan) -> str | None:
+        return plan.collective or plan.email
+
+    def create_customer(self, plan: CustomerPlan) -> Facts:  # never called: every customer is "known"
+        return {"exact_id": plan.email}
+
+    def steps(self, posting: Posting) -> tuple[str, ...]:
+        return ("document",)
+
+    def intent(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
+        return {"file": file_name(posting.document)}
+
+    def request(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> dict[str, Any]:
+        return {"file": file_name(posting.document), "content": content(posting)}
+
+    def write(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
+        name = file_name(posting.document)
+        path, partial = self.folder / name, self.folder / f".{name}.partial"
+        try:
+            partial.write_text(json.dumps(content(posting), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            os.replace(partial, path)
+        except OSError as exc:
+            raise ServiceError(f"cannot write {path}: {exc.strerror}", "free some space or pass another folder with --to") from None
+        self.written += 1
+        return {"exact_id": name}
+
+    def lookup(self, step: str, intent: Facts, known: set[str]) -> Facts | None:
+        name = intent.get("file", "")
+        return {"exact_id": name} if name and (self.folder / name).is_file() else None
+
+    def quota(self) -> Quota:
+        return Quota(calls=self.written)
+
+
+def file_name(document: Document) -> str:
+    refund = f"-refund-{document.refund_id}" if document.refund_id is not None else ""
+    return f"order-{document.order_id}{refund}.json"
+
+
+def content(posting: Posting) -> dict[str, Any]:
+    """The document as the booking rules made it: what an accountant checks."""
+    doc, payment = posting.document, posting.payment
+    return {
+        "order": doc.order_id,
+        "order_number": doc.order_number,
+        "refund": doc.refund_id,
+        "target": doc.target,
+        "entry_date": doc.entry_date.isoformat(),
+        "journal": doc.journal,
+        "your_ref": doc.your_ref,
+        "description": doc.description,
+        "currency": doc.currency,
+        "customer": {"collective": posting.customer.collective} if posting.customer.collective else {"email": posting.customer.email},
+        "lines": [
+            {
+                "kind": line.kind,
+                "description": line.description,
+                "quantity": f"{line.quantity.normalize():f}",
+                "net": f"{line.net:.2f}",
+                "vat": f"{line.vat:.2f}",
+                "vat_percent": f"{line.percent.normalize():f}",
+                "vat_code": line.vat_code,
+                "gl_account": line.gl_account,
+                **({"item": line.item} if line.item else {}),
+            }
+            for line in doc.lines
+        ],
+        "total": f"{doc.booked_total:.2f}",
+        "vat_by_code": {code: f"{amount:.2f}" for code, amount in sorted(doc.vat_by_code().items())},
+        "payment": None
+        if payment is None
+        else {"journal": payment.journal, "gl_account": payment.gl_account, "amount": f"{payment.amount:.2f}", "date": payment.date.isoformat()},
+        "warnings": list(doc.warnings),
+    }

@@ -1,0 +1,112 @@
+"""The two seams of the runner: where orders come from (`Source`) and where documents go
+(`Sink`). The engine, the preview and the report talk to these and nothing else; the
+WooCommerce source (runner/woo) and the Exact sink (runner/exact) implement them, and
+runner/files_sink.py is a second sink that writes each document to a folder.
+
+Exactly-once is a protocol between the engine, the ledger and a sink:
+
+    for each step a sink names for a document ("document", then e.g. "print", "payment"):
+        skip it when the ledger has it done
+        ledger.intend(step, **sink.intent(step, posting, done))   # before anything is sent
+        ledger.done(step, **sink.write(step, posting, done))       # after the sink's answer
+    an intent without `done` (a crash, a lost answer) is settled first thing next run:
+        sink.lookup(step, intent) -> the facts of what landed, or None (then it is sent again)
+
+Errors: a sink and a source raise only runner.errors types. `Rejected` (nothing written,
+the order fails and is retried later), `OutcomeUnknown` (the write may have landed: the
+order waits for the lookup of the next run), `QuotaExhausted` (stop the run cleanly),
+`BookingError` (a local check refused it before anything was sent), `ServiceError`
+(unreachable), `LoginNeeded`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from runner.core.booking import CustomerPlan, Document, PaymentPlan
+
+Facts = dict[str, Any]  # what the ledger keeps about one step: JSON-able, sink-defined
+
+
+@dataclass(frozen=True)
+class Posting:
+    """One document on its way to a sink: the document, who it is booked on (an account
+    id the sink gave), and the payment that settles it when the spec books `paid`."""
+
+    document: Document
+    customer: CustomerPlan
+    account: str
+    payment: PaymentPlan | None = None
+
+
+@dataclass(frozen=True)
+class Quota:
+    """A sink's call budget as last seen: calls made this run, left today (None: no
+    limit known), and when the day starts over (epoch seconds, 0 when unknown)."""
+
+    calls: int = 0
+    left_today: int | None = None
+    resets_at: float = 0.0
+
+
+class Source(Protocol):
+    """The shop, read-only. Every method may raise `ServiceError` (unreachable, kept
+    failing), `SpecError` (the keys or the address are wrong) or `LoginNeeded`."""
+
+    calls: int
+
+    def orders(self, statuses: list[str] | None = None, created_after: str | None = None, modified_after_gmt: str | None = None) -> Iterator[dict]:
+        """Orders by ascending id, each once: `created_after` is shop-local, `modified_after_gmt` UTC."""
+
+    def order(self, order_id: int) -> dict:
+        """One order as the REST API returns it."""
+
+    def refunds(self, order_id: int) -> list[dict]:
+        """The refunds of one order, complete (with their lines)."""
+
+    def categories(self, product_id: int) -> tuple[str, ...]:
+        """Category names of a product; () for a deleted product."""
+
+    def taxes(self) -> list[dict]:
+        """The shop's tax rates."""
+
+
+class Sink(Protocol):
+    """Where documents are booked. A sink may keep caches (master data, a customer index)
+    in the ledger it was built with; the engine owns every intent and `done`."""
+
+    def open(self) -> None:
+        """Called once before a run books: bring indexes up to date (reads only)."""
+
+    def problems(self, document: Document, payment: PaymentPlan | None) -> list[str]:
+        """What the books would refuse about this document, found locally before any
+        write (codes that do not exist, wrong types, a currency the journal does not take)."""
+
+    def customer(self, plan: CustomerPlan) -> str | None:
+        """The account a document is booked on, if the books have it (read only). Raises
+        `BookingError` when the plan names an account that must exist and does not."""
+
+    def create_customer(self, plan: CustomerPlan) -> Facts:
+        """Creates the account; returns facts with its `exact_id`. Raises `BookingError`
+        before sending when the books would refuse it. The engine records the intent."""
+
+    def steps(self, posting: Posting) -> tuple[str, ...]:
+        """The writes one document takes, in order, the first being "document"."""
+
+    def intent(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
+        """What `lookup` needs to find this write should its answer be lost (no I/O).
+        `done` holds the facts of the document's earlier steps, by step name."""
+
+    def request(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> dict[str, Any]:
+        """What `write` would send for this step (for previews and dry runs; reads only)."""
+
+    def write(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
+        """Sends one step; returns the facts to keep (`exact_id`, `number`...)."""
+
+    def lookup(self, step: str, intent: Facts, known: set[str]) -> Facts | None:
+        """Whether a write of an earlier run landed after all: its facts, or None. `known`
+        are the ids the ledger already holds for that order (never the same document)."""
+
+    def quota(self) -> Quota:
+        """The call budget as last seen."""
