@@ -13,7 +13,7 @@ from runner.core.booking import Booker
 from runner.core.lines import Fact
 from runner.core.model import Rate, parse_order, percent
 from runner.errors import BookingError
-from runner.exact.payloads import line_problems, master_data_problems
+from runner.exact.payloads import REVENUE, line_problems, master_data_problems
 
 KINDS = ("product", "shipping", "fee", "discount")
 RECENT = 20  # recent orders booked on paper
@@ -29,11 +29,11 @@ def check(spec, woo, sink) -> tuple[list[str], list[str]]:
         f"Exact Online: division {sink.api.division} may be used; {len(master.vat_codes)} VAT codes, "
         f"{len(master.gl_types)} GL accounts, {len(master.journal_types)} journals"
     )
-    booking, booker = spec.section("booking"), Booker(spec)
-    if master.gl_types.get(booking["rounding"]["account"]) != 110:
-        problems.append(f"booking.rounding.account '{booking['rounding']['account']}' is not a revenue GL account here")
+    rounding, booker = spec.booking.rounding.account, Booker(spec)
+    if master.gl_types.get(rounding) != REVENUE:
+        problems.append(f"booking.rounding.account '{rounding}' is not a revenue GL account here")
 
-    recent = [parse_order(raw) for raw in islice(woo.orders(sorted(spec.section("orders")["statuses"])), RECENT)]
+    recent = [parse_order(raw) for raw in islice(woo.orders(sorted(spec.orders.statuses)), RECENT)]
     for order in recent:
         try:
             doc = booker.book_order(order)

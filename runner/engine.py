@@ -52,7 +52,7 @@ class Run:
         self.spec, self.source, self.sink, self.ledger, self.clock = spec, source, sink, ledger, clock
         self.progress = progress  # called with the report after each order (a terminal counter)
         self.booker = Booker(spec)
-        self.statuses = frozenset(spec.section("orders")["statuses"])
+        self.statuses = frozenset(spec.orders.statuses)
         self.report = Report(started=_iso(clock()))
 
     def __call__(
@@ -107,7 +107,7 @@ class Run:
         yield from (self.source.order(order_id) for order_id in retry)
         started = self.clock()
         if self.ledger.cursor(due.CURSOR) is None:
-            start = since or self.spec.section("orders").get("since")
+            start = since or self.spec.orders.since
             if not start:  # no backfill: from this first run on
                 self.ledger.set_cursor(due.SINCE, _iso(started, tz=self.spec.timezone)[:19])
                 due.advance(self.ledger, self.window, started)

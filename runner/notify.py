@@ -24,6 +24,7 @@ from runner.errors import RunnerError
 from runner.http import make_client
 from runner.ledger import Ledger
 from runner.redact import redact as blank
+from runner.spec.model import Email, Notify
 
 DURATION = re.compile(r"([1-9][0-9]*)([mhd])")
 UNITS = {"m": "minutes", "h": "hours", "d": "days"}
@@ -112,21 +113,21 @@ def redact(message: Message, secrets: Iterable[str]) -> Message:
 
 
 def deliver(
-    config: Mapping[str, Any], message: Message, transport: httpx.BaseTransport | None = None, smtp: Callable[..., smtplib.SMTP] = smtplib.SMTP
+    config: Notify, message: Message, transport: httpx.BaseTransport | None = None, smtp: Callable[..., smtplib.SMTP] = smtplib.SMTP
 ) -> tuple[int, list[str]]:
     """Send over every configured channel; (how many took it, what went wrong on the others)."""
     sent, problems = 0, []
-    if not config.get("webhook") and not config.get("email"):
+    if not config.webhook and not config.email:
         return 0, ["notify has neither a webhook nor an email: no alert can be sent (add one of them to the spec)"]
-    if config.get("webhook"):
+    if config.webhook:
         try:
-            _post(config["webhook"], message, transport)
+            _post(config.webhook, message, transport)
             sent += 1
         except RunnerError as exc:
             problems.append(exc.message)
-    if config.get("email"):
+    if config.email:
         try:
-            _mail(config["email"], message, smtp)
+            _mail(config.email, message, smtp)
             sent += 1
         except RunnerError as exc:
             problems.append(exc.message)
@@ -145,19 +146,19 @@ def _post(url: str, message: Message, transport: httpx.BaseTransport | None) -> 
         raise RunnerError(f"the notify.webhook answered HTTP {response.status_code}")
 
 
-def _mail(config: Mapping[str, Any], message: Message, smtp: Callable[..., smtplib.SMTP]) -> None:
-    host, port, starttls = config["host"], int(config.get("port", 587)), config.get("starttls", True)
-    if config.get("password") and not starttls and host not in ("127.0.0.1", "localhost", "::1"):
+def _mail(config: Email, message: Message, smtp: Callable[..., smtplib.SMTP]) -> None:
+    host, port, starttls = config.host, config.port, config.starttls
+    if config.password and not starttls and host not in ("127.0.0.1", "localhost", "::1"):
         raise RunnerError("notify.email would send the SMTP password unencrypted; set notify.email.starttls: true")
     mail = EmailMessage()
-    mail["Subject"], mail["From"], mail["To"] = message.subject, config["from"], ", ".join(config["to"])
+    mail["Subject"], mail["From"], mail["To"] = message.subject, config.from_, ", ".join(config.to)
     mail.set_content(message.text)
     try:
         with smtp(host, port, timeout=TIMEOUT) as server:
             if starttls:
                 server.starttls(context=ssl.create_default_context())
-            if config.get("username"):
-                server.login(config["username"], config.get("password") or "")
+            if config.username:
+                server.login(config.username, config.password)
             server.send_message(mail)
     except (smtplib.SMTPException, OSError) as exc:
         detail = exc.smtp_code if isinstance(exc, smtplib.SMTPResponseException) else type(exc).__name__
@@ -173,13 +174,13 @@ def after_run(
     """Decide, send and remember, once a run is over (`report`) or has crashed (`crash`).
     Returns the problems met sending, for the CLI to show; what nobody received is tried
     again on the next run, because the state is then left as it was."""
-    config = spec.section("notify")
-    if not config:
+    config = spec.notify
+    if config is None:
         return []
     now = now or datetime.now(UTC)
-    stall = duration(config["stall_after"]) if config.get("stall_after") else None
+    stall = duration(config.stall_after) if config.stall_after else None
     run_ok = not crash and report is not None and not report.get("stopped")
-    with Ledger(spec.file(spec.data["state"])) as ledger:
+    with Ledger(spec.state_file) as ledger:
         failing = {int(f["order"]): f["message"] for f in ledger.failures()}
         alerts, recoveries, state = decide(ledger.alert_state(), failing, run_ok, crash or (report or {}).get("stopped", ""), now, stall)
         message = compose(_where(spec), alerts, recoveries, spec.path.name)
@@ -198,8 +199,8 @@ def after_run(
 
 def _where(spec) -> str:
     """The shop and administration, named without any credentials a URL may carry."""
-    url = urlsplit(str(spec.section("woocommerce").get("url", "")))
-    return f"{url.hostname or 'shop'}{':' + str(url.port) if url.port else ''} / Exact {spec.section('exact').get('division', '?')}"
+    url = urlsplit(spec.woocommerce.url)
+    return f"{url.hostname or 'shop'}{':' + str(url.port) if url.port else ''} / Exact {spec.exact.division or '?'}"
 
 
 def _time(text: str | None) -> datetime | None:

@@ -94,15 +94,14 @@ def _item(sink: Sink, planned: due.Planned) -> tuple[Document, dict[str, Any]]:
 
 def offline(spec, raw_orders: list[dict], refunds: Mapping[int, Sequence[Mapping[str, Any]]], sink: Sink, only=(), limit=None) -> Preview:
     """An orders file through the spec's window, with the refunds given per order."""
-    window = due.Window.of(spec.section("orders")["statuses"], spec.section("orders").get("since"))
+    window = due.Window.of(spec.orders.statuses, spec.orders.since)
     return preview(spec, raw_orders, sink, lambda order: refunds.get(order.id, ()), window, only=only, limit=limit)
 
 
 def online(spec, source: Source, sink: Sink, ledger, only: Sequence[int] = (), limit: int | None = None) -> Preview:
     """The next orders a run would book, listed as a run lists them, with the ids of the
     books; orders the ledger holds as booked are left out."""
-    orders = spec.section("orders")
-    window = due.Window.of(orders["statuses"], orders.get("since"), ledger)
+    window = due.Window.of(spec.orders.statuses, spec.orders.since, ledger)
     started = lambda order_id: ledger.step(order_id, None, "document") is not None  # noqa: E731
     if only:
         raw = [source.order(order_id) for order_id in only]

@@ -342,11 +342,10 @@ def reconcile(spec, woo, api, ledger, start: date, end: date) -> Reconciliation:
     """Read both sides (read-only) and compare them. The journals read are those the shop's
     documents go to, those the ledger booked in, and the spec's own if it is a plain code."""
     steps = [s for s in ledger.all_steps() if s.get("step") == "document"]
-    orders = spec.section("orders")
-    documents, unbookable = read_shop(spec, woo, start, due.Window.of(orders["statuses"], orders.get("since"), ledger))
-    plain = str(spec.section("booking").get("journal") or "")
+    documents, unbookable = read_shop(spec, woo, start, due.Window.of(spec.orders.statuses, spec.orders.since, ledger))
+    plain = spec.booking.journal
     codes = {d.journal for d in documents} | {s["journal"] for s in steps if s.get("journal")} | ({plain} - {""} if "{" not in plain else set())
-    entries, drafts = read_exact(api, codes, start, end, invoices=spec.section("booking")["target"] == "sales_invoice")
+    entries, drafts = read_exact(api, codes, start, end, invoices=spec.booking.target == "sales_invoice")
     identify, note = ledger_views(steps, ledger.failures())
     return compare(
         documents,

@@ -11,8 +11,7 @@ import threading
 import httpx
 import pytest
 
-from runner.errors import LoginNeeded, SpecError
-from runner.errors import Rejected
+from runner.errors import LoginNeeded, Rejected, SpecError
 from runner.exact.client import ExactApi, RateGovernor, quote
 from runner.exact.oauth import TokenStore, authorize_url, code_from_redirect
 from runner.sandbox.exact.simulator import ManualClock

@@ -211,9 +211,9 @@ def test_spec_text_writes_only_what_differs_and_reads_back(tmp_path):
     )
     setup.path.write_text(spec_text(setup))
     spec = load(setup.path, environ=dict.fromkeys(ENV_NAMES, "value"))
-    assert spec.section("orders")["statuses"] == ["completed", "processing"] and spec.section("orders")["since"] == "2025-01-01"
-    assert spec.section("booking")["status"] == "paid" and spec.section("products")["push"] is True
-    assert spec.section("mapping")["gl_account"] == setup.changes[("mapping", "gl_account")][0]
+    assert spec.orders.statuses == ("completed", "processing") and spec.orders.since == "2025-01-01"
+    assert spec.booking.status == "paid" and spec.products.push is True
+    assert spec.mapping.gl_account == setup.changes[("mapping", "gl_account")][0]
     text = setup.path.read_text()
     assert "8050 -> 8000 (shipping)" in text and "target:" not in text and "  vat_code:" not in text
 
@@ -288,9 +288,9 @@ def test_typed_answers_write_a_spec_that_validates_and_previews(box, tmp_path, m
     assert_secrets_kept(box, tmp_path, out)
 
     spec = load(tmp_path / "sync.yaml")
-    assert spec.section("exact")["division"] == OTHER_DIVISION and spec.section("orders")["since"] == "2020-01-01"
+    assert spec.exact.division == OTHER_DIVISION and spec.orders.since == "2020-01-01"
     for key in ("booking", "mapping", "payments", "customers", "products"):
-        assert spec.section(key) == {**spec.section(key), **PRESET_DATA[key]}, key  # the preset's, unchanged
+        assert spec.document[key] == {**spec.document[key], **PRESET_DATA[key]}, key  # the preset's, unchanged
     written = yaml.safe_load((tmp_path / "sync.yaml").read_text())
     assert set(written) == {"version", "extends", "woocommerce", "exact", "state", "orders"}
     assert "sync.yaml: valid, and ready for the live services" in out
@@ -348,9 +348,9 @@ def test_options_and_yes_with_a_loopback_login_propose_codes_for_what_is_missing
     assert "GAP  journal 70 (sales journal) does not exist" in out and "proposed: 71 Webshop verkopen" in out
     assert_secrets_kept(box, path.parent, out)
     spec = load(path)
-    assert spec.section("booking")["journal"] == "71" and spec.section("booking")["target"] == "sales_invoice"
-    assert "'shipping': '8000'" in spec.section("mapping")["gl_account"]
-    assert spec.section("orders")["statuses"] == ["completed", "processing"]
+    assert spec.booking.journal == "71" and spec.booking.target == "sales_invoice"
+    assert "'shipping': '8000'" in spec.mapping.gl_account
+    assert spec.orders.statuses == ("completed", "processing")
     assert "valid, and ready for the live services" in out and "; 0 failed" in out
 
 
@@ -501,4 +501,4 @@ def test_a_person_types_the_answers_in_a_terminal(box, tmp_path):
     assert "valid, and ready for the live services" in final and "from 3 order(s)" in final
     assert all(keys[n] not in final for n in ("WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET", "EXACT_CLIENT_SECRET"))
     assert_secrets_kept(box, tmp_path, final)
-    assert load(tmp_path / "sync.yaml").section("booking")["status"] == "paid"
+    assert load(tmp_path / "sync.yaml").booking.status == "paid"

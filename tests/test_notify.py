@@ -18,6 +18,7 @@ import pytest
 from runner import notify
 from runner.errors import RunnerError, SpecError
 from runner.ledger import Ledger
+from runner.spec.model import Email, Notify
 from tests.live_box import live  # noqa: F401  (fixture)
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -80,12 +81,10 @@ def test_a_password_is_never_sent_in_the_clear_to_a_remote_server():
     def no_connection(*args, **kwargs):
         raise AssertionError("must not connect")
 
-    config = {
-        "email": {"host": "smtp.example.com", "port": 25, "username": "u", "password": "pw", "from": "a@b.c", "to": ["d@e.f"], "starttls": False}
-    }
+    config = Notify(email=Email("smtp.example.com", "a@b.c", ("d@e.f",), port=25, username="u", password="pw", starttls=False))
     sent, problems = notify.deliver(config, notify.Message("s", "t"), smtp=no_connection)
     assert sent == 0 and "unencrypted" in problems[0] and "pw" not in problems[0]
-    assert notify.deliver({}, notify.Message("s", "t"))[0] == 0
+    assert notify.deliver(Notify(), notify.Message("s", "t"))[0] == 0
 
 
 def test_the_spec_takes_notify_and_the_password_only_from_a_variable(tmp_path):
@@ -96,7 +95,7 @@ def test_the_spec_takes_notify_and_the_password_only_from_a_variable(tmp_path):
         tmp_path, "notify:\n  webhook: ${HOOK}\n  email:\n    host: smtp.example.com\n    password: ${PW}\n    from: a@b.nl\n    to: [c@d.nl]\n"
     )
     loaded = spec_module.load(good, environ={"HOOK": "https://hooks.example.com/x", "PW": "hunter22"})
-    assert loaded.section("notify")["stall_after"] == "2h" and loaded.section("notify")["email"]["port"] == 587
+    assert loaded.notify.stall_after == "2h" and loaded.notify.email.port == 587
     assert "hunter22" in loaded.secrets
     bad = write_spec(
         tmp_path,

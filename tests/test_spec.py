@@ -59,9 +59,8 @@ def test_a_problem_in_the_preset_names_the_preset_file(tmp_path):
 def test_env_and_dotenv_fill_secrets_and_the_environment_wins(tmp_path):
     (tmp_path / ".env").write_text("# secrets\nWOO_CONSUMER_KEY=ck_from_dotenv\nexport WOO_CONSUMER_SECRET='cs_from dotenv'\n")
     spec = spec_module.load(write_spec(tmp_path), environ={"WOO_CONSUMER_KEY": "ck_from_env"})
-    woo = spec.section("woocommerce")
-    assert woo["consumer_key"] == "ck_from_env"
-    assert woo["consumer_secret"] == "cs_from dotenv"
+    assert spec.woocommerce.consumer_key == "ck_from_env"
+    assert spec.woocommerce.consumer_secret == "cs_from dotenv"
     assert {"ck_from_env", "cs_from dotenv"} <= spec.secrets
     assert set(spec.missing_env) == {"EXACT_CLIENT_ID", "EXACT_CLIENT_SECRET"}
 
@@ -77,9 +76,9 @@ def test_a_missing_variable_is_an_error_naming_it_once_a_service_is_needed(tmp_p
 
 def test_defaults_fill_the_document(tmp_path):
     spec = spec_module.load(write_spec(tmp_path), environ={})
-    assert spec.section("booking")["target"] == "sales_entry"
-    assert spec.section("booking")["discounts"] == "net"
-    assert spec.section("woocommerce")["timezone"] == "Europe/Amsterdam"
+    assert spec.booking.target == "sales_entry"
+    assert spec.booking.discounts == "net"
+    assert spec.woocommerce.timezone == "Europe/Amsterdam"
     assert spec.file(".runner/state.json") == tmp_path / ".runner" / "state.json"
 
 

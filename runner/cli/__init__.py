@@ -18,10 +18,10 @@ from pathlib import Path
 import click
 
 from runner import __version__
+from runner import spec as spec_module
 from runner.errors import RunnerError
 from runner.ledger import Ledger
 from runner.redact import redact
-from runner.spec import check as spec_module
 
 
 class Out:
@@ -108,14 +108,13 @@ def parts(spec, read_only: bool = False):
     from runner.woo.source import source_from_spec
 
     spec.require_env("woocommerce", "exact")
-    state = spec.file(spec.data["state"])
-    ledger = Ledger.dry_copy(state) if read_only else Ledger(state, compact=True)  # callers hold the run lock
+    ledger = Ledger.dry_copy(spec.state_file) if read_only else Ledger(spec.state_file, compact=True)  # callers hold the run lock
     tokens = store_from_spec(spec)
     return source_from_spec(spec), sink_from_spec(spec, ledger, tokens), ledger
 
 
 def lock_path(spec) -> Path:
-    return spec.file(spec.data["state"] + ".lock")
+    return spec.file(spec.state + ".lock")
 
 
 from runner.cli import checks, runs, setup  # noqa: E402,F401 - importing them registers their commands

@@ -112,7 +112,7 @@ def report_command(spec_path, start, end, fmt, sandbox) -> None:
         if sandbox:  # a fresh sandbox holds nothing yet: book its shop first
             woo, sink, ledger = parts(spec)
             try:
-                engine.Run(spec, woo, sink, ledger)(since=spec.section("orders").get("since") or "2000-01-01")
+                engine.Run(spec, woo, sink, ledger)(since=spec.orders.since or "2000-01-01")
             finally:
                 ledger.close()
         woo, sink, ledger = parts(spec, read_only=True)  # the ledger as a copy in memory: read-only, even while a run books

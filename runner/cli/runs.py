@@ -27,7 +27,7 @@ def _alerting(spec, enabled: bool):
     """The spec's `notify:` alerts once a run is over, also when it crashed (that is what a
     stall is made of); not for dry or sandbox runs. A failed alert is a warning only."""
     outcome: dict[str, Any] = {}
-    if not enabled or not spec.section("notify"):
+    if not enabled or not spec.notify:
         yield outcome
         return
     from runner import notify
@@ -204,10 +204,9 @@ def status(spec_path, as_json) -> None:
     from runner.exact.oauth import TokenStore
 
     spec = load_spec(spec_path)
-    state = spec.file(spec.data["state"])
-    with Ledger(state) as ledger:
+    with Ledger(spec.state_file) as ledger:
         summary = engine.status(ledger)
-    summary["token_age_days"] = TokenStore(spec.file(spec.section("exact")["token_file"]), "", "", "").age_days()
+    summary["token_age_days"] = TokenStore(spec.token_file, "", "", "").age_days()
     if as_json:
         Out.echo(json.dumps(summary, indent=2, ensure_ascii=False, default=str))
     else:

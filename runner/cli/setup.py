@@ -47,7 +47,7 @@ def divisions(spec_path) -> None:
 
     spec = load_spec(spec_path)
     store = store_from_spec(spec)
-    api = ExactApi(spec.section("exact")["base_url"], 0, store.access_token)
+    api = ExactApi(spec.exact.base_url, 0, store.access_token)
     current = next(api.get("current/Me", "CurrentDivision"))["CurrentDivision"]
     api.division = current
     rows = [("code", "name", "")] + [

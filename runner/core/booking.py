@@ -94,8 +94,8 @@ class Booker:
     def __init__(self, spec) -> None:
         self.spec = spec
         self.templates = spec.templates
-        self.booking = spec.section("booking")
-        self.target = self.booking["target"]
+        self.booking = spec.booking
+        self.target = self.booking.target
         self.tolerance = spec.tolerance
         self._context_of: Order | None = None
         self._context: dict[str, Any] = {}
@@ -107,7 +107,7 @@ class Booker:
     def customer_context(self, order: Order) -> dict[str, Any]:
         billing = order.raw.get("billing") or {}
         person = f"{billing.get('first_name') or ''} {billing.get('last_name') or ''}".strip()
-        vat_number = next((str(v).strip() for k in self.spec.section("customers").get("vat_number_keys", []) if (v := order.meta(k))), "")
+        vat_number = next((str(v).strip() for k in self.spec.customers.vat_number_keys if (v := order.meta(k))), "")
         return {
             "email": order.email,
             "name": billing.get("company") or person,
@@ -139,7 +139,7 @@ class Booker:
     # documents
     def book_order(self, order: Order) -> Document:
         ctx = self._contexts(order)
-        facts = item_facts(order.items, order.rates, order.coupons, self.booking["discounts"]) + charge_facts(order.charges, order.rates)
+        facts = item_facts(order.items, order.rates, order.coupons, self.booking.discounts) + charge_facts(order.charges, order.rates)
         entry = local_date(self.templates.render("orders.entry_date", **ctx), self.spec.timezone)
         return self._document(order, ctx, facts, order.tax_totals, order.total, entry, None, self.templates.render("booking.description", **ctx))
 
@@ -163,7 +163,7 @@ class Booker:
                 f"order {order.number} has no billing e-mail, so no Exact account can be matched",
                 "add the e-mail in WooCommerce, or set customers.collective to book such orders on a collective account",
             )
-        names = list(self.spec.section("customers").get("account", {}))
+        names = list(self.spec.customers.account)
 
         def account() -> dict[str, str]:
             fields = {name: self.templates.render(f"customers.account.{name}", **ctx) for name in names}
@@ -172,16 +172,15 @@ class Booker:
         return CustomerPlan(order.email, collective, ctx["customer"], account)
 
     def payment(self, order: Order, document: Document) -> PaymentPlan | None:
-        if self.booking["status"] != "paid" or not document.total:
+        if self.booking.status != "paid" or not document.total:
             return None
         ctx = self._contexts(order)
         when = document.entry_date
         if document.refund_id is None and order.date_paid:
             when = local_date(order.date_paid, self.spec.timezone)
-        payments = self.spec.section("payments")
         return PaymentPlan(
             self.templates.render("payments.journal", **ctx),
-            payments.get("gl_account", "1300"),
+            self.spec.payments.gl_account,
             -document.total,
             when,
             f"Payment {document.description}",
@@ -204,7 +203,7 @@ class Booker:
         warnings = [*warnings, *more]
         lines = [self._line(fact, ctx) for fact in facts]
         warnings += _shared_codes(lines)
-        if self.booking["lines"] == "per_account":
+        if self.booking.lines == "per_account":
             lines = _grouped(lines, with_item=self.target == "sales_invoice")
         if self.target == "sales_invoice":  # Exact computes invoice VAT itself, per line
             lines = [replace(line, vat=cents(line.net * line.percent / HUNDRED)) for line in lines]
@@ -216,9 +215,7 @@ class Booker:
                 "check the order's taxes and fees in WooCommerce; raise booking.rounding.tolerance only if this is rounding",
             )
         if gap:
-            lines.append(
-                self._line(Fact("rounding", "Rounding difference", Decimal(1), gap, ZERO, None), ctx, gl=self.booking["rounding"]["account"])
-            )
+            lines.append(self._line(Fact("rounding", "Rounding difference", Decimal(1), gap, ZERO, None), ctx, gl=self.booking.rounding.account))
             warnings.append(f"a rounding line of {gap} closes the difference with the WooCommerce total")
         render = self.templates.render
         return Document(

@@ -211,13 +211,13 @@ def code_from_redirect(url: str, state: str) -> str:
 
 def store_from_spec(spec, transport: httpx.BaseTransport | None = None, clock: Callable[[], float] = time.time) -> TokenStore:
     spec.require_env("exact")
-    exact = spec.section("exact")
+    exact = spec.exact
     return TokenStore(
-        spec.file(exact["token_file"]),
-        exact["base_url"],
-        exact["client_id"],
-        exact["client_secret"],
-        exact.get("redirect_uri", ""),
+        spec.token_file,
+        exact.base_url,
+        exact.client_id,
+        exact.client_secret,
+        exact.redirect_uri,
         transport=transport,
         clock=clock,
         login_hint=f"runner auth {spec.path.name}",

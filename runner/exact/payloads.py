@@ -20,6 +20,11 @@ BANK_ENTRIES = "financialtransaction/BankEntries"
 CASH_ENTRIES = "financialtransaction/CashEntries"
 ACCOUNTS = "crm/Accounts"
 
+# Exact's type codes (reference section 5)
+REVENUE = 110  # GLAccount.Type of a revenue account
+CASH, BANK, SALES, PSP = 10, 12, 20, 16  # Journal.Type
+SALES_INVOICE, SALES_CREDIT_NOTE = 8020, 8021  # SalesInvoice.Type
+
 
 @dataclass(frozen=True)
 class Ids:
@@ -73,7 +78,7 @@ def document_payload(doc: Document, ids: Ids) -> tuple[str, dict[str, Any]]:
                 "OrderedBy": ids.customer,
                 "InvoiceTo": ids.customer,
                 "OrderDate": doc.entry_date.isoformat(),
-                "Type": 8021 if doc.total < 0 else 8020,
+                "Type": SALES_CREDIT_NOTE if doc.total < 0 else SALES_INVOICE,
                 "SalesInvoiceLines": [_invoice_line(line, ids) for line in doc.lines],
             }
         )
@@ -132,13 +137,13 @@ def payment_payload(plan: PaymentPlan, ids: Ids) -> tuple[str, dict[str, Any]]:
 def master_data_problems(doc: Document, master: MasterData, payment: PaymentPlan | None = None) -> list[str]:
     """Everything Exact would refuse about this document's codes, found before posting."""
     problems = []
-    if master.journal_types.get(doc.journal) != 20:
+    if master.journal_types.get(doc.journal) != SALES:
         problems.append(f"journal '{doc.journal}' is not a sales journal in this administration")
     if doc.payment_condition and doc.payment_condition not in master.payment_conditions:
         problems.append(f"payment condition '{doc.payment_condition}' does not exist in this administration")
     for line in doc.lines:
         problems += line_problems(line, master)
-    if payment and master.journal_types.get(payment.journal) not in (10, 12, 16):
+    if payment and master.journal_types.get(payment.journal) not in (CASH, BANK, PSP):
         problems.append(f"payments journal '{payment.journal}' is not a bank or cash journal in this administration")
     if payment and payment.gl_account not in master.gl_types:
         problems.append(f"payments GL account '{payment.gl_account}' does not exist in this administration")
@@ -150,7 +155,7 @@ def line_problems(line: Line, master: MasterData) -> list[str]:
     gl_type = master.gl_types.get(line.gl_account)
     if gl_type is None:
         problems.append(f"GL account '{line.gl_account}' ({line.kind} line) does not exist in this administration")
-    elif gl_type != 110:
+    elif gl_type != REVENUE:
         problems.append(f"GL account '{line.gl_account}' ({line.kind} line) is not a revenue account (type {gl_type})")
     code = master.vat_codes.get(line.vat_code)
     if code is None:

@@ -21,6 +21,7 @@ from runner.errors import BookingError
 from runner.exact.client import ExactApi, quote
 from runner.exact.payloads import (
     ACCOUNTS,
+    CASH,
     SALES_ENTRIES,
     SALES_INVOICES,
     Ids,
@@ -34,7 +35,6 @@ from runner.exact.payloads import (
 )
 from runner.seams import Facts, Posting, Quota
 
-CASH = 10  # Exact's journal type of a cash journal
 PROCESSED = 50  # a sales invoice's status once printed: a booking
 MASTER_TTL = 6 * 3600  # seconds master data is trusted before it is read again
 
@@ -345,12 +345,11 @@ class OfflineExact(ExactSink):
 def sink_from_spec(spec, ledger, tokens, transport=None, governor=None) -> ExactSink:
     from runner.exact.client import ErrorBudget, RateGovernor
 
-    exact = spec.section("exact")
+    exact = spec.exact
     governor = governor or RateGovernor()
-    if "daily_reserve" in exact:  # calls left to others (and to `runner retry`) at the end of Exact's day
-        governor.reserve = int(exact["daily_reserve"])
+    governor.reserve = exact.daily_reserve  # calls left to others (and to `runner retry`) at the end of Exact's day
     budget = ErrorBudget(
         clock=governor.clock, recent=dict(ledger.cursor("exact_errors") or {}), saved=lambda recent: ledger.set_cursor("exact_errors", recent)
     )
-    api = ExactApi(exact["base_url"], int(exact["division"]), tokens.access_token, transport=transport, governor=governor, budget=budget)
+    api = ExactApi(exact.base_url, exact.division, tokens.access_token, transport=transport, governor=governor, budget=budget)
     return ExactSink(api, ledger)

@@ -5,7 +5,6 @@ so the real ledger and token file are never touched and the run can be repeated.
 
 from __future__ import annotations
 
-import copy
 import shutil
 import tempfile
 import time
@@ -102,18 +101,18 @@ def embedded(spec, orders: int = DEMO_ORDERS, seed: int = 7) -> Iterator[tuple[o
     folder = Path(tempfile.mkdtemp(prefix="runner-sandbox-"))
     try:
         box.log_in(folder / "exact-token.json")
-        data = copy.deepcopy(spec.data)
         keys = box.credentials()
-        data["woocommerce"].update(url=box.woo_url, consumer_key=keys["WOO_CONSUMER_KEY"], consumer_secret=keys["WOO_CONSUMER_SECRET"])
-        data["exact"].update(
+        woo = replace(spec.woocommerce, url=box.woo_url, consumer_key=keys["WOO_CONSUMER_KEY"], consumer_secret=keys["WOO_CONSUMER_SECRET"])
+        exact = replace(
+            spec.exact,
             base_url=box.exact_url,
             division=box.exact.admin.division,
             client_id=keys["EXACT_CLIENT_ID"],
             client_secret=keys["EXACT_CLIENT_SECRET"],
             token_file=str(folder / "exact-token.json"),
         )
-        data["state"] = str(folder / "state.json")
-        yield replace(spec, data=data, missing_env={}, secrets=spec.secrets | set(keys.values())), box
+        sandboxed = replace(spec, woocommerce=woo, exact=exact, state=str(folder / "state.json"), missing_env={})
+        yield replace(sandboxed, secrets=spec.secrets | set(keys.values())), box
     finally:
         box.stop()
         shutil.rmtree(folder, ignore_errors=True)

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
-from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
 
 from runner.errors import SpecError
-from runner.spec.file import Path_, RawSpec, Source, _bundled, _display, _dotted, read_raw
+from runner.spec.file import Path_, RawSpec, _bundled, _display, _dotted, read_raw
+from runner.spec.model import Spec, spec_from
 
 
 def load_schema() -> dict:
@@ -101,51 +99,6 @@ def defaults(schema: dict, data: Any) -> Any:
     return out
 
 
-def as_decimal(value: Any) -> Decimal:
-    return Decimal(str(value))
-
-
-@dataclass
-class Spec:
-    """A validated spec: the merged document with defaults filled in, and its templates."""
-
-    data: dict
-    path: Path
-    source: Source
-    templates: Any  # runner.mapping.Templates
-    missing_env: dict[str, list[Path_]]
-    secrets: set[str]
-
-    def section(self, name: str) -> dict:
-        return self.data.get(name) or {}
-
-    @property
-    def base_dir(self) -> Path:
-        return self.path.parent
-
-    def file(self, relative: str) -> Path:
-        """A path from the spec (state, token_file), taken relative to the spec's folder."""
-        path = Path(relative).expanduser()
-        return path if path.is_absolute() else self.base_dir / path
-
-    @property
-    def timezone(self) -> str:
-        return self.section("woocommerce").get("timezone", "Europe/Amsterdam")
-
-    @property
-    def tolerance(self) -> Decimal:
-        return as_decimal(self.section("booking")["rounding"].get("tolerance", "0.02"))
-
-    def require_env(self, *sections: str) -> None:
-        """Fail, naming the variables, when a section needed now uses an undefined ${VAR}."""
-        missing = sorted(name for name, paths in self.missing_env.items() if any(p[0] in sections for p in paths))
-        if missing:
-            where = "; ".join(f"{n} (used at {self.source.where(self.missing_env[n][0])})" for n in missing)
-            raise SpecError(
-                f"environment variable(s) not set: {where}", f"set them in the environment or in {self.base_dir / '.env'} (KEY=value lines)"
-            )
-
-
 def load(path: str | os.PathLike, environ: dict[str, str] | None = None) -> Spec:
     """Read and check a spec; raises one SpecError listing every problem found."""
     from runner.spec.templates import Templates  # mapping knows Jinja; the spec only knows where templates are
@@ -167,4 +120,4 @@ def load(path: str | os.PathLike, environ: dict[str, str] | None = None) -> Spec
         key = _dotted(key_path)
         if key not in templates:
             templates.check(key, source, allowed)  # defaults are templates too
-    return Spec(data, raw.path, raw.source, templates, raw.missing_env, raw.secrets)
+    return spec_from(data, raw.path, templates, raw.source, raw.missing_env, raw.secrets)

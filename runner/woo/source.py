@@ -159,12 +159,12 @@ def _wp_error(response: httpx.Response) -> str:
 
 def source_from_spec(spec, transport: httpx.BaseTransport | None = None) -> WooCommerce:
     spec.require_env("woocommerce")
-    woo = spec.section("woocommerce")
+    woo = spec.woocommerce
     return WooCommerce(
-        woo["url"],
-        woo["consumer_key"],
-        woo["consumer_secret"],
-        query_string_auth=woo.get("query_string_auth", False),
-        timeout=float(woo.get("timeout", 30)),
+        woo.url,
+        woo.consumer_key,
+        woo.consumer_secret,
+        query_string_auth=woo.query_string_auth,
+        timeout=float(woo.timeout),  # seconds, not money
         transport=transport,
     )

@@ -1,0 +1,224 @@
+"""The spec as typed, frozen sections, built once by the loader from the validated document
+(defaults filled in). The schema says what a key may hold; these say what the code reads.
+Templates are kept as their source text here and compiled in `Spec.templates`."""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Union, get_args, get_origin, get_type_hints
+
+from runner.errors import SpecError
+
+
+@dataclass(frozen=True)
+class WooCommerce:
+    url: str = ""
+    consumer_key: str = ""
+    consumer_secret: str = ""
+    timezone: str = "Europe/Amsterdam"
+    query_string_auth: bool = False
+    timeout: Decimal = Decimal(30)
+
+
+@dataclass(frozen=True)
+class Exact:
+    base_url: str = ""
+    division: int = 0
+    client_id: str = ""
+    client_secret: str = ""
+    redirect_uri: str = ""
+    token_file: str = ".runner/exact-token.json"
+    daily_reserve: int = 50
+
+
+@dataclass(frozen=True)
+class Orders:
+    statuses: tuple[str, ...] = ("completed",)
+    since: str | None = None
+    entry_date: str = ""
+
+
+@dataclass(frozen=True)
+class Rounding:
+    account: str = ""
+    tolerance: Decimal = Decimal("0.02")
+
+
+@dataclass(frozen=True)
+class Booking:
+    journal: str = ""
+    rounding: Rounding = Rounding()
+    target: str = "sales_entry"
+    status: str = "sent"
+    your_ref: str = ""
+    description: str = ""
+    refund_description: str = ""
+    payment_condition: str = ""
+    lines: str = "per_item"
+    discounts: str = "net"
+    item: str = ""
+
+
+@dataclass(frozen=True)
+class Payments:
+    journal: str = ""
+    gl_account: str = "1300"
+
+
+@dataclass(frozen=True)
+class Customers:
+    match: str = "email"
+    collective: str = ""
+    account: dict[str, str] = field(default_factory=dict)  # Exact field name -> template
+    vat_number_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Mapping:
+    vat_code: str = ""
+    gl_account: str = ""
+
+
+@dataclass(frozen=True)
+class Products:
+    push: bool = False
+    item_code: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Email:
+    host: str = ""
+    from_: str = ""
+    to: tuple[str, ...] = ()
+    port: int = 587
+    username: str = ""
+    password: str = ""
+    starttls: bool = True
+
+
+@dataclass(frozen=True)
+class Notify:
+    webhook: str = ""
+    email: Email | None = None
+    stall_after: str = "2h"
+
+
+SECTIONS = {
+    "woocommerce": WooCommerce,
+    "exact": Exact,
+    "orders": Orders,
+    "booking": Booking,
+    "payments": Payments,
+    "customers": Customers,
+    "mapping": Mapping,
+    "products": Products,
+}
+
+
+def build(cls: type, data: Any, path: str) -> Any:
+    """A section dataclass from its part of the validated document: keys that are Python
+    words get a trailing underscore (`from` -> `from_`), lists become tuples, numbers
+    Decimal. The schema has checked the document; a miss here is a schema/model drift."""
+    hints = get_type_hints(cls)
+    values = {}
+    for item in dataclasses.fields(cls):
+        key = item.name.rstrip("_")
+        if key in data and data[key] is not None:
+            values[item.name] = _value(hints[item.name], data[key], f"{path}.{key}")
+    return cls(**values)
+
+
+def _value(hint: Any, value: Any, path: str) -> Any:
+    if get_origin(hint) in (Union, types.UnionType):
+        hint = next(a for a in get_args(hint) if a is not type(None))
+    if dataclasses.is_dataclass(hint):
+        return build(hint, value, path)
+    if get_origin(hint) is tuple:
+        return tuple(str(v) for v in value)
+    if get_origin(hint) is dict:
+        return {str(k): str(v) for k, v in value.items()}
+    if hint is Decimal:
+        return Decimal(str(value))
+    if hint is bool:
+        return bool(value)
+    if hint is int:
+        return int(value)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A validated spec: typed sections, compiled templates, and where it came from."""
+
+    path: Path
+    templates: Any  # runner.spec.templates.Templates
+    woocommerce: WooCommerce = WooCommerce()
+    exact: Exact = Exact()
+    orders: Orders = Orders()
+    booking: Booking = Booking()
+    payments: Payments = Payments()
+    customers: Customers = Customers()
+    mapping: Mapping = Mapping()
+    products: Products = Products()
+    notify: Notify | None = None
+    state: str = ".runner/state.json"
+    source: Any = None  # runner.spec.file.Source: file and line of every key
+    missing_env: dict[str, list[tuple]] = field(default_factory=dict)
+    secrets: frozenset[str] = frozenset()
+    document: dict = field(default_factory=dict, repr=False)  # the merged YAML as read, for tools and tests
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+    def file(self, relative: str) -> Path:
+        """A path from the spec (state, token_file), taken relative to the spec's folder."""
+        path = Path(relative).expanduser()
+        return path if path.is_absolute() else self.base_dir / path
+
+    @property
+    def state_file(self) -> Path:
+        return self.file(self.state)
+
+    @property
+    def token_file(self) -> Path:
+        return self.file(self.exact.token_file)
+
+    @property
+    def timezone(self) -> str:
+        return self.woocommerce.timezone
+
+    @property
+    def tolerance(self) -> Decimal:
+        return self.booking.rounding.tolerance
+
+    def require_env(self, *sections: str) -> None:
+        """Fail, naming the variables, when a section needed now uses an undefined ${VAR}."""
+        missing = sorted(name for name, paths in self.missing_env.items() if any(p[0] in sections for p in paths))
+        if missing:
+            where = "; ".join(f"{n} (used at {self.source.where(self.missing_env[n][0])})" for n in missing)
+            raise SpecError(
+                f"environment variable(s) not set: {where}", f"set them in the environment or in {self.base_dir / '.env'} (KEY=value lines)"
+            )
+
+
+def spec_from(document: dict, path: Path, templates: Any, source: Any, missing_env: dict, secrets: set[str]) -> Spec:
+    """The typed spec of a validated document with its defaults filled in."""
+    sections = {name: build(cls, document.get(name) or {}, name) for name, cls in SECTIONS.items()}
+    notify = build(Notify, document["notify"], "notify") if document.get("notify") else None
+    return Spec(
+        path=path,
+        notify=notify,
+        state=str(document.get("state") or ".runner/state.json"),
+        templates=templates,
+        source=source,
+        missing_env=missing_env,
+        secrets=frozenset(secrets),
+        document=document,
+        **sections,
+    )
