@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from runner.core.context import customer_context, line_context, order_context
 from runner.core.lines import Fact, agree_vat, amount_spread, charge_facts, item_facts, local_date
 from runner.core.model import ZERO, Order, Refund, cents
 from runner.errors import BookingError, TemplateFailure
@@ -100,42 +101,6 @@ class Booker:
         self._context_of: Order | None = None
         self._context: dict[str, Any] = {}
 
-    # contexts (DESIGN.md section 4)
-    def order_context(self, order: Order) -> dict[str, Any]:
-        return {**order.raw, "email": order.email, "country": order.country}
-
-    def customer_context(self, order: Order) -> dict[str, Any]:
-        billing = order.raw.get("billing") or {}
-        person = f"{billing.get('first_name') or ''} {billing.get('last_name') or ''}".strip()
-        vat_number = next((str(v).strip() for k in self.spec.customers.vat_number_keys if (v := order.meta(k))), "")
-        return {
-            "email": order.email,
-            "name": billing.get("company") or person,
-            "company": billing.get("company") or "",
-            "vat_number": vat_number,
-            "country": order.country,
-            "is_guest": order.customer_id == 0,
-        }
-
-    @staticmethod
-    def line_context(fact: Fact) -> dict[str, Any]:
-        return {
-            "kind": fact.kind,
-            "name": fact.name,
-            "sku": fact.sku,
-            "product_id": fact.product_id,
-            "variation_id": fact.variation_id,
-            "quantity": fact.quantity,
-            "net": fact.net,
-            "tax": fact.tax,
-            "tax_rate": fact.percent,
-            "tax_class": fact.tax_class,
-            "tax_rate_code": fact.rate.code if fact.rate else "",
-            "tax_country": fact.rate.country if fact.rate else "",
-            "categories": list(fact.categories),
-            "coupons": list(fact.coupons),
-        }
-
     # documents
     def book_order(self, order: Order) -> Document:
         ctx = self._contexts(order)
@@ -194,7 +159,7 @@ class Booker:
         """The order's template context, built once per order (an order is booked, its
         customer found and its payment planned from the same context)."""
         if self._context_of is not order:
-            self._context = {"order": self.order_context(order), "customer": self.customer_context(order)}
+            self._context = {"order": order_context(order), "customer": customer_context(order, self.spec.customers.vat_number_keys)}
             self._context_of = order
         return self._context
 
@@ -236,7 +201,7 @@ class Booker:
 
     def _line(self, fact: Fact, ctx: dict[str, Any], gl: str | None = None) -> Line:
         """Maps one fact; the VAT code is rendered first so gl_account and item may use it."""
-        line_ctx = self.line_context(fact)
+        line_ctx = line_context(fact)
         render = self.templates.render
         try:
             vat_code = render("mapping.vat_code", line={**line_ctx, "vat_code": ""}, **ctx)

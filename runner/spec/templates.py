@@ -13,26 +13,10 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
+from runner.core.context import ORDER_FIELDS, CustomerContext, LineContext, names
 from runner.errors import TemplateFailure
 
-ORDER_FIELDS = frozenset(
-    """
-    id parent_id status currency version prices_include_tax date_created date_modified discount_total
-    discount_tax shipping_total shipping_tax cart_tax total total_tax customer_id order_key billing shipping
-    payment_method payment_method_title transaction_id customer_ip_address customer_user_agent created_via
-    customer_note date_completed date_paid cart_hash number meta_data line_items tax_lines shipping_lines
-    fee_lines coupon_lines refunds payment_url is_editable needs_payment needs_processing date_created_gmt
-    date_modified_gmt date_paid_gmt date_completed_gmt currency_symbol cost_of_goods_sold email country
-""".split()
-)
-LINE_FIELDS = frozenset(
-    """
-    kind name sku product_id variation_id quantity net tax tax_rate tax_class tax_rate_code tax_country
-    categories coupons vat_code
-""".split()
-)
-CUSTOMER_FIELDS = frozenset("email name company vat_number country is_guest".split())
-STRICT_FIELDS = {"order": ORDER_FIELDS, "line": LINE_FIELDS, "customer": CUSTOMER_FIELDS}
+STRICT_FIELDS = {"order": ORDER_FIELDS, "line": names(LineContext), "customer": names(CustomerContext)}
 DICT_METHODS = frozenset({"get", "items", "keys", "values"})
 
 
