@@ -25,7 +25,7 @@ MAX_ATTEMPTS = 8
 
 
 @dataclass
-class Report:
+class Outcome:
     started: str
     booked: list[int] = field(default_factory=list)
     credits: list[str] = field(default_factory=list)
@@ -50,40 +50,40 @@ class Run:
         self, spec, source: Source, sink: Sink, ledger: Ledger, clock: Callable[[], float] = time.time, progress: Callable | None = None
     ) -> None:
         self.spec, self.source, self.sink, self.ledger, self.clock = spec, source, sink, ledger, clock
-        self.progress = progress  # called with the report after each order (a terminal counter)
+        self.progress = progress  # called with the outcome so far after each order (a terminal counter)
         self.booker = Booker(spec)
         self.statuses = frozenset(spec.orders.statuses)
-        self.report = Report(started=_iso(clock()))
+        self.outcome = Outcome(started=_iso(clock()))
 
     def __call__(
         self, since: str | None = None, only: Sequence[int] = (), limit: int | None = None, retry_now: Sequence[int] | None = None
-    ) -> Report:
+    ) -> Outcome:
         try:
             self._before_the_quota_resets()
             self.settle()
             self.sink.open()
             for raw in self.due(since, only, retry_now):
-                if limit is not None and len(self.report.booked) >= limit:
+                if limit is not None and len(self.outcome.booked) >= limit:
                     break
                 self.one(raw, force=bool(only) or retry_now is not None)
                 if self.progress:
-                    self.progress(self.report)
+                    self.progress(self.outcome)
         except QuotaExhausted as stop:
-            self.report.stopped = f"{stop.message}; {stop.hint}"
+            self.outcome.stopped = f"{stop.message}; {stop.hint}"
             if stop.resets_at > self.clock():  # runs until then make no calls at all
                 self.ledger.set_cursor("exact_daily_reset", stop.resets_at)
         except RunnerError as stop:  # a run that ended early is never recorded as a clean one
-            self.report.stopped = stop.message
+            self.outcome.stopped = stop.message
             raise
         finally:
-            self.report.stopped = self._safe(self.report.stopped)
-            self.report.failed = {order_id: self._safe(message) for order_id, message in self.report.failed.items()}
+            self.outcome.stopped = self._safe(self.outcome.stopped)
+            self.outcome.failed = {order_id: self._safe(message) for order_id, message in self.outcome.failed.items()}
             quota = self.sink.quota()
-            self.report.exact_calls, self.report.daily_left = quota.calls, quota.left_today
-            self.report.woo_calls = self.source.calls
-            self.report.finished = _iso(self.clock())
-            self.ledger.record_run(self.report.as_dict())
-        return self.report
+            self.outcome.exact_calls, self.outcome.daily_left = quota.calls, quota.left_today
+            self.outcome.woo_calls = self.source.calls
+            self.outcome.finished = _iso(self.clock())
+            self.ledger.record_run(self.outcome.as_dict())
+        return self.outcome
 
     def _safe(self, text: str) -> str:
         """What goes into the ledger (and from there to status and alerts) as the CLI prints
@@ -128,7 +128,7 @@ class Run:
         if retry_now is not None:
             return [f["order"] for f in failures if not retry_now or f["order"] in retry_now]
         wanted = [f["order"] for f in failures if f.get("next_retry") and f["next_retry"] <= now]
-        self.report.waiting = [f["order"] for f in failures if f["order"] not in wanted]
+        self.outcome.waiting = [f["order"] for f in failures if f["order"] not in wanted]
         return wanted
 
     # one order
@@ -136,30 +136,30 @@ class Run:
         order_id = int(raw["id"])
         started = self.ledger.step(order_id, None, "document") is not None
         if self.window.verdict(raw, started) is not None:
-            self.report.skipped += 1
+            self.outcome.skipped += 1
             return
-        if order_id in self.report.waiting and not force:
+        if order_id in self.outcome.waiting and not force:
             return
         try:
             order = due.read_order(raw, self.source)
             account = None
             if not self._complete(order_id, None):
                 account = self._post(order, None, due.sale(self.booker, order), account)
-                self.report.booked.append(order_id)
+                self.outcome.booked.append(order_id)
             if any(not self._complete(order_id, r) for r in order.refund_ids):
                 for refund in sorted(self.source.refunds(order_id), key=lambda r: int(r["id"])):
                     if not self._complete(order_id, refund["id"]):
                         account = self._post(order, refund["id"], due.credit(self.booker, order, refund), account)
-                        self.report.credits.append(f"{order_id}/{refund['id']}")
+                        self.outcome.credits.append(f"{order_id}/{refund['id']}")
             self.ledger.clear_failure(order_id)
         except OutcomeUnknown as exc:
-            self.report.failed[order_id] = f"{exc.message}; what to do: nothing, {exc.hint}"
+            self.outcome.failed[order_id] = f"{exc.message}; what to do: nothing, {exc.hint}"
             self.ledger.fail(order_id, self._safe(exc.message), _iso(self.clock()), kind="unknown outcome")
         except (BookingError, Rejected) as exc:
             for intent in self.ledger.open_intents():  # refused, so nothing landed: no lookup needed
                 if intent["order"] == order_id:
                     self.ledger.forget(order_id, intent["refund"], intent["step"])
-            self.report.failed[order_id] = f"{exc.message}; what to do: {exc.hint}" if exc.hint else exc.message
+            self.outcome.failed[order_id] = f"{exc.message}; what to do: {exc.hint}" if exc.hint else exc.message
             previous = (self.ledger.failure(order_id) or {}).get("attempts", 0)
             delay = RETRY_DELAYS[min(previous, len(RETRY_DELAYS) - 1)]
             retry_at = _iso(self.clock() + delay) if previous + 1 < MAX_ATTEMPTS else None
@@ -218,7 +218,7 @@ class Run:
                 self.ledger.done(order_id, refund_id, step, **found)
             else:
                 self.ledger.forget(order_id, refund_id, step)
-            self.report.settled += 1
+            self.outcome.settled += 1
 
 
 def _legacy_steps(document: dict) -> list[str]:

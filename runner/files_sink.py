@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.core.booking import CustomerPlan, Document, PaymentPlan
+from runner.core.money import text
 from runner.errors import ServiceError
 from runner.seams import Facts, Posting, Quota
 
@@ -93,8 +94,8 @@ def content(posting: Posting) -> dict[str, Any]:
                 "kind": line.kind,
                 "description": line.description,
                 "quantity": f"{line.quantity.normalize():f}",
-                "net": f"{line.net:.2f}",
-                "vat": f"{line.vat:.2f}",
+                "net": text(line.net),
+                "vat": text(line.vat),
                 "vat_percent": f"{line.percent.normalize():f}",
                 "vat_code": line.vat_code,
                 "gl_account": line.gl_account,
@@ -102,10 +103,10 @@ def content(posting: Posting) -> dict[str, Any]:
             }
             for line in doc.lines
         ],
-        "total": f"{doc.booked_total:.2f}",
-        "vat_by_code": {code: f"{amount:.2f}" for code, amount in sorted(doc.vat_by_code().items())},
+        "total": text(doc.booked_total),
+        "vat_by_code": {code: text(amount) for code, amount in sorted(doc.vat_by_code().items())},
         "payment": None
         if payment is None
-        else {"journal": payment.journal, "gl_account": payment.gl_account, "amount": f"{payment.amount:.2f}", "date": payment.date.isoformat()},
+        else {"journal": payment.journal, "gl_account": payment.gl_account, "amount": text(payment.amount), "date": payment.date.isoformat()},
         "warnings": list(doc.warnings),
     }

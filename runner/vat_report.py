@@ -18,7 +18,7 @@ from typing import Any
 
 from runner import due
 from runner.core.booking import Booker, Document
-from runner.core.model import ZERO, cents
+from runner.core.money import ZERO, cents
 from runner.errors import BookingError, UsageError
 from runner.exact.client import quote
 from runner.exact.payloads import SALES_ENTRIES, SALES_INVOICES

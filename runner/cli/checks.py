@@ -10,8 +10,7 @@ import yaml
 
 from runner import engine
 from runner import preview as preview_module
-from runner.cli import Out, guarded, load_spec, main, parts, target
-from runner.cli import render as report
+from runner.cli import Out, guarded, load_spec, main, parts, render, target
 from runner.errors import SpecError
 
 
@@ -86,7 +85,7 @@ def preview(spec_path, order_ids, limit, orders_file, refunds_file, fmt, payload
             if payloads
             else None
         )
-        for line in report.preview_lines(result, blobs, explain_skips=bool(order_ids)):
+        for line in render.preview_lines(result, blobs, explain_skips=bool(order_ids)):
             Out.echo(line)
     for order_id, message in sorted(result.failures.items()):
         Out.echo(f"FAILED order {order_id}: {message}", err=True)
@@ -121,11 +120,11 @@ def report_command(spec_path, start, end, fmt, sandbox) -> None:
         finally:
             ledger.close()
     if fmt == "json":
-        Out.echo(json.dumps(report.reconcile_json(result), indent=2, ensure_ascii=False))
+        Out.echo(json.dumps(render.reconcile_json(result), indent=2, ensure_ascii=False))
     elif fmt == "csv":
-        Out.echo(report.reconcile_csv(result))
+        Out.echo(render.reconcile_csv(result))
     else:
-        for line in report.reconcile_lines(result):
+        for line in render.reconcile_lines(result):
             Out.echo(line)
     if result.differs:
         sys.exit(1)

@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from runner.core.money import text
+
 
 def table(rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> list[str]:
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
@@ -21,10 +23,10 @@ def preview_lines(result, payloads_json: list[str] | None, explain_skips: bool) 
     rows = [("order", "date", "customer", "total", "VAT per code", "lines", "document")]
     for doc, item in result.documents:
         customer = item["customer"].get("collective") or item["customer"]["match"]["email"]
-        vat = ", ".join(f"{code}: {amount:.2f}" for code, amount in doc.vat_by_code().items())
+        vat = ", ".join(f"{code}: {text(amount)}" for code, amount in doc.vat_by_code().items())
         kind = ("credit " if doc.total < 0 else "") + ("invoice" if doc.target == "sales_invoice" else "entry")
         label = f"{doc.order_number}" + (f" r{doc.refund_id}" if doc.refund_id else "")
-        rows.append((label, doc.entry_date.isoformat(), customer, f"{doc.total:.2f}", vat, str(len(doc.lines)), kind))
+        rows.append((label, doc.entry_date.isoformat(), customer, text(doc.total), vat, str(len(doc.lines)), kind))
     out = table(rows, right=(3,))
     for index, (doc, item) in enumerate(result.documents):
         out += [f"  ! {doc.order_number}: {warning}" for warning in item["warnings"]]
@@ -91,7 +93,7 @@ RECONCILE_COLUMNS = ("VAT code", "GL account", "shop net", "shop VAT", "Exact ne
 
 
 def _amount(value, blank_zero: bool = False) -> str:
-    return "" if blank_zero and not value else f"{value:.2f}"
+    return "" if blank_zero and not value else text(value)
 
 
 def reconcile_lines(rec) -> list[str]:

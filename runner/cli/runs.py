@@ -14,8 +14,7 @@ from typing import Any
 import click
 
 from runner import engine
-from runner.cli import Out, guarded, load_spec, lock_path, main, parts, target
-from runner.cli import render as report
+from runner.cli import Out, guarded, load_spec, lock_path, main, parts, render, target
 from runner.dry_run import DryRunSink
 from runner.errors import RunnerError, UsageError
 from runner.files_sink import LEDGER
@@ -53,7 +52,7 @@ def _alerting(spec, enabled: bool):
 @click.option("--order", "order_ids", type=int, multiple=True, help="Only this WooCommerce order id (repeatable).")
 @click.option("--limit", type=click.IntRange(min=1), help="Book at most this many orders.")
 @click.option("--sandbox", is_flag=True, help="Run against a fresh embedded sandbox of both services.")
-@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome of the run as JSON.")
 @click.option("--wait", is_flag=True, help="If another run of this spec is busy, wait for it instead of stopping.")
 @click.option("--every", metavar="INTERVAL", help="Keep running: every 15m, 30m, 1h... (Ctrl-C stops).")
 @click.option("--to", "to", metavar="DIR", type=click.Path(file_okay=False), help="Write each document to DIR as JSON instead of Exact (a review).")
@@ -128,7 +127,7 @@ def _run_one(
             Out.echo(json.dumps(sink.posted, indent=2, ensure_ascii=False, default=str))
         for order_id, message in sorted(result["failed"].items(), key=lambda kv: int(kv[0])):
             Out.echo(f"FAILED order {order_id}: {message}", err=True)
-        summary = ("dry run, nothing posted: " if dry_run else "") + report.run_summary(result)
+        summary = ("dry run, nothing posted: " if dry_run else "") + render.run_summary(result)
         if to:
             summary += f"; the documents are in {to}"
         _stamp(path, summary) if log else Out.echo(summary)
@@ -160,13 +159,13 @@ def _progress(terminal: bool):
     """Progress while a backfill books: a one-line counter on a terminal (cleared at the
     end), else a plain log line every LOG_EVERY orders (cron mail, systemd journal)."""
 
-    def show(report) -> None:
-        if report is None:
+    def show(outcome) -> None:
+        if outcome is None:
             if terminal:
                 click.echo("\r" + " " * 60 + "\r", nl=False)
             return
-        done = len(report.booked) + len(report.failed) + report.skipped
-        line = f"booking: {done} order(s) read, {len(report.booked)} booked, {len(report.failed)} failed"
+        done = len(outcome.booked) + len(outcome.failed) + outcome.skipped
+        line = f"booking: {done} order(s) read, {len(outcome.booked)} booked, {len(outcome.failed)} failed"
         if terminal:
             click.echo(f"\r{line}", nl=False)
         elif done % LOG_EVERY == 0:
@@ -190,7 +189,7 @@ def retry(spec_path, order_ids) -> None:
             ledger.close()
     for order_id, message in sorted(result["failed"].items(), key=lambda kv: int(kv[0])):
         Out.echo(f"FAILED order {order_id}: {message}", err=True)
-    Out.echo(report.run_summary(result))
+    Out.echo(render.run_summary(result))
     if result["failed"]:
         sys.exit(1)
 
@@ -210,5 +209,5 @@ def status(spec_path, as_json) -> None:
     if as_json:
         Out.echo(json.dumps(summary, indent=2, ensure_ascii=False, default=str))
     else:
-        for line in report.status_lines(summary):
+        for line in render.status_lines(summary):
             Out.echo(line)

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import click
 
-from runner.cli import Out, guarded, load_spec, main, parts, target
-from runner.cli import render as report
+from runner.cli import Out, guarded, load_spec, main, parts, render, target
 from runner.cli.checks import preview, validate
 from runner.errors import RunnerError
 
@@ -54,7 +53,7 @@ def divisions(spec_path) -> None:
         (str(d["Code"]), d.get("Description") or "", "current" if d.get("Current") else "")
         for d in api.get("system/Divisions", "Code,Description,Current")
     ]
-    for line in report.table(rows):
+    for line in render.table(rows):
         Out.echo(line)
 
 

@@ -15,7 +15,8 @@ from typing import Any
 
 from runner.core.context import customer_context, line_context, order_context
 from runner.core.lines import Fact, agree_vat, amount_spread, charge_facts, item_facts, local_date
-from runner.core.model import ZERO, Order, Refund, cents
+from runner.core.model import Order, Refund
+from runner.core.money import ZERO, cents
 from runner.errors import BookingError, TemplateFailure
 
 HUNDRED = Decimal(100)

@@ -9,7 +9,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from runner.core.model import CENT, ZERO, Charge, Rate, TaxShare, cents
+from runner.core.model import Charge, Rate, TaxShare
+from runner.core.money import CENT, ZERO, cents
 from runner.errors import BookingError
 
 HUNDRED = Decimal(100)

@@ -7,31 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from runner.core.money import amount
 from runner.errors import BookingError
-
-CENT = Decimal("0.01")
-ZERO = Decimal("0")
 
 
 class OrderDataError(BookingError):
     """The order JSON is not in the shape the WooCommerce REST API returns."""
-
-
-def money(value: Any) -> Decimal:
-    """Money strings (and the odd JSON number) to Decimal; "" and null are zero."""
-    if value is None or value == "":
-        return ZERO
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        raise OrderDataError(f"{value!r} is not an amount", "check the order data") from None
-
-
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -153,13 +137,13 @@ def reached_trigger(raw: Mapping[str, Any], statuses: set[str] | frozenset[str])
 
 
 def _taxes(raw: list | None) -> tuple[TaxShare, ...]:
-    return tuple(TaxShare(int(t["id"]), money(t.get("total")), money(t.get("subtotal"))) for t in raw or [])
+    return tuple(TaxShare(int(t["id"]), amount(t.get("total")), amount(t.get("subtotal"))) for t in raw or [])
 
 
 def percent(value: Any) -> Decimal:
     """A rate as a plain percentage: 21, 9, 5.5 (never 21.0000 or 2E+1), so templates can
     key tables on it."""
-    number = money(value)
+    number = amount(value)
     return number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
 
 
@@ -171,7 +155,7 @@ def _rates(tax_lines: list | None) -> dict[int, Rate]:
 
 
 def _tax_totals(tax_lines: list | None) -> dict[int, Decimal]:
-    return {int(t["rate_id"]): money(t.get("tax_total")) + money(t.get("shipping_tax_total")) for t in tax_lines or []}
+    return {int(t["rate_id"]): amount(t.get("tax_total")) + amount(t.get("shipping_tax_total")) for t in tax_lines or []}
 
 
 def _item(raw: dict, categories: Mapping[int, tuple[str, ...]]) -> Item:
@@ -182,12 +166,12 @@ def _item(raw: dict, categories: Mapping[int, tuple[str, ...]]) -> Item:
         sku=raw.get("sku") or "",
         product_id=product_id,
         variation_id=int(raw.get("variation_id") or 0),
-        quantity=money(raw.get("quantity")),
+        quantity=amount(raw.get("quantity")),
         tax_class=raw.get("tax_class") or "",
-        subtotal=money(raw.get("subtotal")),
-        subtotal_tax=money(raw.get("subtotal_tax")),
-        total=money(raw.get("total")),
-        total_tax=money(raw.get("total_tax")),
+        subtotal=amount(raw.get("subtotal")),
+        subtotal_tax=amount(raw.get("subtotal_tax")),
+        total=amount(raw.get("total")),
+        total_tax=amount(raw.get("total_tax")),
         taxes=_taxes(raw.get("taxes")),
         categories=tuple(categories.get(product_id, ())),
     )
@@ -196,7 +180,7 @@ def _item(raw: dict, categories: Mapping[int, tuple[str, ...]]) -> Item:
 def _charges(raw: Mapping[str, Any]) -> tuple[Charge, ...]:
     shipping = tuple(
         Charge(
-            "shipping", int(s["id"]), s.get("method_title") or "Shipping", money(s.get("total")), money(s.get("total_tax")), _taxes(s.get("taxes"))
+            "shipping", int(s["id"]), s.get("method_title") or "Shipping", amount(s.get("total")), amount(s.get("total_tax")), _taxes(s.get("taxes"))
         )
         for s in raw.get("shipping_lines") or []
     )
@@ -205,8 +189,8 @@ def _charges(raw: Mapping[str, Any]) -> tuple[Charge, ...]:
             "fee",
             int(f["id"]),
             f.get("name") or "Fee",
-            money(f.get("total")),
-            money(f.get("total_tax")),
+            amount(f.get("total")),
+            amount(f.get("total_tax")),
             _taxes(f.get("taxes")),
             f.get("tax_class") or "",
         )
@@ -228,8 +212,8 @@ def parse_order(raw: Mapping[str, Any], categories: Mapping[int, tuple[str, ...]
             date_modified=raw.get("date_modified") or raw.get("date_created") or "",
             date_paid=raw.get("date_paid"),
             date_completed=raw.get("date_completed"),
-            total=money(raw.get("total")),
-            total_tax=money(raw.get("total_tax")),
+            total=amount(raw.get("total")),
+            total_tax=amount(raw.get("total_tax")),
             customer_id=int(raw.get("customer_id") or 0),
             payment_method=raw.get("payment_method") or "",
             rates=_rates(raw.get("tax_lines")),
@@ -248,7 +232,7 @@ def parse_refund(raw: Mapping[str, Any], order: Order) -> Refund:
     try:
         return Refund(
             id=int(raw["id"]),
-            amount=money(raw.get("amount")),
+            amount=amount(raw.get("amount")),
             reason=raw.get("reason") or "",
             date_created=raw.get("date_created") or "",
             items=tuple(_item(i, {}) for i in raw.get("line_items") or []),

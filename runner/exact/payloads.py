@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from runner.core.booking import Document, Line, PaymentPlan
+from runner.core.money import text
 
 SALES_ENTRIES = "salesentry/SalesEntries"
 SALES_INVOICES = "salesinvoice/SalesInvoices"
@@ -60,10 +61,6 @@ class MasterData:
     payment_conditions: frozenset[str] = frozenset()
 
 
-def money(value: Decimal) -> str:
-    return f"{value:.2f}"
-
-
 def _quantity(value: Decimal) -> int | str:
     return int(value) if value == value.to_integral_value() else f"{value.normalize():f}"
 
@@ -94,11 +91,11 @@ def _entry_line(line: Line, ids: Ids) -> dict[str, Any]:
         "GLAccount": ids.gl_id(line.gl_account),
         "Description": line.description,
         "Quantity": _quantity(line.quantity),
-        "AmountFC": money(line.net),
+        "AmountFC": text(line.net),
         "VATCode": line.vat_code,
     }
     if line.vat:  # Exact refuses a VAT amount on a 'no VAT' code; zero needs none
-        out["VATAmountFC"] = money(line.vat)
+        out["VATAmountFC"] = text(line.vat)
     return out
 
 
@@ -109,7 +106,7 @@ def _invoice_line(line: Line, ids: Ids) -> dict[str, Any]:
         "Description": line.description,
         "Quantity": _quantity(quantity),
         "UnitPrice": f"{(line.net / quantity).quantize(Decimal('0.000001')).normalize():f}",
-        "AmountFC": money(line.net),
+        "AmountFC": text(line.net),
         "VATCode": line.vat_code,
         "GLAccount": ids.gl_id(line.gl_account),
     }
@@ -128,7 +125,7 @@ def payment_payload(plan: PaymentPlan, ids: Ids) -> tuple[str, dict[str, Any]]:
         "GLAccount": ids.gl_id(plan.gl_account),
         "Account": ids.customer,
         "OurRef": ids.entry_number if ids.entry_number is not None else "<entry number>",
-        "AmountFC": money(plan.amount),
+        "AmountFC": text(plan.amount),
         "Description": plan.description,
     }
     return (CASH_ENTRIES if cash else BANK_ENTRIES), {"JournalCode": plan.journal, ("CashEntryLines" if cash else "BankEntryLines"): [line]}

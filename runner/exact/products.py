@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from runner.core.money import text
 from runner.errors import BookingError
-from runner.exact.payloads import money
 
 ITEMS, PRICES = "logistics/Items", "logistics/SalesItemPrices"
 
@@ -57,7 +57,7 @@ def _push_one(api, post, items: dict, code: str, description: str, price: Decima
     if known is None:
         row = post("POST", ITEMS, {"Code": code, "Description": description or code, "IsSalesItem": True})
         if price is not None:
-            post("POST", PRICES, {"Item": row["ID"], "Price": money(price), "Currency": "EUR"})
+            post("POST", PRICES, {"Item": row["ID"], "Price": text(price), "Currency": "EUR"})
         report.created.append(code)
         return
     changed = False
@@ -65,7 +65,7 @@ def _push_one(api, post, items: dict, code: str, description: str, price: Decima
         post("PUT", f"{ITEMS}(guid'{known['ID']}')", {"Description": description})
         changed = True
     current = Decimal(str(known.get("StandardSalesPrice") or 0))
-    if price is not None and money(current) != money(price):
+    if price is not None and text(current) != text(price):
         general = next(
             (
                 p
@@ -75,9 +75,9 @@ def _push_one(api, post, items: dict, code: str, description: str, price: Decima
             None,
         )
         if general:
-            post("PUT", f"{PRICES}(guid'{general['ID']}')", {"Price": money(price)})
+            post("PUT", f"{PRICES}(guid'{general['ID']}')", {"Price": text(price)})
         else:
-            post("POST", PRICES, {"Item": known["ID"], "Price": money(price), "Currency": "EUR"})
+            post("POST", PRICES, {"Item": known["ID"], "Price": text(price), "Currency": "EUR"})
         changed = True
     if changed:
         report.updated.append(code)

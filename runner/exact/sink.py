@@ -17,6 +17,7 @@ from typing import Any
 
 from runner.core.booking import CustomerPlan, Document, PaymentPlan
 from runner.core.model import percent
+from runner.core.money import text
 from runner.errors import BookingError
 from runner.exact.client import ExactApi, quote
 from runner.exact.payloads import (
@@ -29,7 +30,6 @@ from runner.exact.payloads import (
     VatCode,
     document_payload,
     master_data_problems,
-    money,
     payment_payload,
     print_payload,
 )
@@ -153,7 +153,7 @@ class ExactSink:
                 "journal": doc.journal,
                 "your_ref": doc.your_ref,
                 "description": doc.description,
-                "total": f"{doc.booked_total:.2f}",
+                "total": text(doc.booked_total),
                 "account": posting.account,
                 "pay": posting.payment is not None,
             }
@@ -286,7 +286,7 @@ class ExactSink:
                 ),
             )
         for row in rows:
-            if row[key] not in known_ids and money(_decimal(row.get("AmountFC"))) == total and row.get("Description") == description:
+            if row[key] not in known_ids and text(_decimal(row.get("AmountFC"))) == total and row.get("Description") == description:
                 return row
         return None
 
