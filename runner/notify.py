@@ -8,7 +8,6 @@ message that cannot be sent is a warning, never a failed run: the books are what
 
 from __future__ import annotations
 
-import re
 import smtplib
 import ssl
 from collections.abc import Callable, Iterable, Mapping
@@ -20,14 +19,13 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from runner.durations import duration as parse_duration
 from runner.errors import RunnerError
 from runner.http import make_client
 from runner.ledger import Ledger
 from runner.redact import redact as blank
 from runner.spec.model import Email, Notify
 
-DURATION = re.compile(r"([1-9][0-9]*)([mhd])")
-UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 LISTED = 10  # failed orders named in one message; more are counted
 TIMEOUT = 15.0  # seconds for a webhook or mail server: a run never hangs on an alert
 
@@ -40,10 +38,10 @@ class Message:
 
 def duration(text: str) -> timedelta:
     """`stall_after` ("90m", "2h", "1d") as a timedelta; the schema checks the form."""
-    match = DURATION.fullmatch(str(text).strip())
-    if not match:
+    stall = parse_duration(text, units="mhd")
+    if stall is None:
         raise RunnerError(f"notify.stall_after: '{text}' is not a duration", "write minutes, hours or days, e.g. 90m, 2h or 1d")
-    return timedelta(**{UNITS[match[2]]: int(match[1])})
+    return stall
 
 
 def decide(

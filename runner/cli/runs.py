@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 import time
 from contextlib import ExitStack, contextmanager, nullcontext
@@ -16,6 +15,7 @@ import click
 from runner import engine
 from runner.cli import Out, guarded, load_spec, lock_path, main, parts, render, target
 from runner.dry_run import DryRunSink
+from runner.durations import duration
 from runner.errors import RunnerError, UsageError
 from runner.files_sink import LEDGER
 from runner.ledger import Ledger, run_lock
@@ -81,10 +81,10 @@ def run(spec_paths, dry_run, since, order_ids, limit, sandbox, as_json, wait, ev
 
 
 def _interval(text: str) -> float:
-    match = re.fullmatch(r"\s*(\d+)\s*([smh])\s*", text or "")
-    if not match or int(match.group(1)) == 0:
+    every = duration(text)
+    if every is None:
         raise UsageError(f"--every {text!r} is not an interval", "write it like 15m, 30m, 1h or 90s")
-    return int(match.group(1)) * {"s": 1, "m": 60, "h": 3600}[match.group(2)]
+    return every.total_seconds()
 
 
 def _run_logged(path: str, log: bool, **options) -> int:
