@@ -3,32 +3,28 @@ spec's booking rules make of the shop's orders and refunds in a period, against 
 holds in the sales journal for the same entry dates. The bookkeeper files from Exact; this
 shows, before filing, whether Exact and the shop agree, and which documents do not.
 
-The comparison is pure (documents in, a Reconciliation out); `read_shop` and `read_exact`
-are the edges, read-only. The shop side goes through `Booker`, so its amounts are per Exact
-code exactly as a run books them."""
+The comparison is pure (documents in, a Reconciliation out). The edges are read-only:
+`read_shop` takes the shop's side through runner/due.py, so its documents are exactly
+those a run books; the books' side comes from a `read_books` the caller hands in
+(runner/exact/books.py for Exact)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from runner import due
 from runner.core.booking import Booker, Document
-from runner.core.money import ZERO, cents
+from runner.core.money import ZERO
 from runner.errors import BookingError, UsageError
-from runner.exact.client import quote
-from runner.exact.payloads import SALES_ENTRIES, SALES_INVOICES
 from runner.seams import Source
 
 Code = tuple[str, str]  # (VAT code, GL account code)
 Pair = tuple[Decimal, Decimal]  # (net, VAT)
 NONE: Pair = (ZERO, ZERO)
-WCF_DATE = re.compile(r"/Date\((-?\d+)(?:[+-]\d{4})?\)/")
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -134,35 +130,6 @@ def shop_doc(document: Document, status: str = "") -> Doc:
         journal=document.journal,
         status=status,
     )
-
-
-def exact_doc(row: Mapping[str, Any]) -> Doc:
-    """A SalesEntry as Exact answers it, with its SalesEntryLines expanded. CHAR codes come
-    padded ("2  "); amounts are numbers, turned into cents."""
-    lines = row.get("SalesEntryLines") or {}
-    amounts: dict[Code, Pair] = {}
-    for line in lines.get("results", []) if isinstance(lines, dict) else lines:
-        code = ((line.get("VATCode") or "").strip(), (line.get("GLAccountCode") or "").strip())
-        net, vat = amounts.get(code, NONE)
-        amounts[code] = (net + cents(Decimal(str(line.get("AmountFC") or 0))), vat + cents(Decimal(str(line.get("VATAmountFC") or 0))))
-    return Doc(
-        odata_date(row.get("EntryDate")),
-        (row.get("YourRef") or "").strip(),
-        (row.get("Description") or "").strip(),
-        amounts,
-        number=row.get("EntryNumber"),
-        entry_id=row.get("EntryID") or "",
-        journal=(row.get("Journal") or "").strip(),
-    )
-
-
-def odata_date(value: Any) -> date:
-    """`/Date(ms)/` (Exact's dates are midnight, written as UTC) or ISO text, as a date."""
-    text = str(value or "")
-    wcf = WCF_DATE.fullmatch(text)
-    if wcf:
-        return (EPOCH + timedelta(milliseconds=int(wcf[1]))).date()
-    return date.fromisoformat(text[:10])
 
 
 def compare(
@@ -281,30 +248,6 @@ def read_shop(spec, source: Source, start: date, window: due.Window) -> tuple[li
     return documents, failed
 
 
-def read_exact(api, journals: Iterable[str], start: date, end: date, invoices: bool = False) -> tuple[list[Doc], list[Doc]]:
-    """The sales entries of the journals dated in the period, lines expanded (one call a
-    page, never one per entry), and, for invoice bookings, the invoices of the period that
-    Exact has not processed yet (those are not in the VAT return at all). A processed
-    invoice is a sales entry in its journal, with the invoice number as entry number [U]."""
-    codes = sorted(set(journals))
-    if not codes:  # nothing booked and nothing to book: no journal to read
-        return [], []
-    which = " or ".join(f"Journal eq {quote(code)}" for code in codes)
-    dates = "{field} ge datetime'" + start.isoformat() + "' and {field} lt datetime'" + (end + timedelta(days=1)).isoformat() + "'"
-    entries = api.get(
-        SALES_ENTRIES,
-        "EntryID,EntryNumber,EntryDate,Journal,YourRef,Description,SalesEntryLines",
-        f"({which}) and {dates.format(field='EntryDate')}",
-        expand="SalesEntryLines",
-    )
-    drafts = (
-        api.get(SALES_INVOICES, "InvoiceID,YourRef,Description,OrderDate,Status", f"({which}) and Status lt 50 and {dates.format(field='OrderDate')}")
-        if invoices
-        else ()
-    )
-    return [exact_doc(row) for row in entries], [exact_doc({**row, "EntryDate": row.get("OrderDate")}) for row in drafts]
-
-
 def ledger_views(steps: Iterable[Mapping[str, Any]], failures: Iterable[Mapping[str, Any]]):
     """From the ledger: who an Exact document belongs to (by entry id or journal + number)
     and what it says about a document that is missing in Exact."""
@@ -338,14 +281,17 @@ def ledger_views(steps: Iterable[Mapping[str, Any]], failures: Iterable[Mapping[
     return identify, note
 
 
-def reconcile(spec, woo, api, ledger, start: date, end: date) -> Reconciliation:
+Books = Callable[[Iterable[str], date, date, bool], tuple[list[Doc], list[Doc]]]
+
+
+def reconcile(spec, woo: Source, read_books: Books, ledger, start: date, end: date) -> Reconciliation:
     """Read both sides (read-only) and compare them. The journals read are those the shop's
     documents go to, those the ledger booked in, and the spec's own if it is a plain code."""
     steps = [s for s in ledger.all_steps() if s.get("step") == "document"]
     documents, unbookable = read_shop(spec, woo, start, due.Window.of(spec.orders.statuses, spec.orders.since, ledger))
     plain = spec.booking.journal
     codes = {d.journal for d in documents} | {s["journal"] for s in steps if s.get("journal")} | ({plain} - {""} if "{" not in plain else set())
-    entries, drafts = read_exact(api, codes, start, end, invoices=spec.booking.target == "sales_invoice")
+    entries, drafts = read_books(codes, start, end, spec.booking.target == "sales_invoice")
     identify, note = ledger_views(steps, ledger.failures())
     return compare(
         documents,

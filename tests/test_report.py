@@ -14,7 +14,8 @@ import pytest
 
 from runner.cli import render as report
 from runner.errors import UsageError
-from runner.vat_report import Doc, compare, exact_doc, period, shop_doc
+from runner.exact.books import exact_doc
+from runner.vat_report import Doc, compare, period, shop_doc
 from tests.live_box import live  # noqa: F401  (fixture)
 
 START, END = date(2026, 3, 1), date(2026, 3, 31)

@@ -104,6 +104,7 @@ def report_command(spec_path, start, end, fmt, sandbox) -> None:
     """Before the VAT return: the shop's orders and refunds of a period against what Exact
     holds, per VAT code and GL account; exit 1 when anything differs."""
     from runner import vat_report as reconcile
+    from runner.exact import books
 
     first, last = reconcile.period(start, end)
     spec = load_spec(spec_path)
@@ -116,7 +117,7 @@ def report_command(spec_path, start, end, fmt, sandbox) -> None:
                 ledger.close()
         woo, sink, ledger = parts(spec, read_only=True)  # the ledger as a copy in memory: read-only, even while a run books
         try:
-            result = reconcile.reconcile(spec, woo, sink.api, ledger, first, last)
+            result = reconcile.reconcile(spec, woo, books.reader(sink.api), ledger, first, last)
         finally:
             ledger.close()
     if fmt == "json":

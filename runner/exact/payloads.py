@@ -25,6 +25,7 @@ ACCOUNTS = "crm/Accounts"
 REVENUE = 110  # GLAccount.Type of a revenue account
 CASH, BANK, SALES, PSP = 10, 12, 20, 16  # Journal.Type
 SALES_INVOICE, SALES_CREDIT_NOTE = 8020, 8021  # SalesInvoice.Type
+PROCESSED = 50  # SalesInvoice.Status once printed: then it is a booking
 
 
 @dataclass(frozen=True)

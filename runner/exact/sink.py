@@ -23,6 +23,7 @@ from runner.exact.client import ExactApi, quote
 from runner.exact.payloads import (
     ACCOUNTS,
     CASH,
+    PROCESSED,
     SALES_ENTRIES,
     SALES_INVOICES,
     Ids,
@@ -35,7 +36,6 @@ from runner.exact.payloads import (
 )
 from runner.seams import Facts, Posting, Quota
 
-PROCESSED = 50  # a sales invoice's status once printed: a booking
 MASTER_TTL = 6 * 3600  # seconds master data is trusted before it is read again
 
 
