@@ -60,7 +60,7 @@ def test_every_cli_command_is_documented_in_the_readme():
 
 
 def test_every_cli_option_is_documented():
-    text = "\n".join(DOCS.values())
+    text = "\n".join(body for path, body in DOCS.items() if path.name != "design.md")  # the design names options not built yet
     commands = [("runner", main), *((f"runner {name}", command) for name, command in main.commands.items())]
     missing = [
         f"{where} {option}"
