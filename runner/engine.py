@@ -6,6 +6,7 @@ is due and what an order becomes come from runner/due.py, shared with preview an
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,11 +23,14 @@ from runner.seams import Facts, Posting, Sink, Source
 
 RETRY_DELAYS = (15 * 60, 60 * 60, 4 * 3600, 24 * 3600)  # then daily, up to MAX_ATTEMPTS
 MAX_ATTEMPTS = 8
+FIX_WHAT_EXACT_SAYS = "fix what Exact names (in the spec or in Exact), then `runner retry SPEC`"
+INTERRUPTED = "interrupted: the run did not finish (stopped or killed); the next run carries on"
 
 
 @dataclass
 class Outcome:
     started: str
+    run: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     booked: list[int] = field(default_factory=list)
     credits: list[str] = field(default_factory=list)
     skipped: int = 0
@@ -58,6 +62,7 @@ class Run:
     def __call__(
         self, since: str | None = None, only: Sequence[int] = (), limit: int | None = None, retry_now: Sequence[int] | None = None
     ) -> Outcome:
+        self.ledger.record_run({**self.outcome.as_dict(), "stopped": INTERRUPTED})  # until it ends
         try:
             self._before_the_quota_resets()
             self.settle()
@@ -74,6 +79,9 @@ class Run:
                 self.ledger.set_cursor("exact_daily_reset", stop.resets_at)
         except RunnerError as stop:  # a run that ended early is never recorded as a clean one
             self.outcome.stopped = stop.message
+            raise
+        except BaseException as stop:  # Ctrl-C, a crash: recorded as what it is
+            self.outcome.stopped = INTERRUPTED if isinstance(stop, KeyboardInterrupt) else f"stopped by an unexpected error ({type(stop).__name__})"
             raise
         finally:
             self.outcome.stopped = self._safe(self.outcome.stopped)
@@ -185,10 +193,28 @@ class Run:
             if record is None or record["state"] != "done":
                 facts = self.sink.intent(step, posting, done)
                 self.ledger.intend(order.id, refund_id, step, **facts, **({"steps": list(steps)} if step == "document" else {}))
-                self.ledger.done(order.id, refund_id, step, **self.sink.write(step, posting, done))
+                self.ledger.done(order.id, refund_id, step, **self._write(order.id, step, posting, done, facts))
                 record = self.ledger.step(order.id, refund_id, step)
             done[step] = record
         return account
+
+    def _write(self, order_id: int, step: str, posting: Posting, done: dict[str, Facts], facts: Facts) -> Facts:
+        """One write. A 5xx answer may come after the work was committed, or be a refusal:
+        the sink has finished either way, so it is looked up at once and never sent twice."""
+        try:
+            return self.sink.write(step, posting, done)
+        except OutcomeUnknown as unknown:
+            if not unknown.answered:
+                raise
+            found = self.sink.lookup(step, facts, self._known_ids(order_id))
+            if found is None:
+                raise Rejected(
+                    unknown.answer or unknown.message, "fix what Exact names (in the spec or in Exact), then `runner retry SPEC`", unknown.status
+                ) from None
+            return found
+
+    def _known_ids(self, order_id: int) -> set[str]:
+        return {s.get("exact_id") for s in self.ledger.all_steps() if s["order"] == order_id and s.get("exact_id")}
 
     def _account(self, order_id: int, planned: due.Planned) -> str:
         """The customer's account: known to the sink, found after a lost answer, or created."""
@@ -212,8 +238,7 @@ class Run:
         """Every intent without ids is looked up in the sink before anything is written again."""
         for intent in self.ledger.open_intents():
             order_id, refund_id, step = intent["order"], intent["refund"] or None, intent["step"]
-            known = {s.get("exact_id") for s in self.ledger.all_steps() if s["order"] == order_id and s.get("exact_id")}
-            found = self.sink.lookup(step, intent, known)
+            found = self.sink.lookup(step, intent, self._known_ids(order_id))
             if found is not None:
                 self.ledger.done(order_id, refund_id, step, **found)
             else:

@@ -84,4 +84,12 @@ class Rejected(ServiceError):
 
 
 class OutcomeUnknown(ServiceError):
-    """A write whose outcome is unknown (no answer, a 5xx after sending): it may have landed."""
+    """A write whose outcome is unknown: it may have landed. `answered` when the service
+    did answer (a 5xx, which may come after the work was committed, or a refusal in
+    disguise): its work is over, so a lookup now tells. Without an answer (a timeout, a
+    dropped connection) the work may still be under way: the next run looks it up.
+    `answer` keeps the service's own words, if it said any."""
+
+    def __init__(self, message: str, hint: str = "", status: int | None = None, answered: bool = False, answer: str = "") -> None:
+        super().__init__(message, hint, status)
+        self.answered, self.answer = answered, answer

@@ -232,8 +232,14 @@ class Ledger:
         self.db.table("cursors").upsert({"name": name, "value": value, "at": now()}, Q.name == name)
 
     def record_run(self, report: dict) -> None:
-        """Runs are kept per month, so a run every 15 minutes never makes a large table."""
-        self.db.table(f"runs_{report.get('started', now())[:7]}").insert(report)
+        """Runs are kept per month, so a run every 15 minutes never makes a large table. A run
+        is recorded when it starts and again when it ends (same `run` id): one that never
+        ended (killed) stays recorded as interrupted."""
+        table = self.db.table(f"runs_{report.get('started', now())[:7]}")
+        if report.get("run"):
+            table.upsert(report, Q.run == report["run"])
+        else:
+            table.insert(report)
 
     def runs(self, months: int = 2) -> list[dict]:
         names = sorted(n for n in self.db.tables() if n.startswith("runs_"))[-months:]

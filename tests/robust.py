@@ -57,7 +57,7 @@ def expected_by_ref(box) -> Counter:
     for order in box.due():
         want[(order["number"], D(order["total"]))] += 1
         for refund in box.woo.refunds.get(order["id"], []):
-            want[(order["number"], -D(refund["amount"]))] += 1
+            want[(f"{order['number']}/{refund['id']}", -D(refund["amount"]))] += 1  # a credit: order number / refund id
     return want
 
 

@@ -143,7 +143,7 @@ def test_itemized_refund_becomes_a_credit_entry(make_booker, orders, sample_refu
     assert [(l.kind, l.quantity, l.net, l.vat, l.vat_code) for l in doc.lines] == [("product", D(-1), D("-15.00"), D("-3.15"), "2")]
     assert doc.total == doc.booked_total == D("-18.15")
     assert doc.refund_id == 4150 and doc.entry_date == date(2024, 9, 20)
-    assert doc.description == "Refund 4150 of WooCommerce order 4140" and doc.your_ref == "4140"
+    assert doc.description == "Refund 4150 of WooCommerce order 4140" and doc.your_ref == "4140/4150"  # a credit is told apart from its sale
 
 
 def test_amount_only_refund_is_spread_over_the_order_rates_in_proportion(make_booker, orders):

@@ -11,7 +11,7 @@ import threading
 import httpx
 import pytest
 
-from runner.errors import LoginNeeded, Rejected, SpecError
+from runner.errors import LoginNeeded, OutcomeUnknown, Rejected, SpecError
 from runner.exact.client import ExactApi, RateGovernor, quote
 from runner.exact.oauth import TokenStore, authorize_url, code_from_redirect
 from runner.sandbox.exact.simulator import ManualClock
@@ -91,8 +91,10 @@ def test_paging_follows_next_and_quotes_filters(exact_box):
 
 
 def test_exacts_own_message_reaches_the_caller_verbatim(exact_box):
+    """Exact answers a refusal with a 500 and its message (reference 4.7): the caller gets
+    the message verbatim, as an outcome to look up (a 500 may also follow a commit)."""
     api = exact_box().api()
-    with pytest.raises(Rejected) as caught:
+    with pytest.raises(OutcomeUnknown) as caught:
         api.post(
             "salesentry/SalesEntries",
             {
@@ -101,7 +103,7 @@ def test_exacts_own_message_reaches_the_caller_verbatim(exact_box):
                 "SalesEntryLines": [{"GLAccount": "00000000-0000-0000-0000-000000000000", "AmountFC": "1.00"}],
             },
         )
-    assert "Ongeldige referentie" in caught.value.message
+    assert "Ongeldige referentie" in caught.value.message and caught.value.answered
 
 
 def test_a_division_the_login_may_not_use_is_a_spec_error(exact_box):

@@ -243,7 +243,8 @@ def test_an_order_refunded_before_any_run_is_booked_sale_and_refund_so_the_perio
     lab.write()  # completed only: 5039 was completed and refunded before the first run
     assert lab.cli("run").exit_code == 0
     refs = [row["YourRef"].strip() for row in lab.box.exact.entries.values()]
-    assert refs.count("5039") == 2  # the sale and its credit entry, in their own periods
+    credits = [ref for ref in refs if ref.startswith("5039/")]
+    assert refs.count("5039") == 1 and len(credits) == 1  # the sale and its credit entry, in their own periods
     start, end = _period(lab.box)
     result = lab.cli("report", "--from", start, "--to", end, "--format", "csv")
     rows = [r for r in csv.DictReader(io.StringIO(result.stdout)) if r["kind"] == "document"]

@@ -138,7 +138,7 @@ def test_a_closed_period_fails_that_order_only_with_exacts_word_and_what_to_do(s
     assert failed == [
         f"FAILED order {refused['id']}: Periode is afgesloten; what to do: fix what Exact names (in the spec or in Exact), then `runner retry SPEC`"
     ]
-    assert {ref for ref, _ in documents_by_ref(box)} == {o["number"] for o in box.due() if o["id"] != refused["id"]}
+    assert {ref.split("/")[0] for ref, _ in documents_by_ref(box)} == {o["number"] for o in box.due() if o["id"] != refused["id"]}
 
 
 ODD = Store(rates=NL_RATES + (TaxRate(10, "NL", D("13"), "BTW 13%", "odd-rate"),), tax_classes=TAX_CLASSES + (("odd-rate", "Odd rate"),))
@@ -186,7 +186,7 @@ def test_orders_that_cannot_be_booked_fail_alone_with_what_to_do_and_a_free_orde
     books = documents_by_ref(box)
     assert books[(free["number"], D("0.00"))] == 1  # a 100 % discount order is in the books, at zero
     bad_refs = {o["number"] for o in bad.values()}
-    assert {ref for ref, _ in books} == {o["number"] for o in box.due() if o["number"] not in bad_refs}
+    assert {ref.split("/")[0] for ref, _ in books} == {o["number"] for o in box.due() if o["number"] not in bad_refs}  # credits: number/refund
     with box.ledger() as ledger:
         assert {f["order"] for f in ledger.failures()} == set(failed) and ledger.open_intents() == []
     again = box.run("run")  # retried on their schedule, not now; nothing booked twice

@@ -107,7 +107,8 @@ class Booker:
         ctx = self._contexts(order)
         facts = item_facts(order.items, order.rates, order.coupons, self.booking.discounts) + charge_facts(order.charges, order.rates)
         entry = local_date(self.templates.render("orders.entry_date", **ctx), self.spec.timezone)
-        return self._document(order, ctx, facts, order.tax_totals, order.total, entry, None, self.templates.render("booking.description", **ctx))
+        description, your_ref = self.templates.render("booking.description", **ctx), self.templates.render("booking.your_ref", **ctx)
+        return self._document(order, ctx, facts, order.tax_totals, order.total, entry, None, description, (), your_ref)
 
     def book_refund(self, order: Order, refund: Refund) -> Document:
         ctx = self._contexts(order)
@@ -118,8 +119,10 @@ class Booker:
             basis = item_facts(order.items, order.rates, (), "net") + charge_facts(order.charges, order.rates)
             facts += amount_spread(rest, basis, f"Refund {refund.id}" + (f": {refund.reason}" if refund.reason else ""))
         entry = local_date(refund.date_created, self.spec.timezone)
-        description = self.templates.render("booking.refund_description", refund=dict(refund.raw), **ctx)
-        return self._document(order, ctx, facts, {}, -refund.amount, entry, refund.id, description, warnings)
+        refund_ctx = {**ctx, "refund": dict(refund.raw)}
+        description = self.templates.render("booking.refund_description", **refund_ctx)
+        your_ref = self.templates.render("booking.refund_your_ref", **refund_ctx)
+        return self._document(order, ctx, facts, {}, -refund.amount, entry, refund.id, description, warnings, your_ref)
 
     def customer(self, order: Order) -> CustomerPlan:
         ctx = self._contexts(order)
@@ -164,7 +167,7 @@ class Booker:
             self._context_of = order
         return self._context
 
-    def _document(self, order, ctx, facts, vat_targets, expected, entry, refund_id, description, warnings=()) -> Document:
+    def _document(self, order, ctx, facts, vat_targets, expected, entry, refund_id, description, warnings, your_ref) -> Document:
         facts, more = agree_vat(facts, vat_targets)
         warnings = [*warnings, *more]
         lines = [self._line(fact, ctx) for fact in facts]
@@ -191,7 +194,7 @@ class Booker:
             refund_id=refund_id,
             entry_date=entry,
             journal=render("booking.journal", **ctx),
-            your_ref=render("booking.your_ref", **ctx),
+            your_ref=your_ref,
             description=description,
             payment_condition=render("booking.payment_condition", **ctx),
             currency=order.currency,

@@ -185,14 +185,20 @@ class ExactApi:
             if response.status_code == 401 and not retried:
                 self.budget.record(_endpoint(url))
                 return self._send(method, url, params, json, retried=True)
-            if response.status_code >= 500 and not _odata_error(response):
-                if method == "GET" and attempt < 2:
+            if response.status_code >= 500:
+                if method == "GET" and attempt < 2 and not _odata_error(response):
                     self.governor.sleep(0.5 * (attempt + 1))
                     continue
-                if method != "GET":
+                if method != "GET":  # a 5xx, with a message or without, may come after the work was committed
+                    said = _odata_error(response)
+                    said = said.replace(token, "***") if token else said  # should Exact ever echo it back
+                    self.budget.record(_endpoint(url))
                     raise OutcomeUnknown(
-                        f"Exact answered {response.status_code} without a message for {method} {_path(url)}",
+                        f"Exact answered {response.status_code} " + (f"({said})" if said else "without a message") + f" for {method} {_path(url)}",
                         "the next run looks the document up in Exact before posting it again",
+                        status=response.status_code,
+                        answered=True,
+                        answer=said,
                     )
             return self._answer(response, method, url, token)
         raise ServiceError(f"Exact kept refusing {method} {_path(url)}", "try again later")

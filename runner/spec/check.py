@@ -54,17 +54,33 @@ def _problem_order(problem: str) -> tuple[str, int]:
     return file, int(line) if line.isdigit() else 0
 
 
+# YourRef identifies a document in Exact (runner/seams.py): its template must name what
+# makes the document unique, or two documents share one and the books cannot tell them apart
+IDENTIFYING = {"your_ref": {("order", "number"), ("order", "id")}, "refund_your_ref": {("refund", "id")}}
+
+
 def _cross_problems(raw: RawSpec) -> list[str]:
-    """Rules that tie two keys together, which JSON Schema says poorly."""
+    """Rules that tie two keys together, or a key to the books, which JSON Schema says poorly."""
+    from runner.spec.templates import reads
+
     data = raw.data
     booking = data.get("booking") if isinstance(data.get("booking"), dict) else {}
     payments = data.get("payments") if isinstance(data.get("payments"), dict) else {}
+    problems = []
     if booking.get("status") == "paid" and not payments.get("journal"):
-        return [
+        problems.append(
             f"{raw.source.where(('booking', 'status'))}: payments.journal is needed when booking.status is paid "
             f"(the bank or cash journal code of the payment)"
-        ]
-    return []
+        )
+    for key, needed in IDENTIFYING.items():
+        used = reads(booking[key]) if isinstance(booking.get(key), str) else None
+        if used is not None and not used & needed:
+            names = " or ".join(sorted(f"{owner}.{field}" for owner, field in needed))
+            problems.append(
+                f"{raw.source.where(('booking', key))}: booking.{key}: does not use {names}, so two documents could share "
+                f"one YourRef and Exact could not tell which of them is booked"
+            )
+    return problems
 
 
 def template_fields(schema: dict, data: dict) -> list[tuple[Path_, str, list[str]]]:

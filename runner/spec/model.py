@@ -55,6 +55,7 @@ class Booking:
     target: str = "sales_entry"
     status: str = "sent"
     your_ref: str = ""
+    refund_your_ref: str = ""
     description: str = ""
     refund_description: str = ""
     payment_condition: str = ""

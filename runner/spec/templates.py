@@ -67,6 +67,14 @@ class Templates:
             raise TemplateFailure(f"{key}: {what}", f"fix the template {key} in the spec (runner validate checks it)") from None
 
 
+def reads(source: str) -> set[tuple[str | None, str]] | None:
+    """The `name.field`s a template reads; None when it does not parse (check() says why)."""
+    try:
+        return set(_attributes(SandboxedEnvironment().parse(source)))
+    except TemplateSyntaxError:
+        return None
+
+
 def _names(tree: nodes.Template) -> set[str]:
     return set(meta.find_undeclared_variables(tree))
 
