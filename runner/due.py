@@ -12,65 +12,109 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from runner.core.booking import Booker, CustomerPlan, Document, PaymentPlan
 from runner.core.model import Order, parse_order, parse_refund, reached_trigger
 from runner.errors import BookingError
 from runner.seams import Source
 
-OVERLAP = 3600  # seconds re-read before the last cursor: saves that raced the last run
-CURSOR = "woo_modified_gmt"  # ledger cursor: when the last listing started, shop's UTC
-SINCE = "orders_since"  # ledger cursor: the backfill start the ledger was built with
-STATUSES = "orders_statuses"  # ledger cursor: the trigger statuses the cursor covers
+OVERLAP = 3600  # seconds re-read before the cursor: saves that raced the last listing
+CURSOR = "woo_modified_gmt"  # ledger cursor: the newest date_modified_gmt a complete listing saw (the shop's clock)
+SINCE = "orders_since"  # ledger cursor: the first entry date the ledger books (YYYY-MM-DD)
+COVERED = "orders_covered"  # ledger cursor: {since, statuses} of the last complete full listing
+STATUSES = "orders_statuses"  # older ledgers: the statuses the cursor covers
 
 
 @dataclass(frozen=True)
 class Window:
-    """The orders a spec books: a trigger status (or refunded after one), created on or
-    after `since` (shop-local, `YYYY-MM-DDTHH:MM:SS`; empty: no lower bound)."""
+    """What a spec books: orders that reached a trigger status (or were refunded after
+    one), and of those the documents dated on or after `since` (shop-local): a sale by its
+    entry date, a credit by its refund's date, so a sale before the start is left to
+    whoever booked it then while its later refunds are credited."""
 
     statuses: frozenset[str]
-    since: str = ""
+    since: date | None = None
+    timezone: str = "Europe/Amsterdam"
 
     @classmethod
-    def of(cls, statuses: Iterable[str], since: str | None = None, ledger: Any = None) -> Window:
-        """The window of a spec: the ledger's start once it has one, else `since`."""
-        start = (ledger.cursor(SINCE) if ledger is not None else None) or since or ""
-        return cls(frozenset(statuses), f"{start}T00:00:00" if len(start) == 10 else start)
+    def of(cls, statuses: Iterable[str], since: str | date | None = None, ledger: Any = None, timezone: str = "Europe/Amsterdam") -> Window:
+        """The window of a spec: from the ledger's start once it has one, else `since`."""
+        start = (ledger.cursor(SINCE) if ledger is not None else None) or since
+        return cls(frozenset(statuses), _day(start), timezone)
 
     def verdict(self, raw: Mapping[str, Any], started: bool = False) -> str | None:
-        """None when the order is due; else why it is not. An order whose booking has
-        started is due whatever its status has become (its refunds still need booking)."""
-        if started:
+        """None when the order's documents are due (each still subject to `includes`); else
+        why not. An order whose booking started is due whatever its status has become."""
+        if started or reached_trigger(raw, self.statuses):
             return None
-        if not reached_trigger(raw, self.statuses):
-            return f"status '{raw.get('status')}' is not one of orders.statuses ({', '.join(sorted(self.statuses))})"
-        created = str(raw.get("date_created") or "")
-        if self.since and created < self.since:
-            return f"created {created[:10]}, before orders.since ({self.since[:10]})"
-        return None
+        return f"status '{raw.get('status')}' is not one of orders.statuses ({', '.join(sorted(self.statuses))})"
+
+    def includes(self, document: Document) -> bool:
+        return self.since is None or document.entry_date >= self.since
+
+    def why_not(self, document: Document) -> str:
+        what = "refund" if document.refund_id is not None else "sale"
+        return f"{what} dated {document.entry_date.isoformat()}, before orders.since ({self.since})"
 
     def listed_statuses(self) -> list[str]:
         return sorted(self.statuses | {"refunded"})
 
-
-def listing(source: Source, window: Window, ledger: Any) -> Iterator[dict]:
-    """The orders to look at: all of the window on a first run or when the spec's
-    statuses grew since the cursor was set; else those changed since the last listing
-    (with an overlap for saves that raced it). Reads only: the caller moves the cursor."""
-    cursor = ledger.cursor(CURSOR)
-    covered = set(ledger.cursor(STATUSES) or window.statuses) if cursor else set()
-    if cursor is None or not window.statuses <= covered:
-        return source.orders(window.listed_statuses(), created_after=window.since or None)
-    return source.orders(None, modified_after_gmt=_gmt(_epoch(cursor) - OVERLAP))
+    def start_gmt(self) -> str | None:
+        """Shop-local midnight of `since`, in UTC, as the API takes it with dates_are_gmt."""
+        if self.since is None:
+            return None
+        local = datetime.combine(self.since, time(0), ZoneInfo(self.timezone))
+        return local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def advance(ledger: Any, window: Window, started_at: float) -> None:
-    """After a complete listing: the next run reads what changed from `started_at` on."""
-    ledger.set_cursor(CURSOR, _gmt(started_at))
-    ledger.set_cursor(STATUSES, sorted(window.statuses))
+def start(ledger: Any, *asked: str | None) -> str | None:
+    """The earliest start anyone asked for: the ledger's, `--since`, orders.since."""
+    starts = [str(d)[:10] for d in ((ledger.cursor(SINCE) if ledger is not None else None), *asked) if d]
+    return min(starts) if starts else None
+
+
+class Listing:
+    """The orders to look at: all of the window (every order modified since its start) on
+    a first run, after an interruption, or when the window grew (an earlier `--since`,
+    more statuses); else those changed since the newest change the last complete listing
+    saw. Tracks that newest change on the shop's own clock: the runner's clock never
+    decides what is read. Reads only; `advance` moves the cursor once it was read to the end."""
+
+    def __init__(self, source: Source, window: Window, ledger: Any) -> None:
+        self.source, self.window, self.ledger = source, window, ledger
+        cursor = ledger.cursor(CURSOR)
+        covered = ledger.cursor(COVERED) or ({"since": ledger.cursor(SINCE), "statuses": ledger.cursor(STATUSES)} if cursor else None)
+        self.full = (
+            cursor is None
+            or not covered
+            or not window.statuses <= set(covered.get("statuses") or window.statuses)
+            or (window.since is not None and window.since < (_day(covered.get("since")) or window.since))
+        )
+        self.after = window.start_gmt() if self.full else _gmt(_epoch(cursor) - OVERLAP)
+        self.newest = cursor
+        self.complete = False
+
+    def __iter__(self) -> Iterator[dict]:
+        statuses = self.window.listed_statuses() if self.full else None
+        for raw in self.source.orders(statuses, modified_after_gmt=self.after):
+            changed = str(raw.get("date_modified_gmt") or "")
+            if changed and (self.newest is None or changed > self.newest):
+                self.newest = changed
+            yield raw
+        self.complete = True
+
+    def advance(self) -> None:
+        """After a complete listing: the next run reads what changed after the newest change seen."""
+        if not self.complete:
+            return
+        newest = self.newest or self.after
+        if newest:
+            self.ledger.set_cursor(CURSOR, newest)
+        since = self.window.since.isoformat() if self.window.since else None
+        self.ledger.set_cursor(COVERED, {"since": since, "statuses": sorted(self.window.statuses)})
 
 
 @dataclass(frozen=True)
@@ -106,6 +150,13 @@ def credit(booker: Booker, order: Order, refund: Mapping[str, Any]) -> Planned:
 def plans(booker: Booker, order: Order, refunds: Sequence[Mapping[str, Any]] = ()) -> list[Planned]:
     """An order's documents: its sale, then one credit per refund (oldest first)."""
     return [sale(booker, order)] + [credit(booker, order, refund) for refund in sorted(refunds, key=lambda r: int(r.get("id") or 0))]
+
+
+def _day(value: Any) -> date | None:
+    """A window start as a date: ledgers before this one kept a timestamp."""
+    if not value:
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def _gmt(epoch: float) -> str:

@@ -33,6 +33,7 @@ class Outcome:
     run: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     booked: list[int] = field(default_factory=list)
     credits: list[str] = field(default_factory=list)
+    found: list[str] = field(default_factory=list)  # steps the books held although the ledger did not know them
     skipped: int = 0
     failed: dict[int, str] = field(default_factory=dict)
     waiting: list[int] = field(default_factory=list)
@@ -58,6 +59,9 @@ class Run:
         self.booker = Booker(spec)
         self.statuses = frozenset(spec.orders.statuses)
         self.outcome = Outcome(started=_iso(clock()))
+        self.seen: set[int] = set()  # orders looked at in this run
+        self.refunds_listed = False  # whether the shop lists refunds store-wide
+        self.refund_parents: set[int] = set()  # orders with refunds in this run's window
 
     def __call__(
         self, since: str | None = None, only: Sequence[int] = (), limit: int | None = None, retry_now: Sequence[int] | None = None
@@ -113,22 +117,28 @@ class Run:
             return
         retry = self._retries(retry_now)
         yield from (self.source.order(order_id) for order_id in retry)
-        started = self.clock()
-        if self.ledger.cursor(due.CURSOR) is None:
-            start = since or self.spec.orders.since
-            if not start:  # no backfill: from this first run on
-                self.ledger.set_cursor(due.SINCE, _iso(started, tz=self.spec.timezone)[:19])
-                due.advance(self.ledger, self.window, started)
-                return
-            self.ledger.set_cursor(due.SINCE, f"{start}T00:00:00" if len(start) == 10 else start)
-        for raw in due.listing(self.source, self.window, self.ledger):
+        listing = due.Listing(self.source, self._window(since), self.ledger)
+        refunds = self.source.refunds_after(listing.after)  # None: the shop has no store-wide list
+        self.refunds_listed = refunds is not None
+        self.refund_parents = set(dict.fromkeys(int(r["parent_id"]) for r in refunds or () if r.get("parent_id")))
+        for raw in listing:
             if raw["id"] not in retry:
                 yield raw
-        due.advance(self.ledger, self.window, started)
+        for parent in sorted(self.refund_parents - self.seen):  # refunds whose order the list did not show
+            yield self.source.order(parent)
+        listing.advance()
+
+    def _window(self, since: str | None) -> due.Window:
+        """The window this ledger books: from the earliest start anyone asked for (the
+        ledger's, `--since`, orders.since), else from the day of the first run. An earlier
+        start than the ledger's widens it; what the books hold already is not posted again."""
+        start = due.start(self.ledger, since, self.spec.orders.since) or _iso(self.clock(), tz=self.spec.timezone)[:10]
+        self.ledger.set_cursor(due.SINCE, start)
+        return self.window
 
     @property
     def window(self) -> due.Window:
-        return due.Window.of(self.statuses, ledger=self.ledger)
+        return due.Window.of(self.statuses, ledger=self.ledger, timezone=self.spec.timezone)
 
     def _retries(self, retry_now: Sequence[int] | None) -> list[int]:
         now = _iso(self.clock())
@@ -142,8 +152,10 @@ class Run:
     # one order
     def one(self, raw: dict, force: bool = False) -> None:
         order_id = int(raw["id"])
+        self.seen.add(order_id)
         started = self.ledger.step(order_id, None, "document") is not None
-        if self.window.verdict(raw, started) is not None:
+        window = self.window
+        if window.verdict(raw, started) is not None:
             self.outcome.skipped += 1
             return
         if order_id in self.outcome.waiting and not force:
@@ -152,13 +164,19 @@ class Run:
             order = due.read_order(raw, self.source)
             account = None
             if not self._complete(order_id, None):
-                account = self._post(order, None, due.sale(self.booker, order), account)
-                self.outcome.booked.append(order_id)
-            if any(not self._complete(order_id, r) for r in order.refund_ids):
+                sale = due.sale(self.booker, order)
+                if window.includes(sale.document) or started:
+                    account, posted = self._post(order, None, sale, account)
+                    if posted:
+                        self.outcome.booked.append(order_id)
+            if self._may_have_refunds(order):
                 for refund in sorted(self.source.refunds(order_id), key=lambda r: int(r["id"])):
                     if not self._complete(order_id, refund["id"]):
-                        account = self._post(order, refund["id"], due.credit(self.booker, order, refund), account)
-                        self.outcome.credits.append(f"{order_id}/{refund['id']}")
+                        planned = due.credit(self.booker, order, refund)
+                        if window.includes(planned.document):
+                            account, posted = self._post(order, refund["id"], planned, account)
+                            if posted:
+                                self.outcome.credits.append(f"{order_id}/{refund['id']}")
             self.ledger.clear_failure(order_id)
         except OutcomeUnknown as exc:
             self.outcome.failed[order_id] = f"{exc.message}; what to do: nothing, {exc.hint}"
@@ -173,6 +191,14 @@ class Run:
             retry_at = _iso(self.clock() + delay) if previous + 1 < MAX_ATTEMPTS else None
             self.ledger.fail(order_id, self._safe(exc.message), retry_at, kind="rejected" if isinstance(exc, Rejected) else "local")
 
+    def _may_have_refunds(self, order: Order) -> bool:
+        """Whether to ask the shop for this order's refunds: it names some that are not all
+        booked, or (the embedded list may be empty) the shop has no store-wide refunds list
+        to find them by, or that list named this order."""
+        if order.refund_ids:
+            return any(not self._complete(order.id, r) for r in order.refund_ids)
+        return not self.refunds_listed or order.id in self.refund_parents
+
     def _complete(self, order_id: int, refund_id: int | None) -> bool:
         """The document and every step it takes (as recorded when it was posted) are done."""
         doc = self.ledger.step(order_id, refund_id, "document")
@@ -180,7 +206,8 @@ class Run:
             return False
         return all((self.ledger.step(order_id, refund_id, s) or {}).get("state") == "done" for s in doc.get("steps") or _legacy_steps(doc))
 
-    def _post(self, order: Order, refund_id: int | None, planned: due.Planned, account: str | None) -> str:
+    def _post(self, order: Order, refund_id: int | None, planned: due.Planned, account: str | None) -> tuple[str, bool]:
+        """Takes one document through its steps; (the account, whether it was posted now)."""
         problems = self.sink.problems(planned.document, planned.payment)
         if problems:
             raise BookingError("; ".join(problems), "fix the mapping or the codes in Exact; `runner validate --online` checks them")
@@ -188,15 +215,22 @@ class Run:
         posting = Posting(planned.document, planned.customer, account, planned.payment)
         steps = self.sink.steps(posting)
         done: dict[str, Facts] = {}
+        wrote = posted = False  # after a write of this run, nothing later can be in the books yet
         for step in steps:
             record = self.ledger.step(order.id, refund_id, step)
             if record is None or record["state"] != "done":
-                facts = self.sink.intent(step, posting, done)
-                self.ledger.intend(order.id, refund_id, step, **facts, **({"steps": list(steps)} if step == "document" else {}))
-                self.ledger.done(order.id, refund_id, step, **self._write(order.id, step, posting, done, facts))
+                facts = {**self.sink.intent(step, posting, done), **({"steps": list(steps)} if step == "document" else {})}
+                found = None if wrote else self.sink.find(step, posting, done, self._known_ids(order.id))
+                self.ledger.intend(order.id, refund_id, step, **facts)
+                if found is not None:  # the books hold it: recorded, never posted twice
+                    self.ledger.done(order.id, refund_id, step, **found)
+                    self.outcome.found.append(f"{order.id}" + (f"/{refund_id}" if refund_id else "") + f" {step}")
+                else:
+                    self.ledger.done(order.id, refund_id, step, **self._write(order.id, step, posting, done, facts))
+                    wrote, posted = True, posted or step == "document"
                 record = self.ledger.step(order.id, refund_id, step)
             done[step] = record
-        return account
+        return account, posted
 
     def _write(self, order_id: int, step: str, posting: Posting, done: dict[str, Facts], facts: Facts) -> Facts:
         """One write. A 5xx answer may come after the work was committed, or be a refusal:

@@ -45,6 +45,9 @@ class FolderSink:
     def steps(self, posting: Posting) -> tuple[str, ...]:
         return ("document",)
 
+    def find(self, step: str, posting: Posting, done: Mapping[str, Facts], taken: set[str]) -> Facts | None:
+        return self.lookup(step, self.intent(step, posting, done), taken)
+
     def intent(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
         return {"file": file_name(posting.document)}
 

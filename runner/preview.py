@@ -56,10 +56,14 @@ def preview(
         shown += 1
         try:
             order = due.read_order(raw, source)
-            items = [_item(sink, planned) for planned in due.plans(booker, order, refunds_of(order))]
+            every = due.plans(booker, order, refunds_of(order))
+            planned = [p for p in every if window.includes(p.document) or started(order_id)]
+            items = [_item(sink, p) for p in planned]
         except BookingError as exc:
             result.failures[order_id] = exc.message
             continue
+        if not items:
+            result.skipped[order_id] = window.why_not(every[0].document)
         result.items += [item for _, item in items]
         result.documents += items
     for order_id in wanted - {d.order_id for d, _ in result.documents} - set(result.skipped) - set(result.failures):
@@ -94,19 +98,19 @@ def _item(sink: Sink, planned: due.Planned) -> tuple[Document, dict[str, Any]]:
 
 def offline(spec, raw_orders: list[dict], refunds: Mapping[int, Sequence[Mapping[str, Any]]], sink: Sink, only=(), limit=None) -> Preview:
     """An orders file through the spec's window, with the refunds given per order."""
-    window = due.Window.of(spec.orders.statuses, spec.orders.since)
+    window = due.Window.of(spec.orders.statuses, spec.orders.since, timezone=spec.timezone)
     return preview(spec, raw_orders, sink, lambda order: refunds.get(order.id, ()), window, only=only, limit=limit)
 
 
 def online(spec, source: Source, sink: Sink, ledger, only: Sequence[int] = (), limit: int | None = None) -> Preview:
     """The next orders a run would book, listed as a run lists them, with the ids of the
     books; orders the ledger holds as booked are left out."""
-    window = due.Window.of(spec.orders.statuses, spec.orders.since, ledger)
+    window = due.Window.of(spec.orders.statuses, due.start(ledger, spec.orders.since), timezone=spec.timezone)
     started = lambda order_id: ledger.step(order_id, None, "document") is not None  # noqa: E731
     if only:
         raw = [source.order(order_id) for order_id in only]
     else:
-        unbooked = (o for o in due.listing(source, window, ledger) if (ledger.step(o["id"], None, "document") or {}).get("state") != "done")
+        unbooked = (o for o in due.Listing(source, window, ledger) if (ledger.step(o["id"], None, "document") or {}).get("state") != "done")
         raw = list(islice((o for o in unbooked if window.verdict(o, started(o["id"])) is None), limit or ONLINE_LIMIT))
     return preview(spec, raw, sink, lambda order: source.refunds(order.id) if order.refund_ids else [], window, source, only, limit, started)
 

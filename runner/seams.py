@@ -7,6 +7,7 @@ Exactly-once is a protocol between the engine, the ledger and a sink:
 
     for each step a sink names for a document ("document", then e.g. "print", "payment"):
         skip it when the ledger has it done
+        record it as done when the books hold it already: sink.find(step, ...)  (never twice)
         ledger.intend(step, **sink.intent(step, posting, done))   # before anything is sent
         ledger.done(step, **sink.write(step, posting, done))       # after the sink's answer
     an intent without `done` (a crash, a lost answer) is settled first thing next run:
@@ -65,6 +66,10 @@ class Source(Protocol):
     def refunds(self, order_id: int) -> list[dict]:
         """The refunds of one order, complete (with their lines)."""
 
+    def refunds_after(self, after_gmt: str | None) -> Iterator[dict] | None:
+        """Refunds of all orders created after `after_gmt` (UTC), each with its `parent_id`;
+        None when the shop cannot list refunds store-wide (then each order is asked)."""
+
     def categories(self, product_id: int) -> tuple[str, ...]:
         """Category names of a product; () for a deleted product."""
 
@@ -93,6 +98,11 @@ class Sink(Protocol):
 
     def steps(self, posting: Posting) -> tuple[str, ...]:
         """The writes one document takes, in order, the first being "document"."""
+
+    def find(self, step: str, posting: Posting, done: Mapping[str, Facts], taken: set[str]) -> Facts | None:
+        """Whether the books already hold this step although the ledger does not know it
+        (a lost or old ledger): its facts, or None. Reads only, in bulk where it can: the
+        books decide what is booked. `taken`: ids the ledger holds for other documents."""
 
     def intent(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
         """What `lookup` needs to find this write should its answer be lost (no I/O).

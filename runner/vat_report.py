@@ -234,7 +234,9 @@ def read_shop(spec, source: Source, start: date, window: due.Window) -> tuple[li
             continue
         try:
             order = due.read_order(raw, source)
-            documents.append(shop_doc(due.sale(booker, order).document, order.status))
+            sale = due.sale(booker, order).document
+            if window.includes(sale):
+                documents.append(shop_doc(sale, order.status))
         except BookingError as exc:  # the run fails it too; its entry date is a guess then
             when = str(raw.get("date_completed") or raw.get("date_paid") or raw.get("date_created") or "")[:10]
             if not when or when >= start.isoformat():
@@ -242,7 +244,9 @@ def read_shop(spec, source: Source, start: date, window: due.Window) -> tuple[li
             continue
         for refund in source.refunds(order.id) if order.refund_ids else ():
             try:
-                documents.append(shop_doc(due.credit(booker, order, refund).document, order.status))
+                credit = due.credit(booker, order, refund).document
+                if window.includes(credit):
+                    documents.append(shop_doc(credit, order.status))
             except BookingError as exc:
                 failed[order.id] = f"refund {refund.get('id')}: {exc.message}"
     return documents, failed
@@ -288,7 +292,9 @@ def reconcile(spec, woo: Source, read_books: Books, ledger, start: date, end: da
     """Read both sides (read-only) and compare them. The journals read are those the shop's
     documents go to, those the ledger booked in, and the spec's own if it is a plain code."""
     steps = [s for s in ledger.all_steps() if s.get("step") == "document"]
-    documents, unbookable = read_shop(spec, woo, start, due.Window.of(spec.orders.statuses, spec.orders.since, ledger))
+    documents, unbookable = read_shop(
+        spec, woo, start, due.Window.of(spec.orders.statuses, due.start(ledger, spec.orders.since), timezone=spec.timezone)
+    )
     plain = spec.booking.journal
     codes = {d.journal for d in documents} | {s["journal"] for s in steps if s.get("journal")} | ({plain} - {""} if "{" not in plain else set())
     entries, drafts = read_books(codes, start, end, spec.booking.target == "sales_invoice")

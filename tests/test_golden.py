@@ -79,7 +79,9 @@ def test_preview_filters_on_status_and_since_and_says_why(cli, tmp_path):
     result = cli("preview", str(spec), "--orders-file", str(DATA / "woo-sample-orders.json"), "--order", "4101", "--order", "4120", "--order", "4140")
     assert result.exit_code == 0, result.output
     assert "skipped order 4101: status 'processing' is not one of orders.statuses (completed)" in result.output
-    assert "skipped order 4120: created 2024-06-03, before orders.since (2024-07-01)" in result.output
+    assert (
+        "skipped order 4120: sale dated 2024-06-04, before orders.since (2024-07-01)" in result.output
+    )  # its entry date: completed the day after it was created
     assert "1 document(s) from 1 order(s)" in result.output
 
 

@@ -20,6 +20,7 @@ from runner.core.model import percent
 from runner.core.money import text
 from runner.errors import BookingError
 from runner.exact.client import ExactApi, quote
+from runner.exact.index import BooksIndex
 from runner.exact.payloads import (
     ACCOUNTS,
     CASH,
@@ -53,6 +54,7 @@ class ExactSink:
     def __init__(self, api: ExactApi, ledger) -> None:
         self.api, self.ledger = api, ledger
         self._admin: Admin | None = None
+        self._indexes: dict[str, BooksIndex] = {}  # per target: what the books hold
         self.fresh = False  # whether the master data in use was read from Exact in this run
 
     # master data: read once and kept in the ledger for MASTER_TTL; re-read on demand when
@@ -145,6 +147,17 @@ class ExactSink:
         invoice = posting.document.target == "sales_invoice"
         return ("document",) + (("print",) if invoice else ()) + (("payment",) if posting.payment else ())
 
+    def find(self, step: str, posting: Posting, done: Mapping[str, Facts], taken: set[str]) -> Facts | None:
+        if step == "document":
+            booked = self._index(posting.document.target).find(posting.document, taken)
+            return None if booked is None else {"exact_id": booked.id, "number": booked.number}
+        return self.lookup(step, self.intent(step, posting, done), taken)
+
+    def _index(self, target: str) -> BooksIndex:
+        if target not in self._indexes:
+            self._indexes[target] = BooksIndex(self.api, invoices=target == "sales_invoice")
+        return self._indexes[target]
+
     def intent(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
         doc = posting.document
         if step == "document":
@@ -175,9 +188,10 @@ class ExactSink:
         if step == "document":
             endpoint, payload = document_payload(posting.document, self._ids(posting, create_items=True))
             row = self.api.post(endpoint, payload)
-            if endpoint == SALES_INVOICES:
-                return {"exact_id": row["InvoiceID"], "number": row.get("InvoiceNumber")}
-            return {"exact_id": row["EntryID"], "number": row.get("EntryNumber")}
+            invoice = endpoint == SALES_INVOICES
+            facts = {"exact_id": row["InvoiceID" if invoice else "EntryID"], "number": row.get("InvoiceNumber" if invoice else "EntryNumber")}
+            self._index(posting.document.target).add(posting.document, facts["exact_id"], facts["number"])
+            return facts
         if step == "print":
             invoice = done["document"]["exact_id"]
             self.api.post(*print_payload(invoice, posting.document))
@@ -337,6 +351,9 @@ class OfflineExact(ExactSink):
 
     def customer(self, plan: CustomerPlan) -> str | None:
         return f"<account {plan.collective or plan.email}>"
+
+    def find(self, step: str, posting: Posting, done: Mapping[str, Facts], taken: set[str]) -> Facts | None:
+        return None
 
     def known_item(self, code: str, description: str = "") -> str:
         return code

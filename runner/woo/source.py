@@ -17,6 +17,8 @@ from runner.http import is_json, json_body, make_client
 from runner.redact import safe_url
 
 PER_PAGE = 100
+OVERLAP_ROWS = 5  # rows each page shares with the last, to notice a list that shifted
+MAX_STEPS_BACK = 20  # a list that keeps shifting is read on after this many steps back
 
 
 class WooCommerce:
@@ -42,9 +44,10 @@ class WooCommerce:
     def close(self) -> None:
         self.http.close()
 
-    def _get(self, path: str, params: dict[str, Any] | None = None) -> httpx.Response:
+    def _get(self, path: str, params: dict[str, Any] | None = None, optional: bool = False) -> httpx.Response | None:
         """One GET, with a few patient retries for what busy shared hosts do (429, 503,
-        a captcha page): the shop is read-only to us, so retrying is always safe."""
+        a captcha page): the shop is read-only to us, so retrying is always safe.
+        `optional`: a route the shop may not have (an older WooCommerce) gives None."""
         url = self.api + path
         for attempt in range(4):
             self.calls += 1
@@ -66,6 +69,8 @@ class WooCommerce:
                     "check WOO_CONSUMER_KEY / WOO_CONSUMER_SECRET (WooCommerce > Settings > Advanced > REST API, read access)",
                 )
             if response.status_code == 404 and _wp_code(response) == "rest_no_route":
+                if optional:
+                    return None
                 raise SpecError(
                     f"no WooCommerce REST API at {safe_url(self.api)}",
                     "check woocommerce.url: it is the store root, and WooCommerce must have pretty permalinks",
@@ -79,16 +84,30 @@ class WooCommerce:
             self.sleep(float(retry_after) if retry_after.isdigit() else 2**attempt)
         raise AssertionError("unreachable")
 
-    def _pages(self, path: str, params: dict[str, Any]) -> Iterator[dict]:
-        page = 1
+    def _pages(self, path: str, params: dict[str, Any], optional: bool = False) -> Iterator[dict] | None:
+        """Every row of a list, each once, safe against a list that changes while it is
+        read: pages are asked by offset, each overlapping the last by OVERLAP rows. When
+        rows vanished meanwhile (an order trashed between two pages) the rest shifts
+        forward; a page that shares no row with what was read may have skipped some, so the
+        walk steps back a page and reads on from there."""
+        first = self._get(path, {**params, "per_page": PER_PAGE, "offset": 0}, optional)
+        return None if first is None else self._walk(path, params, first)
+
+    def _walk(self, path: str, params: dict[str, Any], response: httpx.Response) -> Iterator[dict]:
+        seen: set[Any] = set()
+        offset, stepped_back = 0, 0
         while True:
-            response = self._get(path, {**params, "per_page": PER_PAGE, "page": page})
             rows = json_body(response)
-            yield from rows
-            total_pages = int(response.headers.get("x-wp-totalpages") or 0)
-            if not rows or page >= total_pages:
-                return
-            page += 1
+            fresh = [row for row in rows if row.get("id") not in seen]
+            if offset and rows and len(fresh) == len(rows) and stepped_back < MAX_STEPS_BACK:
+                offset, stepped_back = max(0, offset - PER_PAGE), stepped_back + 1  # no overlap: a gap is possible
+            else:
+                yield from fresh
+                seen.update(row.get("id") for row in rows)
+                if len(rows) < PER_PAGE:
+                    return
+                offset += len(rows) - OVERLAP_ROWS
+            response = self._get(path, {**params, "per_page": PER_PAGE, "offset": offset})
 
     def orders(self, statuses: list[str] | None = None, created_after: str | None = None, modified_after_gmt: str | None = None) -> Iterator[dict]:
         """Orders by ascending id. `created_after` is shop-local (as date_created);
@@ -100,14 +119,18 @@ class WooCommerce:
             params["after"] = created_after
         if modified_after_gmt:
             params.update({"modified_after": modified_after_gmt, "dates_are_gmt": "true"})
-        seen: set[int] = set()
-        for order in self._pages("orders", params):
-            if order["id"] not in seen:  # a page shift can repeat an order; never book it twice
-                seen.add(order["id"])
-                yield order
+        yield from self._pages("orders", params)  # each once, none lost to a page shift
 
     def order(self, order_id: int) -> dict:
         return json_body(self._get(f"orders/{order_id}"))
+
+    def refunds_after(self, after_gmt: str | None) -> Iterator[dict] | None:
+        """Refunds of every order created after `after_gmt` (UTC), by ascending id, from the
+        store-wide list (WooCommerce 9.0+); None when the shop has no such list."""
+        params: dict[str, Any] = {"orderby": "id", "order": "asc"}
+        if after_gmt:
+            params.update({"after": after_gmt, "dates_are_gmt": "true"})
+        return self._pages("refunds", params, optional=True)
 
     def refunds(self, order_id: int) -> list[dict]:
         return json_body(self._get(f"orders/{order_id}/refunds", {"per_page": PER_PAGE}))
