@@ -14,6 +14,7 @@ from runner.seams import Facts, Posting, Quota, Sink
 class DryRunSink:
     def __init__(self, sink: Sink) -> None:
         self.sink = sink
+        self.name = sink.name
         self.posted: list[dict[str, Any]] = []
 
     def open(self) -> None:

@@ -9,7 +9,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,6 +24,7 @@ from runner.seams import Facts, Posting, Sink, Source
 RETRY_DELAYS = (15 * 60, 60 * 60, 4 * 3600, 24 * 3600)  # then daily, up to MAX_ATTEMPTS
 MAX_ATTEMPTS = 8
 FIX_WHAT_EXACT_SAYS = "fix what Exact names (in the spec or in Exact), then `runner retry SPEC`"
+LOOKBACK = 31  # days a new ledger looks back for documents a lost one booked
 INTERRUPTED = "interrupted: the run did not finish (stopped or killed); the next run carries on"
 
 
@@ -34,6 +35,7 @@ class Outcome:
     booked: list[int] = field(default_factory=list)
     credits: list[str] = field(default_factory=list)
     found: list[str] = field(default_factory=list)  # steps the books held although the ledger did not know them
+    notes: list[str] = field(default_factory=list)  # what the consultant should know about this run
     skipped: int = 0
     failed: dict[int, str] = field(default_factory=dict)
     waiting: list[int] = field(default_factory=list)
@@ -66,6 +68,7 @@ class Run:
     def __call__(
         self, since: str | None = None, only: Sequence[int] = (), limit: int | None = None, retry_now: Sequence[int] | None = None
     ) -> Outcome:
+        self.ledger.claim(self.source.name, self.sink.name)
         self.ledger.record_run({**self.outcome.as_dict(), "stopped": INTERRUPTED})  # until it ends
         try:
             self._before_the_quota_resets()
@@ -132,9 +135,31 @@ class Run:
         """The window this ledger books: from the earliest start anyone asked for (the
         ledger's, `--since`, orders.since), else from the day of the first run. An earlier
         start than the ledger's widens it; what the books hold already is not posted again."""
-        start = due.start(self.ledger, since, self.spec.orders.since) or _iso(self.clock(), tz=self.spec.timezone)[:10]
+        start = due.start(self.ledger, since, self.spec.orders.since) or self._first_day()
         self.ledger.set_cursor(due.SINCE, start)
         return self.window
+
+    def _first_day(self) -> str:
+        """Without any start, a new client is booked from the day of its first run. A
+        ledger that was lost looks the same, so the books are asked first: when they hold
+        documents of this shop's recent orders, the lost ledger's window carries on
+        (LOOKBACK days back; the books keep what they hold from being posted twice)."""
+        today = date.fromisoformat(_iso(self.clock(), tz=self.spec.timezone)[:10])
+        back = due.Window(self.statuses, today - timedelta(days=LOOKBACK), self.spec.timezone)
+        for raw in due.Listing(self.source, back, self.ledger):
+            if back.verdict(raw) is None:
+                try:
+                    sale = due.sale(self.booker, due.read_order(raw, self.source))
+                except BookingError:
+                    continue
+                found = self.sink.find("document", Posting(sale.document, sale.customer, ""), {}, set())
+                if found is not None:
+                    self.outcome.notes.append(
+                        f"the ledger is new, but Exact already holds order {sale.document.order_number}: booking carries on "
+                        f"from {back.since} and what Exact holds is not booked again"
+                    )
+                    return back.since.isoformat()
+        return today.isoformat()
 
     @property
     def window(self) -> due.Window:

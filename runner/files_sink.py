@@ -25,6 +25,7 @@ LEDGER = "ledger.json"  # the folder's own ledger, beside the documents
 class FolderSink:
     def __init__(self, folder: str | os.PathLike) -> None:
         self.folder = Path(folder)
+        self.name = f"the folder {self.folder.resolve()}"
         self.written = 0
 
     def open(self) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 from tinydb import Query, TinyDB
 from tinydb.storages import MemoryStorage, Storage
 
-from runner.errors import RunnerError
+from runner.errors import RunnerError, SpecError
 
 STEP_BUCKET = 100  # orders per steps table: a write touches one small table
 
@@ -140,12 +140,14 @@ class Ledger:
 
     def __init__(self, path: str | os.PathLike | None, compact: bool = False) -> None:
         """`compact` only for the run that holds the spec's run lock."""
+        self.path = Path(path) if path is not None else None
         self.db = TinyDB(path, storage=JournalStorage, compact=compact) if path is not None else TinyDB(storage=MemoryStorage)
 
     @classmethod
     def dry_copy(cls, path: str | os.PathLike) -> Ledger:
         """The ledger as it is, in memory: a dry run may write to it and the file stays untouched."""
         copy = cls(None)
+        copy.path = Path(path)
         if Path(path).exists():
             real = TinyDB(path, storage=JournalStorage, compact=False)  # a run may be appending: never rewrite its file
             copy.db.storage.write(real.storage.read() or {})
@@ -222,6 +224,21 @@ class Ledger:
 
     def failures(self) -> list[dict]:
         return sorted(self.db.table("failures").all(), key=lambda f: f["order"])
+
+    # whose ledger this is: one shop, one set of books
+    def claim(self, shop: str, books: str, record: bool = True) -> None:
+        """A ledger belongs to the shop and the books it was first used with; another pair
+        would read its cursors and ids as its own (and skip, or book twice)."""
+        mine = self.cursor("identity")
+        if mine and (mine.get("shop"), mine.get("books")) != (shop, books):
+            raise SpecError(
+                f"the ledger {self.path} belongs to {mine.get('shop')} and {mine.get('books')}, not to {shop} and {books}",
+                "give this spec a ledger of its own (the `state:` key, or leave it out: the default is named after the spec file); "
+                "if it is the same shop or administration at a new address, move the ledger aside: Exact's books decide what is "
+                "booked, so nothing is booked twice",
+            )
+        if not mine and record:
+            self.set_cursor("identity", {"shop": shop, "books": books})
 
     # cursors and runs
     def cursor(self, name: str) -> Any:

@@ -56,6 +56,7 @@ class Source(Protocol):
     failing), `SpecError` (the keys or the address are wrong) or `LoginNeeded`."""
 
     calls: int
+    name: str  # the shop, as a ledger records whose it is (its address)
 
     def orders(self, statuses: list[str] | None = None, created_after: str | None = None, modified_after_gmt: str | None = None) -> Iterator[dict]:
         """Orders by ascending id, each once: `created_after` is shop-local, `modified_after_gmt` UTC."""
@@ -80,6 +81,8 @@ class Source(Protocol):
 class Sink(Protocol):
     """Where documents are booked. A sink may keep caches (master data, a customer index)
     in the ledger it was built with; the engine owns every intent and `done`."""
+
+    name: str  # the books, as a ledger records whose it is (e.g. "Exact division 1234567 at ...")
 
     def open(self) -> None:
         """Called once before a run books: bring indexes up to date (reads only)."""

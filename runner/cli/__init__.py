@@ -109,12 +109,14 @@ def parts(spec, read_only: bool = False):
 
     spec.require_env("woocommerce", "exact")
     ledger = Ledger.dry_copy(spec.state_file) if read_only else Ledger(spec.state_file, compact=True)  # callers hold the run lock
-    tokens = store_from_spec(spec)
-    return source_from_spec(spec), sink_from_spec(spec, ledger, tokens), ledger
+    source, sink = source_from_spec(spec), sink_from_spec(spec, ledger, store_from_spec(spec))
+    if read_only:  # a run claims its ledger; a look at it only checks whose it is
+        ledger.claim(source.name, sink.name, record=False)
+    return source, sink, ledger
 
 
 def lock_path(spec) -> Path:
-    return spec.file(spec.state + ".lock")
+    return spec.state_file.with_name(spec.state_file.name + ".lock")
 
 
 from runner.cli import checks, runs, setup  # noqa: E402,F401 - importing them registers their commands

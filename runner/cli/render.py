@@ -43,8 +43,9 @@ def run_summary(report: dict[str, Any]) -> str:
     credits = f", {len(report['credits'])} credit document(s)" if report["credits"] else ""
     left = f" ({report['daily_left']:,} left today)" if report.get("daily_left") is not None else ""
     waiting = f", {len(report['waiting'])} waiting to retry" if report.get("waiting") else ""
+    found = f"; {len(report['found'])} already in Exact (recorded, not posted again)" if report.get("found") else ""
     line = (
-        f"booked {len(report['booked'])} order(s){credits}; skipped {report['skipped']}; failed {len(report['failed'])}{waiting}; "
+        f"booked {len(report['booked'])} order(s){credits}{found}; skipped {report['skipped']}; failed {len(report['failed'])}{waiting}; "
         f"Exact calls {report['exact_calls']}{left}"
     )
     return line + (f"; stopped early: {report['stopped']}" if report.get("stopped") else "")

@@ -127,6 +127,8 @@ def _run_one(
             Out.echo(json.dumps(sink.posted, indent=2, ensure_ascii=False, default=str))
         for order_id, message in sorted(result["failed"].items(), key=lambda kv: int(kv[0])):
             Out.echo(f"FAILED order {order_id}: {message}", err=True)
+        for note in result.get("notes") or ():
+            Out.echo(f"note: {note}", err=True)
         summary = ("dry run, nothing posted: " if dry_run else "") + render.run_summary(result)
         if to:
             summary += f"; the documents are in {to}"

@@ -55,6 +55,7 @@ class ExactSink:
         self.api, self.ledger = api, ledger
         self._admin: Admin | None = None
         self._indexes: dict[str, BooksIndex] = {}  # per target: what the books hold
+        self.name = f"Exact division {api.division} at {api.base_url.rstrip('/')}" if api is not None else "Exact (offline)"
         self.fresh = False  # whether the master data in use was read from Exact in this run
 
     # master data: read once and kept in the ledger for MASTER_TTL; re-read on demand when

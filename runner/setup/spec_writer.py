@@ -23,12 +23,12 @@ from runner.errors import UsageError
 from runner.setup.proposals import Choice
 from runner.spec import check as spec_module
 from runner.spec import file as specfile
+from runner.spec.model import STATE_FILE, TOKEN_FILE, own_path
 
 PRESET = "mappings/nl-default.yaml"
 REGIONS = ("nl", "be", "de", "co.uk", "com", "es", "fr")
 DEFAULT_REDIRECT = "http://localhost:8765/callback"
 ENV_NAMES = ("WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET", "EXACT_CLIENT_ID", "EXACT_CLIENT_SECRET")
-TOKEN_FILE, STATE_FILE = ".runner/exact-token.json", ".runner/state.json"
 SECTIONS = ("version", "extends", "woocommerce", "exact", "state", "orders", "booking", "payments", "mapping", "products")
 
 
@@ -180,13 +180,13 @@ def spec_text(setup: Setup) -> str:
         (("exact", "client_id"), "${EXACT_CLIENT_ID}", "the app in the Exact App Center"),
         (("exact", "client_secret"), "${EXACT_CLIENT_SECRET}", ""),
         (("exact", "redirect_uri"), setup.redirect_uri, "as registered for the app"),
-        (("exact", "token_file"), TOKEN_FILE, "the login runner init made; runner auth renews it"),
-        (("state",), STATE_FILE, "the ledger of what was booked"),
+        (("exact", "token_file"), own_path(setup.path, TOKEN_FILE), "the login runner init made; runner auth renews it"),
+        (("state",), own_path(setup.path, STATE_FILE), "the ledger of what was booked"),
     ]
     if setup.statuses != ["completed"]:
         entries.append((("orders", "statuses"), setup.statuses, "book an order when it reaches one of these"))
     if setup.since:
-        entries.append((("orders", "since"), setup.since, "book the history from this date (date_created)"))
+        entries.append((("orders", "since"), setup.since, "book the documents dated from this day on"))
     if setup.target != "sales_entry":
         entries.append((("booking", "target"), setup.target, "Exact makes the invoice"))
     if setup.status != "sent":

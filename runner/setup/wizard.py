@@ -29,7 +29,6 @@ from runner.setup.proposals import TABLE_NAMES, Catalog, Choice, Row, overrides,
 from runner.setup.spec_writer import (
     PRESET,
     REGIONS,
-    TOKEN_FILE,
     Setup,
     check_redirect,
     check_region,
@@ -43,6 +42,7 @@ from runner.setup.spec_writer import (
     write,
 )
 from runner.spec import file as specfile
+from runner.spec.model import TOKEN_FILE, own_path
 from runner.woo.source import WooCommerce
 
 WOO_HINT = "the address is the shop's home page; the key and secret come from WooCommerce > Settings > Advanced > REST API (Read access)"
@@ -195,7 +195,12 @@ class Wizard:
             self.secret(setup.client_secret)
             setup.redirect_uri = self.ask("redirect_uri", "Redirect URI registered for the app", check_redirect, setup.redirect_uri)
             store = oauth.TokenStore(
-                setup.path.parent / TOKEN_FILE, setup.base_url, setup.client_id, setup.client_secret, setup.redirect_uri, login_hint="runner init"
+                setup.path.parent / own_path(setup.path, TOKEN_FILE),
+                setup.base_url,
+                setup.client_id,
+                setup.client_secret,
+                setup.redirect_uri,
+                login_hint="runner init",
             )
             try:
                 self.login(store)

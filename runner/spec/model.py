@@ -31,7 +31,7 @@ class Exact:
     client_id: str = ""
     client_secret: str = ""
     redirect_uri: str = ""
-    token_file: str = ".runner/exact-token.json"
+    token_file: str = ""  # empty: derived from the spec's file name (Spec.token_file)
     daily_reserve: int = 50
 
 
@@ -167,7 +167,7 @@ class Spec:
     mapping: Mapping = Mapping()
     products: Products = Products()
     notify: Notify | None = None
-    state: str = ".runner/state.json"
+    state: str = ""  # empty: derived from the spec's file name (Spec.state_file)
     source: Any = None  # runner.spec.file.Source: file and line of every key
     missing_env: dict[str, list[tuple]] = field(default_factory=dict)
     secrets: frozenset[str] = frozenset()
@@ -184,11 +184,14 @@ class Spec:
 
     @property
     def state_file(self) -> Path:
-        return self.file(self.state)
+        return self.file(self.state or self._own(STATE_FILE))
 
     @property
     def token_file(self) -> Path:
-        return self.file(self.exact.token_file)
+        return self.file(self.exact.token_file or self._own(TOKEN_FILE))
+
+    def _own(self, default: str) -> str:
+        return own_path(self.path, default)
 
     @property
     def timezone(self) -> str:
@@ -208,6 +211,19 @@ class Spec:
             )
 
 
+STATE_FILE, TOKEN_FILE = ".runner/state.json", ".runner/exact-token.json"
+
+
+def own_path(spec_path: Path, default: str) -> str:
+    """A default path of a spec's own: `sync.yaml` keeps the historic names, any other
+    spec gets its name in front (`klant-a.yaml` -> `.runner/klant-a.state.json`), so that
+    two specs in one folder never share a ledger or a login."""
+    if spec_path.stem == "sync":
+        return default
+    folder, _, name = default.rpartition("/")
+    return f"{folder}/{spec_path.stem}.{name}"
+
+
 def spec_from(document: dict, path: Path, templates: Any, source: Any, missing_env: dict, secrets: set[str]) -> Spec:
     """The typed spec of a validated document with its defaults filled in."""
     sections = {name: build(cls, document.get(name) or {}, name) for name, cls in SECTIONS.items()}
@@ -215,7 +231,7 @@ def spec_from(document: dict, path: Path, templates: Any, source: Any, missing_e
     return Spec(
         path=path,
         notify=notify,
-        state=str(document.get("state") or ".runner/state.json"),
+        state=str(document.get("state") or ""),
         templates=templates,
         source=source,
         missing_env=missing_env,

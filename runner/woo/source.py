@@ -39,6 +39,7 @@ class WooCommerce:
         self.http = make_client(transport=transport, timeout=timeout, auth=auth, headers={"Accept": "application/json"})
         self.sleep = sleep
         self.calls = 0
+        self.name = url.rstrip("/")
         self._categories: dict[int, tuple[str, ...]] = {}
 
     def close(self) -> None:
