@@ -36,6 +36,9 @@ class DryRunSink:
     def find(self, step: str, posting: Posting, done: Mapping[str, Facts], taken: set[str]) -> Facts | None:
         return None if str(done.get("document", {}).get("exact_id", "")).startswith("<") else self.sink.find(step, posting, done, taken)
 
+    def holds(self, document: Document) -> bool | None:
+        return self.sink.holds(document)
+
     def intent(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
         return self.sink.intent(step, posting, done)
 

@@ -49,6 +49,9 @@ class FolderSink:
     def find(self, step: str, posting: Posting, done: Mapping[str, Facts], taken: set[str]) -> Facts | None:
         return self.lookup(step, self.intent(step, posting, done), taken)
 
+    def holds(self, document: Document) -> bool | None:
+        return (self.folder / file_name(document)).is_file()
+
     def intent(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
         return {"file": file_name(posting.document)}
 

@@ -177,10 +177,11 @@ def after_run(
         return []
     now = now or datetime.now(UTC)
     stall = duration(config.stall_after) if config.stall_after else None
-    run_ok = not crash and report is not None and not report.get("stopped")
+    run_ok = not crash and report is not None and not report.get("stopped") and not report.get("missing")
     with Ledger(spec.state_file) as ledger:
         failing = {int(f["order"]): f["message"] for f in ledger.failures()}
-        alerts, recoveries, state = decide(ledger.alert_state(), failing, run_ok, crash or (report or {}).get("stopped", ""), now, stall)
+        why = crash or (report or {}).get("stopped", "") or _missing(report)
+        alerts, recoveries, state = decide(ledger.alert_state(), failing, run_ok, why, now, stall)
         message = compose(_where(spec), alerts, recoveries, spec.path.name)
         problems: list[str] = []
         if message is not None:
@@ -193,6 +194,11 @@ def after_run(
                 return [f"alert not sent: {p}" for p in problems]
         ledger.save_alert_state(state)
     return [f"alert not sent: {p}" for p in problems]
+
+
+def _missing(report: Mapping[str, Any] | None) -> str:
+    missing = (report or {}).get("missing") or []
+    return f"{len(missing)} document(s) the ledger has as booked are not in Exact ({', '.join(missing[:10])})" if missing else ""
 
 
 def _where(spec) -> str:

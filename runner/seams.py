@@ -107,6 +107,10 @@ class Sink(Protocol):
         (a lost or old ledger): its facts, or None. Reads only, in bulk where it can: the
         books decide what is booked. `taken`: ids the ledger holds for other documents."""
 
+    def holds(self, document: Document) -> bool | None:
+        """Whether the books hold this document, as far as the sink knows without another
+        read (None: it does not know). The completeness check of every run asks it."""
+
     def intent(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
         """What `lookup` needs to find this write should its answer be lost (no I/O).
         `done` holds the facts of the document's earlier steps, by step name."""

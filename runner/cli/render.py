@@ -48,7 +48,16 @@ def run_summary(report: dict[str, Any]) -> str:
         f"booked {len(report['booked'])} order(s){credits}{found}; skipped {report['skipped']}; failed {len(report['failed'])}{waiting}; "
         f"Exact calls {report['exact_calls']}{left}"
     )
-    return line + (f"; stopped early: {report['stopped']}" if report.get("stopped") else "")
+    return line + (f"; stopped early: {report['stopped']}" if report.get("stopped") else "") + incomplete(report)
+
+
+def incomplete(report: dict[str, Any]) -> str:
+    """The completeness check's finding, if any: booked by the ledger, not in the books."""
+    missing = report.get("missing") or []
+    if not missing:
+        return ""
+    named = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+    return f"; INCOMPLETE: {len(missing)} document(s) the ledger has as booked are not in Exact ({named}); `runner report` shows the period"
 
 
 def status_lines(status: dict[str, Any]) -> list[str]:
@@ -61,6 +70,7 @@ def status_lines(status: dict[str, Any]) -> list[str]:
         out.append(
             f"last run: {last['started']} - booked {len(last['booked'])}, failed {len(last['failed'])}"
             + (f", stopped: {last['stopped']}" if last.get("stopped") else "")
+            + incomplete(last)
         )
         if last.get("daily_left") is not None:
             out.append(f"Exact calls left today (at the last run): {last['daily_left']:,}")

@@ -122,7 +122,7 @@ def _run_one(
                     progress(None)
         if as_json:
             Out.echo(json.dumps({**result, **({"would_post": sink.posted} if dry_run else {})}, indent=2, ensure_ascii=False, default=str))
-            return 1 if result["failed"] else 0
+            return 1 if result["failed"] or result.get("missing") else 0
         if dry_run:
             Out.echo(json.dumps(sink.posted, indent=2, ensure_ascii=False, default=str))
         for order_id, message in sorted(result["failed"].items(), key=lambda kv: int(kv[0])):
@@ -136,7 +136,7 @@ def _run_one(
         if box is not None and not to:
             for line in box.landed_lines():
                 Out.echo(line)
-    return 1 if result["failed"] else 0
+    return 1 if result["failed"] or result.get("missing") else 0
 
 
 def _adapters(spec, dry_run: bool, to: str | None):

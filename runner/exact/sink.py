@@ -154,6 +154,9 @@ class ExactSink:
             return None if booked is None else {"exact_id": booked.id, "number": booked.number}
         return self.lookup(step, self.intent(step, posting, done), taken)
 
+    def holds(self, document: Document) -> bool | None:
+        return self._index(document.target).holds(document)
+
     def _index(self, target: str) -> BooksIndex:
         if target not in self._indexes:
             self._indexes[target] = BooksIndex(self.api, invoices=target == "sales_invoice")
@@ -354,6 +357,9 @@ class OfflineExact(ExactSink):
         return f"<account {plan.collective or plan.email}>"
 
     def find(self, step: str, posting: Posting, done: Mapping[str, Facts], taken: set[str]) -> Facts | None:
+        return None
+
+    def holds(self, document: Document) -> bool | None:
         return None
 
     def known_item(self, code: str, description: str = "") -> str:
