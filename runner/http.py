@@ -1,13 +1,22 @@
 """The one httpx client factory, and what both adapters need around it: URLs safe to show,
-and the difference between 'the request never went out' and 'we do not know'.
+the difference between 'the request never went out' and 'we do not know', and how they
+wait before trying again.
 
-Tests and the dry run pass a `transport` (httpx.MockTransport or a real one to the
-sandbox); nothing else in the runner builds an httpx client."""
+Nothing else in the runner builds an httpx client. A caller may pass a `transport`
+(httpx.MockTransport in tests). Without one, the client goes to the network, except for the
+addresses mounted here: `mount("http://127.0.0.1:PORT", transport)` sends every request for
+that origin through `transport`, in every client built from then on. The in-process sandbox
+(runner/sandbox/transport.py) mounts its simulators this way under 127.0.0.1 ports that no
+server listens on, so a spec file, the CLI and every adapter reach it with no socket at all."""
 
 from __future__ import annotations
 
 import json
 import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -19,11 +28,70 @@ USER_AGENT = f"woo-exact-runner/{__version__}"
 SECRET_PARAMS = re.compile(r"((?:consumer_key|consumer_secret|code|access_token|refresh_token|client_secret|oauth_signature)=)[^&\s#]+")
 
 
+_mounts: dict[str, httpx.BaseTransport] = {}
+_mounts_lock = threading.Lock()
+_pause: list[Callable[[float], None]] = [time.sleep]
+
+
 def make_client(base_url: str = "", transport: httpx.BaseTransport | None = None, timeout: float = 30.0, **kwargs: Any) -> httpx.Client:
     headers = {"User-Agent": USER_AGENT, **kwargs.pop("headers", {})}
+    with _mounts_lock:
+        mounts = dict(_mounts) if transport is None and _mounts else None  # an explicit transport takes everything
     return httpx.Client(
-        base_url=base_url, transport=transport, timeout=httpx.Timeout(timeout, connect=10.0), headers=headers, follow_redirects=False, **kwargs
+        base_url=base_url,
+        transport=transport,
+        mounts=mounts,
+        timeout=httpx.Timeout(timeout, connect=10.0),
+        headers=headers,
+        follow_redirects=False,
+        **kwargs,
     )
+
+
+def mount(origin: str, transport: httpx.BaseTransport) -> None:
+    """Requests for `origin` (scheme://host:port) go through `transport` in every client
+    make_client builds from now on, instead of the network."""
+    key = _origin(origin)
+    with _mounts_lock:
+        if key in _mounts:
+            raise ValueError(f"{key} is mounted already")
+        _mounts[key] = transport
+
+
+def unmount(origin: str) -> None:
+    with _mounts_lock:
+        _mounts.pop(_origin(origin), None)
+
+
+@contextmanager
+def mounted(origin: str, transport: httpx.BaseTransport) -> Iterator[None]:
+    mount(origin, transport)
+    try:
+        yield
+    finally:
+        unmount(origin)
+
+
+def _origin(url: str) -> str:
+    parsed = httpx.URL(url)
+    if not parsed.scheme or not parsed.host or parsed.port is None or parsed.path not in ("", "/") or parsed.query:
+        raise ValueError(f"mount an origin such as http://127.0.0.1:8701, not {url!r}")
+    return f"{parsed.scheme}://{parsed.host}:{parsed.port}"
+
+
+def pause(seconds: float) -> None:
+    """How an adapter waits before it tries again: time.sleep, unless `pausing` says otherwise."""
+    _pause[-1](seconds)
+
+
+@contextmanager
+def pausing(sleep: Callable[[float], None]) -> Iterator[None]:
+    """Within the block, `pause` calls `sleep` instead (a test's fake clock, or a recorder)."""
+    _pause.append(sleep)
+    try:
+        yield
+    finally:
+        _pause.remove(sleep)
 
 
 def safe_url(url: str | httpx.URL) -> str:

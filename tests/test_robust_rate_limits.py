@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timezone
 
 from runner.sandbox.exact.simulator import ManualClock
-from runner.sandbox.server import Fault
+from runner.sandbox.host import Fault
 from tests.robust import assert_exactly_once, clocked_login, engine_run
 
 

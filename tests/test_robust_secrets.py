@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from runner.sandbox.server import Fault, Request, Response, json_response
+from runner.sandbox.host import Fault, Request, Response, json_response
 from tests.robust import child_env, spawn
 
 

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from runner.sandbox.server import Fault
+from runner.sandbox.host import Fault
 
 
 def test_several_specs_run_in_turn_and_a_broken_one_does_not_stop_the_others(sync_box):

@@ -106,16 +106,16 @@ def sandbox(orders, seed, woo_port, exact_port) -> None:
     from runner.sandbox.embedded import start
 
     try:
-        box = start(orders, seed, woo_port, exact_port)
+        box = start(orders, seed, woo_port, exact_port, sockets=True)  # served to other processes: real sockets
     except OSError as exc:
         raise RunnerError(f"cannot listen on ports {woo_port}/{exact_port}: {exc.strerror}", "pick others with --woo-port and --exact-port") from None
-    Out.echo(f"WooCommerce sandbox: {box.woo_url}  ({orders} demo orders)")
-    Out.echo(f"Exact Online sandbox: {box.exact_url}  (division {box.exact.admin.division})")
-    Out.echo("Point a spec at them with these lines in a .env beside it (and woocommerce.url / exact.base_url as above):")
-    for name, value in box.credentials().items():
-        click.echo(f"  {name}={value}")  # sandbox credentials are public test values, meant to be copied
-    Out.echo("then log in with `runner auth SPEC` (the sandbox approves at once). Ctrl-C stops.")
-    try:
+    try:  # from here on, Ctrl-C stops the sandbox (also while the lines below are printed)
+        Out.echo(f"WooCommerce sandbox: {box.woo_url}  ({orders} demo orders)")
+        Out.echo(f"Exact Online sandbox: {box.exact_url}  (division {box.exact.admin.division})")
+        Out.echo("Point a spec at them with these lines in a .env beside it (and woocommerce.url / exact.base_url as above):")
+        for name, value in box.credentials().items():
+            click.echo(f"  {name}={value}")  # sandbox credentials are public test values, meant to be copied
+        Out.echo("then log in with `runner auth SPEC` (the sandbox approves at once). Ctrl-C stops.")
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:

@@ -7,7 +7,7 @@ import json
 import time
 
 from runner.sandbox.exact.entities import RECEIVABLES, SALES_ENTRIES
-from runner.sandbox.server import Request
+from runner.sandbox.host import Request
 from tests.sandbox.exact_support import DIVISION, entry, gl_id
 
 pytest_plugins = ["tests.sandbox.conftest_exact"]
