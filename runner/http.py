@@ -11,8 +11,10 @@ server listens on, so a spec file, the CLI and every adapter reach it with no so
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -35,6 +37,7 @@ _pause: list[Callable[[float], None]] = [time.sleep]
 
 def make_client(base_url: str = "", transport: httpx.BaseTransport | None = None, timeout: float = 30.0, **kwargs: Any) -> httpx.Client:
     headers = {"User-Agent": USER_AGENT, **kwargs.pop("headers", {})}
+    kwargs.setdefault("verify", _tls())
     with _mounts_lock:
         mounts = dict(_mounts) if transport is None and _mounts else None  # an explicit transport takes everything
     return httpx.Client(
@@ -46,6 +49,13 @@ def make_client(base_url: str = "", transport: httpx.BaseTransport | None = None
         follow_redirects=False,
         **kwargs,
     )
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """httpx's default TLS settings, built once: loading the CA bundle costs some 25 ms, which
+    every client would otherwise pay again (a run builds several, a refresh one more)."""
+    return httpx.create_ssl_context()
 
 
 def mount(origin: str, transport: httpx.BaseTransport) -> None:

@@ -33,7 +33,7 @@ def test_every_rejects_a_malformed_interval(sync_box):
 
 @pytest.mark.slow
 def test_a_schedule_keeps_booking_and_survives_a_shop_outage(sync_box):
-    box = sync_box(orders=16)
+    box = sync_box(orders=16, sockets=True)
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
     runner = subprocess.Popen(
         [sys.executable, "-m", "runner", "run", str(box.spec), "--every", "2s"],

@@ -27,10 +27,11 @@ def auth(spec_path, no_browser) -> None:
     spec = load_spec(spec_path)
     store = oauth.store_from_spec(spec)
     url, state = oauth.authorize_url(store.base_url, store.client_id, store.redirect_uri)
+    catcher = oauth.RedirectCatcher(store.redirect_uri) if oauth.is_loopback(store.redirect_uri) else None  # listening before the browser goes there
     Out.echo(f"Open this address, log in to Exact Online and approve the app:\n\n  {url}\n")
     if not no_browser:
         webbrowser.open(url)
-    redirect = oauth.wait_for_redirect(store.redirect_uri) if oauth.is_loopback(store.redirect_uri) else None
+    redirect = catcher.wait() if catcher else None
     if redirect is None:
         redirect = click.prompt("Paste the address Exact sent your browser to", prompt_suffix=": ")
     store.exchange_code(oauth.code_from_redirect(redirect, state))
