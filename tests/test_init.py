@@ -316,7 +316,7 @@ def test_options_and_yes_with_a_loopback_login_propose_codes_for_what_is_missing
 
         def visit() -> None:
             location = browse(url).headers["location"]
-            browsed.append(httpx.get(location, timeout=600).status_code)
+            browsed.append(httpx.get(location, timeout=HANG).status_code)
 
         threading.Thread(target=visit, daemon=True).start()
         return True

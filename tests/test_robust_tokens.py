@@ -290,7 +290,9 @@ def test_a_second_run_says_already_running_and_wait_queues_behind_the_first(sync
         assert busy.exit_code != 0 and "already running" in busy.output and "--wait" in busy.output and "Traceback" not in busy.output
         queued = threading.Thread(target=lambda: outcome.update(result=box.run("run", "--wait")), daemon=True)
         queued.start()
-        wait_until(lambda: lock_waiters(lock_file) or not queued.is_alive())
+        deadline = time.monotonic() + HANG
+        while not lock_waiters(lock_file) and queued.is_alive() and time.monotonic() < deadline:
+            queued.join(0.002)  # until it queues on the lock (or ends, which would be the bug)
         assert lock_waiters(lock_file) == [os.getpid()] and sum(box.exact.calls.values()) == 0  # queued, not running beside us
     queued.join(HANG)
     result = outcome["result"]
