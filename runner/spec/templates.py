@@ -79,6 +79,7 @@ class Templates:
         try:
             # render() would copy the globals into a fresh context each time; one shared
             # context with the globals merged in is the same, at half the cost per line
+            # (root_render_func is undocumented: tests/test_contracts.py checks it renders as render() does)
             return "".join(template.root_render_func(template.new_context({**self._global_values, **context}, shared=True))).strip()
         except SecurityError as exc:
             raise TemplateFailure(f"{key}: refused by the template sandbox: {exc}", "templates may only read order data") from None
