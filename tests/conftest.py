@@ -128,6 +128,7 @@ class SyncBox:
         exact_options: dict | None = None,
         woo_options: dict | None = None,
         sockets: bool = False,
+        start=None,
     ) -> None:
         from datetime import datetime, timedelta
 
@@ -135,7 +136,7 @@ class SyncBox:
         from runner.sandbox.exact.simulator import ExactSimulator
         from runner.sandbox.woo.api import WooSimulator
 
-        start = datetime.now().replace(microsecond=0) - timedelta(days=60)
+        start = start or datetime.now().replace(microsecond=0) - timedelta(days=60)  # the first order, shop-local
         self.woo = WooSimulator.demo(orders, seed=seed, start=start, **(woo_options or {}))
         self.exact = ExactSimulator(seed=seed, **{"minutely_limit": 100_000, **(exact_options or {})})
         self.box = serve(self.woo, self.exact, sockets=sockets)
