@@ -5,6 +5,8 @@ A test whose second process must reach a simulator asks for `sockets=True`."""
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,13 @@ from click.testing import CliRunner
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 HANG = 600  # seconds: a limit only a hung process reaches, never a slow one on a busy machine
+MEMORY = Path("/dev/shm")
+
+if "TMPDIR" not in os.environ and MEMORY.is_dir() and os.access(MEMORY, os.W_OK):
+    # Temporary folders (tmp_path, the sandbox's throwaway ledgers) in memory: the ledger and the
+    # token file fsync every write, which on a busy disk costs milliseconds each and thousands
+    # of times a run. Durability is not what these tests check; set TMPDIR to choose otherwise.
+    tempfile.tempdir = str(MEMORY)
 
 
 @pytest.fixture

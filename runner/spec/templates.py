@@ -6,10 +6,11 @@ an empty string into the books."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -40,11 +41,14 @@ class TemplateFailure(BookingError):
     """A template raised while rendering one order: that order fails, the others go on."""
 
 
+ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+
 class Templates:
     """Compiled templates keyed by their dotted spec path (e.g. `mapping.vat_code`)."""
 
     def __init__(self) -> None:
-        self.env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+        self.env = ENV
         self._compiled: dict[str, Any] = {}
         self._globals = set(self.env.globals)
         self._global_values = dict(self.env.globals)
@@ -53,20 +57,20 @@ class Templates:
         """Problems with one template; compiles and keeps it when there are none."""
         allowed = set(allowed)
         try:
-            tree = self.env.parse(source)
+            names, attributes = _read(source)
         except TemplateSyntaxError as exc:
             return [f"template syntax error: {exc.message} (template line {exc.lineno})"]
         problems = []
-        for name in sorted(_names(tree) - allowed - self._globals):
+        for name in sorted(names - allowed - self._globals):
             problems.append(f"uses '{name}', which is not in this template's context ({', '.join(sorted(allowed))})")
-        for owner, attr in _attributes(tree):
+        for owner, attr in attributes:
             if attr.startswith("_"):
                 problems.append(f"reaches into Python internals ('{attr}'); templates may only read order data")
             elif owner in allowed and owner in STRICT_FIELDS and attr not in STRICT_FIELDS[owner] | DICT_METHODS:
                 problems.append(f"'{owner}.{attr}' does not exist; {owner} has: {', '.join(sorted(STRICT_FIELDS[owner]))}")
         if not problems:
             literal = not any(mark in source for mark in ("{{", "{%", "{#"))
-            self._compiled[key] = source.strip() if literal else self.env.from_string(tree)
+            self._compiled[key] = source.strip() if literal else _compile(source)
         return problems
 
     def __contains__(self, key: str) -> bool:
@@ -86,6 +90,19 @@ class Templates:
         except (TemplateError, LookupError, TypeError, ValueError, ArithmeticError) as exc:
             what = getattr(exc, "message", None) or str(exc)
             raise TemplateFailure(f"{key}: {what}", f"fix the template {key} in the spec (runner validate checks it)") from None
+
+
+# Every command loads the spec, a schedule every run, and a test suite hundreds of times:
+# what a template's source says is worked out once per process (a few ms per template).
+@functools.lru_cache(maxsize=4096)
+def _read(source: str) -> tuple[frozenset[str], tuple[tuple[str | None, str], ...]]:
+    tree = ENV.parse(source)
+    return frozenset(_names(tree)), tuple(_attributes(tree))
+
+
+@functools.lru_cache(maxsize=4096)
+def _compile(source: str) -> Template:
+    return ENV.from_string(source)
 
 
 def _names(tree: nodes.Template) -> set[str]:
