@@ -2,7 +2,7 @@
 the difference between 'the request never went out' and 'we do not know', and how they
 wait before trying again.
 
-Nothing else in the runner builds an httpx client. A caller may pass a `transport`
+Nothing else in the runner's adapters builds an httpx client. A caller may pass a `transport`
 (httpx.MockTransport in tests). Without one, the client goes to the network, except for the
 addresses mounted here: `mount("http://127.0.0.1:PORT", transport)` sends every request for
 that origin through `transport`, in every client built from then on. The in-process sandbox

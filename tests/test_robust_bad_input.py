@@ -90,7 +90,7 @@ def one_paragraph(output: str, exit_code: int, *words: str) -> None:
 
 
 @pytest.mark.parametrize("name", ENVIRONMENTS)
-def test_a_broken_environment_is_one_clear_message_and_the_ledger_survives_it(sync_box, name):
+def test_a_broken_environment_is_one_clear_message_and_the_ledger_survives_it(sync_box, waits, name):
     breaks, code, problem, todo = ENVIRONMENTS[name]
     box = sync_box(orders=16)
     assert box.run("run").exit_code == 0
@@ -117,6 +117,7 @@ def test_a_broken_environment_is_one_clear_message_and_the_ledger_survives_it(sy
     assert fixed.exit_code == 0, fixed.output
     assert [ref for ref, _ in documents_by_ref(box) - booked] == [new["number"]]
     assert_exactly_once(box)
+    assert waits == ([1, 2, 4] if name == "shop unreachable" else [])  # the shop is tried four times, further apart each time
 
 
 def test_a_closed_period_fails_that_order_only_with_exacts_word_and_what_to_do(sync_box):
