@@ -148,7 +148,8 @@ class SyncBox:
         start = start or datetime.now().replace(microsecond=0) - timedelta(days=60)  # the first order, shop-local
         self.woo = WooSimulator.demo(orders, seed=seed, start=start, **(woo_options or {}))
         self.exact = ExactSimulator(seed=seed, **{"minutely_limit": 100_000, **(exact_options or {})})
-        self.box = serve(self.woo, self.exact, sockets=sockets)
+        self.delays: list[float] = []  # what `delay` faults would have waited, in-process
+        self.box = serve(self.woo, self.exact, sockets=sockets, sleep=None if sockets else self.delays.append)
         self.dir = tmp_path
         self.box.log_in(tmp_path / ".runner" / "exact-token.json")
         (tmp_path / ".env").write_text("".join(f"{k}={v}\n" for k, v in self.box.credentials().items()))

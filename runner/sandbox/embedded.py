@@ -10,7 +10,7 @@ import copy
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -99,13 +99,21 @@ def start(orders: int = DEMO_ORDERS, seed: int = 7, woo_port: int = 0, exact_por
     return serve(woo, exact, sockets, woo_port, exact_port)
 
 
-def serve(woo: WooSimulator, exact: ExactSimulator, sockets: bool = False, woo_port: int = 0, exact_port: int = 0) -> Sandbox:
-    """A running pair around the given simulators."""
+def serve(
+    woo: WooSimulator,
+    exact: ExactSimulator,
+    sockets: bool = False,
+    woo_port: int = 0,
+    exact_port: int = 0,
+    sleep: Callable[[float], None] | None = None,
+) -> Sandbox:
+    """A running pair around the given simulators; `sleep` is how a `delay` fault waits
+    (time.sleep unless a test passes its own)."""
     if not sockets:
-        return Sandbox(woo, exact, InProcessServer(woo).start(), InProcessServer(exact).start())
-    woo_server = SandboxServer(woo, port=woo_port)
+        return Sandbox(woo, exact, InProcessServer(woo, sleep=sleep).start(), InProcessServer(exact, sleep=sleep).start())
+    woo_server = SandboxServer(woo, port=woo_port, sleep=sleep)
     try:
-        exact_server = SandboxServer(exact, port=exact_port)
+        exact_server = SandboxServer(exact, port=exact_port, sleep=sleep)
     except OSError:
         woo_server.stop()
         raise
