@@ -25,8 +25,11 @@ class HostTransport(httpx.BaseTransport):
 
     def __init__(self, host: Host) -> None:
         self.host = host
+        self.closed = False  # set when its server stops: refused, as a closed port is
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self.closed:
+            raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
         target = urlsplit(request.url.raw_path.decode("ascii"))  # what goes on the wire: still percent-encoded
         served = Request(
             method=request.method,
@@ -65,6 +68,7 @@ class InProcessServer(Served):
         if self._mounted:
             unmount(self.url)
             self._mounted = False
+        self.transport.closed = True  # also for clients made while it was mounted
         self._reserved.close()
 
     def client(self, **options: Any) -> httpx.Client:

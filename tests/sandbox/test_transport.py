@@ -94,11 +94,14 @@ def test_an_in_process_address_is_refused_once_stopped_and_reaches_nothing_else(
             with make_client(timeout=HANG) as http:
                 assert http.get(f"{server.url}/a").json()["base"] == server.url
                 assert http.get(f"{other.url}/b").json()["base"] == other.url
+                other.stop()
+                with pytest.raises(httpx.ConnectError):
+                    http.get(f"{other.url}/c")  # a client made before the stop
         finally:
             other.stop()
         assert [r.path for r in server.simulator.requests] == ["/a"] and [r.path for r in other.simulator.requests] == ["/b"]
         with make_client(timeout=HANG) as http, pytest.raises(httpx.ConnectError):
-            http.get(f"{other.url}/c")  # its port is nobody's: refused at once, as a stopped server's is
+            http.get(f"{other.url}/d")  # its port is nobody's: refused at once, as a stopped server's is
 
 
 def test_an_explicit_transport_wins_over_the_mounts_and_a_mount_is_made_once():

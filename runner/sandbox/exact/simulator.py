@@ -3,8 +3,8 @@ rate limits, the error budget, OData and the booking rules, never softer than th
 
 Use: `sim = ExactSimulator(clock=ManualClock())` (`clock.advance(s)` moves time; the default
 clock is time.time), served by `InProcessServer(sim)` or on a socket by `SandboxServer(sim)`;
-the base URL is the server's `url`. Options are ExactConfig fields passed as keywords, e.g. `ExactSimulator(minutely_limit=5,
-validation_status=400, closed_periods={(2024, 3)})`: client_id "woo-exact-sandbox",
+the base URL is the server's `url`. Options are ExactConfig fields passed as keywords, e.g.
+`ExactSimulator(minutely_limit=5, validation_status=400, closed_periods={(2024, 3)})`: client_id "woo-exact-sandbox",
 client_secret "sandbox-secret", redirect_uri "http://localhost:8765/callback", user_email
 "boekhouder@webwinkel.example", granted_divisions (1234567,) (7654321 exists, not granted),
 access_token_lifetime 600, code_lifetime 180, refresh_token_lifetime 30 days, refresh_window 30,
