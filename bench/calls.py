@@ -24,9 +24,8 @@ from runner import engine
 from runner.exact.oauth import store_from_spec  # noqa: E402
 from runner.exact.sink import sink_from_spec  # noqa: E402
 from runner.ledger import Ledger  # noqa: E402
-from runner.sandbox.embedded import Sandbox  # noqa: E402
+from runner.sandbox.embedded import serve  # noqa: E402
 from runner.sandbox.exact.simulator import ExactSimulator  # noqa: E402
-from runner.sandbox.server import SandboxServer  # noqa: E402
 from runner.sandbox.woo.api import WooSimulator  # noqa: E402
 from runner.sandbox.woo.carts import Address, Cart, Coupon, ProductLine, Shipping  # noqa: E402
 from runner.sandbox.woo.orders import build_order  # noqa: E402
@@ -69,7 +68,7 @@ def orders(n: int, customers: int, seed: int = 1, start: datetime | None = None)
 def book(target: str, status: str, shop: list[dict], folder: Path) -> dict:
     woo = WooSimulator(orders=shop)
     exact = ExactSimulator(minutely_limit=1_000_000, daily_limit=1_000_000)
-    box = Sandbox(woo, exact, SandboxServer(woo).start(), SandboxServer(exact).start())
+    box = serve(woo, exact)  # in-process: this counts calls, sockets would only add time
     try:
         box.log_in(folder / "token.json")
         keys = box.credentials()

@@ -1,12 +1,23 @@
 """The one httpx client factory, and what both adapters need around it: URLs safe to show,
-and the difference between 'the request never went out' and 'we do not know'.
+the difference between 'the request never went out' and 'we do not know', and how they
+wait before trying again.
 
-Tests and the dry run pass a `transport` (httpx.MockTransport or a real one to the
-sandbox); nothing else in the runner builds an httpx client."""
+Nothing else in the runner's adapters builds an httpx client. A caller may pass a `transport`
+(httpx.MockTransport in tests). Without one, the client goes to the network, except for the
+addresses mounted here: `mount("http://127.0.0.1:PORT", transport)` sends every request for
+that origin through `transport`, in every client built from then on. The in-process sandbox
+(runner/sandbox/transport.py) mounts its simulators this way under 127.0.0.1 ports that no
+server listens on, so a spec file, the CLI and every adapter reach it with no socket at all."""
 
 from __future__ import annotations
 
+import functools
 import json
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -17,11 +28,78 @@ from runner import __version__
 USER_AGENT = f"woo-exact-runner/{__version__}"
 
 
+_mounts: dict[str, httpx.BaseTransport] = {}
+_mounts_lock = threading.Lock()
+_pause: list[Callable[[float], None]] = [time.sleep]
+
+
 def make_client(base_url: str = "", transport: httpx.BaseTransport | None = None, timeout: float = 30.0, **kwargs: Any) -> httpx.Client:
     headers = {"User-Agent": USER_AGENT, **kwargs.pop("headers", {})}
+    kwargs.setdefault("verify", _tls())
+    with _mounts_lock:
+        mounts = dict(_mounts) if transport is None and _mounts else None  # an explicit transport takes everything
     return httpx.Client(
-        base_url=base_url, transport=transport, timeout=httpx.Timeout(timeout, connect=10.0), headers=headers, follow_redirects=False, **kwargs
+        base_url=base_url,
+        transport=transport,
+        mounts=mounts,
+        timeout=httpx.Timeout(timeout, connect=10.0),
+        headers=headers,
+        follow_redirects=False,
+        **kwargs,
     )
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """httpx's default TLS settings, built once: loading the CA bundle costs some 25 ms, which
+    every client would otherwise pay again (a run builds several, a refresh one more)."""
+    return httpx.create_ssl_context()
+
+
+def mount(origin: str, transport: httpx.BaseTransport) -> None:
+    """Requests for `origin` (scheme://host:port) go through `transport` in every client
+    make_client builds from now on, instead of the network."""
+    key = _origin(origin)
+    with _mounts_lock:
+        if key in _mounts:
+            raise ValueError(f"{key} is mounted already")
+        _mounts[key] = transport
+
+
+def unmount(origin: str) -> None:
+    with _mounts_lock:
+        _mounts.pop(_origin(origin), None)
+
+
+@contextmanager
+def mounted(origin: str, transport: httpx.BaseTransport) -> Iterator[None]:
+    mount(origin, transport)
+    try:
+        yield
+    finally:
+        unmount(origin)
+
+
+def _origin(url: str) -> str:
+    parsed = httpx.URL(url)
+    if not parsed.scheme or not parsed.host or parsed.port is None or parsed.path not in ("", "/") or parsed.query:
+        raise ValueError(f"mount an origin such as http://127.0.0.1:8701, not {url!r}")
+    return f"{parsed.scheme}://{parsed.host}:{parsed.port}"
+
+
+def pause(seconds: float) -> None:
+    """How an adapter waits before it tries again: time.sleep, unless `pausing` says otherwise."""
+    _pause[-1](seconds)
+
+
+@contextmanager
+def pausing(sleep: Callable[[float], None]) -> Iterator[None]:
+    """Within the block, `pause` calls `sleep` instead (a test's fake clock, or a recorder)."""
+    _pause.append(sleep)
+    try:
+        yield
+    finally:
+        _pause.remove(sleep)
 
 
 def may_have_landed(exc: httpx.HTTPError) -> bool:

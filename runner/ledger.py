@@ -28,9 +28,10 @@ STEP_BUCKET = 100  # orders per steps table: a write touches one small table
 class JournalStorage(Storage):
     """Append-only JSON lines. TinyDB hands `write` the whole database but replaces only the
     table it changed, so unchanged tables are skipped by identity and only the changed
-    documents of the one touched table are appended. Replayed on open; compacted only by
-    the holder of the run lock (`compact=True`), since rewriting the file under a writer
-    would lose its appends."""
+    documents of the one touched table are appended (TinyDB does not document this:
+    tests/test_contracts.py checks it, pyproject bounds the version). Replayed on open;
+    compacted only by the holder of the run lock (`compact=True`), since rewriting the file
+    under a writer would lose its appends."""
 
     def __init__(self, path: str | os.PathLike, compact: bool = False) -> None:
         self.path = Path(path)

@@ -1,8 +1,12 @@
-"""Shared fixtures: the repository's sample data and a CLI runner."""
+"""Shared fixtures: the repository's sample data, a CLI runner, and the sandbox in this
+process (no sockets: runner.http mounts the simulators; see runner/sandbox/transport.py).
+A test whose second process must reach a simulator asks for `sockets=True`."""
 
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +14,14 @@ from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
+HANG = 600  # seconds: a limit only a hung process reaches, never a slow one on a busy machine
+MEMORY = Path("/dev/shm")
+
+if "TMPDIR" not in os.environ and MEMORY.is_dir() and os.access(MEMORY, os.W_OK):
+    # Temporary folders (tmp_path, the sandbox's throwaway ledgers) in memory: the ledger and the
+    # token file fsync every write, which on a busy disk costs milliseconds each and thousands
+    # of times a run. Durability is not what these tests check; set TMPDIR to choose otherwise.
+    tempfile.tempdir = str(MEMORY)
 
 
 @pytest.fixture
@@ -35,6 +47,24 @@ def sample_refunds() -> dict[str, list[dict]]:
     return json.loads((DATA / "woo-sample-refunds.json").read_text())
 
 
+@pytest.fixture
+def waits():
+    """The seconds the adapters would have slept before retrying, recorded instead of slept."""
+    from runner.http import pausing
+
+    recorded: list[float] = []
+    with pausing(recorded.append):
+        yield recorded
+
+
+def browse(url: str):
+    """What a browser gets for `url` (no redirects followed), in-process sandbox or not."""
+    from runner.http import make_client
+
+    with make_client() as client:
+        return client.get(url)
+
+
 def write_spec(tmp_path: Path, extra: str = "", **replacements: str) -> Path:
     """A valid spec in tmp_path that extends the bundled preset, plus `extra` YAML."""
     text = (DATA / "specs" / "test.yaml").read_text()
@@ -46,16 +76,16 @@ def write_spec(tmp_path: Path, extra: str = "", **replacements: str) -> Path:
 
 
 class ExactBox:
-    """A running Exact sandbox and a logged-in token file for it."""
+    """A running Exact sandbox (in-process) and a logged-in token file for it."""
 
     def __init__(self, tmp_path: Path, clock=None, **options) -> None:
         from runner.exact.oauth import Tokens, TokenStore
         from runner.sandbox.exact.simulator import ExactSimulator, ManualClock
-        from runner.sandbox.server import SandboxServer
+        from runner.sandbox.transport import InProcessServer
 
         self.clock = clock or ManualClock()  # waits for rate windows advance it: tests never sleep
         self.sim = ExactSimulator(clock=self.clock, **options)
-        self.server = SandboxServer(self.sim).start()
+        self.server = InProcessServer(self.sim, sleep=self.clock.advance).start()
         self.url = self.server.url
         minted = self.sim.mint_tokens()
         self.store = TokenStore(
@@ -93,8 +123,9 @@ def exact_box(tmp_path):
 
 
 class SyncBox:
-    """A demo shop and an Exact administration on 127.0.0.1, and a spec wired to both
-    (secrets in a .env beside it, a logged-in token file), for end-to-end runs."""
+    """A demo shop and an Exact administration at 127.0.0.1 addresses, and a spec wired to
+    both (secrets in a .env beside it, a logged-in token file), for end-to-end runs. In this
+    process unless `sockets`: then runner subprocesses can reach them too."""
 
     def __init__(
         self,
@@ -105,18 +136,20 @@ class SyncBox:
         since: str | None = "2020-01-01",
         exact_options: dict | None = None,
         woo_options: dict | None = None,
+        sockets: bool = False,
+        start=None,
     ) -> None:
         from datetime import datetime, timedelta
 
-        from runner.sandbox.embedded import Sandbox
+        from runner.sandbox.embedded import serve
         from runner.sandbox.exact.simulator import ExactSimulator
-        from runner.sandbox.server import SandboxServer
         from runner.sandbox.woo.api import WooSimulator
 
-        start = datetime.now().replace(microsecond=0) - timedelta(days=60)
+        start = start or datetime.now().replace(microsecond=0) - timedelta(days=60)  # the first order, shop-local
         self.woo = WooSimulator.demo(orders, seed=seed, start=start, **(woo_options or {}))
         self.exact = ExactSimulator(seed=seed, **{"minutely_limit": 100_000, **(exact_options or {})})
-        self.box = Sandbox(self.woo, self.exact, SandboxServer(self.woo).start(), SandboxServer(self.exact).start())
+        self.delays: list[float] = []  # what `delay` faults would have waited, in-process
+        self.box = serve(self.woo, self.exact, sockets=sockets, sleep=None if sockets else self.delays.append)
         self.dir = tmp_path
         self.box.log_in(tmp_path / ".runner" / "exact-token.json")
         (tmp_path / ".env").write_text("".join(f"{k}={v}\n" for k, v in self.box.credentials().items()))
@@ -162,7 +195,7 @@ class SyncBox:
 
 
 @pytest.fixture
-def sync_box(tmp_path):
+def sync_box(tmp_path, waits):
     boxes = []
 
     def make(**options) -> SyncBox:

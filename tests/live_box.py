@@ -1,6 +1,6 @@
-"""A running sandbox pair (WooCommerce + Exact on 127.0.0.1) and a spec file pointing at it,
-for tests that go through the command line the way cron and a bookkeeper do. Import the
-`live` fixture into a test module to use it."""
+"""A running sandbox pair (WooCommerce + Exact at 127.0.0.1 addresses, served in-process) and
+a spec file pointing at it, for tests that go through the command line the way cron and a
+bookkeeper do. Import the `live` fixture into a test module to use it."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from decimal import Decimal as D
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.conftest import HANG, ROOT
 
 
 def child_env(**extra: str) -> dict[str, str]:
@@ -34,8 +34,9 @@ def spawn(spec: Path, *args: str, env: dict[str, str] | None = None) -> subproce
     )
 
 
-def wait_until(condition: Callable[[], bool], proc: subprocess.Popen | None = None, timeout: float = 60.0) -> bool:
-    """True once `condition` holds; False if `proc` ended first. Polls; never asserts on time."""
+def wait_until(condition: Callable[[], bool], proc: subprocess.Popen | None = None, timeout: float = HANG) -> bool:
+    """True once `condition` holds; False if `proc` ended first. Polls; the limit only
+    catches a hang (a busy machine makes it slower, never fail)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():

@@ -8,13 +8,13 @@ import os
 import stat
 import threading
 
-import httpx
 import pytest
 
 from runner.errors import LoginNeeded, OutcomeUnknown, Rejected, SpecError
 from runner.exact.client import ExactApi, RateGovernor, quote
 from runner.exact.oauth import TokenStore, authorize_url, code_from_redirect
 from runner.sandbox.exact.simulator import ManualClock
+from tests.conftest import browse
 
 
 def test_token_file_is_complete_json_with_mode_0600(exact_box):
@@ -69,7 +69,7 @@ def test_refresh_under_concurrency_keeps_one_chain(exact_box):
 def test_login_by_authorization_code(exact_box, tmp_path):
     box = exact_box()
     url, state = authorize_url(box.url, box.sim.config.client_id, box.sim.config.redirect_uri)
-    redirect = httpx.get(url).headers["location"]
+    redirect = browse(url).headers["location"]
     store = TokenStore(tmp_path / "new.json", box.url, box.sim.config.client_id, box.sim.config.client_secret, box.sim.config.redirect_uri)
     store.exchange_code(code_from_redirect(redirect, state))
     assert store.read().refresh_token

@@ -13,6 +13,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import termios
 import threading
 import time
 import webbrowser
@@ -36,7 +37,7 @@ from runner.setup.spec_writer import ENV_NAMES, PRESET, Setup, env_text, spec_te
 from runner.setup.wizard import Console, Wizard
 from runner.spec.check import load
 from runner.spec.file import read_dotenv
-from tests.conftest import ROOT
+from tests.conftest import HANG, ROOT, browse
 
 PRESET_DATA = yaml.safe_load((ROOT / PRESET).read_text())
 PASTE_REDIRECT = "https://example.invalid/exact/callback"  # not loopback: the wizard asks for the pasted address
@@ -238,7 +239,7 @@ def pasted_redirect(box, monkeypatch) -> str:
     monkeypatch.setattr(oauth, "authorize_url", functools.partial(oauth.authorize_url, state=STATE))
     box.exact.config.redirect_uri = PASTE_REDIRECT
     url, _ = oauth.authorize_url(box.exact_url, box.exact.config.client_id, PASTE_REDIRECT)
-    return httpx.get(url, follow_redirects=False).headers["location"]
+    return browse(url).headers["location"]
 
 
 def assert_secrets_kept(box, folder: Path, output: str) -> None:
@@ -310,16 +311,12 @@ def test_options_and_yes_with_a_loopback_login_propose_codes_for_what_is_missing
     browsed = []
 
     def browser(url: str) -> bool:
-        """A browser: Exact approves at once and sends it on to the loopback address."""
+        """A browser: Exact approves at once and sends it on to the loopback address, where
+        the wizard listens before it opens the browser."""
 
         def visit() -> None:
-            location = httpx.get(url, follow_redirects=False).headers["location"]
-            for _ in range(100):
-                try:
-                    browsed.append(httpx.get(location, timeout=5).status_code)
-                    return
-                except httpx.ConnectError:  # the wizard's listener is not up yet
-                    time.sleep(0.05)
+            location = browse(url).headers["location"]
+            browsed.append(httpx.get(location, timeout=HANG).status_code)
 
         threading.Thread(target=visit, daemon=True).start()
         return True
@@ -428,11 +425,23 @@ def test_an_existing_spec_or_env_is_not_overwritten_and_an_ended_input_says_wher
 
 
 # ------------------------------------------------------------------ once as a person types it
+@pytest.fixture
+def socket_box():
+    """The sandbox on real sockets: the wizard runs in a terminal, as its own process."""
+    sandbox = start(orders=20, sockets=True)
+    yield sandbox
+    sandbox.stop()
+    assert sandbox.exact_server.crashes == [] and sandbox.woo_server.crashes == []
+
+
+@pytest.mark.slow
 @pytest.mark.skipif(
     shutil.which("tmux") is None,
     reason="tmux is not installed (apt-get install tmux); the CliRunner tests above cover the same flow without a terminal",
 )
-def test_a_person_types_the_answers_in_a_terminal(box, tmp_path):
+def test_a_person_types_the_answers_in_a_terminal(socket_box, tmp_path):
+    """Waits on what the terminal shows and on its echo setting, never on the clock."""
+    box = socket_box
     box.exact.config.redirect_uri = PASTE_REDIRECT
     keys = box.credentials()
     socket_path = Path(tempfile.mkdtemp(prefix="init-tmux-")) / "s"  # a unix socket path must stay short
@@ -445,19 +454,29 @@ def test_a_person_types_the_answers_in_a_terminal(box, tmp_path):
     def screen() -> str:
         return tmux("capture-pane", "-p", "-J", "-t", "init", "-S", "-300")
 
-    def wait_for(text: str, seconds: float = 30) -> str:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            shown = screen()
-            if text in shown:
-                return shown
-            time.sleep(0.1)
-        raise AssertionError(f"{text!r} never appeared; the screen:\n{screen()}")
+    def wait_for(condition, what: str) -> None:
+        deadline = time.monotonic() + HANG
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{what} never happened; the screen:\n{screen()}")
+            time.sleep(0.05)
 
-    def type_line(text: str) -> None:
-        time.sleep(0.3)  # click shows a hidden prompt's text just before getpass turns echo off
+    def echoing() -> bool:
+        """Whether the terminal echoes what is typed: a hidden prompt turns that off (and
+        flushes what was typed before), so its answer is typed only once it is off."""
+        fd = os.open(tmux("display-message", "-p", "-t", "init", "#{pane_tty}").strip(), os.O_RDONLY | os.O_NOCTTY)
+        try:
+            return bool(termios.tcgetattr(fd)[3] & termios.ECHO)
+        finally:
+            os.close(fd)
+
+    def answer(prompt: str, text: str, hidden: bool = False) -> str:
+        wait_for(lambda: prompt in screen(), repr(prompt))
+        if hidden:
+            wait_for(lambda: not echoing(), f"echo off for {prompt!r}")
         tmux("send-keys", "-t", "init", "-l", text)
         tmux("send-keys", "-t", "init", "Enter")
+        return screen()
 
     unset = " ".join(f"-u {name}" for name in ENV_NAMES)
     command = f'cd {tmp_path} && env {unset} {sys.executable} -m runner init --no-browser; echo "[exit $?]"; sleep 600'
@@ -467,30 +486,23 @@ def test_a_person_types_the_answers_in_a_terminal(box, tmp_path):
         shutil.rmtree(socket_path.parent, ignore_errors=True)
         pytest.skip(f"tmux is installed but cannot start a session here: {exc.stderr.strip()}")
     try:
-        for prompt, answer in [
-            ("Shop address", box.woo_url),
-            ("consumer key", keys["WOO_CONSUMER_KEY"]),
-            ("consumer secret", keys["WOO_CONSUMER_SECRET"]),
-            ("region", box.exact_url),
-            ("client id", keys["EXACT_CLIENT_ID"]),
-            ("client secret", keys["EXACT_CLIENT_SECRET"]),
-            ("Redirect URI", PASTE_REDIRECT),
-        ]:
-            wait_for(prompt)
-            type_line(answer)
-        shown = wait_for("Paste the address")
-        login = re.search(r"(http://127\.0\.0\.1:\d+/api/oauth2/auth\?\S+)", shown).group(1)
-        type_line(httpx.get(login, follow_redirects=False).headers["location"])  # the browser's address bar
-        for prompt, answer in [
-            ("Book each order as", ""),
-            ("Book it as", "paid"),
-            ("trigger the booking", ""),
-            ("Book the history from", "2020-01-01"),
-            ("Push WooCommerce products", "n"),
-        ]:
-            wait_for(prompt)
-            type_line(answer)
-        final = wait_for("[exit ", 90)
+        answer("Shop address", box.woo_url)
+        answer("consumer key", keys["WOO_CONSUMER_KEY"], hidden=True)
+        answer("consumer secret", keys["WOO_CONSUMER_SECRET"], hidden=True)
+        answer("region", box.exact_url)
+        answer("client id", keys["EXACT_CLIENT_ID"])
+        answer("client secret", keys["EXACT_CLIENT_SECRET"], hidden=True)
+        answer("Redirect URI", PASTE_REDIRECT)
+        wait_for(lambda: "Paste the address" in screen(), "the question for the pasted address")
+        login = re.search(r"(http://127\.0\.0\.1:\d+/api/oauth2/auth\?\S+)", screen()).group(1)
+        answer("Paste the address", httpx.get(login, follow_redirects=False, timeout=HANG).headers["location"])  # the browser's address bar
+        answer("Book each order as", "")
+        answer("Book it as", "paid")
+        answer("trigger the booking", "")
+        answer("Book the history from", "2020-01-01")
+        answer("Push WooCommerce products", "n")
+        wait_for(lambda: "[exit " in screen(), "the end of runner init")
+        final = screen()
     finally:
         tmux("kill-server")
         shutil.rmtree(socket_path.parent, ignore_errors=True)

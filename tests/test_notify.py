@@ -1,6 +1,7 @@
 """Alerts (`notify:`): what to tell after a run, decided from the ledger (pure), and the
-whole path through `runner run` to a webhook and an SMTP server on 127.0.0.1 that record
-what they get: one alert per failure, none repeated, one recovery, and a stall."""
+whole path through `runner run` to a webhook (served in-process at a 127.0.0.1 address) and
+an SMTP server on 127.0.0.1 that record what they get: one alert per failure, none repeated,
+one recovery, and a stall."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ import socket
 import socketserver
 import threading
 from datetime import UTC, datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from runner import notify
 from runner.errors import RunnerError, SpecError
 from runner.ledger import Ledger
+from runner.sandbox.host import Request, Response
+from runner.sandbox.transport import InProcessServer
 from runner.spec.model import Email, Notify
 from tests.live_box import live  # noqa: F401  (fixture)
 
@@ -118,16 +120,17 @@ def test_the_spec_takes_notify_and_the_password_only_from_a_variable(tmp_path):
 # ---- receivers on 127.0.0.1 -----------------------------------------------------------------
 
 
-class Hook(BaseHTTPRequestHandler):
-    def do_POST(self):  # noqa: N802 - http.server's name
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.server.posts.append(json.loads(body))
-        self.send_response(200)
-        self.end_headers()
-        self.wfile.write(b"ok")
+class Hook:
+    """An incoming webhook (Slack, Teams): keeps what it was posted."""
 
-    def log_message(self, *args):
-        pass
+    def __init__(self) -> None:
+        self.posts: list[dict] = []
+
+    def handle(self, request: Request) -> Response:
+        if request.method != "POST":
+            return Response(405)
+        self.posts.append(json.loads(request.body))
+        return Response(200, b"ok")
 
 
 class Smtp(socketserver.StreamRequestHandler):
@@ -175,16 +178,16 @@ class Smtp(socketserver.StreamRequestHandler):
 
 @pytest.fixture
 def receivers():
-    hook = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
-    hook.posts = []
+    """The webhook in-process (runner.http routes its address to it); the SMTP server on a
+    real socket, since smtplib is no httpx client."""
+    hook = InProcessServer(Hook()).start()
     smtp = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Smtp)
     smtp.daemon_threads, smtp.mails, smtp.logins = True, [], []
-    for server in (hook, smtp):
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield hook, smtp
-    for server in (hook, smtp):
-        server.shutdown()
-        server.server_close()
+    threading.Thread(target=smtp.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
+    yield hook.simulator, hook.url, smtp
+    hook.stop()
+    smtp.shutdown()
+    smtp.server_close()
 
 
 NOTIFY = """\
@@ -203,9 +206,9 @@ notify:
 
 
 def test_runs_alert_once_on_failure_recover_once_and_tell_a_stall(live, receivers):  # noqa: F811
-    hook, smtp = receivers
+    hook, hook_url, smtp = receivers
     lab = live(orders=10)
-    lab.env.update(HOOK_URL=f"http://127.0.0.1:{hook.server_address[1]}/hooks/T000/B000/XXXX", SMTP_PASSWORD="hunter2-smtp")
+    lab.env.update(HOOK_URL=f"{hook_url}/hooks/T000/B000/XXXX", SMTP_PASSWORD="hunter2-smtp")
     lab.write(extra=NOTIFY.format(port=smtp.server_address[1]))
     secrets = [*lab.env.values()]
 
@@ -255,7 +258,7 @@ def test_runs_alert_once_on_failure_recover_once_and_tell_a_stall(live, receiver
 
 
 def test_an_alert_nobody_took_is_a_warning_and_is_sent_on_the_next_run(live, receivers):  # noqa: F811
-    hook, _smtp = receivers
+    hook, hook_url, _smtp = receivers
     closed = socket.socket()
     closed.bind(("127.0.0.1", 0))
     port = closed.getsockname()[1]
@@ -269,15 +272,15 @@ def test_an_alert_nobody_took_is_a_warning_and_is_sent_on_the_next_run(live, rec
     assert "warning: alert not sent: cannot reach the notify.webhook (ConnectError)" in first.stderr
     assert str(port) not in first.output
 
-    lab.env["HOOK_URL"] = f"http://127.0.0.1:{hook.server_address[1]}/hook"
+    lab.env["HOOK_URL"] = f"{hook_url}/hook"
     assert lab.cli("run").exit_code == 0  # 5001 waits for its retry; the alert goes out now
     assert len(hook.posts) == 1 and "order 5001" in hook.posts[0]["text"]
 
 
 def test_dry_runs_and_sandbox_runs_tell_nobody(live, receivers):  # noqa: F811
-    hook, _smtp = receivers
+    hook, hook_url, _smtp = receivers
     lab = live(orders=4)
-    lab.env["HOOK_URL"] = f"http://127.0.0.1:{hook.server_address[1]}/hook"
+    lab.env["HOOK_URL"] = f"{hook_url}/hook"
     lab.write(extra="notify:\n  webhook: ${HOOK_URL}\n")
     lab.box.woo.orders[5001]["billing"]["email"] = ""
     assert lab.cli("run", "--dry-run").exit_code == 1

@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from tests.conftest import HANG
 from tests.robust import assert_exactly_once, documents_by_ref, spawn, wait_until
 
 KILLS = 22
@@ -27,7 +28,7 @@ def test_sigkill_at_random_moments_of_a_backfill_books_each_order_exactly_once(s
     """22 kills, each after a random number of POSTs and a random moment into the next
     one, then a run to the end: every due order and refund is in Exact exactly once
     (document, print and payment steps alike) and the ledger holds exactly those."""
-    box = sync_box(orders=300, seed=11, extra=f"booking:\n  target: {target}\n  status: paid\n")
+    box = sync_box(orders=300, seed=11, extra=f"booking:\n  target: {target}\n  status: paid\n", sockets=True)
     box.box.exact_server.faults.delay = 0.02  # every answer takes a while: kills land between commit and reply
     killed_with_open_intent = 0
     for seed in range(KILLS):
@@ -44,13 +45,13 @@ def test_sigkill_at_random_moments_of_a_backfill_books_each_order_exactly_once(s
             killed_with_open_intent += bool(ledger.open_intents())
     box.box.exact_server.faults.delay = 0.0
     final = spawn(box.spec, "run")
-    out, err = final.communicate(timeout=120)
+    out, err = final.communicate(timeout=HANG)
     assert final.returncode == 0, out + err
     assert "Traceback" not in err
     assert_exactly_once(box)
     assert killed_with_open_intent >= 5, "too few kills landed mid-POST for this test to prove anything"
     again = spawn(box.spec, "run")
-    out, err = again.communicate(timeout=60)
+    out, err = again.communicate(timeout=HANG)
     assert again.returncode == 0 and "booked 0 order(s)" in out, out + err
     assert_exactly_once(box)
 

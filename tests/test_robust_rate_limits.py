@@ -5,10 +5,11 @@ to carry on after Exact's day is over. The clocks are manual: no test sleeps."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timezone
 
 from runner.sandbox.exact.simulator import ManualClock
-from runner.sandbox.server import Fault
+from runner.sandbox.host import Fault
 from tests.robust import assert_exactly_once, clocked_login, engine_run
 
 
@@ -34,12 +35,11 @@ def test_a_429_is_a_pause_never_a_failed_order(sync_box):
     clock = ManualClock()
     box = sync_box(orders=30, exact_options={"clock": clock, "minutely_limit": 5})
     clocked_login(box, clock)
-    import httpx
-
     token = box.dir / ".runner" / "exact-token.json"
-    bearer = {"Authorization": f"Bearer {__import__('json').loads(token.read_text())['access_token']}", "Accept": "application/json"}
-    for _ in range(5):  # another app of this login used up the minute: the runner's first call gets a 429
-        httpx.get(f"{box.box.exact_url}/api/v1/1234567/vat/VATCodes", params={"$select": "Code"}, headers=bearer)
+    bearer = {"Authorization": f"Bearer {json.loads(token.read_text())['access_token']}", "Accept": "application/json"}
+    with box.box.exact_server.client(base_url=box.box.exact_url) as other_app:
+        for _ in range(5):  # another app of this login used up the minute: the runner's first call gets a 429
+            other_app.get("/api/v1/1234567/vat/VATCodes", params={"$select": "Code"}, headers=bearer)
     minute = {
         "X-RateLimit-Minutely-Limit": "5",
         "X-RateLimit-Minutely-Remaining": "0",

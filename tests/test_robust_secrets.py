@@ -11,7 +11,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from runner.sandbox.server import Fault, Request, Response, json_response
+from runner.sandbox.host import Fault, Request, Response, json_response
+from tests.conftest import HANG
 from tests.robust import child_env, spawn
 
 
@@ -53,7 +54,9 @@ def every_secret(box) -> set[str]:
 @pytest.mark.slow
 def test_no_command_ever_shows_or_writes_a_secret(sync_box):
     # shipping lines fail to map: failures to report; the shop's keys go in the query string
-    box = sync_box(orders=20, extra="mapping:\n  gl_account: \"{{ {'product': '8000', 'fee': '8060', 'discount': '8070'}[line.kind] }}\"\n")
+    box = sync_box(
+        orders=20, extra="mapping:\n  gl_account: \"{{ {'product': '8000', 'fee': '8060', 'discount': '8070'}[line.kind] }}\"\n", sockets=True
+    )
     spec_text = box.spec.read_text().replace(
         "  consumer_secret: ${WOO_CONSUMER_SECRET}\n", "  consumer_secret: ${WOO_CONSUMER_SECRET}\n  query_string_auth: true\n"
     )
@@ -84,7 +87,7 @@ def test_no_command_ever_shows_or_writes_a_secret(sync_box):
 
     def command(*args: str) -> str:  # RUNNER_DEBUG=1 adds tracebacks to what a command prints
         proc = spawn(box.spec, *args, env=child_env(RUNNER_DEBUG="1"))
-        out, err = proc.communicate(timeout=120)
+        out, err = proc.communicate(timeout=HANG)
         outputs.append(f"$ runner {' '.join(args)} -> {proc.returncode}\n{out}{err}")
         return out + err
 

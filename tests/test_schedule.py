@@ -6,11 +6,14 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
 
-from runner.sandbox.server import Fault
+from runner.sandbox.host import Fault
+from tests.conftest import HANG
+from tests.robust import wait_until
 
 
 def test_several_specs_run_in_turn_and_a_broken_one_does_not_stop_the_others(sync_box):
@@ -31,9 +34,28 @@ def test_every_rejects_a_malformed_interval(sync_box):
     assert result.exit_code == 2 and "write it like 15m" in result.output
 
 
+class Output(threading.Thread):
+    """Collects what a process prints, line by line, as it prints it."""
+
+    def __init__(self, stream) -> None:
+        super().__init__(daemon=True)
+        self.stream, self.lines = stream, []
+        self.start()
+
+    def run(self) -> None:
+        for line in self.stream:
+            self.lines.append(line)
+
+    def text(self) -> str:
+        return "".join(self.lines)
+
+
 @pytest.mark.slow
 def test_a_schedule_keeps_booking_and_survives_a_shop_outage(sync_box):
-    box = sync_box(orders=16)
+    """`run --every` as its own process, as cron or systemd would leave it. Every step waits
+    for something the runner does (documents in Exact, faults used up, a line in its log),
+    never for an amount of time: a busy machine makes it slower, never fail."""
+    box = sync_box(orders=16, sockets=True)
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
     runner = subprocess.Popen(
         [sys.executable, "-m", "runner", "run", str(box.spec), "--every", "2s"],
@@ -43,15 +65,17 @@ def test_a_schedule_keeps_booking_and_survives_a_shop_outage(sync_box):
         text=True,
         env=env,
     )
+    output = Output(runner.stdout)
     try:
         expected = sum(1 + len(box.woo.refunds.get(o["id"], [])) for o in box.due())
-        deadline = time.monotonic() + 60
-        while len(box.documents()) < expected and time.monotonic() < deadline:
-            time.sleep(0.2)
+        assert wait_until(lambda: len(box.documents()) >= expected, runner), output.text()
         booked = len(box.documents())
         assert booked == expected
-        box.box.woo_server.faults.queue(Fault(503), times=8)  # the shop is down for a cycle or two
-        time.sleep(3)
+        # the shop is down for a run or two: eight 503 pages (a run gives up after four in a row)
+        shop = box.box.woo_server.faults
+        shop.queue(Fault(503, headers={"Retry-After": "0"}), times=8)
+        assert wait_until(lambda: shop.pending == 0, runner), output.text()
+        assert wait_until(lambda: "the shop kept answering" in output.text(), runner), output.text()
         from decimal import Decimal
 
         from runner.sandbox.woo.carts import Address, ProductLine
@@ -61,17 +85,19 @@ def test_a_schedule_keeps_booking_and_survives_a_shop_outage(sync_box):
             status="completed",
             billing=Address("Nina", "Veld", city="Breda", country="NL", email="nina@example.nl"),
         )
-        deadline = time.monotonic() + 60
-        while len(box.documents()) == booked and time.monotonic() < deadline:
-            time.sleep(0.2)
+        assert wait_until(lambda: len(box.documents()) > booked, runner), output.text()
         assert len(box.documents()) == booked + 1  # booked once the shop was back
-        second = subprocess.run([sys.executable, "-m", "runner", "run", str(box.spec)], cwd=box.dir, capture_output=True, text=True, env=env)
+        second = subprocess.run(
+            [sys.executable, "-m", "runner", "run", str(box.spec)], cwd=box.dir, capture_output=True, text=True, env=env, timeout=HANG
+        )
         assert second.returncode == 1 and "already running" in second.stderr
     finally:
         runner.send_signal(signal.SIGINT)
-        output = runner.communicate(timeout=30)[0]
-    assert "error:" in output and "the shop kept answering" in output  # the outage was logged, not fatal
-    assert output.count("booked") >= 2
+        runner.wait(timeout=HANG)
+        output.join(HANG)
+    text = output.text()
+    assert "error:" in text and "the shop kept answering" in text  # the outage was logged, not fatal
+    assert text.count("booked") >= 2
 
 
 def test_status_warns_when_the_login_nears_its_30_days(sync_box):

@@ -26,10 +26,11 @@ def auth(spec_path, no_browser) -> None:
     spec = load_spec(spec_path)
     store = oauth.store_from_spec(spec)
     url, state = oauth.authorize_url(store.base_url, store.client_id, store.redirect_uri)
+    catcher = oauth.RedirectCatcher(store.redirect_uri) if oauth.is_loopback(store.redirect_uri) else None  # listening before the browser goes there
     Out.echo(f"Open this address, log in to Exact Online and approve the app:\n\n  {url}\n")
     if not no_browser:
         webbrowser.open(url)
-    redirect = oauth.wait_for_redirect(store.redirect_uri) if oauth.is_loopback(store.redirect_uri) else None
+    redirect = catcher.wait() if catcher else None
     if redirect is None:
         redirect = click.prompt("Paste the address Exact sent your browser to", prompt_suffix=": ")
     store.exchange_code(oauth.code_from_redirect(redirect, state))
@@ -105,16 +106,16 @@ def sandbox(orders, seed, woo_port, exact_port) -> None:
     from runner.sandbox.embedded import start
 
     try:
-        box = start(orders, seed, woo_port, exact_port)
+        box = start(orders, seed, woo_port, exact_port, sockets=True)  # served to other processes: real sockets
     except OSError as exc:
         raise RunnerError(f"cannot listen on ports {woo_port}/{exact_port}: {exc.strerror}", "pick others with --woo-port and --exact-port") from None
-    Out.echo(f"WooCommerce sandbox: {box.woo_url}  ({orders} demo orders)")
-    Out.echo(f"Exact Online sandbox: {box.exact_url}  (division {box.exact.admin.division})")
-    Out.echo("Point a spec at them with these lines in a .env beside it (and woocommerce.url / exact.base_url as above):")
-    for name, value in box.credentials().items():
-        click.echo(f"  {name}={value}")  # sandbox credentials are public test values, meant to be copied
-    Out.echo("then log in with `runner auth SPEC` (the sandbox approves at once). Ctrl-C stops.")
-    try:
+    try:  # from here on, Ctrl-C stops the sandbox (also while the lines below are printed)
+        Out.echo(f"WooCommerce sandbox: {box.woo_url}  ({orders} demo orders)")
+        Out.echo(f"Exact Online sandbox: {box.exact_url}  (division {box.exact.admin.division})")
+        Out.echo("Point a spec at them with these lines in a .env beside it (and woocommerce.url / exact.base_url as above):")
+        for name, value in box.credentials().items():
+            click.echo(f"  {name}={value}")  # sandbox credentials are public test values, meant to be copied
+        Out.echo("then log in with `runner auth SPEC` (the sandbox approves at once). Ctrl-C stops.")
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:

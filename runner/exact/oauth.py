@@ -229,34 +229,42 @@ def is_loopback(redirect_uri: str) -> bool:
     return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
 
 
-def wait_for_redirect(redirect_uri: str, timeout: float = 300.0) -> str | None:
-    """Catches Exact's redirect on a loopback redirect_uri; None if nothing came in time
-    (the user can then paste the address instead)."""
-    from http.server import BaseHTTPRequestHandler, HTTPServer
+class RedirectCatcher:
+    """Catches Exact's redirect on a loopback redirect_uri. It listens from the moment it is
+    made, so make it before the browser opens: a browser that comes back at once (Exact
+    remembers the approval) finds it listening."""
 
-    parts = urlsplit(redirect_uri)
-    caught: list[str] = []
+    def __init__(self, redirect_uri: str) -> None:
+        from http.server import BaseHTTPRequestHandler, HTTPServer
 
-    class Callback(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - http.server's naming
-            caught.append(f"{redirect_uri.split('?')[0]}?{urlsplit(self.path).query}")
-            body = b"<html><body><h1>Logged in</h1><p>You can close this window and return to the terminal.</p></body></html>"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+        parts = urlsplit(redirect_uri)
+        caught = self.caught = []
 
-        def log_message(self, format, *args):  # noqa: A002 - keep the terminal clean
-            pass
+        class Callback(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's naming
+                caught.append(f"{redirect_uri.split('?')[0]}?{urlsplit(self.path).query}")
+                body = b"<html><body><h1>Logged in</h1><p>You can close this window and return to the terminal.</p></body></html>"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
 
-    try:
-        server = HTTPServer((parts.hostname or "127.0.0.1", parts.port or 80), Callback)
-    except OSError:
-        return None
-    server.timeout = timeout
-    with server:
-        deadline = time.monotonic() + timeout
-        while not caught and time.monotonic() < deadline:
-            server.handle_request()
-    return caught[0] if caught else None
+            def log_message(self, format, *args):  # noqa: A002 - keep the terminal clean
+                pass
+
+        try:
+            self.server: HTTPServer | None = HTTPServer((parts.hostname or "127.0.0.1", parts.port or 80), Callback)
+        except OSError:
+            self.server = None  # the port is taken: the user pastes the address instead
+
+    def wait(self, timeout: float = 300.0) -> str | None:
+        """The redirect URL; None if nothing came in time (the user can then paste it)."""
+        if self.server is None:
+            return None
+        with self.server as server:
+            server.timeout = timeout
+            deadline = time.monotonic() + timeout
+            while not self.caught and time.monotonic() < deadline:
+                server.handle_request()
+        return self.caught[0] if self.caught else None

@@ -1,14 +1,15 @@
 """Both simulators at once: a demo shop with a seeded order history and a seeded Exact
-administration, each on its own 127.0.0.1 port. `runner sandbox` serves them until
-stopped; `--sandbox` points a spec at a fresh pair, with a throwaway ledger and login,
-so the real ledger and token file are never touched and the run can be repeated."""
+administration, each at its own 127.0.0.1 address. `runner sandbox` serves them on real
+sockets until stopped; `--sandbox` points a spec at a fresh pair in this process (no socket,
+see transport.py), with a throwaway ledger and login, so the real ledger and token file are
+never touched and the run can be repeated."""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -17,7 +18,9 @@ from pathlib import Path
 
 from runner.exact.oauth import Tokens, TokenStore
 from runner.sandbox.exact.simulator import ExactSimulator
+from runner.sandbox.host import Served
 from runner.sandbox.server import SandboxServer
+from runner.sandbox.transport import InProcessServer
 from runner.sandbox.woo.api import DEFAULT_KEY, WooSimulator
 
 DEMO_ORDERS = 30  # a demo run stays inside one minute window of Exact (60 calls)
@@ -27,8 +30,8 @@ DEMO_ORDERS = 30  # a demo run stays inside one minute window of Exact (60 calls
 class Sandbox:
     woo: WooSimulator
     exact: ExactSimulator
-    woo_server: SandboxServer
-    exact_server: SandboxServer
+    woo_server: Served  # an InProcessServer, or a SandboxServer when other processes must reach it
+    exact_server: Served
 
     @property
     def woo_url(self) -> str:
@@ -67,14 +70,14 @@ class Sandbox:
             return ["nothing landed in the simulated Exact Online"]
         out = [
             f"in the simulated Exact Online (division {self.exact.admin.division}):",
-            f"  {'number':>10}  {'date':10}  {'your ref':8}  {'customer':28}  {'amount':>9}  {'VAT':>7}",
+            f"  {'number':>10}  {'date':10}  {'your ref':11}  {'customer':28}  {'amount':>9}  {'VAT':>7}",
         ]
         for row in docs[-limit:]:
             name = (accounts.get(row.get("Customer") or row.get("OrderedBy")) or {}).get("Name", "?")
             when = row.get("EntryDate") or row.get("InvoiceDate") or row.get("OrderDate")
             out.append(
                 f"  {row.get('EntryNumber') or row.get('InvoiceNumber') or '-':>10}  {str(when)[:10]:10}  "
-                f"{row.get('YourRef') or '':8}  {str(name)[:28]:28}  {Decimal(str(row.get('AmountFC') or 0)):>9.2f}  "
+                f"{row.get('YourRef') or '':11}  {str(name)[:28]:28}  {Decimal(str(row.get('AmountFC') or 0)):>9.2f}  "
                 f"{Decimal(str(row.get('VATAmountFC') or 0)):>7.2f}"
             )
         if len(docs) > limit:
@@ -86,12 +89,34 @@ class Sandbox:
         return out
 
 
-def start(orders: int = DEMO_ORDERS, seed: int = 7, woo_port: int = 0, exact_port: int = 0) -> Sandbox:
-    """A demo shop whose history ends now, and an administration that matches nl-default."""
+def start(orders: int = DEMO_ORDERS, seed: int = 7, woo_port: int = 0, exact_port: int = 0, sockets: bool = False) -> Sandbox:
+    """A demo shop whose history ends now, and an administration that matches nl-default:
+    in this process, or with `sockets` on real 127.0.0.1 ports (0: any free one)."""
     first = datetime.now().replace(microsecond=0) - timedelta(days=max(2, orders // 8) + 21)  # refunds come later, never in the future
     woo = WooSimulator.demo(orders, seed=seed, start=first)
     exact = ExactSimulator(seed=seed)
-    return Sandbox(woo, exact, SandboxServer(woo, port=woo_port).start(), SandboxServer(exact, port=exact_port).start())
+    return serve(woo, exact, sockets, woo_port, exact_port)
+
+
+def serve(
+    woo: WooSimulator,
+    exact: ExactSimulator,
+    sockets: bool = False,
+    woo_port: int = 0,
+    exact_port: int = 0,
+    sleep: Callable[[float], None] | None = None,
+) -> Sandbox:
+    """A running pair around the given simulators; `sleep` is how a `delay` fault waits
+    (time.sleep unless a test passes its own)."""
+    if not sockets:
+        return Sandbox(woo, exact, InProcessServer(woo, sleep=sleep).start(), InProcessServer(exact, sleep=sleep).start())
+    woo_server = SandboxServer(woo, port=woo_port, sleep=sleep)
+    try:
+        exact_server = SandboxServer(exact, port=exact_port, sleep=sleep)
+    except OSError:
+        woo_server.stop()
+        raise
+    return Sandbox(woo, exact, woo_server.start(), exact_server.start())
 
 
 @contextmanager

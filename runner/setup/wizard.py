@@ -218,10 +218,13 @@ class Wizard:
         """As `runner auth`: print (and open) the address, catch the redirect on a loopback
         redirect URI, else take the pasted address."""
         url, state = oauth.authorize_url(store.base_url, store.client_id, store.redirect_uri)
+        catcher = (
+            oauth.RedirectCatcher(store.redirect_uri) if oauth.is_loopback(store.redirect_uri) else None
+        )  # listening before anyone is sent there
         self.say(f"  Open this address, log in to Exact Online and approve the app:\n\n  {url}\n")
         caught: list[str | None] = []
-        if oauth.is_loopback(store.redirect_uri):
-            listener = threading.Thread(target=lambda: caught.append(oauth.wait_for_redirect(store.redirect_uri, self.redirect_timeout)), daemon=True)
+        if catcher:
+            listener = threading.Thread(target=lambda: caught.append(catcher.wait(self.redirect_timeout)), daemon=True)
             listener.start()  # a daemon thread: Ctrl-C is not held up by the wait
             if self.console.open_url:
                 self.console.open_url(url)

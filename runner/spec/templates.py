@@ -6,10 +6,11 @@ an empty string into the books."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -20,11 +21,14 @@ STRICT_FIELDS = {"order": ORDER_FIELDS, "line": names(LineContext), "customer": 
 DICT_METHODS = frozenset({"get", "items", "keys", "values"})
 
 
+ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+
 class Templates:
     """Compiled templates keyed by their dotted spec path (e.g. `mapping.vat_code`)."""
 
     def __init__(self) -> None:
-        self.env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+        self.env = ENV
         self._compiled: dict[str, Any] = {}
         self._globals = set(self.env.globals)
         self._global_values = dict(self.env.globals)
@@ -33,20 +37,20 @@ class Templates:
         """Problems with one template; compiles and keeps it when there are none."""
         allowed = set(allowed)
         try:
-            tree = self.env.parse(source)
+            names, attributes = _read(source)
         except TemplateSyntaxError as exc:
             return [f"template syntax error: {exc.message} (template line {exc.lineno})"]
         problems = []
-        for name in sorted(_names(tree) - allowed - self._globals):
+        for name in sorted(names - allowed - self._globals):
             problems.append(f"uses '{name}', which is not in this template's context ({', '.join(sorted(allowed))})")
-        for owner, attr in _attributes(tree):
+        for owner, attr in attributes:
             if attr.startswith("_"):
                 problems.append(f"reaches into Python internals ('{attr}'); templates may only read order data")
             elif owner in allowed and owner in STRICT_FIELDS and attr not in STRICT_FIELDS[owner] | DICT_METHODS:
                 problems.append(f"'{owner}.{attr}' does not exist; {owner} has: {', '.join(sorted(STRICT_FIELDS[owner]))}")
         if not problems:
             literal = not any(mark in source for mark in ("{{", "{%", "{#"))
-            self._compiled[key] = source.strip() if literal else self.env.from_string(tree)
+            self._compiled[key] = source.strip() if literal else _compile(source)
         return problems
 
     def __contains__(self, key: str) -> bool:
@@ -59,6 +63,7 @@ class Templates:
         try:
             # render() would copy the globals into a fresh context each time; one shared
             # context with the globals merged in is the same, at half the cost per line
+            # (root_render_func is undocumented: tests/test_contracts.py checks it renders as render() does)
             return "".join(template.root_render_func(template.new_context({**self._global_values, **context}, shared=True))).strip()
         except SecurityError as exc:
             raise TemplateFailure(f"{key}: refused by the template sandbox: {exc}", "templates may only read order data") from None
@@ -70,9 +75,22 @@ class Templates:
 def reads(source: str) -> set[tuple[str | None, str]] | None:
     """The `name.field`s a template reads; None when it does not parse (check() says why)."""
     try:
-        return set(_attributes(SandboxedEnvironment().parse(source)))
+        return set(_read(source)[1])
     except TemplateSyntaxError:
         return None
+
+
+# Every command loads the spec, a schedule every run, and a test suite hundreds of times:
+# what a template's source says is worked out once per process (a few ms per template).
+@functools.lru_cache(maxsize=4096)
+def _read(source: str) -> tuple[frozenset[str], tuple[tuple[str | None, str], ...]]:
+    tree = ENV.parse(source)
+    return frozenset(_names(tree)), tuple(_attributes(tree))
+
+
+@functools.lru_cache(maxsize=4096)
+def _compile(source: str) -> Template:
+    return ENV.from_string(source)
 
 
 def _names(tree: nodes.Template) -> set[str]:

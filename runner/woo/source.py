@@ -6,14 +6,13 @@ Authorization header); plain http only to a loopback address, which the schema e
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 
 from runner.errors import ServiceError, SpecError
-from runner.http import is_json, json_body, make_client
+from runner.http import is_json, json_body, make_client, pause
 from runner.redact import safe_url
 
 PER_PAGE = 100
@@ -31,7 +30,7 @@ class WooCommerce:
         query_string_auth: bool = False,
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = pause,
     ) -> None:
         self.api = url.rstrip("/") + "/wp-json/wc/v3/"
         self.auth_params = {"consumer_key": key, "consumer_secret": secret} if query_string_auth else {}

@@ -7,7 +7,7 @@ import json
 import time
 
 from runner.sandbox.exact.entities import RECEIVABLES, SALES_ENTRIES
-from runner.sandbox.server import Request
+from runner.sandbox.host import Request
 from tests.sandbox.exact_support import DIVISION, entry, gl_id
 
 pytest_plugins = ["tests.sandbox.conftest_exact"]
@@ -40,7 +40,7 @@ def test_a_thousand_orders_cost_little_simulator_time(exact_sim):
         return response.status, json.loads(response.body)
 
     customers: dict[str, str] = {}
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: what else runs on the machine does not count
     for n in range(1000):
         email = f"klant{n % 300}@example.nl"
         if email not in customers:
@@ -57,7 +57,7 @@ def test_a_thousand_orders_cost_little_simulator_time(exact_sim):
         )
         status, _ = call("POST", "salesentry/SalesEntries", body=body)
         assert status == 201
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert len(exact_sim.admin.tables[SALES_ENTRIES.path]) == 1000 and len(exact_sim.admin.tables[RECEIVABLES.path]) == 1000
     assert exact_sim.errors == [] and exact_sim.calls[("POST", "salesentry/SalesEntries")] == 1000
-    assert elapsed < 5, f"1,000 orders took {elapsed:.1f} s of simulator time"
+    assert elapsed < 5, f"1,000 orders took {elapsed:.1f} s of simulator CPU time"

@@ -98,7 +98,7 @@ def test_order_lines_match_the_catalogue(demo):
 
 
 def test_ten_thousand_orders_in_a_few_seconds():
-    began = time.perf_counter()
+    began = time.process_time()  # CPU time: what else runs on the machine does not count
     data = generate_orders(10_000, seed=2)
     assert len(data.orders) == 10_000
-    assert time.perf_counter() - began < 15
+    assert time.process_time() - began < 15

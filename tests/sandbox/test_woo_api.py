@@ -7,9 +7,10 @@ import math
 from decimal import Decimal
 
 import httpx
-from woo_fixtures import API, BASIC, all_pages, clock, http, woo, woo_server  # noqa: F401 - fixtures
+from woo_fixtures import API, BASIC, all_pages, clock, http, web, woo, woo_server  # noqa: F401 - fixtures
 
-from runner.sandbox.server import Fault, SandboxServer
+from runner.sandbox.host import Fault
+from runner.sandbox.transport import InProcessServer
 from runner.sandbox.woo.api import WooSimulator
 from runner.sandbox.woo.carts import Address, ProductLine
 
@@ -114,11 +115,11 @@ def test_single_order_refunds_and_the_404s(http, woo):
     assert http.get(f"/orders/{order_id}/refunds/1").json()["code"] == "woocommerce_rest_shop_order_refund_invalid_id"
 
 
-def test_unknown_routes(http, woo_server):
+def test_unknown_routes(http, woo_server, web):
     body = http.get("/customers").json()
     assert body == {"code": "rest_no_route", "message": "No route was found matching the URL and request method", "data": {"status": 404}}
     assert http.delete("/orders/5001").json()["code"] == "rest_no_route"
-    page = httpx.get(f"{woo_server.url}/shop/", timeout=5)
+    page = web.get(f"{woo_server.url}/shop/")
     assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
 
 
@@ -188,7 +189,7 @@ def test_old_store_ignores_modified_after_and_shuffles_ties_across_pages(clock):
     for old in (False, True):
         sim = WooSimulator(clock=clock, old_store=old)
         ids = [sim.place_order(lines=(ProductLine(1, "X", Decimal("10")),), billing=Address(country="NL"))["id"] for _ in range(30)]
-        with SandboxServer(sim) as server, httpx.Client(base_url=server.url + API, auth=BASIC) as client:
+        with InProcessServer(sim) as server, server.client(base_url=server.url + API, auth=BASIC) as client:
             seen = [o["id"] for o in all_pages(client, "/orders", per_page=7)]
             newer = client.get("/orders", params={"modified_after": "2030-01-01T00:00:00"}).json()
         if old:

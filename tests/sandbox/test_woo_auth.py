@@ -8,7 +8,7 @@ import hmac
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import httpx
-from woo_fixtures import API, NOW, anonymous, clock, oauth_url, woo, woo_server  # noqa: F401 - fixtures
+from woo_fixtures import API, NOW, anonymous, clock, oauth_url, web, woo, woo_server  # noqa: F401 - fixtures
 
 from runner.sandbox.woo.auth import DEFAULT_KEY, READ_ONLY_KEY, REALM, WRITE_ONLY_KEY
 
@@ -61,38 +61,38 @@ def test_order_of_checks_auth_then_route_then_arguments_then_permission(anonymou
     assert error(anonymous.get("/orders", params={"per_page": 500}))[:2] == (400, "rest_invalid_param")
 
 
-def test_oauth_signed_requests_as_the_official_client_signs_them(woo_server):
+def test_oauth_signed_requests_as_the_official_client_signs_them(woo_server, web):
     url = oauth_url(f"{woo_server.url}{API}/orders?per_page=3&orderby=id")
-    response = httpx.get(url)
+    response = web.get(url)
     assert response.status_code == 200 and len(response.json()) == 3
-    replay = httpx.get(url)
+    replay = web.get(url)
     assert error(replay) == (401, "woocommerce_rest_authentication_error", "Invalid nonce - nonce has already been used.")
 
 
-def test_oauth_errors(woo_server):
+def test_oauth_errors(woo_server, web):
     base = f"{woo_server.url}{API}/orders?per_page=3"
     stale = oauth_url(base, timestamp=int(NOW.timestamp()) - 16 * 60)
-    assert error(httpx.get(stale))[2] == "Invalid timestamp."
+    assert error(web.get(stale))[2] == "Invalid timestamp."
     fine = oauth_url(base, timestamp=int(NOW.timestamp()) + 14 * 60)
-    assert httpx.get(fine).status_code == 200
+    assert web.get(fine).status_code == 200
     tampered = oauth_url(base).replace("per_page=3", "per_page=4")
-    assert error(httpx.get(tampered))[2] == "Invalid signature - provided signature does not match."
+    assert error(web.get(tampered))[2] == "Invalid signature - provided signature does not match."
     unknown = oauth_url(base).replace(DEFAULT_KEY.consumer_key, "ck_unknown")
-    assert error(httpx.get(unknown))[2] == "Consumer key is invalid."
+    assert error(web.get(unknown))[2] == "Consumer key is invalid."
     md5 = oauth_url(base).replace("HMAC-SHA256", "HMAC-MD5")
-    assert error(httpx.get(md5))[2] == "Invalid signature - signature method is invalid."
+    assert error(web.get(md5))[2] == "Invalid signature - signature method is invalid."
     parts = dict(parse_qsl(urlsplit(oauth_url(base)).query))
     del parts["oauth_nonce"]
-    assert error(httpx.get(base.split("?")[0], params=parts)) == (
+    assert error(web.get(base.split("?")[0], params=parts)) == (
         401,
         "woocommerce_rest_authentication_missing_parameter",
         "Missing OAuth parameter oauth_nonce",
     )
     del parts["oauth_signature"]
-    assert error(httpx.get(base.split("?")[0], params=parts))[2] == "Missing OAuth parameters oauth_nonce, oauth_signature"
+    assert error(web.get(base.split("?")[0], params=parts))[2] == "Missing OAuth parameters oauth_nonce, oauth_signature"
 
 
-def test_oauth_hmac_sha1_in_an_authorization_header(woo_server):
+def test_oauth_hmac_sha1_in_an_authorization_header(woo_server, web):
     url = f"{woo_server.url}{API}/orders"
     oauth = {
         "oauth_consumer_key": DEFAULT_KEY.consumer_key,
@@ -105,5 +105,5 @@ def test_oauth_hmac_sha1_in_an_authorization_header(woo_server):
     base = f"GET&{quote(url, safe='')}&{encoded}"
     signature = base64.b64encode(hmac.new(f"{DEFAULT_KEY.consumer_secret}&".encode(), base.encode(), hashlib.sha1).digest()).decode()
     header = "OAuth " + ", ".join(f'{k}="{quote(v, safe="")}"' for k, v in {**oauth, "oauth_signature": signature}.items())
-    response = httpx.get(url + "?" + urlencode({"per_page": 2}), headers={"Authorization": header})
+    response = web.get(url + "?" + urlencode({"per_page": 2}), headers={"Authorization": header})
     assert response.status_code == 200 and len(response.json()) == 2

@@ -1,5 +1,6 @@
 """The official `woocommerce` Python client against the sandbox over http://127.0.0.1: it
-signs with OAuth 1.0a (HMAC-SHA256) and must page through every order exactly once."""
+signs with OAuth 1.0a (HMAC-SHA256) and must page through every order exactly once. It is no
+httpx client (it uses requests), so the shop is served on a real socket here."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from woocommerce import API
 
 from runner.sandbox.server import SandboxServer
 from runner.sandbox.woo.api import DEFAULT_KEY, ManualClock, WooSimulator
+from tests.conftest import HANG
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +21,7 @@ def store() -> Iterator[tuple[WooSimulator, API]]:
     with SandboxServer(sim) as server:
         yield (
             sim,
-            API(url=server.url, consumer_key=DEFAULT_KEY.consumer_key, consumer_secret=DEFAULT_KEY.consumer_secret, version="wc/v3", timeout=10),
+            API(url=server.url, consumer_key=DEFAULT_KEY.consumer_key, consumer_secret=DEFAULT_KEY.consumer_secret, version="wc/v3", timeout=HANG),
         )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from runner.sandbox.server import SandboxServer
+from runner.sandbox.transport import InProcessServer
 from runner.sandbox.woo.api import DEFAULT_KEY, ManualClock, WooSimulator
 from runner.sandbox.woo.auth import ApiKey
 
@@ -43,21 +43,30 @@ def woo(clock: ManualClock) -> WooSimulator:
 
 
 @pytest.fixture
-def woo_server(woo: WooSimulator) -> Iterator[SandboxServer]:
-    with SandboxServer(woo) as server:
+def woo_server(woo: WooSimulator) -> Iterator[InProcessServer]:
+    """The shop at a 127.0.0.1 address, served in-process."""
+    with InProcessServer(woo) as server:
         yield server
+    assert server.crashes == []
 
 
 @pytest.fixture
-def http(woo_server: SandboxServer) -> Iterator[httpx.Client]:
+def http(woo_server: InProcessServer) -> Iterator[httpx.Client]:
     """An httpx client on the sandbox, authenticated with the read_write key (Basic)."""
-    with httpx.Client(base_url=woo_server.url + API, auth=BASIC, timeout=10) as client:
+    with woo_server.client(base_url=woo_server.url + API, auth=BASIC) as client:
         yield client
 
 
 @pytest.fixture
-def anonymous(woo_server: SandboxServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=woo_server.url + API, timeout=10) as client:
+def anonymous(woo_server: InProcessServer) -> Iterator[httpx.Client]:
+    with woo_server.client(base_url=woo_server.url + API) as client:
+        yield client
+
+
+@pytest.fixture
+def web(woo_server: InProcessServer) -> Iterator[httpx.Client]:
+    """A bare client for whole URLs (signed ones, pages outside the API)."""
+    with woo_server.client() as client:
         yield client
 
 

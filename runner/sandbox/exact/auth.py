@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from runner.sandbox.exact.seed import ExactConfig
-from runner.sandbox.server import Request, Response, json_response
+from runner.sandbox.host import Request, Response, json_response
 
 TOO_EARLY = "Rate limit exceeded: access_token not expired"
 DAILY_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")

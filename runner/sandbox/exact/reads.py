@@ -9,10 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 from runner.sandbox.exact.seed import ExactConfig
+from runner.sandbox.host import Request
 from runner.sandbox.odata.envelope import EntitySet, ODataError, render
 from runner.sandbox.odata.filter import single_comparison
 from runner.sandbox.odata.query import collection, count, parse_query
-from runner.sandbox.server import Request
 
 SELECT_NEEDED = "Please add a $select or a $top=1 statement to the query string."
 # [U] texts: the reference page says only Timestamp may be filtered, not what Exact answers otherwise.

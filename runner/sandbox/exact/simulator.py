@@ -2,9 +2,9 @@
 rate limits, the error budget, OData and the booking rules, never softer than the real service.
 
 Use: `sim = ExactSimulator(clock=ManualClock())` (`clock.advance(s)` moves time; the default
-clock is time.time), served by `SandboxServer(sim)`; the base URL is the server's `url`.
-Options are ExactConfig fields passed as keywords, e.g. `ExactSimulator(minutely_limit=5,
-validation_status=400, closed_periods={(2024, 3)})`: client_id "woo-exact-sandbox",
+clock is time.time), served by `InProcessServer(sim)` or on a socket by `SandboxServer(sim)`;
+the base URL is the server's `url`. Options are ExactConfig fields passed as keywords, e.g.
+`ExactSimulator(minutely_limit=5, validation_status=400, closed_periods={(2024, 3)})`: client_id "woo-exact-sandbox",
 client_secret "sandbox-secret", redirect_uri "http://localhost:8765/callback", user_email
 "boekhouder@webwinkel.example", granted_divisions (1234567,) (7654321 exists, not granted),
 access_token_lifetime 600, code_lifetime 180, refresh_token_lifetime 30 days, refresh_window 30,
@@ -99,9 +99,9 @@ from runner.sandbox.exact.entities import DIVISIONS, ME, BusinessError
 from runner.sandbox.exact.reads import read
 from runner.sandbox.exact.routes import ROUTES, Route, division_rows, me_row
 from runner.sandbox.exact.seed import DIVISION_NAMES, MAIN_DIVISION, Administration, ExactConfig, seed_administration
+from runner.sandbox.host import Request, Response, json_response
 from runner.sandbox.odata.atom import atom
 from runner.sandbox.odata.envelope import ODataError, error_body, parse_entity, parse_json, parse_key, render
-from runner.sandbox.server import Request, Response, json_response
 
 _RESOURCE = re.compile(r"(?P<set>(?:sync/)?[A-Za-z]+/[A-Za-z]+)(?:\((?P<key>[^)]*)\))?(?:/(?P<nav>\$count|[A-Za-z]+))?")
 BUDGETED = {400, 401, 403, 404, 405, 415}
@@ -136,7 +136,7 @@ def _table(path: str) -> property:
 
 
 class ExactSimulator:
-    """The object SandboxServer serves; see the module docstring for options and attributes."""
+    """The object a sandbox server serves; see the module docstring for options and attributes."""
 
     def __init__(self, clock: Callable[[], float] = time.time, *, seed: int = 0, **options: Any) -> None:
         self.clock = clock

@@ -1,12 +1,13 @@
-"""A WooCommerce REST API (wc/v3) on localhost for `server.SandboxServer`: orders (list,
-single, status updates), refunds, products with variations and categories, tax rates and
-classes, with WordPress's envelopes, pagination headers, validation and authentication.
+"""A WooCommerce REST API (wc/v3) on localhost, served in-process (`transport.InProcessServer`)
+or on a socket (`server.SandboxServer`): orders (list, single, status updates), refunds,
+products with variations and categories, tax rates and classes, with WordPress's envelopes,
+pagination headers, validation and authentication.
 Tests drive it in-process (add orders, change statuses, refund) on an injectable clock.
 
     sim = WooSimulator.demo(200, seed=1, clock=ManualClock())
-    with SandboxServer(sim) as server:
+    with InProcessServer(sim) as server, server.client(base_url=server.url) as http:
         key = (DEFAULT_KEY.consumer_key, DEFAULT_KEY.consumer_secret)  # read_write; READ_ONLY_KEY too
-        httpx.get(f"{server.url}/wp-json/wc/v3/orders", auth=key)
+        http.get("/wp-json/wc/v3/orders", auth=key)
 
 Assumptions about behaviour no source confirmed (see also woo_auth and shop):
 - Argument validation (400) runs before the permission check (401), as WordPress core
@@ -33,7 +34,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from runner.sandbox.server import Request, Response
+from runner.sandbox.host import Request, Response
 from runner.sandbox.woo.auth import DEFAULT_KEY, DEFAULT_KEYS, READ_ONLY_KEY, ApiKey, Authenticator, method_problem
 from runner.sandbox.woo.carts import DEFAULT_STORE, Cart, RefundItem, RefundRequest, Store
 from runner.sandbox.woo.catalog import Catalog, demo_catalog

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from runner.sandbox.server import Request, Response
+from runner.sandbox.host import Request, Response
 from runner.sandbox.woo.carts import TaxRate
 from runner.sandbox.woo.wp import Args, Query, denied, listing, respond, serve, single, wp_error
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote, unquote_plus
 
-from runner.sandbox.server import Request, Response
+from runner.sandbox.host import Request, Response
 from runner.sandbox.woo.wp import Query, wp_error
 
 WINDOW = 15 * 60

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from runner.sandbox.server import Request, Response
+from runner.sandbox.host import Request, Response
 from runner.sandbox.woo.api_catalog import (
     categories_list,
     category_single,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus
 
-from runner.sandbox.server import Request, Response
+from runner.sandbox.host import Request, Response
 
 if TYPE_CHECKING:
     from runner.sandbox.woo.auth import ApiKey
