@@ -62,3 +62,26 @@ def test_nothing_below_the_cli_prints():
             if isinstance(node, ast.Attribute) and node.attr in ("echo", "secho") and getattr(node.value, "id", "") == "click":
                 printing.append(str(path.relative_to(ROOT)))
     assert not printing
+
+
+def test_no_module_imports_another_in_a_loop():
+    """Import loops (a package's __init__ registering its own modules aside) make modules
+    that cannot be read, or loaded, one at a time."""
+    modules = {}
+    for path in RUNNER.rglob("*.py"):
+        name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        modules[name] = imports(path)
+    graph = {name: {m for m in deps if m in modules and m != name} for name, deps in modules.items()}
+    loops = []
+
+    def walk(name: str, path: list[str], done: set[str]) -> None:
+        for dep in graph[name]:
+            if dep in path:
+                loops.append(" -> ".join(path[path.index(dep) :] + [dep]))
+            elif dep not in done:
+                done.add(dep)
+                walk(dep, path + [dep], done)
+
+    for name in graph:
+        walk(name, [name], {name})
+    assert not loops

@@ -8,9 +8,10 @@ import sys
 import click
 import yaml
 
+import runner.cli.render as render
 from runner import engine
 from runner import preview as preview_module
-from runner.cli import Out, guarded, load_spec, main, parts, render, target
+from runner.cli.common import Out, guarded, load_spec, main, parts, target
 from runner.errors import SpecError
 
 

@@ -12,8 +12,9 @@ from typing import Any
 
 import click
 
+import runner.cli.render as render
 from runner import engine
-from runner.cli import Out, guarded, load_spec, lock_path, main, parts, render, target
+from runner.cli.common import Out, guarded, load_spec, lock_path, main, parts, target
 from runner.dry_run import DryRunSink
 from runner.durations import duration
 from runner.errors import RunnerError, UsageError

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import click
 
-from runner.cli import Out, guarded, load_spec, main, parts, render, target
+import runner.cli.render as render
 from runner.cli.checks import preview, validate
+from runner.cli.common import Out, guarded, load_spec, main, parts, target
 from runner.errors import RunnerError
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from runner.cli import render
+from runner.cli.render import table as text_table
 from runner.errors import LoginNeeded, Rejected, RunnerError, ServiceError, SpecError, UsageError
 from runner.exact import oauth
 from runner.exact.client import ExactApi
@@ -253,7 +253,7 @@ class Wizard:
         table = [("", "division", "name")] + [
             (str(i), str(code), name + (" (current)" if code == current else "")) for i, (code, name) in enumerate(rows, 1)
         ]
-        self.say("\n".join("  " + line for line in render.table(table)))
+        self.say("\n".join("  " + line for line in text_table(table)))
 
         def pick(value: str) -> int:
             number = int(value) if value.isdigit() else -1

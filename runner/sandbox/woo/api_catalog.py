@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from runner.sandbox.host import Request, Response
 from runner.sandbox.woo.carts import TaxRate
 from runner.sandbox.woo.wp import Args, Query, denied, listing, respond, serve, single, wp_error
 
-if TYPE_CHECKING:
-    from runner.sandbox.woo.api import WooSimulator
+WooSimulator = Any  # the simulator (api.py) that serves these routes; api.py imports this module, so it is named, not imported
 
 
 PRODUCT_KEYS: dict[str, Callable] = {

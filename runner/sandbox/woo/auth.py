@@ -22,27 +22,16 @@ import hashlib
 import hmac
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote, unquote_plus
 
 from runner.sandbox.host import Request, Response
-from runner.sandbox.woo.wp import Query, wp_error
+from runner.sandbox.woo.wp import ApiKey, Query, wp_error  # noqa: F401 - ApiKey is imported from here too
 
 WINDOW = 15 * 60
 OAUTH_PARAMS = ("oauth_consumer_key", "oauth_timestamp", "oauth_nonce", "oauth_signature", "oauth_signature_method")
 REALM = 'Basic realm="WooCommerce API. Use a consumer key in the username field and a consumer secret in the password field."'
 AUTH_ERROR = "woocommerce_rest_authentication_error"
-
-
-@dataclass(frozen=True)
-class ApiKey:
-    """A REST API key: consumer key and secret, permission level, and the user it acts as."""
-
-    consumer_key: str
-    consumer_secret: str
-    permissions: str = "read_write"  # read | write | read_write
-    user_id: int = 1
 
 
 def _token(prefix: str, label: str) -> str:

@@ -9,7 +9,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from runner.sandbox.host import Request, Response
 from runner.sandbox.woo.api_catalog import (
@@ -27,8 +27,7 @@ from runner.sandbox.woo.auth import ApiKey
 from runner.sandbox.woo.invariants import KIND_MONEY, ORDER_MONEY
 from runner.sandbox.woo.wp import Args, Query, denied, listing, only_fields, respond, serve, wp_error, wp_list
 
-if TYPE_CHECKING:
-    from runner.sandbox.woo.api import WooSimulator
+WooSimulator = Any  # the simulator (api.py) that serves these routes; api.py imports this module, so it is named, not imported
 
 STATUSES = ("any", "trash", "pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed", "checkout-draft", "auto-draft")
 Handler = Callable[["WooSimulator", Request, Query, tuple[str, ...], "ApiKey | None", str], Response]

@@ -10,13 +10,21 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote_plus
 
 from runner.sandbox.host import Request, Response
 
-if TYPE_CHECKING:
-    from runner.sandbox.woo.auth import ApiKey
+
+@dataclass(frozen=True)
+class ApiKey:
+    """A REST API key: consumer key and secret, permission level, and the user it acts as."""
+
+    consumer_key: str
+    consumer_secret: str
+    permissions: str = "read_write"  # read | write | read_write
+    user_id: int = 1
+
 
 Query = dict[str, Any]  # PHP's $_GET: str values, list values for `name[]` keys
 JSON_HEADERS = {

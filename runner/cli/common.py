@@ -1,0 +1,115 @@
+"""What the commands share: the one place that prints (with secrets blanked), the guard
+that turns a RunnerError into one message and an exit code, the click group, and the
+adapters a spec names."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from runner import __version__
+from runner import spec as spec_module
+from runner.errors import RunnerError
+from runner.ledger import Ledger
+from runner.redact import redact
+
+
+class Out:
+    """Writes to the terminal with every known secret blanked out."""
+
+    secrets: set[str] = set()
+
+    @classmethod
+    def redact(cls, text: str) -> str:
+        return redact(text, cls.secrets)
+
+    @classmethod
+    def echo(cls, text: str = "", err: bool = False) -> None:
+        click.echo(cls.redact(text), err=err)
+
+
+def _fail(error: RunnerError) -> None:
+    Out.echo(f"error: {error.message}", err=True)
+    for problem in getattr(error, "problems", []):
+        Out.echo(f"  {problem}", err=True)
+    if error.hint:
+        Out.echo(f"what to do: {error.hint}", err=True)
+    sys.exit(error.exit_code)
+
+
+def guarded(func: Callable) -> Callable:
+    """Runs a command so that a RunnerError ends in a message, never a traceback."""
+
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except RunnerError as error:
+            _fail(error)
+        except KeyboardInterrupt:
+            Out.echo("stopped; nothing half-done is left behind, run the command again to continue", err=True)
+            sys.exit(130)
+        except (SystemExit, click.exceptions.Exit, click.ClickException):
+            raise
+        except Exception as bug:  # not the user's doing: say so plainly, details on request
+            if os.environ.get("RUNNER_DEBUG"):
+                Out.echo(Out.redact(traceback.format_exc()), err=True)
+            _fail(
+                RunnerError(
+                    f"unexpected error in the runner ({type(bug).__name__}: {bug})",
+                    "nothing booked is lost (the ledger keeps it); run again with RUNNER_DEBUG=1 and report the output",
+                )
+            )
+
+    wrapper.__name__ = func.__name__
+    wrapper.__doc__ = func.__doc__
+    return wrapper
+
+
+def load_spec(path: str):
+    spec = spec_module.load(path)
+    Out.secrets |= spec.secrets
+    return spec
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="runner")
+def main() -> None:
+    """Book WooCommerce orders into Exact Online, as one sync.yaml per client says."""
+
+
+@contextmanager
+def target(spec, sandbox: bool):
+    """The spec as given, or pointed at a fresh embedded sandbox (throwaway ledger and login)."""
+    if not sandbox:
+        yield spec, None
+        return
+    from runner.sandbox.embedded import embedded
+
+    with embedded(spec) as (sandboxed, box):
+        Out.secrets |= sandboxed.secrets
+        yield sandboxed, box
+
+
+def parts(spec, read_only: bool = False):
+    """The WooCommerce source, the Exact sink and the ledger a spec names. `read_only`
+    gives a copy of the ledger in memory: nothing is written to it, even while a run books."""
+    from runner.exact.oauth import store_from_spec
+    from runner.exact.sink import sink_from_spec
+    from runner.woo.source import source_from_spec
+
+    spec.require_env("woocommerce", "exact")
+    ledger = Ledger.dry_copy(spec.state_file) if read_only else Ledger(spec.state_file, compact=True)  # callers hold the run lock
+    source, sink = source_from_spec(spec), sink_from_spec(spec, ledger, store_from_spec(spec))
+    if read_only:  # a run claims its ledger; a look at it only checks whose it is
+        ledger.claim(source.name, sink.name, record=False)
+    return source, sink, ledger
+
+
+def lock_path(spec) -> Path:
+    return spec.state_file.with_name(spec.state_file.name + ".lock")
