@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from runner import due
-from runner.core.booking import Booker
+from runner.core.booking import Booker, Document
 from runner.core.model import Order
 from runner.errors import BookingError, OutcomeUnknown, QuotaExhausted, Rejected, RunnerError
 from runner.ledger import Ledger
@@ -65,10 +65,16 @@ class Run:
         self.seen: set[int] = set()  # orders looked at in this run
         self.refunds_listed = False  # whether the shop lists refunds store-wide
         self.refund_parents: set[int] = set()  # orders with refunds in this run's window
+        self.to_check: list[tuple[str, Document]] = []  # for the completeness check
 
     def __call__(
         self, since: str | None = None, only: Sequence[int] = (), limit: int | None = None, retry_now: Sequence[int] | None = None
     ) -> Outcome:
+        if self.ledger.set_aside:
+            self.outcome.notes.append(
+                f"the ledger could not be read ({self.ledger.damaged}); it was set aside as {self.ledger.set_aside} and this run "
+                "rebuilt what it needs from Exact and the shop: nothing is booked twice"
+            )
         self.ledger.claim(self.source.name, self.sink.name)
         self.ledger.record_run({**self.outcome.as_dict(), "stopped": INTERRUPTED})  # until it ends
         try:
@@ -81,6 +87,7 @@ class Run:
                 self.one(raw, force=bool(only) or retry_now is not None)
                 if self.progress:
                     self.progress(self.outcome)
+            self.completeness()
         except QuotaExhausted as stop:
             self.outcome.stopped = f"{stop.message}; {stop.hint}"
             if stop.resets_at > self.clock():  # runs until then make no calls at all
@@ -222,11 +229,15 @@ class Run:
             self.ledger.fail(order_id, self._safe(exc.message), retry_at, kind="rejected" if isinstance(exc, Rejected) else "local")
 
     def _still_held(self, order_id: int, refund_id: int | None, plan) -> None:
-        """The completeness check: a document the ledger has as booked, dated where the
-        books were read in this run anyway, must be there (nothing is read for it)."""
+        """A document the ledger has as booked, recent enough for the completeness check."""
         document = plan().document
-        if self.sink.holds(document) is False:
-            self.outcome.missing.append(f"{order_id}" + (f"/{refund_id}" if refund_id else ""))
+        if document.entry_date >= date.fromisoformat(_iso(self.clock(), tz=self.spec.timezone)[:10]) - timedelta(days=LOOKBACK):
+            self.to_check.append((f"{order_id}" + (f"/{refund_id}" if refund_id else ""), document))
+
+    def completeness(self) -> None:
+        """Every run ends here: the recent documents of this run's window that the ledger has
+        as booked must be in the books (read in bulk, with what the run read already)."""
+        self.outcome.missing += [label for label, document in self.to_check if self.sink.holds(document) is False]
 
     def _may_have_refunds(self, order: Order) -> bool:
         """Whether to ask the shop for this order's refunds: it names some that are not all

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from tinydb.storages import MemoryStorage, Storage
 
 from runner.errors import RunnerError, SpecError
 
+ENTRY = '{"t": '  # how every line this storage writes begins
 STEP_BUCKET = 100  # orders per steps table: a write touches one small table
 
 
@@ -31,36 +33,53 @@ class JournalStorage(Storage):
     documents of the one touched table are appended (TinyDB does not document this:
     tests/test_contracts.py checks it, pyproject bounds the version). Replayed on open;
     compacted only by the holder of the run lock (`compact=True`), since rewriting the file
-    under a writer would lose its appends."""
+    under a writer would lose its appends.
 
-    def __init__(self, path: str | os.PathLike, compact: bool = False) -> None:
+    A last line cut short by a crash is an append that never completed: skipped and mended.
+    Anything else that cannot be read makes the ledger `damaged`: the holder of the run lock
+    sets the file aside (`set_aside`) and starts afresh (Exact's books and the shop tell the
+    run what is booked, so nothing is booked twice); a reader reads what it can and says so."""
+
+    def __init__(self, path: str | os.PathLike, compact: bool = False, read_only: bool = False) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         self._tables: dict[str, dict[str, Any]] = {}
         self._seen: dict[str, dict[str, str]] = {}  # table -> doc id -> JSON as last written
+        self.damaged, self.set_aside = "", None
         lines = self._replay()
+        if self.damaged and compact:
+            self.set_aside = self.path.with_name(f"{self.path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+            os.replace(self.path, self.set_aside)
+            self._tables, self._seen, lines = {}, {}, 0
         if compact and lines > 1000 and lines > 2 * sum(len(t) for t in self._tables.values()):
             self._compact()
-        self._file = open(self.path, "a", encoding="utf-8")
+        self._file = None if read_only else open(self.path, "a", encoding="utf-8")
         # a line cut short by a crash must not swallow the first line appended after it
-        self._torn = self._file.tell() > 0 and _last_byte(self.path) != b"\n"
+        self._torn = self._file is not None and self._file.tell() > 0 and _last_byte(self.path) != b"\n"
 
     def _replay(self) -> int:
         if not self.path.exists():
             return 0
         count = 0
         with open(self.path, encoding="utf-8", errors="replace") as handle:  # a crash may cut a character in two
-            for raw in handle:
-                try:
-                    entry = json.loads(raw)
-                except json.JSONDecodeError:
-                    continue  # a line cut short by a crash: its write never completed
-                count += 1
+            lines = handle.read().split("\n")
+        for number, raw in enumerate(lines, start=1):
+            if not raw.strip():
+                continue
+            try:
+                entry = json.loads(raw)
                 table = self._tables.setdefault(entry["t"], {})
                 if "x" in entry:
                     table.pop(entry["id"], None)
                 else:
                     table[entry["id"]] = entry["d"]
+            except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
+                if raw.startswith(ENTRY) and '"t"' not in raw[len(ENTRY) :]:
+                    continue  # a line cut short by a crash (mended by the next append): its write never completed
+                self.damaged = self.damaged or f"line {number} is not a ledger entry"
+                continue
+            count += 1
         self._seen = {name: {k: _dump(v) for k, v in docs.items()} for name, docs in self._tables.items()}
         return count
 
@@ -91,6 +110,8 @@ class JournalStorage(Storage):
             self._seen[name] = after
         self._tables = dict(data)
         if out:
+            if self._file is None:
+                raise RunnerError(f"the ledger {self.path} was opened to be read only", "this is a bug in the runner: report it")
             if self._torn:
                 out.insert(0, "\n")
                 self._torn = False
@@ -99,7 +120,8 @@ class JournalStorage(Storage):
             os.fsync(self._file.fileno())
 
     def close(self) -> None:
-        self._file.close()
+        if self._file is not None:
+            self._file.close()
 
 
 def _last_byte(path: Path) -> bytes:
@@ -143,6 +165,8 @@ class Ledger:
         """`compact` only for the run that holds the spec's run lock."""
         self.path = Path(path) if path is not None else None
         self.db = TinyDB(path, storage=JournalStorage, compact=compact) if path is not None else TinyDB(storage=MemoryStorage)
+        self.damaged: str = getattr(self.db.storage, "damaged", "")  # what could not be read, if anything
+        self.set_aside: Path | None = getattr(self.db.storage, "set_aside", None)  # where a damaged file went
 
     @classmethod
     def dry_copy(cls, path: str | os.PathLike) -> Ledger:
@@ -150,8 +174,9 @@ class Ledger:
         copy = cls(None)
         copy.path = Path(path)
         if Path(path).exists():
-            real = TinyDB(path, storage=JournalStorage, compact=False)  # a run may be appending: never rewrite its file
+            real = TinyDB(path, storage=JournalStorage, read_only=True)  # a run may be appending: never rewrite its file
             copy.db.storage.write(real.storage.read() or {})
+            copy.damaged = real.storage.damaged
             real.close()
         return copy
 

@@ -108,8 +108,8 @@ class Sink(Protocol):
         books decide what is booked. `taken`: ids the ledger holds for other documents."""
 
     def holds(self, document: Document) -> bool | None:
-        """Whether the books hold this document, as far as the sink knows without another
-        read (None: it does not know). The completeness check of every run asks it."""
+        """Whether the books hold this document (None: the sink cannot tell), read in bulk
+        with what the run read already. The completeness check at the end of a run asks it."""
 
     def intent(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
         """What `lookup` needs to find this write should its answer be lost (no I/O).

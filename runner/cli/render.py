@@ -85,6 +85,8 @@ def status_lines(status: dict[str, Any]) -> list[str]:
         out.append(f"Exact login refreshed {age:.1f} day(s) ago")
         if age >= 25:
             out.append("WARNING: the Exact login dies after 30 days unused; run the sync (or `runner auth SPEC`) soon")
+    if status.get("ledger_damaged"):
+        out.append(f"WARNING: the ledger cannot be read in full ({status['ledger_damaged']})")
     if status["pending"]:
         out.append(f"unknown outcomes to look up on the next run: {len(status['pending'])}")
     if status["failures"]:

@@ -206,8 +206,10 @@ def status(spec_path, as_json) -> None:
     from runner.exact.oauth import TokenStore
 
     spec = load_spec(spec_path)
-    with Ledger(spec.state_file) as ledger:
+    with Ledger.dry_copy(spec.state_file) as ledger:  # reads only: works on a damaged or read-only ledger
         summary = engine.status(ledger)
+        if ledger.damaged:
+            summary["ledger_damaged"] = f"{ledger.damaged}; the next run sets it aside and rebuilds it from Exact and the shop"
     summary["token_age_days"] = TokenStore(spec.token_file, "", "", "").age_days()
     if as_json:
         Out.echo(json.dumps(summary, indent=2, ensure_ascii=False, default=str))

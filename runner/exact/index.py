@@ -54,11 +54,7 @@ class BooksIndex:
             return next((b for b in legacy if b.id not in taken and b.total == total), None)
         return None
 
-    def holds(self, document: Document) -> bool | None:
-        """Whether the books hold it, if the index covers its date already (no read)."""
-        known = self.known_from.get(document.journal)
-        if known is None or document.entry_date < known:
-            return None
+    def holds(self, document: Document) -> bool:
         return self.find(document, set()) is not None
 
     def add(self, document: Document, booked_id: str, number: int | None) -> None:

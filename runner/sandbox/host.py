@@ -78,6 +78,8 @@ class Fault:
     html: bool = True
     headers: dict[str, str] = field(default_factory=dict)
     match: Callable[[Request], bool] | None = None
+    after_work: bool = False  # the request is carried out first, then this answer replaces the real one
+    body: bytes | None = None  # the answer's body as sent (else a maintenance page or a small JSON error)
 
 
 class Faults:
@@ -111,20 +113,34 @@ class Faults:
         self.delay = 0.0
 
     def before(self, request: Request) -> Response | None:
+        fault = self._take(request, after_work=False)
+        return None if fault is None else _answer(fault)
+
+    def _take(self, request: Request, after_work: bool) -> Fault | None:
         for fault in list(self._queued):
-            if fault.match is None or fault.match(request):
+            if fault.after_work == after_work and (fault.match is None or fault.match(request)):
                 self._queued.remove(fault)
-                if fault.html:
-                    return Response(fault.status, MAINTENANCE_PAGE, {"Content-Type": "text/html; charset=utf-8", **fault.headers})
-                return json_response(fault.status, {"error": "injected fault"}, fault.headers)
+                return fault
         return None
 
     def after(self, request: Request, response: Response) -> Response:
+        fault = self._take(request, after_work=True) if response.status < 400 else None
+        if fault is not None:  # the work is done; the answer says otherwise (e.g. a 500 "Timeout expired")
+            return _answer(fault)
         mutating = request.method in ("POST", "PUT", "PATCH", "DELETE")
         if mutating and response.status < 400 and self.lose_responses and self.rng.random() < self.lose_responses:
             self.dropped += 1
             response.drop = True
         return response
+
+
+def _answer(fault: Fault) -> Response:
+    content_type = "text/html; charset=utf-8" if fault.html else "application/json; charset=utf-8"
+    if fault.body is not None:
+        return Response(fault.status, fault.body, {"Content-Type": content_type, **fault.headers})
+    if fault.html:
+        return Response(fault.status, MAINTENANCE_PAGE, {"Content-Type": content_type, **fault.headers})
+    return json_response(fault.status, {"error": "injected fault"}, fault.headers)
 
 
 class Host:

@@ -23,7 +23,15 @@ Assumptions about behaviour no source confirmed (see also woo_auth and shop):
 - Refund and variation lists of an unknown parent are empty (200 []); updating an unknown
   order is 400 `woocommerce_rest_shop_order_invalid_id`. Only PUT/POST/PATCH of an
   order's `status` is writable; other write routes answer rest_no_route.
-- The HTML captcha (SiteGround style) is 202 with an `SG-Captcha: challenge` header."""
+- The HTML captcha (SiteGround style) is 202 with an `SG-Captcha: challenge` header.
+- `GET /wc/v3/refunds` (WooCommerce 9.0+, reference section 4) lists every refund with its
+  `parent_id`; `after`/`before` filter on the refund's creation date like the orders list,
+  `parent` on the order. `refunds_list=False` is an older store without the route.
+- `refund_touches_order=False`: a refund leaves the order's date_modified as it was
+  (WooCommerce before 7.6, woocommerce#28969, and payment plugins that refund without
+  saving the order, woocommerce-paypal-payments#1125) [C3].
+- `embedded_refunds=False`: orders are served with `refunds: []` although they have
+  refunds (woocommerce#65488, a 2026 report) [U]."""
 
 from __future__ import annotations
 
@@ -84,10 +92,14 @@ class WooSimulator:
         catalog: Catalog | None = None,
         orders: Iterable[dict[str, Any]] = (),
         refunds: dict[int, list[dict[str, Any]]] | None = None,
+        refunds_list: bool = True,
+        refund_touches_order: bool = True,
+        embedded_refunds: bool = True,
     ) -> None:
         self.store = store
         self.clock = clock or SystemClock()
         self.old_store = old_store
+        self.refunds_list, self.refund_touches_order, self.embedded_refunds = refunds_list, refund_touches_order, embedded_refunds
         self.catalog = catalog or demo_catalog(store)
         self.auth = Authenticator(keys, lambda: self.clock.now().timestamp())
         self.orders: dict[int, dict[str, Any]] = {}
@@ -143,7 +155,10 @@ class WooSimulator:
         """Refund now: items as RefundItem or (item id, quantity); without items amount-only."""
         wanted = tuple(i if isinstance(i, RefundItem) else RefundItem(i[0], i[1]) for i in items)
         request = RefundRequest(self.allocate_id(), self.local_now(), wanted, Decimal(amount) if amount is not None else None, reason)
-        order, refund = refund_order(self._order(order_id), request, self.store)
+        before = self._order(order_id)
+        order, refund = refund_order(before, request, self.store)
+        if not self.refund_touches_order:  # the refund is saved, the order not (see the module docstring)
+            order = {**order, **{k: before[k] for k in ("date_modified", "date_modified_gmt")}}
         self.add_order(order)
         self.refunds.setdefault(order_id, []).insert(0, refund)
         return refund

@@ -25,7 +25,7 @@ from runner.sandbox.woo.api_catalog import (
 )
 from runner.sandbox.woo.auth import ApiKey
 from runner.sandbox.woo.invariants import KIND_MONEY, ORDER_MONEY
-from runner.sandbox.woo.wp import Args, Query, denied, listing, only_fields, respond, serve, wp_error, wp_list
+from runner.sandbox.woo.wp import Args, Query, denied, listing, no_route, only_fields, respond, serve, wp_error, wp_list
 
 WooSimulator = Any  # the simulator (api.py) that serves these routes; api.py imports this module, so it is named, not imported
 
@@ -101,7 +101,8 @@ def orders_list(sim: WooSimulator, request: Request, query: Query, ids, key, rou
 
     page = opts.page
     tiebreak = (lambda o: zlib.crc32(f"{o['id']}:{page}".encode())) if sim.old_store else (lambda o: o["id"])
-    return serve(request, query, [o for o in sim.orders.values() if keep(o)], opts, ORDER_KEYS, route, lambda o: with_dp(o, dp), tiebreak)
+    shown = (lambda o: {**with_dp(o, dp), "refunds": []}) if not sim.embedded_refunds else (lambda o: with_dp(o, dp))
+    return serve(request, query, [o for o in sim.orders.values() if keep(o)], opts, ORDER_KEYS, route, shown, tiebreak)
 
 
 def order_single(sim: WooSimulator, request: Request, query: Query, ids, key, route) -> Response:
@@ -112,7 +113,8 @@ def order_single(sim: WooSimulator, request: Request, query: Query, ids, key, ro
     order = sim.orders.get(int(ids[0]))
     if order is None:
         return wp_error(404, "woocommerce_rest_shop_order_invalid_id", "Invalid ID.")
-    return respond(200, only_fields(with_dp(order, dp), fields))
+    shown = with_dp(order, dp) if sim.embedded_refunds else {**with_dp(order, dp), "refunds": []}
+    return respond(200, only_fields(shown, fields))
 
 
 def order_update(sim: WooSimulator, request: Request, query: Query, ids, key, route) -> Response:
@@ -150,6 +152,28 @@ def refunds_list(sim: WooSimulator, request: Request, query: Query, ids, key, ro
     return serve(request, query, sim.refunds.get(int(ids[0]), []), opts, keys, route, lambda r: _refund_dp(r, dp))
 
 
+def refunds_everywhere(sim: WooSimulator, request: Request, query: Query, ids, key, route) -> Response:
+    """GET /wc/v3/refunds: the refunds of every order, each with its parent_id (WC 9.0+)."""
+    if not sim.refunds_list:
+        return no_route()
+    a = Args(query)
+    opts = listing(a, ("date", "id", "include", "title", "slug", "modified"), "date", "desc")
+    parents = a.listing("parent", integers=True)
+    after, before, gmt = a.date("after"), a.date("before"), a.boolean("dates_are_gmt")
+    dp = a.integer("dp", 2, minimum=0) or 0
+    if (problem := a.error() or denied(key, False)) is not None:
+        return problem
+    field = "date_created_gmt" if gmt else "date_created"
+    rows = [
+        {**refund, "parent_id": order_id}
+        for order_id, refunds in sim.refunds.items()
+        for refund in refunds
+        if (parents is None or order_id in parents) and (after is None or refund[field] > after) and (before is None or refund[field] < before)
+    ]
+    keys = {"id": lambda r: r["id"], "date": lambda r: r["date_created_gmt"]}
+    return serve(request, query, rows, opts, keys, route, lambda r: _refund_dp(r, dp))
+
+
 def refund_single(sim: WooSimulator, request: Request, query: Query, ids, key, route) -> Response:
     a = Args(query)
     dp, fields = a.integer("dp", 2, minimum=0) or 0, a.listing("_fields")
@@ -172,6 +196,7 @@ ROUTES: tuple[Route, ...] = (
     Route(r"/wc/v3/orders/(\d+)", GET, order_single),
     Route(r"/wc/v3/orders/(\d+)", ("PUT", "POST", "PATCH"), order_update),
     Route(r"/wc/v3/orders/(\d+)/refunds", GET, refunds_list),
+    Route(r"/wc/v3/refunds", GET, refunds_everywhere),
     Route(r"/wc/v3/orders/(\d+)/refunds/(\d+)", GET, refund_single),
     Route(r"/wc/v3/products", GET, products_list),
     Route(r"/wc/v3/products/categories", GET, categories_list),
