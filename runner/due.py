@@ -142,14 +142,17 @@ def sale(booker: Booker, order: Order) -> Planned:
     return Planned(document, booker.customer(order), booker.payment(order, document))
 
 
-def credit(booker: Booker, order: Order, refund: Mapping[str, Any]) -> Planned:
-    document = booker.book_refund(order, parse_refund(refund, order))
+def credit(booker: Booker, order: Order, refund: Mapping[str, Any], earlier: Sequence[Mapping[str, Any]] = ()) -> Planned:
+    """A refund's credit; `earlier`: the order's refunds before it, which it may not exceed with."""
+    before = [parse_refund(r, order) for r in earlier]
+    document = booker.book_refund(order, parse_refund(refund, order), before)
     return Planned(document, booker.customer(order), booker.payment(order, document))
 
 
 def plans(booker: Booker, order: Order, refunds: Sequence[Mapping[str, Any]] = ()) -> list[Planned]:
     """An order's documents: its sale, then one credit per refund (oldest first)."""
-    return [sale(booker, order)] + [credit(booker, order, refund) for refund in sorted(refunds, key=lambda r: int(r.get("id") or 0))]
+    ordered = sorted(refunds, key=lambda r: int(r.get("id") or 0))
+    return [sale(booker, order)] + [credit(booker, order, refund, ordered[:n]) for n, refund in enumerate(ordered)]
 
 
 def _day(value: Any) -> date | None:

@@ -242,9 +242,10 @@ def read_shop(spec, source: Source, start: date, window: due.Window) -> tuple[li
             if not when or when >= start.isoformat():
                 failed[int(raw["id"])] = exc.message
             continue
-        for refund in source.refunds(order.id) if order.refund_ids else ():
+        refunds = sorted(source.refunds(order.id) if order.refund_ids else (), key=lambda r: int(r["id"]))
+        for n, refund in enumerate(refunds):
             try:
-                credit = due.credit(booker, order, refund).document
+                credit = due.credit(booker, order, refund, refunds[:n]).document
                 if window.includes(credit):
                     documents.append(shop_doc(credit, order.status))
             except BookingError as exc:

@@ -7,7 +7,7 @@ grouped (per_account) -> a rounding line within tolerance, else the order fails.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -88,6 +88,7 @@ class PaymentPlan:
     amount: Decimal  # AmountFC on the line: minus the open amount (a receipt credits the customer)
     date: date
     description: str
+    currency: str = ""  # the order's: a payment in another currency than the books' is said so
 
 
 class Booker:
@@ -110,9 +111,12 @@ class Booker:
         description, your_ref = self.templates.render("booking.description", **ctx), self.templates.render("booking.your_ref", **ctx)
         return self._document(order, ctx, facts, order.tax_totals, order.total, entry, None, description, (), your_ref)
 
-    def book_refund(self, order: Order, refund: Refund) -> Document:
+    def book_refund(self, order: Order, refund: Refund, earlier: Sequence[Refund] = ()) -> Document:
+        """A credit document; `earlier` are the order's refunds before this one (by id)."""
+        if problem := beyond_the_sale(order, refund, earlier):
+            raise BookingError(problem, "check the refunds in WooCommerce; book what is right by hand in Exact, then `runner retry SPEC`")
         ctx = self._contexts(order)
-        facts = item_facts(refund.items, refund.rates, (), "net") + charge_facts(refund.charges, refund.rates)
+        facts = item_facts(refund.items, refund.rates, (), "net") + charge_facts(refund.charges, refund.rates, refunded=True)
         facts, warnings = agree_vat(facts, refund.tax_totals)
         rest = -refund.amount - sum((f.net + f.tax for f in facts), ZERO)
         if rest and (not facts or abs(rest) > self.tolerance):
@@ -153,6 +157,7 @@ class Booker:
             -document.total,
             when,
             f"Payment {document.description}",
+            order.currency,
         )
 
     def map_line(self, order: Order, fact: Fact) -> Line:
@@ -224,6 +229,25 @@ class Booker:
         except TemplateFailure as failure:  # name the line and its rate: that is what the consultant must map
             where = f"{fact.kind} line '{fact.name}' at {fact.percent:f}%" + (f" ({fact.rate.code})" if fact.rate and fact.rate.code else "")
             raise TemplateFailure(f"{where}: {failure.message}", failure.hint) from None
+
+
+def beyond_the_sale(order: Order, refund: Refund, earlier: Sequence[Refund]) -> str:
+    """Why a refund cannot be credited: with the refunds before it, it gives back more than
+    the order's total, or more of a line than was sold. Empty when it is fine."""
+    given = sum((r.amount for r in earlier), ZERO) + refund.amount
+    if given > order.total:
+        return f"refund {refund.id} of order {order.number}: the refunds add up to {given}, more than the order's total {order.total}"
+    sold = {item.id: item.quantity for item in order.items}
+    back: dict[int, Decimal] = {}
+    for r in (*earlier, refund):
+        for line in r.raw.get("line_items") or []:
+            meta = {m.get("key"): m.get("value") for m in line.get("meta_data") or [] if isinstance(m, dict)}
+            refunded = int(meta.get("_refunded_item_id") or 0)
+            back[refunded] = back.get(refunded, ZERO) - Decimal(str(line.get("quantity") or 0))
+    for item_id, quantity in back.items():
+        if item_id in sold and quantity > sold[item_id]:
+            return f"refund {refund.id} of order {order.number}: {quantity} of line {item_id} refunded, but {sold[item_id]} were sold"
+    return ""
 
 
 def _grouped(lines: list[Line], with_item: bool) -> list[Line]:

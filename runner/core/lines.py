@@ -100,15 +100,17 @@ def item_facts(order_items, rates: Mapping[int, Rate], coupons: tuple[str, ...],
     return facts
 
 
-def charge_facts(charges: Iterable[Charge], rates: Mapping[int, Rate]) -> list[Fact]:
-    """Shipping and fees, split per rate; a negative fee (cart discount) is a discount.
-    Zero charges (free shipping) are left out; zero product lines stay, so a 100 % coupon
-    order still shows in the books."""
+def charge_facts(charges: Iterable[Charge], rates: Mapping[int, Rate], refunded: bool = False) -> list[Fact]:
+    """Shipping and fees, split per rate; a negative fee (cart discount) is a discount. In a
+    refund the signs turn: a refunded fee is negative and still a fee, a refunded cart
+    discount positive and still a discount. Zero charges (free shipping) are left out; zero
+    product lines stay, so a 100 % coupon order still shows in the books."""
     facts = []
     for charge in charges:
         if not charge.total and not charge.total_tax:
             continue  # free shipping: nothing to book
-        kind = "discount" if charge.kind == "fee" and charge.total < 0 else charge.kind
+        discount = charge.total > 0 if refunded else charge.total < 0
+        kind = "discount" if charge.kind == "fee" and discount else charge.kind
         for rate, net, tax in split(charge.total, charge.total_tax, charge.taxes, rates):
             facts.append(Fact(kind, charge.name, Decimal(1), net, tax, rate, tax_class=charge.tax_class))
     return facts

@@ -238,7 +238,7 @@ def parse_refund(raw: Mapping[str, Any], order: Order) -> Refund:
             items=tuple(_item(i, {}) for i in raw.get("line_items") or []),
             charges=_charges(raw),
             tax_totals=_tax_totals(raw.get("tax_lines")),
-            rates={**order.rates, **_rates(raw.get("tax_lines"))},
+            rates={**_rates(raw.get("tax_lines")), **order.rates},  # the order's snapshot wins: a rate row may have changed since
             raw=raw,
         )
     except (KeyError, TypeError, ValueError) as exc:

@@ -95,7 +95,7 @@ def _entry_line(line: Line, ids: Ids) -> dict[str, Any]:
         "AmountFC": text(line.net),
         "VATCode": line.vat_code,
     }
-    if line.vat:  # Exact refuses a VAT amount on a 'no VAT' code; zero needs none
+    if line.vat or line.percent > 0:  # "0.00" too, or Exact computes its own; never on a 0 % code, which refuses it
         out["VATAmountFC"] = text(line.vat)
     return out
 
@@ -129,7 +129,8 @@ def payment_payload(plan: PaymentPlan, ids: Ids) -> tuple[str, dict[str, Any]]:
         "AmountFC": text(plan.amount),
         "Description": plan.description,
     }
-    return (CASH_ENTRIES if cash else BANK_ENTRIES), {"JournalCode": plan.journal, ("CashEntryLines" if cash else "BankEntryLines"): [line]}
+    header = {"JournalCode": plan.journal, "Currency": plan.currency} if plan.currency else {"JournalCode": plan.journal}
+    return (CASH_ENTRIES if cash else BANK_ENTRIES), {**header, ("CashEntryLines" if cash else "BankEntryLines"): [line]}
 
 
 def master_data_problems(doc: Document, master: MasterData, payment: PaymentPlan | None = None) -> list[str]:

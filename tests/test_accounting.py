@@ -1,0 +1,113 @@
+"""Accounting to the cent on the orders shops really produce (issue 11): each case built by
+the sandbox's WooCommerce maths, booked by the spec's rules, on both targets where it
+applies, and checked as an accountant would."""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from decimal import Decimal as D
+
+import pytest
+
+from runner import due
+from runner.core.booking import Booker
+from runner.core.model import parse_order, parse_refund
+from runner.errors import BookingError
+from runner.exact.payloads import Ids, document_payload, payment_payload
+from runner.sandbox.woo.carts import Address, Cart, Fee, ProductLine, RefundItem, RefundRequest
+from runner.sandbox.woo.orders import build_order
+from runner.sandbox.woo.refunds import refund_order
+from runner.spec import check as spec_module
+from tests.conftest import write_spec
+
+WHEN = datetime(2026, 3, 2, 10, 0)
+BUYER = Address("Iris", "Bos", city="Delft", country="NL", email="iris@example.nl")
+BAG = ProductLine(301, "Tas", D("50.00"), 1)
+BEANS = ProductLine(188, "Espressobonen 1 kg", D("24.20"), 1, tax_class="reduced-rate")
+
+
+@pytest.fixture(params=["sales_entry", "sales_invoice"])
+def booker(request, tmp_path) -> Booker:
+    return Booker(spec_module.load(write_spec(tmp_path, f"booking:\n  target: {request.param}\n"), environ={}))
+
+
+@pytest.fixture
+def entry_booker(tmp_path) -> Booker:
+    return Booker(spec_module.load(write_spec(tmp_path), environ={}))
+
+
+def order_of(*lines, fees=(), number=7001) -> dict:
+    return build_order(Cart(id=number, lines=tuple(lines), billing=BUYER, created=WHEN, fees=tuple(fees)))
+
+
+def refund(order: dict, refund_id: int, items=(), amount=None) -> tuple[dict, dict]:
+    return refund_order(order, RefundRequest(refund_id, WHEN, tuple(items), D(amount) if amount is not None else None))
+
+
+def test_a_refunded_fee_goes_to_the_fee_account_and_a_refunded_cart_discount_to_the_discount_account(booker):
+    order = order_of(BAG, fees=(Fee("Cadeauverpakking", D("2.00")), Fee("Staffelkorting", D("-5.00"))))
+    fee, discount = order["fee_lines"]
+    bag = order["line_items"][0]
+    _, back = refund(order, 9001, [RefundItem(bag["id"], 1), RefundItem(fee["id"]), RefundItem(discount["id"])])
+    doc = booker.book_refund(parse_order(order), parse_refund(back, parse_order(order)))
+    by_kind = {(line.kind, line.gl_account) for line in doc.lines if line.net}
+    assert ("fee", "8060") in by_kind and ("discount", "8070") in by_kind
+    assert all(line.net < 0 for line in doc.lines if line.kind == "fee") and all(line.net > 0 for line in doc.lines if line.kind == "discount")
+
+
+def test_refunds_beyond_the_sale_fail_that_refund_with_a_message(booker):
+    order = order_of(ProductLine(301, "Tas", D("30.25"), 1))
+    _, first = refund(order, 9001, amount="20.00")
+    second = {**copy.deepcopy(first), "id": 9002}  # WooCommerce's own screen refuses it; a plugin's refund did not
+    parsed = parse_order(order)
+    assert due.credit(booker, parsed, first, []).document.total == D("-20.00")
+    with pytest.raises(BookingError, match=r"refund 9002 of order 7001: the refunds add up to 40.00, more than the order's total 30.25"):
+        due.credit(booker, parsed, second, [first])
+
+
+def test_a_refund_of_more_of_a_line_than_was_sold_fails(booker):
+    order = order_of(ProductLine(301, "Tas", D("10.00"), 2), BAG)
+    line = order["line_items"][0]["id"]
+    after_first, first = refund(order, 9001, [RefundItem(line, 2)])
+    more = copy.deepcopy(first)
+    more["id"] = 9002
+    # within the order's total, but the same two bags are refunded again
+    with pytest.raises(BookingError, match="4 of line .* refunded, but 2 were sold"):
+        due.credit(booker, parse_order(after_first), more, [first])
+
+
+def test_a_zero_vat_amount_is_sent_on_a_line_whose_rate_is_above_zero(entry_booker):
+    order = order_of(ProductLine(302, "Etiket", D("0.06"), 1, tax_class="reduced-rate"), BAG)
+    doc = entry_booker.book_order(parse_order(order))
+    _, payload = document_payload(doc, Ids(customer="c"))
+    tiny = next(line for line in payload["SalesEntryLines"] if line["Description"] == "Etiket")
+    assert tiny["VATCode"] == "1" and tiny["VATAmountFC"] == "0.00"  # Exact must not compute 0.01 of its own
+
+
+def test_a_zero_rate_line_sends_no_vat_amount(entry_booker):
+    gift = ProductLine(303, "Cadeaubon", D("25.00"), 1, tax_class="zero-rate")
+    doc = entry_booker.book_order(parse_order(order_of(gift)))
+    _, payload = document_payload(doc, Ids(customer="c"))
+    assert "VATAmountFC" not in payload["SalesEntryLines"][0]  # Exact refuses a VAT amount on a 0 % code
+
+
+def test_a_payment_carries_the_orders_currency(tmp_path):
+    booker = Booker(spec_module.load(write_spec(tmp_path, "booking:\n  status: paid\npayments:\n  journal: '20'\n"), environ={}))
+    raw = order_of(BAG)
+    raw["currency"] = "USD"
+    order = parse_order(raw)
+    doc = booker.book_order(order)
+    _, payload = payment_payload(booker.payment(order, doc), Ids(customer="c"))
+    assert payload["Currency"] == "USD" and payload["BankEntryLines"][0]["AmountFC"] == "-50.00"
+
+
+def test_a_refund_takes_its_rate_from_the_orders_tax_lines_not_its_own_snapshot(booker):
+    order = order_of(BAG)
+    _, back = refund(order, 9001, [RefundItem(order["line_items"][0]["id"], 1)])
+    recreated = copy.deepcopy(back)  # the rate row was deleted and made again after the sale
+    for tax in recreated["tax_lines"]:
+        tax.update(rate_code="", rate_percent=0, label="")
+    doc = booker.book_refund(parse_order(order), parse_refund(recreated, parse_order(order)))
+    [line] = [line for line in doc.lines if line.kind == "product"]
+    assert (line.vat_code, line.percent, line.vat) == ("2", D(21), D("-8.68"))  # not 0 % with VAT on it
