@@ -32,6 +32,9 @@ def check(spec, woo, sink) -> tuple[list[str], list[str]]:
     rounding, booker = spec.booking.rounding.account, Booker(spec)
     if master.gl_types.get(rounding) != REVENUE:
         problems.append(f"booking.rounding.account '{rounding}' is not a revenue GL account here")
+    rounding_code = spec.booking.rounding.vat_code
+    if rounding_code and rounding_code not in master.vat_codes:
+        problems.append(f"booking.rounding.vat_code '{rounding_code}' does not exist in this administration")
 
     recent = [parse_order(raw) for raw in islice(woo.orders(sorted(spec.orders.statuses)), RECENT)]
     for order in recent:

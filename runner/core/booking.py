@@ -213,7 +213,8 @@ class Booker:
         line_ctx = line_context(fact)
         render = self.templates.render
         try:
-            vat_code = render("mapping.vat_code", line={**line_ctx, "vat_code": ""}, **ctx)
+            rounding = self.booking.rounding.vat_code if fact.kind == "rounding" else ""  # outside the VAT return
+            vat_code = rounding or render("mapping.vat_code", line={**line_ctx, "vat_code": ""}, **ctx)
             line_ctx["vat_code"] = vat_code
             return Line(
                 kind=fact.kind,

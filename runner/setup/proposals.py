@@ -25,6 +25,7 @@ TABLE_NAMES = {"journal": "journal", "vat": "VAT code", "gl": "GL account"}
 CODE_PATHS = {
     ("booking", "journal"): ("journal", ""),
     ("booking", "rounding", "account"): ("gl", ""),
+    ("booking", "rounding", "vat_code"): ("vat", ""),
     ("payments", "journal"): ("journal", ""),
     ("payments", "gl_account"): ("gl", ""),
     ("mapping", "vat_code"): ("vat", ""),
@@ -85,6 +86,7 @@ NEEDS = (
     Need("vat", "0", "VAT 0 %, exclusive", ("E",), Decimal(0)),
     Need("vat", "7", "intra-EU supply (ICP) 0 %", ("B", "E"), Decimal(0), listing="L", words=("intracom", "icp")),
     Need("vat", "6", "export outside the EU 0 %", ("B",), Decimal(0), words=("export", "buiten")),
+    Need("vat", "5", "no VAT, outside the VAT return (rounding lines)", ("N",), Decimal(0), words=("geen", "niet")),
     _oss("B21", "21", "BE", ("belg",)),
     _oss("B6", "6", "BE", ("belg",)),
     _oss("D19", "19", "DE", ("duits", "deutsch", "german")),

@@ -46,6 +46,7 @@ class Orders:
 class Rounding:
     account: str = ""
     tolerance: Decimal = Decimal("0.02")
+    vat_code: str = ""  # empty: mapping.vat_code decides
 
 
 @dataclass(frozen=True)
