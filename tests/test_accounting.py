@@ -111,3 +111,16 @@ def test_a_refund_takes_its_rate_from_the_orders_tax_lines_not_its_own_snapshot(
     doc = booker.book_refund(parse_order(order), parse_refund(recreated, parse_order(order)))
     [line] = [line for line in doc.lines if line.kind == "product"]
     assert (line.vat_code, line.percent, line.vat) == ("2", D(21), D("-8.68"))  # not 0 % with VAT on it
+
+
+def test_a_refund_line_without_taxes_is_booked_at_the_rate_it_was_sold_at_with_a_warning(booker):
+    order = order_of(ProductLine(301, "Tas", D("12.10"), 1), BEANS)
+    _, back = refund(order, 9001, [RefundItem(order["line_items"][0]["id"], 1)])
+    typed = copy.deepcopy(back)  # the admin typed only the line total: no taxes on the refund line
+    line = typed["line_items"][0]
+    line.update(total="-12.10", subtotal="-12.10", total_tax="0.00", subtotal_tax="0.00", taxes=[])
+    typed["tax_lines"] = []
+    doc = booker.book_refund(parse_order(order), parse_refund(typed, parse_order(order)))
+    [product] = [l for l in doc.lines if l.kind == "product"]
+    assert (product.vat_code, product.net, product.vat) == ("2", D("-10.00"), D("-2.10"))  # not 0 % turnover
+    assert doc.booked_total == D("-12.10") and any("refunded without VAT" in w for w in doc.warnings)

@@ -15,7 +15,7 @@ from typing import Any
 
 from runner.core.context import customer_context, line_context, order_context
 from runner.core.lines import Fact, agree_vat, amount_spread, charge_facts, item_facts, local_date
-from runner.core.model import Order, Refund
+from runner.core.model import Item, Order, Refund, TaxShare
 from runner.core.money import ZERO, cents
 from runner.errors import BookingError, TemplateFailure
 
@@ -116,8 +116,14 @@ class Booker:
         if problem := beyond_the_sale(order, refund, earlier):
             raise BookingError(problem, "check the refunds in WooCommerce; book what is right by hand in Exact, then `runner retry SPEC`")
         ctx = self._contexts(order)
-        facts = item_facts(refund.items, refund.rates, (), "net") + charge_facts(refund.charges, refund.rates, refunded=True)
-        facts, warnings = agree_vat(facts, refund.tax_totals)
+        items, untaxed = taxed_as_sold(order, refund)
+        facts = item_facts(items, refund.rates, (), "net") + charge_facts(refund.charges, refund.rates, refunded=True)
+        targets = dict(refund.tax_totals)
+        for added in (i for i, before in zip(items, refund.items) if i is not before):
+            if added.taxes[0].rate_id in targets:  # the VAT split out belongs to that rate's total too
+                targets[added.taxes[0].rate_id] += added.total_tax
+        facts, warnings = agree_vat(facts, targets)
+        warnings += untaxed
         rest = -refund.amount - sum((f.net + f.tax for f in facts), ZERO)
         if rest and (not facts or abs(rest) > self.tolerance):
             basis = item_facts(order.items, order.rates, (), "net") + charge_facts(order.charges, order.rates)
@@ -230,6 +236,33 @@ class Booker:
         except TemplateFailure as failure:  # name the line and its rate: that is what the consultant must map
             where = f"{fact.kind} line '{fact.name}' at {fact.percent:f}%" + (f" ({fact.rate.code})" if fact.rate and fact.rate.code else "")
             raise TemplateFailure(f"{where}: {failure.message}", failure.hint) from None
+
+
+def taxed_as_sold(order: Order, refund: Refund) -> tuple[list[Item], list[str]]:
+    """A refund's product lines, where one without taxes (the admin typed only a line total)
+    is taken as an amount including VAT at the rate of the line it refunds, the VAT split out;
+    with a warning for each, since WooCommerce itself put no VAT on it."""
+    sold = {item.id: item for item in order.items}
+    refunded_from = {}
+    for line in refund.raw.get("line_items") or []:
+        meta = {m.get("key"): m.get("value") for m in line.get("meta_data") or [] if isinstance(m, dict)}
+        refunded_from[int(line.get("id") or 0)] = int(meta.get("_refunded_item_id") or 0)
+    items, warnings = [], []
+    for item in refund.items:
+        original = sold.get(refunded_from.get(item.id, 0))
+        shares = [t for t in original.taxes if t.total] if original else []
+        if item.total and not item.total_tax and not any(t.total for t in item.taxes) and len(shares) == 1:
+            rate = order.rates.get(shares[0].rate_id)
+            if rate and rate.percent:
+                net = cents(item.total * HUNDRED / (HUNDRED + rate.percent))
+                share = TaxShare(rate.id, item.total - net, item.total - net)
+                item = replace(item, total=net, subtotal=net, total_tax=item.total - net, subtotal_tax=item.total - net, taxes=(share,))
+                warnings.append(
+                    f"refund {refund.id}: '{item.name}' was refunded without VAT in WooCommerce; booked as {item.total + item.total_tax} "
+                    f"including {rate.percent.normalize():f}% VAT, the rate it was sold at"
+                )
+        items.append(item)
+    return items, warnings
 
 
 def beyond_the_sale(order: Order, refund: Refund, earlier: Sequence[Refund]) -> str:
