@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import tempfile
 from pathlib import Path
 
@@ -15,6 +16,14 @@ from click.testing import CliRunner
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 HANG = 600  # seconds: a limit only a hung process reaches, never a slow one on a busy machine
+
+
+def ctrl_c_works() -> None:
+    """For a child the tests stop with Ctrl-C (SIGINT): a test run started in the background
+    (`cmd &` in a script, nohup) ignores SIGINT, and a child would inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 MEMORY = Path("/dev/shm")
 
 if "TMPDIR" not in os.environ and MEMORY.is_dir() and os.access(MEMORY, os.W_OK):

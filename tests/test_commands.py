@@ -13,7 +13,7 @@ import sys
 
 import httpx
 
-from tests.conftest import HANG
+from tests.conftest import HANG, ctrl_c_works
 
 
 def _free_port() -> int:
@@ -110,6 +110,7 @@ def test_the_sandbox_command_serves_both_until_stopped(tmp_path):
     process = subprocess.Popen(
         [sys.executable, "-m", "runner", "sandbox", "--orders", "20", "--woo-port", str(woo_port), "--exact-port", str(exact_port)],
         cwd=tmp_path,
+        preexec_fn=ctrl_c_works,
         text=True,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

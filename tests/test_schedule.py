@@ -12,7 +12,7 @@ import time
 import pytest
 
 from runner.sandbox.host import Fault
-from tests.conftest import HANG
+from tests.conftest import HANG, ctrl_c_works
 from tests.robust import wait_until
 
 
@@ -60,6 +60,7 @@ def test_a_schedule_keeps_booking_and_survives_a_shop_outage(sync_box):
     runner = subprocess.Popen(
         [sys.executable, "-m", "runner", "run", str(box.spec), "--every", "2s"],
         cwd=box.dir,
+        preexec_fn=ctrl_c_works,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
