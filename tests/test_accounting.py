@@ -124,3 +124,30 @@ def test_a_refund_line_without_taxes_is_booked_at_the_rate_it_was_sold_at_with_a
     [product] = [l for l in doc.lines if l.kind == "product"]
     assert (product.vat_code, product.net, product.vat) == ("2", D("-10.00"), D("-2.10"))  # not 0 % turnover
     assert doc.booked_total == D("-12.10") and any("refunded without VAT" in w for w in doc.warnings)
+
+
+def subtotal_rounding_order(prices_include_tax: bool) -> dict:
+    from dataclasses import replace
+
+    from runner.sandbox.woo.carts import DEFAULT_STORE
+
+    prices = ("14.95", "12.99", "9.99", "17.49", "11.11", "19.95", "13.13", "15.09")
+    lines = tuple(ProductLine(300 + n, f"Artikel {n}", D(p), 1) for n, p in enumerate(prices))
+    cart = Cart(id=8001, lines=lines, billing=BUYER, created=WHEN, prices_include_tax=prices_include_tax)
+    return build_order(cart, replace(DEFAULT_STORE, round_at_subtotal=True))
+
+
+def test_a_shop_that_rounds_tax_at_subtotal_books_its_vat_and_revenue_without_a_rounding_line(entry_booker):
+    order = subtotal_rounding_order(prices_include_tax=True)
+    assert (order["total"], order["tax_lines"][0]["tax_total"]) == ("114.70", "19.91")
+    doc = entry_booker.book_order(parse_order(order))
+    assert [line.kind for line in doc.lines] == ["product"] * 8  # no rounding line
+    assert sum(line.vat for line in doc.lines) == D("19.91") and sum(line.net for line in doc.lines) == D("94.79")
+
+
+def test_a_shop_that_rounds_tax_at_subtotal_with_prices_excluding_vat_keeps_its_net_prices(entry_booker):
+    order = subtotal_rounding_order(prices_include_tax=False)
+    doc = entry_booker.book_order(parse_order(order))
+    assert [line.kind for line in doc.lines] == ["product"] * 8
+    assert sum(line.net for line in doc.lines) == sum(D(i["total"]) for i in order["line_items"])
+    assert sum(line.vat for line in doc.lines) == D(order["tax_lines"][0]["tax_total"]) and doc.booked_total == D(order["total"])

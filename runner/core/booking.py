@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from runner.core.context import customer_context, line_context, order_context
-from runner.core.lines import Fact, agree_vat, amount_spread, charge_facts, item_facts, local_date
+from runner.core.lines import Fact, agree_vat, amount_spread, cents_to_revenue, charge_facts, item_facts, local_date
 from runner.core.model import Item, Order, Refund, TaxShare
 from runner.core.money import ZERO, cents
 from runner.errors import BookingError, TemplateFailure
@@ -122,7 +122,7 @@ class Booker:
         for added in (i for i, before in zip(items, refund.items) if i is not before):
             if added.taxes[0].rate_id in targets:  # the VAT split out belongs to that rate's total too
                 targets[added.taxes[0].rate_id] += added.total_tax
-        facts, warnings = agree_vat(facts, targets)
+        facts, warnings = agree_vat(facts, targets, keep_gross=order.prices_include_tax)
         warnings += untaxed
         rest = -refund.amount - sum((f.net + f.tax for f in facts), ZERO)
         if rest and (not facts or abs(rest) > self.tolerance):
@@ -179,7 +179,8 @@ class Booker:
         return self._context
 
     def _document(self, order, ctx, facts, vat_targets, expected, entry, refund_id, description, warnings, your_ref) -> Document:
-        facts, more = agree_vat(facts, vat_targets)
+        facts, more = agree_vat(facts, vat_targets, keep_gross=order.prices_include_tax)
+        facts = cents_to_revenue(facts, expected, order.total_tax - sum(vat_targets.values(), ZERO) if refund_id is None else ZERO)
         warnings = [*warnings, *more]
         lines = [self._line(fact, ctx) for fact in facts]
         warnings += _shared_codes(lines)

@@ -116,9 +116,29 @@ def charge_facts(charges: Iterable[Charge], rates: Mapping[int, Rate], refunded:
     return facts
 
 
-def agree_vat(facts: list[Fact], targets: Mapping[int, Decimal]) -> tuple[list[Fact], list[str]]:
+def cents_to_revenue(facts: list[Fact], expected: Decimal, explained: Decimal) -> list[Fact]:
+    """A shop that rounds tax at subtotal level rounds the order's total tax once, and each
+    rate's tax line on its own: the two differ by a cent or so (`explained`: the order's
+    total_tax minus its tax lines). The VAT per rate is WooCommerce's tax line and the total
+    what the customer paid, so exactly that difference belongs to the revenue of a rate (the
+    largest product line of the taxed rates), not on a rounding line."""
+    gap = expected - sum((f.net + f.tax for f in facts), ZERO)
+    taxed = [i for i, f in enumerate(facts) if f.rate and f.rate.percent]
+    if not gap or gap != explained or not taxed:
+        return facts
+    revenue = [i for i in taxed if facts[i].kind == "product"] or taxed
+    largest = max(revenue, key=lambda i: abs(facts[i].net))
+    facts = list(facts)
+    facts[largest] = replace(facts[largest], net=facts[largest].net + gap)
+    return facts
+
+
+def agree_vat(facts: list[Fact], targets: Mapping[int, Decimal], keep_gross: bool = False) -> tuple[list[Fact], list[str]]:
     """Make the VAT per rate equal the order's tax_lines: per-line rounding may differ from
-    WooCommerce's by a cent, which goes onto the largest line of that rate."""
+    WooCommerce's (a shop that rounds at subtotal level rounds the rate's total, not each
+    line), and the difference goes onto the largest line of that rate. With prices including
+    VAT (`keep_gross`) what the customer paid per line stays as it is, so the cents move
+    from the VAT to that rate's revenue: the net of a rate is its gross minus its VAT."""
     facts, warnings = list(facts), []
     for rate_id, target in targets.items():
         members = [i for i, f in enumerate(facts) if f.rate and f.rate.id == rate_id]
@@ -127,7 +147,8 @@ def agree_vat(facts: list[Fact], targets: Mapping[int, Decimal]) -> tuple[list[F
             continue
         if abs(gap) <= CENT * len(members):
             largest = max(members, key=lambda i: abs(facts[i].net))
-            facts[largest] = replace(facts[largest], tax=facts[largest].tax + gap)
+            fact = facts[largest]
+            facts[largest] = replace(fact, tax=fact.tax + gap, net=fact.net - gap if keep_gross else fact.net)
         else:
             pct = facts[members[0]].percent
             warnings.append(f"VAT at {pct.normalize():f}% is {target - gap} on the lines but {target} in the order's tax_lines")
