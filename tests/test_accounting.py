@@ -151,3 +151,35 @@ def test_a_shop_that_rounds_tax_at_subtotal_with_prices_excluding_vat_keeps_its_
     assert [line.kind for line in doc.lines] == ["product"] * 8
     assert sum(line.net for line in doc.lines) == sum(D(i["total"]) for i in order["line_items"])
     assert sum(line.vat for line in doc.lines) == D(order["tax_lines"][0]["tax_total"]) and doc.booked_total == D(order["total"])
+
+
+def discount_lines(doc) -> dict[str, tuple[D, D]]:
+    out: dict[str, tuple[D, D]] = {}
+    for line in doc.lines:
+        if line.kind == "discount":
+            net, vat = out.get(line.vat_code, (D(0), D(0)))
+            out[line.vat_code] = (net + line.net, vat + line.vat)
+    return out
+
+
+def test_a_cart_discount_is_spread_over_taxed_and_untaxed_goods_as_woocommerce_spreads_it(entry_booker):
+    gift_card = ProductLine(304, "Cadeaubon", D("50.00"), 1, taxable=False)
+    cart = Cart(id=7002, lines=(BAG, gift_card), billing=BUYER, created=WHEN, fees=(Fee("Staffelkorting", D("-10.00")),), prices_include_tax=False)
+    order = build_order(cart)
+    assert order["fee_lines"][0]["taxes"][0]["total"].startswith("-1.05")
+    doc = entry_booker.book_order(parse_order(order))
+    assert discount_lines(doc) == {"2": (D("-5.00"), D("-1.05")), "0": (D("-5.00"), D("0.00"))}
+    assert doc.booked_total == D(order["total"]) and not [line for line in doc.lines if line.kind == "rounding"]
+
+
+def test_fee_taxes_rounded_to_cents_put_no_cent_on_a_code_the_order_has_no_tax_for(entry_booker):
+    cart = Cart(
+        id=7003, lines=(ProductLine(305, "Mok", D("30.00"), 1), BEANS), billing=BUYER, created=WHEN, fees=(Fee("Staffelkorting", D("-7.37")),)
+    )
+    order = build_order(cart)
+    for tax in order["fee_lines"][0]["taxes"]:  # newer WooCommerce and some plugins store them rounded to cents
+        tax["total"] = str(D(tax["total"]).quantize(D("0.01")))
+    doc = entry_booker.book_order(parse_order(order))
+    spread = discount_lines(doc)
+    assert set(spread) == {"2", "1"} and sum(net for net, _ in spread.values()) == D("-7.37")
+    assert doc.booked_total == D(order["total"])

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal as D
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from runner.core.booking import Booker
@@ -55,6 +55,7 @@ line = st.builds(
     quantity=st.integers(1, 5),
     tax_class=st.sampled_from(["", "reduced-rate", "zero-rate"]),
     sku=st.sampled_from(["", "MOK-1", "BOEK-2", "POT-3"]),
+    taxable=st.sampled_from([True, True, True, False]),  # a gift card: no tax at all, yet weighed when a cart discount is spread
 )
 coupon = st.one_of(
     st.builds(Coupon, code=st.just("procent"), discount_type=st.just("percent"), amount=st.integers(5, 100).map(D)),
@@ -97,6 +98,9 @@ def grouped(doc) -> dict[tuple[str, str], tuple[D, D]]:
 def test_generated_orders_book_balanced_every_way(cart, refund_share, itemized, at_subtotal):
     raw = build_order(cart, replace(DEFAULT_STORE, round_at_subtotal=at_subtotal))  # half the shops round tax at subtotal level
     assert check_order(raw, round_at_subtotal=at_subtotal) == [], "the generator made an inconsistent order"
+    # a cart discount larger than the cart is capped by WooCommerce, whose total then stops at
+    # zero while its taxes do not: an order no booking can make add up, left out here
+    assume(all(D(f["total"]) == fee.amount for f, fee in zip(raw["fee_lines"], cart.fees, strict=True)))
     order = parse_order(raw)
     total = D(raw["total"])
 

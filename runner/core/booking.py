@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from runner.core.context import customer_context, line_context, order_context
-from runner.core.lines import Fact, agree_vat, amount_spread, cents_to_revenue, charge_facts, item_facts, local_date
+from runner.core.lines import Fact, agree_vat, amount_spread, cart_costs, cents_to_revenue, charge_facts, item_facts, local_date
 from runner.core.model import Item, Order, Refund, TaxShare
 from runner.core.money import ZERO, cents
 from runner.errors import BookingError, TemplateFailure
@@ -106,7 +106,8 @@ class Booker:
     # documents
     def book_order(self, order: Order) -> Document:
         ctx = self._contexts(order)
-        facts = item_facts(order.items, order.rates, order.coupons, self.booking.discounts) + charge_facts(order.charges, order.rates)
+        costs = cart_costs(order.items, order.charges)  # how WooCommerce spread a cart discount over the rates
+        facts = item_facts(order.items, order.rates, order.coupons, self.booking.discounts) + charge_facts(order.charges, order.rates, costs=costs)
         entry = local_date(self.templates.render("orders.entry_date", **ctx), self.spec.timezone)
         description, your_ref = self.templates.render("booking.description", **ctx), self.templates.render("booking.your_ref", **ctx)
         return self._document(order, ctx, facts, order.tax_totals, order.total, entry, None, description, (), your_ref)

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from runner.core.model import Charge, Rate, TaxShare
+from runner.core.model import Charge, Item, Rate, TaxShare
 from runner.core.money import CENT, ZERO, cents
 from runner.errors import BookingError
 
@@ -100,7 +100,50 @@ def item_facts(order_items, rates: Mapping[int, Rate], coupons: tuple[str, ...],
     return facts
 
 
-def charge_facts(charges: Iterable[Charge], rates: Mapping[int, Rate], refunded: bool = False) -> list[Fact]:
+def cart_costs(items: Iterable[Item], charges: Iterable[Charge]) -> dict[int | None, Decimal]:
+    """What the cart cost per tax rate before a cart discount, as WooCommerce weighs a
+    negative fee (WC_Cart_Totals::get_fees_from_cart): items after coupons, shipping and
+    positive fees, each by its rate; a line without taxes under None (non-taxable)."""
+    costs: dict[int | None, Decimal] = {}
+    for amount, shares in [(i.total, i.taxes) for i in items] + [(c.total, c.taxes) for c in charges]:
+        if amount <= 0:
+            continue
+        key = shares[0].rate_id if len(shares) == 1 else None if not shares else -1
+        costs[key] = costs.get(key, ZERO) + amount
+    return costs
+
+
+def discount_split(fee: Charge, costs: Mapping[int | None, Decimal], rates: Mapping[int, Rate]) -> list[tuple[Rate | None, Decimal, Decimal]] | None:
+    """A cart discount's net and tax per rate as WooCommerce spread it: over the cart's
+    cost per tax class, the non-taxable and 0 % part counted and left untaxed. The untaxed
+    share comes from the costs; the rest goes over the taxed rates in the proportion their
+    stored taxes give (which holds whatever class WooCommerce weighed shipping under), so
+    the nets add up to the fee and no line lands on a rate the fee was not taxed at. None
+    when the order does not fit that reading (then `split` decides)."""
+    whole = sum(costs.values(), ZERO)
+    taxes = {s.rate_id: s.total for s in fee.taxes if s.total}
+    if not whole or -1 in costs or any(rate_id not in rates or not rates[rate_id].percent for rate_id in taxes):
+        return None
+    untaxed = {key: cost for key, cost in costs.items() if key is None or (key in rates and not rates[key].percent)}
+    parts = [[key, cents(fee.total * cost / whole), ZERO] for key, cost in untaxed.items()]
+    rest = fee.total - sum((p[1] for p in parts), ZERO)
+    bases = {rate_id: tax * HUNDRED / rates[rate_id].percent for rate_id, tax in taxes.items()}
+    if bases:
+        total_base = sum(bases.values(), ZERO)
+        taxed = [[rate_id, cents(rest * base / total_base), cents(taxes[rate_id])] for rate_id, base in bases.items()]
+        max(taxed, key=lambda p: abs(p[1]))[1] += rest - sum((p[1] for p in taxed), ZERO)
+        max(taxed, key=lambda p: abs(p[2]))[2] += fee.total_tax - sum((p[2] for p in taxed), ZERO)  # stored unrounded
+        parts += taxed
+    elif parts:
+        max(parts, key=lambda p: abs(p[1]))[1] += rest
+    else:
+        return None
+    return [(rates.get(key) if key is not None else None, net, tax) for key, net, tax in parts if net or tax]
+
+
+def charge_facts(
+    charges: Iterable[Charge], rates: Mapping[int, Rate], refunded: bool = False, costs: Mapping[int | None, Decimal] | None = None
+) -> list[Fact]:
     """Shipping and fees, split per rate; a negative fee (cart discount) is a discount. In a
     refund the signs turn: a refunded fee is negative and still a fee, a refunded cart
     discount positive and still a discount. Zero charges (free shipping) are left out; zero
@@ -111,7 +154,8 @@ def charge_facts(charges: Iterable[Charge], rates: Mapping[int, Rate], refunded:
             continue  # free shipping: nothing to book
         discount = charge.total > 0 if refunded else charge.total < 0
         kind = "discount" if charge.kind == "fee" and discount else charge.kind
-        for rate, net, tax in split(charge.total, charge.total_tax, charge.taxes, rates):
+        parts = discount_split(charge, costs, rates) if kind == "discount" and costs and not refunded else None
+        for rate, net, tax in parts or split(charge.total, charge.total_tax, charge.taxes, rates):
             facts.append(Fact(kind, charge.name, Decimal(1), net, tax, rate, tax_class=charge.tax_class))
     return facts
 
