@@ -183,3 +183,25 @@ def test_fee_taxes_rounded_to_cents_put_no_cent_on_a_code_the_order_has_no_tax_f
     spread = discount_lines(doc)
     assert set(spread) == {"2", "1"} and sum(net for net, _ in spread.values()) == D("-7.37")
     assert doc.booked_total == D(order["total"])
+
+
+@pytest.fixture
+def sample(sample_orders):
+    return {o["id"]: o for o in sample_orders}
+
+
+def test_an_order_saved_before_woocommerce_3_7_gets_its_rates_from_its_lines(booker, sample):
+    old = copy.deepcopy(sample[4120])
+    for tax in old["tax_lines"]:
+        del tax["rate_percent"]  # not stored before WooCommerce 3.7, nor by some importers
+    doc = booker.book_order(parse_order(old))
+    assert {line.vat_code for line in doc.lines} == {"2", "1"}
+    assert doc.vat_by_code() == booker.book_order(parse_order(sample[4120])).vat_by_code()
+
+
+def test_vat_on_a_zero_rate_stops_the_order_before_anything_is_posted(booker, sample):
+    broken = copy.deepcopy(sample[4101])
+    for tax in broken["tax_lines"]:
+        tax["rate_percent"] = 0  # a rate row changed after the sale: the snapshot says 0 %, the lines carry VAT
+    with pytest.raises(BookingError, match=r"line\(s\) carry VAT .* at a 0 % rate"):
+        booker.book_order(parse_order(broken))

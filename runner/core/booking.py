@@ -187,6 +187,11 @@ class Booker:
         warnings += _shared_codes(lines)
         if self.booking.lines == "per_account":
             lines = _grouped(lines, with_item=self.target == "sales_invoice")
+        if wrong := [line for line in lines if line.vat and not line.percent]:
+            raise BookingError(
+                f"order {order.number}: {len(wrong)} line(s) carry VAT ({', '.join(str(line.vat) for line in wrong)}) at a 0 % rate",
+                "check the order's tax rates in WooCommerce (a rate row deleted or changed after the sale?); nothing was posted",
+            )
         if self.target == "sales_invoice":  # Exact computes invoice VAT itself, per line
             lines = [replace(line, vat=cents(line.net * line.percent / HUNDRED)) for line in lines]
         gap = expected - sum((line.net + line.vat for line in lines), ZERO)

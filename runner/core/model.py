@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from runner.core.money import amount
+from runner.core.money import ZERO, amount
 from runner.errors import BookingError
 
 
@@ -154,6 +154,34 @@ def _rates(tax_lines: list | None) -> dict[int, Rate]:
     }
 
 
+# VAT rates of the EU member states (and 0): what a rate without a stored percentage may be
+KNOWN_RATES = tuple(Decimal(p) for p in "0 3 4 5 5.5 6 7 8 8.5 9 10 12 13 13.5 14 15 16 17 18 19 20 21 22 23 24 25 25.5 27".split())
+
+
+def _inferred(rates: dict[int, Rate], tax_lines: list | None, items: tuple[Item, ...], charges: tuple[Charge, ...]) -> dict[int, Rate]:
+    """Orders saved before WooCommerce 3.7 (and some importers) keep no `rate_percent` on
+    their tax lines: the percentage is inferred from the tax and the amount of the lines
+    taxed at that rate alone, matched to the known VAT rates; a rate that matches none
+    fails the order rather than land on 0 %."""
+    missing = {int(t["rate_id"]) for t in tax_lines or [] if t.get("rate_percent") in (None, "")}
+    for rate_id in missing:
+        net = tax = ZERO
+        for total, shares in [(i.total, i.taxes) for i in items] + [(c.total, c.taxes) for c in charges]:
+            if len(shares) == 1 and shares[0].rate_id == rate_id:
+                net, tax = net + total, tax + shares[0].total
+        if not net:
+            continue  # nothing taxed at it alone: nothing to infer (and nothing booked at it)
+        seen = tax / net * 100
+        nearest = min(KNOWN_RATES, key=lambda p: abs(p - seen))
+        if abs(nearest - seen) > Decimal("0.5"):
+            raise OrderDataError(
+                f"tax line {rate_id} has no rate_percent, and its lines are taxed at {seen:.2f}%, which is no known VAT rate",
+                "open the order in WooCommerce and save it, so that it stores its rates",
+            )
+        rates[rate_id] = Rate(rate_id, percent(nearest), rates[rate_id].code, rates[rate_id].label)
+    return rates
+
+
 def _tax_totals(tax_lines: list | None) -> dict[int, Decimal]:
     return {int(t["rate_id"]): amount(t.get("tax_total")) + amount(t.get("shipping_tax_total")) for t in tax_lines or []}
 
@@ -202,6 +230,7 @@ def _charges(raw: Mapping[str, Any]) -> tuple[Charge, ...]:
 def parse_order(raw: Mapping[str, Any], categories: Mapping[int, tuple[str, ...]] | None = None) -> Order:
     """The REST JSON of one order as an Order; a malformed order fails on its own."""
     try:
+        items, charges = tuple(_item(i, categories or {}) for i in raw.get("line_items") or []), _charges(raw)
         return Order(
             id=int(raw["id"]),
             number=str(raw.get("number") or raw["id"]),
@@ -216,10 +245,10 @@ def parse_order(raw: Mapping[str, Any], categories: Mapping[int, tuple[str, ...]
             total_tax=amount(raw.get("total_tax")),
             customer_id=int(raw.get("customer_id") or 0),
             payment_method=raw.get("payment_method") or "",
-            rates=_rates(raw.get("tax_lines")),
+            rates=_inferred(_rates(raw.get("tax_lines")), raw.get("tax_lines"), items, charges),
             tax_totals=_tax_totals(raw.get("tax_lines")),
-            items=tuple(_item(i, categories or {}) for i in raw.get("line_items") or []),
-            charges=_charges(raw),
+            items=items,
+            charges=charges,
             coupons=tuple(c.get("code") or "" for c in raw.get("coupon_lines") or []),
             refund_ids=tuple(int(r["id"]) for r in raw.get("refunds") or []),
             raw=raw,
