@@ -6,18 +6,15 @@ is due and what an order becomes come from runner/due.py, shared with preview an
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from runner import due
 from runner.core.booking import Booker, Document
 from runner.core.model import Order
 from runner.errors import BookingError, OutcomeUnknown, QuotaExhausted, Rejected, RunnerError
 from runner.ledger import Ledger
+from runner.outcome import Outcome, iso
 from runner.redact import redact
 from runner.seams import Facts, Posting, Sink, Source
 
@@ -26,29 +23,6 @@ MAX_ATTEMPTS = 8
 FIX_WHAT_EXACT_SAYS = "fix what Exact names (in the spec or in Exact), then `runner retry SPEC`"
 LOOKBACK = 31  # days a new ledger looks back for documents a lost one booked
 INTERRUPTED = "interrupted: the run did not finish (stopped or killed); the next run carries on"
-
-
-@dataclass
-class Outcome:
-    started: str
-    run: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
-    booked: list[int] = field(default_factory=list)
-    credits: list[str] = field(default_factory=list)
-    found: list[str] = field(default_factory=list)  # steps the books held although the ledger did not know them
-    notes: list[str] = field(default_factory=list)  # what the consultant should know about this run
-    missing: list[str] = field(default_factory=list)  # due documents the ledger has as booked that the books do not hold
-    skipped: int = 0
-    failed: dict[int, str] = field(default_factory=dict)
-    waiting: list[int] = field(default_factory=list)
-    settled: int = 0
-    stopped: str = ""
-    exact_calls: int = 0
-    woo_calls: int = 0
-    daily_left: int | None = None
-    finished: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {k: (v if not isinstance(v, dict) else {str(i): m for i, m in v.items()}) for k, v in self.__dict__.items()}
 
 
 class Run:
@@ -61,7 +35,7 @@ class Run:
         self.progress = progress  # called with the outcome so far after each order (a terminal counter)
         self.booker = Booker(spec)
         self.statuses = frozenset(spec.orders.statuses)
-        self.outcome = Outcome(started=_iso(clock()))
+        self.outcome = Outcome(started=iso(clock()))
         self.seen: set[int] = set()  # orders looked at in this run
         self.refunds_listed = False  # whether the shop lists refunds store-wide
         self.refund_parents: set[int] = set()  # orders with refunds in this run's window
@@ -104,7 +78,7 @@ class Run:
             quota = self.sink.quota()
             self.outcome.exact_calls, self.outcome.daily_left = quota.calls, quota.left_today
             self.outcome.woo_calls = self.source.calls
-            self.outcome.finished = _iso(self.clock())
+            self.outcome.finished = iso(self.clock())
             self.ledger.record_run(self.outcome.as_dict())
         return self.outcome
 
@@ -117,7 +91,7 @@ class Run:
         reset = self.ledger.cursor("exact_daily_reset")
         if reset and self.clock() < reset:
             raise QuotaExhausted(
-                f"a run before this one used Exact's calls for today (up to the reserve); they come back at {_iso(reset)}",
+                f"a run before this one used Exact's calls for today (up to the reserve); they come back at {iso(reset)}",
                 "nothing is lost: the first run after that carries on where the last one stopped",
             )
 
@@ -152,7 +126,7 @@ class Run:
         ledger that was lost looks the same, so the books are asked first: when they hold
         documents of this shop's recent orders, the lost ledger's window carries on
         (LOOKBACK days back; the books keep what they hold from being posted twice)."""
-        today = date.fromisoformat(_iso(self.clock(), tz=self.spec.timezone)[:10])
+        today = date.fromisoformat(iso(self.clock(), tz=self.spec.timezone)[:10])
         back = due.Window(self.statuses, today - timedelta(days=LOOKBACK), self.spec.timezone)
         for raw in due.Listing(self.source, back, self.ledger):
             if back.verdict(raw) is None:
@@ -174,7 +148,7 @@ class Run:
         return due.Window.of(self.statuses, ledger=self.ledger, timezone=self.spec.timezone)
 
     def _retries(self, retry_now: Sequence[int] | None) -> list[int]:
-        now = _iso(self.clock())
+        now = iso(self.clock())
         failures = self.ledger.failures()
         if retry_now is not None:
             return [f["order"] for f in failures if not retry_now or f["order"] in retry_now]
@@ -218,7 +192,7 @@ class Run:
             self.ledger.clear_failure(order_id)
         except OutcomeUnknown as exc:
             self.outcome.failed[order_id] = f"{exc.message}; what to do: nothing, {exc.hint}"
-            self.ledger.fail(order_id, self._safe(exc.message), _iso(self.clock()), kind="unknown outcome")
+            self.ledger.fail(order_id, self._safe(exc.message), iso(self.clock()), kind="unknown outcome")
         except (BookingError, Rejected) as exc:
             for intent in self.ledger.open_intents():  # refused, so nothing landed: no lookup needed
                 if intent["order"] == order_id:
@@ -226,7 +200,7 @@ class Run:
             self.outcome.failed[order_id] = f"{exc.message}; what to do: {exc.hint}" if exc.hint else exc.message
             previous = (self.ledger.failure(order_id) or {}).get("attempts", 0)
             delay = RETRY_DELAYS[min(previous, len(RETRY_DELAYS) - 1)]
-            retry_at = _iso(self.clock() + delay) if previous + 1 < MAX_ATTEMPTS else None
+            retry_at = iso(self.clock() + delay) if previous + 1 < MAX_ATTEMPTS else None
             self.ledger.fail(order_id, self._safe(exc.message), retry_at, kind="rejected" if isinstance(exc, Rejected) else "local")
 
     def _still_held(self, order_id: int, refund_id: int | None, plan) -> None:
@@ -235,7 +209,7 @@ class Run:
             document = plan().document
         except BookingError:  # booked once, refused by today's rules: the completeness check cannot place it
             return
-        if document.entry_date >= date.fromisoformat(_iso(self.clock(), tz=self.spec.timezone)[:10]) - timedelta(days=LOOKBACK):
+        if document.entry_date >= date.fromisoformat(iso(self.clock(), tz=self.spec.timezone)[:10]) - timedelta(days=LOOKBACK):
             self.to_check.append((f"{order_id}" + (f"/{refund_id}" if refund_id else ""), document))
 
     def completeness(self) -> None:
@@ -335,29 +309,3 @@ class Run:
 def _legacy_steps(document: dict) -> list[str]:
     """The steps of a document a ledger recorded before documents listed their own."""
     return (["print"] if document.get("target") == "sales_invoice" else []) + (["payment"] if document.get("pay") else [])
-
-
-def _iso(epoch: float, gmt: bool = False, tz: str | None = None) -> str:
-    moment = datetime.fromtimestamp(epoch, UTC)
-    if tz:
-        moment = moment.astimezone(ZoneInfo(tz))
-    return moment.strftime("%Y-%m-%dT%H:%M:%S") if gmt or tz else moment.isoformat(timespec="seconds")
-
-
-def status(ledger) -> dict[str, Any]:
-    """The ledger in numbers, for `runner status`."""
-    today = datetime.now(UTC).date().isoformat()
-    documents = [s for s in ledger.all_steps() if s["step"] == "document" and s["state"] == "done"]
-    orders = [s for s in documents if not s["refund"]]
-    runs = ledger.runs()
-    clean = [r for r in runs if not r.get("failed") and not r.get("stopped")]
-    return {
-        "booked_total": len(orders),
-        "credits_total": len(documents) - len(orders),
-        "booked_today": sum(1 for s in orders if s["at"].startswith(today)),
-        "booked_month": sum(1 for s in orders if s["at"].startswith(today[:7])),
-        "last_run": runs[-1] if runs else None,
-        "last_success": clean[-1]["finished"] if clean else None,
-        "failures": ledger.failures(),
-        "pending": ledger.open_intents(),
-    }

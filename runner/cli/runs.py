@@ -20,6 +20,7 @@ from runner.durations import duration
 from runner.errors import RunnerError, UsageError
 from runner.files_sink import LEDGER
 from runner.ledger import Ledger, run_lock
+from runner.outcome import status as ledger_status
 
 
 @contextmanager
@@ -207,7 +208,7 @@ def status(spec_path, as_json) -> None:
 
     spec = load_spec(spec_path)
     with Ledger.dry_copy(spec.state_file) as ledger:  # reads only: works on a damaged or read-only ledger
-        summary = engine.status(ledger)
+        summary = ledger_status(ledger)
         if ledger.damaged:
             summary["ledger_damaged"] = f"{ledger.damaged}; the next run sets it aside and rebuilds it from Exact and the shop"
     summary["token_age_days"] = TokenStore(spec.token_file, "", "", "").age_days()

@@ -24,7 +24,7 @@ from runner.cli.render import table as text_table
 from runner.errors import LoginNeeded, Rejected, RunnerError, ServiceError, SpecError, UsageError
 from runner.exact import oauth
 from runner.exact.client import ExactApi
-from runner.exact.sink import exact_percent
+from runner.exact.master import exact_percent
 from runner.setup.proposals import TABLE_NAMES, Catalog, Choice, Row, overrides, propose, redo
 from runner.setup.spec_writer import (
     PRESET,

@@ -1,0 +1,59 @@
+"""What a run reports (`Outcome`, kept in the ledger per run) and the ledger in numbers
+for `runner status`."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+
+@dataclass
+class Outcome:
+    started: str
+    run: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    booked: list[int] = field(default_factory=list)
+    credits: list[str] = field(default_factory=list)
+    found: list[str] = field(default_factory=list)  # steps the books held although the ledger did not know them
+    notes: list[str] = field(default_factory=list)  # what the consultant should know about this run
+    missing: list[str] = field(default_factory=list)  # due documents the ledger has as booked that the books do not hold
+    skipped: int = 0
+    failed: dict[int, str] = field(default_factory=dict)
+    waiting: list[int] = field(default_factory=list)
+    settled: int = 0
+    stopped: str = ""
+    exact_calls: int = 0
+    woo_calls: int = 0
+    daily_left: int | None = None
+    finished: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: (v if not isinstance(v, dict) else {str(i): m for i, m in v.items()}) for k, v in self.__dict__.items()}
+
+
+def iso(epoch: float, gmt: bool = False, tz: str | None = None) -> str:
+    moment = datetime.fromtimestamp(epoch, UTC)
+    if tz:
+        moment = moment.astimezone(ZoneInfo(tz))
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") if gmt or tz else moment.isoformat(timespec="seconds")
+
+
+def status(ledger) -> dict[str, Any]:
+    """The ledger in numbers, for `runner status`."""
+    today = datetime.now(UTC).date().isoformat()
+    documents = [s for s in ledger.all_steps() if s["step"] == "document" and s["state"] == "done"]
+    orders = [s for s in documents if not s["refund"]]
+    runs = ledger.runs()
+    clean = [r for r in runs if not r.get("failed") and not r.get("stopped")]
+    return {
+        "booked_total": len(orders),
+        "credits_total": len(documents) - len(orders),
+        "booked_today": sum(1 for s in orders if s["at"].startswith(today)),
+        "booked_month": sum(1 for s in orders if s["at"].startswith(today[:7])),
+        "last_run": runs[-1] if runs else None,
+        "last_success": clean[-1]["finished"] if clean else None,
+        "failures": ledger.failures(),
+        "pending": ledger.open_intents(),
+    }
