@@ -16,8 +16,8 @@ from runner.core.model import parse_order, parse_refund
 from runner.errors import BookingError
 from runner.exact.payloads import Ids, document_payload, payment_payload
 from runner.sandbox.woo.carts import Address, Cart, Fee, ProductLine, RefundItem, RefundRequest
-from runner.sandbox.woo.orders import build_order
-from runner.sandbox.woo.refunds import refund_order
+from runner.sandbox.woo.orders import before_3_7, build_order
+from runner.sandbox.woo.refunds import after_rate_recreated, refund_order
 from runner.spec import check as spec_module
 from tests.conftest import write_spec
 
@@ -105,9 +105,7 @@ def test_a_payment_carries_the_orders_currency(tmp_path):
 def test_a_refund_takes_its_rate_from_the_orders_tax_lines_not_its_own_snapshot(booker):
     order = order_of(BAG)
     _, back = refund(order, 9001, [RefundItem(order["line_items"][0]["id"], 1)])
-    recreated = copy.deepcopy(back)  # the rate row was deleted and made again after the sale
-    for tax in recreated["tax_lines"]:
-        tax.update(rate_code="", rate_percent=0, label="")
+    recreated = after_rate_recreated(back, [t["rate_id"] for t in back["tax_lines"]])  # the rate row was made again after the sale
     doc = booker.book_refund(parse_order(order), parse_refund(recreated, parse_order(order)))
     [line] = [line for line in doc.lines if line.kind == "product"]
     assert (line.vat_code, line.percent, line.vat) == ("2", D(21), D("-8.68"))  # not 0 % with VAT on it
@@ -191,9 +189,7 @@ def sample(sample_orders):
 
 
 def test_an_order_saved_before_woocommerce_3_7_gets_its_rates_from_its_lines(booker, sample):
-    old = copy.deepcopy(sample[4120])
-    for tax in old["tax_lines"]:
-        del tax["rate_percent"]  # not stored before WooCommerce 3.7, nor by some importers
+    old = before_3_7(sample[4120])  # no rate_percent: not stored before WooCommerce 3.7, nor by some importers
     doc = booker.book_order(parse_order(old))
     assert {line.vat_code for line in doc.lines} == {"2", "1"}
     assert doc.vat_by_code() == booker.book_order(parse_order(sample[4120])).vat_by_code()

@@ -304,3 +304,9 @@ def _cart_hash(cart: Cart) -> str:
     if cart.created_via != "checkout":
         return ""
     return hashlib.md5(f"{cart.id}:{[(l.product_id, l.quantity) for l in cart.lines]}".encode()).hexdigest()
+
+
+def before_3_7(order: dict[str, Any]) -> dict[str, Any]:
+    """The order as WooCommerce before 3.7 saved it (and some importers still do): tax lines
+    without `rate_percent` (the field came with 3.7)."""
+    return {**order, "tax_lines": [{k: v for k, v in t.items() if k != "rate_percent"} for t in order["tax_lines"]]}

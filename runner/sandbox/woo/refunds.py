@@ -9,6 +9,7 @@ tax lines copy the order's rate snapshot (code, label, percent)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -166,3 +167,11 @@ def _refund_item(
         "taxes": [{"id": r, "total": raw(-t), "subtotal": ""} for r, t in taxes.items()],
         "meta_data": meta,
     }
+
+
+def after_rate_recreated(refund: dict[str, Any], rate_ids: Iterable[int]) -> dict[str, Any]:
+    """A refund made after the shop deleted these tax rate rows and made them again: its tax
+    lines snapshot the old rate ids with no code and 0 % (woocommerce issues on re-created rates)."""
+    gone = set(rate_ids)
+    lines = [{**t, "rate_code": "", "label": "", "rate_percent": 0} if t["rate_id"] in gone else t for t in refund["tax_lines"]]
+    return {**refund, "tax_lines": lines}
