@@ -254,6 +254,10 @@ class Run:
                 else:
                     self.ledger.done(order.id, refund_id, step, **self._write(order.id, step, posting, done, facts))
                     wrote, posted = True, posted or step == "document"
+                    if step == "document":
+                        doc = planned.document
+                        label = f"order {doc.order_number}" + (f" refund {doc.refund_id}" if doc.refund_id is not None else "")
+                        self.outcome.warnings += [f"{label}: {warning}" for warning in doc.warnings]
                 record = self.ledger.step(order.id, refund_id, step)
             done[step] = record
         return account, posted

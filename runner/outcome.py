@@ -18,7 +18,10 @@ class Outcome:
     credits: list[str] = field(default_factory=list)
     found: list[str] = field(default_factory=list)  # steps the books held although the ledger did not know them
     notes: list[str] = field(default_factory=list)  # what the consultant should know about this run
-    missing: list[str] = field(default_factory=list)  # due documents the ledger has as booked that the books do not hold
+    missing: list[str] = field(default_factory=list)
+    warnings: list[str] = field(
+        default_factory=list
+    )  # what an accountant should look at in the documents posted  # due documents the ledger has as booked that the books do not hold
     skipped: int = 0
     failed: dict[int, str] = field(default_factory=dict)
     waiting: list[int] = field(default_factory=list)

@@ -201,3 +201,12 @@ def test_vat_on_a_zero_rate_stops_the_order_before_anything_is_posted(booker, sa
         tax["rate_percent"] = 0  # a rate row changed after the sale: the snapshot says 0 %, the lines carry VAT
     with pytest.raises(BookingError, match=r"line\(s\) carry VAT .* at a 0 % rate"):
         booker.book_order(parse_order(broken))
+
+
+def test_a_consumer_sale_to_another_member_state_without_vat_is_warned_about(entry_booker):
+    buyer = Address("Lena", "Weber", city="Köln", country="DE", email="lena@example.de")
+    exempt = build_order(Cart(id=7004, lines=(BAG,), billing=buyer, created=WHEN, vat_exempt=True))
+    doc = entry_booker.book_order(parse_order(exempt))
+    assert any("a consumer sale to DE without VAT" in w for w in doc.warnings)
+    at_home = entry_booker.book_order(parse_order(order_of(BAG)))
+    assert not any("consumer sale" in w for w in at_home.warnings)

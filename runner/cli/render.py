@@ -72,6 +72,7 @@ def status_lines(status: dict[str, Any]) -> list[str]:
             + (f", stopped: {last['stopped']}" if last.get("stopped") else "")
             + incomplete(last)
         )
+        out += [f"  warning: {warning}" for warning in (last.get("warnings") or [])[:20]]
         if last.get("daily_left") is not None:
             out.append(f"Exact calls left today (at the last run): {last['daily_left']:,}")
     else:

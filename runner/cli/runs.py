@@ -131,6 +131,8 @@ def _run_one(
             Out.echo(f"FAILED order {order_id}: {message}", err=True)
         for note in result.get("notes") or ():
             Out.echo(f"note: {note}", err=True)
+        for warning in result.get("warnings") or ():
+            Out.echo(f"warning: {warning}", err=True)
         summary = ("dry run, nothing posted: " if dry_run else "") + render.run_summary(result)
         if to:
             summary += f"; the documents are in {to}"

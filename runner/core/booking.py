@@ -111,7 +111,8 @@ class Booker:
         facts = item_facts(order.items, order.rates, order.coupons, self.booking.discounts) + charge_facts(order.charges, order.rates, costs=costs)
         entry = local_date(self.templates.render("orders.entry_date", **ctx), self.spec.timezone)
         description, your_ref = self.templates.render("booking.description", **ctx), self.templates.render("booking.your_ref", **ctx)
-        return self._document(order, ctx, facts, order.tax_totals, order.total, entry, None, description, (), your_ref)
+        warnings = eu_consumer_warning(order, ctx["customer"], self.spec.woocommerce.country)
+        return self._document(order, ctx, facts, order.tax_totals, order.total, entry, None, description, warnings, your_ref)
 
     def book_refund(self, order: Order, refund: Refund, earlier: Sequence[Refund] = ()) -> Document:
         """A credit document; `earlier` are the order's refunds before this one (by id)."""
@@ -244,6 +245,17 @@ class Booker:
         except TemplateFailure as failure:  # name the line and its rate: that is what the consultant must map
             where = f"{fact.kind} line '{fact.name}' at {fact.percent:f}%" + (f" ({fact.rate.code})" if fact.rate and fact.rate.code else "")
             raise TemplateFailure(f"{where}: {failure.message}", failure.hint) from None
+
+
+EU = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
+
+
+def eu_consumer_warning(order: Order, customer: dict[str, Any], home: str) -> tuple[str, ...]:
+    """A consumer (no VAT number) in another member state bought without any VAT: under the
+    OSS rules the sale owes the VAT of the buyer's country, so an accountant must look."""
+    if order.country in EU and order.country != home and not customer.get("vat_number") and order.total > 0 and not order.total_tax:
+        return (f"a consumer sale to {order.country} without VAT: under the OSS rules it owes {order.country} VAT (no VAT number on the order)",)
+    return ()
 
 
 def _grouped(lines: list[Line], with_item: bool) -> list[Line]:

@@ -20,6 +20,7 @@ class WooCommerce:
     consumer_key: str = ""
     consumer_secret: str = ""
     timezone: str = "Europe/Amsterdam"
+    country: str = "NL"  # the shop's own: a VAT-free consumer sale to another member state is warned about
     query_string_auth: bool = False
     timeout: Decimal = Decimal(30)
 
