@@ -60,6 +60,9 @@ def test_run_against_the_embedded_sandbox_summarises_what_landed():
     result = invoke(*args)
     numbers = re.findall(r"^ +(\d{8})  ", result.stdout, re.M)
     text = re.sub(r"^( +)\d{8}  ", r"\1<number>  ", transcript(args, result, {ROOT: "<repo>"}), flags=re.M)
+    # the demo's dates follow the clock, and with them how many pages of the journal a run reads:
+    # the call count is measured by bench/calls.py, not pinned here
+    text = re.sub(r"Exact calls \d+ \([\d,]+ left today\)", "Exact calls <n> (<n> left today)", text)
     if len({n[:2] for n in numbers}) > 1 or [int(n[-4:]) for n in numbers] != sorted(int(n[-4:]) for n in numbers):
         # just after New Year the history spans two years, which Exact numbers apart: another
         # twelve documents are the last by number. The summary lines still hold.
