@@ -30,6 +30,7 @@ def check(spec, woo, sink) -> tuple[list[str], list[str]]:
         f"{len(master.gl_types)} GL accounts, {len(master.journal_types)} journals"
     )
     rounding, booker = spec.booking.rounding.account, Booker(spec)
+    allowed = frozenset(spec.booking.balance_sheet_accounts)
     if master.gl_types.get(rounding) != REVENUE:
         problems.append(f"booking.rounding.account '{rounding}' is not a revenue GL account here")
     rounding_code = spec.booking.rounding.vat_code
@@ -40,7 +41,7 @@ def check(spec, woo, sink) -> tuple[list[str], list[str]]:
     for order in recent:
         try:
             doc = booker.book_order(order)
-            problems += [f"order {order.number}: {p}" for p in master_data_problems(doc, master, booker.payment(order, doc))]
+            problems += [f"order {order.number}: {p}" for p in master_data_problems(doc, master, booker.payment(order, doc), allowed)]
         except BookingError as exc:
             problems.append(f"order {order.number}: {exc.message}")
     checked.append(f"{len(recent)} recent order(s) booked on paper against the administration's codes")
@@ -59,6 +60,6 @@ def check(spec, woo, sink) -> tuple[list[str], list[str]]:
             except BookingError as exc:
                 problems.append(f"{label}: {exc.message}")
                 continue
-            problems += [f"{label}: {p}" for p in line_problems(line, master)]
+            problems += [f"{label}: {p}" for p in line_problems(line, master, allowed)]
     checked.append(f"the mapping rendered for {combinations} kind/rate combination(s) of the shop's tax table")
     return checked, list(dict.fromkeys(problems))

@@ -210,3 +210,15 @@ def test_a_consumer_sale_to_another_member_state_without_vat_is_warned_about(ent
     assert any("a consumer sale to DE without VAT" in w for w in doc.warnings)
     at_home = entry_booker.book_order(parse_order(order_of(BAG)))
     assert not any("consumer sale" in w for w in at_home.warnings)
+
+
+def test_a_line_may_go_on_a_balance_sheet_account_when_the_spec_says_so(tmp_path):
+    from runner.exact.payloads import MasterData, VatCode, master_data_problems
+
+    gift_cards = "mapping:\n  gl_account: \"{{ '1650' if 'Cadeaubon' in line.name else '8000' }}\"\n"
+    master = MasterData({"2": VatCode("2", D(21), "E"), "0": VatCode("0", D(0), "E")}, {"8000": 110, "1650": 22}, {"70": 20})
+    order = parse_order(order_of(ProductLine(306, "Cadeaubon 25", D("25.00"), 1, tax_class="zero-rate"), BAG))
+    for extra, refused in (("", True), ("booking:\n  balance_sheet_accounts: ['1650']\n", False)):
+        booker = Booker(spec_module.load(write_spec(tmp_path, gift_cards + extra), environ={}))
+        problems = master_data_problems(booker.book_order(order), master, allowed=frozenset(booker.spec.booking.balance_sheet_accounts))
+        assert any("GL account '1650' (product line) is not a revenue account" in p for p in problems) == refused

@@ -133,7 +133,7 @@ def payment_payload(plan: PaymentPlan, ids: Ids) -> tuple[str, dict[str, Any]]:
     return (CASH_ENTRIES if cash else BANK_ENTRIES), {**header, ("CashEntryLines" if cash else "BankEntryLines"): [line]}
 
 
-def master_data_problems(doc: Document, master: MasterData, payment: PaymentPlan | None = None) -> list[str]:
+def master_data_problems(doc: Document, master: MasterData, payment: PaymentPlan | None = None, allowed: frozenset[str] = frozenset()) -> list[str]:
     """Everything Exact would refuse about this document's codes, found before posting."""
     problems = []
     if master.journal_types.get(doc.journal) != SALES:
@@ -141,7 +141,7 @@ def master_data_problems(doc: Document, master: MasterData, payment: PaymentPlan
     if doc.payment_condition and doc.payment_condition not in master.payment_conditions:
         problems.append(f"payment condition '{doc.payment_condition}' does not exist in this administration")
     for line in doc.lines:
-        problems += line_problems(line, master)
+        problems += line_problems(line, master, allowed)
     if payment and master.journal_types.get(payment.journal) not in (CASH, BANK, PSP):
         problems.append(f"payments journal '{payment.journal}' is not a bank or cash journal in this administration")
     if payment and payment.gl_account not in master.gl_types:
@@ -149,12 +149,13 @@ def master_data_problems(doc: Document, master: MasterData, payment: PaymentPlan
     return list(dict.fromkeys(problems))
 
 
-def line_problems(line: Line, master: MasterData) -> list[str]:
+def line_problems(line: Line, master: MasterData, allowed: frozenset[str] = frozenset()) -> list[str]:
+    """`allowed`: GL accounts outside revenue that the spec books lines on on purpose (booking.balance_sheet_accounts)."""
     problems = []
     gl_type = master.gl_types.get(line.gl_account)
     if gl_type is None:
         problems.append(f"GL account '{line.gl_account}' ({line.kind} line) does not exist in this administration")
-    elif gl_type != REVENUE:
+    elif gl_type != REVENUE and line.gl_account not in allowed:
         problems.append(f"GL account '{line.gl_account}' ({line.kind} line) is not a revenue account (type {gl_type})")
     code = master.vat_codes.get(line.vat_code)
     if code is None:

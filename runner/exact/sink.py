@@ -36,6 +36,7 @@ class ExactSink:
     def __init__(self, api: ExactApi, ledger) -> None:
         self.api, self.ledger = api, ledger
         self.master = MasterCache(api, ledger)
+        self.balance_sheet: frozenset[str] = frozenset()  # non-revenue GL accounts the spec allows lines on
         self._indexes: dict[str, BooksIndex] = {}  # per target: what the books hold
         self.name = f"Exact division {api.division} at {api.base_url.rstrip('/')}" if api is not None else "Exact (offline)"
 
@@ -56,9 +57,9 @@ class ExactSink:
     def problems(self, document: Document, payment: PaymentPlan | None) -> list[str]:
         if problem := self.currency_problem(document.journal, document.currency):
             return [problem + " (let the journal take other currencies in Exact, or book this order by hand)"]
-        problems = master_data_problems(document, self.admin().master, payment)
+        problems = master_data_problems(document, self.admin().master, payment, self.balance_sheet)
         if problems and not self.fresh:  # cached master data: the code may be new in Exact
-            problems = master_data_problems(document, self.admin(fresh=True).master, payment)
+            problems = master_data_problems(document, self.admin(fresh=True).master, payment, self.balance_sheet)
         return problems
 
     def customer(self, plan: CustomerPlan) -> str | None:
@@ -290,4 +291,6 @@ def sink_from_spec(spec, ledger, tokens, transport=None, governor=None) -> Exact
         clock=governor.clock, recent=dict(ledger.cursor("exact_errors") or {}), saved=lambda recent: ledger.set_cursor("exact_errors", recent)
     )
     api = ExactApi(exact.base_url, exact.division, tokens.access_token, transport=transport, governor=governor, budget=budget)
-    return ExactSink(api, ledger)
+    sink = ExactSink(api, ledger)
+    sink.balance_sheet = frozenset(spec.booking.balance_sheet_accounts)
+    return sink

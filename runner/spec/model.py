@@ -64,6 +64,7 @@ class Booking:
     lines: str = "per_item"
     discounts: str = "net"
     item: str = ""
+    balance_sheet_accounts: tuple[str, ...] = ()  # non-revenue GL accounts the spec allows lines on
 
 
 @dataclass(frozen=True)
