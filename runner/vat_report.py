@@ -10,7 +10,7 @@ those a run books; the books' side comes from a `read_books` the caller hands in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -229,7 +229,10 @@ def read_shop(spec, source: Source, start: date, window: due.Window) -> tuple[li
     cannot be booked (with the reason), limited to those whose entry date is not before the period."""
     booker = Booker(spec)
     documents, failed = [], {}
-    for raw in source.orders(window.listed_statuses(), modified_after_gmt=f"{(start - timedelta(days=1)).isoformat()}T00:00:00"):
+    after = f"{(start - timedelta(days=1)).isoformat()}T00:00:00"
+    listed = source.refunds_after(after)  # as a run finds refunds: the store-wide list, where the shop has one
+    parents = {int(r["parent_id"]) for r in listed or () if r.get("parent_id")}
+    for raw in _orders(source, window, after, parents):
         if window.verdict(raw) is not None:
             continue
         try:
@@ -242,7 +245,8 @@ def read_shop(spec, source: Source, start: date, window: due.Window) -> tuple[li
             if not when or when >= start.isoformat():
                 failed[int(raw["id"])] = exc.message
             continue
-        refunds = sorted(source.refunds(order.id) if order.refund_ids else (), key=lambda r: int(r["id"]))
+        asked = order.refund_ids or listed is None or order.id in parents  # the embedded list may be empty
+        refunds = sorted(source.refunds(order.id) if asked else (), key=lambda r: int(r["id"]))
         for n, refund in enumerate(refunds):
             try:
                 credit = due.credit(booker, order, refund, refunds[:n]).document
@@ -251,6 +255,16 @@ def read_shop(spec, source: Source, start: date, window: due.Window) -> tuple[li
             except BookingError as exc:
                 failed[order.id] = f"refund {refund.get('id')}: {exc.message}"
     return documents, failed
+
+
+def _orders(source: Source, window: due.Window, after: str, parents: set[int]) -> Iterator[dict]:
+    """The orders changed since `after`, then those whose refunds came since without them."""
+    seen = set()
+    for raw in source.orders(window.listed_statuses(), modified_after_gmt=after):
+        seen.add(int(raw["id"]))
+        yield raw
+    for parent in sorted(parents - seen):
+        yield source.order(parent)
 
 
 def ledger_views(steps: Iterable[Mapping[str, Any]], failures: Iterable[Mapping[str, Any]]):

@@ -262,3 +262,15 @@ def test_every_run_checks_that_the_books_hold_what_the_ledger_has_as_booked(sync
     assert result.exit_code == 1
     assert f"INCOMPLETE: 1 document(s) the ledger has as booked are not in Exact ({first['id']})" in result.stdout
     assert "INCOMPLETE" in box.run("status").stdout
+
+
+def test_the_report_finds_the_refunds_the_run_found(sync_box):
+    box = sync_box(orders=30, woo_options={"embedded_refunds": False, "refund_touches_order": False})
+    assert box.run("run").exit_code == 0
+    booked = next(o for o in box.woo.orders.values() if o["status"] == "completed" and not box.woo.refunds.get(o["id"]) and D(o["total"]) > 10)
+    box.woo.add_refund(booked["id"], amount="5.00", reason="Coulance")
+    assert box.run("run").exit_code == 0
+    days = sorted(str(row["EntryDate"])[:10] for row in box.exact.entries.values())
+    report = box.run("report", "--from", days[0], "--to", days[-1], "--format", "json")
+    assert report.exit_code == 0, report.output  # every credit in Exact is in the shop's view too
+    assert json.loads(report.stdout)["shop_documents"] == len(box.exact.entries)
