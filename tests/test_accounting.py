@@ -222,3 +222,24 @@ def test_a_line_may_go_on_a_balance_sheet_account_when_the_spec_says_so(tmp_path
         booker = Booker(spec_module.load(write_spec(tmp_path, gift_cards + extra), environ={}))
         problems = master_data_problems(booker.book_order(order), master, allowed=frozenset(booker.spec.booking.balance_sheet_accounts))
         assert any("GL account '1650' (product line) is not a revenue account" in p for p in problems) == refused
+
+
+@pytest.mark.parametrize("quantity,net", [(1_000_000, "12396.69"), (3, "10.00"), (2, "24.20")])
+def test_an_invoice_lines_quantity_times_unit_price_is_its_amount(tmp_path, quantity, net):
+    from runner.core.booking import Line
+
+    line = Line("product", "Etiketten", D(quantity), D(net), D(0), D(21), "2", "8000", "ETIKET")
+    _, payload = document_payload(
+        replace_doc(tmp_path, line),
+        Ids(customer="c", items={"ETIKET": "item-guid"}),
+    )
+    [sent] = payload["SalesInvoiceLines"]
+    assert D(str(sent["Quantity"])) * D(sent["UnitPrice"]) == D(sent["AmountFC"]) == D(net)
+
+
+def replace_doc(tmp_path, line):
+    from dataclasses import replace
+
+    booker = Booker(spec_module.load(write_spec(tmp_path, "booking:\n  target: sales_invoice\n"), environ={}))
+    doc = booker.book_order(parse_order(order_of(BAG)))
+    return replace(doc, lines=(line,))

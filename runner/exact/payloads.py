@@ -101,16 +101,29 @@ def _entry_line(line: Line, ids: Ids) -> dict[str, Any]:
 
 
 def _invoice_line(line: Line, ids: Ids) -> dict[str, Any]:
-    quantity = line.quantity or Decimal(1)
+    quantity, price, description = _priced(line)
     return {
         "Item": ids.items.get(line.item, line.item),
-        "Description": line.description,
+        "Description": description,
         "Quantity": _quantity(quantity),
-        "UnitPrice": f"{(line.net / quantity).quantize(Decimal('0.000001')).normalize():f}",
+        "UnitPrice": f"{price.normalize():f}",
         "AmountFC": text(line.net),
         "VATCode": line.vat_code,
         "GLAccount": ids.gl_id(line.gl_account),
     }
+
+
+def _priced(line: Line) -> tuple[Decimal, Decimal, str]:
+    """Quantity and unit price whose product is the line amount to the cent, as Exact may
+    compute the amount from them: as many decimals as that takes (1,000,000 labels for
+    12,396.69 cost 0.01239669 each); where no price fits (10.00 for 3), one unit at the line
+    amount, the quantity named in the description."""
+    quantity = line.quantity or Decimal(1)
+    for places in range(2, 11):
+        price = (line.net / quantity).quantize(Decimal(1).scaleb(-places))
+        if price * quantity == line.net:
+            return quantity, price, line.description
+    return Decimal(1), line.net, f"{_quantity(quantity)} x {line.description}"
 
 
 def print_payload(invoice_id: str, doc: Document) -> tuple[str, dict[str, Any]]:
