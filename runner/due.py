@@ -126,6 +126,13 @@ class Planned:
     payment: PaymentPlan | None
 
 
+def asks_for_refunds(order: Order, store_wide: bool, listed_parents: set[int]) -> bool:
+    """Whether an order's refunds must be asked of the shop: its embedded list names some, or
+    the shop has no store-wide refunds list (the embedded list may be empty), or that list
+    named this order."""
+    return bool(order.refund_ids) or not store_wide or order.id in listed_parents
+
+
 def read_order(raw: Mapping[str, Any], source: Source | None = None) -> Order:
     """The order model, with each product's categories when a shop is at hand."""
     categories = {i["product_id"]: source.categories(i["product_id"]) for i in raw.get("line_items") or []} if source else None

@@ -223,7 +223,7 @@ class Run:
         to find them by, or that list named this order."""
         if order.refund_ids:
             return any(not self._complete(order.id, r) for r in order.refund_ids)
-        return not self.refunds_listed or order.id in self.refund_parents
+        return due.asks_for_refunds(order, self.refunds_listed, self.refund_parents)
 
     def _complete(self, order_id: int, refund_id: int | None) -> bool:
         """The document and every step it takes (as recorded when it was posted) are done."""
@@ -278,7 +278,7 @@ class Run:
             return found
 
     def _known_ids(self, order_id: int) -> set[str]:
-        return {s.get("exact_id") for s in self.ledger.all_steps() if s["order"] == order_id and s.get("exact_id")}
+        return {s["exact_id"] for s in self.ledger.order_steps(order_id) if s.get("exact_id")}
 
     def _account(self, order_id: int, planned: due.Planned) -> str:
         """The customer's account: known to the sink, found after a lost answer, or created."""

@@ -220,6 +220,10 @@ class Ledger:
     def open_intents(self) -> list[dict]:
         return self.db.table("intents").all()
 
+    def order_steps(self, order_id: int) -> list[dict]:
+        """The recorded steps (done and intended) of one order: its bucket and the intents."""
+        return self._steps(order_id).search(Q.order == order_id) + self.db.table("intents").search(Q.order == order_id)
+
     def all_steps(self) -> Iterator[dict]:
         for name in sorted(self.db.tables()):
             if name.startswith("steps_"):

@@ -245,7 +245,7 @@ def read_shop(spec, source: Source, start: date, window: due.Window) -> tuple[li
             if not when or when >= start.isoformat():
                 failed[int(raw["id"])] = exc.message
             continue
-        asked = order.refund_ids or listed is None or order.id in parents  # the embedded list may be empty
+        asked = due.asks_for_refunds(order, listed is not None, parents)
         refunds = sorted(source.refunds(order.id) if asked else (), key=lambda r: int(r["id"]))
         for n, refund in enumerate(refunds):
             try:

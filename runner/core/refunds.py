@@ -13,15 +13,18 @@ from runner.core.money import ZERO, cents
 HUNDRED = Decimal(100)
 
 
+def refunded_item(line: dict) -> int:
+    """The order item a refund line refunds (WooCommerce keeps it in `_refunded_item_id`); 0 if none."""
+    meta = {m.get("key"): m.get("value") for m in line.get("meta_data") or [] if isinstance(m, dict)}
+    return int(meta.get("_refunded_item_id") or 0)
+
+
 def taxed_as_sold(order: Order, refund: Refund) -> tuple[list[Item], list[str]]:
     """A refund's product lines, where one without taxes (the admin typed only a line total)
     is taken as an amount including VAT at the rate of the line it refunds, the VAT split out;
     with a warning for each, since WooCommerce itself put no VAT on it."""
     sold = {item.id: item for item in order.items}
-    refunded_from = {}
-    for line in refund.raw.get("line_items") or []:
-        meta = {m.get("key"): m.get("value") for m in line.get("meta_data") or [] if isinstance(m, dict)}
-        refunded_from[int(line.get("id") or 0)] = int(meta.get("_refunded_item_id") or 0)
+    refunded_from = {int(line.get("id") or 0): refunded_item(line) for line in refund.raw.get("line_items") or []}
     items, warnings = [], []
     for item in refund.items:
         original = sold.get(refunded_from.get(item.id, 0))
@@ -50,8 +53,7 @@ def beyond_the_sale(order: Order, refund: Refund, earlier: Sequence[Refund]) -> 
     back: dict[int, Decimal] = {}
     for r in (*earlier, refund):
         for line in r.raw.get("line_items") or []:
-            meta = {m.get("key"): m.get("value") for m in line.get("meta_data") or [] if isinstance(m, dict)}
-            refunded = int(meta.get("_refunded_item_id") or 0)
+            refunded = refunded_item(line)
             back[refunded] = back.get(refunded, ZERO) - Decimal(str(line.get("quantity") or 0))
     for item_id, quantity in back.items():
         if item_id in sold and quantity > sold[item_id]:
