@@ -252,12 +252,13 @@ class Run:
                     self.ledger.done(order.id, refund_id, step, **found)
                     self.outcome.found.append(f"{order.id}" + (f"/{refund_id}" if refund_id else "") + f" {step}")
                 else:
-                    self.ledger.done(order.id, refund_id, step, **self._write(order.id, step, posting, done, facts))
+                    written = self._write(order.id, step, posting, done, facts)
+                    warnings = [written.pop("warning")] if "warning" in written else []  # something the sink had to do, said
+                    self.ledger.done(order.id, refund_id, step, **written)
                     wrote, posted = True, posted or step == "document"
-                    if step == "document":
-                        doc = planned.document
-                        label = f"order {doc.order_number}" + (f" refund {doc.refund_id}" if doc.refund_id is not None else "")
-                        self.outcome.warnings += [f"{label}: {warning}" for warning in doc.warnings]
+                    doc = planned.document
+                    label = f"order {doc.order_number}" + (f" refund {doc.refund_id}" if doc.refund_id is not None else "")
+                    self.outcome.warnings += [f"{label}: {warning}" for warning in (list(doc.warnings) if step == "document" else []) + warnings]
                 record = self.ledger.step(order.id, refund_id, step)
             done[step] = record
         return account, posted

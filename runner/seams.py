@@ -115,11 +115,13 @@ class Sink(Protocol):
         """What `lookup` needs to find this write should its answer be lost (no I/O).
         `done` holds the facts of the document's earlier steps, by step name."""
 
-    def request(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> dict[str, Any]:
-        """What `write` would send for this step (for previews and dry runs; reads only)."""
+    def request(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> dict[str, Any] | None:
+        """What `write` would send for this step (for previews and dry runs; reads only);
+        None for a step that writes only what the sink's earlier answers call for."""
 
     def write(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
-        """Sends one step; returns the facts to keep (`exact_id`, `number`...)."""
+        """Sends one step; returns the facts to keep (`exact_id`, `number`...) and, under
+        `warning`, anything the sink had to do that the consultant should hear of."""
 
     def lookup(self, step: str, intent: Facts, known: set[str]) -> Facts | None:
         """Whether a write of an earlier run landed after all: its facts, or None. `known`

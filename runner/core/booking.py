@@ -8,7 +8,7 @@ grouped (per_account) -> a rounding line within tolerance, else the order fails.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -16,11 +16,9 @@ from typing import Any
 from runner.core.context import customer_context, line_context, order_context
 from runner.core.lines import Fact, agree_vat, amount_spread, cart_costs, cents_to_revenue, charge_facts, item_facts, local_date
 from runner.core.model import Order, Refund
-from runner.core.money import ZERO, cents
+from runner.core.money import ZERO
 from runner.core.refunds import beyond_the_sale, taxed_as_sold
 from runner.errors import BookingError, TemplateFailure
-
-HUNDRED = Decimal(100)
 
 
 @dataclass(frozen=True)
@@ -53,6 +51,11 @@ class Document:
     lines: tuple[Line, ...]
     total: Decimal  # what WooCommerce says the document is worth, signed
     warnings: tuple[str, ...] = ()
+    closing: Line | None = None  # sales invoices: where a difference left by Exact's own VAT sum is closed
+
+    @property
+    def net(self) -> Decimal:
+        return sum((line.net for line in self.lines), ZERO)
 
     @property
     def booked_total(self) -> Decimal:
@@ -194,8 +197,6 @@ class Booker:
                 f"order {order.number}: {len(wrong)} line(s) carry VAT ({', '.join(str(line.vat) for line in wrong)}) at a 0 % rate",
                 "check the order's tax rates in WooCommerce (a rate row deleted or changed after the sale?); nothing was posted",
             )
-        if self.target == "sales_invoice":  # Exact computes invoice VAT itself, per line
-            lines = [replace(line, vat=cents(line.net * line.percent / HUNDRED)) for line in lines]
         gap = expected - sum((line.net + line.vat for line in lines), ZERO)
         if abs(gap) > self.tolerance:
             raise BookingError(
@@ -207,6 +208,10 @@ class Booker:
             lines.append(self._line(Fact("rounding", "Rounding difference", Decimal(1), gap, ZERO, None), ctx, gl=self.booking.rounding.account))
             warnings.append(f"a rounding line of {gap} closes the difference with the WooCommerce total")
         render = self.templates.render
+        closing = None
+        if self.target == "sales_invoice":  # used only where Exact sums VAT its own way (see ExactSink)
+            fact = Fact("rounding", "Rounding difference (VAT as Exact sums it)", Decimal(1), ZERO, ZERO, None)
+            closing = self._line(fact, ctx, gl=self.booking.rounding.account)
         return Document(
             target=self.target,
             order_id=order.id,
@@ -221,6 +226,7 @@ class Booker:
             lines=tuple(lines),
             total=expected,
             warnings=tuple(warnings),
+            closing=closing,
         )
 
     def _line(self, fact: Fact, ctx: dict[str, Any], gl: str | None = None) -> Line:

@@ -12,10 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from runner.core.booking import Document, Line, PaymentPlan
-from runner.core.money import text
+from runner.core.money import ZERO, text
 
 SALES_ENTRIES = "salesentry/SalesEntries"
 SALES_INVOICES = "salesinvoice/SalesInvoices"
+SALES_INVOICE_LINES = "salesinvoice/SalesInvoiceLines"
 PRINTED_INVOICES = "salesinvoice/PrintedSalesInvoices"
 BANK_ENTRIES = "financialtransaction/BankEntries"
 CASH_ENTRIES = "financialtransaction/CashEntries"
@@ -95,19 +96,43 @@ def _entry_line(line: Line, ids: Ids) -> dict[str, Any]:
         "AmountFC": text(line.net),
         "VATCode": line.vat_code,
     }
-    if line.vat or line.percent > 0:  # "0.00" too, or Exact computes its own; never on a 0 % code, which refuses it
+    return _with_vat(out, line)
+
+
+def _with_vat(out: dict[str, Any], line: Line) -> dict[str, Any]:
+    """WooCommerce's VAT on every line above 0 %, "0.00" too, or Exact computes its own;
+    never on a 0 % code, which refuses it."""
+    if line.vat or line.percent > 0:
         out["VATAmountFC"] = text(line.vat)
     return out
 
 
 def _invoice_line(line: Line, ids: Ids) -> dict[str, Any]:
+    """Exact may or may not take an invoice line's VATAmountFC [U]; where it sums its own,
+    the sink closes the difference before printing (ExactSink, step `close`)."""
     quantity, price, description = _priced(line)
-    return {
+    out = {
         "Item": ids.items.get(line.item, line.item),
         "Description": description,
         "Quantity": _quantity(quantity),
         "UnitPrice": f"{price.normalize():f}",
         "AmountFC": text(line.net),
+        "VATCode": line.vat_code,
+        "GLAccount": ids.gl_id(line.gl_account),
+    }
+    return _with_vat(out, line)
+
+
+def closing_payload(invoice_id: str, line: Line, gap: Decimal, ids: Ids) -> tuple[str, dict[str, Any]]:
+    """A line added to an open (unprinted) invoice whose total Exact summed other than
+    WooCommerce: the difference, on the rounding account and code."""
+    return SALES_INVOICE_LINES, {
+        "InvoiceID": invoice_id,
+        "Item": ids.items.get(line.item, line.item),
+        "Description": line.description,
+        "Quantity": 1,
+        "UnitPrice": text(gap),
+        "AmountFC": text(gap),
         "VATCode": line.vat_code,
         "GLAccount": ids.gl_id(line.gl_account),
     }
@@ -117,8 +142,11 @@ def _priced(line: Line) -> tuple[Decimal, Decimal, str]:
     """Quantity and unit price whose product is the line amount to the cent, as Exact may
     compute the amount from them: as many decimals as that takes (1,000,000 labels for
     12,396.69 cost 0.01239669 each); where no price fits (10.00 for 3), one unit at the line
-    amount, the quantity named in the description."""
-    quantity = line.quantity or Decimal(1)
+    amount, the quantity named in the description. A line of quantity 0 (an amount-only
+    refund: nothing came back) stays 0, its amount in AmountFC and UnitPrice, never 1 unit."""
+    quantity = line.quantity
+    if not quantity:
+        return ZERO, line.net, line.description
     for places in range(2, 11):
         price = (line.net / quantity).quantize(Decimal(1).scaleb(-places))
         if price * quantity == line.net:

@@ -9,10 +9,11 @@ since the last run), so a steady-state order costs one call."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from runner.core.booking import CustomerPlan, Document, PaymentPlan
-from runner.core.money import text
+from runner.core.money import CENT, ZERO, text
 from runner.errors import BookingError
 from runner.exact.client import ExactApi, quote
 from runner.exact.index import BooksIndex
@@ -24,6 +25,7 @@ from runner.exact.payloads import (
     SALES_INVOICES,
     Ids,
     MasterData,
+    closing_payload,
     document_payload,
     master_data_problems,
     payment_payload,
@@ -86,13 +88,15 @@ class ExactSink:
         return {"exact_id": row["ID"]}
 
     def steps(self, posting: Posting) -> tuple[str, ...]:
+        """A sales invoice is posted open, closed to WooCommerce's total where Exact summed
+        its VAT otherwise, then printed (that books it)."""
         invoice = posting.document.target == "sales_invoice"
-        return ("document",) + (("print",) if invoice else ()) + (("payment",) if posting.payment else ())
+        return ("document",) + (("close", "print") if invoice else ()) + (("payment",) if posting.payment else ())
 
     def find(self, step: str, posting: Posting, done: Mapping[str, Facts], taken: set[str]) -> Facts | None:
         if step == "document":
             booked = self._index(posting.document.target).find(posting.document, taken)
-            return None if booked is None else {"exact_id": booked.id, "number": booked.number}
+            return None if booked is None else {"exact_id": booked.id, "number": booked.number, "amount": text(booked.total)}
         return self.lookup(step, self.intent(step, posting, done), taken)
 
     def holds(self, document: Document) -> bool | None:
@@ -112,9 +116,12 @@ class ExactSink:
                 "your_ref": doc.your_ref,
                 "description": doc.description,
                 "total": text(doc.booked_total),
+                "net": text(doc.net),
                 "account": posting.account,
                 "pay": posting.payment is not None,
             }
+        if step == "close":
+            return {"invoice": done["document"]["exact_id"], "total": text(doc.booked_total)}
         if step == "print":
             return {"invoice": done["document"]["exact_id"]}
         endpoint, _ = self._payment(posting, done)
@@ -123,6 +130,11 @@ class ExactSink:
     def request(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> dict[str, Any]:
         if step == "document":
             endpoint, payload = document_payload(posting.document, self._ids(posting, create_items=False))
+        elif step == "close":
+            gap = self._gap(posting.document, done["document"].get("amount"))
+            if not gap:  # nothing to close, or not known before Exact has answered (a preview, a dry run)
+                return None
+            endpoint, payload = closing_payload(done["document"]["exact_id"], posting.document.closing, gap, self._ids(posting, False, closing=True))
         elif step == "print":
             endpoint, payload = print_payload(done["document"]["exact_id"], posting.document)
         else:
@@ -135,8 +147,12 @@ class ExactSink:
             row = self.api.post(endpoint, payload)
             invoice = endpoint == SALES_INVOICES
             facts = {"exact_id": row["InvoiceID" if invoice else "EntryID"], "number": row.get("InvoiceNumber" if invoice else "EntryNumber")}
+            if invoice and row.get("AmountFC") is not None:
+                facts["amount"] = text(decimal_of(row["AmountFC"]))
             self._index(posting.document.target).add(posting.document, facts["exact_id"], facts["number"])
             return facts
+        if step == "close":
+            return self._close(posting, done)
         if step == "print":
             invoice = done["document"]["exact_id"]
             self.api.post(*print_payload(invoice, posting.document))
@@ -151,11 +167,17 @@ class ExactSink:
             found = self.find_account(intent["email"])
             return {"exact_id": found} if found else None
         if step == "document":
-            row = self.find_document(intent["target"], intent["journal"], intent["your_ref"], intent["description"], intent["total"], known)
+            row = self.find_document(
+                intent["target"], intent["journal"], intent["your_ref"], intent["description"], intent["total"], known, intent.get("net")
+            )
             if row is None:
                 return None
             invoice = intent["target"] == "sales_invoice"
             return {"exact_id": row["InvoiceID" if invoice else "EntryID"], "number": row.get("InvoiceNumber" if invoice else "EntryNumber")}
+        if step == "close":  # closed once Exact's total is WooCommerce's; a printed invoice cannot change
+            status = self.invoice_status(intent["invoice"])
+            closed = text(decimal_of(status.get("AmountFC"))) == intent["total"] or status.get("Status") == PROCESSED
+            return {} if closed else None
         if step == "print":
             status = self.invoice_status(intent["invoice"])
             return {"number": status.get("InvoiceNumber")} if status.get("Status") == PROCESSED else None
@@ -165,14 +187,41 @@ class ExactSink:
     def quota(self) -> Quota:
         return Quota(self.api.calls, self.api.governor.daily_remaining, self.api.governor.daily_reset)
 
-    def _ids(self, posting: Posting, create_items: bool) -> Ids:
+    def _ids(self, posting: Posting, create_items: bool, closing: bool = False) -> Ids:
         admin = self.admin()
         doc = posting.document
         items = {}
         if doc.target == "sales_invoice":
             resolve = self.item if create_items else self.known_item
-            items = {line.item: resolve(line.item, line.description) for line in doc.lines}
+            lines = (doc.closing,) if closing and doc.closing else doc.lines
+            items = {line.item: resolve(line.item, line.description) for line in lines}
         return Ids(customer=posting.account, gl=admin.gl_ids, items=items, cash_journals=admin.cash_journals)
+
+    def _gap(self, document: Document, amount: str | None) -> Decimal:
+        """WooCommerce's total minus the open invoice's, as Exact summed it."""
+        return ZERO if amount is None else document.booked_total - decimal_of(amount)
+
+    def _close(self, posting: Posting, done: Mapping[str, Facts]) -> Facts:
+        """Exact may sum an invoice's VAT per line its own way instead of taking each line's
+        VATAmountFC [U]; the cents that leaves go on a rounding line of the open invoice, so
+        what is printed, the receivable and the payment are WooCommerce's total."""
+        doc, invoice = posting.document, done["document"]["exact_id"]
+        amount = done["document"].get("amount")
+        if amount is None:  # found in the books rather than posted now
+            amount = text(decimal_of(self.invoice_status(invoice).get("AmountFC")))
+        gap = self._gap(doc, amount)
+        if not gap:
+            return {}
+        taxed = sum(1 for line in doc.lines if line.percent > 0)
+        if abs(gap) > CENT * (taxed + 1) / 2:
+            raise BookingError(
+                f"order {doc.order_number}: Exact sums the open invoice to {amount}, WooCommerce to {text(doc.booked_total)}: "
+                "more than rounding VAT per line explains; nothing was printed",
+                "check that the VAT codes' percentages in Exact are the rates WooCommerce charged, then `runner retry SPEC`",
+            )
+        self.api.post(*closing_payload(invoice, doc.closing, gap, self._ids(posting, create_items=True, closing=True)))
+        said = f"Exact summed the invoice's VAT {text(-gap)} away from WooCommerce's; a rounding line of {text(gap)} closes it"
+        return {"amount": text(doc.booked_total), "warning": said}
 
     def _number(self, done: Mapping[str, Facts]) -> int | None:
         """The entry or invoice number a payment refers to; an invoice's is given at printing."""
@@ -229,14 +278,18 @@ class ExactSink:
         self.ledger.remember_customer(f"item:{code}", row["ID"], code)
         return row["ID"]
 
-    def find_document(self, target: str, journal: str, your_ref: str, description: str, total: str, known_ids: set[str]) -> dict | None:
+    def find_document(
+        self, target: str, journal: str, your_ref: str, description: str, total: str, known_ids: set[str], net: str | None = None
+    ) -> dict | None:
         """An entry or invoice this runner may have posted without hearing back: same
-        journal, YourRef, description and total, and not one the ledger already holds."""
+        journal, YourRef, description and total, and not one the ledger already holds. An
+        open invoice whose VAT Exact summed its own way is known by its amount before VAT."""
         if target == "sales_invoice":
             key, rows = (
                 "InvoiceID",
-                self.api.get(SALES_INVOICES, "InvoiceID,InvoiceNumber,AmountFC,Status,Description", f"YourRef eq {quote(your_ref)}"),
+                self.api.get(SALES_INVOICES, "InvoiceID,InvoiceNumber,AmountFC,AmountFCExclVat,Status,Description", f"YourRef eq {quote(your_ref)}"),
             )
+            rows = [{**row, "AmountFC": row["AmountFC"] if net is None or _amount(row, "AmountFCExclVat") != net else total} for row in rows]
         else:
             key, rows = (
                 "EntryID",
@@ -245,16 +298,20 @@ class ExactSink:
                 ),
             )
         for row in rows:
-            if row[key] not in known_ids and text(decimal_of(row.get("AmountFC"))) == total and row.get("Description") == description:
+            if row[key] not in known_ids and _amount(row, "AmountFC") == total and row.get("Description") == description:
                 return row
         return None
 
     def invoice_status(self, invoice_id: str) -> dict:
-        return next(self.api.get(f"{SALES_INVOICES}(guid'{invoice_id}')", "InvoiceID,InvoiceNumber,Status"))
+        return next(self.api.get(f"{SALES_INVOICES}(guid'{invoice_id}')", "InvoiceID,InvoiceNumber,Status,AmountFC"))
 
     def find_payment(self, endpoint: str, entry_number: int, account_id: str) -> dict | None:
         lines = endpoint.replace("Entries", "EntryLines")
         return self.api.first(lines, "ID,EntryID,OurRef,AmountFC", f"OurRef eq {entry_number} and Account eq guid'{account_id}'")
+
+
+def _amount(row: dict, name: str) -> str:
+    return text(decimal_of(row.get(name)))
 
 
 class OfflineExact(ExactSink):

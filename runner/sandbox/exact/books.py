@@ -245,7 +245,7 @@ def post_sales_entry(admin: Administration, config: ExactConfig, body: dict) -> 
 # ---- sales invoices ----------------------------------------------------------------------
 
 
-def _invoice_line(admin: Administration, raw: dict, account: dict | None, errors: list[str]) -> dict:
+def _invoice_line(admin: Administration, config: ExactConfig, raw: dict, account: dict | None, errors: list[str]) -> dict:
     item = admin.get(ITEMS, raw.get("Item"))
     if item is None:
         errors.append("Verplicht: Artikel" if raw.get("Item") is None else "Ongeldige referentie: Artikel")
@@ -263,7 +263,8 @@ def _invoice_line(admin: Administration, raw: dict, account: dict | None, errors
     vat = _vat_code(admin, code, raw.get("VATPercentage"), errors)
     if vat is None or gl is None:
         return {}
-    net, tax = _amounts(vat, amount, None, errors)  # Exact computes invoice VAT itself
+    override = raw.get("VATAmountFC") if config.invoice_vat_override else None  # else Exact computes invoice VAT itself [U]
+    net, tax = _amounts(vat, amount, override, errors)
     line = {
         **raw,
         **_priced(net, tax, vat),
@@ -294,7 +295,7 @@ def post_sales_invoice(admin: Administration, config: ExactConfig, body: dict) -
         errors.append("Ongeldig: Type")
     if not body.get("SalesInvoiceLines"):
         errors.append("Verplicht: Factuurregels")
-    lines = [_invoice_line(admin, raw, ordered_by, errors) for raw in body.get("SalesInvoiceLines") or []]
+    lines = [_invoice_line(admin, config, raw, ordered_by, errors) for raw in body.get("SalesInvoiceLines") or []]
     if errors or not (journal and ordered_by and condition):
         raise BusinessError(errors)
     invoice_id = admin.new_id()
@@ -330,6 +331,29 @@ def post_sales_invoice(admin: Administration, config: ExactConfig, body: dict) -
             "SalesInvoiceLines": lines,
         },
     )
+
+
+def post_sales_invoice_line(admin: Administration, config: ExactConfig, body: dict) -> dict:
+    """A line posted on its own (reference 5.2: `InvoiceID` "only when posting a line
+    separately"): only on an open invoice; the invoice's totals follow."""
+    invoice = admin.get(SALES_INVOICES, body.get("InvoiceID"))
+    if invoice is None:
+        raise BusinessError(["Verplicht: Factuur" if body.get("InvoiceID") is None else "Ongeldige referentie: Factuur"])
+    if invoice["Status"] == 50:
+        raise BusinessError(["Ongeldig: Status (de factuur is al verwerkt)"])
+    errors: list[str] = []
+    line = _invoice_line(admin, config, body, admin.get(ACCOUNTS, invoice.get("OrderedBy")), errors)
+    if errors:
+        raise BusinessError(errors)
+    lines = invoice["SalesInvoiceLines"]
+    line.update(ID=admin.new_id(), InvoiceID=invoice["InvoiceID"], LineNumber=len(lines) + 1, Division=admin.division)
+    admin.pad(SALES_INVOICE_LINES, line)
+    lines.append(line)
+    net = sum((x["AmountFC"] for x in lines), Decimal("0.00"))
+    tax = sum((x["VATAmountFC"] for x in lines), Decimal("0.00"))
+    totals = {"AmountFC": net + tax, "AmountFCExclVat": net, "AmountDC": net + tax, "VATAmountFC": tax, "VATAmountDC": tax}
+    admin.update(SALES_INVOICES, invoice, totals)
+    return line
 
 
 def print_sales_invoice(admin: Administration, config: ExactConfig, body: dict) -> dict:

@@ -168,6 +168,7 @@ SALES_INVOICE_LINES = EntitySet(
         "Discount:n AmountFC:n AmountDC:n! VATCode:s3 VATPercentage:n VATAmountFC:n VATAmountDC:n! Description:s "
         "Notes:s UnitCode:s GLAccount:g GLAccountCode:s! CostCenter:s CostUnit:s DeliveryDate:d Division:i!"
     ),
+    methods=frozenset({"POST"}),  # a line on its own; read through its invoice
 )
 
 SALES_INVOICES = EntitySet(

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from runner.sandbox.exact.books import post_sales_entry, post_sales_invoice, print_sales_invoice
+from runner.sandbox.exact.books import post_sales_entry, post_sales_invoice, post_sales_invoice_line, print_sales_invoice
 from runner.sandbox.exact.entities import (
     ACCOUNTS,
     BANK_ENTRIES,
@@ -26,6 +26,7 @@ from runner.sandbox.exact.entities import (
     PRINTED_SALES_INVOICES,
     RECEIVABLES,
     SALES_ENTRIES,
+    SALES_INVOICE_LINES,
     SALES_INVOICES,
     SALES_ITEM_PRICES,
     SYNC_ACCOUNTS,
@@ -62,6 +63,7 @@ ROUTES: dict[str, Route] = {
     "sync/Logistics/Items": Route(SYNC_ITEMS, source=ITEMS.path),
     "salesentry/SalesEntries": Route(SALES_ENTRIES, post_sales_entry),
     "salesinvoice/SalesInvoices": Route(SALES_INVOICES, post_sales_invoice),
+    "salesinvoice/SalesInvoiceLines": Route(SALES_INVOICE_LINES, post_sales_invoice_line),
     "salesinvoice/PrintedSalesInvoices": Route(PRINTED_SALES_INVOICES, print_sales_invoice),
     "financialtransaction/BankEntries": Route(BANK_ENTRIES, post_bank_entry),
     "financialtransaction/CashEntries": Route(CASH_ENTRIES, post_cash_entry),

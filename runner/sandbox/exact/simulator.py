@@ -10,7 +10,7 @@ client_secret "sandbox-secret", redirect_uri "http://localhost:8765/callback", u
 access_token_lifetime 600, code_lifetime 180, refresh_token_lifetime 30 days, refresh_window 30,
 too_early_status 400, single_grant True, minutely_limit 60, daily_limit 5000, error_budget 10, validation_status 500,
 email_case_sensitive True, substringof_supported False, require_select True,
-invoice_journal_required True, page_size 60, sync_page_size 1000, timestamp_start 2**31,
+invoice_journal_required True, invoice_vat_override False, page_size 60, sync_page_size 1000, timestamp_start 2**31,
 closed_periods set(), fiscal_years (2020, next year), default_payment_condition "14". `seed`
 makes ids and tokens reproducible.
 
@@ -44,7 +44,8 @@ Assumptions on [U] facts (each a likeliest reading; options where cheap):
 - Dates with an offset are converted to UTC and date fields then cut to the day, so a local
   midnight lands on the previous day (reference pitfall 18). Amounts round half-up to cents.
 - A VAT override (`VATAmountFC`) is accepted whatever its size; an inclusive code (Type I)
-  takes the line amount as gross; sales invoice lines ignore `VATAmountFC` (Exact computes).
+  takes the line amount as gross; sales invoice lines ignore `VATAmountFC` and Exact sums its
+  own VAT per line, unless `invoice_vat_override` (both are tested).
 - Line without VATCode: the GL's default code, else the single exclusive code of the given
   VATPercentage, else "Ontbrekend: Btw code". Currency other than EUR: "Ongeldig: Valuta".
 - EntryNumber: next free per journal+year starting at yy+journal+0001 (26700001); a given
@@ -74,8 +75,9 @@ Assumptions on [U] facts (each a likeliest reading; options where cheap):
   general price (no Account, no dates, EUR, lowest Quantity), else 0; a price change leaves the
   item's Modified and Timestamp alone.
 - Not served (404/405): DELETE, PUT outside Accounts/Items/SalesItemPrices, the separate
-  SalesEntryLines and SalesInvoiceLines endpoints (those lines are read via `$expand` or
-  `Entity(guid'..')/Lines`), POST on financialtransaction/BankEntryLines and CashEntryLines
+  SalesEntryLines endpoint and GET on SalesInvoiceLines (those lines are read via `$expand` or
+  `Entity(guid'..')/Lines`; an invoice line may be POSTed on its own to an open invoice),
+  POST on financialtransaction/BankEntryLines and CashEntryLines
   (served for GET only: every line of every bank/cash entry, by key or filtered on any field,
   e.g. OurRef, Account, EntryID; no mandatory filter), bulk/, sync/ other than Accounts and
   Items, read/financial/ReceivablesList, and the 200-calls-a-day quota of the token endpoint.
