@@ -281,3 +281,31 @@ def test_sales_invoices_carry_woocommerces_vat_whether_or_not_exact_takes_it(syn
         assert len(closed) == posted_alone >= 5  # the seed gives cent differences; each closed once
         assert result.output.count("a rounding line of") == posted_alone
         assert all(i["Status"] == 50 for i in closed)
+
+
+@pytest.mark.parametrize("limit", [60, None], ids=["exact-refuses-long-texts", "exact-takes-any-length"])
+@pytest.mark.parametrize("target", ["sales_entry", "sales_invoice"])
+def test_long_names_are_cut_to_exacts_length_with_an_ellipsis(sync_box, limit, target):
+    """A 103-character product name and an 81-character shipping method (issue 11 #10): cut to
+    60 characters ending in "…", whether Exact would refuse a longer text or take it [U]."""
+    box = sync_box(orders=6, seed=5, extra=f"booking:\n  target: {target}\n", exact_options={"description_max": limit})
+    product = "Koffiemok Delfts blauw, handgeschilderd in Delft, met gouden rand en bijpassende schotel (set van 2)"
+    method = "Verzending met PostNL, aangetekend en verzekerd tot € 500, bezorging 's avonds"
+    for order in box.woo.orders.values():
+        order["line_items"][0]["name"] = product + " XL"
+        for shipping in order["shipping_lines"]:
+            shipping["method_title"] = method + " NL"
+    assert (len(product) + 3, len(method) + 3) == (103, 81)
+    result = box.run("run")
+    assert result.exit_code == 0, result.output
+    from tests.robust import documents_by_ref, expected_by_ref
+
+    assert documents_by_ref(box) == expected_by_ref(box)
+    sent = [
+        line["Description"]
+        for doc in [*box.exact.entries.values(), *box.exact.invoices.values()]
+        for line in doc.get("SalesEntryLines", doc.get("SalesInvoiceLines", []))
+    ]
+    sent += [item["Description"] for item in box.exact.items.values()]
+    assert max(len(text) for text in sent) == 60
+    assert product[:59] + "…" in sent and any(text.startswith("Verzending met PostNL") and text.endswith("…") for text in sent)

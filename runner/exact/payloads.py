@@ -28,6 +28,16 @@ CASH, BANK, SALES, PSP = 10, 12, 20, 16  # Journal.Type
 SALES_INVOICE, SALES_CREDIT_NOTE = 8020, 8021  # SalesInvoice.Type
 PROCESSED = 50  # SalesInvoice.Status once printed: then it is a booking
 
+# Exact's text lengths. Items.Description: 60 [C, reference 5.4]. A document's, a line's and a
+# payment line's Description: undocumented [U]; Exact's screens hold 60, so no more is sent.
+# YourRef is never cut: it is how a document is found again.
+DESCRIPTION = 60
+
+
+def fit(value: str, limit: int = DESCRIPTION) -> str:
+    """A text cut to Exact's length, the cut shown by "…"."""
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+
 
 @dataclass(frozen=True)
 class Ids:
@@ -68,7 +78,7 @@ def _quantity(value: Decimal) -> int | str:
 
 
 def document_payload(doc: Document, ids: Ids) -> tuple[str, dict[str, Any]]:
-    header: dict[str, Any] = {"Journal": doc.journal, "YourRef": doc.your_ref, "Description": doc.description, "Currency": doc.currency}
+    header: dict[str, Any] = {"Journal": doc.journal, "YourRef": doc.your_ref, "Description": fit(doc.description), "Currency": doc.currency}
     if doc.payment_condition:
         header["PaymentCondition"] = doc.payment_condition
     if doc.target == "sales_invoice":
@@ -91,7 +101,7 @@ def document_payload(doc: Document, ids: Ids) -> tuple[str, dict[str, Any]]:
 def _entry_line(line: Line, ids: Ids) -> dict[str, Any]:
     out = {
         "GLAccount": ids.gl_id(line.gl_account),
-        "Description": line.description,
+        "Description": fit(line.description),
         "Quantity": _quantity(line.quantity),
         "AmountFC": text(line.net),
         "VATCode": line.vat_code,
@@ -113,7 +123,7 @@ def _invoice_line(line: Line, ids: Ids) -> dict[str, Any]:
     quantity, price, description = _priced(line)
     out = {
         "Item": ids.items.get(line.item, line.item),
-        "Description": description,
+        "Description": fit(description),
         "Quantity": _quantity(quantity),
         "UnitPrice": f"{price.normalize():f}",
         "AmountFC": text(line.net),
@@ -129,7 +139,7 @@ def closing_payload(invoice_id: str, line: Line, gap: Decimal, ids: Ids) -> tupl
     return SALES_INVOICE_LINES, {
         "InvoiceID": invoice_id,
         "Item": ids.items.get(line.item, line.item),
-        "Description": line.description,
+        "Description": fit(line.description),
         "Quantity": 1,
         "UnitPrice": text(gap),
         "AmountFC": text(gap),
@@ -168,7 +178,7 @@ def payment_payload(plan: PaymentPlan, ids: Ids) -> tuple[str, dict[str, Any]]:
         "Account": ids.customer,
         "OurRef": ids.entry_number if ids.entry_number is not None else "<entry number>",
         "AmountFC": text(plan.amount),
-        "Description": plan.description,
+        "Description": fit(plan.description),
     }
     header = {"JournalCode": plan.journal, "Currency": plan.currency} if plan.currency else {"JournalCode": plan.journal}
     return (CASH_ENTRIES if cash else BANK_ENTRIES), {**header, ("CashEntryLines" if cash else "BankEntryLines"): [line]}

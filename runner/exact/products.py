@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from runner.core.money import text
 from runner.errors import BookingError
+from runner.exact.payloads import fit
 
 ITEMS, PRICES = "logistics/Items", "logistics/SalesItemPrices"
 
@@ -37,7 +38,7 @@ def push(spec, woo, api, post=None) -> PushReport:
             continue  # its variations are pushed, the parent has no price of its own
         try:
             code = templates.render("products.item_code", product=product)
-            description = templates.render("products.description", product=product)[:60]
+            description = fit(templates.render("products.description", product=product))
         except BookingError as exc:
             report.failed[str(product.get("id"))] = exc.message
             continue

@@ -27,6 +27,7 @@ from runner.exact.payloads import (
     MasterData,
     closing_payload,
     document_payload,
+    fit,
     master_data_problems,
     payment_payload,
     print_payload,
@@ -114,7 +115,7 @@ class ExactSink:
                 "target": doc.target,
                 "journal": doc.journal,
                 "your_ref": doc.your_ref,
-                "description": doc.description,
+                "description": fit(doc.description),  # as sent, as Exact holds it
                 "total": text(doc.booked_total),
                 "net": text(doc.net),
                 "account": posting.account,
@@ -274,7 +275,7 @@ class ExactSink:
             return known["id"]
         row = self.api.first("logistics/Items", "ID,Code", f"Code eq {quote(code)}")
         if row is None:
-            row = self.api.post("logistics/Items", {"Code": code, "Description": (description or code)[:60], "IsSalesItem": True})
+            row = self.api.post("logistics/Items", {"Code": code, "Description": fit(description or code), "IsSalesItem": True})
         self.ledger.remember_customer(f"item:{code}", row["ID"], code)
         return row["ID"]
 

@@ -37,6 +37,14 @@ def blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def check_descriptions(config: ExactConfig, body: dict, lines_key: str | None, errors: list[str]) -> None:
+    """A document's and its lines' Description within `description_max` [U]."""
+    limit = config.description_max
+    texts = [body.get("Description")] + [raw.get("Description") for raw in (body.get(lines_key) or [] if lines_key else [])]
+    if limit is not None and any(isinstance(t, str) and len(t) > limit for t in texts):
+        errors.append("Ongeldig: Omschrijving")
+
+
 # ---- references --------------------------------------------------------------------------
 
 
@@ -233,6 +241,7 @@ def post_sales_entry(admin: Administration, config: ExactConfig, body: dict) -> 
     if not body.get("SalesEntryLines"):
         errors.append("Verplicht: Boekingsregels")
     lines = [_entry_line(admin, raw, errors) for raw in body.get("SalesEntryLines") or []]
+    check_descriptions(config, body, "SalesEntryLines", errors)
     check_entry_number(admin, journal, year, body.get("EntryNumber"), errors)
     if errors or not (journal and customer and condition):
         raise BusinessError(errors)
@@ -296,6 +305,7 @@ def post_sales_invoice(admin: Administration, config: ExactConfig, body: dict) -
     if not body.get("SalesInvoiceLines"):
         errors.append("Verplicht: Factuurregels")
     lines = [_invoice_line(admin, config, raw, ordered_by, errors) for raw in body.get("SalesInvoiceLines") or []]
+    check_descriptions(config, body, "SalesInvoiceLines", errors)
     if errors or not (journal and ordered_by and condition):
         raise BusinessError(errors)
     invoice_id = admin.new_id()
@@ -343,6 +353,7 @@ def post_sales_invoice_line(admin: Administration, config: ExactConfig, body: di
         raise BusinessError(["Ongeldig: Status (de factuur is al verwerkt)"])
     errors: list[str] = []
     line = _invoice_line(admin, config, body, admin.get(ACCOUNTS, invoice.get("OrderedBy")), errors)
+    check_descriptions(config, body, None, errors)
     if errors:
         raise BusinessError(errors)
     lines = invoice["SalesInvoiceLines"]

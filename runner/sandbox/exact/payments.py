@@ -5,7 +5,7 @@ matching of a debtor line to the open receivable of a sales entry, which the ref
 
 from __future__ import annotations
 
-from runner.sandbox.exact.books import RECEIVABLE, blank, cents, check_entry_number, check_period, journal_ref
+from runner.sandbox.exact.books import RECEIVABLE, blank, cents, check_descriptions, check_entry_number, check_period, journal_ref
 from runner.sandbox.exact.entities import (
     ACCOUNTS,
     BANK_ENTRIES,
@@ -30,6 +30,7 @@ def post_money_entry(admin: Administration, config: ExactConfig, body: dict, kin
     journal = journal_ref(admin, body.get("JournalCode"), types, wrong_type, errors, unknown="Ongeldige referentie: Dagboek")
     if not body.get(nav):
         errors.append("Verplicht: Boekingsregels")
+    check_descriptions(config, body, nav, errors)
     lines, year = [], body.get("FinancialYear")
     for raw in body.get(nav) or []:
         gl = admin.get(GL_ACCOUNTS, raw.get("GLAccount"))

@@ -48,6 +48,7 @@ class ExactConfig:
     substringof_supported: bool = False
     require_select: bool = True
     invoice_journal_required: bool = True
+    description_max: int | None = 60  # a document's or line's Description; None: any length [U]
     invoice_vat_override: bool = False  # sales invoice lines take VATAmountFC; False: Exact sums its own per line [U]
     page_size: int = 60
     sync_page_size: int = 1000  # sync/ endpoints (reference 4.3)

@@ -10,7 +10,7 @@ client_secret "sandbox-secret", redirect_uri "http://localhost:8765/callback", u
 access_token_lifetime 600, code_lifetime 180, refresh_token_lifetime 30 days, refresh_window 30,
 too_early_status 400, single_grant True, minutely_limit 60, daily_limit 5000, error_budget 10, validation_status 500,
 email_case_sensitive True, substringof_supported False, require_select True,
-invoice_journal_required True, invoice_vat_override False, page_size 60, sync_page_size 1000, timestamp_start 2**31,
+invoice_journal_required True, description_max 60, invoice_vat_override False, page_size 60, sync_page_size 1000, timestamp_start 2**31,
 closed_periods set(), fiscal_years (2020, next year), default_payment_condition "14". `seed`
 makes ids and tokens reproducible.
 
@@ -46,6 +46,8 @@ Assumptions on [U] facts (each a likeliest reading; options where cheap):
 - A VAT override (`VATAmountFC`) is accepted whatever its size; an inclusive code (Type I)
   takes the line amount as gross; sales invoice lines ignore `VATAmountFC` and Exact sums its
   own VAT per line, unless `invoice_vat_override` (both are tested).
+- A document's or line's `Description` longer than 60 characters answers "Ongeldig: Omschrijving"
+  as an item's does (`description_max`; None accepts any length).
 - Line without VATCode: the GL's default code, else the single exclusive code of the given
   VATPercentage, else "Ontbrekend: Btw code". Currency other than EUR: "Ongeldig: Valuta".
 - EntryNumber: next free per journal+year starting at yy+journal+0001 (26700001); a given
