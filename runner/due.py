@@ -134,9 +134,29 @@ def asks_for_refunds(order: Order, store_wide: bool, listed_parents: set[int]) -
 
 
 def read_order(raw: Mapping[str, Any], source: Source | None = None) -> Order:
-    """The order model, with each product's categories when a shop is at hand."""
-    categories = {i["product_id"]: source.categories(i["product_id"]) for i in raw.get("line_items") or []} if source else None
-    return parse_order(raw, categories)
+    """The order model, with each product's categories when a shop is at hand. Data that
+    cannot be read (a line that is no object, an amount that is none) fails this order only."""
+    try:
+        items = [i for i in raw.get("line_items") or [] if isinstance(i, Mapping)]
+        categories = {i.get("product_id"): source.categories(i.get("product_id")) for i in items} if source else None
+        return parse_order(raw, categories)
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
+        raise BookingError(
+            f"order {raw.get('number') or raw.get('id')}: the shop's data cannot be read ({type(exc).__name__}: {sample(exc)})",
+            "look at the order in WooCommerce (a plugin may have saved it half); it is retried by itself",
+        ) from None
+
+
+def order_id(raw: Any) -> int | None:
+    """A listed row's order id, or None when it has none that can be one."""
+    value = raw.get("id") if isinstance(raw, Mapping) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def sample(value: Any) -> str:
+    """A short rendering of something the shop sent, for a message."""
+    shown = str(value)
+    return shown if len(shown) <= 120 else shown[:117] + "..."
 
 
 def sale(booker: Booker, order: Order) -> Planned:

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from runner import due
 from runner.core.booking import Booker, Document
 from runner.core.model import Order
-from runner.errors import BookingError, OutcomeUnknown, QuotaExhausted, Rejected, RunnerError
+from runner.errors import BookingError, OutcomeUnknown, QuotaExhausted, Rejected, RunnerError, ServiceError
 from runner.ledger import Ledger
 from runner.outcome import Outcome, iso
 from runner.redact import redact
@@ -107,7 +107,7 @@ class Run:
         self.refunds_listed = refunds is not None
         self.refund_parents = set(dict.fromkeys(int(r["parent_id"]) for r in refunds or () if r.get("parent_id")))
         for raw in listing:
-            if raw["id"] not in retry:
+            if due.order_id(raw) not in retry:
                 yield raw
         for parent in sorted(self.refund_parents - self.seen):  # refunds whose order the list did not show
             yield self.source.order(parent)
@@ -131,7 +131,7 @@ class Run:
         for raw in due.Listing(self.source, back, self.ledger):
             if back.verdict(raw) is None:
                 try:
-                    sale = due.sale(self.booker, due.read_order(raw, self.source))
+                    sale = due.sale(self.booker, due.read_order(raw, self.source if self.booker.wants_categories else None))
                 except BookingError:
                     continue
                 found = self.sink.find("document", Posting(sale.document, sale.customer, ""), {}, set())
@@ -158,7 +158,10 @@ class Run:
 
     # one order
     def one(self, raw: dict, force: bool = False) -> None:
-        order_id = int(raw["id"])
+        order_id = due.order_id(raw)
+        if order_id is None:  # cannot be booked, nor remembered: said on every run until the shop is fixed
+            self.outcome.warnings.append(f"the shop listed something that is not an order with an id ({due.sample(raw)}); look at it in WooCommerce")
+            return
         self.seen.add(order_id)
         started = self.ledger.step(order_id, None, "document") is not None
         window = self.window
@@ -168,7 +171,7 @@ class Run:
         if order_id in self.outcome.waiting and not force:
             return
         try:
-            order = due.read_order(raw, self.source)
+            order = due.read_order(raw, self.source if self.booker.wants_categories else None)
             account = None
             if not self._complete(order_id, None):
                 sale = due.sale(self.booker, order)
@@ -197,11 +200,19 @@ class Run:
             for intent in self.ledger.open_intents():  # refused, so nothing landed: no lookup needed
                 if intent["order"] == order_id:
                     self.ledger.forget(order_id, intent["refund"], intent["step"])
-            self.outcome.failed[order_id] = f"{exc.message}; what to do: {exc.hint}" if exc.hint else exc.message
-            previous = (self.ledger.failure(order_id) or {}).get("attempts", 0)
-            delay = RETRY_DELAYS[min(previous, len(RETRY_DELAYS) - 1)]
-            retry_at = iso(self.clock() + delay) if previous + 1 < MAX_ATTEMPTS else None
-            self.ledger.fail(order_id, self._safe(exc.message), retry_at, kind="rejected" if isinstance(exc, Rejected) else "local")
+            self._failed(order_id, exc, "rejected" if isinstance(exc, Rejected) else "local")
+        except ServiceError as exc:
+            if exc.status is None or exc.status == 429 or exc.status > 500:
+                raise  # unreachable, throttled, a gateway down: the run stops, nothing is lost
+            self._failed(order_id, exc, "shop")  # the shop failed on this order's own data (its product, its refunds)
+
+    def _failed(self, order_id: int, exc: RunnerError, kind: str) -> None:
+        """One order's failure, retried later with growing pauses; the others go on."""
+        self.outcome.failed[order_id] = f"{exc.message}; what to do: {exc.hint}" if exc.hint else exc.message
+        previous = (self.ledger.failure(order_id) or {}).get("attempts", 0)
+        delay = RETRY_DELAYS[min(previous, len(RETRY_DELAYS) - 1)]
+        retry_at = iso(self.clock() + delay) if previous + 1 < MAX_ATTEMPTS else None
+        self.ledger.fail(order_id, self._safe(exc.message), retry_at, kind=kind)
 
     def _still_held(self, order_id: int, refund_id: int | None, plan) -> None:
         """A document the ledger has as booked, recent enough for the completeness check."""
@@ -272,9 +283,13 @@ class Run:
             if not unknown.answered:
                 raise
             found = self.sink.lookup(step, facts, self._known_ids(order_id))
-            if found is None:
+            if found is None and unknown.answer:  # a refusal in disguise: Exact's validation answers 500 with its words
+                raise Rejected(unknown.answer, "fix what Exact names (in the spec or in Exact), then `runner retry SPEC`", unknown.status) from None
+            if found is None:  # a gateway's 502/503 without words: Exact was unavailable and holds nothing
                 raise Rejected(
-                    unknown.answer or unknown.message, "fix what Exact names (in the spec or in Exact), then `runner retry SPEC`", unknown.status
+                    f"{unknown.message}, and it does not hold what was sent: Exact was unavailable",
+                    "nothing is lost: the order is retried by itself on a later run",
+                    unknown.status,
                 ) from None
             return found
 

@@ -102,16 +102,76 @@ def pausing(sleep: Callable[[float], None]) -> Iterator[None]:
         _pause.remove(sleep)
 
 
+MAX_BODY = 64 * 1024 * 1024  # bytes of one answer, after decompression: a page of orders is well under 1 MiB
+_clock: list[Callable[[], float]] = [time.monotonic]
+
+
+@contextmanager
+def clocked(clock: Callable[[], float]) -> Iterator[None]:
+    """Within the block, answer deadlines are measured on `clock` (a test's fake clock)."""
+    _clock.append(clock)
+    try:
+        yield
+    finally:
+        _clock.remove(clock)
+
+
+class TooSlow(httpx.TimeoutException):
+    """The whole answer did not arrive within its deadline (a server trickling bytes keeps
+    every single read within the read timeout)."""
+
+
+class TooLarge(httpx.DecodingError):
+    """The answer outgrew MAX_BODY."""
+
+
+def fetch(client: httpx.Client, method: str, url: str, *, deadline: float, limit: int = MAX_BODY, **kwargs: Any) -> httpx.Response:
+    """One request whose whole answer must arrive within `deadline` seconds and `limit`
+    bytes; read as it streams, so neither a trickle nor a flood can hold a run. Raises
+    TooSlow or TooLarge (both httpx errors, so callers treat them as a failed request)."""
+    request = client.build_request(method, url, **kwargs)
+    started = _clock[-1]()
+    response = client.send(request, stream=True)
+    try:
+        body, size = [], 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise TooLarge(f"the answer is larger than {limit // (1024 * 1024)} MiB", request=request)
+            if _clock[-1]() - started > deadline:
+                raise TooSlow(f"the answer took longer than {deadline:g} s to arrive", request=request)
+            body.append(chunk)
+    finally:
+        response.close()
+    skip = {"content-encoding", "content-length", "transfer-encoding"}  # the body below is decoded and whole
+    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in skip]
+    return httpx.Response(response.status_code, headers=headers, content=b"".join(body), request=request)
+
+
+def why(exc: httpx.HTTPError) -> str:
+    """What went wrong with a request, in words where we have them."""
+    return str(exc) if isinstance(exc, (TooSlow, TooLarge)) else type(exc).__name__
+
+
 def may_have_landed(exc: httpx.HTTPError) -> bool:
     """True unless the connection was never made: after a read timeout or a dropped
     connection the server may have carried out a POST, so its outcome is unknown."""
     return not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
 
 
+class BadJson(ValueError):
+    """An answer that is not the JSON it claims to be, or nested beyond reason."""
+
+
 def json_body(response: httpx.Response):
     """The JSON of a response with every fractional number as Decimal: money never passes
-    through float on its way in."""
-    return json.loads(response.content, parse_float=Decimal)
+    through float on its way in. Not JSON, or nested deeper than Python can follow: BadJson."""
+    try:
+        return json.loads(response.content, parse_float=Decimal)
+    except RecursionError:
+        raise BadJson("the answer is JSON nested too deeply to read") from None
+    except ValueError as exc:
+        raise BadJson(f"the answer is not valid JSON ({exc})") from None
 
 
 def is_json(response: httpx.Response) -> bool:

@@ -55,7 +55,7 @@ def preview(
             break
         shown += 1
         try:
-            order = due.read_order(raw, source)
+            order = due.read_order(raw, source if booker.wants_categories else None)
             every = due.plans(booker, order, refunds_of(order))
             planned = [p for p in every if window.includes(p.document) or started(order_id)]
             items = [_item(sink, p) for p in planned]

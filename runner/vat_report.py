@@ -236,7 +236,7 @@ def read_shop(spec, source: Source, start: date, window: due.Window) -> tuple[li
         if window.verdict(raw) is not None:
             continue
         try:
-            order = due.read_order(raw, source)
+            order = due.read_order(raw, source if booker.wants_categories else None)
             sale = due.sale(booker, order).document
             if window.includes(sale):
                 documents.append(shop_doc(sale, order.status))

@@ -101,6 +101,7 @@ class Booker:
     def __init__(self, spec) -> None:
         self.spec = spec
         self.templates = spec.templates
+        self.wants_categories = spec.templates.reads_field("line", "categories")  # else products are never asked
         self.booking = spec.booking
         self.target = self.booking.target
         self.tolerance = spec.tolerance

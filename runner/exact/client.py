@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from runner.errors import LoginNeeded, OutcomeUnknown, QuotaExhausted, Rejected, ServiceError, SpecError
-from runner.http import is_json, json_body, make_client, may_have_landed
+from runner.http import BadJson, fetch, is_json, json_body, make_client, may_have_landed, why
 from runner.redact import safe_url
 
 
@@ -52,7 +52,7 @@ class RateGovernor:
             self._wait_for_minute()
 
     def _wait_for_minute(self) -> None:
-        pause = max(0.0, self.minutely_reset - self.clock()) + 1.0
+        pause = min(max(0.0, self.minutely_reset - self.clock()), 60.0) + 1.0  # a minute window, whatever the header says
         self.waited += pause
         self.sleep(pause)
         self.minutely_remaining = None
@@ -141,9 +141,23 @@ class ExactApi:
         while url:
             body = self._send("GET", url, params=params)
             data = body.get("d", {})
-            rows = data if isinstance(data, list) else data.get("results", [data])
+            rows = data if isinstance(data, list) else data.get("results", [data]) if isinstance(data, dict) else None
+            if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+                raise ServiceError(f"Exact's answer to GET {_path(url)} is not a list of rows", "try again later; nothing was written")
             yield from rows
-            url, params = (data.get("__next") if isinstance(data, dict) else None), None
+            url, params = self._next(data.get("__next") if isinstance(data, dict) else None), None
+
+    def _next(self, link: str | None) -> str | None:
+        """The next page, only on Exact's own scheme and host: the bearer token goes with it."""
+        if not link:
+            return None
+        here, there = httpx.URL(self.root), httpx.URL(link)
+        if (there.scheme, there.host, there.port) != (here.scheme, here.host, here.port):
+            raise ServiceError(
+                f"Exact's next-page link points at another host ({safe_url(f'{there.scheme}://{there.host}')}); not followed",
+                "check exact.base_url: it must be the Exact Online address of your country",
+            )
+        return link
 
     def first(self, path: str, select: str, filter: str) -> dict | None:
         return next(self.get(path, select, filter, top=1), None)
@@ -168,16 +182,16 @@ class ExactApi:
             headers["Authorization"] = f"Bearer {token}"
             self.calls += 1
             try:
-                response = self.http.request(method, url, params=params, json=json, headers=headers)
+                response = fetch(self.http, method, url, deadline=2 * self.timeout, params=params, json=json, headers=headers)
             except httpx.HTTPError as exc:
-                if method == "GET" and attempt < 2:
+                if method == "GET" and attempt < 2 and not isinstance(exc, httpx.DecodingError):
                     continue
                 if method != "GET" and may_have_landed(exc):
                     raise OutcomeUnknown(
-                        f"no answer from Exact for {method} {_path(url)} ({type(exc).__name__})",
+                        f"no answer from Exact for {method} {_path(url)} ({why(exc)})",
                         "the next run looks the document up in Exact before posting it again",
                     ) from None
-                raise ServiceError(f"cannot reach Exact Online ({type(exc).__name__})", "check the network and exact.base_url") from None
+                raise ServiceError(f"cannot reach Exact Online ({why(exc)})", "check the network and exact.base_url") from None
             self.governor.observe(response.headers)
             if response.status_code == 429:
                 self.governor.on_429(response.headers)
@@ -200,13 +214,28 @@ class ExactApi:
                         answered=True,
                         answer=said,
                     )
+            if response.status_code >= 500 and method == "GET":
+                said = _odata_error(response)
+                raise ServiceError(
+                    f"Exact is unavailable (HTTP {response.status_code}" + (f": {said}" if said else "") + f" for GET {_path(url)})",
+                    "nothing is lost: nothing was written, and the next run carries on",
+                    status=response.status_code,
+                )
             return self._answer(response, method, url, token)
         raise ServiceError(f"Exact kept refusing {method} {_path(url)}", "try again later")
 
     def _answer(self, response: httpx.Response, method: str, url: str, token: str) -> dict:
         status = response.status_code
         if status in (200, 201):
-            return json_body(response) if is_json(response) else {}
+            try:
+                body = json_body(response) if is_json(response) else {}
+            except BadJson as exc:
+                body = exc
+            if not isinstance(body, dict):  # a write it answered is done, but its ids are not known
+                if method != "GET":
+                    raise OutcomeUnknown(f"Exact's answer to {method} {_path(url)} cannot be read", "the next run looks it up", answered=True)
+                raise ServiceError(f"Exact's answer to GET {_path(url)} cannot be read ({body})", "try again later; nothing was written")
+            return body
         if status == 204:
             return {}
         message = _odata_error(response) or f"HTTP {status}"

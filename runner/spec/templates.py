@@ -30,6 +30,7 @@ class Templates:
     def __init__(self) -> None:
         self.env = ENV
         self._compiled: dict[str, Any] = {}
+        self._reads: set[tuple[str | None, str]] = set()  # every `name.field` the templates read
         self._globals = set(self.env.globals)
         self._global_values = dict(self.env.globals)
 
@@ -49,9 +50,15 @@ class Templates:
             elif owner in allowed and owner in STRICT_FIELDS and attr not in STRICT_FIELDS[owner] | DICT_METHODS:
                 problems.append(f"'{owner}.{attr}' does not exist; {owner} has: {', '.join(sorted(STRICT_FIELDS[owner]))}")
         if not problems:
+            self._reads.update(attributes)
             literal = not any(mark in source for mark in ("{{", "{%", "{#"))
             self._compiled[key] = source.strip() if literal else _compile(source)
         return problems
+
+    def reads_field(self, owner: str, field: str) -> bool:
+        """Whether any template reads `owner.field` (or passes `owner` whole to something
+        that could): what the runner need not fetch when none does."""
+        return (owner, field) in self._reads or (None, field) in self._reads
 
     def __contains__(self, key: str) -> bool:
         return key in self._compiled

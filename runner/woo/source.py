@@ -12,12 +12,14 @@ from typing import Any
 import httpx
 
 from runner.errors import ServiceError, SpecError
-from runner.http import is_json, json_body, make_client, pause
+from runner.http import BadJson, fetch, is_json, json_body, make_client, pause, why
 from runner.redact import safe_url
 
 PER_PAGE = 100
 OVERLAP_ROWS = 5  # rows each page shares with the last, to notice a list that shifted
 MAX_STEPS_BACK = 20  # a list that keeps shifting is read on after this many steps back
+MAX_STALLS = 3  # full pages in a row with nothing new: the shop repeats itself, paging ends
+MAX_WAIT = 300  # seconds of Retry-After the runner waits out; longer: stop, the next run resumes
 
 
 class WooCommerce:
@@ -36,6 +38,7 @@ class WooCommerce:
         self.auth_params = {"consumer_key": key, "consumer_secret": secret} if query_string_auth else {}
         auth = None if query_string_auth else httpx.BasicAuth(key, secret)
         self.http = make_client(transport=transport, timeout=timeout, auth=auth, headers={"Accept": "application/json"})
+        self.deadline = 2 * timeout  # a whole answer, however it trickles
         self.sleep = sleep
         self.calls = 0
         self.name = url.rstrip("/")
@@ -52,12 +55,12 @@ class WooCommerce:
         for attempt in range(4):
             self.calls += 1
             try:
-                response = self.http.get(url, params={**(params or {}), **self.auth_params})
+                response = fetch(self.http, "GET", url, deadline=self.deadline, params={**(params or {}), **self.auth_params})
             except httpx.HTTPError as exc:
-                if attempt == 3:
+                if attempt == 3 or isinstance(exc, httpx.DecodingError):
                     raise ServiceError(
-                        f"cannot reach the shop at {safe_url(self.api)} ({type(exc).__name__})",
-                        "check woocommerce.url and the network; nothing was booked from this run",
+                        f"cannot reach the shop at {safe_url(self.api)} ({why(exc)})",
+                        "check woocommerce.url, the network and the shop's host; nothing was booked from this run",
                     ) from None
                 self.sleep(2**attempt)
                 continue
@@ -77,12 +80,34 @@ class WooCommerce:
                 )
             if response.status_code == 404:
                 raise ServiceError(f"the shop says {path} does not exist ({_wp_error(response)})", "check the order id", status=404)
+            if 400 <= response.status_code < 500 and response.status_code != 429 and is_json(response):
+                raise ServiceError(  # the shop's own words: retrying the same question gets the same answer
+                    f"the shop refused GET {path} (HTTP {response.status_code} {_wp_error(response)})",
+                    "fix what the shop names (a status or a date in the spec?)",
+                    status=response.status_code,
+                )
             if attempt == 3:
                 what = f"HTTP {response.status_code}" + ("" if is_json(response) else " with a web page instead of JSON")
-                raise ServiceError(f"the shop kept answering {what} for {path}", "the host may be throttling or showing a captcha; try again later")
-            retry_after = response.headers.get("retry-after", "")
-            self.sleep(float(retry_after) if retry_after.isdigit() else 2**attempt)
+                raise ServiceError(
+                    f"the shop kept answering {what} for {path}",
+                    "the host may be throttling or showing a captcha; try again later",
+                    status=response.status_code,
+                )
+            self.sleep(self._wait(response, attempt))
         raise AssertionError("unreachable")
+
+    def _wait(self, response: httpx.Response, attempt: int) -> float:
+        """Retry-After when the shop says it (in seconds), within MAX_WAIT; beyond that the
+        run stops and the next one asks again."""
+        retry_after = response.headers.get("retry-after", "").strip()
+        if not retry_after.isdigit():
+            return 2**attempt
+        if int(retry_after) > MAX_WAIT:
+            raise ServiceError(
+                f"the shop asks to wait {int(retry_after)} s before asking again (HTTP {response.status_code})",
+                "nothing was lost: this run stopped, and a later run carries on",
+            )
+        return float(retry_after)
 
     def _pages(self, path: str, params: dict[str, Any], optional: bool = False) -> Iterator[dict] | None:
         """Every row of a list, each once, safe against a list that changes while it is
@@ -95,17 +120,23 @@ class WooCommerce:
 
     def _walk(self, path: str, params: dict[str, Any], response: httpx.Response) -> Iterator[dict]:
         seen: set[Any] = set()
-        offset, stepped_back = 0, 0
+        offset, stepped_back, stalls = 0, 0, 0
         while True:
-            rows = json_body(response)
+            rows = _rows(response, path, offset)
             fresh = [row for row in rows if row.get("id") not in seen]
             if offset and rows and len(fresh) == len(rows) and stepped_back < MAX_STEPS_BACK:
                 offset, stepped_back = max(0, offset - PER_PAGE), stepped_back + 1  # no overlap: a gap is possible
             else:
                 yield from fresh
                 seen.update(row.get("id") for row in rows)
+                stalls = stalls + 1 if rows and not fresh else 0
                 if len(rows) < PER_PAGE:
                     return
+                if stalls >= MAX_STALLS:  # the shop ignores the offset and repeats rows: a page count cannot be trusted
+                    raise ServiceError(
+                        f"the shop answered the same {path} again for {MAX_STALLS} pages from offset {offset}: its paging is broken",
+                        "a caching plugin or proxy may ignore the offset parameter; exclude /wp-json/ from caching",
+                    )
                 offset += len(rows) - OVERLAP_ROWS
             response = self._get(path, {**params, "per_page": PER_PAGE, "offset": offset})
 
@@ -122,7 +153,12 @@ class WooCommerce:
         yield from self._pages("orders", params)  # each once, none lost to a page shift
 
     def order(self, order_id: int) -> dict:
-        return json_body(self._get(f"orders/{order_id}"))
+        order = _json(self._get(f"orders/{order_id}"), f"orders/{order_id}")
+        if not isinstance(order, dict):
+            raise ServiceError(
+                f"the shop's answer for order {order_id} is not an order: {_sample(order)}", "look at the order in WooCommerce", status=200
+            )
+        return order
 
     def refunds_after(self, after_gmt: str | None) -> Iterator[dict] | None:
         """Refunds of every order created after `after_gmt` (UTC), by ascending id, from the
@@ -133,14 +169,15 @@ class WooCommerce:
         return self._pages("refunds", params, optional=True)
 
     def refunds(self, order_id: int) -> list[dict]:
-        return json_body(self._get(f"orders/{order_id}/refunds", {"per_page": PER_PAGE}))
+        return _rows(self._get(f"orders/{order_id}/refunds", {"per_page": PER_PAGE}), f"orders/{order_id}/refunds", 0, status=200)
 
     def categories(self, product_id: int) -> tuple[str, ...]:
         """Category names of a product, read once per product per run."""
         if product_id and product_id not in self._categories:
             try:
-                product = json_body(self._get(f"products/{product_id}"))
-                self._categories[product_id] = tuple(c.get("name", "") for c in product.get("categories") or [])
+                product = _json(self._get(f"products/{product_id}"), f"products/{product_id}")
+                listed = product.get("categories") if isinstance(product, dict) else None
+                self._categories[product_id] = tuple(str(c.get("name", "")) for c in listed or [] if isinstance(c, dict))
             except ServiceError as exc:
                 if exc.status != 404:
                     raise
@@ -165,6 +202,32 @@ class WooCommerce:
                     }
 
 
+def _json(response: httpx.Response, path: str, status: int | None = 200):
+    """An answer's JSON; an answer that is none is the shop's failure for that request
+    (`status` 200: it answered, so only what was asked for fails, not the run)."""
+    try:
+        return json_body(response)
+    except BadJson as exc:
+        raise ServiceError(f"the shop's answer for {path} cannot be read: {exc}", "look at the shop's PHP error log", status=status) from None
+
+
+def _rows(response: httpx.Response, path: str, offset: int, status: int | None = None) -> list[dict]:
+    """A page of a list: a JSON array of objects, or a clear error naming what came instead."""
+    rows = _json(response, path, status)
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise ServiceError(
+            f"the shop's answer for {path} (offset {offset}) is not a list of rows: {_sample(rows)}",
+            "a plugin may be changing the REST API's answers; look at the shop's PHP error log",
+            status=status,
+        )
+    return rows
+
+
+def _sample(value: Any) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= 120 else shown[:117] + "..."
+
+
 def _wp_code(response: httpx.Response) -> str:
     try:
         return response.json().get("code", "") if is_json(response) else ""
@@ -177,7 +240,13 @@ def _wp_error(response: httpx.Response) -> str:
         body = response.json() if is_json(response) else {}
     except ValueError:
         body = {}
-    return f"{body.get('code', response.status_code)}: {body.get('message', '')}".strip(": ")
+    if not isinstance(body, dict):
+        return str(response.status_code)
+    said = f"{body.get('code', response.status_code)}: {body.get('message', '')}".strip(": ")
+    params = (body.get("data") or {}).get("params") if isinstance(body.get("data"), dict) else None
+    if isinstance(params, dict) and params:  # WordPress puts what is wrong with each parameter here
+        said += " (" + "; ".join(f"{name}: {detail}" for name, detail in params.items()) + ")"
+    return said
 
 
 def source_from_spec(spec, transport: httpx.BaseTransport | None = None) -> WooCommerce:
