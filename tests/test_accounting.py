@@ -266,7 +266,7 @@ def test_sales_invoices_carry_woocommerces_vat_whether_or_not_exact_takes_it(syn
     printed, so what is booked, owed and paid is WooCommerce's total; the run says so."""
     from tests.robust import documents_by_ref, expected_by_ref
 
-    box = sync_box(orders=120, seed=4, extra="booking:\n  target: sales_invoice\n", exact_options={"invoice_vat_override": override})
+    box = sync_box(orders=300, seed=11, extra="booking:\n  target: sales_invoice\n", exact_options={"invoice_vat_override": override})
     result = box.run("run")
     assert result.exit_code == 0, result.output
     assert documents_by_ref(box) == expected_by_ref(box)  # every total is WooCommerce's

@@ -53,6 +53,17 @@ class Response:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     drop: bool = False  # close the connection without answering (after the work is done)
+    trickle: float = 0.0  # send the body a byte at a time, this many seconds apart (a dying host)
+
+    def chunks(self, sleep: Callable[[float], None]):
+        """The body as it goes out: whole, or trickled byte by byte."""
+        if not self.trickle:
+            yield self.body
+            return
+        for n in range(len(self.body)):
+            if n:
+                sleep(self.trickle)
+            yield self.body[n : n + 1]
 
 
 def json_response(status: int, payload, headers: dict[str, str] | None = None) -> Response:
@@ -80,6 +91,7 @@ class Fault:
     match: Callable[[Request], bool] | None = None
     after_work: bool = False  # the request is carried out first, then this answer replaces the real one
     body: bytes | None = None  # the answer's body as sent (else a maintenance page or a small JSON error)
+    trickle: float = 0.0  # seconds between the body's bytes
 
 
 class Faults:
@@ -137,7 +149,7 @@ class Faults:
 def _answer(fault: Fault) -> Response:
     content_type = "text/html; charset=utf-8" if fault.html else "application/json; charset=utf-8"
     if fault.body is not None:
-        return Response(fault.status, fault.body, {"Content-Type": content_type, **fault.headers})
+        return Response(fault.status, fault.body, {"Content-Type": content_type, **fault.headers}, trickle=fault.trickle)
     if fault.html:
         return Response(fault.status, MAINTENANCE_PAGE, {"Content-Type": content_type, **fault.headers})
     return json_response(fault.status, {"error": "injected fault"}, fault.headers)

@@ -83,7 +83,9 @@ def _make_handler(server: SandboxServer) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(response.body)))
             self.end_headers()
             if self.command != "HEAD":
-                self.wfile.write(response.body)
+                for chunk in response.chunks(server.host.sleep):
+                    self.wfile.write(chunk)
+                    self.wfile.flush()
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
 

@@ -43,7 +43,17 @@ class HostTransport(httpx.BaseTransport):
         if response.drop:
             raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
         headers = [*response.headers.items(), ("Content-Length", str(len(response.body)))]
+        if response.trickle and request.method != "HEAD":
+            return httpx.Response(response.status, headers=headers, stream=_Trickle(response.chunks(self.host.sleep)), request=request)
         return httpx.Response(response.status, headers=headers, content=b"" if request.method == "HEAD" else response.body, request=request)
+
+
+class _Trickle(httpx.SyncByteStream):
+    def __init__(self, chunks) -> None:
+        self._chunks = chunks
+
+    def __iter__(self):
+        yield from self._chunks
 
 
 class InProcessServer(Served):
