@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from runner.errors import LoginNeeded, OutcomeUnknown, QuotaExhausted, Rejected, ServiceError, SpecError
-from runner.http import BadJson, fetch, is_json, json_body, make_client, may_have_landed, why
+from runner.http import BadJson, TooSlow, fetch, is_json, json_body, make_client, may_have_landed, why
 from runner.redact import safe_url
 
 
@@ -184,7 +184,7 @@ class ExactApi:
             try:
                 response = fetch(self.http, method, url, deadline=2 * self.timeout, params=params, json=json, headers=headers)
             except httpx.HTTPError as exc:
-                if method == "GET" and attempt < 2 and not isinstance(exc, httpx.DecodingError):
+                if method == "GET" and attempt < 2 and not isinstance(exc, (httpx.DecodingError, TooSlow)):
                     continue
                 if method != "GET" and may_have_landed(exc):
                     raise OutcomeUnknown(

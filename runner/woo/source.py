@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from runner.errors import ServiceError, SpecError
-from runner.http import BadJson, fetch, is_json, json_body, make_client, pause, why
+from runner.http import BadJson, TooSlow, fetch, is_json, json_body, make_client, pause, why
 from runner.redact import safe_url
 
 PER_PAGE = 100
@@ -57,7 +57,7 @@ class WooCommerce:
             try:
                 response = fetch(self.http, "GET", url, deadline=self.deadline, params={**(params or {}), **self.auth_params})
             except httpx.HTTPError as exc:
-                if attempt == 3 or isinstance(exc, httpx.DecodingError):
+                if attempt == 3 or isinstance(exc, (httpx.DecodingError, TooSlow)):
                     raise ServiceError(
                         f"cannot reach the shop at {safe_url(self.api)} ({why(exc)})",
                         "check woocommerce.url, the network and the shop's host; nothing was booked from this run",
