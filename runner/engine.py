@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from runner import due
 from runner.core.booking import Booker, Document
 from runner.core.model import Order
+from runner.durations import duration
 from runner.errors import BookingError, OutcomeUnknown, QuotaExhausted, Rejected, RunnerError, ServiceError
 from runner.ledger import Ledger
 from runner.outcome import Outcome, iso
@@ -40,6 +41,8 @@ class Run:
         self.refunds_listed = False  # whether the shop lists refunds store-wide
         self.refund_parents: set[int] = set()  # orders with refunds in this run's window
         self.to_check: list[tuple[str, Document]] = []  # for the completeness check
+        stall = duration(spec.notify.stall_after if spec.notify else "2h", "mhd") or timedelta(hours=2)
+        self.budget = stall.total_seconds() * 3 / 4  # a run ends before it could look stalled; the next one carries on
 
     def __call__(
         self, since: str | None = None, only: Sequence[int] = (), limit: int | None = None, retry_now: Sequence[int] | None = None
@@ -55,8 +58,15 @@ class Run:
             self._before_the_quota_resets()
             self.settle()
             self.sink.open()
+            started = self.clock()
             for raw in self.due(since, only, retry_now):
                 if limit is not None and len(self.outcome.booked) >= limit:
+                    break
+                if self.clock() - started > self.budget:
+                    self.outcome.stopped = (
+                        f"stopped after {round((self.clock() - started) / 60)} min, before notify.stall_after would call the runs stalled; "
+                        "nothing is lost: the next run carries on"
+                    )
                     break
                 self.one(raw, force=bool(only) or retry_now is not None)
                 if self.progress:

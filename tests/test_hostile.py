@@ -221,3 +221,23 @@ def test_json_nested_beyond_reason_is_a_clear_error():
     with pytest.raises(BadJson, match="nested too deeply"):
         json_body(deep)
     assert json_body(httpx.Response(200, content=json.dumps({"total": "1.00"}).encode())) == {"total": "1.00"}
+
+
+def test_a_long_run_stops_before_it_could_look_stalled_and_the_next_carries_on(sync_box):
+    """Every order takes half an hour (a slow Exact, say): with notify.stall_after 2h the
+    run stops taking orders after 90 minutes; nothing is skipped, the next run books the rest."""
+    import time
+
+    from runner.core.model import reached_trigger
+    from tests.test_exact_truth import engine
+
+    box = sync_box(orders=12)
+    hours = [0.0]
+    start = time.time()
+    report = engine(box, clock=lambda: start + hours[0] * 3600, progress=lambda outcome: hours.__setitem__(0, hours[0] + 0.5))
+    assert report.stopped.startswith("stopped after 120 min, before notify.stall_after") and "the next run carries on" in report.stopped
+    assert len(report.booked) == 4
+    rest = engine(box)
+    assert rest.stopped == "" and len(report.booked) + len(rest.booked) == len(
+        [o for o in box.due() if reached_trigger(o, {"completed", "processing"})]
+    )
