@@ -15,6 +15,7 @@ class DryRunSink:
     def __init__(self, sink: Sink) -> None:
         self.sink = sink
         self.name = sink.name
+        self.batched = sink.batched
         self.posted: list[dict[str, Any]] = []
 
     def open(self) -> None:
@@ -53,6 +54,13 @@ class DryRunSink:
         where = {"order": doc.order_id, **({"refund": doc.refund_id} if doc.refund_id is not None else {}), "step": step}
         self.posted.append({**where, **request})
         return {"exact_id": f"<new {step} {len(self.posted)}>", "number": None}
+
+    def requests_many(self, step: str, items) -> list[dict[str, Any]]:
+        return self.sink.requests_many(step, items)
+
+    def write_many(self, step: str, items) -> list[Facts]:
+        self.posted += [{"step": step, **request} for request in self.sink.requests_many(step, items)]
+        return [{"exact_id": f"<new {step} {len(self.posted)}>"} for _ in items]
 
     def lookup(self, step: str, intent: Facts, known: set[str]) -> Facts | None:
         return self.sink.lookup(step, intent, known)

@@ -23,6 +23,7 @@ RETRY_DELAYS = (15 * 60, 60 * 60, 4 * 3600, 24 * 3600)  # then daily, up to MAX_
 MAX_ATTEMPTS = 8
 FIX_WHAT_EXACT_SAYS = "fix what Exact names (in the spec or in Exact), then `runner retry SPEC`"
 LOOKBACK = 31  # days a new ledger looks back for documents a lost one booked
+BATCH = 100  # batched steps (payments) sent together at the end of a run, or every this many
 INTERRUPTED = "interrupted: the run did not finish (stopped or killed); the next run carries on"
 
 
@@ -41,6 +42,7 @@ class Run:
         self.refunds_listed = False  # whether the shop lists refunds store-wide
         self.refund_parents: set[int] = set()  # orders with refunds in this run's window
         self.to_check: list[tuple[str, Document]] = []  # for the completeness check
+        self.pending: list[tuple[int, int | None, str, Posting, dict[str, Facts]]] = []  # batched steps, intended, not yet sent
         stall = duration(spec.notify.stall_after if spec.notify else "2h", "mhd") or timedelta(hours=2)
         self.budget = stall.total_seconds() * 3 / 4  # a run ends before it could look stalled; the next one carries on
 
@@ -69,8 +71,11 @@ class Run:
                     )
                     break
                 self.one(raw, force=bool(only) or retry_now is not None)
+                if len(self.pending) >= BATCH:
+                    self.flush()
                 if self.progress:
                     self.progress(self.outcome)
+            self.flush()
             self.completeness()
         except QuotaExhausted as stop:
             self.outcome.stopped = f"{stop.message}; {stop.hint}"
@@ -203,18 +208,24 @@ class Run:
                             if posted:
                                 self.outcome.credits.append(f"{order_id}/{refund['id']}")
             self.ledger.clear_failure(order_id)
-        except OutcomeUnknown as exc:
+        except RunnerError as exc:
+            self._order_failed(order_id, exc)
+
+    def _order_failed(self, order_id: int, exc: RunnerError, step: tuple[int | None, str] | None = None) -> None:
+        """An order that met `exc`: recorded as failed (retried later), or the run stops.
+        `step`: only that (refund, step) of the order was refused (a batched payment)."""
+        if isinstance(exc, OutcomeUnknown):
             self.outcome.failed[order_id] = f"{exc.message}; what to do: nothing, {exc.hint}"
             self.ledger.fail(order_id, self._safe(exc.message), iso(self.clock()), kind="unknown outcome")
-        except (BookingError, Rejected) as exc:
+        elif isinstance(exc, (BookingError, Rejected)):
             for intent in self.ledger.open_intents():  # refused, so nothing landed: no lookup needed
-                if intent["order"] == order_id:
+                if intent["order"] == order_id and (step is None or (intent["refund"] or None, intent["step"]) == step):
                     self.ledger.forget(order_id, intent["refund"], intent["step"])
             self._failed(order_id, exc, "rejected" if isinstance(exc, Rejected) else "local")
-        except ServiceError as exc:
-            if exc.status is None or exc.status == 429 or exc.status > 500:
-                raise  # unreachable, throttled, a gateway down: the run stops, nothing is lost
+        elif isinstance(exc, ServiceError) and exc.status is not None and exc.status != 429 and exc.status <= 500:
             self._failed(order_id, exc, "shop")  # the shop failed on this order's own data (its product, its refunds)
+        else:
+            raise exc  # unreachable, throttled, a gateway down, the quota: the run stops, nothing is lost
 
     def _failed(self, order_id: int, exc: RunnerError, kind: str) -> None:
         """One order's failure, retried later with growing pauses; the others go on."""
@@ -272,6 +283,9 @@ class Run:
                 if found is not None:  # the books hold it: recorded, never posted twice
                     self.ledger.done(order.id, refund_id, step, **found)
                     self.outcome.found.append(f"{order.id}" + (f"/{refund_id}" if refund_id else "") + f" {step}")
+                elif step in self.sink.batched:  # sent with the others (flush); always a document's last step
+                    self.pending.append((order.id, refund_id, step, posting, dict(done)))
+                    continue
                 else:
                     written = self._write(order.id, step, posting, done, facts)
                     warnings = [written.pop("warning")] if "warning" in written else []  # something the sink had to do, said
@@ -283,6 +297,19 @@ class Run:
                 record = self.ledger.step(order.id, refund_id, step)
             done[step] = record
         return account, posted
+
+    def flush(self) -> None:
+        """Sends the batched steps collected so far, per step in one go; each item's answer
+        is recorded as its own: done, or that order's failure."""
+        pending, self.pending = self.pending, []
+        for step in dict.fromkeys(item[2] for item in pending):
+            items = [item for item in pending if item[2] == step]
+            results = self.sink.write_many(step, [(posting, done) for _, _, _, posting, done in items])
+            for (order_id, refund_id, _, _, _), result in zip(items, results, strict=True):
+                if isinstance(result, RunnerError):
+                    self._order_failed(order_id, result, step=(refund_id, step))
+                else:
+                    self.ledger.done(order_id, refund_id, step, **result)
 
     def _write(self, order_id: int, step: str, posting: Posting, done: dict[str, Facts], facts: Facts) -> Facts:
         """One write. A 5xx answer may come after the work was committed, or be a refusal:

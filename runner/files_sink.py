@@ -42,8 +42,16 @@ class FolderSink:
     def create_customer(self, plan: CustomerPlan) -> Facts:  # never called: every customer is "known"
         return {"exact_id": plan.email}
 
+    batched: frozenset[str] = frozenset()  # one file per document: nothing to gather
+
     def steps(self, posting: Posting) -> tuple[str, ...]:
         return ("document",)
+
+    def write_many(self, step: str, items) -> list[Facts]:  # never called: nothing is batched
+        return [self.write(step, posting, done) for posting, done in items]
+
+    def requests_many(self, step: str, items) -> list[dict[str, Any]]:
+        return [self.request(step, posting, done) for posting, done in items]
 
     def find(self, step: str, posting: Posting, done: Mapping[str, Facts], taken: set[str]) -> Facts | None:
         return self.lookup(step, self.intent(step, posting, done), taken)

@@ -12,6 +12,8 @@ Exactly-once is a protocol between the engine, the ledger and a sink:
         ledger.done(step, **sink.write(step, posting, done))       # after the sink's answer
     an intent without `done` (a crash, a lost answer) is settled first thing next run:
         sink.lookup(step, intent) -> the facts of what landed, or None (then it is sent again)
+    a step in `sink.batched` (payments) is intended when its document gets there, and sent
+    with the others at the end of the run (every 100): sink.write_many(step, items)
 
 Errors: a sink and a source raise only runner.errors types. `Rejected` (nothing written,
 the order fails and is retried later), `OutcomeUnknown` (the write may have landed: the
@@ -21,11 +23,12 @@ order waits for the lookup of the next run), `QuotaExhausted` (stop the run clea
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from runner.core.booking import CustomerPlan, Document, PaymentPlan
+from runner.errors import RunnerError
 
 Facts = dict[str, Any]  # what the ledger keeps about one step: JSON-able, sink-defined
 
@@ -83,6 +86,7 @@ class Sink(Protocol):
     in the ledger it was built with; the engine owns every intent and `done`."""
 
     name: str  # the books, as a ledger records whose it is (e.g. "Exact division 1234567 at ...")
+    batched: frozenset[str]  # steps the engine collects and has written together (`write_many`), always a document's last
 
     def open(self) -> None:
         """Called once before a run books: bring indexes up to date (reads only)."""
@@ -122,6 +126,14 @@ class Sink(Protocol):
     def write(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
         """Sends one step; returns the facts to keep (`exact_id`, `number`...) and, under
         `warning`, anything the sink had to do that the consultant should hear of."""
+
+    def write_many(self, step: str, items: Sequence[tuple[Posting, Mapping[str, Facts]]]) -> list[Facts | RunnerError]:
+        """Sends a batched step for many documents in as few writes as it can; per item its
+        facts, or the error that item met (`Rejected`: nothing of it landed; `OutcomeUnknown`:
+        look it up). One item's refusal never costs the others theirs."""
+
+    def requests_many(self, step: str, items: Sequence[tuple[Posting, Mapping[str, Facts]]]) -> list[dict[str, Any]]:
+        """What `write_many` would send (for dry runs; no I/O)."""
 
     def lookup(self, step: str, intent: Facts, known: set[str]) -> Facts | None:
         """Whether a write of an earlier run landed after all: its facts, or None. `known`

@@ -184,6 +184,32 @@ def payment_payload(plan: PaymentPlan, ids: Ids) -> tuple[str, dict[str, Any]]:
     return (CASH_ENTRIES if cash else BANK_ENTRIES), {**header, ("CashEntryLines" if cash else "BankEntryLines"): [line]}
 
 
+MAX_LINES = 100  # receipt lines per bank or cash entry [U: Exact documents no limit]
+
+
+def batched(payments: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any], list[int]]]:
+    """Receipts (each a one-line entry, as payment_payload makes them) joined into as few
+    entries as Exact takes: one per endpoint, journal, currency and month of the line's date
+    (an entry belongs to one period [U]), at most MAX_LINES lines. Each entry with the
+    indexes of the receipts it carries."""
+    groups: dict[tuple, list[int]] = {}
+    for n, (endpoint, payload) in enumerate(payments):
+        header = tuple(sorted((k, v) for k, v in payload.items() if not k.endswith("EntryLines")))
+        line = _only_line(payload)
+        groups.setdefault((endpoint, header, line["Date"][:7]), []).append(n)
+    out = []
+    for (endpoint, header, _), members in groups.items():
+        for start in range(0, len(members), MAX_LINES):
+            chunk = members[start : start + MAX_LINES]
+            key = next(k for k in payments[chunk[0]][1] if k.endswith("EntryLines"))
+            out.append((endpoint, {**dict(header), key: [_only_line(payments[n][1]) for n in chunk]}, chunk))
+    return out
+
+
+def _only_line(payload: dict[str, Any]) -> dict[str, Any]:
+    return next(v for k, v in payload.items() if k.endswith("EntryLines"))[0]
+
+
 def master_data_problems(doc: Document, master: MasterData, payment: PaymentPlan | None = None, allowed: frozenset[str] = frozenset()) -> list[str]:
     """Everything Exact would refuse about this document's codes, found before posting."""
     problems = []

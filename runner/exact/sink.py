@@ -8,13 +8,13 @@ since the last run), so a steady-state order costs one call."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from runner.core.booking import CustomerPlan, Document, PaymentPlan
 from runner.core.money import CENT, ZERO, text
-from runner.errors import BookingError
+from runner.errors import BookingError, OutcomeUnknown, Rejected, RunnerError
 from runner.exact.client import ExactApi, quote
 from runner.exact.index import BooksIndex
 from runner.exact.master import Admin, MasterCache, account_problems, decimal_of
@@ -25,6 +25,7 @@ from runner.exact.payloads import (
     SALES_INVOICES,
     Ids,
     MasterData,
+    batched,
     closing_payload,
     document_payload,
     fit,
@@ -41,6 +42,7 @@ class ExactSink:
         self.master = MasterCache(api, ledger)
         self.balance_sheet: frozenset[str] = frozenset()  # non-revenue GL accounts the spec allows lines on
         self._indexes: dict[str, BooksIndex] = {}  # per target: what the books hold
+        self.batched = frozenset({"payment"})  # receipts go out together: one entry per journal and month, not one per order
         self.name = f"Exact division {api.division} at {api.base_url.rstrip('/')}" if api is not None else "Exact (offline)"
 
     def admin(self, fresh: bool = False) -> Admin:
@@ -162,6 +164,44 @@ class ExactSink:
             return {}
         row = self.api.post(*self._payment(posting, done))
         return {"exact_id": row.get("EntryID")}
+
+    def requests_many(self, step: str, items: Sequence[tuple[Posting, Mapping[str, Facts]]]) -> list[dict[str, Any]]:
+        return [{"endpoint": endpoint, "payload": payload} for endpoint, payload, _ in batched([self._payment(p, d) for p, d in items])]
+
+    def write_many(self, step: str, items: Sequence[tuple[Posting, Mapping[str, Facts]]]) -> list[Facts | RunnerError]:
+        """Receipts in as few entries as Exact takes. An entry Exact refuses is sent again
+        line by line, so one bad receipt costs one refusal and the others still land; an
+        entry whose answer was lost is left to each receipt's lookup."""
+        intents = [self.intent(step, posting, done) for posting, done in items]
+        results: list[Facts | RunnerError] = [{} for _ in items]
+        for endpoint, payload, members in batched([self._payment(p, d) for p, d in items]):
+            try:
+                row = self.api.post(endpoint, payload)
+            except (Rejected, OutcomeUnknown) as failed:
+                for n in members:
+                    results[n] = failed if isinstance(failed, Rejected) else self._settled(step, intents[n], failed)
+                refused = [n for n in members if isinstance(results[n], Rejected) and len(members) > 1]
+                for n in refused:  # one by one: only the receipt Exact refuses fails
+                    results[n] = self._write_one(step, items[n])
+                continue
+            for n in members:
+                results[n] = {"exact_id": row.get("EntryID")}
+        return results
+
+    def _write_one(self, step: str, item: tuple[Posting, Mapping[str, Facts]]) -> Facts | RunnerError:
+        try:
+            return self.write(step, *item)
+        except (Rejected, OutcomeUnknown) as exc:
+            return exc if isinstance(exc, Rejected) else self._settled(step, self.intent(step, *item), exc)
+
+    def _settled(self, step: str, intent: Facts, unknown: OutcomeUnknown) -> Facts | RunnerError:
+        """After an answered 5xx Exact's work is over: a lookup tells what landed now."""
+        if not unknown.answered:
+            return unknown
+        found = self.lookup(step, intent, set())
+        if found is not None:
+            return found
+        return Rejected(unknown.answer or f"{unknown.message}, and it does not hold the receipt", "it is retried by itself", unknown.status)
 
     def lookup(self, step: str, intent: Facts, known: set[str]) -> Facts | None:
         if step == "account":
