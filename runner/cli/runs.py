@@ -177,7 +177,13 @@ def _progress(terminal: bool):
         elif done % LOG_EVERY == 0:
             Out.echo(line)
 
-    return show
+    def shown(outcome) -> None:
+        try:
+            show(outcome)
+        except BrokenPipeError:  # the reader has gone: the run books on, its summary ends the command quietly
+            pass
+
+    return shown
 
 
 @main.command()
