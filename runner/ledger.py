@@ -21,6 +21,7 @@ from typing import Any
 from tinydb import Query, TinyDB
 from tinydb.storages import MemoryStorage, Storage
 
+from runner import private
 from runner.errors import RunnerError, SpecError
 
 ENTRY = '{"t": '  # how every line this storage writes begins
@@ -43,7 +44,7 @@ class JournalStorage(Storage):
     def __init__(self, path: str | os.PathLike, compact: bool = False, read_only: bool = False) -> None:
         self.path = Path(path)
         if not read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private.folder(self.path.parent)
         self._tables: dict[str, dict[str, Any]] = {}
         self._seen: dict[str, dict[str, str]] = {}  # table -> doc id -> JSON as last written
         self.damaged, self.set_aside = "", None
@@ -54,7 +55,7 @@ class JournalStorage(Storage):
             self._tables, self._seen, lines = {}, {}, 0
         if compact and lines > 1000 and lines > 2 * sum(len(t) for t in self._tables.values()):
             self._compact()
-        self._file = None if read_only else open(self.path, "a", encoding="utf-8")
+        self._file = None if read_only else private.append(self.path)
         # a line cut short by a crash must not swallow the first line appended after it
         self._torn = self._file is not None and self._file.tell() > 0 and _last_byte(self.path) != b"\n"
 
@@ -85,7 +86,7 @@ class JournalStorage(Storage):
 
     def _compact(self) -> None:
         temporary = self.path.with_suffix(".compact")
-        with open(temporary, "w", encoding="utf-8") as handle:
+        with private.fresh(temporary) as handle:
             for name, docs in self._tables.items():
                 for doc_id, doc in docs.items():
                     handle.write(json.dumps({"t": name, "id": doc_id, "d": doc}, ensure_ascii=False) + "\n")
@@ -144,8 +145,8 @@ Q = Query()
 @contextmanager
 def run_lock(path: Path, wait: bool = False) -> Iterator[None]:
     """One run per spec at a time; a second one says so (or waits its turn)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as handle:
+    private.folder(path.parent)
+    with private.append(path) as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
         except BlockingIOError:

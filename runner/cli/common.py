@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from runner import __version__
+from runner import __version__, private
 from runner import spec as spec_module
 from runner.errors import RunnerError
 from runner.ledger import Ledger
@@ -88,8 +88,11 @@ def guarded(func: Callable) -> Callable:
 
 
 def load_spec(path: str):
+    """The spec, its secrets known to Out, and its ledger and login closed to other users."""
     spec = spec_module.load(path)
     Out.secrets |= spec.secrets
+    for fixed in filter(None, (private.tighten(spec.state_file), private.tighten(spec.token_file))):
+        Out.echo(f"warning: {fixed}", err=True)
     return spec
 
 
