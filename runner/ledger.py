@@ -7,13 +7,11 @@ and the Exact ids after it. An intent without ids is an outcome we do not know y
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import time
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -140,23 +138,6 @@ def now() -> str:
 
 
 Q = Query()
-
-
-@contextmanager
-def run_lock(path: Path, wait: bool = False) -> Iterator[None]:
-    """One run per spec at a time; a second one says so (or waits its turn)."""
-    private.folder(path.parent)
-    with private.append(path) as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            raise RunnerError(
-                f"already running: another run holds {path}", "let it finish (a run every 15 minutes is plenty), or pass --wait to queue behind it"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class Ledger:

@@ -1,5 +1,5 @@
 """What the runner meets at the edges of its process: an output pipe closed early, its files
-(modes, a shared token file, a ledger it may not write) and a run lock held too long."""
+(modes, a shared token file, a ledger it may not write) and a run lock whose holder is gone."""
 
 from __future__ import annotations
 
@@ -29,14 +29,13 @@ def usual_umask():
     os.umask(before)
 
 
-def closed_pipe(spec, *args: str) -> tuple[int, str]:
+def closed_pipe(spec, *args: str) -> subprocess.Popen:
     """`runner COMMAND SPEC ARGS | head -0`: whoever reads the output has gone before the
-    first line is written. (exit code, stderr)"""
+    first line is written."""
     command = [sys.executable, "-m", "runner", args[0], str(spec), *args[1:]]
     process = subprocess.Popen(command, cwd=spec.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env())
     process.stdout.close()
-    err = process.stderr.read().decode()
-    return process.wait(timeout=HANG), err
+    return process
 
 
 def test_a_closed_output_pipe_ends_a_command_quietly(sync_box):
@@ -44,9 +43,10 @@ def test_a_closed_output_pipe_ends_a_command_quietly(sync_box):
     code a shell gives a command a closed pipe stopped (141); a run still books to the end
     (its progress line every 100 orders included)."""
     box = sync_box(orders=130, sockets=True)
-    for args in (("run",), ("status",), ("status", "--json"), ("validate",)):
-        code, err = closed_pipe(box.spec, *args)
-        assert (code, err) == (141, ""), args
+    commands = {args: closed_pipe(box.spec, *args) for args in (("run",), ("status",), ("status", "--json"), ("validate",))}
+    for args, process in commands.items():
+        err = process.stderr.read().decode()
+        assert (process.wait(timeout=HANG), err) == (141, ""), args
     assert_exactly_once(box)
 
 
@@ -147,3 +147,37 @@ def test_status_reads_a_ledger_it_may_not_write_and_a_run_says_why_it_cannot_boo
     run = command("run")
     assert run.returncode == 1 and "Traceback" not in run.stderr and "unexpected" not in run.stderr, run.stderr
     assert f"error: cannot write {box.dir / '.runner'}" in run.stderr and "what to do: let the user that runs the runner write" in run.stderr
+
+
+ORPHAN = """
+import os, sys, time
+from runner.lock import run_lock
+
+lock = run_lock(sys.argv[1])
+lock.acquire()
+child = os.fork()
+if child == 0:  # keeps a copy of the locked file handle: the lock outlives the run that took it
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 1), os.dup2(quiet, 2)  # the test reads the holder's output to its end
+    time.sleep(float(sys.argv[2]))
+    os._exit(0)
+print(child, flush=True)
+os._exit(0)
+"""
+
+
+def test_a_run_lock_whose_holder_has_ended_is_taken_over(sync_box):
+    """The run that took the lock is gone, but a process it started still holds the lock
+    file open: the next run takes the lock over, says so, and books."""
+    box = sync_box(orders=8)
+    lock = box.dir / ".runner" / "state.json.lock"
+    started = subprocess.run([sys.executable, "-c", ORPHAN, str(lock), str(HANG)], capture_output=True, text=True, env=child_env(), timeout=HANG)
+    orphan = int(started.stdout)  # the holder has exited; its child lives on
+    try:
+        first = box.run("run")
+        assert first.exit_code == 0 and "which has ended; this run took it over" in first.output, first.output
+        assert_exactly_once(box)
+        again = box.run("run")
+        assert again.exit_code == 0 and "took it over" not in again.output and "booked 0 order(s)" in again.output
+    finally:
+        os.kill(orphan, 9)

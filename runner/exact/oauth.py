@@ -25,6 +25,7 @@ import httpx
 from runner import private
 from runner.errors import LoginNeeded, ServiceError
 from runner.http import make_client
+from runner.lock import alive
 
 REFRESH_MARGIN = 30  # seconds: Exact refuses a refresh earlier than the last 30 s of a token
 MIN_MARGIN = 2  # seconds: a token closer to its end than this is never sent (it could expire on the way)
@@ -111,7 +112,7 @@ class TokenStore:
             os.close(directory)
         for stale in real.parent.glob(f".{real.name}.*.tmp"):  # left by a process killed mid-save
             pid = stale.name.rsplit(".", 2)[-2]
-            if pid.isdigit() and not _alive(int(pid)):
+            if pid.isdigit() and not alive(int(pid)):
                 stale.unlink(missing_ok=True)
 
     def age_days(self) -> float | None:
@@ -183,16 +184,6 @@ class TokenStore:
                 )
             raise LoginNeeded(f"the Exact login is no longer valid ({what})", f"log in again: {self.login_hint}")
         raise ServiceError(f"Exact's token service answered {response.status_code}", "try again later; if it persists, log in again")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _json(response: httpx.Response) -> dict:
