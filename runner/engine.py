@@ -339,13 +339,14 @@ class Run:
         known = self.sink.customer(plan)
         if known:
             return known
-        # an earlier create for this e-mail (of any order) whose answer was lost may have landed
+        # an earlier create for this customer (of any order) whose answer was lost may have landed
         for intent in self.ledger.open_intents():
             if intent["step"] == "account" and intent.get("email") == plan.email:
                 found = self.sink.lookup("account", intent, set())
                 if found:
                     return found["exact_id"]
-        self.ledger.intend(order_id, None, "account", email=plan.email)
+        sent = self.sink.intent("account", Posting(planned.document, plan, ""), {})  # how the sink finds it again
+        self.ledger.intend(order_id, None, "account", **sent, email=plan.email)
         facts = self.sink.create_customer(plan)
         self.ledger.done(order_id, None, "account", **facts)
         return facts["exact_id"]

@@ -8,6 +8,7 @@ says what to do; the CLI turns it into one message and an exit code.
     ├── BookingError                      one order cannot be booked; recorded, never fatal
     │   └── TemplateFailure               a template raised while rendering one order
     ├── QuotaExhausted                    a service's calls for today are spent: stop, resume later
+    ├── Busy                              another run of the spec holds its run lock
     └── ServiceError                      a service failed a request (unreachable, kept failing)
         ├── Rejected                      it said no: nothing was written
         └── OutcomeUnknown                a write may or may not have landed: look it up first
@@ -69,6 +70,15 @@ class QuotaExhausted(RunnerError):
     def __init__(self, message: str, hint: str = "", resets_at: float = 0.0) -> None:
         super().__init__(message, hint)
         self.resets_at = resets_at
+
+
+class Busy(RunnerError):
+    """Another run of the spec holds its run lock. `since` (epoch seconds, None when the
+    lock file does not say) is when that run began: one that began too long ago hangs."""
+
+    def __init__(self, message: str, hint: str = "", since: float | None = None) -> None:
+        super().__init__(message, hint)
+        self.since = since
 
 
 class ServiceError(RunnerError):

@@ -7,13 +7,11 @@ and the Exact ids after it. An intent without ids is an outcome we do not know y
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import time
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ from typing import Any
 from tinydb import Query, TinyDB
 from tinydb.storages import MemoryStorage, Storage
 
+from runner import private
 from runner.errors import RunnerError, SpecError
 
 ENTRY = '{"t": '  # how every line this storage writes begins
@@ -43,7 +42,7 @@ class JournalStorage(Storage):
     def __init__(self, path: str | os.PathLike, compact: bool = False, read_only: bool = False) -> None:
         self.path = Path(path)
         if not read_only:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private.folder(self.path.parent)
         self._tables: dict[str, dict[str, Any]] = {}
         self._seen: dict[str, dict[str, str]] = {}  # table -> doc id -> JSON as last written
         self.damaged, self.set_aside = "", None
@@ -54,7 +53,7 @@ class JournalStorage(Storage):
             self._tables, self._seen, lines = {}, {}, 0
         if compact and lines > 1000 and lines > 2 * sum(len(t) for t in self._tables.values()):
             self._compact()
-        self._file = None if read_only else open(self.path, "a", encoding="utf-8")
+        self._file = None if read_only else private.append(self.path)
         # a line cut short by a crash must not swallow the first line appended after it
         self._torn = self._file is not None and self._file.tell() > 0 and _last_byte(self.path) != b"\n"
 
@@ -85,7 +84,7 @@ class JournalStorage(Storage):
 
     def _compact(self) -> None:
         temporary = self.path.with_suffix(".compact")
-        with open(temporary, "w", encoding="utf-8") as handle:
+        with private.fresh(temporary) as handle:
             for name, docs in self._tables.items():
                 for doc_id, doc in docs.items():
                     handle.write(json.dumps({"t": name, "id": doc_id, "d": doc}, ensure_ascii=False) + "\n")
@@ -139,23 +138,6 @@ def now() -> str:
 
 
 Q = Query()
-
-
-@contextmanager
-def run_lock(path: Path, wait: bool = False) -> Iterator[None]:
-    """One run per spec at a time; a second one says so (or waits its turn)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            raise RunnerError(
-                f"already running: another run holds {path}", "let it finish (a run every 15 minutes is plenty), or pass --wait to queue behind it"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class Ledger:

@@ -167,11 +167,17 @@ def _mail(config: Email, message: Message, smtp: Callable[..., smtplib.SMTP]) ->
 
 
 def after_run(
-    spec, report: Mapping[str, Any] | None, crash: str = "", now: datetime | None = None, transport: httpx.BaseTransport | None = None
+    spec,
+    report: Mapping[str, Any] | None,
+    crash: str = "",
+    now: datetime | None = None,
+    transport: httpx.BaseTransport | None = None,
+    held_since: datetime | None = None,
 ) -> list[str]:
-    """Decide, send and remember, once a run is over (`report`) or has crashed (`crash`).
-    Returns the problems met sending, for the CLI to show; what nobody received is tried
-    again on the next run, because the state is then left as it was."""
+    """Decide, send and remember, once a run is over (`report`) or has crashed (`crash`),
+    or found the run lock held since `held_since` by a run that may hang. Returns the
+    problems met sending, for the CLI to show; what nobody received is tried again on the
+    next run, because the state is then left as it was."""
     config = spec.notify
     if config is None:
         return []
@@ -181,7 +187,10 @@ def after_run(
     with Ledger(spec.state_file) as ledger:
         failing = {int(f["order"]): f["message"] for f in ledger.failures()}
         why = crash or (report or {}).get("stopped", "") or _missing(report)
-        alerts, recoveries, state = decide(ledger.alert_state(), failing, run_ok, why, now, stall)
+        state = ledger.alert_state()
+        if held_since and not state.get("first_seen"):  # the first run of all hangs: the stall counts from its start
+            state["first_seen"] = held_since.isoformat(timespec="seconds")
+        alerts, recoveries, state = decide(state, failing, run_ok, why, now, stall)
         message = compose(_where(spec), alerts, recoveries, spec.path.name)
         problems: list[str] = []
         if message is not None:

@@ -101,7 +101,8 @@ class Sink(Protocol):
 
     def create_customer(self, plan: CustomerPlan) -> Facts:
         """Creates the account; returns facts with its `exact_id`. Raises `BookingError`
-        before sending when the books would refuse it. The engine records the intent."""
+        before sending when the books would refuse it. The engine records the intent first:
+        `intent("account", ...)` (what the account is found by: what is sent) and the order's e-mail."""
 
     def steps(self, posting: Posting) -> tuple[str, ...]:
         """The writes one document takes, in order, the first being "document"."""

@@ -29,9 +29,7 @@ def test_receipts_of_a_run_go_out_in_one_entry_per_journal_and_month(sync_box):
     lines = receipts(box)
     months = {(line["Date"].year, line["Date"].month) for line in lines}
     journals = {(row["JournalCode"], row["FinancialYear"]) for row in [*box.exact.bank_entries.values(), *box.exact.cash_entries.values()]}
-    assert len(lines) == owed(box) and len(box.exact.bank_entries) + len(box.exact.cash_entries) <= len(months) * len(journals) < len(
-        lines
-    )
+    assert len(lines) == owed(box) and len(box.exact.bank_entries) + len(box.exact.cash_entries) <= len(months) * len(journals) < len(lines)
     assert [r for r in box.exact.receivables.values() if not r["IsFullyPaid"]] == []
 
 

@@ -286,3 +286,32 @@ def test_dry_runs_and_sandbox_runs_tell_nobody(live, receivers):  # noqa: F811
     assert lab.cli("run", "--dry-run").exit_code == 1
     assert lab.cli("run", "--sandbox").exit_code in (0, 1)
     assert hook.posts == []
+
+
+def test_a_run_that_finds_the_lock_held_longer_than_stall_after_tells_of_a_hang(live, receivers):  # noqa: F811
+    """A run that hangs (a shop trickling its answer) keeps the run lock; the cron runs
+    after it find the lock held for longer than stall_after and tell so, once. This is
+    the first run of the spec: the stall counts from when the hanging run began."""
+    import os
+    import time
+
+    from runner.lock import run_lock
+
+    hook, hook_url, _smtp = receivers
+    lab = live(orders=4)
+    lab.env["HOOK_URL"] = f"{hook_url}/hook"
+    lab.write(extra="notify:\n  webhook: ${HOOK_URL}\n  stall_after: 2h\n")
+    lock = lab.folder / "state.json.lock"
+    with run_lock(lock, clock=lambda: time.time() - 30 * 60):  # busy for half an hour: no hang yet
+        busy = lab.cli("run")
+        assert busy.exit_code == 1 and f"already running: process {os.getpid()} holds {lock}, running for 30 min" in busy.output
+        assert hook.posts == []
+    with run_lock(lock, clock=lambda: time.time() - 3 * 3600):
+        hung = lab.cli("run")
+        assert hung.exit_code == 1 and "running for 3.0 hours" in hung.output and "Traceback" not in hung.output
+        assert len(hook.posts) == 1
+        text = hook.posts[0]["text"]
+        assert "runs stalled" in text and "no run has succeeded for 3.0 hours" in text and f"process {os.getpid()} holds" in text
+        assert lab.cli("run").exit_code == 1 and len(hook.posts) == 1  # told once
+    assert lab.cli("run").exit_code == 0
+    assert len(hook.posts) == 2 and "recovered: runs succeed again" in hook.posts[1]["text"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import signal
 import time
+from collections import defaultdict
 
 import pytest
 
@@ -102,3 +103,51 @@ def test_an_order_edited_after_booking_is_not_booked_again_as_the_readme_says(sy
         "It is not booked again",
     ):
         assert row in table
+
+
+def new_account(request) -> bool:
+    return request.method == "POST" and request.path.endswith("crm/Accounts")
+
+
+BOOKKEEPING_EMAIL = "customers:\n  account:\n    Email: \"{{ customer.email | replace('@', '+boekhouding@') }}\"\n"
+
+
+def test_a_new_account_whose_answer_was_lost_is_found_by_the_email_it_was_sent_with(sync_box):
+    """customers.account.Email may write another address than the order's (here a
+    `+boekhouding` one): after account POSTs whose answers never came, the next run finds
+    each account by the e-mail it was created with, so no customer gets a second one."""
+    from runner.sandbox.host import Fault
+
+    box = sync_box(orders=40, seed=4, extra=BOOKKEEPING_EMAIL)
+    box.box.exact_server.faults.queue(Fault(lost=True, match=new_account), times=6)
+    seeded = set(box.exact.accounts)
+    first = box.run("run")
+    assert first.exit_code == 1 and box.box.exact_server.faults.dropped == 6, first.output
+    second = box.run("run")
+    assert second.exit_code == 0, second.output
+    assert_exactly_once(box)  # among others: no e-mail has two accounts
+    created = [a["Email"] for key, a in box.exact.accounts.items() if key not in seeded]
+    assert len(created) > 6 and all("+boekhouding@" in email for email in created)
+
+
+def test_a_lost_account_with_a_bookkeeping_address_every_customer_shares_is_told_apart_by_name(sync_box):
+    """A template may give every new account one fixed address: a lost answer is then found
+    by that address and the name it was sent with, never on another customer's account."""
+    from runner.sandbox.host import Fault
+
+    name = "{{ order.billing.first_name }} {{ order.billing.last_name }}"
+    box = sync_box(orders=40, seed=4, extra=f'customers:\n  account:\n    Email: "debiteuren@winkel.example"\n    Name: "{name}"\n')
+    box.box.exact_server.faults.queue(Fault(lost=True, match=new_account), times=6)
+    seeded = set(box.exact.accounts)
+    assert box.run("run").exit_code == 1
+    assert box.run("run").exit_code == 0
+    created = {key for key in box.exact.accounts if key not in seeded}
+    orders = {o["number"]: o for o in box.due()}
+    accounts, customers = defaultdict(set), defaultdict(set)  # order e-mail <-> new account: one to one
+    for document in box.documents():
+        if document["Customer"] in created:
+            email = orders[document["YourRef"].split("/")[0]]["billing"]["email"].lower()  # a credit's: number/refund
+            accounts[email].add(document["Customer"])
+            customers[document["Customer"]].add(email)
+    assert len(created) > 6 and created == set(customers)
+    assert all(len(v) == 1 for v in accounts.values()) and all(len(v) == 1 for v in customers.values())

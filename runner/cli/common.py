@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from runner import __version__
+from runner import __version__, private
 from runner import spec as spec_module
 from runner.errors import RunnerError
 from runner.ledger import Ledger
@@ -43,6 +43,19 @@ def _fail(error: RunnerError) -> None:
     sys.exit(error.exit_code)
 
 
+PIPE_CLOSED = 141  # 128 + SIGPIPE: what a shell reports for a command a closed pipe stopped
+
+
+def _hush() -> None:
+    """Python flushes its output once more at exit; into /dev/null, or it complains of the pipe."""
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            os.dup2(quiet, stream.fileno())
+        except (OSError, ValueError):  # not a file of its own (a test's capture)
+            pass
+
+
 def guarded(func: Callable) -> Callable:
     """Runs a command so that a RunnerError ends in a message, never a traceback."""
 
@@ -51,6 +64,9 @@ def guarded(func: Callable) -> Callable:
             return func(*args, **kwargs)
         except RunnerError as error:
             _fail(error)
+        except BrokenPipeError:  # whoever read the output has gone (`runner status SPEC | head -1`): not an error
+            _hush()
+            sys.exit(PIPE_CLOSED)
         except KeyboardInterrupt:
             Out.echo("stopped; nothing half-done is left behind, run the command again to continue", err=True)
             sys.exit(130)
@@ -72,8 +88,11 @@ def guarded(func: Callable) -> Callable:
 
 
 def load_spec(path: str):
+    """The spec, its secrets known to Out, and its ledger and login closed to other users."""
     spec = spec_module.load(path)
     Out.secrets |= spec.secrets
+    for fixed in filter(None, (private.tighten(spec.state_file), private.tighten(spec.token_file))):
+        Out.echo(f"warning: {fixed}", err=True)
     return spec
 
 

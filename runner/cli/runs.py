@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, nullcontext
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,10 @@ from runner import engine
 from runner.cli.common import Out, guarded, load_spec, lock_path, main, parts, target
 from runner.dry_run import DryRunSink
 from runner.durations import duration
-from runner.errors import RunnerError, UsageError
+from runner.errors import Busy, RunnerError, UsageError
 from runner.files_sink import LEDGER
-from runner.ledger import Ledger, run_lock
+from runner.ledger import Ledger
+from runner.lock import RunLock, run_lock
 from runner.outcome import status as ledger_status
 
 
@@ -47,6 +49,40 @@ def _alerting(spec, enabled: bool):
                 Out.echo(f"warning: {warning}", err=True)
 
 
+@contextmanager
+def _turn(spec, path: Path, wait: bool = False, alerts: bool = False) -> Iterator[RunLock]:
+    """The spec's run lock. Found held by a run that began longer than notify.stall_after
+    ago, it is a hang: alerted (once, like any stall) before this run says `already running`
+    (or queues, with --wait). An orphaned lock is taken over, and said so."""
+    lock = run_lock(path)
+    try:
+        lock.acquire()
+    except Busy as busy:
+        if alerts:
+            _hang(spec, busy)
+        if not wait:
+            raise
+        lock.acquire(wait=True)
+    if lock.taken_over:
+        Out.echo(f"note: the run lock was held by process {lock.taken_over.pid}, which has ended; this run took it over", err=True)
+    try:
+        yield lock
+    finally:
+        lock.release()
+
+
+def _hang(spec, busy: Busy) -> None:
+    if not spec.notify or not spec.notify.stall_after or busy.since is None:
+        return
+    from runner import notify
+
+    if time.time() - busy.since < notify.duration(spec.notify.stall_after).total_seconds():
+        return
+    crash = f"{busy.message}; it may hang: if it does not end, stop that process (the next run carries on where it stopped)"
+    for warning in notify.after_run(spec, None, crash, held_since=datetime.fromtimestamp(busy.since, UTC)):
+        Out.echo(f"warning: {warning}", err=True)
+
+
 @main.command()
 @click.argument("spec_paths", metavar="SPEC...", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Read both services, post nothing, leave the ledger untouched; show the payloads.")
@@ -71,14 +107,18 @@ def run(spec_paths, dry_run, since, order_ids, limit, sandbox, as_json, wait, ev
     interval = _interval(every)
     if dry_run or sandbox or order_ids or to:
         raise UsageError("--every repeats real runs", "leave out --dry-run, --sandbox, --order and --to when scheduling")
-    with ExitStack() as locks:
-        for path in spec_paths:  # the loop owns each spec: cron-started runs meanwhile say 'already running'
-            locks.enter_context(run_lock(lock_path(load_spec(path)), wait=wait))
+    with ExitStack() as stack:
+        locks = {}  # the loop owns each spec: cron-started runs meanwhile say 'already running'
+        for path in spec_paths:
+            spec = load_spec(path)
+            locks[path] = stack.enter_context(_turn(spec, lock_path(spec), wait, alerts=True))
         Out.echo(f"running {', '.join(spec_paths)} every {every}; Ctrl-C stops")
         while True:
             started = time.monotonic()
             for path in spec_paths:
+                locks[path].stamp(busy=True)  # a run that takes long is a hang; the sleep between rounds is not
                 _run_logged(path, True, locked=True, **options)
+                locks[path].stamp(busy=False)
             time.sleep(max(1.0, interval - (time.monotonic() - started)))
 
 
@@ -110,8 +150,9 @@ def _run_one(
 ) -> int:
     spec = load_spec(path)
     with target(spec, sandbox) as (spec, box):
-        lock = run_lock(Path(to) / (LEDGER + ".lock") if to else lock_path(spec), wait=wait)
-        with nullcontext() if locked else lock, _alerting(spec, not dry_run and not to and box is None) as outcome:
+        alerts = not dry_run and not to and box is None
+        lock = nullcontext() if locked else _turn(spec, Path(to) / (LEDGER + ".lock") if to else lock_path(spec), wait, alerts)
+        with lock, _alerting(spec, alerts) as outcome:
             source, sink, ledger = _adapters(spec, dry_run, to)
             progress = None if as_json else _progress(sys.stdout.isatty())
             try:
@@ -177,7 +218,13 @@ def _progress(terminal: bool):
         elif done % LOG_EVERY == 0:
             Out.echo(line)
 
-    return show
+    def shown(outcome) -> None:
+        try:
+            show(outcome)
+        except BrokenPipeError:  # the reader has gone: the run books on, its summary ends the command quietly
+            pass
+
+    return shown
 
 
 @main.command()
@@ -187,7 +234,7 @@ def _progress(terminal: bool):
 def retry(spec_path, order_ids) -> None:
     """Retry failed orders now (all of them, or the ones named), whatever their backoff."""
     spec = load_spec(spec_path)
-    with run_lock(lock_path(spec)):
+    with _turn(spec, lock_path(spec)):
         woo, sink, ledger = parts(spec)
         try:
             result = engine.Run(spec, woo, sink, ledger)(retry_now=list(order_ids)).as_dict()

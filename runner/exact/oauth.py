@@ -4,7 +4,8 @@ that survives concurrency and crashes.
 A refresh token works once, so refreshing is the dangerous moment: it happens under an
 exclusive lock on a lock file, the token file is re-read inside the lock (another process
 may have refreshed already), and the new pair is written atomically (temp file, fsync,
-rename, mode 0600) before the new access token is used for anything."""
+rename, mode 0600) before the new access token is used for anything. A token file that is
+a symlink (specs sharing one login) is written, and locked, where it points."""
 
 from __future__ import annotations
 
@@ -21,8 +22,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
+from runner import private
 from runner.errors import LoginNeeded, ServiceError
 from runner.http import make_client
+from runner.lock import alive
 
 REFRESH_MARGIN = 30  # seconds: Exact refuses a refresh earlier than the last 30 s of a token
 MIN_MARGIN = 2  # seconds: a token closer to its end than this is never sent (it could expire on the way)
@@ -63,10 +66,17 @@ class TokenStore:
         return tokens.expires_at - self.clock() <= self.margin
 
     # file handling
+    @property
+    def _real(self) -> Path:
+        """The token file itself: specs may share one through symlinks, and then share its
+        refresh lock and have it written in place (replacing a link would leave it behind)."""
+        return Path(os.path.realpath(self.path))
+
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
+        real = self._real
+        private.folder(real.parent)
+        with private.append(real.with_name(real.name + ".lock")) as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield
@@ -84,22 +94,25 @@ class TokenStore:
 
     def save(self, tokens: Tokens) -> None:
         """Atomic: a reader (or a crash) sees the old file or the new one, never half."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        real = self._real
+        private.folder(real.parent)
+        temporary = real.with_name(f".{real.name}.{os.getpid()}.tmp")
+        with private.fresh(temporary) as handle:
             handle.write(tokens.to_json())
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temporary, self.path)
-        directory = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.replace(temporary, real)
+        except OSError as exc:
+            raise private.cannot_write(real, exc) from None
+        directory = os.open(real.parent, os.O_RDONLY)
         try:
             os.fsync(directory)
         finally:
             os.close(directory)
-        for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):  # left by a process killed mid-save
+        for stale in real.parent.glob(f".{real.name}.*.tmp"):  # left by a process killed mid-save
             pid = stale.name.rsplit(".", 2)[-2]
-            if pid.isdigit() and not _alive(int(pid)):
+            if pid.isdigit() and not alive(int(pid)):
                 stale.unlink(missing_ok=True)
 
     def age_days(self) -> float | None:
@@ -171,16 +184,6 @@ class TokenStore:
                 )
             raise LoginNeeded(f"the Exact login is no longer valid ({what})", f"log in again: {self.login_hint}")
         raise ServiceError(f"Exact's token service answered {response.status_code}", "try again later; if it persists, log in again")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _json(response: httpx.Response) -> dict:

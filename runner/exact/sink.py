@@ -112,6 +112,9 @@ class ExactSink:
 
     def intent(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
         doc = posting.document
+        if step == "account":  # found again by what was sent: customers.account.Email may differ from the order's e-mail
+            fields = posting.customer.account
+            return {"sent_email": (fields.get("Email") or "").strip().lower(), "name": (fields.get("Name") or "").strip()}
         if step == "document":
             return {
                 "target": doc.target,
@@ -205,8 +208,11 @@ class ExactSink:
 
     def lookup(self, step: str, intent: Facts, known: set[str]) -> Facts | None:
         if step == "account":
-            found = self.find_account(intent["email"])
-            return {"exact_id": found} if found else None
+            row = self.find_account(intent.get("sent_email", intent["email"]), intent.get("name", ""))  # older intents: the order's
+            if row is None:
+                return None
+            self.ledger.remember_customer(intent["email"], row["ID"], (row.get("Code") or "").strip(), created=True)
+            return {"exact_id": row["ID"]}
         if step == "document":
             row = self.find_document(
                 intent["target"], intent["journal"], intent["your_ref"], intent["description"], intent["total"], known, intent.get("net")
@@ -292,12 +298,12 @@ class ExactSink:
         self.ledger.set_cursor("exact_accounts_timestamp", newest)
         return seen
 
-    def find_account(self, email: str) -> str | None:
-        row = self.api.first(ACCOUNTS, "ID,Code,Email", f"tolower(Email) eq {quote(email)}")
-        if row:
-            self.ledger.remember_customer(email, row["ID"], (row.get("Code") or "").strip())
-            return row["ID"]
-        return None
+    def find_account(self, email: str, name: str = "") -> dict | None:
+        """An account created with this e-mail (and name, when one was sent: a bookkeeping
+        address the template gives every customer must not find another customer's)."""
+        if not email:
+            return None  # nothing to tell it by: it is created again rather than booked on someone else's
+        return self.api.first(ACCOUNTS, "ID,Code", f"tolower(Email) eq {quote(email)}" + (f" and Name eq {quote(name)}" if name else ""))
 
     # items, for sales invoices
     def known_item(self, code: str, description: str = "") -> str:

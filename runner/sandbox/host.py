@@ -92,6 +92,10 @@ class Fault:
     after_work: bool = False  # the request is carried out first, then this answer replaces the real one
     body: bytes | None = None  # the answer's body as sent (else a maintenance page or a small JSON error)
     trickle: float = 0.0  # seconds between the body's bytes
+    lost: bool = False  # the request is carried out, then the connection closes without an answer
+
+    def __post_init__(self) -> None:
+        self.after_work = self.after_work or self.lost
 
 
 class Faults:
@@ -101,8 +105,8 @@ class Faults:
       but whose connection is then closed without a reply (the classic ambiguous outcome).
     - `delay`: seconds to wait before every reply (after the work is done), with the
       Host's `sleep`.
-    - `queue(fault, n)`: the next n matching requests get that fault instead of an answer;
-      `pending` says how many are still queued.
+    - `queue(fault, n)`: the next n matching requests get that fault instead of an answer
+      (or, `lost`, no answer at all after the work); `pending` says how many are still queued.
     """
 
     def __init__(self, seed: int = 0) -> None:
@@ -137,6 +141,10 @@ class Faults:
 
     def after(self, request: Request, response: Response) -> Response:
         fault = self._take(request, after_work=True) if response.status < 400 else None
+        if fault is not None and fault.lost:
+            self.dropped += 1
+            response.drop = True
+            return response
         if fault is not None:  # the work is done; the answer says otherwise (e.g. a 500 "Timeout expired")
             return _answer(fault)
         mutating = request.method in ("POST", "PUT", "PATCH", "DELETE")
