@@ -5,7 +5,9 @@
 Books N generated orders (prices incl. and excl. VAT, 21/9/0 %, coupons, shipping) from
 `--customers` distinct customers (their e-mails in varying letter case) into a fresh
 sandbox per combination, with an incremental second run, and prints the calls Exact saw.
-The sandbox's minute and day windows are widened: this counts calls, it does not time them."""
+The sandbox's minute and day windows are widened: this counts calls, it does not time them.
+Beside the runner, in the same run on the same orders: a naive flow (look the customer up,
+create it when new, post the entry, post the payment), the baseline the runner must beat."""
 
 from __future__ import annotations
 
@@ -71,15 +73,7 @@ def book(target: str, status: str, shop: list[dict], folder: Path) -> dict:
     box = serve(woo, exact)  # in-process: this counts calls, sockets would only add time
     try:
         box.log_in(folder / "token.json")
-        keys = box.credentials()
-        spec_path = folder / "sync.yaml"
-        spec_path.write_text(
-            f"version: 1\nextends: mappings/nl-default.yaml\nwoocommerce:\n  url: {box.woo_url}\n"
-            f"  consumer_key: {keys['WOO_CONSUMER_KEY']}\n  consumer_secret: ${{S1}}\nexact:\n  base_url: {box.exact_url}\n"
-            f"  division: 1234567\n  client_id: {keys['EXACT_CLIENT_ID']}\n  client_secret: ${{S2}}\n  token_file: token.json\n"
-            f"state: state.json\norders:\n  statuses: [completed]\n  since: 2000-01-01\nbooking:\n  target: {target}\n  status: {status}\n"
-        )
-        spec = spec_module.load(spec_path, environ={"S1": keys["WOO_CONSUMER_SECRET"], "S2": keys["EXACT_CLIENT_SECRET"]})
+        spec = _spec(box, folder, target, status)
         ledger = Ledger(spec.file("state.json"))
         started = time.perf_counter()
         sink = sink_from_spec(spec, ledger, store_from_spec(spec))
@@ -105,6 +99,52 @@ def book(target: str, status: str, shop: list[dict], folder: Path) -> dict:
         box.stop()
 
 
+def naive(status: str, shop: list[dict], folder: Path) -> int:
+    """The do-it-yourself flow a connector without a ledger or indexes takes, on the same
+    orders and the same booking rules: per order, look the customer up by e-mail, create it
+    when new, post the entry, and in `paid` mode post its payment. Its Exact calls."""
+    from runner.core.booking import Booker
+    from runner.core.model import parse_order
+    from runner.exact.client import ExactApi, quote
+    from runner.exact.master import MasterCache
+    from runner.exact.payloads import Ids, document_payload, payment_payload
+
+    woo, exact = WooSimulator(orders=shop), ExactSimulator(minutely_limit=1_000_000, daily_limit=1_000_000)
+    box = serve(woo, exact)
+    try:
+        box.log_in(folder / "token.json")
+        spec = _spec(box, folder, "sales_entry", status)
+        api = ExactApi(spec.exact.base_url, spec.exact.division, store_from_spec(spec).access_token)
+        with Ledger(folder / "naive.json") as ledger:
+            admin = MasterCache(api, ledger).admin()
+        booker = Booker(spec)
+        for raw in shop:
+            order = parse_order(raw)
+            doc = booker.book_order(order)
+            found = api.first("crm/Accounts", "ID", f"Email eq {quote(order.email)}")
+            account = found["ID"] if found else api.post("crm/Accounts", {"Name": order.email, "Email": order.email, "Status": "C"})["ID"]
+            entry = api.post(*document_payload(doc, Ids(customer=account, gl=admin.gl_ids)))
+            payment = booker.payment(order, doc)
+            if payment:
+                ids = Ids(customer=account, gl=admin.gl_ids, cash_journals=admin.cash_journals, entry_number=entry.get("EntryNumber"))
+                api.post(*payment_payload(payment, ids))
+        return sum(exact.calls.values())
+    finally:
+        box.stop()
+
+
+def _spec(box, folder: Path, target: str, status: str):
+    keys = box.credentials()
+    spec_path = folder / "sync.yaml"
+    spec_path.write_text(
+        f"version: 1\nextends: mappings/nl-default.yaml\nwoocommerce:\n  url: {box.woo_url}\n"
+        f"  consumer_key: {keys['WOO_CONSUMER_KEY']}\n  consumer_secret: ${{S1}}\nexact:\n  base_url: {box.exact_url}\n"
+        f"  division: 1234567\n  client_id: {keys['EXACT_CLIENT_ID']}\n  client_secret: ${{S2}}\n  token_file: token.json\n"
+        f"state: state.json\norders:\n  statuses: [completed]\n  since: 2000-01-01\nbooking:\n  target: {target}\n  status: {status}\n"
+    )
+    return spec_module.load(spec_path, environ={"S1": keys["WOO_CONSUMER_SECRET"], "S2": keys["EXACT_CLIENT_SECRET"]})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=1000)
@@ -115,13 +155,20 @@ def main() -> None:
         f"{args.orders} orders from {args.customers} customers; budget for sent: 1 + new-customer share + 0.05 = "
         f"{1 + args.customers / args.orders + 0.05:.3f} calls per order"
     )
-    print(f"{'target':14} {'status':6} {'booked':>6} {'calls':>6} {'per order':>9} {'new accts':>9} {'2nd run: booked':>15} {'calls':>5} {'s':>6}")
+    print(
+        f"{'target':14} {'status':6} {'booked':>6} {'calls':>6} {'per order':>9} {'naive':>6} {'new accts':>9} "
+        f"{'2nd run: booked':>15} {'calls':>5} {'s':>6}"
+    )
     for target in ("sales_entry", "sales_invoice"):
         for status in ("sent", "paid"):
             with tempfile.TemporaryDirectory() as folder:
                 r = book(target, status, shop, Path(folder))
+            baseline = ""
+            if target == "sales_entry":  # side by side on the same orders: the naive flow books entries
+                with tempfile.TemporaryDirectory() as folder:
+                    baseline = f"{naive(status, shop, Path(folder)) / len(shop):.3f}"
             print(
-                f"{target:14} {status:6} {r['booked']:>6} {r['calls']:>6} {r['calls'] / max(r['booked'], 1):>9.3f} "
+                f"{target:14} {status:6} {r['booked']:>6} {r['calls']:>6} {r['calls'] / max(r['booked'], 1):>9.3f} {baseline:>6} "
                 f"{r['new_accounts']:>9} {r['second_booked']:>15} {r['second_calls']:>5} {r['seconds']:>6.1f}"
             )
 
