@@ -94,13 +94,23 @@ def _hang(spec, busy: Busy) -> None:
 @click.option("--wait", is_flag=True, help="If another run of this spec is busy, wait for it instead of stopping.")
 @click.option("--every", metavar="INTERVAL", help="Keep running: every 15m, 30m, 1h... (Ctrl-C stops).")
 @click.option("--to", "to", metavar="DIR", type=click.Path(file_okay=False), help="Write each document to DIR as JSON instead of Exact (a review).")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, help="Run this many specs (clients) at once, each in its own process.")
 @guarded
-def run(spec_paths, dry_run, since, order_ids, limit, sandbox, as_json, wait, every, to) -> None:
+def run(spec_paths, dry_run, since, order_ids, limit, sandbox, as_json, wait, every, to, jobs) -> None:
     """Book what is due: new and changed orders, refunds, and retries. Several specs
-    (clients) run in turn, each with its own ledger, login and call budget."""
+    (clients) run in turn, or --jobs N at a time, each with its own ledger, login and call budget."""
     if to and dry_run:
         raise UsageError("--to already writes nothing to Exact", "leave out --dry-run: --to DIR writes each document to DIR for review")
     options = dict(dry_run=dry_run, since=since, order_ids=order_ids, limit=limit, sandbox=sandbox, as_json=as_json, to=to)
+    if jobs > 1 and len(spec_paths) > 1:
+        if every:
+            raise UsageError("--jobs runs each spec once", "schedule `runner run clients/*.yaml --jobs N` with cron or a systemd timer")
+        from runner.cli.jobs import run_parallel
+
+        forwarded = [*(["--dry-run"] if dry_run else []), *(["--since", since] if since else []), *(["--limit", str(limit)] if limit else [])]
+        forwarded += [*(f"--order={o}" for o in order_ids), *(["--sandbox"] if sandbox else []), *(["--json"] if as_json else [])]
+        forwarded += [*(["--wait"] if wait else []), *(["--to", to] if to else [])]
+        sys.exit(run_parallel(spec_paths, jobs, forwarded))
     if not every:
         codes = [_run_logged(path, len(spec_paths) > 1, wait=wait, **options) for path in spec_paths]
         sys.exit(max(codes))
