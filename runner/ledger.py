@@ -12,7 +12,7 @@ import os
 import time
 import zlib
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,9 @@ from runner.errors import RunnerError, SpecError
 
 ENTRY = '{"t": '  # how every line this storage writes begins
 STEP_BUCKET = 100  # orders per steps table: a write touches one small table
+FINISHED_BUCKET = 1000  # orders per record of the finished table
+KEEP_DAYS = 60  # finished orders older than this keep only that they are finished
+RUN_MONTHS = 3  # months of run records kept
 
 
 class JournalStorage(Storage):
@@ -52,7 +55,7 @@ class JournalStorage(Storage):
             os.replace(self.path, self.set_aside)
             self._tables, self._seen, lines = {}, {}, 0
         if compact and lines > 1000 and lines > 2 * sum(len(t) for t in self._tables.values()):
-            self._compact()
+            self.compact()
         self._file = None if read_only else private.append(self.path)
         # a line cut short by a crash must not swallow the first line appended after it
         self._torn = self._file is not None and self._file.tell() > 0 and _last_byte(self.path) != b"\n"
@@ -82,7 +85,8 @@ class JournalStorage(Storage):
         self._seen = {name: {k: _dump(v) for k, v in docs.items()} for name, docs in self._tables.items()}
         return count
 
-    def _compact(self) -> None:
+    def compact(self) -> None:
+        """The file rewritten with what it holds now, one line per record."""
         temporary = self.path.with_suffix(".compact")
         with private.fresh(temporary) as handle:
             for name, docs in self._tables.items():
@@ -91,6 +95,10 @@ class JournalStorage(Storage):
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, self.path)
+        if getattr(self, "_file", None) is not None:  # appends go to the new file from now on, not the replaced one
+            self._file.close()
+            self._file = private.append(self.path)
+            self._torn = False
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         return dict(self._tables) if self._tables else None
@@ -123,6 +131,20 @@ class JournalStorage(Storage):
             self._file.close()
 
 
+def _finished(records: list[dict], cutoff: str) -> list[int] | None:
+    """The documents (refund ids, 0 the sale) of one order's records when every one of
+    them is done with all its steps before `cutoff`; else None."""
+    if any(r.get("state") != "done" or str(r.get("at", ""))[:10] >= cutoff for r in records):
+        return None
+    done = {(r.get("refund") or 0, r["step"]) for r in records}
+    documents = [r for r in records if r["step"] == "document"]
+    for document in documents:
+        refund = document.get("refund") or 0
+        if any((refund, step) not in done for step in document.get("steps") or ["document"]):
+            return None
+    return sorted({d.get("refund") or 0 for d in documents}) or None
+
+
 def _last_byte(path: Path) -> bytes:
     with open(path, "rb") as handle:
         handle.seek(-1, os.SEEK_END)
@@ -149,6 +171,8 @@ class Ledger:
         self.db = TinyDB(path, storage=JournalStorage, compact=compact) if path is not None else TinyDB(storage=MemoryStorage)
         self.damaged: str = getattr(self.db.storage, "damaged", "")  # what could not be read, if anything
         self.set_aside: Path | None = getattr(self.db.storage, "set_aside", None)  # where a damaged file went
+        if compact and self.cursor("tidied") != datetime.now(UTC).date().isoformat():
+            self.tidy(datetime.now(UTC).date())
 
     @classmethod
     def dry_copy(cls, path: str | os.PathLike) -> Ledger:
@@ -182,7 +206,10 @@ class Ledger:
 
     def step(self, order_id: int, refund_id: int | None, step: str) -> dict | None:
         where = self._is(order_id, refund_id, step)
-        return self._steps(order_id).get(where) or self.db.table("intents").get(where)
+        found = self._steps(order_id).get(where) or self.db.table("intents").get(where)
+        if found is None and (refund_id or 0) in self._finished(order_id):
+            return {"order": order_id, "refund": refund_id or 0, "step": step, "state": "done", "steps": [step], "at": "", "finished": True}
+        return found
 
     def intend(self, order_id: int, refund_id: int | None, step: str, **facts: Any) -> None:
         """Written before the POST: if we crash, the next run knows to look before posting."""
@@ -207,9 +234,51 @@ class Ledger:
         return self._steps(order_id).search(Q.order == order_id) + self.db.table("intents").search(Q.order == order_id)
 
     def all_steps(self) -> Iterator[dict]:
+        """Every recorded step; a finished order's documents as done, without their ids."""
         for name in sorted(self.db.tables()):
             if name.startswith("steps_"):
                 yield from self.db.table(name).all()
+        for bucket in self.db.table("finished").all():
+            for order, refunds in bucket["orders"].items():
+                for refund in refunds:
+                    yield {"order": int(order), "refund": refund, "step": "document", "state": "done", "at": "", "finished": True}
+
+    # finished orders: once Exact's books decide what is booked, an order whose documents
+    # were all done more than KEEP_DAYS ago needs no more than that it is finished
+    def _finished(self, order_id: int) -> list[int]:
+        """The refund ids (0: the sale) of an order's finished documents."""
+        bucket = self.db.table("finished").get(Q.b == order_id // FINISHED_BUCKET)
+        return bucket["orders"].get(str(order_id), []) if bucket else []
+
+    def tidy(self, today: date, keep_days: int = KEEP_DAYS) -> int:
+        """Shrinks what later runs do not need (once a day, by the holder of the run lock):
+        orders finished before the window keep one number per document, run records older
+        than RUN_MONTHS go; then the file is rewritten. The number of orders shrunk."""
+        cutoff = (today - timedelta(days=keep_days)).isoformat()
+        busy = {i["order"] for i in self.open_intents()} | {f["order"] for f in self.failures()}
+        finished: dict[int, list[int]] = {}
+        for name in [n for n in self.db.tables() if n.startswith("steps_")]:
+            table, groups = self.db.table(name), {}
+            for record in table.all():
+                groups.setdefault(record["order"], []).append(record)
+            here = {order: refunds for order, records in groups.items() if order not in busy and (refunds := _finished(records, cutoff)) is not None}
+            if here:
+                table.remove(Q.order.one_of(list(here)))
+                finished.update(here)
+        buckets: dict[int, dict[str, list[int]]] = {}
+        for order, refunds in finished.items():
+            buckets.setdefault(order // FINISHED_BUCKET, {})[str(order)] = refunds
+        table = self.db.table("finished")
+        for number, orders in buckets.items():
+            known = table.get(Q.b == number)
+            table.upsert({"b": number, "orders": {**(known["orders"] if known else {}), **orders}}, Q.b == number)
+        months = sorted(n for n in self.db.tables() if n.startswith("runs_"))
+        for name in months[:-RUN_MONTHS]:
+            self.db.drop_table(name)
+        self.set_cursor("tidied", today.isoformat())
+        if isinstance(self.db.storage, JournalStorage):
+            self.db.storage.compact()
+        return len(finished)
 
     # customers: e-mail (lower-cased) -> Exact account
     def _customers(self, email: str):
