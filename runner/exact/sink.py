@@ -253,10 +253,19 @@ class ExactSink:
         return seen
 
     def find_account(self, email: str) -> str | None:
-        row = self.api.first(ACCOUNTS, "ID,Code,Email", f"tolower(Email) eq {quote(email)}")
-        if row:
-            self.ledger.remember_customer(email, row["ID"], (row.get("Code") or "").strip())
-            return row["ID"]
+        """An account with this e-mail, letter case aside: first the index, brought up to date
+        from the sync endpoint, then Exact's plain `Email eq` as a check (the filter the
+        reference lists for Accounts), its rows matched here: whether Exact compares e-mail
+        case-insensitively, or counts `tolower(Email)` as a filter on Email, is unknown."""
+        wanted = email.strip().lower()
+        self.refresh_accounts()
+        known = self.ledger.customer(wanted)
+        if known:
+            return known["id"]
+        for row in self.api.get(ACCOUNTS, "ID,Code,Email", f"Email eq {quote(email.strip())}"):
+            if (row.get("Email") or "").strip().lower() == wanted:
+                self.ledger.remember_customer(wanted, row["ID"], (row.get("Code") or "").strip())
+                return row["ID"]
         return None
 
     # items, for sales invoices

@@ -152,7 +152,7 @@ def test_sync_pages_hold_1000_rows_and_a_row_changed_mid_paging_comes_again(exac
     assert "__next" not in second and len(second["results"]) == 103 and second["results"][-1]["ID"] == changed
     assert len({r["ID"] for r in first["results"] + second["results"]}) == 1102
     top = exact_api.get(SYNC_ACCOUNTS, params={"$filter": "Timestamp gt 1", "$select": "ID", "$top": "5"}).json()["d"]
-    assert len(top["results"]) == 5 and "__next" not in top
+    assert isinstance(top, list) and len(top) == 5  # a $top answer in the V1 shape: no room for __next
 
 
 # ---- bank and cash entry lines -------------------------------------------------------------
