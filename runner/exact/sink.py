@@ -269,22 +269,35 @@ class ExactSink:
         return None
 
     # items, for sales invoices
-    def known_item(self, code: str, description: str = "") -> str:
-        """An item's id from the ledger or a lookup by code; the code itself when Exact has none yet."""
+    def refresh_items(self) -> None:
+        """Brings the ledger's item index up to date with what changed in Exact, through the
+        sync endpoint (its one filter is documented; which fields logistics/Items's mandatory
+        filter takes is not)."""
+        since = self.ledger.cursor("exact_items_timestamp") or 1
+        newest = since
+        for row in self.api.get("sync/Logistics/Items", "ID,Code,Timestamp", f"Timestamp gt {since}"):
+            newest = max(newest, int(row["Timestamp"]))
+            if (row.get("Code") or "").strip():
+                self.ledger.remember_customer(f"item:{row['Code'].strip()}", row["ID"], row["Code"].strip())
+        self.ledger.set_cursor("exact_items_timestamp", newest)
+
+    def _item_known(self, code: str) -> str | None:
         known = self.ledger.customer(f"item:{code}")
-        if known:
-            return known["id"]
-        row = self.api.first("logistics/Items", "ID,Code", f"Code eq {quote(code)}")
-        return row["ID"] if row else f"<new item {code}>"
+        if not known:
+            self.refresh_items()
+            known = self.ledger.customer(f"item:{code}")
+        return known["id"] if known else None
+
+    def known_item(self, code: str, description: str = "") -> str:
+        """An item's id from the index; the code itself when Exact has none yet."""
+        return self._item_known(code) or f"<new item {code}>"
 
     def item(self, code: str, description: str) -> str:
-        """An item's id: remembered in the ledger, else looked up by code, else created."""
-        known = self.ledger.customer(f"item:{code}")
+        """An item's id from the index, else a new item."""
+        known = self._item_known(code)
         if known:
-            return known["id"]
-        row = self.api.first("logistics/Items", "ID,Code", f"Code eq {quote(code)}")
-        if row is None:
-            row = self.api.post("logistics/Items", {"Code": code, "Description": fit(description or code), "IsSalesItem": True})
+            return known
+        row = self.api.post("logistics/Items", {"Code": code, "Description": fit(description or code), "IsSalesItem": True})
         self.ledger.remember_customer(f"item:{code}", row["ID"], code)
         return row["ID"]
 

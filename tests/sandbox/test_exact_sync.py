@@ -133,7 +133,7 @@ def test_sync_serves_collections_only_on_exact_paths(exact_api, exact_sim):
     assert exact_api.get(f"{SYNC_ACCOUNTS}({stamp}L)", params={"$select": "ID"}).status_code == 404
     assert exact_api.get(f"{SYNC_ACCOUNTS}/$count", params={"$filter": "Timestamp gt 1"}).status_code == 404
     assert exact_api.post(SYNC_ACCOUNTS, json={"Name": "x"}).status_code == 405
-    for wrong in ("sync/crm/Accounts", "sync/CRM/accounts", "sync/Deleted", "sync/Logistics/SalesItemPrices"):
+    for wrong in ("sync/crm/Accounts", "sync/CRM/accounts", "sync/deleted", "sync/Logistics/SalesItemprices"):
         assert exact_api.get(wrong, params={"$filter": "Timestamp gt 1", "$select": "ID"}).status_code == 404
     assert exact_api.get("crm/Accounts", params={"$filter": "Timestamp gt 1", "$select": "ID"}).status_code == 400
 
@@ -312,3 +312,12 @@ def test_a_second_identical_price_is_refused_and_the_wire_is_strict(exact_api, e
     unfiltered = exact_api.get(PRICES, params={"$select": "ID"})
     assert unfiltered.status_code == 400 and "Item" in message(unfiltered)
     assert exact_api.delete(f"{PRICES}(guid'{next(iter(exact_sim.prices))}')").status_code == 405
+
+
+@pytest.mark.parametrize("path", ["sync/Financial/GLAccounts", "sync/Logistics/SalesItemPrices", "sync/Deleted"])
+def test_the_other_documented_sync_endpoints_follow_the_same_rules(exact_api, exact_sim, path):
+    """DOC:SyncFinancialGLAccounts, SyncLogisticsSalesItemPrices and SyncDeleted: Timestamp only."""
+    assert exact_api.get(path, params={"$filter": "ID ne null", "$select": "ID"}).status_code == 400
+    rows = exact_api.get(path, params={"$filter": "Timestamp gt 1", "$select": "ID,Timestamp"}).json()["d"]["results"]
+    expected = {"sync/Financial/GLAccounts": len(exact_sim.gl_accounts), "sync/Logistics/SalesItemPrices": len(exact_sim.prices), "sync/Deleted": 0}
+    assert len(rows) == expected[path] and all(isinstance(row["Timestamp"], str) for row in rows)

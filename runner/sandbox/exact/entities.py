@@ -275,6 +275,14 @@ SALES_ITEM_PRICES = EntitySet(
 SYNC = "Exact.Web.Api.Models.Sync."
 SYNC_ACCOUNTS = EntitySet("sync/CRM/Accounts", SYNC + "CRM.Account", "Timestamp", fields("Timestamp:l!") | ACCOUNTS.fields)
 SYNC_ITEMS = EntitySet("sync/Logistics/Items", SYNC + "Logistics.Item", "Timestamp", fields("Timestamp:l!") | ITEMS.fields)
+SYNC_GL_ACCOUNTS = EntitySet("sync/Financial/GLAccounts", SYNC + "Financial.GLAccount", "Timestamp", fields("Timestamp:l!") | GL_ACCOUNTS.fields)
+SYNC_PRICES = EntitySet(
+    "sync/Logistics/SalesItemPrices", SYNC + "Logistics.SalesItemPrice", "Timestamp", fields("Timestamp:l!") | SALES_ITEM_PRICES.fields
+)
+# What was deleted, as DOC:SyncDeleted lists it; empty here, since the sandbox deletes nothing.
+SYNC_DELETED = EntitySet(
+    "sync/Deleted", SYNC + "Deleted", "Timestamp", fields("Timestamp:l! DeletedBy:g! DeletedDate:t! Division:i! EntityKey:g! EntityType:i! ID:g!")
+)
 
 # The stored tables of an administration (Me and Divisions are built per request, sync twins
 # read the tables of their plain endpoints).
@@ -293,4 +301,5 @@ TABLES = (
     CASH_ENTRIES,
     CASH_ENTRY_LINES,
     RECEIVABLES,
+    SYNC_DELETED,
 )

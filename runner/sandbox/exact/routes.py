@@ -30,7 +30,10 @@ from runner.sandbox.exact.entities import (
     SALES_INVOICES,
     SALES_ITEM_PRICES,
     SYNC_ACCOUNTS,
+    SYNC_DELETED,
+    SYNC_GL_ACCOUNTS,
     SYNC_ITEMS,
+    SYNC_PRICES,
     VAT_CODES,
 )
 from runner.sandbox.exact.master import create_account, create_item, update_account, update_item
@@ -61,6 +64,9 @@ ROUTES: dict[str, Route] = {
     "logistics/SalesItemPrices": Route(SALES_ITEM_PRICES, lambda admin, config, body: create_price(admin, body), update_price),
     "sync/CRM/Accounts": Route(SYNC_ACCOUNTS, source=ACCOUNTS.path),
     "sync/Logistics/Items": Route(SYNC_ITEMS, source=ITEMS.path),
+    "sync/Financial/GLAccounts": Route(SYNC_GL_ACCOUNTS, source=GL_ACCOUNTS.path),
+    "sync/Logistics/SalesItemPrices": Route(SYNC_PRICES, source=SALES_ITEM_PRICES.path),
+    "sync/Deleted": Route(SYNC_DELETED, source=SYNC_DELETED.path),
     "salesentry/SalesEntries": Route(SALES_ENTRIES, post_sales_entry),
     "salesinvoice/SalesInvoices": Route(SALES_INVOICES, post_sales_invoice),
     "salesinvoice/SalesInvoiceLines": Route(SALES_INVOICE_LINES, post_sales_invoice_line),
