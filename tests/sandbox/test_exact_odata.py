@@ -286,3 +286,35 @@ def test_only_granted_divisions_are_listed_or_usable(exact_api, exact_http):
     refused = exact_http.get("/api/v1/7654321/vat/VATCodes", params={"$select": "Code"}, headers=exact_api.headers)
     assert refused.status_code == 403 and message(refused) == "Forbidden - WrongDivision"
     assert exact_http.get("/api/v1/999/vat/VATCodes", headers=exact_api.headers).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "path, count",
+    [
+        ("crm/Accounts", 143),
+        ("salesentry/SalesEntries", 49),
+        ("financial/GLAccounts", 42),
+        ("salesinvoice/SalesInvoices", 74),
+        ("logistics/Items", 105),
+    ],
+)
+def test_entity_sets_have_the_properties_of_exacts_metadata(exact_sim, path, count):
+    """Property lists from Exact's published metadata (picqer's classes of 2025-12-10): a real
+    property is never "does not exist" here (navigation collections come on top)."""
+    from runner.sandbox.exact.routes import ROUTES
+
+    assert len(ROUTES[path].es.fields) == count
+
+
+def test_navigation_collections_of_the_metadata_are_served_and_sandbox_only_properties_are_gone(exact_api, exact_sim):
+    vat = exact_api.get("vat/VATCodes", params={"$filter": "Code eq '1'", "$select": "Code,VATPercentages", "$expand": "VATPercentages"}).json()
+    [code] = vat["d"]["results"]
+    assert [rate["Percentage"] for rate in code["VATPercentages"]["results"]] == [0.09]
+    gl = exact_api.get("financial/GLAccounts", params={"$filter": "Code eq '8000'", "$select": "ID,DeductibilityPercentages"}).json()
+    [row] = gl["d"]["results"]
+    assert row["DeductibilityPercentages"] == {"__deferred": {"uri": row["__metadata"]["uri"] + "/DeductibilityPercentages"}}
+    lines = exact_api.get(f"financial/GLAccounts(guid'{row['ID']}')/DeductibilityPercentages").json()["d"]["results"]
+    assert lines == []
+    assert exact_api.get("financial/Journals", params={"$select": "Code,TypeDescription"}).status_code == 400
+    invoice_lines = exact_api.get("financial/GLAccounts", params={"$filter": "Code eq '8000'", "$select": "ID,VATNonDeductiblePercentage"})
+    assert invoice_lines.status_code == 200

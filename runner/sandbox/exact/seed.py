@@ -109,7 +109,6 @@ JOURNAL_TABLE = [
     ("10", "Kas", 10, None, "1000"),
     ("90", "Memoriaal", 90, None, None),
 ]
-JOURNAL_TYPES = {10: "Kas", 12: "Bank", 16: "Betaaldienst", 20: "Verkoop", 90: "Memoriaal"}
 PAYMENT_TABLE = [("00", "Direct", 0), ("14", "14 dagen", 14), ("30", "30 dagen", 30)]
 
 
@@ -205,9 +204,13 @@ def seed_administration(division: int, new_id: Callable[[], str], now: Callable[
             },
         )["ID"]
     for code, description, percentage, kind, listing, oss, gl_to_pay in VAT_TABLE:
+        vat_id = new_id()
+        rate = {"ID": new_id(), "VATCodeID": vat_id, "LineNumber": 1, "Percentage": Decimal(percentage), "Type": 0, "Division": division}
         admin.insert(
             VAT_CODES,
             {
+                "ID": vat_id,
+                "VATPercentages": [rate],  # one rate without dates: valid always
                 "Code": code,
                 "Description": description,
                 "Percentage": Decimal(percentage),
@@ -229,7 +232,6 @@ def seed_administration(division: int, new_id: Callable[[], str], now: Callable[
                 "Code": code,
                 "Description": description,
                 "Type": kind,
-                "TypeDescription": JOURNAL_TYPES[kind],
                 "Currency": "EUR",
                 "AllowVariableCurrency": False,
                 "AllowVAT": kind == 90,
