@@ -318,3 +318,15 @@ def test_navigation_collections_of_the_metadata_are_served_and_sandbox_only_prop
     assert exact_api.get("financial/Journals", params={"$select": "Code,TypeDescription"}).status_code == 400
     invoice_lines = exact_api.get("financial/GLAccounts", params={"$filter": "Code eq '8000'", "$select": "ID,VATNonDeductiblePercentage"})
     assert invoice_lines.status_code == 200
+
+
+def test_the_other_division_lists_and_the_receivables_list_are_served(exact_api, exact_sim):
+    """hrm/Divisions (the older twin, OSSO), system/AllDivisions (every division of the license)
+    and read/financial/ReceivablesList (open items only) (reference 1.4, 5.3)."""
+    codes = lambda path: sorted(r["Code"] for r in exact_api.get(path, params={"$select": "Code"}).json()["d"]["results"])  # noqa: E731
+    assert codes("system/Divisions") == codes("hrm/Divisions") == [DIVISION]
+    assert codes("system/AllDivisions") == [DIVISION, 7654321]
+    d = exact_api.post("salesentry/SalesEntries", json=entry(exact_sim), headers=REPRESENTATION).json()["d"]
+    rows = exact_api.get("read/financial/ReceivablesList", params={"$select": "EntryNumber,Amount,AccountId"}).json()["d"]["results"]
+    assert [(r["EntryNumber"], r["Amount"]) for r in rows] == [(d["EntryNumber"], 121)]
+    assert exact_api.get("financial/ReceivablesList", params={"$select": "HID"}).status_code == 404

@@ -41,6 +41,21 @@ DIVISIONS = EntitySet(
     ),
 )
 
+# system/AllDivisions: every division of the license; hrm/Divisions: the older twin of system/Divisions (reference 1.4).
+ALL_DIVISIONS = EntitySet("system/AllDivisions", "Exact.Web.Api.System.AllDivision", "Code", DIVISIONS.fields)
+HRM_DIVISIONS = EntitySet("hrm/Divisions", "Exact.Web.Api.Models.HRM.Division", "Code", DIVISIONS.fields)
+
+# read/financial/ReceivablesList: the open items only (DOC:ReadFinancialReceivablesList); HID's type [I].
+RECEIVABLES_LIST = EntitySet(
+    "read/financial/ReceivablesList",
+    "Exact.Web.Api.Models.Financial.ReceivablesList",
+    "HID",
+    fields(
+        "HID:l! AccountCode:s18r! AccountId:g! AccountName:s! Amount:n! AmountInTransit:n! CurrencyCode:s! Description:s! DueDate:d! "
+        "EntryNumber:i! InvoiceDate:d! InvoiceNumber:i! JournalCode:s! JournalDescription:s! YourRef:s!"
+    ),
+)
+
 VAT_PERCENTAGES = EntitySet("vat/VatPercentages", MODELS + "VatPercentage", "ID", fields(P.VAT_PERCENTAGES_FIELDS))
 VAT_CODES = EntitySet("vat/VATCodes", MODELS + "VATCode", "ID", fields(P.VAT_CODES_FIELDS), children={"VATPercentages": VAT_PERCENTAGES})
 
