@@ -238,18 +238,25 @@ class ExactSink:
         return payment_payload(posting.payment, ids)
 
     # customers
+    def _changed(self, endpoint: str, select: str, cursor: str):
+        """The rows of a sync endpoint changed since the ledger's `cursor`, which moves on to the
+        newest Timestamp once all are read (so a run stopped midway reads them again)."""
+        since = newest = self.ledger.cursor(cursor) or 1
+        for row in self.api.get(endpoint, f"{select},Timestamp", f"Timestamp gt {since}"):
+            newest = max(newest, int(row["Timestamp"]))
+            yield row
+        self.ledger.set_cursor(cursor, newest)
+
     def refresh_accounts(self) -> int:
         """Brings the ledger's e-mail index up to date with what changed in Exact."""
-        since = self.ledger.cursor("exact_accounts_timestamp") or 1
-        newest, seen = since, 0
-        for row in self.api.get("sync/CRM/Accounts", "ID,Code,Email,Status,Timestamp", f"Timestamp gt {since}"):
-            newest, seen = max(newest, int(row["Timestamp"])), seen + 1
+        seen = 0
+        for row in self._changed("sync/CRM/Accounts", "ID,Code,Email,Status", "exact_accounts_timestamp"):
+            seen += 1
             email = (row.get("Email") or "").strip().lower()
             if email and not self.ledger.customer(email):  # the first account with an e-mail keeps it
                 self.ledger.remember_customer(email, row["ID"], (row.get("Code") or "").strip())
             if row.get("Code"):
                 self.ledger.remember_customer(f"code:{row['Code'].strip()}", row["ID"], row["Code"].strip())
-        self.ledger.set_cursor("exact_accounts_timestamp", newest)
         return seen
 
     def find_account(self, email: str) -> str | None:
@@ -273,13 +280,9 @@ class ExactSink:
         """Brings the ledger's item index up to date with what changed in Exact, through the
         sync endpoint (its one filter is documented; which fields logistics/Items's mandatory
         filter takes is not)."""
-        since = self.ledger.cursor("exact_items_timestamp") or 1
-        newest = since
-        for row in self.api.get("sync/Logistics/Items", "ID,Code,Timestamp", f"Timestamp gt {since}"):
-            newest = max(newest, int(row["Timestamp"]))
+        for row in self._changed("sync/Logistics/Items", "ID,Code", "exact_items_timestamp"):
             if (row.get("Code") or "").strip():
                 self.ledger.remember_customer(f"item:{row['Code'].strip()}", row["ID"], row["Code"].strip())
-        self.ledger.set_cursor("exact_items_timestamp", newest)
 
     def _item_known(self, code: str) -> str | None:
         known = self.ledger.customer(f"item:{code}")
