@@ -118,6 +118,21 @@ class ExactBox:
         assert self.server.crashes == [] and self.sim.crashes == [], "the sandbox crashed"
 
 
+# The sandbox's unconfirmed behaviours that could change what the runner does (docs/sandbox.md),
+# each at its stricter and at its more lenient value: integration tests take `unsure` to run
+# under both, so the runner depends on neither reading.
+UNSURE = {
+    "strict": {"email_case_sensitive": True, "filter_in_function": False, "trailing_blanks": False, "top_v1": True, "require_select": True},
+    "lenient": {"email_case_sensitive": False, "filter_in_function": True, "trailing_blanks": True, "top_v1": False, "require_select": False},
+}
+
+
+@pytest.fixture(params=sorted(UNSURE))
+def unsure(request) -> dict:
+    """ExactSimulator options: every unconfirmed setting at its strict, then its lenient value."""
+    return dict(UNSURE[request.param])
+
+
 @pytest.fixture
 def exact_box(tmp_path):
     boxes = []

@@ -86,8 +86,22 @@ def test_paging_follows_next_and_quotes_filters(exact_box):
     rows = list(api.get("crm/Accounts", "ID,Email", "Status eq 'C'"))
     assert len(rows) >= 71 and len({r["ID"] for r in rows}) == len(rows)
     assert box.sim.calls[("GET", "crm/Accounts")] >= 2  # 60 a page
-    found = api.first("crm/Accounts", "ID,Name", f"tolower(Email) eq {quote(chr(39).join(['o', 'brien@example.ie']))}")
+    found = api.first("crm/Accounts", "ID,Name", f"Email eq {quote(chr(39).join(['o', 'brien@example.ie']))}")
     assert found["Name"] == "O'Brien"
+
+
+@pytest.mark.parametrize("top_v1", [True, False])
+def test_rows_are_read_from_either_answer_shape(exact_box, top_v1):
+    """A `$top` answer may be a bare array `{"d": [...]}` (WCF's V1 shape) or wrapped in
+    `results`: `first` and `get` read both, and page on through `__next` after either."""
+    box = exact_box(top_v1=top_v1)
+    api = box.api()
+    for n in range(65):
+        api.post("crm/Accounts", {"Name": f"Klant {n}", "Email": f"k{n}@example.nl", "Status": "C"})
+    assert api.first("crm/Accounts", "ID,Name", "Email eq 'k7@example.nl'")["Name"] == "Klant 7"
+    assert api.first("crm/Accounts", "ID", "Email eq 'nobody@example.nl'") is None
+    assert len(list(api.get("crm/Accounts", "ID", "Status eq 'C'", top=5))) == 5
+    assert len({row["ID"] for row in api.get("crm/Accounts", "ID", "Status eq 'C'", top=62)}) == 62  # a page, then the rest
 
 
 def test_exacts_own_message_reaches_the_caller_verbatim(exact_box):

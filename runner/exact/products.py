@@ -2,8 +2,8 @@
 the item code the spec's template gives. New codes become items with a general sales price;
 an existing item gets its description and price updated when they changed, nothing else.
 
-The administration's items are read once through `sync/Logistics/Items` (1000 a page); the
-prices through `logistics/SalesItemPrices` for those items only."""
+The administration's items are read once through `sync/Logistics/Items` (1000 a page), and
+its prices, once one changed, through `sync/Logistics/SalesItemPrices`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from runner.core.money import text
 from runner.errors import BookingError
 from runner.exact.payloads import fit
 
-ITEMS, PRICES = "logistics/Items", "logistics/SalesItemPrices"
+ITEMS, PRICES, SYNC_PRICES = "logistics/Items", "logistics/SalesItemPrices", "sync/Logistics/SalesItemPrices"
 
 
 @dataclass
@@ -33,6 +33,7 @@ def push(spec, woo, api, post=None) -> PushReport:
     items = {
         row["Code"].strip(): row for row in api.get("sync/Logistics/Items", "ID,Code,Description,StandardSalesPrice,Timestamp", "Timestamp gt 1")
     }
+    prices = ItemPrices(api)
     for product in woo.products():
         if product.get("type") == "variable":
             continue  # its variations are pushed, the parent has no price of its own
@@ -47,13 +48,13 @@ def push(spec, woo, api, post=None) -> PushReport:
             continue
         price = _price(product)
         try:
-            _push_one(api, post, items, code, description, price, report)
+            _push_one(post, items, prices, code, description, price, report)
         except BookingError as exc:
             report.failed[code] = exc.message
     return report
 
 
-def _push_one(api, post, items: dict, code: str, description: str, price: Decimal | None, report: PushReport) -> None:
+def _push_one(post, items: dict, prices, code: str, description: str, price: Decimal | None, report: PushReport) -> None:
     known = items.get(code)
     if known is None:
         row = post("POST", ITEMS, {"Code": code, "Description": description or code, "IsSalesItem": True})
@@ -67,14 +68,7 @@ def _push_one(api, post, items: dict, code: str, description: str, price: Decima
         changed = True
     current = Decimal(str(known.get("StandardSalesPrice") or 0))
     if price is not None and text(current) != text(price):
-        general = next(
-            (
-                p
-                for p in api.get(PRICES, "ID,Price,Account,StartDate", f"Item eq guid'{known['ID']}'")
-                if not p.get("Account") and not p.get("StartDate")
-            ),
-            None,
-        )
+        general = next((p for p in prices(known["ID"]) if not p.get("Account") and not p.get("StartDate")), None)
         if general:
             post("PUT", f"{PRICES}(guid'{general['ID']}')", {"Price": text(price)})
         else:
@@ -84,6 +78,22 @@ def _push_one(api, post, items: dict, code: str, description: str, price: Decima
         report.updated.append(code)
     else:
         report.unchanged += 1
+
+
+class ItemPrices:
+    """The administration's sales prices by item, read through the sync endpoint once, when
+    a first price changed: its `Timestamp gt 1` is documented, where which fields
+    SalesItemPrices's mandatory filter takes (`Item` among them?) is not."""
+
+    def __init__(self, api) -> None:
+        self.api, self.by_item = api, None
+
+    def __call__(self, item_id: str) -> list[dict]:
+        if self.by_item is None:
+            self.by_item = {}
+            for row in self.api.get(SYNC_PRICES, "ID,Item,Price,Account,StartDate,Timestamp", "Timestamp gt 1"):
+                self.by_item.setdefault(row.get("Item"), []).append(row)
+        return self.by_item.get(item_id, [])
 
 
 def _price(product: dict) -> Decimal | None:

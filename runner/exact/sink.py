@@ -284,44 +284,73 @@ class ExactSink:
         return payment_payload(posting.payment, ids)
 
     # customers
+    def _changed(self, endpoint: str, select: str, cursor: str):
+        """The rows of a sync endpoint changed since the ledger's `cursor`, which moves on to the
+        newest Timestamp once all are read (so a run stopped midway reads them again)."""
+        since = newest = self.ledger.cursor(cursor) or 1
+        for row in self.api.get(endpoint, f"{select},Timestamp", f"Timestamp gt {since}"):
+            newest = max(newest, int(row["Timestamp"]))
+            yield row
+        self.ledger.set_cursor(cursor, newest)
+
     def refresh_accounts(self) -> int:
         """Brings the ledger's e-mail index up to date with what changed in Exact."""
-        since = self.ledger.cursor("exact_accounts_timestamp") or 1
-        newest, seen = since, 0
-        for row in self.api.get("sync/CRM/Accounts", "ID,Code,Email,Status,Timestamp", f"Timestamp gt {since}"):
-            newest, seen = max(newest, int(row["Timestamp"])), seen + 1
+        seen = 0
+        for row in self._changed("sync/CRM/Accounts", "ID,Code,Email,Status", "exact_accounts_timestamp"):
+            seen += 1
             email = (row.get("Email") or "").strip().lower()
             if email and not self.ledger.customer(email):  # the first account with an e-mail keeps it
                 self.ledger.remember_customer(email, row["ID"], (row.get("Code") or "").strip())
             if row.get("Code"):
                 self.ledger.remember_customer(f"code:{row['Code'].strip()}", row["ID"], row["Code"].strip())
-        self.ledger.set_cursor("exact_accounts_timestamp", newest)
         return seen
 
     def find_account(self, email: str, name: str = "") -> dict | None:
-        """An account created with this e-mail (and name, when one was sent: a bookkeeping
-        address the template gives every customer must not find another customer's)."""
+        """An account created with this e-mail, letter case aside, and this name when one was
+        sent (a bookkeeping address the template gives every customer must not find another
+        customer's). First the index, brought up to date from the sync endpoint; then Exact's
+        plain `Email eq` (the filter the reference lists for Accounts), its rows matched here:
+        whether Exact compares e-mail case-insensitively, or counts `tolower(Email)` as a
+        filter on Email, is unknown."""
         if not email:
             return None  # nothing to tell it by: it is created again rather than booked on someone else's
-        return self.api.first(ACCOUNTS, "ID,Code", f"tolower(Email) eq {quote(email)}" + (f" and Name eq {quote(name)}" if name else ""))
+        wanted = email.strip().lower()
+        if not name:
+            self.refresh_accounts()
+            known = self.ledger.customer(wanted)
+            if known:
+                return {"ID": known["id"], "Code": known.get("code", "")}
+        for row in self.api.get(ACCOUNTS, "ID,Code,Email,Name", f"Email eq {quote(email.strip())}"):
+            if (row.get("Email") or "").strip().lower() == wanted and (not name or (row.get("Name") or "").strip() == name.strip()):
+                return row
+        return None
 
     # items, for sales invoices
-    def known_item(self, code: str, description: str = "") -> str:
-        """An item's id from the ledger or a lookup by code; the code itself when Exact has none yet."""
+    def refresh_items(self) -> None:
+        """Brings the ledger's item index up to date with what changed in Exact, through the
+        sync endpoint (its one filter is documented; which fields logistics/Items's mandatory
+        filter takes is not)."""
+        for row in self._changed("sync/Logistics/Items", "ID,Code", "exact_items_timestamp"):
+            if (row.get("Code") or "").strip():
+                self.ledger.remember_customer(f"item:{row['Code'].strip()}", row["ID"], row["Code"].strip())
+
+    def _item_known(self, code: str) -> str | None:
         known = self.ledger.customer(f"item:{code}")
-        if known:
-            return known["id"]
-        row = self.api.first("logistics/Items", "ID,Code", f"Code eq {quote(code)}")
-        return row["ID"] if row else f"<new item {code}>"
+        if not known:
+            self.refresh_items()
+            known = self.ledger.customer(f"item:{code}")
+        return known["id"] if known else None
+
+    def known_item(self, code: str, description: str = "") -> str:
+        """An item's id from the index; the code itself when Exact has none yet."""
+        return self._item_known(code) or f"<new item {code}>"
 
     def item(self, code: str, description: str) -> str:
-        """An item's id: remembered in the ledger, else looked up by code, else created."""
-        known = self.ledger.customer(f"item:{code}")
+        """An item's id from the index, else a new item."""
+        known = self._item_known(code)
         if known:
-            return known["id"]
-        row = self.api.first("logistics/Items", "ID,Code", f"Code eq {quote(code)}")
-        if row is None:
-            row = self.api.post("logistics/Items", {"Code": code, "Description": fit(description or code), "IsSalesItem": True})
+            return known
+        row = self.api.post("logistics/Items", {"Code": code, "Description": fit(description or code), "IsSalesItem": True})
         self.ledger.remember_customer(f"item:{code}", row["ID"], code)
         return row["ID"]
 

@@ -24,7 +24,7 @@ from runner.cli.render import table as text_table
 from runner.errors import LoginNeeded, Rejected, RunnerError, ServiceError, SpecError, UsageError
 from runner.exact import oauth
 from runner.exact.client import ExactApi
-from runner.exact.master import exact_percent
+from runner.exact.master import exact_percent, gl_accounts
 from runner.setup.proposals import TABLE_NAMES, Catalog, Choice, Row, overrides, propose, redo
 from runner.setup.spec_writer import (
     PRESET,
@@ -81,7 +81,7 @@ def read_catalog(api: ExactApi, name: str) -> Catalog:
         vat = list(api.get("vat/VATCodes", fields))
     except Rejected:  # OssCountry comes with Exact's One-Stop-Shop feature set only
         vat = list(api.get("vat/VATCodes", fields.replace(",OssCountry", "")))
-    gls = api.get("financial/GLAccounts", "Code,Description,Type", "IsBlocked eq false")
+    gls = gl_accounts(api, "Code,Description,Type")
     journals = api.get("financial/Journals", "Code,Description,Type,IsBlocked")
 
     def row(r: dict, **extra: Any) -> Row:

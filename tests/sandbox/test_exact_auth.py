@@ -77,6 +77,19 @@ def test_the_token_endpoint_takes_forms_only_and_checks_the_secret(exact_http):
     assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
 
 
+def test_the_token_endpoint_also_takes_http_basic_client_authentication(exact_http):
+    """RFC 6749 2.3.1: a server must take the client's id and secret as HTTP Basic (most
+    client libraries send them so); one method per request (2.3)."""
+    form = {"grant_type": "authorization_code", "redirect_uri": REDIRECT}
+    basic = httpx.BasicAuth(CLIENT["client_id"], CLIENT["client_secret"])
+    ok = exact_http.post("/api/oauth2/token", data={**form, "code": login(exact_http)}, auth=basic)
+    assert ok.status_code == 200 and ok.json()["expires_in"] == "600"
+    wrong = exact_http.post("/api/oauth2/token", data={**form, "code": login(exact_http)}, auth=httpx.BasicAuth(CLIENT["client_id"], "nope"))
+    assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
+    both = exact_http.post("/api/oauth2/token", data={**form, **CLIENT, "code": login(exact_http)}, auth=basic)
+    assert both.status_code == 401
+
+
 def test_refresh_is_refused_until_the_last_30_seconds(exact_http, exact_sim, exact_clock, exact_tokens):
     exact_clock.advance(569)
     early = token(exact_http, grant_type="refresh_token", refresh_token=exact_tokens["refresh_token"])

@@ -44,7 +44,7 @@ def test_a_thousand_orders_cost_little_simulator_time(exact_sim):
     for n in range(1000):
         email = f"klant{n % 300}@example.nl"
         if email not in customers:
-            status, found = call("GET", "crm/Accounts", {"$filter": f"tolower(Email) eq '{email}'", "$select": "ID"})
+            status, found = call("GET", "crm/Accounts", {"$filter": f"Email eq '{email}'", "$select": "ID"})
             assert status == 200 and found["d"]["results"] == []
             status, created = call("POST", "crm/Accounts", body={"Name": f"Klant {n}", "Email": email, "Status": "C"})
             customers[email] = created["d"]["ID"]

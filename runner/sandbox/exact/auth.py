@@ -5,12 +5,13 @@ injected clock, so tests expire tokens and windows without sleeping."""
 
 from __future__ import annotations
 
+import base64
 import json
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlencode
+from urllib.parse import unquote_plus, urlencode
 
 from runner.sandbox.exact.seed import ExactConfig
 from runner.sandbox.host import Request, Response, json_response
@@ -36,6 +37,22 @@ class Grant:
 def oauth_error(status: int, error: str, description: str | None = None, headers: dict[str, str] | None = None) -> Response:
     body = {"error": error} if description is None else {"error": error, "error_description": description}
     return json_response(status, body, {"Cache-Control": "no-store", **(headers or {})})
+
+
+def client_credentials(request: Request, form: dict[str, str]) -> tuple[str | None, str | None] | None:
+    """The client's id and secret from HTTP Basic (which RFC 6749 2.3.1 says a server must take;
+    three of four client libraries send it) or from the form (Exact's documented way); both at
+    once is refused (RFC 6749 2.3: one method per request) [U: which Exact takes]."""
+    basic = request.headers.get("authorization", "")
+    if not basic.lower().startswith("basic "):
+        return form.get("client_id"), form.get("client_secret")
+    if "client_secret" in form:
+        return None
+    try:
+        client_id, _, secret = base64.b64decode(basic[6:].strip(), validate=True).decode("utf-8").partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return unquote_plus(client_id), unquote_plus(secret)
 
 
 def oauth_message(response: Response) -> str:
@@ -83,7 +100,7 @@ class OAuthServer:
         if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
             return oauth_error(400, "invalid_request", "The request body must be application/x-www-form-urlencoded.")
         form = request.form()
-        if form.get("client_id") != self.config.client_id or form.get("client_secret") != self.config.client_secret:
+        if client_credentials(request, form) != (self.config.client_id, self.config.client_secret):
             return oauth_error(401, "invalid_client", "Client authentication failed.")
         grant_type = form.get("grant_type")
         if grant_type == "authorization_code":

@@ -282,7 +282,6 @@ def _invoice_line(admin: Administration, config: ExactConfig, raw: dict, account
         "ItemDescription": item["Description"],
         "Quantity": quantity,
         "GLAccount": gl["ID"],
-        "GLAccountCode": gl["Code"],
         "NetPrice": net / quantity if quantity else net,
         "Description": raw.get("Description") or item["Description"],
     }
@@ -367,6 +366,9 @@ def post_sales_invoice_line(admin: Administration, config: ExactConfig, body: di
     return line
 
 
+LINES = "SalesInvoiceLines"
+
+
 def print_sales_invoice(admin: Administration, config: ExactConfig, body: dict) -> dict:
     """Processing: status 50, the invoice number, a sales entry and a receivable."""
     invoice = admin.get(SALES_INVOICES, body.get("InvoiceID"))
@@ -389,11 +391,11 @@ def print_sales_invoice(admin: Administration, config: ExactConfig, body: dict) 
         "VATCode",
         "VATPercentage",
         "GLAccount",
-        "GLAccountCode",
         "Description",
         "Quantity",
     )
-    lines = [{k: line[k] for k in copied} for line in invoice["SalesInvoiceLines"]]
+    # an invoice line has no GLAccountCode of its own (metadata); the entry line shows it
+    lines = [{**{k: line[k] for k in copied}, "GLAccountCode": admin.get(GL_ACCOUNTS, line["GLAccount"])["Code"]} for line in invoice[LINES]]
     header = {
         "EntryDate": invoice_date,
         "EntryNumber": number,

@@ -5,11 +5,11 @@ here is refused on POST/PUT, as WCF refuses it."""
 
 from __future__ import annotations
 
+from runner.sandbox.exact import properties as P
 from runner.sandbox.odata.envelope import EntitySet, fields
 
 MODELS = "Exact.Web.Api.Models."
 GET, GET_POST, GET_POST_PUT = frozenset({"GET"}), frozenset({"GET", "POST"}), frozenset({"GET", "POST", "PUT"})
-STAMPS = " Division:i! Created:t! Modified:t!"
 
 
 class BusinessError(Exception):
@@ -41,24 +41,31 @@ DIVISIONS = EntitySet(
     ),
 )
 
-VAT_CODES = EntitySet(
-    "vat/VATCodes",
-    MODELS + "VATCode",
-    "ID",
+# system/AllDivisions: every division of the license; hrm/Divisions: the older twin of system/Divisions (reference 1.4).
+ALL_DIVISIONS = EntitySet("system/AllDivisions", "Exact.Web.Api.System.AllDivision", "Code", DIVISIONS.fields)
+HRM_DIVISIONS = EntitySet("hrm/Divisions", "Exact.Web.Api.Models.HRM.Division", "Code", DIVISIONS.fields)
+
+# read/financial/ReceivablesList: the open items only (DOC:ReadFinancialReceivablesList); HID's type [I].
+RECEIVABLES_LIST = EntitySet(
+    "read/financial/ReceivablesList",
+    "Exact.Web.Api.Models.Financial.ReceivablesList",
+    "HID",
     fields(
-        "ID:g! Code:s3 Description:s Percentage:n! Type:s VATTransactionType:s Charged:b EUSalesListing:s "
-        "IntraStat:b OssCountry:s IsBlocked:b GLToPay:g GLToClaim:g" + STAMPS
+        "HID:l! AccountCode:s18r! AccountId:g! AccountName:s! Amount:n! AmountInTransit:n! CurrencyCode:s! Description:s! DueDate:d! "
+        "EntryNumber:i! InvoiceDate:d! InvoiceNumber:i! JournalCode:s! JournalDescription:s! YourRef:s!"
     ),
 )
 
+VAT_PERCENTAGES = EntitySet("vat/VatPercentages", MODELS + "VatPercentage", "ID", fields(P.VAT_PERCENTAGES_FIELDS))
+VAT_CODES = EntitySet("vat/VATCodes", MODELS + "VATCode", "ID", fields(P.VAT_CODES_FIELDS), children={"VATPercentages": VAT_PERCENTAGES})
+
+DEDUCTIBILITY = EntitySet("financial/DeductibilityPercentages", MODELS + "DeductibilityPercentage", "ID", fields(P.DEDUCTIBILITY_FIELDS))
 GL_ACCOUNTS = EntitySet(
     "financial/GLAccounts",
     MODELS + "GLAccount",
     "ID",
-    fields(
-        "ID:g! Code:s Description:s Type:i TypeDescription:s! BalanceSide:s BalanceType:s VATCode:s3 "
-        "IsBlocked:b UseCostcenter:i UseCostunit:i Matching:b SearchCode:s" + STAMPS
-    ),
+    fields(P.GL_ACCOUNTS_FIELDS),
+    children={"DeductibilityPercentages": DEDUCTIBILITY},
     required_filter=("Code", "Created", "Description", "ID", "IsBlocked", "Modified", "SearchCode", "Type"),
 )
 
@@ -66,29 +73,21 @@ JOURNALS = EntitySet(
     "financial/Journals",
     MODELS + "Journal",
     "ID",
-    fields(
-        "ID:g! Code:s Description:s Type:i TypeDescription:s! Currency:s AllowVariableCurrency:b AllowVAT:b "
-        "GLAccount:g GLAccountCode:s! PaymentServiceProvider:i IsBlocked:b" + STAMPS
-    ),
+    fields(P.JOURNALS_FIELDS),
 )
 
 PAYMENT_CONDITIONS = EntitySet(
     "cashflow/PaymentConditions",
     MODELS + "PaymentCondition",
     "ID",
-    fields("ID:g! Code:s Description:s PaymentDays:i PaymentEndOfMonths:i PaymentMethod:s DiscountPercentage:n DiscountPaymentDays:i" + STAMPS),
+    fields(P.PAYMENT_CONDITIONS_FIELDS),
 )
 
 ACCOUNTS = EntitySet(
     "crm/Accounts",
     MODELS + "Account",
     "ID",
-    fields(
-        "ID:g! Code:s18r Name:s Status:s Type:s! IsSales:b! IsSupplier:b Blocked:b Email:s Phone:s Website:s "
-        "AddressLine1:s AddressLine2:s AddressLine3:s Postcode:s City:s Country:s3 CountryName:s! State:s3 "
-        "VATNumber:s ChamberOfCommerce:s Language:s10 SalesVATCode:s3 PaymentConditionSales:s GLAccountSales:g "
-        "InvoicingMethod:i SearchCode:s SalesCurrency:s" + STAMPS
-    ),
+    fields(P.ACCOUNTS_FIELDS),
     required_filter=(
         "Blocked",
         "Code",
@@ -113,11 +112,7 @@ ITEMS = EntitySet(
     "logistics/Items",
     MODELS + "Item",
     "ID",
-    fields(
-        "ID:g! Code:s Description:s ExtraDescription:s IsSalesItem:b IsPurchaseItem:b IsStockItem:b "
-        "IsWebshopItem:i SalesVatCode:s3 GLRevenue:g GLRevenueCode:s! GLCosts:g ItemGroup:g Unit:s "
-        "CostPriceStandard:n StandardSalesPrice:n! Barcode:s SearchCode:s Notes:s StartDate:d EndDate:d Stock:n!" + STAMPS
-    ),
+    fields(P.ITEMS_FIELDS),
     required_filter=(
         "Barcode",
         "Code",
@@ -138,23 +133,14 @@ SALES_ENTRY_LINES = EntitySet(
     "salesentry/SalesEntryLines",
     MODELS + "SalesEntryLine",
     "ID",
-    fields(
-        "ID:g! EntryID:g LineNumber:i! AmountFC:n AmountDC:n! GLAccount:g GLAccountCode:s! GLAccountDescription:s! "
-        "VATCode:s3 VATCodeDescription:s! VATAmountFC:n VATAmountDC:n! VATPercentage:n VATBaseAmountFC:n "
-        "Quantity:n Description:s CostCenter:s CostUnit:s Project:g From:d To:d Notes:s Division:i!"
-    ),
+    fields(P.SALES_ENTRY_LINES_FIELDS),
 )
 
 SALES_ENTRIES = EntitySet(
     "salesentry/SalesEntries",
     MODELS + "SalesEntry",
     "EntryID",
-    fields(
-        "EntryID:g! Journal:s JournalDescription:s! Customer:g CustomerName:s! EntryDate:d EntryNumber:i "
-        "InvoiceNumber:i YourRef:s Description:s Currency:s PaymentCondition:s PaymentConditionDescription:s! "
-        "DueDate:d OrderNumber:i PaymentReference:s ReportingPeriod:i ReportingYear:i VATAmountFC:n "
-        "AmountFC:n! AmountDC:n! VATAmountDC:n! Status:i! StatusDescription:s! Type:i! TypeDescription:s!" + STAMPS
-    ),
+    fields(P.SALES_ENTRIES_FIELDS),
     children={"SalesEntryLines": SALES_ENTRY_LINES},
     methods=GET_POST,
 )
@@ -163,11 +149,7 @@ SALES_INVOICE_LINES = EntitySet(
     "salesinvoice/SalesInvoiceLines",
     MODELS + "SalesInvoiceLine",
     "ID",
-    fields(
-        "ID:g! InvoiceID:g LineNumber:i! Item:g ItemCode:s! ItemDescription:s! Quantity:n UnitPrice:n NetPrice:n "
-        "Discount:n AmountFC:n AmountDC:n! VATCode:s3 VATPercentage:n VATAmountFC:n VATAmountDC:n! Description:s "
-        "Notes:s UnitCode:s GLAccount:g GLAccountCode:s! CostCenter:s CostUnit:s DeliveryDate:d Division:i!"
-    ),
+    fields(P.SALES_INVOICE_LINES_FIELDS),
     methods=frozenset({"POST"}),  # a line on its own; read through its invoice
 )
 
@@ -175,13 +157,7 @@ SALES_INVOICES = EntitySet(
     "salesinvoice/SalesInvoices",
     MODELS + "SalesInvoice",
     "InvoiceID",
-    fields(
-        "InvoiceID:g! OrderedBy:g OrderedByName:s! InvoiceTo:g InvoiceToName:s! DeliverTo:g Journal:s "
-        "JournalDescription:s! YourRef:s OrderDate:d DueDate:d InvoiceDate:d! Description:s Remarks:s Currency:s "
-        "PaymentCondition:s PaymentConditionDescription:s! PaymentReference:s OrderNumber:i Type:i Status:i! "
-        "StatusDescription:s! InvoiceNumber:i! AmountFC:n! AmountFCExclVat:n! AmountDC:n! VATAmountFC:n! "
-        "VATAmountDC:n! Discount:n AmountDiscount:n" + STAMPS
-    ),
+    fields(P.SALES_INVOICES_FIELDS),
     children={"SalesInvoiceLines": SALES_INVOICE_LINES},
     required_filter=(
         "Created",
@@ -215,33 +191,22 @@ PRINTED_SALES_INVOICES = EntitySet(
     methods=frozenset({"POST"}),
 )
 
-_MONEY_LINE = (
-    "ID:g! EntryID:g LineNumber:i! EntryNumber:i! AmountFC:n AmountDC:n! AmountVATFC:n GLAccount:g "
-    "GLAccountCode:s! Account:g AccountCode:s! AccountName:s! OurRef:i Date:d Description:s VATCode:s3 "
-    "VATPercentage:n Quantity:n Notes:s Document:g CostCenter:s CostUnit:s Project:g Division:i!"
-)
-_MONEY_ENTRY = (
-    "EntryID:g! JournalCode:s JournalDescription:s! Currency:s EntryNumber:i FinancialPeriod:i "
-    "FinancialYear:i OpeningBalanceFC:n ClosingBalanceFC:n BankStatementDocument:g Status:i! "
-    "StatusDescription:s!" + STAMPS
-)
-
 # The line sets are served on their own too (GET only) and are stored as tables of their own.
-BANK_ENTRY_LINES = EntitySet("financialtransaction/BankEntryLines", MODELS + "BankEntryLine", "ID", fields(_MONEY_LINE))
+BANK_ENTRY_LINES = EntitySet("financialtransaction/BankEntryLines", MODELS + "BankEntryLine", "ID", fields(P.BANK_ENTRY_LINES_FIELDS))
 BANK_ENTRIES = EntitySet(
     "financialtransaction/BankEntries",
     MODELS + "BankEntry",
     "EntryID",
-    fields(_MONEY_ENTRY),
+    fields(P.BANK_ENTRIES_FIELDS),
     children={"BankEntryLines": BANK_ENTRY_LINES},
     methods=GET_POST,
 )
-CASH_ENTRY_LINES = EntitySet("financialtransaction/CashEntryLines", MODELS + "CashEntryLine", "ID", fields(_MONEY_LINE))
+CASH_ENTRY_LINES = EntitySet("financialtransaction/CashEntryLines", MODELS + "CashEntryLine", "ID", fields(P.CASH_ENTRY_LINES_FIELDS))
 CASH_ENTRIES = EntitySet(
     "financialtransaction/CashEntries",
     MODELS + "CashEntry",
     "EntryID",
-    fields(_MONEY_ENTRY.replace("BankStatementDocument:g ", "")),
+    fields(P.CASH_ENTRIES_FIELDS),
     children={"CashEntryLines": CASH_ENTRY_LINES},
     methods=GET_POST,
 )
@@ -250,22 +215,14 @@ RECEIVABLES = EntitySet(
     "cashflow/Receivables",
     MODELS + "Receivable",
     "ID",
-    fields(
-        "ID:g! Account:g! AccountCode:s18r! AccountName:s! AmountDC:n! AmountFC:n! Currency:s! Description:s! "
-        "DueDate:d! EntryDate:d! EntryNumber:i! InvoiceDate:d! InvoiceNumber:i! IsFullyPaid:b! Journal:s! "
-        "JournalDescription:s! Status:i! TransactionEntryID:g! TransactionID:g! TransactionType:i! YourRef:s!" + STAMPS
-    ),
+    fields(P.RECEIVABLES_FIELDS),
 )
 
 SALES_ITEM_PRICES = EntitySet(
     "logistics/SalesItemPrices",
     MODELS + "SalesItemPrice",
     "ID",
-    fields(
-        "ID:g! Item:g ItemCode:s! ItemDescription:s! Account:g AccountName:s! Price:n Currency:s Unit:s "
-        "UnitDescription:s! NumberOfItemsPerUnit:n Quantity:n StartDate:d EndDate:d DefaultItemUnit:s! "
-        "DefaultItemUnitDescription:s! Employee:g Project:g ProjectDescription:s!" + STAMPS
-    ),
+    fields(P.SALES_ITEM_PRICES_FIELDS),
     required_filter=("Account", "Created", "ID", "Item", "ItemCode", "Modified"),  # [U] a guess, as for Items
     methods=GET_POST_PUT,
 )
@@ -275,6 +232,14 @@ SALES_ITEM_PRICES = EntitySet(
 SYNC = "Exact.Web.Api.Models.Sync."
 SYNC_ACCOUNTS = EntitySet("sync/CRM/Accounts", SYNC + "CRM.Account", "Timestamp", fields("Timestamp:l!") | ACCOUNTS.fields)
 SYNC_ITEMS = EntitySet("sync/Logistics/Items", SYNC + "Logistics.Item", "Timestamp", fields("Timestamp:l!") | ITEMS.fields)
+SYNC_GL_ACCOUNTS = EntitySet("sync/Financial/GLAccounts", SYNC + "Financial.GLAccount", "Timestamp", fields("Timestamp:l!") | GL_ACCOUNTS.fields)
+SYNC_PRICES = EntitySet(
+    "sync/Logistics/SalesItemPrices", SYNC + "Logistics.SalesItemPrice", "Timestamp", fields("Timestamp:l!") | SALES_ITEM_PRICES.fields
+)
+# What was deleted, as DOC:SyncDeleted lists it; empty here, since the sandbox deletes nothing.
+SYNC_DELETED = EntitySet(
+    "sync/Deleted", SYNC + "Deleted", "Timestamp", fields("Timestamp:l! DeletedBy:g! DeletedDate:t! Division:i! EntityKey:g! EntityType:i! ID:g!")
+)
 
 # The stored tables of an administration (Me and Divisions are built per request, sync twins
 # read the tables of their plain endpoints).
@@ -293,4 +258,5 @@ TABLES = (
     CASH_ENTRIES,
     CASH_ENTRY_LINES,
     RECEIVABLES,
+    SYNC_DELETED,
 )

@@ -8,11 +8,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from runner.sandbox.exact.entities import ME
 from runner.sandbox.exact.seed import ExactConfig
 from runner.sandbox.host import Request
 from runner.sandbox.odata.envelope import EntitySet, ODataError, render
 from runner.sandbox.odata.filter import single_comparison
-from runner.sandbox.odata.query import collection, count, parse_query
+from runner.sandbox.odata.query import Query, collection, count, parse_query
 
 SELECT_NEEDED = "Please add a $select or a $top=1 statement to the query string."
 # [U] texts: the reference page says only Timestamp may be filtered, not what Exact answers otherwise.
@@ -35,9 +36,9 @@ def read(request: Request, config: ExactConfig, es: EntitySet, table: dict, row:
         if nav not in es.children:
             raise ODataError(404, f"Resource not found for the segment '{nav}'.")
         es, table = es.children[nav], {line[es.children[nav].key]: line for line in row.get(nav, [])}
-    ci = () if config.email_case_sensitive else ("Email",)
-    q = parse_query(request.query, es, ci, config.substringof_supported)
-    if es.required_filter and row is None and not q.filter_fields & set(es.required_filter):
+    q = _query(request, config, es)
+    named = q.filter_fields if config.filter_in_function else q.compared_fields
+    if es.required_filter and row is None and not named & set(es.required_filter):
         raise ODataError(
             400,
             "A GET request for this endpoint must have a $filter parameter with one of the "
@@ -45,9 +46,15 @@ def read(request: Request, config: ExactConfig, es: EntitySet, table: dict, row:
         )
     if nav == "$count":
         return count(table.values(), q)
-    if config.require_select and q.select is None and q.top != 1:
+    # "in specific instances" (picqer README): not on current/Me, not on the lines under one entity [C3]
+    if config.require_select and q.select is None and q.top != 1 and row is None and es is not ME:
         raise ODataError(400, SELECT_NEEDED)
-    return collection(es, table.values(), q, root, request.base_url + request.path, request.query, config.page_size)
+    return collection(es, table.values(), q, root, request.base_url + request.path, request.query, config.page_size, config.top_v1)
+
+
+def _query(request: Request, config: ExactConfig, es: EntitySet) -> Query:
+    ci = () if config.email_case_sensitive else ("Email",)
+    return parse_query(request.query, es, ci, config.substringof_supported, config.trailing_blanks)
 
 
 def _sync(request: Request, config: ExactConfig, es: EntitySet, table: dict, root: str) -> dict:
@@ -56,14 +63,14 @@ def _sync(request: Request, config: ExactConfig, es: EntitySet, table: dict, roo
     for option in SYNC_REFUSED_OPTIONS:
         if option in request.query:
             raise ODataError(400, f"The query option '{option}' is not supported on a sync endpoint.")
-    q = parse_query(request.query, es, (), config.substringof_supported)  # syntax and field errors first
+    q = _query(request, config, es)  # syntax and field errors first
     text = request.query["$filter"][-1] if "$filter" in request.query else None
     shape = single_comparison(text) if text is not None else None
     if shape is None or shape[:2] != ("Timestamp", "gt") or not _whole(shape[2]):
         raise ODataError(400, SYNC_FILTER)
     if q.select is None:  # mandatory here whatever `require_select` says, $top=1 or not [U]
         raise ODataError(400, SELECT_NEEDED)
-    return collection(es, table.values(), q, root, request.base_url + request.path, request.query, config.sync_page_size)
+    return collection(es, table.values(), q, root, request.base_url + request.path, request.query, config.sync_page_size, config.top_v1)
 
 
 def _whole(value: Any) -> bool:

@@ -14,23 +14,29 @@ from zoneinfo import ZoneInfo
 from runner.sandbox.exact.books import post_sales_entry, post_sales_invoice, post_sales_invoice_line, print_sales_invoice
 from runner.sandbox.exact.entities import (
     ACCOUNTS,
+    ALL_DIVISIONS,
     BANK_ENTRIES,
     BANK_ENTRY_LINES,
     CASH_ENTRIES,
     CASH_ENTRY_LINES,
     DIVISIONS,
     GL_ACCOUNTS,
+    HRM_DIVISIONS,
     ITEMS,
     JOURNALS,
     PAYMENT_CONDITIONS,
     PRINTED_SALES_INVOICES,
     RECEIVABLES,
+    RECEIVABLES_LIST,
     SALES_ENTRIES,
     SALES_INVOICE_LINES,
     SALES_INVOICES,
     SALES_ITEM_PRICES,
     SYNC_ACCOUNTS,
+    SYNC_DELETED,
+    SYNC_GL_ACCOUNTS,
     SYNC_ITEMS,
+    SYNC_PRICES,
     VAT_CODES,
 )
 from runner.sandbox.exact.master import create_account, create_item, update_account, update_item
@@ -48,10 +54,14 @@ class Route:
     post: Callable[..., dict] | None = None  # (admin, config, body) -> stored row
     put: Callable[..., dict] | None = None  # (admin, row, body) -> row
     source: str | None = None  # a sync twin: the table it reads (sync rules apply)
+    rows: Callable[..., list[dict]] | None = None  # (sim, grant, division) -> rows made per request
 
 
 ROUTES: dict[str, Route] = {
-    "system/Divisions": Route(DIVISIONS),
+    "system/Divisions": Route(DIVISIONS, rows=lambda sim, grant, division: division_rows(sim, grant)),
+    "hrm/Divisions": Route(HRM_DIVISIONS, rows=lambda sim, grant, division: division_rows(sim, grant)),
+    "system/AllDivisions": Route(ALL_DIVISIONS, rows=lambda sim, grant, division: division_rows(sim, grant, every=True)),
+    "read/financial/ReceivablesList": Route(RECEIVABLES_LIST, rows=lambda sim, grant, division: receivables_list(sim.admins[division])),
     "vat/VATCodes": Route(VAT_CODES),
     "financial/GLAccounts": Route(GL_ACCOUNTS),
     "financial/Journals": Route(JOURNALS),
@@ -61,6 +71,9 @@ ROUTES: dict[str, Route] = {
     "logistics/SalesItemPrices": Route(SALES_ITEM_PRICES, lambda admin, config, body: create_price(admin, body), update_price),
     "sync/CRM/Accounts": Route(SYNC_ACCOUNTS, source=ACCOUNTS.path),
     "sync/Logistics/Items": Route(SYNC_ITEMS, source=ITEMS.path),
+    "sync/Financial/GLAccounts": Route(SYNC_GL_ACCOUNTS, source=GL_ACCOUNTS.path),
+    "sync/Logistics/SalesItemPrices": Route(SYNC_PRICES, source=SALES_ITEM_PRICES.path),
+    "sync/Deleted": Route(SYNC_DELETED, source=SYNC_DELETED.path),
     "salesentry/SalesEntries": Route(SALES_ENTRIES, post_sales_entry),
     "salesinvoice/SalesInvoices": Route(SALES_INVOICES, post_sales_invoice),
     "salesinvoice/SalesInvoiceLines": Route(SALES_INVOICE_LINES, post_sales_invoice_line),
@@ -100,8 +113,9 @@ def me_row(sim: Any, grant: Any) -> dict:
     }
 
 
-def division_rows(sim: Any, grant: Any) -> list[dict]:
-    """`system/Divisions`: only what the user approved (reference 1.4)."""
+def division_rows(sim: Any, grant: Any, every: bool = False) -> list[dict]:
+    """`system/Divisions`: only what the user approved (reference 1.4); `every`: all the
+    divisions of the license (`system/AllDivisions`), approved or not."""
     return [
         {
             "Code": code,
@@ -120,6 +134,32 @@ def division_rows(sim: Any, grant: Any) -> list[dict]:
             "ArchiveDate": None,
             "DivisionMoveDate": None,
         }
-        for code in grant.divisions
+        for code in (sorted(sim.admins) if every else grant.divisions)
         if code in sim.admins
+    ]
+
+
+def receivables_list(admin: Any) -> list[dict]:
+    """The outstanding items: a matched receivable is not in it (reference 5.3). HID numbers
+    the open items in the order they were booked [I]."""
+    open_rows = sorted((r for r in admin.tables[RECEIVABLES.path].values() if not r.get("IsFullyPaid")), key=lambda r: r["Timestamp"])
+    return [
+        {
+            "HID": r["Timestamp"],
+            "AccountCode": r.get("AccountCode"),
+            "AccountId": r.get("Account"),
+            "AccountName": r.get("AccountName"),
+            "Amount": r.get("AmountDC"),
+            "AmountInTransit": Decimal(0),
+            "CurrencyCode": r.get("Currency"),
+            "Description": r.get("Description"),
+            "DueDate": r.get("DueDate"),
+            "EntryNumber": r.get("EntryNumber"),
+            "InvoiceDate": r.get("InvoiceDate"),
+            "InvoiceNumber": r.get("InvoiceNumber"),
+            "JournalCode": r.get("Journal"),
+            "JournalDescription": r.get("JournalDescription"),
+            "YourRef": r.get("YourRef"),
+        }
+        for r in open_rows
     ]

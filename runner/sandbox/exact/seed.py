@@ -44,9 +44,12 @@ class ExactConfig:
     daily_limit: int = 5000
     error_budget: int = 10  # error responses per endpoint per hour before the endpoint blocks
     validation_status: int = 500
-    email_case_sensitive: bool = True
+    email_case_sensitive: bool = True  # `Email eq` compares case-sensitively [U]
     substringof_supported: bool = False
-    require_select: bool = True
+    require_select: bool = True  # entity-set collections need $select or $top=1; never current/Me or lines under an entity [C3]
+    top_v1: bool = True  # a $top answer within the page size comes as a bare array {"d": [...]} [C3]
+    filter_in_function: bool = False  # a mandatory-filter field counts inside a function, e.g. tolower(Email) [U]
+    trailing_blanks: bool = True  # string comparisons ignore trailing blanks, as SQL Server's: Code eq '2' finds '2  ' [I]
     invoice_journal_required: bool = True
     description_max: int | None = 60  # a document's or line's Description; None: any length [U]
     invoice_vat_override: bool = False  # sales invoice lines take VATAmountFC; False: Exact sums its own per line [U]
@@ -106,7 +109,6 @@ JOURNAL_TABLE = [
     ("10", "Kas", 10, None, "1000"),
     ("90", "Memoriaal", 90, None, None),
 ]
-JOURNAL_TYPES = {10: "Kas", 12: "Bank", 16: "Betaaldienst", 20: "Verkoop", 90: "Memoriaal"}
 PAYMENT_TABLE = [("00", "Direct", 0), ("14", "14 dagen", 14), ("30", "30 dagen", 30)]
 
 
@@ -202,9 +204,13 @@ def seed_administration(division: int, new_id: Callable[[], str], now: Callable[
             },
         )["ID"]
     for code, description, percentage, kind, listing, oss, gl_to_pay in VAT_TABLE:
+        vat_id = new_id()
+        rate = {"ID": new_id(), "VATCodeID": vat_id, "LineNumber": 1, "Percentage": Decimal(percentage), "Type": 0, "Division": division}
         admin.insert(
             VAT_CODES,
             {
+                "ID": vat_id,
+                "VATPercentages": [rate],  # one rate without dates: valid always
                 "Code": code,
                 "Description": description,
                 "Percentage": Decimal(percentage),
@@ -226,7 +232,6 @@ def seed_administration(division: int, new_id: Callable[[], str], now: Callable[
                 "Code": code,
                 "Description": description,
                 "Type": kind,
-                "TypeDescription": JOURNAL_TYPES[kind],
                 "Currency": "EUR",
                 "AllowVariableCurrency": False,
                 "AllowVAT": kind == 90,

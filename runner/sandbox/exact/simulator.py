@@ -9,7 +9,8 @@ client_secret "sandbox-secret", redirect_uri "http://localhost:8765/callback", u
 "boekhouder@webwinkel.example", granted_divisions (1234567,) (7654321 exists, not granted),
 access_token_lifetime 600, code_lifetime 180, refresh_token_lifetime 30 days, refresh_window 30,
 too_early_status 400, single_grant True, minutely_limit 60, daily_limit 5000, error_budget 10, validation_status 500,
-email_case_sensitive True, substringof_supported False, require_select True,
+email_case_sensitive True, substringof_supported False, require_select True, top_v1 True,
+filter_in_function False, trailing_blanks True,
 invoice_journal_required True, description_max 60, invoice_vat_override False, page_size 60, sync_page_size 1000, timestamp_start 2**31,
 closed_periods set(), fiscal_years (2020, next year), default_payment_condition "14". `seed`
 makes ids and tokens reproducible.
@@ -35,9 +36,18 @@ Assumptions on [U] facts (each a likeliest reading; options where cheap):
 - Too-early refresh: 400 (`too_early_status`); wrong client secret: 401 invalid_client. After a
   refresh the previous access token stays valid until it expires; a new login ends older chains.
 - `Email eq` compares case-sensitively (`email_case_sensitive`); `substringof` answers 400
-  "Not Implemented" (`substringof_supported`); every collection GET needs `$select` or
-  `$top=1` (`require_select`); mandatory filter also on SalesInvoices; the allowed-field lists
-  of Items, GLAccounts and SalesInvoices are guesses.
+  "Not Implemented" (`substringof_supported`); string comparisons ignore trailing blanks, as
+  SQL Server's do (`trailing_blanks`); a collection GET of an entity set needs `$select` or
+  `$top=1` (`require_select`), `current/Me` and the lines under one entity never; a `$top`
+  within the page size without `$inlinecount` answers a bare array `{"d": [...]}`, WCF's V1
+  shape (`top_v1`); a mandatory filter is met only by a plain comparison of a listed field
+  with a constant, not by the field inside a function (`filter_in_function`); mandatory filter
+  also on SalesInvoices; the allowed-field lists of Items, GLAccounts, SalesItemPrices and
+  SalesInvoices are guesses. The list of these settings with their tags: docs/sandbox.md.
+- The token endpoint takes the client's credentials as form fields or as HTTP Basic, not both.
+- Properties: Exact's published metadata (properties.py); navigation collections
+  VATCodes/VATPercentages and GLAccounts/DeductibilityPercentages are served, Accounts'
+  BankAccounts and SalesInvoices' SalesInvoiceOrderChargeLines are not.
 - Unknown POST properties and wrongly typed values answer 400 "Error processing request
   stream..."; Int32 fields take JSON integers only; read-only properties and client-supplied
   keys (EntryID, ID) are ignored; a POST without `Prefer` gets a 201 with only the key filled.
@@ -61,7 +71,8 @@ Assumptions on [U] facts (each a likeliest reading; options where cheap):
   Omschrijving" (item > 60), "Ongeldig: Status (de factuur is al verwerkt)", print success
   strings, "Invalid journal. The journal must be a bank journal.", "Ongeldige referentie: Land".
 - Atom answers (no `Accept: application/json`) list properties only; the request is carried out.
-- Sync (`sync/CRM/Accounts`, `sync/Logistics/Items`; GET only, key Timestamp): `Timestamp` is one
+- Sync (`sync/CRM/Accounts`, `sync/Logistics/Items`, `sync/Financial/GLAccounts`,
+  `sync/Logistics/SalesItemPrices`, `sync/Deleted` (always empty: nothing is deleted); GET only, key Timestamp): `Timestamp` is one
   rowversion counter per division over all tables, bumped by every insert/update, starting past
   Int32 (`timestamp_start`), sent as an Int64 string ("2147483649"); `$filter` must be exactly
   `Timestamp gt N` (N whole; `1L` allowed) or 400, and is mandatory; `$select` is mandatory even
@@ -81,8 +92,11 @@ Assumptions on [U] facts (each a likeliest reading; options where cheap):
   `Entity(guid'..')/Lines`; an invoice line may be POSTed on its own to an open invoice),
   POST on financialtransaction/BankEntryLines and CashEntryLines
   (served for GET only: every line of every bank/cash entry, by key or filtered on any field,
-  e.g. OurRef, Account, EntryID; no mandatory filter), bulk/, sync/ other than Accounts and
-  Items, read/financial/ReceivablesList, and the 200-calls-a-day quota of the token endpoint.
+  e.g. OurRef, Account, EntryID; no mandatory filter), bulk/, other sync/ endpoints,
+  financialtransaction/TransactionLines, and the 200-calls-a-day quota of the token endpoint.
+- Also served: `hrm/Divisions` (as system/Divisions), `system/AllDivisions` (every division of
+  the license, approved or not), `read/financial/ReceivablesList` (receivables not fully paid;
+  HID = the receivable's rowversion [I]).
 """
 
 from __future__ import annotations
@@ -99,15 +113,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from runner.sandbox.exact.auth import ErrorBudget, Grant, OAuthServer, RateLimiter, oauth_message
-from runner.sandbox.exact.entities import DIVISIONS, ME, BusinessError
+from runner.sandbox.exact.entities import ME, BusinessError
 from runner.sandbox.exact.reads import read
-from runner.sandbox.exact.routes import ROUTES, Route, division_rows, me_row
+from runner.sandbox.exact.routes import ROUTES, Route, me_row
 from runner.sandbox.exact.seed import DIVISION_NAMES, MAIN_DIVISION, Administration, ExactConfig, seed_administration
 from runner.sandbox.host import Request, Response, json_response
 from runner.sandbox.odata.atom import atom
 from runner.sandbox.odata.envelope import ODataError, error_body, parse_entity, parse_json, parse_key, render
 
-_RESOURCE = re.compile(r"(?P<set>(?:sync/)?[A-Za-z]+/[A-Za-z]+)(?:\((?P<key>[^)]*)\))?(?:/(?P<nav>\$count|[A-Za-z]+))?")
+_RESOURCE = re.compile(r"(?P<set>(?:(?:sync|read)/)?[A-Za-z]+/[A-Za-z]+)(?:\((?P<key>[^)]*)\))?(?:/(?P<nav>\$count|[A-Za-z]+))?")
 BUDGETED = {400, 401, 403, 404, 405, 415}
 
 
@@ -253,7 +267,7 @@ class ExactSimulator:
         else:
             route = ROUTES.get(match["set"]) or _not_found(match["set"])
             root = f"{request.base_url}/api/v1/{division}"
-            rows = division_rows(self, grant) if route.es is DIVISIONS else None
+            rows = route.rows(self, grant, division) if route.rows else None
         es, admin = route.es, self.admins[division]
         if request.method not in es.methods:
             raise ODataError(405, f"The method '{request.method}' is not allowed on '{es.path}'.")

@@ -173,6 +173,16 @@ class _Parser:
         return args
 
 
+def _compared_fields(node: Node) -> set[str]:
+    """Fields compared as they are with a constant (`Email eq '..'`, under and/or/not), not
+    those only inside a function (`tolower(Email) eq '..'`)."""
+    if node[0] == "cmp":
+        return {side[1] for side in node[2:] if side[0] == "field"}
+    if node[0] in ("and", "or", "not"):
+        return set().union(*(_compared_fields(child) for child in node[1:]))
+    return set()
+
+
 def _fields_in(node: Node) -> set[str]:
     if node[0] == "field":
         return {node[1]}
@@ -185,9 +195,9 @@ def _fields_in(node: Node) -> set[str]:
 class _Compiler:
     """Type-checks the tree against an entity's field kinds and turns it into closures."""
 
-    def __init__(self, kinds: dict[str, str], type_name: str, ci_fields: Iterable[str], substringof: bool) -> None:
+    def __init__(self, kinds: dict[str, str], type_name: str, ci_fields: Iterable[str], substringof: bool, blank_padded: bool = False) -> None:
         self.kinds, self.type_name = kinds, type_name
-        self.ci_fields, self.substringof = set(ci_fields), substringof
+        self.ci_fields, self.substringof, self.blank_padded = set(ci_fields), substringof, blank_padded
 
     def type_of(self, node: Node) -> str:
         tag = node[0]
@@ -261,10 +271,14 @@ class _Compiler:
         op, left, right = COMPARE[node[1]], self.build(node[2]), self.build(node[3])
         is_eq = node[1] in ("eq", "ne")
         plain = {n[1] for n in (node[2], node[3]) if n[0] == "field"}
-        if plain & self.ci_fields:  # a case-insensitive column compared as it is
+        if self.blank_padded:  # SQL Server pads the shorter string with blanks: 'a' = 'a  '
             raw_left, raw_right = left, right
-            left = lambda row: _fold(raw_left(row))  # noqa: E731
-            right = lambda row: _fold(raw_right(row))  # noqa: E731
+            left = lambda row: _unpad(raw_left(row))  # noqa: E731
+            right = lambda row: _unpad(raw_right(row))  # noqa: E731
+        if plain & self.ci_fields:  # a case-insensitive column compared as it is
+            cased_left, cased_right = left, right
+            left = lambda row: _fold(cased_left(row))  # noqa: E731
+            right = lambda row: _fold(cased_right(row))  # noqa: E731
 
         def compare(row: dict) -> bool:
             a, b = left(row), right(row)
@@ -273,6 +287,10 @@ class _Compiler:
             return op(a, b)
 
         return compare
+
+
+def _unpad(value: Any) -> Any:
+    return value.rstrip(" ") if isinstance(value, str) else value
 
 
 def _fold(value: Any) -> Any:
@@ -289,12 +307,18 @@ def single_comparison(text: str) -> tuple[str, str, Any] | None:
 
 
 def compile_filter(
-    text: str, kinds: dict[str, str], type_name: str, *, ci_fields: Iterable[str] = (), substringof: bool = True
+    text: str, kinds: dict[str, str], type_name: str, *, ci_fields: Iterable[str] = (), substringof: bool = True, blank_padded: bool = False
 ) -> tuple[Predicate, set[str]]:
-    """A predicate over stored rows plus the fields the filter names (for mandatory filtering)."""
+    """A predicate over stored rows plus the fields the filter names (for mandatory filtering).
+    `blank_padded`: string comparisons ignore trailing blanks, as SQL Server's do."""
     tree = _Parser(text).parse()
-    compiler = _Compiler(kinds, type_name, ci_fields, substringof)
+    compiler = _Compiler(kinds, type_name, ci_fields, substringof, blank_padded)
     if compiler.type_of(tree) != "bool":
         raise FilterError(f"The $filter expression must evaluate to a single boolean value: '{text}'.")
     test = compiler.build(tree)
     return (lambda row: test(row) is True), _fields_in(tree)
+
+
+def compared_fields(text: str) -> set[str]:
+    """The fields a (valid) filter compares as they are with a constant; see _compared_fields."""
+    return _compared_fields(_Parser(text).parse())

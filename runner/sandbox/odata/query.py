@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from runner.sandbox.odata.envelope import EntitySet, ODataError, render
-from runner.sandbox.odata.filter import FilterError, Predicate, compile_filter
+from runner.sandbox.odata.filter import FilterError, Predicate, compared_fields, compile_filter
 
 PAGE_SIZE = 60
 QUERY_OPTIONS = {"$filter", "$select", "$top", "$skip", "$skiptoken", "$orderby", "$expand", "$inlinecount"}
@@ -23,7 +23,8 @@ class Query:
     """The system query options of one request, parsed and checked against its entity set."""
 
     predicate: Predicate | None = None
-    filter_fields: set[str] = field(default_factory=set)
+    filter_fields: set[str] = field(default_factory=set)  # every field the filter names, inside functions too
+    compared_fields: set[str] = field(default_factory=set)  # those compared as they are with a constant
     select: list[str] | None = None
     orderby: list[tuple[str, bool]] = field(default_factory=list)  # (field, descending)
     top: int | None = None
@@ -33,7 +34,9 @@ class Query:
     inlinecount: bool = False
 
 
-def parse_query(query: dict[str, list[str]], es: EntitySet, ci_fields: Iterable[str] = (), substringof: bool = True) -> Query:
+def parse_query(
+    query: dict[str, list[str]], es: EntitySet, ci_fields: Iterable[str] = (), substringof: bool = True, blank_padded: bool = False
+) -> Query:
     """The system query options of one request, checked against the entity set."""
 
     def arg(name: str) -> str | None:
@@ -45,9 +48,12 @@ def parse_query(query: dict[str, list[str]], es: EntitySet, ci_fields: Iterable[
     q = Query()
     if arg("$filter") is not None:
         try:
-            q.predicate, q.filter_fields = compile_filter(arg("$filter"), es.kinds, es.type_name, ci_fields=ci_fields, substringof=substringof)
+            q.predicate, q.filter_fields = compile_filter(
+                arg("$filter"), es.kinds, es.type_name, ci_fields=ci_fields, substringof=substringof, blank_padded=blank_padded
+            )
         except FilterError as exc:
             raise ODataError(400, str(exc)) from None
+        q.compared_fields = compared_fields(arg("$filter"))
     if arg("$select") is not None:
         q.select = [s.strip() for s in arg("$select").split(",")]
         for name in q.select:
@@ -83,10 +89,19 @@ def _sort_key(value: Any) -> tuple:
 
 
 def collection(
-    es: EntitySet, rows: Iterable[dict], q: Query, root: str, request_url: str, query: dict[str, list[str]], page_size: int = PAGE_SIZE
+    es: EntitySet,
+    rows: Iterable[dict],
+    q: Query,
+    root: str,
+    request_url: str,
+    query: dict[str, list[str]],
+    page_size: int = PAGE_SIZE,
+    top_v1: bool = True,
 ) -> dict:
     """One page of `{"d": {"results": [...], "__next": absolute url}}`, ordered by key, then
-    `$orderby`; the skiptoken is the last row's key, so paging is stable under inserts."""
+    `$orderby`; the skiptoken is the last row's key, so paging is stable under inserts. With
+    `top_v1`, a `$top` within the page size (so no `__next` can follow) and no `$inlinecount`
+    needs no V2 feature, and WCF Data Services answers it in the V1 shape `{"d": [...]}`."""
     matched = [r for r in rows if q.predicate(r)] if q.predicate else list(rows)
     matched.sort(key=lambda r: r[es.key])
     for name, descending in reversed(q.orderby):
@@ -104,6 +119,8 @@ def collection(
             params.append(("$top", str(left)))
         params.append(("$skiptoken", es.key_literal(page[-1][es.key])))
         d["__next"] = request_url + "?" + urlencode(params, quote_via=quote, safe="$'(),")
+    if top_v1 and q.top is not None and q.top <= page_size and not q.inlinecount:
+        return {"d": d["results"]}
     return {"d": d}
 
 
