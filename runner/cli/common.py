@@ -72,9 +72,8 @@ def guarded(func: Callable) -> Callable:
 
 
 def load_spec(path: str):
-    spec = spec_module.load(path)
-    Out.secrets |= spec.secrets
-    return spec
+    """The spec, its ${VAR} values blanked in every message from the moment they are read."""
+    return spec_module.load(path, on_secret=Out.secrets.add)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -115,11 +116,12 @@ def defaults(schema: dict, data: Any) -> Any:
     return out
 
 
-def load(path: str | os.PathLike, environ: dict[str, str] | None = None) -> Spec:
-    """Read and check a spec; raises one SpecError listing every problem found."""
+def load(path: str | os.PathLike, environ: dict[str, str] | None = None, on_secret: Callable[[str], None] = lambda value: None) -> Spec:
+    """Read and check a spec; raises one SpecError listing every problem found. `on_secret`
+    hears of each value to blank as soon as it is read, before any check can quote it."""
     from runner.spec.templates import Templates  # mapping knows Jinja; the spec only knows where templates are
 
-    raw, problems = read_raw(path, environ)
+    raw, problems = read_raw(path, environ, on_secret)
     schema = load_schema()
     problems += schema_problems(raw, schema)
     problems += _cross_problems(raw)

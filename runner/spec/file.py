@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -14,11 +15,13 @@ from typing import Any
 import yaml
 
 from runner.errors import SpecError
+from runner.redact import basic_credentials
 
 Path_ = tuple  # a key path into the spec, e.g. ("booking", "rounding", "account")
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-# ${VAR} values that are identifiers, not secrets: the login address must show the client id
-PUBLIC_VALUES = {("exact", "client_id"), ("exact", "base_url"), ("exact", "redirect_uri"), ("exact", "division"), ("woocommerce", "url")}
+# ${VAR} values that are identifiers, not secrets: the login address must show the client id.
+# Every other ${VAR} value is blanked, a shop URL too (it may carry a key or a password).
+PUBLIC_VALUES = {("exact", "client_id"), ("exact", "base_url"), ("exact", "redirect_uri"), ("exact", "division")}
 SECRET_KEYS = (("woocommerce", "consumer_secret"), ("exact", "client_secret"), ("notify", "email", "password"))  # ${VAR} only
 
 
@@ -53,6 +56,13 @@ class RawSpec:
     path: Path
     missing_env: dict[str, list[Path_]] = field(default_factory=dict)
     secrets: set[str] = field(default_factory=set)
+    on_secret: Callable[[str], None] = lambda value: None
+
+    def secret(self, value: str) -> None:
+        """Keep a value to blank, and tell the caller at once: a check that fails later may
+        quote it (`'...' is not one of ...`), and its message must not show it."""
+        self.secrets.add(value)
+        self.on_secret(value)
 
 
 class _Loader(yaml.SafeLoader):
@@ -179,15 +189,18 @@ def _substitute(value: Any, path: Path_, env: dict[str, str], raw: RawSpec) -> A
         if name not in env:
             raw.missing_env.setdefault(name, []).append(path)
             return match.group(0)
-        if len(env[name]) >= 4 and path not in PUBLIC_VALUES:
-            raw.secrets.add(env[name])  # blanked in every output from now on
+        if len(env[name]) >= 4 and path not in PUBLIC_VALUES:  # shorter values would blank ordinary text
+            raw.secret(env[name])
         return env[name]
 
     return ENV_REF.sub(replace, value)
 
 
-def read_raw(path: str | os.PathLike, environ: dict[str, str] | None = None) -> tuple[RawSpec, list[str]]:
-    """Load, merge and substitute; returns the document and the problems found so far."""
+def read_raw(
+    path: str | os.PathLike, environ: dict[str, str] | None = None, on_secret: Callable[[str], None] = lambda value: None
+) -> tuple[RawSpec, list[str]]:
+    """Load, merge and substitute; returns the document and the problems found so far.
+    `on_secret` hears of every value to blank the moment it is substituted."""
     spec_path = Path(path)
     if not spec_path.is_file():
         raise SpecError(f"spec file {spec_path} not found", "pass the path of a sync.yaml (runner init writes one)")
@@ -203,6 +216,10 @@ def read_raw(path: str | os.PathLike, environ: dict[str, str] | None = None) -> 
                 f"{source.where(path)}: {_dotted(path)}: a secret written in the spec; "
                 f"write ${{VAR}} here and keep the value in the environment or in .env beside the spec"
             )
-    raw = RawSpec({}, source, spec_path.resolve())
+    raw = RawSpec({}, source, spec_path.resolve(), on_secret=on_secret)
     raw.data = _substitute(data, (), env, raw)
+    woo = raw.data.get("woocommerce")
+    user, password = (woo.get("consumer_key"), woo.get("consumer_secret")) if isinstance(woo, dict) else (None, None)
+    if isinstance(user, str) and isinstance(password, str) and not ENV_REF.search(user + password):
+        raw.secret(basic_credentials(user, password))  # as the shop's Authorization header carries them
     return raw, problems
