@@ -78,36 +78,62 @@ def _read_yaml(path: Path, problems: list[str]) -> tuple[Any, dict[Path_, int]]:
     except OSError as exc:
         raise SpecError(f"cannot read {path}: {exc.strerror}", "check the path of the spec file") from None
     loader = _Loader(text)
+    lines: dict[Path_, int] = {}
     try:
         node = loader.get_single_node()
+        if node is not None:  # walked before it is built: building is what makes an alias bomb costly
+            keys: list[str] = []
+            _positions(node, (), lines, path, problems, keys)
+            if keys:
+                count = f"{len(keys)} key{'s' if len(keys) > 1 else ''}"
+                hint = "quote such a key ('1': ...) or write the name meant"
+                raise SpecError(f"{_display(path)}: {count} that YAML does not read as a name", hint, keys)
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{_display(path)}:{mark.line + 1}" if mark else _display(path)
         problem = getattr(exc, "problem", None) or str(exc)
         raise SpecError(f"{where}: not valid YAML: {problem}", "fix the YAML syntax at that line (indentation, quotes, colons)") from None
+    except RecursionError:
+        raise SpecError(f"{_display(path)}: nested too deeply to read", f"a spec needs a few levels, never more than {MAX_DEPTH}") from None
     finally:
         loader.dispose()
-    lines: dict[Path_, int] = {}
-    if node is not None:
-        _positions(node, (), lines, path, problems)
     return data, lines
 
 
-def _positions(node, prefix: Path_, out: dict[Path_, int], path: Path, problems: list[str]) -> None:
+# A spec has a few hundred keys and values, a few levels deep; an alias (*name) repeats what
+# its anchor holds, and aliases of aliases multiply (the "billion laughs").
+MAX_NODES, MAX_DEPTH = 10_000, 50
+TEXT_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:merge"}  # dates are kept as text
+TAG_WORDS = {"tag:yaml.org,2002:int": "a number", "tag:yaml.org,2002:float": "a number", "tag:yaml.org,2002:bool": "true or false"}
+
+
+def _positions(node, prefix: Path_, out: dict[Path_, int], path: Path, problems: list[str], keys: list[str]) -> None:
+    """The line of every key path, aliases expanded as the document will be, and counted so
+    that a bomb stops here; `keys` gathers the keys that are no names (`1:`, `null:`)."""
+    if len(out) >= MAX_NODES or len(prefix) > MAX_DEPTH:
+        what = f"to more than {MAX_NODES} keys and values" if len(out) >= MAX_NODES else f"deeper than {MAX_DEPTH} levels"
+        raise SpecError(
+            f"{_display(path)}:{node.start_mark.line + 1}: the spec grows {what} (its aliases, *name, expanded)",
+            "write the values out instead of aliases of aliases; a spec needs a few hundred at most",
+        )
     out[prefix] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: set = set()
         for key_node, value_node in node.value:
-            key = key_node.value
-            if key in seen:
-                problems.append(f"{_display(path)}:{key_node.start_mark.line + 1}: {_dotted(prefix + (key,))}: key given twice")
+            key, line = key_node.value, key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in TEXT_TAGS:
+                key = str(key)[:40]
+                what = TAG_WORDS.get(key_node.tag, "nothing (null)" if key_node.tag.endswith(":null") else "a list or a mapping")
+                keys.append(f"{_display(path)}:{line}: {_dotted(prefix)}: the key {key!r} is read as {what}, not as a name")
+            elif key in seen:
+                problems.append(f"{_display(path)}:{line}: {_dotted(prefix + (key,))}: key given twice")
             seen.add(key)
-            _positions(value_node, prefix + (key,), out, path, problems)
-            out[prefix + (key,)] = key_node.start_mark.line + 1
+            _positions(value_node, prefix + (key,), out, path, problems, keys)
+            out[prefix + (key,)] = line
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _positions(item, prefix + (index,), out, path, problems)
+            _positions(item, prefix + (index,), out, path, problems, keys)
 
 
 def _display(path: Path) -> str:
