@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import base64
 
+import pytest
+
+from runner.errors import TemplateFailure
 from runner.redact import redact
 from runner.spec import check as spec_module
-from tests.conftest import write_spec
+from runner.spec.templates import Templates
+from tests.conftest import DATA, write_spec
 
 SECRET = "MyVerySecretClientSecret"
 HOOK = "http://hooks.example.com/services/T0/B0/xoxb-hook-token-123"
@@ -40,3 +44,67 @@ def test_the_shops_key_and_secret_are_blanked_as_basic_auth_sends_them(tmp_path)
     spec = spec_module.load(write_spec(tmp_path), environ={"WOO_CONSUMER_KEY": "ck_0123456789", "WOO_CONSUMER_SECRET": "cs_9876543210"})
     header = "Basic " + base64.b64encode(b"ck_0123456789:cs_9876543210").decode()
     assert redact(f"401: the Authorization header {header} is not valid", spec.secrets) == "401: the Authorization header Basic *** is not valid"
+
+
+COSTLY = {
+    # name: (template, what its failure says)
+    "nested loops": (
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+        "more than 100,000 loop rounds and calls",
+    ),
+    "calls that double": (
+        "{% macro twice(n) %}{% if n %}{{ twice(n - 1) }}{{ twice(n - 1) }}{% endif %}{% endmacro %}{{ twice(40) }}",
+        "more than 100,000 loop rounds and calls",
+    ),
+    "endless calls": ("{% macro again() %}{{ again() }}{% endmacro %}{{ again() }}", "calls itself without end"),
+    "power": ("{{ 9 ** 999999999 }}", "a number of more than 10,000 bits (9 ** 999999999)"),
+    "repeated text": ("{{ 'x' * 1000000000 }}", "builds more than 1,000,000 characters ('x' * 1000000000)"),
+    "wide filter": ("{{ 'x' | center(999999999) }}", "builds more than 1,000,000 characters (the filter center)"),
+    "sliced": ("{{ [1] | slice(999999999) | list }}", "builds more than 1,000,000 characters (the filter slice)"),
+    "wide %": ("{{ '%0999999999d' % 1 }}", "builds more than 1,000,000 characters ('%0999999999d' % 1)"),
+    "wide format": ("{{ '{:>999999999}'.format(1) }}", "builds more than 1,000,000 characters (str.format)"),
+    "doubling ~": (
+        "{% set ns = namespace(s='ab') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}",
+        "builds more than 1,000,000 characters (~ or the filter join)",
+    ),
+    "written in a loop": (
+        "{% set x = 'x' * 100 %}{% set s %}{% for i in range(99999) %}{{ x }}{% endfor %}{% endset %}{{ s | length }}",
+        "builds more than 1,000,000 characters (what it writes)",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", COSTLY)
+def test_a_costly_template_passes_validate_at_once_and_fails_where_it_renders(name):
+    source, words = COSTLY[name]
+    templates = Templates()  # validate compiles every template, and Jinja computes constant expressions as it compiles
+    assert templates.check("booking.description", source, ["order"]) == []
+    with pytest.raises(TemplateFailure) as caught:
+        templates.render("booking.description", order={"number": "1042"})
+    assert caught.value.message.startswith("booking.description: ")
+    assert words in caught.value.message
+    assert "make the template simpler" in caught.value.hint
+
+
+def test_a_template_that_renders_too_long_stops_at_its_deadline():
+    now = [0.0]
+
+    def clock() -> float:  # a machine so slow that every loop round takes a second
+        now[0] += 1
+        return now[0]
+
+    templates = Templates(clock=clock)
+    assert templates.check("k", "{% for i in range(5) %}{{ i }}{% endfor %}", ["order"]) == []
+    with pytest.raises(TemplateFailure, match="takes longer than 2 s to render"):
+        templates.render("k", order={})
+
+
+def test_validate_never_computes_a_template_and_a_costly_one_fails_only_its_order(cli, tmp_path):
+    nested = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+    description = f"{{% if order.number == '4120' %}}{nested}{{{{ 9 ** 999999999 }}}}{{% endif %}}Order {{{{ order.number }}}}"
+    path = write_spec(tmp_path, f'booking:\n  description: "{description}"\n')
+    assert cli("validate", str(path)).exit_code == 0
+    result = cli("preview", str(path), "--orders-file", str(DATA / "woo-sample-orders.json"))
+    assert result.exit_code == 1, result.output
+    assert "FAILED order 4120: booking.description: the template takes more than 100,000 loop rounds and calls" in result.output
+    assert "4101 " in result.output and "4140 " in result.output  # the other orders preview as ever
