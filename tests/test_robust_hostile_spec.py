@@ -12,7 +12,7 @@ from runner.errors import TemplateFailure
 from runner.redact import redact
 from runner.spec import check as spec_module
 from runner.spec.templates import Templates
-from tests.conftest import DATA, write_spec
+from tests.conftest import DATA, ROOT, write_spec
 
 SECRET = "MyVerySecretClientSecret"
 HOOK = "http://hooks.example.com/services/T0/B0/xoxb-hook-token-123"
@@ -108,3 +108,20 @@ def test_validate_never_computes_a_template_and_a_costly_one_fails_only_its_orde
     assert result.exit_code == 1, result.output
     assert "FAILED order 4120: booking.description: the template takes more than 100,000 loop rounds and calls" in result.output
     assert "4101 " in result.output and "4140 " in result.output  # the other orders preview as ever
+
+
+def test_extends_takes_files_under_the_specs_folder_and_bundled_presets_only(cli, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "secrets.yaml").write_text("booking:\n  target: the-contents-of-a-file-elsewhere\n")
+    client = tmp_path / "client"
+    (client / "presets").mkdir(parents=True)
+    (client / "presets" / "ours.yaml").write_text((ROOT / "mappings" / "nl-default.yaml").read_text())
+    (client / "link.yaml").symlink_to(elsewhere / "secrets.yaml")
+    for ref in (str(elsewhere / "secrets.yaml"), "../elsewhere/secrets.yaml", "link.yaml"):
+        result = cli("validate", str(write_spec(client, **{"mappings/nl-default.yaml": ref})))
+        assert result.exit_code == 2, result.output
+        assert f"extends: '{ref}' is outside the spec's folder" in result.output
+        assert "the-contents-of-a-file-elsewhere" not in result.output
+    for ref in ("presets/ours.yaml", str(client / "presets" / "ours.yaml"), "nl-default", "mappings/nl-default.yaml"):
+        assert cli("validate", str(write_spec(client, **{"mappings/nl-default.yaml": ref}))).exit_code == 0, ref

@@ -31,7 +31,9 @@ by the runner itself, not by the schema (for example: `payments.journal` is need
 - **Presets.** A spec may start with `extends: mappings/nl-default.yaml` (the usual Dutch
   set-up, every value commented). The spec's own keys override the preset's, key by key.
   *Required* below means required once spec and preset are merged: a key the preset sets
-  need not be repeated.
+  need not be repeated. A preset is a file in the spec's folder or below it, or a bundled one
+  by its name (`nl-default`); an absolute path, `../` or a link that leads out of the folder
+  is refused, so a spec cannot make the runner read (and quote) a file elsewhere.
 - **Secrets.** Write `${VAR}` and keep the value in the environment or in a `.env` file beside
   the spec (the environment wins). `woocommerce.consumer_secret`, `exact.client_secret` and
   `notify.email.password` accept nothing else. `runner validate` only notes a variable that

@@ -166,13 +166,27 @@ def read_dotenv(path: Path) -> dict[str, str]:
     return values
 
 
-def resolve_extends(ref: str, base_dir: Path) -> Path:
-    candidates = [base_dir / ref, _bundled("mappings") / Path(ref).name]
-    if not ref.endswith((".yaml", ".yml")):
-        candidates.append(_bundled("mappings") / f"{ref}.yaml")
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
+def resolve_extends(ref: str, base_dir: Path, root: Path | None = None) -> Path:
+    """A preset from a file under `root` (the spec's folder), else a bundled one by its name
+    (`nl-default`, `nl-default.yaml`, `mappings/nl-default.yaml`). Nothing else: a spec from
+    elsewhere must not make the runner read, and quote, any file it names."""
+    root = (root or base_dir).resolve()
+    path = Path(ref)
+    try:
+        candidate = (base_dir / path).resolve()  # links followed: a link out of the folder leads out of it
+    except (OSError, ValueError, RuntimeError):  # a NUL in the name, a loop of links
+        candidate = None
+    if candidate and candidate.is_file() and candidate.is_relative_to(root):
+        return candidate
+    if not path.is_absolute() and len(path.parts) <= 2 and path.parts[:-1] in ((), ("mappings",)):
+        bundled = _bundled("mappings") / (path.name if path.suffix in (".yaml", ".yml") else f"{path.name}.yaml")
+        if bundled.is_file():
+            return bundled
+    if candidate and candidate.exists():
+        raise SpecError(
+            f"extends: '{ref}' is outside the spec's folder {root}",
+            "copy the preset into the spec's folder (or below it), or name a bundled preset such as mappings/nl-default.yaml",
+        )
     raise SpecError(f"extends: preset '{ref}' not found", "name a file beside the spec or a bundled preset such as mappings/nl-default.yaml")
 
 
@@ -183,8 +197,11 @@ def _merge(base: dict, top: dict) -> dict:
     return merged
 
 
-def _load_chain(path: Path, problems: list[str], seen: tuple[Path, ...] = ()) -> tuple[dict, Source]:
+def _load_chain(path: Path, problems: list[str], seen: tuple[Path, ...] = (), root: Path | None = None) -> tuple[dict, Source]:
+    """The spec and the presets it extends, merged; every preset of a spec comes from under the
+    spec's folder (`root`), or from the bundled presets, which may extend only each other."""
     path = path.resolve()
+    root = root or path.parent
     if path in seen:
         raise SpecError(f"extends: {path} extends itself", "remove the loop between the presets")
     data, lines = _read_yaml(path, problems)
@@ -195,7 +212,8 @@ def _load_chain(path: Path, problems: list[str], seen: tuple[Path, ...] = ()) ->
     source = Source({p: (_display(path), line) for p, line in lines.items()})
     ref = data.get("extends")
     if isinstance(ref, str) and ref:
-        base, base_source = _load_chain(resolve_extends(ref, path.parent), problems, seen + (path,))
+        preset = resolve_extends(ref, path.parent, root)
+        base, base_source = _load_chain(preset, problems, seen + (path,), preset.parent if preset.parent == _bundled("mappings") else root)
         base.pop("extends", None)
         base_source.lines.update(source.lines)
         return _merge(base, data), base_source
