@@ -125,3 +125,31 @@ def test_extends_takes_files_under_the_specs_folder_and_bundled_presets_only(cli
         assert "the-contents-of-a-file-elsewhere" not in result.output
     for ref in ("presets/ours.yaml", str(client / "presets" / "ours.yaml"), "nl-default", "mappings/nl-default.yaml"):
         assert cli("validate", str(write_spec(client, **{"mappings/nl-default.yaml": ref}))).exit_code == 0, ref
+
+
+@pytest.mark.parametrize(
+    "webhook, address",
+    [
+        ("https://169.254.169.254/latest/meta-data/", "169.254.169.254"),
+        ("https://2852039166/latest/meta-data/", "169.254.169.254"),  # the same address as one number
+        ("https://[::ffff:169.254.169.254]/", "169.254.169.254"),
+        ("https://[fe80::1]/hook", "fe80::1"),
+    ],
+)
+def test_a_link_local_webhook_is_refused_unless_the_spec_allows_it(cli, tmp_path, webhook, address):
+    refused = cli("validate", str(write_spec(tmp_path, "notify:\n  webhook: ${HOOK}\n")), env={"HOOK": webhook})
+    assert refused.exit_code == 2, refused.output
+    assert f"notify.webhook: points at the link-local address {address}" in refused.output
+    assert "notify.allow_private: true" in refused.output
+    allowed = cli("validate", str(write_spec(tmp_path, "notify:\n  webhook: ${HOOK}\n  allow_private: true\n")), env={"HOOK": webhook})
+    assert allowed.exit_code == 0, allowed.output
+
+
+@pytest.mark.parametrize("webhook", ["https://hooks.slack.com/services/T0/B0/x", "http://127.0.0.1:8080/hook", "http://[::1]:8080/hook"])
+def test_a_webhook_over_https_or_on_loopback_is_taken(cli, tmp_path, webhook):
+    assert cli("validate", str(write_spec(tmp_path, f"notify:\n  webhook: {webhook}\n"))).exit_code == 0
+
+
+def test_a_webhook_over_plain_http_elsewhere_is_refused(cli, tmp_path):
+    result = cli("validate", str(write_spec(tmp_path, "notify:\n  webhook: http://hooks.example.com/x\n")))
+    assert result.exit_code == 2 and "notify.webhook: 'http://hooks.example.com/x' does not have the expected form" in result.output

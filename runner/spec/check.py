@@ -5,10 +5,13 @@ Every problem is collected and reported at once as `file:line: key.path: what is
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
+import socket
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator
 
@@ -73,6 +76,13 @@ def _cross_problems(raw: RawSpec) -> list[str]:
             f"{raw.source.where(('booking', 'status'))}: payments.journal is needed when booking.status is paid "
             f"(the bank or cash journal code of the payment)"
         )
+    notify = data.get("notify") if isinstance(data.get("notify"), dict) else {}
+    address = _link_local(notify["webhook"]) if isinstance(notify.get("webhook"), str) else None
+    if address and notify.get("allow_private") is not True:
+        problems.append(
+            f"{raw.source.where(('notify', 'webhook'))}: notify.webhook: points at the link-local address {address}, where a cloud "
+            f"machine serves its own credentials; set notify.allow_private: true if the alerts really go there"
+        )
     for key, needed in IDENTIFYING.items():
         used = reads(booking[key]) if isinstance(booking.get(key), str) else None
         if used is not None and not used & needed:
@@ -82,6 +92,24 @@ def _cross_problems(raw: RawSpec) -> list[str]:
                 f"one YourRef and Exact could not tell which of them is booked"
             )
     return problems
+
+
+def _link_local(url: str) -> str | None:
+    """The webhook's address when it is link-local (169.254.x.x, fe80::), in any spelling a
+    resolver takes (2852039166 and 0xa9fea9fe are 169.254.169.254 too)."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:  # not a URL: the schema says so
+        return None
+    try:
+        address: Any = ipaddress.ip_address(host)
+    except ValueError:
+        try:
+            address = ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None  # a name: what it resolves to is the network's business
+    address = getattr(address, "ipv4_mapped", None) or address
+    return str(address) if address.is_link_local else None
 
 
 def template_fields(schema: dict, data: dict) -> list[tuple[Path_, str, list[str]]]:

@@ -110,6 +110,7 @@ class Notify:
     webhook: str = ""
     email: Email | None = None
     stall_after: str = "2h"
+    allow_private: bool = False  # the webhook may be link-local: checked by the loader
 
 
 SECTIONS = {
