@@ -153,3 +153,31 @@ def test_a_webhook_over_https_or_on_loopback_is_taken(cli, tmp_path, webhook):
 def test_a_webhook_over_plain_http_elsewhere_is_refused(cli, tmp_path):
     result = cli("validate", str(write_spec(tmp_path, "notify:\n  webhook: http://hooks.example.com/x\n")))
     assert result.exit_code == 2 and "notify.webhook: 'http://hooks.example.com/x' does not have the expected form" in result.output
+
+
+def test_statuses_are_checked_before_the_shop_is_asked_and_a_plugins_own_are_named_on_purpose(cli, tmp_path):
+    typos = write_spec(tmp_path, **{"statuses: [processing, completed]": "statuses: [procesing, wc-completed, any, awaiting-shipment]"})
+    result = cli("validate", str(typos))
+    assert result.exit_code == 2, result.output
+    for problem in (
+        "orders.statuses: 'procesing' is not a WooCommerce order status (did you mean processing?)",
+        "orders.statuses: 'wc-completed': write it without wc-, as the REST API does (completed)",
+        "orders.statuses: 'any' is the REST API's word for all orders",
+        "orders.statuses: 'awaiting-shipment' is not a WooCommerce order status; a status a plugin adds is named in orders.custom_statuses too",
+    ):
+        assert problem in result.output
+    named = write_spec(
+        tmp_path, **{"statuses: [processing, completed]": "statuses: [completed, awaiting-shipment]\n  custom_statuses: [awaiting-shipment]"}
+    )
+    assert cli("validate", str(named)).exit_code == 0
+    assert spec_module.load(named, environ={}).orders.statuses == ("completed", "awaiting-shipment")
+
+
+@pytest.mark.parametrize(
+    "since, problem", [("2024-13-01", "month must be in 1..12"), ("2024-02-30", "day is out of range"), ("1-1-2024", "YYYY-MM-DD")]
+)
+def test_a_since_that_is_no_day_is_refused_before_anything_runs(cli, tmp_path, since, problem):
+    result = cli("run", str(write_spec(tmp_path)), "--since", since)
+    assert result.exit_code == 2, result.output
+    assert f"error: --since '{since}' is not a date" in result.output and problem in result.output
+    assert "what to do: give the first day to book as YYYY-MM-DD" in result.output

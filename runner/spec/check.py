@@ -5,11 +5,12 @@ Every problem is collected and reported at once as `file:line: key.path: what is
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import json
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -63,6 +64,42 @@ def _problem_order(problem: str) -> tuple[str, int]:
 IDENTIFYING = {"your_ref": {("order", "number"), ("order", "id")}, "refund_your_ref": {("refund", "id")}}
 
 
+# WooCommerce's own order statuses as its REST API writes them (without wc-). A status a plugin
+# adds is named in orders.custom_statuses as well: a typo is caught here, not sent to the shop.
+ORDER_STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed", "trash", "checkout-draft")
+
+
+def unknown_status(status: str, custom: Iterable[str] = ()) -> str | None:
+    """What is wrong with an order status a spec names; None when WooCommerce or the spec knows it."""
+    known = [*ORDER_STATUSES, *custom]
+    if status in known:
+        return None
+    if status == "any":
+        return "'any' is the REST API's word for all orders, not a status an order has; name the statuses that trigger a booking"
+    if status.startswith("wc-"):
+        return f"'{status}': write it without wc-, as the REST API does ({status[3:]})"
+    near = difflib.get_close_matches(status, known, n=1)
+    return (
+        f"'{status}' is not a WooCommerce order status{f' (did you mean {near[0]}?)' if near else ''}; "
+        f"a status a plugin adds is named in orders.custom_statuses too"
+    )
+
+
+def _status_problems(raw: RawSpec) -> list[str]:
+    orders = raw.data.get("orders") if isinstance(raw.data.get("orders"), dict) else {}
+    custom = [c for c in orders.get("custom_statuses") or [] if isinstance(c, str)]
+    problems = [
+        f"{raw.source.where(('orders', 'custom_statuses', i))}: orders.custom_statuses: '{c}': write it without wc-, as the REST API does"
+        for i, c in enumerate(custom)
+        if c.startswith("wc-")
+    ]
+    for index, status in enumerate(orders.get("statuses") if isinstance(orders.get("statuses"), list) else []):
+        problem = unknown_status(status, custom) if isinstance(status, str) else None
+        if problem:
+            problems.append(f"{raw.source.where(('orders', 'statuses', index))}: orders.statuses: {problem}")
+    return problems
+
+
 def _cross_problems(raw: RawSpec) -> list[str]:
     """Rules that tie two keys together, or a key to the books, which JSON Schema says poorly."""
     from runner.spec.templates import reads
@@ -70,7 +107,7 @@ def _cross_problems(raw: RawSpec) -> list[str]:
     data = raw.data
     booking = data.get("booking") if isinstance(data.get("booking"), dict) else {}
     payments = data.get("payments") if isinstance(data.get("payments"), dict) else {}
-    problems = []
+    problems = _status_problems(raw)
     if booking.get("status") == "paid" and not payments.get("journal"):
         problems.append(
             f"{raw.source.where(('booking', 'status'))}: payments.journal is needed when booking.status is paid "

@@ -39,6 +39,7 @@ class Exact:
 @dataclass(frozen=True)
 class Orders:
     statuses: tuple[str, ...] = ("completed",)
+    custom_statuses: tuple[str, ...] = ()  # a plugin's statuses the spec names on purpose
     since: str | None = None
     entry_date: str = ""
 
