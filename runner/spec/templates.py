@@ -2,7 +2,7 @@
 
 A template may only use the names of its documented context (DESIGN.md section 4), may
 not reach into Python internals, and fails loudly on a missing key instead of rendering
-an empty string into the books."""
+an empty string into the books. What one rendering may cost is `runner.spec.limits`' business."""
 
 from __future__ import annotations
 
