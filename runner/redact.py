@@ -6,6 +6,7 @@ codes and tokens in URL parameters are blanked whatever their value."""
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
@@ -17,6 +18,12 @@ MASK = "***"
 def safe_url(url: object) -> str:
     """A URL (or any text) with keys, secrets, codes and tokens in its parameters blanked."""
     return SECRET_PARAMS.sub(r"\1" + MASK, str(url))
+
+
+def basic_credentials(user: str, password: str) -> str:
+    """The base64 form HTTP Basic auth sends a key and secret in: a service that quotes the
+    Authorization header shows this, which holds neither of them as written."""
+    return base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:

@@ -151,8 +151,11 @@ def test_orders_with_unreadable_fields_fail_alone_and_a_row_without_an_id_is_sai
 
 
 def test_a_shop_refusal_is_shown_in_the_shops_own_words(sync_box):
+    """A plugin's status named on purpose (orders.custom_statuses) that this shop does not
+    have: the shop's 400 is shown as it says it, not as throttling."""
     box = sync_box(orders=3)
-    box.spec.write_text(box.spec.read_text().replace("[completed, processing]", "[completed, procesing]"))
+    named = "[completed, processing, verzonden]\n  custom_statuses: [verzonden]"
+    box.spec.write_text(box.spec.read_text().replace("[completed, processing]", named))
     result = box.run("run")
     assert result.exit_code != 0
     assert "status" in result.output and "is not one of" in result.output, result.output

@@ -274,6 +274,7 @@ def test_typed_answers_write_a_spec_that_validates_and_previews(box, tmp_path, m
         "2",  # the second administration in the list
         "",
         "",
+        "procesing",  # a typo: asked again
         "completed",
         "2020-01-01",
         "n",
@@ -281,6 +282,7 @@ def test_typed_answers_write_a_spec_that_validates_and_previews(box, tmp_path, m
     result = invoke(["init", "--no-browser"], answers)
     assert result.exit_code == 0, result.output
     out = result.output
+    assert "'procesing' is not a WooCommerce order status (did you mean processing?)" in out
     assert "the shop refused the API key" in out and "try again" in out and "connected: the shop answers" in out
     assert "/api/oauth2/auth?" in out and f"state={STATE}" in out and "logged in" in out
     assert re.search(rf"1\s+{MAIN_DIVISION}\s+Demo Webwinkel B.V. \(current\)", out) and re.search(rf"2\s+{OTHER_DIVISION}\s+Demo Holding", out)

@@ -31,11 +31,16 @@ by the runner itself, not by the schema (for example: `payments.journal` is need
 - **Presets.** A spec may start with `extends: mappings/nl-default.yaml` (the usual Dutch
   set-up, every value commented). The spec's own keys override the preset's, key by key.
   *Required* below means required once spec and preset are merged: a key the preset sets
-  need not be repeated.
+  need not be repeated. A preset is a file in the spec's folder or below it, or a bundled one
+  by its name (`nl-default`); an absolute path, `../` or a link that leads out of the folder
+  is refused, so a spec cannot make the runner read (and quote) a file elsewhere.
 - **Secrets.** Write `${VAR}` and keep the value in the environment or in a `.env` file beside
   the spec (the environment wins). `woocommerce.consumer_secret`, `exact.client_secret` and
   `notify.email.password` accept nothing else. `runner validate` only notes a variable that
-  is not set; a command that connects to a service stops and names it.
+  is not set; a command that connects to a service stops and names it. Every value of a
+  `${VAR}` (of 4 characters or more) is blanked in all output, errors about the spec included;
+  only the Exact app's client id, redirect URI, base URL and division show, as the login
+  address needs them.
 - **Paths** (`state`, `exact.token_file`) are relative to the folder of the spec.
 - **Templates.** A key marked *template* is a Jinja template that sees only the names listed
   (see [templates.md](templates.md) for what each name holds). A plain value such as `"70"`

@@ -88,9 +88,9 @@ def guarded(func: Callable) -> Callable:
 
 
 def load_spec(path: str):
-    """The spec, its secrets known to Out, and its ledger and login closed to other users."""
-    spec = spec_module.load(path)
-    Out.secrets |= spec.secrets
+    """The spec, its ${VAR} values blanked in every message from the moment they are read,
+    and its ledger and login closed to other users."""
+    spec = spec_module.load(path, on_secret=Out.secrets.add)
     for fixed in filter(None, (private.tighten(spec.state_file), private.tighten(spec.token_file))):
         Out.echo(f"warning: {fixed}", err=True)
     return spec

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, nullcontext
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,7 @@ def run(spec_paths, dry_run, since, order_ids, limit, sandbox, as_json, wait, ev
     (clients) run in turn, or --jobs N at a time, each with its own ledger, login and call budget."""
     if to and dry_run:
         raise UsageError("--to already writes nothing to Exact", "leave out --dry-run: --to DIR writes each document to DIR for review")
+    since = _day(since) if since else since
     options = dict(dry_run=dry_run, since=since, order_ids=order_ids, limit=limit, sandbox=sandbox, as_json=as_json, to=to)
     if jobs > 1 and len(spec_paths) > 1:
         if every:
@@ -130,6 +132,17 @@ def run(spec_paths, dry_run, since, order_ids, limit, sandbox, as_json, wait, ev
                 _run_logged(path, True, locked=True, **options)
                 locks[path].stamp(busy=False)
             time.sleep(max(1.0, interval - (time.monotonic() - started)))
+
+
+def _day(text: str) -> str:
+    """--since as a day that exists: 2024-13-01 is refused here, not taken for no date at all."""
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text).isoformat()
+        problem = "write it YYYY-MM-DD"
+    except ValueError as exc:
+        problem = str(exc)
+    raise UsageError(f"--since {text!r} is not a date ({problem})", "give the first day to book as YYYY-MM-DD, e.g. --since 2024-01-01")
 
 
 def _interval(text: str) -> float:

@@ -102,6 +102,9 @@ def check_statuses(value: str) -> list[str]:
     statuses = list(dict.fromkeys(s.strip().removeprefix("wc-") for s in re.split(r"[,\s]+", value) if s.strip()))
     if not statuses or not all(re.fullmatch(r"[a-z0-9_-]+", s) for s in statuses):
         raise UsageError(f"'{value}' is not a list of order statuses", "give WooCommerce status slugs, e.g. completed or completed, processing")
+    for status in statuses:
+        if problem := spec_module.unknown_status(status):
+            raise UsageError(problem, "give WooCommerce's status slugs; a plugin's own goes in orders.custom_statuses after set-up")
     return statuses
 
 

@@ -5,9 +5,14 @@ Every problem is collected and reported at once as `file:line: key.path: what is
 
 from __future__ import annotations
 
+import difflib
+import ipaddress
 import json
 import os
+import socket
+from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator
 
@@ -59,6 +64,42 @@ def _problem_order(problem: str) -> tuple[str, int]:
 IDENTIFYING = {"your_ref": {("order", "number"), ("order", "id")}, "refund_your_ref": {("refund", "id")}}
 
 
+# WooCommerce's own order statuses as its REST API writes them (without wc-). A status a plugin
+# adds is named in orders.custom_statuses as well: a typo is caught here, not sent to the shop.
+ORDER_STATUSES = ("pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed", "trash", "checkout-draft")
+
+
+def unknown_status(status: str, custom: Iterable[str] = ()) -> str | None:
+    """What is wrong with an order status a spec names; None when WooCommerce or the spec knows it."""
+    known = [*ORDER_STATUSES, *custom]
+    if status in known:
+        return None
+    if status == "any":
+        return "'any' is the REST API's word for all orders, not a status an order has; name the statuses that trigger a booking"
+    if status.startswith("wc-"):
+        return f"'{status}': write it without wc-, as the REST API does ({status[3:]})"
+    near = difflib.get_close_matches(status, known, n=1)
+    return (
+        f"'{status}' is not a WooCommerce order status{f' (did you mean {near[0]}?)' if near else ''}; "
+        f"a status a plugin adds is named in orders.custom_statuses too"
+    )
+
+
+def _status_problems(raw: RawSpec) -> list[str]:
+    orders = raw.data.get("orders") if isinstance(raw.data.get("orders"), dict) else {}
+    custom = [c for c in orders.get("custom_statuses") or [] if isinstance(c, str)]
+    problems = [
+        f"{raw.source.where(('orders', 'custom_statuses', i))}: orders.custom_statuses: '{c}': write it without wc-, as the REST API does"
+        for i, c in enumerate(custom)
+        if c.startswith("wc-")
+    ]
+    for index, status in enumerate(orders.get("statuses") if isinstance(orders.get("statuses"), list) else []):
+        problem = unknown_status(status, custom) if isinstance(status, str) else None
+        if problem:
+            problems.append(f"{raw.source.where(('orders', 'statuses', index))}: orders.statuses: {problem}")
+    return problems
+
+
 def _cross_problems(raw: RawSpec) -> list[str]:
     """Rules that tie two keys together, or a key to the books, which JSON Schema says poorly."""
     from runner.spec.templates import reads
@@ -66,11 +107,18 @@ def _cross_problems(raw: RawSpec) -> list[str]:
     data = raw.data
     booking = data.get("booking") if isinstance(data.get("booking"), dict) else {}
     payments = data.get("payments") if isinstance(data.get("payments"), dict) else {}
-    problems = []
+    problems = _status_problems(raw)
     if booking.get("status") == "paid" and not payments.get("journal"):
         problems.append(
             f"{raw.source.where(('booking', 'status'))}: payments.journal is needed when booking.status is paid "
             f"(the bank or cash journal code of the payment)"
+        )
+    notify = data.get("notify") if isinstance(data.get("notify"), dict) else {}
+    address = _link_local(notify["webhook"]) if isinstance(notify.get("webhook"), str) else None
+    if address and notify.get("allow_private") is not True:
+        problems.append(
+            f"{raw.source.where(('notify', 'webhook'))}: notify.webhook: points at the link-local address {address}, where a cloud "
+            f"machine serves its own credentials; set notify.allow_private: true if the alerts really go there"
         )
     for key, needed in IDENTIFYING.items():
         used = reads(booking[key]) if isinstance(booking.get(key), str) else None
@@ -81,6 +129,24 @@ def _cross_problems(raw: RawSpec) -> list[str]:
                 f"one YourRef and Exact could not tell which of them is booked"
             )
     return problems
+
+
+def _link_local(url: str) -> str | None:
+    """The webhook's address when it is link-local (169.254.x.x, fe80::), in any spelling a
+    resolver takes (2852039166 and 0xa9fea9fe are 169.254.169.254 too)."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:  # not a URL: the schema says so
+        return None
+    try:
+        address: Any = ipaddress.ip_address(host)
+    except ValueError:
+        try:
+            address = ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None  # a name: what it resolves to is the network's business
+    address = getattr(address, "ipv4_mapped", None) or address
+    return str(address) if address.is_link_local else None
 
 
 def template_fields(schema: dict, data: dict) -> list[tuple[Path_, str, list[str]]]:
@@ -115,11 +181,12 @@ def defaults(schema: dict, data: Any) -> Any:
     return out
 
 
-def load(path: str | os.PathLike, environ: dict[str, str] | None = None) -> Spec:
-    """Read and check a spec; raises one SpecError listing every problem found."""
+def load(path: str | os.PathLike, environ: dict[str, str] | None = None, on_secret: Callable[[str], None] = lambda value: None) -> Spec:
+    """Read and check a spec; raises one SpecError listing every problem found. `on_secret`
+    hears of each value to blank as soon as it is read, before any check can quote it."""
     from runner.spec.templates import Templates  # mapping knows Jinja; the spec only knows where templates are
 
-    raw, problems = read_raw(path, environ)
+    raw, problems = read_raw(path, environ, on_secret)
     schema = load_schema()
     problems += schema_problems(raw, schema)
     problems += _cross_problems(raw)

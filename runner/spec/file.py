@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -14,11 +15,13 @@ from typing import Any
 import yaml
 
 from runner.errors import SpecError
+from runner.redact import basic_credentials
 
 Path_ = tuple  # a key path into the spec, e.g. ("booking", "rounding", "account")
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-# ${VAR} values that are identifiers, not secrets: the login address must show the client id
-PUBLIC_VALUES = {("exact", "client_id"), ("exact", "base_url"), ("exact", "redirect_uri"), ("exact", "division"), ("woocommerce", "url")}
+# ${VAR} values that are identifiers, not secrets: the login address must show the client id.
+# Every other ${VAR} value is blanked, a shop URL too (it may carry a key or a password).
+PUBLIC_VALUES = {("exact", "client_id"), ("exact", "base_url"), ("exact", "redirect_uri"), ("exact", "division")}
 SECRET_KEYS = (("woocommerce", "consumer_secret"), ("exact", "client_secret"), ("notify", "email", "password"))  # ${VAR} only
 
 
@@ -53,6 +56,13 @@ class RawSpec:
     path: Path
     missing_env: dict[str, list[Path_]] = field(default_factory=dict)
     secrets: set[str] = field(default_factory=set)
+    on_secret: Callable[[str], None] = lambda value: None
+
+    def secret(self, value: str) -> None:
+        """Keep a value to blank, and tell the caller at once: a check that fails later may
+        quote it (`'...' is not one of ...`), and its message must not show it."""
+        self.secrets.add(value)
+        self.on_secret(value)
 
 
 class _Loader(yaml.SafeLoader):
@@ -68,36 +78,62 @@ def _read_yaml(path: Path, problems: list[str]) -> tuple[Any, dict[Path_, int]]:
     except OSError as exc:
         raise SpecError(f"cannot read {path}: {exc.strerror}", "check the path of the spec file") from None
     loader = _Loader(text)
+    lines: dict[Path_, int] = {}
     try:
         node = loader.get_single_node()
+        if node is not None:  # walked before it is built: building is what makes an alias bomb costly
+            keys: list[str] = []
+            _positions(node, (), lines, path, problems, keys)
+            if keys:
+                count = f"{len(keys)} key{'s' if len(keys) > 1 else ''}"
+                hint = "quote such a key ('1': ...) or write the name meant"
+                raise SpecError(f"{_display(path)}: {count} that YAML does not read as a name", hint, keys)
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{_display(path)}:{mark.line + 1}" if mark else _display(path)
         problem = getattr(exc, "problem", None) or str(exc)
         raise SpecError(f"{where}: not valid YAML: {problem}", "fix the YAML syntax at that line (indentation, quotes, colons)") from None
+    except RecursionError:
+        raise SpecError(f"{_display(path)}: nested too deeply to read", f"a spec needs a few levels, never more than {MAX_DEPTH}") from None
     finally:
         loader.dispose()
-    lines: dict[Path_, int] = {}
-    if node is not None:
-        _positions(node, (), lines, path, problems)
     return data, lines
 
 
-def _positions(node, prefix: Path_, out: dict[Path_, int], path: Path, problems: list[str]) -> None:
+# A spec has a few hundred keys and values, a few levels deep; an alias (*name) repeats what
+# its anchor holds, and aliases of aliases multiply (the "billion laughs").
+MAX_NODES, MAX_DEPTH = 10_000, 50
+TEXT_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:merge"}  # dates are kept as text
+TAG_WORDS = {"tag:yaml.org,2002:int": "a number", "tag:yaml.org,2002:float": "a number", "tag:yaml.org,2002:bool": "true or false"}
+
+
+def _positions(node, prefix: Path_, out: dict[Path_, int], path: Path, problems: list[str], keys: list[str]) -> None:
+    """The line of every key path, aliases expanded as the document will be, and counted so
+    that a bomb stops here; `keys` gathers the keys that are no names (`1:`, `null:`)."""
+    if len(out) >= MAX_NODES or len(prefix) > MAX_DEPTH:
+        what = f"to more than {MAX_NODES} keys and values" if len(out) >= MAX_NODES else f"deeper than {MAX_DEPTH} levels"
+        raise SpecError(
+            f"{_display(path)}:{node.start_mark.line + 1}: the spec grows {what} (its aliases, *name, expanded)",
+            "write the values out instead of aliases of aliases; a spec needs a few hundred at most",
+        )
     out[prefix] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: set = set()
         for key_node, value_node in node.value:
-            key = key_node.value
-            if key in seen:
-                problems.append(f"{_display(path)}:{key_node.start_mark.line + 1}: {_dotted(prefix + (key,))}: key given twice")
+            key, line = key_node.value, key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in TEXT_TAGS:
+                key = str(key)[:40]
+                what = TAG_WORDS.get(key_node.tag, "nothing (null)" if key_node.tag.endswith(":null") else "a list or a mapping")
+                keys.append(f"{_display(path)}:{line}: {_dotted(prefix)}: the key {key!r} is read as {what}, not as a name")
+            elif key in seen:
+                problems.append(f"{_display(path)}:{line}: {_dotted(prefix + (key,))}: key given twice")
             seen.add(key)
-            _positions(value_node, prefix + (key,), out, path, problems)
-            out[prefix + (key,)] = key_node.start_mark.line + 1
+            _positions(value_node, prefix + (key,), out, path, problems, keys)
+            out[prefix + (key,)] = line
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _positions(item, prefix + (index,), out, path, problems)
+            _positions(item, prefix + (index,), out, path, problems, keys)
 
 
 def _display(path: Path) -> str:
@@ -130,13 +166,27 @@ def read_dotenv(path: Path) -> dict[str, str]:
     return values
 
 
-def resolve_extends(ref: str, base_dir: Path) -> Path:
-    candidates = [base_dir / ref, _bundled("mappings") / Path(ref).name]
-    if not ref.endswith((".yaml", ".yml")):
-        candidates.append(_bundled("mappings") / f"{ref}.yaml")
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
+def resolve_extends(ref: str, base_dir: Path, root: Path | None = None) -> Path:
+    """A preset from a file under `root` (the spec's folder), else a bundled one by its name
+    (`nl-default`, `nl-default.yaml`, `mappings/nl-default.yaml`). Nothing else: a spec from
+    elsewhere must not make the runner read, and quote, any file it names."""
+    root = (root or base_dir).resolve()
+    path = Path(ref)
+    try:
+        candidate = (base_dir / path).resolve()  # links followed: a link out of the folder leads out of it
+    except (OSError, ValueError, RuntimeError):  # a NUL in the name, a loop of links
+        candidate = None
+    if candidate and candidate.is_file() and candidate.is_relative_to(root):
+        return candidate
+    if not path.is_absolute() and len(path.parts) <= 2 and path.parts[:-1] in ((), ("mappings",)):
+        bundled = _bundled("mappings") / (path.name if path.suffix in (".yaml", ".yml") else f"{path.name}.yaml")
+        if bundled.is_file():
+            return bundled
+    if candidate and candidate.exists():
+        raise SpecError(
+            f"extends: '{ref}' is outside the spec's folder {root}",
+            "copy the preset into the spec's folder (or below it), or name a bundled preset such as mappings/nl-default.yaml",
+        )
     raise SpecError(f"extends: preset '{ref}' not found", "name a file beside the spec or a bundled preset such as mappings/nl-default.yaml")
 
 
@@ -147,8 +197,11 @@ def _merge(base: dict, top: dict) -> dict:
     return merged
 
 
-def _load_chain(path: Path, problems: list[str], seen: tuple[Path, ...] = ()) -> tuple[dict, Source]:
+def _load_chain(path: Path, problems: list[str], seen: tuple[Path, ...] = (), root: Path | None = None) -> tuple[dict, Source]:
+    """The spec and the presets it extends, merged; every preset of a spec comes from under the
+    spec's folder (`root`), or from the bundled presets, which may extend only each other."""
     path = path.resolve()
+    root = root or path.parent
     if path in seen:
         raise SpecError(f"extends: {path} extends itself", "remove the loop between the presets")
     data, lines = _read_yaml(path, problems)
@@ -159,7 +212,8 @@ def _load_chain(path: Path, problems: list[str], seen: tuple[Path, ...] = ()) ->
     source = Source({p: (_display(path), line) for p, line in lines.items()})
     ref = data.get("extends")
     if isinstance(ref, str) and ref:
-        base, base_source = _load_chain(resolve_extends(ref, path.parent), problems, seen + (path,))
+        preset = resolve_extends(ref, path.parent, root)
+        base, base_source = _load_chain(preset, problems, seen + (path,), preset.parent if preset.parent == _bundled("mappings") else root)
         base.pop("extends", None)
         base_source.lines.update(source.lines)
         return _merge(base, data), base_source
@@ -179,15 +233,18 @@ def _substitute(value: Any, path: Path_, env: dict[str, str], raw: RawSpec) -> A
         if name not in env:
             raw.missing_env.setdefault(name, []).append(path)
             return match.group(0)
-        if len(env[name]) >= 4 and path not in PUBLIC_VALUES:
-            raw.secrets.add(env[name])  # blanked in every output from now on
+        if len(env[name]) >= 4 and path not in PUBLIC_VALUES:  # shorter values would blank ordinary text
+            raw.secret(env[name])
         return env[name]
 
     return ENV_REF.sub(replace, value)
 
 
-def read_raw(path: str | os.PathLike, environ: dict[str, str] | None = None) -> tuple[RawSpec, list[str]]:
-    """Load, merge and substitute; returns the document and the problems found so far."""
+def read_raw(
+    path: str | os.PathLike, environ: dict[str, str] | None = None, on_secret: Callable[[str], None] = lambda value: None
+) -> tuple[RawSpec, list[str]]:
+    """Load, merge and substitute; returns the document and the problems found so far.
+    `on_secret` hears of every value to blank the moment it is substituted."""
     spec_path = Path(path)
     if not spec_path.is_file():
         raise SpecError(f"spec file {spec_path} not found", "pass the path of a sync.yaml (runner init writes one)")
@@ -203,6 +260,10 @@ def read_raw(path: str | os.PathLike, environ: dict[str, str] | None = None) -> 
                 f"{source.where(path)}: {_dotted(path)}: a secret written in the spec; "
                 f"write ${{VAR}} here and keep the value in the environment or in .env beside the spec"
             )
-    raw = RawSpec({}, source, spec_path.resolve())
+    raw = RawSpec({}, source, spec_path.resolve(), on_secret=on_secret)
     raw.data = _substitute(data, (), env, raw)
+    woo = raw.data.get("woocommerce")
+    user, password = (woo.get("consumer_key"), woo.get("consumer_secret")) if isinstance(woo, dict) else (None, None)
+    if isinstance(user, str) and isinstance(password, str) and not ENV_REF.search(user + password):
+        raw.secret(basic_credentials(user, password))  # as the shop's Authorization header carries them
     return raw, problems

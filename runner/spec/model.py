@@ -39,6 +39,7 @@ class Exact:
 @dataclass(frozen=True)
 class Orders:
     statuses: tuple[str, ...] = ("completed",)
+    custom_statuses: tuple[str, ...] = ()  # a plugin's statuses the spec names on purpose
     since: str | None = None
     entry_date: str = ""
 
@@ -110,6 +111,7 @@ class Notify:
     webhook: str = ""
     email: Email | None = None
     stall_after: str = "2h"
+    allow_private: bool = False  # the webhook may be link-local: checked by the loader
 
 
 SECTIONS = {

@@ -2,33 +2,35 @@
 
 A template may only use the names of its documented context (DESIGN.md section 4), may
 not reach into Python internals, and fails loudly on a missing key instead of rendering
-an empty string into the books."""
+an empty string into the books. What one rendering may cost is `runner.spec.limits`' business."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 
 from runner.core.context import ORDER_FIELDS, CustomerContext, LineContext, names
 from runner.errors import TemplateFailure
+from runner.spec.limits import BUDGET, HINT, BoundedEnvironment, Budget
 
 STRICT_FIELDS = {"order": ORDER_FIELDS, "line": names(LineContext), "customer": names(CustomerContext)}
 DICT_METHODS = frozenset({"get", "items", "keys", "values"})
 
 
-ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+ENV = BoundedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 
 class Templates:
     """Compiled templates keyed by their dotted spec path (e.g. `mapping.vat_code`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.env = ENV
+        self.clock = clock  # for the deadline of each rendering
         self._compiled: dict[str, Any] = {}
         self._reads: set[tuple[str | None, str]] = set()  # every `name.field` the templates read
         self._globals = set(self.env.globals)
@@ -71,7 +73,12 @@ class Templates:
             # render() would copy the globals into a fresh context each time; one shared
             # context with the globals merged in is the same, at half the cost per line
             # (root_render_func is undocumented: tests/test_contracts.py checks it renders as render() does)
-            return "".join(template.root_render_func(template.new_context({**self._global_values, **context}, shared=True))).strip()
+            values = {**self._global_values, **context, BUDGET: Budget(self.clock)}
+            return "".join(template.root_render_func(template.new_context(values, shared=True))).strip()
+        except TemplateFailure as exc:  # a bound of runner.spec.limits
+            raise TemplateFailure(f"{key}: {exc.message}", exc.hint) from None
+        except RecursionError:
+            raise TemplateFailure(f"{key}: the template calls itself without end", HINT) from None
         except SecurityError as exc:
             raise TemplateFailure(f"{key}: refused by the template sandbox: {exc}", "templates may only read order data") from None
         except (TemplateError, LookupError, TypeError, ValueError, ArithmeticError) as exc:
@@ -97,7 +104,7 @@ def _read(source: str) -> tuple[frozenset[str], tuple[tuple[str | None, str], ..
 
 @functools.lru_cache(maxsize=4096)
 def _compile(source: str) -> Template:
-    return ENV.from_string(source)
+    return ENV.from_string(ENV.bounded(ENV.parse(source)))
 
 
 def _names(tree: nodes.Template) -> set[str]:
