@@ -345,11 +345,7 @@ def post_sales_invoice(admin: Administration, config: ExactConfig, body: dict) -
 def post_sales_invoice_line(admin: Administration, config: ExactConfig, body: dict) -> dict:
     """A line posted on its own (reference 5.2: `InvoiceID` "only when posting a line
     separately"): only on an open invoice; the invoice's totals follow."""
-    invoice = admin.get(SALES_INVOICES, body.get("InvoiceID"))
-    if invoice is None:
-        raise BusinessError(["Verplicht: Factuur" if body.get("InvoiceID") is None else "Ongeldige referentie: Factuur"])
-    if invoice["Status"] == 50:
-        raise BusinessError(["Ongeldig: Status (de factuur is al verwerkt)"])
+    invoice = _open_invoice(admin, body)
     errors: list[str] = []
     line = _invoice_line(admin, config, body, admin.get(ACCOUNTS, invoice.get("OrderedBy")), errors)
     check_descriptions(config, body, None, errors)
@@ -369,13 +365,19 @@ def post_sales_invoice_line(admin: Administration, config: ExactConfig, body: di
 LINES = "SalesInvoiceLines"
 
 
-def print_sales_invoice(admin: Administration, config: ExactConfig, body: dict) -> dict:
-    """Processing: status 50, the invoice number, a sales entry and a receivable."""
+def _open_invoice(admin: Administration, body: dict) -> dict:
+    """The invoice a request names by InvoiceID, while it is still open (not processed)."""
     invoice = admin.get(SALES_INVOICES, body.get("InvoiceID"))
     if invoice is None:
         raise BusinessError(["Verplicht: Factuur" if body.get("InvoiceID") is None else "Ongeldige referentie: Factuur"])
     if invoice["Status"] == 50:
         raise BusinessError(["Ongeldig: Status (de factuur is al verwerkt)"])
+    return invoice
+
+
+def print_sales_invoice(admin: Administration, config: ExactConfig, body: dict) -> dict:
+    """Processing: status 50, the invoice number, a sales entry and a receivable."""
+    invoice = _open_invoice(admin, body)
     errors: list[str] = []
     invoice_date = body.get("InvoiceDate") or invoice.get("OrderDate") or admin.today()
     year = check_period(config, invoice_date, errors, body.get("ReportingYear"), body.get("ReportingPeriod"))

@@ -124,14 +124,7 @@ CASH_ENTRIES_FIELDS = (  # 15 properties; navigation: CashEntryLines
     "FinancialYear:i JournalCode:s JournalDescription:s! Modified:t! OpeningBalanceFC:n Status:i! StatusDescription:s!"
 )
 
-CASH_ENTRY_LINES_FIELDS = (  # 45 properties; navigation: none
-    "ID:g! Account:g AccountCode:s! AccountName:s! AmountDC:n! AmountFC:n AmountVATFC:n Asset:g AssetCode:s! "
-    "AssetDescription:s! CostCenter:s CostCenterDescription:s! CostUnit:s CostUnitDescription:s! Created:t! Creator:g! "
-    "CreatorFullName:s! CustomField:s! Date:d Description:s Division:i! Document:g DocumentNumber:i! DocumentSubject:s! "
-    "EntryID:g EntryNumber:i! ExchangeRate:n GLAccount:g GLAccountCode:s! GLAccountDescription:s! LineNumber:i! Modified:t! "
-    "Modifier:g! ModifierFullName:s! Notes:s OffsetID:g! OurRef:i Project:g ProjectCode:s! ProjectDescription:s! Quantity:n "
-    "VATCode:s3 VATCodeDescription:s! VATPercentage:n VATType:s"
-)
+CASH_ENTRY_LINES_FIELDS = BANK_ENTRY_LINES_FIELDS  # the same 45 properties in Exact's metadata
 
 JOURNALS_FIELDS = (  # 35 properties; navigation: none
     "ID:g! AllowVariableCurrency:b AllowVariableExchangeRate:b AllowVAT:b AutoSave:b Bank:g BankAccountBICCode:s! "
