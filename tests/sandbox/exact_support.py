@@ -3,12 +3,16 @@ Kept apart from the fixtures plugin so pytest can still rewrite the plugin's ass
 
 from __future__ import annotations
 
+import socket
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
 
 from runner.sandbox.exact.entities import ACCOUNTS, GL_ACCOUNTS
 from runner.sandbox.exact.simulator import ExactSimulator
+from tests.conftest import HANG
 
 DIVISION = 1234567
 LONG_TOKENS = {"access_token_lifetime": 86400}  # for tests that move the clock by hours
@@ -45,3 +49,30 @@ def entry(sim: ExactSimulator, *lines: dict, **header: Any) -> dict:
 
 
 REPRESENTATION = {"Prefer": "return=representation"}
+
+
+def authorization_code(login_url: str) -> str:
+    """What the browser brings back from the consent step (the sandbox approves at once): the
+    `code` of the 302 to the redirect URI, URL-decoded."""
+    response = httpx.get(login_url, timeout=HANG)
+    assert response.status_code == 302, response.text
+    return parse_qs(urlsplit(response.headers["location"]).query)["code"][0]
+
+
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every connection a test opens must go to 127.0.0.1, so a client library that falls back
+    on its built-in start.exactonline.nl fails the test instead of reaching the internet. Both
+    http.client (urllib) and httpcore (httpx) connect through `socket.create_connection`."""
+    connect = socket.create_connection
+
+    def guarded(address, *args, **kwargs):
+        assert address[0] == "127.0.0.1", f"a connection to {address[0]}, outside the sandbox"
+        return connect(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", guarded)
+
+
+def add_customers(sim: ExactSimulator, n: int) -> None:
+    """`n` more customers (Status C) straight into the books, enough to page through."""
+    for i in range(n):
+        sim.admin.insert(ACCOUNTS, {"Code": str(100 + i), "Name": f"Klant {i}", "Status": "C", "Type": "A", "Email": f"klant{i}@example.nl"})

@@ -211,6 +211,28 @@ CASH_ENTRIES = EntitySet(
     methods=GET_POST,
 )
 
+# The books' lines behind every sales, bank and cash entry, built from those entries per request
+# (transactions.py). Mandatory filter per reference 4.6 [C3]; which fields count is a guess [U].
+TRANSACTION_LINES = EntitySet(
+    "financialtransaction/TransactionLines",
+    MODELS + "TransactionLine",
+    "ID",
+    fields(P.TRANSACTION_LINES_FIELDS),
+    required_filter=(
+        "Account",
+        "Created",
+        "Date",
+        "EntryID",
+        "EntryNumber",
+        "FinancialPeriod",
+        "FinancialYear",
+        "GLAccount",
+        "ID",
+        "JournalCode",
+        "Modified",
+    ),
+)
+
 RECEIVABLES = EntitySet(
     "cashflow/Receivables",
     MODELS + "Receivable",

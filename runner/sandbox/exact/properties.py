@@ -184,3 +184,16 @@ DEDUCTIBILITY_FIELDS = (  # 15 properties; navigation: none
     "LineNumber:i! Modified:t! Modifier:g! ModifierFullName:s! PrivateUsePercentage:n! StartDate:d! "
     "VATNonDeductiblePercentage:n!"
 )
+
+TRANSACTION_LINES_FIELDS = (  # 70 properties; navigation: none; the endpoint is read-only
+    "ID:g! Account:g! AccountCode:s18r! AccountName:s! AmountDC:n! AmountFC:n! AmountVATBaseFC:n! AmountVATFC:n! Asset:g! "
+    "AssetCode:s! AssetDescription:s! CostCenter:s! CostCenterDescription:s! CostUnit:s! CostUnitDescription:s! Created:t! "
+    "Creator:g! CreatorFullName:s! Currency:s! Date:d! Description:s! Division:i! Document:g! DocumentNumber:i! "
+    "DocumentSubject:s! DueDate:d! EntryID:g! EntryNumber:i! ExchangeRate:n! ExternalLinkDescription:s! "
+    "ExternalLinkReference:s! ExtraDutyAmountFC:n! ExtraDutyPercentage:n! FinancialPeriod:i! FinancialYear:i! GLAccount:g! "
+    "GLAccountCode:s! GLAccountDescription:s! InvoiceNumber:i! Item:g! ItemCode:s! ItemDescription:s! JournalCode:s! "
+    "JournalDescription:s! LineNumber:i! LineType:i! Modified:t! Modifier:g! ModifierFullName:s! Notes:s! OffsetID:g! "
+    "OrderNumber:i! PaymentDiscountAmount:n! PaymentReference:s! Project:g! ProjectCode:s! ProjectDescription:s! Quantity:n! "
+    "ShopOrder:g! Status:i! Subscription:g! SubscriptionDescription:s! TrackingNumber:s! TrackingNumberDescription:s! Type:i! "
+    "VATCode:s3! VATCodeDescription:s! VATPercentage:n! VATType:s! YourRef:s!"
+)

@@ -37,12 +37,14 @@ from runner.sandbox.exact.entities import (
     SYNC_GL_ACCOUNTS,
     SYNC_ITEMS,
     SYNC_PRICES,
+    TRANSACTION_LINES,
     VAT_CODES,
 )
 from runner.sandbox.exact.master import create_account, create_item, update_account, update_item
 from runner.sandbox.exact.payments import post_bank_entry, post_cash_entry
 from runner.sandbox.exact.prices import create_price, update_price
 from runner.sandbox.exact.seed import DIVISION_NAMES, MAIN_DIVISION
+from runner.sandbox.exact.transactions import transaction_lines
 from runner.sandbox.odata.envelope import EntitySet
 
 SERVER_ZONE = ZoneInfo("Europe/Amsterdam")
@@ -83,6 +85,7 @@ ROUTES: dict[str, Route] = {
     "financialtransaction/BankEntryLines": Route(BANK_ENTRY_LINES),
     "financialtransaction/CashEntryLines": Route(CASH_ENTRY_LINES),
     "cashflow/Receivables": Route(RECEIVABLES),
+    "financialtransaction/TransactionLines": Route(TRANSACTION_LINES, rows=lambda sim, grant, division: transaction_lines(sim.admins[division])),
 }
 
 

@@ -93,10 +93,12 @@ Assumptions on [U] facts (each a likeliest reading; options where cheap):
   POST on financialtransaction/BankEntryLines and CashEntryLines
   (served for GET only: every line of every bank/cash entry, by key or filtered on any field,
   e.g. OurRef, Account, EntryID; no mandatory filter), bulk/, other sync/ endpoints,
-  financialtransaction/TransactionLines, and the 200-calls-a-day quota of the token endpoint.
+  and the 200-calls-a-day quota of the token endpoint.
 - Also served: `hrm/Divisions` (as system/Divisions), `system/AllDivisions` (every division of
   the license, approved or not), `read/financial/ReceivablesList` (receivables not fully paid;
-  HID = the receivable's rowversion [I]).
+  HID = the receivable's rowversion [I]), `financialtransaction/TransactionLines` (GET only,
+  mandatory filter on a guessed field list [U]: the lines of every sales, bank and cash entry,
+  built per request with Exact's own debtor and VAT lines; signs and numbering in transactions.py).
 """
 
 from __future__ import annotations
