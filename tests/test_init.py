@@ -134,7 +134,7 @@ def test_a_missing_code_is_named_with_the_nearest_fit_by_kind_rate_and_name():
     assert choices["2"].code == "02" and "VAT code 2 (VAT 21 %, exclusive) does not exist in Test B.V." in choices["2"].problem
     assert choices["B21"].problem == ""  # the OSS code is not taken for the domestic rate, nor replaced
     assert choices["70"].code == "60" and choices["8050"].code == "8150"
-    assert choices["8060"].code == "8000"  # fees fall back to the 21 % revenue account
+    assert choices["8060"].code is None and choices["8060"].by_rate == "8000 at 21 %, 8010 at 9 %, 8020 at 0 %"  # fees: by each line's rate
     assert choices["21"].code == "25"  # the journal named PayPal
     assert choices["21"].lines() == [
         "GAP  journal 21 (PayPal journal of the payments) does not exist in Test B.V.",
@@ -142,7 +142,8 @@ def test_a_missing_code_is_named_with_the_nearest_fit_by_kind_rate_and_name():
     ]
     changed = overrides(PRESET_DATA, list(choices.values()), paid=True)
     assert changed[("booking", "journal")][0] == "60"
-    assert "'shipping': '8150', 'fee': '8000'" in changed[("mapping", "gl_account")][0]
+    assert "line.kind in ('product', 'fee')" in changed[("mapping", "gl_account")][0]
+    assert "{'shipping': '8150', 'discount': '8070'}" in changed[("mapping", "gl_account")][0]
     assert "{'21': '02', '9': '1', '0': '0'}" in changed[("mapping", "vat_code")][0]
     assert "'2': '8000'" not in changed[("mapping", "gl_account")][0] and "'02': '8000'" in changed[("mapping", "gl_account")][0]
 
@@ -171,6 +172,77 @@ def test_an_own_code_for_a_gap_must_exist_and_be_of_the_right_kind():
         redo(gap, "9999", catalog)
     with pytest.raises(UsageError, match="1300 is Debiteuren .type 20., not one for shipping"):
         redo(gap, "1300", catalog)
+
+
+def test_revenue_accounts_are_proposed_by_the_vat_rate_they_carry_never_21_for_9():
+    alone = by_code(propose(sandbox_catalog(drop=("8010",)), paid=False))
+    assert alone["8010"].code is None and alone["8010"].by_rate == ""  # never 8000 Omzet hoog tarief
+    assert alone["8010"].lines()[1].startswith("     nothing here fits; only lines of revenue at 9 % need it")
+    named = by_code(propose(sandbox_catalog(drop=("8010",), add=(Row("8011", "Omzet 9% webshop", "110"),)), paid=False))
+    assert named["8010"].code == "8011"
+    by_vat = sandbox_catalog(drop=("8010", "8000"), add=(Row("8100", "Webshop omzet", "110", vat="1"), Row("8200", "Omzet A", "110", vat="2")))
+    chosen = by_code(propose(by_vat, paid=False))
+    assert chosen["8010"].code == "8100" and chosen["8000"].code == "8200"  # by the rate of the account's VAT code
+    wrong = by_code(propose(sandbox_catalog(change={"8010": Row("8010", "Omzet hoog tarief 2", "110")}), paid=False))
+    assert "8010 Omzet hoog tarief 2 is for 21 % revenue (its name says so), not revenue at 9 %" in wrong["8010"].problem
+
+
+@pytest.mark.parametrize("vat_code,rate_account", [("2", "8000"), ("1", "8010"), ("0", "8020"), ("7", "8030")])
+def test_shipping_without_its_account_goes_to_the_revenue_account_of_its_own_rate(vat_code, rate_account):
+    choices = propose(sandbox_catalog(drop=("8050",)), paid=False)
+    shipping = by_code(choices)["8050"]
+    assert shipping.code is None and shipping.lines()[1] == (
+        "     proposed: book shipping on the revenue account of each line's VAT rate (8000 at 21 %, 8010 at 9 %, 8020 at 0 %)"
+    )
+    template = overrides(PRESET_DATA, choices, paid=False)[("mapping", "gl_account")][0]
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    assert env.from_string(template).render(line={"kind": "shipping", "vat_code": vat_code}) == rate_account
+    assert env.from_string(template).render(line={"kind": "fee", "vat_code": vat_code}) == "8060"
+    assert env.from_string(template).render(line={"kind": "product", "vat_code": vat_code}) == rate_account
+    assert not shipping.open  # not a gap left: every shipping line has an account
+
+
+def console_of(typed: list[str], said: list[str], asked: list[str], confirms: list[bool] = ()) -> Console:
+    answers, yes = iter(typed), iter(confirms)
+
+    def ask(question, default, hidden):
+        asked.append(f"{question} [{default}]")
+        return next(answers)
+
+    def confirm(question, default):
+        asked.append(question)
+        return next(yes, False)
+
+    return Console(said.append, ask, confirm)
+
+
+def test_an_account_that_says_another_rate_is_taken_only_once_confirmed(tmp_path):
+    said, asked = [], []
+    catalog = sandbox_catalog(drop=("8010",), add=(Row("8110", "Omzet laag webshop", "110"),))
+    typed = ["8020", "8020"]  # declined once, then confirmed
+    console = console_of(typed, said, asked, [False, False, True])  # no to the proposals, no, then yes
+    setup = Setup(tmp_path / "sync.yaml")
+    Wizard(console, {}).mapping(setup, catalog)
+    text = "\n".join(said)
+    assert "8020 Omzet nultarief is for 0 % revenue (its name says so), not revenue at 9 %" in text
+    assert asked.count("Book revenue at 9 % on 8020 all the same?") == 2
+    assert "GL account for revenue at 9 %, instead of 8010 (fits here: 8110 Omzet laag webshop) [8110]" in asked
+    assert "'1': '8020'" in setup.changes[("mapping", "gl_account")][0]
+
+
+def test_the_journal_question_offers_sales_journals_only_and_says_what_enter_does(tmp_path):
+    said, asked = [], []
+    catalog = sandbox_catalog(drop=("70", "D19"), add=(Row("60", "Verkoop webshop", "20"),))
+    console = console_of(["20", "10", "-", ""], said, asked)
+    setup = Setup(tmp_path / "sync.yaml")
+    Wizard(console, {}).mapping(setup, catalog)
+    text = "\n".join(said)
+    assert "Sales journal, instead of 70 (fits here: 60 Verkoop webshop) [60]" in asked
+    assert "journal 20 is Bank (type 12), not one for sales journal: give one of: 60" in text
+    assert "VAT code for OSS DE 19 %, instead of D19 (fits here: nothing) []" in asked
+    assert "Enter (or - anywhere) leaves the gap open: the spec keeps the preset's code" in text
+    assert "A gap left open keeps the preset's code: orders that need it fail, naming it, until it exists in Exact." in text
+    assert [c.need.code for c in setup.gaps_left] == ["70", "D19"]  # '-' left even the proposed journal open
 
 
 def test_declining_the_proposals_asks_a_code_per_gap_until_one_fits(tmp_path):
@@ -216,7 +288,7 @@ def test_spec_text_writes_only_what_differs_and_reads_back(tmp_path):
     assert spec.booking.status == "paid" and spec.products.push is True
     assert spec.mapping.gl_account == setup.changes[("mapping", "gl_account")][0]
     text = setup.path.read_text()
-    assert "8050 -> 8000 (shipping)" in text and "target:" not in text and "  vat_code:" not in text
+    assert "8050 -> the revenue account of the line's VAT rate (shipping)" in text and "target:" not in text and "  vat_code:" not in text
 
 
 # ------------------------------------------------------------------ end to end against the sandbox
@@ -304,7 +376,10 @@ def test_typed_answers_write_a_spec_that_validates_and_previews(box, tmp_path, m
 
 def test_options_and_yes_with_a_loopback_login_propose_codes_for_what_is_missing(box, tmp_path, monkeypatch):
     admin = box.exact.admin
-    del admin.tables[GL_ACCOUNTS.path][admin.codes[GL_ACCOUNTS.path].pop("8050")]
+    for code in ("8050", "8010"):
+        del admin.tables[GL_ACCOUNTS.path][admin.codes[GL_ACCOUNTS.path].pop(code)]
+    webshop = {"Code": "8110", "Description": "Webshop omzet", "Type": 110, "VATCode": "1", "IsBlocked": False}
+    admin.insert(GL_ACCOUNTS, webshop)  # for 9 % revenue by its VAT code
     admin.update(JOURNALS, admin.by_code(JOURNALS, "70"), {"Code": "71", "Description": "Webshop verkopen"})
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -343,12 +418,16 @@ def test_options_and_yes_with_a_loopback_login_propose_codes_for_what_is_missing
     assert result.exit_code == 0, result.output
     assert browsed == [200] and "waiting for Exact to send the browser back" in result.output
     out = result.output
-    assert "GAP  GL account 8050 (shipping) does not exist in Demo Webwinkel B.V." in out and "proposed: 8000 Omzet hoog tarief" in out
+    assert "GAP  GL account 8050 (shipping) does not exist in Demo Webwinkel B.V." in out
+    assert "proposed: book shipping on the revenue account of each line's VAT rate (8000 at 21 %, 8110 at 9 %, 8020 at 0 %)" in out
+    assert "GAP  GL account 8010 (revenue at 9 %) does not exist" in out and "proposed: 8110 Webshop omzet" in out
+    assert "proposed: 8000" not in out
     assert "GAP  journal 70 (sales journal) does not exist" in out and "proposed: 71 Webshop verkopen" in out
     assert_secrets_kept(box, path.parent, out)
     spec = load(path)
     assert spec.booking.journal == "71" and spec.booking.target == "sales_invoice"
-    assert "'shipping': '8000'" in spec.mapping.gl_account
+    assert "'shipping':" not in spec.mapping.gl_account and "line.kind in ('product', 'shipping')" in spec.mapping.gl_account
+    assert "'1': '8110'" in spec.mapping.gl_account
     assert spec.orders.statuses == ("completed", "processing")
     assert "valid, and ready for the live services" in out and "; 0 failed" in out
 

@@ -14,18 +14,17 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from runner.cli.render import table as text_table
 from runner.errors import LoginNeeded, Rejected, RunnerError, ServiceError, SpecError, UsageError
 from runner.exact import oauth
 from runner.exact.client import ExactApi
 from runner.exact.master import exact_percent, gl_accounts
-from runner.setup.proposals import TABLE_NAMES, Catalog, Choice, Row, overrides, propose, redo
+from runner.setup import mapping as mapping_step
+from runner.setup.console import Console, Stopped
+from runner.setup.proposals import Catalog, Row
 from runner.setup.spec_writer import (
     PRESET,
     REGIONS,
@@ -41,26 +40,10 @@ from runner.setup.spec_writer import (
     refuse_overwrite,
     write,
 )
-from runner.spec import file as specfile
 from runner.spec.model import TOKEN_FILE, own_path
 from runner.woo.source import WooCommerce
 
 WOO_HINT = "the address is the shop's home page; the key and secret come from WooCommerce > Settings > Advanced > REST API (Read access)"
-
-
-class Stopped(UsageError):
-    """The input ended at a question (Ctrl-D, Ctrl-C at a prompt, a script out of answers)."""
-
-
-@dataclass
-class Console:
-    """How the wizard talks with the person; the CLI fills it in (the only module that prints)."""
-
-    say: Callable[[str], None]
-    ask: Callable[[str, str | None, bool], str]  # question, default, hidden -> answer; raises Stopped
-    confirm: Callable[[str, bool], bool]  # raises Stopped
-    open_url: Callable[[str], Any] | None = None  # None: --no-browser
-    secret: Callable[[str], None] = lambda value: None  # a value that no output may show
 
 
 # ------------------------------------------------------------------ the services
@@ -81,7 +64,7 @@ def read_catalog(api: ExactApi, name: str) -> Catalog:
         vat = list(api.get("vat/VATCodes", fields))
     except Rejected:  # OssCountry comes with Exact's One-Stop-Shop feature set only
         vat = list(api.get("vat/VATCodes", fields.replace(",OssCountry", "")))
-    gls = gl_accounts(api, "Code,Description,Type")
+    gls = gl_accounts(api, "Code,Description,Type,VATCode")
     journals = api.get("financial/Journals", "Code,Description,Type,IsBlocked")
 
     def row(r: dict, **extra: Any) -> Row:
@@ -98,7 +81,7 @@ def read_catalog(api: ExactApi, name: str) -> Catalog:
     return Catalog(
         name,
         by_code(vat_row(v) for v in vat if not v.get("IsBlocked")),
-        by_code(map(row, gls)),
+        by_code(row(g, vat=(g.get("VATCode") or "").strip()) for g in gls),
         by_code(row(j) for j in journals if not j.get("IsBlocked")),
     )
 
@@ -304,23 +287,7 @@ class Wizard:
         )
 
     def mapping(self, setup: Setup, catalog: Catalog) -> None:
-        preset = yaml.safe_load(specfile.resolve_extends(PRESET, setup.path.parent).read_text(encoding="utf-8"))
-        choices = propose(catalog, setup.status == "paid")
-        gaps = [c for c in choices if c.problem]
-        self.say(
-            f"  {len(choices) - len(gaps)} of the {len(choices)} codes the preset uses exist here and fit"
-            + ("" if gaps else ": the preset's mapping is used as it is")
-        )
-        for line in (line for choice in gaps for line in choice.lines()):
-            self.say(f"  {line}")
-        if gaps and not self.yes_no(None, "Use these proposals?", True):
-            choices = [self.own_code(c, catalog) if c.problem else c for c in choices]
-        setup.changes = overrides(preset, choices, setup.status == "paid")
-        setup.gaps_left = [c for c in choices if c.problem and not c.code]
-
-    def own_code(self, choice: Choice, catalog: Catalog) -> Choice:
-        what = f"{TABLE_NAMES[choice.need.table]} for {choice.need.purpose} (preset {choice.need.code})"
-        return self.ask(None, f"Code of the {what}", lambda v: redo(choice, v, catalog) if v else choice, choice.code or "")
+        mapping_step.mapping(self, setup, catalog)
 
     def secret(self, *values: str) -> None:
         for value in values:
