@@ -5,6 +5,7 @@ an administration that lacks preset codes, and once in tmux as a person types it
 from __future__ import annotations
 
 import functools
+import html
 import os
 import re
 import shutil
@@ -595,3 +596,130 @@ def test_a_person_types_the_answers_in_a_terminal(socket_box, tmp_path):
     assert all(keys[n] not in final for n in ("WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET", "EXACT_CLIENT_SECRET"))
     assert_secrets_kept(box, tmp_path, final)
     assert load(tmp_path / "sync.yaml").booking.status == "paid"
+
+
+# ------------------------------------------------------------------ the login step
+def free_loopback() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}"
+
+
+def test_an_unreachable_exact_address_is_one_message_before_any_login(box, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    closed = free_loopback()  # nothing listens there
+    given = options(box, free_loopback() + "/callback")
+    given[given.index("--exact-url") + 1] = closed
+    result = invoke(given)
+    assert result.exit_code != 0 and f"--region: cannot reach Exact Online at {closed} (ConnectError)" in result.output
+    assert "what to do: check the region (the licence's country) or the address" in result.output and "runner sandbox" in result.output
+    assert "/api/oauth2/auth?" not in result.output and "waiting for Exact" not in result.output and "Traceback" not in result.output
+    keys = box.credentials()
+    typed = invoke(["init"], [box.woo_url, keys["WOO_CONSUMER_KEY"], keys["WOO_CONSUMER_SECRET"], closed, box.exact_url])
+    assert f"cannot reach Exact Online at {closed}" in typed.output and typed.output.count("Exact Online region") == 2  # asked again
+    assert 'set-up stopped at "Exact app client id' in typed.output
+
+
+def visiting_browser(outcome: list, how: str):
+    """A browser that follows Exact's redirect to the loopback address and keeps the page it
+    shows; `denied`: the person clicks Exact's deny, which sends error=access_denied back."""
+
+    def visit(url: str) -> None:
+        if how == "denied":
+            query = dict(re.findall(r"[?&](redirect_uri|state)=([^&]+)", url))
+            location = f"{httpx.URL(url).params['redirect_uri']}?error=access_denied&error_description=The+user+denied&state={query['state']}"
+        else:
+            location = browse(url).headers["location"]
+        page = httpx.get(location, timeout=HANG)
+        outcome.append((page.status_code, html.unescape(re.sub(r"<[^>]+>", " ", page.text))))
+
+    def open_url(url: str) -> bool:
+        thread = threading.Thread(target=visit, args=(url,), daemon=True)
+        thread.start()
+        outcome.append(thread)
+        return True
+
+    return open_url
+
+
+@pytest.mark.parametrize("how", ["approved", "denied", "wrong secret"])
+def test_the_browser_page_tells_the_truth(box, tmp_path, monkeypatch, how):
+    monkeypatch.chdir(tmp_path)
+    redirect = free_loopback() + "/callback"
+    box.exact.config.redirect_uri = redirect
+    outcome: list = []
+    monkeypatch.setattr(webbrowser, "open", visiting_browser(outcome, how))
+    given = options(box, redirect, "--since", "2020-01-01")
+    if how == "wrong secret":
+        given[given.index("--client-secret") + 1] = "not-the-secret"
+    result = invoke(given)
+    outcome.pop(0).join(HANG)
+    ((status, page),) = outcome
+    if how == "approved":
+        assert status == 200 and "Logged in" in page and result.exit_code == 0, result.output
+        return
+    assert status == 400 and "Logged in" not in page and "Login failed" in page and result.exit_code != 0
+    if how == "denied":
+        assert "Exact did not approve the login (access_denied: The user denied)" in page
+        assert "what to do: approve the app when Exact asks" in result.output
+    else:
+        assert "Exact refused the app's client id or secret" in page and "not-the-secret" not in page + result.output
+    assert "logged in" not in result.output and not (tmp_path / "sync.yaml").exists()
+
+
+@pytest.fixture
+def terminal():
+    """A real terminal (a pty): what the test writes to `keyboard` is typed, `screen` shows the echo."""
+    keyboard, slave = os.openpty()
+    stream = open(slave, encoding="utf-8")  # noqa: SIM115 - closed below
+    yield keyboard, stream
+    stream.close()
+    os.close(keyboard)
+
+
+def echoed(keyboard: int, text: str) -> None:
+    """Until the terminal echoed `text`: then it sits in the input queue (no clock involved)."""
+    seen = b""
+    while text.encode() not in seen:
+        seen += os.read(keyboard, 1024)
+
+
+def test_a_line_typed_during_the_wait_is_taken_and_an_unfinished_one_never_reaches_the_next_question(terminal):
+    from runner.setup.terminal import line_until
+
+    keyboard, stream = terminal
+    os.write(keyboard, b"https://example.invalid/cb?code=c&state=s\n")
+    assert line_until(threading.Event(), HANG, stream) == "https://example.invalid/cb?code=c&state=s"
+    os.write(keyboard, b"half-typed")
+    echoed(keyboard, "half-typed")
+    browser_back = threading.Event()
+    browser_back.set()
+    assert line_until(browser_back, HANG, stream) is None
+    os.write(keyboard, b"2\n")
+    assert stream.readline() == "2\n"  # the next question gets only what is typed for it
+
+
+def test_an_address_pasted_while_the_login_waits_for_the_browser_is_taken_at_once(box, tmp_path, terminal, monkeypatch):
+    from runner.setup.terminal import line_until
+
+    keyboard, stream = terminal
+    redirect = free_loopback() + "/callback"  # listened on, but the browser is on another machine
+    box.exact.config.redirect_uri = redirect
+    monkeypatch.setattr(oauth, "authorize_url", functools.partial(oauth.authorize_url, state=STATE))
+    location = browse(oauth.authorize_url(box.exact_url, box.exact.config.client_id, redirect)[0]).headers["location"]
+    waiting = threading.Event()
+
+    def say(text: str) -> None:
+        if "or paste the address" in text:
+            waiting.set()
+
+    console = Console(say, None, None, line_until=functools.partial(line_until, stream=stream))
+    keys = box.credentials()
+    store = oauth.TokenStore(tmp_path / "token.json", box.exact_url, keys["EXACT_CLIENT_ID"], keys["EXACT_CLIENT_SECRET"], redirect)
+    done: list = []
+    worker = threading.Thread(target=lambda: done.append(Wizard(console, {}, redirect_timeout=HANG).login(store)), daemon=True)
+    worker.start()
+    assert waiting.wait(HANG)
+    os.write(keyboard, f"{location}\n".encode())
+    worker.join(HANG)
+    assert done == [None] and store.read() is not None

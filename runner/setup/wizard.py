@@ -12,7 +12,6 @@ is there to answer again), a wrong typed answer is asked again."""
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from runner.errors import LoginNeeded, Rejected, RunnerError, ServiceError, Spec
 from runner.exact import oauth
 from runner.exact.client import ExactApi
 from runner.exact.master import exact_percent, gl_accounts
+from runner.setup import login as login_step
 from runner.setup import mapping as mapping_step
 from runner.setup.console import Console, Stopped
 from runner.setup.proposals import Catalog, Row
@@ -172,7 +172,12 @@ class Wizard:
         retry = self.interactive("region", "client_id", "client_secret", "redirect_uri")
         while True:
             keep = " (Enter keeps the last one)" if setup.client_secret else ""
-            setup.base_url = self.ask("region", f"Exact Online region ({' '.join(REGIONS)}) or address", check_region, setup.base_url or "nl")
+            setup.base_url = self.ask(
+                "region",
+                f"Exact Online region ({' '.join(REGIONS)}) or address",
+                lambda v: login_step.reachable(check_region(v)),
+                setup.base_url or "nl",
+            )
             setup.client_id = self.ask("client_id", "Exact app client id (App Center > your app)", default=setup.client_id or None)
             setup.client_secret = self.ask("client_secret", f"Exact app client secret{keep}", default=setup.client_secret or None, hidden=True)
             self.secret(setup.client_secret)
@@ -188,43 +193,16 @@ class Wizard:
             try:
                 self.login(store)
             except (LoginNeeded, ServiceError) as exc:
+                hint = exc.hint or "check the client id, secret and redirect URI in the Exact App Center"
                 if not retry:
-                    raise LoginNeeded(
-                        exc.message, "check the client id, secret and redirect URI in the Exact App Center and run runner init again"
-                    ) from None
-                self.say(f"  {exc.message}; check the app in the Exact App Center and try again:")
+                    raise LoginNeeded(exc.message, hint) from None
+                self.say(f"  {exc.message}\n  what to do: {hint}; try again (Enter keeps each answer):")
                 continue
             self.say(f"  logged in; the login is kept in {store.path} (mode 0600)")
             return ExactApi(setup.base_url, 0, store.access_token)
 
     def login(self, store: oauth.TokenStore) -> None:
-        """As `runner auth`: print (and open) the address, catch the redirect on a loopback
-        redirect URI, else take the pasted address."""
-        url, state = oauth.authorize_url(store.base_url, store.client_id, store.redirect_uri)
-        catcher = (
-            oauth.RedirectCatcher(store.redirect_uri) if oauth.is_loopback(store.redirect_uri) else None
-        )  # listening before anyone is sent there
-        self.say(f"  Open this address, log in to Exact Online and approve the app:\n\n  {url}\n")
-        caught: list[str | None] = []
-        if catcher:
-            listener = threading.Thread(target=lambda: caught.append(catcher.wait(self.redirect_timeout)), daemon=True)
-            listener.start()  # a daemon thread: Ctrl-C is not held up by the wait
-            if self.console.open_url:
-                self.console.open_url(url)
-            self.say(f"  waiting for Exact to send the browser back to {store.redirect_uri} ...")
-            listener.join()
-        elif self.console.open_url:
-            self.console.open_url(url)
-        redirect = caught[0] if caught else None
-        for attempt in range(3):
-            try:
-                code = oauth.code_from_redirect(redirect or self.ask(None, "Paste the address Exact sent your browser to"), state)
-                break
-            except LoginNeeded as exc:
-                if redirect or attempt == 2:
-                    raise
-                self.say(f"  {exc.message}: paste the whole address from the browser's address bar")
-        store.exchange_code(code)
+        login_step.login(self, store, self.redirect_timeout)
 
     def administration(self, setup: Setup, api: ExactApi) -> Catalog:
         current = int(next(api.get("current/Me", "CurrentDivision"), {}).get("CurrentDivision") or 0)
