@@ -35,7 +35,7 @@ from runner.sandbox.exact.entities import GL_ACCOUNTS, JOURNALS, VAT_CODES
 from runner.sandbox.exact.seed import GL_CHART, JOURNAL_TABLE, MAIN_DIVISION, OTHER_DIVISION, VAT_TABLE
 from runner.setup.proposals import CODE_PATHS, NEEDS, Catalog, Row, overrides, propose, redo, swap_codes, uses
 from runner.setup.spec_writer import ENV_NAMES, PRESET, Setup, env_text, spec_text
-from runner.setup.wizard import Console, Wizard
+from runner.setup.wizard import Console, Stopped, Wizard
 from runner.spec.check import load
 from runner.spec.file import read_dotenv
 from tests.conftest import HANG, ROOT, browse
@@ -502,7 +502,7 @@ def test_an_existing_spec_or_env_is_not_overwritten_and_an_ended_input_says_wher
     assert "holds EXACT_CLIENT_SECRET already" in invoke(["init"]).output
     (tmp_path / ".env").unlink()
     ended = invoke(["init"], [])
-    assert ended.exit_code == 2 and 'set-up stopped at "Shop address (the store root)"; no spec was written' in ended.output
+    assert ended.exit_code == 2 and 'set-up stopped at "Shop address (the store root)" in step 1 of 5 (the shop); no spec was written' in ended.output
     assert "--shop-url" in ended.output and "Traceback" not in ended.output and not (tmp_path / "sync.yaml").exists()
 
 
@@ -614,8 +614,8 @@ def test_an_unreachable_exact_address_is_one_message_before_any_login(box, tmp_p
     assert result.exit_code != 0 and f"--region: cannot reach Exact Online at {closed} (ConnectError)" in result.output
     assert "what to do: check the region (the licence's country) or the address" in result.output and "runner sandbox" in result.output
     assert "/api/oauth2/auth?" not in result.output and "waiting for Exact" not in result.output and "Traceback" not in result.output
-    keys = box.credentials()
-    typed = invoke(["init"], [box.woo_url, keys["WOO_CONSUMER_KEY"], keys["WOO_CONSUMER_SECRET"], closed, box.exact_url])
+    typed = invoke(["init"], ["y", closed, box.exact_url])  # the shop's answers were kept: continue from step 2
+    assert "Shop address" not in typed.output and "continuing: " in typed.output
     assert f"cannot reach Exact Online at {closed}" in typed.output and typed.output.count("Exact Online region") == 2  # asked again
     assert 'set-up stopped at "Exact app client id' in typed.output
 
@@ -723,3 +723,45 @@ def test_an_address_pasted_while_the_login_waits_for_the_browser_is_taken_at_onc
     os.write(keyboard, f"{location}\n".encode())
     worker.join(HANG)
     assert done == [None] and store.read() is not None
+
+
+# ------------------------------------------------------------------ a stop, and the next start
+def test_a_stopped_set_up_keeps_its_answers_and_the_next_init_continues(box, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    keys = box.credentials()
+    first = [box.woo_url, keys["WOO_CONSUMER_KEY"], keys["WOO_CONSUMER_SECRET"], box.exact_url, keys["EXACT_CLIENT_ID"], keys["EXACT_CLIENT_SECRET"]]
+    stopped = invoke(["init", "--no-browser"], [*first, PASTE_REDIRECT, pasted_redirect(box, monkeypatch)])  # ends at "Book each order as"
+    assert stopped.exit_code == 2 and 'set-up stopped at "Book each order as' in stopped.output
+    assert "in step 4 of 5 (what to book); no spec was written yet" in stopped.output
+    assert "the answers of steps 1-3 are kept in .sync.yaml.init (mode 0600, removed once the spec is written)" in stopped.output
+    assert "run `runner init sync.yaml` again to continue from step 4" in stopped.output
+    kept = tmp_path / ".sync.yaml.init"
+    assert stat.S_IMODE(os.stat(kept).st_mode) == 0o600 and not (tmp_path / "sync.yaml").exists()
+    assert all(keys[n] not in stopped.output for n in ("WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET", "EXACT_CLIENT_SECRET"))
+
+    again = invoke(["init", "--no-browser"], ["y", "", "paid", "", "2020-01-01", "n"])
+    out = again.output
+    assert again.exit_code == 0, out
+    assert "continue from step 4 with the answers given then? [Y/n]" in out and "Shop address" not in out and "Paste the address" not in out
+    assert "logged in already (the login from before" in out and f"{MAIN_DIVISION} Demo Webwinkel B.V. (kept from before)" in out
+    assert load(tmp_path / "sync.yaml").booking.status == "paid" and not kept.exists()
+    assert_secrets_kept(box, tmp_path, out)
+
+
+def test_ctrl_c_outside_a_question_says_what_was_kept(box, tmp_path):
+    keys = box.credentials()
+    typed = iter([box.woo_url, keys["WOO_CONSUMER_KEY"], keys["WOO_CONSUMER_SECRET"], box.exact_url])
+
+    def ask(question, default, hidden):
+        if "client id" in question:
+            raise KeyboardInterrupt  # Ctrl-C while the wizard works, not at a click prompt
+        return next(typed)
+
+    wizard = Wizard(Console(lambda text: None, ask, lambda q, d: True), {})
+    with pytest.raises(Stopped) as stop:
+        wizard.run(tmp_path / "client" / "sync.yaml", force=False)
+    assert stop.value.message == "set-up stopped (Ctrl-C) in step 2 of 5 (the Exact Online login); no spec was written yet"
+    assert "the answers of step 1 are kept in" in stop.value.hint and "to continue from step 2" in stop.value.hint
+    no_answer = Wizard(Console(lambda text: None, lambda q, d, h: (_ for _ in ()).throw(KeyboardInterrupt), lambda q, d: True), {})
+    with pytest.raises(Stopped, match=r"in step 1 of 5 \(the shop\); no spec was written and no answer was kept"):
+        no_answer.run(tmp_path / "other" / "sync.yaml", force=False)

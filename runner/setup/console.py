@@ -43,6 +43,7 @@ class Asking(Protocol):
     console: Console
     accept: bool
     options: dict[str, Any]
+    redirect_timeout: float
 
     def say(self, text: str) -> None: ...
     def ask(self, key: str | None, question: str, check: Callable[[str], Any] = ..., default: str | None = None, hidden: bool = False) -> Any: ...

@@ -20,8 +20,11 @@ import httpx
 
 from runner.errors import LoginNeeded, RunnerError, ServiceError
 from runner.exact import oauth
+from runner.exact.client import ExactApi
 from runner.http import make_client
 from runner.setup.console import Asking
+from runner.setup.spec_writer import REGIONS, Setup, check_redirect, check_region
+from runner.spec.model import TOKEN_FILE, own_path
 
 DECIDE_TIMEOUT = 600.0  # seconds the browser's page waits for the terminal's verdict (the exchange takes one request)
 
@@ -160,3 +163,54 @@ def login(wizard: Asking, store: oauth.TokenStore, timeout: float) -> None:
     finally:
         if callback is not None:
             callback.close()
+
+
+def exact(wizard: Asking, setup: Setup) -> ExactApi:
+    """The step: the address (tried at once), the app's keys, the login; typed answers are
+    asked again after a failed login, with the last ones as defaults."""
+    retry = wizard.interactive("region", "client_id", "client_secret", "redirect_uri")
+    while True:
+        keep = " (Enter keeps the last one)" if setup.client_secret else ""
+        setup.base_url = wizard.ask(
+            "region",
+            f"Exact Online region ({' '.join(REGIONS)}) or address",
+            lambda v: reachable(check_region(v)),
+            setup.base_url or "nl",
+        )
+        setup.client_id = wizard.ask("client_id", "Exact app client id (App Center > your app)", default=setup.client_id or None)
+        setup.client_secret = wizard.ask("client_secret", f"Exact app client secret{keep}", default=setup.client_secret or None, hidden=True)
+        wizard.secret(setup.client_secret)
+        setup.redirect_uri = wizard.ask("redirect_uri", "Redirect URI registered for the app", check_redirect, setup.redirect_uri)
+        store = oauth.TokenStore(
+            setup.path.parent / own_path(setup.path, TOKEN_FILE),
+            setup.base_url,
+            setup.client_id,
+            setup.client_secret,
+            setup.redirect_uri,
+            login_hint="runner init",
+        )
+        try:
+            login(wizard, store, wizard.redirect_timeout)
+        except (LoginNeeded, ServiceError) as exc:
+            hint = exc.hint or "check the client id, secret and redirect URI in the Exact App Center"
+            if not retry:
+                raise LoginNeeded(exc.message, hint) from None
+            wizard.say(f"  {exc.message}\n  what to do: {hint}; try again (Enter keeps each answer):")
+            continue
+        wizard.say(f"  logged in; the login is kept in {store.path} (mode 0600)")
+        return ExactApi(setup.base_url, 0, store.access_token)
+
+
+def still_logged_in(wizard: Asking, setup: Setup) -> ExactApi | None:
+    """The login of the stopped set-up, if its token file still works."""
+    store = oauth.TokenStore(
+        setup.path.parent / own_path(setup.path, TOKEN_FILE), setup.base_url, setup.client_id, setup.client_secret, login_hint="runner init"
+    )
+    api = ExactApi(setup.base_url, 0, store.access_token)
+    try:
+        next(api.get("current/Me", "CurrentDivision"), None)
+    except (LoginNeeded, ServiceError) as exc:
+        wizard.say(f"  the login from before does not work any more ({exc.message}); log in again:")
+        return None
+    wizard.say(f"  logged in already (the login from before, in {store.path})")
+    return api

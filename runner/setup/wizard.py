@@ -7,7 +7,10 @@ login, the administration's master data), so a spec that `runner init` wrote wor
 mapping proposal is pure (`runner.setup.proposals`). Questions go through a `Console` that
 the CLI supplies (click prompts, the redacting echo, the browser), so this module prints
 nothing. Every answer may come from an option: a wrong option stops with a message (no one
-is there to answer again), a wrong typed answer is asked again."""
+is there to answer again), a wrong typed answer is asked again. A stop (Ctrl-C, the input
+ending) keeps the answers of the finished steps (`runner.setup.resume`), and the next start
+offers to continue. The steps with most to them live in their own modules: the login
+(`login`), the mapping (`mapping`)."""
 
 from __future__ import annotations
 
@@ -17,20 +20,18 @@ from pathlib import Path
 from typing import Any
 
 from runner.cli.render import table as text_table
-from runner.errors import LoginNeeded, Rejected, RunnerError, ServiceError, SpecError, UsageError
+from runner.errors import Rejected, RunnerError, ServiceError, SpecError, UsageError
 from runner.exact import oauth
 from runner.exact.client import ExactApi
 from runner.exact.master import exact_percent, gl_accounts
 from runner.setup import login as login_step
 from runner.setup import mapping as mapping_step
+from runner.setup import resume
 from runner.setup.console import Console, Stopped
 from runner.setup.proposals import Catalog, Row
 from runner.setup.spec_writer import (
     PRESET,
-    REGIONS,
     Setup,
-    check_redirect,
-    check_region,
     check_shop_url,
     check_since,
     check_statuses,
@@ -40,7 +41,6 @@ from runner.setup.spec_writer import (
     refuse_overwrite,
     write,
 )
-from runner.spec.model import TOKEN_FILE, own_path
 from runner.woo.source import WooCommerce
 
 WOO_HINT = "the address is the shop's home page; the key and secret come from WooCommerce > Settings > Advanced > REST API (Read access)"
@@ -99,20 +99,53 @@ class Wizard:
     def run(self, path: Path, force: bool) -> Setup:
         setup = Setup(Path(path))
         refuse_overwrite(setup, force)
-        self.say("Step 1 of 5: the shop")
-        self.shop(setup)
-        self.say("\nStep 2 of 5: the Exact Online login")
-        api = self.exact(setup)
-        self.say("\nStep 3 of 5: the administration")
-        catalog = self.administration(setup, api)
-        self.say("\nStep 4 of 5: what to book")
-        self.booking(setup)
-        self.say(f"\nStep 5 of 5: the mapping (preset {PRESET}, checked against {catalog.name})")
-        self.mapping(setup, catalog)
+        done = resume.offer(self, setup)
+        step = done + 1
+        try:
+            step = 1
+            if done < 1:
+                self.say("Step 1 of 5: the shop")
+                self.shop(setup)
+                resume.save(setup, 1)
+            step = 2
+            self.say("\nStep 2 of 5: the Exact Online login")
+            api = login_step.still_logged_in(self, setup) if done >= 2 else None
+            if api is None:
+                api = self.exact(setup)
+                resume.save(setup, max(done, 2))
+            step = 3
+            self.say("\nStep 3 of 5: the administration")
+            catalog = self.same_administration(setup, api) if done >= 3 else None
+            if catalog is None:
+                catalog = self.administration(setup, api)
+                resume.save(setup, max(done, 3))
+            step = 4
+            self.say("\nStep 4 of 5: what to book")
+            if done < 4:
+                self.booking(setup)
+                resume.save(setup, 4)
+            else:
+                self.say(f"  {self.booking_summary(setup)} (kept from before)")
+            step = 5
+            self.say(f"\nStep 5 of 5: the mapping (preset {PRESET}, checked against {catalog.name})")
+            self.mapping(setup, catalog)
+        except (Stopped, KeyboardInterrupt) as exc:
+            raise resume.stopped(setup, step, exc) from None
         write(setup)
+        resume.forget(setup.path)
         for line in closing_lines(setup, os.environ):
             self.say(line)
         return setup
+
+    def same_administration(self, setup: Setup, api: ExactApi) -> Catalog | None:
+        api.division = setup.division
+        try:
+            catalog = read_catalog(api, setup.division_name)
+        except (SpecError, ServiceError) as exc:
+            self.say(f"  division {setup.division} cannot be read any more ({exc.message}); pick again:")
+            return None
+        self.say(f"  {setup.division} {setup.division_name} (kept from before)")
+        return catalog
 
     def interactive(self, *keys: str) -> bool:
         """Whether a failed check may ask again: only when every answer of the step was typed."""
@@ -131,10 +164,8 @@ class Wizard:
             try:
                 answer = self.console.ask(question, default, hidden)
             except Stopped:
-                raise Stopped(
-                    f'set-up stopped at "{question}"; no spec was written',
-                    "run `runner init` again" + (f", or give the answer as {flag} (see runner init --help)" if flag else ""),
-                ) from None
+                hint = "run `runner init` again" + (f", or give the answer as {flag} (see runner init --help)" if flag else "")
+                raise Stopped(f'set-up stopped at "{question}"', hint) from None
             try:
                 return check(answer.strip())
             except RunnerError as exc:
@@ -148,7 +179,7 @@ class Wizard:
         try:
             return self.console.confirm(question, default)
         except Stopped:
-            raise Stopped(f'set-up stopped at "{question}"; no spec was written', "run `runner init` again") from None
+            raise Stopped(f'set-up stopped at "{question}"', "run `runner init` again") from None
 
     def shop(self, setup: Setup) -> None:
         retry = self.interactive("shop_url", "woo_key", "woo_secret")
@@ -169,37 +200,7 @@ class Wizard:
             return
 
     def exact(self, setup: Setup) -> ExactApi:
-        retry = self.interactive("region", "client_id", "client_secret", "redirect_uri")
-        while True:
-            keep = " (Enter keeps the last one)" if setup.client_secret else ""
-            setup.base_url = self.ask(
-                "region",
-                f"Exact Online region ({' '.join(REGIONS)}) or address",
-                lambda v: login_step.reachable(check_region(v)),
-                setup.base_url or "nl",
-            )
-            setup.client_id = self.ask("client_id", "Exact app client id (App Center > your app)", default=setup.client_id or None)
-            setup.client_secret = self.ask("client_secret", f"Exact app client secret{keep}", default=setup.client_secret or None, hidden=True)
-            self.secret(setup.client_secret)
-            setup.redirect_uri = self.ask("redirect_uri", "Redirect URI registered for the app", check_redirect, setup.redirect_uri)
-            store = oauth.TokenStore(
-                setup.path.parent / own_path(setup.path, TOKEN_FILE),
-                setup.base_url,
-                setup.client_id,
-                setup.client_secret,
-                setup.redirect_uri,
-                login_hint="runner init",
-            )
-            try:
-                self.login(store)
-            except (LoginNeeded, ServiceError) as exc:
-                hint = exc.hint or "check the client id, secret and redirect URI in the Exact App Center"
-                if not retry:
-                    raise LoginNeeded(exc.message, hint) from None
-                self.say(f"  {exc.message}\n  what to do: {hint}; try again (Enter keeps each answer):")
-                continue
-            self.say(f"  logged in; the login is kept in {store.path} (mode 0600)")
-            return ExactApi(setup.base_url, 0, store.access_token)
+        return login_step.exact(self, setup)
 
     def login(self, store: oauth.TokenStore) -> None:
         login_step.login(self, store, self.redirect_timeout)
@@ -258,8 +259,12 @@ class Wizard:
         setup.statuses = self.ask("statuses", "Order statuses that trigger the booking (comma-separated)", check_statuses, "completed")
         setup.since = self.ask("since", "Book the history from (YYYY-MM-DD; empty: only orders from the first run on)", check_since, "")
         setup.push = self.yes_no("push_products", "Push WooCommerce products to Exact items?", False)
-        self.say(
-            f"  {setup.target}, {setup.status}; when an order is {' or '.join(setup.statuses)}; "
+        self.say(f"  {self.booking_summary(setup)}")
+
+    @staticmethod
+    def booking_summary(setup: Setup) -> str:
+        return (
+            f"{setup.target}, {setup.status}; when an order is {' or '.join(setup.statuses)}; "
             f"{'history from ' + setup.since if setup.since else 'from the first run on'}; "
             f"products {'pushed' if setup.push else 'not pushed'}"
         )
