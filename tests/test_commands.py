@@ -124,6 +124,7 @@ def test_the_sandbox_command_serves_both_until_stopped(tmp_path):
                 break
         text = "".join(lines)
         assert f"http://127.0.0.1:{woo_port}" in text and f"http://127.0.0.1:{exact_port}" in text, text + process.stderr.read()
+        assert "Redirect URI it accepts: http://localhost:8765/callback" in text  # what runner init asks for
         key = next(l.split("=", 1)[1].strip() for l in lines if "WOO_CONSUMER_KEY=" in l)
         secret = next(l.split("=", 1)[1].strip() for l in lines if "WOO_CONSUMER_SECRET=" in l)
         orders = httpx.get(f"http://127.0.0.1:{woo_port}/wp-json/wc/v3/orders", auth=(key, secret), params={"per_page": 100}, timeout=HANG)

@@ -5,6 +5,7 @@ an administration that lacks preset codes, and once in tmux as a person types it
 from __future__ import annotations
 
 import functools
+import html
 import os
 import re
 import shutil
@@ -34,7 +35,7 @@ from runner.sandbox.exact.entities import GL_ACCOUNTS, JOURNALS, VAT_CODES
 from runner.sandbox.exact.seed import GL_CHART, JOURNAL_TABLE, MAIN_DIVISION, OTHER_DIVISION, VAT_TABLE
 from runner.setup.proposals import CODE_PATHS, NEEDS, Catalog, Row, overrides, propose, redo, swap_codes, uses
 from runner.setup.spec_writer import ENV_NAMES, PRESET, Setup, env_text, spec_text
-from runner.setup.wizard import Console, Wizard
+from runner.setup.wizard import Console, Stopped, Wizard
 from runner.spec.check import load
 from runner.spec.file import read_dotenv
 from tests.conftest import HANG, ROOT, browse
@@ -134,7 +135,7 @@ def test_a_missing_code_is_named_with_the_nearest_fit_by_kind_rate_and_name():
     assert choices["2"].code == "02" and "VAT code 2 (VAT 21 %, exclusive) does not exist in Test B.V." in choices["2"].problem
     assert choices["B21"].problem == ""  # the OSS code is not taken for the domestic rate, nor replaced
     assert choices["70"].code == "60" and choices["8050"].code == "8150"
-    assert choices["8060"].code == "8000"  # fees fall back to the 21 % revenue account
+    assert choices["8060"].code is None and choices["8060"].by_rate == "8000 at 21 %, 8010 at 9 %, 8020 at 0 %"  # fees: by each line's rate
     assert choices["21"].code == "25"  # the journal named PayPal
     assert choices["21"].lines() == [
         "GAP  journal 21 (PayPal journal of the payments) does not exist in Test B.V.",
@@ -142,7 +143,8 @@ def test_a_missing_code_is_named_with_the_nearest_fit_by_kind_rate_and_name():
     ]
     changed = overrides(PRESET_DATA, list(choices.values()), paid=True)
     assert changed[("booking", "journal")][0] == "60"
-    assert "'shipping': '8150', 'fee': '8000'" in changed[("mapping", "gl_account")][0]
+    assert "line.kind in ('product', 'fee')" in changed[("mapping", "gl_account")][0]
+    assert "{'shipping': '8150', 'discount': '8070'}" in changed[("mapping", "gl_account")][0]
     assert "{'21': '02', '9': '1', '0': '0'}" in changed[("mapping", "vat_code")][0]
     assert "'2': '8000'" not in changed[("mapping", "gl_account")][0] and "'02': '8000'" in changed[("mapping", "gl_account")][0]
 
@@ -171,6 +173,77 @@ def test_an_own_code_for_a_gap_must_exist_and_be_of_the_right_kind():
         redo(gap, "9999", catalog)
     with pytest.raises(UsageError, match="1300 is Debiteuren .type 20., not one for shipping"):
         redo(gap, "1300", catalog)
+
+
+def test_revenue_accounts_are_proposed_by_the_vat_rate_they_carry_never_21_for_9():
+    alone = by_code(propose(sandbox_catalog(drop=("8010",)), paid=False))
+    assert alone["8010"].code is None and alone["8010"].by_rate == ""  # never 8000 Omzet hoog tarief
+    assert alone["8010"].lines()[1].startswith("     nothing here fits; only lines of revenue at 9 % need it")
+    named = by_code(propose(sandbox_catalog(drop=("8010",), add=(Row("8011", "Omzet 9% webshop", "110"),)), paid=False))
+    assert named["8010"].code == "8011"
+    by_vat = sandbox_catalog(drop=("8010", "8000"), add=(Row("8100", "Webshop omzet", "110", vat="1"), Row("8200", "Omzet A", "110", vat="2")))
+    chosen = by_code(propose(by_vat, paid=False))
+    assert chosen["8010"].code == "8100" and chosen["8000"].code == "8200"  # by the rate of the account's VAT code
+    wrong = by_code(propose(sandbox_catalog(change={"8010": Row("8010", "Omzet hoog tarief 2", "110")}), paid=False))
+    assert "8010 Omzet hoog tarief 2 is for 21 % revenue (its name says so), not revenue at 9 %" in wrong["8010"].problem
+
+
+@pytest.mark.parametrize("vat_code,rate_account", [("2", "8000"), ("1", "8010"), ("0", "8020"), ("7", "8030")])
+def test_shipping_without_its_account_goes_to_the_revenue_account_of_its_own_rate(vat_code, rate_account):
+    choices = propose(sandbox_catalog(drop=("8050",)), paid=False)
+    shipping = by_code(choices)["8050"]
+    assert shipping.code is None and shipping.lines()[1] == (
+        "     proposed: book shipping on the revenue account of each line's VAT rate (8000 at 21 %, 8010 at 9 %, 8020 at 0 %)"
+    )
+    template = overrides(PRESET_DATA, choices, paid=False)[("mapping", "gl_account")][0]
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    assert env.from_string(template).render(line={"kind": "shipping", "vat_code": vat_code}) == rate_account
+    assert env.from_string(template).render(line={"kind": "fee", "vat_code": vat_code}) == "8060"
+    assert env.from_string(template).render(line={"kind": "product", "vat_code": vat_code}) == rate_account
+    assert not shipping.open  # not a gap left: every shipping line has an account
+
+
+def console_of(typed: list[str], said: list[str], asked: list[str], confirms: list[bool] = ()) -> Console:
+    answers, yes = iter(typed), iter(confirms)
+
+    def ask(question, default, hidden):
+        asked.append(f"{question} [{default}]")
+        return next(answers)
+
+    def confirm(question, default):
+        asked.append(question)
+        return next(yes, False)
+
+    return Console(said.append, ask, confirm)
+
+
+def test_an_account_that_says_another_rate_is_taken_only_once_confirmed(tmp_path):
+    said, asked = [], []
+    catalog = sandbox_catalog(drop=("8010",), add=(Row("8110", "Omzet laag webshop", "110"),))
+    typed = ["8020", "8020"]  # declined once, then confirmed
+    console = console_of(typed, said, asked, [False, False, True])  # no to the proposals, no, then yes
+    setup = Setup(tmp_path / "sync.yaml")
+    Wizard(console, {}).mapping(setup, catalog)
+    text = "\n".join(said)
+    assert "8020 Omzet nultarief is for 0 % revenue (its name says so), not revenue at 9 %" in text
+    assert asked.count("Book revenue at 9 % on 8020 all the same?") == 2
+    assert "GL account for revenue at 9 %, instead of 8010 (fits here: 8110 Omzet laag webshop) [8110]" in asked
+    assert "'1': '8020'" in setup.changes[("mapping", "gl_account")][0]
+
+
+def test_the_journal_question_offers_sales_journals_only_and_says_what_enter_does(tmp_path):
+    said, asked = [], []
+    catalog = sandbox_catalog(drop=("70", "D19"), add=(Row("60", "Verkoop webshop", "20"),))
+    console = console_of(["20", "10", "-", ""], said, asked)
+    setup = Setup(tmp_path / "sync.yaml")
+    Wizard(console, {}).mapping(setup, catalog)
+    text = "\n".join(said)
+    assert "Sales journal, instead of 70 (fits here: 60 Verkoop webshop) [60]" in asked
+    assert "journal 20 is Bank (type 12), not one for sales journal: give one of: 60" in text
+    assert "VAT code for OSS DE 19 %, instead of D19 (fits here: nothing) []" in asked
+    assert "Enter (or - anywhere) leaves the gap open: the spec keeps the preset's code" in text
+    assert "A gap left open keeps the preset's code: orders that need it fail, naming it, until it exists in Exact." in text
+    assert [c.need.code for c in setup.gaps_left] == ["70", "D19"]  # '-' left even the proposed journal open
 
 
 def test_declining_the_proposals_asks_a_code_per_gap_until_one_fits(tmp_path):
@@ -216,7 +289,7 @@ def test_spec_text_writes_only_what_differs_and_reads_back(tmp_path):
     assert spec.booking.status == "paid" and spec.products.push is True
     assert spec.mapping.gl_account == setup.changes[("mapping", "gl_account")][0]
     text = setup.path.read_text()
-    assert "8050 -> 8000 (shipping)" in text and "target:" not in text and "  vat_code:" not in text
+    assert "8050 -> the revenue account of the line's VAT rate (shipping)" in text and "target:" not in text and "  vat_code:" not in text
 
 
 # ------------------------------------------------------------------ end to end against the sandbox
@@ -304,7 +377,10 @@ def test_typed_answers_write_a_spec_that_validates_and_previews(box, tmp_path, m
 
 def test_options_and_yes_with_a_loopback_login_propose_codes_for_what_is_missing(box, tmp_path, monkeypatch):
     admin = box.exact.admin
-    del admin.tables[GL_ACCOUNTS.path][admin.codes[GL_ACCOUNTS.path].pop("8050")]
+    for code in ("8050", "8010"):
+        del admin.tables[GL_ACCOUNTS.path][admin.codes[GL_ACCOUNTS.path].pop(code)]
+    webshop = {"Code": "8110", "Description": "Webshop omzet", "Type": 110, "VATCode": "1", "IsBlocked": False}
+    admin.insert(GL_ACCOUNTS, webshop)  # for 9 % revenue by its VAT code
     admin.update(JOURNALS, admin.by_code(JOURNALS, "70"), {"Code": "71", "Description": "Webshop verkopen"})
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -343,12 +419,16 @@ def test_options_and_yes_with_a_loopback_login_propose_codes_for_what_is_missing
     assert result.exit_code == 0, result.output
     assert browsed == [200] and "waiting for Exact to send the browser back" in result.output
     out = result.output
-    assert "GAP  GL account 8050 (shipping) does not exist in Demo Webwinkel B.V." in out and "proposed: 8000 Omzet hoog tarief" in out
+    assert "GAP  GL account 8050 (shipping) does not exist in Demo Webwinkel B.V." in out
+    assert "proposed: book shipping on the revenue account of each line's VAT rate (8000 at 21 %, 8110 at 9 %, 8020 at 0 %)" in out
+    assert "GAP  GL account 8010 (revenue at 9 %) does not exist" in out and "proposed: 8110 Webshop omzet" in out
+    assert "proposed: 8000" not in out
     assert "GAP  journal 70 (sales journal) does not exist" in out and "proposed: 71 Webshop verkopen" in out
     assert_secrets_kept(box, path.parent, out)
     spec = load(path)
     assert spec.booking.journal == "71" and spec.booking.target == "sales_invoice"
-    assert "'shipping': '8000'" in spec.mapping.gl_account
+    assert "'shipping':" not in spec.mapping.gl_account and "line.kind in ('product', 'shipping')" in spec.mapping.gl_account
+    assert "'1': '8110'" in spec.mapping.gl_account
     assert spec.orders.statuses == ("completed", "processing")
     assert "valid, and ready for the live services" in out and "; 0 failed" in out
 
@@ -422,7 +502,7 @@ def test_an_existing_spec_or_env_is_not_overwritten_and_an_ended_input_says_wher
     assert "holds EXACT_CLIENT_SECRET already" in invoke(["init"]).output
     (tmp_path / ".env").unlink()
     ended = invoke(["init"], [])
-    assert ended.exit_code == 2 and 'set-up stopped at "Shop address (the store root)"; no spec was written' in ended.output
+    assert ended.exit_code == 2 and 'set-up stopped at "Shop address (the store root)" in step 1 of 5 (the shop); no spec was written' in ended.output
     assert "--shop-url" in ended.output and "Traceback" not in ended.output and not (tmp_path / "sync.yaml").exists()
 
 
@@ -516,3 +596,172 @@ def test_a_person_types_the_answers_in_a_terminal(socket_box, tmp_path):
     assert all(keys[n] not in final for n in ("WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET", "EXACT_CLIENT_SECRET"))
     assert_secrets_kept(box, tmp_path, final)
     assert load(tmp_path / "sync.yaml").booking.status == "paid"
+
+
+# ------------------------------------------------------------------ the login step
+def free_loopback() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}"
+
+
+def test_an_unreachable_exact_address_is_one_message_before_any_login(box, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    closed = free_loopback()  # nothing listens there
+    given = options(box, free_loopback() + "/callback")
+    given[given.index("--exact-url") + 1] = closed
+    result = invoke(given)
+    assert result.exit_code != 0 and f"--region: cannot reach Exact Online at {closed} (ConnectError)" in result.output
+    assert "what to do: check the region (the licence's country) or the address" in result.output and "runner sandbox" in result.output
+    assert "/api/oauth2/auth?" not in result.output and "waiting for Exact" not in result.output and "Traceback" not in result.output
+    typed = invoke(["init"], ["y", closed, box.exact_url])  # the shop's answers were kept: continue from step 2
+    assert "Shop address" not in typed.output and "continuing: " in typed.output
+    assert f"cannot reach Exact Online at {closed}" in typed.output and typed.output.count("Exact Online region") == 2  # asked again
+    assert 'set-up stopped at "Exact app client id' in typed.output
+
+
+def visiting_browser(outcome: list, how: str):
+    """A browser that follows Exact's redirect to the loopback address and keeps the page it
+    shows; `denied`: the person clicks Exact's deny, which sends error=access_denied back."""
+
+    def visit(url: str) -> None:
+        if how == "denied":
+            query = dict(re.findall(r"[?&](redirect_uri|state)=([^&]+)", url))
+            location = f"{httpx.URL(url).params['redirect_uri']}?error=access_denied&error_description=The+user+denied&state={query['state']}"
+        else:
+            location = browse(url).headers["location"]
+        page = httpx.get(location, timeout=HANG)
+        outcome.append((page.status_code, html.unescape(re.sub(r"<[^>]+>", " ", page.text))))
+
+    def open_url(url: str) -> bool:
+        thread = threading.Thread(target=visit, args=(url,), daemon=True)
+        thread.start()
+        outcome.append(thread)
+        return True
+
+    return open_url
+
+
+@pytest.mark.parametrize("how", ["approved", "denied", "wrong secret"])
+def test_the_browser_page_tells_the_truth(box, tmp_path, monkeypatch, how):
+    monkeypatch.chdir(tmp_path)
+    redirect = free_loopback() + "/callback"
+    box.exact.config.redirect_uri = redirect
+    outcome: list = []
+    monkeypatch.setattr(webbrowser, "open", visiting_browser(outcome, how))
+    given = options(box, redirect, "--since", "2020-01-01")
+    if how == "wrong secret":
+        given[given.index("--client-secret") + 1] = "not-the-secret"
+    result = invoke(given)
+    outcome.pop(0).join(HANG)
+    ((status, page),) = outcome
+    if how == "approved":
+        assert status == 200 and "Logged in" in page and result.exit_code == 0, result.output
+        return
+    assert status == 400 and "Logged in" not in page and "Login failed" in page and result.exit_code != 0
+    if how == "denied":
+        assert "Exact did not approve the login (access_denied: The user denied)" in page
+        assert "what to do: approve the app when Exact asks" in result.output
+    else:
+        assert "Exact refused the app's client id or secret" in page and "not-the-secret" not in page + result.output
+    assert "logged in" not in result.output and not (tmp_path / "sync.yaml").exists()
+
+
+@pytest.fixture
+def terminal():
+    """A real terminal (a pty): what the test writes to `keyboard` is typed, `screen` shows the echo."""
+    keyboard, slave = os.openpty()
+    stream = open(slave, encoding="utf-8")  # noqa: SIM115 - closed below
+    yield keyboard, stream
+    stream.close()
+    os.close(keyboard)
+
+
+def echoed(keyboard: int, text: str) -> None:
+    """Until the terminal echoed `text`: then it sits in the input queue (no clock involved)."""
+    seen = b""
+    while text.encode() not in seen:
+        seen += os.read(keyboard, 1024)
+
+
+def test_a_line_typed_during_the_wait_is_taken_and_an_unfinished_one_never_reaches_the_next_question(terminal):
+    from runner.setup.terminal import line_until
+
+    keyboard, stream = terminal
+    os.write(keyboard, b"https://example.invalid/cb?code=c&state=s\n")
+    assert line_until(threading.Event(), HANG, stream) == "https://example.invalid/cb?code=c&state=s"
+    os.write(keyboard, b"half-typed")
+    echoed(keyboard, "half-typed")
+    browser_back = threading.Event()
+    browser_back.set()
+    assert line_until(browser_back, HANG, stream) is None
+    os.write(keyboard, b"2\n")
+    assert stream.readline() == "2\n"  # the next question gets only what is typed for it
+
+
+def test_an_address_pasted_while_the_login_waits_for_the_browser_is_taken_at_once(box, tmp_path, terminal, monkeypatch):
+    from runner.setup.terminal import line_until
+
+    keyboard, stream = terminal
+    redirect = free_loopback() + "/callback"  # listened on, but the browser is on another machine
+    box.exact.config.redirect_uri = redirect
+    monkeypatch.setattr(oauth, "authorize_url", functools.partial(oauth.authorize_url, state=STATE))
+    location = browse(oauth.authorize_url(box.exact_url, box.exact.config.client_id, redirect)[0]).headers["location"]
+    waiting = threading.Event()
+
+    def say(text: str) -> None:
+        if "or paste the address" in text:
+            waiting.set()
+
+    console = Console(say, None, None, line_until=functools.partial(line_until, stream=stream))
+    keys = box.credentials()
+    store = oauth.TokenStore(tmp_path / "token.json", box.exact_url, keys["EXACT_CLIENT_ID"], keys["EXACT_CLIENT_SECRET"], redirect)
+    done: list = []
+    worker = threading.Thread(target=lambda: done.append(Wizard(console, {}, redirect_timeout=HANG).login(store)), daemon=True)
+    worker.start()
+    assert waiting.wait(HANG)
+    os.write(keyboard, f"{location}\n".encode())
+    worker.join(HANG)
+    assert done == [None] and store.read() is not None
+
+
+# ------------------------------------------------------------------ a stop, and the next start
+def test_a_stopped_set_up_keeps_its_answers_and_the_next_init_continues(box, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    keys = box.credentials()
+    first = [box.woo_url, keys["WOO_CONSUMER_KEY"], keys["WOO_CONSUMER_SECRET"], box.exact_url, keys["EXACT_CLIENT_ID"], keys["EXACT_CLIENT_SECRET"]]
+    stopped = invoke(["init", "--no-browser"], [*first, PASTE_REDIRECT, pasted_redirect(box, monkeypatch)])  # ends at "Book each order as"
+    assert stopped.exit_code == 2 and 'set-up stopped at "Book each order as' in stopped.output
+    assert "in step 4 of 5 (what to book); no spec was written yet" in stopped.output
+    assert "the answers of steps 1-3 are kept in .sync.yaml.init (mode 0600, removed once the spec is written)" in stopped.output
+    assert "run `runner init sync.yaml` again to continue from step 4" in stopped.output
+    kept = tmp_path / ".sync.yaml.init"
+    assert stat.S_IMODE(os.stat(kept).st_mode) == 0o600 and not (tmp_path / "sync.yaml").exists()
+    assert all(keys[n] not in stopped.output for n in ("WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET", "EXACT_CLIENT_SECRET"))
+
+    again = invoke(["init", "--no-browser"], ["y", "", "paid", "", "2020-01-01", "n"])
+    out = again.output
+    assert again.exit_code == 0, out
+    assert "continue from step 4 with the answers given then? [Y/n]" in out and "Shop address" not in out and "Paste the address" not in out
+    assert "logged in already (the login from before" in out and f"{MAIN_DIVISION} Demo Webwinkel B.V. (kept from before)" in out
+    assert load(tmp_path / "sync.yaml").booking.status == "paid" and not kept.exists()
+    assert_secrets_kept(box, tmp_path, out)
+
+
+def test_ctrl_c_outside_a_question_says_what_was_kept(box, tmp_path):
+    keys = box.credentials()
+    typed = iter([box.woo_url, keys["WOO_CONSUMER_KEY"], keys["WOO_CONSUMER_SECRET"], box.exact_url])
+
+    def ask(question, default, hidden):
+        if "client id" in question:
+            raise KeyboardInterrupt  # Ctrl-C while the wizard works, not at a click prompt
+        return next(typed)
+
+    wizard = Wizard(Console(lambda text: None, ask, lambda q, d: True), {})
+    with pytest.raises(Stopped) as stop:
+        wizard.run(tmp_path / "client" / "sync.yaml", force=False)
+    assert stop.value.message == "set-up stopped (Ctrl-C) in step 2 of 5 (the Exact Online login); no spec was written yet"
+    assert "the answers of step 1 are kept in" in stop.value.hint and "to continue from step 2" in stop.value.hint
+    no_answer = Wizard(Console(lambda text: None, lambda q, d, h: (_ for _ in ()).throw(KeyboardInterrupt), lambda q, d: True), {})
+    with pytest.raises(Stopped, match=r"in step 1 of 5 \(the shop\); no spec was written and no answer was kept"):
+        no_answer.run(tmp_path / "other" / "sync.yaml", force=False)

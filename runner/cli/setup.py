@@ -113,6 +113,7 @@ def sandbox(orders, seed, woo_port, exact_port) -> None:
     try:  # from here on, Ctrl-C stops the sandbox (also while the lines below are printed)
         Out.echo(f"WooCommerce sandbox: {box.woo_url}  ({orders} demo orders)")
         Out.echo(f"Exact Online sandbox: {box.exact_url}  (division {box.exact.admin.division})")
+        Out.echo(f"Redirect URI it accepts: {box.exact.config.redirect_uri}  (the app's redirect URI: give it to runner init)")
         Out.echo("Point a spec at them with these lines in a .env beside it (and woocommerce.url / exact.base_url as above):")
         for name, value in box.credentials().items():
             click.echo(f"  {name}={value}")  # sandbox credentials are public test values, meant to be copied
@@ -160,7 +161,7 @@ def _until_stopped(prompt: Callable) -> Callable:
 def init(ctx, spec_path, force, accept, no_browser, **answers) -> None:
     """Set a client up in five steps (shop, Exact login, administration, what to book, mapping):
     writes PATH (default sync.yaml) and its secrets in .env, then checks it and previews three orders."""
-    from runner.setup import wizard
+    from runner.setup import terminal, wizard
 
     prompt = _until_stopped(
         lambda q, default, hidden: click.prompt(q, default=default, hide_input=hidden, prompt_suffix=": ", show_default=bool(default) and not hidden)
@@ -171,6 +172,7 @@ def init(ctx, spec_path, force, accept, no_browser, **answers) -> None:
         _until_stopped(lambda q, default: click.confirm(q, default=default)),
         None if no_browser else webbrowser.open,
         Out.secrets.add,
+        terminal.line_until,
     )
     wizard.Wizard(console, answers, accept).run(Path(spec_path), force)
     Out.echo(f"\nChecking {spec_path} against the shop and the administration:")

@@ -4,9 +4,14 @@ fit where one exists. Pure functions, so every proposal is tested without a netw
 
 Why not a hidden default: codes differ per administration (DESIGN.md section 3). A preset
 code is kept only when the administration has it and it is of the right kind (a sales
-journal, an exclusive VAT code of that rate, a revenue account); else a code named for the
-purpose stands in, else the one that stands in for a more general code (shipping falls back
-to the 21 % revenue account), else the nearest code of the right kind, or nothing (OSS)."""
+journal, an exclusive VAT code of that rate, a revenue account of that rate); else a code
+named for the purpose stands in, else the one that stands in for a more general code (ICP
+and export revenue: the 0 % account), else the nearest code of the right kind, or nothing.
+
+A revenue account carries a VAT rate (its VAT code, or its name: "hoog", "laag", "9%"), and
+one that says another rate is never proposed: a missing 8010 (9 %) is a gap, not 8000 (21 %).
+Shipping, fees and discounts carry every rate, so without an account of their own they are
+booked on the revenue account of each line's VAT rate, never on the 21 % one for all."""
 
 from __future__ import annotations
 
@@ -43,6 +48,7 @@ class Row:
     percent: Decimal | None = None  # VAT codes: whole percent
     listing: str = "N"  # VAT codes: EUSalesListing (L = intra-EU goods)
     oss: str = ""  # VAT codes: OssCountry (One-Stop-Shop)
+    vat: str = ""  # GL accounts: their VAT code (Exact's GLAccount.VATCode), if any
 
 
 @dataclass(frozen=True)
@@ -63,13 +69,24 @@ class Need:
     code: str
     purpose: str
     types: tuple[str, ...]
-    percent: Decimal | None = None
+    percent: Decimal | None = None  # VAT codes: the rate; GL accounts: the rate of the revenue, None: any
     listing: str = "N"
     oss: str = ""
     words: tuple[str, ...] = ()  # in a description: named for this purpose
     strict: bool = False  # only a code named for the purpose may stand in
-    fallback: str = ""  # else: whatever stands in for this preset code
+    fallback: str = ""  # else: whatever stands in for this preset code; BY_RATE: each line's revenue account
     paid_only: bool = False  # used by booking.status paid only
+    kind: str = ""  # GL accounts of a line kind (shipping, fee, discount): its key in mapping.gl_account
+
+    @property
+    def title(self) -> str:
+        """What the code is for, as a question names it: 'Sales journal', 'VAT code for OSS DE 19 %'."""
+        if self.table == "journal":
+            return self.purpose[0].upper() + self.purpose[1:]
+        return f"{TABLE_NAMES[self.table]} for {self.purpose.removeprefix('VAT ')}"
+
+
+BY_RATE = "by rate"
 
 
 def _oss(code: str, percent: str, country: str, words: tuple[str, ...]) -> Need:
@@ -93,15 +110,15 @@ NEEDS = (
     _oss("D7", "7", "DE", ("duits", "deutsch", "german")),
     _oss("F20", "20", "FR", ("frankr", "france", "french")),
     _oss("F5", "5.5", "FR", ("frankr", "france", "french")),
-    Need("gl", "8000", "revenue at 21 %", ("110",), words=("hoog",)),
-    Need("gl", "8010", "revenue at 9 %", ("110",), words=("laag",), fallback="8000"),
-    Need("gl", "8020", "revenue at 0 %", ("110",), words=("nultarief", "0%", "0 %"), fallback="8000"),
-    Need("gl", "8030", "revenue intra-EU (ICP)", ("110",), words=("icp", "intracom"), fallback="8000"),
-    Need("gl", "8040", "revenue export", ("110",), words=("export",), fallback="8000"),
-    Need("gl", "8045", "revenue OSS", ("110",), words=("oss",), fallback="8000"),
-    Need("gl", "8050", "shipping", ("110",), words=("verzend", "shipping"), fallback="8000"),
-    Need("gl", "8060", "fees and surcharges", ("110",), words=("toeslag", "betaalkosten", "fee"), fallback="8000"),
-    Need("gl", "8070", "discounts", ("110",), words=("korting", "discount"), fallback="8000"),
+    Need("gl", "8000", "revenue at 21 %", ("110",), Decimal(21), words=("hoog",)),
+    Need("gl", "8010", "revenue at 9 %", ("110",), Decimal(9), words=("laag",)),
+    Need("gl", "8020", "revenue at 0 %", ("110",), Decimal(0), words=("nultarief", "nul tarief")),
+    Need("gl", "8030", "revenue intra-EU (ICP)", ("110",), Decimal(0), words=("icp", "intracom"), strict=True, fallback="8020"),
+    Need("gl", "8040", "revenue export", ("110",), Decimal(0), words=("export",), strict=True, fallback="8020"),
+    Need("gl", "8045", "revenue OSS", ("110",), words=("oss",), strict=True),
+    Need("gl", "8050", "shipping", ("110",), words=("verzend", "shipping"), strict=True, fallback=BY_RATE, kind="shipping"),
+    Need("gl", "8060", "fees and surcharges", ("110",), words=("toeslag", "betaalkosten", "fee"), strict=True, fallback=BY_RATE, kind="fee"),
+    Need("gl", "8070", "discounts", ("110",), words=("korting", "discount"), strict=True, fallback=BY_RATE, kind="discount"),
     Need("gl", "8990", "rounding differences", ("110",), words=("afronding", "rounding"), fallback="8000"),
     Need("gl", "1300", "receivables the payments settle", ("20",), words=("debiteur", "receivable"), paid_only=True),
 )
@@ -115,24 +132,74 @@ class Choice:
     code: str | None  # None: nothing fits; the preset's code stays and orders that need it fail
     row: Row | None
     problem: str = ""
+    by_rate: str = ""  # shipping, fees, discounts without an account: the revenue accounts they go to, e.g. '8000 at 21 %, ...'
+
+    @property
+    def open(self) -> bool:
+        """A gap left open: the preset's code stays, and the orders that need it fail by name."""
+        return bool(self.problem) and not self.code and not self.by_rate
 
     def lines(self) -> list[str]:
         if not self.problem:
             return []
+        if self.by_rate:
+            where = f"the revenue account of each line's VAT rate ({self.by_rate})"
+            return [f"GAP  {self.problem}", f"     proposed: book {self.need.purpose} on {where}"]
         if self.code:
             return [f"GAP  {self.problem}", f"     proposed: {self.code} {self.row.description if self.row else ''}".rstrip()]
+        if self.need.oss:
+            only = f"only orders charged {self.need.oss} VAT need it; "
+        elif self.need.table == "gl" and self.need.percent is not None:
+            only = f"only lines of {self.need.purpose} need it; no account here is for that rate; "
+        else:
+            only = ""
         what = f"{TABLE_NAMES[self.need.table]} for {self.need.purpose}"
-        only = f"only orders charged {self.need.oss} VAT need it; " if self.need.oss else ""
         return [f"GAP  {self.problem}", f"     nothing here fits; {only}create a {what} in Exact, or edit the mapping in the spec"]
 
 
-def fits(need: Need, row: Row) -> bool:
+_RATE_WORDS = (("hoog", Decimal(21)), ("laag", Decimal(9)), ("nultarief", Decimal(0)), ("nul tarief", Decimal(0)), ("icp", Decimal(0)))
+_RATE_WORDS += (("intracom", Decimal(0)), ("export", Decimal(0)), ("vrijgesteld", Decimal(0)))
+
+
+def rate_of(row: Row, catalog: Catalog) -> Decimal | None:
+    """The VAT rate a GL account carries: that of its VAT code, else the one its name says
+    ('Omzet hoog tarief', 'Omzet 9%'); None: it says none."""
+    vat = catalog.vat.get(row.vat) if row.vat else None
+    if vat is not None and vat.percent is not None and vat.type != "N":
+        return vat.percent
+    text = row.description.lower()
+    if found := re.search(r"(\d+(?:[.,]\d+)?)\s*%", text):
+        return Decimal(found.group(1).replace(",", "."))
+    return next((rate for word, rate in _RATE_WORDS if word in text), None)
+
+
+def fits(need: Need, row: Row, catalog: Catalog | None = None) -> bool:
     if row.type not in need.types:
         return False
     if need.table != "vat":
         return True
     same_country = row.oss == need.oss or (need.oss and not row.oss and row.code == need.code)
     return row.percent == need.percent and row.listing == need.listing and bool(same_country)
+
+
+def doubt(need: Need, row: Row, catalog: Catalog) -> str:
+    """Why a GL account of the right kind may still be wrong for this need: it says another rate."""
+    if need.table != "gl" or need.percent is None:
+        return ""
+    rate = rate_of(row, catalog)
+    if rate is None or rate == need.percent:
+        return ""
+    source = f"its VAT code {row.vat}" if catalog.vat.get(row.vat) is not None and catalog.vat[row.vat].type != "N" else "its name"
+    return f"{row.code} {row.description} is for {rate.normalize():f} % revenue ({source} says so), not {need.purpose}"
+
+
+def options(need: Need, catalog: Catalog, limit: int = 6) -> list[Row]:
+    """The codes of this administration that would do, best first: for a journal only those
+    of its type (a sales journal: type 20), for a revenue account of a rate those that carry it."""
+    rows = [r for r in getattr(catalog, need.table).values() if fits(need, r, catalog) and not doubt(need, r, catalog)]
+    if need.table == "gl" and need.percent is not None:
+        rows = [r for r in rows if rate_of(r, catalog) == need.percent]
+    return sorted(rows, key=lambda r: (not _named(need, r), r.code))[:limit]
 
 
 def _named(need: Need, row: Row) -> bool:
@@ -153,21 +220,38 @@ def _describe(row: Row) -> str:
     return f"{row.description} (type {row.type})"
 
 
+def _revenue_by_rate(chosen: Mapping[tuple[str, str], Choice]) -> str:
+    """Where the product lines of each domestic rate go, as the by-rate proposal names them."""
+    parts = []
+    for code in ("8000", "8010", "8020"):
+        choice = chosen.get(("gl", code))
+        if choice is not None:
+            rate = f"{choice.need.percent.normalize():f} %" if choice.need.percent is not None else ""
+            parts.append(f"{choice.code or code} at {rate}" + ("" if choice.code else " (missing)"))
+    return ", ".join(parts)
+
+
 def resolve(need: Need, catalog: Catalog, chosen: Mapping[tuple[str, str], Choice]) -> Choice:
     """The preset's code if it fits; else one named for the purpose, else what stands in
-    for the fallback code, else (unless strict) the nearest code of the right kind."""
+    for the fallback code, else (unless strict) the nearest code of the right kind. A
+    revenue account that says another rate is never taken."""
     table = getattr(catalog, need.table)
     own = table.get(need.code)
-    if own is not None and fits(need, own):
+    if own is not None and fits(need, own, catalog) and not doubt(need, own, catalog):
         return Choice(need, need.code, own)
     label = TABLE_NAMES[need.table]
-    problem = (
-        f"{label} {need.code} ({need.purpose}) does not exist in {catalog.name}"
-        if own is None
-        else f"{label} {need.code} is {_describe(own)} in {catalog.name}, not the {need.purpose} the preset means"
-    )
-    candidates = sorted((r for r in table.values() if r.code != need.code and fits(need, r)), key=lambda r: r.code)
+    if own is None:
+        problem = f"{label} {need.code} ({need.purpose}) does not exist in {catalog.name}"
+    elif fits(need, own, catalog):
+        problem = f"{label} {doubt(need, own, catalog)}, in {catalog.name}"
+    else:
+        problem = f"{label} {need.code} is {_describe(own)} in {catalog.name}, not the {need.purpose} the preset means"
+    candidates = [r for r in options(need, catalog, limit=len(table)) if r.code != need.code]
+    if need.table == "gl" and need.percent is None:
+        candidates = [r for r in candidates if rate_of(r, catalog) is None or _named(need, r)]
     pick = next((r for r in candidates if _named(need, r)), None)
+    if pick is None and need.fallback == BY_RATE:
+        return Choice(need, None, None, problem, by_rate=_revenue_by_rate(chosen))
     fallback = chosen.get((need.table, need.fallback))
     if pick is None and fallback and fallback.code:
         return Choice(need, fallback.code, fallback.row, problem)
@@ -186,13 +270,16 @@ def propose(catalog: Catalog, paid: bool) -> list[Choice]:
 
 
 def redo(choice: Choice, code: str, catalog: Catalog) -> Choice:
-    """The person's own code for a gap; it must exist and be of the right kind."""
+    """The person's own code for a gap; it must exist and be of the right kind (whether it
+    says another rate is for the person to confirm: `doubt`)."""
     row = getattr(catalog, choice.need.table).get(code)
     label = TABLE_NAMES[choice.need.table]
+    fitting = options(choice.need, catalog)
+    hint = f"give one of: {', '.join(r.code for r in fitting)}" if fitting else f"no {label} here fits; press Enter to leave the gap open"
     if row is None:
-        raise UsageError(f"{label} {code} does not exist in {catalog.name}", f"give one of: {', '.join(sorted(getattr(catalog, choice.need.table)))}")
-    if not fits(choice.need, row):
-        raise UsageError(f"{label} {code} is {_describe(row)}, not one for {choice.need.purpose}", "give a code of the right kind")
+        raise UsageError(f"{label} {code} does not exist in {catalog.name}", hint)
+    if not fits(choice.need, row, catalog):
+        raise UsageError(f"{label} {code} is {_describe(row)}, not one for {choice.need.purpose}", hint)
     return Choice(choice.need, code, row, choice.problem)
 
 
@@ -236,9 +323,26 @@ def overrides(preset: Mapping[str, Any], choices: list[Choice], paid: bool) -> d
         for key in path:
             old = old[key]
         new = swap_codes(old, swaps[values], swaps.get(keys))
+        used = [f"{c.need.code} -> {c.code} ({c.need.purpose})" for c in choices if c.need.code in swaps[c.need.table] and uses(old, c.need, path)]
+        if path == ("mapping", "gl_account"):
+            kinds = [c.need.kind for c in choices if c.by_rate]
+            new = by_rate(new, kinds)
+            used += [f"{c.need.code} -> the revenue account of the line's VAT rate ({c.need.purpose})" for c in choices if c.by_rate]
         if new != old:
-            used = [
-                f"{c.need.code} -> {c.code} ({c.need.purpose})" for c in choices if c.need.code in swaps[c.need.table] and uses(old, c.need, path)
-            ]
             out[path] = (new, f"differs from the preset for this administration: {', '.join(used)}")
     return out
+
+
+_PRODUCT_BRANCH = "line.kind == 'product'"
+
+
+def by_rate(template: str, kinds: list[str]) -> str:
+    """The gl_account template with these line kinds booked as product lines are, on the
+    revenue account of their VAT code, and their own entries gone from the kinds' table."""
+    if not kinds or _PRODUCT_BRANCH not in template:
+        return template
+    for kind in kinds:
+        template = re.sub(rf",?\s*'{kind}':\s*'[^']*'", "", template)
+    template = re.sub(r"\{\s*,\s*", "{", template)
+    together = ", ".join(f"'{k}'" for k in ("product", *kinds))
+    return template.replace(_PRODUCT_BRANCH, f"line.kind in ({together})")

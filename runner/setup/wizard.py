@@ -7,31 +7,31 @@ login, the administration's master data), so a spec that `runner init` wrote wor
 mapping proposal is pure (`runner.setup.proposals`). Questions go through a `Console` that
 the CLI supplies (click prompts, the redacting echo, the browser), so this module prints
 nothing. Every answer may come from an option: a wrong option stops with a message (no one
-is there to answer again), a wrong typed answer is asked again."""
+is there to answer again), a wrong typed answer is asked again. A stop (Ctrl-C, the input
+ending) keeps the answers of the finished steps (`runner.setup.resume`), and the next start
+offers to continue. The steps with most to them live in their own modules: the login
+(`login`), the mapping (`mapping`)."""
 
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from runner.cli.render import table as text_table
-from runner.errors import LoginNeeded, Rejected, RunnerError, ServiceError, SpecError, UsageError
+from runner.errors import Rejected, RunnerError, ServiceError, SpecError, UsageError
 from runner.exact import oauth
 from runner.exact.client import ExactApi
 from runner.exact.master import exact_percent, gl_accounts
-from runner.setup.proposals import TABLE_NAMES, Catalog, Choice, Row, overrides, propose, redo
+from runner.setup import login as login_step
+from runner.setup import mapping as mapping_step
+from runner.setup import resume
+from runner.setup.console import Console, Stopped
+from runner.setup.proposals import Catalog, Row
 from runner.setup.spec_writer import (
     PRESET,
-    REGIONS,
     Setup,
-    check_redirect,
-    check_region,
     check_shop_url,
     check_since,
     check_statuses,
@@ -41,26 +41,9 @@ from runner.setup.spec_writer import (
     refuse_overwrite,
     write,
 )
-from runner.spec import file as specfile
-from runner.spec.model import TOKEN_FILE, own_path
 from runner.woo.source import WooCommerce
 
 WOO_HINT = "the address is the shop's home page; the key and secret come from WooCommerce > Settings > Advanced > REST API (Read access)"
-
-
-class Stopped(UsageError):
-    """The input ended at a question (Ctrl-D, Ctrl-C at a prompt, a script out of answers)."""
-
-
-@dataclass
-class Console:
-    """How the wizard talks with the person; the CLI fills it in (the only module that prints)."""
-
-    say: Callable[[str], None]
-    ask: Callable[[str, str | None, bool], str]  # question, default, hidden -> answer; raises Stopped
-    confirm: Callable[[str, bool], bool]  # raises Stopped
-    open_url: Callable[[str], Any] | None = None  # None: --no-browser
-    secret: Callable[[str], None] = lambda value: None  # a value that no output may show
 
 
 # ------------------------------------------------------------------ the services
@@ -81,7 +64,7 @@ def read_catalog(api: ExactApi, name: str) -> Catalog:
         vat = list(api.get("vat/VATCodes", fields))
     except Rejected:  # OssCountry comes with Exact's One-Stop-Shop feature set only
         vat = list(api.get("vat/VATCodes", fields.replace(",OssCountry", "")))
-    gls = gl_accounts(api, "Code,Description,Type")
+    gls = gl_accounts(api, "Code,Description,Type,VATCode")
     journals = api.get("financial/Journals", "Code,Description,Type,IsBlocked")
 
     def row(r: dict, **extra: Any) -> Row:
@@ -98,7 +81,7 @@ def read_catalog(api: ExactApi, name: str) -> Catalog:
     return Catalog(
         name,
         by_code(vat_row(v) for v in vat if not v.get("IsBlocked")),
-        by_code(map(row, gls)),
+        by_code(row(g, vat=(g.get("VATCode") or "").strip()) for g in gls),
         by_code(row(j) for j in journals if not j.get("IsBlocked")),
     )
 
@@ -116,20 +99,53 @@ class Wizard:
     def run(self, path: Path, force: bool) -> Setup:
         setup = Setup(Path(path))
         refuse_overwrite(setup, force)
-        self.say("Step 1 of 5: the shop")
-        self.shop(setup)
-        self.say("\nStep 2 of 5: the Exact Online login")
-        api = self.exact(setup)
-        self.say("\nStep 3 of 5: the administration")
-        catalog = self.administration(setup, api)
-        self.say("\nStep 4 of 5: what to book")
-        self.booking(setup)
-        self.say(f"\nStep 5 of 5: the mapping (preset {PRESET}, checked against {catalog.name})")
-        self.mapping(setup, catalog)
+        done = resume.offer(self, setup)
+        step = done + 1
+        try:
+            step = 1
+            if done < 1:
+                self.say("Step 1 of 5: the shop")
+                self.shop(setup)
+                resume.save(setup, 1)
+            step = 2
+            self.say("\nStep 2 of 5: the Exact Online login")
+            api = login_step.still_logged_in(self, setup) if done >= 2 else None
+            if api is None:
+                api = self.exact(setup)
+                resume.save(setup, max(done, 2))
+            step = 3
+            self.say("\nStep 3 of 5: the administration")
+            catalog = self.same_administration(setup, api) if done >= 3 else None
+            if catalog is None:
+                catalog = self.administration(setup, api)
+                resume.save(setup, max(done, 3))
+            step = 4
+            self.say("\nStep 4 of 5: what to book")
+            if done < 4:
+                self.booking(setup)
+                resume.save(setup, 4)
+            else:
+                self.say(f"  {self.booking_summary(setup)} (kept from before)")
+            step = 5
+            self.say(f"\nStep 5 of 5: the mapping (preset {PRESET}, checked against {catalog.name})")
+            self.mapping(setup, catalog)
+        except (Stopped, KeyboardInterrupt) as exc:
+            raise resume.stopped(setup, step, exc) from None
         write(setup)
+        resume.forget(setup.path)
         for line in closing_lines(setup, os.environ):
             self.say(line)
         return setup
+
+    def same_administration(self, setup: Setup, api: ExactApi) -> Catalog | None:
+        api.division = setup.division
+        try:
+            catalog = read_catalog(api, setup.division_name)
+        except (SpecError, ServiceError) as exc:
+            self.say(f"  division {setup.division} cannot be read any more ({exc.message}); pick again:")
+            return None
+        self.say(f"  {setup.division} {setup.division_name} (kept from before)")
+        return catalog
 
     def interactive(self, *keys: str) -> bool:
         """Whether a failed check may ask again: only when every answer of the step was typed."""
@@ -148,10 +164,8 @@ class Wizard:
             try:
                 answer = self.console.ask(question, default, hidden)
             except Stopped:
-                raise Stopped(
-                    f'set-up stopped at "{question}"; no spec was written',
-                    "run `runner init` again" + (f", or give the answer as {flag} (see runner init --help)" if flag else ""),
-                ) from None
+                hint = "run `runner init` again" + (f", or give the answer as {flag} (see runner init --help)" if flag else "")
+                raise Stopped(f'set-up stopped at "{question}"', hint) from None
             try:
                 return check(answer.strip())
             except RunnerError as exc:
@@ -165,7 +179,7 @@ class Wizard:
         try:
             return self.console.confirm(question, default)
         except Stopped:
-            raise Stopped(f'set-up stopped at "{question}"; no spec was written', "run `runner init` again") from None
+            raise Stopped(f'set-up stopped at "{question}"', "run `runner init` again") from None
 
     def shop(self, setup: Setup) -> None:
         retry = self.interactive("shop_url", "woo_key", "woo_secret")
@@ -186,62 +200,10 @@ class Wizard:
             return
 
     def exact(self, setup: Setup) -> ExactApi:
-        retry = self.interactive("region", "client_id", "client_secret", "redirect_uri")
-        while True:
-            keep = " (Enter keeps the last one)" if setup.client_secret else ""
-            setup.base_url = self.ask("region", f"Exact Online region ({' '.join(REGIONS)}) or address", check_region, setup.base_url or "nl")
-            setup.client_id = self.ask("client_id", "Exact app client id (App Center > your app)", default=setup.client_id or None)
-            setup.client_secret = self.ask("client_secret", f"Exact app client secret{keep}", default=setup.client_secret or None, hidden=True)
-            self.secret(setup.client_secret)
-            setup.redirect_uri = self.ask("redirect_uri", "Redirect URI registered for the app", check_redirect, setup.redirect_uri)
-            store = oauth.TokenStore(
-                setup.path.parent / own_path(setup.path, TOKEN_FILE),
-                setup.base_url,
-                setup.client_id,
-                setup.client_secret,
-                setup.redirect_uri,
-                login_hint="runner init",
-            )
-            try:
-                self.login(store)
-            except (LoginNeeded, ServiceError) as exc:
-                if not retry:
-                    raise LoginNeeded(
-                        exc.message, "check the client id, secret and redirect URI in the Exact App Center and run runner init again"
-                    ) from None
-                self.say(f"  {exc.message}; check the app in the Exact App Center and try again:")
-                continue
-            self.say(f"  logged in; the login is kept in {store.path} (mode 0600)")
-            return ExactApi(setup.base_url, 0, store.access_token)
+        return login_step.exact(self, setup)
 
     def login(self, store: oauth.TokenStore) -> None:
-        """As `runner auth`: print (and open) the address, catch the redirect on a loopback
-        redirect URI, else take the pasted address."""
-        url, state = oauth.authorize_url(store.base_url, store.client_id, store.redirect_uri)
-        catcher = (
-            oauth.RedirectCatcher(store.redirect_uri) if oauth.is_loopback(store.redirect_uri) else None
-        )  # listening before anyone is sent there
-        self.say(f"  Open this address, log in to Exact Online and approve the app:\n\n  {url}\n")
-        caught: list[str | None] = []
-        if catcher:
-            listener = threading.Thread(target=lambda: caught.append(catcher.wait(self.redirect_timeout)), daemon=True)
-            listener.start()  # a daemon thread: Ctrl-C is not held up by the wait
-            if self.console.open_url:
-                self.console.open_url(url)
-            self.say(f"  waiting for Exact to send the browser back to {store.redirect_uri} ...")
-            listener.join()
-        elif self.console.open_url:
-            self.console.open_url(url)
-        redirect = caught[0] if caught else None
-        for attempt in range(3):
-            try:
-                code = oauth.code_from_redirect(redirect or self.ask(None, "Paste the address Exact sent your browser to"), state)
-                break
-            except LoginNeeded as exc:
-                if redirect or attempt == 2:
-                    raise
-                self.say(f"  {exc.message}: paste the whole address from the browser's address bar")
-        store.exchange_code(code)
+        login_step.login(self, store, self.redirect_timeout)
 
     def administration(self, setup: Setup, api: ExactApi) -> Catalog:
         current = int(next(api.get("current/Me", "CurrentDivision"), {}).get("CurrentDivision") or 0)
@@ -297,30 +259,18 @@ class Wizard:
         setup.statuses = self.ask("statuses", "Order statuses that trigger the booking (comma-separated)", check_statuses, "completed")
         setup.since = self.ask("since", "Book the history from (YYYY-MM-DD; empty: only orders from the first run on)", check_since, "")
         setup.push = self.yes_no("push_products", "Push WooCommerce products to Exact items?", False)
-        self.say(
-            f"  {setup.target}, {setup.status}; when an order is {' or '.join(setup.statuses)}; "
+        self.say(f"  {self.booking_summary(setup)}")
+
+    @staticmethod
+    def booking_summary(setup: Setup) -> str:
+        return (
+            f"{setup.target}, {setup.status}; when an order is {' or '.join(setup.statuses)}; "
             f"{'history from ' + setup.since if setup.since else 'from the first run on'}; "
             f"products {'pushed' if setup.push else 'not pushed'}"
         )
 
     def mapping(self, setup: Setup, catalog: Catalog) -> None:
-        preset = yaml.safe_load(specfile.resolve_extends(PRESET, setup.path.parent).read_text(encoding="utf-8"))
-        choices = propose(catalog, setup.status == "paid")
-        gaps = [c for c in choices if c.problem]
-        self.say(
-            f"  {len(choices) - len(gaps)} of the {len(choices)} codes the preset uses exist here and fit"
-            + ("" if gaps else ": the preset's mapping is used as it is")
-        )
-        for line in (line for choice in gaps for line in choice.lines()):
-            self.say(f"  {line}")
-        if gaps and not self.yes_no(None, "Use these proposals?", True):
-            choices = [self.own_code(c, catalog) if c.problem else c for c in choices]
-        setup.changes = overrides(preset, choices, setup.status == "paid")
-        setup.gaps_left = [c for c in choices if c.problem and not c.code]
-
-    def own_code(self, choice: Choice, catalog: Catalog) -> Choice:
-        what = f"{TABLE_NAMES[choice.need.table]} for {choice.need.purpose} (preset {choice.need.code})"
-        return self.ask(None, f"Code of the {what}", lambda v: redo(choice, v, catalog) if v else choice, choice.code or "")
+        mapping_step.mapping(self, setup, catalog)
 
     def secret(self, *values: str) -> None:
         for value in values:

@@ -1,0 +1,216 @@
+"""Step 2 of `runner init`: the Exact Online login, told truthfully at every moment.
+
+- The address is tried before anything else: an unreachable region or sandbox is one clear
+  message, not a login URL and a five-minute wait.
+- On a loopback redirect URI a small server catches the browser's return, while the person
+  may paste the address from the browser's address bar at any moment (a browser on another
+  machine never reaches the loopback); what is typed there never leaks into the next question.
+- The browser's page is answered only once the login is decided: "Logged in" only when the
+  code was exchanged for tokens, else what went wrong and what to do."""
+
+from __future__ import annotations
+
+import html
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from runner.errors import LoginNeeded, RunnerError, ServiceError
+from runner.exact import oauth
+from runner.exact.client import ExactApi
+from runner.http import make_client
+from runner.setup.console import Asking
+from runner.setup.spec_writer import REGIONS, Setup, check_redirect, check_region
+from runner.spec.model import TOKEN_FILE, own_path
+
+DECIDE_TIMEOUT = 600.0  # seconds the browser's page waits for the terminal's verdict (the exchange takes one request)
+
+
+def reachable(base_url: str) -> str:
+    """`base_url` if an HTTP server answers there (any status will do), else one message."""
+    try:
+        with make_client(base_url, timeout=15) as client:
+            client.get("/api/oauth2/auth")
+    except httpx.HTTPError as exc:
+        raise ServiceError(
+            f"cannot reach Exact Online at {base_url} ({type(exc).__name__})",
+            "check the region (the licence's country) or the address, and the network; "
+            "for the sandbox, start `runner sandbox` and give the Exact address it prints",
+        ) from None
+    return base_url
+
+
+class Callback:
+    """Listens on a loopback redirect URI from the moment it is made (before the browser is
+    sent there); the browser's page waits for `decide`."""
+
+    def __init__(self, redirect_uri: str) -> None:
+        self.url: str | None = None
+        self.arrived = threading.Event()
+        self._decided = threading.Event()
+        self._verdict: tuple[bool, str, str] = (False, "the login was not finished", "look in the terminal")
+        parts = urlsplit(redirect_uri)
+        callback = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's naming
+                here = urlsplit(self.path)
+                if here.path != (parts.path or "/") or not {"code", "error"} & set(parse_qs(here.query)):
+                    return self.answer(404, "<h1>Not found</h1><p>This is where Exact Online sends the browser back after the login.</p>")
+                if callback.url is None:
+                    callback.url = f"{redirect_uri.split('?')[0]}?{here.query}"
+                    callback.arrived.set()
+                callback._decided.wait(DECIDE_TIMEOUT)
+                ok, message, hint = callback._verdict
+                if ok:
+                    return self.answer(
+                        200, f"<h1>Logged in</h1><p>{html.escape(message)}</p><p>You can close this window and return to the terminal.</p>"
+                    )
+                body = f"<h1>Login failed</h1><p>{html.escape(message)}</p><p>What to do: {html.escape(hint)}</p><p>The terminal says the same.</p>"
+                return self.answer(400, body)
+
+            def answer(self, status: int, body: str) -> None:
+                data = f"<!doctype html><html><head><title>runner init</title></head><body>{body}</body></html>".encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format, *args):  # noqa: A002 - keep the terminal clean
+                pass
+
+        try:
+            self.server: HTTPServer | None = HTTPServer((parts.hostname or "127.0.0.1", parts.port or 80), Handler)
+        except OSError:
+            self.server = None  # the port is taken: the person pastes the address instead
+            return
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    def decide(self, ok: bool, message: str, hint: str = "") -> None:
+        if not self._decided.is_set():
+            self._verdict = (ok, message, hint)
+            self._decided.set()
+
+    def close(self) -> None:
+        self.decide(False, "runner init stopped before the login was finished", "run runner init again")
+        if self.server is not None:
+            self.server.shutdown()  # after the page waiting for the verdict was answered
+            self.server.server_close()
+
+
+def code_of(redirect: str, state: str) -> str:
+    """The code in the address Exact sent the browser to; a refusal says what Exact said."""
+    query = parse_qs(urlsplit(redirect.strip()).query)
+    if "error" in query:
+        said = query["error"][0] + (f": {query['error_description'][0]}" if "error_description" in query else "")
+        hint = "approve the app when Exact asks (log in as a user who may use the administration)"
+        raise LoginNeeded(f"Exact did not approve the login ({said})", hint)
+    try:
+        return oauth.code_from_redirect(redirect, state)
+    except LoginNeeded as exc:
+        raise LoginNeeded(exc.message, "paste the whole address from the browser's address bar, of the login this run printed") from None
+
+
+def wait_for_redirect(wizard: Asking, callback: Callback, timeout: float) -> str:
+    """The browser's return, or the address the person pastes first, whichever comes first."""
+    wizard.say(f"  waiting for Exact to send the browser back to {callback_address(callback)} ...")
+    wizard.say("  (or paste the address the browser shows after the login here, and press Enter)")
+    deadline = time.monotonic() + timeout
+    while (left := deadline - time.monotonic()) > 0:
+        typed = wizard.console.line_until(callback.arrived, left)
+        if typed and typed.strip():
+            return typed.strip()
+        if callback.url is not None:
+            return callback.url
+    raise LoginNeeded(
+        f"no login came back within {timeout / 60:.0f} minutes",
+        "open the address above in a browser on this machine, or paste where the browser ended up; run runner init again",
+    )
+
+
+def callback_address(callback: Callback) -> str:
+    server = callback.server
+    return f"http://{server.server_address[0]}:{server.server_address[1]}" if server else "the redirect URI"
+
+
+def login(wizard: Asking, store: oauth.TokenStore, timeout: float) -> None:
+    """As `runner auth`: print (and open) the address; take the browser's return on a
+    loopback redirect URI or the pasted address; exchange the code; tell the browser."""
+    url, state = oauth.authorize_url(store.base_url, store.client_id, store.redirect_uri)
+    callback = Callback(store.redirect_uri) if oauth.is_loopback(store.redirect_uri) else None  # listening before anyone is sent there
+    if callback is not None and callback.server is None:
+        wizard.say(f"  note: cannot listen on {store.redirect_uri} (the port is taken); you will paste the address instead")
+        callback = None
+    wizard.say(f"  Open this address, log in to Exact Online and approve the app:\n\n  {url}\n")
+    if wizard.console.open_url:
+        wizard.console.open_url(url)
+    try:
+        if callback is not None:
+            code = code_of(wait_for_redirect(wizard, callback, timeout), state)
+        else:
+            code = wizard.ask(None, "Paste the address Exact sent your browser to", lambda value: code_of(value, state))
+        store.exchange_code(code)
+        if callback is not None:
+            callback.decide(True, f"runner init has the Exact Online login; it is kept in {store.path.name}.")
+    except RunnerError as exc:
+        if callback is not None:
+            callback.decide(False, exc.message, exc.hint or "")
+        raise
+    finally:
+        if callback is not None:
+            callback.close()
+
+
+def exact(wizard: Asking, setup: Setup) -> ExactApi:
+    """The step: the address (tried at once), the app's keys, the login; typed answers are
+    asked again after a failed login, with the last ones as defaults."""
+    retry = wizard.interactive("region", "client_id", "client_secret", "redirect_uri")
+    while True:
+        keep = " (Enter keeps the last one)" if setup.client_secret else ""
+        setup.base_url = wizard.ask(
+            "region",
+            f"Exact Online region ({' '.join(REGIONS)}) or address",
+            lambda v: reachable(check_region(v)),
+            setup.base_url or "nl",
+        )
+        setup.client_id = wizard.ask("client_id", "Exact app client id (App Center > your app)", default=setup.client_id or None)
+        setup.client_secret = wizard.ask("client_secret", f"Exact app client secret{keep}", default=setup.client_secret or None, hidden=True)
+        wizard.secret(setup.client_secret)
+        setup.redirect_uri = wizard.ask("redirect_uri", "Redirect URI registered for the app", check_redirect, setup.redirect_uri)
+        store = oauth.TokenStore(
+            setup.path.parent / own_path(setup.path, TOKEN_FILE),
+            setup.base_url,
+            setup.client_id,
+            setup.client_secret,
+            setup.redirect_uri,
+            login_hint="runner init",
+        )
+        try:
+            login(wizard, store, wizard.redirect_timeout)
+        except (LoginNeeded, ServiceError) as exc:
+            hint = exc.hint or "check the client id, secret and redirect URI in the Exact App Center"
+            if not retry:
+                raise LoginNeeded(exc.message, hint) from None
+            wizard.say(f"  {exc.message}\n  what to do: {hint}; try again (Enter keeps each answer):")
+            continue
+        wizard.say(f"  logged in; the login is kept in {store.path} (mode 0600)")
+        return ExactApi(setup.base_url, 0, store.access_token)
+
+
+def still_logged_in(wizard: Asking, setup: Setup) -> ExactApi | None:
+    """The login of the stopped set-up, if its token file still works."""
+    store = oauth.TokenStore(
+        setup.path.parent / own_path(setup.path, TOKEN_FILE), setup.base_url, setup.client_id, setup.client_secret, login_hint="runner init"
+    )
+    api = ExactApi(setup.base_url, 0, store.access_token)
+    try:
+        next(api.get("current/Me", "CurrentDivision"), None)
+    except (LoginNeeded, ServiceError) as exc:
+        wizard.say(f"  the login from before does not work any more ({exc.message}); log in again:")
+        return None
+    wizard.say(f"  logged in already (the login from before, in {store.path})")
+    return api
