@@ -27,6 +27,7 @@ STEP_BUCKET = 100  # orders per steps table: a write touches one small table
 FINISHED_BUCKET = 1000  # orders per record of the finished table
 KEEP_DAYS = 60  # finished orders older than this keep only that they are finished
 RUN_MONTHS = 3  # months of run records kept
+KEPT = ("steps", "journal")  # of an intent's facts, what a done step keeps (completeness, the report)
 
 
 class JournalStorage(Storage):
@@ -217,9 +218,12 @@ class Ledger:
         self.db.table("intents").upsert(record, self._is(order_id, refund_id, step))
 
     def done(self, order_id: int, refund_id: int | None, step: str, **ids: Any) -> None:
+        """The step landed: its ids are kept, and of its intent only what later reads need
+        (the document's steps and journal); what a lookup would have needed goes."""
         where = self._is(order_id, refund_id, step)
-        intent = self.db.table("intents").get(where) or {"order": order_id, "refund": refund_id or 0, "step": step}
-        self._steps(order_id).upsert({**intent, "state": "done", "at": now(), **ids}, where)
+        intent = self.db.table("intents").get(where) or {}
+        kept = {k: intent[k] for k in KEPT if k in intent}
+        self._steps(order_id).upsert({"order": order_id, "refund": refund_id or 0, "step": step, **kept, "state": "done", "at": now(), **ids}, where)
         self.db.table("intents").remove(where)
 
     def forget(self, order_id: int, refund_id: int | None, step: str) -> None:
