@@ -282,3 +282,19 @@ TABLES = (
     RECEIVABLES,
     SYNC_DELETED,
 )
+
+
+# Bulk twins (reference 1.2, 5.8): the same rows and filters as the regular endpoint, read only,
+# 1,000 a page, `$select` always mandatory; collections only. [C] DOC:Bulk*
+BULK = "Exact.Web.Api.Models.Bulk."
+
+
+def bulk_twin(es: EntitySet, path: str) -> EntitySet:
+    return EntitySet(path, BULK + es.type_name.rsplit(".", 1)[-1], es.key, es.fields, required_filter=es.required_filter)
+
+
+BULK_ACCOUNTS = bulk_twin(ACCOUNTS, "bulk/CRM/Accounts")
+BULK_ITEMS = bulk_twin(ITEMS, "bulk/Logistics/Items")
+BULK_GL_ACCOUNTS = bulk_twin(GL_ACCOUNTS, "bulk/Financial/GLAccounts")
+BULK_SALES_INVOICES = bulk_twin(SALES_INVOICES, "bulk/SalesInvoice/SalesInvoices")
+BULK_RECEIVABLES = bulk_twin(RECEIVABLES, "bulk/Cashflow/Receivables")

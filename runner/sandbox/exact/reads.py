@@ -24,11 +24,24 @@ SYNC_REFUSED_OPTIONS = ("$orderby", "$skip", "$expand", "$inlinecount")  # the o
 INT64 = range(-(2**63), 2**63)
 
 
-def read(request: Request, config: ExactConfig, es: EntitySet, table: dict, row: dict | None, nav: str | None, root: str, sync: bool = False) -> Any:
+def read(
+    request: Request,
+    config: ExactConfig,
+    es: EntitySet,
+    table: dict,
+    row: dict | None,
+    nav: str | None,
+    root: str,
+    sync: bool = False,
+    bulk: bool = False,
+) -> Any:
     """The payload of a GET: `row` is the addressed entity (if the URL has a key), `nav` the
-    segment after it (`$count` or a line collection)."""
+    segment after it (`$count` or a line collection). `bulk`: a bulk twin's page of 1,000,
+    `$select` mandatory whatever else is asked."""
     if sync:
         return _sync(request, config, es, table, root)
+    if bulk and "$select" not in request.query:
+        raise ODataError(400, SELECT_NEEDED)
     if row is not None and nav is None:
         q = parse_query(request.query, es)
         return {"d": render(es, row, root, q.select, q.expand)}
@@ -49,7 +62,8 @@ def read(request: Request, config: ExactConfig, es: EntitySet, table: dict, row:
     # "in specific instances" (picqer README): not on current/Me, not on the lines under one entity [C3]
     if config.require_select and q.select is None and q.top != 1 and row is None and es is not ME:
         raise ODataError(400, SELECT_NEEDED)
-    return collection(es, table.values(), q, root, request.base_url + request.path, request.query, config.page_size, config.top_v1)
+    page = config.sync_page_size if bulk else config.page_size
+    return collection(es, table.values(), q, root, request.base_url + request.path, request.query, page, config.top_v1)
 
 
 def _query(request: Request, config: ExactConfig, es: EntitySet) -> Query:

@@ -17,6 +17,11 @@ from runner.sandbox.exact.entities import (
     ALL_DIVISIONS,
     BANK_ENTRIES,
     BANK_ENTRY_LINES,
+    BULK_ACCOUNTS,
+    BULK_GL_ACCOUNTS,
+    BULK_ITEMS,
+    BULK_RECEIVABLES,
+    BULK_SALES_INVOICES,
     CASH_ENTRIES,
     CASH_ENTRY_LINES,
     DIVISIONS,
@@ -55,7 +60,8 @@ class Route:
     es: EntitySet
     post: Callable[..., dict] | None = None  # (admin, config, body) -> stored row
     put: Callable[..., dict] | None = None  # (admin, row, body) -> row
-    source: str | None = None  # a sync twin: the table it reads (sync rules apply)
+    source: str | None = None  # a sync or bulk twin: the table it reads (sync rules apply, or bulk's)
+    bulk: bool = False  # a bulk twin: the regular endpoint's filters, 1,000 a page, $select mandatory
     rows: Callable[..., list[dict]] | None = None  # (sim, grant, division) -> rows made per request
 
 
@@ -76,6 +82,11 @@ ROUTES: dict[str, Route] = {
     "sync/Financial/GLAccounts": Route(SYNC_GL_ACCOUNTS, source=GL_ACCOUNTS.path),
     "sync/Logistics/SalesItemPrices": Route(SYNC_PRICES, source=SALES_ITEM_PRICES.path),
     "sync/Deleted": Route(SYNC_DELETED, source=SYNC_DELETED.path),
+    "bulk/CRM/Accounts": Route(BULK_ACCOUNTS, source=ACCOUNTS.path, bulk=True),
+    "bulk/Logistics/Items": Route(BULK_ITEMS, source=ITEMS.path, bulk=True),
+    "bulk/Financial/GLAccounts": Route(BULK_GL_ACCOUNTS, source=GL_ACCOUNTS.path, bulk=True),
+    "bulk/SalesInvoice/SalesInvoices": Route(BULK_SALES_INVOICES, source=SALES_INVOICES.path, bulk=True),
+    "bulk/Cashflow/Receivables": Route(BULK_RECEIVABLES, source=RECEIVABLES.path, bulk=True),
     "salesentry/SalesEntries": Route(SALES_ENTRIES, post_sales_entry),
     "salesinvoice/SalesInvoices": Route(SALES_INVOICES, post_sales_invoice),
     "salesinvoice/SalesInvoiceLines": Route(SALES_INVOICE_LINES, post_sales_invoice_line),

@@ -92,7 +92,9 @@ Assumptions on [U] facts (each a likeliest reading; options where cheap):
   `Entity(guid'..')/Lines`; an invoice line may be POSTed on its own to an open invoice),
   POST on financialtransaction/BankEntryLines and CashEntryLines
   (served for GET only: every line of every bank/cash entry, by key or filtered on any field,
-  e.g. OurRef, Account, EntryID; no mandatory filter), bulk/, other sync/ endpoints,
+  e.g. OurRef, Account, EntryID; no mandatory filter), bulk/ beyond CRM/Accounts, Logistics/Items,
+  Financial/GLAccounts, SalesInvoice/SalesInvoices and Cashflow/Receivables (GET, the regular
+  endpoint's filters, 1,000 a page, `$select` always), other sync/ endpoints,
   and the 200-calls-a-day quota of the token endpoint.
 - Also served: `hrm/Divisions` (as system/Divisions), `system/AllDivisions` (every division of
   the license, approved or not), `read/financial/ReceivablesList` (receivables not fully paid;
@@ -123,7 +125,7 @@ from runner.sandbox.host import Request, Response, json_response
 from runner.sandbox.odata.atom import atom
 from runner.sandbox.odata.envelope import ODataError, error_body, parse_entity, parse_json, parse_key, render
 
-_RESOURCE = re.compile(r"(?P<set>(?:(?:sync|read)/)?[A-Za-z]+/[A-Za-z]+)(?:\((?P<key>[^)]*)\))?(?:/(?P<nav>\$count|[A-Za-z]+))?")
+_RESOURCE = re.compile(r"(?P<set>(?:(?:sync|read|bulk)/)?[A-Za-z]+/[A-Za-z]+)(?:\((?P<key>[^)]*)\))?(?:/(?P<nav>\$count|[A-Za-z]+))?")
 BUDGETED = {400, 401, 403, 404, 405, 415}
 
 
@@ -275,13 +277,13 @@ class ExactSimulator:
             raise ODataError(405, f"The method '{request.method}' is not allowed on '{es.path}'.")
         table = {r[es.key]: r for r in rows} if rows is not None else admin.tables.get(route.source or es.path, {})
         key, nav = (match["key"], match["nav"]) if match else (None, None)
-        if route.source is not None and (key is not None or nav is not None):  # sync: collections only [U]
+        if route.source is not None and (key is not None or nav is not None):  # sync and bulk: collections only [U]
             raise ODataError(404, f"Resource not found for the segment '{es.path.split('/')[-1]}'.")
         row = table.get(parse_key(key, es)) if key is not None else None
         if key is not None and row is None:
             raise ODataError(404, f"Resource not found for the segment '{es.path.split('/')[1]}'.")
         if request.method == "GET":
-            return 200, read(request, self.config, es, table, row, nav, root, sync=route.source is not None)
+            return 200, read(request, self.config, es, table, row, nav, root, sync=route.source is not None and not route.bulk, bulk=route.bulk)
         if nav is not None or (request.method == "POST") == (key is not None):
             raise ODataError(405, f"The method '{request.method}' is not allowed on this resource.")
         if not request.headers.get("content-type", "").startswith("application/json"):
