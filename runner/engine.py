@@ -268,7 +268,7 @@ class Run:
         """Takes one document through its steps; (the account, whether it was posted now)."""
         problems = self.sink.problems(planned.document, planned.payment)
         if problems:
-            raise BookingError("; ".join(problems), "fix the mapping or the codes in Exact; `runner validate --online` checks them")
+            raise BookingError("; ".join(problems), "fix the mapping or the codes in Exact; `runner validate SPEC --online` checks them")
         account = account or self._account(order.id, planned)
         posting = Posting(planned.document, planned.customer, account, planned.payment)
         steps = self.sink.steps(posting)

@@ -14,11 +14,12 @@ from typing import Any
 import click
 
 import runner.cli.render as render
-from runner import engine
-from runner.cli.common import Out, guarded, load_spec, lock_path, main, parts, target
+from runner import due, engine
+from runner.cli.common import Out, default_spec, guarded, load_spec, lock_path, main, parts, spec_argument, target
 from runner.dry_run import DryRunSink
 from runner.durations import duration
 from runner.errors import Busy, RunnerError, UsageError
+from runner.exact.client import check_schedule
 from runner.files_sink import LEDGER
 from runner.ledger import Ledger
 from runner.lock import RunLock, run_lock
@@ -84,7 +85,7 @@ def _hang(spec, busy: Busy) -> None:
 
 
 @main.command()
-@click.argument("spec_paths", metavar="SPEC...", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@spec_argument(many=True)
 @click.option("--dry-run", is_flag=True, help="Read both services, post nothing, leave the ledger untouched; show the payloads.")
 @click.option("--since", help="Backfill from this date (YYYY-MM-DD) on a first run, instead of orders.since.")
 @click.option("--order", "order_ids", type=int, multiple=True, help="Only this WooCommerce order id (repeatable).")
@@ -111,6 +112,7 @@ def run(spec_paths, dry_run, since, order_ids, limit, sandbox, as_json, wait, ev
         locks = {}  # the loop owns each spec: cron-started runs meanwhile say 'already running'
         for path in spec_paths:
             spec = load_spec(path)
+            check_schedule(every, interval, spec.exact.base_url)
             locks[path] = stack.enter_context(_turn(spec, lock_path(spec), wait, alerts=True))
         Out.echo(f"running {', '.join(spec_paths)} every {every}; Ctrl-C stops")
         while True:
@@ -228,16 +230,20 @@ def _progress(terminal: bool):
 
 
 @main.command()
-@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
-@click.argument("order_ids", metavar="[ORDER]...", type=int, nargs=-1)
+@click.argument("args", metavar="[SPEC] [ORDER]...", nargs=-1)
 @guarded
-def retry(spec_path, order_ids) -> None:
+def retry(args) -> None:
     """Retry failed orders now (all of them, or the ones named), whatever their backoff."""
+    spec_path, order_ids = _spec_and_orders(args)
     spec = load_spec(spec_path)
     with _turn(spec, lock_path(spec)):
         woo, sink, ledger = parts(spec)
         try:
-            result = engine.Run(spec, woo, sink, ledger)(retry_now=list(order_ids)).as_dict()
+            wanted = due.retries(ledger, order_ids)
+            if not wanted:
+                Out.echo("nothing to retry: no order has failed; `runner run SPEC` books what is due")
+                return
+            result = engine.Run(spec, woo, sink, ledger)(retry_now=wanted).as_dict()
         finally:
             ledger.close()
     for order_id, message in sorted(result["failed"].items(), key=lambda kv: int(kv[0])):
@@ -247,8 +253,20 @@ def retry(spec_path, order_ids) -> None:
         sys.exit(1)
 
 
+def _spec_and_orders(args: tuple[str, ...]) -> tuple[str, list[int]]:
+    """`retry [SPEC] [ORDER]...`: a first word that is a number and not a file is an order."""
+    words = list(args)
+    spec_path = words.pop(0) if words and not (words[0].isdigit() and not Path(words[0]).exists()) else None
+    if spec_path is None:
+        spec_path = default_spec("retry")
+    bad = [word for word in words if not word.isdigit()]
+    if bad:
+        raise UsageError(f"{bad[0]!r} is not an order id", "name orders by their WooCommerce id, e.g. runner retry sync.yaml 5186")
+    return spec_path, [int(word) for word in words]
+
+
 @main.command()
-@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@spec_argument()
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 @guarded
 def status(spec_path, as_json) -> None:

@@ -130,7 +130,7 @@ def load(path: str | os.PathLike, environ: dict[str, str] | None = None) -> Spec
     if problems:
         problems.sort(key=_problem_order)
         count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
-        raise SpecError(f"{_display(raw.path)}: {count} in the spec", "fix these and run `runner validate` again", problems)
+        raise SpecError(f"{_display(raw.path)}: {count} in the spec", "fix these and run `runner validate SPEC` again", problems)
     data = defaults(schema, raw.data)
     for key_path, source, allowed in template_fields(schema, data):
         key = _dotted(key_path)

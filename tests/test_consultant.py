@@ -1,0 +1,97 @@
+"""What a consultant meets on the way (issue 15): the small traps of the command line, said
+plainly, with the spec's real path in every hint."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from click.testing import CliRunner
+
+from runner.cli import main
+from tests.conftest import write_spec
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def a_refused_order(box) -> dict:
+    from runner.sandbox.woo.carts import Address, ProductLine
+
+    june = datetime(2025, 6, 14, 11, 30)
+    box.exact.close_period(2025, 6)
+    return box.woo.place_order(
+        lines=(ProductLine(188, "Espressobonen 1 kg", Decimal("24.20"), 2, sku="ESP-1KG"),),
+        billing=Address("Iris", "Bos", city="Delft", country="NL", email="iris@example.nl"),
+        created=june,
+        paid=june,
+        completed=june,
+        status="completed",
+    )
+
+
+def test_retry_of_an_order_that_has_not_failed_says_so(sync_box):
+    box = sync_box(orders=8)
+    refused = a_refused_order(box)
+    assert box.run("run").exit_code == 1
+    booked = next(o["id"] for o in box.due() if o["id"] != refused["id"])
+    result = box.run("retry", "99999")
+    assert result.exit_code == 2 and "booked 0" not in result.output
+    assert "order 99999 has not failed" in result.output and f"failed orders: {refused['id']}" in result.output
+    assert f"what to do: `runner run {box.spec} --order 99999`" in result.output
+    result = box.run("retry", str(booked))
+    assert result.exit_code == 2 and f"order {booked} is booked already" in result.output
+
+
+def test_retry_with_nothing_failed_says_there_is_nothing_to_retry(sync_box):
+    box = sync_box(orders=8)
+    assert box.run("run").exit_code == 0
+    posts = box.exact.calls.copy()
+    result = box.run("retry")
+    assert result.exit_code == 0 and "booked 0" not in result.output
+    assert result.output.startswith("nothing to retry: no order has failed") and f"`runner run {box.spec}`" in result.output
+    assert box.exact.calls == posts  # nothing was asked of Exact
+
+
+def test_spec_defaults_to_sync_yaml_in_the_current_folder(sync_box, monkeypatch, tmp_path):
+    box = sync_box(orders=8)
+    monkeypatch.chdir(box.dir)
+    assert invoke("run").exit_code == 0
+    status = invoke("status")
+    assert status.exit_code == 0 and "booked:" in status.output
+    assert invoke("validate").output == "sync.yaml: valid\n"
+    assert invoke("retry").output.startswith("nothing to retry")
+    elsewhere = tmp_path / "empty"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    for command in ("status", "run", "validate", "preview", "retry", "auth", "divisions", "products"):
+        result = invoke(command)
+        assert result.exit_code == 2, (command, result.output)
+        assert result.stderr.splitlines() == [
+            f"error: no SPEC given, and there is no sync.yaml in {elsewhere}",
+            f"what to do: name the spec (runner {command} path/to/sync.yaml), or run it in the spec's folder; `runner init` writes one",
+        ]
+
+
+def test_hints_name_the_spec_instead_of_a_placeholder(sync_box):
+    box = sync_box(orders=8)
+    a_refused_order(box)
+    run = box.run("run")
+    assert f"`runner retry {box.spec}`" in run.output and "SPEC" not in run.output
+    (box.dir / ".runner" / "exact-token.json").unlink()
+    status = box.run("status")
+    assert f"`runner auth {box.spec}`" in status.output and "SPEC" not in status.output
+    login = box.run("run")
+    assert login.exit_code == 3 and f"runner auth {box.spec}" in login.output and "SPEC" not in login.output
+
+
+def test_every_refuses_a_schedule_that_would_spend_exacts_daily_calls(tmp_path):
+    spec = write_spec(tmp_path)
+    result = invoke("run", str(spec), "--every", "10s")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "error: --every 10s is too often for Exact: every run makes a call even when nothing is due, 8,640 a day "
+        "of the 5,000 Exact allows per administration, and booking needs the rest",
+        "what to do: schedule every 5m or more (288 idle calls a day at most; 15m is usual)",
+    ]
