@@ -28,6 +28,7 @@ class Preview:
     documents: list[tuple[Document, dict[str, Any]]] = field(default_factory=list)
     failures: dict[int, str] = field(default_factory=dict)
     skipped: dict[int, str] = field(default_factory=dict)  # order id -> why it is not booked
+    names: dict[tuple[str, str], str] = field(default_factory=dict)  # ("gl" | "vat", code) -> the books' description
 
 
 def preview(
@@ -68,7 +69,20 @@ def preview(
         result.documents += items
     for order_id in wanted - {d.order_id for d, _ in result.documents} - set(result.skipped) - set(result.failures):
         result.skipped[order_id] = "not found"
+    result.names = code_names(sink, [doc for doc, _ in result.documents])
     return result
+
+
+def code_names(sink: Sink, documents: Iterable[Document]) -> dict[tuple[str, str], str]:
+    """The GL accounts and VAT codes the documents use, with the books' description of each,
+    so a consultant reads `8000 Omzet hoog tarief` where Exact's payload holds a GUID."""
+    names: dict[tuple[str, str], str] = {}
+    for doc in documents:
+        for line in (*doc.lines, *((doc.closing,) if doc.closing else ())):
+            for key in (("gl", line.gl_account), ("vat", line.vat_code)):
+                if key not in names:
+                    names[key] = sink.describe(*key)
+    return names
 
 
 def _item(sink: Sink, planned: due.Planned) -> tuple[Document, dict[str, Any]]:

@@ -136,6 +136,10 @@ class Sink(Protocol):
     def requests_many(self, step: str, items: Sequence[tuple[Posting, Mapping[str, Facts]]]) -> list[dict[str, Any]]:
         """What `write_many` would send (for dry runs; no I/O)."""
 
+    def describe(self, kind: str, code: str) -> str:
+        """The books' description of a GL account (`kind` "gl") or VAT code ("vat"), for
+        people reading a preview; "" when the sink does not know it."""
+
     def lookup(self, step: str, intent: Facts, known: set[str]) -> Facts | None:
         """Whether a write of an earlier run landed after all: its facts, or None. `known`
         are the ids the ledger already holds for that order (never the same document)."""

@@ -3,6 +3,8 @@ plainly, with the spec's real path in every hint."""
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import datetime
 from decimal import Decimal
 
@@ -95,3 +97,34 @@ def test_every_refuses_a_schedule_that_would_spend_exacts_daily_calls(tmp_path):
         "of the 5,000 Exact allows per administration, and booking needs the rest",
         "what to do: schedule every 5m or more (288 idle calls a day at most; 15m is usual)",
     ]
+
+
+GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def test_online_preview_shows_codes_and_descriptions_and_guids_only_with_payloads(sync_box):
+    box = sync_box(orders=8)
+    table = box.run("preview", "--limit", "3")
+    assert table.exit_code == 0, table.output
+    assert not GUID.search(table.output)
+    assert "GL accounts" in table.output.splitlines()[0]
+    assert re.search(r"^  GL   80\d\d  Omzet \w+", table.output, re.M) and re.search(r"^  VAT  \w+ +\w+", table.output, re.M)
+    payloads = box.run("preview", "--limit", "3", "--payloads")
+    assert GUID.search(payloads.output)
+
+
+def test_a_dry_run_shows_a_readable_table_and_json_on_request(sync_box):
+    box = sync_box(orders=12)
+    result = box.run("run", "--dry-run")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert not GUID.search(result.output) and not any(line.startswith(("{", "[", "  ")) and '"' in line for line in lines)
+    assert lines[0].split()[:3] == ["order", "date", "customer"] and "GL accounts" in lines[0]
+    assert "  GL   8000  Omzet hoog tarief" in result.output and "  VAT  2     BTW hoog 21% excl" in result.output
+    assert len(lines) < 40
+    assert re.match(r"dry run, nothing posted: would book \d+ order\(s\)", lines[-1]), lines[-1]
+    data = json.loads(box.run("run", "--dry-run", "--format", "json").output)
+    assert data["would_post"] and GUID.search(json.dumps(data["would_post"]))
+    payloads = box.run("run", "--dry-run", "--payloads")
+    assert GUID.search(payloads.output)
+    assert box.posts("salesentry/SalesEntries") == 0

@@ -19,19 +19,35 @@ def table(rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> list[str]
     return ["  ".join(str(c).rjust(w) if i in right else str(c).ljust(w) for i, (c, w) in enumerate(zip(row, widths))).rstrip() for row in rows]
 
 
-def preview_lines(result, payloads_json: list[str] | None, explain_skips: bool) -> list[str]:
-    rows = [("order", "date", "customer", "total", "VAT per code", "lines", "document")]
-    for doc, item in result.documents:
-        customer = item["customer"].get("collective") or item["customer"]["match"]["email"]
+def documents_table(rows: Sequence[tuple[Any, str]], names: dict[tuple[str, str], str]) -> list[str]:
+    """One row per document (who it is booked on, VAT per code, the GL accounts of its
+    lines), then the codes it uses with the books' descriptions; never a GUID."""
+    table_rows = [("order", "date", "customer", "total", "VAT per code", "GL accounts", "lines", "document")]
+    for doc, customer in rows:
         vat = ", ".join(f"{code}: {text(amount)}" for code, amount in doc.vat_by_code().items())
+        accounts = ", ".join(dict.fromkeys(line.gl_account for line in doc.lines))
         kind = ("credit " if doc.total < 0 else "") + ("invoice" if doc.target == "sales_invoice" else "entry")
         label = f"{doc.order_number}" + (f" r{doc.refund_id}" if doc.refund_id else "")
-        rows.append((label, doc.entry_date.isoformat(), customer, text(doc.total), vat, str(len(doc.lines)), kind))
-    out = table(rows, right=(3,))
+        table_rows.append((label, doc.entry_date.isoformat(), customer, text(doc.total), vat, accounts, str(len(doc.lines)), kind))
+    return table(table_rows, right=(3,))
+
+
+def code_legend(names: dict[tuple[str, str], str]) -> list[str]:
+    """`GL  8000  Omzet hoog tarief`: the codes used, when the books told their names."""
+    if not any(names.values()):
+        return []
+    rows = [(kind.upper(), code, name) for (kind, code), name in sorted(names.items(), key=lambda kv: (kv[0][0] != "gl", kv[0][1]))]
+    return ["GL accounts and VAT codes used:"] + ["  " + line for line in table(rows)]
+
+
+def preview_lines(result, payloads_json: list[str] | None, explain_skips: bool) -> list[str]:
+    rows = [(doc, item["customer"].get("collective") or item["customer"]["match"]["email"]) for doc, item in result.documents]
+    out = documents_table(rows, result.names)
     for index, (doc, item) in enumerate(result.documents):
         out += [f"  ! {doc.order_number}: {warning}" for warning in item["warnings"]]
         if payloads_json:
             out.append(payloads_json[index])
+    out += code_legend(result.names)
     if explain_skips:
         out += [f"skipped order {order_id}: {why}" for order_id, why in sorted(result.skipped.items())]
     orders = len({doc.order_id for doc, _ in result.documents})
@@ -39,13 +55,29 @@ def preview_lines(result, payloads_json: list[str] | None, explain_skips: bool) 
     return out
 
 
-def run_summary(report: dict[str, Any]) -> str:
+def dry_run_lines(documents: Sequence[tuple[Any, str]], names: dict[tuple[str, str], str], posted: Sequence[dict]) -> list[str]:
+    """What a dry run would post, readable: the documents' table, warnings, the new accounts
+    and payments, and the codes used. The payloads themselves come with --payloads or as JSON."""
+    out = documents_table(documents, names) if documents else []
+    out += [f"  ! {doc.order_number}: {warning}" for doc, _ in documents for warning in doc.warnings]
+    accounts = [p["customer"] for p in posted if p.get("step") == "account"]
+    if accounts:
+        shown = ", ".join(accounts[:5]) + (f" and {len(accounts) - 5} more" if len(accounts) > 5 else "")
+        out.append(f"new customer account(s) in Exact: {len(accounts)} ({shown})")
+    payments = [p for p in posted if p.get("step") == "payment"]
+    if payments:
+        out.append(f"payment entries: {len(payments)}")
+    return out + code_legend(names)
+
+
+def run_summary(report: dict[str, Any], dry: bool = False) -> str:
     credits = f", {len(report['credits'])} credit document(s)" if report["credits"] else ""
     left = f" ({report['daily_left']:,} left today)" if report.get("daily_left") is not None else ""
     waiting = f", {len(report['waiting'])} waiting to retry" if report.get("waiting") else ""
     found = f"; {len(report['found'])} already in Exact (recorded, not posted again)" if report.get("found") else ""
     line = (
-        f"booked {len(report['booked'])} order(s){credits}{found}; skipped {report['skipped']}; failed {len(report['failed'])}{waiting}; "
+        f"{'would book' if dry else 'booked'} {len(report['booked'])} order(s){credits}{found}; "
+        f"skipped {report['skipped']}; failed {len(report['failed'])}{waiting}; "
         f"Exact calls {report['exact_calls']}{left}"
     )
     return line + (f"; stopped early: {report['stopped']}" if report.get("stopped") else "") + incomplete(report)

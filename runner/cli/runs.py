@@ -15,6 +15,7 @@ import click
 
 import runner.cli.render as render
 from runner import due, engine
+from runner import preview as preview_module
 from runner.cli.common import Out, default_spec, guarded, load_spec, lock_path, main, parts, spec_argument, target
 from runner.dry_run import DryRunSink
 from runner.durations import duration
@@ -86,22 +87,29 @@ def _hang(spec, busy: Busy) -> None:
 
 @main.command()
 @spec_argument(many=True)
-@click.option("--dry-run", is_flag=True, help="Read both services, post nothing, leave the ledger untouched; show the payloads.")
+@click.option("--dry-run", is_flag=True, help="Read both services, post nothing, leave the ledger untouched; show what would be booked.")
+@click.option("--payloads", is_flag=True, help="With --dry-run: also print each payload as Exact would get it (with its GUIDs).")
 @click.option("--since", help="Backfill from this date (YYYY-MM-DD) on a first run, instead of orders.since.")
 @click.option("--order", "order_ids", type=int, multiple=True, help="Only this WooCommerce order id (repeatable).")
 @click.option("--limit", type=click.IntRange(min=1), help="Book at most this many orders.")
 @click.option("--sandbox", is_flag=True, help="Run against a fresh embedded sandbox of both services.")
-@click.option("--json", "as_json", is_flag=True, help="Print the outcome of the run as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome of the run as JSON (the same as --format json).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="json: the outcome (and a dry run's payloads)."
+)
 @click.option("--wait", is_flag=True, help="If another run of this spec is busy, wait for it instead of stopping.")
 @click.option("--every", metavar="INTERVAL", help="Keep running: every 15m, 30m, 1h... (Ctrl-C stops).")
 @click.option("--to", "to", metavar="DIR", type=click.Path(file_okay=False), help="Write each document to DIR as JSON instead of Exact (a review).")
 @guarded
-def run(spec_paths, dry_run, since, order_ids, limit, sandbox, as_json, wait, every, to) -> None:
+def run(spec_paths, dry_run, payloads, since, order_ids, limit, sandbox, as_json, fmt, wait, every, to) -> None:
     """Book what is due: new and changed orders, refunds, and retries. Several specs
     (clients) run in turn, each with its own ledger, login and call budget."""
     if to and dry_run:
         raise UsageError("--to already writes nothing to Exact", "leave out --dry-run: --to DIR writes each document to DIR for review")
-    options = dict(dry_run=dry_run, since=since, order_ids=order_ids, limit=limit, sandbox=sandbox, as_json=as_json, to=to)
+    if payloads and not dry_run:
+        raise UsageError("--payloads shows what a dry run would post", "add --dry-run, or use `runner preview SPEC --payloads`")
+    as_json = as_json or fmt == "json"
+    options = dict(dry_run=dry_run, since=since, order_ids=order_ids, limit=limit, sandbox=sandbox, as_json=as_json, to=to, payloads=payloads)
     if not every:
         codes = [_run_logged(path, len(spec_paths) > 1, wait=wait, **options) for path in spec_paths]
         sys.exit(max(codes))
@@ -148,7 +156,18 @@ def _stamp(path: str, text: str, err: bool = False) -> None:
 
 
 def _run_one(
-    path: str, log: bool, dry_run=False, since=None, order_ids=(), limit=None, sandbox=False, as_json=False, wait=False, locked=False, to=None
+    path: str,
+    log: bool,
+    dry_run=False,
+    since=None,
+    order_ids=(),
+    limit=None,
+    sandbox=False,
+    as_json=False,
+    wait=False,
+    locked=False,
+    to=None,
+    payloads=False,
 ) -> int:
     spec = load_spec(path)
     with target(spec, sandbox) as (spec, box):
@@ -165,18 +184,22 @@ def _run_one(
                 ledger.close()
                 if progress:
                     progress(None)
+            names = preview_module.code_names(sink, [doc for doc, _ in sink.documents]) if dry_run else {}
         if as_json:
             Out.echo(json.dumps({**result, **({"would_post": sink.posted} if dry_run else {})}, indent=2, ensure_ascii=False, default=str))
             return 1 if result["failed"] or result.get("missing") else 0
         if dry_run:
-            Out.echo(json.dumps(sink.posted, indent=2, ensure_ascii=False, default=str))
+            for line in render.dry_run_lines(sink.documents, names, sink.posted):
+                Out.echo(line)
+            if payloads:
+                Out.echo(json.dumps(sink.posted, indent=2, ensure_ascii=False, default=str))
         for order_id, message in sorted(result["failed"].items(), key=lambda kv: int(kv[0])):
             Out.echo(f"FAILED order {order_id}: {message}", err=True)
         for note in result.get("notes") or ():
             Out.echo(f"note: {note}", err=True)
         for warning in result.get("warnings") or ():
             Out.echo(f"warning: {warning}", err=True)
-        summary = ("dry run, nothing posted: " if dry_run else "") + render.run_summary(result)
+        summary = ("dry run, nothing posted: " if dry_run else "") + render.run_summary(result, dry=dry_run)
         if to:
             summary += f"; the documents are in {to}"
         _stamp(path, summary) if log else Out.echo(summary)

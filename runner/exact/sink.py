@@ -55,6 +55,9 @@ class ExactSink:
     def currency_problem(self, journal: str, currency: str) -> str | None:
         return self.master.currency_problem(journal, currency)
 
+    def describe(self, kind: str, code: str) -> str:
+        return self.admin().names.get((kind, code), "")
+
     # the Sink protocol (runner/seams.py)
     def open(self) -> None:
         self.refresh_accounts()
