@@ -128,3 +128,26 @@ def test_a_dry_run_shows_a_readable_table_and_json_on_request(sync_box):
     payloads = box.run("run", "--dry-run", "--payloads")
     assert GUID.search(payloads.output)
     assert box.posts("salesentry/SalesEntries") == 0
+
+
+def test_preview_json_names_every_order_it_looked_at(cli, tmp_path, sample_orders):
+    from tests.conftest import DATA
+
+    orders = [dict(o) for o in sample_orders]
+    orders[1] = {**orders[1], "total": "99.99"}
+    orders[2] = {**orders[2], "status": "on-hold"}
+    orders_file = tmp_path / "orders.json"
+    orders_file.write_text(json.dumps(orders))
+    spec, refunds = str(DATA / "specs" / "test.yaml"), str(DATA / "woo-sample-refunds.json")
+    result = cli("preview", spec, "--orders-file", str(orders_file), "--refunds-file", refunds, "--format", "json")
+    assert result.exit_code == 1
+    items = json.loads(result.stdout)
+    assert {o["id"] for o in orders} == {item["order"] for item in items}
+    failed = next(item for item in items if item["order"] == orders[1]["id"])
+    assert set(failed) == {"order", "error"} and "99.99" in failed["error"]
+    skipped = next(item for item in items if item["order"] == orders[2]["id"])
+    assert skipped == {"order": orders[2]["id"], "skipped": "status 'on-hold' is not one of orders.statuses (completed, processing)"}
+    table = cli("preview", spec, "--orders-file", str(orders_file), "--refunds-file", refunds)
+    assert f"skipped order {orders[2]['id']}: status 'on-hold' is not one of orders.statuses" in table.stdout
+    blobs = cli("preview", spec, "--orders-file", str(DATA / "woo-sample-orders.json"), "--refunds-file", refunds, "--payloads").stdout
+    assert '"order": 4140,\n  "refund": 4150,' in blobs and '"order": 4101,\n  "endpoint"' in blobs

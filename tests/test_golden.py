@@ -102,7 +102,8 @@ def test_a_failing_order_is_reported_and_the_others_still_shown(cli, tmp_path, s
     result = cli("preview", str(DATA / "specs" / "test.yaml"), "--orders-file", str(orders_file), "--format", "json")
     assert result.exit_code == 1
     documents = json.loads(result.stdout)
-    assert [d["order"] for d in documents] == [4101, 4140]
+    assert [d["order"] for d in documents] == [4101, 4120, 4140]
+    assert "99.99" in documents[1]["error"] and "payload" not in documents[1]  # named with its reason, nothing to post
     assert "FAILED order 4120" in result.stderr and "99.99" in result.stderr
 
 

@@ -82,11 +82,14 @@ def preview(spec_path, order_ids, limit, orders_file, refunds_file, fmt, payload
         Out.echo(yaml.safe_dump(result.items, sort_keys=False, allow_unicode=True))
     else:
         blobs = (
-            [json.dumps({k: item[k] for k in ("endpoint", "payload", "payment")}, indent=2, ensure_ascii=False) for _, item in result.documents]
+            [
+                json.dumps({k: item[k] for k in ("order", "refund", "endpoint", "payload", "payment") if k in item}, indent=2, ensure_ascii=False)
+                for _, item in result.documents
+            ]
             if payloads
             else None
         )
-        for line in render.preview_lines(result, blobs, explain_skips=bool(order_ids)):
+        for line in render.preview_lines(result, blobs):
             Out.echo(line)
     for order_id, message in sorted(result.failures.items()):
         Out.echo(f"FAILED order {order_id}: {message}", err=True)

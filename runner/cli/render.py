@@ -40,7 +40,10 @@ def code_legend(names: dict[tuple[str, str], str]) -> list[str]:
     return ["GL accounts and VAT codes used:"] + ["  " + line for line in table(rows)]
 
 
-def preview_lines(result, payloads_json: list[str] | None, explain_skips: bool) -> list[str]:
+SKIPS_SHOWN = 20  # skipped orders named one by one under the table; --format json lists every one
+
+
+def preview_lines(result, payloads_json: list[str] | None) -> list[str]:
     rows = [(doc, item["customer"].get("collective") or item["customer"]["match"]["email"]) for doc, item in result.documents]
     out = documents_table(rows, result.names)
     for index, (doc, item) in enumerate(result.documents):
@@ -48,8 +51,10 @@ def preview_lines(result, payloads_json: list[str] | None, explain_skips: bool) 
         if payloads_json:
             out.append(payloads_json[index])
     out += code_legend(result.names)
-    if explain_skips:
-        out += [f"skipped order {order_id}: {why}" for order_id, why in sorted(result.skipped.items())]
+    skips = sorted(result.skipped.items())
+    out += [f"skipped order {order_id}: {why}" for order_id, why in skips[:SKIPS_SHOWN]]
+    if len(skips) > SKIPS_SHOWN:
+        out.append(f"... and {len(skips) - SKIPS_SHOWN} more skipped order(s); --format json gives the reason for each")
     orders = len({doc.order_id for doc, _ in result.documents})
     out.append(f"{len(result.documents)} document(s) from {orders} order(s); {len(result.skipped)} skipped; {len(result.failures)} failed")
     return out
