@@ -52,6 +52,7 @@ class Quota:
     calls: int = 0
     left_today: int | None = None
     resets_at: float = 0.0
+    per_minute: int | None = None  # the minute limit the sink announced (Exact: 60)
 
 
 class Source(Protocol):
@@ -60,6 +61,7 @@ class Source(Protocol):
 
     calls: int
     name: str  # the shop, as a ledger records whose it is (its address)
+    listed: int | None  # how many orders the last `orders` listing holds, as the shop said (X-WP-Total); None: not said
 
     def orders(self, statuses: list[str] | None = None, created_after: str | None = None, modified_after_gmt: str | None = None) -> Iterator[dict]:
         """Orders by ascending id, each once: `created_after` is shop-local, `modified_after_gmt` UTC."""

@@ -151,3 +151,72 @@ def test_preview_json_names_every_order_it_looked_at(cli, tmp_path, sample_order
     assert f"skipped order {orders[2]['id']}: status 'on-hold' is not one of orders.statuses" in table.stdout
     blobs = cli("preview", spec, "--orders-file", str(DATA / "woo-sample-orders.json"), "--refunds-file", refunds, "--payloads").stdout
     assert '"order": 4140,\n  "refund": 4150,' in blobs and '"order": 4101,\n  "endpoint"' in blobs
+
+
+def test_progress_says_done_of_total_the_rate_and_the_time_left_at_exacts_pace():
+    from runner.cli.render import progress_line
+    from runner.progress import Tick
+
+    tick = Tick(done=100, total=2000, elapsed=120, calls=130, left_today=4800, per_minute=60, booked=98, failed=2)
+    assert tick.seconds_left() == 1900 * 1.3  # slower than the 50 a minute so far: Exact's minute limit sets the pace
+    assert progress_line(tick) == (
+        "booking: 100/2,000 orders, 98 booked, 2 failed; 50/min; about 41 min left at Exact's pace (60 calls a minute); 4,800 Exact calls left today"
+    )
+    short = Tick(done=100, total=2000, elapsed=120, calls=130, left_today=1000, per_minute=60, booked=100)
+    assert progress_line(short).endswith("today's calls last for about 769 more; the next run after midnight UTC books the rest")
+    assert progress_line(Tick(done=7, total=None, elapsed=0)) == "booking: 7 orders read, 0 booked, 0 failed"
+
+
+def test_the_engine_reports_each_order_of_a_known_total(sync_box):
+    from runner import engine
+    from runner.exact.oauth import store_from_spec
+    from runner.exact.sink import sink_from_spec
+    from runner.ledger import Ledger
+    from runner.spec import check as spec_module
+    from runner.woo.source import source_from_spec
+
+    box = sync_box(orders=30)
+    spec = spec_module.load(box.spec)
+    ticks = []
+    with Ledger(box.dir / ".runner" / "state.json") as ledger:
+        sink = sink_from_spec(spec, ledger, store_from_spec(spec))
+        engine.Run(spec, source_from_spec(spec), sink, ledger, progress=ticks.append)()
+    assert [t.done for t in ticks] == list(range(1, len(ticks) + 1))
+    assert {t.total for t in ticks} == {len(ticks)}  # the shop said how many it lists, before the first was booked
+    assert ticks[-1].booked == len(box.due()) and ticks[-1].calls > ticks[0].calls > 0
+    assert ticks[-1].per_minute == 100_000 and ticks[-1].left_today is not None  # the sandbox's announced limits
+    assert ticks[-1].remaining == 0 and ticks[0].seconds_left() is not None
+
+
+def test_without_a_terminal_progress_is_plain_lines_with_the_total(sync_box):
+    box = sync_box(orders=220)
+    result = box.run("run")
+    assert result.exit_code == 0, result.output
+    progress = [line for line in result.output.splitlines() if line.startswith("booking: ")]
+    assert progress and re.match(r"booking: 100/\d{3} orders, \d+ booked, 0 failed; [\d,]+/min; about .* left", progress[0]), progress
+    assert "\r" not in result.output and "\033" not in result.output
+
+
+def test_ctrl_c_during_a_run_says_what_was_booked_and_the_next_run_carries_on(sync_box):
+    from tests.robust import assert_exactly_once
+
+    box = sync_box(orders=30)
+    posts = []
+
+    def user_presses_ctrl_c(seconds: float) -> None:  # while Exact answers the fifth entry
+        posts.append(seconds)
+        if box.posts("salesentry/SalesEntries") == 5:
+            raise KeyboardInterrupt
+
+    server = box.box.exact_server
+    server.host.sleep, server.faults.delay = user_presses_ctrl_c, 0.001
+    result = CliRunner().invoke(main, ["run", str(box.spec)])
+    assert result.exit_code == 130
+    assert result.stderr.splitlines()[-1] == (
+        "stopped: 4 order(s) booked before Ctrl-C; nothing half-done is lost: the next "
+        f"`runner run {box.spec}` looks up what was under way and carries on, booking nothing twice"
+    )
+    server.faults.delay = 0
+    again = box.run("run")
+    assert again.exit_code == 0, again.output
+    assert_exactly_once(box)

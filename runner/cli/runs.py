@@ -176,10 +176,14 @@ def _run_one(
         with lock, _alerting(spec, alerts) as outcome:
             source, sink, ledger = _adapters(spec, dry_run, to)
             progress = None if as_json else _progress(sys.stdout.isatty())
+            booking = engine.Run(spec, source, sink, ledger, progress=progress)
             try:
-                result = outcome["report"] = engine.Run(spec, source, sink, ledger, progress=progress)(
-                    since=since, only=order_ids, limit=limit
-                ).as_dict()
+                result = outcome["report"] = booking(since=since, only=order_ids, limit=limit).as_dict()
+            except KeyboardInterrupt:
+                if progress:
+                    progress(None)
+                Out.echo(render.interrupted(booking.outcome.as_dict()), err=True)
+                sys.exit(130)
             finally:
                 ledger.close()
                 if progress:
@@ -224,28 +228,31 @@ def _adapters(spec, dry_run: bool, to: str | None):
     return source, (DryRunSink(sink) if dry_run else sink), ledger
 
 
-LOG_EVERY = 100
+LOG_EVERY = 100  # orders between two progress lines without a terminal
+LOG_SECONDS = 60  # ... or seconds, whichever comes first
 
 
-def _progress(terminal: bool):
-    """Progress while a backfill books: a one-line counter on a terminal (cleared at the
-    end), else a plain log line every LOG_EVERY orders (cron mail, systemd journal)."""
+def _progress(terminal: bool, verb: str = "booking"):
+    """Progress while a long command works: one line rewritten in place on a terminal
+    (cleared at the end), else a plain line every LOG_EVERY orders or LOG_SECONDS (cron mail,
+    the systemd journal). Done of total, the rate, and the time left at Exact's pace."""
+    last = [0.0]
 
-    def show(outcome) -> None:
-        if outcome is None:
+    def show(tick) -> None:
+        if tick is None:
             if terminal:
-                click.echo("\r" + " " * 60 + "\r", nl=False)
+                click.echo("\r\033[K", nl=False)
             return
-        done = len(outcome.booked) + len(outcome.failed) + outcome.skipped
-        line = f"booking: {done} order(s) read, {len(outcome.booked)} booked, {len(outcome.failed)} failed"
+        line = render.progress_line(tick, verb)
         if terminal:
-            click.echo(f"\r{line}", nl=False)
-        elif done % LOG_EVERY == 0:
+            click.echo(f"\r\033[K{line}", nl=False)
+        elif tick.done % LOG_EVERY == 0 or tick.elapsed - last[0] >= LOG_SECONDS:
+            last[0] = tick.elapsed
             Out.echo(line)
 
-    def shown(outcome) -> None:
+    def shown(tick) -> None:
         try:
-            show(outcome)
+            show(tick)
         except BrokenPipeError:  # the reader has gone: the run books on, its summary ends the command quietly
             pass
 

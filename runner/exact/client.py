@@ -53,6 +53,7 @@ class RateGovernor:
     clock: Callable[[], float] = time.time
     sleep: Callable[[float], None] = time.sleep
     minutely_remaining: int | None = None
+    minutely_limit: int | None = None
     minutely_reset: float = 0.0  # epoch seconds
     daily_remaining: int | None = None
     daily_limit: int | None = None
@@ -79,6 +80,7 @@ class RateGovernor:
         if "x-ratelimit-minutely-remaining" in headers:
             self.minutely_remaining = int(headers["x-ratelimit-minutely-remaining"])
             self.minutely_reset = int(headers.get("x-ratelimit-minutely-reset", 0)) / 1000
+            self.minutely_limit = int(headers.get("x-ratelimit-minutely-limit", 0)) or self.minutely_limit
         if "x-ratelimit-remaining" in headers:
             self.daily_remaining = int(headers["x-ratelimit-remaining"])
             self.daily_limit = int(headers.get("x-ratelimit-limit", 0)) or self.daily_limit

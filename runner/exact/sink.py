@@ -235,7 +235,8 @@ class ExactSink:
         return {"exact_id": line.get("EntryID")} if line else None
 
     def quota(self) -> Quota:
-        return Quota(self.api.calls, self.api.governor.daily_remaining, self.api.governor.daily_reset)
+        governor = self.api.governor
+        return Quota(self.api.calls, governor.daily_remaining, governor.daily_reset, governor.minutely_limit)
 
     def _ids(self, posting: Posting, create_items: bool, closing: bool = False) -> Ids:
         admin = self.admin()
