@@ -220,3 +220,36 @@ def test_ctrl_c_during_a_run_says_what_was_booked_and_the_next_run_carries_on(sy
     again = box.run("run")
     assert again.exit_code == 0, again.output
     assert_exactly_once(box)
+
+
+def _validate(tmp_path, monkeypatch, text: str):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sync.yaml").write_text(text)
+    return invoke("validate")
+
+
+def test_validate_says_the_shop_needs_https_and_its_store_root(tmp_path, monkeypatch):
+    spec = write_spec(tmp_path).read_text()
+    plain = _validate(tmp_path, monkeypatch, spec.replace("https://winkel.example.nl", "http://winkel.example.nl"))
+    assert plain.exit_code == 2 and plain.stderr.splitlines()[1] == (
+        "  sync.yaml:5: woocommerce.url: 'http://winkel.example.nl' is plain http: the shop's address must be https "
+        "(http only on 127.0.0.1 or localhost, for the sandbox)"
+    )
+    api = _validate(tmp_path, monkeypatch, spec.replace("https://winkel.example.nl", "https://winkel.example.nl/wp-json/wc/v3/"))
+    assert api.exit_code == 2 and api.stderr.splitlines()[1] == (
+        "  sync.yaml:5: woocommerce.url: 'https://winkel.example.nl/wp-json/wc/v3/' is the REST API's address; "
+        "give the store root: https://winkel.example.nl"
+    )
+    region = _validate(tmp_path, monkeypatch, spec.replace("https://start.exactonline.nl", "https://start.exactonline.com.au"))
+    assert region.stderr.splitlines()[1] == (
+        "  sync.yaml:9: exact.base_url: 'https://start.exactonline.com.au' does not have the expected form (Region host: "
+        "https://start.exactonline.nl (.be .de .co.uk .com .es .fr), or http://127.0.0.1:PORT for the sandbox)"
+    )
+
+
+def test_validate_of_an_empty_spec_says_so_in_one_line(tmp_path, monkeypatch):
+    result = _validate(tmp_path, monkeypatch, "\n# nothing yet\n")
+    assert result.exit_code == 2 and result.stderr.splitlines() == [
+        "error: sync.yaml is empty",
+        "what to do: write the spec (see sync.yaml in the runner's repository), or let `runner init` write one",
+    ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -35,13 +36,21 @@ def schema_problems(raw: RawSpec, schema: dict) -> list[str]:
     return problems
 
 
+_SERVICE = {"woocommerce": "the shop's address", "exact": "Exact's address"}
+SENTENCE_END = re.compile(r"\.(?:\s|$)")
+
+
 def _friendly(error) -> str:
     if error.validator == "required":
         return error.message.replace("is a required property", "is missing")
     if error.validator == "enum":
         return f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
     if error.validator == "pattern":
-        return f"{error.instance!r} does not have the expected form ({error.schema.get('description', '').split('.')[0]})"
+        if str(error.instance).startswith("http://"):
+            whose = _SERVICE.get(error.absolute_path[0], "the address")
+            return f"{error.instance!r} is plain http: {whose} must be https (http only on 127.0.0.1 or localhost, for the sandbox)"
+        form = SENTENCE_END.split(error.schema.get("description", ""))[0]  # its first sentence, whole: a host's dots end none
+        return f"{error.instance!r} does not have the expected form ({form})"
     if error.validator == "type":
         wanted = error.validator_value if isinstance(error.validator_value, str) else " or ".join(error.validator_value)
         return f"{error.instance!r} should be {'an' if wanted[0] in 'aeiou' else 'a'} {wanted}"
@@ -67,6 +76,13 @@ def _cross_problems(raw: RawSpec) -> list[str]:
     booking = data.get("booking") if isinstance(data.get("booking"), dict) else {}
     payments = data.get("payments") if isinstance(data.get("payments"), dict) else {}
     problems = []
+    shop = data.get("woocommerce") if isinstance(data.get("woocommerce"), dict) else {}
+    url = shop.get("url")
+    if isinstance(url, str) and (api := re.search(r"/wp-json(/.*)?$", url.rstrip("/"))):
+        problems.append(
+            f"{raw.source.where(('woocommerce', 'url'))}: woocommerce.url: {url!r} is the REST API's address; "
+            f"give the store root: {url[: api.start()]}"
+        )
     if booking.get("status") == "paid" and not payments.get("journal"):
         problems.append(
             f"{raw.source.where(('booking', 'status'))}: payments.journal is needed when booking.status is paid "
