@@ -17,6 +17,7 @@ class DryRunSink:
         self.name = sink.name
         self.batched = sink.batched
         self.posted: list[dict[str, Any]] = []
+        self.documents: list[tuple[Document, str]] = []  # what would be booked, with who on: for the table
 
     def open(self) -> None:
         self.sink.open()
@@ -51,6 +52,8 @@ class DryRunSink:
         request = self.sink.request(step, posting, done)
         if request is None:  # a step that writes only what Exact's answers call for
             return {}
+        if step == "document":
+            self.documents.append((doc, posting.customer.collective or posting.customer.email))
         where = {"order": doc.order_id, **({"refund": doc.refund_id} if doc.refund_id is not None else {}), "step": step}
         self.posted.append({**where, **request})
         return {"exact_id": f"<new {step} {len(self.posted)}>", "number": None}
@@ -64,6 +67,9 @@ class DryRunSink:
 
     def lookup(self, step: str, intent: Facts, known: set[str]) -> Facts | None:
         return self.sink.lookup(step, intent, known)
+
+    def describe(self, kind: str, code: str) -> str:
+        return self.sink.describe(kind, code)
 
     def quota(self) -> Quota:
         return self.sink.quota()

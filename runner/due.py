@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from runner.core.booking import Booker, CustomerPlan, Document, PaymentPlan
 from runner.core.model import Order, parse_order, parse_refund, reached_trigger
-from runner.errors import BookingError
+from runner.errors import BookingError, UsageError
 from runner.seams import Source
 
 OVERLAP = 3600  # seconds re-read before the cursor: saves that raced the last listing
@@ -115,6 +115,24 @@ class Listing:
             self.ledger.set_cursor(CURSOR, newest)
         since = self.window.since.isoformat() if self.window.since else None
         self.ledger.set_cursor(COVERED, {"since": since, "statuses": sorted(self.window.statuses)})
+
+
+def retries(ledger: Any, named: Sequence[int] = ()) -> list[int]:
+    """The failed orders `runner retry` books now: all of them, or the ones named. Naming an
+    order that has not failed is a mistake, said with what the ledger knows of it."""
+    failed = [f["order"] for f in ledger.failures()]
+    for order in named:
+        if order in failed:
+            continue
+        listed = f"failed orders: {', '.join(map(str, failed))}" if failed else "no order has failed"
+        booked = ledger.step(order, None, "document")
+        if booked and booked.get("state") == "done":
+            raise UsageError(f"order {order} is booked already ({listed})", "nothing to retry for it; `runner status SPEC` lists the failures")
+        raise UsageError(
+            f"order {order} has not failed ({listed})",
+            f"`runner run SPEC --order {order}` books it now if it is due; `runner status SPEC` lists the failures",
+        )
+    return list(named) or failed
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from runner.durations import duration
 from runner.errors import BookingError, OutcomeUnknown, QuotaExhausted, Rejected, RunnerError, ServiceError
 from runner.ledger import Ledger
 from runner.outcome import Outcome, iso
+from runner.progress import Tick
 from runner.redact import redact
 from runner.seams import Facts, Posting, Sink, Source
 
@@ -34,7 +35,7 @@ class Run:
         self, spec, source: Source, sink: Sink, ledger: Ledger, clock: Callable[[], float] = time.time, progress: Callable | None = None
     ) -> None:
         self.spec, self.source, self.sink, self.ledger, self.clock = spec, source, sink, ledger, clock
-        self.progress = progress  # called with the outcome so far after each order (a terminal counter)
+        self.progress = progress  # called with a progress.Tick after each order (done of total, calls, time left)
         self.booker = Booker(spec)
         self.statuses = frozenset(spec.orders.statuses)
         self.outcome = Outcome(started=iso(clock()))
@@ -44,6 +45,8 @@ class Run:
         self.to_check: list[tuple[str, Document]] = []  # for the completeness check
         self.pending: list[tuple[int, int | None, str, Posting, dict[str, Facts]]] = []  # batched steps, intended, not yet sent
         stall = duration(spec.notify.stall_after if spec.notify else "2h", "mhd") or timedelta(hours=2)
+        self._expected: int | None = None  # orders due in this run, when known before the listing
+        self._retried = 0
         self.budget = stall.total_seconds() * 3 / 4  # a run ends before it could look stalled; the next one carries on
 
     def __call__(
@@ -60,7 +63,8 @@ class Run:
             self._before_the_quota_resets()
             self.settle()
             self.sink.open()
-            started = self.clock()
+            started, looked = self.clock(), 0
+            self._expected = len(only) if only else None
             for raw in self.due(since, only, retry_now):
                 if limit is not None and len(self.outcome.booked) >= limit:
                     break
@@ -71,10 +75,11 @@ class Run:
                     )
                     break
                 self.one(raw, force=bool(only) or retry_now is not None)
+                looked += 1
                 if len(self.pending) >= BATCH:
                     self.flush()
                 if self.progress:
-                    self.progress(self.outcome)
+                    self.progress(self.tick(looked, started))
             self.flush()
             self.completeness()
         except QuotaExhausted as stop:
@@ -97,6 +102,23 @@ class Run:
             self.ledger.record_run(self.outcome.as_dict())
         return self.outcome
 
+    def tick(self, looked: int, started: float) -> Tick:
+        """Where the run is: orders looked at of those due (retries plus what the shop's
+        listing said it holds), and the sink's calls, for the time left at Exact's pace."""
+        listed = getattr(self.source, "listed", None)
+        total = self._expected if self._expected is not None else (self._retried + listed if listed is not None else None)
+        quota = self.sink.quota()
+        return Tick(
+            looked,
+            max(total, looked) if total is not None else None,
+            self.clock() - started,
+            quota.calls,
+            quota.left_today,
+            quota.per_minute,
+            len(self.outcome.booked),
+            len(self.outcome.failed),
+        )
+
     def _safe(self, text: str) -> str:
         """What goes into the ledger (and from there to status and alerts) as the CLI prints
         it: the spec's secrets and any key in a URL blanked, whatever a service echoed back."""
@@ -116,6 +138,7 @@ class Run:
             yield from (self.source.order(order_id) for order_id in only)
             return
         retry = self._retries(retry_now)
+        self._retried = len(retry)
         yield from (self.source.order(order_id) for order_id in retry)
         listing = due.Listing(self.source, self._window(since), self.ledger)
         refunds = self.source.refunds_after(listing.after)  # None: the shop has no store-wide list
@@ -268,7 +291,7 @@ class Run:
         """Takes one document through its steps; (the account, whether it was posted now)."""
         problems = self.sink.problems(planned.document, planned.payment)
         if problems:
-            raise BookingError("; ".join(problems), "fix the mapping or the codes in Exact; `runner validate --online` checks them")
+            raise BookingError("; ".join(problems), "fix the mapping or the codes in Exact; `runner validate SPEC --online` checks them")
         account = account or self._account(order.id, planned)
         posting = Posting(planned.document, planned.customer, account, planned.payment)
         steps = self.sink.steps(posting)

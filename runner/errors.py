@@ -14,9 +14,26 @@ says what to do; the CLI turns it into one message and an exit code.
         └── OutcomeUnknown                a write may or may not have landed: look it up first
 
 The adapters (runner/woo, runner/exact) raise only these; their own status codes and
-messages travel inside the message, never as types of their own."""
+messages travel inside the message, never as types of their own.
+
+A hint that names a command writes the spec as `SPEC` (`runner retry SPEC`): the core does
+not know the path it was given as. Whatever shows a message fills in the real one
+(`name_spec`), so no placeholder reaches a consultant."""
 
 from __future__ import annotations
+
+import re
+import shlex
+
+PLACEHOLDER = re.compile(r"\b(runner [a-z]+) SPEC\b")
+
+
+def name_spec(text: str, spec_path: str | None) -> str:
+    """`text` with every `runner COMMAND SPEC` naming the spec as it was given."""
+    if not spec_path or "SPEC" not in text:
+        return text
+    named = shlex.quote(str(spec_path))
+    return PLACEHOLDER.sub(lambda match: f"{match[1]} {named}", text)
 
 
 class RunnerError(Exception):

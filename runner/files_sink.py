@@ -79,6 +79,9 @@ class FolderSink:
         name = intent.get("file", "")
         return {"exact_id": name} if name and (self.folder / name).is_file() else None
 
+    def describe(self, kind: str, code: str) -> str:
+        return ""
+
     def quota(self) -> Quota:
         return Quota()  # a folder costs no calls; what was written is in the run's outcome
 

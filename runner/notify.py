@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from runner.durations import duration as parse_duration
-from runner.errors import RunnerError
+from runner.errors import RunnerError, name_spec
 from runner.http import make_client
 from runner.ledger import Ledger
 from runner.redact import redact as blank
@@ -100,7 +100,7 @@ def compose(where: str, alerts: list[str], recoveries: list[str], spec_name: str
             f"what to do: `runner status {spec_name}` shows each failure with Exact's message; "
             f"fix the cause, then `runner retry {spec_name}` (or wait for the next run)",
         ]
-    return Message(f"[woo-exact runner] {where}: {what}", "\n".join(text))
+    return Message(f"[woo-exact runner] {where}: {what}", name_spec("\n".join(text), spec_name))
 
 
 def redact(message: Message, secrets: Iterable[str]) -> Message:

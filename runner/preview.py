@@ -28,6 +28,11 @@ class Preview:
     documents: list[tuple[Document, dict[str, Any]]] = field(default_factory=list)
     failures: dict[int, str] = field(default_factory=dict)
     skipped: dict[int, str] = field(default_factory=dict)  # order id -> why it is not booked
+    names: dict[tuple[str, str], str] = field(default_factory=dict)  # ("gl" | "vat", code) -> the books' description
+
+    def skip(self, order_id: int, why: str) -> None:
+        self.skipped[order_id] = why
+        self.items.append({"order": order_id, "skipped": why})
 
 
 def preview(
@@ -41,15 +46,17 @@ def preview(
     limit: int | None = None,
     started: Callable[[int], bool] = lambda order_id: False,
 ) -> Preview:
-    """What would be posted, one element per document (DESIGN.md section 7): the orders the
-    window makes due, each through `due.plans` and the sink's own requests."""
+    """What would be posted, one element per document (DESIGN.md section 7), and one per
+    order that gives none: `{"order", "skipped": why}` or `{"order", "error": message}`, so
+    whoever reads the JSON sees every order looked at. The orders the window makes due go
+    through `due.plans` and the sink's own requests, as in a run."""
     booker, result, wanted, shown = Booker(spec), Preview(), set(only), 0
     for raw in sorted(raw_orders, key=lambda o: int(o.get("id") or 0)):
         order_id = int(raw.get("id") or 0)
         if wanted and order_id not in wanted:
             continue
         if (why := window.verdict(raw, started(order_id))) is not None:
-            result.skipped[order_id] = why
+            result.skip(order_id, why)
             continue
         if limit is not None and shown >= limit:
             break
@@ -61,14 +68,28 @@ def preview(
             items = [_item(sink, p) for p in planned]
         except BookingError as exc:
             result.failures[order_id] = exc.message
+            result.items.append({"order": order_id, "error": exc.message})
             continue
         if not items:
-            result.skipped[order_id] = window.why_not(every[0].document)
+            result.skip(order_id, window.why_not(every[0].document))
         result.items += [item for _, item in items]
         result.documents += items
-    for order_id in wanted - {d.order_id for d, _ in result.documents} - set(result.skipped) - set(result.failures):
-        result.skipped[order_id] = "not found"
+    for order_id in sorted(wanted - {d.order_id for d, _ in result.documents} - set(result.skipped) - set(result.failures)):
+        result.skip(order_id, "not found")
+    result.names = code_names(sink, [doc for doc, _ in result.documents])
     return result
+
+
+def code_names(sink: Sink, documents: Iterable[Document]) -> dict[tuple[str, str], str]:
+    """The GL accounts and VAT codes the documents use, with the books' description of each,
+    so a consultant reads `8000 Omzet hoog tarief` where Exact's payload holds a GUID."""
+    names: dict[tuple[str, str], str] = {}
+    for doc in documents:
+        for line in (*doc.lines, *((doc.closing,) if doc.closing else ())):
+            for key in (("gl", line.gl_account), ("vat", line.vat_code)):
+                if key not in names:
+                    names[key] = sink.describe(*key)
+    return names
 
 
 def _item(sink: Sink, planned: due.Planned) -> tuple[Document, dict[str, Any]]:

@@ -52,6 +52,7 @@ class Quota:
     calls: int = 0
     left_today: int | None = None
     resets_at: float = 0.0
+    per_minute: int | None = None  # the minute limit the sink announced (Exact: 60)
 
 
 class Source(Protocol):
@@ -60,6 +61,7 @@ class Source(Protocol):
 
     calls: int
     name: str  # the shop, as a ledger records whose it is (its address)
+    listed: int | None  # how many orders the last `orders` listing holds, as the shop said (X-WP-Total); None: not said
 
     def orders(self, statuses: list[str] | None = None, created_after: str | None = None, modified_after_gmt: str | None = None) -> Iterator[dict]:
         """Orders by ascending id, each once: `created_after` is shop-local, `modified_after_gmt` UTC."""
@@ -135,6 +137,10 @@ class Sink(Protocol):
 
     def requests_many(self, step: str, items: Sequence[tuple[Posting, Mapping[str, Facts]]]) -> list[dict[str, Any]]:
         """What `write_many` would send (for dry runs; no I/O)."""
+
+    def describe(self, kind: str, code: str) -> str:
+        """The books' description of a GL account (`kind` "gl") or VAT code ("vat"), for
+        people reading a preview; "" when the sink does not know it."""
 
     def lookup(self, step: str, intent: Facts, known: set[str]) -> Facts | None:
         """Whether a write of an earlier run landed after all: its facts, or None. `known`

@@ -295,7 +295,7 @@ def ledger_views(steps: Iterable[Mapping[str, Any]], failures: Iterable[Mapping[
             return f"failed: {failing[doc.order_id]}"
         if doc.status == "refunded":
             return "refunded before any run booked it: the runner skips such orders, so neither sale nor refund is in Exact"
-        return "not booked yet: the next `runner run` books it"
+        return "not booked yet: the next `runner run SPEC` books it"
 
     return identify, note
 

@@ -132,8 +132,8 @@ def test_two_specs_in_one_folder_keep_a_ledger_and_a_login_each(sync_box):
 def test_a_backfill_stopped_by_ctrl_c_is_finished_by_the_next_plain_run(sync_box):
     box = sync_box(orders=40, since=None)
 
-    def ctrl_c_after_five(outcome) -> None:
-        if len(outcome.booked) == 5:
+    def ctrl_c_after_five(tick) -> None:
+        if tick.booked == 5:
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):

@@ -62,7 +62,7 @@ def test_table_preview_shows_each_document_and_vat_per_code(cli):
     )
     assert result.exit_code == 0, result.output
     rows = result.output.splitlines()
-    assert rows[0].split() == ["order", "date", "customer", "total", "VAT", "per", "code", "lines", "document"]
+    assert rows[0].split() == ["order", "date", "customer", "total", "VAT", "per", "code", "GL", "accounts", "lines", "document"]
     assert any(r.startswith("4101 ") and "69.23" in r and "2: 8.61, 1: 1.62" in r for r in rows)
     assert any(r.startswith("4140 r4150") and "-18.15" in r and "credit entry" in r for r in rows)
     assert "3 document(s) from 2 order(s)" in rows[-1]
@@ -102,7 +102,8 @@ def test_a_failing_order_is_reported_and_the_others_still_shown(cli, tmp_path, s
     result = cli("preview", str(DATA / "specs" / "test.yaml"), "--orders-file", str(orders_file), "--format", "json")
     assert result.exit_code == 1
     documents = json.loads(result.stdout)
-    assert [d["order"] for d in documents] == [4101, 4140]
+    assert [d["order"] for d in documents] == [4101, 4120, 4140]
+    assert "99.99" in documents[1]["error"] and "payload" not in documents[1]  # named with its reason, nothing to post
     assert "FAILED order 4120" in result.stderr and "99.99" in result.stderr
 
 

@@ -237,7 +237,7 @@ def test_a_long_run_stops_before_it_could_look_stalled_and_the_next_carries_on(s
     box = sync_box(orders=12)
     hours = [0.0]
     start = time.time()
-    report = engine(box, clock=lambda: start + hours[0] * 3600, progress=lambda outcome: hours.__setitem__(0, hours[0] + 0.5))
+    report = engine(box, clock=lambda: start + hours[0] * 3600, progress=lambda tick: hours.__setitem__(0, hours[0] + 0.5))
     assert report.stopped.startswith("stopped after 120 min, before notify.stall_after") and "the next run carries on" in report.stopped
     assert len(report.booked) == 4
     rest = engine(box)

@@ -76,7 +76,7 @@ def test_a_preview_from_an_orders_file_makes_the_documents_of_the_online_preview
 
     code = {g["ID"]: g["Code"].strip() for g in box.exact.gl_accounts.values()}
     online_docs = documents((item["payload"] for item in json.loads(online.stdout)), code.get)
-    offline_docs = documents(item["payload"] for item in json.loads(offline.stdout))
+    offline_docs = documents(item["payload"] for item in json.loads(offline.stdout) if "payload" in item)  # the others say why not
     assert online_docs and online_docs == offline_docs
 
 

@@ -147,7 +147,8 @@ def test_a_closed_period_fails_that_order_only_with_exacts_word_and_what_to_do(s
     assert result.exit_code == 1 and "Traceback" not in result.output
     failed = [line for line in result.output.splitlines() if line.startswith("FAILED")]
     assert failed == [
-        f"FAILED order {refused['id']}: Periode is afgesloten; what to do: fix what Exact names (in the spec or in Exact), then `runner retry SPEC`"
+        f"FAILED order {refused['id']}: Periode is afgesloten; what to do: fix what Exact names (in the spec or in Exact), "
+        f"then `runner retry {box.spec}`"
     ]
     assert {ref.split("/")[0] for ref, _ in documents_by_ref(box)} == {o["number"] for o in box.due() if o["id"] != refused["id"]}
 

@@ -152,7 +152,7 @@ def test_a_webhook_over_https_or_on_loopback_is_taken(cli, tmp_path, webhook):
 
 def test_a_webhook_over_plain_http_elsewhere_is_refused(cli, tmp_path):
     result = cli("validate", str(write_spec(tmp_path, "notify:\n  webhook: http://hooks.example.com/x\n")))
-    assert result.exit_code == 2 and "notify.webhook: 'http://hooks.example.com/x' does not have the expected form" in result.output
+    assert result.exit_code == 2 and "notify.webhook: 'http://hooks.example.com/x' is plain http: the address must be https" in result.output
 
 
 def test_statuses_are_checked_before_the_shop_is_asked_and_a_plugins_own_are_named_on_purpose(cli, tmp_path):

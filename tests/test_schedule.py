@@ -129,7 +129,7 @@ def test_a_backfill_reports_progress_after_each_order(sync_box):
         source_from_spec(spec),
         sink_from_spec(spec, ledger, store_from_spec(spec)),
         ledger,
-        progress=lambda report: seen.append(len(report.booked)),
+        progress=lambda tick: seen.append(tick.booked),
     )
     report = run()
     ledger.close()
@@ -141,4 +141,4 @@ def test_without_a_terminal_a_backfill_logs_plain_progress_lines(sync_box):
     result = box.run("run")
     assert result.exit_code == 0, result.output
     progress = [line for line in result.output.splitlines() if line.startswith("booking: ")]
-    assert progress and progress[0].startswith("booking: 100 order(s) read") and "\r" not in result.output
+    assert progress and progress[0].startswith("booking: 100/") and "\r" not in result.output

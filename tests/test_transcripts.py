@@ -90,9 +90,20 @@ def test_a_run_with_a_refused_order_then_status(sync_box):
     )
     box.exact.close_period(2025, 6)
     day = datetime.now(UTC).date()
-    run, status = box.run("run"), box.run("status")
+    run, status, stranger = box.run("run"), box.run("status"), box.run("retry", "99999")
     if datetime.now(UTC).date() != day:
         pytest.skip("midnight UTC fell between the run and the status: 'today' moved on")
     folders = {box.dir: "<dir>"}
     matches_golden("run-with-a-refused-order", transcript(("run", "<dir>/sync.yaml"), run, folders))
     matches_golden("status-after-a-refused-order", transcript(("status", "<dir>/sync.yaml"), status, folders))
+    matches_golden("retry-an-order-that-has-not-failed", transcript(("retry", "<dir>/sync.yaml", "99999"), stranger, folders))
+
+
+def test_the_small_traps_of_the_command_line(tmp_path, monkeypatch):
+    """No spec named and none here; a schedule Exact's daily calls cannot carry."""
+    monkeypatch.chdir(tmp_path)
+    matches_golden("no-spec-here", transcript(("status",), invoke("status"), {tmp_path: "<dir>"}))
+    spec = tmp_path / "sync.yaml"
+    spec.write_text((DATA / "specs" / "test.yaml").read_text())
+    args = ("run", "--every", "1m")
+    matches_golden("every-too-often", transcript(args, invoke(*args), {tmp_path: "<dir>"}))

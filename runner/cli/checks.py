@@ -11,12 +11,12 @@ import yaml
 import runner.cli.render as render
 from runner import engine
 from runner import preview as preview_module
-from runner.cli.common import Out, guarded, load_spec, main, parts, target
+from runner.cli.common import Out, guarded, load_spec, main, parts, spec_argument, target
 from runner.errors import SpecError
 
 
 @main.command()
-@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@spec_argument()
 @click.option("--online", is_flag=True, help="Also check the keys, the division and every code against the live services.")
 @click.option("--sandbox", is_flag=True, help="With --online: check against a fresh embedded sandbox.")
 @guarded
@@ -44,14 +44,14 @@ def validate(spec_path: str, online: bool, sandbox: bool) -> None:
     if problems:
         raise SpecError(
             f"{spec_path}: {len(problems)} problem(s) against the live services",
-            "fix the mapping in the spec or add the codes in Exact, then run `runner validate --online` again",
+            "fix the mapping in the spec or add the codes in Exact, then run `runner validate SPEC --online` again",
             problems,
         )
     Out.echo(f"{spec_path}: valid, and ready for the live services")
 
 
 @main.command()
-@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@spec_argument()
 @click.option("--order", "order_ids", type=int, multiple=True, help="Only this WooCommerce order id (repeatable).")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many orders.")
 @click.option("--orders-file", type=click.Path(dir_okay=False), help="Read orders from a file in the REST API's shape; no network.")
@@ -82,11 +82,14 @@ def preview(spec_path, order_ids, limit, orders_file, refunds_file, fmt, payload
         Out.echo(yaml.safe_dump(result.items, sort_keys=False, allow_unicode=True))
     else:
         blobs = (
-            [json.dumps({k: item[k] for k in ("endpoint", "payload", "payment")}, indent=2, ensure_ascii=False) for _, item in result.documents]
+            [
+                json.dumps({k: item[k] for k in ("order", "refund", "endpoint", "payload", "payment") if k in item}, indent=2, ensure_ascii=False)
+                for _, item in result.documents
+            ]
             if payloads
             else None
         )
-        for line in render.preview_lines(result, blobs, explain_skips=bool(order_ids)):
+        for line in render.preview_lines(result, blobs):
             Out.echo(line)
     for order_id, message in sorted(result.failures.items()):
         Out.echo(f"FAILED order {order_id}: {message}", err=True)
@@ -95,7 +98,7 @@ def preview(spec_path, order_ids, limit, orders_file, refunds_file, fmt, payload
 
 
 @main.command("report")
-@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@spec_argument()
 @click.option("--from", "start", required=True, metavar="DATE", help="First entry date of the period (YYYY-MM-DD, shop-local).")
 @click.option("--to", "end", required=True, metavar="DATE", help="Last entry date of the period (YYYY-MM-DD), inclusive.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)

@@ -15,19 +15,21 @@ import click
 
 from runner import __version__, private
 from runner import spec as spec_module
-from runner.errors import RunnerError
+from runner.errors import RunnerError, UsageError, name_spec
 from runner.ledger import Ledger
 from runner.redact import redact
 
 
 class Out:
-    """Writes to the terminal with every known secret blanked out."""
+    """Writes to the terminal with every known secret blanked out, and the spec's real path
+    where a hint says `runner COMMAND SPEC`."""
 
     secrets: set[str] = set()
+    spec_path: str | None = None
 
     @classmethod
     def redact(cls, text: str) -> str:
-        return redact(text, cls.secrets)
+        return name_spec(redact(text, cls.secrets), cls.spec_path)
 
     @classmethod
     def echo(cls, text: str = "", err: bool = False) -> None:
@@ -87,9 +89,38 @@ def guarded(func: Callable) -> Callable:
     return wrapper
 
 
+DEFAULT_SPEC = "sync.yaml"
+
+
+def default_spec(command: str) -> str:
+    """SPEC left out is ./sync.yaml; without one there, one clear message (exit 2)."""
+    if not Path(DEFAULT_SPEC).is_file():
+        _fail(
+            UsageError(
+                f"no SPEC given, and there is no {DEFAULT_SPEC} in {Path.cwd()}",
+                f"name the spec (runner {command} path/to/sync.yaml), or run it in the spec's folder; `runner init` writes one",
+            )
+        )
+    return DEFAULT_SPEC
+
+
+def _default_spec(ctx: click.Context, param: click.Parameter, value):
+    if value:
+        return value
+    return (default_spec(ctx.info_name),) if param.nargs == -1 else default_spec(ctx.info_name)
+
+
+def spec_argument(many: bool = False) -> Callable:
+    """SPEC (or SPEC... with `many`), defaulting to ./sync.yaml."""
+    if many:
+        return click.argument("spec_paths", metavar="[SPEC]...", nargs=-1, type=click.Path(dir_okay=False), callback=_default_spec)
+    return click.argument("spec_path", metavar="[SPEC]", required=False, type=click.Path(dir_okay=False), callback=_default_spec)
+
+
 def load_spec(path: str):
     """The spec, its ${VAR} values blanked in every message from the moment they are read,
     and its ledger and login closed to other users."""
+    Out.spec_path = path
     spec = spec_module.load(path, on_secret=Out.secrets.add)
     for fixed in filter(None, (private.tighten(spec.state_file), private.tighten(spec.token_file))):
         Out.echo(f"warning: {fixed}", err=True)

@@ -19,33 +19,102 @@ def table(rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> list[str]
     return ["  ".join(str(c).rjust(w) if i in right else str(c).ljust(w) for i, (c, w) in enumerate(zip(row, widths))).rstrip() for row in rows]
 
 
-def preview_lines(result, payloads_json: list[str] | None, explain_skips: bool) -> list[str]:
-    rows = [("order", "date", "customer", "total", "VAT per code", "lines", "document")]
-    for doc, item in result.documents:
-        customer = item["customer"].get("collective") or item["customer"]["match"]["email"]
+def documents_table(rows: Sequence[tuple[Any, str]], names: dict[tuple[str, str], str]) -> list[str]:
+    """One row per document (who it is booked on, VAT per code, the GL accounts of its
+    lines), then the codes it uses with the books' descriptions; never a GUID."""
+    table_rows = [("order", "date", "customer", "total", "VAT per code", "GL accounts", "lines", "document")]
+    for doc, customer in rows:
         vat = ", ".join(f"{code}: {text(amount)}" for code, amount in doc.vat_by_code().items())
+        accounts = ", ".join(dict.fromkeys(line.gl_account for line in doc.lines))
         kind = ("credit " if doc.total < 0 else "") + ("invoice" if doc.target == "sales_invoice" else "entry")
         label = f"{doc.order_number}" + (f" r{doc.refund_id}" if doc.refund_id else "")
-        rows.append((label, doc.entry_date.isoformat(), customer, text(doc.total), vat, str(len(doc.lines)), kind))
-    out = table(rows, right=(3,))
+        table_rows.append((label, doc.entry_date.isoformat(), customer, text(doc.total), vat, accounts, str(len(doc.lines)), kind))
+    return table(table_rows, right=(3,))
+
+
+def code_legend(names: dict[tuple[str, str], str]) -> list[str]:
+    """`GL  8000  Omzet hoog tarief`: the codes used, when the books told their names."""
+    if not any(names.values()):
+        return []
+    rows = [(kind.upper(), code, name) for (kind, code), name in sorted(names.items(), key=lambda kv: (kv[0][0] != "gl", kv[0][1]))]
+    return ["GL accounts and VAT codes used:"] + ["  " + line for line in table(rows)]
+
+
+SKIPS_SHOWN = 20  # skipped orders named one by one under the table; --format json lists every one
+
+
+def preview_lines(result, payloads_json: list[str] | None) -> list[str]:
+    rows = [(doc, item["customer"].get("collective") or item["customer"]["match"]["email"]) for doc, item in result.documents]
+    out = documents_table(rows, result.names)
     for index, (doc, item) in enumerate(result.documents):
         out += [f"  ! {doc.order_number}: {warning}" for warning in item["warnings"]]
         if payloads_json:
             out.append(payloads_json[index])
-    if explain_skips:
-        out += [f"skipped order {order_id}: {why}" for order_id, why in sorted(result.skipped.items())]
+    out += code_legend(result.names)
+    skips = sorted(result.skipped.items())
+    out += [f"skipped order {order_id}: {why}" for order_id, why in skips[:SKIPS_SHOWN]]
+    if len(skips) > SKIPS_SHOWN:
+        out.append(f"... and {len(skips) - SKIPS_SHOWN} more skipped order(s); --format json gives the reason for each")
     orders = len({doc.order_id for doc, _ in result.documents})
     out.append(f"{len(result.documents)} document(s) from {orders} order(s); {len(result.skipped)} skipped; {len(result.failures)} failed")
     return out
 
 
-def run_summary(report: dict[str, Any]) -> str:
+def dry_run_lines(documents: Sequence[tuple[Any, str]], names: dict[tuple[str, str], str], posted: Sequence[dict]) -> list[str]:
+    """What a dry run would post, readable: the documents' table, warnings, the new accounts
+    and payments, and the codes used. The payloads themselves come with --payloads or as JSON."""
+    out = documents_table(documents, names) if documents else []
+    out += [f"  ! {doc.order_number}: {warning}" for doc, _ in documents for warning in doc.warnings]
+    accounts = [p["customer"] for p in posted if p.get("step") == "account"]
+    if accounts:
+        shown = ", ".join(accounts[:5]) + (f" and {len(accounts) - 5} more" if len(accounts) > 5 else "")
+        out.append(f"new customer account(s) in Exact: {len(accounts)} ({shown})")
+    payments = [p for p in posted if p.get("step") == "payment"]
+    if payments:
+        out.append(f"payment entries: {len(payments)}")
+    return out + code_legend(names)
+
+
+def progress_line(tick, verb: str = "booking") -> str:
+    """`booking: 120/2,000 orders, 118 booked, 2 failed; 14/min; about 2 h 14 min left at Exact's
+    pace (60 calls a minute); 4,812 Exact calls left today`: what is known, nothing guessed."""
+    from runner.progress import span
+
+    what = f"{tick.what}s" if tick.what else ""
+    done = f"{tick.done:,}/{tick.total:,} {what}" if tick.total is not None else f"{tick.done:,} {what} read"
+    parts = [f"{verb}: {done}" + (f", {tick.booked:,} booked, {tick.failed:,} failed" if tick.what == "order" else "")]
+    if tick.rate:
+        parts.append(f"{tick.rate:,.0f}/min")
+    left = tick.seconds_left()
+    if left is not None and tick.remaining:
+        pace = f" at Exact's pace ({tick.per_minute} calls a minute)" if tick.per_minute else ""
+        parts.append(f"about {span(left)} left{pace}")
+    if tick.left_today is not None:
+        parts.append(f"{tick.left_today:,} Exact calls left today")
+    short = tick.short_of_calls()
+    if short is not None:
+        parts.append(f"today's calls last for about {short:,} more; the next run after midnight UTC books the rest")
+    return "; ".join(parts)
+
+
+def interrupted(report: dict[str, Any]) -> str:
+    """What a run stopped by Ctrl-C leaves: what it booked, and that the next run goes on."""
+    credits = f" and {len(report['credits'])} credit document(s)" if report.get("credits") else ""
+    failed = f"; {len(report['failed'])} failed" if report.get("failed") else ""
+    return (
+        f"stopped: {len(report['booked'])} order(s){credits} booked before Ctrl-C{failed}; "
+        "nothing half-done is lost: the next `runner run SPEC` looks up what was under way and carries on, booking nothing twice"
+    )
+
+
+def run_summary(report: dict[str, Any], dry: bool = False) -> str:
     credits = f", {len(report['credits'])} credit document(s)" if report["credits"] else ""
     left = f" ({report['daily_left']:,} left today)" if report.get("daily_left") is not None else ""
     waiting = f", {len(report['waiting'])} waiting to retry" if report.get("waiting") else ""
     found = f"; {len(report['found'])} already in Exact (recorded, not posted again)" if report.get("found") else ""
     line = (
-        f"booked {len(report['booked'])} order(s){credits}{found}; skipped {report['skipped']}; failed {len(report['failed'])}{waiting}; "
+        f"{'would book' if dry else 'booked'} {len(report['booked'])} order(s){credits}{found}; "
+        f"skipped {report['skipped']}; failed {len(report['failed'])}{waiting}; "
         f"Exact calls {report['exact_calls']}{left}"
     )
     return line + (f"; stopped early: {report['stopped']}" if report.get("stopped") else "") + incomplete(report)

@@ -15,11 +15,13 @@ from typing import Any
 import click
 
 import runner.cli.render as render
-from runner import engine
-from runner.cli.common import Out, guarded, load_spec, lock_path, main, parts, target
+from runner import due, engine
+from runner import preview as preview_module
+from runner.cli.common import Out, default_spec, guarded, load_spec, lock_path, main, parts, spec_argument, target
 from runner.dry_run import DryRunSink
 from runner.durations import duration
 from runner.errors import Busy, RunnerError, UsageError
+from runner.exact.client import check_schedule
 from runner.files_sink import LEDGER
 from runner.ledger import Ledger
 from runner.lock import RunLock, run_lock
@@ -85,33 +87,40 @@ def _hang(spec, busy: Busy) -> None:
 
 
 @main.command()
-@click.argument("spec_paths", metavar="SPEC...", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--dry-run", is_flag=True, help="Read both services, post nothing, leave the ledger untouched; show the payloads.")
+@spec_argument(many=True)
+@click.option("--dry-run", is_flag=True, help="Read both services, post nothing, leave the ledger untouched; show what would be booked.")
+@click.option("--payloads", is_flag=True, help="With --dry-run: also print each payload as Exact would get it (with its GUIDs).")
 @click.option("--since", help="Backfill from this date (YYYY-MM-DD) on a first run, instead of orders.since.")
 @click.option("--order", "order_ids", type=int, multiple=True, help="Only this WooCommerce order id (repeatable).")
 @click.option("--limit", type=click.IntRange(min=1), help="Book at most this many orders.")
 @click.option("--sandbox", is_flag=True, help="Run against a fresh embedded sandbox of both services.")
-@click.option("--json", "as_json", is_flag=True, help="Print the outcome of the run as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome of the run as JSON (the same as --format json).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="json: the outcome (and a dry run's payloads)."
+)
 @click.option("--wait", is_flag=True, help="If another run of this spec is busy, wait for it instead of stopping.")
 @click.option("--every", metavar="INTERVAL", help="Keep running: every 15m, 30m, 1h... (Ctrl-C stops).")
 @click.option("--to", "to", metavar="DIR", type=click.Path(file_okay=False), help="Write each document to DIR as JSON instead of Exact (a review).")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, help="Run this many specs (clients) at once, each in its own process.")
 @guarded
-def run(spec_paths, dry_run, since, order_ids, limit, sandbox, as_json, wait, every, to, jobs) -> None:
+def run(spec_paths, dry_run, payloads, since, order_ids, limit, sandbox, as_json, fmt, wait, every, to, jobs) -> None:
     """Book what is due: new and changed orders, refunds, and retries. Several specs
     (clients) run in turn, or --jobs N at a time, each with its own ledger, login and call budget."""
     if to and dry_run:
         raise UsageError("--to already writes nothing to Exact", "leave out --dry-run: --to DIR writes each document to DIR for review")
     since = _day(since) if since else since
-    options = dict(dry_run=dry_run, since=since, order_ids=order_ids, limit=limit, sandbox=sandbox, as_json=as_json, to=to)
+    if payloads and not dry_run:
+        raise UsageError("--payloads shows what a dry run would post", "add --dry-run, or use `runner preview SPEC --payloads`")
+    as_json = as_json or fmt == "json"
+    options = dict(dry_run=dry_run, since=since, order_ids=order_ids, limit=limit, sandbox=sandbox, as_json=as_json, to=to, payloads=payloads)
     if jobs > 1 and len(spec_paths) > 1:
         if every:
             raise UsageError("--jobs runs each spec once", "schedule `runner run clients/*.yaml --jobs N` with cron or a systemd timer")
         from runner.cli.jobs import run_parallel
 
-        forwarded = [*(["--dry-run"] if dry_run else []), *(["--since", since] if since else []), *(["--limit", str(limit)] if limit else [])]
-        forwarded += [*(f"--order={o}" for o in order_ids), *(["--sandbox"] if sandbox else []), *(["--json"] if as_json else [])]
-        forwarded += [*(["--wait"] if wait else []), *(["--to", to] if to else [])]
+        forwarded = [*(["--dry-run"] if dry_run else []), *(["--payloads"] if payloads else []), *(["--since", since] if since else [])]
+        forwarded += [*(["--limit", str(limit)] if limit else []), *(f"--order={o}" for o in order_ids), *(["--sandbox"] if sandbox else [])]
+        forwarded += [*(["--json"] if as_json else []), *(["--wait"] if wait else []), *(["--to", to] if to else [])]
         sys.exit(run_parallel(spec_paths, jobs, forwarded))
     if not every:
         codes = [_run_logged(path, len(spec_paths) > 1, wait=wait, **options) for path in spec_paths]
@@ -123,6 +132,7 @@ def run(spec_paths, dry_run, since, order_ids, limit, sandbox, as_json, wait, ev
         locks = {}  # the loop owns each spec: cron-started runs meanwhile say 'already running'
         for path in spec_paths:
             spec = load_spec(path)
+            check_schedule(every, interval, spec.exact.base_url)
             locks[path] = stack.enter_context(_turn(spec, lock_path(spec), wait, alerts=True))
         Out.echo(f"running {', '.join(spec_paths)} every {every}; Ctrl-C stops")
         while True:
@@ -169,7 +179,18 @@ def _stamp(path: str, text: str, err: bool = False) -> None:
 
 
 def _run_one(
-    path: str, log: bool, dry_run=False, since=None, order_ids=(), limit=None, sandbox=False, as_json=False, wait=False, locked=False, to=None
+    path: str,
+    log: bool,
+    dry_run=False,
+    since=None,
+    order_ids=(),
+    limit=None,
+    sandbox=False,
+    as_json=False,
+    wait=False,
+    locked=False,
+    to=None,
+    payloads=False,
 ) -> int:
     spec = load_spec(path)
     with target(spec, sandbox) as (spec, box):
@@ -178,26 +199,34 @@ def _run_one(
         with lock, _alerting(spec, alerts) as outcome:
             source, sink, ledger = _adapters(spec, dry_run, to)
             progress = None if as_json else _progress(sys.stdout.isatty())
+            booking = engine.Run(spec, source, sink, ledger, progress=progress)
             try:
-                result = outcome["report"] = engine.Run(spec, source, sink, ledger, progress=progress)(
-                    since=since, only=order_ids, limit=limit
-                ).as_dict()
+                result = outcome["report"] = booking(since=since, only=order_ids, limit=limit).as_dict()
+            except KeyboardInterrupt:
+                if progress:
+                    progress(None)
+                Out.echo(render.interrupted(booking.outcome.as_dict()), err=True)
+                sys.exit(130)
             finally:
                 ledger.close()
                 if progress:
                     progress(None)
+            names = preview_module.code_names(sink, [doc for doc, _ in sink.documents]) if dry_run else {}
         if as_json:
             Out.echo(json.dumps({**result, **({"would_post": sink.posted} if dry_run else {})}, indent=2, ensure_ascii=False, default=str))
             return 1 if result["failed"] or result.get("missing") else 0
         if dry_run:
-            Out.echo(json.dumps(sink.posted, indent=2, ensure_ascii=False, default=str))
+            for line in render.dry_run_lines(sink.documents, names, sink.posted):
+                Out.echo(line)
+            if payloads:
+                Out.echo(json.dumps(sink.posted, indent=2, ensure_ascii=False, default=str))
         for order_id, message in sorted(result["failed"].items(), key=lambda kv: int(kv[0])):
             Out.echo(f"FAILED order {order_id}: {message}", err=True)
         for note in result.get("notes") or ():
             Out.echo(f"note: {note}", err=True)
         for warning in result.get("warnings") or ():
             Out.echo(f"warning: {warning}", err=True)
-        summary = ("dry run, nothing posted: " if dry_run else "") + render.run_summary(result)
+        summary = ("dry run, nothing posted: " if dry_run else "") + render.run_summary(result, dry=dry_run)
         if to:
             summary += f"; the documents are in {to}"
         _stamp(path, summary) if log else Out.echo(summary)
@@ -222,28 +251,31 @@ def _adapters(spec, dry_run: bool, to: str | None):
     return source, (DryRunSink(sink) if dry_run else sink), ledger
 
 
-LOG_EVERY = 100
+LOG_EVERY = 100  # orders between two progress lines without a terminal
+LOG_SECONDS = 60  # ... or seconds, whichever comes first
 
 
-def _progress(terminal: bool):
-    """Progress while a backfill books: a one-line counter on a terminal (cleared at the
-    end), else a plain log line every LOG_EVERY orders (cron mail, systemd journal)."""
+def _progress(terminal: bool, verb: str = "booking"):
+    """Progress while a long command works: one line rewritten in place on a terminal
+    (cleared at the end), else a plain line every LOG_EVERY orders or LOG_SECONDS (cron mail,
+    the systemd journal). Done of total, the rate, and the time left at Exact's pace."""
+    last = [0.0]
 
-    def show(outcome) -> None:
-        if outcome is None:
+    def show(tick) -> None:
+        if tick is None:
             if terminal:
-                click.echo("\r" + " " * 60 + "\r", nl=False)
+                click.echo("\r\033[K", nl=False)
             return
-        done = len(outcome.booked) + len(outcome.failed) + outcome.skipped
-        line = f"booking: {done} order(s) read, {len(outcome.booked)} booked, {len(outcome.failed)} failed"
+        line = render.progress_line(tick, verb)
         if terminal:
-            click.echo(f"\r{line}", nl=False)
-        elif done % LOG_EVERY == 0:
+            click.echo(f"\r\033[K{line}", nl=False)
+        elif tick.done % LOG_EVERY == 0 or tick.elapsed - last[0] >= LOG_SECONDS:
+            last[0] = tick.elapsed
             Out.echo(line)
 
-    def shown(outcome) -> None:
+    def shown(tick) -> None:
         try:
-            show(outcome)
+            show(tick)
         except BrokenPipeError:  # the reader has gone: the run books on, its summary ends the command quietly
             pass
 
@@ -251,16 +283,20 @@ def _progress(terminal: bool):
 
 
 @main.command()
-@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
-@click.argument("order_ids", metavar="[ORDER]...", type=int, nargs=-1)
+@click.argument("args", metavar="[SPEC] [ORDER]...", nargs=-1)
 @guarded
-def retry(spec_path, order_ids) -> None:
+def retry(args) -> None:
     """Retry failed orders now (all of them, or the ones named), whatever their backoff."""
+    spec_path, order_ids = _spec_and_orders(args)
     spec = load_spec(spec_path)
     with _turn(spec, lock_path(spec)):
         woo, sink, ledger = parts(spec)
         try:
-            result = engine.Run(spec, woo, sink, ledger)(retry_now=list(order_ids)).as_dict()
+            wanted = due.retries(ledger, order_ids)
+            if not wanted:
+                Out.echo("nothing to retry: no order has failed; `runner run SPEC` books what is due")
+                return
+            result = engine.Run(spec, woo, sink, ledger)(retry_now=wanted).as_dict()
         finally:
             ledger.close()
     for order_id, message in sorted(result["failed"].items(), key=lambda kv: int(kv[0])):
@@ -270,8 +306,20 @@ def retry(spec_path, order_ids) -> None:
         sys.exit(1)
 
 
+def _spec_and_orders(args: tuple[str, ...]) -> tuple[str, list[int]]:
+    """`retry [SPEC] [ORDER]...`: a first word that is a number and not a file is an order."""
+    words = list(args)
+    spec_path = words.pop(0) if words and not (words[0].isdigit() and not Path(words[0]).exists()) else None
+    if spec_path is None:
+        spec_path = default_spec("retry")
+    bad = [word for word in words if not word.isdigit()]
+    if bad:
+        raise UsageError(f"{bad[0]!r} is not an order id", "name orders by their WooCommerce id, e.g. runner retry sync.yaml 5186")
+    return spec_path, [int(word) for word in words]
+
+
 @main.command()
-@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@spec_argument()
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 @guarded
 def status(spec_path, as_json) -> None:

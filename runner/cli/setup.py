@@ -12,12 +12,12 @@ import click
 
 import runner.cli.render as render
 from runner.cli.checks import preview, validate
-from runner.cli.common import Out, guarded, load_spec, main, parts, target
+from runner.cli.common import Out, guarded, load_spec, main, parts, spec_argument, target
 from runner.errors import RunnerError
 
 
 @main.command()
-@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@spec_argument()
 @click.option("--no-browser", is_flag=True, help="Only print the login URL; do not open a browser.")
 @guarded
 def auth(spec_path, no_browser) -> None:
@@ -39,7 +39,7 @@ def auth(spec_path, no_browser) -> None:
 
 
 @main.command()
-@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@spec_argument()
 @guarded
 def divisions(spec_path) -> None:
     """List the administrations (divisions) this Exact login may use."""
@@ -60,7 +60,7 @@ def divisions(spec_path) -> None:
 
 
 @main.command()
-@click.argument("spec_path", metavar="SPEC", type=click.Path(dir_okay=False))
+@spec_argument()
 @click.option("--dry-run", is_flag=True, help="Show what would be created or changed in Exact; write nothing.")
 @click.option("--sandbox", is_flag=True, help="Push to a fresh embedded sandbox of both services.")
 @guarded
@@ -117,7 +117,7 @@ def sandbox(orders, seed, woo_port, exact_port) -> None:
         Out.echo("Point a spec at them with these lines in a .env beside it (and woocommerce.url / exact.base_url as above):")
         for name, value in box.credentials().items():
             click.echo(f"  {name}={value}")  # sandbox credentials are public test values, meant to be copied
-        Out.echo("then log in with `runner auth SPEC` (the sandbox approves at once). Ctrl-C stops.")
+        Out.echo("then log in with `runner auth` in that spec's folder (the sandbox approves at once). Ctrl-C stops.")
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:

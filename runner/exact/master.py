@@ -26,6 +26,7 @@ class Admin:
     gl_ids: dict[str, str]
     cash_journals: frozenset[str]
     currencies: dict[str, list] = field(default_factory=dict)  # journal -> [currency, other currencies allowed]
+    names: dict[tuple[str, str], str] = field(default_factory=dict)  # ("gl" | "vat", code) -> Exact's description
 
 
 class MasterCache:
@@ -43,15 +44,21 @@ class MasterCache:
             cached = {"at": time.time(), **self._read_master()}
             self.ledger.set_cursor("exact_master_data", cached)
         self.fresh = self.fresh or read_now
-        vat = {c: VatCode(c, Decimal(p), t, eu, charged, blocked) for c, p, t, eu, charged, blocked in cached["vat"]}
+        vat = {c: VatCode(c, Decimal(p), t, eu, charged, blocked) for c, p, t, eu, charged, blocked, *_ in cached["vat"]}
         master = MasterData(
-            vat, {code: kind for code, _, kind in cached["gl"]}, {code: kind for code, kind in cached["journals"]}, frozenset(cached["conditions"])
+            vat,
+            {code: kind for code, _, kind, *_ in cached["gl"]},
+            {code: kind for code, kind in cached["journals"]},
+            frozenset(cached["conditions"]),
         )
+        names = {("gl", row[0]): row[3] for row in cached["gl"] if len(row) > 3 and row[3]}  # a cache from before names: codes only
+        names |= {("vat", row[0]): row[6] for row in cached["vat"] if len(row) > 6 and row[6]}
         self._admin = Admin(
             master,
-            {code: guid for code, guid, _ in cached["gl"]},
+            {code: guid for code, guid, *_ in cached["gl"]},
             frozenset(code for code, kind in cached["journals"] if kind == CASH),
             cached.get("currencies", {}),
+            names,
         )
         return self._admin
 
@@ -71,10 +78,14 @@ class MasterCache:
                 (r.get("EUSalesListing") or "N").strip(),
                 bool(r.get("Charged")),
                 bool(r.get("IsBlocked")),
+                (r.get("Description") or "").strip(),
             ]
-            for r in self.api.get("vat/VATCodes", "ID,Code,Percentage,Type,Charged,EUSalesListing,IsBlocked")
+            for r in self.api.get("vat/VATCodes", "ID,Code,Description,Percentage,Type,Charged,EUSalesListing,IsBlocked")
         ]
-        gls = [[g["Code"].strip(), g["ID"], int(g.get("Type") or 0)] for g in gl_accounts(self.api, "ID,Code,Type")]
+        gls = [
+            [g["Code"].strip(), g["ID"], int(g.get("Type") or 0), (g.get("Description") or "").strip()]
+            for g in gl_accounts(self.api, "ID,Code,Description,Type")
+        ]
         rows = [j for j in self.api.get("financial/Journals", "Code,Type,IsBlocked,Currency,AllowVariableCurrency") if not j.get("IsBlocked")]
         journals = [[j["Code"].strip(), int(j.get("Type") or 0)] for j in rows]
         currencies = {j["Code"].strip(): [(j.get("Currency") or "").strip(), bool(j.get("AllowVariableCurrency"))] for j in rows}

@@ -223,7 +223,7 @@ def store_from_spec(spec, transport: httpx.BaseTransport | None = None, clock: C
         exact.redirect_uri,
         transport=transport,
         clock=clock,
-        login_hint=f"runner auth {spec.path.name}",
+        login_hint="runner auth SPEC",
     )
 
 

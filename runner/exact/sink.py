@@ -55,6 +55,9 @@ class ExactSink:
     def currency_problem(self, journal: str, currency: str) -> str | None:
         return self.master.currency_problem(journal, currency)
 
+    def describe(self, kind: str, code: str) -> str:
+        return self.admin().names.get((kind, code), "")
+
     # the Sink protocol (runner/seams.py)
     def open(self) -> None:
         self.refresh_accounts()
@@ -232,7 +235,8 @@ class ExactSink:
         return {"exact_id": line.get("EntryID")} if line else None
 
     def quota(self) -> Quota:
-        return Quota(self.api.calls, self.api.governor.daily_remaining, self.api.governor.daily_reset)
+        governor = self.api.governor
+        return Quota(self.api.calls, governor.daily_remaining, governor.daily_reset, governor.minutely_limit)
 
     def _ids(self, posting: Posting, create_items: bool, closing: bool = False) -> Ids:
         admin = self.admin()

@@ -9,6 +9,7 @@ import difflib
 import ipaddress
 import json
 import os
+import re
 import socket
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -40,13 +41,21 @@ def schema_problems(raw: RawSpec, schema: dict) -> list[str]:
     return problems
 
 
+_SERVICE = {"woocommerce": "the shop's address", "exact": "Exact's address"}
+SENTENCE_END = re.compile(r"\.(?:\s|$)")
+
+
 def _friendly(error) -> str:
     if error.validator == "required":
         return error.message.replace("is a required property", "is missing")
     if error.validator == "enum":
         return f"{error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
     if error.validator == "pattern":
-        return f"{error.instance!r} does not have the expected form ({error.schema.get('description', '').split('.')[0]})"
+        if str(error.instance).startswith("http://"):
+            whose = _SERVICE.get(error.absolute_path[0], "the address")
+            return f"{error.instance!r} is plain http: {whose} must be https (http only on 127.0.0.1 or localhost, for the sandbox)"
+        form = SENTENCE_END.split(error.schema.get("description", ""))[0]  # its first sentence, whole: a host's dots end none
+        return f"{error.instance!r} does not have the expected form ({form})"
     if error.validator == "type":
         wanted = error.validator_value if isinstance(error.validator_value, str) else " or ".join(error.validator_value)
         return f"{error.instance!r} should be {'an' if wanted[0] in 'aeiou' else 'a'} {wanted}"
@@ -108,6 +117,13 @@ def _cross_problems(raw: RawSpec) -> list[str]:
     booking = data.get("booking") if isinstance(data.get("booking"), dict) else {}
     payments = data.get("payments") if isinstance(data.get("payments"), dict) else {}
     problems = _status_problems(raw)
+    shop = data.get("woocommerce") if isinstance(data.get("woocommerce"), dict) else {}
+    url = shop.get("url")
+    if isinstance(url, str) and (api := re.search(r"/wp-json(/.*)?$", url.rstrip("/"))):
+        problems.append(
+            f"{raw.source.where(('woocommerce', 'url'))}: woocommerce.url: {url!r} is the REST API's address; "
+            f"give the store root: {url[: api.start()]}"
+        )
     if booking.get("status") == "paid" and not payments.get("journal"):
         problems.append(
             f"{raw.source.where(('booking', 'status'))}: payments.journal is needed when booking.status is paid "
@@ -197,7 +213,7 @@ def load(path: str | os.PathLike, environ: dict[str, str] | None = None, on_secr
     if problems:
         problems.sort(key=_problem_order)
         count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
-        raise SpecError(f"{_display(raw.path)}: {count} in the spec", "fix these and run `runner validate` again", problems)
+        raise SpecError(f"{_display(raw.path)}: {count} in the spec", "fix these and run `runner validate SPEC` again", problems)
     data = defaults(schema, raw.data)
     for key_path, source, allowed in template_fields(schema, data):
         key = _dotted(key_path)

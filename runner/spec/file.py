@@ -204,7 +204,10 @@ def _load_chain(path: Path, problems: list[str], seen: tuple[Path, ...] = (), ro
     root = root or path.parent
     if path in seen:
         raise SpecError(f"extends: {path} extends itself", "remove the loop between the presets")
+    known = len(problems)
     data, lines = _read_yaml(path, problems)
+    if data is None and not seen and len(problems) == known:  # six "is missing" lines would bury the one thing to say
+        raise SpecError(f"{_display(path)} is empty", "write the spec (see sync.yaml in the runner's repository), or let `runner init` write one")
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -41,6 +41,7 @@ class WooCommerce:
         self.deadline = 2 * timeout  # a whole answer, however it trickles
         self.sleep = sleep
         self.calls = 0
+        self.listed: int | None = None
         self.name = url.rstrip("/")
         self._categories: dict[int, tuple[str, ...]] = {}
 
@@ -116,6 +117,9 @@ class WooCommerce:
         forward; a page that shares no row with what was read may have skipped some, so the
         walk steps back a page and reads on from there."""
         first = self._get(path, {**params, "per_page": PER_PAGE, "offset": 0}, optional)
+        if first is not None and path == "orders":
+            total = first.headers.get("x-wp-total", "")
+            self.listed = int(total) if total.isdigit() else None  # for progress only: the walk never trusts it
         return None if first is None else self._walk(path, params, first)
 
     def _walk(self, path: str, params: dict[str, Any], response: httpx.Response) -> Iterator[dict]:
@@ -150,6 +154,7 @@ class WooCommerce:
             params["after"] = created_after
         if modified_after_gmt:
             params.update({"modified_after": modified_after_gmt, "dates_are_gmt": "true"})
+        self.listed = None
         yield from self._pages("orders", params)  # each once, none lost to a page shift
 
     def order(self, order_id: int) -> dict:
