@@ -3,11 +3,15 @@ number of orders grows, and the ledger's cost per order as its history grows.
 
     python bench/local.py [--orders 5000]
 
+A streamed preview of a large orders file (`runner preview SPEC --orders-file F --format json`)
+is measured for its rate and its peak memory.
+
 Compare the figures within one run (the machines are shared and noisy)."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
@@ -40,6 +44,32 @@ def preview_rate(spec, raw: list[dict]) -> tuple[float, int]:
     return len(raw) / seconds, peak
 
 
+def stream_rate(spec, raw: list[dict], copies: int) -> tuple[int, float, int]:
+    """A streamed preview (runner/orders_file.py) of `copies` x `raw` orders written to a
+    JSON file, consumed as the command writes it: (orders, orders per second, peak KiB)."""
+    from runner.exact.sink import OfflineExact
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "orders.json"
+        with open(path, "w", encoding="utf-8") as out:
+            out.write("[")
+            for copy in range(copies):
+                for n, order in enumerate(raw):
+                    shift = copy * 10_000_000
+                    out.write(("," if copy or n else "") + json.dumps({**order, "id": order["id"] + shift, "number": str(order["id"] + shift)}))
+            out.write("]")
+        started = time.perf_counter()
+        count = sum(1 for _ in preview.offline_stream(spec, str(path), None, OfflineExact()))
+        seconds = time.perf_counter() - started
+        tracemalloc.start()  # a second pass for memory
+        for _ in preview.offline_stream(spec, str(path), None, OfflineExact()):
+            pass
+        peak = tracemalloc.get_traced_memory()[1] // 1024
+        tracemalloc.stop()
+    assert count >= len(raw) * copies
+    return len(raw) * copies, len(raw) * copies / seconds, peak
+
+
 def ledger_cost(history: int, sample: int = 300) -> float:
     """Milliseconds per booked order (intent, done, customer) once `history` orders are in it."""
     with tempfile.TemporaryDirectory() as folder:
@@ -59,6 +89,7 @@ def ledger_cost(history: int, sample: int = 300) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=5000)
+    parser.add_argument("--streamed", type=int, default=100_000, help="orders in the file the streamed preview reads")
     args = parser.parse_args()
     spec = spec_module.load(ROOT / "tests" / "data" / "specs" / "test.yaml", environ={})
     data = generate_orders(args.orders, seed=1)
@@ -66,6 +97,8 @@ def main() -> None:
     for n in (args.orders // 10, args.orders):
         rate, peak = preview_rate(spec, raw[:n])
         print(f"preview {n:>6} orders: {rate:8.0f} orders/s, peak memory {peak:>7} KiB ({peak / n:.1f} KiB per order)")
+    orders, rate, peak = stream_rate(spec, raw, max(1, args.streamed // len(raw)))
+    print(f"streamed preview {orders:>6} orders from a file: {rate:8.0f} orders/s, peak memory {peak:>7} KiB")
     for history in (0, 2000, 20000):
         print(f"ledger with {history:>6} orders of history: {ledger_cost(history):.2f} ms per booked order")
 

@@ -5,7 +5,7 @@ Both take the orders, the verdicts and the documents from runner/due.py, as a ru
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -30,10 +30,6 @@ class Preview:
     skipped: dict[int, str] = field(default_factory=dict)  # order id -> why it is not booked
     names: dict[tuple[str, str], str] = field(default_factory=dict)  # ("gl" | "vat", code) -> the books' description
 
-    def skip(self, order_id: int, why: str) -> None:
-        self.skipped[order_id] = why
-        self.items.append({"order": order_id, "skipped": why})
-
 
 def preview(
     spec,
@@ -50,13 +46,41 @@ def preview(
     order that gives none: `{"order", "skipped": why}` or `{"order", "error": message}`, so
     whoever reads the JSON sees every order looked at. The orders the window makes due go
     through `due.plans` and the sink's own requests, as in a run."""
-    booker, result, wanted, shown = Booker(spec), Preview(), set(only), 0
-    for raw in sorted(raw_orders, key=lambda o: int(o.get("id") or 0)):
+    result = Preview()
+    ordered = sorted(raw_orders, key=lambda o: int(o.get("id") or 0))
+    for order_id, document, item in events(spec, ordered, sink, refunds_of, window, source, only, limit, started):
+        if document is not None:
+            result.documents.append((document, item))
+        elif "error" in item:
+            result.failures[order_id] = item["error"]
+        else:
+            result.skipped[order_id] = item["skipped"]
+        result.items.append(item)
+    result.names = code_names(sink, [doc for doc, _ in result.documents])
+    return result
+
+
+def events(
+    spec,
+    raw_orders: Iterable[Mapping[str, Any]],
+    sink: Sink,
+    refunds_of: Callable[[Order], Sequence[Mapping[str, Any]]],
+    window: due.Window,
+    source: Source | None = None,
+    only: Sequence[int] = (),
+    limit: int | None = None,
+    started: Callable[[int], bool] = lambda order_id: False,
+) -> Iterator[tuple[int, Document | None, dict[str, Any]]]:
+    """The preview as it is made, order by order in the order given: (order id, document,
+    item) per document, (order id, None, {"order", "skipped" | "error"}) per order without."""
+    booker, wanted, seen, shown = Booker(spec), set(only), set(), 0
+    for raw in raw_orders:
         order_id = int(raw.get("id") or 0)
         if wanted and order_id not in wanted:
             continue
+        seen.add(order_id)
         if (why := window.verdict(raw, started(order_id))) is not None:
-            result.skip(order_id, why)
+            yield order_id, None, {"order": order_id, "skipped": why}
             continue
         if limit is not None and shown >= limit:
             break
@@ -67,17 +91,14 @@ def preview(
             planned = [p for p in every if window.includes(p.document) or started(order_id)]
             items = [_item(sink, p) for p in planned]
         except BookingError as exc:
-            result.failures[order_id] = exc.message
-            result.items.append({"order": order_id, "error": exc.message})
+            yield order_id, None, {"order": order_id, "error": exc.message}
             continue
         if not items:
-            result.skip(order_id, window.why_not(every[0].document))
-        result.items += [item for _, item in items]
-        result.documents += items
-    for order_id in sorted(wanted - {d.order_id for d, _ in result.documents} - set(result.skipped) - set(result.failures)):
-        result.skip(order_id, "not found")
-    result.names = code_names(sink, [doc for doc, _ in result.documents])
-    return result
+            yield order_id, None, {"order": order_id, "skipped": window.why_not(every[0].document)}
+        for document, item in items:
+            yield order_id, document, item
+    for order_id in sorted(wanted - seen):
+        yield order_id, None, {"order": order_id, "skipped": "not found"}
 
 
 def code_names(sink: Sink, documents: Iterable[Document]) -> dict[tuple[str, str], str]:
@@ -123,6 +144,31 @@ def offline(spec, raw_orders: list[dict], refunds: Mapping[int, Sequence[Mapping
     return preview(spec, raw_orders, sink, lambda order: refunds.get(order.id, ()), window, only=only, limit=limit)
 
 
+def offline_stream(spec, path: str, refunds_path: str | None, sink: Sink) -> Iterator[tuple[int, Document | None, dict[str, Any]]]:
+    """An orders file as it is read (runner/orders_file.py): each order's events as soon as
+    they are made, in the file's order; refunds from the refunds file or the order itself."""
+    from runner.orders_file import stream
+
+    window = due.Window.of(spec.orders.statuses, spec.orders.since, timezone=spec.timezone)
+    given = read_refunds(refunds_path, [])
+    orders = stream(path, read_orders_file)
+    embedded: dict[int, list[dict]] = {}
+
+    def remembered() -> Iterator[Mapping[str, Any]]:
+        for raw in orders:
+            full = _embedded(raw)
+            if full:
+                embedded[int(raw.get("id") or 0)] = full
+            yield raw
+
+    return events(spec, remembered(), sink, lambda order: given.get(order.id) or embedded.pop(order.id, ()), window)
+
+
+def _embedded(raw: Mapping[str, Any]) -> list[dict]:
+    """Full refund objects an order carries itself (an export with refunds embedded)."""
+    return [r for r in raw.get("refunds") or [] if isinstance(r, dict) and "amount" in r]
+
+
 def online(spec, source: Source, sink: Sink, ledger, only: Sequence[int] = (), limit: int | None = None) -> Preview:
     """The next orders a run would book, listed as a run lists them, with the ids of the
     books; orders the ledger holds as booked are left out."""
@@ -161,8 +207,7 @@ def read_refunds(path: str | None, orders: list[dict]) -> dict[int, list[dict]]:
     orders embed full refund objects, from the orders themselves."""
     refunds: dict[int, list[dict]] = {}
     for order in orders:
-        full = [r for r in order.get("refunds") or [] if isinstance(r, dict) and "amount" in r]
-        if full:
+        if full := _embedded(order):
             refunds[int(order["id"])] = full
     if path:
         data = _read_json_or_yaml(path, "refunds file")

@@ -63,6 +63,11 @@ def validate(spec_path: str, online: bool, sandbox: bool) -> None:
 def preview(spec_path, order_ids, limit, orders_file, refunds_file, fmt, payloads, sandbox) -> None:
     """Show the Exact payloads SPEC would post, without writing anything."""
     spec = load_spec(spec_path)
+    if orders_file and fmt == "json" and not order_ids and not limit:
+        from runner.exact.sink import OfflineExact
+
+        _stream_json(preview_module.offline_stream(spec, orders_file, refunds_file, OfflineExact()))
+        return
     if orders_file:
         from runner.exact.sink import OfflineExact
 
@@ -94,6 +99,24 @@ def preview(spec_path, order_ids, limit, orders_file, refunds_file, fmt, payload
     for order_id, message in sorted(result.failures.items()):
         Out.echo(f"FAILED order {order_id}: {message}", err=True)
     if result.failures:
+        sys.exit(1)
+
+
+def _stream_json(events) -> None:
+    """A preview from a file written as it is made (a JSON array, element by element, as
+    `--format json` prints it whole), so 100,000 orders never sit in memory; the failures
+    are told at the end, exit 1 when there are any."""
+    failures, first = {}, True
+    for order_id, _document, item in events:
+        if "error" in item:
+            failures[order_id] = item["error"]
+        text = "\n".join("  " + line for line in json.dumps(item, indent=2, ensure_ascii=False).splitlines())
+        Out.echo(("[\n" if first else ",\n") + text, nl=False)
+        first = False
+    Out.echo("[]" if first else "\n]")
+    for order_id, message in sorted(failures.items()):
+        Out.echo(f"FAILED order {order_id}: {message}", err=True)
+    if failures:
         sys.exit(1)
 
 

@@ -32,8 +32,8 @@ class Out:
         return name_spec(redact(text, cls.secrets), cls.spec_path)
 
     @classmethod
-    def echo(cls, text: str = "", err: bool = False) -> None:
-        click.echo(cls.redact(text), err=err)
+    def echo(cls, text: str = "", err: bool = False, nl: bool = True) -> None:
+        click.echo(cls.redact(text), err=err, nl=nl)
 
 
 def _fail(error: RunnerError) -> None:
