@@ -28,6 +28,7 @@ FINISHED_BUCKET = 1000  # orders per record of the finished table
 KEEP_DAYS = 60  # finished orders older than this keep only that they are finished
 RUN_MONTHS = 3  # months of run records kept
 KEPT = ("steps", "journal")  # of an intent's facts, what a done step keeps (completeness, the report)
+UNKEPT = frozenset({"account"})  # done steps whose facts live elsewhere: a new account is in the customer index
 
 
 class JournalStorage(Storage):
@@ -223,7 +224,10 @@ class Ledger:
         where = self._is(order_id, refund_id, step)
         intent = self.db.table("intents").get(where) or {}
         kept = {k: intent[k] for k in KEPT if k in intent}
-        self._steps(order_id).upsert({"order": order_id, "refund": refund_id or 0, "step": step, **kept, "state": "done", "at": now(), **ids}, where)
+        if step not in UNKEPT:
+            self._steps(order_id).upsert(
+                {"order": order_id, "refund": refund_id or 0, "step": step, **kept, "state": "done", "at": now(), **ids}, where
+            )
         self.db.table("intents").remove(where)
 
     def forget(self, order_id: int, refund_id: int | None, step: str) -> None:
