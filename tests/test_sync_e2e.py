@@ -244,3 +244,12 @@ def test_validate_online_refuses_a_division_the_login_may_not_use(sync_box):
     box.spec.write_text(box.spec.read_text().replace("division: 1234567", "division: 7654321"))
     result = box.run("validate", "--online")
     assert result.exit_code == 2 and "may not use division 7654321" in result.output and "runner divisions" in result.output
+
+
+def test_a_template_on_a_field_some_orders_lack_names_it_and_how_to_write_it(sync_box):
+    box = sync_box(orders=6, extra='booking:\n  description: "Order {{ order.number }} KvK {{ order.billing.kvk_nummer }}"\n')
+    result = box.run("preview")
+    assert result.exit_code == 1
+    assert "booking.description: this order has no order.billing.kvk_nummer" in result.output, result.output
+    assert "what to do: in booking.description, write {% if order.billing.kvk_nummer is defined %}...{% endif %}" in result.output
+    assert "{{ order.billing.kvk_nummer | default('') }}" in result.output and "dict object" not in result.output
