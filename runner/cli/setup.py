@@ -59,6 +59,9 @@ def divisions(spec_path) -> None:
         Out.echo(line)
 
 
+PRODUCTS_EVERY = 10  # products between two progress lines without a terminal (up to two calls each)
+
+
 @main.command()
 @spec_argument()
 @click.option("--dry-run", is_flag=True, help="Show what would be created or changed in Exact; write nothing.")
@@ -66,6 +69,7 @@ def divisions(spec_path) -> None:
 @guarded
 def products(spec_path, dry_run, sandbox) -> None:
     """Push WooCommerce products (simple and variations) to Exact items, matched on code."""
+    from runner.cli.runs import ticker
     from runner.exact import products as products_module
 
     spec = load_spec(spec_path)
@@ -78,7 +82,14 @@ def products(spec_path, dry_run, sandbox) -> None:
             planned.append(f"{method} {path} {json.dumps(payload, ensure_ascii=False)}")
             return {"ID": f"<new item {payload.get('Code', '')}>"}
 
-        result = products_module.push(spec, woo, sink.api, post=record if dry_run else None)
+        result, progress = products_module.PushReport(), ticker(sink, "dry run" if dry_run else "pushing", "product", every=PRODUCTS_EVERY)
+        try:
+            products_module.push(spec, woo, sink.api, post=record if dry_run else None, progress=progress, report=result)
+        except KeyboardInterrupt:
+            progress(None)
+            Out.echo(render.products_interrupted(result, dry_run), err=True)
+            sys.exit(130)
+        progress(None)
     for line in planned:
         Out.echo(line)
     for code, message in sorted(result.failed.items()):

@@ -31,11 +31,12 @@ class PushReport:
     failed: dict[str, str] = field(default_factory=dict)
 
 
-def push(spec, woo, api, post=None, progress: Callable | None = None) -> PushReport:
+def push(spec, woo, api, post=None, progress: Callable | None = None, report: PushReport | None = None) -> PushReport:
     """`post(method, path, payload)` does the writing; a dry run passes one that only records.
-    `progress(done, total)` is told after each product."""
+    `progress(done, total)` is told after each product; `report` fills as it goes (what a
+    Ctrl-C leaves is in it)."""
     post = post or (lambda method, path, payload: api.post(path, payload) if method == "POST" else api.put(path, payload))
-    templates, report = spec.templates, PushReport()
+    templates, report = spec.templates, report if report is not None else PushReport()
     items = {
         row["Code"].strip(): row for row in api.get("sync/Logistics/Items", "ID,Code,Description,StandardSalesPrice,Timestamp", "Timestamp gt 1")
     }

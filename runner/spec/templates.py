@@ -99,8 +99,8 @@ def absent(key: str, source: str, said: str) -> TemplateFailure:
     of writing a template for orders that may lack it."""
     found = MISSING.search(said)
     name = next((g for g in found.groups() if g), "") if found else ""
-    path = next((p for p in _paths(source) if name and p.split(".")[-1] == name), name)
-    if not path:
+    path = next((p for p in _paths(source) if name and p.split(".")[-1] == name), None)
+    if not path:  # a key looked up by value ({...}[line.tax_rate]): Jinja's words say which
         return TemplateFailure(f"{key}: {said}", f"fix the template {key} in the spec (runner validate checks it)")
     return TemplateFailure(
         f"{key}: this order has no {path} (the template reads it, and not every order has it)",
