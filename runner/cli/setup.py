@@ -23,19 +23,39 @@ from runner.errors import RunnerError
 def auth(spec_path, no_browser) -> None:
     """Log in to Exact Online once; stores the token file the runs use."""
     from runner.exact import oauth
+    from runner.setup import login, terminal
+    from runner.setup.console import Console
 
     spec = load_spec(spec_path)
     store = oauth.store_from_spec(spec)
-    url, state = oauth.authorize_url(store.base_url, store.client_id, store.redirect_uri)
-    catcher = oauth.RedirectCatcher(store.redirect_uri) if oauth.is_loopback(store.redirect_uri) else None  # listening before the browser goes there
-    Out.echo(f"Open this address, log in to Exact Online and approve the app:\n\n  {url}\n")
-    if not no_browser:
-        webbrowser.open(url)
-    redirect = catcher.wait() if catcher else None
-    if redirect is None:
-        redirect = click.prompt("Paste the address Exact sent your browser to", prompt_suffix=": ")
-    store.exchange_code(oauth.code_from_redirect(redirect, state))
+    login.reachable(store.base_url)
+    console = Console(
+        Out.echo,
+        _until_stopped(lambda q, default, hidden: click.prompt(q, default=default, hide_input=hidden, prompt_suffix=": ")),
+        _until_stopped(lambda q, default: click.confirm(q, default=default)),
+        None if no_browser else webbrowser.open,
+        Out.secrets.add,
+        terminal.line_until,
+    )
+    login.login(_Once(console), store, REDIRECT_WAIT, command="runner auth")  # as init does: the browser hears the truth
     Out.echo(f"logged in; tokens saved to {store.path} (mode 0600). Next: runner divisions {spec_path}")
+
+
+REDIRECT_WAIT = 300.0  # seconds `runner auth` waits for the browser's return
+
+
+class _Once:
+    """What the login step asks of a wizard, for `runner auth`: each question once, and a
+    wrong answer (a refused login pasted) ends the command with its message."""
+
+    def __init__(self, console) -> None:
+        self.console, self.redirect_timeout = console, REDIRECT_WAIT
+
+    def say(self, text: str) -> None:
+        self.console.say(text.removeprefix("  "))
+
+    def ask(self, key, question: str, check=str, default=None, hidden=False):
+        return check(self.console.ask(question, default, hidden).strip())
 
 
 @main.command()
