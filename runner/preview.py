@@ -90,8 +90,9 @@ def events(
             every = due.plans(booker, order, refunds_of(order))
             planned = [p for p in every if window.includes(p.document) or started(order_id)]
             items = [_item(sink, p) for p in planned]
-        except BookingError as exc:
-            yield order_id, None, {"order": order_id, "error": exc.message}
+        except BookingError as exc:  # with what to do, as a run says it
+            said = f"{exc.message}; what to do: {exc.hint}" if exc.hint else exc.message
+            yield order_id, None, {"order": order_id, "error": said}
             continue
         if not items:
             yield order_id, None, {"order": order_id, "skipped": window.why_not(every[0].document)}

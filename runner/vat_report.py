@@ -222,39 +222,48 @@ def _finding_order(finding: Finding) -> tuple:
 # ---- the edges: read-only ------------------------------------------------------------------
 
 
-def read_shop(spec, source: Source, start: date, window: due.Window) -> tuple[list[Doc], dict[int, str]]:
+def read_shop(spec, source: Source, start: date, window: due.Window, progress: Callable | None = None) -> tuple[list[Doc], dict[int, str]]:
     """Every document the spec's rules make of the shop's orders that the window makes due,
     changed since the day before the period: whatever dates the entry, an order or refund
     dated in the period was saved then or later. Returns the documents and the orders that
-    cannot be booked (with the reason), limited to those whose entry date is not before the period."""
+    cannot be booked (with the reason), limited to those whose entry date is not before the period.
+    `progress(done, total)` is told after each order (total: what the shop's listing announced)."""
     booker = Booker(spec)
     documents, failed = [], {}
     after = f"{(start - timedelta(days=1)).isoformat()}T00:00:00"
     listed = source.refunds_after(after)  # as a run finds refunds: the store-wide list, where the shop has one
     parents = {int(r["parent_id"]) for r in listed or () if r.get("parent_id")}
-    for raw in _orders(source, window, after, parents):
-        if window.verdict(raw) is not None:
-            continue
-        try:
-            order = due.read_order(raw, source if booker.wants_categories else None)
-            sale = due.sale(booker, order).document
-            if window.includes(sale):
-                documents.append(shop_doc(sale, order.status))
-        except BookingError as exc:  # the run fails it too; its entry date is a guess then
-            when = str(raw.get("date_completed") or raw.get("date_paid") or raw.get("date_created") or "")[:10]
-            if not when or when >= start.isoformat():
-                failed[int(raw["id"])] = exc.message
-            continue
-        asked = due.asks_for_refunds(order, listed is not None, parents)
-        refunds = sorted(source.refunds(order.id) if asked else (), key=lambda r: int(r["id"]))
-        for n, refund in enumerate(refunds):
-            try:
-                credit = due.credit(booker, order, refund, refunds[:n]).document
-                if window.includes(credit):
-                    documents.append(shop_doc(credit, order.status))
-            except BookingError as exc:
-                failed[order.id] = f"refund {refund.get('id')}: {exc.message}"
+    for done, raw in enumerate(_orders(source, window, after, parents), 1):
+        _read_order(booker, source, raw, start, window, listed is not None, parents, documents, failed)
+        if progress:
+            announced = getattr(source, "listed", None)
+            progress(done, None if announced is None else max(done, announced))
     return documents, failed
+
+
+def _read_order(booker, source: Source, raw: dict, start: date, window: due.Window, store_wide: bool, parents: set[int], documents, failed) -> None:
+    """One order's documents (its sale, its refunds' credits) into `documents`, or why not into `failed`."""
+    if window.verdict(raw) is not None:
+        return
+    try:
+        order = due.read_order(raw, source if booker.wants_categories else None)
+        sale = due.sale(booker, order).document
+        if window.includes(sale):
+            documents.append(shop_doc(sale, order.status))
+    except BookingError as exc:  # the run fails it too; its entry date is a guess then
+        when = str(raw.get("date_completed") or raw.get("date_paid") or raw.get("date_created") or "")[:10]
+        if not when or when >= start.isoformat():
+            failed[int(raw["id"])] = exc.message
+        return
+    asked = due.asks_for_refunds(order, store_wide, parents)
+    refunds = sorted(source.refunds(order.id) if asked else (), key=lambda r: int(r["id"]))
+    for n, refund in enumerate(refunds):
+        try:
+            credit = due.credit(booker, order, refund, refunds[:n]).document
+            if window.includes(credit):
+                documents.append(shop_doc(credit, order.status))
+        except BookingError as exc:
+            failed[order.id] = f"refund {refund.get('id')}: {exc.message}"
 
 
 def _orders(source: Source, window: due.Window, after: str, parents: set[int]) -> Iterator[dict]:
@@ -303,12 +312,12 @@ def ledger_views(steps: Iterable[Mapping[str, Any]], failures: Iterable[Mapping[
 Books = Callable[[Iterable[str], date, date, bool], tuple[list[Doc], list[Doc]]]
 
 
-def reconcile(spec, woo: Source, read_books: Books, ledger, start: date, end: date) -> Reconciliation:
+def reconcile(spec, woo: Source, read_books: Books, ledger, start: date, end: date, progress: Callable | None = None) -> Reconciliation:
     """Read both sides (read-only) and compare them. The journals read are those the shop's
     documents go to, those the ledger booked in, and the spec's own if it is a plain code."""
     steps = [s for s in ledger.all_steps() if s.get("step") == "document"]
     documents, unbookable = read_shop(
-        spec, woo, start, due.Window.of(spec.orders.statuses, due.start(ledger, spec.orders.since), timezone=spec.timezone)
+        spec, woo, start, due.Window.of(spec.orders.statuses, due.start(ledger, spec.orders.since), timezone=spec.timezone), progress
     )
     plain = spec.booking.journal
     codes = {d.journal for d in documents} | {s["journal"] for s in steps if s.get("journal")} | ({plain} - {""} if "{" not in plain else set())

@@ -61,8 +61,11 @@ def test_auth_catches_the_redirect_on_a_loopback_address(sync_box):
     box = sync_box(orders=16, sockets=True)
     port = _free_port()
     process = _auth_process(box, f"http://127.0.0.1:{port}/callback")
-    page = httpx.get(_login_url(process), follow_redirects=True, timeout=HANG)  # it listens before it prints the address
-    assert "Logged in" in page.text
+    url = _login_url(process)
+    process.stdin.write("\n")  # a script's empty line: nothing pasted, the browser's return is awaited
+    process.stdin.flush()
+    page = httpx.get(url, follow_redirects=True, timeout=HANG)  # it listens before it prints the address
+    assert page.status_code == 200 and "Logged in" in page.text
     out, err = process.communicate(timeout=HANG)
     assert process.returncode == 0, err
     assert json.loads((box.dir / ".runner" / "exact-token.json").read_text())["refresh_token"]
@@ -73,7 +76,25 @@ def test_a_refused_login_says_so_and_exits_3(sync_box):
     process = _auth_process(box, "https://boekhouder.example.nl/exact/callback")
     _login_url(process)
     out, err = process.communicate("https://boekhouder.example.nl/exact/callback?error=access_denied&state=x\n", timeout=HANG)
-    assert process.returncode == 3 and "refused the login" in err and "Traceback" not in err
+    assert process.returncode == 3 and "Exact did not approve the login (access_denied)" in err and "Traceback" not in err
+    assert "what to do: approve the app when Exact asks" in err
+
+
+def test_auth_tells_the_browser_when_the_login_failed(sync_box):
+    """As `runner init` does: "Logged in" only once the code became tokens."""
+    box = sync_box(orders=2, sockets=True)
+    port = _free_port()
+    process = _auth_process(box, f"http://127.0.0.1:{port}/callback")
+    url = _login_url(process)
+    process.stdin.write("\n")
+    process.stdin.flush()
+    state = httpx.URL(url).params["state"]
+    page = httpx.get(f"http://127.0.0.1:{port}/callback?error=access_denied&error_description=The+user+denied&state={state}", timeout=HANG)
+    out, err = process.communicate(timeout=HANG)
+    assert page.status_code == 400 and "Logged in" not in page.text and "Login failed" in page.text
+    assert "Exact did not approve the login (access_denied: The user denied)" in page.text and "runner auth" in page.text
+    assert process.returncode == 3 and "what to do: approve the app when Exact asks" in err and "logged in" not in out
+    assert not (box.dir / ".runner" / "exact-token.json").exists()
 
 
 def test_divisions_lists_what_the_login_may_use(sync_box):

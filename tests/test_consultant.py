@@ -253,3 +253,66 @@ def test_validate_of_an_empty_spec_says_so_in_one_line(tmp_path, monkeypatch):
         "error: sync.yaml is empty",
         "what to do: write the spec (see sync.yaml in the runner's repository), or let `runner init` write one",
     ]
+
+
+def test_without_a_terminal_a_product_push_logs_plain_progress_lines(sync_box):
+    box = sync_box(orders=2)
+    result = box.run("products")
+    assert result.exit_code == 0, result.output
+    progress = [line for line in result.output.splitlines() if line.startswith("pushing: ")]
+    total = sum(1 for p in box.woo.catalog.products if p["type"] != "variable") + sum(map(len, box.woo.catalog.variations.values()))
+    assert progress and progress[0].startswith(f"pushing: 10/{total} products; ") and " left" in progress[0], result.output
+    assert "\r" not in result.output and "\033" not in result.output
+
+
+def test_ctrl_c_during_a_product_push_says_what_was_pushed_and_the_next_push_carries_on(sync_box):
+    box = sync_box(orders=2)
+    server = box.box.exact_server
+
+    def user_presses_ctrl_c(seconds: float) -> None:  # while Exact answers the fifth new item
+        if box.posts("logistics/Items") == 5:
+            raise KeyboardInterrupt
+
+    server.host.sleep, server.faults.delay = user_presses_ctrl_c, 0.001
+    result = CliRunner().invoke(main, ["products", str(box.spec)])
+    assert result.exit_code == 130
+    assert result.stderr.splitlines()[-1] == (
+        "stopped: 4 item(s) created and 0 updated before Ctrl-C; "
+        f"the next `runner products {box.spec}` matches items on code and carries on, creating none twice"
+    )
+    server.faults.delay = 0
+    again = box.run("products")
+    codes = [i["Code"].strip() for i in box.exact.items.values()]
+    assert again.exit_code == 0 and "created 20 item(s), updated 1" in again.output, again.output  # the fifth had no price yet
+    assert len(codes) == len(set(codes)) and box.posts("logistics/Items") == 25
+
+
+def test_a_long_report_shows_progress_in_plain_lines_and_keeps_json_clean(sync_box):
+    from datetime import date
+
+    box = sync_box(orders=220)
+    assert box.run("run").exit_code == 0
+    period = ("--from", "2000-01-01", "--to", date.today().isoformat())
+    table = box.run("report", *period)
+    progress = [line for line in table.output.splitlines() if line.startswith("report: ")]
+    assert progress and re.match(r"report: 100/\d{3} shop orders; [\d,]+/min", progress[0]), table.output
+    assert json.loads(box.run("report", *period, "--format", "json").stdout)  # no progress in what a script reads
+
+
+def test_ctrl_c_during_a_report_says_how_far_it_read(sync_box):
+    from datetime import date
+
+    box = sync_box(orders=30)
+    server = box.box.woo_server
+
+    def user_presses_ctrl_c(seconds: float) -> None:  # while the shop answers the first order's refunds
+        if len(box.woo.log) == 3:
+            raise KeyboardInterrupt
+
+    server.host.sleep, server.faults.delay = user_presses_ctrl_c, 0.001
+    result = CliRunner().invoke(main, ["report", str(box.spec), "--from", "2000-01-01", "--to", date.today().isoformat()])
+    assert result.exit_code == 130
+    listed = len([o for o in box.woo.orders.values() if o["status"] in ("completed", "processing", "refunded")])
+    assert re.fullmatch(
+        rf"stopped: \d+ of {listed} shop order\(s\) read before Ctrl-C; nothing was written anywhere; .*", result.stderr.splitlines()[-1]
+    )

@@ -161,7 +161,44 @@ def test_products_are_pushed_as_items_and_updated_when_they_change(sync_box, uns
     third = box.run("products")
     assert "updated 1" in third.output, third.output
     item = next(i for i in box.exact.items.values() if i["Code"].strip() == product["sku"])
-    assert str(item["StandardSalesPrice"]) == product["regular_price"]
+    rate = {"": D("1.21"), "reduced-rate": D("1.09"), "zero-rate": D("1")}[product["tax_class"]]
+    assert D(str(item["StandardSalesPrice"])) == (D(product["regular_price"]) / rate).quantize(D("0.01"))
+
+
+def test_variations_keep_their_attributes_and_prices_go_to_exact_without_vat(sync_box):
+    """Exact's sales price is net (invoice lines take it as UnitPrice; the VAT code adds the
+    tax); the demo shop enters prices with VAT, as its settings say."""
+    box = sync_box(orders=4)
+    product = next(p for p in box.woo.catalog.products if p["id"] == 310)
+    product["name"] = "Leren handschoenen met kasjmier voering, handgenaaid in Italië"  # 63 characters
+    result = box.run("products")
+    assert result.exit_code == 0, result.output
+    items = {i["Code"].strip(): i for i in box.exact.items.values()}
+    assert items["HS-LEER-M"]["Description"] == "Leren handschoenen met kasjmier voering, handgenaaid in… - M"
+    assert items["MUTS-WOL-GRIJS"]["Description"] == "Wollen muts - Grijs"
+    price = {code: D(str(item["StandardSalesPrice"])) for code, item in items.items()}
+    assert price["HS-LEER-S"] == D("15.00")  # 18.15 with 21 % VAT
+    assert price["SJAAL-WOL-GR"] == D("40.00")  # 48.40
+    assert price["KOF-HUIS-500"] == D("8.21")  # 8.95 with 9 %
+    assert price["BON-25"] == D("25")  # zero rate
+
+
+def test_a_shop_entering_prices_without_vat_sends_them_as_they_are(sync_box):
+    """Said by its tax settings, or, where the key may not read those, by its newest order."""
+    import json as json_module
+
+    from runner.sandbox.host import Fault
+    from runner.sandbox.woo.carts import Store
+
+    box = sync_box(orders=4, woo_options={"store": Store(prices_include_tax=False)})
+    for order in box.woo.orders.values():
+        order["prices_include_tax"] = False
+    forbidden = json_module.dumps({"code": "woocommerce_rest_cannot_view", "message": "Sorry, you cannot view this resource."}).encode()
+    box.box.woo_server.faults.queue(Fault(403, html=False, body=forbidden, match=lambda r: "/settings/" in r.path), times=10)
+    assert box.run("products").exit_code == 0
+    assert any("/orders?" in path and "per_page=1&" in path + "&" for _, path in box.woo.log)
+    items = {i["Code"].strip(): i for i in box.exact.items.values()}
+    assert D(str(items["SJAAL-WOL-GR"]["StandardSalesPrice"])) == D("48.40") and items["HS-LEER-L"]["Description"] == "Leren handschoenen - L"
 
 
 def test_the_runner_leans_on_no_guessed_mandatory_filter(sync_box):
@@ -207,3 +244,12 @@ def test_validate_online_refuses_a_division_the_login_may_not_use(sync_box):
     box.spec.write_text(box.spec.read_text().replace("division: 1234567", "division: 7654321"))
     result = box.run("validate", "--online")
     assert result.exit_code == 2 and "may not use division 7654321" in result.output and "runner divisions" in result.output
+
+
+def test_a_template_on_a_field_some_orders_lack_names_it_and_how_to_write_it(sync_box):
+    box = sync_box(orders=6, extra='booking:\n  description: "Order {{ order.number }} KvK {{ order.billing.kvk_nummer }}"\n')
+    result = box.run("preview")
+    assert result.exit_code == 1
+    assert "booking.description: this order has no order.billing.kvk_nummer" in result.output, result.output
+    assert "what to do: in booking.description, write {% if order.billing.kvk_nummer is defined %}...{% endif %}" in result.output
+    assert "{{ order.billing.kvk_nummer | default('') }}" in result.output and "dict object" not in result.output

@@ -131,22 +131,43 @@ def report_command(spec_path, start, end, fmt, sandbox) -> None:
     """Before the VAT return: the shop's orders and refunds of a period against what Exact
     holds, per VAT code and GL account; exit 1 when anything differs."""
     from runner import vat_report as reconcile
+    from runner.cli.runs import progress_printer, ticker
     from runner.exact import books
 
     first, last = reconcile.period(start, end)
     spec = load_spec(spec_path)
+    seen: list[tuple[int, int | None]] = [(0, None)]
     with target(spec, sandbox) as (spec, _box):
         if sandbox:  # a fresh sandbox holds nothing yet: book its shop first
             woo, sink, ledger = parts(spec)
             try:
-                engine.Run(spec, woo, sink, ledger)(since=spec.orders.since or "2000-01-01")
+                engine.Run(spec, woo, sink, ledger, progress=progress_printer(sys.stdout.isatty()) if fmt == "table" else None)(
+                    since=spec.orders.since or "2000-01-01"
+                )
             finally:
                 ledger.close()
         woo, sink, ledger = parts(spec, read_only=True)  # the ledger as a copy in memory: read-only, even while a run books
+        shown = ticker(sink, "report", "shop order") if fmt == "table" else None  # json and csv stay clean for machines
+
+        def progress(done: int | None, total: int | None = None) -> None:
+            seen[0] = (done or 0, total) if done is not None else seen[0]
+            if shown:
+                shown(done, total)
+
         try:
-            result = reconcile.reconcile(spec, woo, books.reader(sink.api), ledger, first, last)
+            result = reconcile.reconcile(spec, woo, books.reader(sink.api), ledger, first, last, progress)
+        except KeyboardInterrupt:
+            progress(None)
+            done, total = seen[0]
+            of = f" of {total:,}" if total is not None else ""
+            Out.echo(
+                f"stopped: {done:,}{of} shop order(s) read before Ctrl-C; nothing was written anywhere; run the report again for the whole period",
+                err=True,
+            )
+            sys.exit(130)
         finally:
             ledger.close()
+        progress(None)
     if fmt == "json":
         Out.echo(json.dumps(render.reconcile_json(result), indent=2, ensure_ascii=False))
     elif fmt == "csv":

@@ -107,6 +107,16 @@ def interrupted(report: dict[str, Any]) -> str:
     )
 
 
+def products_interrupted(report, dry: bool) -> str:
+    """What a product push stopped by Ctrl-C did, and that the next push goes on."""
+    if dry:
+        return "stopped before the dry run was through; nothing was written"
+    return (
+        f"stopped: {len(report.created)} item(s) created and {len(report.updated)} updated before Ctrl-C; "
+        "the next `runner products SPEC` matches items on code and carries on, creating none twice"
+    )
+
+
 def run_summary(report: dict[str, Any], dry: bool = False) -> str:
     credits = f", {len(report['credits'])} credit document(s)" if report["credits"] else ""
     left = f" ({report['daily_left']:,} left today)" if report.get("daily_left") is not None else ""

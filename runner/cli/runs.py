@@ -198,7 +198,7 @@ def _run_one(
         lock = nullcontext() if locked else _turn(spec, Path(to) / (LEDGER + ".lock") if to else lock_path(spec), wait, alerts)
         with lock, _alerting(spec, alerts) as outcome:
             source, sink, ledger = _adapters(spec, dry_run, to)
-            progress = None if as_json else _progress(sys.stdout.isatty())
+            progress = None if as_json else progress_printer(sys.stdout.isatty())
             booking = engine.Run(spec, source, sink, ledger, progress=progress)
             try:
                 result = outcome["report"] = booking(since=since, only=order_ids, limit=limit).as_dict()
@@ -251,13 +251,13 @@ def _adapters(spec, dry_run: bool, to: str | None):
     return source, (DryRunSink(sink) if dry_run else sink), ledger
 
 
-LOG_EVERY = 100  # orders between two progress lines without a terminal
+LOG_EVERY = 100  # orders (or products) between two progress lines without a terminal
 LOG_SECONDS = 60  # ... or seconds, whichever comes first
 
 
-def _progress(terminal: bool, verb: str = "booking"):
+def progress_printer(terminal: bool, verb: str = "booking", every: int = LOG_EVERY):
     """Progress while a long command works: one line rewritten in place on a terminal
-    (cleared at the end), else a plain line every LOG_EVERY orders or LOG_SECONDS (cron mail,
+    (cleared at the end), else a plain line every `every` orders or LOG_SECONDS (cron mail,
     the systemd journal). Done of total, the rate, and the time left at Exact's pace."""
     last = [0.0]
 
@@ -269,7 +269,7 @@ def _progress(terminal: bool, verb: str = "booking"):
         line = render.progress_line(tick, verb)
         if terminal:
             click.echo(f"\r\033[K{line}", nl=False)
-        elif tick.done % LOG_EVERY == 0 or tick.elapsed - last[0] >= LOG_SECONDS:
+        elif tick.done % every == 0 or tick.elapsed - last[0] >= LOG_SECONDS:
             last[0] = tick.elapsed
             Out.echo(line)
 
@@ -280,6 +280,22 @@ def _progress(terminal: bool, verb: str = "booking"):
             pass
 
     return shown
+
+
+def ticker(sink, verb: str, what: str, every: int = LOG_EVERY):
+    """`progress(done, total)` for a long command outside the engine (products, report): the
+    same line as a run's, with the sink's calls and Exact's announced limits."""
+    from runner.progress import Tick
+
+    show, started = progress_printer(sys.stdout.isatty(), verb, every), time.monotonic()
+
+    def progress(done: int | None, total: int | None = None) -> None:
+        if done is None:  # the end: a terminal's line is cleared
+            return show(None)
+        quota = sink.quota()
+        show(Tick(done, total, time.monotonic() - started, quota.calls, quota.left_today, quota.per_minute, what=what))
+
+    return progress
 
 
 @main.command()

@@ -23,19 +23,39 @@ from runner.errors import RunnerError
 def auth(spec_path, no_browser) -> None:
     """Log in to Exact Online once; stores the token file the runs use."""
     from runner.exact import oauth
+    from runner.setup import login, terminal
+    from runner.setup.console import Console
 
     spec = load_spec(spec_path)
     store = oauth.store_from_spec(spec)
-    url, state = oauth.authorize_url(store.base_url, store.client_id, store.redirect_uri)
-    catcher = oauth.RedirectCatcher(store.redirect_uri) if oauth.is_loopback(store.redirect_uri) else None  # listening before the browser goes there
-    Out.echo(f"Open this address, log in to Exact Online and approve the app:\n\n  {url}\n")
-    if not no_browser:
-        webbrowser.open(url)
-    redirect = catcher.wait() if catcher else None
-    if redirect is None:
-        redirect = click.prompt("Paste the address Exact sent your browser to", prompt_suffix=": ")
-    store.exchange_code(oauth.code_from_redirect(redirect, state))
+    login.reachable(store.base_url)
+    console = Console(
+        Out.echo,
+        _until_stopped(lambda q, default, hidden: click.prompt(q, default=default, hide_input=hidden, prompt_suffix=": ")),
+        _until_stopped(lambda q, default: click.confirm(q, default=default)),
+        None if no_browser else webbrowser.open,
+        Out.secrets.add,
+        terminal.line_until,
+    )
+    login.login(_Once(console), store, REDIRECT_WAIT, command="runner auth")  # as init does: the browser hears the truth
     Out.echo(f"logged in; tokens saved to {store.path} (mode 0600). Next: runner divisions {spec_path}")
+
+
+REDIRECT_WAIT = 300.0  # seconds `runner auth` waits for the browser's return
+
+
+class _Once:
+    """What the login step asks of a wizard, for `runner auth`: each question once, and a
+    wrong answer (a refused login pasted) ends the command with its message."""
+
+    def __init__(self, console) -> None:
+        self.console, self.redirect_timeout = console, REDIRECT_WAIT
+
+    def say(self, text: str) -> None:
+        self.console.say(text.removeprefix("  "))
+
+    def ask(self, key, question: str, check=str, default=None, hidden=False):
+        return check(self.console.ask(question, default, hidden).strip())
 
 
 @main.command()
@@ -59,6 +79,9 @@ def divisions(spec_path) -> None:
         Out.echo(line)
 
 
+PRODUCTS_EVERY = 10  # products between two progress lines without a terminal (up to two calls each)
+
+
 @main.command()
 @spec_argument()
 @click.option("--dry-run", is_flag=True, help="Show what would be created or changed in Exact; write nothing.")
@@ -66,6 +89,7 @@ def divisions(spec_path) -> None:
 @guarded
 def products(spec_path, dry_run, sandbox) -> None:
     """Push WooCommerce products (simple and variations) to Exact items, matched on code."""
+    from runner.cli.runs import ticker
     from runner.exact import products as products_module
 
     spec = load_spec(spec_path)
@@ -78,7 +102,14 @@ def products(spec_path, dry_run, sandbox) -> None:
             planned.append(f"{method} {path} {json.dumps(payload, ensure_ascii=False)}")
             return {"ID": f"<new item {payload.get('Code', '')}>"}
 
-        result = products_module.push(spec, woo, sink.api, post=record if dry_run else None)
+        result, progress = products_module.PushReport(), ticker(sink, "dry run" if dry_run else "pushing", "product", every=PRODUCTS_EVERY)
+        try:
+            products_module.push(spec, woo, sink.api, post=record if dry_run else None, progress=progress, report=result)
+        except KeyboardInterrupt:
+            progress(None)
+            Out.echo(render.products_interrupted(result, dry_run), err=True)
+            sys.exit(130)
+        progress(None)
     for line in planned:
         Out.echo(line)
     for code, message in sorted(result.failed.items()):

@@ -2,17 +2,22 @@
 the item code the spec's template gives. New codes become items with a general sales price;
 an existing item gets its description and price updated when they changed, nothing else.
 
+Exact's sales price excludes VAT (invoice lines take it as `UnitPrice`, their amount is net and
+the VAT code adds the tax): a shop whose prices include VAT has its price divided by 1 + the
+rate of the product's tax class in the shop's own country, to the cent.
+
 The administration's items are read once through `sync/Logistics/Items` (1000 a page), and
 its prices, once one changed, through `sync/Logistics/SalesItemPrices`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from runner.core.money import text
-from runner.errors import BookingError
-from runner.exact.payloads import fit
+from runner.errors import BookingError, RunnerError
+from runner.exact.payloads import DESCRIPTION, fit
 
 ITEMS, PRICES, SYNC_PRICES = "logistics/Items", "logistics/SalesItemPrices", "sync/Logistics/SalesItemPrices"
 
@@ -26,32 +31,49 @@ class PushReport:
     failed: dict[str, str] = field(default_factory=dict)
 
 
-def push(spec, woo, api, post=None) -> PushReport:
-    """`post(method, path, payload)` does the writing; a dry run passes one that only records."""
+def push(spec, woo, api, post=None, progress: Callable | None = None, report: PushReport | None = None) -> PushReport:
+    """`post(method, path, payload)` does the writing; a dry run passes one that only records.
+    `progress(done, total)` is told after each product; `report` fills as it goes (what a
+    Ctrl-C leaves is in it)."""
     post = post or (lambda method, path, payload: api.post(path, payload) if method == "POST" else api.put(path, payload))
-    templates, report = spec.templates, PushReport()
+    templates, report = spec.templates, report if report is not None else PushReport()
     items = {
         row["Code"].strip(): row for row in api.get("sync/Logistics/Items", "ID,Code,Description,StandardSalesPrice,Timestamp", "Timestamp gt 1")
     }
-    prices = ItemPrices(api)
-    for product in woo.products():
-        if product.get("type") == "variable":
-            continue  # its variations are pushed, the parent has no price of its own
-        try:
-            code = templates.render("products.item_code", product=product)
-            description = fit(templates.render("products.description", product=product))
-        except BookingError as exc:
-            report.failed[str(product.get("id"))] = exc.message
-            continue
-        if not code:
-            report.skipped.append(f"{product.get('id')} {product.get('name')}: no item code (SKU)")
-            continue
-        price = _price(product)
-        try:
-            _push_one(post, items, prices, code, description, price, report)
-        except BookingError as exc:
-            report.failed[code] = exc.message
+    prices, basis = ItemPrices(api), PriceBasis.of(woo)
+    wanted = [p for p in woo.products() if p.get("type") != "variable"]  # a variable product's variations are pushed, it has no price of its own
+    for done, product in enumerate(wanted, 1):
+        _one(templates, post, items, prices, basis, product, report)
+        if progress:
+            progress(done, len(wanted))
     return report
+
+
+def _one(templates, post, items, prices, basis, product: dict, report: PushReport) -> None:
+    try:
+        code = templates.render("products.item_code", product=product)
+        description = describe(templates.render("products.description", product=product), product)
+    except BookingError as exc:
+        report.failed[str(product.get("id"))] = exc.message
+        return
+    if not code:
+        report.skipped.append(f"{product.get('id')} {product.get('name')}: no item code (SKU)")
+        return
+    try:
+        _push_one(post, items, prices, code, description, basis.net(product), report)
+    except RunnerError as exc:
+        report.failed[code] = exc.message + (f"; what to do: {exc.hint}" if exc.hint else "")
+
+
+def describe(text: str, product: dict) -> str:
+    """The description within Exact's 60 characters; a variation's attributes (" - M") stay,
+    its parent's name is what is shortened."""
+    parent = product.get("parent_name") or ""
+    name = product.get("name") or ""
+    suffix = name[len(parent) :] if parent and name.startswith(parent) else ""
+    if len(text) <= DESCRIPTION or not suffix or not text.endswith(suffix) or len(suffix) > DESCRIPTION // 2:
+        return fit(text)
+    return fit(text[: -len(suffix)], DESCRIPTION - len(suffix)) + suffix
 
 
 def _push_one(post, items: dict, prices, code: str, description: str, price: Decimal | None, report: PushReport) -> None:
@@ -94,6 +116,47 @@ class ItemPrices:
             for row in self.api.get(SYNC_PRICES, "ID,Item,Price,Account,StartDate,Timestamp", "Timestamp gt 1"):
                 self.by_item.setdefault(row.get("Item"), []).append(row)
         return self.by_item.get(item_id, [])
+
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class PriceBasis:
+    """Whether the shop's product prices include VAT (WooCommerce > Settings > Tax), and the
+    rate of each tax class in the shop's own country, to take it out again."""
+
+    include_tax: bool
+    rates: dict[str, list[Decimal]] = field(default_factory=dict)  # class slug ("" = standard) -> its rates there
+
+    @classmethod
+    def of(cls, woo) -> PriceBasis:
+        said = woo.setting("tax", "woocommerce_prices_include_tax")
+        if said is None:  # the settings are not readable with this key: the newest order says how the shop showed prices
+            said = "yes" if woo.newest_order().get("prices_include_tax", True) else "no"
+        if said != "yes":
+            return cls(False)
+        country = (woo.setting("general", "woocommerce_default_country") or "").split(":")[0].upper()
+        rates: dict[str, list[Decimal]] = {}
+        for row in woo.taxes():
+            if row.get("country", "") in ({country, ""} if country else {row.get("country", "")}):
+                slug = "" if row.get("class") in ("standard", "", None) else str(row["class"])
+                rates.setdefault(slug, []).append(Decimal(str(row.get("rate") or 0)))
+        return cls(True, rates)
+
+    def net(self, product: dict) -> Decimal | None:
+        price = _price(product)
+        if price is None or not self.include_tax or product.get("tax_status") == "none":
+            return price
+        slug = product.get("tax_class") or ""
+        found = sorted(set(self.rates.get(slug, [])))
+        if len(found) != 1:
+            what = "no rate" if not found else f"several rates ({', '.join(f'{r.normalize()}%' for r in found)})"
+            raise BookingError(
+                f"its price includes VAT, but the shop's tax class {slug or 'standard'} has {what} for the shop's country",
+                "set the shop's country (WooCommerce > Settings > General) and one rate of that class for it (Settings > Tax)",
+            )
+        return (price / (1 + found[0] / 100)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _price(product: dict) -> Decimal | None:

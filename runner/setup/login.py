@@ -1,4 +1,4 @@
-"""Step 2 of `runner init`: the Exact Online login, told truthfully at every moment.
+"""Step 2 of `runner init`, and `runner auth`: the Exact Online login, told truthfully at every moment.
 
 - The address is tried before anything else: an unreachable region or sandbox is one clear
   message, not a login URL and a five-minute wait.
@@ -47,8 +47,9 @@ class Callback:
     """Listens on a loopback redirect URI from the moment it is made (before the browser is
     sent there); the browser's page waits for `decide`."""
 
-    def __init__(self, redirect_uri: str) -> None:
+    def __init__(self, redirect_uri: str, command: str = "runner init") -> None:
         self.url: str | None = None
+        self.command = command
         self.arrived = threading.Event()
         self._decided = threading.Event()
         self._verdict: tuple[bool, str, str] = (False, "the login was not finished", "look in the terminal")
@@ -73,7 +74,7 @@ class Callback:
                 return self.answer(400, body)
 
             def answer(self, status: int, body: str) -> None:
-                data = f"<!doctype html><html><head><title>runner init</title></head><body>{body}</body></html>".encode()
+                data = f"<!doctype html><html><head><title>{html.escape(callback.command)}</title></head><body>{body}</body></html>".encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(data)))
@@ -96,7 +97,7 @@ class Callback:
             self._decided.set()
 
     def close(self) -> None:
-        self.decide(False, "runner init stopped before the login was finished", "run runner init again")
+        self.decide(False, f"{self.command} stopped before the login was finished", f"run {self.command} again")
         if self.server is not None:
             self.server.shutdown()  # after the page waiting for the verdict was answered
             self.server.server_close()
@@ -128,7 +129,7 @@ def wait_for_redirect(wizard: Asking, callback: Callback, timeout: float) -> str
             return callback.url
     raise LoginNeeded(
         f"no login came back within {timeout / 60:.0f} minutes",
-        "open the address above in a browser on this machine, or paste where the browser ended up; run runner init again",
+        f"open the address above in a browser on this machine, or paste where the browser ended up; run {callback.command} again",
     )
 
 
@@ -137,11 +138,11 @@ def callback_address(callback: Callback) -> str:
     return f"http://{server.server_address[0]}:{server.server_address[1]}" if server else "the redirect URI"
 
 
-def login(wizard: Asking, store: oauth.TokenStore, timeout: float) -> None:
-    """As `runner auth`: print (and open) the address; take the browser's return on a
-    loopback redirect URI or the pasted address; exchange the code; tell the browser."""
+def login(wizard: Asking, store: oauth.TokenStore, timeout: float, command: str = "runner init") -> None:
+    """Print (and open) the address; take the browser's return on a loopback redirect URI or
+    the pasted address; exchange the code; tell the browser. `command` is who asks."""
     url, state = oauth.authorize_url(store.base_url, store.client_id, store.redirect_uri)
-    callback = Callback(store.redirect_uri) if oauth.is_loopback(store.redirect_uri) else None  # listening before anyone is sent there
+    callback = Callback(store.redirect_uri, command) if oauth.is_loopback(store.redirect_uri) else None  # listening before anyone is sent there
     if callback is not None and callback.server is None:
         wizard.say(f"  note: cannot listen on {store.redirect_uri} (the port is taken); you will paste the address instead")
         callback = None
@@ -155,7 +156,7 @@ def login(wizard: Asking, store: oauth.TokenStore, timeout: float) -> None:
             code = wizard.ask(None, "Paste the address Exact sent your browser to", lambda value: code_of(value, state))
         store.exchange_code(code)
         if callback is not None:
-            callback.decide(True, f"runner init has the Exact Online login; it is kept in {store.path.name}.")
+            callback.decide(True, f"{command} has the Exact Online login; it is kept in {store.path.name}.")
     except RunnerError as exc:
         if callback is not None:
             callback.decide(False, exc.message, exc.hint or "")

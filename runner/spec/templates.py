@@ -7,12 +7,13 @@ an empty string into the books. What one rendering may cost is `runner.spec.limi
 from __future__ import annotations
 
 import functools
+import re
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta, nodes
-from jinja2.exceptions import SecurityError, TemplateError
+from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 
 from runner.core.context import ORDER_FIELDS, CustomerContext, LineContext, names
 from runner.errors import TemplateFailure
@@ -32,6 +33,7 @@ class Templates:
         self.env = ENV
         self.clock = clock  # for the deadline of each rendering
         self._compiled: dict[str, Any] = {}
+        self._sources: dict[str, str] = {}  # to name the field a failed rendering missed
         self._reads: set[tuple[str | None, str]] = set()  # every `name.field` the templates read
         self._globals = set(self.env.globals)
         self._global_values = dict(self.env.globals)
@@ -55,6 +57,7 @@ class Templates:
             self._reads.update(attributes)
             literal = not any(mark in source for mark in ("{{", "{%", "{#"))
             self._compiled[key] = source.strip() if literal else _compile(source)
+            self._sources[key] = source
         return problems
 
     def reads_field(self, owner: str, field: str) -> bool:
@@ -81,9 +84,51 @@ class Templates:
             raise TemplateFailure(f"{key}: the template calls itself without end", HINT) from None
         except SecurityError as exc:
             raise TemplateFailure(f"{key}: refused by the template sandbox: {exc}", "templates may only read order data") from None
+        except UndefinedError as exc:
+            raise absent(key, self._sources.get(key, ""), exc.message or str(exc)) from None
         except (TemplateError, LookupError, TypeError, ValueError, ArithmeticError) as exc:
             what = getattr(exc, "message", None) or str(exc)
             raise TemplateFailure(f"{key}: {what}", f"fix the template {key} in the spec (runner validate checks it)") from None
+
+
+MISSING = re.compile(r"has no attribute '([^']+)'|'([^']+)' is undefined|no element '?([^')]+)'?")
+
+
+def absent(key: str, source: str, said: str) -> TemplateFailure:
+    """A field this order does not have: named as the template reads it, with the two ways
+    of writing a template for orders that may lack it."""
+    found = MISSING.search(said)
+    name = next((g for g in found.groups() if g), "") if found else ""
+    path = next((p for p in _paths(source) if name and p.split(".")[-1] == name), None)
+    if not path:  # a key looked up by value ({...}[line.tax_rate]): Jinja's words say which
+        return TemplateFailure(f"{key}: {said}", f"fix the template {key} in the spec (runner validate checks it)")
+    return TemplateFailure(
+        f"{key}: this order has no {path} (the template reads it, and not every order has it)",
+        f"in {key}, write {{% if {path} is defined %}}...{{% endif %}} or {{{{ {path} | default('') }}}}",
+    )
+
+
+def _paths(source: str) -> list[str]:
+    """Every dotted path the template reads (`order.billing.kvk_nummer`), longest first."""
+    try:
+        tree = ENV.parse(source)
+    except TemplateSyntaxError:
+        return []
+    paths = {p for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Name)) if (p := _dotted(node))}
+    return sorted(paths, key=len, reverse=True)
+
+
+def _dotted(node: nodes.Node) -> str | None:
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Getattr):
+        attr = node.attr
+    elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+        attr = node.arg.value
+    else:
+        return None
+    owner = _dotted(node.node)
+    return f"{owner}.{attr}" if owner else None
 
 
 def reads(source: str) -> set[tuple[str | None, str]] | None:

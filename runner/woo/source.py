@@ -194,17 +194,47 @@ class WooCommerce:
         return list(self._pages("taxes", {}))
 
     def products(self) -> Iterator[dict]:
-        """Every product, with the variations of variable products as their own entries."""
+        """Every product, with the variations of variable products as their own entries: named
+        as WooCommerce names them in orders ("Leren handschoenen - M", from the variation's
+        attributes), with the parent's categories and, for class "parent", its tax class."""
         for product in self._pages("products", {"orderby": "id", "order": "asc"}):
             yield product
             if product.get("type") == "variable":
                 for variation in self._pages(f"products/{product['id']}/variations", {"orderby": "id", "order": "asc"}):
-                    yield {
-                        **variation,
-                        "parent_id": product["id"],
-                        "name": variation.get("name") or product.get("name"),
-                        "categories": product.get("categories", []),
-                    }
+                    yield variation_entry(product, variation)
+
+    def newest_order(self) -> dict:
+        """The latest order ({} in a shop without any): what the shop did at its last checkout."""
+        rows = _rows(self._get("orders", {"per_page": 1, "orderby": "date", "order": "desc"}), "orders", 0)
+        return rows[0] if rows else {}
+
+    def setting(self, group: str, option: str) -> str | None:
+        """One option of WooCommerce > Settings (`tax`, `woocommerce_prices_include_tax`), or
+        None where the shop does not say (an older WooCommerce, a key that may not read it)."""
+        try:
+            response = self._get(f"settings/{group}/{option}", optional=True)
+        except (ServiceError, SpecError):
+            return None
+        value = _json(response, f"settings/{group}/{option}").get("value") if response is not None else None
+        return None if value is None else str(value)
+
+
+def variation_entry(product: dict, variation: dict) -> dict:
+    """A variation as a product of its own: the parent's name with the attribute values, as
+    WooCommerce titles a variation ("Shirt - M, Blue"; an "any" attribute has no value)."""
+    options = [str(a.get("option") or "").strip() for a in variation.get("attributes") or [] if isinstance(a, dict)]
+    options = [o for o in options if o]
+    parent_name = product.get("name") or ""
+    name = f"{parent_name} - {', '.join(options)}" if options else variation.get("name") or parent_name
+    tax_class = variation.get("tax_class")
+    return {
+        **variation,
+        "parent_id": product["id"],
+        "parent_name": parent_name,
+        "name": name,
+        "tax_class": product.get("tax_class", "") if tax_class in (None, "parent") else tax_class,
+        "categories": product.get("categories", []),
+    }
 
 
 def _json(response: httpx.Response, path: str, status: int | None = 200):

@@ -119,6 +119,38 @@ def tax_classes(sim: WooSimulator, request: Request, query: Query, ids, key, rou
     return respond(200, items)
 
 
+def settings(sim: WooSimulator, request: Request, query: Query, ids, key, route) -> Response:
+    """GET /settings/{group}[/{option}]: the few options of the `general` and `tax` groups a
+    sync reads, in WooCommerce's shape (a value of "yes"/"no" for the radio options)."""
+    if (problem := denied(key, len(ids) > 1)) is not None:
+        return problem
+    store = sim.store
+    groups = {
+        "general": [
+            _option("woocommerce_default_country", "Country / State", "single_select_country", store.base_country, "US:CA"),
+            _option("woocommerce_currency", "Currency", "select", store.currency, "USD"),
+        ],
+        "tax": [
+            _option("woocommerce_prices_include_tax", "Prices entered with tax", "radio", "yes" if store.prices_include_tax else "no", "no"),
+            _option("woocommerce_tax_round_at_subtotal", "Rounding", "checkbox", "yes" if store.round_at_subtotal else "no", "no"),
+            _option("woocommerce_shipping_tax_class", "Shipping tax class", "select", store.shipping_tax_class, "inherit"),
+        ],
+    }
+    if ids[0] not in groups:
+        return wp_error(404, "rest_setting_setting_group_invalid", "Invalid setting group.")
+    options = groups[ids[0]]
+    if len(ids) > 1:
+        options = [o for o in options if o["id"] == ids[1]]
+        if not options:
+            return wp_error(404, "rest_setting_setting_invalid", "Invalid setting.")
+        return respond(200, options[0])
+    return respond(200, options)
+
+
+def _option(option: str, label: str, kind: str, value: str, default: str) -> dict[str, Any]:
+    return {"id": option, "label": label, "description": "", "type": kind, "default": default, "tip": "", "value": value}
+
+
 def tax_rate_json(sim: WooSimulator, rate: TaxRate) -> dict[str, Any]:
     base = f"{sim.store.url}/wp-json/wc/v3/taxes"
     return {

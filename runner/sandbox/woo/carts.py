@@ -74,6 +74,7 @@ class Store:
     rates: tuple[TaxRate, ...] = NL_RATES
     tax_classes: tuple[tuple[str, str], ...] = TAX_CLASSES
     round_at_subtotal: bool = False  # woocommerce_tax_round_at_subtotal
+    prices_include_tax: bool = True  # woocommerce_prices_include_tax: how product prices are entered
     shipping_tax_class: str = "inherit"  # woocommerce_shipping_tax_class: inherit or a class slug
     pay_path: str = "afrekenen/order-pay"  # checkout page slug + order-pay endpoint
 

@@ -17,6 +17,7 @@ from runner.sandbox.woo.api_catalog import (
     category_single,
     product_single,
     products_list,
+    settings,
     tax_classes,
     tax_single,
     taxes_list,
@@ -208,4 +209,6 @@ ROUTES: tuple[Route, ...] = (
     Route(r"/wc/v3/taxes/classes", GET, tax_classes),
     Route(r"/wc/v3/taxes/classes/([\w-]+)", GET, tax_classes),
     Route(r"/wc/v3/taxes/(\d+)", GET, tax_single),
+    Route(r"/wc/v3/settings/([\w-]+)", GET, settings),
+    Route(r"/wc/v3/settings/([\w-]+)/([\w-]+)", GET, settings),
 )
