@@ -1,6 +1,6 @@
 """Exact calls per booked order, for each target and status (DESIGN.md section 8).
 
-    python bench/calls.py [--orders 1000] [--customers 300]
+    python bench/calls.py [--orders 1000] [--customers 300] [--days N] [--mode per_order|daily_summary]
 
 Books N generated orders (prices incl. and excl. VAT, 21/9/0 %, coupons, shipping) from
 `--customers` distinct customers (their e-mails in varying letter case) into a fresh
@@ -43,8 +43,10 @@ PRODUCTS = [
 ]
 
 
-def orders(n: int, customers: int, seed: int = 1, start: datetime | None = None) -> list[dict]:
+def orders(n: int, customers: int, seed: int = 1, start: datetime | None = None, days: int = 0) -> list[dict]:
+    """`n` orders one a minute from `start`, or spread evenly over `days` days."""
     rng = random.Random(seed)
+    step = timedelta(days=days) / n if days else timedelta(minutes=1)
     people = [f"klant{i}@example.nl" for i in range(customers)]
     start = start or datetime.now().replace(microsecond=0) - timedelta(days=30)
     out = []
@@ -56,7 +58,7 @@ def orders(n: int, customers: int, seed: int = 1, start: datetime | None = None)
             id=10_000 + i * 100,
             lines=lines,
             billing=Address("Klant", str(i), city="Utrecht", country="NL", email=email),
-            created=start + timedelta(minutes=i),
+            created=start + step * i,
             status="completed",
             prices_include_tax=rng.random() < 0.7,
             coupons=(Coupon("welkom10", "percent", Decimal(10)),) if rng.random() < 0.2 else (),
@@ -67,13 +69,13 @@ def orders(n: int, customers: int, seed: int = 1, start: datetime | None = None)
     return out
 
 
-def book(target: str, status: str, shop: list[dict], folder: Path) -> dict:
+def book(target: str, status: str, shop: list[dict], folder: Path, mode: str = "per_order") -> dict:
     woo = WooSimulator(orders=shop)
     exact = ExactSimulator(minutely_limit=1_000_000, daily_limit=1_000_000)
     box = serve(woo, exact)  # in-process: this counts calls, sockets would only add time
     try:
         box.log_in(folder / "token.json")
-        spec = _spec(box, folder, target, status)
+        spec = _spec(box, folder, target, status, mode)
         ledger = Ledger(spec.file("state.json"))
         started = time.perf_counter()
         sink = sink_from_spec(spec, ledger, store_from_spec(spec))
@@ -133,7 +135,7 @@ def naive(status: str, shop: list[dict], folder: Path) -> int:
         box.stop()
 
 
-def _spec(box, folder: Path, target: str, status: str):
+def _spec(box, folder: Path, target: str, status: str, mode: str = "per_order"):
     keys = box.credentials()
     spec_path = folder / "sync.yaml"
     spec_path.write_text(
@@ -141,36 +143,50 @@ def _spec(box, folder: Path, target: str, status: str):
         f"  consumer_key: {keys['WOO_CONSUMER_KEY']}\n  consumer_secret: ${{S1}}\nexact:\n  base_url: {box.exact_url}\n"
         f"  division: 1234567\n  client_id: {keys['EXACT_CLIENT_ID']}\n  client_secret: ${{S2}}\n  token_file: token.json\n"
         f"state: state.json\norders:\n  statuses: [completed]\n  since: 2000-01-01\nbooking:\n  target: {target}\n  status: {status}\n"
+        f"  mode: {mode}\n" + ('customers:\n  collective: "2"\n' if mode == "daily_summary" else "")
     )
     return spec_module.load(spec_path, environ={"S1": keys["WOO_CONSUMER_SECRET"], "S2": keys["EXACT_CLIENT_SECRET"]})
+
+
+ROWS = [
+    ("per_order", "sales_entry", "sent"),
+    ("per_order", "sales_entry", "paid"),
+    ("per_order", "sales_invoice", "sent"),
+    ("per_order", "sales_invoice", "paid"),
+    ("daily_summary", "sales_entry", "sent"),  # one entry per day on the collective account: no customer calls
+]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--customers", type=int, default=300)
+    parser.add_argument("--days", type=int, default=0, help="spread the orders over this many days (0: one a minute)")
+    parser.add_argument("--mode", choices=["per_order", "daily_summary"], help="only this booking.mode's rows")
     args = parser.parse_args()
-    shop = orders(args.orders, args.customers)
+    start = datetime.now().replace(microsecond=0) - timedelta(days=args.days + 30)
+    shop = orders(args.orders, args.customers, start=start, days=args.days)
     print(
         f"{args.orders} orders from {args.customers} customers; budget for sent: 1 + new-customer share + 0.05 = "
-        f"{1 + args.customers / args.orders + 0.05:.3f} calls per order"
+        f"{1 + args.customers / args.orders + 0.05:.3f} calls per order; daily_summary: under 0.05"
     )
     print(
-        f"{'target':14} {'status':6} {'booked':>6} {'calls':>6} {'per order':>9} {'naive':>6} {'new accts':>9} "
+        f"{'mode':13} {'target':14} {'status':6} {'booked':>6} {'calls':>6} {'per order':>9} {'naive':>6} {'new accts':>9} "
         f"{'2nd run: booked':>15} {'calls':>5} {'s':>6}"
     )
-    for target in ("sales_entry", "sales_invoice"):
-        for status in ("sent", "paid"):
+    for mode, target, status in ROWS:
+        if args.mode and mode != args.mode:
+            continue
+        with tempfile.TemporaryDirectory() as folder:
+            r = book(target, status, shop, Path(folder), mode)
+        baseline = ""
+        if target == "sales_entry" and mode == "per_order":  # side by side on the same orders: the naive flow books entries
             with tempfile.TemporaryDirectory() as folder:
-                r = book(target, status, shop, Path(folder))
-            baseline = ""
-            if target == "sales_entry":  # side by side on the same orders: the naive flow books entries
-                with tempfile.TemporaryDirectory() as folder:
-                    baseline = f"{naive(status, shop, Path(folder)) / len(shop):.3f}"
-            print(
-                f"{target:14} {status:6} {r['booked']:>6} {r['calls']:>6} {r['calls'] / max(r['booked'], 1):>9.3f} {baseline:>6} "
-                f"{r['new_accounts']:>9} {r['second_booked']:>15} {r['second_calls']:>5} {r['seconds']:>6.1f}"
-            )
+                baseline = f"{naive(status, shop, Path(folder)) / len(shop):.3f}"
+        print(
+            f"{mode:13} {target:14} {status:6} {r['booked']:>6} {r['calls']:>6} {r['calls'] / max(r['booked'], 1):>9.3f} {baseline:>6} "
+            f"{r['new_accounts']:>9} {r['second_booked']:>15} {r['second_calls']:>5} {r['seconds']:>6.1f}"
+        )
 
 
 if __name__ == "__main__":

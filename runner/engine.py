@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from runner import due
 from runner.core.booking import Booker, Document
 from runner.core.model import Order
+from runner.daily import Days
 from runner.durations import duration
 from runner.errors import BookingError, OutcomeUnknown, QuotaExhausted, Rejected, RunnerError, ServiceError
 from runner.ledger import Ledger
@@ -37,6 +38,8 @@ class Run:
         self.spec, self.source, self.sink, self.ledger, self.clock = spec, source, sink, ledger, clock
         self.progress = progress  # called with a progress.Tick after each order (done of total, calls, time left)
         self.booker = Booker(spec)
+        self.days = Days(self) if spec.booking.mode == "daily_summary" else None  # documents kept for their day's summary
+        self._book = self.days.collect if self.days else self._post
         self.statuses = frozenset(spec.orders.statuses)
         self.outcome = Outcome(started=iso(clock()))
         self.seen: set[int] = set()  # orders looked at in this run
@@ -80,6 +83,8 @@ class Run:
                     self.flush()
                 if self.progress:
                     self.progress(self.tick(looked, started))
+            if self.days:
+                self.days.book()
             self.flush()
             self.completeness()
         except QuotaExhausted as stop:
@@ -214,7 +219,7 @@ class Run:
             if not self._complete(order_id, None):
                 sale = due.sale(self.booker, order)
                 if window.includes(sale.document) or started:
-                    account, posted = self._post(order, None, sale, account)
+                    account, posted = self._book(order, None, sale, account)
                     if posted:
                         self.outcome.booked.append(order_id)
             else:
@@ -227,7 +232,7 @@ class Run:
                     else:
                         planned = due.credit(self.booker, order, refund, refunds[:n])
                         if window.includes(planned.document):
-                            account, posted = self._post(order, refund["id"], planned, account)
+                            account, posted = self._book(order, refund["id"], planned, account)
                             if posted:
                                 self.outcome.credits.append(f"{order_id}/{refund['id']}")
             self.ledger.clear_failure(order_id)
@@ -260,6 +265,8 @@ class Run:
 
     def _still_held(self, order_id: int, refund_id: int | None, plan) -> None:
         """A document the ledger has as booked, recent enough for the completeness check."""
+        if self.days:  # booked in a daily summary: the books hold the summary, not the order's own document
+            return
         try:
             document = plan().document
         except BookingError:  # booked once, refused by today's rules: the completeness check cannot place it
@@ -385,6 +392,8 @@ class Run:
             else:
                 self.ledger.forget(order_id, refund_id, step)
             self.outcome.settled += 1
+        if self.days:
+            self.days.settle()
 
 
 def _legacy_steps(document: dict) -> list[str]:

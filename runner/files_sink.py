@@ -87,6 +87,8 @@ class FolderSink:
 
 
 def file_name(document: Document) -> str:
+    if document.members:  # a daily summary: named by its YourRef (WC 2026-11-26 #2 -> summary-WC-2026-11-26-2.json)
+        return "summary-" + "-".join(document.your_ref.replace("#", "").split()) + ".json"
     refund = f"-refund-{document.refund_id}" if document.refund_id is not None else ""
     return f"order-{document.order_id}{refund}.json"
 
@@ -125,4 +127,5 @@ def content(posting: Posting) -> dict[str, Any]:
         if payment is None
         else {"journal": payment.journal, "gl_account": payment.gl_account, "amount": text(payment.amount), "date": payment.date.isoformat()},
         "warnings": list(doc.warnings),
+        **({"members": [{"order": o, **({"refund": r} if r else {})} for o, r in doc.members]} if doc.members else {}),
     }

@@ -288,6 +288,29 @@ class Ledger:
             self.db.storage.compact()
         return len(finished)
 
+    # daily summaries (booking.mode: daily_summary): documents waiting for their day to be
+    # booked ("members", with the lines the summary sums), and the summaries themselves
+    def keep_member(self, kept: dict) -> None:
+        self.db.table("members").upsert(kept, (Q.order == kept["order"]) & (Q.refund == kept["refund"]))
+
+    def members(self) -> list[dict]:
+        return self.db.table("members").all()
+
+    def drop_members(self, keys: list[tuple[int, int]]) -> None:
+        wanted = {tuple(k) for k in keys}
+        self.db.table("members").remove(lambda m: (m["order"], m["refund"]) in wanted)
+
+    def summaries(self) -> list[dict]:
+        return self.db.table("summaries").all()
+
+    def save_summary(self, record: dict) -> None:
+        """Written before the summary's POST (`state` intent, with its members), and after it (done)."""
+        self.db.table("summaries").upsert({**record, "at": now()}, Q.key == record["key"])
+
+    def drop_summary(self, key: str) -> None:
+        """A summary Exact shows never landed: its members are free to be summed again."""
+        self.db.table("summaries").remove(Q.key == key)
+
     # customers: e-mail (lower-cased) -> Exact account
     def _customers(self, email: str):
         return self.db.table(f"customers_{zlib.crc32(email.encode()) % 64}")

@@ -41,10 +41,12 @@ class Doc:
     entry_id: str = ""
     journal: str = ""
     status: str = ""  # shop side: the order's status now
+    summary: str = ""  # shop side, booking.mode daily_summary: the ledger's key of the day's summary
+    orders: tuple[str, ...] = ()  # a summary's orders and refunds ("5001", "5054/5349"), as the ledger recorded them
 
     @property
-    def key(self) -> tuple[int | None, int | None]:
-        return self.order_id, self.refund_id
+    def key(self) -> tuple:
+        return ("summary", self.summary) if self.summary else (self.order_id, self.refund_id)
 
     @property
     def total(self) -> Decimal:
@@ -89,6 +91,7 @@ class Reconciliation:
     findings: list[Finding] = field(default_factory=list)
     shop_documents: int = 0
     exact_documents: int = 0
+    summaries: list[tuple[Doc, Decimal | None]] = field(default_factory=list)  # daily summaries: the shop's sum, Exact's total
 
     @property
     def differs(self) -> bool:
@@ -188,9 +191,44 @@ def compare(
             findings.append(Finding("missing in Exact", doc, (), why))
     findings += [Finding("cannot be booked", note=message, order_id=order_id) for order_id, message in sorted((unbookable or {}).items())]
     booked, mine = [d for docs in exact_by_key.values() for d in docs], [d for d in shop if in_period(d)]
+    summaries = [(d, sum((e.total for e in exact_by_key[d.key]), ZERO) if d.key in exact_by_key else None) for d in mine if d.summary]
     return Reconciliation(
-        start, end, timezone_name, sorted(set(journals)), _rows(mine, booked), sorted(findings, key=_finding_order), len(mine), len(booked)
+        start, end, timezone_name, sorted(set(journals)), _rows(mine, booked), sorted(findings, key=_finding_order), len(mine), len(booked), summaries
     )
+
+
+def fold(documents: Iterable[Doc], summaries: Iterable[Mapping[str, Any]]) -> list[Doc]:
+    """booking.mode daily_summary: the shop's documents of each booked summary (the ledger
+    names its members) summed into one, as the books hold it; the others as they are. A
+    member the shop no longer shows leaves its summary short: a difference that names it."""
+    documents = list(documents)
+    by_key = {d.key: d for d in documents}
+    folded, used = [], set()
+    for summary in summaries:
+        if summary.get("state") != "done":
+            continue
+        members = [(order, refund or None) for order, refund in summary["members"]]
+        amounts: dict[Code, Pair] = {}
+        for key in members:
+            used.add(key)
+            for code, (net, vat) in (by_key[key].amounts if key in by_key else {}).items():
+                was = amounts.get(code, NONE)
+                amounts[code] = (was[0] + net, was[1] + vat)
+        labels = tuple(f"{order}" + (f"/{refund}" if refund else "") for order, refund in members)
+        day = date.fromisoformat(summary["day_key"].rsplit("|", 1)[1])
+        folded.append(
+            Doc(
+                day,
+                summary["your_ref"],
+                summary["description"],
+                amounts,
+                journal=summary["journal"],
+                entry_id=summary.get("exact_id") or "",
+                summary=summary["key"],
+                orders=labels,
+            )
+        )
+    return folded + [d for d in documents if d.key not in used]
 
 
 def _by_ref(doc: Doc, candidates: list[Doc], taken: Mapping[tuple, list[Doc]]) -> Doc | None:
@@ -323,6 +361,12 @@ def reconcile(spec, woo: Source, read_books: Books, ledger, start: date, end: da
     codes = {d.journal for d in documents} | {s["journal"] for s in steps if s.get("journal")} | ({plain} - {""} if "{" not in plain else set())
     entries, drafts = read_books(codes, start, end, spec.booking.target == "sales_invoice")
     identify, note = ledger_views(steps, ledger.failures())
+    if spec.booking.mode == "daily_summary":
+        summaries = ledger.summaries()
+        documents = fold(documents, summaries)
+        by_id = {s["exact_id"]: ("summary", s["key"]) for s in summaries if s.get("exact_id")}
+        per_order = identify
+        identify = lambda doc: by_id.get(doc.entry_id) or per_order(doc)  # noqa: E731
     return compare(
         documents,
         entries,

@@ -207,6 +207,13 @@ def reconcile_lines(rec) -> list[str]:
     rows = [("", "VAT code", "", "shop net", "shop VAT", "Exact net", "Exact VAT", "diff net", "diff VAT")]
     rows += [_reconcile_row("!" if s[:2] != s[2:] else "", (code, ""), tuple(s[:2]), tuple(s[2:])) for code, s in sorted(codes.items())]
     out += table(rows, right=range(3, 9))
+    if rec.summaries:
+        out += ["", "daily summaries (the shop's orders summed, against Exact's entry):"]
+        for doc, booked in rec.summaries:
+            mark = "!" if booked != doc.total else " "
+            exact = _amount(booked) if booked is not None else "not in Exact"
+            orders = f"{len(doc.orders)} document(s): {', '.join(doc.orders)}"
+            out.append(f"{mark} {doc.your_ref} ({doc.journal}): shop {_amount(doc.total)}, Exact {exact}; {orders}")
     if rec.findings:
         out += ["", "documents behind the differences:"] + [f"! {finding_text(f)}" for f in rec.findings]
     verdict = (f"{len(rec.findings)} document(s) differ" if rec.findings else "some amounts differ") if rec.differs else "everything agrees"
@@ -254,6 +261,18 @@ def reconcile_records(rec) -> list[dict]:
         }
         for row in rec.rows
     ]
+    for doc, booked in rec.summaries:
+        records.append(
+            {
+                "kind": "summary",
+                "your_ref": doc.your_ref,
+                "entry_date": doc.entry_date.isoformat(),
+                "shop_total": _amount(doc.total),
+                "exact_total": _amount(booked) if booked is not None else "",
+                "differs": booked != doc.total,
+                "orders": list(doc.orders),
+            }
+        )
     for finding in rec.findings:
         doc = finding.shop or (finding.exact[0] if finding.exact else None)
         records.append(
@@ -295,12 +314,15 @@ def reconcile_csv(rec) -> str:
         "exact_total",
         "differs",
         "note",
+        "orders",
     ]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fields, lineterminator="\n")
     writer.writeheader()
     for record in reconcile_records(rec):
-        writer.writerow({**record, "exact_entries": " ".join(str(n) for n in record.get("exact_entries", []))})
+        writer.writerow(
+            {**record, "exact_entries": " ".join(str(n) for n in record.get("exact_entries", [])), "orders": " ".join(record.get("orders", []))}
+        )
     return buffer.getvalue().rstrip("\n")
 
 
@@ -318,4 +340,5 @@ def reconcile_json(rec) -> dict[str, Any]:
         "total": {"shop_net": _amount(shop[0]), "shop_vat": _amount(shop[1]), "exact_net": _amount(exact[0]), "exact_vat": _amount(exact[1])},
         "accounts": [r for r in records if r["kind"] == "account"],
         "documents": [r for r in records if r["kind"] == "document"],
+        "summaries": [r for r in records if r["kind"] == "summary"],
     }

@@ -52,6 +52,7 @@ class Document:
     total: Decimal  # what WooCommerce says the document is worth, signed
     warnings: tuple[str, ...] = ()
     closing: Line | None = None  # sales invoices: where a difference left by Exact's own VAT sum is closed
+    members: tuple[tuple[int, int | None], ...] = ()  # a daily summary (runner/core/summary.py): the (order, refund) it sums
 
     @property
     def net(self) -> Decimal:

@@ -129,6 +129,7 @@ def _cross_problems(raw: RawSpec) -> list[str]:
             f"{raw.source.where(('booking', 'status'))}: payments.journal is needed when booking.status is paid "
             f"(the bank or cash journal code of the payment)"
         )
+    problems += _summary_problems(raw, booking)
     notify = data.get("notify") if isinstance(data.get("notify"), dict) else {}
     address = _link_local(notify["webhook"]) if isinstance(notify.get("webhook"), str) else None
     if address and notify.get("allow_private") is not True:
@@ -144,6 +145,28 @@ def _cross_problems(raw: RawSpec) -> list[str]:
                 f"{raw.source.where(('booking', key))}: booking.{key}: does not use {names}, so two documents could share "
                 f"one YourRef and Exact could not tell which of them is booked"
             )
+    return problems
+
+
+def _summary_problems(raw: RawSpec, booking: dict) -> list[str]:
+    """booking.mode: daily_summary books a day's orders on one account, as sales entries, open."""
+    if booking.get("mode") != "daily_summary":
+        return []
+    customers = raw.data.get("customers") if isinstance(raw.data.get("customers"), dict) else {}
+    where = raw.source.where(("booking", "mode"))
+    problems = []
+    if not (isinstance(customers.get("collective"), str) and customers["collective"].strip()):
+        problems.append(
+            f"{where}: customers.collective is needed when booking.mode is daily_summary "
+            f'(the code of the existing Exact account that takes the day\'s summary, e.g. "999")'
+        )
+    if booking.get("target") == "sales_invoice":
+        problems.append(f"{where}: booking.mode daily_summary books sales entries; set booking.target: sales_entry (or book per_order)")
+    if booking.get("status") == "paid":
+        problems.append(
+            f"{where}: booking.mode daily_summary books the day open (status sent); paying a daily summary is not built yet: "
+            f"set booking.status: sent, or book per_order"
+        )
     return problems
 
 

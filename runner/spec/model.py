@@ -63,6 +63,8 @@ class Booking:
     refund_description: str = ""
     payment_condition: str = ""
     lines: str = "per_item"
+    mode: str = "per_order"  # daily_summary: one entry per shop-local day and journal (runner/core/summary.py)
+    summary_grace: str = "2h"  # daily_summary: how long after the shop's midnight a day is closed
     discounts: str = "net"
     item: str = ""
     balance_sheet_accounts: tuple[str, ...] = ()  # non-revenue GL accounts the spec allows lines on

@@ -1,0 +1,131 @@
+"""The daily summary (verzamelboeking, `booking.mode: daily_summary`): the documents the
+booking rules make of one shop-local day's orders (or refunds) in one journal, summed into
+one document on the collective account, one line per GL account and VAT code. Pure.
+
+Each member document's VAT per rate already equals WooCommerce's `tax_lines`, so the sum
+per VAT code is the sum of WooCommerce's tax per rate over the day, to the cent; nothing is
+rounded again. A member is kept in the ledger as `record(document)` while its day is open
+and read back with `member(record)`, so an order seen once is summed when its day closes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from runner.core.booking import Document, Line, _grouped
+from runner.core.money import ZERO, text
+from runner.errors import BookingError
+
+SALE, CREDIT = "sale", "credit"
+
+
+@dataclass(frozen=True)
+class Day:
+    """Which summary a document belongs to: its kind (sale or credit), journal and day."""
+
+    kind: str
+    journal: str
+    day: date
+
+    def your_ref(self, number: int = 1) -> str:
+        """`WC 2026-11-26`, a credit `WC 2026-11-26 R`; the n-th summary of a day (a
+        correction for orders that came after it was booked) `WC 2026-11-26 #2`."""
+        ref = f"WC {self.day.isoformat()}" + (" R" if self.kind == CREDIT else "")
+        return ref if number == 1 else f"{ref} #{number}"
+
+    def description(self, number: int, count: int) -> str:
+        what = "refunds" if self.kind == CREDIT else "orders"
+        correction = f", correction {number}" if number > 1 else ""
+        return f"WooCommerce {self.day.isoformat()}: {count} {what}{correction}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}|{self.journal}|{self.day.isoformat()}"
+
+
+def day_of(document: Document) -> Day:
+    return Day(CREDIT if document.refund_id is not None else SALE, document.journal, document.entry_date)
+
+
+def closed(day: date, now: float, timezone: str, grace: timedelta) -> bool:
+    """Whether a shop-local day is over: its midnight in the shop's time zone plus `grace`
+    (late payments and status changes of that day) lies before `now` (epoch seconds)."""
+    midnight = datetime.combine(day + timedelta(days=1), time(0), ZoneInfo(timezone))
+    return datetime.fromtimestamp(now, UTC) >= midnight + grace
+
+
+def summarize(members: Sequence[Document], day: Day, number: int = 1) -> Document:
+    """One document for the day: every member's lines summed per (GL account, VAT code); the
+    total is the sum of the members' totals (each WooCommerce's, to the cent)."""
+    if not members:
+        raise ValueError("a summary of nothing")
+    currencies = sorted({m.currency for m in members})
+    if len(currencies) > 1:
+        raise BookingError(
+            f"the {day.kind}s of {day.day.isoformat()} in journal {day.journal} are in {' and '.join(currencies)}; a daily summary has one currency",
+            "book such a shop per order (booking.mode: per_order), or give each currency its own journal (booking.journal)",
+        )
+    lines: list[Line] = _grouped([line for m in members for line in m.lines], with_item=False)
+    warnings = tuple(
+        f"order {m.order_number}" + (f" refund {m.refund_id}" if m.refund_id is not None else "") + f": {w}" for m in members for w in m.warnings
+    )
+    return Document(
+        target=members[0].target,
+        order_id=0,
+        order_number=day.your_ref(number),
+        refund_id=None,
+        entry_date=day.day,
+        journal=day.journal,
+        your_ref=day.your_ref(number),
+        description=day.description(number, len(members)),
+        payment_condition="",
+        currency=currencies[0],
+        lines=tuple(lines),
+        total=sum((m.total for m in members), ZERO),
+        warnings=warnings,
+        members=tuple((m.order_id, m.refund_id) for m in members),
+    )
+
+
+def record(document: Document, account: str) -> dict:
+    """A member document as the ledger keeps it until its day's summary is booked: what the
+    summary needs of it, amounts as strings."""
+    return {
+        "order": document.order_id,
+        "refund": document.refund_id or 0,
+        "number": document.order_number,
+        "kind": day_of(document).kind,
+        "journal": document.journal,
+        "day": document.entry_date.isoformat(),
+        "currency": document.currency,
+        "target": document.target,
+        "account": account,
+        "total": text(document.total),
+        "lines": [[ln.kind, ln.gl_account, ln.vat_code, str(ln.percent), text(ln.net), text(ln.vat)] for ln in document.lines],
+        "warnings": list(document.warnings),
+    }
+
+
+def member(kept: dict) -> Document:
+    """A member document back from its ledger record."""
+    lines = tuple(
+        Line(kind, "", Decimal(1), Decimal(net), Decimal(vat), Decimal(percent), code, gl) for kind, gl, code, percent, net, vat in kept["lines"]
+    )
+    return Document(
+        target=kept["target"],
+        order_id=kept["order"],
+        order_number=kept["number"],
+        refund_id=kept["refund"] or None,
+        entry_date=date.fromisoformat(kept["day"]),
+        journal=kept["journal"],
+        your_ref="",
+        description="",
+        payment_condition="",
+        currency=kept["currency"],
+        lines=lines,
+        total=Decimal(kept["total"]),
+        warnings=tuple(kept.get("warnings") or ()),
+    )

@@ -1,0 +1,158 @@
+"""`booking.mode: daily_summary` in a run (verzamelboeking): each due order's sale and each
+refund's credit is made as in per_order mode, checked, and kept in the ledger as a member of
+its day; once a day is closed (the shop's midnight plus `booking.summary_grace`) its members
+are summed (runner/core/summary.py) and posted as one document on the collective account.
+
+Exactly-once per day, the same protocol as for any document (runner/seams.py): the summary
+is written to the ledger with its members and the sink's intent before the POST, looked up
+in the books first (journal + YourRef, which names the day), and an intent whose answer was
+lost is settled with `sink.lookup` before anything is posted again. A member is in exactly
+one summary: one that reaches the ledger after its day was booked goes into a correction
+(`WC 2026-11-26 #2`). A member is kept until its summary is done, so an order the shop's
+listing showed once is booked when its day closes, whether or not it changes again."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from runner.core.booking import CustomerPlan
+from runner.core.summary import CREDIT, Day, closed, member, record, summarize
+from runner.durations import duration
+from runner.errors import BookingError, OutcomeUnknown, Rejected, RunnerError
+from runner.seams import Facts, Posting
+
+
+class Days:
+    """The daily summaries of one run; `run` is the engine's Run (its sink, ledger, clock, outcome)."""
+
+    def __init__(self, run) -> None:
+        self.run, self.sink, self.ledger = run, run.sink, run.ledger
+        self.grace = duration(run.spec.booking.summary_grace, "mhd") or timedelta(hours=2)
+        self.timezone = run.spec.timezone
+
+    def collect(self, order, refund_id: int | None, planned, account: str | None) -> tuple[str | None, bool]:
+        """In place of posting one order's document: checked as it would be, then kept for its day."""
+        document = planned.document
+        if not planned.customer.collective:
+            raise BookingError(
+                f"order {document.order_number}: customers.collective gives no account, and a daily summary is booked on one",
+                'make customers.collective name the collective account for every order (e.g. "999")',
+            )
+        if problems := self.sink.problems(document, None):
+            raise BookingError("; ".join(problems), "fix the mapping or the codes in Exact; `runner validate SPEC --online` checks them")
+        self.ledger.keep_member(record(document, planned.customer.collective))
+        return account, False
+
+    def settle(self) -> None:
+        """Summaries whose answer was lost are looked up first: done when the books hold
+        them, else forgotten (their members are summed again). A done summary whose members
+        a crash left unmarked is finished."""
+        waiting = {(m["order"], m["refund"]) for m in self.ledger.members()}
+        for summary in self.ledger.summaries():
+            if summary["state"] == "intent":
+                found = self.sink.lookup("document", summary, self._taken(summary["key"]))
+                if found is not None:
+                    self._done(summary, found)
+                else:
+                    self.ledger.drop_summary(summary["key"])
+                self.run.outcome.settled += 1
+            elif any(tuple(m) in waiting for m in summary["members"]):
+                self._done(summary, {k: summary.get(k) for k in ("exact_id", "number")})
+
+    def book(self) -> None:
+        """Every closed day with members not in a summary yet gets its summary (or correction)."""
+        summaries = self.ledger.summaries()
+        taken = {tuple(m) for s in summaries for m in s["members"]}
+        days: dict[Day, list[dict]] = {}
+        later = set(self.run.outcome.waiting)  # failed, and not due for a retry yet (Exact's error budget)
+        for kept in self.ledger.members():
+            if (kept["order"], kept["refund"]) not in taken and kept["order"] not in later:
+                days.setdefault(Day(kept["kind"], kept["journal"], date.fromisoformat(kept["day"])), []).append(kept)
+        waiting = 0
+        now = self.run.clock()
+        for day in sorted(days, key=lambda d: (d.day, d.journal, d.kind)):
+            if closed(day.day, now, self.timezone, self.grace):
+                self._book(day, days[day], 1 + sum(1 for s in summaries if s["day_key"] == day.key))
+            else:
+                waiting += len(days[day])
+        if waiting:
+            self.run.outcome.notes.append(
+                f"{waiting} document(s) wait for their day to close ({self.run.spec.booking.summary_grace} after midnight, shop time): "
+                "kept in the ledger, booked in their day's summary by the first run after that"
+            )
+
+    def _book(self, day: Day, kept: list[dict], number: int) -> None:
+        kept = sorted(kept, key=lambda k: (k["order"], k["refund"]))
+        account_code = kept[0]["account"]
+        others = [k for k in kept if k["account"] != account_code]
+        for k in others:
+            self._fail(k, BookingError(f"customers.collective gives '{k['account']}', but the summary of {day.day} is on '{account_code}'", ""))
+        kept = [k for k in kept if k["account"] == account_code]
+        try:
+            summary = summarize([member(k) for k in kept], day, number)
+            plan = CustomerPlan("", account_code, {})
+            posting = Posting(summary, plan, self.sink.customer(plan) or "")
+        except BookingError as exc:
+            for k in kept:
+                self._fail(k, exc)
+            return
+        facts = self.sink.intent("document", posting, {})
+        record_ = {"key": f"{day.key}|{number}", "day_key": day.key, "n": number, "members": [[k["order"], k["refund"]] for k in kept]}
+        found = self.sink.find("document", posting, {}, self._taken(record_["key"]))
+        self.ledger.save_summary({**record_, "state": "intent", **facts})
+        if found is not None:  # the books hold it (a lost ledger): recorded, never posted twice
+            self.run.outcome.found.append(f"{summary.your_ref} document")
+            self._done({**record_, **facts}, found)
+            return
+        try:
+            written = self._write(posting, facts)
+        except (Rejected, BookingError) as exc:  # nothing landed: the members are summed again next run
+            self.ledger.drop_summary(record_["key"])
+            for k in kept:
+                self._fail(k, exc)
+            return
+        except OutcomeUnknown as exc:  # may have landed: looked up first thing next run
+            for k in kept:
+                self._fail(k, exc)
+            return
+        self.run.outcome.warnings += [f"{summary.your_ref}: {w}" for w in summary.warnings]
+        self._done({**record_, **facts}, written)
+
+    def _write(self, posting: Posting, facts: Facts) -> Facts:
+        """One POST; an answered 5xx is looked up at once, as for any document (Run._write)."""
+        try:
+            return self.sink.write("document", posting, {})
+        except OutcomeUnknown as unknown:
+            if not unknown.answered:
+                raise
+            found = self.sink.lookup("document", facts, self._taken(""))
+            if found is None:
+                raise Rejected(
+                    unknown.answer or f"{unknown.message}, and it does not hold the summary", "it is posted again by the next run"
+                ) from None
+            return found
+
+    def _done(self, summary: dict, facts: Facts) -> None:
+        """The members are booked (as documents of the summary), then the summary itself."""
+        ids = {"exact_id": facts.get("exact_id"), "number": facts.get("number")}
+        for order_id, refund_id in summary["members"]:
+            self.ledger.done(order_id, refund_id, "document", summary=summary["key"], journal=summary.get("journal"), steps=["document"], **ids)
+            self.ledger.clear_failure(order_id)
+            if refund_id:
+                self.run.outcome.credits.append(f"{order_id}/{refund_id}")
+            else:
+                self.run.outcome.booked.append(order_id)
+        self.ledger.save_summary({**summary, "state": "done", **ids})
+        self.ledger.drop_members([tuple(m) for m in summary["members"]])
+
+    def _taken(self, key: str) -> set[str]:
+        """The ids of the other summaries the ledger holds: never this one."""
+        return {s["exact_id"] for s in self.ledger.summaries() if s["key"] != key and s.get("exact_id")}
+
+    def _fail(self, kept: dict, exc: RunnerError) -> None:
+        what = f"refund {kept['refund']} of " if kept["refund"] else ""
+        exc = type(exc)(
+            f"{what}order {kept['number']}, in the {'credit' if kept['kind'] == CREDIT else 'sales'} summary of {kept['day']}: {exc.message}",
+            exc.hint,
+        )
+        self.run._order_failed(kept["order"], exc)
