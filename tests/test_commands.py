@@ -61,11 +61,10 @@ def test_auth_catches_the_redirect_on_a_loopback_address(sync_box):
     box = sync_box(orders=16, sockets=True)
     port = _free_port()
     process = _auth_process(box, f"http://127.0.0.1:{port}/callback")
-    url = _login_url(process)
-    process.stdin.write("\n")  # a script's empty line: nothing pasted, the browser's return is awaited
-    process.stdin.flush()
+    url = _login_url(process)  # its input stays open and silent: the browser's return must not wait for a line
     page = httpx.get(url, follow_redirects=True, timeout=HANG)  # it listens before it prints the address
     assert page.status_code == 200 and "Logged in" in page.text
+    assert process.wait(timeout=HANG) == 0  # done while its input is still open
     out, err = process.communicate(timeout=HANG)
     assert process.returncode == 0, err
     assert json.loads((box.dir / ".runner" / "exact-token.json").read_text())["refresh_token"]

@@ -29,7 +29,7 @@ def line_until(stop: threading.Event, timeout: float, stream: TextIO | None = No
         tty = os.isatty(fd)
     except (AttributeError, ValueError, io.UnsupportedOperation):
         fd, tty = -1, False
-    if not tty:
+    if fd < 0:  # no descriptor to watch (a test's text stream): its next line, or the wait
         line = stream.readline()
         if line.strip():
             return line.strip()
@@ -38,14 +38,18 @@ def line_until(stop: threading.Event, timeout: float, stream: TextIO | None = No
     deadline = time.monotonic() + timeout
     try:
         while not stop.is_set() and (left := deadline - time.monotonic()) > 0:
-            ready, _, _ = select.select([fd], [], [], min(POLL, left))
+            ready, _, _ = select.select([fd], [], [], min(POLL, left))  # a pipe left open and silent never holds up the browser's return
             if not ready:
                 continue
             line = stream.readline()  # a whole line is there: the terminal hands over lines only
             if not line:
-                raise Stopped("the input ended")
+                if tty:
+                    raise Stopped("the input ended")
+                stop.wait(max(0.0, deadline - time.monotonic()))  # a script's input is over: the browser's return decides
+                return None
             if line.strip():
                 return line.strip()
         return None
     finally:
-        termios.tcflush(fd, termios.TCIFLUSH)  # typed but not entered: not the next question's answer
+        if tty:
+            termios.tcflush(fd, termios.TCIFLUSH)  # typed but not entered: not the next question's answer
