@@ -51,7 +51,7 @@ class JournalStorage(Storage):
         self._tables: dict[str, dict[str, Any]] = {}
         self._seen: dict[str, dict[str, str]] = {}  # table -> doc id -> JSON as last written
         self.damaged, self.set_aside = "", None
-        lines = self._replay()
+        lines = self._replay(remember=not read_only)
         if self.damaged and compact:
             self.set_aside = self.path.with_name(f"{self.path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
             os.replace(self.path, self.set_aside)
@@ -62,12 +62,32 @@ class JournalStorage(Storage):
         # a line cut short by a crash must not swallow the first line appended after it
         self._torn = self._file is not None and self._file.tell() > 0 and _last_byte(self.path) != b"\n"
 
-    def _replay(self) -> int:
+    def _replay(self, remember: bool = True) -> int:
+        """The file's entries applied in order; the number of entries. `remember`: keep what
+        each record looked like, which only a writer needs (to append what changed)."""
         if not self.path.exists():
             return 0
-        count = 0
         with open(self.path, encoding="utf-8", errors="replace") as handle:  # a crash may cut a character in two
             lines = handle.read().split("\n")
+        try:  # all in one go when every line is a whole entry: the parser's loop, not ours
+            entries = json.loads("[" + ",".join(line for line in lines if line.strip()) + "]")
+            for entry in entries:
+                table = self._tables.setdefault(entry["t"], {})
+                if "x" in entry:
+                    table.pop(entry["id"], None)
+                else:
+                    table[entry["id"]] = entry["d"]
+            count = len(entries)
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
+            self._tables = {}
+            count = self._replay_lines(lines)
+        if remember:
+            self._seen = {name: {k: _dump(v) for k, v in docs.items()} for name, docs in self._tables.items()}
+        return count
+
+    def _replay_lines(self, lines: list[str]) -> int:
+        """Line by line, for a file with a line cut short by a crash, or worse."""
+        count = 0
         for number, raw in enumerate(lines, start=1):
             if not raw.strip():
                 continue
@@ -84,7 +104,6 @@ class JournalStorage(Storage):
                 self.damaged = self.damaged or f"line {number} is not a ledger entry"
                 continue
             count += 1
-        self._seen = {name: {k: _dump(v) for k, v in docs.items()} for name, docs in self._tables.items()}
         return count
 
     def compact(self) -> None:
