@@ -99,6 +99,16 @@ class Days:
         facts = self.sink.intent("document", posting, {})
         record_ = {"key": f"{day.key}|{number}", "day_key": day.key, "n": number, "members": [[k["order"], k["refund"]] for k in kept]}
         found = self.sink.find("document", posting, {}, self._taken(record_["key"]))
+        if found is not None and found.get("amount") not in (None, facts.get("total")):
+            # the books hold this day's summary for another total: a lost ledger and a late or
+            # changed order; which orders it holds is not known here, so nothing is assumed
+            problem = BookingError(
+                f"Exact holds {summary.your_ref} at {found['amount']}, but the day's documents add up to {facts.get('total')}",
+                "compare the day in Exact with `runner report` (a ledger lost after a late order?) and book the difference by hand",
+            )
+            for k in kept:
+                self._fail(k, problem)
+            return
         self.ledger.save_summary({**record_, "state": "intent", **facts})
         if found is not None:  # the books hold it (a lost ledger): recorded, never posted twice
             self.run.outcome.found.append(f"{summary.your_ref} document")

@@ -204,3 +204,18 @@ def test_a_busy_year_costs_under_five_hundredths_of_a_call_per_order(tmp_path):
     result = calls.book("sales_entry", "sent", shop, tmp_path, mode="daily_summary")
     assert result["booked"] == 200 and not result["failed"]
     assert result["calls"] / result["booked"] < 0.05, result
+
+
+def test_a_lost_ledger_after_a_late_order_says_so_instead_of_taking_the_day_as_booked(sync_box):
+    """The books hold the day's summary without the late order; a new ledger cannot know which
+    orders it holds, so the day's orders fail with both totals rather than pass as booked."""
+    box = sync_box(orders=0, extra=DAILY)
+    day = datetime.now().replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=2)
+    box.woo.place_order(lines=(BEANS,), billing=IRIS, status="completed", created=day, completed=day)
+    engine(box)
+    late = box.woo.place_order(lines=(TEA,), billing=IRIS, status="completed", created=day + timedelta(hours=1))
+    box.woo.orders[late["id"]]["date_completed"] = box.woo.orders[late["id"]]["date_paid"] = (day + timedelta(hours=1)).isoformat()
+    (box.dir / ".runner" / "state.json").unlink()  # the ledger is lost
+    outcome = engine(box)
+    assert late["id"] in outcome.failed and "Exact holds WC " in outcome.failed[late["id"]], outcome.failed
+    assert len(summaries(box)) == 1  # nothing posted on a guess
