@@ -15,13 +15,13 @@ from typing import Any
 from runner.core.booking import CustomerPlan, Document, PaymentPlan
 from runner.core.money import CENT, ZERO, text
 from runner.errors import BookingError, OutcomeUnknown, Rejected, RunnerError
-from runner.exact.client import ExactApi, quote
+from runner.exact.client import ExactApi
 from runner.exact.index import BooksIndex
+from runner.exact.lookups import Lookups
 from runner.exact.master import Admin, MasterCache, account_problems, decimal_of
 from runner.exact.payloads import (
     ACCOUNTS,
     PROCESSED,
-    SALES_ENTRIES,
     SALES_INVOICES,
     Ids,
     MasterData,
@@ -36,7 +36,7 @@ from runner.exact.payloads import (
 from runner.seams import Facts, Posting, Quota
 
 
-class ExactSink:
+class ExactSink(Lookups):
     def __init__(self, api: ExactApi, ledger) -> None:
         self.api, self.ledger = api, ledger
         self.master = MasterCache(api, ledger)
@@ -286,112 +286,6 @@ class ExactSink:
         admin = self.admin()
         ids = Ids(customer=posting.account, gl=admin.gl_ids, cash_journals=admin.cash_journals, entry_number=self._number(done))
         return payment_payload(posting.payment, ids)
-
-    # customers
-    def _changed(self, endpoint: str, select: str, cursor: str):
-        """The rows of a sync endpoint changed since the ledger's `cursor`, which moves on to the
-        newest Timestamp once all are read (so a run stopped midway reads them again)."""
-        since = newest = self.ledger.cursor(cursor) or 1
-        for row in self.api.get(endpoint, f"{select},Timestamp", f"Timestamp gt {since}"):
-            newest = max(newest, int(row["Timestamp"]))
-            yield row
-        self.ledger.set_cursor(cursor, newest)
-
-    def refresh_accounts(self) -> int:
-        """Brings the ledger's e-mail index up to date with what changed in Exact."""
-        seen = 0
-        for row in self._changed("sync/CRM/Accounts", "ID,Code,Email,Status", "exact_accounts_timestamp"):
-            seen += 1
-            email = (row.get("Email") or "").strip().lower()
-            if email and not self.ledger.customer(email):  # the first account with an e-mail keeps it
-                self.ledger.remember_customer(email, row["ID"], (row.get("Code") or "").strip())
-            if row.get("Code"):
-                self.ledger.remember_customer(f"code:{row['Code'].strip()}", row["ID"], row["Code"].strip())
-        return seen
-
-    def find_account(self, email: str, name: str = "") -> dict | None:
-        """An account created with this e-mail, letter case aside, and this name when one was
-        sent (a bookkeeping address the template gives every customer must not find another
-        customer's). First the index, brought up to date from the sync endpoint; then Exact's
-        plain `Email eq` (the filter the reference lists for Accounts), its rows matched here:
-        whether Exact compares e-mail case-insensitively, or counts `tolower(Email)` as a
-        filter on Email, is unknown."""
-        if not email:
-            return None  # nothing to tell it by: it is created again rather than booked on someone else's
-        wanted = email.strip().lower()
-        if not name:
-            self.refresh_accounts()
-            known = self.ledger.customer(wanted)
-            if known:
-                return {"ID": known["id"], "Code": known.get("code", "")}
-        for row in self.api.get(ACCOUNTS, "ID,Code,Email,Name", f"Email eq {quote(email.strip())}"):
-            if (row.get("Email") or "").strip().lower() == wanted and (not name or (row.get("Name") or "").strip() == name.strip()):
-                return row
-        return None
-
-    # items, for sales invoices
-    def refresh_items(self) -> None:
-        """Brings the ledger's item index up to date with what changed in Exact, through the
-        sync endpoint (its one filter is documented; which fields logistics/Items's mandatory
-        filter takes is not)."""
-        for row in self._changed("sync/Logistics/Items", "ID,Code", "exact_items_timestamp"):
-            if (row.get("Code") or "").strip():
-                self.ledger.remember_customer(f"item:{row['Code'].strip()}", row["ID"], row["Code"].strip())
-
-    def _item_known(self, code: str) -> str | None:
-        known = self.ledger.customer(f"item:{code}")
-        if not known:
-            self.refresh_items()
-            known = self.ledger.customer(f"item:{code}")
-        return known["id"] if known else None
-
-    def known_item(self, code: str, description: str = "") -> str:
-        """An item's id from the index; the code itself when Exact has none yet."""
-        return self._item_known(code) or f"<new item {code}>"
-
-    def item(self, code: str, description: str) -> str:
-        """An item's id from the index, else a new item."""
-        known = self._item_known(code)
-        if known:
-            return known
-        row = self.api.post("logistics/Items", {"Code": code, "Description": fit(description or code), "IsSalesItem": True})
-        self.ledger.remember_customer(f"item:{code}", row["ID"], code)
-        return row["ID"]
-
-    def find_document(
-        self, target: str, journal: str, your_ref: str, description: str, total: str, known_ids: set[str], net: str | None = None
-    ) -> dict | None:
-        """An entry or invoice this runner may have posted without hearing back: same
-        journal, YourRef, description and total, and not one the ledger already holds. An
-        open invoice whose VAT Exact summed its own way is known by its amount before VAT."""
-        if target == "sales_invoice":
-            key, rows = (
-                "InvoiceID",
-                self.api.get(SALES_INVOICES, "InvoiceID,InvoiceNumber,AmountFC,AmountFCExclVat,Status,Description", f"YourRef eq {quote(your_ref)}"),
-            )
-            rows = [{**row, "AmountFC": row["AmountFC"] if net is None or _amount(row, "AmountFCExclVat") != net else total} for row in rows]
-        else:
-            key, rows = (
-                "EntryID",
-                self.api.get(
-                    SALES_ENTRIES, "EntryID,EntryNumber,AmountFC,Description", f"Journal eq {quote(journal)} and YourRef eq {quote(your_ref)}"
-                ),
-            )
-        for row in rows:
-            if row[key] not in known_ids and _amount(row, "AmountFC") == total and row.get("Description") == description:
-                return row
-        return None
-
-    def invoice_status(self, invoice_id: str) -> dict:
-        return next(self.api.get(f"{SALES_INVOICES}(guid'{invoice_id}')", "InvoiceID,InvoiceNumber,Status,AmountFC"))
-
-    def find_payment(self, endpoint: str, entry_number: int, account_id: str) -> dict | None:
-        lines = endpoint.replace("Entries", "EntryLines")
-        return self.api.first(lines, "ID,EntryID,OurRef,AmountFC", f"OurRef eq {entry_number} and Account eq guid'{account_id}'")
-
-
-def _amount(row: dict, name: str) -> str:
-    return text(decimal_of(row.get(name)))
 
 
 class OfflineExact(ExactSink):
