@@ -50,7 +50,7 @@ class Run:
         stall = duration(spec.notify.stall_after if spec.notify else "2h", "mhd") or timedelta(hours=2)
         self._expected: int | None = None  # orders due in this run, when known before the listing
         self._retried = 0
-        self.budget = stall.total_seconds() * 3 / 4  # a run ends before it could look stalled; the next one carries on
+        self.seconds = stall.total_seconds() * 3 / 4  # a run ends before it could look stalled; the next one carries on
 
     def __call__(
         self, since: str | None = None, only: Sequence[int] = (), limit: int | None = None, retry_now: Sequence[int] | None = None
@@ -71,7 +71,7 @@ class Run:
             for raw in self.due(since, only, retry_now):
                 if limit is not None and len(self.outcome.booked) >= limit:
                     break
-                if self.clock() - started > self.budget:
+                if self.clock() - started > self.seconds:
                     self.outcome.stopped = (
                         f"stopped after {round((self.clock() - started) / 60)} min, before notify.stall_after would call the runs stalled; "
                         "nothing is lost: the next run carries on"

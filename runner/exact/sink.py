@@ -178,14 +178,13 @@ class ExactSink(Lookups):
         """Receipts in as few entries as Exact takes. An entry Exact refuses is sent again
         line by line, so one bad receipt costs one refusal and the others still land; an
         entry whose answer was lost is left to each receipt's lookup."""
-        intents = [self.intent(step, posting, done) for posting, done in items]
         results: list[Facts | RunnerError] = [{} for _ in items]
         for endpoint, payload, members in batched([self._payment(p, d) for p, d in items]):
             try:
                 row = self.api.post(endpoint, payload)
             except (Rejected, OutcomeUnknown) as failed:
                 for n in members:
-                    results[n] = failed if isinstance(failed, Rejected) else self._settled(step, intents[n], failed)
+                    results[n] = failed if isinstance(failed, Rejected) else self._settled(step, self.intent(step, *items[n]), failed)
                 refused = [n for n in members if isinstance(results[n], Rejected) and len(members) > 1]
                 for n in refused:  # one by one: only the receipt Exact refuses fails
                     results[n] = self._write_one(step, items[n])
