@@ -94,8 +94,8 @@ def _array(path: str, handle, buffer: str) -> Iterator[dict[str, Any]]:
             buffer, at = buffer[at:] + more, 0
             continue
         yield _checked(path, order)
-        buffer, at = buffer[end:], 0
-        if done and not buffer.strip():
+        at = end  # the buffer is cut only when more is read: not 64 KiB copied per order
+        if done and not buffer[at:].strip():
             raise SpecError(f"orders file {path} ends before its closing ]", "export the orders from the REST API")
 
 

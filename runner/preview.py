@@ -76,9 +76,10 @@ def events(
     booker, wanted, seen, shown = Booker(spec), set(only), set(), 0
     for raw in raw_orders:
         order_id = int(raw.get("id") or 0)
-        if wanted and order_id not in wanted:
-            continue
-        seen.add(order_id)
+        if wanted:  # only then kept: a streamed preview of 100,000 orders keeps no id
+            if order_id not in wanted:
+                continue
+            seen.add(order_id)
         if (why := window.verdict(raw, started(order_id))) is not None:
             yield order_id, None, {"order": order_id, "skipped": why}
             continue
@@ -157,6 +158,7 @@ def offline_stream(spec, path: str, refunds_path: str | None, sink: Sink) -> Ite
 
     def remembered() -> Iterator[Mapping[str, Any]]:
         for raw in orders:
+            embedded.clear()  # the order before was done with its refunds (or skipped)
             full = _embedded(raw)
             if full:
                 embedded[int(raw.get("id") or 0)] = full

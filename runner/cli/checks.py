@@ -14,6 +14,8 @@ from runner import preview as preview_module
 from runner.cli.common import Out, guarded, load_spec, main, parts, spec_argument, target
 from runner.errors import SpecError
 
+STREAM_CHUNK = 200  # preview elements written at a time: one write per 200 orders, not one each
+
 
 @main.command()
 @spec_argument()
@@ -103,15 +105,19 @@ def preview(spec_path, order_ids, limit, orders_file, refunds_file, fmt, payload
 
 
 def _stream_json(events) -> None:
-    """A preview from a file written as it is made (a JSON array, element by element, as
-    `--format json` prints it whole), so 100,000 orders never sit in memory; the failures
-    are told at the end, exit 1 when there are any."""
-    failures, first = {}, True
+    """A preview from a file written as it is made: a JSON array with one element per line
+    (the elements `--format json` prints whole), so 100,000 orders never sit in memory and a
+    line is one order's document; the failures are told at the end, exit 1 when there are any."""
+    failures, chunk, first = {}, [], True
     for order_id, _document, item in events:
         if "error" in item:
             failures[order_id] = item["error"]
-        text = "\n".join("  " + line for line in json.dumps(item, indent=2, ensure_ascii=False).splitlines())
-        Out.echo(("[\n" if first else ",\n") + text, nl=False)
+        chunk.append(json.dumps(item, ensure_ascii=False))
+        if len(chunk) == STREAM_CHUNK:
+            Out.echo(("[\n" if first else ",\n") + ",\n".join(chunk), nl=False)
+            chunk, first = [], False
+    if chunk:
+        Out.echo(("[\n" if first else ",\n") + ",\n".join(chunk), nl=False)
         first = False
     Out.echo("[]" if first else "\n]")
     for order_id, message in sorted(failures.items()):

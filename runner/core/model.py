@@ -5,6 +5,7 @@ templates, which see the order exactly as the API returned it."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -108,11 +109,11 @@ class Order:
     refund_ids: tuple[int, ...]
     raw: Mapping[str, Any] = field(repr=False, default_factory=dict)
 
-    @property
+    @functools.cached_property  # read by the booking rules, the customer and the templates alike
     def email(self) -> str:
         return ((self.raw.get("billing") or {}).get("email") or "").strip().lower()
 
-    @property
+    @functools.cached_property
     def country(self) -> str:
         shipping = (self.raw.get("shipping") or {}).get("country") or ""
         return shipping or (self.raw.get("billing") or {}).get("country") or ""

@@ -22,7 +22,7 @@ def amount(value: Any) -> Decimal:
     if value is None or value == "":
         return ZERO
     try:
-        number = Decimal(str(value))
+        number = Decimal(value if type(value) is str else str(value))  # str(): a float's shortest form, never its binary expansion
     except InvalidOperation:
         raise AmountError(f"{value!r} is not an amount", "check the order data") from None
     if not number.is_finite():

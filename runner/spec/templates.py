@@ -17,6 +17,7 @@ from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 
 from runner.core.context import ORDER_FIELDS, CustomerContext, LineContext, names
 from runner.errors import TemplateFailure
+from runner.spec.shortcuts import Remembered, Written, plan
 from runner.spec.limits import BUDGET, HINT, BoundedEnvironment, Budget
 
 STRICT_FIELDS = {"order": ORDER_FIELDS, "line": names(LineContext), "customer": names(CustomerContext)}
@@ -29,11 +30,13 @@ ENV = BoundedEnvironment(undefined=StrictUndefined, autoescape=False)
 class Templates:
     """Compiled templates keyed by their dotted spec path (e.g. `mapping.vat_code`)."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic, fast: bool = True) -> None:
         self.env = ENV
+        self.fast = fast  # False: every rendering by Jinja (the baseline of bench/local.py, the yardstick of tests/test_shortcuts.py)
         self.clock = clock  # for the deadline of each rendering
         self._compiled: dict[str, Any] = {}
         self._sources: dict[str, str] = {}  # to name the field a failed rendering missed
+        self._shortcuts: dict[str, Written | Remembered] = {}  # renderings without Jinja
         self._reads: set[tuple[str | None, str]] = set()  # every `name.field` the templates read
         self._globals = set(self.env.globals)
         self._global_values = dict(self.env.globals)
@@ -58,6 +61,8 @@ class Templates:
             literal = not any(mark in source for mark in ("{{", "{%", "{#"))
             self._compiled[key] = source.strip() if literal else _compile(source)
             self._sources[key] = source
+            if not literal and (shortcut := plan(source, self.env)) is not None:
+                self._shortcuts[key] = shortcut
         return problems
 
     def reads_field(self, owner: str, field: str) -> bool:
@@ -72,6 +77,11 @@ class Templates:
         template = self._compiled[key]
         if isinstance(template, str):  # a plain value such as "70": no Jinja needed
             return template
+        if self.fast and (shortcut := self._shortcuts.get(key)) is not None:
+            return shortcut.render(context, lambda: self._jinja(key, template, context))
+        return self._jinja(key, template, context)
+
+    def _jinja(self, key: str, template: Template, context: dict[str, Any]) -> str:
         try:
             # render() would copy the globals into a fresh context each time; one shared
             # context with the globals merged in is the same, at half the cost per line
