@@ -84,8 +84,8 @@ def test_a_day_is_closed_after_the_shops_midnight_plus_the_grace():
     assert closed(day, midnight + 2 * 3600, "Europe/Amsterdam", grace)
 
 
-def test_the_spec_asks_for_a_collective_account_and_refuses_paid(tmp_path):
-    path = write_spec(tmp_path, "booking:\n  mode: daily_summary\n  status: paid\npayments:\n  journal: '20'\n")
+def test_the_spec_asks_for_a_collective_account_and_refuses_invoices_saying_why(tmp_path):
+    path = write_spec(tmp_path, "booking:\n  mode: daily_summary\n  status: paid\n  target: sales_invoice\npayments:\n  journal: '20'\n")
     try:
         spec_module.load(path, environ={})
     except SpecError as error:
@@ -93,7 +93,8 @@ def test_the_spec_asks_for_a_collective_account_and_refuses_paid(tmp_path):
     else:
         raise AssertionError("a daily summary without a collective account was taken")
     assert "customers.collective is needed when booking.mode is daily_summary" in text
-    assert "paying a daily summary is not built yet" in text
+    assert "an invoice is a document for one customer" in text and "set booking.target: sales_entry" in text
+    assert "paid" not in text  # paying a daily summary is built (tests/test_daily_paid.py)
 
 
 # ---- end to end, in the sandbox ---------------------------------------------------------------
