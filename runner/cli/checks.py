@@ -88,7 +88,11 @@ def preview(spec_path, order_ids, limit, orders_file, refunds_file, fmt, payload
     else:
         blobs = (
             [
-                json.dumps({k: item[k] for k in ("order", "refund", "endpoint", "payload", "payment") if k in item}, indent=2, ensure_ascii=False)
+                json.dumps(
+                    {k: item[k] for k in ("order", "refund", "summary", "endpoint", "payload", "payment", "payments") if k in item},
+                    indent=2,
+                    ensure_ascii=False,
+                )
                 for _, item in result.documents
             ]
             if payloads
@@ -98,7 +102,9 @@ def preview(spec_path, order_ids, limit, orders_file, refunds_file, fmt, payload
             Out.echo(line)
     for order_id, message in sorted(result.failures.items()):
         Out.echo(f"FAILED order {order_id}: {message}", err=True)
-    if result.failures:
+    for ref, message in sorted(result.summary_failures.items()):
+        Out.echo(f"FAILED summary {ref}: {message}", err=True)
+    if result.failures or result.summary_failures:
         sys.exit(1)
 
 
@@ -106,16 +112,16 @@ def _stream_json(events) -> None:
     """A preview from a file written as it is made (a JSON array, element by element, as
     `--format json` prints it whole), so 100,000 orders never sit in memory; the failures
     are told at the end, exit 1 when there are any."""
-    failures, first = {}, True
+    failures, first = [], True
     for order_id, _document, item in events:
-        if "error" in item:
-            failures[order_id] = item["error"]
+        if "error" in item:  # an order, or a day summary that cannot be made (booking.mode daily_summary)
+            failures.append((f"summary {item['summary']}" if "summary" in item else f"order {order_id}", item["error"]))
         text = "\n".join("  " + line for line in json.dumps(item, indent=2, ensure_ascii=False).splitlines())
         Out.echo(("[\n" if first else ",\n") + text, nl=False)
         first = False
     Out.echo("[]" if first else "\n]")
-    for order_id, message in sorted(failures.items()):
-        Out.echo(f"FAILED order {order_id}: {message}", err=True)
+    for what, message in failures:
+        Out.echo(f"FAILED {what}: {message}", err=True)
     if failures:
         sys.exit(1)
 

@@ -59,7 +59,8 @@ def closed(day: date, now: float, timezone: str, grace: timedelta) -> bool:
 
 def summarize(members: Sequence[Document], day: Day, number: int = 1) -> Document:
     """One document for the day: every member's lines summed per (GL account, VAT code); the
-    total is the sum of the members' totals (each WooCommerce's, to the cent)."""
+    total is the sum of the members' totals (each WooCommerce's, to the cent). A member may be
+    a summary itself (a preview sums a long day in parts): the result is the same."""
     if not members:
         raise ValueError("a summary of nothing")
     currencies = sorted({m.currency for m in members})
@@ -70,8 +71,11 @@ def summarize(members: Sequence[Document], day: Day, number: int = 1) -> Documen
         )
     lines: list[Line] = _grouped([line for m in members for line in m.lines], with_item=False)
     warnings = tuple(
-        f"order {m.order_number}" + (f" refund {m.refund_id}" if m.refund_id is not None else "") + f": {w}" for m in members for w in m.warnings
+        w if m.members else f"order {m.order_number}" + (f" refund {m.refund_id}" if m.refund_id is not None else "") + f": {w}"
+        for m in members
+        for w in m.warnings
     )
+    inside = tuple(pair for m in members for pair in (m.members or ((m.order_id, m.refund_id),)))
     return Document(
         target=members[0].target,
         order_id=0,
@@ -80,13 +84,13 @@ def summarize(members: Sequence[Document], day: Day, number: int = 1) -> Documen
         entry_date=day.day,
         journal=day.journal,
         your_ref=day.your_ref(number),
-        description=day.description(number, len(members)),
+        description=day.description(number, len(inside)),
         payment_condition="",
         currency=currencies[0],
         lines=tuple(lines),
         total=sum((m.total for m in members), ZERO),
         warnings=warnings,
-        members=tuple((m.order_id, m.refund_id) for m in members),
+        members=inside,
     )
 
 
