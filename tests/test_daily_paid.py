@@ -154,3 +154,26 @@ def test_a_daily_summary_exact_no_longer_holds_is_reported_incomplete(sync_box):
     day = two_days_ago().date().isoformat()
     assert f"INCOMPLETE: 1 document(s) the ledger has as booked are not in Exact (WC {day} (the summary of 1 document(s)))" in result.stdout
     assert "INCOMPLETE" in box.run("status").stdout
+
+
+def test_the_report_reconciles_each_days_payments_per_journal(sync_box):
+    box = sync_box(orders=0, extra=PAID)
+    day = two_days_ago()
+    orders = place(box, day, ["bacs", "paypal", "paypal"])
+    assert box.run("run").exit_code == 0
+    when = day.date().isoformat()
+    report = box.run("report", "--from", when, "--to", when, "--format", "json")
+    assert report.exit_code == 0, report.output
+    (summary,) = json.loads(report.output)["summaries"]
+    paypal = sum(D(o["total"]) for o in orders if o["payment_method"] == "paypal")
+    assert summary["payments"] == [
+        {"journal": "20", "shop": f"-{orders[0]['total']}", "exact": f"-{orders[0]['total']}", "differs": False},
+        {"journal": "21", "shop": f"-{paypal}", "exact": f"-{paypal}", "differs": False},
+    ]
+    gone = next(key for key, row in box.exact.bank_entries.items() if row["JournalCode"].strip() == "21")
+    for line in box.exact.bank_entries.pop(gone)["BankEntryLines"]:  # deleted in Exact
+        del box.exact.admin.tables["financialtransaction/BankEntryLines"][line["ID"]]
+    table = box.run("report", "--from", when, "--to", when)
+    assert table.exit_code == 1
+    assert f"!   paid in journal 21: shop -{paypal}, not in Exact" in table.output
+    assert f"    paid in journal 20: shop -{orders[0]['total']}, Exact -{orders[0]['total']}" in table.output

@@ -161,7 +161,7 @@ def report_command(spec_path, start, end, fmt, sandbox) -> None:
                 shown(done, total)
 
         try:
-            result = reconcile.reconcile(spec, woo, books.reader(sink.api), ledger, first, last, progress)
+            result = reconcile.reconcile(spec, woo, books.reader(sink.api), ledger, first, last, progress, books.payments_reader(sink.api))
         except KeyboardInterrupt:
             progress(None)
             done, total = seen[0]

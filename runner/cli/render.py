@@ -240,6 +240,9 @@ def reconcile_lines(rec) -> list[str]:
             exact = _amount(booked) if booked is not None else "not in Exact"
             orders = f"{len(doc.orders)} document(s): {', '.join(doc.orders)}"
             out.append(f"{mark} {doc.your_ref} ({doc.journal}): shop {_amount(doc.total)}, Exact {exact}; {orders}")
+            for paid in (p for p in rec.payments if p.your_ref == doc.your_ref):
+                held = f"Exact {_amount(paid.exact)}" if paid.exact is not None else "not in Exact"
+                out.append(f"{'!' if paid.differs else ' '}   paid in journal {paid.journal}: shop {_amount(paid.shop)}, {held}")
     if rec.findings:
         out += ["", "documents behind the differences:"] + [f"! {finding_text(f)}" for f in rec.findings]
     verdict = (f"{len(rec.findings)} document(s) differ" if rec.findings else "some amounts differ") if rec.differs else "everything agrees"
@@ -297,6 +300,22 @@ def reconcile_records(rec) -> list[dict]:
                 "exact_total": _amount(booked) if booked is not None else "",
                 "differs": booked != doc.total,
                 "orders": list(doc.orders),
+                **(
+                    {
+                        "payments": [
+                            {
+                                "journal": p.journal,
+                                "shop": _amount(p.shop),
+                                "exact": _amount(p.exact) if p.exact is not None else "",
+                                "differs": p.differs,
+                            }
+                            for p in rec.payments
+                            if p.your_ref == doc.your_ref
+                        ]
+                    }
+                    if rec.payments
+                    else {}
+                ),
             }
         )
     for finding in rec.findings:
@@ -341,13 +360,19 @@ def reconcile_csv(rec) -> str:
         "differs",
         "note",
         "orders",
+        "payments",
     ]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fields, lineterminator="\n")
     writer.writeheader()
     for record in reconcile_records(rec):
         writer.writerow(
-            {**record, "exact_entries": " ".join(str(n) for n in record.get("exact_entries", [])), "orders": " ".join(record.get("orders", []))}
+            {
+                **record,
+                "exact_entries": " ".join(str(n) for n in record.get("exact_entries", [])),
+                "orders": " ".join(record.get("orders", [])),
+                "payments": "; ".join(f"journal {p['journal']}: shop {p['shop']}, Exact {p['exact'] or '-'}" for p in record.get("payments", [])),
+            }
         )
     return buffer.getvalue().rstrip("\n")
 
