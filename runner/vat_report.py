@@ -93,7 +93,7 @@ class Reconciliation:
     shop_documents: int = 0
     exact_documents: int = 0
     summaries: list[tuple[Doc, Decimal | None]] = field(default_factory=list)  # daily summaries: the shop's sum, Exact's total
-    payments: list[Any] = field(default_factory=list)  # daily summaries in paid mode: runner/report_days.py PaidRow
+    payments: list[Any] = field(default_factory=list)  # daily summaries in paid mode: runner/reconcile.py PaidRow
 
     @property
     def differs(self) -> bool:
@@ -314,48 +314,3 @@ def ledger_views(steps: Iterable[Mapping[str, Any]], failures: Iterable[Mapping[
         return "not booked yet: the next `runner run SPEC` books it"
 
     return identify, note
-
-
-Books = Callable[[Iterable[str], date, date, bool], tuple[list[Doc], list[Doc]]]
-
-
-def reconcile(
-    spec, woo: Source, read_books: Books, ledger, start: date, end: date, progress: Callable | None = None, read_payments: Callable | None = None
-) -> Reconciliation:
-    """Read both sides (read-only) and compare them. The journals read are those the shop's
-    documents go to, those the ledger booked in, and the spec's own if it is a plain code.
-    Daily summaries in paid mode: their payments too, read by `read_payments` (runner/report_days.py)."""
-    steps = [s for s in ledger.all_steps() if s.get("step") == "document"]
-    documents, unbookable = read_shop(
-        spec, woo, start, due.Window.of(spec.orders.statuses, due.start(ledger, spec.orders.since), timezone=spec.timezone), progress
-    )
-    plain = spec.booking.journal
-    codes = {d.journal for d in documents} | {s["journal"] for s in steps if s.get("journal")} | ({plain} - {""} if "{" not in plain else set())
-    entries, drafts = read_books(codes, start, end, spec.booking.target == "sales_invoice")
-    identify, note = ledger_views(steps, ledger.failures())
-    summaries = ledger.summaries() if spec.booking.mode == "daily_summary" else []
-    if spec.booking.mode == "daily_summary":
-        from runner.report_days import fold
-
-        documents = fold(documents, summaries)
-        by_id = {s["exact_id"]: ("summary", s["key"]) for s in summaries if s.get("exact_id")}
-        per_order = identify
-        identify = lambda doc: by_id.get(doc.entry_id) or per_order(doc)  # noqa: E731
-    result = compare(
-        documents,
-        entries,
-        start,
-        end,
-        timezone_name=spec.timezone,
-        journals=codes,
-        identify=identify,
-        unbookable=unbookable,
-        note=note,
-        drafts=drafts,
-    )
-    if summaries and spec.booking.status == "paid" and read_payments is not None:
-        from runner.report_days import paid_rows
-
-        accounts = sorted({s["account"] for s in summaries if s.get("account")})
-        result.payments = paid_rows([doc for doc, _ in result.summaries], summaries, read_payments(accounts, start, end) if accounts else [])
-    return result

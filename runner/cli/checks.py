@@ -136,11 +136,12 @@ def _stream_json(events) -> None:
 def report_command(spec_path, start, end, fmt, sandbox) -> None:
     """Before the VAT return: the shop's orders and refunds of a period against what Exact
     holds, per VAT code and GL account; exit 1 when anything differs."""
-    from runner import vat_report as reconcile
+    from runner import reconcile
     from runner.cli.runs import progress_printer, ticker
     from runner.exact import books
+    from runner.vat_report import period
 
-    first, last = reconcile.period(start, end)
+    first, last = period(start, end)
     spec = load_spec(spec_path)
     seen: list[tuple[int, int | None]] = [(0, None)]
     with target(spec, sandbox) as (spec, _box):

@@ -1,20 +1,23 @@
-"""`runner report` for `booking.mode: daily_summary`: the shop's documents summed per booked
-summary, as the books hold it (the ledger names each summary's members), and in paid mode
-each summary's payments per payment journal, the shop's (the sum of its members' payments)
-against the payment lines Exact holds for it (OurRef = the summary's entry number, on the
-collective account). Pure; runner/exact/books.py reads the payment lines."""
+"""`runner report` put together: both sides read (read-only) and compared by
+runner/vat_report.py. For `booking.mode: daily_summary` the shop's documents are summed per
+booked summary, as the books hold it (the ledger names each summary's members), and in paid
+mode each summary's payments per payment journal, the shop's (the sum of its members'
+payments) against the payment lines Exact holds for it (OurRef = the summary's entry number,
+on the collective account), read by runner/exact/books.py. `fold` and `paid_rows` are pure."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from runner import due
 from runner.core.money import ZERO
-from runner.vat_report import NONE, Code, Doc, Pair
+from runner.seams import Source
+from runner.vat_report import NONE, Code, Doc, Pair, Reconciliation, compare, ledger_views, read_shop
 
 JOURNAL_IN = re.compile(r", journal (\S+)$")  # runner/core/summary.py payment_description
 
@@ -98,3 +101,44 @@ def paid_rows(folded: Iterable[Doc], summaries: Iterable[Mapping[str, Any]], lin
         for journal in sorted(set(shop) | set(exact)):
             rows.append(PaidRow(doc.your_ref, journal, shop.get(journal, ZERO), exact.get(journal)))
     return rows
+
+
+Books = Callable[[Iterable[str], date, date, bool], tuple[list[Doc], list[Doc]]]
+
+
+def reconcile(
+    spec, woo: Source, read_books: Books, ledger, start: date, end: date, progress: Callable | None = None, read_payments: Callable | None = None
+) -> Reconciliation:
+    """Read both sides (read-only) and compare them. The journals read are those the shop's
+    documents go to, those the ledger booked in, and the spec's own if it is a plain code.
+    Daily summaries in paid mode: their payments too, read by `read_payments` (runner/exact/books.py)."""
+    steps = [s for s in ledger.all_steps() if s.get("step") == "document"]
+    documents, unbookable = read_shop(
+        spec, woo, start, due.Window.of(spec.orders.statuses, due.start(ledger, spec.orders.since), timezone=spec.timezone), progress
+    )
+    plain = spec.booking.journal
+    codes = {d.journal for d in documents} | {s["journal"] for s in steps if s.get("journal")} | ({plain} - {""} if "{" not in plain else set())
+    entries, drafts = read_books(codes, start, end, spec.booking.target == "sales_invoice")
+    identify, note = ledger_views(steps, ledger.failures())
+    summaries = ledger.summaries() if spec.booking.mode == "daily_summary" else []
+    if spec.booking.mode == "daily_summary":
+        documents = fold(documents, summaries)
+        by_id = {s["exact_id"]: ("summary", s["key"]) for s in summaries if s.get("exact_id")}
+        per_order = identify
+        identify = lambda doc: by_id.get(doc.entry_id) or per_order(doc)  # noqa: E731
+    result = compare(
+        documents,
+        entries,
+        start,
+        end,
+        timezone_name=spec.timezone,
+        journals=codes,
+        identify=identify,
+        unbookable=unbookable,
+        note=note,
+        drafts=drafts,
+    )
+    if summaries and spec.booking.status == "paid" and read_payments is not None:
+        accounts = sorted({s["account"] for s in summaries if s.get("account")})
+        result.payments = paid_rows([doc for doc, _ in result.summaries], summaries, read_payments(accounts, start, end) if accounts else [])
+    return result
