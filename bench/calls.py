@@ -1,6 +1,6 @@
 """Exact calls per booked order, for each target and status (DESIGN.md section 8).
 
-    python bench/calls.py [--orders 1000] [--customers 300] [--days N] [--mode per_order|daily_summary]
+    python bench/calls.py [--orders 1000] [--customers 300] [--days N] [--mode per_order|daily_summary] [--status sent|paid]
 
 Books N generated orders (prices incl. and excl. VAT, 21/9/0 %, coupons, shipping) from
 `--customers` distinct customers (their e-mails in varying letter case) into a fresh
@@ -154,6 +154,7 @@ ROWS = [
     ("per_order", "sales_invoice", "sent"),
     ("per_order", "sales_invoice", "paid"),
     ("daily_summary", "sales_entry", "sent"),  # one entry per day on the collective account: no customer calls
+    ("daily_summary", "sales_entry", "paid"),  # plus one payment entry per day and payment journal
 ]
 
 
@@ -163,6 +164,7 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=300)
     parser.add_argument("--days", type=int, default=0, help="spread the orders over this many days (0: one a minute)")
     parser.add_argument("--mode", choices=["per_order", "daily_summary"], help="only this booking.mode's rows")
+    parser.add_argument("--status", choices=["sent", "paid"], help="only this booking.status's rows")
     args = parser.parse_args()
     start = datetime.now().replace(microsecond=0) - timedelta(days=args.days + 30)
     shop = orders(args.orders, args.customers, start=start, days=args.days)
@@ -175,12 +177,12 @@ def main() -> None:
         f"{'2nd run: booked':>15} {'calls':>5} {'s':>6}"
     )
     for mode, target, status in ROWS:
-        if args.mode and mode != args.mode:
+        if (args.mode and mode != args.mode) or (args.status and status != args.status):
             continue
         with tempfile.TemporaryDirectory() as folder:
             r = book(target, status, shop, Path(folder), mode)
         baseline = ""
-        if target == "sales_entry" and mode == "per_order":  # side by side on the same orders: the naive flow books entries
+        if target == "sales_entry":  # side by side on the same orders: the naive flow books entries, one per order
             with tempfile.TemporaryDirectory() as folder:
                 baseline = f"{naive(status, shop, Path(folder)) / len(shop):.3f}"
         print(

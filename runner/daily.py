@@ -2,6 +2,8 @@
 refund's credit is made as in per_order mode, checked, and kept in the ledger as a member of
 its day; once a day is closed (the shop's midnight plus `booking.summary_grace`) its members
 are summed (runner/core/summary.py) and posted as one document on the collective account.
+In paid mode each booked summary then gets one payment entry per payment journal
+(runner/daily_pay.py).
 
 Exactly-once per day, the same protocol as for any document (runner/seams.py): the summary
 is written to the ledger with its members and the sink's intent before the POST, looked up
@@ -16,7 +18,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from runner.core.booking import CustomerPlan
-from runner.core.summary import CREDIT, Day, closed, member, record, summarize
+from runner.core.summary import CREDIT, Day, closed, member, payments, record, shell, summarize
+from runner.daily_pay import DayPayments
 from runner.durations import duration
 from runner.errors import BookingError, OutcomeUnknown, Rejected, RunnerError
 from runner.seams import Facts, Posting
@@ -29,6 +32,9 @@ class Days:
         self.run, self.sink, self.ledger = run, run.sink, run.ledger
         self.grace = duration(run.spec.booking.summary_grace, "mhd") or timedelta(hours=2)
         self.timezone = run.spec.timezone
+        self.paid = run.spec.booking.status == "paid"
+        self.payments = DayPayments(self)
+        self.to_check: set[str] = set()  # summaries holding documents this run saw as booked: the completeness check
 
     def collect(self, order, refund_id: int | None, planned, account: str | None) -> tuple[str | None, bool]:
         """In place of posting one order's document: checked as it would be, then kept for its day."""
@@ -38,15 +44,15 @@ class Days:
                 f"order {document.order_number}: customers.collective gives no account, and a daily summary is booked on one",
                 'make customers.collective name the collective account for every order (e.g. "999")',
             )
-        if problems := self.sink.problems(document, None):
+        if problems := self.sink.problems(document, planned.payment):
             raise BookingError("; ".join(problems), "fix the mapping or the codes in Exact; `runner validate SPEC --online` checks them")
-        self.ledger.keep_member(record(document, planned.customer.collective))
+        self.ledger.keep_member(record(document, planned.customer.collective, planned.payment))
         return account, False
 
     def settle(self) -> None:
         """Summaries whose answer was lost are looked up first: done when the books hold
         them, else forgotten (their members are summed again). A done summary whose members
-        a crash left unmarked is finished."""
+        a crash left unmarked is finished; its payments whose answer was lost are looked up."""
         waiting = {(m["order"], m["refund"]) for m in self.ledger.members()}
         for summary in self.ledger.summaries():
             if summary["state"] == "intent":
@@ -56,11 +62,14 @@ class Days:
                 else:
                     self.ledger.drop_summary(summary["key"])
                 self.run.outcome.settled += 1
-            elif any(tuple(m) in waiting for m in summary["members"]):
+                continue
+            if any(tuple(m) in waiting for m in summary["members"]):
                 self._done(summary, {k: summary.get(k) for k in ("exact_id", "number")})
+            self.payments.settle(summary)
 
     def book(self) -> None:
-        """Every closed day with members not in a summary yet gets its summary (or correction)."""
+        """Every closed day with members not in a summary yet gets its summary (or correction);
+        in paid mode every booked summary then gets the payment entries it lacks."""
         summaries = self.ledger.summaries()
         taken = {tuple(m) for s in summaries for m in s["members"]}
         days: dict[Day, list[dict]] = {}
@@ -80,6 +89,8 @@ class Days:
                 f"{waiting} document(s) wait for their day to close ({self.run.spec.booking.summary_grace} after midnight, shop time): "
                 "kept in the ledger, booked in their day's summary by the first run after that"
             )
+        if self.paid:
+            self.payments.book(later)
 
     def _book(self, day: Day, kept: list[dict], number: int) -> None:
         kept = sorted(kept, key=lambda k: (k["order"], k["refund"]))
@@ -97,7 +108,15 @@ class Days:
                 self._fail(k, exc)
             return
         facts = self.sink.intent("document", posting, {})
-        record_ = {"key": f"{day.key}|{number}", "day_key": day.key, "n": number, "members": [[k["order"], k["refund"]] for k in kept]}
+        record_ = {
+            "key": f"{day.key}|{number}",
+            "day_key": day.key,
+            "n": number,
+            "members": [[k["order"], k["refund"]] for k in kept],
+            "collective": account_code,
+            "currency": summary.currency,
+            **({"to_pay": payments(kept)} if self.paid else {}),
+        }
         found = self.sink.find("document", posting, {}, self._taken(record_["key"]))
         if found is not None and found.get("amount") not in (None, facts.get("total")):
             # the books hold this day's summary for another total: a lost ledger and a late or
@@ -115,7 +134,7 @@ class Days:
             self._done({**record_, **facts}, found)
             return
         try:
-            written = self._write(posting, facts)
+            written = self.write("document", posting, {}, facts)
         except (Rejected, BookingError) as exc:  # nothing landed: the members are summed again next run
             self.ledger.drop_summary(record_["key"])
             for k in kept:
@@ -126,19 +145,20 @@ class Days:
                 self._fail(k, exc)
             return
         self.run.outcome.warnings += [f"{summary.your_ref}: {w}" for w in summary.warnings]
+        self.payments.posted.add(record_["key"])  # its payments cannot be in the books yet: none is looked for
         self._done({**record_, **facts}, written)
 
-    def _write(self, posting: Posting, facts: Facts) -> Facts:
+    def write(self, step: str, posting: Posting, done: dict, facts: Facts) -> Facts:
         """One POST; an answered 5xx is looked up at once, as for any document (Run._write)."""
         try:
-            return self.sink.write("document", posting, {})
+            return self.sink.write(step, posting, done)
         except OutcomeUnknown as unknown:
             if not unknown.answered:
                 raise
-            found = self.sink.lookup("document", facts, self._taken(""))
+            found = self.sink.lookup(step, facts, self._taken(""))
             if found is None:
                 raise Rejected(
-                    unknown.answer or f"{unknown.message}, and it does not hold the summary", "it is posted again by the next run"
+                    unknown.answer or f"{unknown.message}, and it does not hold the summary's {step}", "it is posted again by the next run"
                 ) from None
             return found
 
@@ -160,9 +180,32 @@ class Days:
         return {s["exact_id"] for s in self.ledger.summaries() if s["key"] != key and s.get("exact_id")}
 
     def _fail(self, kept: dict, exc: RunnerError) -> None:
-        what = f"refund {kept['refund']} of " if kept["refund"] else ""
+        self.fail(kept["order"], kept["refund"], kept["number"], kept["kind"], kept["day"], exc)
+
+    def fail(self, order_id: int, refund_id: int, number: str, kind: str, day: str, exc: RunnerError, what: str = "") -> None:
+        """One member's failure, said with the summary it belongs to (and `what` of it failed)."""
+        who = f"refund {refund_id} of " if refund_id else ""
         exc = type(exc)(
-            f"{what}order {kept['number']}, in the {'credit' if kept['kind'] == CREDIT else 'sales'} summary of {kept['day']}: {exc.message}",
+            f"{who}order {number}, in the {what}{'credit' if kind == CREDIT else 'sales'} summary of {day}: {exc.message}",
             exc.hint,
         )
-        self.run._order_failed(kept["order"], exc)
+        self.run._order_failed(order_id, exc)
+
+    # the completeness check: a summary holding a document this run saw as booked must be in the books
+    def check(self, order_id: int, refund_id: int | None) -> None:
+        step = self.ledger.step(order_id, refund_id, "document") or {}
+        if step.get("summary"):
+            self.to_check.add(step["summary"])
+
+    def missing(self, since: date) -> list[str]:
+        """The summaries to check (dated `since` or later) that the books do not hold, and
+        their payment entries the books do not hold."""
+        out = []
+        for summary in sorted(self.ledger.summaries(), key=lambda s: s["key"]):
+            document = shell(summary)
+            if summary["key"] not in self.to_check or summary["state"] != "done" or document.entry_date < since:
+                continue
+            if self.sink.holds(document) is False:
+                out.append(f"{summary['your_ref']} (the summary of {len(summary['members'])} document(s))")
+            out += self.payments.missing(summary)
+        return out

@@ -266,6 +266,7 @@ class Run:
     def _still_held(self, order_id: int, refund_id: int | None, plan) -> None:
         """A document the ledger has as booked, recent enough for the completeness check."""
         if self.days:  # booked in a daily summary: the books hold the summary, not the order's own document
+            self.days.check(order_id, refund_id)
             return
         try:
             document = plan().document
@@ -278,6 +279,8 @@ class Run:
         """Every run ends here: the recent documents of this run's window that the ledger has
         as booked must be in the books (read in bulk, with what the run read already)."""
         self.outcome.missing += [label for label, document in self.to_check if self.sink.holds(document) is False]
+        if self.days:
+            self.outcome.missing += self.days.missing(date.fromisoformat(iso(self.clock(), tz=self.spec.timezone)[:10]) - timedelta(days=LOOKBACK))
 
     def _may_have_refunds(self, order: Order) -> bool:
         """Whether to ask the shop for this order's refunds: it names some that are not all

@@ -17,6 +17,7 @@ from runner import due
 from runner.core.booking import Booker, Document
 from runner.core.model import Order
 from runner.errors import BookingError, SpecError
+from runner.preview_days import DayPreview
 from runner.seams import Posting, Sink, Source
 
 ONLINE_LIMIT = 25  # an online preview without --limit shows the next 25 due orders
@@ -25,8 +26,10 @@ ONLINE_LIMIT = 25  # an online preview without --limit shows the next 25 due ord
 @dataclass
 class Preview:
     items: list[dict[str, Any]] = field(default_factory=list)
-    documents: list[tuple[Document, dict[str, Any]]] = field(default_factory=list)
+    documents: list[tuple[Document, dict[str, Any]]] = field(default_factory=list)  # daily_summary: the summaries
+    members: list[dict[str, Any]] = field(default_factory=list)  # daily_summary: each order's document, naming its summary
     failures: dict[int, str] = field(default_factory=dict)
+    summary_failures: dict[str, str] = field(default_factory=dict)  # daily_summary: a day whose summary cannot be made
     skipped: dict[int, str] = field(default_factory=dict)  # order id -> why it is not booked
     names: dict[tuple[str, str], str] = field(default_factory=dict)  # ("gl" | "vat", code) -> the books' description
 
@@ -41,20 +44,26 @@ def preview(
     only: Sequence[int] = (),
     limit: int | None = None,
     started: Callable[[int], bool] = lambda order_id: False,
+    days: DayPreview | None = None,
 ) -> Preview:
     """What would be posted, one element per document (DESIGN.md section 7), and one per
     order that gives none: `{"order", "skipped": why}` or `{"order", "error": message}`, so
     whoever reads the JSON sees every order looked at. The orders the window makes due go
-    through `due.plans` and the sink's own requests, as in a run."""
+    through `due.plans` and the sink's own requests, as in a run. With booking.mode
+    daily_summary the documents are the day summaries (runner/preview_days.py)."""
     result = Preview()
     ordered = sorted(raw_orders, key=lambda o: int(o.get("id") or 0))
-    for order_id, document, item in events(spec, ordered, sink, refunds_of, window, source, only, limit, started):
+    for order_id, document, item in events(spec, ordered, sink, refunds_of, window, source, only, limit, started, days):
         if document is not None:
             result.documents.append((document, item))
+        elif "summary" in item and "error" in item:
+            result.summary_failures[item["summary"]] = item["error"]
         elif "error" in item:
             result.failures[order_id] = item["error"]
-        else:
+        elif "skipped" in item:
             result.skipped[order_id] = item["skipped"]
+        else:
+            result.members.append(item)
         result.items.append(item)
     result.names = code_names(sink, [doc for doc, _ in result.documents])
     return result
@@ -70,10 +79,15 @@ def events(
     only: Sequence[int] = (),
     limit: int | None = None,
     started: Callable[[int], bool] = lambda order_id: False,
+    days: DayPreview | None = None,
 ) -> Iterator[tuple[int, Document | None, dict[str, Any]]]:
     """The preview as it is made, order by order in the order given: (order id, document,
-    item) per document, (order id, None, {"order", "skipped" | "error"}) per order without."""
+    item) per document, (order id, None, {"order", "skipped" | "error"}) per order without.
+    booking.mode daily_summary: (order id, None, item naming its summary) per document, then
+    (0, summary, item) per day summary at the end."""
     booker, wanted, seen, shown = Booker(spec), set(only), set(), 0
+    if days is None and spec.booking.mode == "daily_summary":
+        days = DayPreview(spec, sink)
     for raw in raw_orders:
         order_id = int(raw.get("id") or 0)
         if wanted:  # only then kept: a streamed preview of 100,000 orders keeps no id
@@ -90,7 +104,7 @@ def events(
             order = due.read_order(raw, source if booker.wants_categories else None)
             every = due.plans(booker, order, refunds_of(order))
             planned = [p for p in every if window.includes(p.document) or started(order_id)]
-            items = [_item(sink, p) for p in planned]
+            items = [_item(sink, p, days) for p in planned]
         except BookingError as exc:  # with what to do, as a run says it
             said = f"{exc.message}; what to do: {exc.hint}" if exc.hint else exc.message
             yield order_id, None, {"order": order_id, "error": said}
@@ -98,9 +112,12 @@ def events(
         if not items:
             yield order_id, None, {"order": order_id, "skipped": window.why_not(every[0].document)}
         for document, item in items:
-            yield order_id, document, item
+            yield order_id, None if days else document, item
     for order_id in sorted(wanted - seen):
         yield order_id, None, {"order": order_id, "skipped": "not found"}
+    if days:
+        for summary, item in days.summaries():
+            yield 0, summary, item
 
 
 def code_names(sink: Sink, documents: Iterable[Document]) -> dict[tuple[str, str], str]:
@@ -115,11 +132,18 @@ def code_names(sink: Sink, documents: Iterable[Document]) -> dict[tuple[str, str
     return names
 
 
-def _item(sink: Sink, planned: due.Planned) -> tuple[Document, dict[str, Any]]:
+def _item(sink: Sink, planned: due.Planned, days: DayPreview | None = None) -> tuple[Document, dict[str, Any]]:
     doc, plan = planned.document, planned.customer
     problems = sink.problems(doc, planned.payment)
     if problems:
         raise BookingError("; ".join(problems))
+    if days is not None:  # summed into its day: the order's item names the summary
+        if not plan.collective:
+            raise BookingError(
+                f"order {doc.order_number}: customers.collective gives no account, and a daily summary is booked on one",
+                'make customers.collective name the collective account for every order (e.g. "999")',
+            )
+        return doc, days.add(planned)
     account = sink.customer(plan) or f"<new account {plan.email}>"
     posting = Posting(doc, plan, account, planned.payment)
     requests, done = {}, {}
@@ -176,13 +200,18 @@ def online(spec, source: Source, sink: Sink, ledger, only: Sequence[int] = (), l
     """The next orders a run would book, listed as a run lists them, with the ids of the
     books; orders the ledger holds as booked are left out."""
     window = due.Window.of(spec.orders.statuses, due.start(ledger, spec.orders.since), timezone=spec.timezone)
+    sink.open()  # as a run: the account index up to date (reads only; a preview's ledger is a copy), so a collective account is known
     started = lambda order_id: ledger.step(order_id, None, "document") is not None  # noqa: E731
+    days = None
+    if spec.booking.mode == "daily_summary":  # a day booked already gets a correction; what the ledger keeps for its day is in it too
+        taken = {tuple(m) for s in ledger.summaries() for m in s["members"]}
+        days = DayPreview(spec, sink, ledger.summaries(), [m for m in ledger.members() if (m["order"], m["refund"]) not in taken])
     if only:
         raw = [source.order(order_id) for order_id in only]
     else:
         unbooked = (o for o in due.Listing(source, window, ledger) if (ledger.step(o["id"], None, "document") or {}).get("state") != "done")
         raw = list(islice((o for o in unbooked if window.verdict(o, started(o["id"])) is None), limit or ONLINE_LIMIT))
-    return preview(spec, raw, sink, lambda order: source.refunds(order.id) if order.refund_ids else [], window, source, only, limit, started)
+    return preview(spec, raw, sink, lambda order: source.refunds(order.id) if order.refund_ids else [], window, source, only, limit, started, days)
 
 
 def _read_json_or_yaml(path: str, what: str) -> Any:

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from runner import due
-from runner.core.booking import Booker, Document
+from runner.core.booking import Booker, Document, PaymentPlan
 from runner.core.money import ZERO
 from runner.errors import BookingError, UsageError
 from runner.seams import Source
@@ -43,6 +43,7 @@ class Doc:
     status: str = ""  # shop side: the order's status now
     summary: str = ""  # shop side, booking.mode daily_summary: the ledger's key of the day's summary
     orders: tuple[str, ...] = ()  # a summary's orders and refunds ("5001", "5054/5349"), as the ledger recorded them
+    paid: tuple[tuple[str, Decimal], ...] = ()  # booking.status paid: (payment journal, amount) of its payment(s), shop side
 
     @property
     def key(self) -> tuple:
@@ -92,10 +93,11 @@ class Reconciliation:
     shop_documents: int = 0
     exact_documents: int = 0
     summaries: list[tuple[Doc, Decimal | None]] = field(default_factory=list)  # daily summaries: the shop's sum, Exact's total
+    payments: list[Any] = field(default_factory=list)  # daily summaries in paid mode: runner/reconcile.py PaidRow
 
     @property
     def differs(self) -> bool:
-        return bool(self.findings) or any(row.differs for row in self.rows)
+        return bool(self.findings) or any(row.differs for row in self.rows) or any(p.differs for p in self.payments)
 
     def total(self, side: str) -> Pair:
         pairs = [getattr(row, side) for row in self.rows]
@@ -118,7 +120,7 @@ def period(start: str, end: str) -> tuple[date, date]:
     return first, last
 
 
-def shop_doc(document: Document, status: str = "") -> Doc:
+def shop_doc(document: Document, status: str = "", payment: PaymentPlan | None = None) -> Doc:
     amounts: dict[Code, Pair] = {}
     for line in document.lines:
         net, vat = amounts.get((line.vat_code, line.gl_account), NONE)
@@ -132,6 +134,7 @@ def shop_doc(document: Document, status: str = "") -> Doc:
         document.refund_id,
         journal=document.journal,
         status=status,
+        paid=((payment.journal, payment.amount),) if payment is not None and payment.amount else (),
     )
 
 
@@ -197,40 +200,6 @@ def compare(
     )
 
 
-def fold(documents: Iterable[Doc], summaries: Iterable[Mapping[str, Any]]) -> list[Doc]:
-    """booking.mode daily_summary: the shop's documents of each booked summary (the ledger
-    names its members) summed into one, as the books hold it; the others as they are. A
-    member the shop no longer shows leaves its summary short: a difference that names it."""
-    documents = list(documents)
-    by_key = {d.key: d for d in documents}
-    folded, used = [], set()
-    for summary in summaries:
-        if summary.get("state") != "done":
-            continue
-        members = [(order, refund or None) for order, refund in summary["members"]]
-        amounts: dict[Code, Pair] = {}
-        for key in members:
-            used.add(key)
-            for code, (net, vat) in (by_key[key].amounts if key in by_key else {}).items():
-                was = amounts.get(code, NONE)
-                amounts[code] = (was[0] + net, was[1] + vat)
-        labels = tuple(f"{order}" + (f"/{refund}" if refund else "") for order, refund in members)
-        day = date.fromisoformat(summary["day_key"].rsplit("|", 1)[1])
-        folded.append(
-            Doc(
-                day,
-                summary["your_ref"],
-                summary["description"],
-                amounts,
-                journal=summary["journal"],
-                entry_id=summary.get("exact_id") or "",
-                summary=summary["key"],
-                orders=labels,
-            )
-        )
-    return folded + [d for d in documents if d.key not in used]
-
-
 def _by_ref(doc: Doc, candidates: list[Doc], taken: Mapping[tuple, list[Doc]]) -> Doc | None:
     """Of the shop documents with this YourRef and description, one not matched yet, with
     the same amounts if there is one (a description template may not tell refunds apart)."""
@@ -285,9 +254,9 @@ def _read_order(booker, source: Source, raw: dict, start: date, window: due.Wind
         return
     try:
         order = due.read_order(raw, source if booker.wants_categories else None)
-        sale = due.sale(booker, order).document
-        if window.includes(sale):
-            documents.append(shop_doc(sale, order.status))
+        planned = due.sale(booker, order)
+        if window.includes(planned.document):
+            documents.append(shop_doc(planned.document, order.status, planned.payment))
     except BookingError as exc:  # the run fails it too; its entry date is a guess then
         when = str(raw.get("date_completed") or raw.get("date_paid") or raw.get("date_created") or "")[:10]
         if not when or when >= start.isoformat():
@@ -297,9 +266,9 @@ def _read_order(booker, source: Source, raw: dict, start: date, window: due.Wind
     refunds = sorted(source.refunds(order.id) if asked else (), key=lambda r: int(r["id"]))
     for n, refund in enumerate(refunds):
         try:
-            credit = due.credit(booker, order, refund, refunds[:n]).document
-            if window.includes(credit):
-                documents.append(shop_doc(credit, order.status))
+            credit = due.credit(booker, order, refund, refunds[:n])
+            if window.includes(credit.document):
+                documents.append(shop_doc(credit.document, order.status, credit.payment))
         except BookingError as exc:
             failed[order.id] = f"refund {refund.get('id')}: {exc.message}"
 
@@ -345,37 +314,3 @@ def ledger_views(steps: Iterable[Mapping[str, Any]], failures: Iterable[Mapping[
         return "not booked yet: the next `runner run SPEC` books it"
 
     return identify, note
-
-
-Books = Callable[[Iterable[str], date, date, bool], tuple[list[Doc], list[Doc]]]
-
-
-def reconcile(spec, woo: Source, read_books: Books, ledger, start: date, end: date, progress: Callable | None = None) -> Reconciliation:
-    """Read both sides (read-only) and compare them. The journals read are those the shop's
-    documents go to, those the ledger booked in, and the spec's own if it is a plain code."""
-    steps = [s for s in ledger.all_steps() if s.get("step") == "document"]
-    documents, unbookable = read_shop(
-        spec, woo, start, due.Window.of(spec.orders.statuses, due.start(ledger, spec.orders.since), timezone=spec.timezone), progress
-    )
-    plain = spec.booking.journal
-    codes = {d.journal for d in documents} | {s["journal"] for s in steps if s.get("journal")} | ({plain} - {""} if "{" not in plain else set())
-    entries, drafts = read_books(codes, start, end, spec.booking.target == "sales_invoice")
-    identify, note = ledger_views(steps, ledger.failures())
-    if spec.booking.mode == "daily_summary":
-        summaries = ledger.summaries()
-        documents = fold(documents, summaries)
-        by_id = {s["exact_id"]: ("summary", s["key"]) for s in summaries if s.get("exact_id")}
-        per_order = identify
-        identify = lambda doc: by_id.get(doc.entry_id) or per_order(doc)  # noqa: E731
-    return compare(
-        documents,
-        entries,
-        start,
-        end,
-        timezone_name=spec.timezone,
-        journals=codes,
-        identify=identify,
-        unbookable=unbookable,
-        note=note,
-        drafts=drafts,
-    )

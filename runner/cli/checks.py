@@ -90,7 +90,11 @@ def preview(spec_path, order_ids, limit, orders_file, refunds_file, fmt, payload
     else:
         blobs = (
             [
-                json.dumps({k: item[k] for k in ("order", "refund", "endpoint", "payload", "payment") if k in item}, indent=2, ensure_ascii=False)
+                json.dumps(
+                    {k: item[k] for k in ("order", "refund", "summary", "endpoint", "payload", "payment", "payments") if k in item},
+                    indent=2,
+                    ensure_ascii=False,
+                )
                 for _, item in result.documents
             ]
             if payloads
@@ -100,7 +104,9 @@ def preview(spec_path, order_ids, limit, orders_file, refunds_file, fmt, payload
             Out.echo(line)
     for order_id, message in sorted(result.failures.items()):
         Out.echo(f"FAILED order {order_id}: {message}", err=True)
-    if result.failures:
+    for ref, message in sorted(result.summary_failures.items()):
+        Out.echo(f"FAILED summary {ref}: {message}", err=True)
+    if result.failures or result.summary_failures:
         sys.exit(1)
 
 
@@ -108,10 +114,10 @@ def _stream_json(events) -> None:
     """A preview from a file written as it is made: a JSON array with one element per line
     (the elements `--format json` prints whole), so 100,000 orders never sit in memory and a
     line is one order's document; the failures are told at the end, exit 1 when there are any."""
-    failures, chunk, first = {}, [], True
+    failures, chunk, first = [], [], True
     for order_id, _document, item in events:
-        if "error" in item:
-            failures[order_id] = item["error"]
+        if "error" in item:  # an order, or a day summary that cannot be made (booking.mode daily_summary)
+            failures.append((f"summary {item['summary']}" if "summary" in item else f"order {order_id}", item["error"]))
         chunk.append(json.dumps(item, ensure_ascii=False))
         if len(chunk) == STREAM_CHUNK:
             Out.echo(("[\n" if first else ",\n") + ",\n".join(chunk), nl=False)
@@ -120,8 +126,8 @@ def _stream_json(events) -> None:
         Out.echo(("[\n" if first else ",\n") + ",\n".join(chunk), nl=False)
         first = False
     Out.echo("[]" if first else "\n]")
-    for order_id, message in sorted(failures.items()):
-        Out.echo(f"FAILED order {order_id}: {message}", err=True)
+    for what, message in failures:
+        Out.echo(f"FAILED {what}: {message}", err=True)
     if failures:
         sys.exit(1)
 
@@ -136,11 +142,12 @@ def _stream_json(events) -> None:
 def report_command(spec_path, start, end, fmt, sandbox) -> None:
     """Before the VAT return: the shop's orders and refunds of a period against what Exact
     holds, per VAT code and GL account; exit 1 when anything differs."""
-    from runner import vat_report as reconcile
+    from runner import reconcile
     from runner.cli.runs import progress_printer, ticker
     from runner.exact import books
+    from runner.vat_report import period
 
-    first, last = reconcile.period(start, end)
+    first, last = period(start, end)
     spec = load_spec(spec_path)
     seen: list[tuple[int, int | None]] = [(0, None)]
     with target(spec, sandbox) as (spec, _box):
@@ -161,7 +168,7 @@ def report_command(spec_path, start, end, fmt, sandbox) -> None:
                 shown(done, total)
 
         try:
-            result = reconcile.reconcile(spec, woo, books.reader(sink.api), ledger, first, last, progress)
+            result = reconcile.reconcile(spec, woo, books.reader(sink.api), ledger, first, last, progress, books.payments_reader(sink.api))
         except KeyboardInterrupt:
             progress(None)
             done, total = seen[0]

@@ -43,10 +43,15 @@ def code_legend(names: dict[tuple[str, str], str]) -> list[str]:
 SKIPS_SHOWN = 20  # skipped orders named one by one under the table; --format json lists every one
 
 
+ORDERS_SHOWN = 20  # member orders named per day summary in the table; --format json names every one
+
+
 def preview_lines(result, payloads_json: list[str] | None) -> list[str]:
     rows = [(doc, item["customer"].get("collective") or item["customer"]["match"]["email"]) for doc, item in result.documents]
     out = documents_table(rows, result.names)
     for index, (doc, item) in enumerate(result.documents):
+        if "orders" in item:  # a day summary (booking.mode daily_summary)
+            out += summary_lines(doc, item)
         out += [f"  ! {doc.order_number}: {warning}" for warning in item["warnings"]]
         if payloads_json:
             out.append(payloads_json[index])
@@ -55,8 +60,29 @@ def preview_lines(result, payloads_json: list[str] | None) -> list[str]:
     out += [f"skipped order {order_id}: {why}" for order_id, why in skips[:SKIPS_SHOWN]]
     if len(skips) > SKIPS_SHOWN:
         out.append(f"... and {len(skips) - SKIPS_SHOWN} more skipped order(s); --format json gives the reason for each")
+    if result.members or result.summary_failures:
+        orders = len({item["order"] for item in result.members})
+        out += [f"FAILED summary {ref}: {message}" for ref, message in sorted(result.summary_failures.items())]
+        out.append(
+            f"{len(result.documents)} day summary(ies) of {len(result.members)} document(s) from {orders} order(s); "
+            f"{len(result.skipped)} skipped; {len(result.failures)} failed"
+        )
+        return out
     orders = len({doc.order_id for doc, _ in result.documents})
     out.append(f"{len(result.documents)} document(s) from {orders} order(s); {len(result.skipped)} skipped; {len(result.failures)} failed")
+    return out
+
+
+def summary_lines(doc, item: dict[str, Any]) -> list[str]:
+    """Under a day summary's row: its journal, the orders behind it, its payment entries, and
+    whether its day is closed (else a run would not post it yet)."""
+    orders = item["orders"]
+    named = ", ".join(orders[:ORDERS_SHOWN]) + (f" and {len(orders) - ORDERS_SHOWN} more" if len(orders) > ORDERS_SHOWN else "")
+    out = [f"  {doc.your_ref}: {item['kind']} summary in journal {item['journal']}, {len(orders)} document(s): {named}"]
+    for paying in item.get("payments") or ():
+        out.append(f"  payment entry in journal {paying['journal']}: {paying['amount']} for {len(paying['orders'])} document(s)")
+    if not item["closed"]:
+        out.append(f"  ({item['note']})")
     return out
 
 
@@ -214,6 +240,9 @@ def reconcile_lines(rec) -> list[str]:
             exact = _amount(booked) if booked is not None else "not in Exact"
             orders = f"{len(doc.orders)} document(s): {', '.join(doc.orders)}"
             out.append(f"{mark} {doc.your_ref} ({doc.journal}): shop {_amount(doc.total)}, Exact {exact}; {orders}")
+            for paid in (p for p in rec.payments if p.your_ref == doc.your_ref):
+                held = f"Exact {_amount(paid.exact)}" if paid.exact is not None else "not in Exact"
+                out.append(f"{'!' if paid.differs else ' '}   paid in journal {paid.journal}: shop {_amount(paid.shop)}, {held}")
     if rec.findings:
         out += ["", "documents behind the differences:"] + [f"! {finding_text(f)}" for f in rec.findings]
     verdict = (f"{len(rec.findings)} document(s) differ" if rec.findings else "some amounts differ") if rec.differs else "everything agrees"
@@ -271,6 +300,22 @@ def reconcile_records(rec) -> list[dict]:
                 "exact_total": _amount(booked) if booked is not None else "",
                 "differs": booked != doc.total,
                 "orders": list(doc.orders),
+                **(
+                    {
+                        "payments": [
+                            {
+                                "journal": p.journal,
+                                "shop": _amount(p.shop),
+                                "exact": _amount(p.exact) if p.exact is not None else "",
+                                "differs": p.differs,
+                            }
+                            for p in rec.payments
+                            if p.your_ref == doc.your_ref
+                        ]
+                    }
+                    if rec.payments
+                    else {}
+                ),
             }
         )
     for finding in rec.findings:
@@ -315,13 +360,19 @@ def reconcile_csv(rec) -> str:
         "differs",
         "note",
         "orders",
+        "payments",
     ]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fields, lineterminator="\n")
     writer.writeheader()
     for record in reconcile_records(rec):
         writer.writerow(
-            {**record, "exact_entries": " ".join(str(n) for n in record.get("exact_entries", [])), "orders": " ".join(record.get("orders", []))}
+            {
+                **record,
+                "exact_entries": " ".join(str(n) for n in record.get("exact_entries", [])),
+                "orders": " ".join(record.get("orders", [])),
+                "payments": "; ".join(f"journal {p['journal']}: shop {p['shop']}, Exact {p['exact'] or '-'}" for p in record.get("payments", [])),
+            }
         )
     return buffer.getvalue().rstrip("\n")
 

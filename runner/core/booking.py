@@ -273,7 +273,7 @@ def _grouped(lines: list[Line], with_item: bool) -> list[Line]:
         groups.setdefault((line.gl_account, line.vat_code, line.item if with_item else ""), []).append(line)
     merged = []
     for (gl, code, item), members in groups.items():
-        kinds = ", ".join(dict.fromkeys(m.kind for m in members))
+        kinds = ", ".join(dict.fromkeys(kind for m in members for kind in m.kind.split(", ")))  # a grouped line's kinds once each
         merged.append(
             Line(
                 kinds,

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from runner.core.booking import Document, Line, _grouped
+from runner.core.booking import Document, Line, PaymentPlan, _grouped
 from runner.core.money import ZERO, text
 from runner.errors import BookingError
 
@@ -59,7 +59,8 @@ def closed(day: date, now: float, timezone: str, grace: timedelta) -> bool:
 
 def summarize(members: Sequence[Document], day: Day, number: int = 1) -> Document:
     """One document for the day: every member's lines summed per (GL account, VAT code); the
-    total is the sum of the members' totals (each WooCommerce's, to the cent)."""
+    total is the sum of the members' totals (each WooCommerce's, to the cent). A member may be
+    a summary itself (a preview sums a long day in parts): the result is the same."""
     if not members:
         raise ValueError("a summary of nothing")
     currencies = sorted({m.currency for m in members})
@@ -70,8 +71,11 @@ def summarize(members: Sequence[Document], day: Day, number: int = 1) -> Documen
         )
     lines: list[Line] = _grouped([line for m in members for line in m.lines], with_item=False)
     warnings = tuple(
-        f"order {m.order_number}" + (f" refund {m.refund_id}" if m.refund_id is not None else "") + f": {w}" for m in members for w in m.warnings
+        w if m.members else f"order {m.order_number}" + (f" refund {m.refund_id}" if m.refund_id is not None else "") + f": {w}"
+        for m in members
+        for w in m.warnings
     )
+    inside = tuple(pair for m in members for pair in (m.members or ((m.order_id, m.refund_id),)))
     return Document(
         target=members[0].target,
         order_id=0,
@@ -80,19 +84,19 @@ def summarize(members: Sequence[Document], day: Day, number: int = 1) -> Documen
         entry_date=day.day,
         journal=day.journal,
         your_ref=day.your_ref(number),
-        description=day.description(number, len(members)),
+        description=day.description(number, len(inside)),
         payment_condition="",
         currency=currencies[0],
         lines=tuple(lines),
         total=sum((m.total for m in members), ZERO),
         warnings=warnings,
-        members=tuple((m.order_id, m.refund_id) for m in members),
+        members=inside,
     )
 
 
-def record(document: Document, account: str) -> dict:
+def record(document: Document, account: str, payment: PaymentPlan | None = None) -> dict:
     """A member document as the ledger keeps it until its day's summary is booked: what the
-    summary needs of it, amounts as strings."""
+    summary needs of it, amounts as strings; in paid mode its payment's journal and amount."""
     return {
         "order": document.order_id,
         "refund": document.refund_id or 0,
@@ -106,7 +110,64 @@ def record(document: Document, account: str) -> dict:
         "total": text(document.total),
         "lines": [[ln.kind, ln.gl_account, ln.vat_code, str(ln.percent), text(ln.net), text(ln.vat)] for ln in document.lines],
         "warnings": list(document.warnings),
+        **({"pay": [payment.journal, text(payment.amount)]} if payment is not None else {}),
     }
+
+
+def payments(kept: Sequence[dict]) -> dict[str, dict]:
+    """booking.status paid: what the day's payment entries settle, per payment journal (the
+    journal is a template per order, so a day may split over several): the sum of the
+    members' payments to the cent, and which members they are. A journal whose payments add
+    up to nothing gets no entry."""
+    out: dict[str, dict] = {}
+    for k in kept:
+        if k.get("pay"):
+            journal, amount = k["pay"]
+            entry = out.setdefault(journal, {"amount": ZERO, "members": []})
+            entry["amount"] += Decimal(amount)
+            entry["members"].append([k["order"], k["refund"], k["number"]])
+    return {journal: {**entry, "amount": text(entry["amount"])} for journal, entry in sorted(out.items()) if entry["amount"]}
+
+
+def payment_plan(summary: dict, journal: str, gl_account: str) -> PaymentPlan:
+    """One payment entry of a booked summary (as the ledger holds it): its line settles the
+    summary's receivable on the collective account for what the journal's members paid,
+    dated the summary's day; the description names the summary (so the day) and the journal,
+    which is how the entry is found again."""
+    return PaymentPlan(
+        journal,
+        gl_account,
+        Decimal(summary["to_pay"][journal]["amount"]),
+        date.fromisoformat(summary["day_key"].rsplit("|", 1)[1]),
+        payment_description(summary["your_ref"], journal),
+        summary.get("currency", ""),
+    )
+
+
+def payment_description(your_ref: str, journal: str) -> str:
+    """`Payment WC 2026-11-26 R #2, journal 21`."""
+    return f"Payment {your_ref}, journal {journal}"
+
+
+def shell(summary: dict) -> Document:
+    """A booked summary as the ledger holds it, without its lines: enough for the books to
+    be asked whether they hold it, and for its payments to name it."""
+    kind, journal, day = summary["day_key"].split("|")
+    return Document(
+        target="sales_entry",
+        order_id=0,
+        order_number=summary["your_ref"],
+        refund_id=None,
+        entry_date=date.fromisoformat(day),
+        journal=journal,
+        your_ref=summary["your_ref"],
+        description=summary.get("description", ""),
+        payment_condition="",
+        currency=summary.get("currency", ""),
+        lines=(),
+        total=Decimal(summary.get("total") or 0),
+        members=tuple((order, refund or None) for order, refund in summary["members"]),
+    )
 
 
 def member(kept: dict) -> Document:

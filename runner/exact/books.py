@@ -12,9 +12,10 @@ from typing import Any
 
 from runner.core.money import cents
 from runner.exact.client import ExactApi, quote
-from runner.exact.payloads import PROCESSED, SALES_ENTRIES, SALES_INVOICES
+from runner.exact.payloads import BANK_ENTRIES, CASH_ENTRIES, PROCESSED, SALES_ENTRIES, SALES_INVOICES
 from runner.vat_report import NONE, Code, Doc, Pair
 
+BANK_ENTRY_LINES, CASH_ENTRY_LINES = BANK_ENTRIES.replace("Entries", "EntryLines"), CASH_ENTRIES.replace("Entries", "EntryLines")
 WCF_DATE = re.compile(r"/Date\((-?\d+)(?:[+-]\d{4})?\)/")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -22,6 +23,22 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 def reader(api: ExactApi):
     """`read_books` for runner.vat_report.reconcile, on one administration."""
     return lambda journals, start, end, invoices: read_exact(api, journals, start, end, invoices)
+
+
+def payments_reader(api: ExactApi):
+    """`read_payments` for runner.vat_report.reconcile: the bank and cash lines on the
+    (collective) accounts dated in the period, one call a page per endpoint and account."""
+
+    def read(accounts: Iterable[str], start: date, end: date) -> list[dict]:
+        dates = f"Date ge datetime'{start.isoformat()}' and Date lt datetime'{(end + timedelta(days=1)).isoformat()}'"
+        return [
+            {**row, "Account": account}
+            for endpoint in (BANK_ENTRY_LINES, CASH_ENTRY_LINES)
+            for account in accounts
+            for row in api.get(endpoint, "EntryID,OurRef,AmountFC,Description", f"Account eq guid'{account}' and {dates}")
+        ]
+
+    return read
 
 
 def read_exact(api, journals: Iterable[str], start: date, end: date, invoices: bool = False) -> tuple[list[Doc], list[Doc]]:

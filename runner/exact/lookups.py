@@ -115,9 +115,20 @@ class Lookups:
     def invoice_status(self, invoice_id: str) -> dict:
         return next(self.api.get(f"{SALES_INVOICES}(guid'{invoice_id}')", "InvoiceID,InvoiceNumber,Status,AmountFC"))
 
-    def find_payment(self, endpoint: str, entry_number: int, account_id: str) -> dict | None:
+    def find_payment(
+        self, endpoint: str, entry_number: int, account_id: str, description: str | None = None, amount: str | None = None
+    ) -> dict | None:
+        """A receipt line settling the entry numbered `entry_number` on this account; where
+        the intent names them (a daily summary's entries, one per payment journal, all on
+        the collective account with one OurRef), also its description and amount."""
         lines = endpoint.replace("Entries", "EntryLines")
-        return self.api.first(lines, "ID,EntryID,OurRef,AmountFC", f"OurRef eq {entry_number} and Account eq guid'{account_id}'")
+        where = f"OurRef eq {entry_number} and Account eq guid'{account_id}'"
+        if description is None and amount is None:
+            return self.api.first(lines, "ID,EntryID,OurRef,AmountFC", where)
+        for row in self.api.get(lines, "ID,EntryID,OurRef,AmountFC,Description", where):
+            if (description is None or (row.get("Description") or "") == description) and (amount is None or _amount(row, "AmountFC") == amount):
+                return row
+        return None
 
 
 def _amount(row: dict, name: str) -> str:

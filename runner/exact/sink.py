@@ -134,7 +134,10 @@ class ExactSink(Lookups):
         if step == "print":
             return {"invoice": done["document"]["exact_id"]}
         endpoint, _ = self._payment(posting, done)
-        return {"endpoint": endpoint, "entry_number": self._number(done), "account": posting.account}
+        facts = {"endpoint": endpoint, "entry_number": self._number(done), "account": posting.account}
+        if posting.document.members:  # a daily summary's: one entry per payment journal, all with one OurRef
+            facts.update(description=fit(posting.payment.description), amount=text(posting.payment.amount))
+        return facts
 
     def request(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> dict[str, Any]:
         if step == "document":
@@ -230,7 +233,7 @@ class ExactSink(Lookups):
         if step == "print":
             status = self.invoice_status(intent["invoice"])
             return {"number": status.get("InvoiceNumber")} if status.get("Status") == PROCESSED else None
-        line = self.find_payment(intent["endpoint"], intent["entry_number"], intent["account"])
+        line = self.find_payment(intent["endpoint"], intent["entry_number"], intent["account"], intent.get("description"), intent.get("amount"))
         return {"exact_id": line.get("EntryID")} if line else None
 
     def quota(self) -> Quota:

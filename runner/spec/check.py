@@ -149,7 +149,7 @@ def _cross_problems(raw: RawSpec) -> list[str]:
 
 
 def _summary_problems(raw: RawSpec, booking: dict) -> list[str]:
-    """booking.mode: daily_summary books a day's orders on one account, as sales entries, open."""
+    """booking.mode: daily_summary books a day's orders on one account, as sales entries (sent or paid), never as invoices."""
     if booking.get("mode") != "daily_summary":
         return []
     customers = raw.data.get("customers") if isinstance(raw.data.get("customers"), dict) else {}
@@ -161,11 +161,10 @@ def _summary_problems(raw: RawSpec, booking: dict) -> list[str]:
             f'(the code of the existing Exact account that takes the day\'s summary, e.g. "999")'
         )
     if booking.get("target") == "sales_invoice":
-        problems.append(f"{where}: booking.mode daily_summary books sales entries; set booking.target: sales_entry (or book per_order)")
-    if booking.get("status") == "paid":
         problems.append(
-            f"{where}: booking.mode daily_summary books the day open (status sent); paying a daily summary is not built yet: "
-            f"set booking.status: sent, or book per_order"
+            f"{where}: booking.mode daily_summary books sales entries, not invoices: a day's summary is one journal entry on the "
+            f"collective account, while an invoice is a document for one customer; set booking.target: sales_entry to book a "
+            f"summary a day, or keep sales_invoice with booking.mode: per_order (one invoice per order)"
         )
     return problems
 

@@ -17,8 +17,8 @@ from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 
 from runner.core.context import ORDER_FIELDS, CustomerContext, LineContext, names
 from runner.errors import TemplateFailure
-from runner.spec.shortcuts import Remembered, Written, plan
 from runner.spec.limits import BUDGET, HINT, BoundedEnvironment, Budget
+from runner.spec.shortcuts import Remembered, Written, plan
 
 STRICT_FIELDS = {"order": ORDER_FIELDS, "line": names(LineContext), "customer": names(CustomerContext)}
 DICT_METHODS = frozenset({"get", "items", "keys", "values"})

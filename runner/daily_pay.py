@@ -1,0 +1,96 @@
+"""`booking.status: paid` with `booking.mode: daily_summary`: each booked day summary is
+settled by one payment entry (bank or cash, as the journal is) per payment journal its
+members' payments go to (`payments.journal` is a template per order, so a day may split over
+journals 20, 21 and 22). The entry's one line is on the collective account with OurRef = the
+summary's entry number and the sum of those members' payments, to the cent, dated the day; its
+description names the summary and the journal (`Payment WC 2026-11-26, journal 21`), which is
+how it is found again. The day's credit summary is paid back the same way.
+
+Exactly-once per payment entry, as for any document: the intent is in the ledger (in the
+summary's record) before the POST; the books are asked first unless the summary was posted by
+this very run; an answer that was lost is looked up by the next run before anything is posted
+again. A payment that fails fails the orders it pays, and the next run posts it again without
+touching the summary."""
+
+from __future__ import annotations
+
+from runner.core.booking import CustomerPlan
+from runner.core.summary import payment_plan, shell
+from runner.errors import BookingError, OutcomeUnknown, Rejected
+from runner.seams import Posting
+
+
+class DayPayments:
+    """The payment entries of the daily summaries; `days` is the run's Days."""
+
+    def __init__(self, days) -> None:
+        self.days, self.sink, self.ledger = days, days.sink, days.ledger
+        self.gl_account = days.run.spec.payments.gl_account
+        self.posted: set[str] = set()  # summaries this run posted: their payments are not in the books yet
+
+    def settle(self, summary: dict) -> None:
+        """Payment entries of an earlier run whose answer was lost: done when the books hold
+        them, else forgotten (posted again by `book`)."""
+        for journal, state in list((summary.get("payments") or {}).items()):
+            if state["state"] == "intent":
+                found = self.sink.lookup("payment", state, set())
+                self._save(summary, journal, None if found is None else {**state, **found, "state": "done"})
+                self.days.run.outcome.settled += 1
+
+    def book(self, later: set[int]) -> None:
+        """Every booked summary's payment entries not made yet; `later`: orders failed and not
+        due for a retry yet (a payment whose orders all wait, waits with them)."""
+        for summary in self.ledger.summaries():
+            if summary["state"] != "done":
+                continue
+            for journal, due in (summary.get("to_pay") or {}).items():
+                if journal in (summary.get("payments") or {}) or all(m[0] in later for m in due["members"]):
+                    continue
+                self._pay(summary, journal)
+
+    def _pay(self, summary: dict, journal: str) -> None:
+        plan = payment_plan(summary, journal, self.gl_account)
+        posting = Posting(shell(summary), CustomerPlan("", summary.get("collective", ""), {}), summary["account"], plan)
+        if "payment" not in self.sink.steps(posting):  # a sink that books no payments (a folder for review)
+            return
+        done = {"document": {"exact_id": summary.get("exact_id"), "number": summary.get("number")}}
+        facts = self.sink.intent("payment", posting, done)
+        found = None if summary["key"] in self.posted else self.sink.find("payment", posting, done, set())
+        self._save(summary, journal, {"state": "intent", **facts})
+        if found is not None:  # the books hold it (a lost ledger): recorded, never posted twice
+            self.days.run.outcome.found.append(f"{summary['your_ref']} payment, journal {journal}")
+            self._save(summary, journal, {**facts, **found, "state": "done"})
+            return
+        try:
+            written = self.days.write("payment", posting, done, facts)
+        except (Rejected, BookingError) as exc:  # nothing landed: posted again by a later run
+            self._save(summary, journal, None)
+            self._fail(summary, journal, exc)
+            return
+        except OutcomeUnknown as exc:  # may have landed: looked up first thing next run
+            self._fail(summary, journal, exc)
+            return
+        self._save(summary, journal, {**facts, **written, "state": "done"})
+
+    def missing(self, summary: dict) -> list[str]:
+        """The summary's payment entries the ledger has as done that the books do not hold."""
+        return [
+            f"{summary['your_ref']} payment, journal {journal}"
+            for journal, state in sorted((summary.get("payments") or {}).items())
+            if state["state"] == "done" and self.sink.lookup("payment", state, set()) is None
+        ]
+
+    def _save(self, summary: dict, journal: str, state: dict | None) -> None:
+        """The summary's record with this journal's payment as `state` (None: none yet)."""
+        states = dict(summary.get("payments") or {})
+        if state is None:
+            states.pop(journal, None)
+        else:
+            states[journal] = state
+        summary["payments"] = states
+        self.ledger.save_summary(summary)
+
+    def _fail(self, summary: dict, journal: str, exc) -> None:
+        kind, _, day = summary["day_key"].split("|")
+        for order_id, refund_id, number in summary["to_pay"][journal]["members"]:
+            self.days.fail(order_id, refund_id, number, kind, day, exc, what=f"payment (journal {journal}) of the ")
