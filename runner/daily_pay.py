@@ -1,10 +1,11 @@
 """`booking.status: paid` with `booking.mode: daily_summary`: each booked day summary is
-settled by one payment entry (bank or cash, as the journal is) per payment journal its
+settled by one payment line (bank or cash, as the journal is) per payment journal its
 members' payments go to (`payments.journal` is a template per order, so a day may split over
-journals 20, 21 and 22). The entry's one line is on the collective account with OurRef = the
-summary's entry number and the sum of those members' payments, to the cent, dated the day; its
+journals 20, 21 and 22). The line is on the collective account with OurRef = the summary's
+entry number and the sum of those members' payments, to the cent, dated the day; its
 description names the summary and the journal (`Payment WC 2026-11-26, journal 21`), which is
-how it is found again. The day's credit summary is paid back the same way.
+how it is found again. The day's credit summary is paid back the same way. The lines of a run
+go out as receipts do: one entry per journal and month (a day's run: one entry per journal).
 
 Exactly-once per payment entry, as for any document: the intent is in the ledger (in the
 summary's record) before the POST; the books are asked first unless the summary was posted by
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from runner.core.booking import CustomerPlan
 from runner.core.summary import payment_plan, shell
-from runner.errors import BookingError, OutcomeUnknown, Rejected
+from runner.errors import OutcomeUnknown, RunnerError
 from runner.seams import Posting
 
 
@@ -38,21 +39,38 @@ class DayPayments:
                 self.days.run.outcome.settled += 1
 
     def book(self, later: set[int]) -> None:
-        """Every booked summary's payment entries not made yet; `later`: orders failed and not
+        """Every booked summary's payment entries not made yet, sent together as receipts are
+        (`sink.write_many`: one entry per journal and month, a line per day, so a year's
+        backfill costs a few dozen entries, not one per day); `later`: orders failed and not
         due for a retry yet (a payment whose orders all wait, waits with them)."""
+        queue = []
         for summary in self.ledger.summaries():
             if summary["state"] != "done":
                 continue
             for journal, due in (summary.get("to_pay") or {}).items():
                 if journal in (summary.get("payments") or {}) or all(m[0] in later for m in due["members"]):
                     continue
-                self._pay(summary, journal)
+                if (item := self._intend(summary, journal)) is not None:
+                    queue.append(item)
+        if not queue:
+            return
+        results = self.sink.write_many("payment", [(posting, done) for _, _, posting, done, _ in queue])
+        for (summary, journal, _, _, facts), result in zip(queue, results, strict=True):
+            if isinstance(result, OutcomeUnknown):  # may have landed: looked up first thing next run
+                self._fail(summary, journal, result)
+            elif isinstance(result, RunnerError):  # nothing landed: posted again by a later run
+                self._save(summary, journal, None)
+                self._fail(summary, journal, result)
+            else:
+                self._save(summary, journal, {**facts, **result, "state": "done"})
 
-    def _pay(self, summary: dict, journal: str) -> None:
+    def _intend(self, summary: dict, journal: str) -> tuple | None:
+        """The payment's intent in the ledger, after asking the books: the item to send, or
+        None when there is nothing to send (the books hold it, or the sink books no payments)."""
         plan = payment_plan(summary, journal, self.gl_account)
         posting = Posting(shell(summary), CustomerPlan("", summary.get("collective", ""), {}), summary["account"], plan)
         if "payment" not in self.sink.steps(posting):  # a sink that books no payments (a folder for review)
-            return
+            return None
         done = {"document": {"exact_id": summary.get("exact_id"), "number": summary.get("number")}}
         facts = self.sink.intent("payment", posting, done)
         found = None if summary["key"] in self.posted else self.sink.find("payment", posting, done, set())
@@ -60,17 +78,8 @@ class DayPayments:
         if found is not None:  # the books hold it (a lost ledger): recorded, never posted twice
             self.days.run.outcome.found.append(f"{summary['your_ref']} payment, journal {journal}")
             self._save(summary, journal, {**facts, **found, "state": "done"})
-            return
-        try:
-            written = self.days.write("payment", posting, done, facts)
-        except (Rejected, BookingError) as exc:  # nothing landed: posted again by a later run
-            self._save(summary, journal, None)
-            self._fail(summary, journal, exc)
-            return
-        except OutcomeUnknown as exc:  # may have landed: looked up first thing next run
-            self._fail(summary, journal, exc)
-            return
-        self._save(summary, journal, {**facts, **written, "state": "done"})
+            return None
+        return summary, journal, posting, done, facts
 
     def missing(self, summary: dict) -> list[str]:
         """The summary's payment entries the ledger has as done that the books do not hold."""

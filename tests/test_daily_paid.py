@@ -177,3 +177,41 @@ def test_the_report_reconciles_each_days_payments_per_journal(sync_box):
     assert table.exit_code == 1
     assert f"!   paid in journal 21: shop -{paypal}, not in Exact" in table.output
     assert f"    paid in journal 20: shop -{orders[0]['total']}, Exact -{orders[0]['total']}" in table.output
+
+
+def test_a_backfill_pays_its_days_in_one_entry_per_journal_and_month_a_line_per_day(sync_box):
+    box = sync_box(orders=0, extra=PAID)
+    days = [two_days_ago() - timedelta(days=n) for n in range(6)]
+    for day in days:
+        place(box, day, ["bacs", "bacs"])
+    outcome = engine(box)
+    assert len(outcome.booked) == 12 and not outcome.failed, outcome.failed
+    entries = summaries(box)
+    lines = payment_lines(box)
+    assert len(lines) == 6 and sorted(line["OurRef"] for line in lines) == sorted(e["EntryNumber"] for e in entries.values())
+    months = {day.strftime("%Y-%m") for day in days}
+    assert box.posts("financialtransaction/BankEntries") == len(box.exact.bank_entries) == len(months)  # not one per day
+    for line in lines:
+        entry = next(e for e in entries.values() if e["EntryNumber"] == line["OurRef"])
+        assert D(str(line["AmountFC"])) == -D(str(entry["AmountFC"])) and line["Date"].date().isoformat() == entry["YourRef"][3:13]
+    assert not engine(box).booked and len(payment_lines(box)) == 6  # nothing twice
+
+
+def test_a_refused_day_in_a_batch_fails_that_day_alone(sync_box):
+    box = sync_box(orders=0, extra=PAID)
+    bad, good = two_days_ago(), two_days_ago() - timedelta(days=1)
+    if bad.month != good.month:  # one entry per month: the two days must share one to share a batch
+        bad, good = bad + timedelta(days=1), bad
+    bad_orders, good_orders = place(box, bad, ["bacs"]), place(box, good, ["bacs"])
+    refusal = json.dumps({"error": {"code": "", "message": {"lang": "", "value": "Ongeldig: Betaling"}}}).encode()
+    marked = f"Payment WC {bad.date().isoformat()}, journal 20"
+    box.box.exact_server.faults.queue(
+        Fault(500, html=False, body=refusal, match=lambda r: r.method == "POST" and "BankEntries" in r.path and marked in r.body.decode()), 2
+    )  # the batch, then that day's line on its own
+    first = engine(box)
+    assert list(first.failed) == [bad_orders[0]["id"]] and "Ongeldig: Betaling" in first.failed[bad_orders[0]["id"]]
+    assert [line["Description"] for line in payment_lines(box)] == [f"Payment WC {good.date().isoformat()}, journal 20"]
+    assert good_orders[0]["id"] in first.booked
+    later = datetime.now().timestamp() + 16 * 60  # after the first retry delay
+    assert not engine(box, clock=lambda: later).failed
+    assert len(payment_lines(box)) == 2 and box.posts("salesentry/SalesEntries") == 2
