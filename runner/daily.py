@@ -115,6 +115,8 @@ class Days:
             "members": [[k["order"], k["refund"]] for k in kept],
             "collective": account_code,
             "currency": summary.currency,
+            "your_ref": summary.your_ref,  # also where the sink's intent does not name them (a folder)
+            "account": posting.account,
             **({"to_pay": payments(kept)} if self.paid else {}),
         }
         found = self.sink.find("document", posting, {}, self._taken(record_["key"]))

@@ -45,7 +45,9 @@ class FolderSink:
     batched: frozenset[str] = frozenset()  # one file per document: nothing to gather
 
     def steps(self, posting: Posting) -> tuple[str, ...]:
-        return ("document",)
+        """A document's payment is in its own file; a daily summary's payments (one per
+        payment journal, made after the summary) are files of their own."""
+        return ("document", "payment") if posting.document.members and posting.payment is not None else ("document",)
 
     def write_many(self, step: str, items) -> list[Facts]:  # never called: nothing is batched
         return [self.write(step, posting, done) for posting, done in items]
@@ -60,16 +62,16 @@ class FolderSink:
         return (self.folder / file_name(document)).is_file()
 
     def intent(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
-        return {"file": file_name(posting.document)}
+        return {"file": _name(step, posting)}
 
     def request(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> dict[str, Any]:
-        return {"file": file_name(posting.document), "content": content(posting)}
+        return {"file": _name(step, posting), "content": _content(step, posting, done)}
 
     def write(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
-        name = file_name(posting.document)
+        name = _name(step, posting)
         path, partial = self.folder / name, self.folder / f".{name}.partial"
         try:
-            partial.write_text(json.dumps(content(posting), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            partial.write_text(json.dumps(_content(step, posting, done), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             os.replace(partial, path)
         except OSError as exc:
             raise ServiceError(f"cannot write {path}: {exc.strerror}", "free some space or pass another folder with --to") from None
@@ -91,6 +93,29 @@ def file_name(document: Document) -> str:
         return "summary-" + "-".join(document.your_ref.replace("#", "").split()) + ".json"
     refund = f"-refund-{document.refund_id}" if document.refund_id is not None else ""
     return f"order-{document.order_id}{refund}.json"
+
+
+def _name(step: str, posting: Posting) -> str:
+    """`summary-WC-2026-11-26.json`, and its payment through journal 21 `summary-WC-2026-11-26-payment-21.json`."""
+    name = file_name(posting.document)
+    return name if step == "document" else name.removesuffix(".json") + f"-payment-{posting.payment.journal}.json"
+
+
+def _content(step: str, posting: Posting, done: Mapping[str, Facts]) -> dict[str, Any]:
+    if step == "document":
+        return content(posting)
+    payment = posting.payment  # a daily summary's payment: its line settles the summary on the collective account
+    return {
+        "summary": posting.document.your_ref,
+        "journal": payment.journal,
+        "gl_account": payment.gl_account,
+        "account": posting.customer.collective,
+        "amount": text(payment.amount),
+        "date": payment.date.isoformat(),
+        "description": payment.description,
+        "our_ref": (done.get("document") or {}).get("number"),
+        "currency": payment.currency,
+    }
 
 
 def content(posting: Posting) -> dict[str, Any]:

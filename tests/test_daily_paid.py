@@ -215,3 +215,25 @@ def test_a_refused_day_in_a_batch_fails_that_day_alone(sync_box):
     later = datetime.now().timestamp() + 16 * 60  # after the first retry delay
     assert not engine(box, clock=lambda: later).failed
     assert len(payment_lines(box)) == 2 and box.posts("salesentry/SalesEntries") == 2
+
+
+def test_a_review_folder_holds_the_days_payments_beside_its_summary(sync_box, tmp_path):
+    box = sync_box(orders=0, extra=PAID)
+    day = two_days_ago()
+    orders = place(box, day, ["bacs", "paypal", "bacs"])
+    folder = tmp_path / "review"
+    first = box.run("run", "--to", str(folder))
+    assert first.exit_code == 0, first.output
+    ref = f"WC-{day.date().isoformat()}"
+    assert sorted(p.name for p in folder.glob("summary-*.json")) == [
+        f"summary-{ref}-payment-20.json",
+        f"summary-{ref}-payment-21.json",
+        f"summary-{ref}.json",
+    ]
+    for journal in ("20", "21"):
+        paid = json.loads((folder / f"summary-{ref}-payment-{journal}.json").read_text())
+        assert D(paid["amount"]) == -sum(D(o["total"]) for o in orders if JOURNAL[o["payment_method"]] == journal)
+        assert paid["account"] == "2" and paid["date"] == day.date().isoformat() and paid["summary"] == f"WC {day.date().isoformat()}"
+    assert box.exact.entries == {} and box.exact.bank_entries == {}
+    again = box.run("run", "--to", str(folder))
+    assert again.exit_code == 0 and len(list(folder.glob("summary-*.json"))) == 3
