@@ -19,12 +19,16 @@ class AmountError(BookingError):
 
 def amount(value: Any) -> Decimal:
     """Money strings (and the odd JSON number) to Decimal; "" and null are zero."""
-    if value is None or value == "":
+    kind = type(value)
+    if kind is Decimal:  # an orders file's numbers are read as Decimal: taken as they are
+        number = value
+    elif value is None or (kind is str and not value):
         return ZERO
-    try:
-        number = Decimal(value if type(value) is str else str(value))  # str(): a float's shortest form, never its binary expansion
-    except InvalidOperation:
-        raise AmountError(f"{value!r} is not an amount", "check the order data") from None
+    else:
+        try:
+            number = Decimal(value if kind is str else str(value))  # str(): a float's shortest form, never its binary expansion
+        except InvalidOperation:
+            raise AmountError(f"{value!r} is not an amount", "check the order data") from None
     if not number.is_finite():
         raise AmountError(f"{value!r} is not an amount", "check the order data")
     return number
