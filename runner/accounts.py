@@ -38,12 +38,33 @@ class AccountIndex:
         self.cursors: dict[str, Any] = {}
         self.damaged = ""
         self._file = None
-        lines = self._replay() if path is not None and path.exists() else 0
-        if compact and not read_only and lines > 1000 and lines > 2 * self.size():
+        self.lines = self._replay() if path is not None and path.exists() else 0
+        if compact:
+            self.tidy()
+
+    def tidy(self) -> None:
+        """Rewritten when the file holds a thousand lines more than it needs (the cursors move
+        on every run), by the holder of the run lock: rewriting under a writer loses its appends."""
+        if not self.read_only and self.path is not None and self.lines > 1000 and self.lines > len(self._entries()) + 1000:
             self.compact()
 
-    def size(self) -> int:
-        return len(self.emails) + len(self.codes) + len(self.items) + len(self.cursors)
+    def _entries(self) -> list[list]:
+        """What the file needs: a line per e-mail, item and cursor, and per code that no
+        e-mail's line names."""
+        implied = {code: account_id for account_id, code in self.emails.values() if code}
+        codes = {code: account_id for code, account_id in self.codes.items() if implied.get(code) != account_id}
+        return (
+            [["e", email, account_id, code] for email, (account_id, code) in self.emails.items()]
+            + [["c", code, account_id] for code, account_id in codes.items()]
+            + [["i", code, item_id] for code, item_id in self.items.items()]
+            + [["t", name, value] for name, value in self.cursors.items()]
+        )
+
+    def absorb(self, entries: list[list], write: bool = False) -> None:
+        """Entries from elsewhere (an old ledger's customer tables): in memory, or `write`
+        them to the file as well, whatever memory holds already."""
+        for entry in entries:
+            (self._add if write else self._apply)(entry)
 
     def _replay(self) -> int:
         with open(self.path, encoding="utf-8", errors="replace") as handle:
@@ -90,6 +111,7 @@ class AccountIndex:
             if self._file.tell() > 0 and last_byte(self.path) != b"\n":
                 self._file.write("\n")  # after a line cut short by a crash
         self._file.write(json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n")
+        self.lines += 1
         self._file.flush()
         os.fsync(self._file.fileno())
 
@@ -117,18 +139,15 @@ class AccountIndex:
             self._add(["t", name, value])
 
     def compact(self) -> None:
-        """The file rewritten with one line per entry (codes an e-mail line carries left out)."""
+        """The file rewritten with one line per entry it needs."""
+        entries = self._entries()
         temporary = self.path.with_suffix(".compact")
         with private.fresh(temporary) as handle:
-            for email, (account_id, code) in self.emails.items():
-                handle.write(json.dumps(["e", email, account_id, code], ensure_ascii=False, separators=(",", ":")) + "\n")
-            implied = {code: account_id for account_id, code in self.emails.values() if code}
-            for kind, table in (("c", {k: v for k, v in self.codes.items() if implied.get(k) != v}), ("i", self.items), ("t", self.cursors)):
-                for key, value in table.items():
-                    handle.write(json.dumps([kind, key, value], ensure_ascii=False, separators=(",", ":")) + "\n")
+            handle.write("".join(json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n" for entry in entries))
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, self.path)
+        self.lines = len(entries)
         if self._file is not None:
             self._file.close()
             self._file = None

@@ -23,8 +23,8 @@ from runner.journal import JournalStorage
 
 STEP_BUCKET = 100  # orders per steps table: a write touches one small table
 KEEP_DAYS = 60  # finished orders older than this keep only that they are finished
-RUN_MONTHS = 3  # months of run records kept
 KEPT = ("steps", "journal")  # of an intent's facts, what a done step keeps (completeness, the report)
+INDEX_CURSORS = ["exact_accounts_timestamp", "exact_items_timestamp"]  # an old ledger's: the index keeps them now
 UNKEPT = frozenset({"account"})  # done steps whose facts live elsewhere: a new account is in the customer index
 
 
@@ -33,6 +33,12 @@ def now() -> str:
 
 
 Q = Query()
+
+
+def run_record(report: dict) -> dict:
+    """A run's report as kept: its empty fields left out (most runs of a schedule find
+    little to do), which a reader takes as empty."""
+    return {k: v for k, v in report.items() if v is not None and v != "" and v != [] and v != {}}
 
 
 class Ledger:
@@ -144,7 +150,8 @@ class Ledger:
     def tidy(self, today: date, keep_days: int = KEEP_DAYS) -> int:
         """Shrinks what later runs do not need (once a day, by the holder of the run lock):
         orders whose documents are done with all their steps keep a row per document, and
-        past the window one number; run records older than RUN_MONTHS go; an old ledger's
+        past the window one number; runs before the window go (but the last one without
+        failures, which `runner status` names); an old ledger's
         customer index moves to its own file; then the file is rewritten. The number of
         orders shrunk. Each shrink writes the short form before it removes the long one."""
         cutoff = (today - timedelta(days=keep_days)).isoformat()
@@ -171,15 +178,26 @@ class Ledger:
             shrunk.update(int(order) for order in orders)
         for name in [n for n in self.db.tables() if n.startswith("steps_") and not len(self.db.table(n))]:
             self.db.drop_table(name)
-        months = sorted(n for n in self.db.tables() if n.startswith("runs_"))
-        for name in months[:-RUN_MONTHS]:
-            self.db.drop_table(name)
-        if self._compact and self._legacy_customers():
-            _ = self.index  # moves them
+        self._drop_runs(cutoff)
+        self._move_customers()
+        if self._index is not None or (self.path is not None and path_beside(self.path).exists()):
+            self.index.tidy()
         self.set_cursor("tidied", today.isoformat())
         if isinstance(self.db.storage, JournalStorage):
             self.db.storage.compact()
         return len(shrunk)
+
+    def _drop_runs(self, cutoff: str) -> None:
+        clean = [r for r in self.runs() if not r.get("failed") and not r.get("stopped")]
+        keep = clean[-1].get("run") if clean else None
+        for name in sorted(n for n in self.db.tables() if n.startswith("runs_")):
+            if name[5:] < cutoff[:7]:
+                if not self.db.table(name).contains(Q.run == keep):
+                    self.db.drop_table(name)
+                    continue
+            self.db.table(name).remove((Q.started < cutoff) & (Q.run != keep))
+            if not len(self.db.table(name)):
+                self.db.drop_table(name)
 
     def _bucket(self, table: str, number: int) -> dict:
         found = self.db.table(table).get(Q.b == number)
@@ -227,36 +245,30 @@ class Ledger:
         if self._index is None:
             where = path_beside(self.path) if self.path is not None else None
             self._index = AccountIndex(where, read_only=self._read_only, compact=self._compact)
-            legacy = self._legacy_customers()
-            if legacy:
-                self._move_customers(legacy)
+            self._index.absorb(self._legacy_customers())
         return self._index
 
-    def _legacy_customers(self) -> list[str]:
-        return [name for name in self.db.tables() if name.startswith("customers_")]
-
-    def _move_customers(self, tables: list[str]) -> None:
-        index, persist = self._index, self._compact
-        if not persist:
-            index.read_only, was = True, index.read_only  # what this ledger holds, read along; written by the lock holder
-        for name in tables:
+    def _legacy_customers(self) -> list[list]:
+        """An old ledger's customer tables (e-mail, `code:` and `item:` keys) and their
+        cursors, as index entries."""
+        entries = []
+        for name in [n for n in self.db.tables() if n.startswith("customers_")]:
             for record in self.db.table(name).all():
-                key, account_id, code = record["email"], record["id"], record.get("code") or ""
-                if key.startswith("code:"):
-                    index.remember_code(key[5:], account_id)
-                elif key.startswith("item:"):
-                    index.remember_item(key[5:], account_id)
-                else:
-                    index.remember_account(key, account_id, code)
-        for cursor in ("exact_accounts_timestamp", "exact_items_timestamp"):
-            if index.cursor(cursor) is None and self.cursor(cursor) is not None:
-                index.set_cursor(cursor, self.cursor(cursor))
-        if not persist:
-            index.read_only = was
+                key, account_id = record["email"], record["id"]
+                kind = {"code:": "c", "item:": "i"}.get(key[:5])
+                entries.append([kind, key[5:], account_id] if kind else ["e", key, account_id, record.get("code") or ""])
+        entries += [["t", name, self.cursor(name)] for name in INDEX_CURSORS if self.cursor(name) is not None]
+        return entries
+
+    def _move_customers(self) -> None:
+        """An old ledger's customer tables into the index's file (written before they go)."""
+        entries = self._legacy_customers()
+        if not entries:
             return
-        for name in tables:
+        self.index.absorb(entries, write=True)
+        for name in [n for n in self.db.tables() if n.startswith("customers_")]:
             self.db.drop_table(name)
-        self.db.table("cursors").remove(Q.name.one_of(["exact_accounts_timestamp", "exact_items_timestamp"]))
+        self.db.table("cursors").remove(Q.name.one_of(INDEX_CURSORS))
 
     # failures: the last error of an order, with attempts and the next retry time
     def failure(self, order_id: int) -> dict | None:
@@ -301,14 +313,16 @@ class Ledger:
         """Runs are kept per month, so a run every 15 minutes never makes a large table. A run
         is recorded when it starts and again when it ends (same `run` id): one that never
         ended (killed) stays recorded as interrupted."""
+        report = run_record(report)
         table = self.db.table(f"runs_{report.get('started', now())[:7]}")
-        if report.get("run"):
-            table.upsert(report, Q.run == report["run"])
+        if report.get("run") and table.contains(Q.run == report["run"]):
+            table.update(lambda run: (run.clear(), run.update(report)), Q.run == report["run"])  # replaced: a field may have emptied
         else:
             table.insert(report)
 
-    def runs(self, months: int = 2) -> list[dict]:
-        names = sorted(n for n in self.db.tables() if n.startswith("runs_"))[-months:]
+    def runs(self) -> list[dict]:
+        """The runs kept (the window's, and the last one without failures), oldest first."""
+        names = sorted(n for n in self.db.tables() if n.startswith("runs_"))
         return [run for name in names for run in self.db.table(name).all()]
 
     # alerts (notify:): what was last told and when a run last succeeded, so that an alert

@@ -48,7 +48,8 @@ def status(ledger) -> dict[str, Any]:
     today = datetime.now(UTC).date().isoformat()
     documents = [s for s in ledger.all_steps() if s["step"] == "document" and s["state"] == "done"]
     orders = [s for s in documents if not s["refund"]]
-    runs = ledger.runs()
+    blank = {k: v for k, v in Outcome(started="").as_dict().items() if k != "run"}
+    runs = [{**blank, **run} for run in ledger.runs()]  # a run record leaves out its empty fields
     clean = [r for r in runs if not r.get("failed") and not r.get("stopped")]
     return {
         "booked_total": len(orders),
