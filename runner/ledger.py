@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -129,11 +130,24 @@ class Ledger:
         for name in sorted(self.db.tables()):
             if name.startswith("steps_"):
                 yield from self.db.table(name).all()
-        for table in ("booked", "finished"):
-            for bucket in self.db.table(table).all():
-                for order, rows in bucket["orders"].items():
-                    for row in rows:
-                        yield finished.record_of(int(order), row)
+        for bucket in self.db.table("booked").all():
+            for order, rows in bucket["orders"].items():
+                yield from (finished.record_of(int(order), row) for row in rows)
+        for bucket in self.db.table("finished").all():
+            for order, refunds in finished.expand(bucket).items():
+                yield from (finished.record_of(int(order), refund) for refund in refunds)
+
+    def documents_done(self) -> Iterator[tuple[int, str]]:
+        """(refund id, 0 the sale; the date it was done, "" past the window) of every document
+        done: what `runner status` counts, without a record per document."""
+        for name in sorted(self.db.tables()):
+            if name.startswith("steps_"):
+                yield from ((s["refund"], s["at"][:10]) for s in self.db.table(name).all() if s["step"] == "document" and s["state"] == "done")
+        for bucket in self.db.table("booked").all():
+            yield from ((row[0], row[1]) for rows in bucket["orders"].values() for row in rows)
+        for bucket in self.db.table("finished").all():
+            yield from ((refund, "") for refunds in (bucket.get("orders") or {}).values() for refund in refunds)
+            yield from repeat((0, ""), finished.sales_count(bucket))
 
     # finished orders: once Exact's books decide what is booked, an order whose documents
     # are done with all their steps keeps a short row per document (runner/finished.py),
@@ -141,10 +155,10 @@ class Ledger:
     def _finished(self, order_id: int) -> dict[int, list | int]:
         """An order's finished documents: refund id (0: the sale) -> its row, or the refund id
         itself past the window."""
-        out: dict[int, list | int] = {}
-        for table in ("finished", "booked"):
-            bucket = self.db.table(table).get(Q.b == order_id // finished.BUCKET)
-            out.update((row if table == "finished" else row[0], row) for row in (bucket["orders"].get(str(order_id), []) if bucket else []))
+        number = order_id // finished.BUCKET
+        out: dict[int, list | int] = {refund: refund for refund in finished.refunds_in(self.db.table("finished").get(Q.b == number), order_id)}
+        booked = self.db.table("booked").get(Q.b == number)
+        out.update((row[0], row) for row in (booked["orders"].get(str(order_id), []) if booked else []))
         return out
 
     def tidy(self, today: date, keep_days: int = KEEP_DAYS) -> int:
@@ -169,8 +183,8 @@ class Ledger:
                     changed.add(order // finished.BUCKET)
         old = {b: finished.age(orders, cutoff) for b, orders in booked.items()}
         old = {b: orders for b, orders in old.items() if orders}
-        self._save_buckets("finished", {b: {**self._bucket("finished", b), **orders} for b, orders in old.items()})
-        self._save_buckets("booked", {b: booked[b] for b in changed | old.keys()})
+        self._save_buckets("finished", {b: finished.pack(self._joined(b, orders), b) for b, orders in old.items()})
+        self._save_buckets("booked", {b: {"orders": booked[b]} for b in changed | old.keys()})
         for name, orders in moved.items():
             self.db.table(name).remove(Q.order.one_of(orders))
             shrunk.update(orders)
@@ -199,18 +213,22 @@ class Ledger:
             if not len(self.db.table(name)):
                 self.db.drop_table(name)
 
-    def _bucket(self, table: str, number: int) -> dict:
-        found = self.db.table(table).get(Q.b == number)
-        return dict(found["orders"]) if found else {}
+    def _joined(self, number: int, orders: dict[str, list[int]]) -> dict[str, list[int]]:
+        """A finished bucket's orders with more: an order's later refund joins its sale."""
+        found = self.db.table("finished").get(Q.b == number)
+        known = finished.expand(found) if found else {}
+        for order, refunds in orders.items():
+            known[order] = sorted(set(known.get(order, [])) | set(refunds))
+        return known
 
     def _save_buckets(self, table: str, buckets: dict[int, dict]) -> None:
         """Buckets written in one go each for those known and those new (a write per bucket
         would append its whole table's changes once per bucket)."""
         known = {doc["b"] for doc in self.db.table(table).all()}
-        updates = [({"orders": orders}, Q.b == b) for b, orders in buckets.items() if b in known]
+        updates = [(fields, Q.b == b) for b, fields in buckets.items() if b in known]
         if updates:
             self.db.table(table).update_multiple(updates)
-        new = [{"b": b, "orders": orders} for b, orders in sorted(buckets.items()) if b not in known]
+        new = [{"b": b, **fields} for b, fields in sorted(buckets.items()) if b not in known]
         if new:
             self.db.table(table).insert_multiple(new)
 

@@ -56,6 +56,23 @@ def test_finished_orders_shrink_and_still_count_as_booked(tmp_path):
         assert [(s["step"], s.get("exact_id")) for s in ledger.order_steps(1)] == [("document", None)]  # only that it is finished
         after = status(ledger)
     assert (after["booked_total"], after["credits_total"]) == (before["booked_total"], before["credits_total"]) == (4, 1)
+    with Ledger(path) as ledger:  # a refund of order 1 long after: it joins the sale, never takes its place
+        ledger.intend(1, 8, "document", steps=["document"])
+        ledger.done(1, 8, "document", exact_id="credit-8")
+        assert ledger.tidy(LATER + timedelta(days=61)) == 1
+        assert ledger.step(1, None, "document")["state"] == ledger.step(1, 8, "document")["state"] == "done"
+        assert counts(status(ledger))[:2] == (4, 2)
+
+
+def test_a_finished_bucket_keeps_orders_without_refunds_as_bits():
+    from runner import finished
+
+    orders = {"5000": [0], "5001": [0, 77], "5999": [0], "5500": [12]}
+    packed = {"b": 5, **finished.pack(orders, 5)}
+    assert packed["orders"] == {"5001": [0, 77], "5500": [12]} and len(packed["sales"]) == 168
+    assert finished.expand(packed) == orders and finished.sales_count(packed) == 2
+    assert [finished.refunds_in(packed, n) for n in (5000, 5001, 5002, 5500, 5999)] == [[0], [0, 77], [], [12], [0]]
+    assert finished.refunds_in({"b": 5, "orders": {"5003": [0]}}, 5003) == [0]  # as an older ledger wrote it
 
 
 def test_inside_the_window_a_finished_order_keeps_a_row_per_document_with_its_ids(tmp_path):
