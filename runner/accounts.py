@@ -5,9 +5,10 @@ of its own beside the ledger: it grows with the administration's accounts, not w
 was booked, and no window can shrink it (any customer may order again).
 
 One JSON array per line, appended: `["e", email, id, code]`, `["c", code, id]`,
-`["i", code, id]`, and `["t", cursor, value]`. A line that cannot be read (other than the
-last one, cut short by a crash) makes the index forget its cursors, so the next refresh
-reads every account again: an account missing here would be created twice."""
+`["i", code, id]`, and `["t", cursor, value]`. A last line cut short by a crash is skipped;
+any other line that cannot be read makes the index forget its cursors, so the next refresh
+reads every account again (an account missing here would be created twice). Either way the
+holder of the run lock rewrites the file when it opens it."""
 
 from __future__ import annotations
 
@@ -36,17 +37,21 @@ class AccountIndex:
         self.codes: dict[str, str] = {}  # account code -> account id
         self.items: dict[str, str] = {}  # item code -> item id
         self.cursors: dict[str, Any] = {}
-        self.damaged = ""
+        self.damaged, self.torn = "", False
         self._file = None
         self.lines = self._replay() if path is not None and path.exists() else 0
         if compact:
             self.tidy()
 
     def tidy(self) -> None:
-        """Rewritten when the file holds a thousand lines more than it needs (the cursors move
-        on every run), by the holder of the run lock: rewriting under a writer loses its appends."""
-        if not self.read_only and self.path is not None and self.lines > 1000 and self.lines > len(self._entries()) + 1000:
+        """Rewritten when a line could not be read, or the file holds a thousand lines more than
+        it needs (the cursors move on every run), by the holder of the run lock: rewriting
+        under a writer would lose its appends."""
+        if self.read_only or self.path is None or not self.path.exists():
+            return
+        if self.torn or self.damaged or (self.lines > 1000 and self.lines > len(self._entries()) + 1000):
             self.compact()
+            self.torn = False
 
     def _entries(self) -> list[list]:
         """What the file needs: a line per e-mail, item and cursor, and per code that no
@@ -77,8 +82,10 @@ class AccountIndex:
                 try:
                     entries.append(json.loads(line))
                 except json.JSONDecodeError:
-                    if number < len(lines):  # the last line may be an append a crash cut short
+                    if number < len(lines):
                         self.damaged = self.damaged or f"line {number} of {self.path} is not an index entry"
+                    else:  # an append a crash cut short
+                        self.torn = True
         for number, entry in enumerate(entries, start=1):
             try:
                 self._apply(entry)

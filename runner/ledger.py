@@ -164,10 +164,10 @@ class Ledger:
     def tidy(self, today: date, keep_days: int = KEEP_DAYS) -> int:
         """Shrinks what later runs do not need (once a day, by the holder of the run lock):
         orders whose documents are done with all their steps keep a row per document, and
-        past the window one number; runs before the window go (but the last one without
-        failures, which `runner status` names); an old ledger's
-        customer index moves to its own file; then the file is rewritten. The number of
-        orders shrunk. Each shrink writes the short form before it removes the long one."""
+        past the window their refund ids; runs before the window go (but the last one
+        without failures, which `runner status` names); an old ledger's customer index
+        moves to its own file; then the file is rewritten. The number of orders shrunk.
+        Each shrink writes the short form before it removes the long one."""
         cutoff = (today - timedelta(days=keep_days)).isoformat()
         busy = {i["order"] for i in self.open_intents()} | {f["order"] for f in self.failures()}
         booked = {doc["b"]: doc["orders"] for doc in self.db.table("booked").all()}

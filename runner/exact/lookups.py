@@ -1,7 +1,8 @@
-"""What the Exact sink reads back in Exact: the accounts and items it keeps an index of in
-a file beside the ledger (runner/accounts.py: brought up to date from their sync endpoints,
-only what changed since the last run), and a document, an invoice's status or a payment found again after an answer was lost.
-Reads only, but for an item created when an invoice names one Exact does not have."""
+"""What the Exact sink reads back in Exact: the accounts and items it keeps an index of in a
+file beside the ledger (runner/accounts.py; brought up to date from their sync endpoints,
+only what changed since the last run), and a document, an invoice's status or a payment
+found again after an answer was lost. Reads only, but for an item created when an invoice
+names one Exact does not have."""
 
 from __future__ import annotations
 
