@@ -37,15 +37,21 @@ def counts(summary: dict) -> tuple:
     return summary["booked_total"], summary["credits_total"], summary["booked_today"], len(summary["pending"]), len(summary["failures"])
 
 
-def test_finished_orders_shrink_and_still_count_as_booked(tmp_path):
+def filled_and_tidied(tmp_path, day):
+    """A ledger `fill`ed and tidied on `day`: its path, and the status before."""
     path = tmp_path / "state.json"
     with Ledger(path) as ledger:
         fill(ledger)
         before = status(ledger)
     size = path.stat().st_size
     with Ledger(path) as ledger:
-        assert ledger.tidy(LATER) == 2
+        assert ledger.tidy(day) == 2  # orders 1 and 2; 3 is open, 4 failing, 5 in progress
     assert path.stat().st_size < size / 2
+    return path, before
+
+
+def test_finished_orders_shrink_and_still_count_as_booked(tmp_path):
+    path, before = filled_and_tidied(tmp_path, LATER)
     with Ledger(path) as ledger:  # as the next run reads it
         for order, refund, step in [(1, None, "document"), (1, None, "payment"), (2, None, "document"), (2, 9, "document")]:
             assert ledger.step(order, refund, step)["state"] == "done"
@@ -76,14 +82,7 @@ def test_a_finished_bucket_keeps_orders_without_refunds_as_bits():
 
 
 def test_inside_the_window_a_finished_order_keeps_a_row_per_document_with_its_ids(tmp_path):
-    path = tmp_path / "state.json"
-    with Ledger(path) as ledger:
-        fill(ledger)
-        before = status(ledger)
-    size = path.stat().st_size
-    with Ledger(path) as ledger:
-        assert ledger.tidy(TODAY) == 2
-    assert path.stat().st_size < size / 2
+    path, before = filled_and_tidied(tmp_path, TODAY)
     with Ledger.dry_copy(path) as ledger:  # as `runner status` and the next run read it
         document = ledger.step(1, None, "document")
         assert (document["state"], document["exact_id"], document["number"], document["journal"]) == ("done", "guid-1", 1, "70")
