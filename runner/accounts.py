@@ -49,7 +49,8 @@ class AccountIndex:
         under a writer would lose its appends."""
         if self.read_only or self.path is None or not self.path.exists():
             return
-        if self.torn or self.damaged or (self.lines > 1000 and self.lines > len(self._entries()) + 1000):
+        surely = len(self.emails) + len(self.items) + len(self.cursors)  # lines it needs at least: most days, enough to know
+        if self.torn or self.damaged or (self.lines > surely + 1000 and self.lines > len(self._entries()) + 1000):
             self.compact()
             self.torn = False
 

@@ -24,6 +24,7 @@ from runner.journal import JournalStorage
 
 STEP_BUCKET = 100  # orders per steps table: a write touches one small table
 KEEP_DAYS = 60  # finished orders older than this keep only that they are finished
+RUN_DAYS = 14  # runs kept: `runner status` names the last one (and the last without failures, kept whatever its age)
 KEPT = ("steps", "journal")  # of an intent's facts, what a done step keeps (completeness, the report)
 INDEX_CURSORS = ["exact_accounts_timestamp", "exact_items_timestamp"]  # an old ledger's: the index keeps them now
 UNKEPT = frozenset({"account"})  # done steps whose facts live elsewhere: a new account is in the customer index
@@ -164,7 +165,7 @@ class Ledger:
     def tidy(self, today: date, keep_days: int = KEEP_DAYS) -> int:
         """Shrinks what later runs do not need (once a day, by the holder of the run lock):
         orders whose documents are done with all their steps keep a row per document, and
-        past the window their refund ids; runs before the window go (but the last one
+        past the window their refund ids; runs older than RUN_DAYS go (but the last one
         without failures, which `runner status` names); an old ledger's customer index
         moves to its own file; then the file is rewritten. The number of orders shrunk.
         Each shrink writes the short form before it removes the long one."""
@@ -192,7 +193,7 @@ class Ledger:
             shrunk.update(int(order) for order in orders)
         for name in [n for n in self.db.tables() if n.startswith("steps_") and not len(self.db.table(n))]:
             self.db.drop_table(name)
-        self._drop_runs(cutoff)
+        self._drop_runs((today - timedelta(days=RUN_DAYS)).isoformat())
         self._move_customers()
         if self._index is not None or (self.path is not None and path_beside(self.path).exists()):
             self.index.tidy()

@@ -194,14 +194,14 @@ def test_a_ledger_written_in_the_old_format_still_reads_and_moves_on_the_daily_t
     assert sum(n for (method, _), n in box.exact.calls.items() if method == "POST") == posted
 
 
-def test_run_records_leave_out_their_empty_fields_and_runs_before_the_window_go(tmp_path):
+def test_run_records_leave_out_their_empty_fields_and_old_runs_go(tmp_path):
     from runner.engine import INTERRUPTED
     from runner.outcome import Outcome
 
     with Ledger(tmp_path / "state.json") as ledger:
         old = Outcome(started=(TODAY - timedelta(days=90)).isoformat() + "T10:00:00+00:00", finished="x")
         ledger.record_run(old.as_dict())  # the last run without failures: kept, whatever its age
-        failed = Outcome(started=(TODAY - timedelta(days=80)).isoformat() + "T10:00:00+00:00", failed={5: "refused"})
+        failed = Outcome(started=(TODAY - timedelta(days=20)).isoformat() + "T10:00:00+00:00", failed={5: "refused"})
         ledger.record_run(failed.as_dict())
         run = Outcome(started=TODAY.isoformat() + "T10:00:00+00:00", booked=[1, 2])
         ledger.record_run({**run.as_dict(), "stopped": INTERRUPTED})  # until it ends
