@@ -29,7 +29,8 @@ def path_beside(ledger: Path) -> Path:
 
 
 class AccountIndex:
-    """Kept in memory, appended to `path` (None: in memory only, as for a dry run's copy)."""
+    """Kept in memory, appended to `path` (None: in memory only; `read_only`: never written,
+    as for a dry run's copy of the ledger)."""
 
     def __init__(self, path: Path | None = None, read_only: bool = False, compact: bool = False) -> None:
         self.path, self.read_only = path, read_only

@@ -1,6 +1,7 @@
-"""The ledger: what was booked (with Exact's ids), which customer is which account, how far
-the last run read, what failed and why, and the runs themselves. TinyDB, on a storage of
-our own so that a write costs the same with ten orders of history as with a million.
+"""The ledger: what was booked (with Exact's ids), how far the last run read, what failed
+and why, and the runs themselves; which customer is which account is in the account index
+beside it (runner/accounts.py). TinyDB, on a storage of our own (runner/journal.py) so that
+a write costs the same with ten orders of history as with a million.
 
 Exactly-once rests on two records per POST: an `intent` written (and fsynced) before it,
 and the Exact ids after it. An intent without ids is an outcome we do not know yet."""
@@ -27,7 +28,7 @@ KEEP_DAYS = 60  # finished orders older than this keep only that they are finish
 RUN_DAYS = 14  # runs kept: `runner status` names the last one (and the last without failures, kept whatever its age)
 KEPT = ("steps", "journal")  # of an intent's facts, what a done step keeps (completeness, the report)
 INDEX_CURSORS = ["exact_accounts_timestamp", "exact_items_timestamp"]  # an old ledger's: the index keeps them now
-UNKEPT = frozenset({"account"})  # done steps whose facts live elsewhere: a new account is in the customer index
+UNKEPT = frozenset({"account"})  # done steps whose facts live elsewhere: a new account is in the account index
 
 
 def now() -> str:
