@@ -124,7 +124,7 @@ def ledger_cost(history: int, sample: int = 300) -> float:
         for order_id in range(history, history + sample):
             ledger.intend(order_id, None, "document", your_ref=str(order_id))
             ledger.done(order_id, None, "document", exact_id=f"id-{order_id}", number=order_id)
-            ledger.remember_customer(f"klant{order_id % 300}@example.nl", "acc")
+            ledger.index.remember_account(f"klant{order_id % 300}@example.nl", "acc")
         ledger.close()
         return (time.perf_counter() - started) / sample * 1000
 

@@ -1,179 +1,34 @@
-"""The ledger: what was booked (with Exact's ids), which customer is which account, how far
-the last run read, what failed and why, and the runs themselves. TinyDB, on a storage of
-our own so that a write costs the same with ten orders of history as with a million.
+"""The ledger: what was booked (with Exact's ids), how far the last run read, what failed
+and why, and the runs themselves; which customer is which account is in the account index
+beside it (runner/accounts.py). TinyDB, on a storage of our own (runner/journal.py) so that
+a write costs the same with ten orders of history as with a million.
 
 Exactly-once rests on two records per POST: an `intent` written (and fsynced) before it,
 and the Exact ids after it. An intent without ids is an outcome we do not know yet."""
 
 from __future__ import annotations
 
-import json
 import os
-import time
-import zlib
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
 from tinydb import Query, TinyDB
-from tinydb.storages import MemoryStorage, Storage
+from tinydb.storages import MemoryStorage
 
-from runner import private
-from runner.errors import RunnerError, SpecError
+from runner import finished
+from runner.accounts import AccountIndex, path_beside
+from runner.errors import SpecError
+from runner.journal import JournalStorage
 
-ENTRY = '{"t": '  # how every line this storage writes begins
 STEP_BUCKET = 100  # orders per steps table: a write touches one small table
-FINISHED_BUCKET = 1000  # orders per record of the finished table
 KEEP_DAYS = 60  # finished orders older than this keep only that they are finished
-RUN_MONTHS = 3  # months of run records kept
+RUN_DAYS = 14  # runs kept: `runner status` names the last one (and the last without failures, kept whatever its age)
 KEPT = ("steps", "journal")  # of an intent's facts, what a done step keeps (completeness, the report)
-UNKEPT = frozenset({"account"})  # done steps whose facts live elsewhere: a new account is in the customer index
-
-
-class JournalStorage(Storage):
-    """Append-only JSON lines. TinyDB hands `write` the whole database but replaces only the
-    table it changed, so unchanged tables are skipped by identity and only the changed
-    documents of the one touched table are appended (TinyDB does not document this:
-    tests/test_contracts.py checks it, pyproject bounds the version). Replayed on open;
-    compacted only by the holder of the run lock (`compact=True`), since rewriting the file
-    under a writer would lose its appends.
-
-    A last line cut short by a crash is an append that never completed: skipped and mended.
-    Anything else that cannot be read makes the ledger `damaged`: the holder of the run lock
-    sets the file aside (`set_aside`) and starts afresh (Exact's books and the shop tell the
-    run what is booked, so nothing is booked twice); a reader reads what it can and says so."""
-
-    def __init__(self, path: str | os.PathLike, compact: bool = False, read_only: bool = False) -> None:
-        self.path = Path(path)
-        if not read_only:
-            private.folder(self.path.parent)
-        self._tables: dict[str, dict[str, Any]] = {}
-        self._seen: dict[str, dict[str, str]] = {}  # table -> doc id -> JSON as last written
-        self.damaged, self.set_aside = "", None
-        lines = self._replay(remember=not read_only)
-        if self.damaged and compact:
-            self.set_aside = self.path.with_name(f"{self.path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
-            os.replace(self.path, self.set_aside)
-            self._tables, self._seen, lines = {}, {}, 0
-        if compact and lines > 1000 and lines > 2 * sum(len(t) for t in self._tables.values()):
-            self.compact()
-        self._file = None if read_only else private.append(self.path)
-        # a line cut short by a crash must not swallow the first line appended after it
-        self._torn = self._file is not None and self._file.tell() > 0 and _last_byte(self.path) != b"\n"
-
-    def _replay(self, remember: bool = True) -> int:
-        """The file's entries applied in order; the number of entries. `remember`: keep what
-        each record looked like, which only a writer needs (to append what changed)."""
-        if not self.path.exists():
-            return 0
-        with open(self.path, encoding="utf-8", errors="replace") as handle:  # a crash may cut a character in two
-            lines = handle.read().split("\n")
-        try:  # all in one go when every line is a whole entry: the parser's loop, not ours
-            entries = json.loads("[" + ",".join(line for line in lines if line.strip()) + "]")
-            for entry in entries:
-                table = self._tables.setdefault(entry["t"], {})
-                if "x" in entry:
-                    table.pop(entry["id"], None)
-                else:
-                    table[entry["id"]] = entry["d"]
-            count = len(entries)
-        except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
-            self._tables = {}
-            count = self._replay_lines(lines)
-        if remember:
-            self._seen = {name: {k: _dump(v) for k, v in docs.items()} for name, docs in self._tables.items()}
-        return count
-
-    def _replay_lines(self, lines: list[str]) -> int:
-        """Line by line, for a file with a line cut short by a crash, or worse."""
-        count = 0
-        for number, raw in enumerate(lines, start=1):
-            if not raw.strip():
-                continue
-            try:
-                entry = json.loads(raw)
-                table = self._tables.setdefault(entry["t"], {})
-                if "x" in entry:
-                    table.pop(entry["id"], None)
-                else:
-                    table[entry["id"]] = entry["d"]
-            except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
-                if raw.startswith(ENTRY) and '"t"' not in raw[len(ENTRY) :]:
-                    continue  # a line cut short by a crash (mended by the next append): its write never completed
-                self.damaged = self.damaged or f"line {number} is not a ledger entry"
-                continue
-            count += 1
-        return count
-
-    def compact(self) -> None:
-        """The file rewritten with what it holds now, one line per record."""
-        temporary = self.path.with_suffix(".compact")
-        with private.fresh(temporary) as handle:
-            for name, docs in self._tables.items():
-                for doc_id, doc in docs.items():
-                    handle.write(json.dumps({"t": name, "id": doc_id, "d": doc}, ensure_ascii=False) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, self.path)
-        if getattr(self, "_file", None) is not None:  # appends go to the new file from now on, not the replaced one
-            self._file.close()
-            self._file = private.append(self.path)
-            self._torn = False
-
-    def read(self) -> dict[str, dict[str, Any]] | None:
-        return dict(self._tables) if self._tables else None
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        out = []
-        for name, docs in data.items():
-            if docs is self._tables.get(name):
-                continue
-            before, after = self._seen.get(name, {}), {}
-            for doc_id, doc in docs.items():
-                after[doc_id] = text = _dump(doc)
-                if before.get(doc_id) != text:
-                    out.append(f'{{"t": {json.dumps(name)}, "id": {json.dumps(doc_id)}, "d": {text}}}\n')
-            out += [f'{{"t": {json.dumps(name)}, "id": {json.dumps(gone)}, "x": 1}}\n' for gone in before.keys() - after.keys()]
-            self._seen[name] = after
-        self._tables = dict(data)
-        if out:
-            if self._file is None:
-                raise RunnerError(f"the ledger {self.path} was opened to be read only", "this is a bug in the runner: report it")
-            if self._torn:
-                out.insert(0, "\n")
-                self._torn = False
-            self._file.write("".join(out))
-            self._file.flush()
-            os.fsync(self._file.fileno())
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-
-
-def _finished(records: list[dict], cutoff: str) -> list[int] | None:
-    """The documents (refund ids, 0 the sale) of one order's records when every one of
-    them is done with all its steps before `cutoff`; else None."""
-    if any(r.get("state") != "done" or str(r.get("at", ""))[:10] >= cutoff for r in records):
-        return None
-    done = {(r.get("refund") or 0, r["step"]) for r in records}
-    documents = [r for r in records if r["step"] == "document"]
-    for document in documents:
-        refund = document.get("refund") or 0
-        if any((refund, step) not in done for step in document.get("steps") or ["document"]):
-            return None
-    return sorted({d.get("refund") or 0 for d in documents}) or None
-
-
-def _last_byte(path: Path) -> bytes:
-    with open(path, "rb") as handle:
-        handle.seek(-1, os.SEEK_END)
-        return handle.read(1)
-
-
-def _dump(doc: Any) -> str:
-    return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+INDEX_CURSORS = ["exact_accounts_timestamp", "exact_items_timestamp"]  # an old ledger's: the index keeps them now
+UNKEPT = frozenset({"account"})  # done steps whose facts live elsewhere: a new account is in the account index
 
 
 def now() -> str:
@@ -181,6 +36,12 @@ def now() -> str:
 
 
 Q = Query()
+
+
+def run_record(report: dict) -> dict:
+    """A run's report as kept: its empty fields left out (most runs of a schedule find
+    little to do), which a reader takes as empty."""
+    return {k: v for k, v in report.items() if v is not None and v != "" and v != [] and v != {}}
 
 
 class Ledger:
@@ -192,14 +53,15 @@ class Ledger:
         self.db = TinyDB(path, storage=JournalStorage, compact=compact) if path is not None else TinyDB(storage=MemoryStorage)
         self.damaged: str = getattr(self.db.storage, "damaged", "")  # what could not be read, if anything
         self.set_aside: Path | None = getattr(self.db.storage, "set_aside", None)  # where a damaged file went
+        self._compact, self._read_only, self._index = compact, False, None
         if compact and self.cursor("tidied") != datetime.now(UTC).date().isoformat():
             self.tidy(datetime.now(UTC).date())
 
     @classmethod
     def dry_copy(cls, path: str | os.PathLike) -> Ledger:
-        """The ledger as it is, in memory: a dry run may write to it and the file stays untouched."""
+        """The ledger as it is, in memory: a dry run may write to it and the files stay untouched."""
         copy = cls(None)
-        copy.path = Path(path)
+        copy.path, copy._read_only = Path(path), True
         if Path(path).exists():
             real = TinyDB(path, storage=JournalStorage, read_only=True)  # a run may be appending: never rewrite its file
             copy.db.storage.write(real.storage.read() or {})
@@ -209,6 +71,8 @@ class Ledger:
 
     def close(self) -> None:
         self.db.close()
+        if self._index is not None:
+            self._index.close()
 
     def __enter__(self) -> Ledger:
         return self
@@ -228,8 +92,8 @@ class Ledger:
     def step(self, order_id: int, refund_id: int | None, step: str) -> dict | None:
         where = self._is(order_id, refund_id, step)
         found = self._steps(order_id).get(where) or self.db.table("intents").get(where)
-        if found is None and (refund_id or 0) in self._finished(order_id):
-            return {"order": order_id, "refund": refund_id or 0, "step": step, "state": "done", "steps": [step], "at": "", "finished": True}
+        if found is None and (row := self._finished(order_id).get(refund_id or 0)) is not None:
+            return finished.record_of(order_id, row, step)
         return found
 
     def intend(self, order_id: int, refund_id: int | None, step: str, **facts: Any) -> None:
@@ -257,55 +121,118 @@ class Ledger:
         return self.db.table("intents").all()
 
     def order_steps(self, order_id: int) -> list[dict]:
-        """The recorded steps (done and intended) of one order: its bucket and the intents."""
-        return self._steps(order_id).search(Q.order == order_id) + self.db.table("intents").search(Q.order == order_id)
+        """The recorded steps (done and intended) of one order: its bucket, the intents, and
+        its finished documents."""
+        kept = [finished.record_of(order_id, row) for row in self._finished(order_id).values()]
+        return self._steps(order_id).search(Q.order == order_id) + self.db.table("intents").search(Q.order == order_id) + kept
 
     def all_steps(self) -> Iterator[dict]:
-        """Every recorded step; a finished order's documents as done, without their ids."""
+        """Every recorded step; a finished order's documents as done (past the window
+        without their ids)."""
         for name in sorted(self.db.tables()):
             if name.startswith("steps_"):
                 yield from self.db.table(name).all()
+        for bucket in self.db.table("booked").all():
+            for order, rows in bucket["orders"].items():
+                yield from (finished.record_of(int(order), row) for row in rows)
         for bucket in self.db.table("finished").all():
-            for order, refunds in bucket["orders"].items():
-                for refund in refunds:
-                    yield {"order": int(order), "refund": refund, "step": "document", "state": "done", "at": "", "finished": True}
+            for order, refunds in finished.expand(bucket).items():
+                yield from (finished.record_of(int(order), refund) for refund in refunds)
+
+    def documents_done(self) -> Iterator[tuple[int, str]]:
+        """(refund id, 0 the sale; the date it was done, "" past the window) of every document
+        done: what `runner status` counts, without a record per document."""
+        for name in sorted(self.db.tables()):
+            if name.startswith("steps_"):
+                yield from ((s["refund"], s["at"][:10]) for s in self.db.table(name).all() if s["step"] == "document" and s["state"] == "done")
+        for bucket in self.db.table("booked").all():
+            yield from ((row[0], row[1]) for rows in bucket["orders"].values() for row in rows)
+        for bucket in self.db.table("finished").all():
+            yield from ((refund, "") for refunds in (bucket.get("orders") or {}).values() for refund in refunds)
+            yield from repeat((0, ""), finished.sales_count(bucket))
 
     # finished orders: once Exact's books decide what is booked, an order whose documents
-    # were all done more than KEEP_DAYS ago needs no more than that it is finished
-    def _finished(self, order_id: int) -> list[int]:
-        """The refund ids (0: the sale) of an order's finished documents."""
-        bucket = self.db.table("finished").get(Q.b == order_id // FINISHED_BUCKET)
-        return bucket["orders"].get(str(order_id), []) if bucket else []
+    # are done with all their steps keeps a short row per document (runner/finished.py),
+    # and past KEEP_DAYS only that it is finished
+    def _finished(self, order_id: int) -> dict[int, list | int]:
+        """An order's finished documents: refund id (0: the sale) -> its row, or the refund id
+        itself past the window."""
+        number = order_id // finished.BUCKET
+        out: dict[int, list | int] = {refund: refund for refund in finished.refunds_in(self.db.table("finished").get(Q.b == number), order_id)}
+        booked = self.db.table("booked").get(Q.b == number)
+        out.update((row[0], row) for row in (booked["orders"].get(str(order_id), []) if booked else []))
+        return out
 
     def tidy(self, today: date, keep_days: int = KEEP_DAYS) -> int:
         """Shrinks what later runs do not need (once a day, by the holder of the run lock):
-        orders finished before the window keep one number per document, run records older
-        than RUN_MONTHS go; then the file is rewritten. The number of orders shrunk."""
+        orders whose documents are done with all their steps keep a row per document, and
+        past the window their refund ids; runs older than RUN_DAYS go (but the last one
+        without failures, which `runner status` names); an old ledger's customer index
+        moves to its own file; then the file is rewritten. The number of orders shrunk.
+        Each shrink writes the short form before it removes the long one."""
         cutoff = (today - timedelta(days=keep_days)).isoformat()
         busy = {i["order"] for i in self.open_intents()} | {f["order"] for f in self.failures()}
-        finished: dict[int, list[int]] = {}
+        booked = {doc["b"]: doc["orders"] for doc in self.db.table("booked").all()}
+        shrunk, changed, moved = set(), set(), {}
         for name in [n for n in self.db.tables() if n.startswith("steps_")]:
-            table, groups = self.db.table(name), {}
-            for record in table.all():
+            groups: dict[int, list[dict]] = {}
+            for record in self.db.table(name).all():
                 groups.setdefault(record["order"], []).append(record)
-            here = {order: refunds for order, records in groups.items() if order not in busy and (refunds := _finished(records, cutoff)) is not None}
-            if here:
-                table.remove(Q.order.one_of(list(here)))
-                finished.update(here)
-        buckets: dict[int, dict[str, list[int]]] = {}
-        for order, refunds in finished.items():
-            buckets.setdefault(order // FINISHED_BUCKET, {})[str(order)] = refunds
-        table = self.db.table("finished")
-        for number, orders in buckets.items():
-            known = table.get(Q.b == number)
-            table.upsert({"b": number, "orders": {**(known["orders"] if known else {}), **orders}}, Q.b == number)
-        months = sorted(n for n in self.db.tables() if n.startswith("runs_"))
-        for name in months[:-RUN_MONTHS]:
+            for order, records in groups.items():
+                if order not in busy and (rows := finished.rows_of(records)) is not None:
+                    finished.merge(booked.setdefault(order // finished.BUCKET, {}), order, rows)
+                    moved.setdefault(name, []).append(order)
+                    changed.add(order // finished.BUCKET)
+        old = {b: finished.age(orders, cutoff) for b, orders in booked.items()}
+        old = {b: orders for b, orders in old.items() if orders}
+        self._save_buckets("finished", {b: finished.pack(self._joined(b, orders), b) for b, orders in old.items()})
+        self._save_buckets("booked", {b: {"orders": booked[b]} for b in changed | old.keys()})
+        for name, orders in moved.items():
+            self.db.table(name).remove(Q.order.one_of(orders))
+            shrunk.update(orders)
+        for orders in old.values():
+            shrunk.update(int(order) for order in orders)
+        for name in [n for n in self.db.tables() if n.startswith("steps_") and not len(self.db.table(n))]:
             self.db.drop_table(name)
+        self._drop_runs((today - timedelta(days=RUN_DAYS)).isoformat())
+        self._move_customers()
+        if self._index is not None or (self.path is not None and path_beside(self.path).exists()):
+            self.index.tidy()
         self.set_cursor("tidied", today.isoformat())
         if isinstance(self.db.storage, JournalStorage):
             self.db.storage.compact()
-        return len(finished)
+        return len(shrunk)
+
+    def _drop_runs(self, cutoff: str) -> None:
+        clean = [r for r in self.runs() if not r.get("failed") and not r.get("stopped")]
+        keep = clean[-1].get("run") if clean else None
+        for name in sorted(n for n in self.db.tables() if n.startswith("runs_")):
+            if name[5:] < cutoff[:7]:
+                if not self.db.table(name).contains(Q.run == keep):
+                    self.db.drop_table(name)
+                    continue
+            self.db.table(name).remove((Q.started < cutoff) & (Q.run != keep))
+            if not len(self.db.table(name)):
+                self.db.drop_table(name)
+
+    def _joined(self, number: int, orders: dict[str, list[int]]) -> dict[str, list[int]]:
+        """A finished bucket's orders with more: an order's later refund joins its sale."""
+        found = self.db.table("finished").get(Q.b == number)
+        known = finished.expand(found) if found else {}
+        for order, refunds in orders.items():
+            known[order] = sorted(set(known.get(order, [])) | set(refunds))
+        return known
+
+    def _save_buckets(self, table: str, buckets: dict[int, dict]) -> None:
+        """Buckets written in one go each for those known and those new (a write per bucket
+        would append its whole table's changes once per bucket)."""
+        known = {doc["b"] for doc in self.db.table(table).all()}
+        updates = [(fields, Q.b == b) for b, fields in buckets.items() if b in known]
+        if updates:
+            self.db.table(table).update_multiple(updates)
+        new = [{"b": b, **fields} for b, fields in sorted(buckets.items()) if b not in known]
+        if new:
+            self.db.table(table).insert_multiple(new)
 
     # daily summaries (booking.mode: daily_summary): documents waiting for their day to be
     # booked ("members", with the lines the summary sums), and the summaries themselves
@@ -330,15 +257,38 @@ class Ledger:
         """A summary Exact shows never landed: its members are free to be summed again."""
         self.db.table("summaries").remove(Q.key == key)
 
-    # customers: e-mail (lower-cased) -> Exact account
-    def _customers(self, email: str):
-        return self.db.table(f"customers_{zlib.crc32(email.encode()) % 64}")
+    # Exact's accounts and items by e-mail and code: a mirror of the books in a file of its
+    # own (runner/accounts.py), read when first asked for; an old ledger's customers_* tables
+    # move there (in memory for a reader, for good by the holder of the run lock)
+    @property
+    def index(self) -> AccountIndex:
+        if self._index is None:
+            where = path_beside(self.path) if self.path is not None else None
+            self._index = AccountIndex(where, read_only=self._read_only, compact=self._compact)
+            self._index.absorb(self._legacy_customers())
+        return self._index
 
-    def customer(self, email: str) -> dict | None:
-        return self._customers(email).get(Q.email == email)
+    def _legacy_customers(self) -> list[list]:
+        """An old ledger's customer tables (e-mail, `code:` and `item:` keys) and their
+        cursors, as index entries."""
+        entries = []
+        for name in [n for n in self.db.tables() if n.startswith("customers_")]:
+            for record in self.db.table(name).all():
+                key, account_id = record["email"], record["id"]
+                kind = {"code:": "c", "item:": "i"}.get(key[:5])
+                entries.append([kind, key[5:], account_id] if kind else ["e", key, account_id, record.get("code") or ""])
+        entries += [["t", name, self.cursor(name)] for name in INDEX_CURSORS if self.cursor(name) is not None]
+        return entries
 
-    def remember_customer(self, email: str, account_id: str, code: str = "", created: bool = False) -> None:
-        self._customers(email).upsert({"email": email, "id": account_id, "code": code, "created": created, "at": now()}, Q.email == email)
+    def _move_customers(self) -> None:
+        """An old ledger's customer tables into the index's file (written before they go)."""
+        entries = self._legacy_customers()
+        if not entries:
+            return
+        self.index.absorb(entries, write=True)
+        for name in [n for n in self.db.tables() if n.startswith("customers_")]:
+            self.db.drop_table(name)
+        self.db.table("cursors").remove(Q.name.one_of(INDEX_CURSORS))
 
     # failures: the last error of an order, with attempts and the next retry time
     def failure(self, order_id: int) -> dict | None:
@@ -383,14 +333,16 @@ class Ledger:
         """Runs are kept per month, so a run every 15 minutes never makes a large table. A run
         is recorded when it starts and again when it ends (same `run` id): one that never
         ended (killed) stays recorded as interrupted."""
+        report = run_record(report)
         table = self.db.table(f"runs_{report.get('started', now())[:7]}")
-        if report.get("run"):
-            table.upsert(report, Q.run == report["run"])
+        if report.get("run") and table.contains(Q.run == report["run"]):
+            table.update(lambda run: (run.clear(), run.update(report)), Q.run == report["run"])  # replaced: a field may have emptied
         else:
             table.insert(report)
 
-    def runs(self, months: int = 2) -> list[dict]:
-        names = sorted(n for n in self.db.tables() if n.startswith("runs_"))[-months:]
+    def runs(self) -> list[dict]:
+        """The runs kept (the window's, and the last one without failures), oldest first."""
+        names = sorted(n for n in self.db.tables() if n.startswith("runs_"))
         return [run for name in names for run in self.db.table(name).all()]
 
     # alerts (notify:): what was last told and when a run last succeeded, so that an alert

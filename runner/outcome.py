@@ -46,15 +46,20 @@ def iso(epoch: float, gmt: bool = False, tz: str | None = None) -> str:
 def status(ledger) -> dict[str, Any]:
     """The ledger in numbers, for `runner status`."""
     today = datetime.now(UTC).date().isoformat()
-    documents = [s for s in ledger.all_steps() if s["step"] == "document" and s["state"] == "done"]
-    orders = [s for s in documents if not s["refund"]]
-    runs = ledger.runs()
+    orders = credits = booked_today = booked_month = 0
+    for refund, day in ledger.documents_done():
+        if refund:
+            credits += 1
+        else:
+            orders, booked_today, booked_month = orders + 1, booked_today + (day == today), booked_month + day.startswith(today[:7])
+    blank = {k: v for k, v in Outcome(started="").as_dict().items() if k != "run"}
+    runs = [{**blank, **run} for run in ledger.runs()]  # a run record leaves out its empty fields
     clean = [r for r in runs if not r.get("failed") and not r.get("stopped")]
     return {
-        "booked_total": len(orders),
-        "credits_total": len(documents) - len(orders),
-        "booked_today": sum(1 for s in orders if s["at"].startswith(today)),
-        "booked_month": sum(1 for s in orders if s["at"].startswith(today[:7])),
+        "booked_total": orders,
+        "credits_total": credits,
+        "booked_today": booked_today,
+        "booked_month": booked_month,
         "last_run": runs[-1] if runs else None,
         "last_success": clean[-1]["finished"] if clean else None,
         "failures": ledger.failures(),

@@ -1,7 +1,8 @@
-"""What the Exact sink reads back in Exact: the accounts and items it keeps an index of in
-the ledger (brought up to date from their sync endpoints, only what changed since the last
-run), and a document, an invoice's status or a payment found again after an answer was lost.
-Reads only, but for an item created when an invoice names one Exact does not have."""
+"""What the Exact sink reads back in Exact: the accounts and items it keeps an index of in a
+file beside the ledger (runner/accounts.py; brought up to date from their sync endpoints,
+only what changed since the last run), and a document, an invoice's status or a payment
+found again after an answer was lost. Reads only, but for an item created when an invoice
+names one Exact does not have."""
 
 from __future__ import annotations
 
@@ -19,24 +20,25 @@ class Lookups:
 
     # customers
     def _changed(self, endpoint: str, select: str, cursor: str):
-        """The rows of a sync endpoint changed since the ledger's `cursor`, which moves on to the
+        """The rows of a sync endpoint changed since the index's `cursor`, which moves on to the
         newest Timestamp once all are read (so a run stopped midway reads them again)."""
-        since = newest = self.ledger.cursor(cursor) or 1
+        index = self.ledger.index
+        since = newest = index.cursor(cursor) or 1
         for row in self.api.get(endpoint, f"{select},Timestamp", f"Timestamp gt {since}"):
             newest = max(newest, int(row["Timestamp"]))
             yield row
-        self.ledger.set_cursor(cursor, newest)
+        index.set_cursor(cursor, newest)
 
     def refresh_accounts(self) -> int:
-        """Brings the ledger's e-mail index up to date with what changed in Exact."""
-        seen = 0
+        """Brings the e-mail and code index up to date with what changed in Exact."""
+        seen, index = 0, self.ledger.index
         for row in self._changed("sync/CRM/Accounts", "ID,Code,Email,Status", "exact_accounts_timestamp"):
             seen += 1
-            email = (row.get("Email") or "").strip().lower()
-            if email and not self.ledger.customer(email):  # the first account with an e-mail keeps it
-                self.ledger.remember_customer(email, row["ID"], (row.get("Code") or "").strip())
-            if row.get("Code"):
-                self.ledger.remember_customer(f"code:{row['Code'].strip()}", row["ID"], row["Code"].strip())
+            email, code = (row.get("Email") or "").strip().lower(), (row.get("Code") or "").strip()
+            if email and not index.account(email):  # the first account with an e-mail keeps it
+                index.remember_account(email, row["ID"], code)
+            if code:
+                index.remember_code(code, row["ID"])
         return seen
 
     def find_account(self, email: str, name: str = "") -> dict | None:
@@ -51,9 +53,9 @@ class Lookups:
         wanted = email.strip().lower()
         if not name:
             self.refresh_accounts()
-            known = self.ledger.customer(wanted)
+            known = self.ledger.index.account(wanted)
             if known:
-                return {"ID": known["id"], "Code": known.get("code", "")}
+                return {"ID": known[0], "Code": known[1]}
         for row in self.api.get(ACCOUNTS, "ID,Code,Email,Name", f"Email eq {quote(email.strip())}"):
             if (row.get("Email") or "").strip().lower() == wanted and (not name or (row.get("Name") or "").strip() == name.strip()):
                 return row
@@ -61,19 +63,19 @@ class Lookups:
 
     # items, for sales invoices
     def refresh_items(self) -> None:
-        """Brings the ledger's item index up to date with what changed in Exact, through the
+        """Brings the item index up to date with what changed in Exact, through the
         sync endpoint (its one filter is documented; which fields logistics/Items's mandatory
         filter takes is not)."""
         for row in self._changed("sync/Logistics/Items", "ID,Code", "exact_items_timestamp"):
             if (row.get("Code") or "").strip():
-                self.ledger.remember_customer(f"item:{row['Code'].strip()}", row["ID"], row["Code"].strip())
+                self.ledger.index.remember_item(row["Code"].strip(), row["ID"])
 
     def _item_known(self, code: str) -> str | None:
-        known = self.ledger.customer(f"item:{code}")
+        known = self.ledger.index.items.get(code)
         if not known:
             self.refresh_items()
-            known = self.ledger.customer(f"item:{code}")
-        return known["id"] if known else None
+            known = self.ledger.index.items.get(code)
+        return known
 
     def known_item(self, code: str, description: str = "") -> str:
         """An item's id from the index; the code itself when Exact has none yet."""
@@ -85,7 +87,7 @@ class Lookups:
         if known:
             return known
         row = self.api.post("logistics/Items", {"Code": code, "Description": fit(description or code), "IsSalesItem": True})
-        self.ledger.remember_customer(f"item:{code}", row["ID"], code)
+        self.ledger.index.remember_item(code, row["ID"])
         return row["ID"]
 
     def find_document(

@@ -72,14 +72,14 @@ class ExactSink(Lookups):
 
     def customer(self, plan: CustomerPlan) -> str | None:
         if plan.collective:
-            known = self.ledger.customer(f"code:{plan.collective}")
+            known = self.ledger.index.codes.get(plan.collective)
             if not known:
                 raise BookingError(
                     f"collective account '{plan.collective}' does not exist in Exact", "create it in Exact, or fix customers.collective"
                 )
-            return known["id"]
-        known = self.ledger.customer(plan.email)
-        return known["id"] if known else None
+            return known
+        known = self.ledger.index.account(plan.email)
+        return known[0] if known else None
 
     def create_customer(self, plan: CustomerPlan) -> Facts:
         fields = plan.account
@@ -90,7 +90,7 @@ class ExactSink(Lookups):
                 "fix customers.account in the spec (or the order's address in WooCommerce), then `runner retry SPEC`",
             )
         row = self.api.post(ACCOUNTS, fields)
-        self.ledger.remember_customer(plan.email, row["ID"], (row.get("Code") or "").strip(), created=True)
+        self.ledger.index.remember_account(plan.email, row["ID"], (row.get("Code") or "").strip())
         return {"exact_id": row["ID"]}
 
     def steps(self, posting: Posting) -> tuple[str, ...]:
@@ -216,7 +216,7 @@ class ExactSink(Lookups):
             row = self.find_account(intent.get("sent_email", intent["email"]), intent.get("name", ""))  # older intents: the order's
             if row is None:
                 return None
-            self.ledger.remember_customer(intent["email"], row["ID"], (row.get("Code") or "").strip(), created=True)
+            self.ledger.index.remember_account(intent["email"], row["ID"], (row.get("Code") or "").strip())
             return {"exact_id": row["ID"]}
         if step == "document":
             row = self.find_document(

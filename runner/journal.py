@@ -1,0 +1,148 @@
+"""The ledger's storage: append-only JSON lines under TinyDB, so that a write costs the same
+with ten orders of history as with a million."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from tinydb.storages import Storage
+
+from runner import private
+from runner.errors import RunnerError
+
+ENTRY = '{"t": '  # how every line this storage writes begins
+
+
+class JournalStorage(Storage):
+    """Append-only JSON lines. TinyDB hands `write` the whole database but replaces only the
+    table it changed, so unchanged tables are skipped by identity and only the changed
+    documents of the one touched table are appended (TinyDB does not document this:
+    tests/test_contracts.py checks it, pyproject bounds the version). Replayed on open;
+    compacted only by the holder of the run lock (`compact=True`), since rewriting the file
+    under a writer would lose its appends.
+
+    A last line cut short by a crash is an append that never completed: skipped and mended.
+    Anything else that cannot be read makes the ledger `damaged`: the holder of the run lock
+    sets the file aside (`set_aside`) and starts afresh (Exact's books and the shop tell the
+    run what is booked, so nothing is booked twice); a reader reads what it can and says so."""
+
+    def __init__(self, path: str | os.PathLike, compact: bool = False, read_only: bool = False) -> None:
+        self.path = Path(path)
+        if not read_only:
+            private.folder(self.path.parent)
+        self._tables: dict[str, dict[str, Any]] = {}
+        self._seen: dict[str, dict[str, str]] = {}  # table -> doc id -> JSON as last written
+        self.damaged, self.set_aside = "", None
+        lines = self._replay(remember=not read_only)
+        if self.damaged and compact:
+            self.set_aside = self.path.with_name(f"{self.path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+            os.replace(self.path, self.set_aside)
+            self._tables, self._seen, lines = {}, {}, 0
+        if compact and lines > 1000 and lines > 2 * sum(len(t) for t in self._tables.values()):
+            self.compact()
+        self._file = None if read_only else private.append(self.path)
+        # a line cut short by a crash must not swallow the first line appended after it
+        self._torn = self._file is not None and self._file.tell() > 0 and last_byte(self.path) != b"\n"
+
+    def _replay(self, remember: bool = True) -> int:
+        """The file's entries applied in order; the number of entries. `remember`: keep what
+        each record looked like, which only a writer needs (to append what changed)."""
+        if not self.path.exists():
+            return 0
+        with open(self.path, encoding="utf-8", errors="replace") as handle:  # a crash may cut a character in two
+            lines = handle.read().split("\n")
+        try:  # all in one go when every line is a whole entry: the parser's loop, not ours
+            entries = json.loads("[" + ",".join(line for line in lines if line.strip()) + "]")
+            for entry in entries:
+                table = self._tables.setdefault(entry["t"], {})
+                if "x" in entry:
+                    table.pop(entry["id"], None)
+                else:
+                    table[entry["id"]] = entry["d"]
+            count = len(entries)
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
+            self._tables = {}
+            count = self._replay_lines(lines)
+        if remember:
+            self._seen = {name: {k: _dump(v) for k, v in docs.items()} for name, docs in self._tables.items()}
+        return count
+
+    def _replay_lines(self, lines: list[str]) -> int:
+        """Line by line, for a file with a line cut short by a crash, or worse."""
+        count = 0
+        for number, raw in enumerate(lines, start=1):
+            if not raw.strip():
+                continue
+            try:
+                entry = json.loads(raw)
+                table = self._tables.setdefault(entry["t"], {})
+                if "x" in entry:
+                    table.pop(entry["id"], None)
+                else:
+                    table[entry["id"]] = entry["d"]
+            except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
+                if raw.startswith(ENTRY) and '"t"' not in raw[len(ENTRY) :]:
+                    continue  # a line cut short by a crash (mended by the next append): its write never completed
+                self.damaged = self.damaged or f"line {number} is not a ledger entry"
+                continue
+            count += 1
+        return count
+
+    def compact(self) -> None:
+        """The file rewritten with what it holds now, one line per record."""
+        temporary = self.path.with_suffix(".compact")
+        with private.fresh(temporary) as handle:
+            for name, docs in self._tables.items():
+                for doc_id, doc in docs.items():
+                    handle.write(json.dumps({"t": name, "id": doc_id, "d": doc}, ensure_ascii=False) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, self.path)
+        if getattr(self, "_file", None) is not None:  # appends go to the new file from now on, not the replaced one
+            self._file.close()
+            self._file = private.append(self.path)
+            self._torn = False
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        return dict(self._tables) if self._tables else None
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        out = []
+        for name, docs in data.items():
+            if docs is self._tables.get(name):
+                continue
+            before, after = self._seen.get(name, {}), {}
+            for doc_id, doc in docs.items():
+                after[doc_id] = text = _dump(doc)
+                if before.get(doc_id) != text:
+                    out.append(f'{{"t": {json.dumps(name)}, "id": {json.dumps(doc_id)}, "d": {text}}}\n')
+            out += [f'{{"t": {json.dumps(name)}, "id": {json.dumps(gone)}, "x": 1}}\n' for gone in before.keys() - after.keys()]
+            self._seen[name] = after
+        self._tables = dict(data)
+        if out:
+            if self._file is None:
+                raise RunnerError(f"the ledger {self.path} was opened to be read only", "this is a bug in the runner: report it")
+            if self._torn:
+                out.insert(0, "\n")
+                self._torn = False
+            self._file.write("".join(out))
+            self._file.flush()
+            os.fsync(self._file.fileno())
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+def last_byte(path: Path) -> bytes:
+    with open(path, "rb") as handle:
+        handle.seek(-1, os.SEEK_END)
+        return handle.read(1)
+
+
+def _dump(doc: Any) -> str:
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
