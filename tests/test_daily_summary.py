@@ -222,3 +222,27 @@ def test_a_lost_ledger_after_a_late_order_says_so_instead_of_taking_the_day_as_b
     outcome = engine(box)
     assert late["id"] in outcome.failed and "Exact holds WC " in outcome.failed[late["id"]], outcome.failed
     assert len(summaries(box)) == 1  # nothing posted on a guess
+
+
+def test_members_and_summaries_of_a_ledger_of_before_are_read_moved_and_dropped(tmp_path):
+    """Members and summaries now sit in small tables (a year's backfill was quadratic in one);
+    a ledger written with the one `members` and `summaries` tables still reads and moves on."""
+    from runner.ledger import Ledger
+
+    path = tmp_path / "state.json"
+    kept = {"kind": "sale", "journal": "70", "day": "2026-11-26", "currency": "EUR", "target": "sales_entry", "account": "2", "lines": []}
+    with Ledger(path) as before:  # the shape a ledger of the previous version holds
+        before.db.table("members").insert_multiple([{**kept, "order": n, "refund": 0, "number": str(n), "total": "1.00"} for n in (101, 102)])
+        intent = {"key": "sale|70|2026-11-26|1", "day_key": "sale|70|2026-11-26", "state": "intent", "members": [[101, 0]]}
+        before.db.table("summaries").insert(intent)
+    with Ledger(path) as ledger:
+        ledger.keep_member({**kept, "order": 250, "refund": 0, "number": "250", "total": "2.00"})
+        assert sorted(m["order"] for m in ledger.members()) == [101, 102, 250]
+        ledger.drop_members([(101, 0), (250, 0)])
+        assert [m["order"] for m in ledger.members()] == [102]
+        ledger.save_summary({"key": "sale|70|2026-11-26|1", "day_key": "sale|70|2026-11-26", "state": "done", "members": [[101, 0]]})
+        assert [(s["key"], s["state"]) for s in ledger.summaries()] == [("sale|70|2026-11-26|1", "done")]
+    with Ledger(path) as again:  # as written, read back
+        assert [m["order"] for m in again.members()] == [102] and [s["state"] for s in again.summaries()] == ["done"]
+        again.drop_summary("sale|70|2026-11-26|1")
+        assert again.summaries() == []
