@@ -47,12 +47,17 @@ class Field:
     root: str
     steps: tuple[tuple[bool, Any], ...]  # (an attribute?, its name or the key)
 
+    def __post_init__(self) -> None:  # (name, a key the sandbox reads from a dict as it is?, an attribute?)
+        plain = tuple((name, not attribute or name not in DICT_ATTRIBUTES, attribute) for attribute, name in self.steps)
+        object.__setattr__(self, "_plain", plain)
+
     def value(self, env: ImmutableSandboxedEnvironment, context: Mapping[str, Any]) -> Any:
-        if self.root not in context:
-            raise Miss
-        value = context[self.root]
-        for attribute, name in self.steps:
-            if type(value) is dict and name in value and (not attribute or name not in DICT_ATTRIBUTES):
+        try:
+            value = context[self.root]
+        except KeyError:
+            raise Miss from None
+        for name, as_key, attribute in self._plain:
+            if as_key and type(value) is dict and name in value:
                 value = value[name]  # what the sandbox finds too (a dict's own methods come first)
             else:
                 value = env.getattr(value, name) if attribute else env.getitem(value, name)
@@ -87,32 +92,44 @@ def fields(node: nodes.Node, found: set[Field]) -> set[Field]:
 class Written:
     """Text, fields and `a or b` written one after the other."""
 
-    def __init__(self, parts: list[Any], env: ImmutableSandboxedEnvironment) -> None:
-        self.parts, self.env = parts, env
+    TEXT, FIELD, EITHER = range(3)
 
-    def render(self, context: Mapping[str, Any], jinja: Callable[[], str]) -> str:
+    def __init__(self, parts: list[Any], env: ImmutableSandboxedEnvironment) -> None:
+        kinds = {Field: self.FIELD, tuple: self.EITHER}
+        self.parts = tuple((kinds.get(type(part), self.TEXT), part if isinstance(part, Field | tuple) else str(part)) for part in parts)
+        self.env = env
+
+    def render(self, context: Mapping[str, Any], jinja: Callable[..., str], *args: Any) -> str:
+        """The text; `jinja(*args, context)` renders it when a value is not plain to write."""
+        pieces, size = [], 0
         try:
-            pieces = [str(self._value(part, context)) for part in self.parts]
+            for kind, part in self.parts:
+                if kind == self.TEXT:
+                    value = part
+                else:
+                    value = part.value(self.env, context) if kind == self.FIELD else self._either(part, context)
+                    if type(value) is not str:
+                        if isinstance(value, Undefined):
+                            raise Miss
+                        value = str(value)
+                pieces.append(value)
+                size += len(value)
         except Exception:  # noqa: BLE001 (a missing field and the like: Jinja says it in its words)
-            return jinja()
-        if sum(map(len, pieces)) > MAX_BUILT:  # a bound: Jinja refuses it with the message
-            return jinja()
+            return jinja(*args, context)
+        if size > MAX_BUILT:  # a bound: Jinja refuses it with the message
+            return jinja(*args, context)
         return "".join(pieces).strip()
 
-    def _value(self, part: Any, context: Mapping[str, Any]) -> Any:
-        if isinstance(part, Field):
-            value = part.value(self.env, context)
+    def _either(self, options: tuple, context: Mapping[str, Any]) -> Any:
+        """a or b or ...: the first that is not empty, as Python's `or` (and Jinja's)."""
+        value = None
+        for option in options:
+            value = option.value(self.env, context) if type(option) is Field else option
             if isinstance(value, Undefined):
                 raise Miss
-            return value
-        if isinstance(part, tuple):  # a or b or ...: the first that is not empty, as Python's `or`
-            value = None
-            for option in part:
-                value = self._value(option, context)
-                if value:
-                    return value
-            return value
-        return part  # text or a constant
+            if value:
+                return value
+        return value
 
 
 class Remembered:
@@ -123,35 +140,39 @@ class Remembered:
         self.assigned = assigned  # the template's own names (`{% set eu = [...] %}`): made of what it reads
         self.seen: dict[tuple, str] = {}
 
-    def render(self, context: Mapping[str, Any], jinja: Callable[[], str]) -> str:
+    def render(self, context: Mapping[str, Any], jinja: Callable[..., str], *args: Any) -> str:
+        """The text; `jinja(*args, context)` renders it the first time (or when a value read is not plain)."""
         key = self._key(context)
         if key is None:
-            return jinja()
+            return jinja(*args, context)
         if (known := self.seen.get(key)) is not None:
             return known
-        text = jinja()
+        text = jinja(*args, context)
         if len(self.seen) >= KEEP:  # a shop with more combinations than that: the recent ones count
             self.seen.clear()
         self.seen[key] = text
         return text
 
     def _key(self, context: Mapping[str, Any]) -> tuple | None:
-        if not self.assigned.isdisjoint(context):  # an own name that hides one of the context's
+        if self.assigned and not self.assigned.isdisjoint(context):  # an own name that hides one of the context's
             return None
-        key = []
+        key: list[Any] = []
         for read in self.reads:
-            if read.root not in context:
-                if read.root in self.env.globals:  # range, dict, namespace...: the same every time
-                    continue
-                return None
             try:
                 value = read.value(self.env, context)
+            except Miss:  # not in the context: a global (range, dict, namespace...) is the same every time
+                if read.root in self.env.globals:
+                    continue
+                return None
             except Exception:  # noqa: BLE001 (Jinja says what is wrong)
                 return None
-            if isinstance(value, Undefined):
-                key.append(Undefined)
+            kind = type(value)
+            if kind is str:
+                key += (str, value)
             elif isinstance(value, PLAIN):
-                key.append((type(value), value if type(value) is str else repr(value)))  # 21 and 21.0 write differently
+                key += (kind, repr(value))  # 21 and 21.0 write differently
+            elif isinstance(value, Undefined):
+                key += (Undefined, None)
             else:
                 return None
         return tuple(key)

@@ -78,7 +78,7 @@ class Templates:
         if isinstance(template, str):  # a plain value such as "70": no Jinja needed
             return template
         if self.fast and (shortcut := self._shortcuts.get(key)) is not None:
-            return shortcut.render(context, lambda: self._jinja(key, template, context))
+            return shortcut.render(context, self._jinja, key, template)
         return self._jinja(key, template, context)
 
     def _jinja(self, key: str, template: Template, context: dict[str, Any]) -> str:
