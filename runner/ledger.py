@@ -64,7 +64,7 @@ class Ledger:
         copy.path, copy._read_only = Path(path), True
         if Path(path).exists():
             real = TinyDB(path, storage=JournalStorage, read_only=True)  # a run may be appending: never rewrite its file
-            copy.db.storage.write(real.storage.read() or {})
+            copy.db.storage.write(dict(real.storage.read() or {}))  # a dict of its own: the real file is closed next
             copy.damaged = real.storage.damaged
             real.close()
         return copy

@@ -20,3 +20,33 @@ def test_a_record_cut_short_by_a_crash_costs_only_itself(tmp_path):
     with Ledger(path) as ledger:
         assert [i["order"] for i in ledger.open_intents()] == [3]  # not lost behind the torn line
         assert ledger.step(1, None, "document")["state"] == "done"
+
+
+def test_a_dropped_table_stays_dropped_when_the_file_is_read_again(tmp_path):
+    """A table TinyDB drops is written to the journal as gone, so reading the file again
+    (before any compaction) does not bring it back."""
+    path = tmp_path / "state.json"
+    with Ledger(path) as ledger:
+        ledger.db.table("runs_2025-01").insert({"run": "old"})
+        ledger.db.table("runs_2026-11").insert({"run": "new"})
+        ledger.db.drop_table("runs_2025-01")
+        assert "runs_2025-01" not in ledger.db.tables()
+    with Ledger(path) as again:
+        assert "runs_2025-01" not in again.db.tables() and again.db.table("runs_2026-11").all() == [{"run": "new"}]
+
+
+def test_thousands_of_tables_read_and_write_as_one(tmp_path):
+    """Order ids far apart make a steps table per order: what is written and read back is
+    the same as with a few tables (the storage notes the changed table instead of walking
+    every table on each write)."""
+    path = tmp_path / "state.json"
+    with Ledger(path) as ledger:
+        for n in range(2000):
+            ledger.intend(n * 1000, None, "document", your_ref=str(n))
+            ledger.done(n * 1000, None, "document", exact_id=f"e{n}", number=n)
+        lines = path.read_text().count("\n")
+        ledger.intend(5_000_000, None, "document", your_ref="x")
+        assert path.read_text().count("\n") == lines + 1  # one line for one change
+    with Ledger(path) as again:
+        assert again.step(1_999_000, None, "document")["exact_id"] == "e1999"
+        assert [i["order"] for i in again.open_intents()] == [5_000_000]
