@@ -138,7 +138,7 @@ def main() -> None:
     data = generate_orders(args.orders, seed=1)
     raw = [{**o, "status": "completed"} for o in data.orders]
     for spec in (fast, jinja):  # compiled and warm before anything is timed
-        preview.offline(spec, raw[:50], {}, OfflineExact())
+        preview.offline(spec, raw[: args.orders // 10], {}, OfflineExact())
     print(f"{'':38} {'shortcuts':>22} | {'Jinja only (baseline)':>22}")
     for n in (args.orders // 10, args.orders):
         cells = [preview_rate(spec, raw[:n]) for spec in (fast, jinja)]
