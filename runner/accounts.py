@@ -150,12 +150,7 @@ class AccountIndex:
     def compact(self) -> None:
         """The file rewritten with one line per entry it needs."""
         entries = self._entries()
-        temporary = self.path.with_suffix(".compact")
-        with private.fresh(temporary) as handle:
-            handle.write("".join(json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n" for entry in entries))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, self.path)
+        private.replace(self.path, (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n" for entry in entries))
         self.lines = len(entries)
         if self._file is not None:
             self._file.close()

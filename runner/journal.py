@@ -44,11 +44,12 @@ class Tables(MutableMapping):
         self.gone.add(name)
 
     def __iter__(self) -> Iterator[str]:
-        yield from (name for name in self.base if name not in self.gone and name not in self.new)
-        yield from self.new
+        if not self.new and not self.gone:  # as lent: the storage's own names
+            return iter(self.base)
+        return iter([*(name for name in self.base if name not in self.gone and name not in self.new), *self.new])
 
     def __len__(self) -> int:
-        return sum(1 for _ in self)
+        return len(self.base) if not self.new and not self.gone else sum(1 for _ in self)
 
     def __bool__(self) -> bool:
         return bool(self.new) or any(name not in self.gone for name in self.base)
@@ -132,14 +133,8 @@ class JournalStorage(Storage):
 
     def compact(self) -> None:
         """The file rewritten with what it holds now, one line per record."""
-        temporary = self.path.with_suffix(".compact")
-        with private.fresh(temporary) as handle:
-            for name, docs in self._tables.items():
-                for doc_id, doc in docs.items():
-                    handle.write(json.dumps({"t": name, "id": doc_id, "d": doc}, ensure_ascii=False) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, self.path)
+        records = ({"t": name, "id": doc_id, "d": doc} for name, docs in self._tables.items() for doc_id, doc in docs.items())
+        private.replace(self.path, (json.dumps(record, ensure_ascii=False) + "\n" for record in records))
         if getattr(self, "_file", None) is not None:  # appends go to the new file from now on, not the replaced one
             self._file.close()
             self._file = private.append(self.path)

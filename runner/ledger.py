@@ -254,8 +254,8 @@ class Ledger:
 
     def drop_members(self, keys: list[tuple[int, int]]) -> None:
         wanted = {tuple(k) for k in keys}
-        touched = {f"members_{order // STEP_BUCKET}" for order, _ in wanted} & set(self.db.tables())
-        for name in sorted(touched | ({"members"} & set(self.db.tables()))):
+        touched = ({f"members_{order // STEP_BUCKET}" for order, _ in wanted} | {"members"}) & set(self.db.tables())
+        for name in sorted(touched):
             self.db.table(name).remove(lambda m: (m["order"], m["refund"]) in wanted)
 
     def _summaries(self, key: str):
@@ -267,15 +267,18 @@ class Ledger:
 
     def save_summary(self, record: dict) -> None:
         """Written before the summary's POST (`state` intent, with its members), and after it (done)."""
-        if "summaries" in self.db.tables() and self.db.table("summaries").contains(Q.key == record["key"]):
-            self.db.table("summaries").remove(Q.key == record["key"])  # moves from a ledger of before
+        self._drop_before(record["key"])  # moves from a ledger of before
         self._summaries(record["key"]).upsert({**record, "at": now()}, Q.key == record["key"])
 
     def drop_summary(self, key: str) -> None:
         """A summary Exact shows never landed: its members are free to be summed again."""
-        if "summaries" in self.db.tables():
-            self.db.table("summaries").remove(Q.key == key)
+        self._drop_before(key)
         self._summaries(key).remove(Q.key == key)
+
+    def _drop_before(self, key: str) -> None:
+        """The summary out of the one table a ledger of before kept them in, if it is there."""
+        if self.db.table("summaries").contains(Q.key == key):
+            self.db.table("summaries").remove(Q.key == key)
 
     # Exact's accounts and items by e-mail and code: a mirror of the books in a file of its
     # own (runner/accounts.py), read when first asked for; an old ledger's customers_* tables

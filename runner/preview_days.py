@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from runner.core.booking import CustomerPlan, Document
-from runner.core.money import ZERO, text
-from runner.core.summary import Day, closed, day_of, member, payment_plan, summarize
+from runner.core.money import text
+from runner.core.summary import Day, closed, closes_at, day_of, member, payment_plan, payments, summarize
 from runner.durations import duration
 from runner.errors import BookingError
 from runner.seams import Posting, Sink
@@ -45,7 +44,7 @@ class DayPreview:
         for summary in booked:
             self.numbers[summary["day_key"]] = max(self.numbers.get(summary["day_key"], 0), int(summary.get("n") or 1))
         self.days: dict[Day, list[Document]] = {}
-        self.to_pay: dict[Day, dict[str, dict]] = {}
+        self.paying: dict[Day, list[dict]] = {}  # the day's payments, as the ledger keeps them (runner/core/summary.py `payments`)
         self.collective: dict[Day, str] = {}
         self.labels: dict[Day, list[str]] = {}
         self.seen: set[tuple[int, int]] = set()
@@ -86,9 +85,8 @@ class DayPreview:
         if len(part) >= PART:
             self.days[day] = [summarize(part, day, self.numbers.get(day.key, 0) + 1)]
         if payment is not None and payment[1]:
-            sums = self.to_pay.setdefault(day, {}).setdefault(payment[0], {"amount": ZERO, "members": []})
-            sums["amount"] += payment[1]
-            sums["members"].append([document.order_id, document.refund_id or 0, document.order_number])
+            kept = {"order": document.order_id, "refund": document.refund_id or 0, "number": document.order_number}
+            self.paying.setdefault(day, []).append({**kept, "pay": [payment[0], text(payment[1])]})
         self.labels.setdefault(day, []).append(document.order_number + (f"/{document.refund_id}" if document.refund_id is not None else ""))
         return day
 
@@ -119,23 +117,20 @@ class DayPreview:
             **self.sink.request("document", posting, {}),
             "customer": {"collective": plan.collective},
             "orders": self.labels[day],
-            "payments": self._payments(summary, day, posting) if day in self.to_pay else None,
+            "payments": self._payments(summary, day, posting) if day in self.paying else None,
             "warnings": list(summary.warnings),
         }
         if not is_closed:
-            after = datetime.combine(day.day + timedelta(days=1), datetime.min.time(), ZoneInfo(self.spec.timezone)) + self.grace
-            when = after.strftime("%Y-%m-%d %H:%M")
+            when = closes_at(day.day, self.spec.timezone, self.grace).strftime("%Y-%m-%d %H:%M")
             item["note"] = f"the day is not closed yet: a run keeps its orders and books this summary after {when} (shop time)"
         return summary, item
 
     def _payments(self, summary: Document, day: Day, posting: Posting) -> list[dict[str, Any]]:
         """The payment entries a run posts once the summary is booked, one per payment journal."""
-        held = {"to_pay": self.to_pay[day], "day_key": day.key, "your_ref": summary.your_ref, "currency": summary.currency}
+        held = {"to_pay": payments(self.paying[day]), "day_key": day.key, "your_ref": summary.your_ref, "currency": summary.currency}
         done = {"document": {"exact_id": "<document>", "number": None}}
         out = []
-        for journal, paid in self.to_pay[day].items():
-            if not paid["amount"]:
-                continue
+        for journal, paid in held["to_pay"].items():
             plan = payment_plan(held, journal, self.spec.payments.gl_account)
             paying = Posting(posting.document, posting.customer, posting.account, plan)
             orders = [str(number) + (f"/{refund}" if refund else "") for _, refund, number in paid["members"]]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
@@ -38,6 +39,21 @@ def fresh(path: Path) -> TextIO:
     try:
         path.unlink(missing_ok=True)
         return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY), "w", encoding="utf-8")
+    except OSError as exc:
+        raise cannot_write(path, exc) from None
+
+
+def replace(path: Path, chunks: Iterable[str], temporary: Path | None = None) -> None:
+    """`path` replaced whole by `chunks`, written to a fresh 0600 temporary and made durable
+    first: a reader (or a crash) sees the old file or the new one, never half of either."""
+    temporary = temporary or path.with_suffix(".compact")
+    with fresh(temporary) as handle:
+        for chunk in chunks:
+            handle.write(chunk)
+        handle.flush()
+        os.fsync(handle.fileno())
+    try:
+        os.replace(temporary, path)
     except OSError as exc:
         raise cannot_write(path, exc) from None
 

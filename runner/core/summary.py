@@ -50,11 +50,15 @@ def day_of(document: Document) -> Day:
     return Day(CREDIT if document.refund_id is not None else SALE, document.journal, document.entry_date)
 
 
+def closes_at(day: date, timezone: str, grace: timedelta) -> datetime:
+    """When a shop-local day is over: its midnight in the shop's time zone plus `grace`
+    (late payments and status changes of that day)."""
+    return datetime.combine(day + timedelta(days=1), time(0), ZoneInfo(timezone)) + grace
+
+
 def closed(day: date, now: float, timezone: str, grace: timedelta) -> bool:
-    """Whether a shop-local day is over: its midnight in the shop's time zone plus `grace`
-    (late payments and status changes of that day) lies before `now` (epoch seconds)."""
-    midnight = datetime.combine(day + timedelta(days=1), time(0), ZoneInfo(timezone))
-    return datetime.fromtimestamp(now, UTC) >= midnight + grace
+    """Whether a shop-local day is over at `now` (epoch seconds)."""
+    return datetime.fromtimestamp(now, UTC) >= closes_at(day, timezone, grace)
 
 
 def summarize(members: Sequence[Document], day: Day, number: int = 1) -> Document:

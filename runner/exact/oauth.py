@@ -96,15 +96,7 @@ class TokenStore:
         """Atomic: a reader (or a crash) sees the old file or the new one, never half."""
         real = self._real
         private.folder(real.parent)
-        temporary = real.with_name(f".{real.name}.{os.getpid()}.tmp")
-        with private.fresh(temporary) as handle:
-            handle.write(tokens.to_json())
-            handle.flush()
-            os.fsync(handle.fileno())
-        try:
-            os.replace(temporary, real)
-        except OSError as exc:
-            raise private.cannot_write(real, exc) from None
+        private.replace(real, [tokens.to_json()], real.with_name(f".{real.name}.{os.getpid()}.tmp"))
         directory = os.open(real.parent, os.O_RDONLY)
         try:
             os.fsync(directory)

@@ -178,13 +178,9 @@ class Remembered:
         return tuple(key)
 
 
+@functools.lru_cache(maxsize=4096)
 def plan(source: str, env: ImmutableSandboxedEnvironment) -> Written | Remembered | None:
     """How a template that needs Jinja may be rendered without it; None: always with Jinja."""
-    return _plan(source, env)
-
-
-@functools.lru_cache(maxsize=4096)
-def _plan(source: str, env: ImmutableSandboxedEnvironment) -> Written | Remembered | None:
     tree = env.parse(source)
     if any(True for _ in tree.find_all(OPAQUE)) or any(f.name in IMPURE_FILTERS for f in tree.find_all(nodes.Filter)):
         return None
