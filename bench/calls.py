@@ -19,6 +19,7 @@ import time
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -28,7 +29,7 @@ from runner.exact.sink import sink_from_spec  # noqa: E402
 from runner.ledger import Ledger  # noqa: E402
 from runner.sandbox.embedded import serve  # noqa: E402
 from runner.sandbox.exact.simulator import ExactSimulator  # noqa: E402
-from runner.sandbox.woo.api import WooSimulator  # noqa: E402
+from runner.sandbox.woo.api import ManualClock, WooSimulator  # noqa: E402
 from runner.sandbox.woo.carts import Address, Cart, Coupon, ProductLine, Shipping  # noqa: E402
 from runner.sandbox.woo.orders import build_order  # noqa: E402
 from runner.spec import check as spec_module  # noqa: E402
@@ -69,8 +70,12 @@ def orders(n: int, customers: int, seed: int = 1, start: datetime | None = None,
     return out
 
 
-def book(target: str, status: str, shop: list[dict], folder: Path, mode: str = "per_order") -> dict:
-    woo = WooSimulator(orders=shop)
+def book(target: str, status: str, shop: list[dict], folder: Path, mode: str = "per_order", now: datetime | None = None) -> dict:
+    """Books `shop` and then five orders more; `now` (shop-local, naive) pins the shop's and the
+    run's clock, so a test counts the same calls on any date and at any hour."""
+    at = now.replace(tzinfo=ZoneInfo("Europe/Amsterdam")) if now else None
+    clock = (lambda: at.timestamp()) if at else time.time
+    woo = WooSimulator(orders=shop, clock=ManualClock(at) if at else None)
     exact = ExactSimulator(minutely_limit=1_000_000, daily_limit=1_000_000)
     box = serve(woo, exact)  # in-process: this counts calls, sockets would only add time
     try:
@@ -79,14 +84,14 @@ def book(target: str, status: str, shop: list[dict], folder: Path, mode: str = "
         ledger = Ledger(spec.file("state.json"))
         started = time.perf_counter()
         sink = sink_from_spec(spec, ledger, store_from_spec(spec))
-        report = engine.Run(spec, source_from_spec(spec), sink, ledger)()
+        report = engine.Run(spec, source_from_spec(spec), sink, ledger, clock=clock)()
         seconds = time.perf_counter() - started
         calls_first = sum(exact.calls.values())
         # steady state: a second run with five new orders and nothing else changed
-        for raw in orders(5, 5, seed=99, start=datetime.now().replace(microsecond=0)):
+        for raw in orders(5, 5, seed=99, start=now or datetime.now().replace(microsecond=0)):
             woo.add_order({**raw, "id": raw["id"] + 900_000, "number": str(raw["id"] + 900_000)})
         sink = sink_from_spec(spec, ledger, store_from_spec(spec))
-        second = engine.Run(spec, source_from_spec(spec), sink, ledger)()
+        second = engine.Run(spec, source_from_spec(spec), sink, ledger, clock=clock)()
         ledger.close()
         return {
             "booked": len(report.booked),
