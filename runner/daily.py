@@ -117,7 +117,7 @@ class Days:
             "currency": summary.currency,
             "your_ref": summary.your_ref,  # also where the sink's intent does not name them (a folder)
             "account": posting.account,
-            **({"to_pay": payments(kept)} if self.paid else {}),
+            **({"receipts": payments(kept)} if self.paid else {}),
         }
         found = self.sink.find("document", posting, {}, self._taken(record_["key"]))
         if found is not None and found.get("amount") not in (None, facts.get("total")):

@@ -16,7 +16,7 @@ touching the summary."""
 from __future__ import annotations
 
 from runner.core.booking import CustomerPlan
-from runner.core.summary import payment_plan, shell
+from runner.core.summary import payment_plan, receipts_due, shell
 from runner.errors import OutcomeUnknown, RunnerError
 from runner.seams import Posting
 
@@ -47,7 +47,7 @@ class DayPayments:
         for summary in self.ledger.summaries():
             if summary["state"] != "done":
                 continue
-            for journal, due in (summary.get("to_pay") or {}).items():
+            for journal, due in receipts_due(summary).items():
                 if journal in (summary.get("payments") or {}) or all(m[0] in later for m in due["members"]):
                     continue
                 if (item := self._intend(summary, journal)) is not None:
@@ -101,5 +101,5 @@ class DayPayments:
 
     def _fail(self, summary: dict, journal: str, exc) -> None:
         kind, _, day = summary["day_key"].split("|")
-        for order_id, refund_id, number in summary["to_pay"][journal]["members"]:
+        for order_id, refund_id, number in receipts_due(summary)[journal]["members"]:
             self.days.fail(order_id, refund_id, number, kind, day, exc, what=f"payment (journal {journal}) of the ")

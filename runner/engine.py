@@ -47,6 +47,7 @@ class Run:
         self.refund_parents: set[int] = set()  # orders with refunds in this run's window
         self.to_check: list[tuple[str, Document]] = []  # for the completeness check
         self.pending: list[tuple[int, int | None, str, Posting, dict[str, Facts]]] = []  # batched steps, intended, not yet sent
+        self.paid: list[tuple[str, Posting, dict[str, Facts]]] = []  # payments written this run, for the completeness check
         stall = duration(spec.notify.stall_after if spec.notify else "2h", "mhd") or timedelta(hours=2)
         self._expected: int | None = None  # orders due in this run, when known before the listing
         self._retried = 0
@@ -279,6 +280,9 @@ class Run:
         """Every run ends here: the recent documents of this run's window that the ledger has
         as booked must be in the books (read in bulk, with what the run read already)."""
         self.outcome.missing += [label for label, document in self.to_check if self.sink.holds(document) is False]
+        unmatched = getattr(self.sink, "unmatched", None)  # a capability: whether a receipt settled what it pays
+        if unmatched is not None and self.paid:
+            self.outcome.unmatched += unmatched(self.paid)
         if self.days:
             self.outcome.missing += self.days.missing(date.fromisoformat(iso(self.clock(), tz=self.spec.timezone)[:10]) - timedelta(days=LOOKBACK))
 
@@ -338,11 +342,12 @@ class Run:
         for step in dict.fromkeys(item[2] for item in pending):
             items = [item for item in pending if item[2] == step]
             results = self.sink.write_many(step, [(posting, done) for _, _, _, posting, done in items])
-            for (order_id, refund_id, _, _, _), result in zip(items, results, strict=True):
+            for (order_id, refund_id, _, posting, done), result in zip(items, results, strict=True):
                 if isinstance(result, RunnerError):
                     self._order_failed(order_id, result, step=(refund_id, step))
                 else:
                     self.ledger.done(order_id, refund_id, step, **result)
+                    self.paid.append((f"{order_id}" + (f"/{refund_id}" if refund_id else ""), posting, {**done, step: result}))
 
     def _write(self, order_id: int, step: str, posting: Posting, done: dict[str, Facts], facts: Facts) -> Facts:
         """One write. A 5xx answer may come after the work was committed, or be a refusal:

@@ -183,7 +183,7 @@ def after_run(
         return []
     now = now or datetime.now(UTC)
     stall = duration(config.stall_after) if config.stall_after else None
-    run_ok = not crash and report is not None and not report.get("stopped") and not report.get("missing")
+    run_ok = not crash and report is not None and not report.get("stopped") and not report.get("missing") and not report.get("unmatched")
     with Ledger(spec.state_file) as ledger:
         failing = {int(f["order"]): f["message"] for f in ledger.failures()}
         why = crash or (report or {}).get("stopped", "") or _missing(report)
@@ -206,8 +206,10 @@ def after_run(
 
 
 def _missing(report: Mapping[str, Any] | None) -> str:
-    missing = (report or {}).get("missing") or []
-    return f"{len(missing)} document(s) the ledger has as booked are not in Exact ({', '.join(missing[:10])})" if missing else ""
+    missing, unmatched = (report or {}).get("missing") or [], (report or {}).get("unmatched") or []
+    said = [f"{len(missing)} document(s) the ledger has as booked are not in Exact ({', '.join(missing[:10])})"] if missing else []
+    said += [f"{len(unmatched)} receipt(s) not matched to their sale in Exact ({', '.join(unmatched[:10])})"] if unmatched else []
+    return "; ".join(said)
 
 
 def _where(spec) -> str:

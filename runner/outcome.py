@@ -19,6 +19,7 @@ class Outcome:
     found: list[str] = field(default_factory=list)  # steps the books held although the ledger did not know them
     notes: list[str] = field(default_factory=list)  # what the consultant should know about this run
     missing: list[str] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)  # receipts posted this run that left their sale open in the books
     warnings: list[str] = field(
         default_factory=list
     )  # what an accountant should look at in the documents posted  # due documents the ledger has as booked that the books do not hold

@@ -17,7 +17,7 @@ from typing import Any
 
 from runner.core.booking import CustomerPlan, Document
 from runner.core.money import text
-from runner.core.summary import Day, closed, closes_at, day_of, member, payment_plan, payments, summarize
+from runner.core.summary import Day, closed, closes_at, day_of, member, payment_plan, payments, receipt_of, summarize
 from runner.durations import duration
 from runner.errors import BookingError
 from runner.seams import Posting, Sink
@@ -73,8 +73,7 @@ class DayPreview:
     def _add_kept(self) -> None:
         for one in self.kept:
             if (one["order"], one["refund"]) not in self.seen:
-                pay = one.get("pay")
-                self._add(member(one), one["account"], (pay[0], Decimal(pay[1])) if pay else None)
+                self._add(member(one), one["account"], receipt_of(one))
 
     def _add(self, document: Document, collective: str, payment: tuple[str, Decimal] | None) -> Day:
         day = day_of(document)
@@ -86,7 +85,7 @@ class DayPreview:
             self.days[day] = [summarize(part, day, self.numbers.get(day.key, 0) + 1)]
         if payment is not None and payment[1]:
             kept = {"order": document.order_id, "refund": document.refund_id or 0, "number": document.order_number}
-            self.paying.setdefault(day, []).append({**kept, "pay": [payment[0], text(payment[1])]})
+            self.paying.setdefault(day, []).append({**kept, "receipt": [payment[0], text(payment[1])]})
         self.labels.setdefault(day, []).append(document.order_number + (f"/{document.refund_id}" if document.refund_id is not None else ""))
         return day
 
@@ -127,10 +126,10 @@ class DayPreview:
 
     def _payments(self, summary: Document, day: Day, posting: Posting) -> list[dict[str, Any]]:
         """The payment entries a run posts once the summary is booked, one per payment journal."""
-        held = {"to_pay": payments(self.paying[day]), "day_key": day.key, "your_ref": summary.your_ref, "currency": summary.currency}
+        held = {"receipts": payments(self.paying[day]), "day_key": day.key, "your_ref": summary.your_ref, "currency": summary.currency}
         done = {"document": {"exact_id": "<document>", "number": None}}
         out = []
-        for journal, paid in held["to_pay"].items():
+        for journal, paid in held["receipts"].items():
             plan = payment_plan(held, journal, self.spec.payments.gl_account)
             paying = Posting(posting.document, posting.customer, posting.account, plan)
             orders = [str(number) + (f"/{refund}" if refund else "") for _, refund, number in paid["members"]]

@@ -99,7 +99,7 @@ def test_a_payment_carries_the_orders_currency(tmp_path):
     order = parse_order(raw)
     doc = booker.book_order(order)
     _, payload = payment_payload(booker.payment(order, doc), Ids(customer="c"))
-    assert payload["Currency"] == "USD" and payload["BankEntryLines"][0]["AmountFC"] == "-50.00"
+    assert payload["Currency"] == "USD" and payload["BankEntryLines"][0]["AmountFC"] == "50.00"
 
 
 def test_a_refund_takes_its_rate_from_the_orders_tax_lines_not_its_own_snapshot(booker):

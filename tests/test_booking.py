@@ -121,7 +121,7 @@ def test_paid_adds_a_receipt_on_the_payment_journal(make_booker, orders):
     booker = make_booker("booking:\n  status: paid\n")
     order = parse_order(orders[4140])
     plan = booker.payment(order, booker.book_order(order))
-    assert (plan.journal, plan.gl_account, plan.amount, plan.date) == ("22", "1300", D("-90.75"), date(2024, 9, 14))
+    assert (plan.journal, plan.gl_account, plan.amount, plan.date) == ("22", "1300", D("90.75"), date(2024, 9, 14))  # money in
     endpoint, payload = payment_payload(plan, Ids(customer="cust", gl={"1300": "gl-1300"}, entry_number=700012))
     assert endpoint == "financialtransaction/BankEntries"
     assert payload["BankEntryLines"][0] == {
@@ -129,7 +129,7 @@ def test_paid_adds_a_receipt_on_the_payment_journal(make_booker, orders):
         "GLAccount": "gl-1300",
         "Account": "cust",
         "OurRef": 700012,
-        "AmountFC": "-90.75",
+        "AmountFC": "90.75",  # a receipt is money on the bank: positive
         "Description": "Payment WooCommerce order 4140",
     }
     endpoint, payload = payment_payload(plan, Ids(customer="cust", cash_journals=frozenset({"22"})))

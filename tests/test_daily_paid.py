@@ -53,9 +53,9 @@ def test_a_paid_day_gets_one_payment_entry_per_journal_settling_the_summary_to_t
         assert line["OurRef"] == entry["EntryNumber"] and line["Account"] == collective["ID"]
         assert line["Date"].date() == day.date()
         paid = sum(D(o["total"]) for o in orders if JOURNAL[o["payment_method"]] == line["Journal"])
-        assert D(str(line["AmountFC"])) == -paid
+        assert D(str(line["AmountFC"])) == paid  # money in: positive
         assert line["Description"] == f"Payment WC {day.date().isoformat()}, journal {line['Journal']}"
-    assert sum(D(str(line["AmountFC"])) for line in lines) == -D(str(entry["AmountFC"]))
+    assert sum(D(str(line["AmountFC"])) for line in lines) == D(str(entry["AmountFC"]))
     assert not engine(box).booked and len(payment_lines(box)) == 3  # nothing twice
 
 
@@ -78,7 +78,7 @@ def test_the_days_refunds_are_paid_back_against_the_credit_summary(sync_box):
     assert engine(box, clock=lambda: later).credits == [f"{order['id']}/{refund['id']}"]
     credit = summaries(box)[f"WC {today.isoformat()} R"]
     back = [line for line in payment_lines(box) if line["OurRef"] == credit["EntryNumber"]]
-    assert [(line["Journal"], D(str(line["AmountFC"]))) for line in back] == [("21", D("10.00"))]
+    assert [(line["Journal"], D(str(line["AmountFC"]))) for line in back] == [("21", D("-10.00"))]  # paid back: money out
     (receivable,) = [r for r in box.exact.receivables.values() if r["YourRef"].strip() == f"WC {today.isoformat()} R"]
     assert receivable["IsFullyPaid"]
 
@@ -167,16 +167,16 @@ def test_the_report_reconciles_each_days_payments_per_journal(sync_box):
     (summary,) = json.loads(report.output)["summaries"]
     paypal = sum(D(o["total"]) for o in orders if o["payment_method"] == "paypal")
     assert summary["payments"] == [
-        {"journal": "20", "shop": f"-{orders[0]['total']}", "exact": f"-{orders[0]['total']}", "differs": False},
-        {"journal": "21", "shop": f"-{paypal}", "exact": f"-{paypal}", "differs": False},
+        {"journal": "20", "shop": f"{orders[0]['total']}", "exact": f"{orders[0]['total']}", "differs": False},
+        {"journal": "21", "shop": f"{paypal}", "exact": f"{paypal}", "differs": False},
     ]
     gone = next(key for key, row in box.exact.bank_entries.items() if row["JournalCode"].strip() == "21")
     for line in box.exact.bank_entries.pop(gone)["BankEntryLines"]:  # deleted in Exact
         del box.exact.admin.tables["financialtransaction/BankEntryLines"][line["ID"]]
     table = box.run("report", "--from", when, "--to", when)
     assert table.exit_code == 1
-    assert f"!   paid in journal 21: shop -{paypal}, not in Exact" in table.output
-    assert f"    paid in journal 20: shop -{orders[0]['total']}, Exact -{orders[0]['total']}" in table.output
+    assert f"!   paid in journal 21: shop {paypal}, not in Exact" in table.output
+    assert f"    paid in journal 20: shop {orders[0]['total']}, Exact {orders[0]['total']}" in table.output
 
 
 def test_a_backfill_pays_its_days_in_one_entry_per_journal_and_month_a_line_per_day(sync_box):
@@ -193,7 +193,7 @@ def test_a_backfill_pays_its_days_in_one_entry_per_journal_and_month_a_line_per_
     assert box.posts("financialtransaction/BankEntries") == len(box.exact.bank_entries) == len(months)  # not one per day
     for line in lines:
         entry = next(e for e in entries.values() if e["EntryNumber"] == line["OurRef"])
-        assert D(str(line["AmountFC"])) == -D(str(entry["AmountFC"])) and line["Date"].date().isoformat() == entry["YourRef"][3:13]
+        assert D(str(line["AmountFC"])) == D(str(entry["AmountFC"])) and line["Date"].date().isoformat() == entry["YourRef"][3:13]
     assert not engine(box).booked and len(payment_lines(box)) == 6  # nothing twice
 
 
@@ -232,7 +232,7 @@ def test_a_review_folder_holds_the_days_payments_beside_its_summary(sync_box, tm
     ]
     for journal in ("20", "21"):
         paid = json.loads((folder / f"summary-{ref}-payment-{journal}.json").read_text())
-        assert D(paid["amount"]) == -sum(D(o["total"]) for o in orders if JOURNAL[o["payment_method"]] == journal)
+        assert D(paid["amount"]) == sum(D(o["total"]) for o in orders if JOURNAL[o["payment_method"]] == journal)
         assert paid["account"] == "2" and paid["date"] == day.date().isoformat() and paid["summary"] == f"WC {day.date().isoformat()}"
     assert box.exact.entries == {} and box.exact.bank_entries == {}
     again = box.run("run", "--to", str(folder))

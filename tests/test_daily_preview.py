@@ -38,8 +38,8 @@ def test_an_offline_preview_shows_the_days_summaries_and_their_payments(tmp_path
     rows = [line for line in table.stdout.splitlines() if line.startswith("WC ")]
     assert [row.split()[:2] for row in rows] == [["WC", day], ["WC", now]]  # one row per day summary, none per order
     assert f"  WC {day}: sale summary in journal 70, 5 document(s): " + ", ".join(o["number"] for o in closed) in table.stdout
-    assert f"payment entry in journal 20: -{sum(D(o['total']) for o in closed)} for 5 document(s)" in table.stdout
-    assert f"payment entry in journal 21: -{today['total']} for 1 document(s)" in table.stdout
+    assert f"payment entry in journal 20: {sum(D(o['total']) for o in closed)} for 5 document(s)" in table.stdout
+    assert f"payment entry in journal 21: {today['total']} for 1 document(s)" in table.stdout
     assert "the day is not closed yet: a run keeps its orders" in table.stdout
     assert "2 day summary(ies) of 6 document(s) from 6 order(s)" in table.stdout
 
@@ -53,7 +53,7 @@ def test_an_offline_preview_shows_the_days_summaries_and_their_payments(tmp_path
     booked = sum(D(line["AmountFC"]) + D(line.get("VATAmountFC", "0")) for line in first["payload"]["SalesEntryLines"])
     assert booked == sum(D(o["total"]) for o in closed)
     (paying,) = first["payments"]
-    assert paying["endpoint"] == "financialtransaction/BankEntries" and paying["payload"]["BankEntryLines"][0]["AmountFC"] == f"-{booked}"
+    assert paying["endpoint"] == "financialtransaction/BankEntries" and paying["payload"]["BankEntryLines"][0]["AmountFC"] == f"{booked}"
 
 
 def test_an_online_preview_shows_what_the_run_then_posts(sync_box):

@@ -68,14 +68,14 @@ def preview(spec_path, order_ids, limit, orders_file, refunds_file, fmt, payload
     if orders_file and fmt == "json" and not order_ids and not limit:
         from runner.exact.sink import OfflineExact
 
-        _stream_json(preview_module.offline_stream(spec, orders_file, refunds_file, OfflineExact()))
+        _stream_json(preview_module.offline_stream(spec, orders_file, refunds_file, OfflineExact(spec)))
         return
     if orders_file:
         from runner.exact.sink import OfflineExact
 
         raw_orders = preview_module.read_orders_file(orders_file)
         refunds = preview_module.read_refunds(refunds_file, raw_orders)
-        result = preview_module.offline(spec, raw_orders, refunds, OfflineExact(), order_ids, limit)
+        result = preview_module.offline(spec, raw_orders, refunds, OfflineExact(spec), order_ids, limit)
     else:
         with target(spec, sandbox) as (spec, _box):
             woo, sink, ledger = parts(spec, read_only=True)
@@ -168,7 +168,8 @@ def report_command(spec_path, start, end, fmt, sandbox) -> None:
                 shown(done, total)
 
         try:
-            result = reconcile.reconcile(spec, woo, books.reader(sink.api), ledger, first, last, progress, books.payments_reader(sink.api))
+            paid = books.payments_reader(sink.api, sink.receipt_sign)
+            result = reconcile.reconcile(spec, woo, books.reader(sink.api), ledger, first, last, progress, paid)
         except KeyboardInterrupt:
             progress(None)
             done, total = seen[0]

@@ -158,11 +158,15 @@ def run_summary(report: dict[str, Any], dry: bool = False) -> str:
 
 def incomplete(report: dict[str, Any]) -> str:
     """The completeness check's finding, if any: booked by the ledger, not in the books."""
-    missing = report.get("missing") or []
-    if not missing:
-        return ""
-    named = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
-    return f"; INCOMPLETE: {len(missing)} document(s) the ledger has as booked are not in Exact ({named}); `runner report` shows the period"
+    missing, unmatched = report.get("missing") or [], report.get("unmatched") or []
+    out = ""
+    if missing:
+        named = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+        out += f"; INCOMPLETE: {len(missing)} document(s) the ledger has as booked are not in Exact ({named}); `runner report` shows the period"
+    if unmatched:
+        named = ", ".join(unmatched[:10]) + (f" and {len(unmatched) - 10} more" if len(unmatched) > 10 else "")
+        out += f"; INCOMPLETE: {len(unmatched)} receipt(s) posted but not matched to their sale in Exact ({named})"
+    return out
 
 
 def status_lines(status: dict[str, Any]) -> list[str]:

@@ -214,7 +214,7 @@ def _run_one(
             names = preview_module.code_names(sink, [doc for doc, _ in sink.documents]) if dry_run else {}
         if as_json:
             Out.echo(json.dumps({**result, **({"would_post": sink.posted} if dry_run else {})}, indent=2, ensure_ascii=False, default=str))
-            return 1 if result["failed"] or result.get("missing") else 0
+            return 1 if result["failed"] or result.get("missing") or result.get("unmatched") else 0
         if dry_run:
             for line in render.dry_run_lines(sink.documents, names, sink.posted):
                 Out.echo(line)
@@ -233,7 +233,7 @@ def _run_one(
         if box is not None and not to:
             for line in box.landed_lines():
                 Out.echo(line)
-    return 1 if result["failed"] or result.get("missing") else 0
+    return 1 if result["failed"] or result.get("missing") or result.get("unmatched") else 0
 
 
 def _adapters(spec, dry_run: bool, to: str | None):

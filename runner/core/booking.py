@@ -90,7 +90,7 @@ class PaymentPlan:
 
     journal: str
     gl_account: str
-    amount: Decimal  # AmountFC on the line: minus the open amount (a receipt credits the customer)
+    amount: Decimal  # the money in: a receipt positive, a refund paid out negative (a sink applies its own sign)
     date: date
     description: str
     currency: str = ""  # the order's: a payment in another currency than the books' is said so
@@ -168,7 +168,7 @@ class Booker:
         return PaymentPlan(
             self.templates.render("payments.journal", **ctx),
             self.spec.payments.gl_account,
-            -document.total,
+            document.total,
             when,
             f"Payment {document.description}",
             order.currency,

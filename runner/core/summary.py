@@ -114,8 +114,28 @@ def record(document: Document, account: str, payment: PaymentPlan | None = None)
         "total": text(document.total),
         "lines": [[ln.kind, ln.gl_account, ln.vat_code, str(ln.percent), text(ln.net), text(ln.vat)] for ln in document.lines],
         "warnings": list(document.warnings),
-        **({"pay": [payment.journal, text(payment.amount)]} if payment is not None else {}),
+        **({"receipt": [payment.journal, text(payment.amount)]} if payment is not None else {}),
     }
+
+
+def receipt_of(kept: dict) -> tuple[str, Decimal] | None:
+    """A member's payment as money in (journal, amount). Ledgers before receipts were money in
+    kept it as `pay`, the amount as the line's old sign (minus the receipt): read negated."""
+    if kept.get("receipt"):
+        journal, amount = kept["receipt"]
+        return journal, Decimal(amount)
+    if kept.get("pay"):
+        journal, amount = kept["pay"]
+        return journal, -Decimal(amount)
+    return None
+
+
+def receipts_due(summary: dict) -> dict[str, dict]:
+    """A booked summary's payments per journal, money in; a ledger of before kept them as
+    `to_pay` with the old sign."""
+    if "receipts" in summary or "to_pay" not in summary:
+        return summary.get("receipts") or {}
+    return {journal: {**due, "amount": text(-Decimal(due["amount"]))} for journal, due in summary["to_pay"].items()}
 
 
 def payments(kept: Sequence[dict]) -> dict[str, dict]:
@@ -125,10 +145,10 @@ def payments(kept: Sequence[dict]) -> dict[str, dict]:
     up to nothing gets no entry."""
     out: dict[str, dict] = {}
     for k in kept:
-        if k.get("pay"):
-            journal, amount = k["pay"]
+        if paid := receipt_of(k):
+            journal, amount = paid
             entry = out.setdefault(journal, {"amount": ZERO, "members": []})
-            entry["amount"] += Decimal(amount)
+            entry["amount"] += amount
             entry["members"].append([k["order"], k["refund"], k["number"]])
     return {journal: {**entry, "amount": text(entry["amount"])} for journal, entry in sorted(out.items()) if entry["amount"]}
 
@@ -141,7 +161,7 @@ def payment_plan(summary: dict, journal: str, gl_account: str) -> PaymentPlan:
     return PaymentPlan(
         journal,
         gl_account,
-        Decimal(summary["to_pay"][journal]["amount"]),
+        Decimal(receipts_due(summary)[journal]["amount"]),
         date.fromisoformat(summary["day_key"].rsplit("|", 1)[1]),
         payment_description(summary["your_ref"], journal),
         summary.get("currency", ""),

@@ -25,14 +25,15 @@ def reader(api: ExactApi):
     return lambda journals, start, end, invoices: read_exact(api, journals, start, end, invoices)
 
 
-def payments_reader(api: ExactApi):
+def payments_reader(api: ExactApi, sign: int = 1):
     """`read_payments` for runner.vat_report.reconcile: the bank and cash lines on the
-    (collective) accounts dated in the period, one call a page per endpoint and account."""
+    (collective) accounts dated in the period, one call a page per endpoint and account;
+    `AmountFC` as money in (times payments.receipt_sign, as they were sent)."""
 
     def read(accounts: Iterable[str], start: date, end: date) -> list[dict]:
         dates = f"Date ge datetime'{start.isoformat()}' and Date lt datetime'{(end + timedelta(days=1)).isoformat()}'"
         return [
-            {**row, "Account": account}
+            {**row, "Account": account, "AmountFC": Decimal(str(row.get("AmountFC") or 0)) * sign}
             for endpoint in (BANK_ENTRY_LINES, CASH_ENTRY_LINES)
             for account in accounts
             for row in api.get(endpoint, "EntryID,OurRef,AmountFC,Description", f"Account eq guid'{account}' and {dates}")

@@ -20,6 +20,7 @@ SALES_INVOICE_LINES = "salesinvoice/SalesInvoiceLines"
 PRINTED_INVOICES = "salesinvoice/PrintedSalesInvoices"
 BANK_ENTRIES = "financialtransaction/BankEntries"
 CASH_ENTRIES = "financialtransaction/CashEntries"
+RECEIVABLES_LIST = "read/financial/ReceivablesList"  # the open items only: a matched sale is not in it
 ACCOUNTS = "crm/Accounts"
 
 # Exact's type codes (reference section 5)
@@ -48,6 +49,7 @@ class Ids:
     items: Mapping[str, str] = field(default_factory=dict)  # item code -> GUID
     cash_journals: frozenset[str] = frozenset()
     entry_number: int | None = None  # of the document a payment settles
+    receipt_sign: int = 1  # money in on a bank or cash line: +1 (Exact, as the evidence says), -1 where an administration proves otherwise
 
     def gl_id(self, code: str) -> str:
         return self.gl.get(code, code)
@@ -170,14 +172,16 @@ def print_payload(invoice_id: str, doc: Document) -> tuple[str, dict[str, Any]]:
 
 
 def payment_payload(plan: PaymentPlan, ids: Ids) -> tuple[str, dict[str, Any]]:
-    """A receipt line on the customer with OurRef = the entry number, so Exact can match it [U]."""
+    """A receipt line on the customer with OurRef = the entry number, so Exact can match it [U].
+    The line is the money on the bank: a receipt positive, a refund paid out negative (bank
+    entries: opening balance + lines = closing balance), times `ids.receipt_sign`."""
     cash = plan.journal in ids.cash_journals
     line = {
         "Date": plan.date.isoformat(),
         "GLAccount": ids.gl_id(plan.gl_account),
         "Account": ids.customer,
         "OurRef": ids.entry_number if ids.entry_number is not None else "<entry number>",
-        "AmountFC": text(plan.amount),
+        "AmountFC": text(plan.amount * ids.receipt_sign),
         "Description": fit(plan.description),
     }
     header = {"JournalCode": plan.journal, "Currency": plan.currency} if plan.currency else {"JournalCode": plan.journal}

@@ -15,13 +15,14 @@ from typing import Any
 from runner.core.booking import CustomerPlan, Document, PaymentPlan
 from runner.core.money import CENT, ZERO, text
 from runner.errors import BookingError, OutcomeUnknown, Rejected, RunnerError
-from runner.exact.client import ExactApi
+from runner.exact.client import ExactApi, quote
 from runner.exact.index import BooksIndex
 from runner.exact.lookups import Lookups
 from runner.exact.master import Admin, MasterCache, account_problems, decimal_of
 from runner.exact.payloads import (
     ACCOUNTS,
     PROCESSED,
+    RECEIVABLES_LIST,
     SALES_INVOICES,
     Ids,
     MasterData,
@@ -41,6 +42,7 @@ class ExactSink(Lookups):
         self.api, self.ledger = api, ledger
         self.master = MasterCache(api, ledger)
         self.balance_sheet: frozenset[str] = frozenset()  # non-revenue GL accounts the spec allows lines on
+        self.receipt_sign = 1  # payments.receipt_sign: how this administration wants money in on a bank line
         self._indexes: dict[str, BooksIndex] = {}  # per target: what the books hold
         self.batched = frozenset({"payment"})  # receipts go out together: one entry per journal and month, not one per order
         self.name = f"Exact division {api.division} at {api.base_url.rstrip('/')}" if api is not None else "Exact (offline)"
@@ -136,7 +138,7 @@ class ExactSink(Lookups):
         endpoint, _ = self._payment(posting, done)
         facts = {"endpoint": endpoint, "entry_number": self._number(done), "account": posting.account}
         if posting.document.members:  # a daily summary's: one entry per payment journal, all with one OurRef
-            facts.update(description=fit(posting.payment.description), amount=text(posting.payment.amount))
+            facts.update(description=fit(posting.payment.description), amount=text(posting.payment.amount * self.receipt_sign))  # as sent
         return facts
 
     def request(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> dict[str, Any]:
@@ -236,6 +238,25 @@ class ExactSink(Lookups):
         line = self.find_payment(intent["endpoint"], intent["entry_number"], intent["account"], intent.get("description"), intent.get("amount"))
         return {"exact_id": line.get("EntryID")} if line else None
 
+    def unmatched(self, paid: Sequence[tuple[str, Posting, Mapping[str, Facts]]]) -> list[str]:
+        """Receipts this run posted whose sale Exact still lists as open: read once from the
+        open items of the sales journals paid (one call a page), so a receipt Exact did not
+        take as settling its sale (the other sign, another amount) is named, never passed."""
+        journals = sorted({posting.document.journal for _, posting, _ in paid})
+        where = " or ".join(f"JournalCode eq {quote(journal)}" for journal in journals)
+        open_items = {
+            (str(row.get("AccountId") or ""), number)
+            for row in self.api.get(RECEIVABLES_LIST, "HID,AccountId,EntryNumber,InvoiceNumber,JournalCode", where)
+            for number in (row.get("EntryNumber"), row.get("InvoiceNumber"))
+            if number is not None
+        }
+        sign = "positive" if self.receipt_sign > 0 else "negative"
+        return [
+            f"{label} receipt (Exact left the sale open: check payments.receipt_sign, now {sign})"
+            for label, posting, done in paid
+            if (posting.account, self._number(done)) in open_items
+        ]
+
     def quota(self) -> Quota:
         governor = self.api.governor
         return Quota(self.api.calls, governor.daily_remaining, governor.daily_reset, governor.minutely_limit)
@@ -286,7 +307,13 @@ class ExactSink(Lookups):
 
     def _payment(self, posting: Posting, done: Mapping[str, Facts]) -> tuple[str, dict[str, Any]]:
         admin = self.admin()
-        ids = Ids(customer=posting.account, gl=admin.gl_ids, cash_journals=admin.cash_journals, entry_number=self._number(done))
+        ids = Ids(
+            customer=posting.account,
+            gl=admin.gl_ids,
+            cash_journals=admin.cash_journals,
+            entry_number=self._number(done),
+            receipt_sign=self.receipt_sign,
+        )
         return payment_payload(posting.payment, ids)
 
 
@@ -294,8 +321,9 @@ class OfflineExact(ExactSink):
     """The Exact sink without a connection, for a preview from an orders file: codes stand
     in for GUIDs and nothing is checked against an administration."""
 
-    def __init__(self) -> None:
+    def __init__(self, spec=None) -> None:
         super().__init__(None, None)  # type: ignore[arg-type]  # never reads: every reading method is replaced
+        self.receipt_sign = receipt_sign(spec) if spec is not None else 1
         self.master._admin = Admin(MasterData({}, {}, {}), {}, frozenset())
 
     def problems(self, document: Document, payment: PaymentPlan | None) -> list[str]:
@@ -326,4 +354,10 @@ def sink_from_spec(spec, ledger, tokens, transport=None, governor=None) -> Exact
     api = ExactApi(exact.base_url, exact.division, tokens.access_token, transport=transport, governor=governor, budget=budget)
     sink = ExactSink(api, ledger)
     sink.balance_sheet = frozenset(spec.booking.balance_sheet_accounts)
+    sink.receipt_sign = receipt_sign(spec)
     return sink
+
+
+def receipt_sign(spec) -> int:
+    """payments.receipt_sign as the factor on a receipt line's AmountFC."""
+    return -1 if spec.payments.receipt_sign == "negative" else 1

@@ -74,6 +74,7 @@ class Booking:
 class Payments:
     journal: str = ""
     gl_account: str = "1300"
+    receipt_sign: str = "positive"  # how the books want money in on a bank or cash line (Exact: positive, [U])
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,13 @@
 """Payments (reference 5.3): bank entries (bank and PSP journals) and cash entries, with their
 lines also stored as tables of their own for the BankEntryLines/CashEntryLines endpoints, and the
 matching of a debtor line to the open receivable of a sales entry, which the reference marks
-[U]: no source shows the REST API matching, so this is our best reading, kept in one place."""
+[U]: no source shows the REST API matching, so this is our best reading, kept in one place.
+
+A line is the money on the bank: a customer's receipt is positive, a refund paid out negative
+(reference, "Additions, third pass": a connector's +1 default, a public BankEntries fixture of
+1000 + 250 = 1250, "Betalingen zijn negatief", and opening + lines = closing). Still [U] on a
+live administration, so `ExactConfig.receipt_sign` can turn it round; a line of the other sign
+matches nothing and leaves the receivable open, as a real administration would."""
 
 from __future__ import annotations
 
@@ -22,7 +28,8 @@ from runner.sandbox.exact.seed import Administration, ExactConfig
 
 def post_money_entry(admin: Administration, config: ExactConfig, body: dict, kind: str) -> dict:
     """A bank (bank/PSP journals) or cash entry. A debtor line with `Account`, `OurRef` = an
-    open entry's number and `AmountFC` = minus its open amount matches that receivable [U]."""
+    open entry's number and `AmountFC` = its open amount (times `config.receipt_sign`)
+    matches that receivable [U]."""
     es, lines_es, types = (BANK_ENTRIES, BANK_ENTRY_LINES, {12, 14, 16}) if kind == "bank" else (CASH_ENTRIES, CASH_ENTRY_LINES, {10})
     nav = next(iter(es.children))
     errors: list[str] = []
@@ -73,7 +80,7 @@ def post_money_entry(admin: Administration, config: ExactConfig, body: dict, kin
         admin.pad(lines_es, line)
         admin.tables[lines_es.path][line["ID"]] = line  # the same dict: the *EntryLines endpoint reads it
         if line.pop("_debtor") and line.get("OurRef") is not None:
-            _match(admin, line)
+            _match(admin, line, config.receipt_sign)
     return admin.insert(
         es,
         {
@@ -91,12 +98,13 @@ def post_money_entry(admin: Administration, config: ExactConfig, body: dict, kin
     )
 
 
-def _match(admin: Administration, line: dict) -> None:
-    """Auto-match [U]: same customer, OurRef = entry number, amount = minus the open amount."""
+def _match(admin: Administration, line: dict, sign: int) -> None:
+    """Auto-match [U]: same customer, OurRef = entry number, amount = the open amount as money
+    in (a sale's receivable is positive, a credit's negative) times `sign`."""
     open_ids = admin.open_receivables.get(line["OurRef"], [])
     for receivable_id in open_ids:
         receivable = admin.tables[RECEIVABLES.path][receivable_id]
-        if receivable["Account"] == line["Account"] and receivable["AmountFC"] + line["AmountFC"] == 0:
+        if receivable["Account"] == line["Account"] and receivable["AmountFC"] * sign == line["AmountFC"]:
             admin.update(RECEIVABLES, receivable, {"Status": 50, "IsFullyPaid": True})
             open_ids.remove(receivable_id)
             return

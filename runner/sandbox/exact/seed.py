@@ -59,6 +59,7 @@ class ExactConfig:
     closed_periods: set[tuple[int, int]] = field(default_factory=set)
     fiscal_years: tuple[int, int] | None = None  # inclusive; None: 2020 up to next year
     default_payment_condition: str = "14"
+    receipt_sign: int = 1  # a receipt on a bank or cash line is money in, positive; -1 for an Exact that wants it negative [U]
 
 
 GL_CHART = [
