@@ -23,7 +23,6 @@ from runner.seams import Facts, Posting, Sink, Source
 
 RETRY_DELAYS = (15 * 60, 60 * 60, 4 * 3600, 24 * 3600)  # then daily, up to MAX_ATTEMPTS
 MAX_ATTEMPTS = 8
-FIX_WHAT_EXACT_SAYS = "fix what Exact names (in the spec or in Exact), then `runner retry SPEC`"
 LOOKBACK = 31  # days a new ledger looks back for documents a lost one booked
 BATCH = 100  # batched steps (payments) sent together at the end of a run, or every this many
 INTERRUPTED = "interrupted: the run did not finish (stopped or killed); the next run carries on"

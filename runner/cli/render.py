@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -205,10 +204,6 @@ def status_lines(status: dict[str, Any]) -> list[str]:
         rows += [(str(f["order"]), str(f["attempts"]), f.get("next_retry") or "after `runner retry`", f["message"]) for f in status["failures"]]
         out += ["  " + line for line in table(rows)]
     return out
-
-
-def today_utc() -> str:
-    return datetime.now(UTC).date().isoformat()
 
 
 # `runner report`: the reconciliation of a period, as a table, CSV or JSON

@@ -29,7 +29,6 @@ def quote(value: str) -> str:
 
 
 DAILY_CALLS = 5_000  # Exact's calls per administration per day
-MINUTE_CALLS = 60
 SHORTEST_SCHEDULE = 5 * 60  # seconds: an idle run every 5 minutes spends 288 calls a day, under 6 %
 
 
