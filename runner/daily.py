@@ -15,12 +15,11 @@ listing showed once is booked when its day closes, whether or not it changes aga
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from runner.core.booking import CustomerPlan
 from runner.core.summary import CREDIT, Day, closed, member, payments, record, shell, summarize
 from runner.daily_pay import DayPayments
-from runner.durations import duration
 from runner.errors import BookingError, OutcomeUnknown, Rejected, RunnerError
 from runner.seams import Facts, Posting
 
@@ -30,7 +29,7 @@ class Days:
 
     def __init__(self, run) -> None:
         self.run, self.sink, self.ledger = run, run.sink, run.ledger
-        self.grace = duration(run.spec.booking.summary_grace, "mhd") or timedelta(hours=2)
+        self.grace = run.spec.booking.grace
         self.timezone = run.spec.timezone
         self.paid = run.spec.booking.status == "paid"
         self.payments = DayPayments(self)

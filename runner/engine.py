@@ -13,13 +13,13 @@ from runner import due
 from runner.core.booking import Booker, Document
 from runner.core.model import Order
 from runner.daily import Days
-from runner.durations import duration
 from runner.errors import BookingError, OutcomeUnknown, QuotaExhausted, Rejected, RunnerError, ServiceError
 from runner.ledger import Ledger
 from runner.outcome import Outcome, iso
 from runner.progress import Tick
 from runner.redact import redact
 from runner.seams import Facts, Posting, Sink, Source
+from runner.spec.model import Notify
 
 RETRY_DELAYS = (15 * 60, 60 * 60, 4 * 3600, 24 * 3600)  # then daily, up to MAX_ATTEMPTS
 MAX_ATTEMPTS = 8
@@ -47,7 +47,7 @@ class Run:
         self.to_check: list[tuple[str, Document]] = []  # for the completeness check
         self.pending: list[tuple[int, int | None, str, Posting, dict[str, Facts]]] = []  # batched steps, intended, not yet sent
         self.paid: list[tuple[str, Posting, dict[str, Facts]]] = []  # payments written this run, for the completeness check
-        stall = duration(spec.notify.stall_after if spec.notify else "2h", "mhd") or timedelta(hours=2)
+        stall = (spec.notify or Notify()).stall
         self._expected: int | None = None  # orders due in this run, when known before the listing
         self._retried = 0
         self.seconds = stall.total_seconds() * 3 / 4  # a run ends before it could look stalled; the next one carries on

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from runner.core.booking import CustomerPlan, Document
 from runner.core.money import text
 from runner.core.summary import Day, closed, closes_at, day_of, member, payment_plan, payments, receipt_of, summarize
-from runner.durations import duration
 from runner.errors import BookingError
 from runner.seams import Posting, Sink
 
@@ -39,7 +37,7 @@ class DayPreview:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.spec, self.sink, self.clock, self.kept = spec, sink, clock, list(kept)
-        self.grace = duration(spec.booking.summary_grace, "mhd") or timedelta(hours=2)
+        self.grace = spec.booking.grace
         self.numbers: dict[str, int] = {}
         for summary in booked:
             self.numbers[summary["day_key"]] = max(self.numbers.get(summary["day_key"], 0), int(summary.get("n") or 1))

@@ -140,7 +140,8 @@ def test_a_mixed_day_books_one_entry_on_the_collective_account_with_woocommerces
 def test_an_open_day_waits_in_the_ledger_and_is_booked_once_it_closes(sync_box):
     box = sync_box(orders=0, extra=DAILY)
     today = box.woo.local_now()
-    order = box.woo.place_order(lines=(BEANS,), billing=IRIS, status="completed", created=today - timedelta(minutes=5))
+    created = max(today - timedelta(minutes=5), datetime.combine(today.date(), datetime.min.time()))  # today, also just after midnight
+    order = box.woo.place_order(lines=(BEANS,), billing=IRIS, status="completed", created=created)
     first = engine(box)
     assert not first.booked and not box.exact.entries and not first.failed
     assert any("wait for their day to close" in note for note in first.notes)

@@ -259,15 +259,15 @@ def test_runs_alert_once_on_failure_recover_once_and_tell_a_stall(live, receiver
 
 def test_an_alert_nobody_took_is_a_warning_and_is_sent_on_the_next_run(live, receivers):  # noqa: F811
     hook, hook_url, _smtp = receivers
-    closed = socket.socket()
+    closed = socket.socket()  # bound, never listening: connections are refused, and no server started later can take the port
     closed.bind(("127.0.0.1", 0))
     port = closed.getsockname()[1]
-    closed.close()
     lab = live(orders=4)
     lab.env["HOOK_URL"] = f"http://127.0.0.1:{port}/hook"
     lab.write(extra="notify:\n  webhook: ${HOOK_URL}\n")
     lab.box.woo.orders[5001]["billing"]["email"] = ""
     first = lab.cli("run")
+    closed.close()
     assert first.exit_code == 1
     assert "warning: alert not sent: cannot reach the notify.webhook (ConnectError)" in first.stderr
     assert str(port) not in first.output

@@ -79,7 +79,7 @@ def _hang(spec, busy: Busy) -> None:
         return
     from runner import notify
 
-    if time.time() - busy.since < notify.duration(spec.notify.stall_after).total_seconds():
+    if time.time() - busy.since < spec.notify.stall.total_seconds():
         return
     crash = f"{busy.message}; it may hang: if it does not end, stop that process (the next run carries on where it stopped)"
     for warning in notify.after_run(spec, None, crash, held_since=datetime.fromtimestamp(busy.since, UTC)):

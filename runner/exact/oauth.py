@@ -97,6 +97,8 @@ class TokenStore:
         real = self._real
         private.folder(real.parent)
         private.replace(real, [tokens.to_json()], real.with_name(f".{real.name}.{os.getpid()}.tmp"))
+        now = self.clock()
+        os.utime(real, (now, now))  # the login's age is the file's: on the runner's clock, as age_days reads it
         directory = os.open(real.parent, os.O_RDONLY)
         try:
             os.fsync(directory)
@@ -110,7 +112,7 @@ class TokenStore:
     def age_days(self) -> float | None:
         """Days since the login was last refreshed (refresh tokens die after 30 unused)."""
         try:
-            return (time.time() - self.path.stat().st_mtime) / 86400
+            return (self.clock() - self.path.stat().st_mtime) / 86400
         except FileNotFoundError:
             return None
 

@@ -7,11 +7,26 @@ from __future__ import annotations
 import dataclasses
 import types
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Union, get_args, get_origin, get_type_hints
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
+from runner.durations import duration
 from runner.errors import SpecError
+
+Target = Literal["sales_entry", "sales_invoice"]
+Status = Literal["sent", "paid"]
+LineGrouping = Literal["per_item", "per_account"]
+Mode = Literal["per_order", "daily_summary"]
+Discounts = Literal["net", "separate"]
+Match = Literal["email"]
+Sign = Literal["positive", "negative"]
+
+
+def _parsed(section: Any, name: str, text: str) -> None:
+    """A duration the schema has checked (`2h`), kept parsed beside its text."""
+    object.__setattr__(section, name, duration(text, "mhd"))
 
 
 @dataclass(frozen=True)
@@ -41,7 +56,7 @@ class Orders:
     statuses: tuple[str, ...] = ("completed",)
     custom_statuses: tuple[str, ...] = ()  # a plugin's statuses the spec names on purpose
     since: str | None = None
-    entry_date: str = ""
+    entry_date: str = "{{ order.date_completed or order.date_paid or order.date_created }}"
 
 
 @dataclass(frozen=True)
@@ -55,34 +70,46 @@ class Rounding:
 class Booking:
     journal: str = ""
     rounding: Rounding = Rounding()
-    target: str = "sales_entry"
-    status: str = "sent"
-    your_ref: str = ""
-    refund_your_ref: str = ""
-    description: str = ""
-    refund_description: str = ""
+    target: Target = "sales_entry"
+    status: Status = "sent"
+    your_ref: str = "{{ order.number }}"
+    refund_your_ref: str = "{{ order.number }}/{{ refund.id }}"
+    description: str = "WooCommerce order {{ order.number }}"
+    refund_description: str = "Refund {{ refund.id }} of WooCommerce order {{ order.number }}"
     payment_condition: str = ""
-    lines: str = "per_item"
-    mode: str = "per_order"  # daily_summary: one entry per shop-local day and journal (runner/core/summary.py)
+    lines: LineGrouping = "per_item"
+    mode: Mode = "per_order"  # daily_summary: one entry per shop-local day and journal (runner/core/summary.py)
     summary_grace: str = "2h"  # daily_summary: how long after the shop's midnight a day is closed
-    discounts: str = "net"
-    item: str = ""
+    discounts: Discounts = "net"
+    item: str = "{{ line.sku or 'WEBSHOP' }}"
     balance_sheet_accounts: tuple[str, ...] = ()  # non-revenue GL accounts the spec allows lines on
+    grace: timedelta = field(init=False, repr=False)  # summary_grace, parsed once
+
+    def __post_init__(self) -> None:
+        _parsed(self, "grace", self.summary_grace)
 
 
 @dataclass(frozen=True)
 class Payments:
     journal: str = ""
     gl_account: str = "1300"
-    receipt_sign: str = "positive"  # how the books want money in on a bank or cash line (Exact: positive, [U])
+    receipt_sign: Sign = "positive"  # how the books want money in on a bank or cash line (Exact: positive, [U])
 
 
 @dataclass(frozen=True)
 class Customers:
-    match: str = "email"
+    match: Match = "email"
     collective: str = ""
     account: dict[str, str] = field(default_factory=dict)  # Exact field name -> template
-    vat_number_keys: tuple[str, ...] = ()
+    vat_number_keys: tuple[str, ...] = (
+        "_billing_vat_number",
+        "billing_vat_number",
+        "vat_number",
+        "_vat_number",
+        "btw_nummer",
+        "_billing_eu_vat_number",
+        "yweu_billing_vat",
+    )
 
 
 @dataclass(frozen=True)
@@ -94,8 +121,8 @@ class Mapping:
 @dataclass(frozen=True)
 class Products:
     push: bool = False
-    item_code: str = ""
-    description: str = ""
+    item_code: str = "{{ product.sku }}"
+    description: str = "{{ product.name }}"
 
 
 @dataclass(frozen=True)
@@ -115,6 +142,10 @@ class Notify:
     email: Email | None = None
     stall_after: str = "2h"
     allow_private: bool = False  # the webhook may be link-local: checked by the loader
+    stall: timedelta = field(init=False, repr=False)  # stall_after, parsed once
+
+    def __post_init__(self) -> None:
+        _parsed(self, "stall", self.stall_after)
 
 
 SECTIONS = {
@@ -157,7 +188,7 @@ def _value(hint: Any, value: Any, path: str) -> Any:
         return bool(value)
     if hint is int:
         return int(value)
-    return str(value)
+    return str(value)  # str, and the Literal enums the schema has checked
 
 
 @dataclass(frozen=True)
