@@ -342,6 +342,18 @@ class OfflineExact(ExactSink):
     def known_item(self, code: str, description: str = "") -> str:
         return code
 
+    def held_summaries(self, document: Document) -> list[Facts] | None:
+        return None
+
+    def summary_members(self, exact_id: str, shop: str):
+        return None
+
+    def shop_documents(self, target: str, journal: str, shop: str, since) -> list[str] | None:
+        return None
+
+    def other_shops(self, target: str, journal: str, shop: str, since) -> list[str]:
+        return []
+
 
 def sink_from_spec(spec, ledger, tokens, transport=None, governor=None) -> ExactSink:
     from runner.exact.client import ErrorBudget, RateGovernor
