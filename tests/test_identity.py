@@ -42,7 +42,7 @@ def test_the_tag_names_shop_order_and_refund_and_survives_a_long_description():
     doc = Document("sales_entry", 4321, "1001", 77, midday(0).date(), "70", "1001/77", "x" * 90, "", "EUR", (), D(0), shop="3f9a1c")
     sent = described(doc)
     assert len(sent) == DESCRIPTION and sent.endswith(" [wc:3f9a1c:4321/77]") and "…" in sent
-    assert read_tag(sent).order == (4321, 77) and read_tag("Order 1001").__class__ is type(None)
+    assert read_tag(sent).order == (4321, 77) and read_tag("Order 1001") is None
     notes = member_notes("3f9a1c", tuple((n, None) for n in range(10_000, 10_300)), 3)
     assert len(notes) == 3 and all(len(n) <= 250 for n in notes)
     members, whole = read_members(notes, "3f9a1c")
@@ -98,6 +98,26 @@ def test_two_orders_with_one_number_and_a_number_reused_after_trash_are_both_boo
         [D(old["total"]), D(reused["total"])]
     )
     assert box.run("run").exit_code == 0 and len(box.exact.entries) == 5
+
+
+def test_an_untagged_document_is_this_order_only_at_its_total_else_the_order_stops_naming_both(sync_box):
+    """Documents an older version booked carry no tag: same YourRef and total is this order (found,
+    not posted again); same YourRef and another total cannot be told apart, so that order fails
+    naming both documents and the fix, never a silent skip."""
+    box = sync_box(orders=0)
+    same, other = (box.woo.place_order(lines=(BEANS,), billing=IRIS, status="completed") for _ in range(2))
+    assert box.run("run").exit_code == 0
+    for row in box.exact.entries.values():  # as an older version wrote them
+        row["Description"] = f"WooCommerce order {row['YourRef']}"
+        if row["YourRef"] == other["number"]:
+            row["AmountFC"] = D("99.99")
+    state(box).unlink()
+    result = box.run("run")
+    assert result.exit_code == 1 and len(box.exact.entries) == 2, result.output
+    failed = box.ledger().failure(other["id"])["message"]
+    assert f"YourRef '{other['number']}' for 99.99" in failed and "cannot be told" in failed
+    assert box.ledger().step(same["id"], None, "document")["state"] == "done"
+    assert "booking.your_ref a prefix" in result.output
 
 
 # ---- 3. completed again --------------------------------------------------------------------------

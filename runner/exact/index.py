@@ -148,7 +148,8 @@ class Collision(BookingError):
             f"{what} (id {document.identity}, {text(document.booked_total)}): Exact's journal {document.journal} holds {other.named()} "
             f"with the same YourRef '{other.your_ref}' for {text(other.total)}, without the identity tag this version writes, "
             "so whether it is this order cannot be told; nothing was posted",
-            f"look at {other.named()} in Exact: if it is this order (edited since it was booked), correct it there by hand; if it is "
+            f"look at {other.named()} in Exact: if it is this order (edited since it was booked), correct its total there to "
+            f"{text(document.booked_total)} (then it is recorded as this order's); if it is "
             "another shop's or an earlier order with a re-used number, give booking.your_ref a prefix of its own "
             '(e.g. "B-{{ order.number }}"), then `runner retry SPEC`',
         )
