@@ -16,6 +16,7 @@ from runner.errors import BookingError
 from runner.exact.payloads import REVENUE, line_problems, master_data_problems
 
 KINDS = ("product", "shipping", "fee", "discount")
+WARNING = "WARNING: "
 RECENT = 20  # recent orders booked on paper
 
 
@@ -38,13 +39,16 @@ def check(spec, woo, sink) -> tuple[list[str], list[str]]:
         problems.append(f"booking.rounding.vat_code '{rounding_code}' does not exist in this administration")
 
     recent = [parse_order(raw) for raw in islice(woo.orders(sorted(spec.orders.statuses)), RECENT)]
+    documents = []
     for order in recent:
         try:
             doc = booker.book_order(order)
+            documents.append(doc)
             problems += [f"order {order.number}: {p}" for p in master_data_problems(doc, master, booker.payment(order, doc), allowed)]
         except BookingError as exc:
             problems.append(f"order {order.number}: {exc.message}")
     checked.append(f"{len(recent)} recent order(s) booked on paper against the administration's codes")
+    checked += other_shops(sink, documents)
 
     sample = recent[0] if recent else parse_order({"id": 0, "number": "0", "billing": {"country": "NL", "email": "check@example.nl"}})
     combinations = 0
@@ -63,3 +67,23 @@ def check(spec, woo, sink) -> tuple[list[str], list[str]]:
             problems += [f"{label}: {p}" for p in line_problems(line, master, allowed)]
     checked.append(f"the mapping rendered for {combinations} kind/rate combination(s) of the shop's tax table")
     return checked, list(dict.fromkeys(problems))
+
+
+def other_shops(sink, documents) -> list[str]:
+    """Warnings: a journal the shop's recent orders go to already holds documents whose
+    identity tag names another shop (two shops in one administration). They are told apart
+    by the tag, but people search on YourRef, which the default template makes the number."""
+    found = getattr(sink, "other_shops", None)
+    if not found or not documents:
+        return []
+    since = min(d.created or d.entry_date for d in documents)
+    warnings = []
+    for journal in sorted({d.journal for d in documents}):
+        others = found(documents[0].target, journal, documents[0].shop, since)
+        if others:
+            warnings.append(
+                f"{WARNING}journal {journal} already holds {len(others)} document(s) of another shop since {since} "
+                f"(e.g. {others[0]}): the runner tells them apart by the identity tag in the Description, but a YourRef "
+                'can name two orders; give booking.your_ref a prefix of this shop\'s (e.g. "B-{{ order.number }}") or this shop a journal of its own'
+            )
+    return warnings

@@ -16,8 +16,10 @@ listing showed once is booked when its day closes, whether or not it changes aga
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from runner.core.booking import CustomerPlan
+from runner.core.money import ZERO, text
 from runner.core.summary import CREDIT, Day, closed, member, payments, record, shell, summarize
 from runner.daily_pay import DayPayments
 from runner.errors import BookingError, OutcomeUnknown, Rejected, RunnerError
@@ -45,7 +47,11 @@ class Days:
             )
         if problems := self.sink.problems(document, planned.payment):
             raise BookingError("; ".join(problems), "fix the mapping or the codes in Exact; `runner validate SPEC --online` checks them")
-        self.ledger.keep_member(record(document, planned.customer.collective, planned.payment))
+        kept = record(document, planned.customer.collective, planned.payment)
+        before = self.ledger.member(document.order_id, document.refund_id or 0)
+        if before and before["day"] != kept["day"]:  # re-completed (a new date_completed): its day was fixed when it was first due
+            kept["day"] = before["day"]
+        self.ledger.keep_member(kept)
         return account, False
 
     def settle(self) -> None:
@@ -82,7 +88,7 @@ class Days:
             if closed(day.day, now, self.timezone, self.grace):
                 self._book(day, days[day], 1 + sum(1 for s in summaries if s["day_key"] == day.key))
             else:
-                waiting += len(days[day])
+                waiting += sum(1 for k in days[day] if not self._booked(k))
         if waiting:
             self.run.outcome.notes.append(
                 f"{waiting} document(s) wait for their day to close ({self.run.spec.booking.summary_grace} after midnight, shop time): "
@@ -91,8 +97,15 @@ class Days:
         if self.paid:
             self.payments.book(later)
 
+    def _booked(self, kept: dict) -> bool:
+        """A member this run found in a summary of another day (it was re-completed after its day was booked)."""
+        step = self.ledger.step(kept["order"], kept["refund"] or None, "document") or {}
+        return step.get("state") == "done" and bool(step.get("summary"))
+
     def _book(self, day: Day, kept: list[dict], number: int) -> None:
-        kept = sorted(kept, key=lambda k: (k["order"], k["refund"]))
+        kept = sorted((k for k in kept if not self._booked(k)), key=lambda k: (k["order"], k["refund"]))
+        if not kept:
+            return
         account_code = kept[0]["account"]
         others = [k for k in kept if k["account"] != account_code]
         for k in others:
@@ -116,9 +129,17 @@ class Days:
             "currency": summary.currency,
             "your_ref": summary.your_ref,  # also where the sink's intent does not name them (a folder)
             "account": posting.account,
+            **({"shop": summary.shop} if summary.shop else {}),
             **({"receipts": payments(kept)} if self.paid else {}),
         }
-        found = self.sink.find("document", posting, {}, self._taken(record_["key"]))
+        held = self._held(summary) if number == 1 else []
+        if held:  # the ledger knows no summary of this day, the books do (a lost ledger): the books decide
+            self._recover(day, kept, summary, record_, facts, held)
+            return
+        try:
+            found = self.sink.find("document", posting, {}, self._taken(record_["key"]))
+        except BookingError as collision:  # a summary of an older version, without a tag, for another total
+            found = {"amount": collision.message}
         if found is not None and found.get("amount") not in (None, facts.get("total")):
             # the books hold this day's summary for another total: a lost ledger and a late or
             # changed order; which orders it holds is not known here, so nothing is assumed
@@ -148,6 +169,78 @@ class Days:
         self.run.outcome.warnings += [f"{summary.your_ref}: {w}" for w in summary.warnings]
         self.payments.posted.add(record_["key"])  # its payments cannot be in the books yet: none is looked for
         self._done({**record_, **facts}, written)
+
+    def _held(self, summary) -> list[Facts]:
+        """The summaries of this shop, day, journal and kind the books hold (by their identity tag)."""
+        held = getattr(self.sink, "held_summaries", None)
+        return (held(summary) or []) if held else []
+
+    def _recover(self, day: Day, kept: list[dict], summary, base: dict, facts: Facts, held: list[Facts]) -> None:
+        """A day the books hold summaries of (the first and its corrections) that a lost ledger
+        does not know. When they add up to the day's documents, the day is booked. Else the
+        summaries' lines name the orders they hold (one call a summary): those are booked,
+        also one kept on a later day (re-completed since), and the others are said to be
+        missing, with both totals; nothing is posted on a guess."""
+        total = sum((Decimal(k["total"]) for k in kept), ZERO)
+        held_total = sum((Decimal(h["amount"]) for h in held), ZERO)
+        refs = " + ".join(f"{day.your_ref(self._number(h, n))} ({h['amount']})" for n, h in enumerate(held, 1))
+        everyone = {(k["order"], k["refund"]): k for k in self.ledger.members()} | {(k["order"], k["refund"]): k for k in kept}
+        if held_total == total:
+            holds = {self._number(h, n): kept if n == 1 else [] for n, h in enumerate(held, 1)}
+        else:
+            holds = self._named(held, base.get("shop", ""), everyone)
+            if holds is None:  # an older version's summaries: which orders they hold is not known, nothing is assumed
+                problem = BookingError(
+                    f"Exact holds {refs}, {text(held_total)} in all, but the day's documents add up to {text(total)}",
+                    "compare the day in Exact with `runner report` (a ledger lost after a late order?) and book the difference "
+                    f"({text(total - held_total)}) by hand",
+                )
+                for k in kept:
+                    self._fail(k, problem)
+                return
+        inside = {(k["order"], k["refund"]) for members in holds.values() for k in members}
+        for n, h in enumerate(held, 1):
+            number = self._number(h, n)
+            members = holds.get(number) or []
+            record_ = {
+                **base,
+                "key": f"{day.key}|{number}",
+                "n": number,
+                "members": [[k["order"], k["refund"]] for k in members],
+                "your_ref": day.your_ref(number),
+                **({"receipts": payments(members)} if self.paid else {}),
+            }
+            self.ledger.save_summary({**record_, "state": "intent", **facts, "total": h["amount"]})
+            self.run.outcome.found.append(f"{record_['your_ref']} document")
+            self._done({**record_, **facts, "total": h["amount"]}, h)
+        missing = [k for k in kept if (k["order"], k["refund"]) not in inside]
+        if missing:  # named by no summary of the day: not in the books, so the day's next correction takes them
+            problem = BookingError(
+                f"Exact holds {refs}, {text(held_total)} in all, but the day's documents add up to {text(total)}; "
+                "the summaries' lines name the orders they hold, and this one is not among them",
+                "nothing to do: it is booked in a correction of its day when it is retried (`runner retry SPEC` does that now)",
+            )
+            for k in missing:
+                self._fail(k, problem)
+
+    def _named(self, held: list[Facts], shop: str, everyone: dict) -> dict[int, list[dict]] | None:
+        """Which kept documents each held summary holds, as its lines' Notes name them (one
+        call a summary); None when a summary does not name all of its members."""
+        reader = getattr(self.sink, "summary_members", None)
+        holds = {}
+        for n, h in enumerate(held, 1):
+            read = reader(h["exact_id"], shop) if reader else None
+            if read is None or not read[1]:
+                return None
+            named = sorted((order, refund or 0) for order, refund in read[0])
+            holds[self._number(h, n)] = [everyone[pair] for pair in named if pair in everyone]
+        return holds
+
+    @staticmethod
+    def _number(held: Facts, n: int) -> int:
+        """Which summary of its day a held one is: its tag says (`20261126s2`), else its place."""
+        ident = held.get("identity") or ""
+        return int(ident[9:]) if ident[9:].isdigit() else n
 
     def write(self, step: str, posting: Posting, done: dict, facts: Facts) -> Facts:
         """One POST; an answered 5xx is looked up at once, as for any document (Run._write)."""

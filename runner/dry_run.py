@@ -41,6 +41,11 @@ class DryRunSink:
     def holds(self, document: Document) -> bool | None:
         return self.sink.holds(document)
 
+    def __getattr__(self, name: str):  # what the books hold (held_summaries, summary_members, shop_documents): read through
+        if name in ("held_summaries", "summary_members", "shop_documents"):
+            return getattr(self.sink, name)
+        raise AttributeError(name)
+
     def intent(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
         return self.sink.intent(step, posting, done)
 

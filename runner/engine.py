@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 
 from runner import due
@@ -167,20 +168,37 @@ class Run:
     def _first_day(self) -> str:
         """Without any start, a new client is booked from the day of its first run. A
         ledger that was lost looks the same, so the books are asked first: when they hold
-        documents of this shop's recent orders, the lost ledger's window carries on
-        (LOOKBACK days back; the books keep what they hold from being posted twice)."""
+        documents of this shop (by their identity tag, daily summaries too; an older
+        version's by a recent order's YourRef), the lost ledger's window carries on
+        (LOOKBACK days back; the books keep what they hold from being posted twice). A
+        damaged ledger set aside was a ledger: its window carries on without asking."""
         today = date.fromisoformat(iso(self.clock(), tz=self.spec.timezone)[:10])
         back = due.Window(self.statuses, today - timedelta(days=LOOKBACK), self.spec.timezone)
+        if self.ledger.set_aside:
+            self.outcome.notes.append(f"the ledger was set aside: booking carries on from {back.since} and what Exact holds is not booked again")
+            return back.since.isoformat()
+        ours = getattr(self.sink, "shop_documents", None)
+        asked: set[str] = set()
         for raw in due.Listing(self.source, back, self.ledger):
             if back.verdict(raw) is None:
                 try:
                     sale = due.sale(self.booker, due.read_order(raw, self.source if self.booker.wants_categories else None))
+                    document = sale.document
+                    if ours and document.journal not in asked:
+                        asked.add(document.journal)
+                        held = ours(document.target, document.journal, document.shop, back.since)
+                        if held:
+                            self.outcome.notes.append(
+                                f"the ledger is new, but Exact already holds {len(held)} document(s) of this shop in journal "
+                                f"{document.journal}: booking carries on from {back.since} and what Exact holds is not booked again"
+                            )
+                            return back.since.isoformat()
+                    found = None if self.days else self.sink.find("document", Posting(document, sale.customer, ""), {}, set())
                 except BookingError:
                     continue
-                found = self.sink.find("document", Posting(sale.document, sale.customer, ""), {}, set())
                 if found is not None:
                     self.outcome.notes.append(
-                        f"the ledger is new, but Exact already holds order {sale.document.order_number}: booking carries on "
+                        f"the ledger is new, but Exact already holds order {document.order_number}: booking carries on "
                         f"from {back.since} and what Exact holds is not booked again"
                     )
                     return back.since.isoformat()
@@ -217,13 +235,13 @@ class Run:
             order = due.read_order(raw, self.source if self.booker.wants_categories else None)
             account = None
             if not self._complete(order_id, None):
-                sale = due.sale(self.booker, order)
+                sale = self._dated(order_id, due.sale(self.booker, order))
                 if window.includes(sale.document) or started:
                     account, posted = self._book(order, None, sale, account)
                     if posted:
                         self.outcome.booked.append(order_id)
             else:
-                self._still_held(order_id, None, lambda: due.sale(self.booker, order))
+                self._still_held(order_id, None, lambda: self._dated(order_id, due.sale(self.booker, order)))
             if self._may_have_refunds(order):
                 refunds = sorted(self.source.refunds(order_id), key=lambda r: int(r["id"]))
                 for n, refund in enumerate(refunds):
@@ -238,6 +256,15 @@ class Run:
             self.ledger.clear_failure(order_id)
         except RunnerError as exc:
             self._order_failed(order_id, exc)
+
+    def _dated(self, order_id: int, sale: due.Planned) -> due.Planned:
+        """A sale keeps the entry date it was first due on: WooCommerce sets a new
+        `date_completed` each time an order is completed again (WC_Order::maybe_set_date_completed)."""
+        first = (self.ledger.step(order_id, None, "document") or {}).get("entry_date")
+        if not first or first == sale.document.entry_date.isoformat():
+            return sale
+        document = replace(sale.document, entry_date=date.fromisoformat(first))
+        return replace(sale, document=replace(document, created=min(document.created or document.entry_date, document.entry_date)))
 
     def _order_failed(self, order_id: int, exc: RunnerError, step: tuple[int | None, str] | None = None) -> None:
         """An order that met `exc`: recorded as failed (retried later), or the run stops.
@@ -313,7 +340,9 @@ class Run:
         for step in steps:
             record = self.ledger.step(order.id, refund_id, step)
             if record is None or record["state"] != "done":
-                facts = {**self.sink.intent(step, posting, done), **({"steps": list(steps)} if step == "document" else {})}
+                facts = self.sink.intent(step, posting, done)
+                if step == "document":  # the steps it takes, and the date it is booked on: fixed from now on
+                    facts = {**facts, "steps": list(steps), "entry_date": posting.document.entry_date.isoformat()}
                 found = None if wrote else self.sink.find(step, posting, done, self._known_ids(order.id))
                 self.ledger.intend(order.id, refund_id, step, **facts)
                 if found is not None:  # the books hold it: recorded, never posted twice

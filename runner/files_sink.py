@@ -129,7 +129,7 @@ def content(posting: Posting) -> dict[str, Any]:
         "entry_date": doc.entry_date.isoformat(),
         "journal": doc.journal,
         "your_ref": doc.your_ref,
-        "description": doc.description,
+        "description": f"{doc.description} {doc.tag}".strip(),  # with its identity, as Exact would hold it (runner/core/identity.py)
         "currency": doc.currency,
         "customer": {"collective": posting.customer.collective} if posting.customer.collective else {"email": posting.customer.email},
         "lines": [

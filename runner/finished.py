@@ -17,7 +17,7 @@ from typing import Any
 
 BUCKET = 1000  # orders per record of the booked and finished tables
 
-Row = list  # [refund, date, journal, number, exact_id]
+Row = list  # [refund, date, journal, number, exact_id(, entry date)]
 
 
 def rows_of(records: list[dict]) -> list[Row] | None:
@@ -33,7 +33,8 @@ def rows_of(records: list[dict]) -> list[Row] | None:
         if any((refund, s) not in steps for s in record.get("steps") or ["document"]):
             return None
         number = record.get("number") or steps.get((refund, "print"), {}).get("number")  # an invoice's is given at printing
-        rows.append([refund, str(record.get("at") or "")[:10], record.get("journal") or "", number, record.get("exact_id") or ""])
+        row = [refund, str(record.get("at") or "")[:10], record.get("journal") or "", number, record.get("exact_id") or ""]
+        rows.append(row + [record["entry_date"]] if record.get("entry_date") else row)  # the date it is booked on: fixed
     return rows or None
 
 
@@ -42,10 +43,10 @@ def record_of(order_id: int, row: Row | int, step: str = "document") -> dict[str
     and a step of its own (`steps`), so a completeness check asks for nothing more."""
     if not isinstance(row, list):
         return {"order": order_id, "refund": row, "step": step, "state": "done", "steps": [step], "at": "", "finished": True}
-    refund, day, journal, number, exact_id = row
+    refund, day, journal, number, exact_id = row[:5]
     record = {"order": order_id, "refund": refund, "step": step, "state": "done", "steps": [step], "at": day, "finished": True}
     if step == "document":
-        record.update(journal=journal, number=number, exact_id=exact_id)
+        record.update(journal=journal, number=number, exact_id=exact_id, **({"entry_date": row[5]} if len(row) > 5 and row[5] else {}))
     return record
 
 

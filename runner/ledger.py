@@ -26,7 +26,7 @@ from runner.journal import JournalStorage
 STEP_BUCKET = 100  # orders per steps table: a write touches one small table
 KEEP_DAYS = 60  # finished orders older than this keep only that they are finished
 RUN_DAYS = 14  # runs kept: `runner status` names the last one (and the last without failures, kept whatever its age)
-KEPT = ("steps", "journal")  # of an intent's facts, what a done step keeps (completeness, the report)
+KEPT = ("steps", "journal", "entry_date")  # of an intent's facts, what a done step keeps (completeness, the report, the date it is booked on)
 INDEX_CURSORS = ["exact_accounts_timestamp", "exact_items_timestamp"]  # an old ledger's: the index keeps them now
 UNKEPT = frozenset({"account"})  # done steps whose facts live elsewhere: a new account is in the account index
 
@@ -248,6 +248,13 @@ class Ledger:
 
     def keep_member(self, kept: dict) -> None:
         self._members(kept["order"]).upsert(kept, (Q.order == kept["order"]) & (Q.refund == kept["refund"]))
+
+    def member(self, order_id: int, refund_id: int) -> dict | None:
+        """A document kept for its day, as it was kept first (its day does not move)."""
+        found = self._members(order_id).get((Q.order == order_id) & (Q.refund == refund_id))
+        if found is None and "members" in self.db.tables():  # a ledger of before
+            found = self.db.table("members").get((Q.order == order_id) & (Q.refund == refund_id))
+        return found
 
     def members(self) -> list[dict]:
         return [kept for name in self._tables("members") for kept in self.db.table(name).all()]

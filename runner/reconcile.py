@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from runner import due
+from runner.core.identity import read_tag, shop_tag
 from runner.core.money import ZERO
 from runner.seams import Source
 from runner.vat_report import NONE, Code, Doc, Pair, Reconciliation, compare, ledger_views, read_shop
@@ -103,6 +104,22 @@ def paid_rows(folded: Iterable[Doc], summaries: Iterable[Mapping[str, Any]], lin
     return rows
 
 
+def tagged(identify: Callable[[Doc], Any], shop: str) -> Callable[[Doc], Any]:
+    """Who an Exact document belongs to: what the ledger knows, else what its identity tag
+    says (this shop's order and refund, or day summary), so a lost ledger still matches."""
+
+    def who(doc: Doc):
+        known = identify(doc)
+        if known or not (tag := read_tag(doc.description)) or tag.shop != shop:
+            return known
+        if tag.order:
+            return tag.order
+        day, kind, number = tag.summary or (None, "", 0)
+        return ("summary", f"{kind}|{doc.journal}|{day.isoformat()}|{number}") if day else None
+
+    return who
+
+
 Books = Callable[[Iterable[str], date, date, bool], tuple[list[Doc], list[Doc]]]
 
 
@@ -126,6 +143,7 @@ def reconcile(
         by_id = {s["exact_id"]: ("summary", s["key"]) for s in summaries if s.get("exact_id")}
         per_order = identify
         identify = lambda doc: by_id.get(doc.entry_id) or per_order(doc)  # noqa: E731
+    identify = tagged(identify, shop_tag(spec.woocommerce.url))
     result = compare(
         documents,
         entries,

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from runner.core.context import customer_context, line_context, order_context
+from runner.core.identity import document_identity, shop_tag, tag
 from runner.core.lines import Fact, agree_vat, amount_spread, cart_costs, cents_to_revenue, charge_facts, item_facts, local_date
 from runner.core.model import Order, Refund
 from runner.core.money import ZERO
@@ -53,6 +54,18 @@ class Document:
     warnings: tuple[str, ...] = ()
     closing: Line | None = None  # sales invoices: where a difference left by Exact's own VAT sum is closed
     members: tuple[tuple[int, int | None], ...] = ()  # a daily summary (runner/core/summary.py): the (order, refund) it sums
+    shop: str = ""  # the shop's tag (runner/core/identity.py): with the ids, how Exact tells this document from any other
+    created: date | None = None  # the earliest day the document can be dated (the order's creation): lookups read from it
+    summary: str = ""  # a daily summary's identity (day, kind, number), in place of order and refund ids
+
+    @property
+    def identity(self) -> str:
+        return self.summary or document_identity(self.order_id, self.refund_id)
+
+    @property
+    def tag(self) -> str:
+        """`[wc:3f9a1c:1234/567]`: the end of the Description Exact holds (runner/core/identity.py)."""
+        return tag(self.shop, self.identity)
 
     @property
     def net(self) -> Decimal:
@@ -107,6 +120,7 @@ class Booker:
         self.target = self.booking.target
         self.tolerance = spec.tolerance
         self._context_of: Order | None = None
+        self.shop = shop_tag(spec.woocommerce.url)
         self._context: dict[str, Any] = {}
 
     # documents
@@ -229,7 +243,17 @@ class Booker:
             total=expected,
             warnings=tuple(warnings),
             closing=closing,
+            shop=self.shop,
+            created=self._created(order, entry),
         )
+
+    def _created(self, order: Order, entry: date) -> date:
+        """The order's creation day, shop-local: no date it is booked on can be earlier
+        (WooCommerce re-sets `date_completed` on every completion; issue 21)."""
+        try:
+            return min(entry, local_date(order.date_created, self.spec.timezone)) if order.date_created else entry
+        except BookingError:
+            return entry
 
     def _line(self, fact: Fact, ctx: dict[str, Any], gl: str | None = None) -> Line:
         """Maps one fact; the VAT code is rendered first so gl_account and item may use it."""

@@ -16,6 +16,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from runner.core.booking import Document, Line, PaymentPlan, _grouped
+from runner.core.identity import summary_identity
 from runner.core.money import ZERO, text
 from runner.errors import BookingError
 
@@ -95,6 +96,9 @@ def summarize(members: Sequence[Document], day: Day, number: int = 1) -> Documen
         total=sum((m.total for m in members), ZERO),
         warnings=warnings,
         members=inside,
+        shop=members[0].shop,
+        created=day.day,
+        summary=summary_identity(day.day, day.kind == CREDIT, number),
     )
 
 
@@ -114,6 +118,7 @@ def record(document: Document, account: str, payment: PaymentPlan | None = None)
         "total": text(document.total),
         "lines": [[ln.kind, ln.gl_account, ln.vat_code, str(ln.percent), text(ln.net), text(ln.vat)] for ln in document.lines],
         "warnings": list(document.warnings),
+        **({"shop": document.shop} if document.shop else {}),
         **({"receipt": [payment.journal, text(payment.amount)]} if payment is not None else {}),
     }
 
@@ -191,6 +196,9 @@ def shell(summary: dict) -> Document:
         lines=(),
         total=Decimal(summary.get("total") or 0),
         members=tuple((order, refund or None) for order, refund in summary["members"]),
+        shop=summary.get("shop", ""),
+        created=date.fromisoformat(day),
+        summary=summary_identity(date.fromisoformat(day), kind == CREDIT, int(summary.get("n") or summary["key"].rsplit("|", 1)[1])),
     )
 
 
@@ -213,4 +221,5 @@ def member(kept: dict) -> Document:
         lines=lines,
         total=Decimal(kept["total"]),
         warnings=tuple(kept.get("warnings") or ()),
+        shop=kept.get("shop", ""),
     )

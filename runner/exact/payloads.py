@@ -12,9 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from runner.core.booking import Document, Line, PaymentPlan
+from runner.core.identity import member_notes
 from runner.core.money import ZERO, text
 
 SALES_ENTRIES = "salesentry/SalesEntries"
+SALES_ENTRY_LINES = "salesentry/SalesEntryLines"
 SALES_INVOICES = "salesinvoice/SalesInvoices"
 SALES_INVOICE_LINES = "salesinvoice/SalesInvoiceLines"
 PRINTED_INVOICES = "salesinvoice/PrintedSalesInvoices"
@@ -38,6 +40,15 @@ DESCRIPTION = 60
 def fit(value: str, limit: int = DESCRIPTION) -> str:
     """A text cut to Exact's length, the cut shown by "…"."""
     return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+
+
+def described(doc: Document) -> str:
+    """The document's Description as Exact holds it: the template's text, cut so that the
+    identity tag (runner/core/identity.py) fits after it whole: the index reads it there."""
+    if not doc.tag:
+        return fit(doc.description)
+    text = fit(doc.description, DESCRIPTION - len(doc.tag) - 1)
+    return f"{text} {doc.tag}" if text else doc.tag
 
 
 @dataclass(frozen=True)
@@ -80,7 +91,7 @@ def _quantity(value: Decimal) -> int | str:
 
 
 def document_payload(doc: Document, ids: Ids) -> tuple[str, dict[str, Any]]:
-    header: dict[str, Any] = {"Journal": doc.journal, "YourRef": doc.your_ref, "Description": fit(doc.description), "Currency": doc.currency}
+    header: dict[str, Any] = {"Journal": doc.journal, "YourRef": doc.your_ref, "Description": described(doc), "Currency": doc.currency}
     if doc.payment_condition:
         header["PaymentCondition"] = doc.payment_condition
     if doc.target == "sales_invoice":
@@ -94,9 +105,12 @@ def document_payload(doc: Document, ids: Ids) -> tuple[str, dict[str, Any]]:
             }
         )
         return SALES_INVOICES, header
-    header.update(
-        {"Customer": ids.customer, "EntryDate": doc.entry_date.isoformat(), "SalesEntryLines": [_entry_line(line, ids) for line in doc.lines]}
-    )
+    lines = [_entry_line(line, ids) for line in doc.lines]
+    if doc.members and doc.shop:  # a daily summary names its members, for a ledger that was lost (runner/core/identity.py)
+        for line, notes in zip(lines, member_notes(doc.shop, doc.members, len(lines)), strict=True):
+            if notes:
+                line["Notes"] = notes
+    header.update({"Customer": ids.customer, "EntryDate": doc.entry_date.isoformat(), "SalesEntryLines": lines})
     return SALES_ENTRIES, header
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from runner.core.booking import CustomerPlan, Document, PaymentPlan
+from runner.core.identity import read_members
 from runner.core.money import CENT, ZERO, text
 from runner.errors import BookingError, OutcomeUnknown, Rejected, RunnerError
 from runner.exact.client import ExactApi, quote
@@ -23,11 +24,13 @@ from runner.exact.payloads import (
     ACCOUNTS,
     PROCESSED,
     RECEIVABLES_LIST,
+    SALES_ENTRIES,
     SALES_INVOICES,
     Ids,
     MasterData,
     batched,
     closing_payload,
+    described,
     document_payload,
     fit,
     master_data_problems,
@@ -110,6 +113,32 @@ class ExactSink(Lookups):
     def holds(self, document: Document) -> bool | None:
         return self._index(document.target).holds(document)
 
+    def held_summaries(self, document: Document) -> list[Facts] | None:
+        """The summaries the books hold of a daily summary's shop, day, journal and kind (the
+        first and its corrections), found by their identity tag; None where it cannot be known."""
+        return [
+            {"exact_id": b.id, "number": b.number, "amount": text(b.total), "identity": b.tagged.identity if b.tagged else ""}
+            for b in self._index(document.target).summaries(document)
+        ]
+
+    def summary_members(self, exact_id: str, shop: str):
+        """Which orders a summary in the books holds, as its lines' Notes name them (one call,
+        made only for a summary a lost ledger does not know); None when they do not say."""
+        notes = []
+        for entry in self.api.get(SALES_ENTRIES, "EntryID,SalesEntryLines", f"EntryID eq guid'{exact_id}'", expand="SalesEntryLines"):
+            lines = entry.get("SalesEntryLines") or {}
+            rows = lines.get("results", []) if isinstance(lines, dict) else lines
+            notes += [r.get("Notes") or "" for r in sorted(rows, key=lambda r: r.get("LineNumber") or 0)]
+        return read_members(notes, shop)
+
+    def shop_documents(self, target: str, journal: str, shop: str, since) -> list[str] | None:
+        """What the books hold of this shop in a journal from `since` on (identities), for a new ledger's probe."""
+        return [b.tagged.identity for b in self._index(target).ours(journal, shop, since) if b.tagged]
+
+    def other_shops(self, target: str, journal: str, shop: str, since) -> list[str]:
+        """The documents in a journal whose identity tag names another shop (validate --online)."""
+        return [f"{b.named()} ({b.your_ref}, shop {b.tagged.shop})" for b in self._index(target).others(journal, shop, since) if b.tagged]
+
     def _index(self, target: str) -> BooksIndex:
         if target not in self._indexes:
             self._indexes[target] = BooksIndex(self.api, invoices=target == "sales_invoice")
@@ -125,7 +154,7 @@ class ExactSink(Lookups):
                 "target": doc.target,
                 "journal": doc.journal,
                 "your_ref": doc.your_ref,
-                "description": fit(doc.description),  # as sent, as Exact holds it
+                "description": described(doc),  # as sent, as Exact holds it
                 "total": text(doc.booked_total),
                 "net": text(doc.net),
                 "account": posting.account,
@@ -163,7 +192,7 @@ class ExactSink(Lookups):
             facts = {"exact_id": row["InvoiceID" if invoice else "EntryID"], "number": row.get("InvoiceNumber" if invoice else "EntryNumber")}
             if invoice and row.get("AmountFC") is not None:
                 facts["amount"] = text(decimal_of(row["AmountFC"]))
-            self._index(posting.document.target).add(posting.document, facts["exact_id"], facts["number"])
+            self._index(posting.document.target).add(posting.document, facts["exact_id"], facts["number"], payload["Description"])
             return facts
         if step == "close":
             return self._close(posting, done)
@@ -340,6 +369,18 @@ class OfflineExact(ExactSink):
 
     def known_item(self, code: str, description: str = "") -> str:
         return code
+
+    def held_summaries(self, document: Document) -> list[Facts] | None:
+        return None
+
+    def summary_members(self, exact_id: str, shop: str):
+        return None
+
+    def shop_documents(self, target: str, journal: str, shop: str, since) -> list[str] | None:
+        return None
+
+    def other_shops(self, target: str, journal: str, shop: str, since) -> list[str]:
+        return []
 
 
 def sink_from_spec(spec, ledger, tokens, transport=None, governor=None) -> ExactSink:

@@ -223,12 +223,14 @@ def build_order(cart: Cart, store: Store = DEFAULT_STORE) -> dict[str, Any]:
 
 
 def with_status(order: dict[str, Any], status: str, when: datetime, store: Store = DEFAULT_STORE) -> dict[str, Any]:
-    """The order after a status change at `when` (shop-local): date_modified moves, paid and
-    completed dates are set the first time the order gets there (WC_Order::maybe_set_date_*)."""
+    """The order after a status change at `when` (shop-local): date_modified moves; the paid
+    date is set the first time the order gets paid (WC_Order::maybe_set_date_paid keeps one
+    set before), the completed date on every change to completed, also when completed again
+    after an edit (WC_Order::maybe_set_date_completed sets it to now whatever it was)."""
     new = {**order, "status": status}
     if status in ("processing", "completed") and not order.get("date_paid"):
         new["date_paid"], new["date_paid_gmt"] = local_date(when), gmt_date(when, store)
-    if status == "completed" and not order.get("date_completed"):
+    if status == "completed" and order.get("status") != "completed":
         new["date_completed"], new["date_completed_gmt"] = local_date(when), gmt_date(when, store)
     new["is_editable"] = status in EDITABLE
     new["needs_payment"] = status in UNPAID and Decimal(order["total"]) > 0
