@@ -385,7 +385,8 @@ class Run:
         try:
             account, posted = self._post(order, refund_id, planned, None)
         except Rejected as again:
-            raise Rejected(f"{healed}; booked again on the e-mail's account, and refused: {again.message}", again.hint, again.status) from None
+            said = f"{healed}; sent again on the e-mail's account (found in Exact or made), Exact refused it too: {again.message}"
+            raise Rejected(said, again.hint, again.status) from None
         self.outcome.notes.append(f"order {planned.document.order_number}: {healed}; booked on account {account}")
         return account, posted
 
