@@ -45,8 +45,8 @@ def index_file(box):
     return box.dir / ".runner" / "state.accounts.json"
 
 
-def test_accounts_deleted_or_merged_in_exact_are_read_again_and_no_order_waits(sync_box):
-    box = sync_box(orders=6)
+def test_accounts_deleted_or_merged_in_exact_are_read_again_and_no_order_waits(sync_box, unsure):
+    box = sync_box(orders=6, exact_options=unsure)
     people = [person(n) for n in range(16)]
     for who in people[:6]:
         order(box, who)
@@ -72,8 +72,8 @@ def test_accounts_deleted_or_merged_in_exact_are_read_again_and_no_order_waits(s
     assert all(len(accounts_with(box, who.email)) == 1 for who in people)
 
 
-def test_an_account_exact_refuses_as_unknown_is_healed_and_the_order_booked_in_the_same_run(sync_box):
-    box = sync_box(orders=4)
+def test_an_account_exact_refuses_as_unknown_is_healed_and_the_order_booked_in_the_same_run(sync_box, unsure):
+    box = sync_box(orders=4, exact_options=unsure)
     iris = person(1, "iris@example.nl")
     made = by_hand(box, iris)
     assert box.run("run").exit_code == 0  # the index learns the account
