@@ -1,23 +1,29 @@
 """The index of Exact's accounts and items: e-mail -> account, account code -> account,
 item code -> item. A mirror of Exact's books (brought up to date from sync/CRM/Accounts and
-sync/Logistics/Items, only what changed since the cursors it keeps), so it lives in a file
-of its own beside the ledger: it grows with the administration's accounts, not with what
-was booked, and no window can shrink it (any customer may order again).
+sync/Logistics/Items, only what changed since the cursors it keeps, and from sync/Deleted),
+so it lives in a file of its own beside the ledger: it grows with the administration's
+accounts, not with what was booked, and no window can shrink it (any customer may order again).
 
-One JSON array per line, appended: `["e", email, id, code]`, `["c", code, id]`,
-`["i", code, id]`, and `["t", cursor, value]`. A last line cut short by a crash is skipped;
-any other line that cannot be read makes the index forget its cursors, so the next refresh
-reads every account again (an account missing here would be created twice). Either way the
-holder of the run lock rewrites the file when it opens it."""
+One JSON array per line, appended: `["e", email, id, code]` (the e-mail in its normal form,
+runner/core/emails.py), `["c", code, id]`, `["i", code, id]`, `["x", id]` (an account Exact no
+longer holds: every e-mail and code naming it forgotten) and `["t", cursor, value, entries]`, a
+position marker that also counts the entry lines before it. A last line cut short by a crash is
+skipped; any other line that cannot be read, or a marker that counts more entries before it
+than the file holds (lines deleted by hand), makes the index `damaged`: it forgets its cursors,
+so the next refresh reads every account again and drops what Exact no longer holds (an account
+missing here would be created twice, one Exact deleted would be refused). Either way the holder
+of the run lock rewrites the file when it opens it."""
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from runner import private
+from runner.core import emails
 from runner.journal import last_byte
 
 KINDS = {"e": "emails", "c": "codes", "i": "items"}
@@ -39,6 +45,7 @@ class AccountIndex:
         self.items: dict[str, str] = {}  # item code -> item id
         self.cursors: dict[str, Any] = {}
         self.damaged, self.torn = "", False
+        self.entries = 0  # entry lines in the file (not position markers): each marker counts those before it
         self._file = None
         self.lines = self._replay() if path is not None and path.exists() else 0
         if compact:
@@ -77,30 +84,44 @@ class AccountIndex:
         with open(self.path, encoding="utf-8", errors="replace") as handle:
             lines = [line for line in handle.read().split("\n") if line.strip()]
         try:  # in one parse when every line is whole
-            entries = json.loads("[" + ",".join(lines) + "]")
+            entries = list(enumerate(json.loads("[" + ",".join(lines) + "]"), start=1))
         except json.JSONDecodeError:
             entries = []
             for number, line in enumerate(lines, start=1):
                 try:
-                    entries.append(json.loads(line))
+                    entries.append((number, json.loads(line)))
                 except json.JSONDecodeError:
                     if number < len(lines):
                         self.damaged = self.damaged or f"line {number} of {self.path} is not an index entry"
                     else:  # an append a crash cut short
                         self.torn = True
-        for number, entry in enumerate(entries, start=1):
+        gone: set[str] = set()
+        for number, entry in entries:
             try:
-                self._apply(entry)
+                if entry[0] == "x":
+                    gone.add(entry[1])  # forgotten once all is read: a deleted account's id never comes back
+                else:
+                    self._apply(entry)
+                if entry[0] != "t":
+                    self.entries += 1
+                elif len(entry) > 3 and entry[3] > self.entries:
+                    self.damaged = self.damaged or (
+                        f"{entry[3] - self.entries} of the {entry[3]} entries before line {number} of {self.path} are missing"
+                    )
             except (TypeError, IndexError, KeyError):
                 self.damaged = self.damaged or f"entry {number} of {self.path} is not an index entry"
+        self._forget(gone)
         if self.damaged:
             self.cursors = {}
         return len(lines)
 
     def _apply(self, entry: list) -> None:
+        if entry[0] == "x":
+            self._forget({entry[1]})
+            return
         kind, key, value = entry[0], entry[1], entry[2]
         if kind == "e":
-            self.emails[key] = (value, entry[3])
+            self.emails[emails.key(key)] = (value, entry[3])
             if entry[3]:
                 self.codes[entry[3]] = value  # an account's code is its own: no line of its own needed
         elif kind == "c":
@@ -110,10 +131,28 @@ class AccountIndex:
         elif kind == "t":
             self.cursors[key] = value
 
+    def _forget(self, ids: set[str]) -> list[str]:
+        """The e-mails and codes naming these accounts dropped; the e-mails dropped."""
+        if not ids:
+            return []
+        dropped = [email for email, (account_id, _) in self.emails.items() if account_id in ids]
+        for email in dropped:
+            del self.emails[email]
+        for code in [code for code, account_id in self.codes.items() if account_id in ids]:
+            del self.codes[code]
+        return dropped
+
     def _add(self, entry: list) -> None:
         self._apply(entry)
+        self._write(entry)
+
+    def _write(self, entry: list) -> None:
         if self.path is None or self.read_only:
             return
+        if entry[0] == "t":
+            entry = [*entry[:3], self.entries]
+        else:
+            self.entries += 1
         if self._file is None:
             private.folder(self.path.parent)
             self._file = private.append(self.path)
@@ -126,11 +165,26 @@ class AccountIndex:
 
     # what the sink asks
     def account(self, email: str) -> tuple[str, str] | None:
-        return self.emails.get(email)
+        """The account of an e-mail, however it is spelt (matched on its normal form)."""
+        return self.emails.get(emails.key(email))
 
     def remember_account(self, email: str, account_id: str, code: str = "") -> None:
+        email = emails.key(email)
         if self.emails.get(email) != (account_id, code):
             self._add(["e", email, account_id, code])
+
+    def forget_accounts(self, ids: Iterable[str]) -> list[str]:
+        """Accounts Exact no longer holds (deleted, or merged into another): forgotten, a
+        line each; returns the e-mails that named them."""
+        known = self.account_ids()
+        gone = [account_id for account_id in dict.fromkeys(ids) if account_id in known]
+        dropped = self._forget(set(gone))
+        for account_id in gone:
+            self._write(["x", account_id])
+        return dropped
+
+    def account_ids(self) -> set[str]:
+        return set(self.codes.values()) | {account_id for account_id, _ in self.emails.values()}
 
     def remember_code(self, code: str, account_id: str) -> None:
         if self.codes.get(code) != account_id:
@@ -148,8 +202,10 @@ class AccountIndex:
             self._add(["t", name, value])
 
     def compact(self) -> None:
-        """The file rewritten with one line per entry it needs."""
+        """The file rewritten with one line per entry it needs, the markers last."""
         entries = self._entries()
+        self.entries = sum(1 for entry in entries if entry[0] != "t")
+        entries = [[*entry, self.entries] if entry[0] == "t" else entry for entry in entries]
         private.replace(self.path, (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n" for entry in entries))
         self.lines = len(entries)
         if self._file is not None:

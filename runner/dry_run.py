@@ -22,6 +22,10 @@ class DryRunSink:
     def open(self) -> None:
         self.sink.open()
 
+    @property
+    def notes(self) -> list[str]:
+        return getattr(self.sink, "notes", [])
+
     def problems(self, document: Document, payment: PaymentPlan | None) -> list[str]:
         return self.sink.problems(document, payment)
 

@@ -39,7 +39,7 @@ class Run:
         self.progress = progress  # called with a progress.Tick after each order (done of total, calls, time left)
         self.booker = Booker(spec)
         self.days = Days(self) if spec.booking.mode == "daily_summary" else None  # documents kept for their day's summary
-        self._book = self.days.collect if self.days else self._post
+        self._book = self.days.collect if self.days else self._post_healing
         self.statuses = frozenset(spec.orders.statuses)
         self.outcome = Outcome(started=iso(clock()))
         self.seen: set[int] = set()  # orders looked at in this run
@@ -88,6 +88,7 @@ class Run:
                 self.days.book()
             self.flush()
             self.completeness()
+            self.outcome.notes += getattr(self.sink, "notes", [])  # what the sink had to heal (its account index)
         except QuotaExhausted as stop:
             self.outcome.stopped = f"{stop.message}; {stop.hint}"
             if stop.resets_at > self.clock():  # runs until then make no calls at all
@@ -398,6 +399,29 @@ class Run:
 
     def _known_ids(self, order_id: int) -> set[str]:
         return {s["exact_id"] for s in self.ledger.order_steps(order_id) if s.get("exact_id")}
+
+    def _post_healing(self, order: Order, refund_id: int | None, planned: due.Planned, account: str | None) -> tuple[str, bool]:
+        """`_post`, and once more when Exact refused the document because it no longer knows
+        the customer's account (deleted or merged in Exact since the index learned it): the
+        sink forgets it, and the second time the account is found again by e-mail or made
+        (with an intent, as any new account). Refused, nothing landed: no lookup is needed."""
+        try:
+            return self._post(order, refund_id, planned, account)
+        except Rejected as refused:
+            unknown = getattr(self.sink, "unknown_account", None)
+            healed = unknown(planned.customer, refused) if unknown else None
+            if healed is None:
+                raise
+        for intent in self.ledger.open_intents():
+            if intent["order"] == order.id and (intent["refund"] or None) == refund_id:
+                self.ledger.forget(order.id, intent["refund"], intent["step"])
+        try:
+            account, posted = self._post(order, refund_id, planned, None)
+        except Rejected as again:
+            said = f"{healed}; sent again on the e-mail's account (found in Exact or made), Exact refused it too: {again.message}"
+            raise Rejected(said, again.hint, again.status) from None
+        self.outcome.notes.append(f"order {planned.document.order_number}: {healed}; booked on account {account}")
+        return account, posted
 
     def _account(self, order_id: int, planned: due.Planned) -> str:
         """The customer's account: known to the sink, found after a lost answer, or created."""

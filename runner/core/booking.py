@@ -84,8 +84,9 @@ class Document:
 
 @dataclass(frozen=True)
 class CustomerPlan:
-    """Who the document is booked on: a collective account code, or an e-mail to match
-    (case-insensitively). The fields of a new account are rendered only when one is made."""
+    """Who the document is booked on: a collective account code, or an e-mail to match (in
+    its normal form, runner/core/emails.py). The fields of a new account are rendered only
+    when one is made."""
 
     email: str
     collective: str
@@ -170,7 +171,7 @@ class Booker:
             fields = {name: self.templates.render(f"customers.account.{name}", **ctx) for name in names}
             return {k: v for k, v in fields.items() if v}
 
-        return CustomerPlan(order.email, collective, ctx["customer"], account)
+        return CustomerPlan(order.email_key, collective, ctx["customer"], account)
 
     def payment(self, order: Order, document: Document) -> PaymentPlan | None:
         if self.booking.status != "paid" or not document.total:

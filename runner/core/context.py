@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from runner.core import emails
 from runner.core.lines import Fact
 from runner.core.model import Order
 
@@ -74,7 +75,7 @@ def customer_context(order: Order, vat_number_keys: tuple[str, ...]) -> dict[str
     person = f"{billing.get('first_name') or ''} {billing.get('last_name') or ''}".strip()
     vat_number = next((str(v).strip() for k in vat_number_keys if (v := order.meta(k))), "")
     context = CustomerContext(
-        email=order.email,
+        email=emails.as_typed(order.billing_email),  # what a new account is given: never a mangled lower case
         name=billing.get("company") or person,
         company=billing.get("company") or "",
         vat_number=vat_number,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from runner.core import emails
 from runner.core.money import ZERO, amount
 from runner.errors import BookingError
 
@@ -109,9 +110,19 @@ class Order:
     refund_ids: tuple[int, ...]
     raw: Mapping[str, Any] = field(repr=False, default_factory=dict)
 
-    @functools.cached_property  # read by the booking rules, the customer and the templates alike
+    @functools.cached_property  # read by the booking rules and the templates
     def email(self) -> str:
-        return ((self.raw.get("billing") or {}).get("email") or "").strip().lower()
+        """The billing e-mail, trimmed and lower-cased (`İ` as `i`): templates' `order.email`."""
+        return emails.lowered(self.billing_email)
+
+    @functools.cached_property
+    def email_key(self) -> str:
+        """The billing e-mail in the normal form customers are matched on (runner/core/emails.py)."""
+        return emails.key(self.billing_email)
+
+    @property
+    def billing_email(self) -> str:
+        return str((self.raw.get("billing") or {}).get("email") or "")
 
     @functools.cached_property
     def country(self) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from runner.core.money import text
 from runner.exact.client import ExactApi, quote
 from runner.exact.master import decimal_of
-from runner.exact.payloads import ACCOUNTS, SALES_ENTRIES, SALES_INVOICES, fit
+from runner.exact.payloads import SALES_ENTRIES, SALES_INVOICES, fit
 
 
 class Lookups:
@@ -18,7 +18,7 @@ class Lookups:
     api: ExactApi
     ledger: object
 
-    # customers
+    # customers: runner/exact/customers.py
     def _changed(self, endpoint: str, select: str, cursor: str):
         """The rows of a sync endpoint changed since the index's `cursor`, which moves on to the
         newest Timestamp once all are read (so a run stopped midway reads them again)."""
@@ -28,38 +28,6 @@ class Lookups:
             newest = max(newest, int(row["Timestamp"]))
             yield row
         index.set_cursor(cursor, newest)
-
-    def refresh_accounts(self) -> int:
-        """Brings the e-mail and code index up to date with what changed in Exact."""
-        seen, index = 0, self.ledger.index
-        for row in self._changed("sync/CRM/Accounts", "ID,Code,Email,Status", "exact_accounts_timestamp"):
-            seen += 1
-            email, code = (row.get("Email") or "").strip().lower(), (row.get("Code") or "").strip()
-            if email and not index.account(email):  # the first account with an e-mail keeps it
-                index.remember_account(email, row["ID"], code)
-            if code:
-                index.remember_code(code, row["ID"])
-        return seen
-
-    def find_account(self, email: str, name: str = "") -> dict | None:
-        """An account created with this e-mail, letter case aside, and this name when one was
-        sent (a bookkeeping address the template gives every customer must not find another
-        customer's). First the index, brought up to date from the sync endpoint; then Exact's
-        plain `Email eq` (the filter the reference lists for Accounts), its rows matched here:
-        whether Exact compares e-mail case-insensitively, or counts `tolower(Email)` as a
-        filter on Email, is unknown."""
-        if not email:
-            return None  # nothing to tell it by: it is created again rather than booked on someone else's
-        wanted = email.strip().lower()
-        if not name:
-            self.refresh_accounts()
-            known = self.ledger.index.account(wanted)
-            if known:
-                return {"ID": known[0], "Code": known[1]}
-        for row in self.api.get(ACCOUNTS, "ID,Code,Email,Name", f"Email eq {quote(email.strip())}"):
-            if (row.get("Email") or "").strip().lower() == wanted and (not name or (row.get("Name") or "").strip() == name.strip()):
-                return row
-        return None
 
     # items, for sales invoices
     def refresh_items(self) -> None:

@@ -4,7 +4,8 @@ look each of these up when a POST's outcome is unknown.
 
 Customers are matched on e-mail without asking Exact per order: the ledger keeps an index
 of the administration's accounts, refreshed from `sync/CRM/Accounts` (only what changed
-since the last run), so a steady-state order costs one call."""
+since the last run) and healed from `sync/Deleted` (runner/exact/customers.py), so a
+steady-state order costs one call."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from runner.core.identity import read_members
 from runner.core.money import CENT, ZERO, text
 from runner.errors import BookingError, OutcomeUnknown, Rejected, RunnerError
 from runner.exact.client import ExactApi, quote
+from runner.exact.customers import Customers
 from runner.exact.index import BooksIndex
 from runner.exact.lookups import Lookups
 from runner.exact.master import Admin, MasterCache, account_problems, decimal_of
@@ -40,7 +42,7 @@ from runner.exact.payloads import (
 from runner.seams import Facts, Posting, Quota
 
 
-class ExactSink(Lookups):
+class ExactSink(Lookups, Customers):
     def __init__(self, api: ExactApi, ledger) -> None:
         self.api, self.ledger = api, ledger
         self.master = MasterCache(api, ledger)
@@ -83,8 +85,7 @@ class ExactSink(Lookups):
                     f"collective account '{plan.collective}' does not exist in Exact", "create it in Exact, or fix customers.collective"
                 )
             return known
-        known = self.ledger.index.account(plan.email)
-        return known[0] if known else None
+        return self.known_customer(plan)
 
     def create_customer(self, plan: CustomerPlan) -> Facts:
         fields = plan.account
@@ -148,7 +149,7 @@ class ExactSink(Lookups):
         doc = posting.document
         if step == "account":  # found again by what was sent: customers.account.Email may differ from the order's e-mail
             fields = posting.customer.account
-            return {"sent_email": (fields.get("Email") or "").strip().lower(), "name": (fields.get("Name") or "").strip()}
+            return {"sent_email": (fields.get("Email") or "").strip(), "name": (fields.get("Name") or "").strip()}
         if step == "document":
             return {
                 "target": doc.target,

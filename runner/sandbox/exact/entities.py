@@ -258,7 +258,7 @@ SYNC_GL_ACCOUNTS = EntitySet("sync/Financial/GLAccounts", SYNC + "Financial.GLAc
 SYNC_PRICES = EntitySet(
     "sync/Logistics/SalesItemPrices", SYNC + "Logistics.SalesItemPrice", "Timestamp", fields("Timestamp:l!") | SALES_ITEM_PRICES.fields
 )
-# What was deleted, as DOC:SyncDeleted lists it; empty here, since the sandbox deletes nothing.
+# What was deleted, as DOC:SyncDeleted lists it: accounts a test deleted or merged (deletions.py).
 SYNC_DELETED = EntitySet(
     "sync/Deleted", SYNC + "Deleted", "Timestamp", fields("Timestamp:l! DeletedBy:g! DeletedDate:t! Division:i! EntityKey:g! EntityType:i! ID:g!")
 )

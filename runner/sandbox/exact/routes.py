@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from runner.sandbox.exact.books import post_sales_entry, post_sales_invoice, post_sales_invoice_line, print_sales_invoice
+from runner.sandbox.exact.deletions import kept_deletions
 from runner.sandbox.exact.entities import (
     ACCOUNTS,
     ALL_DIVISIONS,
@@ -81,7 +82,7 @@ ROUTES: dict[str, Route] = {
     "sync/Logistics/Items": Route(SYNC_ITEMS, source=ITEMS.path),
     "sync/Financial/GLAccounts": Route(SYNC_GL_ACCOUNTS, source=GL_ACCOUNTS.path),
     "sync/Logistics/SalesItemPrices": Route(SYNC_PRICES, source=SALES_ITEM_PRICES.path),
-    "sync/Deleted": Route(SYNC_DELETED, source=SYNC_DELETED.path),
+    "sync/Deleted": Route(SYNC_DELETED, source=SYNC_DELETED.path, rows=lambda sim, grant, division: kept_deletions(sim.admins[division])),
     "bulk/CRM/Accounts": Route(BULK_ACCOUNTS, source=ACCOUNTS.path, bulk=True),
     "bulk/Logistics/Items": Route(BULK_ITEMS, source=ITEMS.path, bulk=True),
     "bulk/Financial/GLAccounts": Route(BULK_GL_ACCOUNTS, source=GL_ACCOUNTS.path, bulk=True),

@@ -16,7 +16,8 @@ closed_periods set(), fiscal_years (2020, next year), default_payment_condition 
 makes ids and tokens reproducible.
 
 Test-facing: `sim.clock`; `sim.config` (live: change limits mid-test); `sim.mint_tokens()` (a
-token response dict, no HTTP); `sim.close_period(y, m)` / `sim.open_period(y, m)`; tables of the
+token response dict, no HTTP); `sim.close_period(y, m)` / `sim.open_period(y, m)`;
+`sim.delete_account(id)` / `sim.merge_accounts(gone, into)` (as the bookkeeper does in Exact; deletions.py); tables of the
 main division as dicts id -> row (typed values, CHAR codes padded): `sim.accounts`, `sim.items`,
 `sim.prices`, `sim.entries`, `sim.invoices`, `sim.receivables`, `sim.bank_entries`,
 `sim.cash_entries`, `sim.gl_accounts`, `sim.vat_codes`, `sim.journals`; `sim.admin` (lookups:
@@ -72,7 +73,8 @@ Assumptions on [U] facts (each a likeliest reading; options where cheap):
   strings, "Invalid journal. The journal must be a bank journal.", "Ongeldige referentie: Land".
 - Atom answers (no `Accept: application/json`) list properties only; the request is carried out.
 - Sync (`sync/CRM/Accounts`, `sync/Logistics/Items`, `sync/Financial/GLAccounts`,
-  `sync/Logistics/SalesItemPrices`, `sync/Deleted` (always empty: nothing is deleted); GET only, key Timestamp): `Timestamp` is one
+  `sync/Logistics/SalesItemPrices`, `sync/Deleted` (the accounts deleted or merged in the last
+  two months; deletions.py); GET only, key Timestamp): `Timestamp` is one
   rowversion counter per division over all tables, bumped by every insert/update, starting past
   Int32 (`timestamp_start`), sent as an Int64 string ("2147483649"); `$filter` must be exactly
   `Timestamp gt N` (N whole; `1L` allowed) or 400, and is mandatory; `$select` is mandatory even
@@ -117,6 +119,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from runner.sandbox.exact.auth import ErrorBudget, Grant, OAuthServer, RateLimiter, oauth_message
+from runner.sandbox.exact.deletions import delete_account, merge_accounts
 from runner.sandbox.exact.entities import ME, BusinessError
 from runner.sandbox.exact.reads import read
 from runner.sandbox.exact.routes import ROUTES, Route, me_row
@@ -196,6 +199,14 @@ class ExactSimulator:
     def mint_tokens(self, divisions: tuple[int, ...] | None = None) -> dict[str, str]:
         """A token response as the token endpoint gives it, without the login round trip."""
         return self.oauth.as_dict(self.oauth.issue(divisions))
+
+    def delete_account(self, account_id: str) -> None:
+        """The bookkeeper deletes an account in Exact (one no document names): sync/Deleted lists it."""
+        delete_account(self.admin, account_id, self.user_id)
+
+    def merge_accounts(self, gone: str, into: str) -> None:
+        """The bookkeeper merges account `gone` into `into` in Exact: see deletions.py."""
+        merge_accounts(self.admin, gone, into, self.user_id)
 
     def close_period(self, year: int, month: int) -> None:
         self.config.closed_periods.add((year, month))
