@@ -63,3 +63,60 @@ def test_a_time_zone_typo_is_refused_by_validate_with_the_name_it_meant(cli, tmp
         assert "unexpected error" not in result.output
     fine = cli("validate", str(write_spec(tmp_path, **{"woocommerce:\n": "woocommerce:\n  timezone: America/New_York\n"})))
     assert fine.exit_code == 0, fine.output
+
+
+CLEAR_AND_TITLE = "\x1b[2J\x1b]0;pwned\x07"
+
+
+def test_the_shops_text_reaches_the_terminal_without_escape_sequences(sync_box):
+    box = sync_box(orders=6)
+    named, failing = box.due()[1], box.due()[2]
+    named["number"] = f"{CLEAR_AND_TITLE}A-{named['id']}\r"
+    named["billing"]["first_name"] = "Ir\x1b[31mis\x9b2J\u202e"
+    failing["currency"] = f"{CLEAR_AND_TITLE}USD"  # fails that order, quoting the shop's currency
+    outputs = {
+        "preview": box.run("preview", "--limit", "1000"),
+        "dry run": box.run("run", "--dry-run"),
+        "run": box.run("run"),
+        "status": box.run("status"),
+    }
+    for command, result in outputs.items():
+        shown = result.output
+        assert not any(c in shown for c in "\x1b\x07\x9b\r\u202e"), (command, shown)
+    assert f"A-{named['id']}" in outputs["dry run"].output  # the number shown, without what it carried
+    assert "USD" in outputs["run"].output and "USD" in outputs["status"].output and "pwned" not in outputs["status"].output
+
+
+def test_a_full_disk_during_the_daily_tidy_is_a_clear_message_and_leaves_no_temporary(sync_box, monkeypatch):
+    """The disk fills while the tidied ledger is made durable: fsync of the temporary says
+    ENOSPC (injected at the OS boundary, for that file only; every other write goes on)."""
+    import errno
+    import os
+
+    from tests.robust import assert_exactly_once
+
+    box = sync_box(orders=8)
+    assert box.run("run").exit_code == 0
+    state = box.dir / ".runner" / "state.json"
+    with box.ledger() as ledger:
+        ledger.set_cursor("tidied", "2000-01-01")  # the first run of a new day tidies the ledger
+    before = state.read_bytes()
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        if os.readlink(f"/proc/self/fd/{fd}").endswith(".compact"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    result = box.run("run")
+    assert result.exit_code == 1, result.output
+    assert f"error: cannot write {state}: the disk is full (No space left on device)" in result.output
+    assert "what to do: free some space on the disk" in result.output and "nothing is lost" in result.output
+    assert "unexpected error" not in result.output and "Traceback" not in result.output
+    assert list(state.parent.glob("*.compact")) == []
+    assert state.read_bytes().startswith(before[:1000])  # the ledger as it was (the tidy's own lines appended at most)
+    monkeypatch.setattr(os, "fsync", real_fsync)  # space freed
+    again = box.run("run")
+    assert again.exit_code == 0, again.output
+    assert_exactly_once(box)
