@@ -195,10 +195,10 @@ def authorize_url(base_url: str, client_id: str, redirect_uri: str, state: str |
 def code_from_redirect(url: str, state: str) -> str:
     """The code from the URL Exact redirected to (pasted, or caught on a loopback port)."""
     query = parse_qs(urlsplit(url.strip()).query)
-    if query.get("state", [""])[0] != state:  # first: what another page sends (an `error=` too) is not Exact's answer
-        raise LoginNeeded("the redirect does not belong to this login (state differs)", "run runner auth again and use its URL")
     if "error" in query:
         raise LoginNeeded(f"Exact refused the login: {query['error'][0]}", "run runner auth again and approve the app")
+    if query.get("state", [""])[0] != state:
+        raise LoginNeeded("the redirect does not belong to this login (state differs)", "run runner auth again and use its URL")
     if "code" not in query:
         raise LoginNeeded("the redirect URL has no code", "paste the whole URL of the page Exact sent you to")
     return query["code"][0]  # parse_qs already URL-decoded it (%21 -> !)

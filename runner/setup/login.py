@@ -109,10 +109,10 @@ class Callback:
 
 
 def code_of(redirect: str, state: str) -> str:
-    """The code in the address Exact sent the browser to; a refusal says what Exact said
-    (only when it is the answer to this login: Exact sends the login's state back with it)."""
+    """The code in the address Exact sent the browser to; a refusal says what Exact said. (A
+    return caught on the loopback callback carries this login's state: Callback takes no other.)"""
     query = parse_qs(urlsplit(redirect.strip()).query)
-    if "error" in query and query.get("state", [""])[0] == state:
+    if "error" in query:
         said = query["error"][0] + (f": {query['error_description'][0]}" if "error_description" in query else "")
         hint = "approve the app when Exact asks (log in as a user who may use the administration)"
         raise LoginNeeded(f"Exact did not approve the login ({said})", hint)
