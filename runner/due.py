@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from runner.core.booking import Booker, CustomerPlan, Document, PaymentPlan
 from runner.core.model import Order, parse_order, parse_refund, reached_trigger
-from runner.errors import BookingError, UsageError
+from runner.errors import BookingError, RunnerError, UsageError
 from runner.seams import Source
 
 OVERLAP = 3600  # seconds re-read before the cursor: saves that raced the last listing
@@ -158,7 +159,9 @@ def read_order(raw: Mapping[str, Any], source: Source | None = None) -> Order:
         items = [i for i in raw.get("line_items") or [] if isinstance(i, Mapping)]
         categories = {i.get("product_id"): source.categories(i.get("product_id")) for i in items} if source else None
         return parse_order(raw, categories)
-    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
+    except RunnerError:
+        raise
+    except Exception as exc:  # whatever the data makes of the code: this order's failure, never the run's
         raise BookingError(
             f"order {raw.get('number') or raw.get('id')}: the shop's data cannot be read ({type(exc).__name__}: {sample(exc)})",
             "look at the order in WooCommerce (a plugin may have saved it half); it is retried by itself",
@@ -177,7 +180,28 @@ def sample(value: Any) -> str:
     return shown if len(shown) <= 120 else shown[:117] + "..."
 
 
+@contextmanager
+def planning(what: str) -> Iterator[None]:
+    """Turning one order into documents: any exception it meets (an arithmetic signal, a
+    template that raised something of its own, a shape no check foresaw) is that order's
+    failure, named, and the run goes on; the runner's own errors pass as they are."""
+    try:
+        yield
+    except RunnerError:
+        raise
+    except Exception as exc:
+        raise BookingError(
+            f"{what} cannot be turned into documents ({type(exc).__name__}: {sample(exc)})",
+            "look at the order in WooCommerce (a plugin may have saved an odd value); it is retried by itself",
+        ) from None
+
+
 def sale(booker: Booker, order: Order) -> Planned:
+    with planning(f"order {order.number}"):
+        return _sale(booker, order)
+
+
+def _sale(booker: Booker, order: Order) -> Planned:
     document = booker.book_order(order)
     if document.total < 0:
         raise BookingError(
@@ -189,9 +213,10 @@ def sale(booker: Booker, order: Order) -> Planned:
 
 def credit(booker: Booker, order: Order, refund: Mapping[str, Any], earlier: Sequence[Mapping[str, Any]] = ()) -> Planned:
     """A refund's credit; `earlier`: the order's refunds before it, which it may not exceed with."""
-    before = [parse_refund(r, order) for r in earlier]
-    document = booker.book_refund(order, parse_refund(refund, order), before)
-    return Planned(document, booker.customer(order), booker.payment(order, document))
+    with planning(f"refund {refund.get('id', '?') if isinstance(refund, Mapping) else '?'} of order {order.number}"):
+        before = [parse_refund(r, order) for r in earlier]
+        document = booker.book_refund(order, parse_refund(refund, order), before)
+        return Planned(document, booker.customer(order), booker.payment(order, document))
 
 
 def plans(booker: Booker, order: Order, refunds: Sequence[Mapping[str, Any]] = ()) -> list[Planned]:

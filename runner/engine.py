@@ -244,7 +244,9 @@ class Run:
             else:
                 self._still_held(order_id, None, lambda: self._dated(order_id, due.sale(self.booker, order)))
             if self._may_have_refunds(order):
-                refunds = sorted(self.source.refunds(order_id), key=lambda r: int(r["id"]))
+                listed = self.source.refunds(order_id)
+                with due.planning(f"the refunds of order {order.number}"):  # a refund without a number for an id fails this order
+                    refunds = sorted(listed, key=lambda r: int(r["id"]))
                 for n, refund in enumerate(refunds):
                     if self._complete(order_id, refund["id"]):
                         self._still_held(order_id, refund["id"], lambda n=n, refund=refund: due.credit(self.booker, order, refund, refunds[:n]))

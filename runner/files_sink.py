@@ -4,12 +4,23 @@ Exact: the document as the booking rules made it, codes and all, amounts as stri
 
 Exactly-once holds here as everywhere: the folder keeps a ledger of its own
 (`ledger.json`), so running again adds only what is new, and a file whose writing was
-cut off is found (or written again) by the next run. Files are written whole or not at all."""
+cut off is found (or written again) by the next run. Files are written whole or not at all.
+
+Nothing is written outside the folder, whatever was planted in it: a temporary is made new
+(O_EXCL, O_NOFOLLOW; a link or file left at its name is removed, never followed), renamed
+over the document's name (a rename replaces a link, it does not write through it), and the
+folder's own ledger and lock files may not be links. A file already at a document's name
+counts as that document only when it is a plain file holding the same document (its order,
+refund and YourRef, and the same content, by hash): `{}`, a dangling link or another
+order's file is written over."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -20,6 +31,8 @@ from runner.errors import ServiceError
 from runner.seams import Facts, Posting, Quota
 
 LEDGER = "ledger.json"  # the folder's own ledger, beside the documents
+OWN = (LEDGER, f"{LEDGER}.lock", f"{LEDGER}.lock.takeover", "ledger.compact")  # what the folder's ledger writes
+UNSAFE = re.compile(r"[^A-Za-z0-9._-]")  # in a file name made of a YourRef: no / and no ..
 
 
 class FolderSink:
@@ -32,6 +45,12 @@ class FolderSink:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ServiceError(f"cannot make the folder {self.folder}: {exc.strerror}", "pass a folder you may write to with --to") from None
+        for name in OWN:  # the ledger and its lock are appended to in place: a link would take the writing elsewhere
+            if (self.folder / name).is_symlink():
+                raise ServiceError(
+                    f"{self.folder / name} is a symbolic link (to {os.readlink(self.folder / name)}); the folder keeps its own files",
+                    "remove the link (the runner writes nothing outside the folder it is given)",
+                )
 
     def problems(self, document: Document, payment: PaymentPlan | None) -> list[str]:
         return []  # no administration to check against: the review is the check
@@ -59,10 +78,11 @@ class FolderSink:
         return self.lookup(step, self.intent(step, posting, done), taken)
 
     def holds(self, document: Document) -> bool | None:
-        return (self.folder / file_name(document)).is_file()
+        held = _read(self.folder / file_name(document))
+        return held is not None and _identity(held) == _identity(content_of(document))
 
     def intent(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
-        return {"file": _name(step, posting)}
+        return {"file": _name(step, posting), "sha256": _hash(_content(step, posting, done))}
 
     def request(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> dict[str, Any]:
         return {"file": _name(step, posting), "content": _content(step, posting, done)}
@@ -70,16 +90,29 @@ class FolderSink:
     def write(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
         name = _name(step, posting)
         path, partial = self.folder / name, self.folder / f".{name}.partial"
+        data = (json.dumps(_content(step, posting, done), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
         try:
-            partial.write_text(json.dumps(_content(step, posting, done), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-            os.replace(partial, path)
+            if os.path.lexists(partial):  # left by a crash, or planted: removed (a link itself, never what it points at)
+                os.unlink(partial)
+            handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+            with os.fdopen(handle, "wb") as file:
+                file.write(data)
+            os.replace(partial, path)  # replaces whatever is at the name (a link too), writes through nothing
         except OSError as exc:
             raise ServiceError(f"cannot write {path}: {exc.strerror}", "free some space or pass another folder with --to") from None
         return {"exact_id": name}
 
     def lookup(self, step: str, intent: Facts, known: set[str]) -> Facts | None:
+        """The file at the intended name, when it is this document: a plain file whose content
+        has the hash the intent recorded (an intent of a ledger before hashes: the same order,
+        refund and YourRef)."""
         name = intent.get("file", "")
-        return {"exact_id": name} if name and (self.folder / name).is_file() else None
+        held = _read(self.folder / name) if name and not UNSAFE.search(name) else None
+        if held is None:
+            return None
+        if intent.get("sha256"):
+            return {"exact_id": name} if _hash(held) == intent["sha256"] else None
+        return {"exact_id": name} if _identity(held) is not None else None
 
     def describe(self, kind: str, code: str) -> str:
         return ""
@@ -88,9 +121,36 @@ class FolderSink:
         return Quota()  # a folder costs no calls; what was written is in the run's outcome
 
 
+def _read(path: Path) -> dict[str, Any] | None:
+    """A document file as JSON, when it is a plain file (not a link, dangling or not) that parses as one."""
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(handle, "rb") as file:
+            data = json.loads(file.read(16 * 2**20))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _hash(data: Mapping[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _identity(data: Mapping[str, Any]) -> tuple | None:
+    """Which document a file is: its order, refund and YourRef (a summary's or a payment's YourRef)."""
+    ref = data.get("your_ref") or data.get("summary")
+    return (data.get("order"), data.get("refund"), ref) if ref else None
+
+
+def content_of(document: Document) -> dict[str, Any]:
+    return {"order": document.order_id, "refund": document.refund_id, "your_ref": document.your_ref}
+
+
 def file_name(document: Document) -> str:
     if document.members:  # a daily summary: named by its YourRef (WC 2026-11-26 #2 -> summary-WC-2026-11-26-2.json)
-        return "summary-" + "-".join(document.your_ref.replace("#", "").split()) + ".json"
+        return "summary-" + UNSAFE.sub("_", "-".join(document.your_ref.replace("#", "").split())) + ".json"
     refund = f"-refund-{document.refund_id}" if document.refund_id is not None else ""
     return f"order-{document.order_id}{refund}.json"
 

@@ -5,6 +5,8 @@ it, and a refusal would stop the books over a mode."""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import stat
 from collections.abc import Iterable
@@ -47,15 +49,17 @@ def replace(path: Path, chunks: Iterable[str], temporary: Path | None = None) ->
     """`path` replaced whole by `chunks`, written to a fresh 0600 temporary and made durable
     first: a reader (or a crash) sees the old file or the new one, never half of either."""
     temporary = temporary or path.with_suffix(".compact")
-    with fresh(temporary) as handle:
-        for chunk in chunks:
-            handle.write(chunk)
-        handle.flush()
-        os.fsync(handle.fileno())
     try:
+        with fresh(temporary) as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(temporary, path)
-    except OSError as exc:
-        raise cannot_write(path, exc) from None
+    except OSError as exc:  # a full disk, most likely: the temporary goes, the file stays as it was
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        raise cannot_write(path, exc, kept=True) from None
 
 
 def tighten(path: Path) -> str | None:
@@ -74,8 +78,15 @@ def tighten(path: Path) -> str | None:
     return f"{path} could be read by others (mode {mode:04o}); it is {mode & 0o700:04o} now, for its owner only"
 
 
-def cannot_write(path: Path, exc: OSError) -> RunnerError:
+def cannot_write(path: Path, exc: OSError, kept: bool = False) -> RunnerError:
+    """What stopped a write, and what to do; `kept`: the file is as it was before."""
+    as_it_was = f"; nothing is lost: {path.name} is as it was" if kept else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return RunnerError(
+            f"cannot write {path}: the disk is full ({exc.strerror})",
+            f"free some space on the disk that holds {path.parent} (or raise the quota), then run again{as_it_was}",
+        )
     return RunnerError(
         f"cannot write {path} ({exc.strerror})",
-        "let the user that runs the runner write it and its folder",
+        f"let the user that runs the runner write it and its folder{as_it_was}",
     )

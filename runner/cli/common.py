@@ -17,7 +17,7 @@ from runner import __version__, private
 from runner import spec as spec_module
 from runner.errors import RunnerError, UsageError, name_spec
 from runner.ledger import Ledger
-from runner.redact import redact
+from runner.redact import printable, redact
 
 
 class Out:
@@ -33,7 +33,9 @@ class Out:
 
     @classmethod
     def echo(cls, text: str = "", err: bool = False, nl: bool = True) -> None:
-        click.echo(cls.redact(text), err=err, nl=nl)
+        """Every line a command prints, the shop's text in it too (preview, run, status): no
+        escape sequence or control character reaches the terminal (runner.redact.printable)."""
+        click.echo(printable(cls.redact(text)), err=err, nl=nl)
 
 
 def _fail(error: RunnerError) -> None:

@@ -195,6 +195,10 @@ def _run_one(
     spec = load_spec(path)
     with target(spec, sandbox) as (spec, box):
         alerts = not dry_run and not to and box is None
+        if to:
+            from runner.files_sink import FolderSink
+
+            FolderSink(to).open()  # before its lock is taken: the folder's own files may not be links out of it
         lock = nullcontext() if locked else _turn(spec, Path(to) / (LEDGER + ".lock") if to else lock_path(spec), wait, alerts)
         with lock, _alerting(spec, alerts) as outcome:
             source, sink, ledger = _adapters(spec, dry_run, to)

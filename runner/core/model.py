@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from runner.core import emails
-from runner.core.money import ZERO, amount
+from runner.core.money import ZERO, AmountError, amount
 from runner.errors import BookingError
 
 
@@ -148,21 +148,26 @@ def reached_trigger(raw: Mapping[str, Any], statuses: set[str] | frozenset[str])
     )
 
 
-def _taxes(raw: list | None) -> tuple[TaxShare, ...]:
-    return tuple(TaxShare(int(t["id"]), amount(t.get("total")), amount(t.get("subtotal"))) for t in raw or [])
+def _taxes(raw: list | None, where: str) -> tuple[TaxShare, ...]:
+    return tuple(
+        TaxShare(int(t["id"]), amount(t.get("total"), f"{where}.taxes[{n}].total"), amount(t.get("subtotal"), f"{where}.taxes[{n}].subtotal"))
+        for n, t in enumerate(raw or [])
+    )
 
 
-def percent(value: Any) -> Decimal:
+def percent(value: Any, field: str = "") -> Decimal:
     """A rate as a plain percentage: 21, 9, 5.5 (never 21.0000 or 2E+1), so templates can
     key tables on it."""
-    number = amount(value)
+    number = amount(value, field)
     return number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
 
 
 def _rates(tax_lines: list | None) -> dict[int, Rate]:
     return {
-        int(t["rate_id"]): Rate(int(t["rate_id"]), percent(t.get("rate_percent")), t.get("rate_code") or "", t.get("label") or "")
-        for t in tax_lines or []
+        int(t["rate_id"]): Rate(
+            int(t["rate_id"]), percent(t.get("rate_percent"), f"tax_lines[{n}].rate_percent"), t.get("rate_code") or "", t.get("label") or ""
+        )
+        for n, t in enumerate(tax_lines or [])
     }
 
 
@@ -195,10 +200,14 @@ def _inferred(rates: dict[int, Rate], tax_lines: list | None, items: tuple[Item,
 
 
 def _tax_totals(tax_lines: list | None) -> dict[int, Decimal]:
-    return {int(t["rate_id"]): amount(t.get("tax_total")) + amount(t.get("shipping_tax_total")) for t in tax_lines or []}
+    return {
+        int(t["rate_id"]): amount(t.get("tax_total"), f"tax_lines[{n}].tax_total")
+        + amount(t.get("shipping_tax_total"), f"tax_lines[{n}].shipping_tax_total")
+        for n, t in enumerate(tax_lines or [])
+    }
 
 
-def _item(raw: dict, categories: Mapping[int, tuple[str, ...]]) -> Item:
+def _item(raw: dict, categories: Mapping[int, tuple[str, ...]], where: str) -> Item:
     product_id = int(raw.get("product_id") or 0)
     return Item(
         id=int(raw["id"]),
@@ -206,13 +215,13 @@ def _item(raw: dict, categories: Mapping[int, tuple[str, ...]]) -> Item:
         sku=raw.get("sku") or "",
         product_id=product_id,
         variation_id=int(raw.get("variation_id") or 0),
-        quantity=amount(raw.get("quantity")),
+        quantity=amount(raw.get("quantity"), f"{where}.quantity"),
         tax_class=raw.get("tax_class") or "",
-        subtotal=amount(raw.get("subtotal")),
-        subtotal_tax=amount(raw.get("subtotal_tax")),
-        total=amount(raw.get("total")),
-        total_tax=amount(raw.get("total_tax")),
-        taxes=_taxes(raw.get("taxes")),
+        subtotal=amount(raw.get("subtotal"), f"{where}.subtotal"),
+        subtotal_tax=amount(raw.get("subtotal_tax"), f"{where}.subtotal_tax"),
+        total=amount(raw.get("total"), f"{where}.total"),
+        total_tax=amount(raw.get("total_tax"), f"{where}.total_tax"),
+        taxes=_taxes(raw.get("taxes"), where),
         categories=tuple(categories.get(product_id, ())),
     )
 
@@ -220,21 +229,26 @@ def _item(raw: dict, categories: Mapping[int, tuple[str, ...]]) -> Item:
 def _charges(raw: Mapping[str, Any]) -> tuple[Charge, ...]:
     shipping = tuple(
         Charge(
-            "shipping", int(s["id"]), s.get("method_title") or "Shipping", amount(s.get("total")), amount(s.get("total_tax")), _taxes(s.get("taxes"))
+            "shipping",
+            int(s["id"]),
+            s.get("method_title") or "Shipping",
+            amount(s.get("total"), f"shipping_lines[{n}].total"),
+            amount(s.get("total_tax"), f"shipping_lines[{n}].total_tax"),
+            _taxes(s.get("taxes"), f"shipping_lines[{n}]"),
         )
-        for s in raw.get("shipping_lines") or []
+        for n, s in enumerate(raw.get("shipping_lines") or [])
     )
     fees = tuple(
         Charge(
             "fee",
             int(f["id"]),
             f.get("name") or "Fee",
-            amount(f.get("total")),
-            amount(f.get("total_tax")),
-            _taxes(f.get("taxes")),
+            amount(f.get("total"), f"fee_lines[{n}].total"),
+            amount(f.get("total_tax"), f"fee_lines[{n}].total_tax"),
+            _taxes(f.get("taxes"), f"fee_lines[{n}]"),
             f.get("tax_class") or "",
         )
-        for f in raw.get("fee_lines") or []
+        for n, f in enumerate(raw.get("fee_lines") or [])
     )
     return shipping + fees
 
@@ -242,7 +256,8 @@ def _charges(raw: Mapping[str, Any]) -> tuple[Charge, ...]:
 def parse_order(raw: Mapping[str, Any], categories: Mapping[int, tuple[str, ...]] | None = None) -> Order:
     """The REST JSON of one order as an Order; a malformed order fails on its own."""
     try:
-        items, charges = tuple(_item(i, categories or {}) for i in raw.get("line_items") or []), _charges(raw)
+        items = tuple(_item(i, categories or {}, f"line_items[{n}]") for n, i in enumerate(raw.get("line_items") or []))
+        charges = _charges(raw)
         return Order(
             id=int(raw["id"]),
             number=str(raw.get("number") or raw["id"]),
@@ -253,8 +268,8 @@ def parse_order(raw: Mapping[str, Any], categories: Mapping[int, tuple[str, ...]
             date_modified=raw.get("date_modified") or raw.get("date_created") or "",
             date_paid=raw.get("date_paid"),
             date_completed=raw.get("date_completed"),
-            total=amount(raw.get("total")),
-            total_tax=amount(raw.get("total_tax")),
+            total=amount(raw.get("total"), "total"),
+            total_tax=amount(raw.get("total_tax"), "total_tax"),
             customer_id=int(raw.get("customer_id") or 0),
             payment_method=raw.get("payment_method") or "",
             rates=_inferred(_rates(raw.get("tax_lines")), raw.get("tax_lines"), items, charges),
@@ -273,15 +288,17 @@ def parse_refund(raw: Mapping[str, Any], order: Order) -> Refund:
     try:
         return Refund(
             id=int(raw["id"]),
-            amount=amount(raw.get("amount")),
+            amount=amount(raw.get("amount"), "amount"),
             reason=raw.get("reason") or "",
             date_created=raw.get("date_created") or "",
-            items=tuple(_item(i, {}) for i in raw.get("line_items") or []),
+            items=tuple(_item(i, {}, f"line_items[{n}]") for n, i in enumerate(raw.get("line_items") or [])),
             charges=_charges(raw),
             tax_totals=_tax_totals(raw.get("tax_lines")),
             rates={**_rates(raw.get("tax_lines")), **order.rates},  # the order's snapshot wins: a rate row may have changed since
             raw=raw,
         )
+    except AmountError as exc:
+        raise AmountError(f"refund {raw.get('id', '?')}: {exc.message}", exc.hint) from None
     except (KeyError, TypeError, ValueError) as exc:
         raise OrderDataError(
             f"refund {raw.get('id', '?')} of order {order.id}: unexpected shape ({exc!s})", "is this the JSON of GET /wc/v3/orders/{id}/refunds?"

@@ -45,9 +45,11 @@ def reachable(base_url: str) -> str:
 
 class Callback:
     """Listens on a loopback redirect URI from the moment it is made (before the browser is
-    sent there); the browser's page waits for `decide`."""
+    sent there); the browser's page waits for `decide`. Only a return that carries this
+    login's `state` counts: any other request (another local page's forged `?error=`) is
+    answered at once and neither ends the login nor reaches the terminal."""
 
-    def __init__(self, redirect_uri: str, command: str = "runner init") -> None:
+    def __init__(self, redirect_uri: str, command: str = "runner init", state: str | None = None) -> None:
         self.url: str | None = None
         self.command = command
         self.arrived = threading.Event()
@@ -59,8 +61,11 @@ class Callback:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 - http.server's naming
                 here = urlsplit(self.path)
-                if here.path != (parts.path or "/") or not {"code", "error"} & set(parse_qs(here.query)):
+                query = parse_qs(here.query)
+                if here.path != (parts.path or "/") or not {"code", "error"} & set(query):
                     return self.answer(404, "<h1>Not found</h1><p>This is where Exact Online sends the browser back after the login.</p>")
+                if state is not None and query.get("state", [""])[0] != state:  # not Exact's answer to this login
+                    return self.answer(400, "<h1>Not this login</h1><p>This address does not belong to the login under way.</p>")
                 if callback.url is None:
                     callback.url = f"{redirect_uri.split('?')[0]}?{here.query}"
                     callback.arrived.set()
@@ -104,7 +109,8 @@ class Callback:
 
 
 def code_of(redirect: str, state: str) -> str:
-    """The code in the address Exact sent the browser to; a refusal says what Exact said."""
+    """The code in the address Exact sent the browser to; a refusal says what Exact said. (A
+    return caught on the loopback callback carries this login's state: Callback takes no other.)"""
     query = parse_qs(urlsplit(redirect.strip()).query)
     if "error" in query:
         said = query["error"][0] + (f": {query['error_description'][0]}" if "error_description" in query else "")
@@ -142,7 +148,8 @@ def login(wizard: Asking, store: oauth.TokenStore, timeout: float, command: str 
     """Print (and open) the address; take the browser's return on a loopback redirect URI or
     the pasted address; exchange the code; tell the browser. `command` is who asks."""
     url, state = oauth.authorize_url(store.base_url, store.client_id, store.redirect_uri)
-    callback = Callback(store.redirect_uri, command) if oauth.is_loopback(store.redirect_uri) else None  # listening before anyone is sent there
+    # listening before anyone is sent there
+    callback = Callback(store.redirect_uri, command, state) if oauth.is_loopback(store.redirect_uri) else None
     if callback is not None and callback.server is None:
         wizard.say(f"  note: cannot listen on {store.redirect_uri} (the port is taken); you will paste the address instead")
         callback = None

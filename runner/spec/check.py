@@ -14,6 +14,7 @@ import socket
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from jsonschema import Draft202012Validator
 
@@ -94,6 +95,23 @@ def unknown_status(status: str, custom: Iterable[str] = ()) -> str | None:
     )
 
 
+def unknown_timezone(name: str) -> str | None:
+    """What is wrong with a time-zone name (the shop's, as WordPress names it: Europe/Amsterdam);
+    None when the time-zone database knows it."""
+    try:
+        ZoneInfo(name)
+        return None
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+    known = sorted(available_timezones())
+    by_case = {zone.lower(): zone for zone in known}
+    near = [by_case[name.lower()]] if name.lower() in by_case else difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return (
+        f"{name!r} is not a time zone{f' (did you mean {near[0]}?)' if near else ''}; "
+        "name it as the shop's WordPress settings do, an IANA name such as Europe/Amsterdam"
+    )
+
+
 def _status_problems(raw: RawSpec) -> list[str]:
     orders = raw.data.get("orders") if isinstance(raw.data.get("orders"), dict) else {}
     custom = [c for c in orders.get("custom_statuses") or [] if isinstance(c, str)]
@@ -124,6 +142,9 @@ def _cross_problems(raw: RawSpec) -> list[str]:
             f"{raw.source.where(('woocommerce', 'url'))}: woocommerce.url: {url!r} is the REST API's address; "
             f"give the store root: {url[: api.start()]}"
         )
+    zone = shop.get("timezone")
+    if isinstance(zone, str) and (problem := unknown_timezone(zone)):
+        problems.append(f"{raw.source.where(('woocommerce', 'timezone'))}: woocommerce.timezone: {problem}")
     if booking.get("status") == "paid" and not payments.get("journal"):
         problems.append(
             f"{raw.source.where(('booking', 'status'))}: payments.journal is needed when booking.status is paid "

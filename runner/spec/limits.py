@@ -1,7 +1,17 @@
 """What rendering one template may cost, so that no spec can hang a command or fill the memory:
 loop rounds and calls are counted, every text, list or range a template builds or writes counts
 by its length, numbers are kept to a sane size, and a rendering has a deadline. An operation
-that would cross a bound is refused before it is computed, with a TemplateFailure that names it.
+that would cross a bound is refused before it is computed, with a LimitExceeded (a
+TemplateFailure) that names it.
+
+What an operation will build is known before it runs, from its arguments as they will be
+written (`_weight`: a list of a long text written 400,000 times is 400,000 times that text,
+not 400,000 items), and what grows piece by piece is counted as it grows: `str.format` field
+by field (a field repeated 100,000 times), `join` and `sum` over a generator item by item
+(`select|join`). So one rendering holds at most a small multiple of MAX_BUILT characters:
+that is its memory bound, and no single operation runs long enough to outlast the deadline.
+`worst_case` renders a template on a context of long texts and many lines, so that
+`runner validate` refuses a template that crosses a bound on it.
 
 Jinja folds constant expressions while it compiles (`{{ 9 ** 999999999 }}` would be computed
 by `runner validate`): the bounded operators are intercepted and the filters take the context,
@@ -13,13 +23,18 @@ import math
 import re
 import string
 import time
-from collections.abc import Callable, Sized
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
+from contextvars import ContextVar
+from decimal import Decimal
+from functools import update_wrapper
 from typing import Any
 
 from jinja2 import Undefined, nodes, pass_context
 from jinja2.runtime import Context
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEscapeFormatter, SandboxedFormatter
+from jinja2.utils import Namespace
 from jinja2.visitor import NodeTransformer
+from markupsafe import Markup
 
 from runner.errors import TemplateFailure
 
@@ -36,6 +51,10 @@ HINT = (
 BUDGET, ROUNDS, WRITE = " budget", " rounds", " write"
 
 
+class LimitExceeded(TemplateFailure):
+    """A rendering crossed one of the bounds above (not a mistake of the data it was given)."""
+
+
 class Budget:
     """What one rendering has spent so far."""
 
@@ -48,24 +67,84 @@ class Budget:
         budget = context.parent.get(BUDGET)
         if budget is None:  # rendered without Templates.render (Template.render): a budget of its own
             budget = context.parent[BUDGET] = Budget()
+        CURRENT.set(budget)  # for what is called without the context (str.format)
         return budget
+
+    @property
+    def left(self) -> int:
+        return MAX_BUILT - self.built
 
     def step(self) -> None:
         self.steps += 1
         if self.steps > MAX_STEPS:
-            raise TemplateFailure(f"the template takes more than {MAX_STEPS:,} loop rounds and calls", HINT)
+            raise LimitExceeded(f"the template takes more than {MAX_STEPS:,} loop rounds and calls", HINT)
+        self.in_time()
+
+    def in_time(self) -> None:
         if self.clock() > self.deadline:
-            raise TemplateFailure(f"the template takes longer than {MAX_SECONDS:g} s to render", HINT)
+            raise LimitExceeded(f"the template takes longer than {MAX_SECONDS:g} s to render", HINT)
 
     def afford(self, size: int, what: str) -> None:
         """Refuse, before it is computed, what would build more than is left."""
         if self.built + size > MAX_BUILT:
-            raise TemplateFailure(f"the template builds more than {MAX_BUILT:,} characters ({what})", HINT)
+            raise LimitExceeded(f"the template builds more than {MAX_BUILT:,} characters ({what})", HINT)
+
+    def written(self, *values: Any, what: str) -> None:
+        """Refuse, before they are written as text, values whose text would not fit."""
+        if any(type(value) is not str for value in values):
+            self.afford(sum(_weight(value, self.left + 1) for value in values), what)
 
     def build(self, value: Any, what: str) -> Any:
         self.afford(_size(value), what)
         self.built += _size(value)
+        self.in_time()
         return value
+
+    def counted(self, items: Iterable, what: str) -> list:
+        """A generator's items as a list, each a round of the budget (and its text counted as it grows)."""
+        kept, size = [], 0
+        for item in items:
+            self.step()
+            size += _weight(item, self.left + 1)
+            self.afford(size, what)
+            kept.append(item)
+        return kept
+
+
+CURRENT: ContextVar[Budget | None] = ContextVar("CURRENT", default=None)  # the rendering under way
+
+
+def _weight(value: Any, cap: int) -> int:
+    """How long `value` is when written as text (str()), deep: a list counts the text of its
+    items, as repr() writes them. Counted up to `cap` (more is more than is left), so it costs
+    at most that many steps whatever the value holds (a cycle through a namespace too)."""
+    total, stack = 0, [(value, False)]
+    while stack and total <= cap:
+        item, inner = stack.pop()
+        if isinstance(item, str):
+            total += len(item) if not inner else len(item) + 2 if item.isprintable() else (4 if item.isascii() else 10) * len(item) + 2
+        elif isinstance(item, bool) or item is None:
+            total += 5
+        elif isinstance(item, int):
+            total += item.bit_length() * 3 // 10 + 2
+        elif isinstance(item, Decimal):  # written as `f`, 1E+999 is a thousand digits
+            total += len(item.as_tuple().digits) + abs(item.adjusted()) + 3 if item.is_finite() else 9
+        elif isinstance(item, float):
+            total += 24
+        elif isinstance(item, Mapping):
+            total += 2 + 4 * len(item)
+            stack.extend((part, True) for pair in item.items() for part in pair)
+        elif isinstance(item, list | tuple | set | frozenset):
+            total += 2 + 2 * len(item)
+            stack.extend((part, True) for part in item)
+        elif isinstance(item, Namespace):  # <Namespace {...}>: what it holds
+            total += 14
+            stack.append((object.__getattribute__(item, "_Namespace__attrs"), True))
+        elif isinstance(item, Undefined):
+            continue
+        else:  # a function, a macro, a cycler, range(...): a short name
+            total += 100
+    return total
 
 
 def _size(value: Any) -> int:
@@ -74,7 +153,7 @@ def _size(value: Any) -> int:
 
 def _bits(bits: float, what: str) -> None:
     if bits > MAX_BITS:
-        raise TemplateFailure(f"the template computes a number of more than {MAX_BITS:,} bits ({what})", HINT)
+        raise LimitExceeded(f"the template computes a number of more than {MAX_BITS:,} bits ({what})", HINT)
 
 
 def _width(value: Any) -> int:
@@ -84,14 +163,18 @@ def _width(value: Any) -> int:
 PRINTF = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
 
 
-def _printf(text: Any, *_args: Any, **_kwargs: Any) -> int:
-    """The widths and precisions a `%` format asks for (`'%-9999999s' % x`)."""
+def _printf(text: Any, *args: Any, **kwargs: Any) -> int:
+    """What a `%` format makes: its text, the widths and precisions it asks for (`'%-9999999s'
+    % x`), and each conversion at most the longest argument (`'%(a)s%(a)s' % {'a': ...}`)."""
     if not isinstance(text, str):
         return 0
-    sizes = [part for match in PRINTF.finditer(text) for part in match.groups() if part]
+    matches = list(PRINTF.finditer(text))
+    sizes = [part for match in matches for part in match.groups() if part]
     if "*" in sizes:
-        raise TemplateFailure("the template takes a width from its arguments (%*s)", "write the width in the format itself")
-    return len(text) + sum(int(size) for size in sizes)
+        raise LimitExceeded("the template takes a width from its arguments (%*s)", "write the width in the format itself")
+    values = [*args, *kwargs.values()]
+    longest = max((_weight(value, MAX_BUILT + 1) for value in values), default=0)
+    return len(text) + sum(int(size) for size in sizes) + len(matches) * longest
 
 
 def _format(text: str, *_args: Any, **_kwargs: Any) -> int:
@@ -99,15 +182,19 @@ def _format(text: str, *_args: Any, **_kwargs: Any) -> int:
     size = len(text)
     for _literal, _field, spec, _conversion in string.Formatter().parse(text):
         if spec and "{" in spec:
-            raise TemplateFailure("the template takes a width from its arguments ({:{}})", "write the width in the format itself")
+            raise LimitExceeded("the template takes a width from its arguments ({:{}})", "write the width in the format itself")
         size += sum(int(number) for number in re.findall(r"\d+", spec or ""))
     return size
 
 
 def _joined(items: Any, separator: Any = "", *_args: Any) -> int:
-    if not isinstance(items, list | tuple):
+    """A join's text: each item's and a separator per item (a text joins its characters)."""
+    between = _weight(separator, MAX_BUILT + 1)
+    if isinstance(items, str):
+        return len(items) * (1 + between)
+    if not isinstance(items, Iterable) or not isinstance(items, Sized):
         return 0
-    return len(items) * len(str(separator)) + sum(len(item) for item in items if isinstance(item, str))
+    return len(items) * between + sum(_weight(item, MAX_BUILT + 1) for item in items)
 
 
 def _replaced(text: Any, old: Any, new: Any, count: Any = None, *_args: Any) -> int:
@@ -141,9 +228,18 @@ FILTERS: dict[str, Callable[..., int]] = {
     "replace": _replaced,
     "format": _printf,
     "slice": lambda items, slices, *a: _width(slices),
-    "tojson": lambda value, indent=None, *a: len(str(value)) * (1 + _width(indent)),
+    "tojson": lambda value, indent=None, *a: _weight(value, MAX_BUILT + 1) * (1 + _width(indent)),
     "sum": _summed,
+    "batch": lambda items, count, fill_with=None, *a: _width(count) if fill_with is not None else 0,
+    "urlize": lambda text, *a, **k: 3 * len(str(text)) + (str(text).count(" ") + 1) * sum(len(str(v)) + 60 for v in (*a, *k.values())),
 }
+# the filters that write their value (and arguments) as text: what that text would be is
+# refused before it is made (`[x] * 400000 | string`)
+TEXTUAL = frozenset(
+    "capitalize center e escape forceescape format indent lower pprint replace safe string striptags title tojson trim "
+    "truncate upper urlencode urlize wordcount wordwrap xmlattr".split()
+)
+GATHERED = frozenset({"join", "sum"})  # filters that put a generator's items together
 METHODS: dict[str, Callable[..., int]] = {
     "center": lambda text, width=0, *a: max(len(text), _width(width)),
     "ljust": lambda text, width=0, *a: max(len(text), _width(width)),
@@ -154,6 +250,9 @@ METHODS: dict[str, Callable[..., int]] = {
     "replace": _replaced,
     "format": _format,
     "format_map": _format,
+    "translate": lambda text, table=None, *a: (
+        len(text) * (1 + max((_weight(v, MAX_BUILT + 1) for v in table.values()), default=0)) if isinstance(table, Mapping) else len(text)
+    ),
 }
 
 
@@ -172,6 +271,10 @@ def _bounded_filter(name: str, func: Callable) -> Callable:
     @pass_context
     def bounded(context: Context, value: Any, *args: Any, **kwargs: Any) -> Any:
         budget = Budget.of(context)
+        if name in GATHERED and isinstance(value, Iterator):  # `select | join`: counted item by item
+            value = budget.counted(value, what)
+        if name in TEXTUAL:
+            budget.written(value, *args, *kwargs.values(), what=what)
         budget.afford(_estimate(FILTERS, name, value, args, kwargs), what)
         first = () if passes is None else ({"context": context, "eval_context": context.eval_ctx, "environment": context.environment}[passes.name],)
         return budget.build(func(*first, value, *args, **kwargs), what)
@@ -189,7 +292,31 @@ def _rounds(context: Context, iterable: Any) -> Any:
 
 @pass_context
 def _write(context: Context, value: Any) -> str:
-    return Budget.of(context).build(str(value), "what it writes")
+    budget = Budget.of(context)
+    budget.written(value, what="what it writes")
+    return budget.build(str(value), "what it writes")
+
+
+class _Counting:
+    """str.format, field by field: each field's text is refused before it is made when it
+    would not fit, so a field repeated 100,000 times stops at the first that does not."""
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        budget = CURRENT.get() or Budget()
+        widths = sum(int(number) for number in re.findall(r"\d+", format_spec or ""))
+        self.made = getattr(self, "made", 0)
+        budget.afford(self.made + _weight(value, budget.left + 1) + widths, "str.format")
+        text = super().format_field(value, format_spec)  # type: ignore[misc]
+        self.made += len(text)
+        return text
+
+
+class _CountingFormatter(_Counting, SandboxedFormatter):
+    pass
+
+
+class _CountingEscapeFormatter(_Counting, SandboxedEscapeFormatter):
+    pass
 
 
 class BoundedEnvironment(ImmutableSandboxedEnvironment):
@@ -204,6 +331,23 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         self.filters = {name: _bounded_filter(name, func) for name, func in self.filters.items()}
         self.filters.update({ROUNDS: _rounds, WRITE: _write})
 
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        """Jinja's sandboxed str.format and format_map, with every field counted as it is made."""
+        if super().wrap_str_format(value) is None:
+            return None
+        text, is_map = value.__self__, value.__name__ == "format_map"
+
+        def counted(*args: Any, **kwargs: Any) -> str:
+            if is_map:
+                if kwargs or len(args) != 1:
+                    raise TypeError("format_map() takes exactly one argument")
+                args, kwargs = (), args[0]
+            escape = text.escape if isinstance(text, Markup) else None
+            formatter = _CountingEscapeFormatter(self, escape=escape) if escape else _CountingFormatter(self)
+            return type(text)(formatter.vformat(text, args, kwargs))
+
+        return update_wrapper(counted, value)
+
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         what = f"{_short(left)} {operator} {_short(right)}"
         budget = Budget.of(context)
@@ -217,7 +361,7 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         elif operator == "+":
             budget.afford(_size(left) + _size(right), what)
         elif operator == "%":
-            budget.afford(_printf(left), what)
+            budget.afford(_printf(left, *(right if isinstance(right, tuple) else (right,))), what)
         return budget.build(super().call_binop(context, operator, left, right), what)
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (names no keyword argument can take)
@@ -225,6 +369,8 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         budget.step()
         method = getattr(__obj, "__wrapped__", __obj)  # the sandbox wraps str.format
         if isinstance(getattr(method, "__self__", None), str):
+            if method.__name__ == "join" and args and isinstance(args[0], Iterator):  # ''.join(a generator): item by item
+                args = (budget.counted(args[0], "str.join"), *args[1:])
             budget.afford(_estimate(METHODS, method.__name__, method.__self__, args, kwargs), f"str.{method.__name__}")
         result = super().call(__context, __obj, *args, **kwargs)
         # new text counts (a macro's output, str.upper()); a value looked up (dict.get) was counted where it was made

@@ -17,8 +17,9 @@ from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 
 from runner.core.context import ORDER_FIELDS, CustomerContext, LineContext, names
 from runner.errors import TemplateFailure
-from runner.spec.limits import BUDGET, HINT, BoundedEnvironment, Budget
+from runner.spec.limits import BUDGET, CURRENT, HINT, BoundedEnvironment, Budget, LimitExceeded
 from runner.spec.shortcuts import Remembered, Written, plan
+from runner.spec.worst import MANY, contexts
 
 STRICT_FIELDS = {"order": ORDER_FIELDS, "line": names(LineContext), "customer": names(CustomerContext)}
 DICT_METHODS = frozenset({"get", "items", "keys", "values"})
@@ -63,6 +64,8 @@ class Templates:
             self._sources[key] = source
             if not literal and (shortcut := plan(source, self.env)) is not None:
                 self._shortcuts[key] = shortcut
+            if not literal:
+                problems += worst_case(key, source, frozenset(allowed))
         return problems
 
     def reads_field(self, owner: str, field: str) -> bool:
@@ -86,12 +89,19 @@ class Templates:
             # render() would copy the globals into a fresh context each time; one shared
             # context with the globals merged in is the same, at half the cost per line
             # (root_render_func is undocumented: tests/test_contracts.py checks it renders as render() does)
-            values = {**self._global_values, **context, BUDGET: Budget(self.clock)}
-            return "".join(template.root_render_func(template.new_context(values, shared=True))).strip()
+            budget = Budget(self.clock)
+            values = {**self._global_values, **context, BUDGET: budget}
+            rendering = CURRENT.set(budget)  # what str.format counts against
+            try:
+                return "".join(template.root_render_func(template.new_context(values, shared=True))).strip()
+            finally:
+                CURRENT.reset(rendering)
         except TemplateFailure as exc:  # a bound of runner.spec.limits
-            raise TemplateFailure(f"{key}: {exc.message}", exc.hint) from None
+            raise type(exc)(f"{key}: {exc.message}", exc.hint) from None
         except RecursionError:
-            raise TemplateFailure(f"{key}: the template calls itself without end", HINT) from None
+            raise LimitExceeded(f"{key}: the template calls itself without end", HINT) from None
+        except MemoryError:  # a bound a machine set lower than ours (ulimit -v): still this order's failure
+            raise LimitExceeded(f"{key}: the template runs out of memory", HINT) from None
         except SecurityError as exc:
             raise TemplateFailure(f"{key}: refused by the template sandbox: {exc}", "templates may only read order data") from None
         except UndefinedError as exc:
@@ -99,6 +109,25 @@ class Templates:
         except (TemplateError, LookupError, TypeError, ValueError, ArithmeticError) as exc:
             what = getattr(exc, "message", None) or str(exc)
             raise TemplateFailure(f"{key}: {what}", f"fix the template {key} in the spec (runner validate checks it)") from None
+
+
+SLACK = 10  # validate's deadline is this many times a rendering's: the other bounds decide there
+
+
+@functools.lru_cache(maxsize=4096)
+def worst_case(key: str, source: str, allowed: frozenset[str]) -> list[str]:
+    """The bound a template crosses on the worst-case order (runner.spec.worst), if any: what
+    `runner validate` refuses. Any other failure there (a key that order lacks) is no bound's."""
+    templates = Templates(clock=lambda: time.monotonic() / SLACK)  # a busy machine is no reason to refuse a spec
+    templates._compiled[key] = _compile(source)
+    given = {name: value for name, value in contexts().items() if name in allowed}
+    try:
+        templates._jinja(key, templates._compiled[key], given)
+    except LimitExceeded as exc:
+        return [f"{exc.message.removeprefix(key + ': ')} on a large order (long texts, {MANY} lines); {exc.hint}"]
+    except Exception:  # noqa: BLE001 (what the worst case lacks is for a real order to say)
+        return []
+    return []
 
 
 MISSING = re.compile(r"has no attribute '([^']+)'|'([^']+)' is undefined|no element '?([^')]+)'?")
