@@ -14,6 +14,7 @@ Exactly-once is a protocol between the engine, the ledger and a sink:
         sink.lookup(step, intent) -> the facts of what landed, or None (then it is sent again)
     a step in `sink.batched` (payments) is intended when its document gets there, and sent
     with the others at the end of the run (every 100): sink.write_many(step, items)
+    (a daily summary's payments always go out through `write_many`, whatever `batched` says)
 
 Errors: a sink and a source raise only runner.errors types. `Rejected` (nothing written,
 the order fails and is retried later), `OutcomeUnknown` (the write may have landed: the

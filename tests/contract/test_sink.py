@@ -53,8 +53,8 @@ def test_a_written_document_is_found_and_held_and_never_by_another_documents_fin
     assert again.find("document", other, {}, set()) is None
 
 
-def test_a_dry_run_writes_nothing_the_books_then_hold(sink):
-    """The other side of "find": a sink without it must not leave anything found."""
+def test_what_a_sink_without_find_writes_is_never_found(sink):
+    """The other side of "find": a sink without it (a dry run) leaves nothing to be found."""
     if "find" in sink.sink.capabilities:
         pytest.skip(f"{sink.name} sink has 'find': covered by the test of find after write")
     posting = sink.posting(0)
