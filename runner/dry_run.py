@@ -16,6 +16,9 @@ class DryRunSink:
         self.sink = sink
         self.name = sink.name
         self.batched = sink.batched
+        # what it "writes" never lands, so nothing of it is found, looked up, refused or made;
+        # the calls it counts are the real sink's reads
+        self.capabilities = sink.capabilities & {"quota"}
         self.posted: list[dict[str, Any]] = []
         self.documents: list[tuple[Document, str]] = []  # what would be booked, with who on: for the table
 

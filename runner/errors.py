@@ -9,6 +9,7 @@ says what to do; the CLI turns it into one message and an exit code.
     │   └── TemplateFailure               a template raised while rendering one order
     ├── QuotaExhausted                    a service's calls for today are spent: stop, resume later
     ├── Busy                              another run of the spec holds its run lock
+    ├── NotSupported                      a sink was asked for what it says it cannot do (runner/seams.py)
     └── ServiceError                      a service failed a request (unreachable, kept failing)
         ├── Rejected                      it said no: nothing was written
         └── OutcomeUnknown                a write may or may not have landed: look it up first
@@ -96,6 +97,11 @@ class Busy(RunnerError):
     def __init__(self, message: str, hint: str = "", since: float | None = None) -> None:
         super().__init__(message, hint)
         self.since = since
+
+
+class NotSupported(RunnerError):
+    """A sink was asked for something it can never do and says so in its `capabilities`
+    (runner/seams.py): the caller's mistake, never the books' or the consultant's."""
 
 
 class ServiceError(RunnerError):

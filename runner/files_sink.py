@@ -27,7 +27,7 @@ from typing import Any
 
 from runner.core.booking import CustomerPlan, Document, PaymentPlan
 from runner.core.money import text
-from runner.errors import ServiceError
+from runner.errors import NotSupported, RunnerError, ServiceError
 from runner.seams import Facts, Posting, Quota
 
 LEDGER = "ledger.json"  # the folder's own ledger, beside the documents
@@ -58,18 +58,27 @@ class FolderSink:
     def customer(self, plan: CustomerPlan) -> str | None:
         return plan.collective or plan.email
 
-    def create_customer(self, plan: CustomerPlan) -> Facts:  # never called: every customer is "known"
-        return {"exact_id": plan.email}
+    def create_customer(self, plan: CustomerPlan) -> Facts:
+        raise NotSupported("a review folder holds no accounts: a document names its customer", "report this: `customer` answers every plan")
 
     batched: frozenset[str] = frozenset()  # one file per document: nothing to gather
+    capabilities = frozenset({"find", "lookup", "batch"})  # no accounts to make, no calls to count (seams.CAPABILITIES)
 
     def steps(self, posting: Posting) -> tuple[str, ...]:
         """A document's payment is in its own file; a daily summary's payments (one per
         payment journal, made after the summary) are files of their own."""
         return ("document", "payment") if posting.document.members and posting.payment is not None else ("document",)
 
-    def write_many(self, step: str, items) -> list[Facts]:  # never called: nothing is batched
-        return [self.write(step, posting, done) for posting, done in items]
+    def write_many(self, step: str, items) -> list[Facts | RunnerError]:
+        """A file per item (a daily summary's payments come this way, whatever `batched`
+        says); one that cannot be written fails its item alone, as the protocol has it."""
+        results: list[Facts | RunnerError] = []
+        for posting, done in items:
+            try:
+                results.append(self.write(step, posting, done))
+            except ServiceError as failed:  # nothing of it landed: the partial file is never read
+                results.append(failed)
+        return results
 
     def requests_many(self, step: str, items) -> list[dict[str, Any]]:
         return [self.request(step, posting, done) for posting, done in items]
@@ -105,9 +114,11 @@ class FolderSink:
     def lookup(self, step: str, intent: Facts, known: set[str]) -> Facts | None:
         """The file at the intended name, when it is this document: a plain file whose content
         has the hash the intent recorded (an intent of a ledger before hashes: the same order,
-        refund and YourRef)."""
+        refund and YourRef). `known`: files the ledger holds for other steps, never this one's."""
         name = intent.get("file", "")
-        held = _read(self.folder / name) if name and not UNSAFE.search(name) else None
+        if not name or name in known or UNSAFE.search(name):
+            return None
+        held = _read(self.folder / name)
         if held is None:
             return None
         if intent.get("sha256"):

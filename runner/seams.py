@@ -14,12 +14,17 @@ Exactly-once is a protocol between the engine, the ledger and a sink:
         sink.lookup(step, intent) -> the facts of what landed, or None (then it is sent again)
     a step in `sink.batched` (payments) is intended when its document gets there, and sent
     with the others at the end of the run (every 100): sink.write_many(step, items)
+    (a daily summary's payments always go out through `write_many`, whatever `batched` says)
 
 Errors: a sink and a source raise only runner.errors types. `Rejected` (nothing written,
 the order fails and is retried later), `OutcomeUnknown` (the write may have landed: the
 order waits for the lookup of the next run), `QuotaExhausted` (stop the run cleanly),
 `BookingError` (a local check refused it before anything was sent), `ServiceError`
-(unreachable), `LoginNeeded`."""
+(unreachable), `LoginNeeded`.
+
+What a sink can honour it says in `capabilities` (names from `CAPABILITIES`); the contract
+suite (tests/contract/) runs over every sink and skips, naming it, what a sink lacks. A
+method a sink can never honour raises `NotSupported` rather than pretending."""
 
 from __future__ import annotations
 
@@ -31,6 +36,14 @@ from runner.core.booking import CustomerPlan, Document, PaymentPlan
 from runner.errors import RunnerError
 
 Facts = dict[str, Any]  # what the ledger keeps about one step: JSON-able, sink-defined
+
+CAPABILITIES = {
+    "find": "a document it wrote is found by `find` and `holds` (the books are read back), never by another document's",
+    "lookup": "a write whose answer was lost is found by `lookup`, and None when nothing landed",
+    "batch": "`write_many` answers each item on its own: an item the books refuse (or cannot take) fails alone, the others land",
+    "quota": "`quota` counts the calls the sink made (and what the day has left, where the books say)",
+    "accounts": "`create_customer` makes an account in the books",
+}  # what a sink may say it can do (`Sink.capabilities`), as the contract suite checks it
 
 
 @dataclass(frozen=True)
@@ -89,6 +102,7 @@ class Sink(Protocol):
 
     name: str  # the books, as a ledger records whose it is (e.g. "Exact division 1234567 at ...")
     batched: frozenset[str]  # steps the engine collects and has written together (`write_many`), always a document's last
+    capabilities: frozenset[str]  # what of `CAPABILITIES` it honours against the books (a dry run: none that needs a write to land)
 
     def open(self) -> None:
         """Called once before a run books: bring indexes up to date (reads only)."""

@@ -50,6 +50,7 @@ class ExactSink(Lookups, Customers):
         self.receipt_sign = 1  # payments.receipt_sign: how this administration wants money in on a bank line
         self._indexes: dict[str, BooksIndex] = {}  # per target: what the books hold
         self.batched = frozenset({"payment"})  # receipts go out together: one entry per journal and month, not one per order
+        self.capabilities = frozenset({"find", "lookup", "batch", "quota", "accounts"})  # all of seams.CAPABILITIES
         self.name = f"Exact division {api.division} at {api.base_url.rstrip('/')}" if api is not None else "Exact (offline)"
 
     def admin(self, fresh: bool = False) -> Admin:
@@ -353,6 +354,7 @@ class OfflineExact(ExactSink):
 
     def __init__(self, spec=None) -> None:
         super().__init__(None, None)  # type: ignore[arg-type]  # never reads: every reading method is replaced
+        self.capabilities = frozenset()  # it reads no books and writes none: a preview asks for requests only
         self.receipt_sign = receipt_sign(spec) if spec is not None else 1
         self.master._admin = Admin(MasterData({}, {}, {}), {}, frozenset())
 

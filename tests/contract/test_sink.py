@@ -1,0 +1,151 @@
+"""The Sink contract (runner/seams.py), one set of tests run over every sink (issue 20 point
+7): a document written is found, and only by its own find; a lost answer is looked up; one
+refusal in a batch fails that item alone; quotas; a replay books nothing twice. A sink passes
+each test or is skipped naming the capability it lacks (`Sink.capabilities`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from runner.errors import NotSupported, OutcomeUnknown, ServiceError
+from runner.seams import CAPABILITIES, Quota
+
+
+def test_a_sink_names_what_it_can_do(sink):
+    caps = sink.sink.capabilities
+    assert isinstance(caps, frozenset) and caps <= set(CAPABILITIES), f"unknown capabilities: {set(caps) - set(CAPABILITIES)}"
+
+
+def test_what_a_sink_can_never_do_it_refuses_out_loud(sink):
+    """No silent stubs: a sink without "accounts" that names every customer itself raises
+    NotSupported when asked to make one anyway."""
+    if "accounts" in sink.sink.capabilities:
+        pytest.skip(f"{sink.name} sink has 'accounts': it makes them")
+    plan = sink.planned(0).customer
+    if sink.sink.customer(plan):  # never asked to make one
+        with pytest.raises(NotSupported):
+            sink.sink.create_customer(plan)
+    else:  # asked, as a dry run is: a stand-in, and the books get nothing
+        accounts = len(sink.books.exact.accounts)
+        assert sink.sink.create_customer(plan)["exact_id"] and len(sink.books.exact.accounts) == accounts
+
+
+# ---- find after write ------------------------------------------------------------------------
+
+
+def test_a_document_not_written_is_neither_found_nor_held(sink):
+    posting = sink.posting(0)
+    assert sink.sink.find("document", posting, {}, set()) is None
+    assert sink.sink.holds(posting.document) in (False, None)
+
+
+def test_a_written_document_is_found_and_held_and_never_by_another_documents_find(sink):
+    sink.lacks("find")
+    mine, other = sink.posting(0), sink.posting(1)
+    facts = sink.sink.write("document", mine, {})
+    assert facts["exact_id"]
+    found = sink.sink.find("document", mine, {}, set())
+    assert found is not None and found["exact_id"] == facts["exact_id"]
+    assert sink.sink.holds(mine.document) is True
+    assert sink.sink.find("document", other, {}, set()) is None and sink.sink.holds(other.document) is False
+    assert sink.sink.find("document", mine, {}, {facts["exact_id"]}) is None, "an id the ledger holds for another document is not this one"
+    again = sink.fresh()  # the next run, nothing in memory: the books are read back
+    assert again.find("document", mine, {}, set())["exact_id"] == facts["exact_id"] and again.holds(mine.document) is True
+    assert again.find("document", other, {}, set()) is None
+
+
+def test_what_a_sink_without_find_writes_is_never_found(sink):
+    """The other side of "find": a sink without it (a dry run) leaves nothing to be found."""
+    if "find" in sink.sink.capabilities:
+        pytest.skip(f"{sink.name} sink has 'find': covered by the test of find after write")
+    posting = sink.posting(0)
+    sink.sink.write("document", posting, {})
+    assert sink.fresh().find("document", posting, {}, set()) is None and sink.landed() == 0
+
+
+# ---- lookup after a lost answer --------------------------------------------------------------
+
+
+def test_a_write_whose_answer_was_lost_is_found_by_lookup(sink):
+    sink.lacks("lookup")
+    posting = sink.posting(0)
+    intent = sink.sink.intent("document", posting, {})
+    sink.write_losing_answer("document", posting, {})
+    assert sink.landed() == 1
+    found = sink.fresh().lookup("document", intent, set())  # as the next run settles it
+    assert found is not None and found["exact_id"]
+    assert sink.fresh().lookup("document", intent, {found["exact_id"]}) is None, "what the ledger holds already is not this write"
+    if "find" in sink.sink.capabilities:
+        assert sink.fresh().find("document", posting, {}, set())["exact_id"] == found["exact_id"]
+
+
+def test_lookup_of_a_write_that_never_landed_is_none(sink):
+    posting = sink.posting(0)
+    intent = sink.sink.intent("document", posting, {})
+    sink.sink.write("document", sink.posting(1), {})  # another document landed meanwhile
+    assert sink.fresh().lookup("document", intent, set()) is None
+
+
+# ---- batched writes ----------------------------------------------------------------------------
+
+
+def test_a_batch_answers_each_item_and_one_refusal_fails_that_item_alone(sink):
+    sink.lacks("batch")
+    step = _batched(sink)
+    postings = [sink.posting(n) for n in range(4)]
+    items = [_before(sink, step, posting) for posting in postings]
+    victim = 2
+    sink.refuse(step, postings[victim])
+    results = sink.sink.write_many(step, items)
+    assert len(results) == len(items)
+    assert isinstance(results[victim], ServiceError) and not isinstance(results[victim], OutcomeUnknown), results[victim]  # nothing landed
+    assert all(isinstance(result, dict) and result.get("exact_id") for n, result in enumerate(results) if n != victim), results
+    if "lookup" in sink.sink.capabilities:  # what landed is found again, what was refused is not
+        again = sink.fresh()
+        assert again.lookup(step, sink.sink.intent(step, *items[victim]), set()) is None
+        assert all(again.lookup(step, sink.sink.intent(step, *item), set()) is not None for n, item in enumerate(items) if n != victim)
+
+
+def test_a_batch_whose_answer_was_lost_is_found_by_lookup_item_by_item(sink):
+    sink.lacks("batch")
+    sink.lacks("lookup")
+    step = _batched(sink)
+    items = [_before(sink, step, sink.posting(n)) for n in range(3)]
+    sink.write_many_losing_answer(step, items)
+    again = sink.fresh()
+    found = [again.lookup(step, sink.sink.intent(step, *item), set()) for item in items]
+    assert all(facts is not None and facts.get("exact_id") for facts in found), found
+
+
+def _batched(sink) -> str:
+    """The step a batch test sends: one the sink batches, else a payment (a daily summary's
+    payments go through `write_many` whatever `batched` says)."""
+    return sorted(sink.sink.batched)[0] if sink.sink.batched else "payment"
+
+
+def _before(sink, step: str, posting):
+    """`posting` with the steps before `step` written: what write_many is handed with it."""
+    steps = sink.sink.steps(posting)
+    assert posting.payment is not None
+    done = {}
+    for earlier in steps[: steps.index(step)] if step in steps else steps:
+        done[earlier] = sink.sink.write(earlier, posting, done)
+    return posting, done
+
+
+# ---- quotas ------------------------------------------------------------------------------------
+
+
+def test_quota_is_a_quota(sink):
+    quota = sink.sink.quota()
+    assert isinstance(quota, Quota) and quota.calls >= 0 and (quota.left_today is None or quota.left_today >= 0)
+
+
+def test_quota_counts_the_calls_made(sink):
+    sink.lacks("quota")
+    posting = sink.posting(0)
+    before = sink.sink.quota().calls
+    sink.sink.find("document", posting, {}, set())  # reads the books
+    after = sink.sink.quota()
+    assert after.calls > before
+    assert after.left_today is None or after.left_today >= 0
