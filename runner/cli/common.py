@@ -15,7 +15,7 @@ import click
 
 from runner import __version__, private
 from runner import spec as spec_module
-from runner.errors import RunnerError, UsageError, name_spec
+from runner.errors import RunnerError, SpecError, UsageError, name_spec
 from runner.ledger import Ledger
 from runner.redact import redact
 
@@ -122,7 +122,14 @@ def load_spec(path: str):
     and its ledger and login closed to other users."""
     Out.spec_path = path
     spec = spec_module.load(path, on_secret=Out.secrets.add)
-    for fixed in filter(None, (private.tighten(spec.state_file), private.tighten(spec.token_file))):
+    from runner.exact.oauth import login_of
+
+    files = [spec.state_file, spec.token_file]
+    try:
+        files.append(login_of(spec).path)
+    except SpecError:  # several users logged in and none named: the commands that log in say so
+        pass
+    for fixed in filter(None, map(private.tighten, dict.fromkeys(files))):
         Out.echo(f"warning: {fixed}", err=True)
     return spec
 

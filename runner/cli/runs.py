@@ -20,7 +20,7 @@ from runner import preview as preview_module
 from runner.cli.common import Out, default_spec, guarded, load_spec, lock_path, main, parts, spec_argument, target
 from runner.dry_run import DryRunSink
 from runner.durations import duration
-from runner.errors import Busy, RunnerError, UsageError
+from runner.errors import Busy, RunnerError, SpecError, UsageError
 from runner.exact.client import check_schedule
 from runner.files_sink import LEDGER
 from runner.ledger import Ledger
@@ -340,14 +340,17 @@ def _spec_and_orders(args: tuple[str, ...]) -> tuple[str, list[int]]:
 @guarded
 def status(spec_path, as_json) -> None:
     """Booked, failed and pending orders, the last run, the rate budget and the login's age."""
-    from runner.exact.oauth import TokenStore
+    from runner.exact.oauth import TokenStore, login_of
 
     spec = load_spec(spec_path)
     with Ledger.dry_copy(spec.state_file) as ledger:  # reads only: works on a damaged or read-only ledger
         summary = ledger_status(ledger)
         if ledger.damaged:
             summary["ledger_damaged"] = f"{ledger.damaged}; the next run sets it aside and rebuilds it from Exact and the shop"
-    summary["token_age_days"] = TokenStore(spec.token_file, "", "", "").age_days()
+    try:
+        summary["token_age_days"] = TokenStore(login_of(spec).path, "", "", "").age_days()
+    except SpecError:  # several users logged in and none named: every command that logs in says so
+        summary["token_age_days"] = None
     if as_json:
         Out.echo(json.dumps(summary, indent=2, ensure_ascii=False, default=str))
     else:

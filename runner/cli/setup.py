@@ -27,8 +27,9 @@ def auth(spec_path, no_browser) -> None:
     from runner.setup.console import Console
 
     spec = load_spec(spec_path)
-    store = oauth.store_from_spec(spec)
-    login.reachable(store.base_url)
+    spec.require_env("exact")
+    exact = spec.exact
+    login.reachable(exact.base_url)
     console = Console(
         Out.echo,
         _until_stopped(lambda q, default, hidden: click.prompt(q, default=default, hide_input=hidden, prompt_suffix=": ")),
@@ -37,8 +38,30 @@ def auth(spec_path, no_browser) -> None:
         Out.secrets.add,
         terminal.line_until,
     )
-    login.login(_Once(console), store, REDIRECT_WAIT, command="runner auth")  # as init does: the browser hears the truth
-    Out.echo(f"logged in; tokens saved to {store.path} (mode 0600). Next: runner divisions {spec_path}")
+    once = _Once(console)
+    if oauth.own_token_file(spec):  # a client with an Exact user of their own: the spec's own file
+        store = oauth.store_from_spec(spec)
+        login.login(once, store, REDIRECT_WAIT, command="runner auth")  # as init does: the browser hears the truth
+        Out.echo(f"logged in; tokens saved to {store.path} (mode 0600), for this spec alone. Next: runner divisions {spec_path}")
+        return
+    store = login.shared_login(once, exact.base_url, exact.client_id, exact.client_secret, exact.redirect_uri, "runner auth")
+    user = login.user_of(store)
+    logins = oauth.Logins(store.path.parent)
+    logins.note_spec(store.path, spec.path)
+    if not spec.exact.token_file or spec.token_file.exists() or spec.token_file.is_symlink():
+        login.link_default(spec.path, store.path)
+    Out.echo(f"logged in as {user}; tokens saved to {store.path} (mode 0600), the login every spec of this Exact user and app shares")
+    here = spec.path.resolve()
+    others = [p for p in logins.specs(store.path) if p != here]
+    Out.echo(f"specs sharing this login: {', '.join(str(p) for p in [here, *others])}")
+    if exact.user and exact.user != user:
+        Out.echo(
+            f"warning: {spec_path} names exact.user {exact.user}, but you logged in as {user}: set exact.user: {user} in it to use this login",
+            err=True,
+        )
+    elif not exact.user and len(logins.users(exact.base_url, exact.client_id)) > 1:
+        Out.echo(f"note: several Exact users are logged in for this app; name this one in {spec_path}: exact.user: {user}", err=True)
+    Out.echo(f"Next: runner divisions {spec_path}")
 
 
 REDIRECT_WAIT = 300.0  # seconds `runner auth` waits for the browser's return
