@@ -164,7 +164,7 @@ def parts(spec, read_only: bool = False):
     ledger = Ledger.dry_copy(spec.state_file) if read_only else Ledger(spec.state_file, compact=True)  # callers hold the run lock
     source, sink = source_from_spec(spec), sink_from_spec(spec, ledger, store_from_spec(spec))
     if read_only:  # a run claims its ledger; a look at it only checks whose it is
-        ledger.claim(source.name, sink.name, record=False)
+        ledger.claim(source.name, sink.name, record=False, about=source.about)
     return source, sink, ledger
 
 

@@ -50,7 +50,7 @@ from runner.sandbox.woo.demo import generate_orders
 from runner.sandbox.woo.orders import build_order, touched, with_status
 from runner.sandbox.woo.refunds import refund_order
 from runner.sandbox.woo.routes import ROUTES, Route
-from runner.sandbox.woo.wp import no_route, php_query
+from runner.sandbox.woo.wp import no_route, php_query, respond
 
 __all__ = ["DEFAULT_KEY", "DEFAULT_KEYS", "READ_ONLY_KEY", "ApiKey", "ManualClock", "SystemClock", "WooSimulator"]
 CAPTCHA = b'<html><head><meta http-equiv="refresh" content="0;/.well-known/sgcaptcha/?r=%2Fwp-json%2Fwc%2Fv3"></head><body></body></html>'
@@ -174,6 +174,27 @@ class WooSimulator:
 
     # --- the REST API --------------------------------------------------------------------
 
+    def index(self) -> Response:
+        """WordPress's REST index (GET /wp-json/, public): what the site says of itself. Its
+        `home` and `url` are the addresses WordPress is configured with, whatever address the
+        request came to; `routes` is left out here (WordPress lists every route)."""
+        store = self.store
+        namespaces = ["oembed/1.0", "wc/store/v1", "wc/v1", "wc/v2", "wc/v3", "wc-analytics", "wp/v2"]
+        return respond(
+            200,
+            {
+                "name": store.name,
+                "description": "",
+                "url": store.url,
+                "home": store.url,
+                "gmt_offset": "1",
+                "timezone_string": store.timezone,
+                "namespaces": namespaces,
+                "authentication": [],
+                "routes": {},
+            },
+        )
+
     def handle(self, request: Request) -> Response:
         self.log.append(
             (request.method, request.path + ("?" if request.query else "") + "&".join(f"{k}={v}" for k, vs in request.query.items() for v in vs))
@@ -192,6 +213,8 @@ class WooSimulator:
             route = request.path[len("/wp-json") :]
         route = "/" + str(route).strip("/")
         method = "GET" if request.method == "HEAD" else request.method
+        if route == "/" and method == "GET":
+            return self.index()
         if not route.lower().startswith(("/wc/", "/wc-")):
             return no_route()
         key, error = self.auth.authenticate(request, query)
