@@ -198,6 +198,7 @@ def _run_one(
         lock = nullcontext() if locked else _turn(spec, Path(to) / (LEDGER + ".lock") if to else lock_path(spec), wait, alerts)
         with lock, _alerting(spec, alerts) as outcome:
             source, sink, ledger = _adapters(spec, dry_run, to)
+            pushed = _push_products(spec, source, sink, ledger) if spec.products.push and not dry_run and not to else None
             progress = None if as_json else progress_printer(sys.stdout.isatty())
             booking = engine.Run(spec, source, sink, ledger, progress=progress)
             try:
@@ -212,9 +213,15 @@ def _run_one(
                 if progress:
                     progress(None)
             names = preview_module.code_names(sink, [doc for doc, _ in sink.documents]) if dry_run else {}
+        products_failed = bool(pushed and pushed.failed)
         if as_json:
-            Out.echo(json.dumps({**result, **({"would_post": sink.posted} if dry_run else {})}, indent=2, ensure_ascii=False, default=str))
-            return 1 if result["failed"] or result.get("missing") or result.get("unmatched") else 0
+            extra = {**({"would_post": sink.posted} if dry_run else {}), **({"products": vars(pushed)} if pushed else {})}
+            Out.echo(json.dumps({**result, **extra}, indent=2, ensure_ascii=False, default=str))
+            return 1 if result["failed"] or result.get("missing") or result.get("unmatched") or products_failed else 0
+        if pushed:
+            for code, message in sorted(pushed.failed.items()):
+                Out.echo(f"FAILED product {code}: {message}", err=True)
+            Out.echo(f"products (products.push: true, those changed since the last push): {pushed.line()}")
         if dry_run:
             for line in render.dry_run_lines(sink.documents, names, sink.posted):
                 Out.echo(line)
@@ -233,7 +240,19 @@ def _run_one(
         if box is not None and not to:
             for line in box.landed_lines():
                 Out.echo(line)
-    return 1 if result["failed"] or result.get("missing") or result.get("unmatched") else 0
+    return 1 if result["failed"] or result.get("missing") or result.get("unmatched") or products_failed else 0
+
+
+def _push_products(spec, source, sink, ledger):
+    """products.push: true: the products saved in the shop since the last push go to Exact's
+    items before the orders are booked (an invoice line may name one). The ledger is claimed
+    first: its cursor is this shop's."""
+    from runner.exact.products import push_changed
+
+    moved = ledger.claim(source.name, sink.name, about=getattr(source, "about", None))
+    if moved:
+        Out.echo(f"note: {moved}", err=True)
+    return push_changed(spec, source, sink.api, ledger)
 
 
 def _adapters(spec, dry_run: bool, to: str | None):

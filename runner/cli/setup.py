@@ -13,7 +13,7 @@ import click
 import runner.cli.render as render
 from runner.cli.checks import preview, validate
 from runner.cli.common import Out, guarded, load_spec, main, parts, spec_argument, target
-from runner.errors import RunnerError
+from runner.errors import RunnerError, UsageError
 
 
 @main.command()
@@ -116,6 +116,14 @@ def products(spec_path, dry_run, sandbox) -> None:
     from runner.exact import products as products_module
 
     spec = load_spec(spec_path)
+    if not spec.products.push and not dry_run and not sandbox:
+        question = f"products.push is false in {spec_path}: runner run does not push products. Push them to Exact's items now, once?"
+        if not (sys.stdin.isatty() and click.confirm(question, default=False)):
+            raise UsageError(
+                f"products.push is false in {spec_path}: this client's products are not pushed to Exact",
+                f"set products.push: true in {spec_path} (then every runner run pushes the products changed since the last push), "
+                f"or see what a push would do with runner products {spec_path} --dry-run",
+            )
     with target(spec, sandbox) as (spec, _box):
         woo, sink, ledger = parts(spec, read_only=True)
         ledger.close()
@@ -207,7 +215,7 @@ def _until_stopped(prompt: Callable) -> Callable:
 @click.option("--status", type=click.Choice(["sent", "paid"]), help="Booked as sent, or paid as well (default sent).")
 @click.option("--statuses", help="Order statuses that trigger a booking, comma-separated (default completed).")
 @click.option("--since", help='Book the history from this date (YYYY-MM-DD); "" = from the first run on.')
-@click.option("--push-products/--no-push-products", default=None, help="Push WooCommerce products to Exact items (default no).")
+@click.option("--push-products/--no-push-products", default=None, help="Each run pushes changed products to Exact items (default no).")
 @click.option("--yes", "-y", "accept", is_flag=True, help="Accept every proposal and default without asking.")
 @click.option("--no-browser", is_flag=True, help="Only print the Exact login address; do not open a browser.")
 @click.pass_context

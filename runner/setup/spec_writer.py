@@ -198,7 +198,7 @@ def spec_text(setup: Setup) -> str:
         entries.append((("booking", "status"), setup.status, "a bank or cash entry settles each order"))
     entries += [(path, value, comment) for path, (value, comment) in setup.changes.items()]
     if setup.push:
-        entries.append((("products", "push"), True, "push WooCommerce products to Exact items"))
+        entries.append((("products", "push"), True, "each run pushes the products changed since the last push"))
     head = [
         f"# {setup.path.name}: how this shop is booked into Exact Online; written by `runner init`.",
         "# Only what differs from the preset is here. Secrets are in .env beside this file, never here.",

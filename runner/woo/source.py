@@ -216,11 +216,16 @@ class WooCommerce:
         """The shop's tax rates (WooCommerce > Settings > Tax): what its lines can carry."""
         return list(self._pages("taxes", {}))
 
-    def products(self) -> Iterator[dict]:
+    def products(self, modified_after: str | None = None) -> Iterator[dict]:
         """Every product, with the variations of variable products as their own entries: named
         as WooCommerce names them in orders ("Leren handschoenen - M", from the variation's
-        attributes), with the parent's categories and, for class "parent", its tax class."""
-        for product in self._pages("products", {"orderby": "id", "order": "asc"}):
+        attributes), with the parent's categories and, for class "parent", its tax class.
+        `modified_after` (GMT, YYYY-MM-DDTHH:MM:SS): only products saved later (with all the
+        variations of such a variable product)."""
+        params = {"orderby": "id", "order": "asc"}
+        if modified_after:
+            params |= {"modified_after": modified_after, "dates_are_gmt": "true"}
+        for product in self._pages("products", params):
             yield product
             if product.get("type") == "variable":
                 for variation in self._pages(f"products/{product['id']}/variations", {"orderby": "id", "order": "asc"}):

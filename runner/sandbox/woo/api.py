@@ -47,7 +47,7 @@ from runner.sandbox.woo.auth import DEFAULT_KEY, DEFAULT_KEYS, READ_ONLY_KEY, Ap
 from runner.sandbox.woo.carts import DEFAULT_STORE, Cart, RefundItem, RefundRequest, Store
 from runner.sandbox.woo.catalog import Catalog, demo_catalog
 from runner.sandbox.woo.demo import generate_orders
-from runner.sandbox.woo.orders import build_order, touched, with_status
+from runner.sandbox.woo.orders import build_order, gmt_date, local_date, touched, with_status
 from runner.sandbox.woo.refunds import refund_order
 from runner.sandbox.woo.routes import ROUTES, Route
 from runner.sandbox.woo.wp import no_route, php_query, respond
@@ -144,6 +144,13 @@ class WooSimulator:
     def set_status(self, order_id: int, status: str) -> dict[str, Any]:
         """Change an order's status now (date_modified moves; paid/completed dates are set)."""
         return self.add_order(with_status(self._order(order_id), status, self.local_now(), self.store))
+
+    def edit_product(self, product_id: int, **changes: Any) -> dict[str, Any]:
+        """Save a product now with `changes` (regular_price="12.50", name=...): date_modified moves."""
+        product = next(p for p in self.catalog.products if p["id"] == product_id)
+        now = self.local_now()
+        product.update(changes, date_modified=local_date(now), date_modified_gmt=gmt_date(now, self.store))
+        return product
 
     def touch(self, order_id: int) -> dict[str, Any]:
         """Save an order without changing it (a note, a plugin's meta): date_modified moves."""
