@@ -108,7 +108,7 @@ class WooCommerce:
             response = fetch(self.http, "GET", index, deadline=self.deadline, params=self.auth_params)
         except httpx.HTTPError as exc:
             raise ServiceError(
-                f"cannot reach the shop at {safe_url(index)} ({why(exc)})",
+                f"cannot reach the shop at {safe_url(self.api)} ({why(exc)})",  # as every other question to it says
                 "check woocommerce.url, the network and the shop's host; nothing was booked from this run",
             ) from None
         try:
