@@ -61,7 +61,8 @@ class Run:
                 f"the ledger could not be read ({self.ledger.damaged}); it was set aside as {self.ledger.set_aside} and this run "
                 "rebuilt what it needs from Exact and the shop: nothing is booked twice"
             )
-        self.ledger.claim(self.source.name, self.sink.name)
+        moved = self.ledger.claim(self.source.name, self.sink.name, about=getattr(self.source, "about", None))  # binds once the shop answered
+        self.outcome.notes.extend([moved] if moved else [])
         self.ledger.record_run({**self.outcome.as_dict(), "stopped": INTERRUPTED})  # until it ends
         try:
             self._before_the_quota_resets()

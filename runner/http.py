@@ -82,9 +82,9 @@ def mounted(origin: str, transport: httpx.BaseTransport) -> Iterator[None]:
 
 def _origin(url: str) -> str:
     parsed = httpx.URL(url)
-    if not parsed.scheme or not parsed.host or parsed.port is None or parsed.path not in ("", "/") or parsed.query:
+    if not parsed.scheme or not parsed.host or parsed.path not in ("", "/") or parsed.query:
         raise ValueError(f"mount an origin such as http://127.0.0.1:8701, not {url!r}")
-    return f"{parsed.scheme}://{parsed.host}:{parsed.port}"
+    return f"{parsed.scheme}://{parsed.host}" + (f":{parsed.port}" if parsed.port is not None else "")  # no port: the scheme's own
 
 
 def pause(seconds: float) -> None:

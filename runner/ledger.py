@@ -9,11 +9,12 @@ and the Exact ids after it. An intent without ids is an outcome we do not know y
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from itertools import repeat
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from tinydb import Query, TinyDB
 from tinydb.storages import MemoryStorage
@@ -337,19 +338,48 @@ class Ledger:
         return sorted(self.db.table("failures").all(), key=lambda f: f["order"])
 
     # whose ledger this is: one shop, one set of books
-    def claim(self, shop: str, books: str, record: bool = True) -> None:
+    def claim(self, shop: str, books: str, record: bool = True, about: Callable[[], dict] | None = None) -> str | None:
         """A ledger belongs to the shop and the books it was first used with; another pair
-        would read its cursors and ids as its own (and skip, or book twice)."""
+        would read its cursors and ids as its own (and skip, or book twice). It is bound
+        only once the shop has answered (`about`, what the shop says of itself: a run
+        against a mistyped or unreachable address fails before it binds anything). A shop
+        at a new address is the same shop when it says so (the same home address but for
+        http/https and `www.`, and the same site name) or, for a ledger bound before shops
+        were asked, when only the scheme or `www.` changed: the ledger is re-bound, and the
+        note saying so returned."""
         mine = self.cursor("identity")
-        if mine and (mine.get("shop"), mine.get("books")) != (shop, books):
-            raise SpecError(
-                f"the ledger {self.path} belongs to {mine.get('shop')} and {mine.get('books')}, not to {shop} and {books}",
-                "give this spec a ledger of its own (the `state:` key, or leave it out: the default is named after the spec file); "
-                "if it is the same shop or administration at a new address, move the ledger aside: Exact's books decide what is "
-                "booked, so nothing is booked twice",
-            )
-        if not mine and record:
-            self.set_cursor("identity", {"shop": shop, "books": books})
+        if mine and (mine.get("shop"), mine.get("books")) == (shop, books):
+            return None
+        if mine and mine.get("books") != books:
+            raise self._not_mine(mine, shop, books)
+        if not mine:
+            if record:
+                site = about() if about else {}
+                self.set_cursor("identity", {"shop": shop, "books": books, **({"site": site} if site else {})})
+            return None
+        if about is None:
+            raise self._not_mine(mine, shop, books)
+        site, known = about(), mine.get("site") or {}
+        if known.get("name") and site.get("name"):
+            same = same_site(site.get("home", ""), known.get("home", "")) and site["name"] == known["name"]
+            why = f"the shop there says it is {site['name']} at {site['home']}, as before"
+        else:
+            same, why = same_site(shop, mine["shop"]), "only the scheme or www. differs"
+        if not same:
+            said = f" (the shop there says it is {site['name']} at {site.get('home')}" if site.get("name") else ""
+            said += f"; the ledger's is {known['name']} at {known.get('home')})" if said and known.get("name") else ")" if said else ""
+            raise self._not_mine(mine, shop, books, said)
+        if record:
+            self.set_cursor("identity", {"shop": shop, "books": books, **({"site": site} if site.get("name") else {"site": known} if known else {})})
+        return f"the ledger was bound to the shop at {mine['shop']}; it is the same shop at {shop} ({why}), so the ledger follows it"
+
+    def _not_mine(self, mine: dict, shop: str, books: str, said: str = "") -> SpecError:
+        return SpecError(
+            f"the ledger {self.path} belongs to {mine.get('shop')} and {mine.get('books')}, not to {shop} and {books}{said}",
+            "give this spec a ledger of its own (the `state:` key, or leave it out: the default is named after the spec file); "
+            "if it is the same shop or administration at a new address, move the ledger aside: Exact's books decide what is "
+            "booked, so nothing is booked twice",
+        )
 
     # cursors and runs
     def cursor(self, name: str) -> Any:
@@ -383,3 +413,13 @@ class Ledger:
 
     def save_alert_state(self, value: dict) -> None:
         self.db.table("alerts").upsert({"name": "state", "value": value, "at": now()}, Q.name == "state")
+
+
+def same_site(one: str, other: str) -> bool:
+    """Two addresses of one site: equal but for http/https, `www.` and a trailing slash."""
+
+    def bare(url: str) -> str:
+        parts = urlsplit(url.strip().lower())
+        return parts.netloc.removeprefix("www.") + parts.path.rstrip("/")
+
+    return bool(one and other) and bare(one) == bare(other)

@@ -229,3 +229,12 @@ def sync_box(tmp_path, waits):
     yield make
     for box in boxes:
         box.stop()
+
+
+@pytest.fixture(autouse=True)
+def own_login_store(tmp_path_factory, monkeypatch):
+    """Every test its own login store (runner/exact/oauth.py Logins), never the developer's
+    ~/.config: set in the environment, so runner subprocesses use it too."""
+    folder = tmp_path_factory.mktemp("logins")
+    monkeypatch.setenv("RUNNER_LOGINS", str(folder))  # runner.exact.oauth.LOGINS_ENV
+    return folder

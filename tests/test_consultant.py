@@ -256,7 +256,7 @@ def test_validate_of_an_empty_spec_says_so_in_one_line(tmp_path, monkeypatch):
 
 
 def test_without_a_terminal_a_product_push_logs_plain_progress_lines(sync_box):
-    box = sync_box(orders=2)
+    box = sync_box(orders=2, extra="products:\n  push: true\n")
     result = box.run("products")
     assert result.exit_code == 0, result.output
     progress = [line for line in result.output.splitlines() if line.startswith("pushing: ")]
@@ -266,7 +266,7 @@ def test_without_a_terminal_a_product_push_logs_plain_progress_lines(sync_box):
 
 
 def test_ctrl_c_during_a_product_push_says_what_was_pushed_and_the_next_push_carries_on(sync_box):
-    box = sync_box(orders=2)
+    box = sync_box(orders=2, extra="products:\n  push: true\n")
     server = box.box.exact_server
 
     def user_presses_ctrl_c(seconds: float) -> None:  # while Exact answers the fifth new item

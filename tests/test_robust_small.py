@@ -48,7 +48,7 @@ def test_auth_ignores_a_forged_error_on_its_callback_and_the_real_login_goes_thr
     result = box.run("auth")
     threads[0].join(HANG)
     assert result.exit_code == 0, result.output
-    assert "logged in; tokens saved to" in result.output
+    assert "logged in as " in result.output and "tokens saved to" in result.output
     assert "planted by a page" not in result.output and "pwned" not in result.output and "\x1b" not in result.output
     assert [status for status, _ in pages] == [400, 400, 200], pages
     assert "does not belong to the login under way" in pages[0][1] and "Logged in" in pages[2][1]

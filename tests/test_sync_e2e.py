@@ -146,7 +146,7 @@ def test_dry_run_posts_nothing_and_shows_real_guids(sync_box):
 
 
 def test_products_are_pushed_as_items_and_updated_when_they_change(sync_box, unsure):
-    box = sync_box(orders=16, exact_options=unsure)
+    box = sync_box(orders=16, exact_options=unsure, extra="products:\n  push: true\n")
     result = box.run("products")
     assert result.exit_code == 0, result.output
     codes = {i["Code"].strip() for i in box.exact.items.values()}
@@ -168,7 +168,7 @@ def test_products_are_pushed_as_items_and_updated_when_they_change(sync_box, uns
 def test_variations_keep_their_attributes_and_prices_go_to_exact_without_vat(sync_box):
     """Exact's sales price is net (invoice lines take it as UnitPrice; the VAT code adds the
     tax); the demo shop enters prices with VAT, as its settings say."""
-    box = sync_box(orders=4)
+    box = sync_box(orders=4, extra="products:\n  push: true\n")
     product = next(p for p in box.woo.catalog.products if p["id"] == 310)
     product["name"] = "Leren handschoenen met kasjmier voering, handgenaaid in Italië"  # 63 characters
     result = box.run("products")
@@ -190,7 +190,7 @@ def test_a_shop_entering_prices_without_vat_sends_them_as_they_are(sync_box):
     from runner.sandbox.host import Fault
     from runner.sandbox.woo.carts import Store
 
-    box = sync_box(orders=4, woo_options={"store": Store(prices_include_tax=False)})
+    box = sync_box(orders=4, woo_options={"store": Store(prices_include_tax=False)}, extra="products:\n  push: true\n")
     for order in box.woo.orders.values():
         order["prices_include_tax"] = False
     forbidden = json_module.dumps({"code": "woocommerce_rest_cannot_view", "message": "Sorry, you cannot view this resource."}).encode()
@@ -205,7 +205,7 @@ def test_the_runner_leans_on_no_guessed_mandatory_filter(sync_box):
     """Which fields the mandatory filter of GLAccounts, Items and SalesItemPrices takes is
     unconfirmed (reference 4.6): the runner reads those through their sync twins, whose one
     filter is documented, and finds accounts by a plain `Email eq` (the one listed field)."""
-    box = sync_box(orders=20, extra="booking:\n  target: sales_invoice\n  status: paid\n")
+    box = sync_box(orders=20, extra="booking:\n  target: sales_invoice\n  status: paid\nproducts:\n  push: true\n")
     assert box.run("run").exit_code == 0 and box.run("products").exit_code == 0
     product = next(p for p in box.woo.catalog.products if p.get("sku") and p["type"] == "simple")
     product["regular_price"] = str(D(product["regular_price"] or "1") + 1)

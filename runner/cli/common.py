@@ -15,7 +15,7 @@ import click
 
 from runner import __version__, private
 from runner import spec as spec_module
-from runner.errors import RunnerError, UsageError, name_spec
+from runner.errors import RunnerError, SpecError, UsageError, name_spec
 from runner.ledger import Ledger
 from runner.redact import printable, redact
 
@@ -124,7 +124,14 @@ def load_spec(path: str):
     and its ledger and login closed to other users."""
     Out.spec_path = path
     spec = spec_module.load(path, on_secret=Out.secrets.add)
-    for fixed in filter(None, (private.tighten(spec.state_file), private.tighten(spec.token_file))):
+    from runner.exact.oauth import login_of
+
+    files = [spec.state_file, spec.token_file]
+    try:
+        files.append(login_of(spec).path)
+    except SpecError:  # several users logged in and none named: the commands that log in say so
+        pass
+    for fixed in filter(None, map(private.tighten, dict.fromkeys(files))):
         Out.echo(f"warning: {fixed}", err=True)
     return spec
 
@@ -159,7 +166,7 @@ def parts(spec, read_only: bool = False):
     ledger = Ledger.dry_copy(spec.state_file) if read_only else Ledger(spec.state_file, compact=True)  # callers hold the run lock
     source, sink = source_from_spec(spec), sink_from_spec(spec, ledger, store_from_spec(spec))
     if read_only:  # a run claims its ledger; a look at it only checks whose it is
-        ledger.claim(source.name, sink.name, record=False)
+        ledger.claim(source.name, sink.name, record=False, about=source.about)
     return source, sink, ledger
 
 

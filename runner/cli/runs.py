@@ -20,7 +20,7 @@ from runner import preview as preview_module
 from runner.cli.common import Out, default_spec, guarded, load_spec, lock_path, main, parts, spec_argument, target
 from runner.dry_run import DryRunSink
 from runner.durations import duration
-from runner.errors import Busy, RunnerError, UsageError
+from runner.errors import Busy, RunnerError, SpecError, UsageError
 from runner.exact.client import check_schedule
 from runner.files_sink import LEDGER
 from runner.ledger import Ledger
@@ -202,6 +202,7 @@ def _run_one(
         lock = nullcontext() if locked else _turn(spec, Path(to) / (LEDGER + ".lock") if to else lock_path(spec), wait, alerts)
         with lock, _alerting(spec, alerts) as outcome:
             source, sink, ledger = _adapters(spec, dry_run, to)
+            pushed = _push_products(spec, source, sink, ledger) if spec.products.push and not dry_run and not to else None
             progress = None if as_json else progress_printer(sys.stdout.isatty())
             booking = engine.Run(spec, source, sink, ledger, progress=progress)
             try:
@@ -216,9 +217,15 @@ def _run_one(
                 if progress:
                     progress(None)
             names = preview_module.code_names(sink, [doc for doc, _ in sink.documents]) if dry_run else {}
+        products_failed = bool(pushed and pushed.failed)
         if as_json:
-            Out.echo(json.dumps({**result, **({"would_post": sink.posted} if dry_run else {})}, indent=2, ensure_ascii=False, default=str))
-            return 1 if result["failed"] or result.get("missing") or result.get("unmatched") else 0
+            extra = {**({"would_post": sink.posted} if dry_run else {}), **({"products": vars(pushed)} if pushed else {})}
+            Out.echo(json.dumps({**result, **extra}, indent=2, ensure_ascii=False, default=str))
+            return 1 if result["failed"] or result.get("missing") or result.get("unmatched") or products_failed else 0
+        if pushed:
+            for code, message in sorted(pushed.failed.items()):
+                Out.echo(f"FAILED product {code}: {message}", err=True)
+            Out.echo(f"products (products.push: true, those changed since the last push): {pushed.line()}")
         if dry_run:
             for line in render.dry_run_lines(sink.documents, names, sink.posted):
                 Out.echo(line)
@@ -237,7 +244,19 @@ def _run_one(
         if box is not None and not to:
             for line in box.landed_lines():
                 Out.echo(line)
-    return 1 if result["failed"] or result.get("missing") or result.get("unmatched") else 0
+    return 1 if result["failed"] or result.get("missing") or result.get("unmatched") or products_failed else 0
+
+
+def _push_products(spec, source, sink, ledger):
+    """products.push: true: the products saved in the shop since the last push go to Exact's
+    items before the orders are booked (an invoice line may name one). The ledger is claimed
+    first: its cursor is this shop's."""
+    from runner.exact.products import push_changed
+
+    moved = ledger.claim(source.name, sink.name, about=getattr(source, "about", None))
+    if moved:
+        Out.echo(f"note: {moved}", err=True)
+    return push_changed(spec, source, sink.api, ledger)
 
 
 def _adapters(spec, dry_run: bool, to: str | None):
@@ -344,14 +363,17 @@ def _spec_and_orders(args: tuple[str, ...]) -> tuple[str, list[int]]:
 @guarded
 def status(spec_path, as_json) -> None:
     """Booked, failed and pending orders, the last run, the rate budget and the login's age."""
-    from runner.exact.oauth import TokenStore
+    from runner.exact.oauth import TokenStore, login_of
 
     spec = load_spec(spec_path)
     with Ledger.dry_copy(spec.state_file) as ledger:  # reads only: works on a damaged or read-only ledger
         summary = ledger_status(ledger)
         if ledger.damaged:
             summary["ledger_damaged"] = f"{ledger.damaged}; the next run sets it aside and rebuilds it from Exact and the shop"
-    summary["token_age_days"] = TokenStore(spec.token_file, "", "", "").age_days()
+    try:
+        summary["token_age_days"] = TokenStore(login_of(spec).path, "", "", "").age_days()
+    except SpecError:  # several users logged in and none named: every command that logs in says so
+        summary["token_age_days"] = None
     if as_json:
         Out.echo(json.dumps(summary, indent=2, ensure_ascii=False, default=str))
     else:

@@ -13,7 +13,7 @@ import click
 import runner.cli.render as render
 from runner.cli.checks import preview, validate
 from runner.cli.common import Out, guarded, load_spec, main, parts, spec_argument, target
-from runner.errors import RunnerError
+from runner.errors import RunnerError, UsageError
 
 
 @main.command()
@@ -27,8 +27,9 @@ def auth(spec_path, no_browser) -> None:
     from runner.setup.console import Console
 
     spec = load_spec(spec_path)
-    store = oauth.store_from_spec(spec)
-    login.reachable(store.base_url)
+    spec.require_env("exact")
+    exact = spec.exact
+    login.reachable(exact.base_url)
     console = Console(
         Out.echo,
         _until_stopped(lambda q, default, hidden: click.prompt(q, default=default, hide_input=hidden, prompt_suffix=": ")),
@@ -37,8 +38,30 @@ def auth(spec_path, no_browser) -> None:
         Out.secrets.add,
         terminal.line_until,
     )
-    login.login(_Once(console), store, REDIRECT_WAIT, command="runner auth")  # as init does: the browser hears the truth
-    Out.echo(f"logged in; tokens saved to {store.path} (mode 0600). Next: runner divisions {spec_path}")
+    once = _Once(console)
+    if oauth.own_token_file(spec):  # a client with an Exact user of their own: the spec's own file
+        store = oauth.store_from_spec(spec)
+        login.login(once, store, REDIRECT_WAIT, command="runner auth")  # as init does: the browser hears the truth
+        Out.echo(f"logged in; tokens saved to {store.path} (mode 0600), for this spec alone. Next: runner divisions {spec_path}")
+        return
+    store = login.shared_login(once, exact.base_url, exact.client_id, exact.client_secret, exact.redirect_uri, "runner auth")
+    user = login.user_of(store)
+    logins = oauth.Logins(store.path.parent)
+    logins.note_spec(store.path, spec.path)
+    if not spec.exact.token_file or spec.token_file.exists() or spec.token_file.is_symlink():
+        login.link_default(spec.path, store.path)
+    Out.echo(f"logged in as {user}; tokens saved to {store.path} (mode 0600), the login every spec of this Exact user and app shares")
+    here = spec.path.resolve()
+    others = [p for p in logins.specs(store.path) if p != here]
+    Out.echo(f"specs sharing this login: {', '.join(str(p) for p in [here, *others])}")
+    if exact.user and exact.user != user:
+        Out.echo(
+            f"warning: {spec_path} names exact.user {exact.user}, but you logged in as {user}: set exact.user: {user} in it to use this login",
+            err=True,
+        )
+    elif not exact.user and len(logins.users(exact.base_url, exact.client_id)) > 1:
+        Out.echo(f"note: several Exact users are logged in for this app; name this one in {spec_path}: exact.user: {user}", err=True)
+    Out.echo(f"Next: runner divisions {spec_path}")
 
 
 REDIRECT_WAIT = 300.0  # seconds `runner auth` waits for the browser's return
@@ -93,6 +116,14 @@ def products(spec_path, dry_run, sandbox) -> None:
     from runner.exact import products as products_module
 
     spec = load_spec(spec_path)
+    if not spec.products.push and not dry_run and not sandbox:
+        question = f"products.push is false in {spec_path}: runner run does not push products. Push them to Exact's items now, once?"
+        if not (sys.stdin.isatty() and click.confirm(question, default=False)):
+            raise UsageError(
+                f"products.push is false in {spec_path}: this client's products are not pushed to Exact",
+                f"set products.push: true in {spec_path} (then every runner run pushes the products changed since the last push), "
+                f"or see what a push would do with runner products {spec_path} --dry-run",
+            )
     with target(spec, sandbox) as (spec, _box):
         woo, sink, ledger = parts(spec, read_only=True)
         ledger.close()
@@ -184,7 +215,7 @@ def _until_stopped(prompt: Callable) -> Callable:
 @click.option("--status", type=click.Choice(["sent", "paid"]), help="Booked as sent, or paid as well (default sent).")
 @click.option("--statuses", help="Order statuses that trigger a booking, comma-separated (default completed).")
 @click.option("--since", help='Book the history from this date (YYYY-MM-DD); "" = from the first run on.')
-@click.option("--push-products/--no-push-products", default=None, help="Push WooCommerce products to Exact items (default no).")
+@click.option("--push-products/--no-push-products", default=None, help="Each run pushes changed products to Exact items (default no).")
 @click.option("--yes", "-y", "accept", is_flag=True, help="Accept every proposal and default without asking.")
 @click.option("--no-browser", is_flag=True, help="Only print the Exact login address; do not open a browser.")
 @click.pass_context

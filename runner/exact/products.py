@@ -29,19 +29,36 @@ class PushReport:
     unchanged: int = 0
     skipped: list[str] = field(default_factory=list)  # "product id: why"
     failed: dict[str, str] = field(default_factory=dict)
+    latest: str = ""  # the latest date_modified_gmt among the products looked at
+
+    def line(self) -> str:
+        return (
+            f"{len(self.created)} item(s) created, {len(self.updated)} updated, {self.unchanged} unchanged, "
+            f"{len(self.skipped)} skipped, {len(self.failed)} failed"
+        )
 
 
-def push(spec, woo, api, post=None, progress: Callable | None = None, report: PushReport | None = None) -> PushReport:
+CURSOR = "products_pushed"  # the ledger's cursor: the latest date_modified_gmt of the products a run pushed
+
+
+def push(
+    spec, woo, api, post=None, progress: Callable | None = None, report: PushReport | None = None, modified_after: str | None = None
+) -> PushReport:
     """`post(method, path, payload)` does the writing; a dry run passes one that only records.
     `progress(done, total)` is told after each product; `report` fills as it goes (what a
-    Ctrl-C leaves is in it)."""
+    Ctrl-C leaves is in it). `modified_after`: only the products saved since (GMT); the
+    administration's items are read only when there is one."""
     post = post or (lambda method, path, payload: api.post(path, payload) if method == "POST" else api.put(path, payload))
     templates, report = spec.templates, report if report is not None else PushReport()
+    listed = list(woo.products(modified_after))
+    report.latest = max((str(p.get("date_modified_gmt") or "") for p in listed if "parent_name" not in p), default="")  # the products' own dates
+    wanted = [p for p in listed if p.get("type") != "variable"]  # a variable product's variations are pushed, it has no price of its own
+    if not wanted:
+        return report
     items = {
         row["Code"].strip(): row for row in api.get("sync/Logistics/Items", "ID,Code,Description,StandardSalesPrice,Timestamp", "Timestamp gt 1")
     }
     prices, basis = ItemPrices(api), PriceBasis.of(woo)
-    wanted = [p for p in woo.products() if p.get("type") != "variable"]  # a variable product's variations are pushed, it has no price of its own
     for done, product in enumerate(wanted, 1):
         _one(templates, post, items, prices, basis, product, report)
         if progress:
@@ -166,3 +183,14 @@ def _price(product: dict) -> Decimal | None:
         return Decimal(str(raw)) if str(raw).strip() else None
     except InvalidOperation:
         return None
+
+
+def push_changed(spec, woo, api, ledger) -> PushReport:
+    """What `runner run` does when products.push is true: push the products saved since the
+    last push (all of them the first time), and move the ledger's cursor on when none failed
+    (a failed one is looked at again next time)."""
+    since = ledger.cursor(CURSOR)
+    report = push(spec, woo, api, modified_after=since)
+    if not report.failed and report.latest and report.latest > (since or ""):
+        ledger.set_cursor(CURSOR, report.latest)
+    return report

@@ -163,7 +163,7 @@ def login(wizard: Asking, store: oauth.TokenStore, timeout: float, command: str 
             code = wizard.ask(None, "Paste the address Exact sent your browser to", lambda value: code_of(value, state))
         store.exchange_code(code)
         if callback is not None:
-            callback.decide(True, f"{command} has the Exact Online login; it is kept in {store.path.name}.")
+            callback.decide(True, f"{command} has the Exact Online login; it is kept in the login store of this computer.")
     except RunnerError as exc:
         if callback is not None:
             callback.decide(False, exc.message, exc.hint or "")
@@ -189,31 +189,81 @@ def exact(wizard: Asking, setup: Setup) -> ExactApi:
         setup.client_secret = wizard.ask("client_secret", f"Exact app client secret{keep}", default=setup.client_secret or None, hidden=True)
         wizard.secret(setup.client_secret)
         setup.redirect_uri = wizard.ask("redirect_uri", "Redirect URI registered for the app", check_redirect, setup.redirect_uri)
-        store = oauth.TokenStore(
-            setup.path.parent / own_path(setup.path, TOKEN_FILE),
-            setup.base_url,
-            setup.client_id,
-            setup.client_secret,
-            setup.redirect_uri,
-            login_hint="runner init",
-        )
+        reused = existing_login(wizard, setup)
+        if reused is not None:
+            return reused
         try:
-            login(wizard, store, wizard.redirect_timeout)
+            store = shared_login(wizard, setup.base_url, setup.client_id, setup.client_secret, setup.redirect_uri, "runner init")
         except (LoginNeeded, ServiceError) as exc:
             hint = exc.hint or "check the client id, secret and redirect URI in the Exact App Center"
             if not retry:
                 raise LoginNeeded(exc.message, hint) from None
             wizard.say(f"  {exc.message}\n  what to do: {hint}; try again (Enter keeps each answer):")
             continue
-        wizard.say(f"  logged in; the login is kept in {store.path} (mode 0600)")
+        setup.user = user_of(store)
+        link_default(setup.path, store.path)
+        wizard.say(f"  logged in as {setup.user}; the login is kept in {store.path} (mode 0600), for every client of this Exact user")
         return ExactApi(setup.base_url, 0, store.access_token)
 
 
+def shared_login(wizard: Asking, base_url: str, client_id: str, client_secret: str, redirect_uri: str, command: str) -> oauth.TokenStore:
+    """A new login, kept in the login store under the Exact user it belongs to (the login of
+    that user and app it replaces was revoked by Exact the moment this one was made)."""
+    logins = oauth.Logins()
+    pending = logins.pending(base_url, client_id, client_secret, redirect_uri, login_hint=command)
+    try:
+        login(wizard, pending, wizard.redirect_timeout, command)
+        return logins.keep(pending, oauth.whoami(pending))
+    finally:
+        pending.path.unlink(missing_ok=True)
+        pending.path.with_name(pending.path.name + ".lock").unlink(missing_ok=True)
+
+
+def user_of(store: oauth.TokenStore) -> str:
+    prefix = oauth.Logins.prefix(store.base_url, store.client_id)
+    return store.path.name[len(prefix) : -len(".json")]
+
+
+def link_default(spec_path, login_path) -> None:
+    """Where a spec's own token file used to be, a link to the shared login (for whoever
+    looks there); a file of before there is replaced (Exact revoked its login)."""
+    link = spec_path.parent / own_path(spec_path, TOKEN_FILE)
+    try:
+        link.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(login_path)
+    except OSError:
+        pass  # a convenience only: the spec finds its login in the store
+
+
+def existing_login(wizard: Asking, setup: Setup) -> ExactApi | None:
+    """The login store's login of this app on this host that works, if there is one: used
+    as it is (a new login would end it, and with it every other client's runs)."""
+    logins = oauth.Logins()
+    users = logins.users(setup.base_url, setup.client_id)
+    if setup.user in users:  # the one the set-up had before it stopped, first
+        users = {setup.user: users[setup.user], **users}
+    for user, path in users.items():
+        store = oauth.TokenStore(path, setup.base_url, setup.client_id, setup.client_secret, setup.redirect_uri, login_hint="runner init")
+        api = ExactApi(setup.base_url, 0, store.access_token)
+        try:
+            next(api.get("current/Me", "CurrentDivision"), None)
+        except (LoginNeeded, ServiceError) as exc:
+            wizard.say(f"  the login of {user} in {path} does not work ({exc.message})")
+            continue
+        setup.user = user
+        link_default(setup.path, path)
+        shared = ", ".join(str(p) for p in logins.specs(path)) or "no other spec yet"
+        wizard.say(f"  logged in already as {user}: the login of this app is shared, no new login needed (kept in {path}; used by {shared})")
+        return api
+    return None
+
+
 def still_logged_in(wizard: Asking, setup: Setup) -> ExactApi | None:
-    """The login of the stopped set-up, if its token file still works."""
-    store = oauth.TokenStore(
-        setup.path.parent / own_path(setup.path, TOKEN_FILE), setup.base_url, setup.client_id, setup.client_secret, login_hint="runner init"
-    )
+    """The login of the stopped set-up, if it still works."""
+    path = oauth.Logins().path(setup.base_url, setup.client_id, setup.user) if setup.user else setup.path.parent / own_path(setup.path, TOKEN_FILE)
+    store = oauth.TokenStore(path, setup.base_url, setup.client_id, setup.client_secret, login_hint="runner init")
     api = ExactApi(setup.base_url, 0, store.access_token)
     try:
         next(api.get("current/Me", "CurrentDivision"), None)

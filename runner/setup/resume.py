@@ -2,7 +2,7 @@
 the answers of the steps finished so far, in a small file beside the spec being written
 (`.sync.yaml.init`), mode 0600 from the first byte. It holds the shop and Exact app keys
 as .env will (the same protection, no more), and is removed once the spec is written. The
-Exact login itself stays in the token file the login wrote."""
+Exact login itself stays in the login store (runner/exact/oauth.py Logins)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from runner.setup.console import Asking, Stopped
 from runner.setup.spec_writer import Setup, write_private
 
 STEPS = ("the shop", "the Exact Online login", "the administration", "what to book", "the mapping")
-KEPT = ("shop_url", "woo_key", "woo_secret", "base_url", "client_id", "client_secret", "redirect_uri", "division", "division_name")
+KEPT = ("shop_url", "woo_key", "woo_secret", "base_url", "client_id", "client_secret", "redirect_uri", "division", "division_name", "user")
 KEPT += ("target", "status", "statuses", "since", "push")
 
 

@@ -23,7 +23,7 @@ from runner.errors import UsageError
 from runner.setup.proposals import Choice
 from runner.spec import check as spec_module
 from runner.spec import file as specfile
-from runner.spec.model import STATE_FILE, TOKEN_FILE, own_path
+from runner.spec.model import STATE_FILE, own_path
 
 PRESET = "mappings/nl-default.yaml"
 REGIONS = ("nl", "be", "de", "co.uk", "com", "es", "fr")
@@ -46,6 +46,7 @@ class Setup:
     redirect_uri: str = DEFAULT_REDIRECT
     division: int = 0
     division_name: str = ""
+    user: str = ""  # the Exact user of the login (the login store's name for it)
     target: str = "sales_entry"
     status: str = "sent"
     statuses: list[str] = field(default_factory=lambda: ["completed"])
@@ -183,9 +184,10 @@ def spec_text(setup: Setup) -> str:
         (("exact", "client_id"), "${EXACT_CLIENT_ID}", "the app in the Exact App Center"),
         (("exact", "client_secret"), "${EXACT_CLIENT_SECRET}", ""),
         (("exact", "redirect_uri"), setup.redirect_uri, "as registered for the app"),
-        (("exact", "token_file"), own_path(setup.path, TOKEN_FILE), "the login runner init made; runner auth renews it"),
         (("state",), own_path(setup.path, STATE_FILE), "the ledger of what was booked"),
     ]
+    if setup.user:
+        entries.append((("exact", "user"), setup.user, "whose login: every client of this Exact user shares it"))
     if setup.statuses != ["completed"]:
         entries.append((("orders", "statuses"), setup.statuses, "book an order when it reaches one of these"))
     if setup.since:
@@ -196,7 +198,7 @@ def spec_text(setup: Setup) -> str:
         entries.append((("booking", "status"), setup.status, "a bank or cash entry settles each order"))
     entries += [(path, value, comment) for path, (value, comment) in setup.changes.items()]
     if setup.push:
-        entries.append((("products", "push"), True, "push WooCommerce products to Exact items"))
+        entries.append((("products", "push"), True, "each run pushes the products changed since the last push"))
     head = [
         f"# {setup.path.name}: how this shop is booked into Exact Online; written by `runner init`.",
         "# Only what differs from the preset is here. Secrets are in .env beside this file, never here.",

@@ -258,7 +258,7 @@ class Wizard:
         )
         setup.statuses = self.ask("statuses", "Order statuses that trigger the booking (comma-separated)", check_statuses, "completed")
         setup.since = self.ask("since", "Book the history from (YYYY-MM-DD; empty: only orders from the first run on)", check_since, "")
-        setup.push = self.yes_no("push_products", "Push WooCommerce products to Exact items?", False)
+        setup.push = self.yes_no("push_products", "Push WooCommerce products to Exact items (each run pushes the ones changed since)?", False)
         self.say(f"  {self.booking_summary(setup)}")
 
     @staticmethod
@@ -266,7 +266,7 @@ class Wizard:
         return (
             f"{setup.target}, {setup.status}; when an order is {' or '.join(setup.statuses)}; "
             f"{'history from ' + setup.since if setup.since else 'from the first run on'}; "
-            f"products {'pushed' if setup.push else 'not pushed'}"
+            f"products {'pushed by each run (those changed since the last push)' if setup.push else 'not pushed'}"
         )
 
     def mapping(self, setup: Setup, catalog: Catalog) -> None:

@@ -47,7 +47,8 @@ class Exact:
     client_id: str = ""
     client_secret: str = ""
     redirect_uri: str = ""
-    token_file: str = ""  # empty: derived from the spec's file name (Spec.token_file)
+    user: str = ""  # the login store's login of this Exact user (runner/exact/oauth.py login_of)
+    token_file: str = ""  # set: a token file of the spec's own; empty: the shared login store
     daily_reserve: int = 50
 
 

@@ -97,6 +97,29 @@ class WooCommerce:
             self.sleep(self._wait(response, attempt))
         raise AssertionError("unreachable")
 
+    def about(self) -> dict[str, str]:
+        """What the shop says of itself: the home address and site name of its WordPress
+        index (GET /wp-json/, public). A shop that hides its index is asked for one order
+        with the keys instead (its description then empty). Either way the shop has
+        answered; when it does not, this raises, as every other question to it does."""
+        index = self.api[: -len("wc/v3/")]
+        self.calls += 1
+        try:
+            response = fetch(self.http, "GET", index, deadline=self.deadline, params=self.auth_params)
+        except httpx.HTTPError as exc:
+            raise ServiceError(
+                f"cannot reach the shop at {safe_url(self.api)} ({why(exc)})",  # as every other question to it says
+                "check woocommerce.url, the network and the shop's host; nothing was booked from this run",
+            ) from None
+        try:
+            body = json_body(response) if response.status_code == 200 and is_json(response) else None
+        except BadJson:
+            body = None
+        if isinstance(body, dict) and "wc/v3" in (body.get("namespaces") or ()):
+            return {"home": str(body.get("home") or body.get("url") or ""), "name": str(body.get("name") or "")}
+        self._get("orders", {"per_page": 1, "_fields": "id"})
+        return {"home": "", "name": ""}
+
     def _wait(self, response: httpx.Response, attempt: int) -> float:
         """Retry-After when the shop says it (in seconds), within MAX_WAIT; beyond that the
         run stops and the next one asks again."""
@@ -193,11 +216,16 @@ class WooCommerce:
         """The shop's tax rates (WooCommerce > Settings > Tax): what its lines can carry."""
         return list(self._pages("taxes", {}))
 
-    def products(self) -> Iterator[dict]:
+    def products(self, modified_after: str | None = None) -> Iterator[dict]:
         """Every product, with the variations of variable products as their own entries: named
         as WooCommerce names them in orders ("Leren handschoenen - M", from the variation's
-        attributes), with the parent's categories and, for class "parent", its tax class."""
-        for product in self._pages("products", {"orderby": "id", "order": "asc"}):
+        attributes), with the parent's categories and, for class "parent", its tax class.
+        `modified_after` (GMT, YYYY-MM-DDTHH:MM:SS): only products saved later (with all the
+        variations of such a variable product)."""
+        params = {"orderby": "id", "order": "asc"}
+        if modified_after:
+            params |= {"modified_after": modified_after, "dates_are_gmt": "true"}
+        for product in self._pages("products", params):
             yield product
             if product.get("type") == "variable":
                 for variation in self._pages(f"products/{product['id']}/variations", {"orderby": "id", "order": "asc"}):

@@ -47,10 +47,10 @@ from runner.sandbox.woo.auth import DEFAULT_KEY, DEFAULT_KEYS, READ_ONLY_KEY, Ap
 from runner.sandbox.woo.carts import DEFAULT_STORE, Cart, RefundItem, RefundRequest, Store
 from runner.sandbox.woo.catalog import Catalog, demo_catalog
 from runner.sandbox.woo.demo import generate_orders
-from runner.sandbox.woo.orders import build_order, touched, with_status
+from runner.sandbox.woo.orders import build_order, gmt_date, local_date, touched, with_status
 from runner.sandbox.woo.refunds import refund_order
 from runner.sandbox.woo.routes import ROUTES, Route
-from runner.sandbox.woo.wp import no_route, php_query
+from runner.sandbox.woo.wp import no_route, php_query, respond
 
 __all__ = ["DEFAULT_KEY", "DEFAULT_KEYS", "READ_ONLY_KEY", "ApiKey", "ManualClock", "SystemClock", "WooSimulator"]
 CAPTCHA = b'<html><head><meta http-equiv="refresh" content="0;/.well-known/sgcaptcha/?r=%2Fwp-json%2Fwc%2Fv3"></head><body></body></html>'
@@ -145,6 +145,13 @@ class WooSimulator:
         """Change an order's status now (date_modified moves; paid/completed dates are set)."""
         return self.add_order(with_status(self._order(order_id), status, self.local_now(), self.store))
 
+    def edit_product(self, product_id: int, **changes: Any) -> dict[str, Any]:
+        """Save a product now with `changes` (regular_price="12.50", name=...): date_modified moves."""
+        product = next(p for p in self.catalog.products if p["id"] == product_id)
+        now = self.local_now()
+        product.update(changes, date_modified=local_date(now), date_modified_gmt=gmt_date(now, self.store))
+        return product
+
     def touch(self, order_id: int) -> dict[str, Any]:
         """Save an order without changing it (a note, a plugin's meta): date_modified moves."""
         return self.add_order(touched(self._order(order_id), self.local_now(), self.store))
@@ -174,6 +181,27 @@ class WooSimulator:
 
     # --- the REST API --------------------------------------------------------------------
 
+    def index(self) -> Response:
+        """WordPress's REST index (GET /wp-json/, public): what the site says of itself. Its
+        `home` and `url` are the addresses WordPress is configured with, whatever address the
+        request came to; `routes` is left out here (WordPress lists every route)."""
+        store = self.store
+        namespaces = ["oembed/1.0", "wc/store/v1", "wc/v1", "wc/v2", "wc/v3", "wc-analytics", "wp/v2"]
+        return respond(
+            200,
+            {
+                "name": store.name,
+                "description": "",
+                "url": store.url,
+                "home": store.url,
+                "gmt_offset": "1",
+                "timezone_string": store.timezone,
+                "namespaces": namespaces,
+                "authentication": [],
+                "routes": {},
+            },
+        )
+
     def handle(self, request: Request) -> Response:
         self.log.append(
             (request.method, request.path + ("?" if request.query else "") + "&".join(f"{k}={v}" for k, vs in request.query.items() for v in vs))
@@ -192,6 +220,8 @@ class WooSimulator:
             route = request.path[len("/wp-json") :]
         route = "/" + str(route).strip("/")
         method = "GET" if request.method == "HEAD" else request.method
+        if route == "/" and method == "GET":
+            return self.index()
         if not route.lower().startswith(("/wc/", "/wc-")):
             return no_route()
         key, error = self.auth.authenticate(request, query)

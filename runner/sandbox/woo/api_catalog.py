@@ -34,12 +34,15 @@ def products_list(sim: WooSimulator, request: Request, query: Query, ids, key, r
     kind = a.enum("type", ("any", "simple", "grouped", "external", "variable"), "any")
     category = a.integer("category", None)
     search = query.get("search")
+    modified_after, gmt = a.date("modified_after"), a.boolean("dates_are_gmt")  # WooCommerce 5.8 on
     if (problem := a.error() or denied(key, False)) is not None:
         return problem
+    modified = "date_modified_gmt" if gmt else "date_modified"
     items = [
         p
         for p in sim.catalog.products
-        if (not skus or p["sku"] in skus)
+        if (not modified_after or p[modified] > modified_after)
+        and (not skus or p["sku"] in skus)
         and kind in ("any", p["type"])
         and (category is None or category in [c["id"] for c in p["categories"]])
         and (not search or str(search).lower() in p["name"].lower())

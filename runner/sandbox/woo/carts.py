@@ -67,6 +67,7 @@ class Store:
     """The shop's own settings: where it is, its rate table and its rounding options."""
 
     url: str = "https://winkel.example.nl"
+    name: str = "Webwinkel Demo"  # the site title (WordPress Settings > General), in the /wp-json/ index
     base_country: str = "NL"
     currency: str = "EUR"
     currency_symbol: str = "€"
