@@ -5,6 +5,7 @@ applies, and checked as an accountant would."""
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal as D
 
@@ -15,7 +16,7 @@ from runner.core.booking import Booker
 from runner.core.model import parse_order, parse_refund
 from runner.errors import BookingError
 from runner.exact.payloads import Ids, document_payload, payment_payload
-from runner.sandbox.woo.carts import Address, Cart, Fee, ProductLine, RefundItem, RefundRequest
+from runner.sandbox.woo.carts import DEFAULT_STORE, Address, Cart, Fee, ProductLine, RefundItem, RefundRequest, Shipping
 from runner.sandbox.woo.orders import before_3_7, build_order
 from runner.sandbox.woo.refunds import after_rate_recreated, refund_order
 from runner.spec import check as spec_module
@@ -309,3 +310,138 @@ def test_long_names_are_cut_to_exacts_length_with_an_ellipsis(sync_box, limit, t
     sent += [item["Description"] for item in box.exact.items.values()]
     assert max(len(text) for text in sent) == 60
     assert product[:59] + "…" in sent and any(text.startswith("Verzending met PostNL") and text.endswith("…") for text in sent)
+
+
+# ---- issue 22: WooCommerce's own split, one bad refund, round-at-subtotal refunds and cents ----------
+#
+# Sources for every expected number below (woocommerce/woocommerce, plugins/woocommerce/):
+# [FEE]   includes/class-wc-cart-totals.php, WC_Cart_Totals::get_fees_from_cart (run by
+#         calculate_fee_totals): a negative fee's tax per class is calc_tax(fee total x class
+#         cost / total cost, the class's rates), exclusive.
+# [COSTS] the same file, get_tax_class_costs(): items (their total after coupons, ex VAT),
+#         shipping and the fees calculated before, per tax class; totals below zero skipped;
+#         non-taxable lines under `non-taxable` (counted, untaxed); shipping of class `inherit`
+#         under `reset( $item_tax_classes )`, the cart's first item's class.
+# [ROUND] WC_Cart_Totals::round_line_tax / wc_round_tax_total: per line to cents (half-up when
+#         prices exclude VAT), or once per rate at subtotal level (woocommerce_tax_round_at_subtotal).
+# [58497] woocommerce PR #58497 (merged 2025-06): a fee's stored taxes are rounded to cents
+#         (Store.fee_taxes_rounded in the sandbox); before, they kept 6 decimals.
+
+ROUNDED_FEES = replace(DEFAULT_STORE, fee_taxes_rounded=True)
+AT_SUBTOTAL = replace(DEFAULT_STORE, round_at_subtotal=True)
+B2B_BEANS = ProductLine(188, "Espressobonen 1 kg", D("19.38"), 10, tax_class="reduced-rate")  # 193.80 ex VAT at 9 %
+B2B_GRINDER = ProductLine(401, "Koffiemolen", D("58.90"), 4)  # 235.60 ex VAT at 21 %
+
+
+def nine_and_twenty_one(number: int = 7101, created: datetime = WHEN, **dates) -> dict:
+    """10 % volume discount as a negative fee (-42.94) over 193.80 at 9 % and 235.60 at 21 %."""
+    cart = Cart(
+        id=number,
+        lines=(B2B_BEANS, B2B_GRINDER),
+        billing=BUYER,
+        created=created,
+        fees=(Fee("Staffelkorting 10%", D("-42.94")),),
+        prices_include_tax=False,
+        **dates,
+    )
+    return build_order(cart, ROUNDED_FEES)
+
+
+def test_a_cart_discount_over_9_and_21_percent_takes_woocommerces_proportions_not_tax_over_rate(booker):
+    order = nine_and_twenty_one()
+    # [COSTS] reduced-rate 193.80, standard 235.60, total 429.40; [FEE] 9 %: -42.94 x 193.80 / 429.40
+    # = -19.38 (tax -1.7442), 21 %: -42.94 x 235.60 / 429.40 = -23.56 (tax -4.9476); [58497] [ROUND]
+    # stored as -1.74 and -4.95. Tax / rate would give -19.33 and -23.57, spread: -19.35 and -23.59.
+    assert [(t["id"], t["total"]) for t in order["fee_lines"][0]["taxes"]] == [(2, "-1.74"), (1, "-4.95")]
+    doc = booker.book_order(parse_order(order))
+    assert discount_lines(doc) == {"1": (D("-19.38"), D("-1.74")), "2": (D("-23.56"), D("-4.95"))}
+    assert doc.booked_total == D(order["total"]) == D("446.69") and not [line for line in doc.lines if line.kind == "rounding"]
+
+
+def test_a_cart_discount_weighs_inherit_shipping_under_the_first_items_class(entry_booker):
+    beans, mug = ProductLine(188, "Espressobonen", D("20.00"), 1, tax_class="reduced-rate"), ProductLine(305, "Mok", D("30.00"), 1)
+    cart = Cart(
+        id=7102,
+        lines=(beans, mug),
+        billing=BUYER,
+        created=WHEN,
+        shipping=(Shipping(cost=D("5.00")),),
+        fees=(Fee("Staffelkorting", D("-5.50")),),
+        prices_include_tax=False,
+    )
+    order = build_order(cart, ROUNDED_FEES)
+    # shipping is taxed at 21 % (WC_Tax::get_shipping_tax_rates, standard class in the cart: 1.05),
+    # but [COSTS] weighs it under the first item's class: reduced-rate 20.00 + 5.00 = 25.00, standard
+    # 30.00, total 55.00. [FEE] 9 %: -5.50 x 25/55 = -2.50 (tax -0.225 -> -0.23 [ROUND] half-up),
+    # 21 %: -5.50 x 30/55 = -3.00 (tax -0.63). Tax / rate would give -2.53 and -2.97.
+    assert [(t["id"], t["total"]) for t in order["fee_lines"][0]["taxes"]] == [(2, "-0.23"), (1, "-0.63")]
+    doc = entry_booker.book_order(parse_order(order))
+    assert discount_lines(doc) == {"1": (D("-2.50"), D("-0.23")), "2": (D("-3.00"), D("-0.63"))}
+    assert doc.vat_by_code() == {"1": D("1.57"), "2": D("6.72")}  # 1.80 - 0.23; 6.30 - 0.63 + 1.05 shipping
+    assert doc.booked_total == D(order["total"])
+
+
+def test_refunds_after_one_that_exceeds_what_is_left_are_credited_and_the_bad_one_says_what_was_left(booker):
+    order = order_of(ProductLine(301, "Tas", D("30.25"), 1))
+    _, first = refund(order, 9001, amount="20.00")
+    bad = {**copy.deepcopy(first), "id": 9002}  # a plugin's refund: WooCommerce's own screen refuses it
+    later = {**copy.deepcopy(first), "id": 9003, "amount": "5.00"}
+    parsed = parse_order(order)
+    # 30.25 - 20.00 = 10.25 left when refund 9002 of 20.00 comes
+    left = r"refund 9002 of order 7001: .*10\.25 was left to refund after refund\(s\) 9001, and this refund is 20\.00"
+    with pytest.raises(BookingError, match=left):
+        due.credit(booker, parsed, bad, [first])
+    # 9002 is failed on its own and takes nothing: 20.00 + 5.00 = 25.00 fits in 30.25
+    assert due.credit(booker, parsed, later, [first, bad]).document.total == D("-5.00")
+
+
+def subtotal_refund_order(number: int = 7201, created: datetime = WHEN, **dates) -> dict:
+    """A round-at-subtotal shop, prices ex VAT: Tas 10.12 and PostNL 4.95, both at 21 %."""
+    cart = Cart(
+        id=number,
+        lines=(ProductLine(301, "Tas", D("10.12"), 1),),
+        billing=BUYER,
+        created=created,
+        shipping=(Shipping(cost=D("4.95")),),
+        prices_include_tax=False,
+        **dates,
+    )
+    return build_order(cart, AT_SUBTOTAL)
+
+
+def by_code(lines) -> dict[tuple[str, str, str], tuple[D, D]]:
+    out: dict[tuple[str, str, str], tuple[D, D]] = {}
+    for line in lines:
+        net, vat = out.get((line.kind, line.gl_account, line.vat_code), (D(0), D(0)))
+        out[(line.kind, line.gl_account, line.vat_code)] = (net + line.net, vat + line.vat)
+    return out
+
+
+def test_a_full_refund_of_a_round_at_subtotal_order_mirrors_its_sale(booker):
+    order = subtotal_refund_order()
+    # [ROUND] at subtotal: Tas tax 10.12 x 21 % = 2.1252 -> tax line 2.13; shipping 4.95 x 21 % =
+    # 1.0395 -> 1.04; total_tax round(3.1647) = 3.16; total round(10.12 + 4.95 + 3.1647) = 18.23. The
+    # VAT is the tax line's 3.17, so the revenue takes the cent: Tas 18.23 - 3.17 - 4.95 = 10.11.
+    assert (order["total"], order["total_tax"]) == ("18.23", "3.16")
+    items = [RefundItem(order["line_items"][0]["id"], 1), RefundItem(order["shipping_lines"][0]["id"])]
+    _, back = refund(order, 9001, items, amount=order["total"])  # "refund all": the admin screen fills in the total
+    # the refund's own lines are rounded one by one: -10.12 / -2.13 and -4.95 / -1.04 = -18.24
+    parsed = parse_order(order)
+    sale = booker.book_order(parsed)
+    credit = booker.book_refund(parsed, parse_refund(back, parsed))
+    assert by_code(sale.lines) == {("product", "8000", "2"): (D("10.11"), D("2.13")), ("shipping", "8050", "2"): (D("4.95"), D("1.04"))}
+    assert by_code(credit.lines) == {key: (-net, -vat) for key, (net, vat) in by_code(sale.lines).items()}  # no rounding line
+    assert credit.booked_total == D("-18.23")
+
+
+def test_the_rounding_cent_of_a_round_at_subtotal_shop_goes_to_the_goods_not_to_a_larger_shipping_line(booker):
+    lines = (ProductLine(310, "Filterpapier", D("5.97"), 1), ProductLine(311, "Ontkalker", D("5.97"), 1))
+    cart = Cart(id=7301, lines=lines, billing=BUYER, created=WHEN, shipping=(Shipping(cost=D("5.00")),))
+    order = build_order(cart, AT_SUBTOTAL)
+    # prices incl. VAT: 5.97 holds 5.97 x 21 / 121 = 1.036116 VAT (line total_tax 1.04 each); [ROUND] at
+    # subtotal the goods' tax is 2.072231 -> 2.07, shipping 5.00 x 21 % = 1.05 on its own; total 17.99.
+    # So the goods are 11.94 - 2.07 = 9.87 net, shipping 5.00 with 1.05.
+    assert (order["total"], order["tax_lines"][0]["tax_total"], order["tax_lines"][0]["shipping_tax_total"]) == ("17.99", "2.07", "1.05")
+    doc = booker.book_order(parse_order(order))
+    assert by_code(doc.lines) == {("product", "8000", "2"): (D("9.87"), D("2.07")), ("shipping", "8050", "2"): (D("5.00"), D("1.05"))}
+    assert doc.booked_total == D("17.99") and not [line for line in doc.lines if line.kind == "rounding"]
