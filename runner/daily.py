@@ -73,7 +73,9 @@ class Days:
         summaries = self.ledger.summaries()
         taken = {tuple(m) for s in summaries for m in s["members"]}
         days: dict[Day, list[dict]] = {}
-        later = set(self.run.outcome.waiting)  # failed, and not due for a retry yet (Exact's error budget)
+        # failed, and not due for a retry yet (Exact's error budget); a refund that failed alone
+        # keeps neither its sale nor the order's other credits from their days (issue 22 #2)
+        later = set(self.run.outcome.waiting) - {f["order"] for f in self.ledger.failures() if f.get("refund")}
         for kept in self.ledger.members():
             if (kept["order"], kept["refund"]) not in taken and kept["order"] not in later:
                 days.setdefault(Day(kept["kind"], kept["journal"], date.fromisoformat(kept["day"])), []).append(kept)

@@ -5,8 +5,9 @@ applies, and checked as an accountant would."""
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
@@ -21,6 +22,7 @@ from runner.sandbox.woo.orders import before_3_7, build_order
 from runner.sandbox.woo.refunds import after_rate_recreated, refund_order
 from runner.spec import check as spec_module
 from tests.conftest import write_spec
+from tests.robust import documents_by_ref
 
 WHEN = datetime(2026, 3, 2, 10, 0)
 BUYER = Address("Iris", "Bos", city="Delft", country="NL", email="iris@example.nl")
@@ -445,3 +447,82 @@ def test_the_rounding_cent_of_a_round_at_subtotal_shop_goes_to_the_goods_not_to_
     doc = booker.book_order(parse_order(order))
     assert by_code(doc.lines) == {("product", "8000", "2"): (D("9.87"), D("2.07")), ("shipping", "8050", "2"): (D("5.00"), D("1.05"))}
     assert doc.booked_total == D("17.99") and not [line for line in doc.lines if line.kind == "rounding"]
+
+
+# ---- issue 22 through the CLI, against the sandbox ----------------------------------------------
+
+
+def booked_lines(box, your_ref: str) -> dict[tuple[str, str], tuple[D, D]]:
+    """(GL account code, VAT code) -> (net, VAT) of the document Exact holds under `your_ref`."""
+    code = {g["ID"]: g["Code"].strip() for g in box.exact.gl_accounts.values()}
+    [doc] = [d for d in box.documents() if d["YourRef"] == your_ref]
+    out: dict[tuple[str, str], tuple[D, D]] = {}
+    for line in doc.get("SalesEntryLines") or doc.get("SalesInvoiceLines") or []:
+        key = (code[line["GLAccount"]], line["VATCode"].strip())
+        net, vat = out.get(key, (D(0), D(0)))
+        out[key] = (net + D(str(line["AmountFC"])), vat + D(str(line.get("VATAmountFC") or 0)))
+    return out
+
+
+def days_ago(days: int) -> dict:
+    when = datetime.now().replace(microsecond=0) - timedelta(days=days)
+    return {"created": when, "paid": when, "completed": when, "status": "completed"}
+
+
+@pytest.mark.parametrize("target", ["sales_entry", "sales_invoice"])
+def test_a_cart_discount_over_9_and_21_percent_is_booked_in_woocommerces_proportions_through_the_cli(sync_box, target):
+    box = sync_box(orders=0, extra=f"booking:\n  target: {target}\n", woo_options={"store": ROUNDED_FEES})
+    box.woo.add_order(nine_and_twenty_one(7101, **days_ago(3)))
+    result = box.run("run")
+    assert result.exit_code == 0 and "failed 0" in result.output, result.output
+    lines = booked_lines(box, "7101")
+    # as in the test above: [COSTS] 193.80 at 9 % and 235.60 at 21 % of 429.40; [FEE] -19.38 and -23.56
+    assert (lines[("8070", "1")], lines[("8070", "2")]) == ((D("-19.38"), D("-1.74")), (D("-23.56"), D("-4.95")))
+    assert sum(net + vat for net, vat in lines.values()) == D("446.69")
+
+
+def test_one_refund_beyond_what_is_left_fails_alone_through_the_cli(sync_box):
+    box = sync_box(orders=0)
+    box.woo.add_order(build_order(Cart(id=7001, lines=(ProductLine(301, "Tas", D("30.25"), 1),), billing=BUYER, **days_ago(3))))
+    first = box.woo.add_refund(7001, amount="20.00")
+    later = box.woo.add_refund(7001, amount="5.00")  # 30.25 - 20.00 - 5.00: fits
+    bad = {**copy.deepcopy(first), "id": first["id"] + 1}  # between the two, 20.00 of the 10.25 left: a plugin's refund
+    box.woo.refunds[7001].insert(1, bad)
+    box.woo.orders[7001]["refunds"].insert(1, {"id": bad["id"], "reason": "", "total": "-20.00"})
+    result = box.run("run")
+    assert result.exit_code == 1 and "booked 1 order(s), 2 credit document(s)" in result.output and "failed 1" in result.output, result.output
+    assert f"refund {bad['id']} of order 7001" in result.output and f"10.25 was left to refund after refund(s) {first['id']}" in result.output
+    credits = {(f"7001/{first['id']}", D("-20.00")): 1, (f"7001/{later['id']}", D("-5.00")): 1}
+    assert documents_by_ref(box) == Counter({("7001", D("30.25")): 1, **credits})
+    [failure] = box.ledger().failures()
+    assert (failure["order"], failure["refund"]) == (7001, bad["id"]) and failure["next_retry"]  # retried by itself later
+    status = box.run("status")
+    assert f"7001/{bad['id']}" in status.output
+    again = box.run("retry")  # still beyond the sale: fails again, nothing is posted twice
+    assert f"refund {bad['id']} of order 7001" in again.output
+    assert len(box.documents()) == 3 and box.ledger().failures()[0]["attempts"] == 2
+    box.woo.refunds[7001].remove(bad)  # the shop deleted the plugin's refund
+    box.woo.orders[7001]["refunds"] = [r for r in box.woo.orders[7001]["refunds"] if r["id"] != bad["id"]]
+    assert box.run("retry").exit_code == 0 and box.ledger().failures() == [] and len(box.documents()) == 3
+
+
+def test_a_full_refund_of_a_round_at_subtotal_order_mirrors_its_sale_through_the_cli(sync_box):
+    box = sync_box(orders=0, woo_options={"store": AT_SUBTOTAL})
+    order = box.woo.add_order(subtotal_refund_order(7201, **days_ago(3)))
+    back = box.woo.add_refund(7201, [RefundItem(order["line_items"][0]["id"], 1), RefundItem(order["shipping_lines"][0]["id"])], amount="18.23")
+    result = box.run("run")
+    assert result.exit_code == 0 and "failed 0" in result.output, result.output
+    sale, credit = booked_lines(box, "7201"), booked_lines(box, f"7201/{back['id']}")
+    # as above: the sale's revenue takes the cent WooCommerce's tax lines leave (10.11, VAT 2.13)
+    assert sale == {("8000", "2"): (D("10.11"), D("2.13")), ("8050", "2"): (D("4.95"), D("1.04"))}
+    assert credit == {key: (-net, -vat) for key, (net, vat) in sale.items()}  # no 8990 rounding line
+
+
+def test_the_rounding_cent_goes_to_the_goods_not_to_shipping_through_the_cli(sync_box):
+    box = sync_box(orders=0, woo_options={"store": AT_SUBTOTAL})
+    lines = (ProductLine(310, "Filterpapier", D("5.97"), 1), ProductLine(311, "Ontkalker", D("5.97"), 1))
+    box.woo.add_order(build_order(Cart(id=7301, lines=lines, billing=BUYER, shipping=(Shipping(cost=D("5.00")),), **days_ago(3)), AT_SUBTOTAL))
+    result = box.run("run")
+    assert result.exit_code == 0 and "failed 0" in result.output, result.output
+    # as above: goods 11.94 - 2.07 = 9.87, shipping 5.00 with 1.05
+    assert booked_lines(box, "7301") == {("8000", "2"): (D("9.87"), D("2.07")), ("8050", "2"): (D("5.00"), D("1.05"))}
