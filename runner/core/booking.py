@@ -122,7 +122,7 @@ class Booker:
         """A sale's facts: split per rate (a cart discount as WooCommerce spread it), the VAT
         per rate WooCommerce's tax_lines, the cents of a shop that rounds at subtotal on revenue."""
         facts = item_facts(order.items, order.rates, order.coupons, self.booking.discounts)
-        facts += charge_facts(order.charges, order.rates, items=order.items)
+        facts += charge_facts(order.charges, order.rates, items=order.items, inclusive=order.prices_include_tax)
         facts, warnings = agree_vat(facts, order.tax_totals, keep_gross=order.prices_include_tax)
         facts = cents_to_revenue(facts, order.total, order.total_tax - sum(order.tax_totals.values(), ZERO))
         return facts, warnings

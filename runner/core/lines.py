@@ -114,9 +114,22 @@ def cart_costs(items: Iterable[Item], charges: Iterable[Charge]) -> dict[int | N
 
 
 Split = list[tuple[Rate | None, Decimal, Decimal]]
+# a stored fee tax against its prediction: half a cent (and a little) when stored in cents, else
+# what 6 decimals and an item total rounded to cents can move it
+FITS_CENTS, FITS_RAW = Decimal("0.006"), Decimal("0.0001")
 
 
-def fee_split(fee: Charge, items: Sequence[Item], charges: Sequence[Charge], rates: Mapping[int, Rate]) -> Split | None:
+def weighed_total(item: Item, inclusive: bool) -> Decimal:
+    """An item's total after coupons as WooCommerce weighed it, unrounded: with prices
+    including VAT the price paid is in cents and the net is that minus the unrounded taxes
+    (WC_Cart_Totals::calculate_item_totals); the order shows the net rounded to cents."""
+    if not inclusive or not item.taxes:
+        return item.total
+    taxes = sum((s.total for s in item.taxes), ZERO)
+    return cents(item.total + taxes) - taxes
+
+
+def fee_split(fee: Charge, items: Sequence[Item], charges: Sequence[Charge], rates: Mapping[int, Rate], inclusive: bool = False) -> Split | None:
     """A cart discount's (negative fee's) net and tax per rate in WooCommerce's own
     proportions (issue 22 #1). WC_Cart_Totals::get_fees_from_cart taxes a negative fee per
     tax class on `fee total x class cost / total cost`, the class costs from
@@ -130,24 +143,27 @@ def fee_split(fee: Charge, items: Sequence[Item], charges: Sequence[Charge], rat
 
     The order does not say the shop's shipping tax class: shipping is weighed under the first
     item's class (`inherit`, the default) or under the rates it was taxed at (a fixed class),
-    whichever predicts the fee's stored taxes; None when neither does (a plugin set the
+    whichever predicts the fee's stored taxes (inherit first); None when neither does (a plugin set the
     fee's taxes its own way: `taxed_split` then reads them) or a class carries two taxes."""
     key_of = lambda shares: tuple(s.rate_id for s in shares)  # noqa: E731 - the rates of a tax class, as a line shows them
-    classes: dict[str, tuple[int, ...]] = {}
-    for item in items:
-        if item.taxes:
-            classes.setdefault(item.tax_class, key_of(item.taxes))
     fees = [c for c in charges if c.kind == "fee"]
+    classes: dict[str, tuple[int, ...]] = {}  # the rates of a tax class, as its taxed lines show them
+    for line in [*items, *(c for c in fees if c.total > 0)]:
+        if line.taxes:
+            classes.setdefault(line.tax_class, key_of(line.taxes))
     earlier = fees[: next((n for n, c in enumerate(fees) if c is fee), len(fees))]
-    fixed = [(key_of(i.taxes), i.total) for i in items] + [(key_of(c.taxes), c.total) for c in earlier]
+    fixed = [(key_of(i.taxes), weighed_total(i, inclusive)) for i in items] + [(key_of(c.taxes), c.total) for c in earlier]
     shipping = [c for c in charges if c.kind == "shipping"]
-    readings = []
-    first = classes.get(items[0].tax_class) if items else None
-    if first is not None:  # inherit: under the first item's class
-        readings.append(fixed + [(first, s.total) for s in shipping])
-    readings.append(fixed + [(key_of(s.taxes), s.total) for s in shipping])  # a fixed shipping class: its own rates
     stored = {s.rate_id: s.total for s in fee.taxes}
-    best: tuple[Decimal, dict[tuple[int, ...], Decimal]] | None = None
+    first = classes.get(items[0].tax_class) if items else None
+    # inherit: under the first item's class; when no taxed line shows its rates, one the fee was
+    # taxed at, those that no other line explains first
+    explained = {rate_id for key, cost in fixed if cost > 0 for rate_id in key}
+    inherited = [first] if first is not None else [(r,) for r in sorted(stored, key=lambda r: r in explained)]
+    readings = [fixed + [(key, s.total) for s in shipping] for key in inherited]
+    readings.append(fixed + [(key_of(s.taxes), s.total) for s in shipping])  # a fixed shipping class: its own rates
+    fits = FITS_CENTS if all(tax == cents(tax) for tax in stored.values()) else FITS_RAW
+    chosen: dict[tuple[int, ...], Decimal] | None = None
     for parts in readings:
         costs: dict[tuple[int, ...], Decimal] = {}
         for key, cost in parts:
@@ -160,12 +176,14 @@ def fee_split(fee: Charge, items: Sequence[Item], charges: Sequence[Charge], rat
         for key, cost in costs.items():
             for rate_id in key:
                 predicted[rate_id] = predicted.get(rate_id, ZERO) + fee.total * cost / whole * rates[rate_id].percent / HUNDRED
-        off = sum((abs(predicted.get(r, ZERO) - stored.get(r, ZERO)) for r in {*predicted, *stored}), ZERO)
-        if off <= CENT * max(1, len(predicted)) and (best is None or off < best[0]):
-            best = (off, costs)
-    if best is None:
+        weighed = {rate_id for key, cost in costs.items() if cost for rate_id in key}
+        close = all(abs(predicted.get(r, ZERO) - stored.get(r, ZERO)) <= fits for r in {*predicted, *stored})
+        if close and set(stored) <= weighed | {r for r in stored if not stored[r] and r not in predicted}:  # every rate it was taxed at weighed
+            chosen = costs  # the first that fits: inherit, WooCommerce's default, when the taxes cannot tell
+            break
+    if chosen is None:
         return None
-    costs = best[1]
+    costs = chosen
     whole = sum(costs.values(), ZERO)
     raw = {key: fee.total * cost / whole for key, cost in costs.items() if cost}
     nets = {key: cents(value) for key, value in raw.items()}
@@ -208,7 +226,9 @@ def taxed_split(fee: Charge, costs: Mapping[int | None, Decimal], rates: Mapping
     return [(rates.get(key) if key is not None else None, net, tax) for key, net, tax in parts if net or tax]
 
 
-def charge_facts(charges: Sequence[Charge], rates: Mapping[int, Rate], refunded: bool = False, items: Sequence[Item] | None = None) -> list[Fact]:
+def charge_facts(
+    charges: Sequence[Charge], rates: Mapping[int, Rate], refunded: bool = False, items: Sequence[Item] | None = None, inclusive: bool = False
+) -> list[Fact]:
     """Shipping and fees, split per rate; a negative fee (cart discount) is a discount. In a
     refund the signs turn: a refunded fee is negative and still a fee, a refunded cart
     discount positive and still a discount. Zero charges (free shipping) are left out; zero
@@ -221,7 +241,7 @@ def charge_facts(charges: Sequence[Charge], rates: Mapping[int, Rate], refunded:
         kind = "discount" if charge.kind == "fee" and discount else charge.kind
         parts = None
         if kind == "discount" and items is not None and not refunded:  # a cart discount of a sale: spread as WooCommerce spread it
-            parts = fee_split(charge, items, charges, rates) or taxed_split(charge, cart_costs(items, charges), rates)
+            parts = fee_split(charge, items, charges, rates, inclusive) or taxed_split(charge, cart_costs(items, charges), rates)
         for rate, net, tax in parts or split(charge.total, charge.total_tax, charge.taxes, rates):
             facts.append(Fact(kind, charge.name, Decimal(1), net, tax, rate, tax_class=charge.tax_class))
     return facts
