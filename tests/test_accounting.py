@@ -526,3 +526,29 @@ def test_the_rounding_cent_goes_to_the_goods_not_to_shipping_through_the_cli(syn
     assert result.exit_code == 0 and "failed 0" in result.output, result.output
     # as above: goods 11.94 - 2.07 = 9.87, shipping 5.00 with 1.05
     assert booked_lines(box, "7301") == {("8000", "2"): (D("9.87"), D("2.07")), ("8050", "2"): (D("5.00"), D("1.05"))}
+
+
+@pytest.mark.parametrize(
+    "shipping_class,spread",
+    [
+        # inherit: costs reduced 20 + 5 shipping = 25, standard 30 + 2 fee = 32, zero-rate 10 (of 67) [COSTS].
+        # Korting -6.70: -2.50 / -3.20 / -1.00, taxes -0.225 -> -0.23, -0.672 -> -0.67 [58497];
+        # Extra korting -1.00: -0.373 -> -0.37, -0.478 -> -0.48, -0.149 -> -0.15; taxes -0.03, -0.10.
+        ("inherit", {"1": (D("-2.87"), D("-0.26")), "2": (D("-3.68"), D("-0.77")), "0": (D("-1.15"), D("0"))}),
+        # a fixed standard class: reduced 20, standard 37, zero-rate 10. Korting: -2.00 / -3.70 / -1.00,
+        # taxes -0.18, -0.777 -> -0.78; Extra korting: -0.299 -> -0.30, -0.552 -> -0.55, -0.15; taxes -0.03, -0.12.
+        ("", {"1": (D("-2.30"), D("-0.21")), "2": (D("-4.25"), D("-0.90")), "0": (D("-1.15"), D("0"))}),
+    ],
+)
+def test_two_cart_discounts_over_three_classes_follow_woocommerces_costs_whatever_the_shipping_class(entry_booker, shipping_class, spread):
+    lines = (
+        ProductLine(1, "Bonen", D("20"), 1, "reduced-rate"),
+        ProductLine(2, "Mok", D("30"), 1),
+        ProductLine(3, "Cadeaubon", D("10"), 1, "zero-rate"),
+    )
+    fees = (Fee("Toeslag", D("2.00")), Fee("Korting", D("-6.70")), Fee("Extra korting", D("-1.00")))
+    cart = Cart(id=7103, lines=lines, billing=BUYER, created=WHEN, prices_include_tax=False, fees=fees, shipping=(Shipping(cost=D("5")),))
+    order = build_order(cart, replace(ROUNDED_FEES, shipping_tax_class=shipping_class))
+    doc = entry_booker.book_order(parse_order(order))
+    assert discount_lines(doc) == spread
+    assert doc.booked_total == D(order["total"]) and not [line for line in doc.lines if line.kind == "rounding"]
