@@ -171,7 +171,9 @@ class Days:
         ids = {"exact_id": facts.get("exact_id"), "number": facts.get("number")}
         for order_id, refund_id in summary["members"]:
             self.ledger.done(order_id, refund_id, "document", summary=summary["key"], journal=summary.get("journal"), steps=["document"], **ids)
-            self.ledger.clear_failure(order_id)
+            failure = self.ledger.failure(order_id) or {}
+            if failure.get("refund") in (None, refund_id):  # another refund of the order that failed alone stays failed
+                self.ledger.clear_failure(order_id)
             if refund_id:
                 self.run.outcome.credits.append(f"{order_id}/{refund_id}")
             else:

@@ -552,3 +552,35 @@ def test_two_cart_discounts_over_three_classes_follow_woocommerces_costs_whateve
     doc = entry_booker.book_order(parse_order(order))
     assert discount_lines(doc) == spread
     assert doc.booked_total == D(order["total"]) and not [line for line in doc.lines if line.kind == "rounding"]
+
+
+def test_in_a_daily_summary_a_refund_beyond_what_is_left_holds_back_neither_the_sale_nor_the_other_credits(sync_box):
+    """The failed refund's order waits for its retry (15 minutes): its kept sale and credits are
+    summed into their days all the same."""
+    from tests.test_daily_summary import DAILY, after, summaries
+    from tests.test_exact_truth import engine
+
+    box = sync_box(orders=0, extra=DAILY)
+    day = datetime.now().replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=2)
+    order = box.woo.place_order(lines=(ProductLine(301, "Tas", D("30.25"), 1),), billing=BUYER, status="completed", created=day)
+    first = box.woo.add_refund(order["id"], amount="20.00")
+    later = box.woo.add_refund(order["id"], amount="5.00")
+    bad = {**copy.deepcopy(first), "id": first["id"] + 1}  # 20.00 of the 10.25 left: a plugin's refund
+    box.woo.refunds[order["id"]].insert(1, bad)
+    box.woo.orders[order["id"]]["refunds"].insert(1, {"id": bad["id"], "reason": "", "total": "-20.00"})
+    today = box.woo.local_now().date()
+    before_close = after(today, hours=1.9)  # today's refunds wait for their day (closed at 02:00 with the grace)
+    run = engine(box, clock=lambda: before_close)
+    assert list(run.failed) == [order["id"]] and "10.25 was left to refund" in run.failed[order["id"]]
+    assert summaries(box)[f"WC {day.date().isoformat()}"]["AmountFC"] == D("30.25")  # the sale's day is closed: booked
+    assert [(f["order"], f["refund"]) for f in box.ledger().failures()] == [(order["id"], bad["id"])]  # named, retried later
+    closed = after(today, hours=2.1)  # the day closed, the failed order's retry not due yet (15 minutes)
+    run = engine(box, clock=lambda: closed)
+    assert order["id"] in run.waiting
+    credit = summaries(box)[f"WC {today.isoformat()} R"]
+    assert D(str(credit["AmountFC"])) == D("-25.00")  # 20.00 and 5.00, not the refund beyond the sale
+    assert sorted(map(tuple, next(s for s in box.ledger().summaries() if s["your_ref"].endswith(" R"))["members"])) == sorted(
+        [(order["id"], first["id"]), (order["id"], later["id"])]
+    )
+    # still failed: the summaries of its order's other documents do not clear it
+    assert [(f["order"], f["refund"]) for f in box.ledger().failures()] == [(order["id"], bad["id"])]
