@@ -489,6 +489,11 @@ def test_one_refund_beyond_what_is_left_fails_alone_through_the_cli(sync_box):
     bad = {**copy.deepcopy(first), "id": first["id"] + 1}  # between the two, 20.00 of the 10.25 left: a plugin's refund
     box.woo.refunds[7001].insert(1, bad)
     box.woo.orders[7001]["refunds"].insert(1, {"id": bad["id"], "reason": "", "total": "-20.00"})
+    import json
+
+    shown = json.loads(box.run("preview", "--format", "json").stdout)  # what a run would do: the same
+    assert [(item.get("refund"), "error" in item) for item in shown] == [(None, False), (first["id"], False), (later["id"], False), (bad["id"], True)]
+    assert "10.25 was left to refund" in shown[-1]["error"]
     result = box.run("run")
     assert result.exit_code == 1 and "booked 1 order(s), 2 credit document(s)" in result.output and "failed 1" in result.output, result.output
     assert f"refund {bad['id']} of order 7001" in result.output and f"10.25 was left to refund after refund(s) {first['id']}" in result.output
