@@ -78,7 +78,9 @@ class Days:
         summaries = self.ledger.summaries()
         taken = {tuple(m) for s in summaries for m in s["members"]}
         days: dict[Day, list[dict]] = {}
-        later = set(self.run.outcome.waiting)  # failed, and not due for a retry yet (Exact's error budget)
+        # failed, and not due for a retry yet (Exact's error budget); a refund that failed alone
+        # keeps neither its sale nor the order's other credits from their days (issue 22 #2)
+        later = set(self.run.outcome.waiting) - {f["order"] for f in self.ledger.failures() if f.get("refund")}
         for kept in self.ledger.members():
             if (kept["order"], kept["refund"]) not in taken and kept["order"] not in later:
                 days.setdefault(Day(kept["kind"], kept["journal"], date.fromisoformat(kept["day"])), []).append(kept)
@@ -261,7 +263,9 @@ class Days:
         ids = {"exact_id": facts.get("exact_id"), "number": facts.get("number")}
         for order_id, refund_id in summary["members"]:
             self.ledger.done(order_id, refund_id, "document", summary=summary["key"], journal=summary.get("journal"), steps=["document"], **ids)
-            self.ledger.clear_failure(order_id)
+            failure = self.ledger.failure(order_id) or {}
+            if failure.get("refund") in (None, refund_id):  # another refund of the order that failed alone stays failed
+                self.ledger.clear_failure(order_id)
             if refund_id:
                 self.run.outcome.credits.append(f"{order_id}/{refund_id}")
             else:

@@ -219,10 +219,22 @@ def credit(booker: Booker, order: Order, refund: Mapping[str, Any], earlier: Seq
         return Planned(document, booker.customer(order), booker.payment(order, document))
 
 
-def plans(booker: Booker, order: Order, refunds: Sequence[Mapping[str, Any]] = ()) -> list[Planned]:
-    """An order's documents: its sale, then one credit per refund (oldest first)."""
+def plans(
+    booker: Booker, order: Order, refunds: Sequence[Mapping[str, Any]] = (), refused: list[tuple[int, BookingError]] | None = None
+) -> list[Planned]:
+    """An order's documents: its sale, then one credit per refund (oldest first). With
+    `refused`, a refund that cannot be credited is put there (id, why) and the others go on,
+    as in a run (issue 22 #2); without, it fails the order."""
     ordered = sorted(refunds, key=lambda r: int(r.get("id") or 0))
-    return [sale(booker, order)] + [credit(booker, order, refund, ordered[:n]) for n, refund in enumerate(ordered)]
+    planned = [sale(booker, order)]
+    for n, refund in enumerate(ordered):
+        try:
+            planned.append(credit(booker, order, refund, ordered[:n]))
+        except BookingError as exc:
+            if refused is None:
+                raise
+            refused.append((int(refund.get("id") or 0), exc))
+    return planned
 
 
 def _day(value: Any) -> date | None:

@@ -244,6 +244,7 @@ class Run:
                         self.outcome.booked.append(order_id)
             else:
                 self._still_held(order_id, None, lambda: self._dated(order_id, due.sale(self.booker, order)))
+            refused: list[tuple[int, BookingError]] = []  # refunds that cannot be credited, each on its own (issue 22 #2)
             if self._may_have_refunds(order):
                 listed = self.source.refunds(order_id)
                 with due.planning(f"the refunds of order {order.number}"):  # a refund without a number for an id fails this order
@@ -251,13 +252,21 @@ class Run:
                 for n, refund in enumerate(refunds):
                     if self._complete(order_id, refund["id"]):
                         self._still_held(order_id, refund["id"], lambda n=n, refund=refund: due.credit(self.booker, order, refund, refunds[:n]))
-                    else:
+                        continue
+                    try:
                         planned = due.credit(self.booker, order, refund, refunds[:n])
-                        if window.includes(planned.document):
-                            account, posted = self._book(order, refund["id"], planned, account)
-                            if posted:
-                                self.outcome.credits.append(f"{order_id}/{refund['id']}")
-            self.ledger.clear_failure(order_id)
+                    except BookingError as exc:  # the sale and the other refunds go on
+                        refused.append((int(refund["id"]), exc))
+                        continue
+                    if window.includes(planned.document):
+                        account, posted = self._book(order, refund["id"], planned, account)
+                        if posted:
+                            self.outcome.credits.append(f"{order_id}/{refund['id']}")
+            if refused:
+                message = "; ".join(exc.message for _, exc in refused)
+                self._failed(order_id, BookingError(message, refused[0][1].hint), "local", refund=refused[0][0])
+            else:
+                self.ledger.clear_failure(order_id)
         except RunnerError as exc:
             self._order_failed(order_id, exc)
 
@@ -286,13 +295,14 @@ class Run:
         else:
             raise exc  # unreachable, throttled, a gateway down, the quota: the run stops, nothing is lost
 
-    def _failed(self, order_id: int, exc: RunnerError, kind: str) -> None:
-        """One order's failure, retried later with growing pauses; the others go on."""
+    def _failed(self, order_id: int, exc: RunnerError, kind: str, refund: int | None = None) -> None:
+        """One order's failure, retried later with growing pauses; the others go on. `refund`:
+        only that refund failed (its sale and the other credits are booked)."""
         self.outcome.failed[order_id] = f"{exc.message}; what to do: {exc.hint}" if exc.hint else exc.message
         previous = (self.ledger.failure(order_id) or {}).get("attempts", 0)
         delay = RETRY_DELAYS[min(previous, len(RETRY_DELAYS) - 1)]
         retry_at = iso(self.clock() + delay) if previous + 1 < MAX_ATTEMPTS else None
-        self.ledger.fail(order_id, self._safe(exc.message), retry_at, kind=kind)
+        self.ledger.fail(order_id, self._safe(exc.message), retry_at, kind=kind, refund=refund)
 
     def _still_held(self, order_id: int, refund_id: int | None, plan) -> None:
         """A document the ledger has as booked, recent enough for the completeness check."""

@@ -100,9 +100,10 @@ def events(
         if limit is not None and shown >= limit:
             break
         shown += 1
+        refused: list[tuple[int, BookingError]] = []  # refunds that fail alone: the order's other documents are shown
         try:
             order = due.read_order(raw, source if booker.wants_categories else None)
-            every = due.plans(booker, order, refunds_of(order))
+            every = due.plans(booker, order, refunds_of(order), refused)
             planned = [p for p in every if window.includes(p.document) or started(order_id)]
             items = [_item(sink, p, days) for p in planned]
         except BookingError as exc:  # with what to do, as a run says it
@@ -113,6 +114,9 @@ def events(
             yield order_id, None, {"order": order_id, "skipped": window.why_not(every[0].document)}
         for document, item in items:
             yield order_id, None if days else document, item
+        for refund_id, exc in refused:
+            said = f"{exc.message}; what to do: {exc.hint}" if exc.hint else exc.message
+            yield order_id, None, {"order": order_id, "refund": refund_id, "error": said}
     for order_id in sorted(wanted - seen):
         yield order_id, None, {"order": order_id, "skipped": "not found"}
     if days:

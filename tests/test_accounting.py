@@ -5,7 +5,9 @@ applies, and checked as an accountant would."""
 from __future__ import annotations
 
 import copy
-from datetime import datetime
+from collections import Counter
+from dataclasses import replace
+from datetime import datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
@@ -15,11 +17,12 @@ from runner.core.booking import Booker
 from runner.core.model import parse_order, parse_refund
 from runner.errors import BookingError
 from runner.exact.payloads import Ids, document_payload, payment_payload
-from runner.sandbox.woo.carts import Address, Cart, Fee, ProductLine, RefundItem, RefundRequest
+from runner.sandbox.woo.carts import DEFAULT_STORE, Address, Cart, Fee, ProductLine, RefundItem, RefundRequest, Shipping
 from runner.sandbox.woo.orders import before_3_7, build_order
 from runner.sandbox.woo.refunds import after_rate_recreated, refund_order
 from runner.spec import check as spec_module
 from tests.conftest import write_spec
+from tests.robust import documents_by_ref
 
 WHEN = datetime(2026, 3, 2, 10, 0)
 BUYER = Address("Iris", "Bos", city="Delft", country="NL", email="iris@example.nl")
@@ -309,3 +312,280 @@ def test_long_names_are_cut_to_exacts_length_with_an_ellipsis(sync_box, limit, t
     sent += [item["Description"] for item in box.exact.items.values()]
     assert max(len(text) for text in sent) == 60
     assert product[:59] + "…" in sent and any(text.startswith("Verzending met PostNL") and text.endswith("…") for text in sent)
+
+
+# ---- issue 22: WooCommerce's own split, one bad refund, round-at-subtotal refunds and cents ----------
+#
+# Sources for every expected number below (woocommerce/woocommerce, plugins/woocommerce/):
+# [FEE]   includes/class-wc-cart-totals.php, WC_Cart_Totals::get_fees_from_cart (run by
+#         calculate_fee_totals): a negative fee's tax per class is calc_tax(fee total x class
+#         cost / total cost, the class's rates), exclusive.
+# [COSTS] the same file, get_tax_class_costs(): items (their total after coupons, ex VAT),
+#         shipping and the fees calculated before, per tax class; totals below zero skipped;
+#         non-taxable lines under `non-taxable` (counted, untaxed); shipping of class `inherit`
+#         under `reset( $item_tax_classes )`, the cart's first item's class.
+# [ROUND] WC_Cart_Totals::round_line_tax / wc_round_tax_total: per line to cents (half-up when
+#         prices exclude VAT), or once per rate at subtotal level (woocommerce_tax_round_at_subtotal).
+# [58497] woocommerce PR #58497 (merged 2025-06): a fee's stored taxes are rounded to cents
+#         (Store.fee_taxes_rounded in the sandbox); before, they kept 6 decimals.
+
+ROUNDED_FEES = replace(DEFAULT_STORE, fee_taxes_rounded=True)
+AT_SUBTOTAL = replace(DEFAULT_STORE, round_at_subtotal=True)
+B2B_BEANS = ProductLine(188, "Espressobonen 1 kg", D("19.38"), 10, tax_class="reduced-rate")  # 193.80 ex VAT at 9 %
+B2B_GRINDER = ProductLine(401, "Koffiemolen", D("58.90"), 4)  # 235.60 ex VAT at 21 %
+
+
+def nine_and_twenty_one(number: int = 7101, created: datetime = WHEN, **dates) -> dict:
+    """10 % volume discount as a negative fee (-42.94) over 193.80 at 9 % and 235.60 at 21 %."""
+    cart = Cart(
+        id=number,
+        lines=(B2B_BEANS, B2B_GRINDER),
+        billing=BUYER,
+        created=created,
+        fees=(Fee("Staffelkorting 10%", D("-42.94")),),
+        prices_include_tax=False,
+        **dates,
+    )
+    return build_order(cart, ROUNDED_FEES)
+
+
+def test_a_cart_discount_over_9_and_21_percent_takes_woocommerces_proportions_not_tax_over_rate(booker):
+    order = nine_and_twenty_one()
+    # [COSTS] reduced-rate 193.80, standard 235.60, total 429.40; [FEE] 9 %: -42.94 x 193.80 / 429.40
+    # = -19.38 (tax -1.7442), 21 %: -42.94 x 235.60 / 429.40 = -23.56 (tax -4.9476); [58497] [ROUND]
+    # stored as -1.74 and -4.95. Tax / rate would give -19.33 and -23.57, spread: -19.35 and -23.59.
+    assert [(t["id"], t["total"]) for t in order["fee_lines"][0]["taxes"]] == [(2, "-1.74"), (1, "-4.95")]
+    doc = booker.book_order(parse_order(order))
+    assert discount_lines(doc) == {"1": (D("-19.38"), D("-1.74")), "2": (D("-23.56"), D("-4.95"))}
+    assert doc.booked_total == D(order["total"]) == D("446.69") and not [line for line in doc.lines if line.kind == "rounding"]
+
+
+def test_a_cart_discount_weighs_inherit_shipping_under_the_first_items_class(entry_booker):
+    beans, mug = ProductLine(188, "Espressobonen", D("20.00"), 1, tax_class="reduced-rate"), ProductLine(305, "Mok", D("30.00"), 1)
+    cart = Cart(
+        id=7102,
+        lines=(beans, mug),
+        billing=BUYER,
+        created=WHEN,
+        shipping=(Shipping(cost=D("5.00")),),
+        fees=(Fee("Staffelkorting", D("-5.50")),),
+        prices_include_tax=False,
+    )
+    order = build_order(cart, ROUNDED_FEES)
+    # shipping is taxed at 21 % (WC_Tax::get_shipping_tax_rates, standard class in the cart: 1.05),
+    # but [COSTS] weighs it under the first item's class: reduced-rate 20.00 + 5.00 = 25.00, standard
+    # 30.00, total 55.00. [FEE] 9 %: -5.50 x 25/55 = -2.50 (tax -0.225 -> -0.23 [ROUND] half-up),
+    # 21 %: -5.50 x 30/55 = -3.00 (tax -0.63). Tax / rate would give -2.53 and -2.97.
+    assert [(t["id"], t["total"]) for t in order["fee_lines"][0]["taxes"]] == [(2, "-0.23"), (1, "-0.63")]
+    doc = entry_booker.book_order(parse_order(order))
+    assert discount_lines(doc) == {"1": (D("-2.50"), D("-0.23")), "2": (D("-3.00"), D("-0.63"))}
+    assert doc.vat_by_code() == {"1": D("1.57"), "2": D("6.72")}  # 1.80 - 0.23; 6.30 - 0.63 + 1.05 shipping
+    assert doc.booked_total == D(order["total"])
+
+
+def test_refunds_after_one_that_exceeds_what_is_left_are_credited_and_the_bad_one_says_what_was_left(booker):
+    order = order_of(ProductLine(301, "Tas", D("30.25"), 1))
+    _, first = refund(order, 9001, amount="20.00")
+    bad = {**copy.deepcopy(first), "id": 9002}  # a plugin's refund: WooCommerce's own screen refuses it
+    later = {**copy.deepcopy(first), "id": 9003, "amount": "5.00"}
+    parsed = parse_order(order)
+    # 30.25 - 20.00 = 10.25 left when refund 9002 of 20.00 comes
+    left = r"refund 9002 of order 7001: .*10\.25 was left to refund after refund\(s\) 9001, and this refund is 20\.00"
+    with pytest.raises(BookingError, match=left):
+        due.credit(booker, parsed, bad, [first])
+    # 9002 is failed on its own and takes nothing: 20.00 + 5.00 = 25.00 fits in 30.25
+    assert due.credit(booker, parsed, later, [first, bad]).document.total == D("-5.00")
+
+
+def subtotal_refund_order(number: int = 7201, created: datetime = WHEN, **dates) -> dict:
+    """A round-at-subtotal shop, prices ex VAT: Tas 10.12 and PostNL 4.95, both at 21 %."""
+    cart = Cart(
+        id=number,
+        lines=(ProductLine(301, "Tas", D("10.12"), 1),),
+        billing=BUYER,
+        created=created,
+        shipping=(Shipping(cost=D("4.95")),),
+        prices_include_tax=False,
+        **dates,
+    )
+    return build_order(cart, AT_SUBTOTAL)
+
+
+def by_code(lines) -> dict[tuple[str, str, str], tuple[D, D]]:
+    out: dict[tuple[str, str, str], tuple[D, D]] = {}
+    for line in lines:
+        net, vat = out.get((line.kind, line.gl_account, line.vat_code), (D(0), D(0)))
+        out[(line.kind, line.gl_account, line.vat_code)] = (net + line.net, vat + line.vat)
+    return out
+
+
+def test_a_full_refund_of_a_round_at_subtotal_order_mirrors_its_sale(booker):
+    order = subtotal_refund_order()
+    # [ROUND] at subtotal: Tas tax 10.12 x 21 % = 2.1252 -> tax line 2.13; shipping 4.95 x 21 % =
+    # 1.0395 -> 1.04; total_tax round(3.1647) = 3.16; total round(10.12 + 4.95 + 3.1647) = 18.23. The
+    # VAT is the tax line's 3.17, so the revenue takes the cent: Tas 18.23 - 3.17 - 4.95 = 10.11.
+    assert (order["total"], order["total_tax"]) == ("18.23", "3.16")
+    items = [RefundItem(order["line_items"][0]["id"], 1), RefundItem(order["shipping_lines"][0]["id"])]
+    _, back = refund(order, 9001, items, amount=order["total"])  # "refund all": the admin screen fills in the total
+    # the refund's own lines are rounded one by one: -10.12 / -2.13 and -4.95 / -1.04 = -18.24
+    parsed = parse_order(order)
+    sale = booker.book_order(parsed)
+    credit = booker.book_refund(parsed, parse_refund(back, parsed))
+    assert by_code(sale.lines) == {("product", "8000", "2"): (D("10.11"), D("2.13")), ("shipping", "8050", "2"): (D("4.95"), D("1.04"))}
+    assert by_code(credit.lines) == {key: (-net, -vat) for key, (net, vat) in by_code(sale.lines).items()}  # no rounding line
+    assert credit.booked_total == D("-18.23")
+
+
+def test_the_rounding_cent_of_a_round_at_subtotal_shop_goes_to_the_goods_not_to_a_larger_shipping_line(booker):
+    lines = (ProductLine(310, "Filterpapier", D("5.97"), 1), ProductLine(311, "Ontkalker", D("5.97"), 1))
+    cart = Cart(id=7301, lines=lines, billing=BUYER, created=WHEN, shipping=(Shipping(cost=D("5.00")),))
+    order = build_order(cart, AT_SUBTOTAL)
+    # prices incl. VAT: 5.97 holds 5.97 x 21 / 121 = 1.036116 VAT (line total_tax 1.04 each); [ROUND] at
+    # subtotal the goods' tax is 2.072231 -> 2.07, shipping 5.00 x 21 % = 1.05 on its own; total 17.99.
+    # So the goods are 11.94 - 2.07 = 9.87 net, shipping 5.00 with 1.05.
+    assert (order["total"], order["tax_lines"][0]["tax_total"], order["tax_lines"][0]["shipping_tax_total"]) == ("17.99", "2.07", "1.05")
+    doc = booker.book_order(parse_order(order))
+    assert by_code(doc.lines) == {("product", "8000", "2"): (D("9.87"), D("2.07")), ("shipping", "8050", "2"): (D("5.00"), D("1.05"))}
+    assert doc.booked_total == D("17.99") and not [line for line in doc.lines if line.kind == "rounding"]
+
+
+# ---- issue 22 through the CLI, against the sandbox ----------------------------------------------
+
+
+def booked_lines(box, your_ref: str) -> dict[tuple[str, str], tuple[D, D]]:
+    """(GL account code, VAT code) -> (net, VAT) of the document Exact holds under `your_ref`."""
+    code = {g["ID"]: g["Code"].strip() for g in box.exact.gl_accounts.values()}
+    [doc] = [d for d in box.documents() if d["YourRef"] == your_ref]
+    out: dict[tuple[str, str], tuple[D, D]] = {}
+    for line in doc.get("SalesEntryLines") or doc.get("SalesInvoiceLines") or []:
+        key = (code[line["GLAccount"]], line["VATCode"].strip())
+        net, vat = out.get(key, (D(0), D(0)))
+        out[key] = (net + D(str(line["AmountFC"])), vat + D(str(line.get("VATAmountFC") or 0)))
+    return out
+
+
+def days_ago(days: int) -> dict:
+    when = datetime.now().replace(microsecond=0) - timedelta(days=days)
+    return {"created": when, "paid": when, "completed": when, "status": "completed"}
+
+
+@pytest.mark.parametrize("target", ["sales_entry", "sales_invoice"])
+def test_a_cart_discount_over_9_and_21_percent_is_booked_in_woocommerces_proportions_through_the_cli(sync_box, target):
+    box = sync_box(orders=0, extra=f"booking:\n  target: {target}\n", woo_options={"store": ROUNDED_FEES})
+    box.woo.add_order(nine_and_twenty_one(7101, **days_ago(3)))
+    result = box.run("run")
+    assert result.exit_code == 0 and "failed 0" in result.output, result.output
+    lines = booked_lines(box, "7101")
+    # as in the test above: [COSTS] 193.80 at 9 % and 235.60 at 21 % of 429.40; [FEE] -19.38 and -23.56
+    assert (lines[("8070", "1")], lines[("8070", "2")]) == ((D("-19.38"), D("-1.74")), (D("-23.56"), D("-4.95")))
+    assert sum(net + vat for net, vat in lines.values()) == D("446.69")
+
+
+def test_one_refund_beyond_what_is_left_fails_alone_through_the_cli(sync_box):
+    box = sync_box(orders=0)
+    box.woo.add_order(build_order(Cart(id=7001, lines=(ProductLine(301, "Tas", D("30.25"), 1),), billing=BUYER, **days_ago(3))))
+    first = box.woo.add_refund(7001, amount="20.00")
+    later = box.woo.add_refund(7001, amount="5.00")  # 30.25 - 20.00 - 5.00: fits
+    bad = {**copy.deepcopy(first), "id": first["id"] + 1}  # between the two, 20.00 of the 10.25 left: a plugin's refund
+    box.woo.refunds[7001].insert(1, bad)
+    box.woo.orders[7001]["refunds"].insert(1, {"id": bad["id"], "reason": "", "total": "-20.00"})
+    import json
+
+    shown = json.loads(box.run("preview", "--format", "json").stdout)  # what a run would do: the same
+    assert [(item.get("refund"), "error" in item) for item in shown] == [(None, False), (first["id"], False), (later["id"], False), (bad["id"], True)]
+    assert "10.25 was left to refund" in shown[-1]["error"]
+    result = box.run("run")
+    assert result.exit_code == 1 and "booked 1 order(s), 2 credit document(s)" in result.output and "failed 1" in result.output, result.output
+    assert f"refund {bad['id']} of order 7001" in result.output and f"10.25 was left to refund after refund(s) {first['id']}" in result.output
+    credits = {(f"7001/{first['id']}", D("-20.00")): 1, (f"7001/{later['id']}", D("-5.00")): 1}
+    assert documents_by_ref(box) == Counter({("7001", D("30.25")): 1, **credits})
+    [failure] = box.ledger().failures()
+    assert (failure["order"], failure["refund"]) == (7001, bad["id"]) and failure["next_retry"]  # retried by itself later
+    status = box.run("status")
+    assert f"7001/{bad['id']}" in status.output
+    again = box.run("retry")  # still beyond the sale: fails again, nothing is posted twice
+    assert f"refund {bad['id']} of order 7001" in again.output
+    assert len(box.documents()) == 3 and box.ledger().failures()[0]["attempts"] == 2
+    box.woo.refunds[7001].remove(bad)  # the shop deleted the plugin's refund
+    box.woo.orders[7001]["refunds"] = [r for r in box.woo.orders[7001]["refunds"] if r["id"] != bad["id"]]
+    assert box.run("retry").exit_code == 0 and box.ledger().failures() == [] and len(box.documents()) == 3
+
+
+def test_a_full_refund_of_a_round_at_subtotal_order_mirrors_its_sale_through_the_cli(sync_box):
+    box = sync_box(orders=0, woo_options={"store": AT_SUBTOTAL})
+    order = box.woo.add_order(subtotal_refund_order(7201, **days_ago(3)))
+    back = box.woo.add_refund(7201, [RefundItem(order["line_items"][0]["id"], 1), RefundItem(order["shipping_lines"][0]["id"])], amount="18.23")
+    result = box.run("run")
+    assert result.exit_code == 0 and "failed 0" in result.output, result.output
+    sale, credit = booked_lines(box, "7201"), booked_lines(box, f"7201/{back['id']}")
+    # as above: the sale's revenue takes the cent WooCommerce's tax lines leave (10.11, VAT 2.13)
+    assert sale == {("8000", "2"): (D("10.11"), D("2.13")), ("8050", "2"): (D("4.95"), D("1.04"))}
+    assert credit == {key: (-net, -vat) for key, (net, vat) in sale.items()}  # no 8990 rounding line
+
+
+def test_the_rounding_cent_goes_to_the_goods_not_to_shipping_through_the_cli(sync_box):
+    box = sync_box(orders=0, woo_options={"store": AT_SUBTOTAL})
+    lines = (ProductLine(310, "Filterpapier", D("5.97"), 1), ProductLine(311, "Ontkalker", D("5.97"), 1))
+    box.woo.add_order(build_order(Cart(id=7301, lines=lines, billing=BUYER, shipping=(Shipping(cost=D("5.00")),), **days_ago(3)), AT_SUBTOTAL))
+    result = box.run("run")
+    assert result.exit_code == 0 and "failed 0" in result.output, result.output
+    # as above: goods 11.94 - 2.07 = 9.87, shipping 5.00 with 1.05
+    assert booked_lines(box, "7301") == {("8000", "2"): (D("9.87"), D("2.07")), ("8050", "2"): (D("5.00"), D("1.05"))}
+
+
+@pytest.mark.parametrize(
+    "shipping_class,spread",
+    [
+        # inherit: costs reduced 20 + 5 shipping = 25, standard 30 + 2 fee = 32, zero-rate 10 (of 67) [COSTS].
+        # Korting -6.70: -2.50 / -3.20 / -1.00, taxes -0.225 -> -0.23, -0.672 -> -0.67 [58497];
+        # Extra korting -1.00: -0.373 -> -0.37, -0.478 -> -0.48, -0.149 -> -0.15; taxes -0.03, -0.10.
+        ("inherit", {"1": (D("-2.87"), D("-0.26")), "2": (D("-3.68"), D("-0.77")), "0": (D("-1.15"), D("0"))}),
+        # a fixed standard class: reduced 20, standard 37, zero-rate 10. Korting: -2.00 / -3.70 / -1.00,
+        # taxes -0.18, -0.777 -> -0.78; Extra korting: -0.299 -> -0.30, -0.552 -> -0.55, -0.15; taxes -0.03, -0.12.
+        ("", {"1": (D("-2.30"), D("-0.21")), "2": (D("-4.25"), D("-0.90")), "0": (D("-1.15"), D("0"))}),
+    ],
+)
+def test_two_cart_discounts_over_three_classes_follow_woocommerces_costs_whatever_the_shipping_class(entry_booker, shipping_class, spread):
+    lines = (
+        ProductLine(1, "Bonen", D("20"), 1, "reduced-rate"),
+        ProductLine(2, "Mok", D("30"), 1),
+        ProductLine(3, "Cadeaubon", D("10"), 1, "zero-rate"),
+    )
+    fees = (Fee("Toeslag", D("2.00")), Fee("Korting", D("-6.70")), Fee("Extra korting", D("-1.00")))
+    cart = Cart(id=7103, lines=lines, billing=BUYER, created=WHEN, prices_include_tax=False, fees=fees, shipping=(Shipping(cost=D("5")),))
+    order = build_order(cart, replace(ROUNDED_FEES, shipping_tax_class=shipping_class))
+    doc = entry_booker.book_order(parse_order(order))
+    assert discount_lines(doc) == spread
+    assert doc.booked_total == D(order["total"]) and not [line for line in doc.lines if line.kind == "rounding"]
+
+
+def test_in_a_daily_summary_a_refund_beyond_what_is_left_holds_back_neither_the_sale_nor_the_other_credits(sync_box):
+    """The failed refund's order waits for its retry (15 minutes): its kept sale and credits are
+    summed into their days all the same."""
+    from tests.test_daily_summary import DAILY, after, summaries
+    from tests.test_exact_truth import engine
+
+    box = sync_box(orders=0, extra=DAILY)
+    day = datetime.now().replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=2)
+    order = box.woo.place_order(lines=(ProductLine(301, "Tas", D("30.25"), 1),), billing=BUYER, status="completed", created=day)
+    first = box.woo.add_refund(order["id"], amount="20.00")
+    later = box.woo.add_refund(order["id"], amount="5.00")
+    bad = {**copy.deepcopy(first), "id": first["id"] + 1}  # 20.00 of the 10.25 left: a plugin's refund
+    box.woo.refunds[order["id"]].insert(1, bad)
+    box.woo.orders[order["id"]]["refunds"].insert(1, {"id": bad["id"], "reason": "", "total": "-20.00"})
+    today = box.woo.local_now().date()
+    before_close = after(today, hours=1.9)  # today's refunds wait for their day (closed at 02:00 with the grace)
+    run = engine(box, clock=lambda: before_close)
+    assert list(run.failed) == [order["id"]] and "10.25 was left to refund" in run.failed[order["id"]]
+    assert summaries(box)[f"WC {day.date().isoformat()}"]["AmountFC"] == D("30.25")  # the sale's day is closed: booked
+    assert [(f["order"], f["refund"]) for f in box.ledger().failures()] == [(order["id"], bad["id"])]  # named, retried later
+    closed = after(today, hours=2.1)  # the day closed, the failed order's retry not due yet (15 minutes)
+    run = engine(box, clock=lambda: closed)
+    assert order["id"] in run.waiting
+    credit = summaries(box)[f"WC {today.isoformat()} R"]
+    assert D(str(credit["AmountFC"])) == D("-25.00")  # 20.00 and 5.00, not the refund beyond the sale
+    assert sorted(map(tuple, next(s for s in box.ledger().summaries() if s["your_ref"].endswith(" R"))["members"])) == sorted(
+        [(order["id"], first["id"]), (order["id"], later["id"])]
+    )
+    # still failed: the summaries of its order's other documents do not clear it
+    assert [(f["order"], f["refund"]) for f in box.ledger().failures()] == [(order["id"], bad["id"])]

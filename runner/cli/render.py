@@ -201,7 +201,9 @@ def status_lines(status: dict[str, Any]) -> list[str]:
     if status["failures"]:
         out.append(f"failed: {len(status['failures'])} order(s)")
         rows = [("order", "attempts", "next retry", "message")]
-        rows += [(str(f["order"]), str(f["attempts"]), f.get("next_retry") or "after `runner retry`", f["message"]) for f in status["failures"]]
+        for f in status["failures"]:  # a refund that failed alone is named with its order: 7001/7102
+            which = f"{f['order']}/{f['refund']}" if f.get("refund") else str(f["order"])
+            rows.append((which, str(f["attempts"]), f.get("next_retry") or "after `runner retry`", f["message"]))
         out += ["  " + line for line in table(rows)]
     return out
 

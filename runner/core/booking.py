@@ -8,17 +8,17 @@ grouped (per_account) -> a rounding line within tolerance, else the order fails.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from runner.core.context import customer_context, line_context, order_context
 from runner.core.identity import document_identity, shop_tag, tag
-from runner.core.lines import Fact, agree_vat, amount_spread, cart_costs, cents_to_revenue, charge_facts, item_facts, local_date
+from runner.core.lines import Fact, agree_vat, amount_spread, cents_to_revenue, charge_facts, item_facts, local_date
 from runner.core.model import Order, Refund
 from runner.core.money import ZERO
-from runner.core.refunds import beyond_the_sale, taxed_as_sold
+from runner.core.refunds import beyond_the_sale, taxed_as_sold, whole_order
 from runner.errors import BookingError, TemplateFailure
 
 
@@ -127,18 +127,40 @@ class Booker:
     # documents
     def book_order(self, order: Order) -> Document:
         ctx = self._contexts(order)
-        costs = cart_costs(order.items, order.charges)  # how WooCommerce spread a cart discount over the rates
-        facts = item_facts(order.items, order.rates, order.coupons, self.booking.discounts) + charge_facts(order.charges, order.rates, costs=costs)
+        facts, more = self._sale_facts(order)
         entry = local_date(self.templates.render("orders.entry_date", **ctx), self.spec.timezone)
         description, your_ref = self.templates.render("booking.description", **ctx), self.templates.render("booking.your_ref", **ctx)
-        warnings = eu_consumer_warning(order, ctx["customer"], self.spec.woocommerce.country)
-        return self._document(order, ctx, facts, order.tax_totals, order.total, entry, None, description, warnings, your_ref)
+        warnings = [*eu_consumer_warning(order, ctx["customer"], self.spec.woocommerce.country), *more]
+        return self._document(order, ctx, facts, order.total, entry, None, description, warnings, your_ref)
+
+    def _sale_facts(self, order: Order) -> tuple[list[Fact], list[str]]:
+        """A sale's facts: split per rate (a cart discount as WooCommerce spread it), the VAT
+        per rate WooCommerce's tax_lines, the cents of a shop that rounds at subtotal on revenue."""
+        facts = item_facts(order.items, order.rates, order.coupons, self.booking.discounts)
+        facts += charge_facts(order.charges, order.rates, items=order.items, inclusive=order.prices_include_tax)
+        facts, warnings = agree_vat(facts, order.tax_totals, keep_gross=order.prices_include_tax)
+        facts = cents_to_revenue(facts, order.total, order.total_tax - sum(order.tax_totals.values(), ZERO))
+        return facts, warnings
 
     def book_refund(self, order: Order, refund: Refund, earlier: Sequence[Refund] = ()) -> Document:
         """A credit document; `earlier` are the order's refunds before this one (by id)."""
         if problem := beyond_the_sale(order, refund, earlier):
             raise BookingError(problem, "check the refunds in WooCommerce; book what is right by hand in Exact, then `runner retry SPEC`")
         ctx = self._contexts(order)
+        if whole_order(order, refund, earlier):  # the sale's lines negated: its cents come back off the same lines
+            sold, warnings = self._sale_facts(order)
+            facts = [replace(f, net=-f.net, tax=-f.tax, quantity=-f.quantity if f.kind == "product" else f.quantity) for f in sold]
+        else:
+            facts, warnings = self._refund_facts(order, refund)
+        entry = local_date(refund.date_created, self.spec.timezone)
+        refund_ctx = {**ctx, "refund": dict(refund.raw)}
+        description = self.templates.render("booking.refund_description", **refund_ctx)
+        your_ref = self.templates.render("booking.refund_your_ref", **refund_ctx)
+        return self._document(order, ctx, facts, -refund.amount, entry, refund.id, description, warnings, your_ref)
+
+    def _refund_facts(self, order: Order, refund: Refund) -> tuple[list[Fact], list[str]]:
+        """A refund's facts from its own lines and tax_lines; an amount its lines do not
+        explain spread over the order's rates."""
         items, untaxed = taxed_as_sold(order, refund)
         facts = item_facts(items, refund.rates, (), "net") + charge_facts(refund.charges, refund.rates, refunded=True)
         targets = dict(refund.tax_totals)
@@ -151,11 +173,7 @@ class Booker:
         if rest and (not facts or abs(rest) > self.tolerance):
             basis = item_facts(order.items, order.rates, (), "net") + charge_facts(order.charges, order.rates)
             facts += amount_spread(rest, basis, f"Refund {refund.id}" + (f": {refund.reason}" if refund.reason else ""))
-        entry = local_date(refund.date_created, self.spec.timezone)
-        refund_ctx = {**ctx, "refund": dict(refund.raw)}
-        description = self.templates.render("booking.refund_description", **refund_ctx)
-        your_ref = self.templates.render("booking.refund_your_ref", **refund_ctx)
-        return self._document(order, ctx, facts, {}, -refund.amount, entry, refund.id, description, warnings, your_ref)
+        return facts, warnings
 
     def customer(self, order: Order) -> CustomerPlan:
         ctx = self._contexts(order)
@@ -201,10 +219,8 @@ class Booker:
             self._context_of = order
         return self._context
 
-    def _document(self, order, ctx, facts, vat_targets, expected, entry, refund_id, description, warnings, your_ref) -> Document:
-        facts, more = agree_vat(facts, vat_targets, keep_gross=order.prices_include_tax)
-        facts = cents_to_revenue(facts, expected, order.total_tax - sum(vat_targets.values(), ZERO) if refund_id is None else ZERO)
-        warnings = [*warnings, *more]
+    def _document(self, order, ctx, facts, expected, entry, refund_id, description, warnings, your_ref) -> Document:
+        warnings = list(warnings)
         lines = [self._line(fact, ctx) for fact in facts]
         warnings += _shared_codes(lines)
         if self.booking.lines == "per_account":

@@ -43,15 +43,34 @@ def taxed_as_sold(order: Order, refund: Refund) -> tuple[list[Item], list[str]]:
     return items, warnings
 
 
+def fitting(order: Order, earlier: Sequence[Refund]) -> list[Refund]:
+    """The refunds before this one that can be credited, oldest first: one that gave back
+    more than was left is failed on its own (issue 22 #2) and takes nothing from the rest."""
+    kept: list[Refund] = []
+    for refund in earlier:
+        if not _exceeds(order, refund, kept):
+            kept.append(refund)
+    return kept
+
+
 def beyond_the_sale(order: Order, refund: Refund, earlier: Sequence[Refund]) -> str:
-    """Why a refund cannot be credited: with the refunds before it, it gives back more than
-    the order's total, or more of a line than was sold. Empty when it is fine."""
-    given = sum((r.amount for r in earlier), ZERO) + refund.amount
+    """Why a refund cannot be credited: with the refunds before it that fit, it gives back
+    more than the order's total, or more of a line than was sold. Empty when it is fine."""
+    return _exceeds(order, refund, fitting(order, earlier))
+
+
+def _exceeds(order: Order, refund: Refund, before: Sequence[Refund]) -> str:
+    given = sum((r.amount for r in before), ZERO) + refund.amount
     if given > order.total:
-        return f"refund {refund.id} of order {order.number}: the refunds add up to {given}, more than the order's total {order.total}"
+        left = order.total - (given - refund.amount)
+        after = f" after refund(s) {', '.join(str(r.id) for r in before)}" if before else ""
+        return (
+            f"refund {refund.id} of order {order.number}: the refunds add up to {given}, more than the order's total {order.total}; "
+            f"{left} was left to refund{after}, and this refund is {refund.amount}"
+        )
     sold = {item.id: item.quantity for item in order.items}
     back: dict[int, Decimal] = {}
-    for r in (*earlier, refund):
+    for r in (*before, refund):
         for line in r.raw.get("line_items") or []:
             refunded = refunded_item(line)
             back[refunded] = back.get(refunded, ZERO) - Decimal(str(line.get("quantity") or 0))
@@ -59,3 +78,21 @@ def beyond_the_sale(order: Order, refund: Refund, earlier: Sequence[Refund]) -> 
         if item_id in sold and quantity > sold[item_id]:
             return f"refund {refund.id} of order {order.number}: {quantity} of line {item_id} refunded, but {sold[item_id]} were sold"
     return ""
+
+
+def whole_order(order: Order, refund: Refund, earlier: Sequence[Refund]) -> bool:
+    """The refund gives back the whole order at once (issue 22 #3): nothing credited before,
+    its amount the order's total, and every product line refunded in its full quantity and
+    every fee and shipping line refunded. Its credit is then the sale's lines negated, so
+    the cents a shop that rounds at subtotal put on revenue in the sale come back off the
+    same lines, instead of a rounding line beside lines rounded one by one."""
+    if fitting(order, earlier) or not order.total or refund.amount != order.total:
+        return False
+    back: dict[int, Decimal] = {}
+    for kind in ("line_items", "fee_lines", "shipping_lines"):
+        for line in refund.raw.get(kind) or []:
+            refunded = refunded_item(line)
+            back[refunded] = back.get(refunded, ZERO) - Decimal(str(line.get("quantity") or 0))
+    if any(back.get(item.id) != item.quantity for item in order.items if item.quantity):
+        return False
+    return all(charge.id in back for charge in order.charges if charge.total or charge.total_tax)

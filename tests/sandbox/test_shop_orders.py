@@ -238,3 +238,57 @@ def test_every_cart_yields_an_order_that_passes_the_checks(lines, coupons, fees,
         store,
     )
     assert check_order(built, round_at_subtotal=at_subtotal) == []
+
+
+def three_classes(store: Store) -> dict:
+    """9 % first, then 21 % and 0 %, a positive fee, two cart discounts and shipping, ex VAT."""
+    lines = (line("20", tax_class="reduced-rate"), line("30", product_id=2), line("10", tax_class="zero-rate", product_id=3))
+    fees = (Fee("Toeslag", D("2.00")), Fee("Korting", D("-6.70")), Fee("Extra korting", D("-1.00")))
+    return build_order(
+        Cart(
+            id=100,
+            lines=lines,
+            billing=Address(country="NL", email="klant@example.nl"),
+            created=WINTER,
+            prices_include_tax=False,
+            fees=fees,
+            shipping=(Shipping("PostNL", "flat_rate", "3", D("5")),),
+        ),
+        store,
+    )
+
+
+@pytest.mark.parametrize(
+    "shipping_class,first,second",
+    [
+        # inherit: reset( $item_tax_classes ) puts the shipping's 5.00 under reduced-rate (the first
+        # item's class), though the shipping itself is taxed at 21 % (get_shipping_tax_rates). Costs:
+        # reduced 20 + 5 = 25, standard 30 + 2 (the fee before) = 32, zero-rate 10; 67 in all.
+        # Korting -6.70: 9 % of -6.70 x 25/67 = -0.225, 21 % of -6.70 x 32/67 = -0.672, 0 %: 0.
+        # Extra korting -1.00 (Korting is below zero: left out): 9 % of -25/67 = -0.033582,
+        # 21 % of -32/67 = -0.100299.
+        ("inherit", ["-0.225", "-0.672", "0"], ["-0.033582", "-0.100299", "0"]),
+        # a fixed standard class: reduced 20, standard 30 + 2 + 5 = 37, zero-rate 10.
+        # Korting: 9 % of -6.70 x 20/67 = -0.18, 21 % of -6.70 x 37/67 = -0.777;
+        # Extra korting: 9 % of -20/67 = -0.026866, 21 % of -37/67 = -0.11597.
+        ("", ["-0.18", "-0.777", "0"], ["-0.026866", "-0.11597", "0"]),
+    ],
+)
+def test_cart_discounts_are_taxed_per_class_as_get_tax_class_costs_weighs_the_cart(shipping_class, first, second):
+    """woocommerce includes/class-wc-cart-totals.php: get_fees_from_cart taxes a negative fee per
+    class on fee x class cost / total cost; get_tax_class_costs() counts the items after coupons,
+    the shipping (class `inherit` under the first item's class) and the fees calculated before
+    it, skipping totals below zero; calc_tax per class merges into the fee's taxes by rate id."""
+    result = three_classes(Store(shipping_tax_class=shipping_class))
+    korting, extra = result["fee_lines"][1:]
+    assert [(t["id"], t["total"]) for t in korting["taxes"]] == list(zip([2, 1, 3], first, strict=True))
+    assert [(t["id"], t["total"]) for t in extra["taxes"]] == list(zip([2, 1, 3], second, strict=True))
+    assert result["shipping_lines"][0]["taxes"] == [{"id": 1, "total": "1.05", "subtotal": ""}]
+
+
+def test_fee_taxes_are_stored_in_cents_by_woocommerce_after_pr_58497():
+    """woocommerce PR #58497 (merged 2025-06) rounds a fee line's taxes (wc_round_tax_total,
+    half-up when prices exclude VAT): -0.225 -> -0.23, -0.672 -> -0.67."""
+    korting = three_classes(Store(fee_taxes_rounded=True))["fee_lines"][1]
+    assert [(t["id"], D(t["total"])) for t in korting["taxes"]] == [(2, D("-0.23")), (1, D("-0.67")), (3, D("0"))]
+    assert korting["total_tax"] == "-0.90"

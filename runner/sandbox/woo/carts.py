@@ -77,6 +77,9 @@ class Store:
     round_at_subtotal: bool = False  # woocommerce_tax_round_at_subtotal
     prices_include_tax: bool = True  # woocommerce_prices_include_tax: how product prices are entered
     shipping_tax_class: str = "inherit"  # woocommerce_shipping_tax_class: inherit or a class slug
+    # a fee's stored taxes rounded to cents (wc_round_tax_total), as WooCommerce does since PR
+    # woocommerce#58497 (merged 2025-06) and some plugins did before; else the raw 6-decimal values
+    fee_taxes_rounded: bool = False
     pay_path: str = "afrekenen/order-pay"  # checkout page slug + order-pay endpoint
 
 

@@ -23,6 +23,7 @@ from runner.sandbox.woo.maths import (
     php_price,
     raw,
     round_half_up,
+    tax_round,
 )
 
 Rounder = Callable[[Decimal], Decimal]
@@ -103,7 +104,10 @@ def price_fees(cart: Cart, store: Store, country: str, items: list[CartItem], pe
                     merge(taxes, calc_tax(total * cost / whole, find_rates(store, country, tax_class), False))
         elif not cart.vat_exempt and fee.taxable:
             taxes = calc_tax(total, find_rates(store, country, fee.tax_class), False)
-        done.append((fee, total, {r: stored(t) for r, t in taxes.items()}))
+        kept = {r: stored(t) for r, t in taxes.items()}
+        if store.fee_taxes_rounded:
+            kept = {r: tax_round(t, cart.prices_include_tax) for r, t in kept.items()}
+        done.append((fee, total, kept))
     return done
 
 
