@@ -23,17 +23,17 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from runner import engine
-from runner.exact.oauth import store_from_spec  # noqa: E402
-from runner.exact.sink import sink_from_spec  # noqa: E402
+from runner.adapters.exact.oauth import store_from_spec  # noqa: E402
+from runner.adapters.exact.sink import sink_from_spec  # noqa: E402
+from runner.adapters.woo.source import source_from_spec  # noqa: E402
 from runner.ledger import Ledger  # noqa: E402
+from runner.pipeline import engine
 from runner.sandbox.embedded import serve  # noqa: E402
 from runner.sandbox.exact.simulator import ExactSimulator  # noqa: E402
 from runner.sandbox.woo.api import ManualClock, WooSimulator  # noqa: E402
 from runner.sandbox.woo.carts import Address, Cart, Coupon, ProductLine, Shipping  # noqa: E402
 from runner.sandbox.woo.orders import build_order  # noqa: E402
 from runner.spec import check as spec_module  # noqa: E402
-from runner.woo.source import source_from_spec  # noqa: E402
 
 PRODUCTS = [
     (188, "Espressobonen 1 kg", "ESP-1KG", "24.20", ""),
@@ -110,11 +110,11 @@ def naive(status: str, shop: list[dict], folder: Path) -> int:
     """The do-it-yourself flow a connector without a ledger or indexes takes, on the same
     orders and the same booking rules: per order, look the customer up by e-mail, create it
     when new, post the entry, and in `paid` mode post its payment. Its Exact calls."""
-    from runner.core.booking import Booker
-    from runner.core.model import parse_order
-    from runner.exact.client import ExactApi, quote
-    from runner.exact.master import MasterCache
-    from runner.exact.payloads import Ids, document_payload, payment_payload
+    from runner.adapters.exact.client import ExactApi, quote
+    from runner.adapters.exact.master import MasterCache
+    from runner.adapters.exact.payloads import Ids, document_payload, payment_payload
+    from runner.domain.booking import Booker
+    from runner.domain.model import parse_order
 
     woo, exact = WooSimulator(orders=shop), ExactSimulator(minutely_limit=1_000_000, daily_limit=1_000_000)
     box = serve(woo, exact)

@@ -27,9 +27,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import runner.ledger as ledger_module  # noqa: E402
-from runner.accounts import path_beside  # noqa: E402
 from runner.ledger import Ledger, run_record  # noqa: E402
-from runner.outcome import Outcome, status  # noqa: E402
+from runner.ledger.accounts import path_beside  # noqa: E402
+from runner.pipeline.outcome import Outcome, status  # noqa: E402
 
 START = datetime(2025, 11, 1, tzinfo=UTC)
 
@@ -43,7 +43,7 @@ def guid(order: int, kind: str) -> str:
 
 
 def book(ledger: Ledger, order: int, when: datetime) -> None:
-    """What a paid run records for one order of a new customer, as runner/engine.py and the
+    """What a paid run records for one order of a new customer, as runner/pipeline/engine.py and the
     Exact sink record it (a sales entry; dumped from a sandbox run): the account's intent,
     the new account in the index, the entry's intent and ids, the payment's intent and the
     id of the bank entry its batch went in."""

@@ -9,12 +9,12 @@ says what to do; the CLI turns it into one message and an exit code.
     │   └── TemplateFailure               a template raised while rendering one order
     ├── QuotaExhausted                    a service's calls for today are spent: stop, resume later
     ├── Busy                              another run of the spec holds its run lock
-    ├── NotSupported                      a sink was asked for what it says it cannot do (runner/seams.py)
+    ├── NotSupported                      a sink was asked for what it says it cannot do (runner/pipeline/ports.py)
     └── ServiceError                      a service failed a request (unreachable, kept failing)
         ├── Rejected                      it said no: nothing was written
         └── OutcomeUnknown                a write may or may not have landed: look it up first
 
-The adapters (runner/woo, runner/exact) raise only these; their own status codes and
+The adapters (runner/adapters/woo, runner/adapters/exact) raise only these; their own status codes and
 messages travel inside the message, never as types of their own.
 
 A hint that names a command writes the spec as `SPEC` (`runner retry SPEC`): the core does
@@ -101,7 +101,7 @@ class Busy(RunnerError):
 
 class NotSupported(RunnerError):
     """A sink was asked for something it can never do and says so in its `capabilities`
-    (runner/seams.py): the caller's mistake, never the books' or the consultant's."""
+    (runner/pipeline/ports.py): the caller's mistake, never the books' or the consultant's."""
 
 
 class ServiceError(RunnerError):

@@ -1,5 +1,5 @@
 """Shared fixtures: the repository's sample data, a CLI runner, and the sandbox in this
-process (no sockets: runner.http mounts the simulators; see runner/sandbox/transport.py).
+process (no sockets: runner.support.http mounts the simulators; see runner/sandbox/transport.py).
 A test whose second process must reach a simulator asks for `sockets=True`."""
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def sample_refunds() -> dict[str, list[dict]]:
 @pytest.fixture
 def waits():
     """The seconds the adapters would have slept before retrying, recorded instead of slept."""
-    from runner.http import pausing
+    from runner.support.http import pausing
 
     recorded: list[float] = []
     with pausing(recorded.append):
@@ -68,7 +68,7 @@ def waits():
 
 def browse(url: str):
     """What a browser gets for `url` (no redirects followed), in-process sandbox or not."""
-    from runner.http import make_client
+    from runner.support.http import make_client
 
     with make_client() as client:
         return client.get(url)
@@ -88,7 +88,7 @@ class ExactBox:
     """A running Exact sandbox (in-process) and a logged-in token file for it."""
 
     def __init__(self, tmp_path: Path, clock=None, **options) -> None:
-        from runner.exact.oauth import Tokens, TokenStore
+        from runner.adapters.exact.oauth import Tokens, TokenStore
         from runner.sandbox.exact.simulator import ExactSimulator, ManualClock
         from runner.sandbox.transport import InProcessServer
 
@@ -108,7 +108,7 @@ class ExactBox:
         self.store.save(Tokens(minted["access_token"], minted["refresh_token"], self.clock() + int(minted["expires_in"])))
 
     def api(self, **kwargs):
-        from runner.exact.client import ExactApi, RateGovernor
+        from runner.adapters.exact.client import ExactApi, RateGovernor
 
         governor = kwargs.pop("governor", None) or RateGovernor(clock=self.clock, sleep=kwargs.pop("sleep", self.clock.advance))
         return ExactApi(self.url, 1234567, self.store.access_token, governor=governor, **kwargs)
@@ -201,7 +201,7 @@ class SyncBox:
 
     def due(self) -> list[dict]:
         """The orders a run should book: a trigger status, or refunded after reaching one."""
-        from runner.core.model import reached_trigger
+        from runner.domain.model import reached_trigger
 
         return [o for o in self.woo.orders.values() if reached_trigger(o, {"completed", "processing"})]
 
@@ -233,8 +233,8 @@ def sync_box(tmp_path, waits):
 
 @pytest.fixture(autouse=True)
 def own_login_store(tmp_path_factory, monkeypatch):
-    """Every test its own login store (runner/exact/oauth.py Logins), never the developer's
+    """Every test its own login store (runner/adapters/exact/oauth.py Logins), never the developer's
     ~/.config: set in the environment, so runner subprocesses use it too."""
     folder = tmp_path_factory.mktemp("logins")
-    monkeypatch.setenv("RUNNER_LOGINS", str(folder))  # runner.exact.oauth.LOGINS_ENV
+    monkeypatch.setenv("RUNNER_LOGINS", str(folder))  # runner.adapters.exact.oauth.LOGINS_ENV
     return folder

@@ -86,7 +86,7 @@ def assert_exactly_once(box) -> None:
 
 def clocked_login(box, clock) -> None:
     """A token file whose expiry is on `clock`, the clock the Exact sandbox runs on."""
-    from runner.exact.oauth import Tokens, TokenStore
+    from runner.adapters.exact.oauth import Tokens, TokenStore
 
     minted = box.exact.mint_tokens()
     TokenStore(box.dir / ".runner" / "exact-token.json", "", "", "").save(
@@ -97,13 +97,13 @@ def clocked_login(box, clock) -> None:
 def engine_run(box, clock, retry_now=None, governor=None):
     """One `engine.Run` of the box's spec with every clock (the run's, the token store's,
     the rate governor's) on `clock`, and the governor's waits advancing it: no test sleeps."""
-    from runner import engine
-    from runner.exact.client import RateGovernor
-    from runner.exact.oauth import store_from_spec
-    from runner.exact.sink import sink_from_spec
+    from runner.adapters.exact.client import RateGovernor
+    from runner.adapters.exact.oauth import store_from_spec
+    from runner.adapters.exact.sink import sink_from_spec
+    from runner.adapters.woo.source import source_from_spec
     from runner.ledger import Ledger
+    from runner.pipeline import engine
     from runner.spec import check as spec_module
-    from runner.woo.source import source_from_spec
 
     spec = spec_module.load(box.spec)
     governor = governor or RateGovernor(clock=clock, sleep=clock.advance)

@@ -10,7 +10,7 @@ import json
 from datetime import timedelta
 from decimal import Decimal as D
 
-from runner.core import emails
+from runner.domain import emails
 from runner.sandbox.exact.master import create_account
 from runner.sandbox.woo.carts import Address, ProductLine
 from tests.robust import assert_exactly_once

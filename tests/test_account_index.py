@@ -4,7 +4,7 @@ line makes it forget its cursors, so the next refresh reads every account again.
 
 from __future__ import annotations
 
-from runner.accounts import AccountIndex, path_beside
+from runner.ledger.accounts import AccountIndex, path_beside
 
 
 def test_it_sits_beside_the_ledger(tmp_path):
@@ -63,7 +63,7 @@ def test_the_holder_of_the_run_lock_rewrites_it_once_the_cursors_fill_it(tmp_pat
 
 
 def test_an_email_matches_on_its_normal_form_and_keeps_its_spelling_for_exact():
-    from runner.core import emails
+    from runner.domain import emails
 
     one = ["info@example.nl", " İNFO@example.nl", "ｉｎｆｏ＠ｅｘａｍｐｌｅ．ｎｌ", "Info@EXAMPLE.nl", "i\u0307nfo@example.nl"]
     assert {emails.key(spelling) for spelling in one} == {"info@example.nl"}

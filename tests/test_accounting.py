@@ -12,11 +12,11 @@ from decimal import Decimal as D
 
 import pytest
 
-from runner import due
-from runner.core.booking import Booker
-from runner.core.model import parse_order, parse_refund
+from runner.adapters.exact.payloads import Ids, document_payload, payment_payload
+from runner.domain.booking import Booker
+from runner.domain.model import parse_order, parse_refund
 from runner.errors import BookingError
-from runner.exact.payloads import Ids, document_payload, payment_payload
+from runner.pipeline import due
 from runner.sandbox.woo.carts import DEFAULT_STORE, Address, Cart, Fee, ProductLine, RefundItem, RefundRequest, Shipping
 from runner.sandbox.woo.orders import before_3_7, build_order
 from runner.sandbox.woo.refunds import after_rate_recreated, refund_order
@@ -216,7 +216,7 @@ def test_a_consumer_sale_to_another_member_state_without_vat_is_warned_about(ent
 
 
 def test_a_line_may_go_on_a_balance_sheet_account_when_the_spec_says_so(tmp_path):
-    from runner.exact.payloads import MasterData, VatCode, master_data_problems
+    from runner.adapters.exact.payloads import MasterData, VatCode, master_data_problems
 
     gift_cards = "mapping:\n  gl_account: \"{{ '1650' if 'Cadeaubon' in line.name else '8000' }}\"\n"
     master = MasterData({"2": VatCode("2", D(21), "E"), "0": VatCode("0", D(0), "E")}, {"8000": 110, "1650": 22}, {"70": 20})
@@ -229,7 +229,7 @@ def test_a_line_may_go_on_a_balance_sheet_account_when_the_spec_says_so(tmp_path
 
 @pytest.mark.parametrize("quantity,net", [(1_000_000, "12396.69"), (3, "10.00"), (2, "24.20")])
 def test_an_invoice_lines_quantity_times_unit_price_is_its_amount(tmp_path, quantity, net):
-    from runner.core.booking import Line
+    from runner.domain.booking import Line
 
     line = Line("product", "Etiketten", D(quantity), D(net), D(0), D(21), "2", "8000", "ETIKET")
     _, payload = document_payload(

@@ -8,11 +8,11 @@ from decimal import Decimal as D
 
 import pytest
 
-from runner.core.booking import Booker
-from runner.core.lines import local_date
-from runner.core.model import parse_order, parse_refund
+from runner.adapters.exact.payloads import Ids, MasterData, VatCode, document_payload, master_data_problems, payment_payload
+from runner.domain.booking import Booker
+from runner.domain.lines import local_date
+from runner.domain.model import parse_order, parse_refund
 from runner.errors import BookingError
-from runner.exact.payloads import Ids, MasterData, VatCode, document_payload, master_data_problems, payment_payload
 from runner.spec import check as spec_module
 from tests.conftest import write_spec
 

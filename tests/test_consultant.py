@@ -155,7 +155,7 @@ def test_preview_json_names_every_order_it_looked_at(cli, tmp_path, sample_order
 
 def test_progress_says_done_of_total_the_rate_and_the_time_left_at_exacts_pace():
     from runner.cli.render import progress_line
-    from runner.progress import Tick
+    from runner.pipeline.progress import Tick
 
     tick = Tick(done=100, total=2000, elapsed=120, calls=130, left_today=4800, per_minute=60, booked=98, failed=2)
     assert tick.seconds_left() == 1900 * 1.3  # slower than the 50 a minute so far: Exact's minute limit sets the pace
@@ -168,12 +168,12 @@ def test_progress_says_done_of_total_the_rate_and_the_time_left_at_exacts_pace()
 
 
 def test_the_engine_reports_each_order_of_a_known_total(sync_box):
-    from runner import engine
-    from runner.exact.oauth import store_from_spec
-    from runner.exact.sink import sink_from_spec
+    from runner.adapters.exact.oauth import store_from_spec
+    from runner.adapters.exact.sink import sink_from_spec
+    from runner.adapters.woo.source import source_from_spec
     from runner.ledger import Ledger
+    from runner.pipeline import engine
     from runner.spec import check as spec_module
-    from runner.woo.source import source_from_spec
 
     box = sync_box(orders=30)
     spec = spec_module.load(box.spec)

@@ -13,9 +13,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from runner import spec as spec_module
-from runner.core.booking import Booker
-from runner.core.model import parse_order
-from runner.core.summary import Day, closed, day_of, member, record, summarize
+from runner.domain.booking import Booker
+from runner.domain.model import parse_order
+from runner.domain.summary import Day, closed, day_of, member, record, summarize
 from runner.errors import SpecError
 from runner.sandbox.host import Fault
 from runner.sandbox.woo.carts import Address, Cart, Coupon, Fee, ProductLine, Shipping

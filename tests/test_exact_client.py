@@ -10,9 +10,9 @@ import threading
 
 import pytest
 
+from runner.adapters.exact.client import ExactApi, RateGovernor, quote
+from runner.adapters.exact.oauth import TokenStore, authorize_url, code_from_redirect
 from runner.errors import LoginNeeded, OutcomeUnknown, Rejected, SpecError
-from runner.exact.client import ExactApi, RateGovernor, quote
-from runner.exact.oauth import TokenStore, authorize_url, code_from_redirect
 from runner.sandbox.exact.simulator import ManualClock
 from tests.conftest import browse
 

@@ -11,11 +11,11 @@ import re
 import httpx
 import pytest
 
+from runner.adapters.exact.client import ExactApi
 from runner.errors import ServiceError
-from runner.exact.client import ExactApi
-from runner.http import pausing
 from runner.sandbox.host import Fault
 from runner.sandbox.woo.auth import DEFAULT_KEY
+from runner.support.http import pausing
 
 ORDERS_LIST = re.compile(r"/wp-json/wc/v3/orders$")
 
@@ -34,7 +34,7 @@ def test_a_shop_that_trickles_its_answer_is_given_up_on_within_the_deadline(sync
     box = sync_box(orders=3)
     box.spec.write_text(box.spec.read_text().replace("woocommerce:\n", "woocommerce:\n  timeout: 5\n"))
     box.box.woo_server.faults.queue(Fault(200, html=False, body=b"[" + b" " * 10_000 + b"]", trickle=5.0, match=listing), times=10)
-    from runner.http import clocked
+    from runner.support.http import clocked
 
     with clocked(lambda: sum(box.delays)):  # the runner's deadline runs on the sandbox's clock
         result = box.run("run")
@@ -194,7 +194,7 @@ def test_a_next_page_link_to_another_host_is_not_followed_with_the_token():
 
 
 def test_an_answer_larger_than_the_limit_is_not_read_whole():
-    from runner.http import TooLarge, fetch
+    from runner.support.http import TooLarge, fetch
 
     sent = []
 
@@ -218,7 +218,7 @@ class _Stream(httpx.SyncByteStream):
 
 
 def test_json_nested_beyond_reason_is_a_clear_error():
-    from runner.http import BadJson, json_body
+    from runner.support.http import BadJson, json_body
 
     deep = httpx.Response(200, content=b"[" * 200_000 + b"]" * 200_000, headers={"Content-Type": "application/json"})
     with pytest.raises(BadJson, match="nested too deeply"):
@@ -231,7 +231,7 @@ def test_a_long_run_stops_before_it_could_look_stalled_and_the_next_carries_on(s
     run stops taking orders after 90 minutes; nothing is skipped, the next run books the rest."""
     import time
 
-    from runner.core.model import reached_trigger
+    from runner.domain.model import reached_trigger
     from tests.test_exact_truth import engine
 
     box = sync_box(orders=12)

@@ -34,9 +34,9 @@ def midday(days_ago: int) -> datetime:
 
 
 def test_the_tag_names_shop_order_and_refund_and_survives_a_long_description():
-    from runner.core.booking import Document
-    from runner.core.identity import member_notes, read_members, read_tag, shop_tag
-    from runner.exact.payloads import DESCRIPTION, described
+    from runner.adapters.exact.payloads import DESCRIPTION, described
+    from runner.domain.booking import Document
+    from runner.domain.identity import member_notes, read_members, read_tag, shop_tag
 
     assert shop_tag("https://www.Shop.nl/") == shop_tag("http://shop.nl") != shop_tag("https://shop.nl:8443")
     doc = Document("sales_entry", 4321, "1001", 77, midday(0).date(), "70", "1001/77", "x" * 90, "", "EUR", (), D(0), shop="3f9a1c")

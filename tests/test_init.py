@@ -27,9 +27,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from runner.adapters.exact import oauth
 from runner.cli import main
 from runner.errors import UsageError
-from runner.exact import oauth
 from runner.sandbox.embedded import start
 from runner.sandbox.exact.entities import GL_ACCOUNTS, JOURNALS, VAT_CODES
 from runner.sandbox.exact.seed import GL_CHART, JOURNAL_TABLE, MAIN_DIVISION, OTHER_DIVISION, VAT_TABLE

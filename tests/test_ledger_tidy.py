@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from runner.accounts import path_beside
 from runner.ledger import Ledger
-from runner.outcome import status
+from runner.ledger.accounts import path_beside
+from runner.pipeline.outcome import status
 
 TODAY = datetime.now(UTC).date()  # the ledger dates its records in UTC
 LATER = TODAY + timedelta(days=61)  # everything recorded today is then past the window
@@ -71,7 +71,7 @@ def test_finished_orders_shrink_and_still_count_as_booked(tmp_path):
 
 
 def test_a_finished_bucket_keeps_orders_without_refunds_as_bits():
-    from runner import finished
+    from runner.ledger import finished
 
     orders = {"5000": [0], "5001": [0, 77], "5999": [0], "5500": [12]}
     packed = {"b": 5, **finished.pack(orders, 5)}
@@ -195,8 +195,8 @@ def test_a_ledger_written_in_the_old_format_still_reads_and_moves_on_the_daily_t
 
 
 def test_run_records_leave_out_their_empty_fields_and_old_runs_go(tmp_path):
-    from runner.engine import INTERRUPTED
-    from runner.outcome import Outcome
+    from runner.pipeline.engine import INTERRUPTED
+    from runner.pipeline.outcome import Outcome
 
     with Ledger(tmp_path / "state.json") as ledger:
         old = Outcome(started=(TODAY - timedelta(days=90)).isoformat() + "T10:00:00+00:00", finished="x")

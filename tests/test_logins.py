@@ -18,8 +18,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from runner.adapters.exact import oauth
 from runner.cli import main
-from runner.exact import oauth
 from runner.sandbox.embedded import serve
 from runner.sandbox.exact.seed import MAIN_DIVISION, OTHER_DIVISION
 from runner.sandbox.exact.simulator import ExactSimulator

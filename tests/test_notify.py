@@ -15,11 +15,11 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from runner import notify
 from runner.errors import RunnerError, SpecError
 from runner.ledger import Ledger
 from runner.sandbox.host import Request, Response
 from runner.sandbox.transport import InProcessServer
+from runner.services import notify
 from runner.spec.model import Email, Notify
 from tests.live_box import live  # noqa: F401  (fixture)
 
@@ -178,7 +178,7 @@ class Smtp(socketserver.StreamRequestHandler):
 
 @pytest.fixture
 def receivers():
-    """The webhook in-process (runner.http routes its address to it); the SMTP server on a
+    """The webhook in-process (runner.support.http routes its address to it); the SMTP server on a
     real socket, since smtplib is no httpx client."""
     hook = InProcessServer(Hook()).start()
     smtp = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Smtp)
@@ -295,7 +295,7 @@ def test_a_run_that_finds_the_lock_held_longer_than_stall_after_tells_of_a_hang(
     import os
     import time
 
-    from runner.lock import run_lock
+    from runner.ledger.lock import run_lock
 
     hook, hook_url, _smtp = receivers
     lab = live(orders=4)

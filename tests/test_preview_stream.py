@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from runner import preview
+from runner.adapters.exact.sink import OfflineExact
+from runner.adapters.woo.orders_file import stream
 from runner.errors import SpecError
-from runner.exact.sink import OfflineExact
-from runner.orders_file import stream
 from runner.sandbox.woo.demo import generate_orders
+from runner.services import preview
 from runner.spec import check as spec_module
 from tests.conftest import write_spec
 

@@ -69,7 +69,7 @@ def test_a_ledger_of_before_keeps_its_payments_as_the_old_sign_and_is_read_turne
     """Members and booked summaries that a ledger kept before receipts were money in say `pay`
     and `to_pay` with the line's old sign (minus the receipt): read negated, never paid the
     wrong way round after an upgrade."""
-    from runner.core.summary import payments, receipt_of, receipts_due
+    from runner.domain.summary import payments, receipt_of, receipts_due
 
     old = [{"order": 1, "refund": 0, "number": "1", "pay": ["20", "-12.10"]}, {"order": 2, "refund": 5, "number": "2", "pay": ["20", "2.00"]}]
     new = [{"order": 3, "refund": 0, "number": "3", "receipt": ["21", "7.50"]}]

@@ -12,10 +12,10 @@ from decimal import Decimal as D
 
 import pytest
 
+from runner.adapters.exact.books import exact_doc
 from runner.cli import render as report
 from runner.errors import UsageError
-from runner.exact.books import exact_doc
-from runner.vat_report import Doc, compare, period, shop_doc
+from runner.services.vat_report import Doc, compare, period, shop_doc
 from tests.live_box import live  # noqa: F401  (fixture)
 
 START, END = date(2026, 3, 1), date(2026, 3, 31)
@@ -138,8 +138,8 @@ def test_exact_rows_are_read_with_padded_codes_wcf_dates_and_cents():
 
 
 def test_shop_documents_sum_the_booked_lines_per_code(sample_orders):
-    from runner.core.booking import Booker
-    from runner.core.model import parse_order
+    from runner.domain.booking import Booker
+    from runner.domain.model import parse_order
     from runner.spec import check as spec_module
     from tests.conftest import DATA
 

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from runner.core.money import AmountError, amount
+from runner.domain.money import AmountError, amount
 from tests.robust import documents_by_ref
 
 HUGE = "1e999999999"

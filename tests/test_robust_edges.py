@@ -82,7 +82,7 @@ def test_a_ledger_and_a_login_others_may_read_are_closed_to_them_with_a_warning(
 def test_a_token_file_two_specs_share_through_a_symlink_stays_shared_after_a_refresh(exact_box, tmp_path):
     """The refresh writes (and locks) the file the link points at: replacing the link with a
     file of its own would leave the other spec with a refresh token that no longer works."""
-    from runner.exact.oauth import TokenStore
+    from runner.adapters.exact.oauth import TokenStore
 
     box = exact_box()
     shared = tmp_path / "logins" / "exact-token.json"
@@ -151,7 +151,7 @@ def test_status_reads_a_ledger_it_may_not_write_and_a_run_says_why_it_cannot_boo
 
 ORPHAN = """
 import os, sys, time
-from runner.lock import run_lock
+from runner.ledger.lock import run_lock
 
 lock = run_lock(sys.argv[1])
 lock.acquire()

@@ -9,9 +9,9 @@ import base64
 import pytest
 
 from runner.errors import TemplateFailure
-from runner.redact import redact
 from runner.spec import check as spec_module
 from runner.spec.templates import Templates
+from runner.support.redact import redact
 from tests.conftest import DATA, ROOT, write_spec
 
 SECRET = "MyVerySecretClientSecret"

@@ -9,7 +9,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from runner.engine import MAX_ATTEMPTS, RETRY_DELAYS
+from runner.pipeline.engine import MAX_ATTEMPTS, RETRY_DELAYS
 from runner.sandbox.exact.simulator import ManualClock
 from runner.sandbox.woo.carts import Address, ProductLine
 from tests.robust import assert_exactly_once, clocked_login, engine_run

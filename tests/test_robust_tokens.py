@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from runner.exact.oauth import Tokens, TokenStore
+from runner.adapters.exact.oauth import Tokens, TokenStore
 from runner.sandbox.exact.auth import TOO_EARLY
 from runner.sandbox.exact.simulator import ExactSimulator
 from runner.sandbox.server import SandboxServer
@@ -280,7 +280,7 @@ class Held:
 @pytest.mark.skipif(not Path("/proc/locks").exists(), reason="sees the queued run in /proc/locks (Linux)")
 def test_a_second_run_says_already_running_and_wait_queues_behind_the_first(sync_box):
     """In-process: the test holds the spec's run lock as a busy run would."""
-    from runner.lock import run_lock
+    from runner.ledger.lock import run_lock
 
     box = sync_box(orders=16)
     lock_file = box.dir / ".runner" / "state.json.lock"

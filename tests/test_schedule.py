@@ -113,12 +113,12 @@ def test_status_warns_when_the_login_nears_its_30_days(sync_box):
 
 
 def test_a_backfill_reports_progress_after_each_order(sync_box):
-    from runner import engine
-    from runner.exact.oauth import store_from_spec
-    from runner.exact.sink import sink_from_spec
+    from runner.adapters.exact.oauth import store_from_spec
+    from runner.adapters.exact.sink import sink_from_spec
+    from runner.adapters.woo.source import source_from_spec
     from runner.ledger import Ledger
+    from runner.pipeline import engine
     from runner.spec import check as spec_module
-    from runner.woo.source import source_from_spec
 
     box = sync_box(orders=16)
     spec = spec_module.load(box.spec)

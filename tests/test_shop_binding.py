@@ -11,11 +11,11 @@ import socket
 
 import pytest
 
-from runner.http import mount, unmount
 from runner.sandbox.host import Host
 from runner.sandbox.transport import HostTransport
 from runner.sandbox.woo.api import WooSimulator
 from runner.sandbox.woo.carts import DEFAULT_STORE
+from runner.support.http import mount, unmount
 from tests.conftest import browse
 
 

@@ -14,9 +14,9 @@ import sys
 import time
 from pathlib import Path
 
+from runner.adapters.exact.client import ExactApi, RateGovernor
+from runner.adapters.exact.oauth import Tokens, TokenStore
 from runner.errors import RunnerError
-from runner.exact.client import ExactApi, RateGovernor
-from runner.exact.oauth import Tokens, TokenStore
 
 CLIENT_ID, CLIENT_SECRET = "woo-exact-sandbox", "sandbox-secret"
 

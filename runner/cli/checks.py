@@ -9,10 +9,10 @@ import click
 import yaml
 
 import runner.cli.render as render
-from runner import engine
-from runner import preview as preview_module
 from runner.cli.common import Out, guarded, load_spec, main, parts, spec_argument, target
 from runner.errors import SpecError
+from runner.pipeline import engine
+from runner.services import preview as preview_module
 
 STREAM_CHUNK = 200  # preview elements written at a time: one write per 200 orders, not one each
 
@@ -33,7 +33,7 @@ def validate(spec_path: str, online: bool, sandbox: bool) -> None:
             )
         Out.echo(f"{spec_path}: valid")
         return
-    from runner import checks as online_module
+    from runner.services import validate as online_module
 
     with target(spec, sandbox) as (spec, _box):
         woo, sink, ledger = parts(spec, read_only=True)
@@ -66,12 +66,12 @@ def preview(spec_path, order_ids, limit, orders_file, refunds_file, fmt, payload
     """Show the Exact payloads SPEC would post, without writing anything."""
     spec = load_spec(spec_path)
     if orders_file and fmt == "json" and not order_ids and not limit:
-        from runner.exact.sink import OfflineExact
+        from runner.adapters.exact.sink import OfflineExact
 
         _stream_json(preview_module.offline_stream(spec, orders_file, refunds_file, OfflineExact(spec)))
         return
     if orders_file:
-        from runner.exact.sink import OfflineExact
+        from runner.adapters.exact.sink import OfflineExact
 
         raw_orders = preview_module.read_orders_file(orders_file)
         refunds = preview_module.read_refunds(refunds_file, raw_orders)
@@ -142,10 +142,10 @@ def _stream_json(events) -> None:
 def report_command(spec_path, start, end, fmt, sandbox) -> None:
     """Before the VAT return: the shop's orders and refunds of a period against what Exact
     holds, per VAT code and GL account; exit 1 when anything differs."""
-    from runner import reconcile
+    from runner.adapters.exact import books
     from runner.cli.runs import progress_printer, ticker
-    from runner.exact import books
-    from runner.vat_report import period
+    from runner.services import reconcile
+    from runner.services.vat_report import period
 
     first, last = period(start, end)
     spec = load_spec(spec_path)

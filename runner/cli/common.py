@@ -13,11 +13,12 @@ from pathlib import Path
 
 import click
 
-from runner import __version__, private
+from runner import __version__
 from runner import spec as spec_module
 from runner.errors import RunnerError, SpecError, UsageError, name_spec
 from runner.ledger import Ledger
-from runner.redact import printable, redact
+from runner.support import private
+from runner.support.redact import printable, redact
 
 
 class Out:
@@ -34,7 +35,7 @@ class Out:
     @classmethod
     def echo(cls, text: str = "", err: bool = False, nl: bool = True) -> None:
         """Every line a command prints, the shop's text in it too (preview, run, status): no
-        escape sequence or control character reaches the terminal (runner.redact.printable)."""
+        escape sequence or control character reaches the terminal (runner.support.redact.printable)."""
         click.echo(printable(cls.redact(text)), err=err, nl=nl)
 
 
@@ -124,7 +125,7 @@ def load_spec(path: str):
     and its ledger and login closed to other users."""
     Out.spec_path = path
     spec = spec_module.load(path, on_secret=Out.secrets.add)
-    from runner.exact.oauth import login_of
+    from runner.adapters.exact.oauth import login_of
 
     files = [spec.state_file, spec.token_file]
     try:
@@ -158,9 +159,9 @@ def target(spec, sandbox: bool):
 def parts(spec, read_only: bool = False):
     """The WooCommerce source, the Exact sink and the ledger a spec names. `read_only`
     gives a copy of the ledger in memory: nothing is written to it, even while a run books."""
-    from runner.exact.oauth import store_from_spec
-    from runner.exact.sink import sink_from_spec
-    from runner.woo.source import source_from_spec
+    from runner.adapters.exact.oauth import store_from_spec
+    from runner.adapters.exact.sink import sink_from_spec
+    from runner.adapters.woo.source import source_from_spec
 
     spec.require_env("woocommerce", "exact")
     ledger = Ledger.dry_copy(spec.state_file) if read_only else Ledger(spec.state_file, compact=True)  # callers hold the run lock

@@ -10,12 +10,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from runner.core.money import text
-
-
-def table(rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> list[str]:
-    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
-    return ["  ".join(str(c).rjust(w) if i in right else str(c).ljust(w) for i, (c, w) in enumerate(zip(row, widths))).rstrip() for row in rows]
+from runner.domain.money import text
+from runner.support.text import table
 
 
 def documents_table(rows: Sequence[tuple[Any, str]], names: dict[tuple[str, str], str]) -> list[str]:
@@ -103,7 +99,7 @@ def dry_run_lines(documents: Sequence[tuple[Any, str]], names: dict[tuple[str, s
 def progress_line(tick, verb: str = "booking") -> str:
     """`booking: 120/2,000 orders, 118 booked, 2 failed; 14/min; about 2 h 14 min left at Exact's
     pace (60 calls a minute); 4,812 Exact calls left today`: what is known, nothing guessed."""
-    from runner.progress import span
+    from runner.pipeline.progress import span
 
     what = f"{tick.what}s" if tick.what else ""
     done = f"{tick.done:,}/{tick.total:,} {what}" if tick.total is not None else f"{tick.done:,} {what} read"

@@ -15,17 +15,17 @@ from typing import Any
 import click
 
 import runner.cli.render as render
-from runner import due, engine
-from runner import preview as preview_module
+from runner.adapters.dry import DryRunSink
+from runner.adapters.exact.client import check_schedule
+from runner.adapters.folder import LEDGER
 from runner.cli.common import Out, default_spec, guarded, load_spec, lock_path, main, parts, spec_argument, target
-from runner.dry_run import DryRunSink
-from runner.durations import duration
 from runner.errors import Busy, RunnerError, SpecError, UsageError
-from runner.exact.client import check_schedule
-from runner.files_sink import LEDGER
 from runner.ledger import Ledger
-from runner.lock import RunLock, run_lock
-from runner.outcome import status as ledger_status
+from runner.ledger.lock import RunLock, run_lock
+from runner.pipeline import due, engine
+from runner.pipeline.outcome import status as ledger_status
+from runner.services import preview as preview_module
+from runner.support.durations import duration
 
 
 @contextmanager
@@ -36,7 +36,7 @@ def _alerting(spec, enabled: bool):
     if not enabled or not spec.notify:
         yield outcome
         return
-    from runner import notify
+    from runner.services import notify
 
     try:
         yield outcome
@@ -77,7 +77,7 @@ def _turn(spec, path: Path, wait: bool = False, alerts: bool = False) -> Iterato
 def _hang(spec, busy: Busy) -> None:
     if not spec.notify or not spec.notify.stall_after or busy.since is None:
         return
-    from runner import notify
+    from runner.services import notify
 
     if time.time() - busy.since < spec.notify.stall.total_seconds():
         return
@@ -196,7 +196,7 @@ def _run_one(
     with target(spec, sandbox) as (spec, box):
         alerts = not dry_run and not to and box is None
         if to:
-            from runner.files_sink import FolderSink
+            from runner.adapters.folder import FolderSink
 
             FolderSink(to).open()  # before its lock is taken: the folder's own files may not be links out of it
         lock = nullcontext() if locked else _turn(spec, Path(to) / (LEDGER + ".lock") if to else lock_path(spec), wait, alerts)
@@ -251,7 +251,7 @@ def _push_products(spec, source, sink, ledger):
     """products.push: true: the products saved in the shop since the last push go to Exact's
     items before the orders are booked (an invoice line may name one). The ledger is claimed
     first: its cursor is this shop's."""
-    from runner.exact.products import push_changed
+    from runner.adapters.exact.products import push_changed
 
     moved = ledger.claim(source.name, sink.name, about=getattr(source, "about", None))
     if moved:
@@ -264,8 +264,8 @@ def _adapters(spec, dry_run: bool, to: str | None):
     the same behind a sink that writes nothing and a ledger copy in memory; with --to, a
     folder with a ledger of its own (the spec's ledger and Exact are not touched)."""
     if to:
-        from runner.files_sink import FolderSink
-        from runner.woo.source import source_from_spec
+        from runner.adapters.folder import FolderSink
+        from runner.adapters.woo.source import source_from_spec
 
         spec.require_env("woocommerce")
         FolderSink(to).open()
@@ -308,7 +308,7 @@ def progress_printer(terminal: bool, verb: str = "booking", every: int = LOG_EVE
 def ticker(sink, verb: str, what: str, every: int = LOG_EVERY):
     """`progress(done, total)` for a long command outside the engine (products, report): the
     same line as a run's, with the sink's calls and Exact's announced limits."""
-    from runner.progress import Tick
+    from runner.pipeline.progress import Tick
 
     show, started = progress_printer(sys.stdout.isatty(), verb, every), time.monotonic()
 
@@ -363,7 +363,7 @@ def _spec_and_orders(args: tuple[str, ...]) -> tuple[str, list[int]]:
 @guarded
 def status(spec_path, as_json) -> None:
     """Booked, failed and pending orders, the last run, the rate budget and the login's age."""
-    from runner.exact.oauth import TokenStore, login_of
+    from runner.adapters.exact.oauth import TokenStore, login_of
 
     spec = load_spec(spec_path)
     with Ledger.dry_copy(spec.state_file) as ledger:  # reads only: works on a damaged or read-only ledger

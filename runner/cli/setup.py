@@ -22,7 +22,7 @@ from runner.errors import RunnerError, UsageError
 @guarded
 def auth(spec_path, no_browser) -> None:
     """Log in to Exact Online once; stores the token file the runs use."""
-    from runner.exact import oauth
+    from runner.adapters.exact import oauth
     from runner.setup import login, terminal
     from runner.setup.console import Console
 
@@ -86,8 +86,8 @@ class _Once:
 @guarded
 def divisions(spec_path) -> None:
     """List the administrations (divisions) this Exact login may use."""
-    from runner.exact.client import ExactApi
-    from runner.exact.oauth import store_from_spec
+    from runner.adapters.exact.client import ExactApi
+    from runner.adapters.exact.oauth import store_from_spec
 
     spec = load_spec(spec_path)
     store = store_from_spec(spec)
@@ -112,8 +112,8 @@ PRODUCTS_EVERY = 10  # products between two progress lines without a terminal (u
 @guarded
 def products(spec_path, dry_run, sandbox) -> None:
     """Push WooCommerce products (simple and variations) to Exact items, matched on code."""
+    from runner.adapters.exact import products as products_module
     from runner.cli.runs import ticker
-    from runner.exact import products as products_module
 
     spec = load_spec(spec_path)
     if not spec.products.push and not dry_run and not sandbox:

@@ -2,5 +2,5 @@
 
 `woo/`, `exact/` and `odata/` are the simulators; `host.py` the request model, fault injection
 and the Host that serves one simulator at one address; `transport.py` reaches a Host in this
-process (httpx transport, mounted in runner.http); `server.py` on a real socket, for other
+process (httpx transport, mounted in runner.support.http); `server.py` on a real socket, for other
 processes; `embedded.py` starts both simulators as a pair (`--sandbox`, `runner sandbox`)."""

@@ -6,6 +6,8 @@ never touched and the run can be repeated."""
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import tempfile
 import time
@@ -16,12 +18,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from runner.exact.oauth import Tokens, TokenStore
 from runner.sandbox.exact.simulator import ExactSimulator
 from runner.sandbox.host import Served
 from runner.sandbox.server import SandboxServer
 from runner.sandbox.transport import InProcessServer
 from runner.sandbox.woo.api import DEFAULT_KEY, WooSimulator
+from runner.support import private
 
 DEMO_ORDERS = 30  # a demo run stays inside one minute window of Exact (60 calls)
 
@@ -51,10 +53,17 @@ class Sandbox:
         }
 
     def log_in(self, token_file: Path) -> None:
-        """A token file as `runner auth` would leave it, without the browser round trip."""
+        """A token file as `runner auth` would leave it (DESIGN.md section 7: JSON with
+        access_token, refresh_token, expires_at; 0600), without the browser round trip."""
         minted = self.exact.mint_tokens()
-        store = TokenStore(token_file, self.exact_url, self.exact.config.client_id, self.exact.config.client_secret)
-        store.save(Tokens(minted["access_token"], minted["refresh_token"], time.time() + int(minted["expires_in"])))
+        tokens = {
+            "access_token": minted["access_token"],
+            "refresh_token": minted["refresh_token"],
+            "expires_at": time.time() + int(minted["expires_in"]),
+        }
+        real = Path(token_file).resolve()  # a link to a shared login is written where it points
+        private.folder(real.parent)
+        private.replace(real, [json.dumps(tokens)], real.with_name(f".{real.name}.{os.getpid()}.tmp"))
 
     def stop(self) -> None:
         self.woo_server.stop()

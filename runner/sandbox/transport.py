@@ -1,6 +1,6 @@
 """The simulators without a socket: an httpx transport that hands each request to a `Host` in
 this process, and `InProcessServer`, which gives a Host a 127.0.0.1 address and mounts it in
-runner.http, so that every client the runner builds (also from a spec file, through the CLI)
+runner.support.http, so that every client the runner builds (also from a spec file, through the CLI)
 reaches it in-process. The default for `--sandbox` and for the tests; `runner sandbox` and
 tests with a second process use `server.SandboxServer` instead.
 
@@ -16,8 +16,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from runner.http import mount, unmount
 from runner.sandbox.host import Faults, Host, Request, Served, Simulator
+from runner.support.http import mount, unmount
 
 
 class HostTransport(httpx.BaseTransport):
@@ -57,7 +57,7 @@ class _Trickle(httpx.SyncByteStream):
 
 
 class InProcessServer(Served):
-    """One simulator at `http://127.0.0.1:PORT`, reached through runner.http's mounts once
+    """One simulator at `http://127.0.0.1:PORT`, reached through runner.support.http's mounts once
     started. The port is bound and never listened on: no server elsewhere can take it, and a
     process outside this one that tries it is refused at once."""
 

@@ -18,13 +18,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from runner.adapters.exact import oauth
+from runner.adapters.exact.client import ExactApi
 from runner.errors import LoginNeeded, RunnerError, ServiceError
-from runner.exact import oauth
-from runner.exact.client import ExactApi
-from runner.http import make_client
 from runner.setup.console import Asking
 from runner.setup.spec_writer import REGIONS, Setup, check_redirect, check_region
 from runner.spec.model import TOKEN_FILE, own_path
+from runner.support.http import make_client
 
 DECIDE_TIMEOUT = 600.0  # seconds the browser's page waits for the terminal's verdict (the exchange takes one request)
 

@@ -19,11 +19,11 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from runner.cli.render import table as text_table
+from runner.adapters.exact import oauth
+from runner.adapters.exact.client import ExactApi
+from runner.adapters.exact.master import exact_percent, gl_accounts
+from runner.adapters.woo.source import WooCommerce
 from runner.errors import Rejected, RunnerError, ServiceError, SpecError, UsageError
-from runner.exact import oauth
-from runner.exact.client import ExactApi
-from runner.exact.master import exact_percent, gl_accounts
 from runner.setup import login as login_step
 from runner.setup import mapping as mapping_step
 from runner.setup import resume
@@ -41,7 +41,7 @@ from runner.setup.spec_writer import (
     refuse_overwrite,
     write,
 )
-from runner.woo.source import WooCommerce
+from runner.support.text import table as text_table
 
 WOO_HINT = "the address is the shop's home page; the key and secret come from WooCommerce > Settings > Advanced > REST API (Read access)"
 

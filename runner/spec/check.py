@@ -69,7 +69,7 @@ def _problem_order(problem: str) -> tuple[str, int]:
     return file, int(line) if line.isdigit() else 0
 
 
-# YourRef identifies a document in Exact (runner/seams.py): its template must name what
+# YourRef identifies a document in Exact (runner/pipeline/ports.py): its template must name what
 # makes the document unique, or two documents share one and the books cannot tell them apart
 IDENTIFYING = {"your_ref": {("order", "number"), ("order", "id")}, "refund_your_ref": {("refund", "id")}}
 

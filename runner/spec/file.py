@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from runner.errors import SpecError
-from runner.redact import basic_credentials
+from runner.support.redact import basic_credentials
 
 Path_ = tuple  # a key path into the spec, e.g. ("booking", "rounding", "account")
 ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")

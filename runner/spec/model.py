@@ -12,8 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
-from runner.durations import duration
 from runner.errors import SpecError
+from runner.support.durations import duration
 
 Target = Literal["sales_entry", "sales_invoice"]
 Status = Literal["sent", "paid"]
@@ -47,7 +47,7 @@ class Exact:
     client_id: str = ""
     client_secret: str = ""
     redirect_uri: str = ""
-    user: str = ""  # the login store's login of this Exact user (runner/exact/oauth.py login_of)
+    user: str = ""  # the login store's login of this Exact user (runner/adapters/exact/oauth.py login_of)
     token_file: str = ""  # set: a token file of the spec's own; empty: the shared login store
     daily_reserve: int = 50
 
@@ -79,7 +79,7 @@ class Booking:
     refund_description: str = "Refund {{ refund.id }} of WooCommerce order {{ order.number }}"
     payment_condition: str = ""
     lines: LineGrouping = "per_item"
-    mode: Mode = "per_order"  # daily_summary: one entry per shop-local day and journal (runner/core/summary.py)
+    mode: Mode = "per_order"  # daily_summary: one entry per shop-local day and journal (runner/domain/summary.py)
     summary_grace: str = "2h"  # daily_summary: how long after the shop's midnight a day is closed
     discounts: Discounts = "net"
     item: str = "{{ line.sku or 'WEBSHOP' }}"

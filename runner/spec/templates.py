@@ -15,7 +15,7 @@ from typing import Any
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 
-from runner.core.context import ORDER_FIELDS, CustomerContext, LineContext, names
+from runner.domain.context import ORDER_FIELDS, CustomerContext, LineContext, names
 from runner.errors import TemplateFailure
 from runner.spec.limits import BUDGET, CURRENT, HINT, BoundedEnvironment, Budget, LimitExceeded
 from runner.spec.shortcuts import Remembered, Written, plan

@@ -9,11 +9,11 @@ import functools
 from decimal import Decimal
 from typing import Any
 
-from runner.core.context import ORDER_FIELDS, CustomerContext, LineContext, names
+from runner.domain.context import ORDER_FIELDS, CustomerContext, LineContext, names
 
 TEXT = "W" * 1000  # a field as long as a shop's text gets (WooCommerce keeps names in 255 characters, notes longer)
 MANY = 100  # lines, tax lines, meta data, categories
-AMOUNT = "999999999999.99"  # the largest amount the runner reads (runner.core.money)
+AMOUNT = "999999999999.99"  # the largest amount the runner reads (runner.domain.money)
 ADDRESS = "first_name last_name company address_1 address_2 city state postcode country email phone".split()
 NUMBERS = {"id", "parent_id", "customer_id", "product_id", "variation_id", "rate_id", "refunded_by"}
 FLAGS = {"prices_include_tax", "is_editable", "needs_payment", "needs_processing", "refunded_payment", "compound"}

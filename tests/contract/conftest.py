@@ -16,16 +16,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import bench.calls as calls
-from runner import due, engine
-from runner.core.booking import Booker
+from runner.adapters.woo.source import source_from_spec
+from runner.domain.booking import Booker
 from runner.ledger import Ledger
+from runner.pipeline import due, engine
+from runner.pipeline.ports import CAPABILITIES, Facts, Posting
 from runner.sandbox.embedded import serve
 from runner.sandbox.exact.simulator import ExactSimulator, ManualClock
 from runner.sandbox.host import Fault
 from runner.sandbox.woo.api import ManualClock as ShopClock
 from runner.sandbox.woo.api import WooSimulator
-from runner.seams import CAPABILITIES, Facts, Posting
-from runner.woo.source import source_from_spec
 
 FIRST = datetime(2026, 3, 2, 9, 0)  # the first order, shop-local; one a minute after it
 NOW = datetime(2026, 3, 20, 12, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))  # every clock of the run
@@ -37,7 +37,7 @@ class Books:
     documents take a batched payment step in Exact), all on pinned clocks."""
 
     def __init__(self, folder: Path) -> None:
-        from runner.exact.oauth import Tokens, TokenStore
+        from runner.adapters.exact.oauth import Tokens, TokenStore
 
         self.folder = folder
         self.clock = ManualClock(NOW.astimezone(UTC))
@@ -54,9 +54,9 @@ class Books:
         return [self.woo.orders[n] for n in sorted(self.woo.orders)]
 
     def exact_sink(self, ledger: Ledger):
-        from runner.exact.client import RateGovernor
-        from runner.exact.oauth import store_from_spec
-        from runner.exact.sink import sink_from_spec
+        from runner.adapters.exact.client import RateGovernor
+        from runner.adapters.exact.oauth import store_from_spec
+        from runner.adapters.exact.sink import sink_from_spec
 
         governor = RateGovernor(clock=self.clock, sleep=self.clock.advance)
         return sink_from_spec(self.spec, ledger, store_from_spec(self.spec, clock=self.clock), governor=governor)
@@ -187,13 +187,13 @@ class FolderHarness(Harness):
     name = "folder"
 
     def new_ledger(self) -> Ledger:
-        from runner.files_sink import LEDGER
+        from runner.adapters.folder import LEDGER
 
         (self.books.folder / "review").mkdir(exist_ok=True)
         return Ledger(self.books.folder / "review" / LEDGER)
 
     def fresh(self):
-        from runner.files_sink import FolderSink
+        from runner.adapters.folder import FolderSink
 
         sink = FolderSink(self.books.folder / "review")
         sink.open()
@@ -206,7 +206,7 @@ class FolderHarness(Harness):
         self.sink.write_many(step, items)  # the files are in place; the run stopped before it heard so
 
     def refuse(self, step: str, posting: Posting) -> None:
-        from runner.files_sink import _name
+        from runner.adapters.folder import _name
 
         (self.books.folder / "review" / _name(step, posting)).mkdir()  # a folder where its file goes: it cannot be written
 
@@ -223,7 +223,7 @@ class DryRunHarness(Harness):
         return Ledger.dry_copy(self.books.folder / "state.json")  # in memory, as a dry run's
 
     def fresh(self):
-        from runner.dry_run import DryRunSink
+        from runner.adapters.dry import DryRunSink
 
         return DryRunSink(self.books.exact_sink(self.ledger))
 

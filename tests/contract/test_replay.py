@@ -4,7 +4,7 @@ answer was lost is settled by the sink's lookup at the start of the next run."""
 
 from __future__ import annotations
 
-from runner.seams import Posting
+from runner.pipeline.ports import Posting
 
 DUE = 6  # the shop's orders, each one document
 

@@ -1,4 +1,4 @@
-"""The Sink contract (runner/seams.py), one set of tests run over every sink (issue 20 point
+"""The Sink contract (runner/pipeline/ports.py), one set of tests run over every sink (issue 20 point
 7): a document written is found, and only by its own find; a lost answer is looked up; one
 refusal in a batch fails that item alone; quotas; a replay books nothing twice. A sink passes
 each test or is skipped naming the capability it lacks (`Sink.capabilities`)."""
@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from runner.errors import NotSupported, OutcomeUnknown, ServiceError
-from runner.seams import CAPABILITIES, Quota
+from runner.pipeline.ports import CAPABILITIES, Quota
 
 
 def test_a_sink_names_what_it_can_do(sink):

@@ -1,7 +1,7 @@
 """The two ways to reach a simulator: the in-process transport the tests use, and the socket
 server `runner sandbox` and the subprocess tests use. A simulator sees the same request
 through both, and faults mean the same: a lost answer is a transport error after the work
-was done, a slow one waits with the host's sleep. And runner.http's mounts send a spec's
+was done, a slow one waits with the host's sleep. And runner.support.http's mounts send a spec's
 127.0.0.1 address to the in-process host, and nothing else."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from runner.http import make_client, may_have_landed, mount, mounted, unmount
 from runner.sandbox.host import Fault, Request, Response, json_response
 from runner.sandbox.server import SandboxServer
 from runner.sandbox.transport import InProcessServer
+from runner.support.http import make_client, may_have_landed, mount, mounted, unmount
 from tests.conftest import HANG
 
 

@@ -1,0 +1,345 @@
+"""The accounting rules (DESIGN.md section 5): an order or a refund becomes a Document
+whose lines carry amounts, VAT codes and GL accounts rendered from the spec. Pure: the
+spec and the order go in, documents come out; nothing is read or written.
+
+Per document: facts split per rate -> VAT agrees with tax_lines -> mapped lines ->
+grouped (per_account) -> a rounding line within tolerance, else the order fails."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from runner.domain.context import customer_context, line_context, order_context
+from runner.domain.identity import document_identity, shop_tag, tag
+from runner.domain.lines import Fact, agree_vat, amount_spread, cents_to_revenue, charge_facts, item_facts, local_date
+from runner.domain.model import Order, Refund
+from runner.domain.money import ZERO
+from runner.domain.refunds import beyond_the_sale, taxed_as_sold, whole_order
+from runner.errors import BookingError, TemplateFailure
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of an Exact document, codes not yet resolved to GUIDs."""
+
+    kind: str
+    description: str
+    quantity: Decimal
+    net: Decimal
+    vat: Decimal
+    percent: Decimal
+    vat_code: str
+    gl_account: str
+    item: str = ""
+
+
+@dataclass(frozen=True)
+class Document:
+    target: str  # sales_entry | sales_invoice
+    order_id: int
+    order_number: str
+    refund_id: int | None
+    entry_date: date
+    journal: str
+    your_ref: str
+    description: str
+    payment_condition: str
+    currency: str
+    lines: tuple[Line, ...]
+    total: Decimal  # what WooCommerce says the document is worth, signed
+    warnings: tuple[str, ...] = ()
+    closing: Line | None = None  # sales invoices: where a difference left by Exact's own VAT sum is closed
+    members: tuple[tuple[int, int | None], ...] = ()  # a daily summary (runner/domain/summary.py): the (order, refund) it sums
+    shop: str = ""  # the shop's tag (runner/domain/identity.py): with the ids, how Exact tells this document from any other
+    created: date | None = None  # the earliest day the document can be dated (the order's creation): lookups read from it
+    summary: str = ""  # a daily summary's identity (day, kind, number), in place of order and refund ids
+
+    @property
+    def identity(self) -> str:
+        return self.summary or document_identity(self.order_id, self.refund_id)
+
+    @property
+    def tag(self) -> str:
+        """`[wc:3f9a1c:1234/567]`: the end of the Description Exact holds (runner/domain/identity.py)."""
+        return tag(self.shop, self.identity)
+
+    @property
+    def net(self) -> Decimal:
+        return sum((line.net for line in self.lines), ZERO)
+
+    @property
+    def booked_total(self) -> Decimal:
+        return sum((line.net + line.vat for line in self.lines), ZERO)
+
+    def vat_by_code(self) -> dict[str, Decimal]:
+        totals: dict[str, Decimal] = {}
+        for line in self.lines:
+            totals[line.vat_code] = totals.get(line.vat_code, ZERO) + line.vat
+        return totals
+
+
+@dataclass(frozen=True)
+class CustomerPlan:
+    """Who the document is booked on: a collective account code, or an e-mail to match (in
+    its normal form, runner/domain/emails.py). The fields of a new account are rendered only
+    when one is made."""
+
+    email: str
+    collective: str
+    context: dict[str, Any]
+    render_account: Callable[[], dict[str, str]] = field(repr=False, compare=False, default=dict)
+
+    @property
+    def account(self) -> dict[str, str]:
+        return self.render_account()
+
+
+@dataclass(frozen=True)
+class PaymentPlan:
+    """The bank or cash entry line that settles a document when status is `paid`."""
+
+    journal: str
+    gl_account: str
+    amount: Decimal  # the money in: a receipt positive, a refund paid out negative (a sink applies its own sign)
+    date: date
+    description: str
+    currency: str = ""  # the order's: a payment in another currency than the books' is said so
+
+
+class Booker:
+    """Applies one spec's booking rules and templates to orders and refunds."""
+
+    def __init__(self, spec) -> None:
+        self.spec = spec
+        self.templates = spec.templates
+        self.wants_categories = spec.templates.reads_field("line", "categories")  # else products are never asked
+        self.booking = spec.booking
+        self.target = self.booking.target
+        self.tolerance = spec.tolerance
+        self._context_of: Order | None = None
+        self.shop = shop_tag(spec.woocommerce.url)
+        self._context: dict[str, Any] = {}
+
+    # documents
+    def book_order(self, order: Order) -> Document:
+        ctx = self._contexts(order)
+        facts, more = self._sale_facts(order)
+        entry = local_date(self.templates.render("orders.entry_date", **ctx), self.spec.timezone)
+        description, your_ref = self.templates.render("booking.description", **ctx), self.templates.render("booking.your_ref", **ctx)
+        warnings = [*eu_consumer_warning(order, ctx["customer"], self.spec.woocommerce.country), *more]
+        return self._document(order, ctx, facts, order.total, entry, None, description, warnings, your_ref)
+
+    def _sale_facts(self, order: Order) -> tuple[list[Fact], list[str]]:
+        """A sale's facts: split per rate (a cart discount as WooCommerce spread it), the VAT
+        per rate WooCommerce's tax_lines, the cents of a shop that rounds at subtotal on revenue."""
+        facts = item_facts(order.items, order.rates, order.coupons, self.booking.discounts)
+        facts += charge_facts(order.charges, order.rates, items=order.items, inclusive=order.prices_include_tax)
+        facts, warnings = agree_vat(facts, order.tax_totals, keep_gross=order.prices_include_tax)
+        facts = cents_to_revenue(facts, order.total, order.total_tax - sum(order.tax_totals.values(), ZERO))
+        return facts, warnings
+
+    def book_refund(self, order: Order, refund: Refund, earlier: Sequence[Refund] = ()) -> Document:
+        """A credit document; `earlier` are the order's refunds before this one (by id)."""
+        if problem := beyond_the_sale(order, refund, earlier):
+            raise BookingError(problem, "check the refunds in WooCommerce; book what is right by hand in Exact, then `runner retry SPEC`")
+        ctx = self._contexts(order)
+        if whole_order(order, refund, earlier):  # the sale's lines negated: its cents come back off the same lines
+            sold, warnings = self._sale_facts(order)
+            facts = [replace(f, net=-f.net, tax=-f.tax, quantity=-f.quantity if f.kind == "product" else f.quantity) for f in sold]
+        else:
+            facts, warnings = self._refund_facts(order, refund)
+        entry = local_date(refund.date_created, self.spec.timezone)
+        refund_ctx = {**ctx, "refund": dict(refund.raw)}
+        description = self.templates.render("booking.refund_description", **refund_ctx)
+        your_ref = self.templates.render("booking.refund_your_ref", **refund_ctx)
+        return self._document(order, ctx, facts, -refund.amount, entry, refund.id, description, warnings, your_ref)
+
+    def _refund_facts(self, order: Order, refund: Refund) -> tuple[list[Fact], list[str]]:
+        """A refund's facts from its own lines and tax_lines; an amount its lines do not
+        explain spread over the order's rates."""
+        items, untaxed = taxed_as_sold(order, refund)
+        facts = item_facts(items, refund.rates, (), "net") + charge_facts(refund.charges, refund.rates, refunded=True)
+        targets = dict(refund.tax_totals)
+        for added in (i for i, before in zip(items, refund.items) if i is not before):
+            if added.taxes[0].rate_id in targets:  # the VAT split out belongs to that rate's total too
+                targets[added.taxes[0].rate_id] += added.total_tax
+        facts, warnings = agree_vat(facts, targets, keep_gross=order.prices_include_tax)
+        warnings += untaxed
+        rest = -refund.amount - sum((f.net + f.tax for f in facts), ZERO)
+        if rest and (not facts or abs(rest) > self.tolerance):
+            basis = item_facts(order.items, order.rates, (), "net") + charge_facts(order.charges, order.rates)
+            facts += amount_spread(rest, basis, f"Refund {refund.id}" + (f": {refund.reason}" if refund.reason else ""))
+        return facts, warnings
+
+    def customer(self, order: Order) -> CustomerPlan:
+        ctx = self._contexts(order)
+        collective = self.templates.render("customers.collective", **ctx)
+        if not collective and not order.email:
+            raise BookingError(
+                f"order {order.number} has no billing e-mail, so no Exact account can be matched",
+                "add the e-mail in WooCommerce, or set customers.collective to book such orders on a collective account",
+            )
+        names = list(self.spec.customers.account)
+
+        def account() -> dict[str, str]:
+            fields = {name: self.templates.render(f"customers.account.{name}", **ctx) for name in names}
+            return {k: v for k, v in fields.items() if v}
+
+        return CustomerPlan(order.email_key, collective, ctx["customer"], account)
+
+    def payment(self, order: Order, document: Document) -> PaymentPlan | None:
+        if self.booking.status != "paid" or not document.total:
+            return None
+        ctx = self._contexts(order)
+        when = document.entry_date
+        if document.refund_id is None and order.date_paid:
+            when = local_date(order.date_paid, self.spec.timezone)
+        return PaymentPlan(
+            self.templates.render("payments.journal", **ctx),
+            self.spec.payments.gl_account,
+            document.total,
+            when,
+            f"Payment {document.description}",
+            order.currency,
+        )
+
+    def map_line(self, order: Order, fact: Fact) -> Line:
+        """One line through the mapping templates, in the context of an order."""
+        return self._line(fact, self._contexts(order))
+
+    def _contexts(self, order: Order) -> dict[str, Any]:
+        """The order's template context, built once per order (an order is booked, its
+        customer found and its payment planned from the same context)."""
+        if self._context_of is not order:
+            self._context = {"order": order_context(order), "customer": customer_context(order, self.spec.customers.vat_number_keys)}
+            self._context_of = order
+        return self._context
+
+    def _document(self, order, ctx, facts, expected, entry, refund_id, description, warnings, your_ref) -> Document:
+        warnings = list(warnings)
+        lines = [self._line(fact, ctx) for fact in facts]
+        warnings += _shared_codes(lines)
+        if self.booking.lines == "per_account":
+            lines = _grouped(lines, with_item=self.target == "sales_invoice")
+        if wrong := [line for line in lines if line.vat and not line.percent]:
+            raise BookingError(
+                f"order {order.number}: {len(wrong)} line(s) carry VAT ({', '.join(str(line.vat) for line in wrong)}) at a 0 % rate",
+                "check the order's tax rates in WooCommerce (a rate row deleted or changed after the sale?); nothing was posted",
+            )
+        gap = expected - sum((line.net + line.vat for line in lines), ZERO)
+        if abs(gap) > self.tolerance:
+            raise BookingError(
+                f"order {order.number}: the lines add up to {expected - gap} but WooCommerce says {expected} "
+                f"(difference {gap}, tolerance {self.tolerance})",
+                "check the order's taxes and fees in WooCommerce; raise booking.rounding.tolerance only if this is rounding",
+            )
+        if gap:
+            lines.append(self._line(Fact("rounding", "Rounding difference", Decimal(1), gap, ZERO, None), ctx, gl=self.booking.rounding.account))
+            warnings.append(f"a rounding line of {gap} closes the difference with the WooCommerce total")
+        render = self.templates.render
+        closing = None
+        if self.target == "sales_invoice":  # used only where Exact sums VAT its own way (see ExactSink)
+            fact = Fact("rounding", "Rounding difference (VAT as Exact sums it)", Decimal(1), ZERO, ZERO, None)
+            closing = self._line(fact, ctx, gl=self.booking.rounding.account)
+        return Document(
+            target=self.target,
+            order_id=order.id,
+            order_number=order.number,
+            refund_id=refund_id,
+            entry_date=entry,
+            journal=render("booking.journal", **ctx),
+            your_ref=your_ref,
+            description=description,
+            payment_condition=render("booking.payment_condition", **ctx),
+            currency=order.currency,
+            lines=tuple(lines),
+            total=expected,
+            warnings=tuple(warnings),
+            closing=closing,
+            shop=self.shop,
+            created=self._created(order, entry),
+        )
+
+    def _created(self, order: Order, entry: date) -> date:
+        """The order's creation day, shop-local: no date it is booked on can be earlier
+        (WooCommerce re-sets `date_completed` on every completion; issue 21)."""
+        try:
+            return min(entry, local_date(order.date_created, self.spec.timezone)) if order.date_created else entry
+        except BookingError:
+            return entry
+
+    def _line(self, fact: Fact, ctx: dict[str, Any], gl: str | None = None) -> Line:
+        """Maps one fact; the VAT code is rendered first so gl_account and item may use it."""
+        line_ctx = line_context(fact)
+        render = self.templates.render
+        try:
+            rounding = self.booking.rounding.vat_code if fact.kind == "rounding" else ""  # outside the VAT return
+            vat_code = rounding or render("mapping.vat_code", line={**line_ctx, "vat_code": ""}, **ctx)
+            line_ctx["vat_code"] = vat_code
+            return Line(
+                kind=fact.kind,
+                description=fact.name,
+                quantity=fact.quantity,
+                net=fact.net,
+                vat=fact.tax,
+                percent=fact.percent,
+                vat_code=vat_code,
+                gl_account=gl or render("mapping.gl_account", line=line_ctx, **ctx),
+                item=render("booking.item", line=line_ctx, **ctx) if self.target == "sales_invoice" else "",
+            )
+        except TemplateFailure as failure:  # name the line and its rate: that is what the consultant must map
+            where = f"{fact.kind} line '{fact.name}' at {fact.percent:f}%" + (f" ({fact.rate.code})" if fact.rate and fact.rate.code else "")
+            raise TemplateFailure(f"{where}: {failure.message}", failure.hint) from None
+
+
+EU = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
+
+
+def eu_consumer_warning(order: Order, customer: dict[str, Any], home: str) -> tuple[str, ...]:
+    """A consumer (no VAT number) in another member state bought without any VAT: under the
+    OSS rules the sale owes the VAT of the buyer's country, so an accountant must look."""
+    if order.country in EU and order.country != home and not customer.get("vat_number") and order.total > 0 and not order.total_tax:
+        return (f"a consumer sale to {order.country} without VAT: under the OSS rules it owes {order.country} VAT (no VAT number on the order)",)
+    return ()
+
+
+def _grouped(lines: list[Line], with_item: bool) -> list[Line]:
+    """per_account: one line per (GL account, VAT code[, item]), in first-seen order."""
+    groups: dict[tuple, list[Line]] = {}
+    for line in lines:
+        groups.setdefault((line.gl_account, line.vat_code, line.item if with_item else ""), []).append(line)
+    merged = []
+    for (gl, code, item), members in groups.items():
+        kinds = ", ".join(dict.fromkeys(kind for m in members for kind in m.kind.split(", ")))  # a grouped line's kinds once each
+        merged.append(
+            Line(
+                kinds,
+                f"{kinds} (VAT {code})",
+                Decimal(1),
+                sum((m.net for m in members), ZERO),
+                sum((m.vat for m in members), ZERO),
+                members[0].percent,
+                code,
+                gl,
+                item,
+            )
+        )
+    return merged
+
+
+def _shared_codes(lines: list[Line]) -> list[str]:
+    """A VAT code that takes lines of different rates usually means the mapping fell back
+    to a default for a rate it does not know."""
+    rates: dict[str, set[Decimal]] = {}
+    for line in lines:
+        if line.kind != "rounding":
+            rates.setdefault(line.vat_code, set()).add(line.percent.normalize())
+    return [
+        f"VAT code '{code}' is used for lines at {' and '.join(f'{p:f}%' for p in sorted(found))}: does the mapping know every rate?"
+        for code, found in rates.items()
+        if len(found) > 1
+    ]

@@ -1,0 +1,98 @@
+"""What a refund may be credited as: none beyond what was sold, and a refund line without
+taxes taken at the rate of the line it refunds (DESIGN.md section 5, issue 11)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from decimal import Decimal
+
+from runner.domain.model import Item, Order, Refund, TaxShare
+from runner.domain.money import ZERO, cents
+
+HUNDRED = Decimal(100)
+
+
+def refunded_item(line: dict) -> int:
+    """The order item a refund line refunds (WooCommerce keeps it in `_refunded_item_id`); 0 if none."""
+    meta = {m.get("key"): m.get("value") for m in line.get("meta_data") or [] if isinstance(m, dict)}
+    return int(meta.get("_refunded_item_id") or 0)
+
+
+def taxed_as_sold(order: Order, refund: Refund) -> tuple[list[Item], list[str]]:
+    """A refund's product lines, where one without taxes (the admin typed only a line total)
+    is taken as an amount including VAT at the rate of the line it refunds, the VAT split out;
+    with a warning for each, since WooCommerce itself put no VAT on it."""
+    sold = {item.id: item for item in order.items}
+    refunded_from = {int(line.get("id") or 0): refunded_item(line) for line in refund.raw.get("line_items") or []}
+    items, warnings = [], []
+    for item in refund.items:
+        original = sold.get(refunded_from.get(item.id, 0))
+        shares = [t for t in original.taxes if t.total] if original else []
+        if item.total and not item.total_tax and not any(t.total for t in item.taxes) and len(shares) == 1:
+            rate = order.rates.get(shares[0].rate_id)
+            if rate and rate.percent:
+                net = cents(item.total * HUNDRED / (HUNDRED + rate.percent))
+                share = TaxShare(rate.id, item.total - net, item.total - net)
+                item = replace(item, total=net, subtotal=net, total_tax=item.total - net, subtotal_tax=item.total - net, taxes=(share,))
+                warnings.append(
+                    f"refund {refund.id}: '{item.name}' was refunded without VAT in WooCommerce; booked as {item.total + item.total_tax} "
+                    f"including {rate.percent.normalize():f}% VAT, the rate it was sold at"
+                )
+        items.append(item)
+    return items, warnings
+
+
+def fitting(order: Order, earlier: Sequence[Refund]) -> list[Refund]:
+    """The refunds before this one that can be credited, oldest first: one that gave back
+    more than was left is failed on its own (issue 22 #2) and takes nothing from the rest."""
+    kept: list[Refund] = []
+    for refund in earlier:
+        if not _exceeds(order, refund, kept):
+            kept.append(refund)
+    return kept
+
+
+def beyond_the_sale(order: Order, refund: Refund, earlier: Sequence[Refund]) -> str:
+    """Why a refund cannot be credited: with the refunds before it that fit, it gives back
+    more than the order's total, or more of a line than was sold. Empty when it is fine."""
+    return _exceeds(order, refund, fitting(order, earlier))
+
+
+def _exceeds(order: Order, refund: Refund, before: Sequence[Refund]) -> str:
+    given = sum((r.amount for r in before), ZERO) + refund.amount
+    if given > order.total:
+        left = order.total - (given - refund.amount)
+        after = f" after refund(s) {', '.join(str(r.id) for r in before)}" if before else ""
+        return (
+            f"refund {refund.id} of order {order.number}: the refunds add up to {given}, more than the order's total {order.total}; "
+            f"{left} was left to refund{after}, and this refund is {refund.amount}"
+        )
+    sold = {item.id: item.quantity for item in order.items}
+    back: dict[int, Decimal] = {}
+    for r in (*before, refund):
+        for line in r.raw.get("line_items") or []:
+            refunded = refunded_item(line)
+            back[refunded] = back.get(refunded, ZERO) - Decimal(str(line.get("quantity") or 0))
+    for item_id, quantity in back.items():
+        if item_id in sold and quantity > sold[item_id]:
+            return f"refund {refund.id} of order {order.number}: {quantity} of line {item_id} refunded, but {sold[item_id]} were sold"
+    return ""
+
+
+def whole_order(order: Order, refund: Refund, earlier: Sequence[Refund]) -> bool:
+    """The refund gives back the whole order at once (issue 22 #3): nothing credited before,
+    its amount the order's total, and every product line refunded in its full quantity and
+    every fee and shipping line refunded. Its credit is then the sale's lines negated, so
+    the cents a shop that rounds at subtotal put on revenue in the sale come back off the
+    same lines, instead of a rounding line beside lines rounded one by one."""
+    if fitting(order, earlier) or not order.total or refund.amount != order.total:
+        return False
+    back: dict[int, Decimal] = {}
+    for kind in ("line_items", "fee_lines", "shipping_lines"):
+        for line in refund.raw.get(kind) or []:
+            refunded = refunded_item(line)
+            back[refunded] = back.get(refunded, ZERO) - Decimal(str(line.get("quantity") or 0))
+    if any(back.get(item.id) != item.quantity for item in order.items if item.quantity):
+        return False
+    return all(charge.id in back for charge in order.charges if charge.total or charge.total_tax)

@@ -1,0 +1,1 @@
+"""What the commands do, over the pipeline and the adapters: validate online, report, alerts."""

@@ -1,0 +1,89 @@
+"""`runner validate --online`: the spec against the live shop and administration, before a
+single order is booked. The keys work, the division may be used, and every code the
+templates yield exists in the administration with the right type and percentage: for the
+shop's recent orders, and for each kind of line at each tax rate in the shop's tax table
+(so a rate no recent order used is checked too)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from itertools import islice
+
+from runner.adapters.exact.payloads import REVENUE, line_problems, master_data_problems
+from runner.domain.booking import Booker
+from runner.domain.lines import Fact
+from runner.domain.model import Rate, parse_order, percent
+from runner.errors import BookingError
+
+KINDS = ("product", "shipping", "fee", "discount")
+WARNING = "WARNING: "
+RECENT = 20  # recent orders booked on paper
+
+
+def check(spec, woo, sink) -> tuple[list[str], list[str]]:
+    """(what was checked, the problems found): one line each."""
+    checked, problems = [], []
+    rates = woo.taxes()
+    checked.append(f"WooCommerce: the API key works; {len(rates)} tax rate(s) in the shop")
+    master = sink.admin(fresh=True).master
+    checked.append(
+        f"Exact Online: division {sink.api.division} may be used; {len(master.vat_codes)} VAT codes, "
+        f"{len(master.gl_types)} GL accounts, {len(master.journal_types)} journals"
+    )
+    rounding, booker = spec.booking.rounding.account, Booker(spec)
+    allowed = frozenset(spec.booking.balance_sheet_accounts)
+    if master.gl_types.get(rounding) != REVENUE:
+        problems.append(f"booking.rounding.account '{rounding}' is not a revenue GL account here")
+    rounding_code = spec.booking.rounding.vat_code
+    if rounding_code and rounding_code not in master.vat_codes:
+        problems.append(f"booking.rounding.vat_code '{rounding_code}' does not exist in this administration")
+
+    recent = [parse_order(raw) for raw in islice(woo.orders(sorted(spec.orders.statuses)), RECENT)]
+    documents = []
+    for order in recent:
+        try:
+            doc = booker.book_order(order)
+            documents.append(doc)
+            problems += [f"order {order.number}: {p}" for p in master_data_problems(doc, master, booker.payment(order, doc), allowed)]
+        except BookingError as exc:
+            problems.append(f"order {order.number}: {exc.message}")
+    checked.append(f"{len(recent)} recent order(s) booked on paper against the administration's codes")
+    checked += other_shops(sink, documents)
+
+    sample = recent[0] if recent else parse_order({"id": 0, "number": "0", "billing": {"country": "NL", "email": "check@example.nl"}})
+    combinations = 0
+    for raw in rates:
+        pct = percent(raw.get("rate") or "0")
+        country = raw.get("country") or ""
+        rate = Rate(int(raw["id"]), pct, "-".join(p for p in (country, raw.get("name") or "") if p).upper(), raw.get("name") or "")
+        for kind in KINDS:
+            label = f"a {kind} line at {pct:f}% ({country or 'any country'})"
+            combinations += 1
+            try:
+                line = booker.map_line(sample, Fact(kind, label, Decimal(1), Decimal("10.00"), Decimal("10.00") * pct / 100, rate))
+            except BookingError as exc:
+                problems.append(f"{label}: {exc.message}")
+                continue
+            problems += [f"{label}: {p}" for p in line_problems(line, master, allowed)]
+    checked.append(f"the mapping rendered for {combinations} kind/rate combination(s) of the shop's tax table")
+    return checked, list(dict.fromkeys(problems))
+
+
+def other_shops(sink, documents) -> list[str]:
+    """Warnings: a journal the shop's recent orders go to already holds documents whose
+    identity tag names another shop (two shops in one administration). They are told apart
+    by the tag, but people search on YourRef, which the default template makes the number."""
+    found = getattr(sink, "other_shops", None)
+    if not found or not documents:
+        return []
+    since = min(d.created or d.entry_date for d in documents)
+    warnings = []
+    for journal in sorted({d.journal for d in documents}):
+        others = found(documents[0].target, journal, documents[0].shop, since)
+        if others:
+            warnings.append(
+                f"{WARNING}journal {journal} already holds {len(others)} document(s) of another shop since {since} "
+                f"(e.g. {others[0]}): the runner tells them apart by the identity tag in the Description, but a YourRef "
+                'can name two orders; give booking.your_ref a prefix of this shop\'s (e.g. "B-{{ order.number }}") or this shop a journal of its own'
+            )
+    return warnings

@@ -1,0 +1,1 @@
+"""Plumbing every layer may use: HTTP, redaction, durations, private files."""
