@@ -64,6 +64,8 @@ class Sandbox:
         real = Path(token_file).resolve()  # a link to a shared login is written where it points
         private.folder(real.parent)
         private.replace(real, [json.dumps(tokens)], real.with_name(f".{real.name}.{os.getpid()}.tmp"))
+        now = time.time()
+        os.utime(real, (now, now))  # the login's age is read on the runner's clock, as TokenStore.save leaves it
 
     def stop(self) -> None:
         self.woo_server.stop()
