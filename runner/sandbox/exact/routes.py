@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from runner.sandbox.exact.books import post_sales_entry, post_sales_invoice, post_sales_invoice_line, print_sales_invoice
 from runner.sandbox.exact.deletions import kept_deletions
 from runner.sandbox.exact.entities import (
     ACCOUNTS,
@@ -49,6 +48,8 @@ from runner.sandbox.exact.entities import (
 from runner.sandbox.exact.master import create_account, create_item, update_account, update_item
 from runner.sandbox.exact.payments import post_bank_entry, post_cash_entry
 from runner.sandbox.exact.prices import create_price, update_price
+from runner.sandbox.exact.sales_entries import post_sales_entry
+from runner.sandbox.exact.sales_invoices import post_sales_invoice, post_sales_invoice_line, print_sales_invoice
 from runner.sandbox.exact.seed import DIVISION_NAMES, MAIN_DIVISION
 from runner.sandbox.exact.transactions import transaction_lines
 from runner.sandbox.odata.envelope import EntitySet
