@@ -7,13 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Context, Decimal
 
-from runner.sandbox.exact.entities import (
-    ACCOUNTS,
-    GL_ACCOUNTS,
-    JOURNALS,
-    PAYMENT_CONDITIONS,
-    VAT_CODES,
-)
+from runner.sandbox.exact.entities import ACCOUNTS, GL_ACCOUNTS, JOURNALS, PAYMENT_CONDITIONS, VAT_CODES
 from runner.sandbox.exact.seed import Administration, ExactConfig
 
 CENT = Decimal("0.01")

@@ -6,12 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from runner.sandbox.exact.entities import (
-    RECEIVABLES,
-    SALES_ENTRIES,
-    SALES_ENTRY_LINES,
-    BusinessError,
-)
+from runner.sandbox.exact.entities import RECEIVABLES, SALES_ENTRIES, SALES_ENTRY_LINES, BusinessError
 from runner.sandbox.exact.references import (
     SALES_JOURNAL,
     account_ref,

@@ -21,16 +21,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from runner.sandbox.woo.carts import (
-    DEFAULT_STORE,
-    Address,
-    Cart,
-    Coupon,
-    Fee,
-    RefundItem,
-    RefundRequest,
-    Store,
-)
+from runner.sandbox.woo.carts import DEFAULT_STORE, Address, Cart, Coupon, Fee, RefundItem, RefundRequest, Store
 from runner.sandbox.woo.demo_choices import (
     ABROAD,
     BUSINESS_IDS,

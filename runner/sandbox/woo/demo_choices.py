@@ -7,13 +7,7 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
-from runner.sandbox.woo.carts import (
-    Address,
-    Attribute,
-    Coupon,
-    ProductLine,
-    Shipping,
-)
+from runner.sandbox.woo.carts import Address, Attribute, Coupon, ProductLine, Shipping
 from runner.sandbox.woo.catalog import CATEGORIES, IMG, PRODUCTS, Product
 from runner.sandbox.woo.maths import CENT, round_half_up
 
