@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from runner.adapters.exact.oauth import store_from_spec  # noqa: E402
+from runner.adapters.exact.logins import store_from_spec  # noqa: E402
 from runner.adapters.exact.sink import sink_from_spec  # noqa: E402
 from runner.adapters.woo.source import source_from_spec  # noqa: E402
 from runner.ledger import Ledger  # noqa: E402

@@ -233,8 +233,8 @@ def sync_box(tmp_path, waits):
 
 @pytest.fixture(autouse=True)
 def own_login_store(tmp_path_factory, monkeypatch):
-    """Every test its own login store (runner/adapters/exact/oauth.py Logins), never the developer's
+    """Every test its own login store (runner/adapters/exact/logins.py Logins), never the developer's
     ~/.config: set in the environment, so runner subprocesses use it too."""
     folder = tmp_path_factory.mktemp("logins")
-    monkeypatch.setenv("RUNNER_LOGINS", str(folder))  # runner.adapters.exact.oauth.LOGINS_ENV
+    monkeypatch.setenv("RUNNER_LOGINS", str(folder))  # runner.adapters.exact.logins.LOGINS_ENV
     return folder

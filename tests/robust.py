@@ -98,7 +98,7 @@ def engine_run(box, clock, retry_now=None, governor=None):
     """One `engine.Run` of the box's spec with every clock (the run's, the token store's,
     the rate governor's) on `clock`, and the governor's waits advancing it: no test sleeps."""
     from runner.adapters.exact.client import RateGovernor
-    from runner.adapters.exact.oauth import store_from_spec
+    from runner.adapters.exact.logins import store_from_spec
     from runner.adapters.exact.sink import sink_from_spec
     from runner.adapters.woo.source import source_from_spec
     from runner.ledger import Ledger

@@ -168,7 +168,7 @@ def test_progress_says_done_of_total_the_rate_and_the_time_left_at_exacts_pace()
 
 
 def test_the_engine_reports_each_order_of_a_known_total(sync_box):
-    from runner.adapters.exact.oauth import store_from_spec
+    from runner.adapters.exact.logins import store_from_spec
     from runner.adapters.exact.sink import sink_from_spec
     from runner.adapters.woo.source import source_from_spec
     from runner.ledger import Ledger

@@ -28,7 +28,7 @@ def state(box):
 def engine(box, clock=time.time, progress=None, since=None):
     """One engine run of the box's spec, with the runner's clock and progress injected."""
     from runner import spec as spec_module
-    from runner.adapters.exact.oauth import store_from_spec
+    from runner.adapters.exact.logins import store_from_spec
     from runner.adapters.exact.sink import sink_from_spec
     from runner.adapters.woo.source import source_from_spec
     from runner.ledger import Ledger

@@ -33,7 +33,8 @@ from runner.errors import UsageError
 from runner.sandbox.embedded import start
 from runner.sandbox.exact.entities import GL_ACCOUNTS, JOURNALS, VAT_CODES
 from runner.sandbox.exact.seed import GL_CHART, JOURNAL_TABLE, MAIN_DIVISION, OTHER_DIVISION, VAT_TABLE
-from runner.setup.proposals import CODE_PATHS, NEEDS, Catalog, Row, overrides, propose, redo, swap_codes, uses
+from runner.setup.preset_overrides import CODE_PATHS, overrides, swap_codes, uses
+from runner.setup.proposals import NEEDS, Catalog, Row, propose, redo
 from runner.setup.spec_writer import ENV_NAMES, PRESET, Setup, env_text, spec_text
 from runner.setup.wizard import Console, Stopped, Wizard
 from runner.spec.check import load

@@ -113,7 +113,7 @@ def test_status_warns_when_the_login_nears_its_30_days(sync_box):
 
 
 def test_a_backfill_reports_progress_after_each_order(sync_box):
-    from runner.adapters.exact.oauth import store_from_spec
+    from runner.adapters.exact.logins import store_from_spec
     from runner.adapters.exact.sink import sink_from_spec
     from runner.adapters.woo.source import source_from_spec
     from runner.ledger import Ledger

@@ -125,7 +125,7 @@ def load_spec(path: str):
     and its ledger and login closed to other users."""
     Out.spec_path = path
     spec = spec_module.load(path, on_secret=Out.secrets.add)
-    from runner.adapters.exact.oauth import login_of
+    from runner.adapters.exact.logins import login_of
 
     files = [spec.state_file, spec.token_file]
     try:
@@ -159,7 +159,7 @@ def target(spec, sandbox: bool):
 def parts(spec, read_only: bool = False):
     """The WooCommerce source, the Exact sink and the ledger a spec names. `read_only`
     gives a copy of the ledger in memory: nothing is written to it, even while a run books."""
-    from runner.adapters.exact.oauth import store_from_spec
+    from runner.adapters.exact.logins import store_from_spec
     from runner.adapters.exact.sink import sink_from_spec
     from runner.adapters.woo.source import source_from_spec
 

@@ -363,7 +363,7 @@ def _spec_and_orders(args: tuple[str, ...]) -> tuple[str, list[int]]:
 @guarded
 def status(spec_path, as_json) -> None:
     """Booked, failed and pending orders, the last run, the rate budget and the login's age."""
-    from runner.adapters.exact.oauth import TokenStore, login_of
+    from runner.adapters.exact import logins, oauth
 
     spec = load_spec(spec_path)
     with Ledger.dry_copy(spec.state_file) as ledger:  # reads only: works on a damaged or read-only ledger
@@ -371,7 +371,7 @@ def status(spec_path, as_json) -> None:
         if ledger.damaged:
             summary["ledger_damaged"] = f"{ledger.damaged}; the next run sets it aside and rebuilds it from Exact and the shop"
     try:
-        summary["token_age_days"] = TokenStore(login_of(spec).path, "", "", "").age_days()
+        summary["token_age_days"] = oauth.TokenStore(logins.login_of(spec).path, "", "", "").age_days()
     except SpecError:  # several users logged in and none named: every command that logs in says so
         summary["token_age_days"] = None
     if as_json:

@@ -22,7 +22,7 @@ from runner.errors import RunnerError, UsageError
 @guarded
 def auth(spec_path, no_browser) -> None:
     """Log in to Exact Online once; stores the token file the runs use."""
-    from runner.adapters.exact import oauth
+    from runner.adapters.exact.logins import Logins, own_token_file, store_from_spec
     from runner.setup import login, terminal
     from runner.setup.console import Console
 
@@ -39,14 +39,14 @@ def auth(spec_path, no_browser) -> None:
         terminal.line_until,
     )
     once = _Once(console)
-    if oauth.own_token_file(spec):  # a client with an Exact user of their own: the spec's own file
-        store = oauth.store_from_spec(spec)
+    if own_token_file(spec):  # a client with an Exact user of their own: the spec's own file
+        store = store_from_spec(spec)
         login.login(once, store, REDIRECT_WAIT, command="runner auth")  # as init does: the browser hears the truth
         Out.echo(f"logged in; tokens saved to {store.path} (mode 0600), for this spec alone. Next: runner divisions {spec_path}")
         return
     store = login.shared_login(once, exact.base_url, exact.client_id, exact.client_secret, exact.redirect_uri, "runner auth")
     user = login.user_of(store)
-    logins = oauth.Logins(store.path.parent)
+    logins = Logins(store.path.parent)
     logins.note_spec(store.path, spec.path)
     if not spec.exact.token_file or spec.token_file.exists() or spec.token_file.is_symlink():
         login.link_default(spec.path, store.path)
@@ -87,7 +87,7 @@ class _Once:
 def divisions(spec_path) -> None:
     """List the administrations (divisions) this Exact login may use."""
     from runner.adapters.exact.client import ExactApi
-    from runner.adapters.exact.oauth import store_from_spec
+    from runner.adapters.exact.logins import store_from_spec
 
     spec = load_spec(spec_path)
     store = store_from_spec(spec)

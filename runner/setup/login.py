@@ -20,6 +20,7 @@ import httpx
 
 from runner.adapters.exact import oauth
 from runner.adapters.exact.client import ExactApi
+from runner.adapters.exact.logins import Logins, whoami
 from runner.errors import LoginNeeded, RunnerError, ServiceError
 from runner.setup.console import Asking
 from runner.setup.spec_writer import REGIONS, Setup, check_redirect, check_region
@@ -209,18 +210,18 @@ def exact(wizard: Asking, setup: Setup) -> ExactApi:
 def shared_login(wizard: Asking, base_url: str, client_id: str, client_secret: str, redirect_uri: str, command: str) -> oauth.TokenStore:
     """A new login, kept in the login store under the Exact user it belongs to (the login of
     that user and app it replaces was revoked by Exact the moment this one was made)."""
-    logins = oauth.Logins()
+    logins = Logins()
     pending = logins.pending(base_url, client_id, client_secret, redirect_uri, login_hint=command)
     try:
         login(wizard, pending, wizard.redirect_timeout, command)
-        return logins.keep(pending, oauth.whoami(pending))
+        return logins.keep(pending, whoami(pending))
     finally:
         pending.path.unlink(missing_ok=True)
         pending.path.with_name(pending.path.name + ".lock").unlink(missing_ok=True)
 
 
 def user_of(store: oauth.TokenStore) -> str:
-    prefix = oauth.Logins.prefix(store.base_url, store.client_id)
+    prefix = Logins.prefix(store.base_url, store.client_id)
     return store.path.name[len(prefix) : -len(".json")]
 
 
@@ -240,7 +241,7 @@ def link_default(spec_path, login_path) -> None:
 def existing_login(wizard: Asking, setup: Setup) -> ExactApi | None:
     """The login store's login of this app on this host that works, if there is one: used
     as it is (a new login would end it, and with it every other client's runs)."""
-    logins = oauth.Logins()
+    logins = Logins()
     users = logins.users(setup.base_url, setup.client_id)
     if setup.user in users:  # the one the set-up had before it stopped, first
         users = {setup.user: users[setup.user], **users}
@@ -262,7 +263,7 @@ def existing_login(wizard: Asking, setup: Setup) -> ExactApi | None:
 
 def still_logged_in(wizard: Asking, setup: Setup) -> ExactApi | None:
     """The login of the stopped set-up, if it still works."""
-    path = oauth.Logins().path(setup.base_url, setup.client_id, setup.user) if setup.user else setup.path.parent / own_path(setup.path, TOKEN_FILE)
+    path = Logins().path(setup.base_url, setup.client_id, setup.user) if setup.user else setup.path.parent / own_path(setup.path, TOKEN_FILE)
     store = oauth.TokenStore(path, setup.base_url, setup.client_id, setup.client_secret, login_hint="runner init")
     api = ExactApi(setup.base_url, 0, store.access_token)
     try:

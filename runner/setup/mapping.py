@@ -9,7 +9,8 @@ import yaml
 
 from runner.errors import RunnerError
 from runner.setup.console import Asking
-from runner.setup.proposals import Catalog, Choice, doubt, options, overrides, propose, redo
+from runner.setup.preset_overrides import overrides
+from runner.setup.proposals import Catalog, Choice, doubt, options, propose, redo
 from runner.setup.spec_writer import PRESET, Setup
 from runner.spec import file as specfile
 

@@ -2,7 +2,7 @@
 the answers of the steps finished so far, in a small file beside the spec being written
 (`.sync.yaml.init`), mode 0600 from the first byte. It holds the shop and Exact app keys
 as .env will (the same protection, no more), and is removed once the spec is written. The
-Exact login itself stays in the login store (runner/adapters/exact/oauth.py Logins)."""
+Exact login itself stays in the login store (runner/adapters/exact/logins.py Logins)."""
 
 from __future__ import annotations
 

@@ -47,7 +47,7 @@ class Exact:
     client_id: str = ""
     client_secret: str = ""
     redirect_uri: str = ""
-    user: str = ""  # the login store's login of this Exact user (runner/adapters/exact/oauth.py login_of)
+    user: str = ""  # the login store's login of this Exact user (runner/adapters/exact/logins.py login_of)
     token_file: str = ""  # set: a token file of the spec's own; empty: the shared login store
     daily_reserve: int = 50
 

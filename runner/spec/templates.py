@@ -17,7 +17,8 @@ from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 
 from runner.domain.context import ORDER_FIELDS, CustomerContext, LineContext, names
 from runner.errors import TemplateFailure
-from runner.spec.limits import BUDGET, CURRENT, HINT, BoundedEnvironment, Budget, LimitExceeded
+from runner.spec.bounded import BoundedEnvironment
+from runner.spec.limits import BUDGET, CURRENT, HINT, Budget, LimitExceeded
 from runner.spec.shortcuts import Remembered, Written, plan
 from runner.spec.worst import MANY, contexts
 

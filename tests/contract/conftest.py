@@ -55,7 +55,7 @@ class Books:
 
     def exact_sink(self, ledger: Ledger):
         from runner.adapters.exact.client import RateGovernor
-        from runner.adapters.exact.oauth import store_from_spec
+        from runner.adapters.exact.logins import store_from_spec
         from runner.adapters.exact.sink import sink_from_spec
 
         governor = RateGovernor(clock=self.clock, sleep=self.clock.advance)

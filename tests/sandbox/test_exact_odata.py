@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from runner.sandbox.exact.master import create_account
-from runner.sandbox.odata.filter import FilterError, compile_filter
+from runner.sandbox.odata.filter import compile_filter
+from runner.sandbox.odata.filter_syntax import FilterError
 from tests.sandbox.exact_support import DIVISION, REPRESENTATION, account_id, entry, message
 
 pytest_plugins = ["tests.sandbox.conftest_exact"]

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runner.sandbox.woo.invariants import check_order
+from runner.sandbox.woo.order_dates import with_status
 from runner.sandbox.woo.orders import (
     Address,
     Cart,
@@ -21,7 +22,6 @@ from runner.sandbox.woo.orders import (
     Shipping,
     Store,
     build_order,
-    with_status,
 )
 
 WINTER = datetime(2024, 1, 15, 10, 0)

@@ -11,7 +11,6 @@ matches nothing and leaves the receivable open, as a real administration would."
 
 from __future__ import annotations
 
-from runner.sandbox.exact.books import RECEIVABLE, blank, cents, check_descriptions, check_entry_number, check_period, journal_ref
 from runner.sandbox.exact.entities import (
     ACCOUNTS,
     BANK_ENTRIES,
@@ -23,6 +22,7 @@ from runner.sandbox.exact.entities import (
     VAT_CODES,
     BusinessError,
 )
+from runner.sandbox.exact.references import RECEIVABLE, blank, cents, check_descriptions, check_entry_number, check_period, journal_ref
 from runner.sandbox.exact.seed import Administration, ExactConfig
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from runner.sandbox.exact.books import blank
 from runner.sandbox.exact.entities import ACCOUNTS, ITEMS, SALES_ITEM_PRICES, BusinessError
+from runner.sandbox.exact.references import blank
 from runner.sandbox.exact.seed import Administration
 
 HOME_CURRENCY = "EUR"

@@ -12,7 +12,7 @@ from runner.sandbox.exact.entities import ME
 from runner.sandbox.exact.seed import ExactConfig
 from runner.sandbox.host import Request
 from runner.sandbox.odata.envelope import EntitySet, ODataError, render
-from runner.sandbox.odata.filter import single_comparison
+from runner.sandbox.odata.filter_syntax import single_comparison
 from runner.sandbox.odata.query import Query, collection, count, parse_query
 
 SELECT_NEEDED = "Please add a $select or a $top=1 statement to the query string."

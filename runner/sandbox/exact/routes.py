@@ -1,9 +1,11 @@
 """Which endpoints the Exact sandbox answers and who writes them: the route table (path ->
-entity set + POST/PUT handlers, or the table a sync twin reads) and the per-request rows of
-`current/Me` and `system/Divisions`. Paths are case-sensitive, as on the real service (reference 1.2)."""
+entity set + POST/PUT handlers, or the table a sync twin reads), the per-request rows of
+`current/Me` and `system/Divisions`, and the serving of a request along its route. Paths are
+case-sensitive, as on the real service (reference 1.2)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from runner.sandbox.exact.books import post_sales_entry, post_sales_invoice, post_sales_invoice_line, print_sales_invoice
+from runner.sandbox.exact.auth import Grant
 from runner.sandbox.exact.deletions import kept_deletions
 from runner.sandbox.exact.entities import (
     ACCOUNTS,
@@ -30,6 +32,7 @@ from runner.sandbox.exact.entities import (
     HRM_DIVISIONS,
     ITEMS,
     JOURNALS,
+    ME,
     PAYMENT_CONDITIONS,
     PRINTED_SALES_INVOICES,
     RECEIVABLES,
@@ -49,9 +52,13 @@ from runner.sandbox.exact.entities import (
 from runner.sandbox.exact.master import create_account, create_item, update_account, update_item
 from runner.sandbox.exact.payments import post_bank_entry, post_cash_entry
 from runner.sandbox.exact.prices import create_price, update_price
+from runner.sandbox.exact.reads import read
+from runner.sandbox.exact.sales_entries import post_sales_entry
+from runner.sandbox.exact.sales_invoices import post_sales_invoice, post_sales_invoice_line, print_sales_invoice
 from runner.sandbox.exact.seed import DIVISION_NAMES, MAIN_DIVISION
 from runner.sandbox.exact.transactions import transaction_lines
-from runner.sandbox.odata.envelope import EntitySet
+from runner.sandbox.host import Request
+from runner.sandbox.odata.envelope import EntitySet, ODataError, parse_entity, parse_json, parse_key, render
 
 SERVER_ZONE = ZoneInfo("Europe/Amsterdam")
 
@@ -178,3 +185,47 @@ def receivables_list(admin: Any) -> list[dict]:
         }
         for r in open_rows
     ]
+
+
+# A resource path within a division: the entity set, a key in brackets, a navigation or $count
+RESOURCE = re.compile(r"(?P<set>(?:(?:sync|read|bulk)/)?[A-Za-z]+/[A-Za-z]+)(?:\((?P<key>[^)]*)\))?(?:/(?P<nav>\$count|[A-Za-z]+))?")
+
+
+def dispatch(sim: Any, request: Request, grant: Grant, division: int, match: re.Match | None) -> tuple[int, Any]:
+    """Serve one request the simulator let through (token, division, budget, rate limit): find
+    its route, check method, key and body, then read or write and render; `match` is RESOURCE's
+    match of the path, None for `current/Me`."""
+    if match is None:  # current/Me
+        route, rows = Route(ME), [me_row(sim, grant)]
+        root = f"{request.base_url}/api/v1"
+    else:
+        route = ROUTES.get(match["set"]) or _not_found(match["set"])
+        root = f"{request.base_url}/api/v1/{division}"
+        rows = route.rows(sim, grant, division) if route.rows else None
+    es, admin = route.es, sim.admins[division]
+    if request.method not in es.methods:
+        raise ODataError(405, f"The method '{request.method}' is not allowed on '{es.path}'.")
+    table = {r[es.key]: r for r in rows} if rows is not None else admin.tables.get(route.source or es.path, {})
+    key, nav = (match["key"], match["nav"]) if match else (None, None)
+    if route.source is not None and (key is not None or nav is not None):  # sync and bulk: collections only [U]
+        raise ODataError(404, f"Resource not found for the segment '{es.path.split('/')[-1]}'.")
+    row = table.get(parse_key(key, es)) if key is not None else None
+    if key is not None and row is None:
+        raise ODataError(404, f"Resource not found for the segment '{es.path.split('/')[1]}'.")
+    if request.method == "GET":
+        return 200, read(request, sim.config, es, table, row, nav, root, sync=route.source is not None and not route.bulk, bulk=route.bulk)
+    if nav is not None or (request.method == "POST") == (key is not None):
+        raise ODataError(405, f"The method '{request.method}' is not allowed on this resource.")
+    if not request.headers.get("content-type", "").startswith("application/json"):
+        raise ODataError(415, "Unsupported media type: send Content-Type: application/json.")
+    body = parse_entity(es, parse_json(request.body))
+    if request.method == "PUT":
+        route.put(admin, row, body)
+        return 204, None
+    created = route.post(admin, sim.config, body)
+    full = "return=representation" in request.headers.get("prefer", "")
+    return 201, {"d": render(es, created, root, expand=es.children if full else (), key_only=not full)}
+
+
+def _not_found(segment: str) -> Route:
+    raise ODataError(404, f"Resource not found for the segment '{segment.split('/')[-1]}'.")

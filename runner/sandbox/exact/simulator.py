@@ -108,7 +108,6 @@ Assumptions on [U] facts (each a likeliest reading; options where cheap):
 from __future__ import annotations
 
 import random
-import re
 import time
 import traceback
 import uuid
@@ -118,17 +117,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from runner.sandbox.exact.auth import ErrorBudget, Grant, OAuthServer, RateLimiter, oauth_message
+from runner.sandbox.exact.auth import ErrorBudget, OAuthServer, RateLimiter, oauth_message
 from runner.sandbox.exact.deletions import delete_account, merge_accounts
-from runner.sandbox.exact.entities import ME, BusinessError
-from runner.sandbox.exact.reads import read
-from runner.sandbox.exact.routes import ROUTES, Route, me_row
+from runner.sandbox.exact.entities import BusinessError
+from runner.sandbox.exact.routes import RESOURCE, dispatch
 from runner.sandbox.exact.seed import DIVISION_NAMES, MAIN_DIVISION, Administration, ExactConfig, seed_administration
 from runner.sandbox.host import Request, Response, json_response
 from runner.sandbox.odata.atom import atom
-from runner.sandbox.odata.envelope import ODataError, error_body, parse_entity, parse_json, parse_key, render
+from runner.sandbox.odata.envelope import ODataError, error_body
 
-_RESOURCE = re.compile(r"(?P<set>(?:(?:sync|read|bulk)/)?[A-Za-z]+/[A-Za-z]+)(?:\((?P<key>[^)]*)\))?(?:/(?P<nav>\$count|[A-Za-z]+))?")
 BUDGETED = {400, 401, 403, 404, 405, 415}
 
 
@@ -235,7 +232,7 @@ class ExactSimulator:
             return self._reply(request, request.path, 404, error_body("Not found"), {}, None)
         division_part, _, resource = request.path[len("/api/v1/") :].partition("/")
         me = division_part == "current"
-        match = None if me else _RESOURCE.fullmatch(resource)
+        match = None if me else RESOURCE.fullmatch(resource)
         endpoint = f"current/{resource}" if me else match["set"] if match else resource
         self.calls[(request.method, endpoint)] += 1
         grant = self.oauth.authenticate(request)
@@ -259,7 +256,7 @@ class ExactSimulator:
         try:
             if (me and resource != "Me") or (not me and match is None):
                 raise ODataError(404, f"Resource not found for the segment '{resource}'.")
-            status, payload = self._dispatch(request, grant, division, match)
+            status, payload = dispatch(self, request, grant, division, match)
         except ODataError as exc:
             status, payload = exc.status, error_body(exc.message)
             headers.update(exc.headers)
@@ -274,38 +271,6 @@ class ExactSimulator:
         if response.status >= 400:
             self._log(request, endpoint, response.status, oauth_message(response), (self.config.client_id, None, endpoint))
         return response
-
-    def _dispatch(self, request: Request, grant: Grant, division: int, match: re.Match | None) -> tuple[int, Any]:
-        if match is None:  # current/Me
-            route, rows = Route(ME), [me_row(self, grant)]
-            root = f"{request.base_url}/api/v1"
-        else:
-            route = ROUTES.get(match["set"]) or _not_found(match["set"])
-            root = f"{request.base_url}/api/v1/{division}"
-            rows = route.rows(self, grant, division) if route.rows else None
-        es, admin = route.es, self.admins[division]
-        if request.method not in es.methods:
-            raise ODataError(405, f"The method '{request.method}' is not allowed on '{es.path}'.")
-        table = {r[es.key]: r for r in rows} if rows is not None else admin.tables.get(route.source or es.path, {})
-        key, nav = (match["key"], match["nav"]) if match else (None, None)
-        if route.source is not None and (key is not None or nav is not None):  # sync and bulk: collections only [U]
-            raise ODataError(404, f"Resource not found for the segment '{es.path.split('/')[-1]}'.")
-        row = table.get(parse_key(key, es)) if key is not None else None
-        if key is not None and row is None:
-            raise ODataError(404, f"Resource not found for the segment '{es.path.split('/')[1]}'.")
-        if request.method == "GET":
-            return 200, read(request, self.config, es, table, row, nav, root, sync=route.source is not None and not route.bulk, bulk=route.bulk)
-        if nav is not None or (request.method == "POST") == (key is not None):
-            raise ODataError(405, f"The method '{request.method}' is not allowed on this resource.")
-        if not request.headers.get("content-type", "").startswith("application/json"):
-            raise ODataError(415, "Unsupported media type: send Content-Type: application/json.")
-        body = parse_entity(es, parse_json(request.body))
-        if request.method == "PUT":
-            route.put(admin, row, body)
-            return 204, None
-        created = route.post(admin, self.config, body)
-        full = "return=representation" in request.headers.get("prefer", "")
-        return 201, {"d": render(es, created, root, expand=es.children if full else (), key_only=not full)}
 
     def _reply(self, request: Request, endpoint: str, status: int, payload: Any, headers: dict[str, str], budget_key: tuple | None) -> Response:
         """Render JSON (Atom without `Accept: application/json`); log errors, and charge the
@@ -326,7 +291,3 @@ class ExactSimulator:
         self.errors.append(ErrorRecord(self.clock(), status, request.method, endpoint, message))
         if budget_key is not None:
             self.budget.record(budget_key)
-
-
-def _not_found(segment: str) -> Route:
-    raise ODataError(404, f"Resource not found for the segment '{segment.split('/')[-1]}'.")

@@ -20,8 +20,8 @@ import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 
-from runner.sandbox.exact.books import RECEIVABLE
 from runner.sandbox.exact.entities import ACCOUNTS, BANK_ENTRIES, CASH_ENTRIES, GL_ACCOUNTS, JOURNALS, SALES_ENTRIES, VAT_CODES
+from runner.sandbox.exact.references import RECEIVABLE
 from runner.sandbox.exact.seed import Administration
 
 CASH_FLOW = 40

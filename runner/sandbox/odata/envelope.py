@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from runner.sandbox.odata.filter import FilterError, parse_datetime_literal
+from runner.sandbox.odata.filter_syntax import FilterError, parse_datetime_literal
 
 EDM_NAMES = {
     "g": "Edm.Guid",

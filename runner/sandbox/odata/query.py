@@ -12,7 +12,8 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from runner.sandbox.odata.envelope import EntitySet, ODataError, render
-from runner.sandbox.odata.filter import FilterError, Predicate, compared_fields, compile_filter
+from runner.sandbox.odata.filter import Predicate, compile_filter
+from runner.sandbox.odata.filter_syntax import FilterError, compared_fields
 
 PAGE_SIZE = 60
 QUERY_OPTIONS = {"$filter", "$select", "$top", "$skip", "$skiptoken", "$orderby", "$expand", "$inlinecount"}

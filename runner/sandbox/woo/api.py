@@ -47,7 +47,8 @@ from runner.sandbox.woo.auth import DEFAULT_KEY, DEFAULT_KEYS, READ_ONLY_KEY, Ap
 from runner.sandbox.woo.carts import DEFAULT_STORE, Cart, RefundItem, RefundRequest, Store
 from runner.sandbox.woo.catalog import Catalog, demo_catalog
 from runner.sandbox.woo.demo import generate_orders
-from runner.sandbox.woo.orders import build_order, gmt_date, local_date, touched, with_status
+from runner.sandbox.woo.order_dates import gmt_date, local_date, touched, with_status
+from runner.sandbox.woo.orders import build_order
 from runner.sandbox.woo.refunds import refund_order
 from runner.sandbox.woo.routes import ROUTES, Route
 from runner.sandbox.woo.wp import no_route, php_query, respond

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from runner.sandbox.woo.carts import DEFAULT_STORE, Store
-from runner.sandbox.woo.orders import gmt_date, local_date
+from runner.sandbox.woo.order_dates import gmt_date, local_date
 
 IMG = "https://winkel.example.nl/wp-content/uploads"
 CATEGORIES: dict[int, str] = {

@@ -1,8 +1,8 @@
 """WooCommerce's order maths as pure functions: a cart description in, the order JSON of
 GET /wc/v3/orders/{id} out. Decimal throughout; a JSON number only for line `price`.
 
-Entry points: `build_order(cart, store)`, `with_status(order, status, when)`, and (from
-shop_refund) `build_refund` / `apply_refund`; `shop_check.check_order` verifies the result.
+Entry points: `build_order(cart, store)`, and `with_status(order, status, when)` (order_dates),
+`build_refund` / `apply_refund` (refunds); `invariants.check_order` verifies the result.
 
 Assumptions about behaviour no source confirmed (INF = inferred from WooCommerce code):
 - Line items follow WC_Cart_Totals (checkout); order-level totals follow
@@ -26,11 +26,7 @@ Assumptions about behaviour no source confirmed (INF = inferred from WooCommerce
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
-from decimal import Decimal
-from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from runner.sandbox.woo.carts import (
     DEFAULT_STORE,
@@ -68,13 +64,10 @@ from runner.sandbox.woo.maths import (
     shipping_rates,
     tax_round,
 )
+from runner.sandbox.woo.order_dates import EDITABLE, UNPAID, gmt_date, local_date
 
 __all__ = [  # the builder and, re-exported, the cart-description types
     "build_order",
-    "with_status",
-    "touched",
-    "local_date",
-    "gmt_date",
     "DEFAULT_STORE",
     "Address",
     "Attribute",
@@ -88,27 +81,6 @@ __all__ = [  # the builder and, re-exported, the cart-description types
     "Store",
     "TaxRate",
 ]
-
-EDITABLE = ("pending", "on-hold", "auto-draft", "checkout-draft")
-UNPAID = ("pending", "failed")
-
-
-@lru_cache(maxsize=8)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
-def local_date(when: datetime | None) -> str | None:
-    """A date as the REST API writes it: `YYYY-MM-DDTHH:MM:SS`, no offset."""
-    return when.isoformat(timespec="seconds") if when else None
-
-
-def gmt_date(when: datetime | None, store: Store = DEFAULT_STORE) -> str | None:
-    """The `_gmt` twin of a shop-local date (CET/CEST for the default store)."""
-    if when is None:
-        return None
-    aware = when.replace(tzinfo=_zone(store.timezone)).astimezone(UTC)
-    return aware.replace(tzinfo=None).isoformat(timespec="seconds")
 
 
 def build_order(cart: Cart, store: Store = DEFAULT_STORE) -> dict[str, Any]:
@@ -220,26 +192,6 @@ def build_order(cart: Cart, store: Store = DEFAULT_STORE) -> dict[str, Any]:
         "_links": order_links(store, cart.id, cart.customer_id, cart.parent_id),
     }
     return order
-
-
-def with_status(order: dict[str, Any], status: str, when: datetime, store: Store = DEFAULT_STORE) -> dict[str, Any]:
-    """The order after a status change at `when` (shop-local): date_modified moves; the paid
-    date is set the first time the order gets paid (WC_Order::maybe_set_date_paid keeps one
-    set before), the completed date on every change to completed, also when completed again
-    after an edit (WC_Order::maybe_set_date_completed sets it to now whatever it was)."""
-    new = {**order, "status": status}
-    if status in ("processing", "completed") and not order.get("date_paid"):
-        new["date_paid"], new["date_paid_gmt"] = local_date(when), gmt_date(when, store)
-    if status == "completed" and order.get("status") != "completed":
-        new["date_completed"], new["date_completed_gmt"] = local_date(when), gmt_date(when, store)
-    new["is_editable"] = status in EDITABLE
-    new["needs_payment"] = status in UNPAID and Decimal(order["total"]) > 0
-    return touched(new, when, store)
-
-
-def touched(order: dict[str, Any], when: datetime, store: Store = DEFAULT_STORE) -> dict[str, Any]:
-    """The order after any save at `when`: only date_modified changes."""
-    return {**order, "date_modified": local_date(when), "date_modified_gmt": gmt_date(when, store)}
 
 
 def order_links(store: Store, order_id: int, customer_id: int, parent_id: int) -> dict[str, list[dict[str, str]]]:

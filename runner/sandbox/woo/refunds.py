@@ -16,7 +16,7 @@ from typing import Any
 
 from runner.sandbox.woo.carts import DEFAULT_STORE, RefundItem, RefundRequest, Store
 from runner.sandbox.woo.maths import ZERO, Taxes, merge, money, php_price, raw, round_half_up, tax_round
-from runner.sandbox.woo.orders import gmt_date, local_date, touched, with_status
+from runner.sandbox.woo.order_dates import gmt_date, local_date, touched, with_status
 
 KINDS = ("line_items", "fee_lines", "shipping_lines")  # wc_create_refund walks items in this order
 
