@@ -19,6 +19,7 @@ from runner.domain.lines import Fact, agree_vat, amount_spread, cents_to_revenue
 from runner.domain.model import Order, Refund
 from runner.domain.money import ZERO
 from runner.domain.refunds import beyond_the_sale, taxed_as_sold, whole_order
+from runner.domain.unmapped import unmapped
 from runner.errors import BookingError, TemplateFailure
 
 
@@ -291,9 +292,8 @@ class Booker:
                 gl_account=gl or render("mapping.gl_account", line=line_ctx, **ctx),
                 item=render("booking.item", line=line_ctx, **ctx) if self.target == "sales_invoice" else "",
             )
-        except TemplateFailure as failure:  # name the line and its rate: that is what the consultant must map
-            where = f"{fact.kind} line '{fact.name}' at {fact.percent:f}%" + (f" ({fact.rate.code})" if fact.rate and fact.rate.code else "")
-            raise TemplateFailure(f"{where}: {failure.message}", failure.hint) from None
+        except TemplateFailure as failure:  # name the line and its rate (an OSS rate in words): what the consultant must map
+            raise unmapped(fact, failure, self.spec.woocommerce.country) from None
 
 
 EU = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
