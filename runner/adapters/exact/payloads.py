@@ -168,11 +168,12 @@ def _priced(line: Line) -> tuple[Decimal, Decimal, str]:
     """Quantity and unit price whose product is the line amount to the cent, as Exact may
     compute the amount from them: as many decimals as that takes (1,000,000 labels for
     12,396.69 cost 0.01239669 each); where no price fits (10.00 for 3), one unit at the line
-    amount, the quantity named in the description. A line of quantity 0 (an amount-only
-    refund: nothing came back) stays 0, its amount in AmountFC and UnitPrice, never 1 unit."""
+    amount, the quantity named in the description. A line of quantity 0 (a price reduction
+    refunded, nothing came back) is one unit at its amount: Exact makes an invoice line's
+    amount of quantity x price, so quantity 0 would invoice 0.00 (issue 22 point 10)."""
     quantity = line.quantity
     if not quantity:
-        return ZERO, line.net, line.description
+        return (Decimal(1) if line.net else ZERO), line.net, line.description
     for places in range(2, 11):
         price = (line.net / quantity).quantize(Decimal(1).scaleb(-places))
         if price * quantity == line.net:
