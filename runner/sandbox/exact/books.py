@@ -1,12 +1,12 @@
-"""The sales bookings (reference 5.1, 5.2, 6): sales entries, sales invoices and their printing,
-and the receivables they open, plus the reference checks the payment entries share. Every
-business rule answers with Exact's Dutch text through BusinessError, all problems at once."""
+"""Sales entries, invoices and their printing, the receivables they open, the checks payment entries share (reference
+5.1, 5.2, 6; cost centres: costs.py). Business rules answer in Exact's Dutch through BusinessError, all at once."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal
 
+from runner.sandbox.exact.costs import checked_costs
 from runner.sandbox.exact.entities import (
     ACCOUNTS,
     GL_ACCOUNTS,
@@ -148,7 +148,7 @@ def _priced(net: Decimal, tax: Decimal, vat: dict) -> dict:
 
 
 def _entry_line(admin: Administration, raw: dict, errors: list[str]) -> dict:
-    gl = _revenue_gl(admin, raw.get("GLAccount"), errors)
+    gl = checked_costs(admin, raw, _revenue_gl(admin, raw.get("GLAccount"), errors), errors)
     vat = _vat_code(admin, raw.get("VATCode") or (gl or {}).get("VATCode"), raw.get("VATPercentage"), errors)
     if raw.get("AmountFC") is None:
         errors.append("Verplicht: Bedrag")
@@ -267,7 +267,7 @@ def _invoice_line(admin: Administration, config: ExactConfig, raw: dict, account
         amount = quantity * unit * (1 - (raw.get("Discount") or 0))
     else:
         amount = raw["AmountFC"]
-    gl = _revenue_gl(admin, raw.get("GLAccount") or item.get("GLRevenue"), errors)
+    gl = checked_costs(admin, raw, _revenue_gl(admin, raw.get("GLAccount") or item.get("GLRevenue"), errors), errors)
     code = raw.get("VATCode") or item.get("SalesVatCode") or (account or {}).get("SalesVATCode")
     vat = _vat_code(admin, code, raw.get("VATPercentage"), errors)
     if vat is None or gl is None:
