@@ -248,9 +248,10 @@ def replace_doc(tmp_path, line):
     return replace(doc, lines=(line,))
 
 
-def test_an_amount_only_refund_is_credited_as_quantity_0_not_as_one_unit(tmp_path):
-    """A refund of an amount without goods coming back: nothing was returned, so the credit
-    note's line says 0, its amount in AmountFC (issue 11 #8)."""
+def test_an_amount_only_refund_is_credited_as_one_unit_at_its_amount(tmp_path):
+    """A refund of an amount without goods coming back (quantity 0): Exact makes an invoice
+    line's amount of quantity x price, so the credit note's line is 1 x -10.00 (issue 22 point
+    10; issue 11 #8 had quantity 0, which Exact would invoice as 0.00)."""
     booker = Booker(spec_module.load(write_spec(tmp_path, "booking:\n  target: sales_invoice\n"), environ={}))
     order = order_of(BAG)
     bag = order["line_items"][0]
@@ -258,7 +259,7 @@ def test_an_amount_only_refund_is_credited_as_quantity_0_not_as_one_unit(tmp_pat
     doc = booker.book_refund(parse_order(order), parse_refund(back, parse_order(order)))
     _, payload = document_payload(doc, Ids(customer="c", items={"TAS": "item-guid"}))
     [line] = [sent for sent in payload["SalesInvoiceLines"] if sent["AmountFC"] != "0.00"]
-    assert (line["Quantity"], line["AmountFC"], line["VATAmountFC"]) == (0, "-10.00", "-2.10")
+    assert (line["Quantity"], line["UnitPrice"], line["AmountFC"], line["VATAmountFC"]) == (1, "-10", "-10.00", "-2.10")
 
 
 @pytest.mark.parametrize("override", [True, False], ids=["exact-takes-line-vat", "exact-sums-its-own"])

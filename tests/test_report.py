@@ -214,7 +214,8 @@ def test_a_booked_administration_reconciles_and_tampering_shows(live):  # noqa: 
     assert clean.exit_code == 0, clean.output
     assert "everything agrees" in clean.output and "!" not in clean.output
     reads = {k: v - calls_before.get(k, 0) for k, v in lab.box.exact.calls.items() if v != calls_before.get(k, 0)}
-    assert reads == {("GET", "salesentry/SalesEntries"): 1}, reads  # one page, lines expanded; nothing written
+    # one page, lines expanded, and the VAT codes' properties (their boxes); nothing written
+    assert reads == {("GET", "salesentry/SalesEntries"): 1, ("GET", "vat/VATCodes"): 1}, reads
     assert lab.box.exact.errors == []
 
     exact = lab.box.exact

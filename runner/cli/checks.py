@@ -144,7 +144,7 @@ def report_command(spec_path, start, end, fmt, sandbox) -> None:
     holds, per VAT code and GL account; exit 1 when anything differs."""
     from runner.adapters.exact import books
     from runner.cli.runs import progress_printer, ticker
-    from runner.services import reconcile
+    from runner.services import reconcile, vat_audit
     from runner.services.vat_report import period
 
     first, last = period(start, end)
@@ -169,7 +169,8 @@ def report_command(spec_path, start, end, fmt, sandbox) -> None:
 
         try:
             paid = books.payments_reader(sink.api, sink.receipt_sign)
-            result = reconcile.reconcile(spec, woo, books.reader(sink.api), ledger, first, last, progress, paid)
+            codes = lambda: vat_audit.vat_codes(sink.api)  # noqa: E731
+            result = reconcile.reconcile(spec, woo, books.reader(sink.api), ledger, first, last, progress, paid, codes)
         except KeyboardInterrupt:
             progress(None)
             done, total = seen[0]

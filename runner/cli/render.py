@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from runner.cli.report_view import audit_lines, audit_records, verdict_of
 from runner.domain.money import text
 from runner.support.text import table
 
@@ -242,7 +243,8 @@ def reconcile_lines(rec) -> list[str]:
                 out.append(f"{'!' if paid.differs else ' '}   paid in journal {paid.journal}: shop {_amount(paid.shop)}, {held}")
     if rec.findings:
         out += ["", "documents behind the differences:"] + [f"! {finding_text(f)}" for f in rec.findings]
-    verdict = (f"{len(rec.findings)} document(s) differ" if rec.findings else "some amounts differ") if rec.differs else "everything agrees"
+    out += audit_lines(rec.audit)
+    verdict = verdict_of(rec)
     out.append(f"{rec.shop_documents} document(s) in the shop's view, {rec.exact_documents} in Exact: {verdict}")
     return out
 
@@ -336,42 +338,25 @@ def reconcile_records(rec) -> list[dict]:
 
 
 def reconcile_csv(rec) -> str:
-    fields = [
-        "kind",
-        "vat_code",
-        "gl_account",
-        "shop_net",
-        "shop_vat",
-        "exact_net",
-        "exact_vat",
-        "diff_net",
-        "diff_vat",
-        "problem",
-        "order",
-        "refund",
-        "your_ref",
-        "entry_date",
-        "exact_entries",
-        "shop_total",
-        "exact_total",
-        "differs",
-        "note",
-        "orders",
-        "payments",
-    ]
+    fields = "kind vat_code gl_account shop_net shop_vat exact_net exact_vat diff_net diff_vat problem order refund your_ref entry_date "
+    fields += "exact_entries shop_total exact_total differs note orders payments box country rate woo_tax documents"
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fields, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fields.split(), lineterminator="\n")
     writer.writeheader()
-    for record in reconcile_records(rec):
+    for record in reconcile_records(rec) + audit_records(rec.audit):
         writer.writerow(
             {
                 **record,
                 "exact_entries": " ".join(str(n) for n in record.get("exact_entries", [])),
                 "orders": " ".join(record.get("orders", [])),
                 "payments": "; ".join(f"journal {p['journal']}: shop {p['shop']}, Exact {p['exact'] or '-'}" for p in record.get("payments", [])),
+                "documents": "; ".join(record.get("documents", [])),
             }
         )
     return buffer.getvalue().rstrip("\n")
+
+
+AUDIT_PARTS = (("boxes", "box"), ("rates", "rate"), ("checks", "check"))
 
 
 def reconcile_json(rec) -> dict[str, Any]:
@@ -389,4 +374,5 @@ def reconcile_json(rec) -> dict[str, Any]:
         "accounts": [r for r in records if r["kind"] == "account"],
         "documents": [r for r in records if r["kind"] == "document"],
         "summaries": [r for r in records if r["kind"] == "summary"],
+        **{name: [r for r in audit_records(rec.audit) if r["kind"] == kind] for name, kind in AUDIT_PARTS},
     }

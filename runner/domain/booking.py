@@ -14,11 +14,13 @@ from decimal import Decimal
 from typing import Any
 
 from runner.domain.context import customer_context, line_context, order_context
+from runner.domain.grouping import grouped
 from runner.domain.identity import document_identity, shop_tag, tag
 from runner.domain.lines import Fact, agree_vat, amount_spread, cents_to_revenue, charge_facts, item_facts, local_date
 from runner.domain.model import Order, Refund
 from runner.domain.money import ZERO
 from runner.domain.refunds import beyond_the_sale, taxed_as_sold, whole_order
+from runner.domain.unmapped import unmapped
 from runner.errors import BookingError, TemplateFailure
 
 
@@ -35,6 +37,8 @@ class Line:
     vat_code: str
     gl_account: str
     item: str = ""
+    cost_center: str = ""  # Exact's CostCenter code (mapping.cost_center); empty: none
+    cost_unit: str = ""  # Exact's CostUnit code (mapping.cost_unit); empty: none
 
 
 @dataclass(frozen=True)
@@ -224,7 +228,7 @@ class Booker:
         lines = [self._line(fact, ctx) for fact in facts]
         warnings += _shared_codes(lines)
         if self.booking.lines == "per_account":
-            lines = _grouped(lines, with_item=self.target == "sales_invoice")
+            lines = grouped(lines, with_item=self.target == "sales_invoice")
         if wrong := [line for line in lines if line.vat and not line.percent]:
             raise BookingError(
                 f"order {order.number}: {len(wrong)} line(s) carry VAT ({', '.join(str(line.vat) for line in wrong)}) at a 0 % rate",
@@ -290,10 +294,11 @@ class Booker:
                 vat_code=vat_code,
                 gl_account=gl or render("mapping.gl_account", line=line_ctx, **ctx),
                 item=render("booking.item", line=line_ctx, **ctx) if self.target == "sales_invoice" else "",
+                cost_center=render("mapping.cost_center", line=line_ctx, **ctx),
+                cost_unit=render("mapping.cost_unit", line=line_ctx, **ctx),
             )
-        except TemplateFailure as failure:  # name the line and its rate: that is what the consultant must map
-            where = f"{fact.kind} line '{fact.name}' at {fact.percent:f}%" + (f" ({fact.rate.code})" if fact.rate and fact.rate.code else "")
-            raise TemplateFailure(f"{where}: {failure.message}", failure.hint) from None
+        except TemplateFailure as failure:  # name the line and its rate (an OSS rate in words): what the consultant must map
+            raise unmapped(fact, failure, self.spec.woocommerce.country) from None
 
 
 EU = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
@@ -305,30 +310,6 @@ def eu_consumer_warning(order: Order, customer: dict[str, Any], home: str) -> tu
     if order.country in EU and order.country != home and not customer.get("vat_number") and order.total > 0 and not order.total_tax:
         return (f"a consumer sale to {order.country} without VAT: under the OSS rules it owes {order.country} VAT (no VAT number on the order)",)
     return ()
-
-
-def _grouped(lines: list[Line], with_item: bool) -> list[Line]:
-    """per_account: one line per (GL account, VAT code[, item]), in first-seen order."""
-    groups: dict[tuple, list[Line]] = {}
-    for line in lines:
-        groups.setdefault((line.gl_account, line.vat_code, line.item if with_item else ""), []).append(line)
-    merged = []
-    for (gl, code, item), members in groups.items():
-        kinds = ", ".join(dict.fromkeys(kind for m in members for kind in m.kind.split(", ")))  # a grouped line's kinds once each
-        merged.append(
-            Line(
-                kinds,
-                f"{kinds} (VAT {code})",
-                Decimal(1),
-                sum((m.net for m in members), ZERO),
-                sum((m.vat for m in members), ZERO),
-                members[0].percent,
-                code,
-                gl,
-                item,
-            )
-        )
-    return merged
 
 
 def _shared_codes(lines: list[Line]) -> list[str]:

@@ -15,7 +15,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from runner.domain.booking import Document, Line, PaymentPlan, _grouped
+from runner.domain.booking import Document, Line, PaymentPlan
+from runner.domain.grouping import grouped as _grouped
 from runner.domain.identity import summary_identity
 from runner.domain.money import ZERO, text
 from runner.errors import BookingError

@@ -19,6 +19,7 @@ from runner.domain.money import ZERO
 from runner.domain.report import NONE, Code, Doc, Pair
 from runner.pipeline import due
 from runner.pipeline.ports import Source
+from runner.services.vat_audit import audit
 from runner.services.vat_report import Reconciliation, compare, ledger_views, read_shop
 
 JOURNAL_IN = re.compile(r", journal (\S+)$")  # runner/domain/summary.py payment_description
@@ -125,15 +126,25 @@ Books = Callable[[Iterable[str], date, date, bool], tuple[list[Doc], list[Doc]]]
 
 
 def reconcile(
-    spec, woo: Source, read_books: Books, ledger, start: date, end: date, progress: Callable | None = None, read_payments: Callable | None = None
+    spec,
+    woo: Source,
+    read_books: Books,
+    ledger,
+    start: date,
+    end: date,
+    progress: Callable | None = None,
+    read_payments: Callable | None = None,
+    read_codes: Callable | None = None,
 ) -> Reconciliation:
     """Read both sides (read-only) and compare them. The journals read are those the shop's
     documents go to, those the ledger booked in, and the spec's own if it is a plain code.
     Daily summaries in paid mode: their payments too, read by `read_payments` (runner/adapters/exact/books.py)."""
     steps = [s for s in ledger.all_steps() if s.get("step") == "document"]
+    facts: dict = {}
     documents, unbookable = read_shop(
-        spec, woo, start, due.Window.of(spec.orders.statuses, due.start(ledger, spec.orders.since), timezone=spec.timezone), progress
+        spec, woo, start, due.Window.of(spec.orders.statuses, due.start(ledger, spec.orders.since), timezone=spec.timezone), progress, facts
     )
+    shop_docs = documents
     plain = spec.booking.journal
     codes = {d.journal for d in documents} | {s["journal"] for s in steps if s.get("journal")} | ({plain} - {""} if "{" not in plain else set())
     entries, drafts = read_books(codes, start, end, spec.booking.target == "sales_invoice")
@@ -157,6 +168,9 @@ def reconcile(
         note=note,
         drafts=drafts,
     )
+    if read_codes is not None:  # WooCommerce's own figures, the sanity rules, the boxes (runner/services/vat_audit.py)
+        mine = [d for d in shop_docs if start <= d.entry_date <= end]
+        result.audit = audit(result.rows, mine, facts, read_codes(), spec.woocommerce.country)
     if summaries and spec.booking.status == "paid" and read_payments is not None:
         accounts = sorted({s["account"] for s in summaries if s.get("account")})
         result.payments = paid_rows([doc for doc, _ in result.summaries], summaries, read_payments(accounts, start, end) if accounts else [])

@@ -22,6 +22,7 @@ from runner.domain.report import NONE, Code, Doc, Pair
 from runner.errors import BookingError, UsageError
 from runner.pipeline import due
 from runner.pipeline.ports import Source
+from runner.services.vat_audit import note_facts
 
 
 @dataclass(frozen=True)
@@ -64,10 +65,12 @@ class Reconciliation:
     exact_documents: int = 0
     summaries: list[tuple[Doc, Decimal | None]] = field(default_factory=list)  # daily summaries: the shop's sum, Exact's total
     payments: list[Any] = field(default_factory=list)  # daily summaries in paid mode: runner/services/reconcile.py PaidRow
+    audit: Any = None  # WooCommerce's own figures, the sanity rules and the boxes: runner/services/vat_audit.py Audit
 
     @property
     def differs(self) -> bool:
-        return bool(self.findings) or any(row.differs for row in self.rows) or any(p.differs for p in self.payments)
+        checks = bool(self.audit and self.audit.checks)
+        return checks or bool(self.findings) or any(row.differs for row in self.rows) or any(p.differs for p in self.payments)
 
     def total(self, side: str) -> Pair:
         pairs = [getattr(row, side) for row in self.rows]
@@ -199,11 +202,14 @@ def _finding_order(finding: Finding) -> tuple:
 # ---- the edges: read-only ------------------------------------------------------------------
 
 
-def read_shop(spec, source: Source, start: date, window: due.Window, progress: Callable | None = None) -> tuple[list[Doc], dict[int, str]]:
+def read_shop(
+    spec, source: Source, start: date, window: due.Window, progress: Callable | None = None, facts: dict | None = None
+) -> tuple[list[Doc], dict[int, str]]:
     """Every document the spec's rules make of the shop's orders that the window makes due,
     changed since the day before the period: whatever dates the entry, an order or refund
     dated in the period was saved then or later. Returns the documents and the orders that
-    cannot be booked (with the reason), limited to those whose entry date is not before the period.
+    cannot be booked (with the reason), limited to those whose entry date is not before the period;
+    `facts` gets WooCommerce's own figures of each document (runner/services/vat_audit.py).
     `progress(done, total)` is told after each order (total: what the shop's listing announced)."""
     booker = Booker(spec)
     documents, failed = [], {}
@@ -211,14 +217,14 @@ def read_shop(spec, source: Source, start: date, window: due.Window, progress: C
     listed = source.refunds_after(after)  # as a run finds refunds: the store-wide list, where the shop has one
     parents = {int(r["parent_id"]) for r in listed or () if r.get("parent_id")}
     for done, raw in enumerate(_orders(source, window, after, parents), 1):
-        _read_order(booker, source, raw, start, window, listed is not None, parents, documents, failed)
+        _read_order(booker, source, raw, start, window, listed is not None, parents, documents, failed, facts)
         if progress:
             announced = getattr(source, "listed", None)
             progress(done, None if announced is None else max(done, announced))
     return documents, failed
 
 
-def _read_order(booker, source: Source, raw: dict, start: date, window: due.Window, store_wide: bool, parents: set[int], documents, failed) -> None:
+def _read_order(booker, source: Source, raw: dict, start: date, window: due.Window, store_wide: bool, parents: set[int], documents, failed, facts):
     """One order's documents (its sale, its refunds' credits) into `documents`, or why not into `failed`."""
     if window.verdict(raw) is not None:
         return
@@ -227,6 +233,7 @@ def _read_order(booker, source: Source, raw: dict, start: date, window: due.Wind
         planned = due.sale(booker, order)
         if window.includes(planned.document):
             documents.append(shop_doc(planned.document, order.status, planned.payment))
+            note_facts(booker, facts, order, None)
     except BookingError as exc:  # the run fails it too; its entry date is a guess then
         when = str(raw.get("date_completed") or raw.get("date_paid") or raw.get("date_created") or "")[:10]
         if not when or when >= start.isoformat():
@@ -239,6 +246,7 @@ def _read_order(booker, source: Source, raw: dict, start: date, window: due.Wind
             credit = due.credit(booker, order, refund, refunds[:n])
             if window.includes(credit.document):
                 documents.append(shop_doc(credit.document, order.status, credit.payment))
+                note_facts(booker, facts, order, refund)
         except BookingError as exc:
             failed[order.id] = f"refund {refund.get('id')}: {exc.message}"
 

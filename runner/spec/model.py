@@ -117,6 +117,8 @@ class Customers:
 class Mapping:
     vat_code: str = ""
     gl_account: str = ""
+    cost_center: str = ""  # Exact's CostCenter per line; empty: none
+    cost_unit: str = ""  # Exact's CostUnit per line; empty: none
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from runner.adapters.exact.client import ExactApi
+from runner.adapters.exact.costs import COST_CENTERS, COST_UNITS, Codes, reader, uses
 from runner.adapters.exact.payloads import CASH, MasterData, VatCode
 from runner.domain.model import percent
 
@@ -50,6 +51,9 @@ class MasterCache:
             {code: kind for code, _, kind, *_ in cached["gl"]},
             {code: kind for code, kind in cached["journals"]},
             frozenset(cached["conditions"]),
+            {row[0]: (int(row[4]), int(row[5])) for row in cached["gl"] if len(row) > 5},  # a cache from before cost centres: none demanded
+            Codes(reader(self.api, COST_CENTERS)),
+            Codes(reader(self.api, COST_UNITS)),
         )
         names = {("gl", row[0]): row[3] for row in cached["gl"] if len(row) > 3 and row[3]}  # a cache from before names: codes only
         names |= {("vat", row[0]): row[6] for row in cached["vat"] if len(row) > 6 and row[6]}
@@ -83,8 +87,8 @@ class MasterCache:
             for r in self.api.get("vat/VATCodes", "ID,Code,Description,Percentage,Type,Charged,EUSalesListing,IsBlocked")
         ]
         gls = [
-            [g["Code"].strip(), g["ID"], int(g.get("Type") or 0), (g.get("Description") or "").strip()]
-            for g in gl_accounts(self.api, "ID,Code,Description,Type")
+            [g["Code"].strip(), g["ID"], int(g.get("Type") or 0), (g.get("Description") or "").strip(), *uses(g)]
+            for g in gl_accounts(self.api, "ID,Code,Description,Type,UseCostcenter,UseCostunit")
         ]
         rows = [j for j in self.api.get("financial/Journals", "Code,Type,IsBlocked,Currency,AllowVariableCurrency") if not j.get("IsBlocked")]
         journals = [[j["Code"].strip(), int(j.get("Type") or 0)] for j in rows]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from runner.adapters.exact.costs import cost_problems
 from runner.domain.booking import Document, Line, PaymentPlan
 from runner.domain.identity import member_notes
 from runner.domain.money import ZERO, text
@@ -84,6 +85,9 @@ class MasterData:
     gl_types: Mapping[str, int]  # GL code -> Exact account type (110 revenue)
     journal_types: Mapping[str, int]  # journal code -> type (20 sales, 12 bank, 10 cash, 16 PSP)
     payment_conditions: frozenset[str] = frozenset()
+    gl_costs: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # GL code -> (UseCostcenter, UseCostunit)
+    cost_centers: Any = None  # the codes of hrm/Costcenters (runner/adapters/exact/costs.py Codes); None: not checked
+    cost_units: Any = None
 
 
 def _quantity(value: Decimal) -> int | str:
@@ -127,9 +131,14 @@ def _entry_line(line: Line, ids: Ids) -> dict[str, Any]:
 
 def _with_vat(out: dict[str, Any], line: Line) -> dict[str, Any]:
     """WooCommerce's VAT on every line above 0 %, "0.00" too, or Exact computes its own;
-    never on a 0 % code, which refuses it."""
+    never on a 0 % code, which refuses it. The line's cost centre and cost unit, if any."""
     if line.vat or line.percent > 0:
         out["VATAmountFC"] = text(line.vat)
+    return _with_costs(out, line)
+
+
+def _with_costs(out: dict[str, Any], line: Line) -> dict[str, Any]:
+    out.update({k: v for k, v in (("CostCenter", line.cost_center), ("CostUnit", line.cost_unit)) if v})
     return out
 
 
@@ -152,7 +161,7 @@ def _invoice_line(line: Line, ids: Ids) -> dict[str, Any]:
 def closing_payload(invoice_id: str, line: Line, gap: Decimal, ids: Ids) -> tuple[str, dict[str, Any]]:
     """A line added to an open (unprinted) invoice whose total Exact summed other than
     WooCommerce: the difference, on the rounding account and code."""
-    return SALES_INVOICE_LINES, {
+    payload = {
         "InvoiceID": invoice_id,
         "Item": ids.items.get(line.item, line.item),
         "Description": fit(line.description),
@@ -162,17 +171,19 @@ def closing_payload(invoice_id: str, line: Line, gap: Decimal, ids: Ids) -> tupl
         "VATCode": line.vat_code,
         "GLAccount": ids.gl_id(line.gl_account),
     }
+    return SALES_INVOICE_LINES, _with_costs(payload, line)
 
 
 def _priced(line: Line) -> tuple[Decimal, Decimal, str]:
     """Quantity and unit price whose product is the line amount to the cent, as Exact may
     compute the amount from them: as many decimals as that takes (1,000,000 labels for
     12,396.69 cost 0.01239669 each); where no price fits (10.00 for 3), one unit at the line
-    amount, the quantity named in the description. A line of quantity 0 (an amount-only
-    refund: nothing came back) stays 0, its amount in AmountFC and UnitPrice, never 1 unit."""
+    amount, the quantity named in the description. A line of quantity 0 (a price reduction
+    refunded, nothing came back) is one unit at its amount: Exact makes an invoice line's
+    amount of quantity x price, so quantity 0 would invoice 0.00 (issue 22 point 10)."""
     quantity = line.quantity
     if not quantity:
-        return ZERO, line.net, line.description
+        return (Decimal(1) if line.net else ZERO), line.net, line.description
     for places in range(2, 11):
         price = (line.net / quantity).quantize(Decimal(1).scaleb(-places))
         if price * quantity == line.net:
@@ -252,6 +263,7 @@ def line_problems(line: Line, master: MasterData, allowed: frozenset[str] = froz
         problems.append(f"GL account '{line.gl_account}' ({line.kind} line) does not exist in this administration")
     elif gl_type != REVENUE and line.gl_account not in allowed:
         problems.append(f"GL account '{line.gl_account}' ({line.kind} line) is not a revenue account (type {gl_type})")
+    problems += cost_problems(line, master.gl_costs.get(line.gl_account, (0, 0)), master.cost_centers, master.cost_units)
     code = master.vat_codes.get(line.vat_code)
     if code is None:
         return problems + [f"VAT code '{line.vat_code}' ({line.kind} line) does not exist in this administration"]

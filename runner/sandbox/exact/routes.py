@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from runner.sandbox.exact.auth import Grant
+from runner.sandbox.exact.costs import COST_CENTERS, COST_UNITS
 from runner.sandbox.exact.deletions import kept_deletions
 from runner.sandbox.exact.entities import (
     ACCOUNTS,
@@ -79,6 +80,8 @@ ROUTES: dict[str, Route] = {
     "system/AllDivisions": Route(ALL_DIVISIONS, rows=lambda sim, grant, division: division_rows(sim, grant, every=True)),
     "read/financial/ReceivablesList": Route(RECEIVABLES_LIST, rows=lambda sim, grant, division: receivables_list(sim.admins[division])),
     "vat/VATCodes": Route(VAT_CODES),
+    "hrm/Costcenters": Route(COST_CENTERS),
+    "hrm/Costunits": Route(COST_UNITS),
     "financial/GLAccounts": Route(GL_ACCOUNTS),
     "financial/Journals": Route(JOURNALS),
     "cashflow/PaymentConditions": Route(PAYMENT_CONDITIONS),

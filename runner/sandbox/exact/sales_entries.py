@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from runner.sandbox.exact.costs import checked_costs
 from runner.sandbox.exact.entities import RECEIVABLES, SALES_ENTRIES, SALES_ENTRY_LINES, BusinessError
 from runner.sandbox.exact.references import (
     SALES_JOURNAL,
@@ -46,7 +47,7 @@ def priced(net: Decimal, tax: Decimal, vat: dict) -> dict:
 
 
 def _entry_line(admin: Administration, raw: dict, errors: list[str]) -> dict:
-    gl = revenue_gl(admin, raw.get("GLAccount"), errors)
+    gl = checked_costs(admin, raw, revenue_gl(admin, raw.get("GLAccount"), errors), errors)
     vat = vat_code_ref(admin, raw.get("VATCode") or (gl or {}).get("VATCode"), raw.get("VATPercentage"), errors)
     if raw.get("AmountFC") is None:
         errors.append("Verplicht: Bedrag")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from runner.sandbox.exact.costs import checked_costs
 from runner.sandbox.exact.entities import (
     ACCOUNTS,
     GL_ACCOUNTS,
@@ -36,14 +37,14 @@ def _invoice_line(admin: Administration, config: ExactConfig, raw: dict, account
         errors.append("Verplicht: Artikel" if raw.get("Item") is None else "Ongeldige referentie: Artikel")
         return {}
     quantity = raw.get("Quantity") if raw.get("Quantity") is not None else Decimal(1)
-    if raw.get("AmountFC") is not None:
-        amount = raw["AmountFC"]
-    elif raw.get("NetPrice") is not None:
+    if raw.get("NetPrice") is not None:  # Exact makes the amount of quantity x price: quantity 0 is 0.00, whatever AmountFC says
         amount = quantity * raw["NetPrice"]
-    else:
+    elif raw.get("UnitPrice") is not None or raw.get("AmountFC") is None:
         unit = raw.get("UnitPrice") if raw.get("UnitPrice") is not None else item["StandardSalesPrice"]
         amount = quantity * unit * (1 - (raw.get("Discount") or 0))
-    gl = revenue_gl(admin, raw.get("GLAccount") or item.get("GLRevenue"), errors)
+    else:
+        amount = raw["AmountFC"]
+    gl = checked_costs(admin, raw, revenue_gl(admin, raw.get("GLAccount") or item.get("GLRevenue"), errors), errors)
     code = raw.get("VATCode") or item.get("SalesVatCode") or (account or {}).get("SalesVATCode")
     vat = vat_code_ref(admin, code, raw.get("VATPercentage"), errors)
     if vat is None or gl is None:

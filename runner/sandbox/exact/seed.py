@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from runner.sandbox.exact.costs import seed_costs
 from runner.sandbox.exact.entities import (
     ACCOUNTS,
     GL_ACCOUNTS,
@@ -294,4 +295,5 @@ def seed_administration(division: int, new_id: Callable[[], str], now: Callable[
             "Stock": Decimal(0),
         },
     )
+    seed_costs(admin)
     return admin

@@ -1,0 +1,199 @@
+"""The report's check on the runner (issue 22 point 9): the shop's own figures, straight from
+WooCommerce (the tax of each rate and country in the orders' `tax_lines` and their refunds'),
+against the VAT Exact holds per code, the code read as Exact defines it (percentage, OSS
+country); per-document sanity rules that use WooCommerce's facts and the Exact codes'
+properties, not the booking rules; and the totals per box of the Dutch VAT return. Pure, but
+for `vat_codes`, which reads the administration's VAT codes.
+
+The box of a VAT code follows from its properties in Exact (reference vat-edge-cases 6.3):
+an OSS country: the OSS return, not the Dutch one; an EU sales listing (L goods, S services,
+T triangulation): 3b; type N (no VAT, the preset's 5 for rounding): outside the return; type B
+(0 %, base only: the preset's 6 export): 3a; otherwise by percentage: 21 % 1a, 9 % 1b, another
+rate 1c, 0 % 1e (the preset's 0)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from runner.adapters.exact.master import exact_percent
+from runner.domain.booking import EU
+from runner.domain.context import customer_context
+from runner.domain.model import Order, parse_refund
+from runner.domain.money import ZERO
+from runner.domain.report import Doc
+
+BOXES = ("1a", "1b", "1c", "1e", "2a", "3a", "3b")  # always shown; "OSS" and "outside" when used
+RateKey = tuple[str, Decimal]  # (country, percent)
+
+
+@dataclass(frozen=True)
+class ExactCode:
+    code: str
+    percent: Decimal
+    type: str = "E"
+    eu_listing: str = "N"
+    oss_country: str = ""
+
+    @property
+    def box(self) -> str:
+        if self.oss_country:
+            return "OSS"
+        if self.eu_listing in ("L", "S", "T"):
+            return "3b"
+        if self.type == "N":
+            return "outside"
+        if self.type == "B":
+            return "3a"
+        return {Decimal(21): "1a", Decimal(9): "1b", ZERO: "1e"}.get(self.percent.normalize(), "1c")
+
+    def rate(self, home: str) -> RateKey:
+        return (self.oss_country or home, self.percent.normalize())
+
+
+@dataclass(frozen=True)
+class Facts:
+    """One document as WooCommerce holds it: the order's country and VAT number, and the tax
+    per rate (country, percent) of its tax_lines (a refund's: negative)."""
+
+    key: tuple[int, int | None]
+    country: str
+    vat_number: str
+    taxed: Mapping[RateKey, Decimal] = field(default_factory=dict)
+    amount_only: bool = False  # a refund without tax lines: WooCommerce says no tax, the runner spread the amount over the rates
+
+
+@dataclass(frozen=True)
+class Check:
+    """A difference the audit names: what is wrong, and the documents behind it."""
+
+    rule: str
+    documents: tuple[str, ...]
+    detail: str = ""
+
+
+@dataclass
+class Audit:
+    boxes: list[tuple[str, Decimal, Decimal, Decimal, Decimal]] = field(default_factory=list)  # box, shop net/VAT, Exact net/VAT
+    rates: list[tuple[RateKey, Decimal, Decimal]] = field(default_factory=list)  # (country, %), WooCommerce tax, Exact VAT
+    checks: list[Check] = field(default_factory=list)
+    spread: list[str] = field(default_factory=list)  # amount-only refunds: their VAT is the runner's spread, WooCommerce has none
+
+
+def woo_facts(order: Order, refund: Mapping | None, vat_number: str, home: str) -> Facts:
+    source = parse_refund(refund, order) if refund is not None else order
+    taxed: dict[RateKey, Decimal] = {}
+    for rate_id, tax in source.tax_totals.items():
+        rate = source.rates.get(rate_id) or order.rates.get(rate_id)
+        key = ((rate.country if rate else "") or home, (rate.percent if rate else ZERO).normalize())
+        taxed[key] = taxed.get(key, ZERO) + tax
+    key = (order.id, int(refund["id"]) if refund is not None else None)
+    return Facts(key, order.country, vat_number, taxed, refund is not None and not refund.get("tax_lines"))
+
+
+def note_facts(booker, facts: dict | None, order: Order, refund: Mapping | None) -> None:
+    """WooCommerce's own figures of a document the report reads, into `facts` by its key."""
+    if facts is not None:
+        vat_number = customer_context(order, booker.spec.customers.vat_number_keys)["vat_number"]
+        found = woo_facts(order, refund, vat_number, booker.spec.woocommerce.country)
+        facts[found.key] = found
+
+
+def label(key: tuple) -> str:
+    order, refund = key
+    return f"{order}" + (f"/{refund}" if refund else "")
+
+
+def audit(rows: Iterable, shop: Iterable[Doc], facts: Mapping[tuple, Facts], codes: Mapping[str, ExactCode], home: str = "NL") -> Audit:
+    """`rows`: the reconciliation's rows (code, shop pair, Exact pair); `shop`: the shop's
+    documents of the period; `facts`: WooCommerce's, by document key; `codes`: Exact's VAT codes."""
+    result = Audit()
+    unknown = lambda c: ExactCode(c, ZERO, "?")  # noqa: E731  (a code Exact does not hold: no box)
+    boxes: dict[str, list[Decimal]] = {box: [ZERO] * 4 for box in BOXES}
+    exact_rates: dict[RateKey, Decimal] = {}
+    for row in rows:
+        code = codes.get(row.code[0]) or unknown(row.code[0])
+        sums = boxes.setdefault(code.box if code.type != "?" else f"? {code.code}", [ZERO] * 4)
+        for n, value in enumerate((*row.shop, *row.exact)):
+            sums[n] += value
+        if code.type not in ("?", "N") and code.percent:
+            exact_rates[code.rate(home)] = exact_rates.get(code.rate(home), ZERO) + row.exact[1]
+    result.boxes = [(box, *sums) for box, sums in boxes.items()]
+    shop = [d for d in shop if not d.summary]
+    woo_rates: dict[RateKey, Decimal] = {}
+    per_rate_docs: dict[RateKey, list[str]] = {}
+    for doc in shop:
+        fact = facts.get(doc.key)
+        if fact is None:
+            continue
+        booked: dict[RateKey, Decimal] = {}
+        for (code_name, _), (_, vat) in doc.amounts.items():
+            code = codes.get(code_name)
+            if code and code.percent and code.type != "N":
+                booked[code.rate(home)] = booked.get(code.rate(home), ZERO) + vat
+        if fact.amount_only:  # nothing of WooCommerce's own to hold the runner to: named, counted as booked
+            fact = replace(fact, taxed=booked)
+            result.spread.append(label(doc.key))
+        for key, tax in fact.taxed.items():
+            woo_rates[key] = woo_rates.get(key, ZERO) + tax
+        for key in sorted(set(fact.taxed) | set(booked)):
+            if fact.taxed.get(key, ZERO) != booked.get(key, ZERO):
+                per_rate_docs.setdefault(key, []).append(
+                    f"{label(doc.key)} (WooCommerce {fact.taxed.get(key, ZERO):.2f}, booked {booked.get(key, ZERO):.2f})"
+                )
+        result.checks += document_checks(doc, fact, codes, home)
+    result.rates = [(key, woo_rates.get(key, ZERO), exact_rates.get(key, ZERO)) for key in sorted(set(woo_rates) | set(exact_rates))]
+    for (country, pct), woo, exact in result.rates:
+        if woo != exact or per_rate_docs.get((country, pct)):
+            result.checks.append(
+                Check(
+                    f"VAT at {country} {pct:f} %: WooCommerce's tax lines say {woo:.2f}, Exact holds {exact:.2f}",
+                    tuple(per_rate_docs.get((country, pct), [])),
+                )
+            )
+    return result
+
+
+def document_checks(doc: Doc, fact: Facts, codes: Mapping[str, ExactCode], home: str) -> list[Check]:
+    """The sanity rules on one document's booked codes against WooCommerce's facts."""
+    found = []
+    who = (label(doc.key),)
+    used = [(codes[c], net, vat) for (c, _), (net, vat) in doc.amounts.items() if c in codes and (net or vat)]
+    abroad_eu = fact.country in EU and fact.country != home
+    export = bool(fact.country) and fact.country not in EU and fact.country != home
+    woo_taxed = any(tax for (_, pct), tax in fact.taxed.items() if pct)
+    for code, net, vat in used:
+        if code.box == "1e" and abroad_eu:
+            found.append(Check(f"a 0 % code ({code.code}, box 1e) on a sale to another EU country ({fact.country})", who))
+        if code.box == "3b" and not fact.vat_number:
+            found.append(Check(f"reverse charge ({code.code}, box 3b) without a VAT number on the order", who))
+        if code.box == "OSS" and fact.country == home:
+            found.append(Check(f"an OSS code ({code.code}, {code.oss_country}) on a domestic ({home}) address", who))
+        if export and vat:
+            found.append(Check(f"VAT ({vat:.2f} on code {code.code}) on an export to {fact.country}", who))
+        if code.box == "1e" and woo_taxed and not any(not pct for _, pct in fact.taxed):
+            found.append(Check(f"turnover on box 1e ({net:.2f}, code {code.code}) that WooCommerce taxed (no 0 % rate on the order)", who))
+    return found
+
+
+def merged(checks: Iterable[Check]) -> list[Check]:
+    """Checks of the same rule joined, their documents listed once each."""
+    out: dict[tuple[str, str], list[str]] = {}
+    for check in checks:
+        out.setdefault((check.rule, check.detail), []).extend(check.documents)
+    return [Check(rule, tuple(dict.fromkeys(docs)), detail) for (rule, detail), docs in out.items()]
+
+
+def vat_codes(api) -> dict[str, ExactCode]:
+    """The administration's VAT codes with what decides their box."""
+    return {
+        row["Code"].strip(): ExactCode(
+            row["Code"].strip(),
+            exact_percent(row.get("Percentage")),
+            (row.get("Type") or "E").strip(),
+            (row.get("EUSalesListing") or "N").strip(),
+            (row.get("OssCountry") or "").strip(),
+        )
+        for row in api.get("vat/VATCodes", "Code,Percentage,Type,EUSalesListing,OssCountry")
+    }
