@@ -86,8 +86,6 @@ STILL_LONG = {
     "runner/domain/lines.py": 330,
     "runner/domain/model.py": 305,
     "runner/ledger/__init__.py": 425,
-    "runner/pipeline/daily.py": 309,
-    "runner/pipeline/engine.py": 474,
     "runner/sandbox/exact/books.py": 429,
     "runner/sandbox/exact/simulator.py": 332,
     "runner/sandbox/odata/filter.py": 324,
