@@ -69,6 +69,16 @@ class Open:
     known: Callable[[], set[str]]
 
 
+def requests(sink: Sink, posting: Posting, steps: tuple[str, ...] | None = None, before: dict | None = None) -> dict[str, dict | None]:
+    """What each step of a document would send, as `Pipeline.post` would take it through them,
+    with stand-ins for the ids the books would give (a preview; reads only, nothing kept)."""
+    done, out = dict(before or {}), {}
+    for step in sink.steps(posting) if steps is None else steps:
+        out[step] = sink.request(step, posting, done)
+        done[step] = {"exact_id": f"<{step}>", "number": None}
+    return out
+
+
 class Pipeline:
     """The documents of one run through their steps, against one sink and ledger."""
 
