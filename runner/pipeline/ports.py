@@ -3,7 +3,8 @@
 WooCommerce source (runner/adapters/woo) and the Exact sink (runner/adapters/exact) implement them, and
 runner/adapters/folder.py is a second sink that writes each document to a folder.
 
-Exactly-once is a protocol between the engine, the ledger and a sink:
+Exactly-once is a protocol between the ledger and a sink, owned by one module
+(runner/pipeline/exactly_once.py) for every document of every booking mode:
 
     for each step a sink names for a document ("document", then e.g. "print", "payment"):
         skip it when the ledger has it done
@@ -98,7 +99,7 @@ class Source(Protocol):
 
 class Sink(Protocol):
     """Where documents are booked. A sink may keep caches (master data, a customer index)
-    in the ledger it was built with; the engine owns every intent and `done`."""
+    in the ledger it was built with; the pipeline owns every intent and `done`."""
 
     name: str  # the books, as a ledger records whose it is (e.g. "Exact division 1234567 at ...")
     batched: frozenset[str]  # steps the engine collects and has written together (`write_many`), always a document's last

@@ -16,7 +16,7 @@ import yaml
 from runner.domain.booking import Booker, Document
 from runner.domain.model import Order
 from runner.errors import BookingError, SpecError
-from runner.pipeline import due
+from runner.pipeline import due, exactly_once
 from runner.pipeline.ports import Posting, Sink, Source
 from runner.services.preview_days import DayPreview
 
@@ -150,10 +150,7 @@ def _item(sink: Sink, planned: due.Planned, days: DayPreview | None = None) -> t
         return doc, days.add(planned)
     account = sink.customer(plan) or f"<new account {plan.email}>"
     posting = Posting(doc, plan, account, planned.payment)
-    requests, done = {}, {}
-    for step in sink.steps(posting):
-        requests[step] = sink.request(step, posting, done)
-        done[step] = {"exact_id": f"<{step}>", "number": None}
+    requests = exactly_once.requests(sink, posting)  # the steps as a run takes them
     item: dict[str, Any] = {"order": doc.order_id}
     if doc.refund_id is not None:
         item["refund"] = doc.refund_id

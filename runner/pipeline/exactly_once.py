@@ -1,0 +1,234 @@
+"""The one exactly-once pipeline: every document a run books goes through it, whatever
+booking mode made it (runner/pipeline/modes): an order's sale or a refund's credit with its
+steps (per_order), a day summary and each of its payment entries (daily_summary).
+
+    for each step of a document ("document", then e.g. "print", "payment"):
+        skip it when the ledger has it done                              (Keep.get)
+        ask the books first: sink.find(step, ...), unless this run wrote the document
+        intend: Keep.intend(step, sink.intent(step, ...))                before anything is sent
+        found in the books: Keep.done(step, found)                       never posted twice
+        a batched step (`sink.batched`, a summary's payments): queued; `flush` sends each
+            step's queue with sink.write_many and records each item's own answer
+        else write: Keep.done(step, sink.write(step, ...)); an answered 5xx is looked up at
+            once (sink.lookup) and never sent twice; a refusal forgets the intent (Keep.forget)
+    settle, first thing in a run: every intent left open (a crash, a lost answer) is looked
+        up, then done or forgotten (sent again by this run)
+
+A document is a `Doc`: its posting, its steps, where the ledger keeps them (a `Keep`,
+runner/pipeline/keeps.py) and how the run names it. The modes decide which documents a run
+produces and when they are due; they read the books only through this module and never
+write to the sink. Dry run and `run --to DIR` are sinks (runner/adapters/dry.py, folder.py)
+taken through this same pipeline. Errors: `Rejected`/`BookingError` (nothing landed),
+`OutcomeUnknown` (may have landed: looked up next run) reach the mode, which fails its orders
+(runner/pipeline/failures.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from runner.domain.booking import CustomerPlan, Document
+from runner.errors import BookingError, OutcomeUnknown, Rejected, RunnerError
+from runner.ledger import Ledger
+from runner.pipeline import due
+from runner.pipeline.keeps import Keep, StepKeep
+from runner.pipeline.outcome import Outcome
+from runner.pipeline.ports import Facts, Posting, Sink
+
+BATCH = 100  # batched steps (payments) sent together at the end of a run, or every this many
+
+
+@dataclass
+class Doc:
+    """One document on its way through the pipeline."""
+
+    posting: Posting
+    keep: Keep
+    steps: tuple[str, ...]
+    said: str  # how warnings name it ("order 1001 refund 3", "WC 2026-11-26")
+    found_as: Callable[[str], str]  # how `outcome.found` names a step the books held
+    known: Callable[[], set[str]]  # ids the ledger holds for other documents (never this one)
+    lost: Callable[[OutcomeUnknown, str], Rejected]  # an answered 5xx the books do not hold: what was refused
+    first: Facts = field(default_factory=dict)  # kept with the "document" step's intent
+    before: dict[str, Facts] = field(default_factory=dict)  # steps done elsewhere (a summary's payment: the summary)
+    look: bool = True  # ask the books first (False: this run wrote what it belongs to)
+    batched: frozenset[str] | None = None  # steps queued for `flush` (None: the sink's)
+    matches: Callable[[Facts, Facts], None] | None = None  # raises BookingError when the books hold it otherwise
+    warnings: tuple[str, ...] = ()  # said once the document is written
+    on_done: Callable[[str, Facts, dict], None] = lambda step, facts, done: None  # a batched step landed
+    on_error: Callable[[str, RunnerError], None] = lambda step, exc: None  # a batched step failed
+
+
+@dataclass
+class Open:
+    """An intent an earlier run left open: where it is kept, the step, what finds it."""
+
+    keep: Keep
+    step: str
+    intent: Facts
+    known: Callable[[], set[str]]
+
+
+def requests(sink: Sink, posting: Posting, steps: tuple[str, ...] | None = None, before: dict | None = None) -> dict[str, dict | None]:
+    """What each step of a document would send, as `Pipeline.post` would take it through them,
+    with stand-ins for the ids the books would give (a preview; reads only, nothing kept)."""
+    done, out = dict(before or {}), {}
+    for step in sink.steps(posting) if steps is None else steps:
+        out[step] = sink.request(step, posting, done)
+        done[step] = {"exact_id": f"<{step}>", "number": None}
+    return out
+
+
+class Pipeline:
+    """The documents of one run through their steps, against one sink and ledger."""
+
+    def __init__(self, sink: Sink, ledger: Ledger, outcome: Outcome) -> None:
+        self.sink, self.ledger, self.outcome = sink, ledger, outcome
+        self.pending: list[tuple[Doc, str, dict]] = []  # batched steps, intended, not yet sent
+
+    # the protocol
+    def post(self, doc: Doc) -> bool:
+        """Takes a document through its steps; whether its "document" step was written now."""
+        done: dict[str, Facts] = dict(doc.before)
+        wrote = posted = False  # after a write of this run, nothing later can be in the books yet
+        for step in doc.steps:
+            record = doc.keep.get(step)
+            if record is None or record["state"] != "done":
+                facts = self.sink.intent(step, doc.posting, done)
+                if step == "document" and doc.first:  # the steps it takes, the date it is booked on: fixed from now on
+                    facts = {**facts, **doc.first}
+                found = None if wrote or not doc.look else self._find(doc, step, done, facts)
+                doc.keep.intend(step, facts)
+                if found is not None:  # the books hold it: recorded, never posted twice
+                    doc.keep.done(step, found)
+                    self.outcome.found.append(doc.found_as(step))
+                elif step in (self.sink.batched if doc.batched is None else doc.batched):  # always a document's last step
+                    self.pending.append((doc, step, dict(done)))
+                    continue
+                else:
+                    written = self.write(doc, step, done, facts)
+                    warnings = [written.pop("warning")] if "warning" in written else []  # something the sink had to do, said
+                    doc.keep.done(step, written)
+                    wrote, posted = True, posted or step == "document"
+                    said = (list(doc.warnings) if step == "document" else []) + warnings
+                    self.outcome.warnings += [f"{doc.said}: {warning}" for warning in said]
+                record = doc.keep.get(step)
+            done[step] = record
+        return posted
+
+    def _find(self, doc: Doc, step: str, done: dict, facts: Facts) -> Facts | None:
+        try:
+            found = self.sink.find(step, doc.posting, done, doc.known())
+        except BookingError as collision:  # a summary of an older version, without a tag, for another total
+            if doc.matches is None:
+                raise
+            found = {"amount": collision.message}
+        if found is not None and doc.matches is not None:
+            doc.matches(found, facts)
+        return found
+
+    def write(self, doc: Doc, step: str, done: dict, facts: Facts) -> Facts:
+        """One write. A 5xx answer may come after the work was committed, or be a refusal:
+        the sink has finished either way, so it is looked up at once and never sent twice.
+        Refused, nothing landed: the intent is forgotten."""
+        try:
+            try:
+                return self.sink.write(step, doc.posting, done)
+            except OutcomeUnknown as unknown:
+                if not unknown.answered:
+                    raise
+                found = self.sink.lookup(step, facts, doc.known())
+                if found is None:
+                    raise doc.lost(unknown, step) from None
+                return found
+        except (Rejected, BookingError):
+            doc.keep.forget(step)
+            raise
+
+    def flush(self) -> None:
+        """Sends the batched steps queued so far, per step in one go; each item's answer is
+        recorded as its own: done, or (forgotten unless it may have landed) its failure."""
+        pending, self.pending = self.pending, []
+        for step in dict.fromkeys(item[1] for item in pending):
+            items = [item for item in pending if item[1] == step]
+            results = self.sink.write_many(step, [(doc.posting, done) for doc, _, done in items])
+            for (doc, _, done), result in zip(items, results, strict=True):
+                if isinstance(result, RunnerError):
+                    if not isinstance(result, OutcomeUnknown):
+                        doc.keep.forget(step)
+                    doc.on_error(step, result)
+                else:
+                    doc.keep.done(step, result)
+                    doc.on_done(step, result, done)
+
+    def settle(self, more: Iterable[Open] = ()) -> None:
+        """Every intent without ids is looked up in the sink before anything is written
+        again: the order steps' first, then those a mode keeps (`more`)."""
+        for intent in self.ledger.open_intents():
+            order_id = intent["order"]
+            keep = StepKeep(self.ledger, order_id, intent["refund"] or None)
+            self._settle(Open(keep, intent["step"], intent, lambda o=order_id: self.known_ids(o)))
+        for one in more:
+            self._settle(one)
+
+    def _settle(self, one: Open) -> None:
+        found = self.sink.lookup(one.step, one.intent, one.known())
+        if found is not None:
+            one.keep.done(one.step, found)
+        else:
+            one.keep.forget(one.step)
+        self.outcome.settled += 1
+
+    def known_ids(self, order_id: int) -> set[str]:
+        return {s["exact_id"] for s in self.ledger.order_steps(order_id) if s.get("exact_id")}
+
+    def forget_open(self, order_id: int, refund_id: int | None) -> None:
+        """A document refused as a whole: its open intents, nothing of which landed."""
+        for intent in self.ledger.open_intents():
+            if intent["order"] == order_id and (intent["refund"] or None) == refund_id:
+                self.ledger.forget(order_id, intent["refund"], intent["step"])
+
+    def account(self, order_id: int, planned: due.Planned) -> str:
+        """The customer's account: known to the sink, found after a lost answer, or created
+        (intended first, as any write)."""
+        plan = planned.customer
+        known = self.sink.customer(plan)
+        if known:
+            return known
+        # an earlier create for this customer (of any order) whose answer was lost may have landed
+        for intent in self.ledger.open_intents():
+            if intent["step"] == "account" and intent.get("email") == plan.email:
+                found = self.sink.lookup("account", intent, set())
+                if found:
+                    return found["exact_id"]
+        sent = self.sink.intent("account", Posting(planned.document, plan, ""), {})  # how the sink finds it again
+        self.ledger.intend(order_id, None, "account", **sent, email=plan.email)
+        facts = self.sink.create_customer(plan)
+        self.ledger.done(order_id, None, "account", **facts)
+        return facts["exact_id"]
+
+    # what the modes read of the books, through the pipeline
+    def check(self, planned: due.Planned) -> None:
+        """What the books would refuse about a document, found before any write."""
+        if problems := self.sink.problems(planned.document, planned.payment):
+            raise BookingError("; ".join(problems), "fix the mapping or the codes in Exact; `runner validate SPEC --online` checks them")
+
+    def steps(self, posting: Posting) -> tuple[str, ...]:
+        return self.sink.steps(posting)
+
+    def intent(self, step: str, posting: Posting) -> Facts:
+        return self.sink.intent(step, posting, {})
+
+    def account_of(self, plan: CustomerPlan) -> str | None:
+        return self.sink.customer(plan)
+
+    def holds(self, document: Document) -> bool | None:
+        return self.sink.holds(document)
+
+    def still_there(self, step: str, facts: Facts) -> bool:
+        return self.sink.lookup(step, facts, set()) is not None
+
+    def capability(self, name: str) -> Callable | None:
+        """An optional reading of the books a sink may offer (held_summaries, summary_members,
+        shop_documents, unmatched) or healing (unknown_account); None when it does not."""
+        return getattr(self.sink, name, None)
