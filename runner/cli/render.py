@@ -96,28 +96,6 @@ def dry_run_lines(documents: Sequence[tuple[Any, str]], names: dict[tuple[str, s
     return out + code_legend(names)
 
 
-def progress_line(tick, verb: str = "booking") -> str:
-    """`booking: 120/2,000 orders, 118 booked, 2 failed; 14/min; about 2 h 14 min left at Exact's
-    pace (60 calls a minute); 4,812 Exact calls left today`: what is known, nothing guessed."""
-    from runner.pipeline.progress import span
-
-    what = f"{tick.what}s" if tick.what else ""
-    done = f"{tick.done:,}/{tick.total:,} {what}" if tick.total is not None else f"{tick.done:,} {what} read"
-    parts = [f"{verb}: {done}" + (f", {tick.booked:,} booked, {tick.failed:,} failed" if tick.what == "order" else "")]
-    if tick.rate:
-        parts.append(f"{tick.rate:,.0f}/min")
-    left = tick.seconds_left()
-    if left is not None and tick.remaining:
-        pace = f" at Exact's pace ({tick.per_minute} calls a minute)" if tick.per_minute else ""
-        parts.append(f"about {span(left)} left{pace}")
-    if tick.left_today is not None:
-        parts.append(f"{tick.left_today:,} Exact calls left today")
-    short = tick.short_of_calls()
-    if short is not None:
-        parts.append(f"today's calls last for about {short:,} more; the next run after midnight UTC books the rest")
-    return "; ".join(parts)
-
-
 def interrupted(report: dict[str, Any]) -> str:
     """What a run stopped by Ctrl-C leaves: what it booked, and that the next run goes on."""
     credits = f" and {len(report['credits'])} credit document(s)" if report.get("credits") else ""

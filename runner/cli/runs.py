@@ -19,6 +19,7 @@ from runner.adapters.dry import DryRunSink
 from runner.adapters.exact.client import check_schedule
 from runner.adapters.folder import LEDGER
 from runner.cli.common import Out, default_spec, guarded, load_spec, lock_path, main, parts, spec_argument, target
+from runner.cli.progress import announce_waits, progress_printer
 from runner.errors import Busy, RunnerError, SpecError, UsageError
 from runner.ledger import Ledger
 from runner.ledger.lock import RunLock, run_lock
@@ -204,6 +205,7 @@ def _run_one(
             source, sink, ledger = _adapters(spec, dry_run, to)
             pushed = _push_products(spec, source, sink, ledger) if spec.products.push and not dry_run and not to else None
             progress = None if as_json else progress_printer(sys.stdout.isatty())
+            announce_waits(getattr(sink, "api", None), progress)
             booking = engine.Run(spec, source, sink, ledger, progress=progress)
             try:
                 result = outcome["report"] = booking(since=since, only=order_ids, limit=limit).as_dict()
@@ -272,53 +274,6 @@ def _adapters(spec, dry_run: bool, to: str | None):
         return source_from_spec(spec), FolderSink(to), Ledger(Path(to) / LEDGER, compact=True)
     source, sink, ledger = parts(spec, read_only=dry_run)
     return source, (DryRunSink(sink) if dry_run else sink), ledger
-
-
-LOG_EVERY = 100  # orders (or products) between two progress lines without a terminal
-LOG_SECONDS = 60  # ... or seconds, whichever comes first
-
-
-def progress_printer(terminal: bool, verb: str = "booking", every: int = LOG_EVERY):
-    """Progress while a long command works: one line rewritten in place on a terminal
-    (cleared at the end), else a plain line every `every` orders or LOG_SECONDS (cron mail,
-    the systemd journal). Done of total, the rate, and the time left at Exact's pace."""
-    last = [0.0]
-
-    def show(tick) -> None:
-        if tick is None:
-            if terminal:
-                click.echo("\r\033[K", nl=False)
-            return
-        line = render.progress_line(tick, verb)
-        if terminal:
-            click.echo(f"\r\033[K{line}", nl=False)
-        elif tick.done % every == 0 or tick.elapsed - last[0] >= LOG_SECONDS:
-            last[0] = tick.elapsed
-            Out.echo(line)
-
-    def shown(tick) -> None:
-        try:
-            show(tick)
-        except BrokenPipeError:  # the reader has gone: the run books on, its summary ends the command quietly
-            pass
-
-    return shown
-
-
-def ticker(sink, verb: str, what: str, every: int = LOG_EVERY):
-    """`progress(done, total)` for a long command outside the engine (products, report): the
-    same line as a run's, with the sink's calls and Exact's announced limits."""
-    from runner.pipeline.progress import Tick
-
-    show, started = progress_printer(sys.stdout.isatty(), verb, every), time.monotonic()
-
-    def progress(done: int | None, total: int | None = None) -> None:
-        if done is None:  # the end: a terminal's line is cleared
-            return show(None)
-        quota = sink.quota()
-        show(Tick(done, total, time.monotonic() - started, quota.calls, quota.left_today, quota.per_minute, what=what))
-
-    return progress
 
 
 @main.command()
