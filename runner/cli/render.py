@@ -142,46 +142,6 @@ def incomplete(report: dict[str, Any]) -> str:
     return out
 
 
-def status_lines(status: dict[str, Any]) -> list[str]:
-    out = [
-        f"booked: {status['booked_total']} order(s), {status['credits_total']} credit document(s); "
-        f"today {status['booked_today']}, this month {status['booked_month']}"
-    ]
-    last = status.get("last_run")
-    if last:
-        out.append(
-            f"last run: {last['started']} - booked {len(last['booked'])}, failed {len(last['failed'])}"
-            + (f", stopped: {last['stopped']}" if last.get("stopped") else "")
-            + incomplete(last)
-        )
-        out += [f"  warning: {warning}" for warning in (last.get("warnings") or [])[:20]]
-        if last.get("daily_left") is not None:
-            out.append(f"Exact calls left today (at the last run): {last['daily_left']:,}")
-    else:
-        out.append("last run: never")
-    if status.get("last_success"):
-        out.append(f"last run without failures: {status['last_success']}")
-    age = status.get("token_age_days")
-    if age is None:
-        out.append("Exact login: none yet (run `runner auth SPEC`)")
-    else:
-        out.append(f"Exact login refreshed {age:.1f} day(s) ago")
-        if age >= 25:
-            out.append("WARNING: the Exact login dies after 30 days unused; run the sync (or `runner auth SPEC`) soon")
-    if status.get("ledger_damaged"):
-        out.append(f"WARNING: the ledger cannot be read in full ({status['ledger_damaged']})")
-    if status["pending"]:
-        out.append(f"unknown outcomes to look up on the next run: {len(status['pending'])}")
-    if status["failures"]:
-        out.append(f"failed: {len(status['failures'])} order(s)")
-        rows = [("order", "attempts", "next retry", "message")]
-        for f in status["failures"]:  # a refund that failed alone is named with its order: 7001/7102
-            which = f"{f['order']}/{f['refund']}" if f.get("refund") else str(f["order"])
-            rows.append((which, str(f["attempts"]), f.get("next_retry") or "after `runner retry`", f["message"]))
-        out += ["  " + line for line in table(rows)]
-    return out
-
-
 # `runner report`: the reconciliation of a period, as a table, CSV or JSON
 RECONCILE_COLUMNS = ("VAT code", "GL account", "shop net", "shop VAT", "Exact net", "Exact VAT", "diff net", "diff VAT")
 

@@ -20,11 +20,11 @@ from runner.adapters.exact.client import check_schedule
 from runner.adapters.folder import LEDGER
 from runner.cli.common import Out, default_spec, guarded, load_spec, lock_path, main, parts, spec_argument, target
 from runner.cli.progress import announce_waits, progress_printer
-from runner.errors import Busy, RunnerError, SpecError, UsageError
+from runner.cli.waiting import waiting_lines
+from runner.errors import Busy, RunnerError, UsageError
 from runner.ledger import Ledger
 from runner.ledger.lock import RunLock, run_lock
-from runner.pipeline import due, engine
-from runner.pipeline.outcome import status as ledger_status
+from runner.pipeline import due, engine, live
 from runner.services import preview as preview_module
 from runner.support.durations import duration
 
@@ -204,11 +204,13 @@ def _run_one(
         with lock, _alerting(spec, alerts) as outcome:
             source, sink, ledger = _adapters(spec, dry_run, to)
             pushed = _push_products(spec, source, sink, ledger) if spec.products.push and not dry_run and not to else None
-            progress = None if as_json else progress_printer(sys.stdout.isatty())
-            announce_waits(getattr(sink, "api", None), progress)
-            booking = engine.Run(spec, source, sink, ledger, progress=progress)
+            show = None if as_json else progress_printer(sys.stdout.isatty())
+            announce_waits(getattr(sink, "api", None), show)
+            booking = engine.Run(spec, source, sink, ledger)
+            booking.progress = progress = live.recording(booking, show)  # status sees the run as it goes
             try:
                 result = outcome["report"] = booking(since=since, only=order_ids, limit=limit).as_dict()
+                waits = ledger.failures() if result.get("waiting") else []
             except KeyboardInterrupt:
                 if progress:
                     progress(None)
@@ -243,6 +245,8 @@ def _run_one(
         if to:
             summary += f"; the documents are in {to}"
         _stamp(path, summary) if log else Out.echo(summary)
+        for line in waiting_lines(spec, path, waits, result.get("waiting") or []):
+            Out.echo(line, err=True)
         if box is not None and not to:
             for line in box.landed_lines():
                 Out.echo(line)
@@ -290,7 +294,8 @@ def retry(args) -> None:
             if not wanted:
                 Out.echo("nothing to retry: no order has failed; `runner run SPEC` books what is due")
                 return
-            result = engine.Run(spec, woo, sink, ledger)(retry_now=wanted).as_dict()
+            named = {"only": wanted} if order_ids else {"retry_now": wanted}  # `retry 5009` touches 5009 alone
+            result = engine.Run(spec, woo, sink, ledger)(**named).as_dict()
         finally:
             ledger.close()
     for order_id, message in sorted(result["failed"].items(), key=lambda kv: int(kv[0])):
@@ -310,27 +315,3 @@ def _spec_and_orders(args: tuple[str, ...]) -> tuple[str, list[int]]:
     if bad:
         raise UsageError(f"{bad[0]!r} is not an order id", "name orders by their WooCommerce id, e.g. runner retry sync.yaml 5186")
     return spec_path, [int(word) for word in words]
-
-
-@main.command()
-@spec_argument()
-@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
-@guarded
-def status(spec_path, as_json) -> None:
-    """Booked, failed and pending orders, the last run, the rate budget and the login's age."""
-    from runner.adapters.exact.oauth import TokenStore, login_of
-
-    spec = load_spec(spec_path)
-    with Ledger.dry_copy(spec.state_file) as ledger:  # reads only: works on a damaged or read-only ledger
-        summary = ledger_status(ledger)
-        if ledger.damaged:
-            summary["ledger_damaged"] = f"{ledger.damaged}; the next run sets it aside and rebuilds it from Exact and the shop"
-    try:
-        summary["token_age_days"] = TokenStore(login_of(spec).path, "", "", "").age_days()
-    except SpecError:  # several users logged in and none named: every command that logs in says so
-        summary["token_age_days"] = None
-    if as_json:
-        Out.echo(json.dumps(summary, indent=2, ensure_ascii=False, default=str))
-    else:
-        for line in render.status_lines(summary):
-            Out.echo(line)
