@@ -20,7 +20,7 @@ from runner.adapters.exact.client import check_schedule
 from runner.adapters.folder import LEDGER
 from runner.cli.common import Out, default_spec, guarded, load_spec, lock_path, main, parts, spec_argument, target
 from runner.cli.progress import announce_waits, progress_printer
-from runner.cli.waiting import waiting_lines
+from runner.cli.waiting import folder_summary, waiting_lines
 from runner.errors import Busy, RunnerError, UsageError
 from runner.ledger import Ledger
 from runner.ledger.lock import RunLock, run_lock
@@ -242,8 +242,7 @@ def _run_one(
         for warning in result.get("warnings") or ():
             Out.echo(f"warning: {warning}", err=True)
         summary = ("dry run, nothing posted: " if dry_run else "") + render.run_summary(result, dry=dry_run)
-        if to:
-            summary += f"; the documents are in {to}"
+        summary = folder_summary(result, summary, to) if to else summary
         _stamp(path, summary) if log else Out.echo(summary)
         for line in waiting_lines(spec, path, waits, result.get("waiting") or []):
             Out.echo(line, err=True)

@@ -4,6 +4,7 @@ them now when the spec was changed after they failed (the likely fix)."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -29,3 +30,11 @@ def _changed_since(spec, stamp: str) -> bool:
         return bool(stamp) and saved > datetime.fromisoformat(stamp).timestamp() + 2  # the ledger keeps whole seconds
     except (OSError, ValueError, TypeError, AttributeError):
         return False
+
+
+def folder_summary(result: dict, summary: str, to: str) -> str:
+    """`run --to DIR` books nothing: it wrote files for review, and says so."""
+    written = len(result["booked"]) + len(result["credits"])
+    rest = re.sub(r"; Exact calls \d+[^;]*", "", summary.split("; ", 1)[1])
+    rest = rest.replace("already in Exact (recorded, not posted again)", "already in the folder (not written again)")
+    return f"wrote {written} document(s) to {to}; {rest}"
