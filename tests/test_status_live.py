@@ -37,4 +37,4 @@ def test_status_of_a_live_run_then_of_a_killed_one(sync_box, cli):
         if run.poll() is None:
             run.kill()
     dead = cli("status", str(box.spec)).output
-    assert "did not end (stopped or killed)" in dead and "before it stopped" in dead and "so far" not in dead, dead
+    assert "interrupted, did not end (stopped or killed)" in dead and "before it stopped" in dead and "so far" not in dead, dead
