@@ -77,7 +77,10 @@ def last_run_lines(status: dict[str, Any]) -> list[str]:
         took = span(time.time() - (running["since"] or time.time()))
         return [f"running for {took} (process {running['pid']} on {running['host']}), started {local(last['started'])}: {counts} so far"]
     if last.get("stopped") == INTERRUPTED:
-        return [f"last run: started {local(last['started'])}, interrupted, did not end (stopped or killed): {counts} before it stopped; the next run carries on"]
+        return [
+            f"last run: started {local(last['started'])}, interrupted, did not end (stopped or killed): "
+            f"{counts} before it stopped; the next run carries on"
+        ]
     stopped = f", stopped: {last['stopped']}" if last.get("stopped") else ""
     return [f"last run: started {local(last['started'])}, ended {local(last.get('finished'))}: {counts}{stopped}" + incomplete(last)]
 
