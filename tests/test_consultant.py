@@ -154,7 +154,7 @@ def test_preview_json_names_every_order_it_looked_at(cli, tmp_path, sample_order
 
 
 def test_progress_says_done_of_total_the_rate_and_the_time_left_at_exacts_pace():
-    from runner.cli.render import progress_line
+    from runner.cli.progress import progress_line
     from runner.pipeline.progress import Tick
 
     tick = Tick(done=100, total=2000, elapsed=120, calls=130, left_today=4800, per_minute=60, booked=98, failed=2)
@@ -193,7 +193,7 @@ def test_without_a_terminal_progress_is_plain_lines_with_the_total(sync_box):
     result = box.run("run")
     assert result.exit_code == 0, result.output
     progress = [line for line in result.output.splitlines() if line.startswith("booking: ")]
-    assert progress and re.match(r"booking: 100/\d{3} orders, \d+ booked, 0 failed; [\d,]+/min; about .* left", progress[0]), progress
+    assert progress and re.match(r"booking: 100/\d{3} orders, \d+ booked, 0 failed; (?:[\d,]+/min; )?about .* left", progress[0]), progress
     assert "\r" not in result.output and "\033" not in result.output
 
 
@@ -295,7 +295,7 @@ def test_a_long_report_shows_progress_in_plain_lines_and_keeps_json_clean(sync_b
     period = ("--from", "2000-01-01", "--to", date.today().isoformat())
     table = box.run("report", *period)
     progress = [line for line in table.output.splitlines() if line.startswith("report: ")]
-    assert progress and re.match(r"report: 100/\d{3} shop orders; [\d,]+/min", progress[0]), table.output
+    assert progress and re.match(r"report: 100/\d{3} shop orders", progress[0]), table.output
     assert json.loads(box.run("report", *period, "--format", "json").stdout)  # no progress in what a script reads
 
 

@@ -78,8 +78,8 @@ def test_the_top_level_holds_packages_only():
 # shrink, and leaves this list once it is cut in two. Nothing new joins it.
 STILL_LONG = {
     "runner/adapters/exact/sink.py": 407,
-    "runner/cli/render.py": 392,
-    "runner/cli/runs.py": 381,
+    "runner/cli/render.py": 330,
+    "runner/cli/runs.py": 316,
     "runner/domain/booking.py": 326,
     "runner/domain/lines.py": 330,
     "runner/domain/model.py": 305,

@@ -86,7 +86,7 @@ def test_run_to_a_folder_writes_each_document_once_and_touches_neither_exact_nor
     folder = tmp_path / "review"
     first = box.run("run", "--to", str(folder))
     assert first.exit_code == 0, first.output
-    assert f"the documents are in {folder}" in first.stdout
+    assert f"wrote {len(preview)} document(s) to {folder}; skipped " in first.stdout and "booked" not in first.stdout
 
     files = sorted(folder.glob("order-*.json"))
     assert len(files) == len(preview)  # one file per document the preview shows
@@ -103,7 +103,7 @@ def test_run_to_a_folder_writes_each_document_once_and_touches_neither_exact_nor
 
     again = box.run("run", "--to", str(folder))
     assert again.exit_code == 0, again.output
-    assert sorted(folder.glob("order-*.json")) == files and "booked 0 order(s)" in again.stdout
+    assert sorted(folder.glob("order-*.json")) == files and f"wrote 0 document(s) to {folder}; skipped" in again.stdout
 
 
 def test_a_widened_status_list_books_what_preview_shows(sync_box):

@@ -53,7 +53,7 @@ def test_an_existing_empty_file_or_a_dangling_link_at_a_documents_name_is_not_ta
     again = box.run("run", "--to", str(folder))
     assert again.exit_code == 0, again.output
     assert orders_in(folder)[other] == docs[other] and orders_in(folder)[empty] == docs[empty]
-    assert "already in" in again.output and "booked 1 order(s)" in again.output  # the other files are found, not rewritten
+    assert "6 already in the folder" in again.output and "wrote 1 document(s) to " in again.output  # the other files are found, not rewritten
 
 
 def test_the_folders_ledger_may_not_be_a_link_out_of_it(sync_box, tmp_path):

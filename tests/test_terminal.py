@@ -40,7 +40,7 @@ def test_progress_is_one_line_rewritten_on_a_terminal_and_plain_without(tmp_path
     shown = run_on(tmp_path, terminal=True)
     updates = [part for part in shown.split("\r\x1b[K") if part.startswith("booking: ")]
     assert len(updates) >= 5, shown
-    assert any("/min" in update for update in updates) and all(" orders" in update for update in updates)
+    assert any("left" in update for update in updates) and all(" orders" in update for update in updates)
     assert "\r\x1b[Kbooked " in shown  # the progress line is cleared, then the summary is written in its place
     plain = run_on(tmp_path, terminal=False)
     assert "\r" not in plain and "\x1b[" not in plain and "booked " in plain

@@ -22,7 +22,8 @@ from runner.sandbox.exact.simulator import ManualClock
 from tests.conftest import DATA, ROOT
 
 GOLDEN = ROOT / "tests" / "golden" / "cli"
-TIME = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d| UTC)?")
+# local times name their zone (UTC, CET, +01)
+TIME = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d| UTC| [A-Z]{3,5}\b| [+-]\d\d(?:\d\d)?\b)?")
 DATE = re.compile(r"\b\d{4}-\d\d-\d\d\b")
 PORT = re.compile(r"http://127\.0\.0\.1:\d+")
 

@@ -143,7 +143,7 @@ def report_command(spec_path, start, end, fmt, sandbox) -> None:
     """Before the VAT return: the shop's orders and refunds of a period against what Exact
     holds, per VAT code and GL account; exit 1 when anything differs."""
     from runner.adapters.exact import books
-    from runner.cli.runs import progress_printer, ticker
+    from runner.cli.progress import progress_printer, ticker
     from runner.services import reconcile, vat_audit
     from runner.services.vat_report import period
 

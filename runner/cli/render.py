@@ -97,28 +97,6 @@ def dry_run_lines(documents: Sequence[tuple[Any, str]], names: dict[tuple[str, s
     return out + code_legend(names)
 
 
-def progress_line(tick, verb: str = "booking") -> str:
-    """`booking: 120/2,000 orders, 118 booked, 2 failed; 14/min; about 2 h 14 min left at Exact's
-    pace (60 calls a minute); 4,812 Exact calls left today`: what is known, nothing guessed."""
-    from runner.pipeline.progress import span
-
-    what = f"{tick.what}s" if tick.what else ""
-    done = f"{tick.done:,}/{tick.total:,} {what}" if tick.total is not None else f"{tick.done:,} {what} read"
-    parts = [f"{verb}: {done}" + (f", {tick.booked:,} booked, {tick.failed:,} failed" if tick.what == "order" else "")]
-    if tick.rate:
-        parts.append(f"{tick.rate:,.0f}/min")
-    left = tick.seconds_left()
-    if left is not None and tick.remaining:
-        pace = f" at Exact's pace ({tick.per_minute} calls a minute)" if tick.per_minute else ""
-        parts.append(f"about {span(left)} left{pace}")
-    if tick.left_today is not None:
-        parts.append(f"{tick.left_today:,} Exact calls left today")
-    short = tick.short_of_calls()
-    if short is not None:
-        parts.append(f"today's calls last for about {short:,} more; the next run after midnight UTC books the rest")
-    return "; ".join(parts)
-
-
 def interrupted(report: dict[str, Any]) -> str:
     """What a run stopped by Ctrl-C leaves: what it booked, and that the next run goes on."""
     credits = f" and {len(report['credits'])} credit document(s)" if report.get("credits") else ""
@@ -162,46 +140,6 @@ def incomplete(report: dict[str, Any]) -> str:
     if unmatched:
         named = ", ".join(unmatched[:10]) + (f" and {len(unmatched) - 10} more" if len(unmatched) > 10 else "")
         out += f"; INCOMPLETE: {len(unmatched)} receipt(s) posted but not matched to their sale in Exact ({named})"
-    return out
-
-
-def status_lines(status: dict[str, Any]) -> list[str]:
-    out = [
-        f"booked: {status['booked_total']} order(s), {status['credits_total']} credit document(s); "
-        f"today {status['booked_today']}, this month {status['booked_month']}"
-    ]
-    last = status.get("last_run")
-    if last:
-        out.append(
-            f"last run: {last['started']} - booked {len(last['booked'])}, failed {len(last['failed'])}"
-            + (f", stopped: {last['stopped']}" if last.get("stopped") else "")
-            + incomplete(last)
-        )
-        out += [f"  warning: {warning}" for warning in (last.get("warnings") or [])[:20]]
-        if last.get("daily_left") is not None:
-            out.append(f"Exact calls left today (at the last run): {last['daily_left']:,}")
-    else:
-        out.append("last run: never")
-    if status.get("last_success"):
-        out.append(f"last run without failures: {status['last_success']}")
-    age = status.get("token_age_days")
-    if age is None:
-        out.append("Exact login: none yet (run `runner auth SPEC`)")
-    else:
-        out.append(f"Exact login refreshed {age:.1f} day(s) ago")
-        if age >= 25:
-            out.append("WARNING: the Exact login dies after 30 days unused; run the sync (or `runner auth SPEC`) soon")
-    if status.get("ledger_damaged"):
-        out.append(f"WARNING: the ledger cannot be read in full ({status['ledger_damaged']})")
-    if status["pending"]:
-        out.append(f"unknown outcomes to look up on the next run: {len(status['pending'])}")
-    if status["failures"]:
-        out.append(f"failed: {len(status['failures'])} order(s)")
-        rows = [("order", "attempts", "next retry", "message")]
-        for f in status["failures"]:  # a refund that failed alone is named with its order: 7001/7102
-            which = f"{f['order']}/{f['refund']}" if f.get("refund") else str(f["order"])
-            rows.append((which, str(f["attempts"]), f.get("next_retry") or "after `runner retry`", f["message"]))
-        out += ["  " + line for line in table(rows)]
     return out
 
 

@@ -19,11 +19,12 @@ from runner.adapters.dry import DryRunSink
 from runner.adapters.exact.client import check_schedule
 from runner.adapters.folder import LEDGER
 from runner.cli.common import Out, default_spec, guarded, load_spec, lock_path, main, parts, spec_argument, target
-from runner.errors import Busy, RunnerError, SpecError, UsageError
+from runner.cli.progress import announce_waits, progress_printer
+from runner.cli.waiting import folder_summary, waiting_lines
+from runner.errors import Busy, RunnerError, UsageError
 from runner.ledger import Ledger
 from runner.ledger.lock import RunLock, run_lock
-from runner.pipeline import due, engine
-from runner.pipeline.outcome import status as ledger_status
+from runner.pipeline import due, engine, live
 from runner.services import preview as preview_module
 from runner.support.durations import duration
 
@@ -203,10 +204,13 @@ def _run_one(
         with lock, _alerting(spec, alerts) as outcome:
             source, sink, ledger = _adapters(spec, dry_run, to)
             pushed = _push_products(spec, source, sink, ledger) if spec.products.push and not dry_run and not to else None
-            progress = None if as_json else progress_printer(sys.stdout.isatty())
-            booking = engine.Run(spec, source, sink, ledger, progress=progress)
+            show = None if as_json else progress_printer(sys.stdout.isatty())
+            announce_waits(getattr(sink, "api", None), show)
+            booking = engine.Run(spec, source, sink, ledger)
+            booking.progress = progress = live.recording(booking, show)  # status sees the run as it goes
             try:
                 result = outcome["report"] = booking(since=since, only=order_ids, limit=limit).as_dict()
+                waits = ledger.failures() if result.get("waiting") else []
             except KeyboardInterrupt:
                 if progress:
                     progress(None)
@@ -238,9 +242,10 @@ def _run_one(
         for warning in result.get("warnings") or ():
             Out.echo(f"warning: {warning}", err=True)
         summary = ("dry run, nothing posted: " if dry_run else "") + render.run_summary(result, dry=dry_run)
-        if to:
-            summary += f"; the documents are in {to}"
+        summary = folder_summary(result, summary, to) if to else summary
         _stamp(path, summary) if log else Out.echo(summary)
+        for line in waiting_lines(spec, path, waits, result.get("waiting") or []):
+            Out.echo(line, err=True)
         if box is not None and not to:
             for line in box.landed_lines():
                 Out.echo(line)
@@ -274,53 +279,6 @@ def _adapters(spec, dry_run: bool, to: str | None):
     return source, (DryRunSink(sink) if dry_run else sink), ledger
 
 
-LOG_EVERY = 100  # orders (or products) between two progress lines without a terminal
-LOG_SECONDS = 60  # ... or seconds, whichever comes first
-
-
-def progress_printer(terminal: bool, verb: str = "booking", every: int = LOG_EVERY):
-    """Progress while a long command works: one line rewritten in place on a terminal
-    (cleared at the end), else a plain line every `every` orders or LOG_SECONDS (cron mail,
-    the systemd journal). Done of total, the rate, and the time left at Exact's pace."""
-    last = [0.0]
-
-    def show(tick) -> None:
-        if tick is None:
-            if terminal:
-                click.echo("\r\033[K", nl=False)
-            return
-        line = render.progress_line(tick, verb)
-        if terminal:
-            click.echo(f"\r\033[K{line}", nl=False)
-        elif tick.done % every == 0 or tick.elapsed - last[0] >= LOG_SECONDS:
-            last[0] = tick.elapsed
-            Out.echo(line)
-
-    def shown(tick) -> None:
-        try:
-            show(tick)
-        except BrokenPipeError:  # the reader has gone: the run books on, its summary ends the command quietly
-            pass
-
-    return shown
-
-
-def ticker(sink, verb: str, what: str, every: int = LOG_EVERY):
-    """`progress(done, total)` for a long command outside the engine (products, report): the
-    same line as a run's, with the sink's calls and Exact's announced limits."""
-    from runner.pipeline.progress import Tick
-
-    show, started = progress_printer(sys.stdout.isatty(), verb, every), time.monotonic()
-
-    def progress(done: int | None, total: int | None = None) -> None:
-        if done is None:  # the end: a terminal's line is cleared
-            return show(None)
-        quota = sink.quota()
-        show(Tick(done, total, time.monotonic() - started, quota.calls, quota.left_today, quota.per_minute, what=what))
-
-    return progress
-
-
 @main.command()
 @click.argument("args", metavar="[SPEC] [ORDER]...", nargs=-1)
 @guarded
@@ -335,7 +293,8 @@ def retry(args) -> None:
             if not wanted:
                 Out.echo("nothing to retry: no order has failed; `runner run SPEC` books what is due")
                 return
-            result = engine.Run(spec, woo, sink, ledger)(retry_now=wanted).as_dict()
+            named = {"only": wanted} if order_ids else {"retry_now": wanted}  # `retry 5009` touches 5009 alone
+            result = engine.Run(spec, woo, sink, ledger)(**named).as_dict()
         finally:
             ledger.close()
     for order_id, message in sorted(result["failed"].items(), key=lambda kv: int(kv[0])):
@@ -355,27 +314,3 @@ def _spec_and_orders(args: tuple[str, ...]) -> tuple[str, list[int]]:
     if bad:
         raise UsageError(f"{bad[0]!r} is not an order id", "name orders by their WooCommerce id, e.g. runner retry sync.yaml 5186")
     return spec_path, [int(word) for word in words]
-
-
-@main.command()
-@spec_argument()
-@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
-@guarded
-def status(spec_path, as_json) -> None:
-    """Booked, failed and pending orders, the last run, the rate budget and the login's age."""
-    from runner.adapters.exact import logins, oauth
-
-    spec = load_spec(spec_path)
-    with Ledger.dry_copy(spec.state_file) as ledger:  # reads only: works on a damaged or read-only ledger
-        summary = ledger_status(ledger)
-        if ledger.damaged:
-            summary["ledger_damaged"] = f"{ledger.damaged}; the next run sets it aside and rebuilds it from Exact and the shop"
-    try:
-        summary["token_age_days"] = oauth.TokenStore(logins.login_of(spec).path, "", "", "").age_days()
-    except SpecError:  # several users logged in and none named: every command that logs in says so
-        summary["token_age_days"] = None
-    if as_json:
-        Out.echo(json.dumps(summary, indent=2, ensure_ascii=False, default=str))
-    else:
-        for line in render.status_lines(summary):
-            Out.echo(line)

@@ -88,16 +88,19 @@ def divisions(spec_path) -> None:
     """List the administrations (divisions) this Exact login may use."""
     from runner.adapters.exact.client import ExactApi
     from runner.adapters.exact.logins import store_from_spec
+    from runner.cli.progress import waits_said
 
     spec = load_spec(spec_path)
     store = store_from_spec(spec)
     api = ExactApi(spec.exact.base_url, 0, store.access_token)
+    shown = waits_said(api)
     current = next(api.get("current/Me", "CurrentDivision"))["CurrentDivision"]
     api.division = current
     rows = [("code", "name", "")] + [
         (str(d["Code"]), d.get("Description") or "", "current" if d.get("Current") else "")
         for d in api.get("system/Divisions", "Code,Description,Current")
     ]
+    shown(None)
     for line in render.table(rows):
         Out.echo(line)
 
@@ -113,7 +116,7 @@ PRODUCTS_EVERY = 10  # products between two progress lines without a terminal (u
 def products(spec_path, dry_run, sandbox) -> None:
     """Push WooCommerce products (simple and variations) to Exact items, matched on code."""
     from runner.adapters.exact import products as products_module
-    from runner.cli.runs import ticker
+    from runner.cli.progress import ticker
 
     spec = load_spec(spec_path)
     if not spec.products.push and not dry_run and not sandbox:

@@ -71,7 +71,7 @@ class Run:
             started, looked = self.clock(), 0
             self._expected = len(only) if only else None
             for raw in self.due(since, only, retry_now):
-                if limit is not None and len(self.outcome.booked) >= limit:
+                if limit is not None and len(self.outcome.booked) + len(self.outcome.failed) >= limit:  # orders attempted
                     break
                 if self.clock() - started > self.seconds:
                     self.outcome.stopped = (

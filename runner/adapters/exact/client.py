@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from runner.errors import LoginNeeded, OutcomeUnknown, QuotaExhausted, Rejected, ServiceError, SpecError, UsageError
-from runner.support.http import BadJson, TooSlow, fetch, is_json, json_body, make_client, may_have_landed, why
+from runner.support.http import BadJson, TooSlow, fetch, is_json, json_body, make_client, may_have_landed, pause, why
 from runner.support.redact import safe_url
 
 
@@ -50,7 +50,7 @@ class RateGovernor:
 
     reserve: int = 50
     clock: Callable[[], float] = time.time
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] = pause  # time.sleep, unless support.http.pausing says otherwise
     minutely_remaining: int | None = None
     minutely_limit: int | None = None
     minutely_reset: float = 0.0  # epoch seconds
@@ -58,6 +58,7 @@ class RateGovernor:
     daily_limit: int | None = None
     daily_reset: float = 0.0  # epoch seconds: when Exact's day starts over
     waited: float = 0.0
+    on_wait: Callable[[float], None] | None = None  # told the seconds before each wait for the minute window (the CLI says it)
 
     def before_call(self) -> None:
         if self.daily_remaining is not None and self.daily_remaining <= self.reserve:
@@ -72,6 +73,8 @@ class RateGovernor:
     def _wait_for_minute(self) -> None:
         pause = min(max(0.0, self.minutely_reset - self.clock()), 60.0) + 1.0  # a minute window, whatever the header says
         self.waited += pause
+        if self.on_wait:
+            self.on_wait(pause)
         self.sleep(pause)
         self.minutely_remaining = None
 

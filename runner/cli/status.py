@@ -1,0 +1,186 @@
+"""`runner status SPEC...`: for one spec the ledger in numbers, the last run (live or not,
+its start and end in local time with the zone), failures grouped by their message, the
+login's age; for several a table, one row per client."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime
+from typing import Any
+
+import click
+
+from runner.cli.common import Out, guarded, load_spec, lock_path, main, spec_argument
+from runner.errors import SpecError
+from runner.ledger import Ledger
+from runner.ledger.lock import RunLock
+from runner.pipeline.engine import INTERRUPTED
+from runner.pipeline.outcome import status as ledger_status
+from runner.pipeline.progress import span
+from runner.support.text import table
+
+SHOWN_ORDERS = 6  # order ids named with a group of failures
+
+
+def local(stamp: str | None) -> str:
+    """An ISO time from the ledger in this machine's local time, with its zone."""
+    if not stamp:
+        return "-"
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+    except ValueError:
+        return stamp
+
+
+def summary_of(spec) -> dict[str, Any]:
+    """What `status` says of one spec: the ledger's numbers, whether a run holds it now."""
+    from runner.adapters.exact.logins import login_of
+    from runner.adapters.exact.oauth import TokenStore
+
+    with Ledger.dry_copy(spec.state_file) as ledger:  # reads only: works on a damaged or read-only ledger
+        summary = ledger_status(ledger)
+        if ledger.damaged:
+            summary["ledger_damaged"] = f"{ledger.damaged}; the next run sets it aside and rebuilds it from Exact and the shop"
+    try:
+        summary["token_age_days"] = TokenStore(login_of(spec).path, "", "", "").age_days()
+    except SpecError:  # several users logged in and none named: every command that logs in says so
+        summary["token_age_days"] = None
+    holder = RunLock(lock_path(spec)).holder()
+    alive = holder is not None and not holder.gone and lock_path(spec).exists() and _held(lock_path(spec))
+    summary["running"] = {"pid": holder.pid, "host": holder.host, "since": holder.since} if alive and holder else None
+    return summary
+
+
+def _held(path) -> bool:
+    """Whether a process holds the run lock now (the kernel frees it when its holder dies)."""
+    import fcntl
+
+    with open(path, "a", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
+def last_run_lines(status: dict[str, Any]) -> list[str]:
+    from runner.cli.render import incomplete
+
+    last, running = status.get("last_run"), status.get("running")
+    if running and running.get("since") is None:
+        return ["running: `runner run --every` holds this ledger between its rounds"] + (last_run_lines({**status, "running": None}) if last else [])
+    if not last:
+        return ["last run: never" if not running else "running: a run has just begun"]
+    counts = f"booked {len(last['booked'])}, failed {len(last['failed'])}"
+    if running and last.get("stopped") == INTERRUPTED:
+        took = span(time.time() - (running["since"] or time.time()))
+        return [f"running for {took} (process {running['pid']} on {running['host']}), started {local(last['started'])}: {counts} so far"]
+    if last.get("stopped") == INTERRUPTED:
+        return [
+            f"last run: started {local(last['started'])}, interrupted, did not end (stopped or killed): "
+            f"{counts} before it stopped; the next run carries on"
+        ]
+    stopped = f", stopped: {last['stopped']}" if last.get("stopped") else ""
+    return [f"last run: started {local(last['started'])}, ended {local(last.get('finished'))}: {counts}{stopped}" + incomplete(last)]
+
+
+def failure_lines(failures: list[dict]) -> list[str]:
+    """Failures with one message are one group: `160 orders: collective account '999' ...`."""
+    groups: dict[str, list[dict]] = {}
+    for f in failures:
+        groups.setdefault(f["message"], []).append(f)
+    out = [f"failed: {len(failures)} order(s)"]
+    singles = [fs[0] for fs in groups.values() if len(fs) == 1]
+    for message, fs in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        if len(fs) > 1:
+            names = [_which(f) for f in fs]
+            shown = ", ".join(names[:SHOWN_ORDERS]) + (f" and {len(names) - SHOWN_ORDERS} more" if len(names) > SHOWN_ORDERS else "")
+            retry = min((f.get("next_retry") or "" for f in fs), default="") or "after `runner retry`"
+            out += [f"  {len(fs)} orders: {message}", f"    orders {shown}; next retry {_when(retry)}"]
+    if singles:
+        rows = [("order", "attempts", "next retry", "message")]
+        rows += [(_which(f), str(f["attempts"]), _when(f.get("next_retry") or "after `runner retry`"), f["message"]) for f in singles]
+        out += ["  " + line for line in table(rows)]
+    return out
+
+
+def _which(f: dict) -> str:
+    return f"{f['order']}/{f['refund']}" if f.get("refund") else str(f["order"])  # a refund that failed alone: 7001/7102
+
+
+def _when(stamp: str) -> str:
+    return local(stamp) if stamp[:1].isdigit() else stamp
+
+
+def status_lines(status: dict[str, Any]) -> list[str]:
+    out = [
+        f"booked: {status['booked_total']} order(s), {status['credits_total']} credit document(s); "
+        f"today {status['booked_today']}, this month {status['booked_month']}"
+    ]
+    out += last_run_lines(status)
+    last = status.get("last_run")
+    if last:
+        out += [f"  warning: {warning}" for warning in (last.get("warnings") or [])[:20]]
+        if last.get("daily_left") is not None:
+            out.append(f"Exact calls left today (at the last run): {last['daily_left']:,}")
+    if status.get("last_success"):
+        out.append(f"last run without failures: ended {local(status['last_success'])}")
+    age = status.get("token_age_days")
+    if age is None:
+        out.append("Exact login: none yet (run `runner auth SPEC`)")
+    else:
+        out.append(f"Exact login refreshed {age:.1f} day(s) ago")
+        if age >= 25:
+            out.append("WARNING: the Exact login dies after 30 days unused; run the sync (or `runner auth SPEC`) soon")
+    if status.get("ledger_damaged"):
+        out.append(f"WARNING: the ledger cannot be read in full ({status['ledger_damaged']})")
+    if status["pending"]:
+        out.append(f"unknown outcomes to look up on the next run: {len(status['pending'])}")
+    if status["failures"]:
+        out += failure_lines(status["failures"])
+    return out
+
+
+def overview_lines(rows: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """Several specs: one row per client."""
+    lines = [("spec", "now", "booked", "failed", "last run ended", "login")]
+    for path, s in rows:
+        last = s.get("last_run") or {}
+        if s.get("running"):
+            now = "running"
+        elif not last:
+            now = "never run"
+        elif last.get("stopped") == INTERRUPTED:
+            now = "did not end"
+        else:
+            now = "stopped" if last.get("stopped") else "failures" if s["failures"] else "ok"
+        age = s.get("token_age_days")
+        lines.append(
+            (
+                path,
+                now,
+                str(s["booked_total"]),
+                str(len(s["failures"])),
+                local(last.get("finished")) if last else "-",
+                "none" if age is None else f"{age:.1f} d",
+            )
+        )
+    return table(lines)
+
+
+@main.command()
+@spec_argument(many=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@guarded
+def status(spec_paths, as_json) -> None:
+    """Booked, failed and pending orders, the last run (or the one running now), the rate
+    budget and the login's age; for several specs one row per client."""
+    summaries = [(path, summary_of(load_spec(path))) for path in spec_paths]
+    if as_json:
+        data = summaries[0][1] if len(summaries) == 1 else {path: s for path, s in summaries}
+        Out.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+        return
+    for line in status_lines(summaries[0][1]) if len(summaries) == 1 else overview_lines(summaries):
+        Out.echo(line)
