@@ -18,7 +18,7 @@ import runner.cli.render as render
 from runner.adapters.dry import DryRunSink
 from runner.adapters.exact.client import check_schedule
 from runner.adapters.folder import LEDGER
-from runner.cli.common import Out, default_spec, guarded, load_spec, lock_path, main, parts, spec_argument, target
+from runner.cli.common import Out, default_spec, guarded, load_spec, lock_path, main, parts, spec_argument, target, vies
 from runner.errors import Busy, RunnerError, SpecError, UsageError
 from runner.ledger import Ledger
 from runner.ledger.lock import RunLock, run_lock
@@ -204,7 +204,7 @@ def _run_one(
             source, sink, ledger = _adapters(spec, dry_run, to)
             pushed = _push_products(spec, source, sink, ledger) if spec.products.push and not dry_run and not to else None
             progress = None if as_json else progress_printer(sys.stdout.isatty())
-            booking = engine.Run(spec, source, sink, ledger, progress=progress)
+            booking = engine.Run(spec, source, sink, ledger, progress=progress, vies=vies(spec))
             try:
                 result = outcome["report"] = booking(since=since, only=order_ids, limit=limit).as_dict()
             except KeyboardInterrupt:
@@ -335,7 +335,7 @@ def retry(args) -> None:
             if not wanted:
                 Out.echo("nothing to retry: no order has failed; `runner run SPEC` books what is due")
                 return
-            result = engine.Run(spec, woo, sink, ledger)(retry_now=wanted).as_dict()
+            result = engine.Run(spec, woo, sink, ledger, vies=vies(spec))(retry_now=wanted).as_dict()
         finally:
             ledger.close()
     for order_id, message in sorted(result["failed"].items(), key=lambda kv: int(kv[0])):

@@ -33,11 +33,11 @@ class Run:
     """One run of one spec: settle unknown outcomes, read what is due, book it."""
 
     def __init__(
-        self, spec, source: Source, sink: Sink, ledger: Ledger, clock: Callable[[], float] = time.time, progress: Callable | None = None
+        self, spec, source: Source, sink: Sink, ledger: Ledger, clock: Callable[[], float] = time.time, progress: Callable | None = None, vies=None
     ) -> None:
         self.spec, self.source, self.sink, self.ledger, self.clock = spec, source, sink, ledger, clock
         self.progress = progress  # called with a progress.Tick after each order (done of total, calls, time left)
-        self.booker = Booker(spec)
+        self.booker = Booker(spec, vies)  # vies: checks VAT numbers used for reverse charge (runner/adapters/vies.py)
         self.days = Days(self) if spec.booking.mode == "daily_summary" else None  # documents kept for their day's summary
         self._book = self.days.collect if self.days else self._post_healing
         self.statuses = frozenset(spec.orders.statuses)
@@ -366,7 +366,7 @@ class Run:
                     self.pending.append((order.id, refund_id, step, posting, dict(done)))
                     continue
                 else:
-                    written = self._write(order.id, step, posting, done, facts)
+                    written = self._write(order.id, step, posting, done, facts) | due.kept(planned.document, step)
                     warnings = [written.pop("warning")] if "warning" in written else []  # something the sink had to do, said
                     self.ledger.done(order.id, refund_id, step, **written)
                     wrote, posted = True, posted or step == "document"

@@ -71,6 +71,8 @@ GL_CHART = [
     ("1500", "Af te dragen BTW hoog", 24),
     ("1510", "Af te dragen BTW laag", 24),
     ("1600", "Crediteuren", 22),
+    ("1610", "Uitstaande cadeaubonnen", 90),  # a multi-purpose voucher sold: a liability outside the VAT return
+    ("1620", "Ontvangen statiegeld", 90),  # deposits charged, to be returned: outside the VAT base [U]
     ("4000", "Inkoopwaarde omzet", 111),
     ("8000", "Omzet hoog tarief", 110),
     ("8010", "Omzet laag tarief", 110),
@@ -83,7 +85,8 @@ GL_CHART = [
     ("8070", "Kortingen", 110),
     ("8990", "Afrondingsverschillen", 110),
 ]
-GL_TYPES = {10: "Kas", 12: "Bank", 16: "Betaaldienst", 20: "Debiteuren", 22: "Crediteuren", 24: "Btw", 110: "Omzet", 111: "Kostprijs van de omzet"}
+GL_TYPES = {10: "Kas", 12: "Bank", 16: "Betaaldienst", 20: "Debiteuren", 22: "Crediteuren", 24: "Btw", 90: "Algemeen"}
+GL_TYPES |= {110: "Omzet", 111: "Kostprijs van de omzet"}
 # Code, Description, Percentage, Type, EUSalesListing, OssCountry, GL to pay
 VAT_TABLE = [
     ("0", "BTW 0%", "0", "E", "N", None, None),
