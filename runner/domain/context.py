@@ -17,7 +17,7 @@ from runner.domain import emails
 from runner.domain.lines import Fact
 from runner.domain.model import Order
 from runner.domain.vat_area import vat_area
-from runner.domain.vat_number import found
+from runner.domain.vat_number import found, normal
 
 # GET /wc/v3/orders/{id} (WooCommerce REST API v3; gift_cards: the official Gift Cards plugin's), and the three the runner adds
 ORDER_FIELDS = frozenset(
@@ -78,6 +78,7 @@ def customer_context(order: Order, vat_number_keys: tuple[str, ...]) -> dict[str
     billing = order.raw.get("billing") or {}
     person = f"{billing.get('first_name') or ''} {billing.get('last_name') or ''}".strip()
     vat_number, key = found(order.raw, vat_number_keys)
+    vat_number = normal(vat_number, order.raw)
     context = CustomerContext(
         email=emails.as_typed(order.billing_email),  # what a new account is given: never a mangled lower case
         name=billing.get("company") or person,

@@ -82,6 +82,15 @@ class ViesAnswer:
         return f"VIES {self.date[:10] or '?'}: {self.country}{self.number} {said}" + (f" ({extra})" if extra else "")
 
 
+@dataclass(frozen=True)
+class B2B:
+    """What the VAT number means for one order's booking."""
+
+    home_vat: bool = False  # an invalid number under `warn`: booked with the shop's own VAT
+    evidence: tuple[str, ...] = ()  # VIES's answer, kept with the booking
+    warnings: tuple[str, ...] = ()
+
+
 Checker = Callable[[str, str], ViesAnswer]  # (VIES country code, number without it) -> answer
 
 
@@ -124,21 +133,30 @@ def split(number: str, country: str, postcode: str = "") -> tuple[str, str]:
     return VIES_PREFIX.get(prefix, prefix), text
 
 
+def normal(number: str, order_raw: Mapping[str, Any]) -> str:
+    """`customer.vat_number`: as VIES and Exact's VATNumber write it, prefix first (`de 811 569 869`
+    -> `DE811569869`; a number without a prefix gets the destination's, Greece's EL)."""
+    if not number:
+        return ""
+    country, _, postcode, _ = destination(order_raw)
+    return "".join(split(number, country, postcode))
+
+
 def reverse_charged(area: str, number: str, total_tax: Decimal) -> bool:
     """A number used for reverse charge: to another member state's VAT area, no VAT charged."""
     return area == "eu" and bool(number) and not total_tax
 
 
-def verdict(order_number: str, mode: str, number: str, country: str, postcode: str, check: Checker | None) -> tuple[bool, tuple[str, ...]]:
-    """(book with the shop's own VAT, evidence to keep) for a reverse-charge sale; raises for
-    an invalid number under `required` and for an unavailable VIES (the order waits)."""
+def verdict(order_number: str, mode: str, number: str, country: str, postcode: str, check: Checker | None) -> B2B:
+    """What VIES's answer means for a reverse-charge sale; raises for an invalid number under
+    `required` and for an unavailable VIES (the order waits)."""
     if mode == "off":
-        return False, ()
+        return B2B()
     if check is None:
-        return False, (f"VAT number {number} not checked in VIES here (a run checks it)",)
+        return B2B(warnings=(f"VAT number {number} is checked in VIES when the order is booked, not here",))
     answer = check(*split(number, country, postcode))
     if answer.status == "valid":
-        return False, (answer.evidence,)
+        return B2B(evidence=(answer.evidence,))
     if answer.status == "unavailable":
         raise BookingError(
             f"order {order_number}: VIES cannot check VAT number {number} now ({answer.error or 'unavailable'}); "
@@ -152,7 +170,8 @@ def verdict(order_number: str, mode: str, number: str, country: str, postcode: s
             "correct the number in WooCommerce (or invoice the customer the VAT), then `runner retry SPEC`; "
             "customers.vies: warn books such orders with VAT instead",
         )
-    return True, (answer.evidence, f"VAT number {number} is not valid according to VIES: booked with Dutch VAT, not as reverse charge")
+    said = f"VAT number {number} is not valid according to VIES: booked with the shop's own VAT, not as reverse charge"
+    return B2B(True, (answer.evidence,), (said,))
 
 
 def with_home_vat(facts: list, verdict: B2B, spec: Any) -> list:
@@ -174,23 +193,13 @@ def with_home_vat(facts: list, verdict: B2B, spec: Any) -> list:
     return out
 
 
-@dataclass(frozen=True)
-class B2B:
-    """What the VAT number means for one order's booking."""
-
-    home_vat: bool = False  # an invalid number under `warn`: booked with the shop's own VAT
-    evidence: tuple[str, ...] = ()  # VIES's answer, kept with the booking
-    warnings: tuple[str, ...] = ()
-
-
 def b2b(order: Any, customer: Mapping[str, Any], home: str, mode: str, check: Checker | None) -> B2B:
     """The VIES verdict on an order whose VAT number is used for reverse charge (else nothing)."""
     number = str(customer.get("vat_number") or "")
     if not reverse_charged(vat_area(order.raw, home), number, order.total_tax):
         return B2B()
     country, _, postcode, _ = destination(order.raw)
-    home_vat, evidence = verdict(order.number, mode, number, country, postcode, check)
-    return B2B(home_vat, evidence[:1], evidence[1:])
+    return verdict(order.number, mode, number, country, postcode, check)
 
 
 def match_keys(order: Any, customer: Mapping[str, Any], match: tuple[str, ...]) -> tuple[str, ...]:

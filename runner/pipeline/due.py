@@ -237,12 +237,6 @@ def plans(
     return planned
 
 
-def kept(document: Document, step: str) -> dict[str, Any]:
-    """What the ledger keeps with a written document beyond the sink's facts: VIES's answer on
-    the VAT number a reverse-charge sale rests on (issue 22 #5)."""
-    return {"vies": list(document.evidence)} if step == "document" and document.evidence else {}
-
-
 def _day(value: Any) -> date | None:
     """A window start as a date: ledgers before this one kept a timestamp."""
     if not value:

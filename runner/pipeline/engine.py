@@ -366,7 +366,7 @@ class Run:
                     self.pending.append((order.id, refund_id, step, posting, dict(done)))
                     continue
                 else:
-                    written = self._write(order.id, step, posting, done, facts) | due.kept(planned.document, step)
+                    written = self._write(order.id, step, posting, done, facts)
                     warnings = [written.pop("warning")] if "warning" in written else []  # something the sink had to do, said
                     self.ledger.done(order.id, refund_id, step, **written)
                     wrote, posted = True, posted or step == "document"
