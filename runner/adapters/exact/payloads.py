@@ -118,7 +118,7 @@ def _noted(lines: list[dict[str, Any]], doc: Document) -> list[dict[str, Any]]:
     """VIES's answer on the VAT number a reverse-charge sale rests on, in each line's Notes:
     kept with the booking, where the accountant looks (issue 22 #5)."""
     for line in lines if doc.evidence else ():
-        line["Notes"] = "; ".join(doc.evidence)
+        line["Notes"] = "; ".join(doc.evidence)[:250]
     return lines
 
 
