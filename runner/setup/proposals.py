@@ -285,8 +285,7 @@ def redo(choice: Choice, code: str, catalog: Catalog) -> Choice:
     return Choice(choice.need, code, row, choice.problem)
 
 
-_QUOTED = re.compile(r"'([^'\n]*)'(\s*:)?")
-_BETWEEN_TAGS = re.compile(r"(%\}\s*)([A-Za-z0-9_]+)(\s*\{%)")
+_QUOTED, _BETWEEN_TAGS = re.compile(r"'([^'\n]*)'(\s*:)?"), re.compile(r"(%\}\s*)([A-Za-z0-9_]+)(\s*\{%)")
 
 
 def swap_codes(value: str, swaps: Mapping[str, str], key_swaps: Mapping[str, str] | None = None) -> str:
@@ -314,9 +313,8 @@ def uses(text: str, need: Need, path: tuple[str, ...]) -> bool:
 def overrides(preset: Mapping[str, Any], choices: list[Choice], paid: bool) -> dict[tuple[str, ...], tuple[str, str]]:
     """Key path -> (value, comment) for every preset key whose codes the choices change."""
     swaps: dict[str, dict[str, str]] = {"journal": {}, "vat": {}, "gl": {}}
-    for c in choices:
-        if c.code and c.code != c.need.code:
-            swaps[c.need.table][c.need.code] = c.code
+    for c in (c for c in choices if c.code and c.code != c.need.code):
+        swaps[c.need.table][c.need.code] = c.code
     out = {}
     for path, (values, keys) in CODE_PATHS.items():
         if path[0] == "payments" and not paid:
