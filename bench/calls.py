@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from runner.adapters.exact.logins import store_from_spec  # noqa: E402
 from runner.adapters.exact.sink import sink_from_spec  # noqa: E402
+from runner.adapters.vies import vies_from_spec  # noqa: E402
 from runner.adapters.woo.source import source_from_spec  # noqa: E402
 from runner.ledger import Ledger  # noqa: E402
 from runner.pipeline import engine
@@ -44,8 +45,18 @@ PRODUCTS = [
 ]
 
 
+# Business customers in other member states, their VAT numbers registered in the sandbox's VIES:
+# every tenth order is theirs (0 % intra-EU supplies, each number checked in VIES once per run).
+COMPANIES = [
+    ("Kaffeehaus Weber GmbH", "Köln", "DE", "DE811569869"),
+    ("Brasserie Anvers BV", "Antwerpen", "BE", "BE0123456749"),
+    ("SA Cafés de Lyon", "Lyon", "FR", "FR40303265045"),
+]
+
+
 def orders(n: int, customers: int, seed: int = 1, start: datetime | None = None, days: int = 0) -> list[dict]:
-    """`n` orders one a minute from `start`, or spread evenly over `days` days."""
+    """`n` orders one a minute from `start`, or spread evenly over `days` days; every tenth to a
+    business in another member state, VAT-exempt with its VAT number."""
     rng = random.Random(seed)
     step = timedelta(days=days) / n if days else timedelta(minutes=1)
     people = [f"klant{i}@example.nl" for i in range(customers)]
@@ -54,11 +65,16 @@ def orders(n: int, customers: int, seed: int = 1, start: datetime | None = None,
     for i in range(n):
         email = people[i] if i < customers else rng.choice(people)
         email = email.upper() if rng.random() < 0.1 else email
+        company = COMPANIES[i // 10 % len(COMPANIES)]
+        own = f"inkoop@{company[1].lower()}.example"
+        business = Address("Inkoop", company[0], company[0], city=company[1], country=company[2], email=own) if i % 10 == 9 else None
         lines = tuple(ProductLine(p[0], p[1], Decimal(p[3]), rng.randint(1, 3), p[4], p[2]) for p in rng.sample(PRODUCTS, rng.randint(1, 3)))
         cart = Cart(
             id=10_000 + i * 100,
             lines=lines,
-            billing=Address("Klant", str(i), city="Utrecht", country="NL", email=email),
+            billing=business or Address("Klant", str(i), city="Utrecht", country="NL", email=email),
+            vat_exempt=business is not None,
+            meta=(("_billing_vat_id", company[3]),) if business else (),
             created=start + step * i,
             status="completed",
             prices_include_tax=rng.random() < 0.7,
@@ -84,14 +100,14 @@ def book(target: str, status: str, shop: list[dict], folder: Path, mode: str = "
         ledger = Ledger(spec.file("state.json"))
         started = time.perf_counter()
         sink = sink_from_spec(spec, ledger, store_from_spec(spec))
-        report = engine.Run(spec, source_from_spec(spec), sink, ledger, clock=clock)()
+        report = engine.Run(spec, source_from_spec(spec), sink, ledger, clock=clock, vies=vies_from_spec(spec))()
         seconds = time.perf_counter() - started
         calls_first = sum(exact.calls.values())
         # steady state: a second run with five new orders and nothing else changed
         for raw in orders(5, 5, seed=99, start=now or datetime.now().replace(microsecond=0)):
             woo.add_order({**raw, "id": raw["id"] + 900_000, "number": str(raw["id"] + 900_000)})
         sink = sink_from_spec(spec, ledger, store_from_spec(spec))
-        second = engine.Run(spec, source_from_spec(spec), sink, ledger, clock=clock)()
+        second = engine.Run(spec, source_from_spec(spec), sink, ledger, clock=clock, vies=vies_from_spec(spec))()
         ledger.close()
         return {
             "booked": len(report.booked),
@@ -101,6 +117,7 @@ def book(target: str, status: str, shop: list[dict], folder: Path, mode: str = "
             "second_booked": len(second.booked),
             "second_calls": sum(exact.calls.values()) - calls_first,
             "failed": len(report.failed),
+            "vies": sum(box.vies.calls.values()),
         }
     finally:
         box.stop()
@@ -179,7 +196,7 @@ def main() -> None:
     )
     print(
         f"{'mode':13} {'target':14} {'status':6} {'booked':>6} {'calls':>6} {'per order':>9} {'naive':>6} {'new accts':>9} "
-        f"{'2nd run: booked':>15} {'calls':>5} {'s':>6}"
+        f"{'2nd run: booked':>15} {'calls':>5} {'VIES':>4} {'s':>6}"
     )
     for mode, target, status in ROWS:
         if (args.mode and mode != args.mode) or (args.status and status != args.status):
@@ -192,7 +209,7 @@ def main() -> None:
                 baseline = f"{naive(status, shop, Path(folder)) / len(shop):.3f}"
         print(
             f"{mode:13} {target:14} {status:6} {r['booked']:>6} {r['calls']:>6} {r['calls'] / max(r['booked'], 1):>9.3f} {baseline:>6} "
-            f"{r['new_accounts']:>9} {r['second_booked']:>15} {r['second_calls']:>5} {r['seconds']:>6.1f}"
+            f"{r['new_accounts']:>9} {r['second_booked']:>15} {r['second_calls']:>5} {r['vies']:>4} {r['seconds']:>6.1f}"
         )
 
 

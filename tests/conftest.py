@@ -174,6 +174,7 @@ class SyncBox:
         self.exact = ExactSimulator(seed=seed, **{"minutely_limit": 100_000, **(exact_options or {})})
         self.delays: list[float] = []  # what `delay` faults would have waited, in-process
         self.box = serve(self.woo, self.exact, sockets=sockets, sleep=None if sockets else self.delays.append)
+        self.vies = self.box.vies  # the VAT number service: register numbers, take member states down
         self.dir = tmp_path
         self.box.log_in(tmp_path / ".runner" / "exact-token.json")
         (tmp_path / ".env").write_text("".join(f"{k}={v}\n" for k, v in self.box.credentials().items()))
@@ -184,7 +185,9 @@ class SyncBox:
             f"woocommerce:\n  url: {self.box.woo_url}\n  consumer_key: ${{WOO_CONSUMER_KEY}}\n  consumer_secret: ${{WOO_CONSUMER_SECRET}}\n"
             f"exact:\n  base_url: {self.box.exact_url}\n  division: 1234567\n  client_id: ${{EXACT_CLIENT_ID}}\n"
             f"  client_secret: ${{EXACT_CLIENT_SECRET}}\n  redirect_uri: http://localhost:8765/callback\n"
-            f"orders:\n  statuses: [completed, processing]{since_line}\n" + extra
+            f"orders:\n  statuses: [completed, processing]{since_line}\n"
+            + (f"vies:\n  url: {self.box.vies_url}\n" if "\nvies:" not in "\n" + extra else "")
+            + extra
         )
 
     def run(self, *args: str):
@@ -216,6 +219,7 @@ class SyncBox:
     def stop(self) -> None:
         self.box.stop()
         assert self.box.woo_server.crashes == [] and self.box.exact_server.crashes == [] and self.exact.crashes == []
+        assert self.box.vies_server.crashes == []
 
 
 @pytest.fixture

@@ -31,8 +31,9 @@ from runner.adapters.exact import oauth
 from runner.cli import main
 from runner.errors import UsageError
 from runner.sandbox.embedded import start
+from runner.sandbox.exact.chart import GL_CHART, JOURNAL_TABLE, VAT_TABLE
 from runner.sandbox.exact.entities import GL_ACCOUNTS, JOURNALS, VAT_CODES
-from runner.sandbox.exact.seed import GL_CHART, JOURNAL_TABLE, MAIN_DIVISION, OTHER_DIVISION, VAT_TABLE
+from runner.sandbox.exact.seed import MAIN_DIVISION, OTHER_DIVISION
 from runner.setup.preset_overrides import CODE_PATHS, overrides, swap_codes, uses
 from runner.setup.proposals import NEEDS, Catalog, Row, propose, redo
 from runner.setup.spec_writer import ENV_NAMES, PRESET, Setup, env_text, spec_text
@@ -110,7 +111,9 @@ def test_swapped_templates_render_what_the_preset_renders_with_the_codes_swapped
     vat = {"2": "21", "1": "9", "0": "V0", "7": "6", "6": "EXP", "D7": "7", "B6": "0"}
     gl = {"8000": "8100", "8050": "8150", "8070": "8170", "8040": "8000"}
     env = jinja2.Environment(undefined=jinja2.StrictUndefined)
-    context = {"order": {"country": country}, "customer": {"vat_number": vat_number}}
+    area = {"NL": "domestic", "US": "export"}.get(country, "eu")  # order.vat_area (runner/domain/vat_area.py)
+    context = {"order": {"country": country, "vat_area": area}, "customer": {"vat_number": vat_number}}
+    line = {"name": "", **line}
     preset_vat, preset_gl = PRESET_DATA["mapping"]["vat_code"], PRESET_DATA["mapping"]["gl_account"]
     vat_before = env.from_string(preset_vat).render(line=line, **context)
     vat_after = env.from_string(swap_codes(preset_vat, vat)).render(line=line, **context)
@@ -198,9 +201,10 @@ def test_shipping_without_its_account_goes_to_the_revenue_account_of_its_own_rat
     )
     template = overrides(PRESET_DATA, choices, paid=False)[("mapping", "gl_account")][0]
     env = jinja2.Environment(undefined=jinja2.StrictUndefined)
-    assert env.from_string(template).render(line={"kind": "shipping", "vat_code": vat_code}) == rate_account
-    assert env.from_string(template).render(line={"kind": "fee", "vat_code": vat_code}) == "8060"
-    assert env.from_string(template).render(line={"kind": "product", "vat_code": vat_code}) == rate_account
+    taxed = {"tax_rate": 21, "name": ""}  # gift cards and deposits (untaxed) have accounts of their own
+    assert env.from_string(template).render(line={"kind": "shipping", "vat_code": vat_code, **taxed}) == rate_account
+    assert env.from_string(template).render(line={"kind": "fee", "vat_code": vat_code, **taxed}) == "8060"
+    assert env.from_string(template).render(line={"kind": "product", "vat_code": vat_code, **taxed}) == rate_account
     assert not shipping.open  # not a gap left: every shipping line has an account
 
 

@@ -9,7 +9,7 @@ import click
 import yaml
 
 import runner.cli.render as render
-from runner.cli.common import Out, guarded, load_spec, main, parts, spec_argument, target
+from runner.cli.common import Out, guarded, load_spec, main, parts, spec_argument, target, vies
 from runner.errors import SpecError
 from runner.pipeline import engine
 from runner.services import preview as preview_module
@@ -154,7 +154,7 @@ def report_command(spec_path, start, end, fmt, sandbox) -> None:
         if sandbox:  # a fresh sandbox holds nothing yet: book its shop first
             woo, sink, ledger = parts(spec)
             try:
-                engine.Run(spec, woo, sink, ledger, progress=progress_printer(sys.stdout.isatty()) if fmt == "table" else None)(
+                engine.Run(spec, woo, sink, ledger, progress=progress_printer(sys.stdout.isatty()) if fmt == "table" else None, vies=vies(spec))(
                     since=spec.orders.since or "2000-01-01"
                 )
             finally:

@@ -173,3 +173,10 @@ def parts(spec, read_only: bool = False):
 
 def lock_path(spec) -> Path:
     return spec.state_file.with_name(spec.state_file.name + ".lock")
+
+
+def vies(spec):
+    """The VIES client a run checks reverse-charge VAT numbers with (answers kept per number for the run)."""
+    from runner.adapters.vies import vies_from_spec
+
+    return vies_from_spec(spec)

@@ -18,7 +18,7 @@ import runner.cli.render as render
 from runner.adapters.dry import DryRunSink
 from runner.adapters.exact.client import check_schedule
 from runner.adapters.folder import LEDGER
-from runner.cli.common import Out, default_spec, guarded, load_spec, lock_path, main, parts, spec_argument, target
+from runner.cli.common import Out, default_spec, guarded, load_spec, lock_path, main, parts, spec_argument, target, vies
 from runner.cli.progress import announce_waits, progress_printer
 from runner.cli.waiting import folder_summary, waiting_lines
 from runner.errors import Busy, RunnerError, UsageError
@@ -206,7 +206,7 @@ def _run_one(
             pushed = _push_products(spec, source, sink, ledger) if spec.products.push and not dry_run and not to else None
             show = None if as_json else progress_printer(sys.stdout.isatty())
             announce_waits(getattr(sink, "api", None), show)
-            booking = engine.Run(spec, source, sink, ledger)
+            booking = engine.Run(spec, source, sink, ledger, vies=vies(spec))
             booking.progress = progress = live.recording(booking, show)  # status sees the run as it goes
             try:
                 result = outcome["report"] = booking(since=since, only=order_ids, limit=limit).as_dict()
@@ -294,7 +294,7 @@ def retry(args) -> None:
                 Out.echo("nothing to retry: no order has failed; `runner run SPEC` books what is due")
                 return
             named = {"only": wanted} if order_ids else {"retry_now": wanted}  # `retry 5009` touches 5009 alone
-            result = engine.Run(spec, woo, sink, ledger)(**named).as_dict()
+            result = engine.Run(spec, woo, sink, ledger, vies=vies(spec))(**named).as_dict()
         finally:
             ledger.close()
     for order_id, message in sorted(result["failed"].items(), key=lambda kv: int(kv[0])):

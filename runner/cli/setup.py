@@ -179,6 +179,7 @@ def sandbox(orders, seed, woo_port, exact_port) -> None:
         Out.echo(f"WooCommerce sandbox: {box.woo_url}  ({orders} demo orders)")
         Out.echo(f"Exact Online sandbox: {box.exact_url}  (division {box.exact.admin.division})")
         Out.echo(f"Redirect URI it accepts: {box.exact.config.redirect_uri}  (the app's redirect URI: give it to runner init)")
+        Out.echo(f"VIES sandbox: {box.vies_url}  (the spec's vies.url: VAT numbers are checked there)")
         Out.echo("Point a spec at them with these lines in a .env beside it (and woocommerce.url / exact.base_url as above):")
         for name, value in box.credentials().items():
             click.echo(f"  {name}={value}")  # sandbox credentials are public test values, meant to be copied

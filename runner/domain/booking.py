@@ -21,6 +21,9 @@ from runner.domain.model import Order, Refund
 from runner.domain.money import ZERO
 from runner.domain.refunds import beyond_the_sale, taxed_as_sold, whole_order
 from runner.domain.unmapped import unmapped
+from runner.domain.vat_area import eu_consumer_warning
+from runner.domain.vat_number import B2B, Checker, b2b, match_keys, with_home_vat
+from runner.domain.vouchers import with_vouchers
 from runner.errors import BookingError, TemplateFailure
 
 
@@ -61,6 +64,7 @@ class Document:
     shop: str = ""  # the shop's tag (runner/domain/identity.py): with the ids, how Exact tells this document from any other
     created: date | None = None  # the earliest day the document can be dated (the order's creation): lookups read from it
     summary: str = ""  # a daily summary's identity (day, kind, number), in place of order and refund ids
+    evidence: tuple[str, ...] = ()  # VIES's answer on the VAT number a reverse-charge sale rests on (runner/domain/vat_number.py)
 
     @property
     def identity(self) -> str:
@@ -96,6 +100,7 @@ class CustomerPlan:
     collective: str
     context: dict[str, Any]
     render_account: Callable[[], dict[str, str]] = field(repr=False, compare=False, default=dict)
+    keys: tuple[str, ...] = ()  # what the account is matched on, in customers.match's order: `vat:` + VAT number, the e-mail
 
     @property
     def account(self) -> dict[str, str]:
@@ -117,8 +122,8 @@ class PaymentPlan:
 class Booker:
     """Applies one spec's booking rules and templates to orders and refunds."""
 
-    def __init__(self, spec) -> None:
-        self.spec = spec
+    def __init__(self, spec, vies: Checker | None = None) -> None:
+        self.spec, self.vies, self._b2b = spec, vies, B2B()  # vies: a VAT number checker (none: not asked, as in a preview)
         self.templates = spec.templates
         self.wants_categories = spec.templates.reads_field("line", "categories")  # else products are never asked
         self.booking = spec.booking
@@ -134,7 +139,8 @@ class Booker:
         facts, more = self._sale_facts(order)
         entry = local_date(self.templates.render("orders.entry_date", **ctx), self.spec.timezone)
         description, your_ref = self.templates.render("booking.description", **ctx), self.templates.render("booking.your_ref", **ctx)
-        warnings = [*eu_consumer_warning(order, ctx["customer"], self.spec.woocommerce.country), *more]
+        warnings = [*eu_consumer_warning(order.raw, order.country, ctx["customer"], self.spec.woocommerce.country, order.total, order.total_tax)]
+        warnings += [*self._b2b.warnings, *more]
         return self._document(order, ctx, facts, order.total, entry, None, description, warnings, your_ref)
 
     def _sale_facts(self, order: Order) -> tuple[list[Fact], list[str]]:
@@ -142,6 +148,7 @@ class Booker:
         per rate WooCommerce's tax_lines, the cents of a shop that rounds at subtotal on revenue."""
         facts = item_facts(order.items, order.rates, order.coupons, self.booking.discounts)
         facts += charge_facts(order.charges, order.rates, items=order.items, inclusive=order.prices_include_tax)
+        facts = with_home_vat(with_vouchers(facts, order.raw), self._b2b, self.spec)  # gift cards; an invalid VAT number under `warn`
         facts, warnings = agree_vat(facts, order.tax_totals, keep_gross=order.prices_include_tax)
         facts = cents_to_revenue(facts, order.total, order.total_tax - sum(order.tax_totals.values(), ZERO))
         return facts, warnings
@@ -167,6 +174,7 @@ class Booker:
         explain spread over the order's rates."""
         items, untaxed = taxed_as_sold(order, refund)
         facts = item_facts(items, refund.rates, (), "net") + charge_facts(refund.charges, refund.rates, refunded=True)
+        facts = with_home_vat(with_vouchers(facts, order.raw, sale=False), self._b2b, self.spec)
         targets = dict(refund.tax_totals)
         for added in (i for i, before in zip(items, refund.items) if i is not before):
             if added.taxes[0].rate_id in targets:  # the VAT split out belongs to that rate's total too
@@ -181,10 +189,10 @@ class Booker:
 
     def customer(self, order: Order) -> CustomerPlan:
         ctx = self._contexts(order)
-        collective = self.templates.render("customers.collective", **ctx)
-        if not collective and not order.email:
+        collective, keys = self.templates.render("customers.collective", **ctx), match_keys(order, ctx["customer"], self.spec.customers.match)
+        if not collective and not keys:
             raise BookingError(
-                f"order {order.number} has no billing e-mail, so no Exact account can be matched",
+                f"order {order.number} has no billing e-mail{' or VAT number' * ('vat_number' in self.spec.customers.match)}: no account to match",
                 "add the e-mail in WooCommerce, or set customers.collective to book such orders on a collective account",
             )
         names = list(self.spec.customers.account)
@@ -193,7 +201,7 @@ class Booker:
             fields = {name: self.templates.render(f"customers.account.{name}", **ctx) for name in names}
             return {k: v for k, v in fields.items() if v}
 
-        return CustomerPlan(order.email_key, collective, ctx["customer"], account)
+        return CustomerPlan(order.email_key, collective, ctx["customer"], account, keys)
 
     def payment(self, order: Order, document: Document) -> PaymentPlan | None:
         if self.booking.status != "paid" or not document.total:
@@ -219,8 +227,10 @@ class Booker:
         """The order's template context, built once per order (an order is booked, its
         customer found and its payment planned from the same context)."""
         if self._context_of is not order:
-            self._context = {"order": order_context(order), "customer": customer_context(order, self.spec.customers.vat_number_keys)}
-            self._context_of = order
+            ctx = {"order": order_context(order, self.spec.woocommerce.country)}
+            ctx["customer"] = customer_context(order, self.spec.customers.vat_number_keys)
+            self._b2b = b2b(order, ctx["customer"], self.spec.woocommerce.country, self.spec.customers.vies, self.vies)  # may ask VIES
+            self._context, self._context_of = ctx, order
         return self._context
 
     def _document(self, order, ctx, facts, expected, entry, refund_id, description, warnings, your_ref) -> Document:
@@ -266,6 +276,7 @@ class Booker:
             closing=closing,
             shop=self.shop,
             created=self._created(order, entry),
+            evidence=self._b2b.evidence,
         )
 
     def _created(self, order: Order, entry: date) -> date:
@@ -299,17 +310,6 @@ class Booker:
             )
         except TemplateFailure as failure:  # name the line and its rate (an OSS rate in words): what the consultant must map
             raise unmapped(fact, failure, self.spec.woocommerce.country) from None
-
-
-EU = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
-
-
-def eu_consumer_warning(order: Order, customer: dict[str, Any], home: str) -> tuple[str, ...]:
-    """A consumer (no VAT number) in another member state bought without any VAT: under the
-    OSS rules the sale owes the VAT of the buyer's country, so an accountant must look."""
-    if order.country in EU and order.country != home and not customer.get("vat_number") and order.total > 0 and not order.total_tax:
-        return (f"a consumer sale to {order.country} without VAT: under the OSS rules it owes {order.country} VAT (no VAT number on the order)",)
-    return ()
 
 
 def _shared_codes(lines: list[Line]) -> list[str]:

@@ -35,11 +35,11 @@ class Run:
     """One run of one spec: settle unknown outcomes, read what is due, book it."""
 
     def __init__(
-        self, spec, source: Source, sink: Sink, ledger: Ledger, clock: Callable[[], float] = time.time, progress: Callable | None = None
+        self, spec, source: Source, sink: Sink, ledger: Ledger, clock: Callable[[], float] = time.time, progress: Callable | None = None, vies=None
     ) -> None:
         self.spec, self.source, self.sink, self.ledger, self.clock = spec, source, sink, ledger, clock
         self.progress = progress  # called with a progress.Tick after each order (done of total, calls, time left)
-        self.booker = Booker(spec)
+        self.booker = Booker(spec, vies)  # vies: checks VAT numbers used for reverse charge (runner/adapters/vies.py)
         self.statuses = frozenset(spec.orders.statuses)
         self.outcome = Outcome(started=iso(clock()))
         self.pipeline = Pipeline(sink, ledger, self.outcome)  # every document through the same steps

@@ -21,10 +21,13 @@ from pathlib import Path
 from runner.sandbox.exact.simulator import ExactSimulator
 from runner.sandbox.host import Served
 from runner.sandbox.server import SandboxServer
-from runner.sandbox.transport import InProcessServer
+from runner.sandbox.transport import HostTransport, InProcessServer
+from runner.sandbox.vies import PREFIX, ViesSimulator
 from runner.sandbox.woo.api import DEFAULT_KEY, WooSimulator
 from runner.support import private
+from runner.support.http import mount, unmount
 
+VIES_ORIGIN = "https://ec.europa.eu"  # the real VIES (vies.url's default)
 DEMO_ORDERS = 30  # a demo run stays inside one minute window of Exact (60 calls)
 
 
@@ -34,6 +37,13 @@ class Sandbox:
     exact: ExactSimulator
     woo_server: Served  # an InProcessServer, or a SandboxServer when other processes must reach it
     exact_server: Served
+    vies: ViesSimulator | None = None  # the EU's VAT number check (runner/sandbox/vies.py)
+    vies_server: Served | None = None
+    vies_intercepted: bool = False  # the real VIES address answered by this sandbox's simulator, in this process
+
+    @property
+    def vies_url(self) -> str:
+        return self.vies_server.url + PREFIX if self.vies_server else ""
 
     @property
     def woo_url(self) -> str:
@@ -70,6 +80,10 @@ class Sandbox:
     def stop(self) -> None:
         self.woo_server.stop()
         self.exact_server.stop()
+        if self.vies_server:
+            self.vies_server.stop()
+        if self.vies_intercepted:
+            unmount(VIES_ORIGIN)
 
     def landed_lines(self, limit: int = 12) -> list[str]:
         """What is in the simulated Exact now: the documents, newest last, and their totals."""
@@ -116,18 +130,33 @@ def serve(
     woo_port: int = 0,
     exact_port: int = 0,
     sleep: Callable[[float], None] | None = None,
+    vies: ViesSimulator | None = None,
 ) -> Sandbox:
-    """A running pair around the given simulators; `sleep` is how a `delay` fault waits
-    (time.sleep unless a test passes its own)."""
+    """A running pair around the given simulators, and VIES beside them (a fresh one unless
+    given); `sleep` is how a `delay` fault waits (time.sleep unless a test passes its own)."""
+    vies = vies or ViesSimulator()
     if not sockets:
-        return Sandbox(woo, exact, InProcessServer(woo, sleep=sleep).start(), InProcessServer(exact, sleep=sleep).start())
+        servers = [InProcessServer(sim, sleep=sleep).start() for sim in (woo, exact, vies)]
+        return Sandbox(woo, exact, servers[0], servers[1], vies, servers[2], _intercept(servers[2]))
     woo_server = SandboxServer(woo, port=woo_port, sleep=sleep)
     try:
         exact_server = SandboxServer(exact, port=exact_port, sleep=sleep)
     except OSError:
         woo_server.stop()
         raise
-    return Sandbox(woo, exact, woo_server.start(), exact_server.start())
+    vies_server = SandboxServer(vies, sleep=sleep).start()
+    return Sandbox(woo, exact, woo_server.start(), exact_server.start(), vies, vies_server, _intercept(vies_server))
+
+
+def _intercept(server: Served) -> bool:
+    """A spec that names the real VIES (the preset does) while its shop is a sandbox in this
+    process reaches this simulator there instead: demo numbers never go to the EU's service.
+    The first sandbox of the process takes the address; the others leave it."""
+    try:
+        mount(VIES_ORIGIN, HostTransport(server.host))
+    except ValueError:
+        return False
+    return True
 
 
 @contextmanager
@@ -147,7 +176,8 @@ def embedded(spec, orders: int = DEMO_ORDERS, seed: int = 7) -> Iterator[tuple[o
             client_secret=keys["EXACT_CLIENT_SECRET"],
             token_file=str(folder / "exact-token.json"),
         )
-        sandboxed = replace(spec, woocommerce=woo, exact=exact, state=str(folder / "state.json"), missing_env={})
+        vies = replace(spec.vies, url=box.vies_url)
+        sandboxed = replace(spec, woocommerce=woo, exact=exact, vies=vies, state=str(folder / "state.json"), missing_env={})
         yield replace(sandboxed, secrets=spec.secrets | set(keys.values())), box
     finally:
         box.stop()

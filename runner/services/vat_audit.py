@@ -18,11 +18,11 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from runner.adapters.exact.master import exact_percent
-from runner.domain.booking import EU
 from runner.domain.context import customer_context
 from runner.domain.model import Order, parse_refund
 from runner.domain.money import ZERO
 from runner.domain.report import Doc
+from runner.domain.vat_area import EU
 
 BOXES = ("1a", "1b", "1c", "1e", "2a", "3a", "3b")  # always shown; "OSS" and "outside" when used
 RateKey = tuple[str, Decimal]  # (country, percent)

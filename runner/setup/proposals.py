@@ -91,7 +91,7 @@ NEEDS = (
     Need("vat", "0", "VAT 0 %, exclusive", ("E",), Decimal(0)),
     Need("vat", "7", "intra-EU supply (ICP) 0 %", ("B", "E"), Decimal(0), listing="L", words=("intracom", "icp")),
     Need("vat", "6", "export outside the EU 0 %", ("B",), Decimal(0), words=("export", "buiten")),
-    Need("vat", "5", "no VAT, outside the VAT return (rounding lines)", ("N",), Decimal(0), words=("geen", "niet")),
+    Need("vat", "5", "no VAT, outside the VAT return (rounding, gift cards, deposits)", ("N",), Decimal(0), words=("geen", "niet")),
     _oss("B21", "21", "BE", ("belg",)),
     _oss("B6", "6", "BE", ("belg",)),
     _oss("D19", "19", "DE", ("duits", "deutsch", "german")),
@@ -109,6 +109,8 @@ NEEDS = (
     Need("gl", "8070", "discounts", ("110",), words=("korting", "discount"), strict=True, fallback=BY_RATE, kind="discount"),
     Need("gl", "8990", "rounding differences", ("110",), words=("afronding", "rounding"), fallback="8000"),
     Need("gl", "1300", "receivables the payments settle", ("20",), words=("debiteur", "receivable"), paid_only=True),
+    Need("gl", "1610", "gift cards sold, not yet redeemed", ("90",), words=("cadeau", "gift", "voucher", "tegoed"), strict=True),
+    Need("gl", "1620", "deposits (statiegeld) to return", ("90",), words=("statiegeld", "deposit", "emballage"), strict=True),
 )
 
 

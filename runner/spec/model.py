@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
+from runner.domain.vat_number import HOME_RATES, VAT_NUMBER_KEYS
 from runner.errors import SpecError
 from runner.support.durations import duration
 
@@ -20,7 +21,8 @@ Status = Literal["sent", "paid"]
 LineGrouping = Literal["per_item", "per_account"]
 Mode = Literal["per_order", "daily_summary"]
 Discounts = Literal["net", "separate"]
-Match = Literal["email"]
+Match = Literal["vat_number", "email"]
+ViesMode = Literal["required", "warn", "off"]
 Sign = Literal["positive", "negative"]
 
 
@@ -98,19 +100,20 @@ class Payments:
 
 
 @dataclass(frozen=True)
+class Vies:
+    url: str = "https://ec.europa.eu/taxation_customs/vies/rest-api"
+    requester: str = ""  # the shop's own VAT number: VIES then returns a consultation number (requestIdentifier)
+    timeout: Decimal = Decimal(20)
+
+
+@dataclass(frozen=True)
 class Customers:
-    match: Match = "email"
+    match: tuple[Match, ...] = ("email",)  # in this order; a lone string in the spec is a list of one
     collective: str = ""
     account: dict[str, str] = field(default_factory=dict)  # Exact field name -> template
-    vat_number_keys: tuple[str, ...] = (
-        "_billing_vat_number",
-        "billing_vat_number",
-        "vat_number",
-        "_vat_number",
-        "btw_nummer",
-        "_billing_eu_vat_number",
-        "yweu_billing_vat",
-    )
+    vat_number_keys: tuple[str, ...] = VAT_NUMBER_KEYS  # where the shop's plugins keep the number (runner/domain/vat_number.py)
+    vies: ViesMode = "required"  # a reverse-charge number is checked in VIES: invalid fails (required) or books with VAT (warn)
+    home_rates: dict[str, str] = field(default_factory=lambda: dict(HOME_RATES))  # tax class -> the shop's own rate (warn)
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,7 @@ SECTIONS = {
     "customers": Customers,
     "mapping": Mapping,
     "products": Products,
+    "vies": Vies,
 }
 
 
@@ -182,7 +186,7 @@ def _value(hint: Any, value: Any, path: str) -> Any:
     if dataclasses.is_dataclass(hint):
         return build(hint, value, path)
     if get_origin(hint) is tuple:
-        return tuple(str(v) for v in value)
+        return tuple(str(v) for v in ([value] if isinstance(value, str) else value))
     if get_origin(hint) is dict:
         return {str(k): str(v) for k, v in value.items()}
     if hint is Decimal:
@@ -208,6 +212,7 @@ class Spec:
     customers: Customers = Customers()
     mapping: Mapping = Mapping()
     products: Products = Products()
+    vies: Vies = Vies()
     notify: Notify | None = None
     state: str = ""  # empty: derived from the spec's file name (Spec.state_file)
     source: Any = None  # runner.spec.file.Source: file and line of every key

@@ -23,6 +23,7 @@ from runner.adapters.exact.client import ExactApi, quote
 from runner.adapters.exact.payloads import ACCOUNTS
 from runner.domain import emails
 from runner.domain.booking import CustomerPlan
+from runner.domain.vat_number import vat_key
 from runner.errors import RunnerError
 
 ACCOUNTS_CURSOR = "exact_accounts_timestamp"
@@ -56,11 +57,12 @@ class Customers:
         index = self.ledger.index
         damaged, whole = index.damaged, index.cursor(ACCOUNTS_CURSOR) is None
         seen: set[str] = set()
-        for row in self._changed("sync/CRM/Accounts", "ID,Code,Email,Status", ACCOUNTS_CURSOR):
+        for row in self._changed("sync/CRM/Accounts", "ID,Code,Email,Status,VATNumber", ACCOUNTS_CURSOR):
             seen.add(row["ID"])
             email, code = emails.key(row.get("Email") or ""), (row.get("Code") or "").strip()
-            if email and not index.account(email):  # the first account with an e-mail keeps it
-                index.remember_account(email, row["ID"], code)
+            for key in (email, vat_key(row.get("VATNumber") or "")):
+                if key and not index.account(key):  # the first account with an e-mail (a VAT number) keeps it
+                    index.remember_account(key, row["ID"], code)
             if code:
                 index.remember_code(code, row["ID"])
         if whole:
@@ -96,18 +98,30 @@ class Customers:
         """The customer's account as the index knows it, checked against Exact's deletions
         once per run; a customer whose account is gone is looked for again."""
         state, index = self._customers_state(), self.ledger.index
-        known = index.account(plan.email)
+        known = self._known(plan)
         if known and not state["deletions_read"]:
             state["deletions_read"] = True
             self.read_deletions()
-            known = index.account(plan.email)
+            known = self._known(plan)
         if known is None and plan.email in state["forgotten"]:
             state["forgotten"].discard(plan.email)  # looked for once; then made, as any new customer
             row = self._find_again(plan)
             if row is not None:
                 index.remember_account(plan.email, row["ID"], (row.get("Code") or "").strip())
                 return row["ID"]
+        if known:
+            self.remember_customer(plan, *known, unknown_only=True)  # found by one key (the e-mail): the VAT number finds it next time
         return known[0] if known else None
+
+    def _known(self, plan: CustomerPlan) -> tuple[str, str] | None:
+        """The account of the first of the plan's keys (customers.match: VAT number, e-mail) the index knows."""
+        return next((found for key in plan.keys or (plan.email,) if key and (found := self.ledger.index.account(key))), None)
+
+    def remember_customer(self, plan: CustomerPlan, account_id: str, code: str = "", unknown_only: bool = False) -> None:
+        """The account under each of the plan's keys (`unknown_only`: those no account has yet)."""
+        for key in dict.fromkeys((*plan.keys, plan.email)):
+            if key and not (unknown_only and self.ledger.index.account(key)):
+                self.ledger.index.remember_account(key, account_id, code)
 
     def unknown_account(self, plan: CustomerPlan, refusal: RunnerError) -> str | None:
         """Whether Exact refused a document because it does not know the customer's account:
@@ -115,7 +129,7 @@ class Customers:
         happened is said; None for any other refusal."""
         if plan.collective or not any(words in refusal.message for words in UNKNOWN_ACCOUNT):
             return None
-        known = self.ledger.index.account(plan.email)
+        known = self._known(plan)
         if known is None:
             return None
         self.ledger.index.forget_accounts([known[0]])

@@ -105,17 +105,25 @@ def document_payload(doc: Document, ids: Ids) -> tuple[str, dict[str, Any]]:
                 "InvoiceTo": ids.customer,
                 "OrderDate": doc.entry_date.isoformat(),
                 "Type": SALES_CREDIT_NOTE if doc.total < 0 else SALES_INVOICE,
-                "SalesInvoiceLines": [_invoice_line(line, ids) for line in doc.lines],
+                "SalesInvoiceLines": _noted([_invoice_line(line, ids) for line in doc.lines], doc),
             }
         )
         return SALES_INVOICES, header
-    lines = [_entry_line(line, ids) for line in doc.lines]
+    lines = _noted([_entry_line(line, ids) for line in doc.lines], doc)
     if doc.members and doc.shop:  # a daily summary names its members, for a ledger that was lost (runner/domain/identity.py)
         for line, notes in zip(lines, member_notes(doc.shop, doc.members, len(lines)), strict=True):
             if notes:
                 line["Notes"] = notes
     header.update({"Customer": ids.customer, "EntryDate": doc.entry_date.isoformat(), "SalesEntryLines": lines})
     return SALES_ENTRIES, header
+
+
+def _noted(lines: list[dict[str, Any]], doc: Document) -> list[dict[str, Any]]:
+    """VIES's answer on the VAT number a reverse-charge sale rests on, in each line's Notes:
+    kept with the booking, where the accountant looks (issue 22 #5)."""
+    for line in lines if doc.evidence else ():
+        line["Notes"] = "; ".join(doc.evidence)[:250]
+    return lines
 
 
 def _entry_line(line: Line, ids: Ids) -> dict[str, Any]:

@@ -97,7 +97,7 @@ class ExactSink(Lookups, Customers):
                 "fix customers.account in the spec (or the order's address in WooCommerce), then `runner retry SPEC`",
             )
         row = self.api.post(ACCOUNTS, fields)
-        self.ledger.index.remember_account(plan.email, row["ID"], (row.get("Code") or "").strip())
+        self.remember_customer(plan, row["ID"], (row.get("Code") or "").strip())
         return {"exact_id": row["ID"]}
 
     def steps(self, posting: Posting) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ from runner.sandbox.exact.seed import Administration, ExactConfig
 
 CENT = Decimal("0.01")
 WIDE = Context(prec=60)  # quantity x price may outgrow the default 28 digits
-REVENUE, RECEIVABLE, SALES_JOURNAL = 110, 20, 20
+REVENUE, RECEIVABLE, SALES_JOURNAL, GENERAL = 110, 20, 20, 90  # GENERAL: a balance-sheet account a sales line may take [U]
 
 
 def cents(value: Decimal) -> Decimal:
@@ -63,7 +63,7 @@ def revenue_gl(admin: Administration, key: str | None, errors: list[str]) -> dic
     row = admin.get(GL_ACCOUNTS, key)
     if row is None:
         errors.append("Verplicht: Grootboekrekening" if key is None else "Ongeldige referentie: Grootboekrekening")
-    elif row["Type"] != REVENUE:
+    elif row["Type"] not in (REVENUE, GENERAL):  # debtor, VAT, bank accounts refused [C3] PICQER#121
         errors.append("Ongeldig: Grootboekrekeningtype")
         return None
     return row

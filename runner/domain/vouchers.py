@@ -1,0 +1,62 @@
+"""Gift cards (issue 22 #7; reference vat-edge-cases.md section 4): the sale of a card and its
+redemption, as the common plugins put them in the order JSON.
+
+The law (Directive 2006/112/EC art. 30a, 30b, 73a as amended by Directive (EU) 2016/1065; in
+the Netherlands art. 2a Wet OB since 1 January 2019): a multi-purpose voucher (MPV: what it
+buys, or where, is not known when it is sold, such as a shop card for goods at 21 % and 9 %)
+is not a supply when sold: the money is a liability, outside the VAT return; VAT falls due
+when goods are handed over against it. A single-purpose voucher (SPV) is taxed when sold.
+
+- A card's sale line is kind `voucher`: a product line whose meta is the official WooCommerce
+  Gift Cards' (`wc_gc_giftcard_*`), PW Gift Cards' (`pw_gift_card_*`) or YITH's (`ywgc_*`).
+  Sold without VAT it is an MPV (the preset books it on 1610 with code 5, "geen BTW"); sold
+  with VAT an SPV, booked as the shop taxed it (the preset: on revenue at its rate). A refund
+  of such a line is a `voucher` line too.
+- A card used to pay (a redemption) lowers the order's `total`; the goods keep their VAT (the
+  official plugin: `gift_cards[]` in the REST order; YITH: order meta
+  `_ywgc_applied_gift_cards`, code -> amount). It is a line of kind `redemption`, minus the
+  amount, without VAT: it takes the amount off the liability (the preset: 1610, code 5), so
+  the receivable is what the customer paid and the VAT is the goods'."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from runner.domain.lines import Fact
+from runner.domain.money import ZERO, amount
+
+SALE_META = ("wc_gc_giftcard_", "_wc_gc_giftcard_", "pw_gift_card_", "_pw_gift_card_", "ywgc_", "_ywgc_")
+
+
+def card_products(order_raw: Mapping[str, Any]) -> frozenset[int]:
+    """The product ids of the order's gift-card lines (told by their line meta)."""
+    ids = set()
+    for line in order_raw.get("line_items") or []:
+        meta = line.get("meta_data") if isinstance(line, Mapping) else None
+        keys = (str(m.get("key") or "") for m in meta or [] if isinstance(m, Mapping))
+        if any(key.startswith(SALE_META) for key in keys):
+            ids.add(int(line.get("product_id") or 0))
+    return frozenset(ids)
+
+
+def redemptions(order_raw: Mapping[str, Any]) -> list[tuple[str, Decimal]]:
+    """(card code, amount) of every gift card the order was paid with."""
+    cards = [c for c in order_raw.get("gift_cards") or [] if isinstance(c, Mapping)]
+    found = [(str(c.get("code") or ""), amount(c.get("amount"), "gift_cards.amount")) for c in cards]
+    for meta in order_raw.get("meta_data") or []:
+        if isinstance(meta, Mapping) and meta.get("key") == "_ywgc_applied_gift_cards" and isinstance(meta.get("value"), Mapping):
+            found += [(str(code), amount(value, "_ywgc_applied_gift_cards")) for code, value in meta["value"].items()]
+    return [(code, value) for code, value in found if value]
+
+
+def with_vouchers(facts: list, order_raw: Mapping[str, Any], sale: bool = True) -> list:
+    """The facts with gift-card lines as `voucher` and, for a sale, a `redemption` line per
+    card it was paid with (see the module's text)."""
+    cards = card_products(order_raw)
+    out = [replace(f, kind="voucher") if f.kind == "product" and f.product_id in cards and f.product_id else f for f in facts]
+    if sale:
+        out += [Fact("redemption", f"Gift card {code}".strip(), Decimal(1), -value, ZERO, None) for code, value in redemptions(order_raw)]
+    return out
