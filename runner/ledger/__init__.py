@@ -73,7 +73,11 @@ class Ledger:
         self._summaries = Summaries(self.store, self.stamp)
         self._failures = Failures(self.store, self.stamp)
         self._runs = Runs(self.store, self.stamp)
-        self.format_found = migrate(self.store, self._cursors, lambda: self.index)  # the format it was written in
+        try:
+            self.format_found = migrate(self.store, self._cursors, lambda: self.index)  # the format it was written in
+        except Exception:
+            self.close()
+            raise
         if compact and self.cursor("tidied") != self.clock().date().isoformat():
             self.tidy(self.clock().date())
 
