@@ -26,7 +26,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import runner.ledger as ledger_module  # noqa: E402
 from runner.ledger import Ledger, run_record  # noqa: E402
 from runner.ledger.accounts import path_beside  # noqa: E402
 from runner.pipeline.outcome import Outcome, status  # noqa: E402
@@ -34,8 +33,8 @@ from runner.pipeline.outcome import Outcome, status  # noqa: E402
 START = datetime(2025, 11, 1, tzinfo=UTC)
 
 
-def clock(when: datetime) -> None:
-    ledger_module.now = lambda: when.isoformat(timespec="seconds")  # the ledger's clock, as on that day
+def clock(ledger: Ledger, when: datetime) -> None:
+    ledger.clock = lambda: when  # the ledger's clock, as on that day
 
 
 def guid(order: int, kind: str) -> str:
@@ -47,7 +46,7 @@ def book(ledger: Ledger, order: int, when: datetime) -> None:
     Exact sink record it (a sales entry; dumped from a sandbox run): the account's intent,
     the new account in the index, the entry's intent and ids, the payment's intent and the
     id of the bank entry its batch went in."""
-    clock(when)
+    clock(ledger, when)
     email, account, code = f"klant{order}@example.nl", guid(order, "acct"), str(order)
     ledger.intend(order, None, "account", sent_email=email, name=f"Klant {order}", email=email)
     ledger.index.remember_account(email, account, code)  # create_customer
@@ -78,7 +77,7 @@ def runs(ledger: Ledger, day: datetime, orders: list[int], per_day: int) -> None
     reports = []
     for n in range(per_day):
         started = day + timedelta(days=n / per_day)
-        clock(started)
+        clock(ledger, started)
         mine = orders[len(orders) * n // per_day : len(orders) * (n + 1) // per_day]
         report = Outcome(started=started.isoformat(timespec="seconds"), booked=mine, exact_calls=len(mine) * 2 + 2, woo_calls=2)
         report.daily_left, report.finished = 5000 - report.exact_calls, (started + timedelta(seconds=40)).isoformat(timespec="seconds")
@@ -86,7 +85,7 @@ def runs(ledger: Ledger, day: datetime, orders: list[int], per_day: int) -> None
         ledger.set_cursor("woo_modified_gmt", started.strftime("%Y-%m-%dT%H:%M:%S"))
         ledger.set_cursor("orders_covered", {"since": "2025-01-01", "statuses": ["completed", "processing"]})
         ledger.index.set_cursor("exact_accounts_timestamp", 2147483648 + (mine[-1] if mine else 0))
-    ledger.db.table(f"runs_{day.isoformat()[:7]}").insert_multiple(reports)
+    ledger.store.insert(f"runs_{day.isoformat()[:7]}", reports)
 
 
 def measure(path: Path) -> tuple[float, float, float, float, float]:

@@ -232,13 +232,14 @@ def test_members_and_summaries_of_a_ledger_of_before_are_read_moved_and_dropped(
     """Members and summaries now sit in small tables (a year's backfill was quadratic in one);
     a ledger written with the one `members` and `summaries` tables still reads and moves on."""
     from runner.ledger import Ledger
+    from runner.ledger.store import TinyStore
 
     path = tmp_path / "state.json"
     kept = {"kind": "sale", "journal": "70", "day": "2026-11-26", "currency": "EUR", "target": "sales_entry", "account": "2", "lines": []}
-    with Ledger(path) as before:  # the shape a ledger of the previous version holds
-        before.db.table("members").insert_multiple([{**kept, "order": n, "refund": 0, "number": str(n), "total": "1.00"} for n in (101, 102)])
+    with TinyStore(path) as before:  # the shape a ledger of the previous version holds (format 1: no format recorded)
+        before.insert("members", [{**kept, "order": n, "refund": 0, "number": str(n), "total": "1.00"} for n in (101, 102)])
         intent = {"key": "sale|70|2026-11-26|1", "day_key": "sale|70|2026-11-26", "state": "intent", "members": [[101, 0]]}
-        before.db.table("summaries").insert(intent)
+        before.insert("summaries", [intent])
     with Ledger(path) as ledger:
         ledger.keep_member({**kept, "order": 250, "refund": 0, "number": "250", "total": "2.00"})
         assert sorted(m["order"] for m in ledger.members()) == [101, 102, 250]

@@ -27,12 +27,12 @@ def test_a_dropped_table_stays_dropped_when_the_file_is_read_again(tmp_path):
     (before any compaction) does not bring it back."""
     path = tmp_path / "state.json"
     with Ledger(path) as ledger:
-        ledger.db.table("runs_2025-01").insert({"run": "old"})
-        ledger.db.table("runs_2026-11").insert({"run": "new"})
-        ledger.db.drop_table("runs_2025-01")
-        assert "runs_2025-01" not in ledger.db.tables()
+        ledger.store.insert("runs_2025-01", [{"run": "old"}])
+        ledger.store.insert("runs_2026-11", [{"run": "new"}])
+        ledger.store.drop("runs_2025-01")
+        assert "runs_2025-01" not in ledger.store.tables()
     with Ledger(path) as again:
-        assert "runs_2025-01" not in again.db.tables() and again.db.table("runs_2026-11").all() == [{"run": "new"}]
+        assert "runs_2025-01" not in again.store.tables() and again.store.all("runs_2026-11") == [{"run": "new"}]
 
 
 def test_thousands_of_tables_read_and_write_as_one(tmp_path):

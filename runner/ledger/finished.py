@@ -7,13 +7,18 @@ refund's entry from the sale's when one is looked up in the books. So it keeps o
 per document, `[refund, date, journal, number, exact_id]` (refund 0: the sale), instead of a
 record per step with its keys spelled out. Past the window (Exact's books decide what is
 booked) it keeps only its documents' refund ids, and an order with no refund one bit of its
-bucket's bitmap (a bucket of 1,000 order ids in 168 characters)."""
+bucket's bitmap (a bucket of 1,000 order ids in 168 characters). The functions are pure;
+`Finished` reads and writes the buckets in the store."""
 
 from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
-from typing import Any
+from itertools import repeat
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from runner.ledger.store import Store
 
 BUCKET = 1000  # orders per record of the booked and finished tables
 
@@ -109,3 +114,66 @@ def _bits(sales: str) -> Iterator[int]:
         low = value & -value
         yield low.bit_length() - 1
         value ^= low
+
+
+class Finished:
+    """The finished orders in the store: `booked` buckets of rows (inside the window) and
+    `finished` buckets of refund ids and bits (past it), a record per BUCKET orders each."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def of(self, order_id: int) -> dict[int, Row | int]:
+        """An order's finished documents: refund id (0: the sale) -> its row, or the refund id
+        itself past the window."""
+        number = order_id // BUCKET
+        out: dict[int, Row | int] = {refund: refund for refund in refunds_in(self.store.get("finished", {"b": number}), order_id)}
+        booked = self.store.get("booked", {"b": number})
+        out.update((row[0], row) for row in (booked["orders"].get(str(order_id), []) if booked else []))
+        return out
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """Every finished document as a done step record."""
+        for bucket in self.store.all("booked"):
+            for order, rows in bucket["orders"].items():
+                yield from (record_of(int(order), row) for row in rows)
+        for bucket in self.store.all("finished"):
+            for order, refunds in expand(bucket).items():
+                yield from (record_of(int(order), refund) for refund in refunds)
+
+    def documents(self) -> Iterator[tuple[int, str]]:
+        """(refund id, the date it was done or "" past the window) of every finished document."""
+        for bucket in self.store.all("booked"):
+            yield from ((row[0], row[1]) for rows in bucket["orders"].values() for row in rows)
+        for bucket in self.store.all("finished"):
+            yield from ((refund, "") for refunds in (bucket.get("orders") or {}).values() for refund in refunds)
+            yield from repeat((0, ""), sales_count(bucket))
+
+    def booked(self) -> dict[int, dict[str, list[Row]]]:
+        """The booked buckets: number -> order -> rows (to change, then `save`)."""
+        return {doc["b"]: doc["orders"] for doc in self.store.all("booked")}
+
+    def save(self, booked: dict[int, dict[str, list[Row]]], changed: set[int], old: dict[int, dict[str, list[int]]]) -> None:
+        """Orders past the window into the finished buckets (joined to what they hold), then
+        the booked buckets that changed: the short form written before the long one goes."""
+        self._save("finished", {b: pack(self._joined(b, orders), b) for b, orders in old.items()})
+        self._save("booked", {b: {"orders": booked[b]} for b in changed | old.keys()})
+
+    def _joined(self, number: int, orders: dict[str, list[int]]) -> dict[str, list[int]]:
+        """A finished bucket's orders with more: an order's later refund joins its sale."""
+        found = self.store.get("finished", {"b": number})
+        known = expand(found) if found else {}
+        for order, refunds in orders.items():
+            known[order] = sorted(set(known.get(order, [])) | set(refunds))
+        return known
+
+    def _save(self, table: str, buckets: dict[int, dict]) -> None:
+        """Buckets written in one go each for those known and those new (a write per bucket
+        would append its whole table's changes once per bucket)."""
+        known = {doc["b"] for doc in self.store.all(table)}
+        updates = [(fields, {"b": b}) for b, fields in buckets.items() if b in known]
+        if updates:
+            self.store.update(table, updates)
+        new = [{"b": b, **fields} for b, fields in sorted(buckets.items()) if b not in known]
+        if new:
+            self.store.insert(table, new)

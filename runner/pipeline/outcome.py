@@ -63,6 +63,6 @@ def status(ledger) -> dict[str, Any]:
         "booked_month": booked_month,
         "last_run": runs[-1] if runs else None,
         "last_success": clean[-1]["finished"] if clean else None,
-        "failures": ledger.failures(),
-        "pending": ledger.open_intents(),
+        "failures": [dict(f) for f in ledger.failures()],  # records as the dicts they were: the status is JSON too
+        "pending": [dict(i) for i in ledger.open_intents()],
     }

@@ -1,0 +1,72 @@
+"""Older ledger formats, brought up to date in one place when a ledger opens, so that the
+rest of the ledger reads one format only. The format is a cursor (`format`); a ledger
+without one was written before formats were numbered (format 1).
+
+Each migration writes the new form before it removes the old one (a crash in between
+leaves both, and the migration runs again on the next open: every step is an upsert or a
+drop). A dry copy migrates in memory; the file stays as it is."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from runner.errors import RunnerError
+from runner.ledger.accounts import AccountIndex
+from runner.ledger.cursors import Cursors
+from runner.ledger.store import Store
+from runner.ledger.summaries import members_table, summaries_table
+
+FORMAT = 2  # the format this runner writes
+INDEX_CURSORS = ["exact_accounts_timestamp", "exact_items_timestamp"]  # a format 1 ledger's: the index keeps them now
+
+
+def migrate(store: Store, cursors: Cursors, index: Callable[[], AccountIndex]) -> int:
+    """The ledger in `store` brought to FORMAT; the format it had. `index`: the account
+    index beside it, opened only when a migration moves entries into it."""
+    found = cursors.get("format") or (1 if store.tables() else FORMAT)
+    if found > FORMAT:
+        raise RunnerError(
+            f"the ledger was written in format {found} by a newer runner; this runner reads format {FORMAT} and older",
+            "upgrade the runner (pip install -U woo-exact-runner) on every machine that runs this spec",
+        )
+    for version in range(found, FORMAT):
+        STEPS[version](store, cursors, index)
+    if cursors.get("format") != FORMAT:
+        cursors.set("format", FORMAT)
+    return found
+
+
+def to_2(store: Store, cursors: Cursors, index: Callable[[], AccountIndex]) -> None:
+    """Format 1 kept members and summaries in one table each (a year's backfill was
+    quadratic), and the account index inside the ledger (customers_* tables and two cursors)."""
+    tables = store.tables()
+    if "members" in tables:
+        for kept in store.all("members"):
+            store.upsert(members_table(kept["order"]), kept, {"order": kept["order"], "refund": kept["refund"]})
+        store.drop("members")
+    if "summaries" in tables:
+        for summary in store.all("summaries"):
+            store.upsert(summaries_table(summary["key"]), summary, {"key": summary["key"]})
+        store.drop("summaries")
+    entries = customer_entries(store, cursors)
+    if entries:
+        index().absorb(entries, write=True)
+        for name in [n for n in tables if n.startswith("customers_")]:
+            store.drop(name)
+        store.remove("cursors", lambda cursor: cursor.get("name") in INDEX_CURSORS)
+
+
+def customer_entries(store: Store, cursors: Cursors) -> list[list]:
+    """A format 1 ledger's customer tables (e-mail, `code:` and `item:` keys) and their
+    cursors, as index entries."""
+    entries = []
+    for name in sorted(n for n in store.tables() if n.startswith("customers_")):
+        for record in store.all(name):
+            key, account_id = record["email"], record["id"]
+            kind = {"code:": "c", "item:": "i"}.get(key[:5])
+            entries.append([kind, key[5:], account_id] if kind else ["e", key, account_id, record.get("code") or ""])
+    entries += [["t", name, cursors.get(name)] for name in INDEX_CURSORS if cursors.get(name) is not None]
+    return entries
+
+
+STEPS: dict[int, Callable[[Store, Cursors, Callable[[], AccountIndex]], None]] = {1: to_2}  # from format N to N + 1
