@@ -32,7 +32,8 @@ def _bounded_filter(name: str, func: Callable) -> Callable:
     def bounded(context: Context, value: Any, *args: Any, **kwargs: Any) -> Any:
         budget = Budget.of(context)
         if name in GATHERED and isinstance(value, Iterator):  # `select | join`: counted item by item
-            value = budget.counted(value, what)
+            separator = (args[0] if args else kwargs.get("d", "")) if name == "join" else ""
+            value = budget.counted(value, what, len(separator) if isinstance(separator, str) else 0)
         if name in TEXTUAL:
             budget.written(value, *args, *kwargs.values(), what=what)
         budget.afford(estimate(FILTERS, name, value, args, kwargs), what)
@@ -130,7 +131,7 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         method = getattr(__obj, "__wrapped__", __obj)  # the sandbox wraps str.format
         if isinstance(getattr(method, "__self__", None), str):
             if method.__name__ == "join" and args and isinstance(args[0], Iterator):  # ''.join(a generator): item by item
-                args = (budget.counted(args[0], "str.join"), *args[1:])
+                args = (budget.counted(args[0], "str.join", len(method.__self__)), *args[1:])
             budget.afford(estimate(METHODS, method.__name__, method.__self__, args, kwargs), f"str.{method.__name__}")
         result = super().call(__context, __obj, *args, **kwargs)
         # new text counts (a macro's output, str.upper()); a value looked up (dict.get) was counted where it was made

@@ -90,12 +90,14 @@ class Budget:
         self.in_time()
         return value
 
-    def counted(self, items: Iterable, what: str) -> list:
-        """A generator's items as a list, each a round of the budget (and its text counted as it grows)."""
+    def counted(self, items: Iterable, what: str, between: int = 0) -> list:
+        """A generator's items as a list, each a round of the budget (and its text counted as it
+        grows, with `between` characters per item: a join's separator), so a join that would
+        outgrow the budget stops at the item that crosses it, not after the whole generator."""
         kept, size = [], 0
         for item in items:
             self.step()
-            size += weight(item, self.left + 1)
+            size += weight(item, self.left + 1) + (between if kept else 0)
             self.afford(size, what)
             kept.append(item)
         return kept
