@@ -127,3 +127,13 @@ def test_no_module_imports_another_in_a_loop():
     for name in graph:
         walk(name, [name], {name})
     assert not loops
+
+
+def test_every_package_is_installed():
+    """`pip install .` ships the packages pyproject.toml lists; one left out works in a checkout
+    and fails on a fresh install (CI's), so every folder with an __init__ must be there."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in RUNNER.rglob("__init__.py")}
+    assert not found - listed, f"packages missing from pyproject.toml: {sorted(found - listed)}"
