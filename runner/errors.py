@@ -6,6 +6,7 @@ says what to do; the CLI turns it into one message and an exit code.
     ├── UsageError                        an impossible command line: exit 2
     ├── LoginNeeded                       no login or a dead refresh chain: exit 3
     ├── BookingError                      one order cannot be booked; recorded, never fatal
+    │   ├── Withdrawn                     ... and what a step created is taken back first
     │   └── TemplateFailure               a template raised while rendering one order
     ├── QuotaExhausted                    a service's calls for today are spent: stop, resume later
     ├── Busy                              another run of the spec holds its run lock
@@ -75,6 +76,16 @@ class LoginNeeded(RunnerError):
 
 class BookingError(RunnerError):
     """One order cannot be booked (totals off, unknown code...). Recorded, never fatal."""
+
+
+class Withdrawn(BookingError):
+    """A step found that what an earlier step created must not stay (a sales invoice Exact
+    sums otherwise than WooCommerce): the pipeline takes `exact_id` back (an intended step
+    of its own, runner/pipeline/exactly_once.py) and the order fails with this message."""
+
+    def __init__(self, message: str, hint: str, exact_id: str) -> None:
+        super().__init__(message, hint)
+        self.exact_id = exact_id
 
 
 class TemplateFailure(BookingError):

@@ -66,6 +66,8 @@ def preview_lines(result, payloads_json: list[str] | None) -> list[str]:
         return out
     orders = len({doc.order_id for doc, _ in result.documents})
     out.append(f"{len(result.documents)} document(s) from {orders} order(s); {len(result.skipped)} skipped; {len(result.failures)} failed")
+    if getattr(result, "more", 0):
+        out.append(f"{orders + len(result.failures)} shown; {result.more} more due: --limit to see more")
     return out
 
 

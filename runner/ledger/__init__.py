@@ -118,6 +118,10 @@ class Ledger:
         """An intent that the sink shows never landed: safe to post again."""
         self._steps.forget(order_id, refund_id, step)
 
+    def undo(self, order_id: int, refund_id: int | None, step: str) -> None:
+        """A step, done or intended, whose document was taken back: as if never begun."""
+        self._steps.undo(order_id, refund_id, step)
+
     def open_intents(self) -> list[Step]:
         return self._steps.open_intents()
 

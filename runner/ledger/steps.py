@@ -62,6 +62,11 @@ class Steps:
         """An intent that the sink shows never landed: safe to post again."""
         self.store.remove("intents", key(order_id, refund_id, step))
 
+    def undo(self, order_id: int, refund_id: int | None, step: str) -> None:
+        """A step whose document was taken back (deleted in Exact): as if never begun."""
+        self.store.remove(table_of(order_id), key(order_id, refund_id, step))
+        self.store.remove("intents", key(order_id, refund_id, step))
+
     def open_intents(self) -> list[Step]:
         return [Step.of(intent) for intent in self.store.all("intents")]
 

@@ -11,8 +11,12 @@ steps (per_order), a day summary and each of its payment entries (daily_summary)
             step's queue with sink.write_many and records each item's own answer
         else write: Keep.done(step, sink.write(step, ...)); an answered 5xx is looked up at
             once (sink.lookup) and never sent twice; a refusal forgets the intent (Keep.forget)
+        a step that finds what an earlier one created must not stay (`Withdrawn`: an invoice
+            Exact sums otherwise): "withdraw" intended, sink.withdraw, every step of the
+            document undone, the order failed; nothing is left in the books
     settle, first thing in a run: every intent left open (a crash, a lost answer) is looked
-        up, then done or forgotten (sent again by this run)
+        up, then done or forgotten (sent again by this run); an open "withdraw" whose
+        document is gone undoes the document's steps, one still there is withdrawn again
 
 A document is a `Doc`: its posting, its steps, where the ledger keeps them (a `Keep`,
 runner/pipeline/keeps.py) and how the run names it. The modes decide which documents a run
@@ -28,13 +32,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from runner.domain.booking import CustomerPlan, Document
-from runner.errors import BookingError, OutcomeUnknown, Rejected, RunnerError
+from runner.errors import BookingError, OutcomeUnknown, Rejected, RunnerError, ServiceError, Withdrawn
 from runner.ledger import Ledger
 from runner.pipeline import due
 from runner.pipeline.keeps import Keep, StepKeep
 from runner.pipeline.outcome import Outcome
 from runner.pipeline.ports import Facts, Posting, Sink
 
+WITHDRAW = "withdraw"  # the step that takes a created document back (Withdrawn)
 BATCH = 100  # batched steps (payments) sent together at the end of a run, or every this many
 
 
@@ -106,7 +111,10 @@ class Pipeline:
                     self.pending.append((doc, step, dict(done)))
                     continue
                 else:
-                    written = self.write(doc, step, done, facts)
+                    try:
+                        written = self.write(doc, step, done, facts)
+                    except Withdrawn as taken_back:
+                        self.withdraw(doc, taken_back)
                     warnings = [written.pop("warning")] if "warning" in written else []  # something the sink had to do, said
                     doc.keep.done(step, written)
                     wrote, posted = True, posted or step == "document"
@@ -145,6 +153,18 @@ class Pipeline:
             doc.keep.forget(step)
             raise
 
+    def withdraw(self, doc: Doc, why: Withdrawn) -> None:
+        """Takes back what an earlier step created (deleted in Exact), intended first: a
+        crash before the delete's answer leaves the intent, settled by the next run. Then
+        the document is as if never begun, and the order fails with `why`."""
+        doc.keep.intend(WITHDRAW, {"withdraw": why.exact_id, "steps": list(doc.steps)})
+        try:
+            self.sink.withdraw(why.exact_id)
+        except ServiceError as failed:  # the intent stays: the next run finds the invoice gone, or deletes it then
+            raise BookingError(f"{why.message}; deleting the open invoice failed too ({failed.message}): the next run deletes it", why.hint) from None
+        doc.keep.undo((*doc.steps, WITHDRAW))
+        raise BookingError(f"{why.message}; the open invoice was deleted: nothing of it is left in Exact", why.hint)
+
     def flush(self) -> None:
         """Sends the batched steps queued so far, per step in one go; each item's answer is
         recorded as its own: done, or (forgotten unless it may have landed) its failure."""
@@ -167,6 +187,11 @@ class Pipeline:
         for intent in self.ledger.open_intents():
             order_id = intent["order"]
             keep = StepKeep(self.ledger, order_id, intent["refund"] or None)
+            if intent["step"] == WITHDRAW:  # gone: its document is as if never begun; still there: withdrawn again when reached
+                gone = self.sink.lookup(WITHDRAW, intent, set()) is not None
+                keep.undo((*intent.get("steps", ()), WITHDRAW)) if gone else keep.forget(WITHDRAW)
+                self.outcome.settled += 1
+                continue
             self._settle(Open(keep, intent["step"], intent, lambda o=order_id: self.known_ids(o)))
         for one in more:
             self._settle(one)

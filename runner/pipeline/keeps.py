@@ -45,6 +45,11 @@ class StepKeep:
     def forget(self, step: str) -> None:
         self.ledger.forget(self.order_id, self.refund_id, step)
 
+    def undo(self, steps) -> None:
+        """The document was taken back (deleted in Exact): every step as if never begun."""
+        for step in steps:
+            self.ledger.undo(self.order_id, self.refund_id, step)
+
     def complete(self) -> bool:
         """The document and every step it takes (as recorded when it was posted) are done."""
         doc = self.get("document")

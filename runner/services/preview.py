@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ class Preview:
     summary_failures: dict[str, str] = field(default_factory=dict)  # daily_summary: a day whose summary cannot be made
     skipped: dict[int, str] = field(default_factory=dict)  # order id -> why it is not booked
     names: dict[tuple[str, str], str] = field(default_factory=dict)  # ("gl" | "vat", code) -> the books' description
+    more: int = 0  # online: orders due beyond the limit, not shown
 
 
 def preview(
@@ -45,6 +45,7 @@ def preview(
     limit: int | None = None,
     started: Callable[[int], bool] = lambda order_id: False,
     days: DayPreview | None = None,
+    taken: Callable[[int], set[str]] = lambda order_id: set(),
 ) -> Preview:
     """What would be posted, one element per document (DESIGN.md section 7), and one per
     order that gives none: `{"order", "skipped": why}` or `{"order", "error": message}`, so
@@ -53,7 +54,7 @@ def preview(
     daily_summary the documents are the day summaries (runner/services/preview_days.py)."""
     result = Preview()
     ordered = sorted(raw_orders, key=lambda o: int(o.get("id") or 0))
-    for order_id, document, item in events(spec, ordered, sink, refunds_of, window, source, only, limit, started, days):
+    for order_id, document, item in events(spec, ordered, sink, refunds_of, window, source, only, limit, started, days, taken):
         if document is not None:
             result.documents.append((document, item))
         elif "summary" in item and "error" in item:
@@ -61,7 +62,7 @@ def preview(
         elif "error" in item:
             result.failures[order_id] = item["error"]
         elif "skipped" in item:
-            result.skipped[order_id] = item["skipped"]
+            result.skipped[order_id] = (f"refund {item['refund']} " if "refund" in item else "") + item["skipped"]
         else:
             result.members.append(item)
         result.items.append(item)
@@ -80,11 +81,14 @@ def events(
     limit: int | None = None,
     started: Callable[[int], bool] = lambda order_id: False,
     days: DayPreview | None = None,
+    taken: Callable[[int], set[str]] = lambda order_id: set(),
 ) -> Iterator[tuple[int, Document | None, dict[str, Any]]]:
     """The preview as it is made, order by order in the order given: (order id, document,
     item) per document, (order id, None, {"order", "skipped" | "error"}) per order without.
     booking.mode daily_summary: (order id, None, item naming its summary) per document, then
-    (0, summary, item) per day summary at the end."""
+    (0, summary, item) per day summary at the end. A document the books hold (the sink's
+    `find`, as a run asks it; `taken`: the ids the ledger holds for the order's other
+    documents) is (order id, None, {"order", "skipped": "already in Exact (...)"})."""
     booker, wanted, seen, shown = Booker(spec), set(only), set(), 0
     if days is None and spec.booking.mode == "daily_summary":
         days = DayPreview(spec, sink)
@@ -105,7 +109,7 @@ def events(
             order = due.read_order(raw, source if booker.wants_categories else None)
             every = due.plans(booker, order, refunds_of(order), refused)
             planned = [p for p in every if window.includes(p.document) or started(order_id)]
-            items = [_item(sink, p, days) for p in planned]
+            items = [_item(sink, p, days, taken(order_id)) for p in planned]
         except BookingError as exc:  # with what to do, as a run says it
             said = f"{exc.message}; what to do: {exc.hint}" if exc.hint else exc.message
             yield order_id, None, {"order": order_id, "error": said}
@@ -113,7 +117,7 @@ def events(
         if not items:
             yield order_id, None, {"order": order_id, "skipped": window.why_not(every[0].document)}
         for document, item in items:
-            yield order_id, None if days else document, item
+            yield order_id, None if days or "skipped" in item else document, item
         for refund_id, exc in refused:
             said = f"{exc.message}; what to do: {exc.hint}" if exc.hint else exc.message
             yield order_id, None, {"order": order_id, "refund": refund_id, "error": said}
@@ -136,8 +140,10 @@ def code_names(sink: Sink, documents: Iterable[Document]) -> dict[tuple[str, str
     return names
 
 
-def _item(sink: Sink, planned: due.Planned, days: DayPreview | None = None) -> tuple[Document, dict[str, Any]]:
+def _item(sink: Sink, planned: due.Planned, days: DayPreview | None = None, taken: set[str] | None = None) -> tuple[Document, dict[str, Any]]:
     doc, plan = planned.document, planned.customer
+    if days is None and (held := held_by_books(sink, planned, taken or set())):
+        return doc, {"order": doc.order_id, **({"refund": doc.refund_id} if doc.refund_id is not None else {}), "skipped": held}
     problems = sink.problems(doc, planned.payment)
     if problems:
         raise BookingError("; ".join(problems))
@@ -163,6 +169,18 @@ def _item(sink: Sink, planned: due.Planned, days: DayPreview | None = None) -> t
         }
     )
     return doc, item
+
+
+def held_by_books(sink: Sink, planned: due.Planned, taken: set[str]) -> str | None:
+    """ "already in Exact (entry 70/26700012)" when the books hold the document, asked as a run
+    asks them (the sink's `find` on its index, read in bulk: no call per order); else None."""
+    doc = planned.document
+    found = sink.find("document", Posting(doc, planned.customer, ""), {}, taken)
+    if found is None:
+        return None
+    kind = "invoice" if doc.target == "sales_invoice" else "entry"
+    number = found.get("number")
+    return f"already in Exact ({kind} {doc.journal}/{number})" if number is not None else f"already in Exact ({kind} {found.get('exact_id')})"
 
 
 def offline(spec, raw_orders: list[dict], refunds: Mapping[int, Sequence[Mapping[str, Any]]], sink: Sink, only=(), limit=None) -> Preview:
@@ -199,20 +217,46 @@ def _embedded(raw: Mapping[str, Any]) -> list[dict]:
 
 def online(spec, source: Source, sink: Sink, ledger, only: Sequence[int] = (), limit: int | None = None) -> Preview:
     """The next orders a run would book, listed as a run lists them, with the ids of the
-    books; orders the ledger holds as booked are left out."""
+    books; orders the ledger holds as booked are left out, and those the books hold (a lost
+    ledger, another machine's run) are shown as already in Exact, as a run finds them, without
+    counting against the limit. Past the limit the rest are counted (`Preview.more`) by their
+    sale, against the same bulk index: no call per order."""
     window = due.Window.of(spec.orders.statuses, due.start(ledger, spec.orders.since), timezone=spec.timezone)
     sink.open()  # as a run: the account index up to date (reads only; a preview's ledger is a copy), so a collective account is known
     started = lambda order_id: ledger.step(order_id, None, "document") is not None  # noqa: E731
+    taken = lambda order_id: {s["exact_id"] for s in ledger.order_steps(order_id) if s.get("exact_id")}  # noqa: E731
     days = None
     if spec.booking.mode == "daily_summary":  # a day booked already gets a correction; what the ledger keeps for its day is in it too
-        taken = {tuple(m) for s in ledger.summaries() for m in s["members"]}
-        days = DayPreview(spec, sink, ledger.summaries(), [m for m in ledger.members() if (m["order"], m["refund"]) not in taken])
+        taken_ = {tuple(m) for s in ledger.summaries() for m in s["members"]}
+        days = DayPreview(spec, sink, ledger.summaries(), [m for m in ledger.members() if (m["order"], m["refund"]) not in taken_])
+    more = 0
     if only:
         raw = [source.order(order_id) for order_id in only]
     else:
         unbooked = (o for o in due.Listing(source, window, ledger) if (ledger.step(o["id"], None, "document") or {}).get("state") != "done")
-        raw = list(islice((o for o in unbooked if window.verdict(o, started(o["id"])) is None), limit or ONLINE_LIMIT))
-    return preview(spec, raw, sink, lambda order: source.refunds(order.id) if order.refund_ids else [], window, source, only, limit, started, days)
+        raw, wanted, booker = [], limit or ONLINE_LIMIT, Booker(spec)
+        for order in (o for o in unbooked if window.verdict(o, started(o["id"])) is None):
+            held = days is None and _sale_held(booker, order, source, sink, taken(order["id"]))
+            if held or wanted > 0:
+                raw.append(order)  # one the books hold is shown as such, and takes no place of the limit
+                wanted -= 0 if held else 1
+            else:
+                more += 1
+        limit = None
+    refunds_of = lambda order: source.refunds(order.id) if order.refund_ids else []  # noqa: E731
+    result = preview(spec, raw, sink, refunds_of, window, source, only, limit, started, days, taken)
+    result.more = more
+    return result
+
+
+def _sale_held(booker: Booker, raw: Mapping[str, Any], source: Source, sink: Sink, taken: set[str]) -> bool:
+    """Whether the books hold the order's sale and it has no refund (a refund is looked at
+    when shown); an order that cannot be booked is not held."""
+    try:
+        order = due.read_order(raw, source if booker.wants_categories else None)
+        return not order.refund_ids and held_by_books(sink, due.sale(booker, order), taken) is not None
+    except BookingError:
+        return False
 
 
 def _read_json_or_yaml(path: str, what: str) -> Any:

@@ -157,13 +157,11 @@ def compare(
     unprocessed = {(d.your_ref, d.description) for d in drafts}
     for doc in shop:
         if in_period(doc) and doc.key not in exact_by_key:
-            why = (
-                "Exact holds it as an invoice that is not processed, so it is not in the VAT return; the next run processes it"
-                if (doc.your_ref, doc.description) in unprocessed
-                else note(doc)
-                if note
-                else ""
-            )
+            said = note(doc) if note else ""
+            if (doc.your_ref, doc.description) in unprocessed:  # a failed order's open invoice is deleted by the run that retries it, never printed
+                then = said if said.startswith("failed: ") else "the next run looks at it (prints it, or deletes it if Exact sums it otherwise)"
+                said = f"Exact holds it as an invoice that is not processed, so it is not in the VAT return; {then}"
+            why = said
             findings.append(Finding("missing in Exact", doc, (), why))
     findings += [Finding("cannot be booked", note=message, order_id=order_id) for order_id, message in sorted((unbookable or {}).items())]
     booked, mine = [d for docs in exact_by_key.values() for d in docs], [d for d in shop if in_period(d)]

@@ -191,6 +191,9 @@ class ExactApi:
     def put(self, path: str, payload: dict) -> None:
         self._send("PUT", self.url(path), json=payload)
 
+    def delete(self, path: str) -> None:
+        self._send("DELETE", self.url(path))
+
     def _send(self, method: str, url: str, params: dict | None = None, json: Any = None, retried: bool = False) -> dict:
         headers = {"Accept": "application/json"}
         if method in ("POST", "PUT"):

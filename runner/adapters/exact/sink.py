@@ -10,12 +10,12 @@ steady-state order costs one call."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from typing import Any
 
 from runner.adapters.exact.client import ExactApi, quote
 from runner.adapters.exact.customers import Customers
 from runner.adapters.exact.index import BooksIndex
+from runner.adapters.exact.invoices import Invoices
 from runner.adapters.exact.lookups import Lookups
 from runner.adapters.exact.master import Admin, MasterCache, account_problems, decimal_of
 from runner.adapters.exact.payloads import (
@@ -37,12 +37,12 @@ from runner.adapters.exact.payloads import (
 )
 from runner.domain.booking import CustomerPlan, Document, PaymentPlan
 from runner.domain.identity import read_members
-from runner.domain.money import CENT, ZERO, text
+from runner.domain.money import text
 from runner.errors import BookingError, OutcomeUnknown, Rejected, RunnerError
 from runner.pipeline.ports import Facts, Posting, Quota
 
 
-class ExactSink(Lookups, Customers):
+class ExactSink(Lookups, Customers, Invoices):
     def __init__(self, api: ExactApi, ledger) -> None:
         self.api, self.ledger = api, ledger
         self.master = MasterCache(api, ledger)
@@ -259,6 +259,8 @@ class ExactSink(Lookups, Customers):
                 return None
             invoice = intent["target"] == "sales_invoice"
             return {"exact_id": row["InvoiceID" if invoice else "EntryID"], "number": row.get("InvoiceNumber" if invoice else "EntryNumber")}
+        if step == "withdraw":
+            return self.withdrawn(intent)
         if step == "close":  # closed once Exact's total is WooCommerce's; a printed invoice cannot change
             status = self.invoice_status(intent["invoice"])
             closed = text(decimal_of(status.get("AmountFC"))) == intent["total"] or status.get("Status") == PROCESSED
@@ -301,32 +303,6 @@ class ExactSink(Lookups, Customers):
             lines = (doc.closing,) if closing and doc.closing else doc.lines
             items = {line.item: resolve(line.item, line.description) for line in lines}
         return Ids(customer=posting.account, gl=admin.gl_ids, items=items, cash_journals=admin.cash_journals)
-
-    def _gap(self, document: Document, amount: str | None) -> Decimal:
-        """WooCommerce's total minus the open invoice's, as Exact summed it."""
-        return ZERO if amount is None else document.booked_total - decimal_of(amount)
-
-    def _close(self, posting: Posting, done: Mapping[str, Facts]) -> Facts:
-        """Exact may sum an invoice's VAT per line its own way instead of taking each line's
-        VATAmountFC [U]; the cents that leaves go on a rounding line of the open invoice, so
-        what is printed, the receivable and the payment are WooCommerce's total."""
-        doc, invoice = posting.document, done["document"]["exact_id"]
-        amount = done["document"].get("amount")
-        if amount is None:  # found in the books rather than posted now
-            amount = text(decimal_of(self.invoice_status(invoice).get("AmountFC")))
-        gap = self._gap(doc, amount)
-        if not gap:
-            return {}
-        taxed = sum(1 for line in doc.lines if line.percent > 0)
-        if abs(gap) > CENT * taxed:  # a net derived from a price with VAT may put each line's VAT a cent away
-            raise BookingError(
-                f"order {doc.order_number}: Exact sums the open invoice to {amount}, WooCommerce to {text(doc.booked_total)}: "
-                "more than rounding VAT per line explains (a cent a line); nothing was printed",
-                "check that the VAT codes' percentages in Exact are the rates WooCommerce charged, then `runner retry SPEC`",
-            )
-        self.api.post(*closing_payload(invoice, doc.closing, gap, self._ids(posting, create_items=True, closing=True)))
-        said = f"Exact summed the invoice's VAT {text(-gap)} away from WooCommerce's; a rounding line of {text(gap)} closes it"
-        return {"amount": text(doc.booked_total), "warning": said}
 
     def _number(self, done: Mapping[str, Facts]) -> int | None:
         """The entry or invoice number a payment refers to; an invoice's is given at printing."""

@@ -174,7 +174,7 @@ SALES_INVOICES = EntitySet(
         "Type",
         "YourRef",
     ),
-    methods=GET_POST,
+    methods=frozenset({"GET", "POST", "DELETE"}),  # DELETE: an open invoice only (sales_invoices.delete_sales_invoice)
 )
 
 PRINTED_SALES_INVOICES = EntitySet(

@@ -55,7 +55,7 @@ from runner.sandbox.exact.payments import post_bank_entry, post_cash_entry
 from runner.sandbox.exact.prices import create_price, update_price
 from runner.sandbox.exact.reads import read
 from runner.sandbox.exact.sales_entries import post_sales_entry
-from runner.sandbox.exact.sales_invoices import post_sales_invoice, post_sales_invoice_line, print_sales_invoice
+from runner.sandbox.exact.sales_invoices import delete_sales_invoice, post_sales_invoice, post_sales_invoice_line, print_sales_invoice
 from runner.sandbox.exact.seed import DIVISION_NAMES, MAIN_DIVISION
 from runner.sandbox.exact.transactions import transaction_lines
 from runner.sandbox.host import Request
@@ -72,6 +72,7 @@ class Route:
     source: str | None = None  # a sync or bulk twin: the table it reads (sync rules apply, or bulk's)
     bulk: bool = False  # a bulk twin: the regular endpoint's filters, 1,000 a page, $select mandatory
     rows: Callable[..., list[dict]] | None = None  # (sim, grant, division) -> rows made per request
+    delete: Callable[..., None] | None = None  # (admin, row): DELETE of one entity by its key
 
 
 ROUTES: dict[str, Route] = {
@@ -99,7 +100,7 @@ ROUTES: dict[str, Route] = {
     "bulk/SalesInvoice/SalesInvoices": Route(BULK_SALES_INVOICES, source=SALES_INVOICES.path, bulk=True),
     "bulk/Cashflow/Receivables": Route(BULK_RECEIVABLES, source=RECEIVABLES.path, bulk=True),
     "salesentry/SalesEntries": Route(SALES_ENTRIES, post_sales_entry),
-    "salesinvoice/SalesInvoices": Route(SALES_INVOICES, post_sales_invoice),
+    "salesinvoice/SalesInvoices": Route(SALES_INVOICES, post_sales_invoice, delete=delete_sales_invoice),
     "salesinvoice/SalesInvoiceLines": Route(SALES_INVOICE_LINES, post_sales_invoice_line),
     "salesinvoice/PrintedSalesInvoices": Route(PRINTED_SALES_INVOICES, print_sales_invoice),
     "financialtransaction/BankEntries": Route(BANK_ENTRIES, post_bank_entry),
@@ -217,7 +218,10 @@ def dispatch(sim: Any, request: Request, grant: Grant, division: int, match: re.
         raise ODataError(404, f"Resource not found for the segment '{es.path.split('/')[1]}'.")
     if request.method == "GET":
         return 200, read(request, sim.config, es, table, row, nav, root, sync=route.source is not None and not route.bulk, bulk=route.bulk)
-    if nav is not None or (request.method == "POST") == (key is not None):
+    if request.method == "DELETE" and key is not None and nav is None and route.delete is not None:
+        route.delete(admin, row)
+        return 204, None
+    if request.method == "DELETE" or nav is not None or (request.method == "POST") == (key is not None):
         raise ODataError(405, f"The method '{request.method}' is not allowed on this resource.")
     if not request.headers.get("content-type", "").startswith("application/json"):
         raise ODataError(415, "Unsupported media type: send Content-Type: application/json.")

@@ -152,6 +152,14 @@ def _open_invoice(admin: Administration, body: dict) -> dict:
     return invoice
 
 
+def delete_sales_invoice(admin: Administration, invoice: dict) -> None:
+    """Deleting a draft (reference "Deleting a draft"): an invoice not processed may be
+    deleted, with its lines; a processed one is refused, in Exact's words."""
+    if invoice["Status"] == 50:
+        raise BusinessError(["Ongeldig: Status (de factuur is al verwerkt)"])
+    del admin.tables[SALES_INVOICES.path][invoice["InvoiceID"]]
+
+
 def print_sales_invoice(admin: Administration, config: ExactConfig, body: dict) -> dict:
     """Processing: status 50, the invoice number, a sales entry and a receivable."""
     invoice = _open_invoice(admin, body)

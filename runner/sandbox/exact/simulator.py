@@ -89,7 +89,7 @@ Assumptions on [U] facts (each a likeliest reading; options where cheap):
   Unit, Quantity and StartDate: "Gegeven bestaat reeds.". An item's StandardSalesPrice is its
   general price (no Account, no dates, EUR, lowest Quantity), else 0; a price change leaves the
   item's Modified and Timestamp alone.
-- Not served (404/405): DELETE, PUT outside Accounts/Items/SalesItemPrices, the separate
+- Not served (404/405): DELETE but of an open sales invoice (a processed one is refused), PUT outside Accounts/Items/SalesItemPrices, the separate
   SalesEntryLines endpoint and GET on SalesInvoiceLines (those lines are read via `$expand` or
   `Entity(guid'..')/Lines`; an invoice line may be POSTed on its own to an open invoice),
   POST on financialtransaction/BankEntryLines and CashEntryLines
