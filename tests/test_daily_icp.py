@@ -14,6 +14,7 @@ The rules behind every expectation:
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from decimal import Decimal as D
 
@@ -117,3 +118,34 @@ def test_validate_says_what_goes_where_in_daily_mode(sync_box):
     assert "booked per order on the customer's own account" in result.output
     assert "summed apart per destination country" in result.output
     assert VALID and WEBER  # the ICP customer of these tests (tests/test_b2b.py)
+
+
+def test_a_refund_of_an_icp_supply_is_its_own_credit_on_the_companys_account(sync_box):
+    """A credit corrects the supply in the ICP declaration of its period (negative, the same VAT
+    number): on the company's account too, booked at once, never in the day's credit summary."""
+    box = sync_box(orders=0, extra=DAILY)
+    _, orders = a_day(box)
+    assert box.run("run").exit_code == 0
+    refund = box.woo.add_refund(orders["ICP"]["id"], amount="40.00", reason="Retour")
+    result = box.run("run")
+    assert result.exit_code == 0 and "failed 0" in result.output, result.output
+    books = entries(box)
+    credit = [row for ref, row in books.items() if ref not in ("7601",) and not ref.startswith("WC ")]
+    assert len(credit) == 1 and credit[0]["Customer"] == books["7601"]["Customer"], books.keys()
+    assert [(gl, vat, net, tax) for gl, vat, _, net, tax in lines(box, credit[0])] == [("8030", "7", D("-40.00"), D("0.00"))]
+    assert not [ref for ref in books if ref.endswith(" R")]  # no credit summary
+    assert refund["id"]
+
+
+def test_preview_shows_the_icp_supply_on_its_own_and_the_summary_per_country(sync_box):
+    box = sync_box(orders=0, extra=DAILY)
+    a_day(box)
+    shown = box.run("preview", "--format", "json")
+    assert shown.exit_code == 0, shown.output
+    items = json.loads(shown.stdout)
+    [icp] = [item for item in items if item.get("order") == 7601]
+    assert "summary" not in icp and icp["customer"].get("match"), icp
+    [summary] = [item for item in items if "orders" in item]
+    assert "7601" not in summary["orders"]
+    described = [line["Description"] for line in summary["payload"]["SalesEntryLines"]]
+    assert any(d.endswith(", US)") for d in described) and any(d.endswith(", CH)") for d in described)

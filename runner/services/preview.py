@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from runner.domain import daily_split
 from runner.domain.booking import Booker, Document
 from runner.domain.model import Order
 from runner.errors import BookingError, SpecError
@@ -105,7 +106,7 @@ def events(
             order = due.read_order(raw, source if booker.wants_categories else None)
             every = due.plans(booker, order, refunds_of(order), refused)
             planned = [p for p in every if window.includes(p.document) or started(order_id)]
-            items = [_item(sink, p, days) for p in planned]
+            items = [_item(sink, p, days, order) for p in planned]
         except BookingError as exc:  # with what to do, as a run says it
             said = f"{exc.message}; what to do: {exc.hint}" if exc.hint else exc.message
             yield order_id, None, {"order": order_id, "error": said}
@@ -113,7 +114,7 @@ def events(
         if not items:
             yield order_id, None, {"order": order_id, "skipped": window.why_not(every[0].document)}
         for document, item in items:
-            yield order_id, None if days else document, item
+            yield order_id, None if days and "summary" in item else document, item
         for refund_id, exc in refused:
             said = f"{exc.message}; what to do: {exc.hint}" if exc.hint else exc.message
             yield order_id, None, {"order": order_id, "refund": refund_id, "error": said}
@@ -136,18 +137,21 @@ def code_names(sink: Sink, documents: Iterable[Document]) -> dict[tuple[str, str
     return names
 
 
-def _item(sink: Sink, planned: due.Planned, days: DayPreview | None = None) -> tuple[Document, dict[str, Any]]:
+def _item(sink: Sink, planned: due.Planned, days: DayPreview | None = None, order=None) -> tuple[Document, dict[str, Any]]:
     doc, plan = planned.document, planned.customer
     problems = sink.problems(doc, planned.payment)
     if problems:
         raise BookingError("; ".join(problems))
+    home = days.spec.woocommerce.country if days is not None else ""
+    if days is not None and order is not None and daily_split.per_order(order, plan.context, home, doc.lines):
+        plan, days = replace(plan, collective=""), None  # reverse charge: per order, on the customer's own account
     if days is not None:  # summed into its day: the order's item names the summary
         if not plan.collective:
             raise BookingError(
                 f"order {doc.order_number}: customers.collective gives no account, and a daily summary is booked on one",
                 'make customers.collective name the collective account for every order (e.g. "999")',
             )
-        return doc, days.add(planned)
+        return doc, days.add(planned, daily_split.country(order, home) if order is not None else "")
     account = sink.customer(plan) or f"<new account {plan.email}>"
     posting = Posting(doc, plan, account, planned.payment)
     requests = exactly_once.requests(sink, posting)  # the steps as a run takes them
