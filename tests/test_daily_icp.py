@@ -149,3 +149,25 @@ def test_preview_shows_the_icp_supply_on_its_own_and_the_summary_per_country(syn
     assert "7601" not in summary["orders"]
     described = [line["Description"] for line in summary["payload"]["SalesEntryLines"]]
     assert any(d.endswith(", US)") for d in described) and any(d.endswith(", CH)") for d in described)
+
+
+def test_an_icp_order_a_version_before_kept_for_its_day_is_booked_once_on_its_own(sync_box):
+    """A ledger of before keeps a reverse-charge order as a member of its (still open) day: seen
+    again, it is booked on its own and taken out of the day, never in both."""
+    from runner import spec as spec_module
+    from runner.domain.booking import Booker
+    from runner.domain.model import parse_order
+    from runner.domain.summary import record
+
+    box = sync_box(orders=0, extra=DAILY)
+    day, orders = a_day(box)
+    document = Booker(spec_module.load(box.spec, environ={"WOO_CONSUMER_KEY": "k", "WOO_CONSUMER_SECRET": "s"})).book_order(
+        parse_order(orders["ICP"])
+    )
+    with box.ledger() as ledger:
+        ledger.keep_member(record(document, "2"))
+    result = box.run("run")
+    assert result.exit_code == 0 and "failed 0" in result.output, result.output
+    books = entries(box)
+    assert "7601" in books
+    assert D(str(books[f"WC {day.date().isoformat()}"]["AmountFC"])) == sum(D(o["total"]) for k, o in orders.items() if k != "ICP")
