@@ -10,6 +10,7 @@ import yaml
 
 import runner.cli.render as render
 from runner.cli.common import Out, guarded, load_spec, main, parts, spec_argument, target, vies
+from runner.domain.daily_split import routes
 from runner.errors import SpecError
 from runner.pipeline import engine
 from runner.services import preview as preview_module
@@ -25,6 +26,9 @@ STREAM_CHUNK = 200  # preview elements written at a time: one write per 200 orde
 def validate(spec_path: str, online: bool, sandbox: bool) -> None:
     """Check SPEC: schema, presets, ${VAR}s and templates; every problem at once."""
     spec = load_spec(spec_path)
+    if spec.booking.mode == "daily_summary":  # what goes where (issue 22 #11)
+        for line in routes(spec.customers.collective):
+            Out.echo(f"note: {line}")
     if not online:
         for name, paths in sorted(spec.missing_env.items()):
             Out.echo(

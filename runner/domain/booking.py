@@ -42,6 +42,7 @@ class Line:
     item: str = ""
     cost_center: str = ""  # Exact's CostCenter code (mapping.cost_center); empty: none
     cost_unit: str = ""  # Exact's CostUnit code (mapping.cost_unit); empty: none
+    country: str = ""  # a daily summary's line: the destination country it sums (runner/domain/daily_split.py)
 
 
 @dataclass(frozen=True)
@@ -198,8 +199,7 @@ class Booker:
         names = list(self.spec.customers.account)
 
         def account() -> dict[str, str]:
-            fields = {name: self.templates.render(f"customers.account.{name}", **ctx) for name in names}
-            return {k: v for k, v in fields.items() if v}
+            return {k: v for k in names if (v := self.templates.render(f"customers.account.{k}", **ctx))}
 
         return CustomerPlan(order.email_key, collective, ctx["customer"], account, keys)
 

@@ -12,20 +12,20 @@ from runner.domain.money import ZERO
 
 
 def grouped(lines: list[Any], with_item: bool) -> list[Any]:
-    """One line per (GL account, VAT code, cost centre, cost unit[, item]), described by its
-    kinds (each once) and VAT code, e.g. `product, shipping (VAT 2)`."""
+    """One line per (GL account, VAT code, cost centre, cost unit[, item], country), described by
+    its kinds (each once), VAT code and a summary's country, e.g. `product, shipping (VAT 6, US)`."""
     groups: dict[tuple, list[Any]] = {}
     for line in lines:
-        key = (line.gl_account, line.vat_code, line.cost_center, line.cost_unit, line.item if with_item else "")
+        key = (line.gl_account, line.vat_code, line.cost_center, line.cost_unit, line.item if with_item else "", line.country)
         groups.setdefault(key, []).append(line)
     merged = []
-    for (_, code, _, _, item), members in groups.items():
+    for (_, code, _, _, item, country), members in groups.items():
         kinds = ", ".join(dict.fromkeys(kind for m in members for kind in m.kind.split(", ")))
         merged.append(
             replace(
                 members[0],
                 kind=kinds,
-                description=f"{kinds} (VAT {code})",
+                description=f"{kinds} (VAT {code}{', ' + country if country else ''})",
                 quantity=Decimal(1),
                 net=sum((m.net for m in members), ZERO),
                 vat=sum((m.vat for m in members), ZERO),

@@ -1,6 +1,7 @@
 """The daily summary (verzamelboeking, `booking.mode: daily_summary`): the documents the
 booking rules make of one shop-local day's orders (or refunds) in one journal, summed into
-one document on the collective account, one line per GL account and VAT code. Pure.
+one document on the collective account, one line per GL account and VAT code (and destination
+country, for exports and OSS sales: runner/domain/daily_split.py). Pure.
 
 Each member document's VAT per rate already equals WooCommerce's `tax_lines`, so the sum
 per VAT code is the sum of WooCommerce's tax per rate over the day, to the cent; nothing is
@@ -103,9 +104,10 @@ def summarize(members: Sequence[Document], day: Day, number: int = 1) -> Documen
     )
 
 
-def record(document: Document, account: str, payment: PaymentPlan | None = None) -> dict:
+def record(document: Document, account: str, payment: PaymentPlan | None = None, country: str = "") -> dict:
     """A member document as the ledger keeps it until its day's summary is booked: what the
-    summary needs of it, amounts as strings; in paid mode its payment's journal and amount."""
+    summary needs of it, amounts as strings; in paid mode its payment's journal and amount; an
+    export's or OSS sale's destination `country`, which its lines are summed apart by."""
     return {
         "order": document.order_id,
         "refund": document.refund_id or 0,
@@ -120,6 +122,7 @@ def record(document: Document, account: str, payment: PaymentPlan | None = None)
         "lines": [[ln.kind, ln.gl_account, ln.vat_code, str(ln.percent), text(ln.net), text(ln.vat)] for ln in document.lines],
         "warnings": list(document.warnings),
         **({"shop": document.shop} if document.shop else {}),
+        **({"country": country} if country else {}),
         **({"receipt": [payment.journal, text(payment.amount)]} if payment is not None else {}),
     }
 
@@ -205,8 +208,10 @@ def shell(summary: dict) -> Document:
 
 def member(kept: dict) -> Document:
     """A member document back from its ledger record."""
+    where = kept.get("country", "")
     lines = tuple(
-        Line(kind, "", Decimal(1), Decimal(net), Decimal(vat), Decimal(percent), code, gl) for kind, gl, code, percent, net, vat in kept["lines"]
+        Line(kind, "", Decimal(1), Decimal(net), Decimal(vat), Decimal(percent), code, gl, country=where)
+        for kind, gl, code, percent, net, vat in kept["lines"]
     )
     return Document(
         target=kept["target"],

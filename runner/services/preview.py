@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from runner.domain import daily_split
 from runner.domain.booking import Booker, Document
 from runner.domain.model import Order
 from runner.errors import BookingError, SpecError
@@ -109,7 +110,7 @@ def events(
             order = due.read_order(raw, source if booker.wants_categories else None)
             every = due.plans(booker, order, refunds_of(order), refused)
             planned = [p for p in every if window.includes(p.document) or started(order_id)]
-            items = [_item(sink, p, days, taken(order_id)) for p in planned]
+            items = [_item(sink, p, days, taken(order_id), order) for p in planned]
         except BookingError as exc:  # with what to do, as a run says it
             said = f"{exc.message}; what to do: {exc.hint}" if exc.hint else exc.message
             yield order_id, None, {"order": order_id, "error": said}
@@ -117,7 +118,7 @@ def events(
         if not items:
             yield order_id, None, {"order": order_id, "skipped": window.why_not(every[0].document)}
         for document, item in items:
-            yield order_id, None if days or "skipped" in item else document, item
+            yield order_id, None if (days and "summary" in item) or "skipped" in item else document, item
         for refund_id, exc in refused:
             said = f"{exc.message}; what to do: {exc.hint}" if exc.hint else exc.message
             yield order_id, None, {"order": order_id, "refund": refund_id, "error": said}
@@ -140,8 +141,13 @@ def code_names(sink: Sink, documents: Iterable[Document]) -> dict[tuple[str, str
     return names
 
 
-def _item(sink: Sink, planned: due.Planned, days: DayPreview | None = None, taken: set[str] | None = None) -> tuple[Document, dict[str, Any]]:
+def _item(
+    sink: Sink, planned: due.Planned, days: DayPreview | None = None, taken: set[str] | None = None, order=None
+) -> tuple[Document, dict[str, Any]]:
     doc, plan = planned.document, planned.customer
+    home = days.spec.woocommerce.country if days is not None else ""
+    if days is not None and order is not None and daily_split.per_order(order, plan.context, home, doc.lines):
+        plan, days = replace(plan, collective=""), None  # reverse charge: per order, on the customer's own account
     if days is None and (held := held_by_books(sink, planned, taken or set())):
         return doc, {"order": doc.order_id, **({"refund": doc.refund_id} if doc.refund_id is not None else {}), "skipped": held}
     problems = sink.problems(doc, planned.payment)
@@ -153,7 +159,7 @@ def _item(sink: Sink, planned: due.Planned, days: DayPreview | None = None, take
                 f"order {doc.order_number}: customers.collective gives no account, and a daily summary is booked on one",
                 'make customers.collective name the collective account for every order (e.g. "999")',
             )
-        return doc, days.add(planned)
+        return doc, days.add(planned, daily_split.country(order, home) if order is not None else "")
     account = sink.customer(plan) or f"<new account {plan.email}>"
     posting = Posting(doc, plan, account, planned.payment)
     requests = exactly_once.requests(sink, posting)  # the steps as a run takes them

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -51,9 +52,12 @@ class DayPreview:
     def your_ref(self, day: Day) -> str:
         return day.your_ref(self.numbers.get(day.key, 0) + 1)
 
-    def add(self, planned) -> dict[str, Any]:
-        """One order's document into its day; the order's item, naming the summary."""
+    def add(self, planned, country: str = "") -> dict[str, Any]:
+        """One order's document into its day (its lines summed apart by an export's or OSS
+        sale's `country`); the order's item, naming the summary."""
         document, payment = planned.document, planned.payment
+        if country:
+            document = replace(document, lines=tuple(replace(line, country=country) for line in document.lines))
         day = self._add(document, planned.customer.collective, (payment.journal, payment.amount) if payment else None)
         item: dict[str, Any] = {"order": document.order_id}
         if document.refund_id is not None:
@@ -72,7 +76,7 @@ class DayPreview:
     def _add_kept(self) -> None:
         for one in self.kept:
             if (one["order"], one["refund"]) not in self.seen:
-                self._add(member(one), one["account"], receipt_of(one))
+                self._add(member(one), one["account"], receipt_of(one))  # its country kept with it
 
     def _add(self, document: Document, collective: str, payment: tuple[str, Decimal] | None) -> Day:
         day = day_of(document)

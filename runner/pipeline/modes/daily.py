@@ -14,9 +14,11 @@ the shop's listing showed once is booked when its day closes, whether or not it 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import date
 
 from runner.domain.booking import CustomerPlan
+from runner.domain.daily_split import country, per_order
 from runner.domain.summary import CREDIT, Day, closed, member, payments, record, shell, summarize
 from runner.errors import BookingError, OutcomeUnknown, Rejected, RunnerError
 from runner.pipeline.exactly_once import Doc, Open, Pipeline
@@ -24,6 +26,7 @@ from runner.pipeline.failures import Failures
 from runner.pipeline.keeps import SummaryKeep
 from runner.pipeline.modes.daily_found import books_hold, recover
 from runner.pipeline.modes.daily_pay import DayPayments
+from runner.pipeline.modes.per_order import PerOrder
 from runner.pipeline.ports import Facts, Posting
 
 
@@ -40,17 +43,30 @@ class Daily:
         self.paid = spec.booking.status == "paid"
         self.payments = DayPayments(self)
         self.to_check: set[str] = set()  # summaries holding documents this run saw as booked: the completeness check
+        self.apart = PerOrder(spec, pipeline, failures, clock)  # reverse charge: per order, on the customer's account
+        self.home = spec.woocommerce.country
 
     def book(self, order, refund_id: int | None, planned, account: str | None) -> tuple[str | None, bool]:
-        """In place of posting one order's document: checked as it would be, then kept for its day."""
+        """In place of posting one order's document: checked as it would be, then kept for its
+        day; reverse charge (the ICP declaration lists each supply's VAT number) is posted per
+        order on the customer's own account (runner/domain/daily_split.py)."""
         document = planned.document
+        if per_order(order, planned.customer.context, self.home, document.lines):
+            if not (planned.customer.keys or planned.customer.email):
+                raise BookingError(
+                    f"order {document.order_number}: reverse charge is booked on the customer's own account, but customers.match finds none",
+                    "add vat_number or email to customers.match (the nl-default preset matches [vat_number, email])",
+                )
+            if self.ledger.member(document.order_id, document.refund_id or 0):  # kept for its day by a version before: not summed too
+                self.ledger.drop_members([(document.order_id, document.refund_id or 0)])
+            return self.apart.book(order, refund_id, replace(planned, customer=replace(planned.customer, collective="")), account)
         if not planned.customer.collective:
             raise BookingError(
                 f"order {document.order_number}: customers.collective gives no account, and a daily summary is booked on one",
                 'make customers.collective name the collective account for every order (e.g. "999")',
             )
         self.pipeline.check(planned)
-        kept = record(document, planned.customer.collective, planned.payment)
+        kept = record(document, planned.customer.collective, planned.payment, country(order, self.home))
         before = self.ledger.member(document.order_id, document.refund_id or 0)
         if before and before["day"] != kept["day"]:  # re-completed (a new date_completed): its day was fixed when it was first due
             kept["day"] = before["day"]
@@ -204,6 +220,8 @@ class Daily:
         step = self.ledger.step(order_id, refund_id, "document") or {}
         if step.get("summary"):
             self.to_check.add(step["summary"])
+        elif step:  # booked per order (reverse charge)
+            self.apart.still_held(order_id, refund_id, plan)
 
     def missing(self, since: date) -> list[str]:
         """The summaries to check (dated `since` or later) that the books do not hold, and
@@ -216,4 +234,4 @@ class Daily:
             if self.pipeline.holds(document) is False:
                 out.append(f"{summary['your_ref']} (the summary of {len(summary['members'])} document(s))")
             out += self.payments.missing(summary)
-        return out
+        return out + self.apart.missing(since)
