@@ -14,8 +14,8 @@ from typing import Any
 
 import yaml
 
+import runner.spec.unquoted as unquoted
 from runner.errors import SpecError
-from runner.spec import unquoted
 from runner.support.redact import basic_credentials
 
 Path_ = tuple  # a key path into the spec, e.g. ("booking", "rounding", "account")
