@@ -21,3 +21,34 @@ def test_an_unquoted_template_with_text_after_it_is_told_to_be_quoted_too(cli, t
     assert result.exit_code == 2
     assert 'quote the template: your_ref: "{{ order.number }} (shop)"' in result.output
     assert "not valid YAML" not in result.output
+
+
+def test_a_misspelt_variable_fails_validate_naming_the_one_meant(cli, tmp_path, monkeypatch):
+    for name in ("WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET", "EXACT_CLIENT_ID", "EXACT_CLIENT_SECRET", "EXACT_CLIENT_SECRT"):
+        monkeypatch.delenv(name, raising=False)
+    path = write_spec(tmp_path, **{"${EXACT_CLIENT_SECRET}": "${EXACT_CLIENT_SECRT}"})
+    (tmp_path / ".env").write_text("WOO_CONSUMER_KEY=ck\nWOO_CONSUMER_SECRET=cs\nEXACT_CLIENT_ID=id\nEXACT_CLIENT_SECRET=secret\n")
+    result = cli("validate", str(path))
+    assert result.exit_code == 2, result.output
+    assert "1 ${VAR} not set" in result.output
+    assert "sync.yaml:12: ${EXACT_CLIENT_SECRT} is not set" in result.output
+    assert "did you mean EXACT_CLIENT_SECRET (in .env)?" in result.output
+    assert "--allow-missing-env" in result.output and ": valid" not in result.output
+
+    allowed = cli("validate", str(path), "--allow-missing-env")
+    assert allowed.exit_code == 0, allowed.output
+    assert "note: " in allowed.output and "did you mean EXACT_CLIENT_SECRET (in .env)?" in allowed.output
+    assert allowed.output.endswith("sync.yaml: valid\n")
+
+
+def test_a_missing_variable_fails_validate_and_one_from_the_environment_is_named(cli, tmp_path, monkeypatch):
+    for name in ("WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET", "EXACT_CLIENT_ID", "EXACT_CLIENT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    path = write_spec(tmp_path)
+    woo = {"WOO_CONSUMER_KEY": "ck", "WOO_CONSUMER_SECRET": "cs", "EXACT_CLIENT_ID": "id"}
+    result = cli("validate", str(path), env={**woo, "EXACT_CLIENT_SECRETS": "s"})
+    assert result.exit_code == 2, result.output
+    assert "${EXACT_CLIENT_SECRET} is not set" in result.output
+    assert "did you mean EXACT_CLIENT_SECRETS (in the environment)?" in result.output
+    complete = cli("validate", str(path), env={**woo, "EXACT_CLIENT_SECRET": "s"})
+    assert complete.exit_code == 0 and complete.output.endswith("sync.yaml: valid\n")
