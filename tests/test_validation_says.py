@@ -3,7 +3,9 @@ words, the fix as it is to be written, one line per cause."""
 
 from __future__ import annotations
 
-from tests.conftest import write_spec
+import re
+
+from tests.conftest import ROOT, write_spec
 
 
 def test_an_unquoted_template_is_told_to_be_quoted(cli, tmp_path):
@@ -52,3 +54,25 @@ def test_a_missing_variable_fails_validate_and_one_from_the_environment_is_named
     assert "did you mean EXACT_CLIENT_SECRETS (in the environment)?" in result.output
     complete = cli("validate", str(path), env={**woo, "EXACT_CLIENT_SECRET": "s"})
     assert complete.exit_code == 0 and complete.output.endswith("sync.yaml: valid\n")
+
+
+def preset_without_9_percent() -> str:
+    """The Dutch preset's VAT code mapping with the 9 % entry left out: one mistake."""
+    preset = (ROOT / "mappings" / "nl-default.yaml").read_text()
+    start = preset.index("  vat_code: >-")
+    template = preset[start : preset.index("  # GL accounts", start)]
+    assert "{'21': '2', '9': '1', '0': '0'}" in template
+    return "mapping:\n" + template.replace("'9': '1', ", "")
+
+
+def test_online_problems_are_told_once_per_cause_with_a_count_and_an_example(sync_box):
+    box = sync_box(orders=40, extra=preset_without_9_percent())
+    result = box.run("validate", "--online")
+    assert result.exit_code == 2, result.output
+    problems = [line for line in result.output.splitlines() if line.startswith("  ")]
+    assert len(problems) == 1, result.output  # one mistake, one line
+    assert "dict object" not in result.output and "has no attribute" not in result.output
+    line = problems[0]
+    assert "mapping.vat_code: a table in the template has no entry '9'" in line and "add '9' to the table" in line
+    assert re.search(r"\((\d+) orders? and 4 kind/rate combinations of the tax table; e\.g\. order \d+, product line '[^']+' at 9%", line), line
+    assert re.search(r"error: .*sync\.yaml: 1 problem, found in \d+ orders? and 4 kind/rate combinations", result.output)

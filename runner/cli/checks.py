@@ -52,10 +52,12 @@ def validate(spec_path: str, online: bool, sandbox: bool, allow_missing_env: boo
     for line in checked:
         Out.echo(line if line.startswith(online_module.WARNING) else f"ok: {line}")
     if problems:
+        from runner.services.problems import grouped, summary
+
         raise SpecError(
-            f"{spec_path}: {len(problems)} problem(s) against the live services",
+            f"{spec_path}: {summary(problems)}, against the live services",
             "fix the mapping in the spec or add the codes in Exact, then run `runner validate SPEC --online` again",
-            problems,
+            grouped(problems),
         )
     Out.echo(f"{spec_path}: valid, and ready for the live services")
 
