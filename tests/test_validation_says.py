@@ -76,3 +76,37 @@ def test_online_problems_are_told_once_per_cause_with_a_count_and_an_example(syn
     assert "mapping.vat_code: a table in the template has no entry '9'" in line and "add '9' to the table" in line
     assert re.search(r"\((\d+) orders? and 4 kind/rate combinations of the tax table; e\.g\. order \d+, product line '[^']+' at 9%", line), line
     assert re.search(r"error: .*sync\.yaml: 1 problem, found in \d+ orders? and 4 kind/rate combinations", result.output)
+
+
+def test_online_checks_the_collective_account_as_written_and_as_the_orders_render_it(sync_box):
+    box = sync_box(orders=8, extra='customers:\n  collective: "999"\n')
+    result = box.run("validate", "--online")
+    assert result.exit_code == 2, result.output
+    assert "customers.collective: account '999' does not exist in this administration" in result.output
+    assert "ready for the live services" not in result.output
+    rendered = sync_box(orders=8, extra="customers:\n  collective: \"{{ '998' if order.number else '' }}\"\n")
+    result = rendered.run("validate", "--online")
+    assert result.exit_code == 2, result.output
+    assert re.search(r"customers.collective: account '998' does not exist in this administration.* \(\d+ orders?; e\.g\. order \d+\)", result.output)
+    existing = sync_box(orders=8, extra='customers:\n  collective: "2"\n')  # the sandbox's collective account
+    result = existing.run("validate", "--online")
+    assert result.exit_code == 0 and "ready for the live services" in result.output, result.output
+
+
+def test_online_checks_every_journal_and_account_the_spec_names_even_with_no_orders(sync_box):
+    extra = (
+        'booking:\n  journal: "71"\n  status: paid\n  balance_sheet_accounts: ["1610", "1699"]\n  rounding: {account: "8991"}\n'
+        'payments:\n  journal: "70"\n  gl_account: "1301"\n'
+    )
+    box = sync_box(orders=0, extra=extra)
+    result = box.run("validate", "--online")
+    assert result.exit_code == 2, result.output
+    for said in (
+        "booking.journal '71' does not exist in this administration",
+        "booking.rounding.account '8991' does not exist in this administration",
+        "booking.balance_sheet_accounts: '1699' does not exist in this administration",
+        "payments.journal '70' is not a bank or cash journal in this administration",
+        "payments.gl_account '1301' does not exist in this administration",
+    ):
+        assert said in result.output, (said, result.output)
+    assert "5 problems in the spec's codes" in result.output

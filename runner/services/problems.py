@@ -15,6 +15,9 @@ LINE_NAME = re.compile(r"\b(\w+) line '(?:[^'\\]|\\.)*'")  # "but the product li
 NO_ENTRY = re.compile(r"(?P<key>[\w.]+: )?'dict object' has no attribute '(?P<entry>[^']*)'")
 
 
+SPEC = "the spec"
+
+
 @dataclass(frozen=True)
 class Problem:
     """`where` is "order 5046", a line of the shop's tax table ("a fee line at 9% (NL)") or "the spec"."""
@@ -51,7 +54,7 @@ def _count(problems: list[Problem]) -> str:
     lines = len({p.where for p in problems if p.where.startswith("a ")})
     parts = [f"{orders} order{'s' if orders != 1 else ''}"] if orders else []
     parts += [f"{lines} kind/rate combination{'s' if lines != 1 else ''} of the tax table"] if lines else []
-    return " and ".join(parts) or "the spec"
+    return " and ".join(parts) or SPEC
 
 
 def grouped(problems: list[Problem]) -> list[str]:
@@ -62,7 +65,9 @@ def grouped(problems: list[Problem]) -> list[str]:
         causes.setdefault(cause(problem.message), []).append(problem)
     lines = []
     for text, found in sorted(causes.items(), key=lambda item: -len({p.where for p in item[1]})):
-        lines.append(f"{text} ({_count(found)}; e.g. {example(next((p for p in found if p.in_order), found[0]))})")
+        places = _count(found)
+        shown = example(next((p for p in found if p.in_order), found[0]))
+        lines.append(f"{text} ({places}; e.g. {shown})" if places != SPEC else text)
     return lines
 
 
@@ -82,4 +87,5 @@ def example(problem: Problem) -> str:
 def summary(problems: list[Problem]) -> str:
     """ "3 problems, found in 12 orders and 20 kind/rate combinations of the tax table"."""
     count = len({cause(p.message) for p in problems})
-    return f"{count} problem{'s' if count != 1 else ''}, found in {_count(problems)}"
+    places = _count(problems)
+    return f"{count} problem{'s' if count != 1 else ''}" + (f", found in {places}" if places != SPEC else " in the spec's codes")

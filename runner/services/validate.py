@@ -9,11 +9,12 @@ from __future__ import annotations
 from decimal import Decimal
 from itertools import islice
 
-from runner.adapters.exact.payloads import REVENUE, line_problems, master_data_problems
+from runner.adapters.exact.payloads import line_problems, master_data_problems
 from runner.domain.booking import Booker
 from runner.domain.lines import Fact
 from runner.domain.model import Rate, parse_order, percent
 from runner.errors import BookingError
+from runner.services.named_codes import collective_problems, named_problems
 from runner.services.problems import Problem
 
 KINDS = ("product", "shipping", "fee", "discount")
@@ -31,10 +32,8 @@ def check(spec, woo, sink) -> tuple[list[str], list[Problem]]:
         f"Exact Online: division {sink.api.division} may be used; {len(master.vat_codes)} VAT codes, "
         f"{len(master.gl_types)} GL accounts, {len(master.journal_types)} journals"
     )
-    rounding, booker = spec.booking.rounding.account, Booker(spec)
-    allowed = frozenset(spec.booking.balance_sheet_accounts)
-    if master.gl_types.get(rounding) != REVENUE:
-        problems.append(Problem("the spec", f"booking.rounding.account '{rounding}' is not a revenue GL account here"))
+    booker, allowed = Booker(spec), frozenset(spec.booking.balance_sheet_accounts)
+    problems += named_problems(spec, master)
     rounding_code = spec.booking.rounding.vat_code
     if rounding_code and rounding_code not in master.vat_codes:
         problems.append(Problem("the spec", f"booking.rounding.vat_code '{rounding_code}' does not exist in this administration"))
@@ -49,6 +48,8 @@ def check(spec, woo, sink) -> tuple[list[str], list[Problem]]:
             problems += [Problem(f"order {order.number}", p) for p in found]
         except BookingError as exc:
             problems.append(Problem(f"order {order.number}", exc.message))
+    problems += collective_problems(spec, sink, booker, recent)
+    checked.append("the journals and accounts the spec names itself looked up (booking.journal, rounding, payments, customers.collective)")
     checked.append(f"{len(recent)} recent order(s) booked on paper against the administration's codes")
     checked += other_shops(sink, documents)
 
