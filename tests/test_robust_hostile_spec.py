@@ -21,7 +21,7 @@ HOOK = "http://hooks.example.com/services/T0/B0/xoxb-hook-token-123"
 def test_a_variable_quoted_by_a_schema_error_is_blanked(cli, tmp_path):
     # the client secret's variable under the wrong key, and a webhook whose URL the schema refuses
     path = write_spec(tmp_path, "booking:\n  target: ${EXACT_CLIENT_SECRET}\nnotify:\n  webhook: ${HOOK_URL}\n")
-    result = cli("validate", str(path), env={"EXACT_CLIENT_SECRET": SECRET, "HOOK_URL": HOOK})
+    result = cli("validate", "--allow-missing-env", str(path), env={"EXACT_CLIENT_SECRET": SECRET, "HOOK_URL": HOOK})
     assert result.exit_code == 2, result.output
     assert "booking.target: '***' is not one of sales_entry, sales_invoice" in result.output
     assert "notify.webhook: '***'" in result.output
@@ -107,7 +107,7 @@ def test_validate_never_computes_a_template_and_a_costly_one_fails_only_its_orde
     nested = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
     description = f"{{% if order.number == '4120' %}}{nested}{{{{ 9 ** 999999999 }}}}{{% endif %}}Order {{{{ order.number }}}}"
     path = write_spec(tmp_path, f'booking:\n  description: "{description}"\n')
-    assert cli("validate", str(path)).exit_code == 0
+    assert cli("validate", "--allow-missing-env", str(path)).exit_code == 0
     result = cli("preview", str(path), "--orders-file", str(DATA / "woo-sample-orders.json"))
     assert result.exit_code == 1, result.output
     assert "FAILED order 4120: booking.description: the template takes more than 100,000 loop rounds and calls" in result.output
@@ -123,12 +123,12 @@ def test_extends_takes_files_under_the_specs_folder_and_bundled_presets_only(cli
     (client / "presets" / "ours.yaml").write_text((ROOT / "mappings" / "nl-default.yaml").read_text())
     (client / "link.yaml").symlink_to(elsewhere / "secrets.yaml")
     for ref in (str(elsewhere / "secrets.yaml"), "../elsewhere/secrets.yaml", "link.yaml"):
-        result = cli("validate", str(write_spec(client, **{"mappings/nl-default.yaml": ref})))
+        result = cli("validate", "--allow-missing-env", str(write_spec(client, **{"mappings/nl-default.yaml": ref})))
         assert result.exit_code == 2, result.output
         assert f"extends: '{ref}' is outside the spec's folder" in result.output
         assert "the-contents-of-a-file-elsewhere" not in result.output
     for ref in ("presets/ours.yaml", str(client / "presets" / "ours.yaml"), "nl-default", "mappings/nl-default.yaml"):
-        assert cli("validate", str(write_spec(client, **{"mappings/nl-default.yaml": ref}))).exit_code == 0, ref
+        assert cli("validate", "--allow-missing-env", str(write_spec(client, **{"mappings/nl-default.yaml": ref}))).exit_code == 0, ref
 
 
 @pytest.mark.parametrize(
@@ -141,27 +141,28 @@ def test_extends_takes_files_under_the_specs_folder_and_bundled_presets_only(cli
     ],
 )
 def test_a_link_local_webhook_is_refused_unless_the_spec_allows_it(cli, tmp_path, webhook, address):
-    refused = cli("validate", str(write_spec(tmp_path, "notify:\n  webhook: ${HOOK}\n")), env={"HOOK": webhook})
+    refused = cli("validate", "--allow-missing-env", str(write_spec(tmp_path, "notify:\n  webhook: ${HOOK}\n")), env={"HOOK": webhook})
     assert refused.exit_code == 2, refused.output
     assert f"notify.webhook: points at the link-local address {address}" in refused.output
     assert "notify.allow_private: true" in refused.output
-    allowed = cli("validate", str(write_spec(tmp_path, "notify:\n  webhook: ${HOOK}\n  allow_private: true\n")), env={"HOOK": webhook})
+    allowed_spec = write_spec(tmp_path, "notify:\n  webhook: ${HOOK}\n  allow_private: true\n")
+    allowed = cli("validate", "--allow-missing-env", str(allowed_spec), env={"HOOK": webhook})
     assert allowed.exit_code == 0, allowed.output
 
 
 @pytest.mark.parametrize("webhook", ["https://hooks.slack.com/services/T0/B0/x", "http://127.0.0.1:8080/hook", "http://[::1]:8080/hook"])
 def test_a_webhook_over_https_or_on_loopback_is_taken(cli, tmp_path, webhook):
-    assert cli("validate", str(write_spec(tmp_path, f"notify:\n  webhook: {webhook}\n"))).exit_code == 0
+    assert cli("validate", "--allow-missing-env", str(write_spec(tmp_path, f"notify:\n  webhook: {webhook}\n"))).exit_code == 0
 
 
 def test_a_webhook_over_plain_http_elsewhere_is_refused(cli, tmp_path):
-    result = cli("validate", str(write_spec(tmp_path, "notify:\n  webhook: http://hooks.example.com/x\n")))
+    result = cli("validate", "--allow-missing-env", str(write_spec(tmp_path, "notify:\n  webhook: http://hooks.example.com/x\n")))
     assert result.exit_code == 2 and "notify.webhook: 'http://hooks.example.com/x' is plain http: the address must be https" in result.output
 
 
 def test_statuses_are_checked_before_the_shop_is_asked_and_a_plugins_own_are_named_on_purpose(cli, tmp_path):
     typos = write_spec(tmp_path, **{"statuses: [processing, completed]": "statuses: [procesing, wc-completed, any, awaiting-shipment]"})
-    result = cli("validate", str(typos))
+    result = cli("validate", "--allow-missing-env", str(typos))
     assert result.exit_code == 2, result.output
     for problem in (
         "orders.statuses: 'procesing' is not a WooCommerce order status (did you mean processing?)",
@@ -173,7 +174,7 @@ def test_statuses_are_checked_before_the_shop_is_asked_and_a_plugins_own_are_nam
     named = write_spec(
         tmp_path, **{"statuses: [processing, completed]": "statuses: [completed, awaiting-shipment]\n  custom_statuses: [awaiting-shipment]"}
     )
-    assert cli("validate", str(named)).exit_code == 0
+    assert cli("validate", "--allow-missing-env", str(named)).exit_code == 0
     assert spec_module.load(named, environ={}).orders.statuses == ("completed", "awaiting-shipment")
 
 

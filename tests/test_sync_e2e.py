@@ -235,7 +235,9 @@ def test_validate_online_names_each_code_the_administration_lacks(sync_box):
     box = sync_box(orders=16, extra="mapping:\n  gl_account: \"{{ '8888' if line.kind == 'shipping' else '8000' }}\"\n")
     result = box.run("validate", "--online")
     assert result.exit_code == 2
-    assert "GL account '8888' (shipping line) does not exist in this administration" in result.output
+    problems = [line for line in result.output.splitlines() if line.startswith("  ")]  # one cause, one line
+    assert len(problems) == 1 and problems[0].startswith("  GL account '8888' does not exist in this administration (")
+    assert "its shipping line)" in problems[0]
     assert "Traceback" not in result.output and box.exact.errors == []
 
 

@@ -36,8 +36,10 @@ by the runner itself, not by the schema (for example: `payments.journal` is need
   is refused, so a spec cannot make the runner read (and quote) a file elsewhere.
 - **Secrets.** Write `${VAR}` and keep the value in the environment or in a `.env` file beside
   the spec (the environment wins). `woocommerce.consumer_secret`, `exact.client_secret` and
-  `notify.email.password` accept nothing else. `runner validate` only notes a variable that
-  is not set; a command that connects to a service stops and names it. Every value of a
+  `notify.email.password` accept nothing else. `runner validate` refuses a variable that is not
+  set (exit 2, naming a close name that is set, e.g. "did you mean EXACT_CLIENT_SECRET (in
+  .env)?"), or only notes it with `--allow-missing-env`; a command that connects to a service
+  stops and names it. Every value of a
   `${VAR}` (of 4 characters or more) is blanked in all output, errors about the spec included;
   only the Exact app's client id, redirect URI, base URL and division show, as the login
   address needs them.

@@ -22,19 +22,27 @@ STREAM_CHUNK = 200  # preview elements written at a time: one write per 200 orde
 @spec_argument()
 @click.option("--online", is_flag=True, help="Also check the keys, the division and every code against the live services.")
 @click.option("--sandbox", is_flag=True, help="With --online: check against a fresh embedded sandbox.")
+@click.option("--allow-missing-env", is_flag=True, help="A ${VAR} that is not set is only a note (a machine without the secrets).")
 @guarded
-def validate(spec_path: str, online: bool, sandbox: bool) -> None:
+def validate(spec_path: str, online: bool, sandbox: bool, allow_missing_env: bool) -> None:
     """Check SPEC: schema, presets, ${VAR}s and templates; every problem at once."""
+    from runner.spec.env_names import missing
+
     spec = load_spec(spec_path)
     if spec.booking.mode == "daily_summary":  # what goes where (issue 22 #11)
         for line in routes(spec.customers.collective):
             Out.echo(f"note: {line}")
     if not online:
-        for name, paths in sorted(spec.missing_env.items()):
-            Out.echo(
-                f"note: {name} is not set (used at {spec.source.where(paths[0])}); "
-                f"commands that connect will need it in the environment or in {spec.base_dir / '.env'}"
+        unset = missing(spec)
+        if unset and not allow_missing_env:
+            raise SpecError(
+                f"{spec_path}: {len(unset)} ${{VAR}}{'s' if len(unset) > 1 else ''} not set",
+                f"set them in the environment or in {spec.base_dir / '.env'} (KEY=value lines), or fix the name; "
+                f"`runner validate {spec_path} --allow-missing-env` checks the rest without them",
+                unset,
             )
+        for line in unset:
+            Out.echo(f"note: {line} (commands that connect will need it)")
         Out.echo(f"{spec_path}: valid")
         return
     from runner.services import validate as online_module
@@ -48,10 +56,12 @@ def validate(spec_path: str, online: bool, sandbox: bool) -> None:
     for line in checked:
         Out.echo(line if line.startswith(online_module.WARNING) else f"ok: {line}")
     if problems:
+        from runner.services.problems import grouped, summary
+
         raise SpecError(
-            f"{spec_path}: {len(problems)} problem(s) against the live services",
+            f"{spec_path}: {summary(problems)}, against the live services",
             "fix the mapping in the spec or add the codes in Exact, then run `runner validate SPEC --online` again",
-            problems,
+            grouped(problems),
         )
     Out.echo(f"{spec_path}: valid, and ready for the live services")
 

@@ -9,19 +9,21 @@ from __future__ import annotations
 from decimal import Decimal
 from itertools import islice
 
-from runner.adapters.exact.payloads import REVENUE, line_problems, master_data_problems
+from runner.adapters.exact.payloads import line_problems, master_data_problems
 from runner.domain.booking import Booker
 from runner.domain.lines import Fact
 from runner.domain.model import Rate, parse_order, percent
 from runner.errors import BookingError
+from runner.services.named_codes import collective_problems, named_problems
+from runner.services.problems import Problem
 
 KINDS = ("product", "shipping", "fee", "discount")
 WARNING = "WARNING: "
 RECENT = 20  # recent orders booked on paper
 
 
-def check(spec, woo, sink) -> tuple[list[str], list[str]]:
-    """(what was checked, the problems found): one line each."""
+def check(spec, woo, sink) -> tuple[list[str], list[Problem]]:
+    """(what was checked, one line each; the problems found, each where it showed)."""
     checked, problems = [], []
     rates = woo.taxes()
     checked.append(f"WooCommerce: the API key works; {len(rates)} tax rate(s) in the shop")
@@ -30,13 +32,11 @@ def check(spec, woo, sink) -> tuple[list[str], list[str]]:
         f"Exact Online: division {sink.api.division} may be used; {len(master.vat_codes)} VAT codes, "
         f"{len(master.gl_types)} GL accounts, {len(master.journal_types)} journals"
     )
-    rounding, booker = spec.booking.rounding.account, Booker(spec)
-    allowed = frozenset(spec.booking.balance_sheet_accounts)
-    if master.gl_types.get(rounding) != REVENUE:
-        problems.append(f"booking.rounding.account '{rounding}' is not a revenue GL account here")
+    booker, allowed = Booker(spec), frozenset(spec.booking.balance_sheet_accounts)
+    problems += named_problems(spec, master)
     rounding_code = spec.booking.rounding.vat_code
     if rounding_code and rounding_code not in master.vat_codes:
-        problems.append(f"booking.rounding.vat_code '{rounding_code}' does not exist in this administration")
+        problems.append(Problem("the spec", f"booking.rounding.vat_code '{rounding_code}' does not exist in this administration"))
 
     recent = [parse_order(raw) for raw in islice(woo.orders(sorted(spec.orders.statuses)), RECENT)]
     documents = []
@@ -44,9 +44,12 @@ def check(spec, woo, sink) -> tuple[list[str], list[str]]:
         try:
             doc = booker.book_order(order)
             documents.append(doc)
-            problems += [f"order {order.number}: {p}" for p in master_data_problems(doc, master, booker.payment(order, doc), allowed)]
+            found = master_data_problems(doc, master, booker.payment(order, doc), allowed)
+            problems += [Problem(f"order {order.number}", p) for p in found]
         except BookingError as exc:
-            problems.append(f"order {order.number}: {exc.message}")
+            problems.append(Problem(f"order {order.number}", exc.message))
+    problems += collective_problems(spec, sink, booker, recent)
+    checked.append("the journals and accounts the spec names itself looked up (booking.journal, rounding, payments, customers.collective)")
     checked.append(f"{len(recent)} recent order(s) booked on paper against the administration's codes")
     checked += other_shops(sink, documents)
 
@@ -62,9 +65,9 @@ def check(spec, woo, sink) -> tuple[list[str], list[str]]:
             try:
                 line = booker.map_line(sample, Fact(kind, label, Decimal(1), Decimal("10.00"), Decimal("10.00") * pct / 100, rate))
             except BookingError as exc:
-                problems.append(f"{label}: {exc.message}")
+                problems.append(Problem(label, exc.message))
                 continue
-            problems += [f"{label}: {p}" for p in line_problems(line, master, allowed)]
+            problems += [Problem(label, p) for p in line_problems(line, master, allowed)]
     checked.append(f"the mapping rendered for {combinations} kind/rate combination(s) of the shop's tax table")
     return checked, list(dict.fromkeys(problems))
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+import runner.spec.unquoted as unquoted
 from runner.errors import SpecError
 from runner.support.redact import basic_credentials
 
@@ -84,6 +85,9 @@ def _read_yaml(path: Path, problems: list[str]) -> tuple[Any, dict[Path_, int]]:
         if node is not None:  # walked before it is built: building is what makes an alias bomb costly
             keys: list[str] = []
             _positions(node, (), lines, path, problems, keys)
+            if templates := [k for k in keys if "quote the template:" in k]:
+                count = f"{len(templates)} template{'s' if len(templates) > 1 else ''}"
+                raise SpecError(f"{_display(path)}: {count} without quotes", unquoted.HINT, keys)
             if keys:
                 count = f"{len(keys)} key{'s' if len(keys) > 1 else ''}"
                 hint = "quote such a key ('1': ...) or write the name meant"
@@ -93,6 +97,8 @@ def _read_yaml(path: Path, problems: list[str]) -> tuple[Any, dict[Path_, int]]:
         mark = getattr(exc, "problem_mark", None)
         where = f"{_display(path)}:{mark.line + 1}" if mark else _display(path)
         problem = getattr(exc, "problem", None) or str(exc)
+        if found := unquoted.in_error(text, (mark, getattr(exc, "context_mark", None))):
+            raise SpecError(f"{_display(path)}:{found[0]}: {found[1]}", unquoted.HINT) from None
         raise SpecError(f"{where}: not valid YAML: {problem}", "fix the YAML syntax at that line (indentation, quotes, colons)") from None
     except RecursionError:
         raise SpecError(f"{_display(path)}: nested too deeply to read", f"a spec needs a few levels, never more than {MAX_DEPTH}") from None
@@ -118,7 +124,9 @@ def _positions(node, prefix: Path_, out: dict[Path_, int], path: Path, problems:
             "write the values out instead of aliases of aliases; a spec needs a few hundred at most",
         )
     out[prefix] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
+    if prefix and (template := unquoted.template_node(node)):
+        keys.append(f"{_display(path)}:{node.start_mark.line + 1}: {_dotted(prefix)}: {unquoted.suggestion(prefix[-1], template)}")
+    elif isinstance(node, yaml.MappingNode):
         seen: set = set()
         for key_node, value_node in node.value:
             key, line = key_node.value, key_node.start_mark.line + 1
