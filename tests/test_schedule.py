@@ -56,7 +56,7 @@ def test_a_schedule_keeps_booking_and_survives_a_shop_outage(sync_box):
     for something the runner does (documents in Exact, faults used up, a line in its log),
     never for an amount of time: a busy machine makes it slower, never fail."""
     box = sync_box(orders=16, sockets=True)
-    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (os.getcwd(), os.environ.get("PYTHONPATH"))))}
     runner = subprocess.Popen(
         [sys.executable, "-m", "runner", "run", str(box.spec), "--every", "2s"],
         cwd=box.dir,
