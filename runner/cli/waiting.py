@@ -18,9 +18,18 @@ def waiting_lines(spec, spec_path: str, failures: list[dict], waiting: list[int]
     nexts = sorted(f["next_retry"] for f in waits if f.get("next_retry"))
     when = f"; the next retry is due at {local(nexts[0])}" if nexts else "; they wait for `runner retry`"
     out = [f"{len(waits)} failed order(s) wait to be retried{when} (`runner status {spec_path}` groups them by message)"]
-    if _changed_since(spec, min(f.get("at") or "" for f in waits)):
+    if _changed(spec, waits):
         out.append(f"the spec changed since they failed: `runner retry {spec_path}` retries them now")
     return out
+
+
+def _changed(spec, waits: list) -> bool:
+    """Whether the spec says something else than when these orders failed: by the fingerprint
+    each failure keeps; a failure of a ledger before fingerprints, by the file's mtime."""
+    kept = {f.get("spec") for f in waits}
+    if None not in kept and "" not in kept:
+        return any(fingerprint != spec.fingerprint for fingerprint in kept)
+    return _changed_since(spec, min(f.get("at") or "" for f in waits))
 
 
 def _changed_since(spec, stamp: str) -> bool:

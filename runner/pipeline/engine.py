@@ -43,7 +43,7 @@ class Run:
         self.statuses = frozenset(spec.orders.statuses)
         self.outcome = Outcome(started=iso(clock()))
         self.pipeline = Pipeline(sink, ledger, self.outcome)  # every document through the same steps
-        self.failures = Failures(ledger, self.outcome, clock, self._safe)
+        self.failures = Failures(ledger, self.outcome, clock, self._safe, getattr(spec, "fingerprint", ""))
         self.mode = mode_for(spec, self.pipeline, self.failures, clock)  # which documents, and when they are due
         self.seen: set[int] = set()  # orders looked at in this run
         self.refunds_listed = False  # whether the shop lists refunds store-wide

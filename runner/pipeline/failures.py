@@ -18,15 +18,16 @@ MAX_ATTEMPTS = 8
 class Failures:
     """The failures of one run; `safe` blanks secrets in what reaches the ledger."""
 
-    def __init__(self, ledger: Ledger, outcome: Outcome, clock: Callable[[], float], safe: Callable[[str], str]) -> None:
+    def __init__(self, ledger: Ledger, outcome: Outcome, clock: Callable[[], float], safe: Callable[[str], str], spec: str = "") -> None:
         self.ledger, self.outcome, self.clock, self.safe = ledger, outcome, clock, safe
+        self.spec = spec  # the spec's fingerprint: `run` says when it changed since an order failed
 
     def order(self, order_id: int, exc: RunnerError, step: tuple[int | None, str] | None = None) -> None:
         """An order that met `exc`: recorded as failed (retried later), or the run stops.
         `step`: only that (refund, step) of the order was refused (a batched payment)."""
         if isinstance(exc, OutcomeUnknown):
             self.outcome.failed[order_id] = f"{exc.message}; what to do: nothing, {exc.hint}"
-            self.ledger.fail(order_id, self.safe(exc.message), iso(self.clock()), kind="unknown outcome")
+            self.ledger.fail(order_id, self.safe(exc.message), iso(self.clock()), kind="unknown outcome", spec=self.spec)
         elif isinstance(exc, (BookingError, Rejected)):
             for intent in self.ledger.open_intents():  # refused, so nothing landed: no lookup needed
                 if intent["order"] == order_id and (step is None or (intent["refund"] or None, intent["step"]) == step):
@@ -44,4 +45,4 @@ class Failures:
         previous = (self.ledger.failure(order_id) or {}).get("attempts", 0)
         delay = RETRY_DELAYS[min(previous, len(RETRY_DELAYS) - 1)]
         retry_at = iso(self.clock() + delay) if previous + 1 < MAX_ATTEMPTS else None
-        self.ledger.fail(order_id, self.safe(exc.message), retry_at, kind=kind, refund=refund)
+        self.ledger.fail(order_id, self.safe(exc.message), retry_at, kind=kind, refund=refund, spec=self.spec)

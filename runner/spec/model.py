@@ -5,6 +5,8 @@ Templates are kept as their source text here and compiled in `Spec.templates`.""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import types
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -239,6 +241,13 @@ class Spec:
 
     def _own(self, default: str) -> str:
         return own_path(self.path, default)
+
+    @property
+    def fingerprint(self) -> str:
+        """The spec as read (presets merged), in 12 hex digits: a failure keeps the one it met,
+        so a later run can tell that the spec has changed since (its content, not its mtime)."""
+        text = json.dumps(self.document, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
 
     @property
     def timezone(self) -> str:
