@@ -227,30 +227,21 @@ def _item(raw: dict, categories: Mapping[int, tuple[str, ...]], where: str) -> I
 
 
 def _charges(raw: Mapping[str, Any]) -> tuple[Charge, ...]:
-    shipping = tuple(
+    """Shipping lines, then fee lines: one shape, each field named as the REST API names it."""
+    kinds = (("shipping", "shipping_lines", "method_title", "Shipping"), ("fee", "fee_lines", "name", "Fee"))
+    return tuple(
         Charge(
-            "shipping",
-            int(s["id"]),
-            s.get("method_title") or "Shipping",
-            amount(s.get("total"), f"shipping_lines[{n}].total"),
-            amount(s.get("total_tax"), f"shipping_lines[{n}].total_tax"),
-            _taxes(s.get("taxes"), f"shipping_lines[{n}]"),
+            kind,
+            int(c["id"]),
+            c.get(name_key) or default,
+            amount(c.get("total"), f"{key}[{n}].total"),
+            amount(c.get("total_tax"), f"{key}[{n}].total_tax"),
+            _taxes(c.get("taxes"), f"{key}[{n}]"),
+            (c.get("tax_class") or "") if kind == "fee" else "",  # shipping's class is the shop's setting, not the line's
         )
-        for n, s in enumerate(raw.get("shipping_lines") or [])
+        for kind, key, name_key, default in kinds
+        for n, c in enumerate(raw.get(key) or [])
     )
-    fees = tuple(
-        Charge(
-            "fee",
-            int(f["id"]),
-            f.get("name") or "Fee",
-            amount(f.get("total"), f"fee_lines[{n}].total"),
-            amount(f.get("total_tax"), f"fee_lines[{n}].total_tax"),
-            _taxes(f.get("taxes"), f"fee_lines[{n}]"),
-            f.get("tax_class") or "",
-        )
-        for n, f in enumerate(raw.get("fee_lines") or [])
-    )
-    return shipping + fees
 
 
 def parse_order(raw: Mapping[str, Any], categories: Mapping[int, tuple[str, ...]] | None = None) -> Order:
