@@ -9,11 +9,13 @@ import click
 import yaml
 
 import runner.cli.render as render
-from runner.cli.common import Out, guarded, load_spec, main, parts, spec_argument, target, vies
+import runner.cli.report_view as report_view
+from runner.cli.common import Out, guarded, load_spec, main, parts, spec_argument, target
 from runner.domain.daily_split import routes
 from runner.errors import SpecError
 from runner.pipeline import engine
 from runner.services import preview as preview_module
+from runner.services.connect import vies
 
 STREAM_CHUNK = 200  # preview elements written at a time: one write per 200 orders, not one each
 
@@ -198,11 +200,11 @@ def report_command(spec_path, start, end, fmt, sandbox) -> None:
             ledger.close()
         progress(None)
     if fmt == "json":
-        Out.echo(json.dumps(render.reconcile_json(result), indent=2, ensure_ascii=False))
+        Out.echo(json.dumps(report_view.reconcile_json(result), indent=2, ensure_ascii=False))
     elif fmt == "csv":
-        Out.echo(render.reconcile_csv(result))
+        Out.echo(report_view.reconcile_csv(result))
     else:
-        for line in render.reconcile_lines(result):
+        for line in report_view.reconcile_lines(result):
             Out.echo(line)
     if result.differs:
         sys.exit(1)
