@@ -54,12 +54,12 @@ def run(spec_paths, dry_run, payloads, since, order_ids, limit, sandbox, as_json
     if jobs > 1 and len(spec_paths) > 1:
         if every:
             raise UsageError("--jobs runs each spec once", "schedule `runner run clients/*.yaml --jobs N` with cron or a systemd timer")
-        from runner.cli.jobs import run_parallel
+        from runner.services.jobs import run_parallel
 
         forwarded = [*(["--dry-run"] if dry_run else []), *(["--payloads"] if payloads else []), *(["--since", since] if since else [])]
         forwarded += [*(["--limit", str(limit)] if limit else []), *(f"--order={o}" for o in order_ids), *(["--sandbox"] if sandbox else [])]
         forwarded += [*(["--json"] if as_json else []), *(["--wait"] if wait else []), *(["--to", to] if to else [])]
-        sys.exit(run_parallel(spec_paths, jobs, forwarded))
+        sys.exit(run_parallel(spec_paths, jobs, forwarded, lambda path, line, err: Out.echo(f"{path}: {line}", err=err)))
     if not every:
         codes = [_run_logged(path, len(spec_paths) > 1, options, as_json, payloads) for path in spec_paths]
         sys.exit(max(codes))
