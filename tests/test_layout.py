@@ -79,6 +79,30 @@ def test_the_sandbox_is_imported_only_where_it_is_asked_for():
     assert users <= SANDBOX_USERS, f"the sandbox imported beyond --sandbox: {sorted(users - SANDBOX_USERS)}"
 
 
+# The CLI is a thin skin: it parses, calls a service (runner/services) and renders the result.
+# The pipeline, the ledger and the adapters it reaches only through the services, but for
+# the shape of the progress tick it draws (pipeline/progress.py: pure data and arithmetic)
+# and the commands that set up the Exact adapter itself (cli/setup.py: auth, divisions,
+# products log in and read or push Exact's own master data; runner/setup does the same).
+BEHIND_THE_SERVICES = ("runner.pipeline", "runner.ledger", "runner.adapters")
+SKIN_MAY = {"runner.pipeline.progress": "*", "runner.adapters": "runner/cli/setup.py"}
+
+
+def test_the_cli_reaches_pipeline_ledger_and_adapters_only_through_services():
+    bad = {}
+    for path in (RUNNER / "cli").rglob("*.py"):
+        name = str(path.relative_to(ROOT))
+        allowed = [m for m, who in SKIN_MAY.items() if who in ("*", name)]
+        hits = sorted(
+            m
+            for m in imports(path)
+            if any(m == f or m.startswith(f + ".") for f in BEHIND_THE_SERVICES) and not any(m == a or m.startswith(a + ".") for a in allowed)
+        )
+        if hits:
+            bad[name] = hits
+    assert not bad, f"the CLI goes around the services: {bad}; call (or add) a service in runner/services instead"
+
+
 def test_the_top_level_holds_packages_only():
     loose = sorted(p.name for p in RUNNER.iterdir() if p.is_file() and p.suffix == ".py" and p.name not in TOP_LEVEL)
     assert not loose, f"modules at runner/'s top level: {loose}; put each in the folder of its part of the flow"

@@ -96,3 +96,88 @@ def test_adapters_are_chosen_by_name_and_an_unknown_name_says_which_exist(tmp_pa
     with pytest.raises(RunnerError) as error:
         adapters.sink("sftp", None)
     assert "sftp" in error.value.message and "exact" in error.value.hint and "folder" in error.value.hint
+
+
+def unasked(payload: dict) -> dict:
+    """A payload without the lines' VIES note: a run asks VIES and notes the answer on a
+    reverse-charge line, a preview asks no outside service."""
+    lines = next(key for key in payload if key.endswith("Lines"))
+    return {**payload, lines: [{k: v for k, v in line.items() if k != "Notes"} for line in payload[lines]]}
+
+
+def test_a_preview_shows_what_a_dry_run_would_post_for_the_same_orders(sync_box):
+    """A preview takes each document through the run's own pipeline against the dry sink:
+    document for document the same payloads a dry run would send."""
+    from runner.services.preview import PreviewOptions, preview_spec
+    from runner.services.run import RunOptions, run_spec
+
+    box = sync_box(orders=8, extra="booking:\n  status: paid\n")
+    shown = preview_spec(str(box.spec), PreviewOptions(limit=4))
+    dry = run_spec(str(box.spec), RunOptions(dry_run=True, limit=4))
+    previewed = {item["order"]: unasked(item["payload"]) for item in shown.items if "payload" in item}
+    posted = {p["order"]: unasked(p["payload"]) for p in dry.would_post if p.get("step") == "document" and "refund" not in p}
+    assert previewed and previewed == {order: payload for order, payload in posted.items() if order in previewed}
+    payments = [item["payment"] for item in shown.items if item.get("payment")]
+    assert payments and all(p["payload"] for p in payments)  # paid: each document's payment entry, as a run writes it
+    assert box.documents() == [] and box.ledger().runs() == []
+
+
+def test_a_preview_from_an_orders_file_needs_no_service(tmp_path):
+    from runner.services.preview import PreviewOptions, preview_spec
+    from tests.conftest import DATA, write_spec
+
+    spec = write_spec(tmp_path)
+    shown = preview_spec(str(spec), PreviewOptions(orders_file=str(DATA / "woo-sample-orders.json"), limit=2))
+    assert len({doc.order_id for doc, _ in shown.documents}) == 2 and not shown.failures
+
+
+def test_the_vat_report_of_a_period_as_data(sync_box):
+    from datetime import datetime
+
+    from runner.services.report import ReportOptions, report_period
+    from runner.services.run import RunOptions, run_spec
+
+    box = sync_box(orders=10, start=datetime(2024, 3, 4, 9, 30))  # the shop's orders from then on, whatever today is
+    run_spec(str(box.spec), RunOptions())
+    first, end = "2024-03-01", "2025-02-28"
+    ticks: list = []
+    done = report_period(str(box.spec), ReportOptions(first, end), progress=ticks.append)
+    assert done.exit_code == 0 and not done.reconciliation.differs, done.reconciliation.findings
+    assert done.reconciliation.exact_documents == len(box.documents()) and done.reconciliation.rows
+    assert ticks[-1] is None and ticks[0].what == "shop order"
+    with pytest.raises(UsageError):
+        report_period(str(box.spec), ReportOptions(end, first))
+
+
+def test_validate_offline_names_unset_variables_and_online_checks_the_services(sync_box, monkeypatch):
+    from runner.services.validate import ValidateOptions, validate_spec
+
+    box = sync_box(orders=3)
+    found = validate_spec(str(box.spec), ValidateOptions(online=True))
+    assert found.problems == [] and any("division" in line for line in found.checked)
+    (box.dir / ".env").write_text("")
+    for name in ("WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET", "EXACT_CLIENT_ID", "EXACT_CLIENT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    unset = validate_spec(str(box.spec)).unset
+    assert any("WOO_CONSUMER_KEY" in line for line in unset)
+
+
+def test_a_dashboards_specs_are_read_again_only_when_a_file_of_theirs_changed(sync_box):
+    import os
+
+    from runner.services.status import Specs, status_many
+
+    box = sync_box(orders=2)
+    specs = Specs()
+    first = specs(box.spec)
+    assert specs(box.spec) is first  # unchanged: not read again
+    assert status_many([box.spec], specs=specs)[0].now == "never run"
+    text = box.spec.read_text()
+    box.spec.write_text(text.replace("version: 1", "version: 1\nwoocommerce_typo: 1"))
+    stat = box.spec.stat()
+    os.utime(box.spec, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))  # a save within the same tick shows too
+    row = status_many([box.spec], specs=specs)[0]
+    assert row.now == "error" and "woocommerce_typo" in row.error
+    (box.dir / ".env").write_text((box.dir / ".env").read_text() + "# touched\n")
+    box.spec.write_text(text)
+    assert specs(box.spec) is not first and status_many([box.spec], specs=specs)[0].now == "never run"

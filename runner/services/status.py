@@ -7,6 +7,7 @@ cannot be read being a row that says why rather than an error for all."""
 from __future__ import annotations
 
 import fcntl
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ from runner.pipeline.engine import INTERRUPTED
 from runner.pipeline.outcome import status as ledger_status
 from runner.services.connect import Secrets, lock_path, open_spec
 
-__all__ = ["INTERRUPTED", "SpecStatus", "status_many", "status_of"]
+__all__ = ["INTERRUPTED", "SpecStatus", "Specs", "status_many", "status_of"]
 
 
 @dataclass
@@ -88,15 +89,49 @@ def status_of(spec, on_secret: Secrets | None = None) -> SpecStatus:
     return result
 
 
-def status_many(paths: Iterable[str | Path], on_secret: Secrets | None = None) -> list[SpecStatus]:
+class Specs:
+    """Specs read once and kept while none of their files changed (the spec, the presets it
+    extends, the .env beside it) and the environment is the same: a page that shows 200
+    clients every few seconds reads their ledgers, not 200 specs each time."""
+
+    def __init__(self, on_secret: Secrets | None = None) -> None:
+        self.on_secret, self.kept = on_secret, {}
+
+    def __call__(self, path: str | Path):
+        key = Path(path).resolve()
+        kept = self.kept.get(key)
+        if kept is not None and kept[1] == _stamp(kept[0]):
+            return kept[2]
+        spec = open_spec(path, self.on_secret)
+        files = sorted({spec.path, spec.base_dir / ".env", *(Path(name).resolve() for name, _ in set(spec.source.lines.values()))})
+        self.kept[key] = (files, _stamp(files), spec)
+        return spec
+
+
+def _stamp(files: list[Path]) -> tuple:
+    stats = [(s.st_mtime_ns, s.st_size) if (s := _stat(f)) else None for f in files]
+    return tuple(stats), hash(frozenset(os.environ.items()))
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return path.stat()
+    except OSError:
+        return None
+
+
+def status_many(paths: Iterable[str | Path], on_secret: Secrets | None = None, specs: Specs | None = None) -> list[SpecStatus]:
     """The status of every spec named, in the order given; one that cannot be read is a
-    row with its `error` (and what to do), the others are read all the same."""
+    row with its `error` (and what to do), the others are read all the same. `specs`: a
+    `Specs` kept between calls (a dashboard's), so an unchanged spec is not read again."""
+    specs = specs or Specs(on_secret)
     out = []
     for path in paths:
         try:
-            out.append(status_of(path, on_secret))
+            out.append(status_of(specs(path)))
         except RunnerError as error:
-            out.append(SpecStatus(str(path), error=error.message + (f" (what to do: {error.hint})" if error.hint else "")))
+            problems = "".join(f"; {problem}" for problem in getattr(error, "problems", []))
+            out.append(SpecStatus(str(path), error=error.message + problems + (f" (what to do: {error.hint})" if error.hint else "")))
     return out
 
 
