@@ -66,6 +66,7 @@ def test_status_of_many_specs_reads_each_without_a_call_and_names_one_that_canno
     calls = (sum(booked.exact.calls.values()), sum(fresh.exact.calls.values()))
     rows = status_many([booked.spec, fresh.spec, broken])
     assert [row.now for row in rows] == ["ok", "never run", "error"]
+    assert [row.path for row in rows] == [str(booked.spec), str(fresh.spec), str(broken)]
     assert rows[0].booked_total == len(booked.due()) and rows[1].booked_total == 0
     assert "broken.yaml" in rows[2].error and "what to do:" in rows[2].error
     assert (sum(booked.exact.calls.values()), sum(fresh.exact.calls.values())) == calls  # the ledger only, never a service

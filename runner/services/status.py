@@ -129,6 +129,7 @@ def status_many(paths: Iterable[str | Path], on_secret: Secrets | None = None, s
     for path in paths:
         try:
             out.append(status_of(specs(path)))
+            out[-1].path = str(path)  # as the caller named it
         except RunnerError as error:
             problems = "".join(f"; {problem}" for problem in getattr(error, "problems", []))
             out.append(SpecStatus(str(path), error=error.message + problems + (f" (what to do: {error.hint})" if error.hint else "")))
