@@ -22,6 +22,7 @@ from runner.ledger import Ledger
 from runner.pipeline import engine, live
 from runner.pipeline.progress import Tick
 from runner.services.connect import Say, Secrets, hear_waits, lock_path, open_spec, parts, quiet, target, vies
+from runner.services.preview_items import code_names
 from runner.services.turns import alerting, turn
 
 
@@ -107,8 +108,6 @@ def run_spec(
                 ledger.close()
                 recorder(None)
             if options.dry_run:
-                from runner.services.preview import code_names
-
                 result.would_post, result.documents = sink.posted, sink.documents
                 result.names = code_names(sink, [doc for doc, _ in sink.documents])
         if box is not None and not options.to:
