@@ -76,3 +76,15 @@ def test_whether_an_opening_must_be_the_last_closing_is_a_setting(exact_api, exa
     else:
         assert off.status_code == 201
         assert exact_sim.journal_balance("22") == Decimal("18.93")  # the lines move the balance, not the opening given
+
+
+def test_the_reference_worked_settlement_books_on_the_seeded_mollie_journal(exact_api, exact_sim):
+    """psp-settlements.md 6: receipts, a refund, a chargeback, the fees and the payout to the
+    clearing account sum to nothing, so the Mollie journal keeps its opening balance."""
+    debtor = {"GLAccount": gl_id(exact_sim, "1300"), "Account": account_id(exact_sim), "Date": "2026-03-02"}
+    amounts = [("121.00", debtor), ("60.50", debtor), ("100.00", debtor), ("-30.00", debtor), ("-45.00", debtor)]
+    amounts += [("-3.52", {"GLAccount": gl_id(exact_sim, "4600")}), ("-202.98", {"GLAccount": gl_id(exact_sim, "1190")})]
+    lines = [{**where, "AmountFC": amount, "Description": "Mollie 1234567.2611.02"} for amount, where in amounts]
+    booked = post(exact_api, {"JournalCode": "23", "OpeningBalanceFC": 0, "ClosingBalanceFC": 0, "BankEntryLines": lines})
+    assert booked.status_code == 201, booked.text
+    assert exact_sim.journal_balance("23") == 0
