@@ -43,9 +43,9 @@ class MollieSimulator:
     def now(self) -> datetime:
         return self.clock.now().astimezone(UTC)
 
-    def balance(self) -> Decimal:
+    def balance(self, at: datetime | None = None) -> Decimal:
         """What Mollie holds now: every movement so far less every settlement paid out."""
-        return self.books.balance(self.now())
+        return self.books.balance(at or self.now())
 
     def paid_out(self) -> list[tuple[str, datetime, Decimal]]:
         return self.books.paid_out(self.now())

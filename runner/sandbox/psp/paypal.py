@@ -45,8 +45,8 @@ class PayPalSimulator:
     def now(self) -> datetime:
         return self.clock.now().astimezone(UTC)
 
-    def balance(self) -> Decimal:
-        return self.books.balance(self.now())
+    def balance(self, at: datetime | None = None) -> Decimal:
+        return self.books.balance(at or self.now())
 
     def paid_out(self) -> list[tuple[str, datetime, Decimal]]:
         return self.books.paid_out(self.now())

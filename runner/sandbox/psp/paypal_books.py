@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from runner.sandbox.psp.world import ZERO, Books, Move, Payout, add_late_refund, cents, ident, pick, set_meta, shop_sales
+from runner.sandbox.psp.world import LEAD_DAYS, ZERO, Books, Move, Payout, add_late_refund, cents, ident, pick, set_meta, shop_sales
 
 GATEWAYS = ("ppcp-gateway", "ppcp-credit-card-gateway")
 PERCENT, FIXED, CHARGEBACK_FEE = Decimal("2.89"), Decimal("0.35"), Decimal("14.00")
@@ -49,10 +49,10 @@ def paypal_books(woo, settings: PayPalSettings, seed: int, now: datetime) -> Boo
         set_meta(sale.order, "_ppcp_paypal_fees", breakdown)
         set_meta(sale.order, "PayPal Transaction Fee", f"{fee:.2f}")
     taken: set[int] = set()
-    late = pick(sales, seed, "paypal-refund", taken, now - timedelta(days=25))
+    late = pick(sales, seed, "paypal-refund", taken, now - timedelta(days=LEAD_DAYS))
     if late is not None:
         add_late_refund(woo, late, days=9)
-    disputed = pick(sales, seed, "paypal-chargeback", taken, now - timedelta(days=25))
+    disputed = pick(sales, seed, "paypal-chargeback", taken, now - timedelta(days=LEAD_DAYS))
     moves: list[Move] = []
     for sale in sales:
         fee = capture_fee(sale.total)

@@ -38,9 +38,9 @@ class StripeSimulator:
     def now(self) -> datetime:
         return self.clock.now().astimezone(UTC)
 
-    def balance(self) -> Decimal:
+    def balance(self, at: datetime | None = None) -> Decimal:
         """What Stripe holds now (available and pending): movements so far less payouts."""
-        return self.books.balance(self.now())
+        return self.books.balance(at or self.now())
 
     def paid_out(self) -> list[tuple[str, datetime, Decimal]]:
         return self.books.paid_out(self.now())

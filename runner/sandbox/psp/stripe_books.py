@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from runner.sandbox.psp.world import ZERO, Books, Move, Payout, Sale, add_late_refund, cents, ident, pick, set_meta, shop_sales
+from runner.sandbox.psp.world import LEAD_DAYS, ZERO, Books, Move, Payout, Sale, add_late_refund, cents, ident, pick, set_meta, shop_sales
 
 GATEWAYS = ("stripe", "woocommerce_payments")
 PERCENT, FIXED, DISPUTE_FEE = Decimal("1.5"), Decimal("0.25"), Decimal("20.00")
@@ -48,10 +48,10 @@ def stripe_books(woo, settings: StripeSettings, seed: int, now: datetime) -> Boo
         set_meta(sale.order, "_stripe_intent_id", intent_id(sale, seed))
         set_meta(sale.order, "_stripe_currency", "EUR")
     taken: set[int] = set()
-    late = pick(sales, seed, "stripe-refund", taken, now - timedelta(days=25))
+    late = pick(sales, seed, "stripe-refund", taken, now - timedelta(days=LEAD_DAYS))
     if late is not None:
         add_late_refund(woo, late, days=9 + settings.hold_days)
-    disputed = pick(sales, seed, "stripe-dispute", taken, now - timedelta(days=25))
+    disputed = pick(sales, seed, "stripe-dispute", taken, now - timedelta(days=LEAD_DAYS))
     moves: list[Move] = []
     for sale in sales:
         fee = charge_fee(sale.total)
