@@ -84,14 +84,14 @@ def stamp(when: datetime) -> str:
 
 def rows(books: Books, now: datetime, settings: PayPalSettings) -> list[tuple[datetime, dict]]:
     """Every balance-affecting row up to `now`, oldest first, with the running balance."""
-    events: list[tuple[datetime, str, dict]] = []
+    events: list[tuple[datetime, int, str, dict]] = []  # a withdrawal after what happened at its moment
     for move in books.seen(now):
-        events += [(move.when, move.id, row) for row in _move_rows(move)]
+        events += [(move.when, 0, move.id, row) for row in _move_rows(move)]
     for payout in books.payouts(now):
-        events.append((payout.when, payout.id, _withdrawal(payout, settings.withdrawal_code)))
-    events.sort(key=lambda e: (e[0], e[1], e[2]["transaction_event_code"]))
+        events.append((payout.when, 1, payout.id, _withdrawal(payout, settings.withdrawal_code)))
+    events.sort(key=lambda e: (e[0], e[1], e[2], e[3]["transaction_event_code"]))
     balance, out = ZERO, []
-    for when, _, info in events:
+    for when, _, _, info in events:
         balance += Decimal(info["transaction_amount"]["value"]) + Decimal((info.get("fee_amount") or money(ZERO))["value"])
         info["available_balance"] = money(balance)
         info["ending_balance"] = money(balance)
