@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from runner.sandbox.embedded import start
+from runner.sandbox.embedded import embedded, start
 from runner.sandbox.psp.mollie import ACCESS_TOKEN
 from runner.sandbox.psp.start import start as start_providers
 from runner.sandbox.woo.api import DEFAULT_KEY
+from runner.spec.check import load
+from tests.conftest import write_spec
 from tests.sandbox.psp_support import NOW, shop
 
 
@@ -47,3 +49,10 @@ def test_a_balance_can_be_read_as_it_was_at_any_moment():
         assert running.balance("stripe", at=NOW) == running.balance("stripe") == Decimal("-4.23")
     finally:
         running.stop()
+
+
+def test_a_spec_sandbox_can_bring_the_providers(tmp_path):
+    with embedded(load(write_spec(tmp_path), environ={}), providers=True) as (_, box):
+        assert set(box.providers.urls) == {"mollie", "stripe", "paypal"}
+        running = box.providers
+    assert all(server.transport.closed for server in running.servers.values())

@@ -37,6 +37,9 @@ def test_the_official_client_lists_payouts_and_what_each_paid_out_to_the_cent():
                     assert intent.metadata["order_id"] == order["number"]
                     assert Decimal(row.fee) / 100 == Decimal(next(m["value"] for m in order["meta_data"] if m["key"] == "_stripe_fee"))
         assert kinds == {"charge", "refund", "dispute", "payout"}
+        again = client.v1.payouts.retrieve(payouts[0].id)
+        own = client.v1.balance_transactions.retrieve(again.balance_transaction)
+        assert own.type == "payout" and own.source == again.id and own.amount == -again.amount
 
 
 def test_the_balance_is_what_stripe_holds():
