@@ -66,6 +66,18 @@ def test_two_months_of_rows_link_to_the_orders_and_run_to_the_balance():
         assert Decimal(balances[0]["available_balance"]["value"]) == running.balance("paypal")
 
 
+def test_the_next_link_is_the_same_search_one_page_on():
+    with providers() as (_, running, _), signed_in(running) as http:
+        first = http.get("/v1/reporting/transactions", params={**OCTOBER, "page_size": 7, "transaction_type": "T0006"}).json()
+        (link,) = [link["href"] for link in first["links"] if link["rel"] == "next"]
+        second = http.get(link).json()
+    assert second["page"] == 2 and second["total_items"] == first["total_items"]
+    assert {d["transaction_info"]["transaction_event_code"] for d in second["transaction_details"]} == {"T0006"}
+    assert not {d["transaction_info"]["transaction_id"] for d in second["transaction_details"]} & {
+        d["transaction_info"]["transaction_id"] for d in first["transaction_details"]
+    }
+
+
 def test_a_window_over_31_days_or_without_dates_is_refused_as_paypal_does():
     with providers() as (_, running, _), signed_in(running) as http:
         wide = http.get("/v1/reporting/transactions", params={"start_date": "2026-10-01T00:00:00Z", "end_date": "2026-11-02T00:00:00Z"})

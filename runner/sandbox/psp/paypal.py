@@ -19,6 +19,7 @@ import base64
 import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from runner.sandbox.host import Request, Response, json_response
 from runner.sandbox.psp import paypal_books as pb
@@ -139,8 +140,8 @@ class PayPalSimulator:
             "page": page,
             "total_items": len(details),
             "total_pages": pages,
-            "links": [{"href": f"{url}?page={page}", "rel": "self", "method": "GET"}]
-            + ([{"href": f"{url}?page={page + 1}", "rel": "next", "method": "GET"}] if page < pages else []),
+            "links": [{"href": _page_link(url, request, page), "rel": "self", "method": "GET"}]
+            + ([{"href": _page_link(url, request, page + 1), "rel": "next", "method": "GET"}] if page < pages else []),
         }
         return json_response(200, body)
 
@@ -168,6 +169,11 @@ class PayPalSimulator:
         return json_response(
             200, {"balances": balances, "account_id": pb.ACCOUNT, "as_of_time": pb.stamp(at), "last_refresh_time": pb.stamp(refreshed)}
         )
+
+
+def _page_link(url: str, request: Request, page: int) -> str:
+    """A page of the same search: every parameter kept, `page` set."""
+    return f"{url}?{urlencode({**{k: v[-1] for k, v in request.query.items()}, 'page': page})}"
 
 
 def _when(text: str | None) -> datetime | None:
