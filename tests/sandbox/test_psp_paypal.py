@@ -137,3 +137,10 @@ def test_wrong_credentials_and_a_stale_token_are_refused():
             stale = http.get("/v1/reporting/transactions", params=OCTOBER)
     assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
     assert stale.status_code == 401 and stale.json()["error"] == "invalid_token"
+
+
+@pytest.mark.parametrize("carried", [True, False])
+def test_whether_a_row_carries_the_order_id_in_custom_field_is_a_setting(carried):
+    with providers(paypal=PayPalSettings(custom_field=carried)) as (_, running, _), signed_in(running) as http:
+        sales = search(http, OCTOBER, transaction_type="T0006")
+    assert sales and all(("custom_field" in r) is carried and r["invoice_id"].startswith("WC-") for r in sales)

@@ -69,7 +69,7 @@ class StripeSimulator:
         objects = {"charges": "payment", "refunds": "refund", "disputes": "chargeback"}
         if kind in objects and key:
             move = next((m for m in self.books.seen(now) if m.kind == objects[kind] and m.ref == key), None)
-            return _one(sb.source_json(move, self.seed) if move else None, kind.rstrip("s"), key)
+            return _one(sb.source_json(move, self.seed, self.settings.charge_metadata) if move else None, kind.rstrip("s"), key)
         if kind == "payment_intents" and key:
             sale = next((m.sale for m in self.books.seen(now) if m.kind == "payment" and sb.intent_json(m.sale, self.seed)["id"] == key), None)
             return _one(sb.intent_json(sale, self.seed) if sale else None, "payment_intent", key)
@@ -125,7 +125,7 @@ class StripeSimulator:
     def _expand(self, move, row: dict, request: Request, path: str) -> dict:
         wanted = {v for k, values in request.query.items() if k.startswith("expand[") for v in values}
         if path in wanted and isinstance(move, Move):
-            return {**row, "source": sb.source_json(move, self.seed)}
+            return {**row, "source": sb.source_json(move, self.seed, self.settings.charge_metadata)}
         return row
 
     def _list(self, request: Request, rows: list[dict]) -> Response:

@@ -30,6 +30,7 @@ class StripeSettings:
     automatic: bool = True  # automatic payouts (only those are itemised by ?payout=) [C]
     manual_listing: str = "empty"  # [U] ?payout= on a manual payout: "empty" list or "error" (400)
     refund_returns_fee: bool = False  # [U] a refund gives back its share of the fee (negative fee) instead of none
+    charge_metadata: bool = False  # [U] the charge carries the PaymentIntent's metadata too (only the intent's is documented)
 
 
 def minor(value: Decimal) -> int:
@@ -163,7 +164,7 @@ def payout_move_json(payout: Payout, seed: int) -> dict:
     }
 
 
-def source_json(move: Move, seed: int) -> dict:
+def source_json(move: Move, seed: int, charge_metadata: bool = False) -> dict:
     """The object a balance transaction's `source` names: charge, refund or dispute."""
     sale: Sale = move.sale
     intent = intent_id(sale, seed)
@@ -179,7 +180,7 @@ def source_json(move: Move, seed: int) -> dict:
             "balance_transaction": charge_txn,
             "payment_intent": intent,
             "description": f"{BLOG} - Order {sale.number}",
-            "metadata": intent_metadata(sale),
+            "metadata": intent_metadata(sale) if charge_metadata else {},
             "paid": True,
             "refunded": refunded == sale.total,
             "status": "succeeded",
