@@ -6,6 +6,7 @@ an empty string into the books. What one rendering may cost is `runner.spec.limi
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import time
@@ -57,7 +58,9 @@ class Templates:
             if attr.startswith("_"):
                 problems.append(f"reaches into Python internals ('{attr}'); templates may only read order data")
             elif owner in allowed and owner in STRICT_FIELDS and attr not in STRICT_FIELDS[owner] | DICT_METHODS:
-                problems.append(f"'{owner}.{attr}' does not exist; {owner} has: {', '.join(sorted(STRICT_FIELDS[owner]))}")
+                near = difflib.get_close_matches(attr, sorted(STRICT_FIELDS[owner]), n=1)
+                meant = f"did you mean {owner}.{near[0]}?" if near else f"{owner} has: {', '.join(sorted(STRICT_FIELDS[owner]))}"
+                problems.append(f"'{owner}.{attr}' does not exist; {meant}")
         if not problems:
             self._reads.update(attributes)
             literal = not any(mark in source for mark in ("{{", "{%", "{#"))
