@@ -52,3 +52,36 @@ def test_a_misspelt_template_field_says_which_field_was_meant_with_file_and_line
     spec = write_spec(tmp_path, 'mapping:\n  gl_account: "{{ line.vat_rat }}"\n')
     result = cli("validate", str(spec))
     assert "mapping.gl_account: 'line.vat_rat' does not exist; did you mean line.tax_rate?" in result.stderr, result.stderr
+
+
+def test_accounts_lists_the_administrations_gl_accounts_and_which_the_spec_uses(sync_box):
+    box = sync_box(orders=0)
+    result = box.run("accounts")
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line for line in result.output.splitlines()[1:] if line.strip()}
+    assert result.output.splitlines()[0].split() == ["code", "description", "type", "used", "by", "the", "spec"]
+    assert "Afrondingsverschillen" in rows["8990"] and "Omzet" in rows["8990"] and "booking.rounding.account" in rows["8990"]
+    assert "payments.gl_account" in rows["1300"] and "mapping.gl_account" in rows["8050"]
+    assert "booking.balance_sheet_accounts" in rows["1610"] and "mapping.gl_account" in rows["1610"]
+    assert "mapping" not in rows["4000"] and "booking" not in rows["4000"]
+
+
+def test_accounts_search_and_json(sync_box):
+    import json
+
+    box = sync_box(orders=0)
+    result = box.run("accounts", "--search", "OMZET hoog")
+    assert result.exit_code == 0, result.output
+    assert [line.split()[0] for line in result.output.splitlines()[1:]] == ["8000"]
+    listed = json.loads(box.run("accounts", "--json", "--search", "1300").output)
+    assert listed == [{"code": "1300", "description": "Debiteuren", "type": "Debiteuren", "type_code": 20, "used_by": ["payments.gl_account"]}]
+    none = box.run("accounts", "--search", "zzz")
+    assert none.exit_code == 0 and "no GL account matches 'zzz'" in none.output
+
+
+def test_accounts_with_the_embedded_sandbox(cli):
+    from tests.conftest import ROOT
+
+    result = cli("accounts", str(ROOT / "sync.yaml"), "--sandbox", "--search", "8990")
+    assert result.exit_code == 0, result.output
+    assert "8990" in result.output and "Afrondingsverschillen" in result.output
