@@ -85,3 +85,32 @@ def test_accounts_with_the_embedded_sandbox(cli):
     result = cli("accounts", str(ROOT / "sync.yaml"), "--sandbox", "--search", "8990")
     assert result.exit_code == 0, result.output
     assert "8990" in result.output and "Afrondingsverschillen" in result.output
+
+
+def test_a_daily_summary_preview_names_a_failed_summary_once_and_counts_it(tmp_path, cli):
+    import json
+    from datetime import datetime
+
+    from tests.test_daily_summary import DAILY, mixed_day
+
+    orders = mixed_day(datetime(2025, 3, 4, 8))
+    orders[1]["currency"] = "USD"  # two currencies in one day's journal: no summary can be made
+    path = tmp_path / "orders.json"
+    path.write_text(json.dumps(orders))
+    result = cli("preview", str(write_spec(tmp_path, DAILY)), "--orders-file", str(path))
+    assert result.exit_code == 1
+    told = (result.stdout + result.stderr).count("FAILED summary WC 2025-03-04")
+    assert told == 1, result.output
+    assert "; 1 failed" in result.stdout and "0 failed" not in result.stdout, result.stdout
+
+
+def test_a_json_preview_at_its_limit_says_how_many_more_are_due(sync_box):
+    import json
+
+    box = sync_box(orders=40)
+    due = len(box.due())
+    items = json.loads(box.run("preview", "--format", "json").stdout)
+    assert items[-1] == {"more_due": due - 25, "what_to_do": "--limit to see more"}
+    assert len({item["order"] for item in items[:-1]}) == 25
+    every = json.loads(box.run("preview", "--format", "json", "--limit", "1000").stdout)
+    assert not any("more_due" in item for item in every)

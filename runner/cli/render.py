@@ -58,10 +58,9 @@ def preview_lines(result, payloads_json: list[str] | None) -> list[str]:
         out.append(f"... and {len(skips) - SKIPS_SHOWN} more skipped order(s); --format json gives the reason for each")
     if result.members or result.summary_failures:
         orders = len({item["order"] for item in result.members})
-        out += [f"FAILED summary {ref}: {message}" for ref, message in sorted(result.summary_failures.items())]
-        out.append(
+        out.append(  # the failures themselves go to stderr, once (runner.cli.checks.preview)
             f"{len(result.documents)} day summary(ies) of {len(result.members)} document(s) from {orders} order(s); "
-            f"{len(result.skipped)} skipped; {len(result.failures)} failed"
+            f"{len(result.skipped)} skipped; {len(result.failures) + len(result.summary_failures)} failed"
         )
         return out
     orders = len({doc.order_id for doc, _ in result.documents})
