@@ -114,3 +114,59 @@ def test_a_json_preview_at_its_limit_says_how_many_more_are_due(sync_box):
     assert len({item["order"] for item in items[:-1]}) == 25
     every = json.loads(box.run("preview", "--format", "json", "--limit", "1000").stdout)
     assert not any("more_due" in item for item in every)
+
+
+def machine_in(zone: str, monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+
+
+@pytest.fixture
+def utc_machine(monkeypatch):
+    """A server that runs in UTC, as most do: the consultant still reads the shop's time."""
+    import time
+
+    machine_in("UTC", monkeypatch)
+    yield
+    monkeypatch.delenv("TZ")
+    time.tzset()
+
+
+def test_status_and_the_waiting_line_show_the_shops_local_time_with_its_zone(sync_box, utc_machine):
+    import re
+
+    from tests.test_failures_dont_block import refused_orders
+
+    box = sync_box(orders=0, extra="")
+    box.spec.write_text(box.spec.read_text().replace("woocommerce:\n", "woocommerce:\n  timezone: America/New_York\n", 1))
+    refused_orders(box, 2)
+    assert box.run("run").exit_code == 1
+    again = box.run("run").output
+    assert re.search(r"the next retry is due at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d E[SD]T", again), again
+    shown = box.run("status").output
+    last = next(line for line in shown.splitlines() if line.startswith("last run: "))
+    assert re.search(r"started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d E[SD]T, ended .* E[SD]T", last), last
+    assert "UTC" not in shown and "+00:00" not in shown, shown
+
+
+def test_every_says_when_the_next_round_is_in_the_shops_time(sync_box, utc_machine, monkeypatch):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    import runner.cli.runs as runs
+
+    box = sync_box(orders=2)
+
+    def stop(seconds):  # the wait between rounds: the test ends the loop there, as Ctrl-C would
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runs.time, "sleep", stop)
+    before = datetime.now(ZoneInfo("Europe/Amsterdam"))
+    result = box.run("run", "--every", "30m")
+    after = datetime.now(ZoneInfo("Europe/Amsterdam"))
+    assert result.exit_code == 130, result.output
+    expected = {(moment + timedelta(minutes=30)).strftime("%H:%M %Z") for moment in (before, after)}
+    said = [line for line in result.output.splitlines() if "next round" in line]
+    assert len(said) == 1 and any(f"next round at {when} (every 30m)" in said[0] for when in expected), result.output
