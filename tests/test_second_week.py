@@ -170,3 +170,17 @@ def test_every_says_when_the_next_round_is_in_the_shops_time(sync_box, utc_machi
     expected = {(moment + timedelta(minutes=30)).strftime("%H:%M %Z") for moment in (before, after)}
     said = [line for line in result.output.splitlines() if "next round" in line]
     assert len(said) == 1 and any(f"next round at {when} (every 30m)" in said[0] for when in expected), result.output
+
+
+def test_a_table_lookup_that_finds_nothing_is_said_in_the_consultants_words(cli, tmp_path):
+    from tests.conftest import DATA
+
+    lookup = "mapping:\n  gl_account: \"{{ {'product': '8000', 'shipping': '8050'}[line.kind] }}\"\n"
+    result = cli("preview", str(write_spec(tmp_path, lookup)), "--orders-file", str(DATA / "woo-sample-orders.json"))
+    assert result.exit_code == 1
+    failed = [line for line in result.stderr.splitlines() if line.startswith("FAILED order 4120")]
+    said = "mapping.gl_account: a table in the template has no entry 'discount' (it looks up line.kind); add 'discount' to the table"
+    assert failed and said in failed[0], failed
+    assert ", or give a default: .get(line.kind, '...'); what to do: fix the template mapping.gl_account in the spec" in failed[0]
+    for jinja in ("dict object", "has no attribute", "UndefinedError", "jinja"):
+        assert jinja not in result.output

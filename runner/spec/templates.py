@@ -143,11 +143,29 @@ def absent(key: str, source: str, said: str) -> TemplateFailure:
     found = MISSING.search(said)
     name = next((g for g in found.groups() if g), "") if found else ""
     path = next((p for p in _paths(source) if name and p.split(".")[-1] == name), None)
-    if not path:  # a key looked up by value ({...}[line.tax_rate]): Jinja's words say which
+    if not path:  # a key looked up by value ({...}[line.tax_rate]): said as the table it is
+        if found and "dict object" in said:
+            return no_entry(key, source, name)
         return TemplateFailure(f"{key}: {said}", f"fix the template {key} in the spec (runner validate checks it)")
     return TemplateFailure(
         f"{key}: this order has no {path} (the template reads it, and not every order has it)",
         f"in {key}, write {{% if {path} is defined %}}...{{% endif %}} or {{{{ {path} | default('') }}}}",
+    )
+
+
+def no_entry(key: str, source: str, entry: str) -> TemplateFailure:
+    """A table in the template (`{'product': '8000'}[line.kind]`) without this order's entry,
+    instead of Jinja's "'dict object' has no attribute 'discount'"."""
+    try:
+        tables = [n for n in ENV.parse(source).find_all(nodes.Getitem) if isinstance(n.node, nodes.Dict)]
+    except TemplateSyntaxError:
+        tables = []
+    by = next((p for t in tables if (p := _dotted(t.arg.node if isinstance(t.arg, nodes.Filter) else t.arg))), None)
+    looks = f" (it looks up {by})" if by else ""
+    default = f".get({by}, '...')" if by else ".get(..., '...')"
+    return TemplateFailure(
+        f"{key}: a table in the template has no entry '{entry}'{looks}; add '{entry}' to the table, or give a default: {default}",
+        f"fix the template {key} in the spec (runner validate --online checks it on recent orders)",
     )
 
 
