@@ -184,3 +184,22 @@ def test_a_table_lookup_that_finds_nothing_is_said_in_the_consultants_words(cli,
     assert ", or give a default: .get(line.kind, '...'); what to do: fix the template mapping.gl_account in the spec" in failed[0]
     for jinja in ("dict object", "has no attribute", "UndefinedError", "jinja"):
         assert jinja not in result.output
+
+
+def test_status_counts_what_the_run_said_booked_failed_and_waiting(sync_box):
+    import re
+
+    from tests.test_failures_dont_block import refused_orders
+
+    box = sync_box(orders=12)
+    refused_orders(box, 3)
+    run = box.run("run")
+    assert run.exit_code == 1
+    booked, failed = map(int, re.search(r"booked (\d+) order\(s\)[^;]*; skipped \d+; failed (\d+)", run.output).groups())
+    again = box.run("run")
+    waiting = int(re.search(r"(\d+) waiting to retry", again.output).group(1))
+    shown = box.run("status").output
+    assert f"booked: {booked} order(s)" in shown, (run.output, shown)
+    assert f"failed: {failed} order(s)" in shown and waiting == failed == 3, shown
+    last = next(line for line in shown.splitlines() if line.startswith("last run: "))
+    assert "booked 0, failed 0" in last or f"booked 0, failed {failed}" in last, last  # the second run: it booked none
