@@ -203,3 +203,27 @@ def test_status_counts_what_the_run_said_booked_failed_and_waiting(sync_box):
     assert f"failed: {failed} order(s)" in shown and waiting == failed == 3, shown
     last = next(line for line in shown.splitlines() if line.startswith("last run: "))
     assert "booked 0, failed 0" in last or f"booked 0, failed {failed}" in last, last  # the second run: it booked none
+
+
+def test_products_dry_run_is_a_table_of_what_would_happen_and_json_keeps_the_payloads(sync_box):
+    import json
+    from decimal import Decimal as D
+
+    box = sync_box(orders=0, extra="products:\n  push: true\n")
+    catalog = box.woo.catalog
+    assert box.run("products").exit_code == 0  # every item there, as the shop has it
+    product = next(p for p in catalog.products if p.get("sku") and p["type"] == "simple")
+    box.woo.edit_product(product["id"], regular_price=str(D(product["regular_price"] or "1") + 1))
+    items = dict(box.exact.items)
+    looked = box.run("products", "--dry-run")
+    assert looked.exit_code == 0, looked.output
+    assert box.exact.items == items  # nothing written
+    lines = [line for line in looked.output.splitlines() if not line.startswith("dry run: ")]  # the progress lines
+    assert lines[0].split() == ["code", "description", "price", "tax", "class", "would"]
+    assert not any(line.startswith(("POST ", "PUT ")) for line in lines)
+    rows = {line.split()[0]: line for line in lines[1:] if line and not line.startswith("dry run, ")}
+    assert rows[product["sku"]].rstrip().endswith("update"), rows[product["sku"]]
+    assert sum(row.rstrip().endswith("unchanged") for row in rows.values()) == len(rows) - 1
+    payloads = json.loads(box.run("products", "--dry-run", "--json").output)
+    assert [(p["method"], p["path"]) for p in payloads][0][0] in ("PUT", "POST")
+    assert all(set(p) == {"method", "path", "payload"} for p in payloads)

@@ -315,3 +315,10 @@ def reconcile_json(rec) -> dict[str, Any]:
         "summaries": [r for r in records if r["kind"] == "summary"],
         **{name: [r for r in audit_records(rec.audit) if r["kind"] == kind] for name, kind in AUDIT_PARTS},
     }
+
+
+def products_table(rows) -> list[str]:
+    """`runner products --dry-run`: a row per product, and what a push would do with it. The
+    tax class is the shop's: Exact's VAT code comes from mapping.vat_code per booked line."""
+    head = [("code", "description", "price", "tax class", "would")]
+    return table(head + [(code, description, text(price) if price is not None else "-", tax, done) for code, description, price, tax, done in rows])
