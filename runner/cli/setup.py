@@ -226,12 +226,16 @@ def _until_stopped(prompt: Callable) -> Callable:
 @click.option("--statuses", help="Order statuses that trigger a booking, comma-separated (default completed).")
 @click.option("--since", help='Book the history from this date (YYYY-MM-DD); "" = from the first run on.')
 @click.option("--push-products/--no-push-products", default=None, help="Each run pushes changed products to Exact items (default no).")
+@click.option("--alert-to", help='Alerts of failed orders to this e-mail address or webhook (https://...); "" = none.')
+@click.option("--smtp-server", help="With an e-mail --alert-to: the mail server, host or host:port (587 unless given).")
+@click.option("--smtp-user", help="With an e-mail --alert-to: the mail server's user name (empty: no login).")
+@click.option("--smtp-password", help="With --smtp-user: its password (written to .env).")
 @click.option("--yes", "-y", "accept", is_flag=True, help="Accept every proposal and default without asking.")
 @click.option("--no-browser", is_flag=True, help="Only print the Exact login address; do not open a browser.")
 @click.pass_context
 @guarded
 def init(ctx, spec_path, force, accept, no_browser, **answers) -> None:
-    """Set a client up in five steps (shop, Exact login, administration, what to book, mapping):
+    """Set a client up in six steps (shop, Exact login, administration, what to book, mapping, alerts):
     writes PATH (default sync.yaml) and its secrets in .env, then checks it and previews three orders."""
     from runner.setup import terminal, wizard
 
