@@ -113,3 +113,20 @@ def test_the_readme_says_as_many_questions_and_steps_as_the_wizard_asks():
     assert "five questions" not in readme and "five steps" not in readme and "six steps" in readme
     typed = 3 + 4 + 1 + 5 + 1  # tests/test_init.py's typed set-up without retries: shop, login, administration, booking, alerts
     assert wizard.QUESTIONS == typed
+
+
+def test_a_typed_address_the_test_alert_cannot_reach_is_asked_again(tmp_path):
+    from runner.setup.alerts import alerts
+    from runner.setup.spec_writer import Setup
+    from runner.setup.wizard import Wizard
+    from tests.test_init import console_of
+
+    said, asked = [], []
+    with socketserver.TCPServer(("127.0.0.1", 0), socketserver.BaseRequestHandler) as closed:
+        port = closed.server_address[1]  # a port nobody listens on once this block ends
+    setup = Setup(tmp_path / "sync.yaml")
+    alerts(Wizard(console_of(["not an address", f"http://127.0.0.1:{port}/hook", ""], said, asked), {}), setup)
+    text = "\n".join(said)
+    assert "'not an address' is neither an e-mail address nor a webhook address" in text
+    assert "the test alert was not taken: cannot reach the notify.webhook" in text and "try again" in text
+    assert len(asked) == 3 and setup.alert_webhook == "" and setup.alert_email is None
