@@ -60,7 +60,7 @@ def test_accounts_lists_the_administrations_gl_accounts_and_which_the_spec_uses(
     assert result.exit_code == 0, result.output
     rows = {line.split()[0]: line for line in result.output.splitlines()[1:] if line.strip()}
     assert result.output.splitlines()[0].split() == ["code", "description", "type", "used", "by", "the", "spec"]
-    assert "Afrondingsverschillen" in rows["8990"] and "Omzet" in rows["8990"] and "booking.rounding.account" in rows["8990"]
+    assert "Afrondingsverschillen" in rows["8990"] and "revenue" in rows["8990"] and "booking.rounding.account" in rows["8990"]
     assert "payments.gl_account" in rows["1300"] and "mapping.gl_account" in rows["8050"]
     assert "booking.balance_sheet_accounts" in rows["1610"] and "mapping.gl_account" in rows["1610"]
     assert "mapping" not in rows["4000"] and "booking" not in rows["4000"]
@@ -70,11 +70,13 @@ def test_accounts_search_and_json(sync_box):
     import json
 
     box = sync_box(orders=0)
-    result = box.run("accounts", "--search", "OMZET hoog")
+    result = box.run("accounts", "--search", "OMZET hoog revenue")
     assert result.exit_code == 0, result.output
     assert [line.split()[0] for line in result.output.splitlines()[1:]] == ["8000"]
     listed = json.loads(box.run("accounts", "--json", "--search", "1300").output)
-    assert listed == [{"code": "1300", "description": "Debiteuren", "type": "Debiteuren", "type_code": 20, "used_by": ["payments.gl_account"]}]
+    assert listed == [
+        {"code": "1300", "description": "Debiteuren", "type": "accounts receivable", "type_code": 20, "used_by": ["payments.gl_account"]}
+    ]
     none = box.run("accounts", "--search", "zzz")
     assert none.exit_code == 0 and "no GL account matches 'zzz'" in none.output
 

@@ -15,16 +15,32 @@ from dataclasses import dataclass, field
 from runner.adapters.exact.client import ExactApi
 from runner.adapters.exact.master import gl_accounts
 
+# GLAccount.Type [C: DOC:FinancialGLAccounts]; Exact's own TypeDescription is in the user's
+# language and not documented for the sync endpoint, so the list speaks these words
+TYPES = {
+    10: "cash",
+    12: "bank",
+    14: "credit card",
+    16: "payment service",
+    20: "accounts receivable",
+    22: "accounts payable",
+    24: "VAT",
+    90: "general",
+    110: "revenue",
+    111: "cost of goods sold",
+}
 WORD = re.compile(r"[\w.-]+")
 ACCOUNT_KEYS = ("gl_account", "account", "balance_sheet_accounts")  # the keys whose values are GL account codes
-NOT_GL = ("customers",)  # customers.account is a new customer's fields; customers.collective a customer's code
+NOT_GL = (
+    "customers",
+)  # the section whose keys name no GL account: customers.account is a new customer's fields; customers.collective a customer's code
 
 
 @dataclass(frozen=True)
 class Account:
     code: str
     description: str
-    type: str  # Exact's own words for the type (Omzet, Debiteuren, ...)
+    type: str  # what Exact's type number means (revenue, accounts receivable, ...)
     type_code: int | None
     used_by: tuple[str, ...] = field(default=())  # the spec keys that name it
 
@@ -36,7 +52,7 @@ def naming_keys(document: dict) -> dict[str, set[str]]:
     def walk(node, path: tuple[str, ...], naming: bool) -> None:
         if isinstance(node, dict):
             for key, value in node.items():
-                walk(value, (*path, str(key)), naming or (str(key) in ACCOUNT_KEYS and path[:1] not in [(n,) for n in NOT_GL]))
+                walk(value, (*path, str(key)), naming or (str(key) in ACCOUNT_KEYS and path[:1] != NOT_GL))
         elif isinstance(node, list):
             for value in node:
                 walk(value, path, naming)
@@ -49,7 +65,7 @@ def naming_keys(document: dict) -> dict[str, set[str]]:
 
 def chart(api: ExactApi) -> list[dict]:
     """The administration's GL accounts, not blocked, as Exact lists them."""
-    return gl_accounts(api, "Code,Description,Type,TypeDescription")
+    return gl_accounts(api, "Code,Description,Type")
 
 
 def accounts(spec, rows: Iterable[dict], search: str = "") -> list[Account]:
@@ -61,11 +77,11 @@ def accounts(spec, rows: Iterable[dict], search: str = "") -> list[Account]:
     for row in rows:
         code = str(row.get("Code") or "").strip()
         description = (row.get("Description") or "").strip()
-        kind = (row.get("TypeDescription") or "").strip()
+        type_code = int(row["Type"]) if str(row.get("Type") or "").strip().isdigit() else None
+        kind = TYPES.get(type_code, f"type {type_code}" if type_code is not None else "")
         text = f"{code} {description} {kind}".lower()
         if not code or not all(word in text for word in words):
             continue
         used = tuple(sorted(key for key, held in keys.items() if code in held))
-        type_code = row.get("Type")
-        listed.append(Account(code, description, kind, int(type_code) if type_code is not None else None, used))
+        listed.append(Account(code, description, kind, type_code, used))
     return sorted(listed, key=lambda a: (len(a.code), a.code))
