@@ -30,6 +30,11 @@ def test_a_usage_error_ends_with_what_to_do_and_exit_2(cli, tmp_path, monkeypatc
     assert "Try '" not in result.stderr and "Traceback" not in result.stderr
 
 
+def test_a_bare_runner_shows_the_help_not_an_error(cli):
+    result = cli()
+    assert "Commands:" in result.output and "error:" not in result.output
+
+
 def test_a_misspelt_spec_key_says_which_key_was_meant_with_file_and_line(cli, tmp_path):
     spec = write_spec(tmp_path, "  statusses: [completed]\n")
     result = cli("validate", str(spec))

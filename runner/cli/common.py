@@ -151,6 +151,9 @@ class _Usage(click.UsageError):
         Out.echo(f"what to do: {usage}see `{command} --help`", err=True)
 
 
+_AS_IT_IS = (_Usage, getattr(click.exceptions, "NoArgsIsHelpError", _Usage))  # a bare `runner` shows the help, as it should
+
+
 class _Commands(click.Group):
     """The group whose usage errors, its own and its commands', end in what to do."""
 
@@ -158,13 +161,13 @@ class _Commands(click.Group):
         try:
             return super().make_context(*args, **kwargs)
         except click.UsageError as error:
-            raise error if isinstance(error, _Usage) else _Usage(error) from None
+            raise error if isinstance(error, _AS_IT_IS) else _Usage(error) from None
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except click.UsageError as error:
-            raise error if isinstance(error, _Usage) else _Usage(error) from None
+            raise error if isinstance(error, _AS_IT_IS) else _Usage(error) from None
 
 
 @click.group("runner", cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
