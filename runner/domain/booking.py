@@ -8,7 +8,7 @@ grouped (per_account) -> a rounding line within tolerance, else the order fails.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -19,7 +19,7 @@ from runner.domain.identity import document_identity, shop_tag, tag
 from runner.domain.lines import Fact, agree_vat, amount_spread, cents_to_revenue, charge_facts, item_facts, local_date
 from runner.domain.model import Order, Refund
 from runner.domain.money import ZERO
-from runner.domain.refunds import beyond_the_sale, taxed_as_sold, whole_order
+from runner.domain.refunds import beyond_the_sale, credit_facts, taxed_as_sold
 from runner.domain.unmapped import unmapped
 from runner.domain.vat_area import eu_consumer_warning
 from runner.domain.vat_number import B2B, Checker, b2b, match_keys, with_home_vat
@@ -159,11 +159,7 @@ class Booker:
         if problem := beyond_the_sale(order, refund, earlier):
             raise BookingError(problem, "check the refunds in WooCommerce; book what is right by hand in Exact, then `runner retry SPEC`")
         ctx = self._contexts(order)
-        if whole_order(order, refund, earlier):  # the sale's lines negated: its cents come back off the same lines
-            sold, warnings = self._sale_facts(order)
-            facts = [replace(f, net=-f.net, tax=-f.tax, quantity=-f.quantity if f.kind == "product" else f.quantity) for f in sold]
-        else:
-            facts, warnings = self._refund_facts(order, refund)
+        facts, warnings = credit_facts(order, refund, earlier, self._sale_facts, self._refund_facts)  # all that is left: the sale mirrored
         entry = local_date(refund.date_created, self.spec.timezone)
         refund_ctx = {**ctx, "refund": dict(refund.raw)}
         description = self.templates.render("booking.refund_description", **refund_ctx)
