@@ -18,7 +18,7 @@ from typing import Any
 
 from runner.domain.booking import Booker, Document, PaymentPlan
 from runner.domain.money import ZERO
-from runner.domain.report import NONE, Code, Doc, Pair
+from runner.domain.report import NONE, Code, Doc, Pair, moved_cent
 from runner.errors import BookingError, UsageError
 from runner.pipeline import due
 from runner.pipeline.ports import Source
@@ -46,7 +46,7 @@ class Row:
 class Finding:
     """A document behind a difference, with what is known about it."""
 
-    problem: str  # missing in Exact | not in the shop's view | amounts differ | booked N times in Exact | cannot be booked
+    problem: str  # missing in Exact | not in the shop's view | amounts differ | a cent moved between VAT codes | booked N times | cannot be booked
     shop: Doc | None = None
     exact: tuple[Doc, ...] = ()
     note: str = ""
@@ -153,7 +153,8 @@ def compare(
                 Finding("not in the shop's view", mine, tuple(docs), f"the booking rules date it {mine.entry_date.isoformat()}, outside the period")
             )
         elif _nonzero(mine.amounts) != _nonzero(docs[0].amounts):
-            findings.append(Finding("amounts differ", mine, tuple(docs)))
+            moved = moved_cent(mine.amounts, docs[0].amounts)  # a rounding cent between two codes, the totals agreeing
+            findings.append(Finding("a cent moved between VAT codes" if moved else "amounts differ", mine, tuple(docs), moved))
     unprocessed = {(d.your_ref, d.description) for d in drafts}
     for doc in shop:
         if in_period(doc) and doc.key not in exact_by_key:
