@@ -19,7 +19,7 @@ from runner.domain.money import ZERO
 from runner.domain.report import NONE, Code, Doc, Pair
 from runner.pipeline import due
 from runner.pipeline.ports import Source
-from runner.services.vat_audit import audit
+from runner.services.vat_audit import audit, with_boxes
 from runner.services.vat_report import Reconciliation, compare, ledger_views, read_shop
 
 JOURNAL_IN = re.compile(r", journal (\S+)$")  # runner/domain/summary.py payment_description
@@ -170,7 +170,7 @@ def reconcile(
     )
     if read_codes is not None:  # WooCommerce's own figures, the sanity rules, the boxes (runner/services/vat_audit.py)
         mine = [d for d in shop_docs if start <= d.entry_date <= end]
-        result.audit = audit(result.rows, mine, facts, read_codes(), spec.woocommerce.country)
+        result.audit = audit(result.rows, mine, facts, with_boxes(read_codes(), spec.vat_report.boxes), spec.woocommerce.country)
     if summaries and spec.booking.status == "paid" and read_payments is not None:
         accounts = sorted({s["account"] for s in summaries if s.get("account")})
         result.payments = paid_rows([doc for doc, _ in result.summaries], summaries, read_payments(accounts, start, end) if accounts else [])
