@@ -126,3 +126,44 @@ def test_the_report_puts_a_code_in_the_box_the_spec_names_through_the_cli(sync_b
         data = json.loads(box.run("report", "--from", when, "--to", when, "--format", "json").stdout)
         totals = {b["box"]: b["exact_net"] for b in data["boxes"]}
         assert totals[expected] == "100.00", (boxes, totals)
+
+
+# ---- the VIES verdict the booking used (issue 22, the review's point d) --------------------------
+
+
+def report_of(box, order: dict) -> dict:
+    when = str(order["date_completed"])[:10]
+    return json.loads(box.run("report", "--from", when, "--to", when, "--format", "json").stdout)
+
+
+def test_the_report_books_the_shop_side_with_the_vies_answer_the_run_used(sync_box):
+    from tests.test_b2b import b2b_order
+
+    box = sync_box(orders=0, extra="customers:\n  vies: warn\n")
+    order = b2b_order(7811, (("_billing_vat_id", "DE999999999"),), days=3)  # VIES: not valid
+    box.woo.add_order(order)
+    assert box.run("run").exit_code == 0
+    data = report_of(box, order)
+    # booked with Dutch VAT (warn): 100.00 paid = 82.64 + 17.36 at 21 %, box 1a, not 3b (the rule
+    # alone, without VIES's answer, made the shop side a 0 % ICP supply: "amounts differ")
+    boxes = {b["box"]: (b["shop_net"], b["shop_vat"], b["exact_net"], b["exact_vat"]) for b in data["boxes"]}
+    assert boxes["1a"] == ("82.64", "17.36", "82.64", "17.36") and boxes["3b"] == ("0.00",) * 4, boxes
+    assert data["documents"] == [] and box.vies.calls["DE999999999"] == 1  # the report asked VIES nothing
+
+
+def test_the_report_flags_reverse_charge_on_a_number_vies_did_not_confirm(sync_box):
+    from tests.test_b2b import VALID, b2b_order
+
+    box = sync_box(orders=0, extra="customers:\n  vies: 'off'\n")
+    order = b2b_order(7812, days=3)
+    box.woo.add_order(order)
+    assert box.run("run").exit_code == 0 and box.vies.calls[VALID] == 0  # off: booked at 0 % (code 7) unchecked
+    data = report_of(box, order)
+    [check] = [c for c in data["checks"] if "VIES" in c["problem"]]
+    assert check["problem"] == f"reverse charge (7, box 3b) on VAT number {VALID}, which VIES did not confirm (no answer in the ledger)"
+    assert check["documents"] == ["7812"]
+
+    box = sync_box(orders=0)  # required: checked, valid: nothing to flag
+    box.woo.add_order(order)
+    assert box.run("run").exit_code == 0 and box.vies.calls[VALID] == 1
+    assert not [c for c in report_of(box, order)["checks"] if "VIES" in c["problem"]]

@@ -19,7 +19,7 @@ from runner.domain.money import ZERO
 from runner.domain.report import NONE, Code, Doc, Pair
 from runner.pipeline import due
 from runner.pipeline.ports import Source
-from runner.services.vat_audit import audit, with_boxes
+from runner.services.vat_audit import audit, kept_answers, with_boxes
 from runner.services.vat_report import Reconciliation, compare, ledger_views, read_shop
 
 JOURNAL_IN = re.compile(r", journal (\S+)$")  # runner/domain/summary.py payment_description
@@ -141,9 +141,8 @@ def reconcile(
     Daily summaries in paid mode: their payments too, read by `read_payments` (runner/adapters/exact/books.py)."""
     steps = [s for s in ledger.all_steps() if s.get("step") == "document"]
     facts: dict = {}
-    documents, unbookable = read_shop(
-        spec, woo, start, due.Window.of(spec.orders.statuses, due.start(ledger, spec.orders.since), timezone=spec.timezone), progress, facts
-    )
+    window = due.Window.of(spec.orders.statuses, due.start(ledger, spec.orders.since), timezone=spec.timezone)
+    documents, unbookable = read_shop(spec, woo, start, window, progress, facts, kept_answers(ledger.vies_answers()))  # VIES as the runs heard it
     shop_docs = documents
     plain = spec.booking.journal
     codes = {d.journal for d in documents} | {s["journal"] for s in steps if s.get("journal")} | ({plain} - {""} if "{" not in plain else set())

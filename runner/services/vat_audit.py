@@ -19,7 +19,9 @@ from runner.domain.context import customer_context
 from runner.domain.model import Order, parse_refund
 from runner.domain.money import ZERO
 from runner.domain.report import Doc
-from runner.domain.vat_area import EU
+from runner.domain.vat_area import EU, destination
+from runner.domain.vat_number import Checker, split
+from runner.pipeline.vies_answers import answer_of
 
 BOXES = ("1a", "1b", "1c", "1e", "2a", "3a", "3b")  # always shown; "OSS" and "outside" when used
 RateKey = tuple[str, Decimal]  # (country, percent)
@@ -79,6 +81,7 @@ class Facts:
     vat_number: str
     taxed: Mapping[RateKey, Decimal] = field(default_factory=dict)
     amount_only: bool = False  # a refund without tax lines: WooCommerce says no tax, the runner spread the amount over the rates
+    vies: str = ""  # what VIES said of the number, as the runs kept it: valid, invalid, or empty (no answer in the ledger)
 
 
 @dataclass(frozen=True)
@@ -110,11 +113,20 @@ def woo_facts(order: Order, refund: Mapping | None, vat_number: str, home: str) 
 
 
 def note_facts(booker, facts: dict | None, order: Order, refund: Mapping | None) -> None:
-    """WooCommerce's own figures of a document the report reads, into `facts` by its key."""
+    """WooCommerce's own figures of a document the report reads, into `facts` by its key,
+    with the VIES answer on its VAT number that the runs kept (the booker's checker)."""
     if facts is not None:
         vat_number = customer_context(order, booker.spec.customers.vat_number_keys)["vat_number"]
         found = woo_facts(order, refund, vat_number, booker.spec.woocommerce.country)
-        facts[found.key] = found
+        country, _, postcode, _ = destination(order.raw)
+        answer = booker.vies(*split(vat_number, country, postcode)) if vat_number and booker.vies else None
+        facts[found.key] = replace(found, vies=answer.status if answer else "")
+
+
+def kept_answers(answers: Mapping[str, Mapping]) -> Checker:
+    """The report's VAT number checker: the answer a run kept in the ledger (`Ledger.vies_answers`),
+    whatever its age, so the report books as the run did; None for a number no run asked about."""
+    return lambda country, number: answer_of(answers[country + number]) if country + number in answers else None
 
 
 def label(key: tuple) -> str:
@@ -185,6 +197,9 @@ def document_checks(doc: Doc, fact: Facts, codes: Mapping[str, ExactCode], home:
             found.append(Check(f"a 0 % code ({code.code}, box 1e) on a sale to another EU country ({fact.country})", who))
         if code.box == "3b" and not fact.vat_number:
             found.append(Check(f"reverse charge ({code.code}, box 3b) without a VAT number on the order", who))
+        elif code.box == "3b" and fact.vies != "valid":
+            said = {"invalid": "VIES said not valid", "": "no answer in the ledger"}.get(fact.vies, fact.vies)
+            found.append(Check(f"reverse charge ({code.code}, box 3b) on VAT number {fact.vat_number}, which VIES did not confirm ({said})", who))
         if code.box == "OSS" and fact.country == home:
             found.append(Check(f"an OSS code ({code.code}, {code.oss_country}) on a domestic ({home}) address", who))
         if export and vat:

@@ -19,6 +19,7 @@ from typing import Any
 from runner.domain.booking import Booker, Document, PaymentPlan
 from runner.domain.money import ZERO
 from runner.domain.report import NONE, Code, Doc, Pair, moved_cent
+from runner.domain.vat_number import Checker
 from runner.errors import BookingError, UsageError
 from runner.pipeline import due
 from runner.pipeline.ports import Source
@@ -202,15 +203,16 @@ def _finding_order(finding: Finding) -> tuple:
 
 
 def read_shop(
-    spec, source: Source, start: date, window: due.Window, progress: Callable | None = None, facts: dict | None = None
+    spec, source: Source, start: date, window: due.Window, progress: Callable | None = None, facts: dict | None = None, vies: Checker | None = None
 ) -> tuple[list[Doc], dict[int, str]]:
     """Every document the spec's rules make of the shop's orders that the window makes due,
     changed since the day before the period: whatever dates the entry, an order or refund
     dated in the period was saved then or later. Returns the documents and the orders that
     cannot be booked (with the reason), limited to those whose entry date is not before the period;
     `facts` gets WooCommerce's own figures of each document (runner/services/vat_audit.py).
-    `progress(done, total)` is told after each order (total: what the shop's listing announced)."""
-    booker = Booker(spec)
+    `progress(done, total)` is told after each order (total: what the shop's listing announced);
+    `vies`: the answers the runs kept (runner/services/vat_audit.py kept_answers), never VIES itself."""
+    booker = Booker(spec, vies)
     documents, failed = [], {}
     after = f"{(start - timedelta(days=1)).isoformat()}T00:00:00"
     listed = source.refunds_after(after)  # as a run finds refunds: the store-wide list, where the shop has one
