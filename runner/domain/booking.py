@@ -23,7 +23,7 @@ from runner.domain.refunds import beyond_the_sale, credit_facts, taxed_as_sold
 from runner.domain.unmapped import unmapped
 from runner.domain.vat_area import eu_consumer_warning
 from runner.domain.vat_number import B2B, Checker, b2b, match_keys, with_home_vat
-from runner.domain.vouchers import with_vouchers
+from runner.domain.vouchers import unlisted_redemption, with_vouchers
 from runner.errors import BookingError, TemplateFailure
 
 
@@ -152,7 +152,7 @@ class Booker:
         facts = with_home_vat(with_vouchers(facts, order.raw), self._b2b, self.spec)  # gift cards; an invalid VAT number under `warn`
         facts, warnings = agree_vat(facts, order.tax_totals, keep_gross=order.prices_include_tax)
         facts = cents_to_revenue(facts, order.total, order.total_tax - sum(order.tax_totals.values(), ZERO))
-        return facts, warnings
+        return (unlisted_redemption(facts, order.total, self.tolerance) if self.booking.pw_gift_cards else facts), warnings
 
     def book_refund(self, order: Order, refund: Refund, earlier: Sequence[Refund] = ()) -> Document:
         """A credit document; `earlier` are the order's refunds before this one (by id)."""
@@ -245,7 +245,8 @@ class Booker:
             raise BookingError(
                 f"order {order.number}: the lines add up to {expected - gap} but WooCommerce says {expected} "
                 f"(difference {gap}, tolerance {self.tolerance})",
-                "check the order's taxes and fees in WooCommerce; raise booking.rounding.tolerance only if this is rounding",
+                "check the order's taxes and fees in WooCommerce; raise booking.rounding.tolerance only if this is rounding; "
+                "a total below the lines: a PW gift card paid part of it? then set booking.pw_gift_cards: true",
             )
         if gap:
             lines.append(self._line(Fact("rounding", "Rounding difference", Decimal(1), gap, ZERO, None), ctx, gl=self.booking.rounding.account))

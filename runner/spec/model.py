@@ -87,6 +87,7 @@ class Booking:
     discounts: Discounts = "net"
     item: str = "{{ line.sku or 'WEBSHOP' }}"
     balance_sheet_accounts: tuple[str, ...] = ()  # non-revenue GL accounts the spec allows lines on
+    pw_gift_cards: bool = False  # a sale below its lines: the gap is a PW gift card paid with (runner/domain/vouchers.py)
     grace: timedelta = field(init=False, repr=False)  # summary_grace, parsed once
 
     def __post_init__(self) -> None:
