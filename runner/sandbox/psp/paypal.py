@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 from runner.sandbox.host import Request, Response, json_response
 from runner.sandbox.psp import paypal_books as pb
+from runner.sandbox.psp.provider import Provider
 from runner.sandbox.psp.world import Books, ident
 
 CLIENT_ID = "AZsandboxPayPalClientId0Kq3Lm8Xw"
@@ -34,23 +35,13 @@ WHEN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d
 OPTIONAL = ("transaction_id", "transaction_type", "transaction_status", "transaction_amount", "transaction_currency")
 
 
-class PayPalSimulator:
+class PayPalSimulator(Provider):
     def __init__(self, woo, clock, seed: int = 7, settings: pb.PayPalSettings | None = None) -> None:
-        self.settings = settings or pb.PayPalSettings()
-        self.clock = clock
-        self.seed = seed
-        self.books: Books = pb.paypal_books(woo, self.settings, seed, clock.now())
+        super().__init__(woo, clock, seed, settings or pb.PayPalSettings())
         self.tokens: dict[str, tuple[datetime, str]] = {}
-        self.calls: list[str] = []
 
-    def now(self) -> datetime:
-        return self.clock.now().astimezone(UTC)
-
-    def balance(self, at: datetime | None = None) -> Decimal:
-        return self.books.balance(at or self.now())
-
-    def paid_out(self) -> list[tuple[str, datetime, Decimal]]:
-        return self.books.paid_out(self.now())
+    def make_books(self, woo, settings, seed, now) -> Books:
+        return pb.paypal_books(woo, settings, seed, now)
 
     def last_refreshed(self) -> datetime:
         return self.now() - timedelta(hours=self.settings.delay_hours)
