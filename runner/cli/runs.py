@@ -8,7 +8,7 @@ import re
 import sys
 import time
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import click
@@ -16,7 +16,7 @@ import click
 import runner.cli.render as render
 from runner.cli.common import Out, default_spec, guarded, load_spec, main, say, spec_argument
 from runner.cli.progress import progress_printer
-from runner.cli.waiting import folder_summary, waiting_lines
+from runner.cli.waiting import folder_summary, next_round, stamped, waiting_lines
 from runner.errors import RunnerError, UsageError
 from runner.services import schedule
 from runner.services.retry import RetryOptions, retry_orders
@@ -66,7 +66,9 @@ def run(spec_paths, dry_run, payloads, since, order_ids, limit, sandbox, as_json
     interval = _interval(every)
     if dry_run or sandbox or order_ids or to:
         raise UsageError("--every repeats real runs", "leave out --dry-run, --sandbox, --order and --to when scheduling")
-    with schedule.held({path: load_spec(path) for path in spec_paths}, every, interval, wait, say) as locks:
+    specs = {path: load_spec(path) for path in spec_paths}
+    zone = specs[spec_paths[-1]].timezone  # the rounds are told in the last spec's shop time
+    with schedule.held(specs, every, interval, wait, say) as locks:
         Out.echo(f"running {', '.join(spec_paths)} every {every}; Ctrl-C stops")  # cron-started runs meanwhile say 'already running'
         while True:
             started = time.monotonic()
@@ -74,7 +76,7 @@ def run(spec_paths, dry_run, payloads, since, order_ids, limit, sandbox, as_json
                 locks[path].stamp(busy=True)  # a run that takes long is a hang; the sleep between rounds is not
                 _run_logged(path, True, replace(options, locked=True), as_json, payloads)
                 locks[path].stamp(busy=False)
-            time.sleep(max(1.0, interval - (time.monotonic() - started)))
+            time.sleep(next_round(interval - (time.monotonic() - started), zone, every))
 
 
 def _day(text: str) -> str:
@@ -104,17 +106,13 @@ def _run_logged(path: str, log: bool, options: RunOptions, as_json: bool, payloa
     except RunnerError as error:
         if not log:
             raise
-        _stamp(path, f"error: {error.message}" + (f" ({error.hint})" if error.hint else ""), err=True)
+        Out.echo(stamped(path, f"error: {error.message}" + (f" ({error.hint})" if error.hint else "")), err=True)
         return error.exit_code
     if result.interrupted:
         Out.echo(render.interrupted(result.report), err=True)
         sys.exit(130)
     _show_run(path, log, result, as_json, payloads)
     return result.exit_code
-
-
-def _stamp(path: str, text: str, err: bool = False) -> None:
-    Out.echo(f"{datetime.now().strftime('%Y-%m-%d %H:%M:%S')} {path}: {text}", err=err)
 
 
 def _show_run(path: str, log: bool, result: RunResult, as_json: bool, payloads: bool) -> None:
@@ -140,7 +138,7 @@ def _show_run(path: str, log: bool, result: RunResult, as_json: bool, payloads: 
         Out.echo(f"warning: {warning}", err=True)
     summary = ("dry run, nothing posted: " if dry_run else "") + render.run_summary(report, dry=dry_run)
     summary = folder_summary(report, summary, to) if to else summary
-    _stamp(path, summary) if log else Out.echo(summary)
+    Out.echo(stamped(path, summary, result.spec.timezone) if log else summary)
     for line in waiting_lines(result.spec, path, result.waits, report.get("waiting") or []):
         Out.echo(line, err=True)
     for line in result.landed:

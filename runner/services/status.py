@@ -38,6 +38,7 @@ class SpecStatus:
     last_success: str | None = None
     failures: list[dict[str, Any]] = field(default_factory=list)
     pending: list[dict[str, Any]] = field(default_factory=list)
+    timezone: str | None = None  # the shop's, every time is shown in
     ledger_damaged: str | None = None
     token_age_days: float | None = None
     running: dict[str, Any] | None = None
@@ -45,10 +46,8 @@ class SpecStatus:
 
     def as_dict(self) -> dict[str, Any]:
         """As `runner status --json` shows it (the keys in the order it always had)."""
-        out: dict[str, Any] = {
-            key: getattr(self, key)
-            for key in ("booked_total", "credits_total", "booked_today", "booked_month", "last_run", "last_success", "failures", "pending")
-        }
+        keys = ("booked_total", "credits_total", "booked_today", "booked_month", "last_run", "last_success", "failures", "pending", "timezone")
+        out: dict[str, Any] = {key: getattr(self, key) for key in keys}
         if self.ledger_damaged:
             out["ledger_damaged"] = self.ledger_damaged
         out["token_age_days"], out["running"] = self.token_age_days, self.running
@@ -76,7 +75,7 @@ def status_of(spec, on_secret: Secrets | None = None) -> SpecStatus:
 
     spec = open_spec(spec, on_secret) if isinstance(spec, str | Path) else spec
     with Ledger.dry_copy(spec.state_file) as ledger:  # reads only: works on a damaged or read-only ledger
-        result = SpecStatus(str(spec.path), **ledger_status(ledger))
+        result = SpecStatus(str(spec.path), **ledger_status(ledger), timezone=spec.timezone)
         if ledger.damaged:
             result.ledger_damaged = f"{ledger.damaged}; the next run sets it aside and rebuilds it from Exact and the shop"
     try:
