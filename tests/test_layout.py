@@ -82,8 +82,8 @@ def test_the_sandbox_is_imported_only_where_it_is_asked_for():
 # The CLI is a thin skin: it parses, calls a service (runner/services) and renders the result.
 # The pipeline, the ledger and the adapters it reaches only through the services, but for
 # the shape of the progress tick it draws (pipeline/progress.py: pure data and arithmetic)
-# and the commands that set up the Exact adapter itself (cli/setup.py: auth, divisions,
-# products log in and read or push Exact's own master data; runner/setup does the same).
+# and the commands that set up the Exact adapter itself (cli/setup.py: auth logs in, divisions
+# lists what the login may use; runner/setup does the same for `runner init`).
 BEHIND_THE_SERVICES = ("runner.pipeline", "runner.ledger", "runner.adapters")
 SKIN_MAY = {"runner.pipeline.progress": "*", "runner.adapters": "runner/cli/setup.py"}
 

@@ -182,3 +182,17 @@ def test_a_dashboards_specs_are_read_again_only_when_a_file_of_theirs_changed(sy
     (box.dir / ".env").write_text((box.dir / ".env").read_text() + "# touched\n")
     box.spec.write_text(text)
     assert specs(box.spec) is not first and status_many([box.spec], specs=specs)[0].now == "never run"
+
+
+def test_products_are_planned_by_a_dry_run_and_then_pushed(sync_box):
+    from runner.services.products import ProductsOptions, push_products
+
+    box = sync_box(orders=2)
+    planned = push_products(str(box.spec), ProductsOptions(dry_run=True))
+    assert planned.exit_code == 0 and planned.planned and planned.report.rows
+    assert not box.exact.calls[("POST", "logistics/Items")]  # a dry run writes nothing
+    pushed = push_products(str(box.spec))
+    assert pushed.exit_code == 0 and sorted(pushed.report.created) == sorted(planned.report.created)
+    assert box.exact.calls[("POST", "logistics/Items")] == len(pushed.report.created) > 0
+    again = push_products(str(box.spec), ProductsOptions(dry_run=True))
+    assert again.report.created == [] and again.report.unchanged >= len(pushed.report.created)

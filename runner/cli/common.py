@@ -169,11 +169,6 @@ def target(spec, sandbox: bool):
     return connect.target(spec, sandbox, on_secret=Out.secrets.add)
 
 
-def parts(spec, read_only: bool = False):
-    """The source, sink and ledger a spec names (runner/services/connect.py)."""
-    return connect.parts(spec, read_only)
-
-
 def say(text: str) -> None:
     """What a service tells on the way (notes, warnings): to stderr, as every note."""
     Out.echo(text, err=True)
