@@ -50,7 +50,7 @@ def book(ledger: Ledger, order: int, when: datetime) -> None:
     email, account, code = f"klant{order}@example.nl", guid(order, "acct"), str(order)
     ledger.intend(order, None, "account", sent_email=email, name=f"Klant {order}", email=email)
     ledger.index.remember_account(email, account, code)  # create_customer
-    ledger.done(order, None, "account", exact_id=account)
+    ledger.done(order, None, "account", ref=account)
     ledger.intend(
         order,
         None,
@@ -65,9 +65,9 @@ def book(ledger: Ledger, order: int, when: datetime) -> None:
         pay=True,
         steps=["document", "payment"],
     )
-    ledger.done(order, None, "document", exact_id=guid(order, "ntry"), number=26700000 + order)
+    ledger.done(order, None, "document", ref=guid(order, "ntry"), number=26700000 + order)
     ledger.intend(order, None, "payment", endpoint="financialtransaction/BankEntries", entry_number=26700000 + order, account=account)
-    ledger.done(order, None, "payment", exact_id=guid(order // 25, "bank"))  # a batch of receipts: one bank entry
+    ledger.done(order, None, "payment", ref=guid(order // 25, "bank"))  # a batch of receipts: one bank entry
     ledger.index.remember_code(code, account)  # the next run's refresh reads the new account back
 
 

@@ -72,6 +72,10 @@ class DictStore:
     def remove(self, table, where):
         self.data[table] = [d for d in self.data.get(table, []) if not self._match(where)(d)]
 
+    def rewrite(self, table, change):
+        for d in self.data.get(table, []):
+            change(d)
+
     def drop(self, table):
         self.data.pop(table, None)
 
@@ -90,9 +94,9 @@ def test_the_ledger_runs_on_any_storage_that_speaks_the_port():
     with Ledger(None, clock=lambda: DAY, store=store) as ledger:
         ledger.intend(7, None, "document", your_ref="1007", steps=["document", "payment"], journal="70")
         assert [(i.order, i.step, i.state) for i in ledger.open_intents()] == [(7, "document", "intent")]
-        ledger.done(7, None, "document", exact_id="guid-7", number=26700007)
+        ledger.done(7, None, "document", ref="guid-7", number=26700007)
         ledger.intend(7, None, "payment", endpoint="BankEntries")
-        ledger.done(7, None, "payment", exact_id="bank-1")
+        ledger.done(7, None, "payment", ref="bank-1")
         ledger.fail(8, "Exact refused it", "2026-03-02T10:00:00+00:00", kind="rejected")
         ledger.record_run({"run": "r1", "started": DAY.isoformat(), "booked": [7], "failed": {}})
         assert ledger.tidy(DAY.date()) == 1  # order 7 is finished: a row of its own
@@ -108,7 +112,7 @@ def test_records_are_dataclasses_that_read_and_write_as_the_dicts_they_were(tmp_
         ledger.intend(1, 5, "document", your_ref="1001", steps=["document"])
         intent = ledger.open_intents()[0]
         assert isinstance(intent, Step) and (intent.order, intent.refund, intent.steps) == (1, 5, ("document",))
-        assert intent["your_ref"] == intent.get("your_ref") == "1001" and "exact_id" not in intent
+        assert intent["your_ref"] == intent.get("your_ref") == "1001" and "ref" not in intent
         at = "2026-03-02T09:30:00+00:00"
         assert intent == {"order": 1, "refund": 5, "step": "document", "state": "intent", "at": at, "your_ref": "1001", "steps": ["document"]}
         failure = ledger.fail(1, "no", None, refund=5)

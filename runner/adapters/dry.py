@@ -37,13 +37,13 @@ class DryRunSink:
 
     def create_customer(self, plan: CustomerPlan) -> Facts:
         self.posted.append({"step": "account", "customer": plan.email, "payload": plan.account})
-        return {"exact_id": f"<new account {plan.email}>"}
+        return {"ref": f"<new account {plan.email}>"}
 
     def steps(self, posting: Posting) -> tuple[str, ...]:
         return self.sink.steps(posting)
 
     def find(self, step: str, posting: Posting, done: Mapping[str, Facts], taken: set[str]) -> Facts | None:
-        return None if str(done.get("document", {}).get("exact_id", "")).startswith("<") else self.sink.find(step, posting, done, taken)
+        return None if str(done.get("document", {}).get("ref", "")).startswith("<") else self.sink.find(step, posting, done, taken)
 
     def holds(self, document: Document) -> bool | None:
         return self.sink.holds(document)
@@ -68,14 +68,14 @@ class DryRunSink:
             self.documents.append((doc, posting.customer.collective or posting.customer.email))
         where = {"order": doc.order_id, **({"refund": doc.refund_id} if doc.refund_id is not None else {}), "step": step}
         self.posted.append({**where, **request})
-        return {"exact_id": f"<new {step} {len(self.posted)}>", "number": None}
+        return {"ref": f"<new {step} {len(self.posted)}>", "number": None}
 
     def requests_many(self, step: str, items) -> list[dict[str, Any]]:
         return self.sink.requests_many(step, items)
 
     def write_many(self, step: str, items) -> list[Facts]:
         self.posted += [{"step": step, **request} for request in self.sink.requests_many(step, items)]
-        return [{"exact_id": f"<new {step} {len(self.posted)}>"} for _ in items]
+        return [{"ref": f"<new {step} {len(self.posted)}>"} for _ in items]
 
     def lookup(self, step: str, intent: Facts, known: set[str]) -> Facts | None:
         return self.sink.lookup(step, intent, known)

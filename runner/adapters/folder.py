@@ -109,7 +109,7 @@ class FolderSink:
             os.replace(partial, path)  # replaces whatever is at the name (a link too), writes through nothing
         except OSError as exc:
             raise ServiceError(f"cannot write {path}: {exc.strerror}", "free some space or pass another folder with --to") from None
-        return {"exact_id": name}
+        return {"ref": name}
 
     def lookup(self, step: str, intent: Facts, known: set[str]) -> Facts | None:
         """The file at the intended name, when it is this document: a plain file whose content
@@ -122,8 +122,8 @@ class FolderSink:
         if held is None:
             return None
         if intent.get("sha256"):
-            return {"exact_id": name} if _hash(held) == intent["sha256"] else None
-        return {"exact_id": name} if _identity(held) is not None else None
+            return {"ref": name} if _hash(held) == intent["sha256"] else None
+        return {"ref": name} if _identity(held) is not None else None
 
     def describe(self, kind: str, code: str) -> str:
         return ""

@@ -13,10 +13,12 @@ from collections.abc import Callable
 from runner.errors import RunnerError
 from runner.ledger.accounts import AccountIndex
 from runner.ledger.cursors import Cursors
+from runner.ledger.steps import is_steps
 from runner.ledger.store import Store
 from runner.ledger.summaries import members_table, summaries_table
 
-FORMAT = 2  # the format this runner writes
+FORMAT = 3  # the format this runner writes
+OLD_REF = "exact_id"  # what formats 1 and 2 named a document's reference
 INDEX_CURSORS = ["exact_accounts_timestamp", "exact_items_timestamp"]  # a format 1 ledger's: the index keeps them now
 
 
@@ -69,4 +71,26 @@ def customer_entries(store: Store, cursors: Cursors) -> list[list]:
     return entries
 
 
-STEPS: dict[int, Callable[[Store, Cursors, Callable[[], AccountIndex]], None]] = {1: to_2}  # from format N to N + 1
+def to_3(store: Store, cursors: Cursors, index: Callable[[], AccountIndex]) -> None:
+    """Format 2 named the sink's reference of a document `exact_id` (in steps, intents,
+    summaries and a summary's payments); it is `ref` now, whatever the sink. One write per
+    table, and only tables that hold the old name: a crash between tables leaves the rest
+    for the next open (a renamed record is never renamed again)."""
+    for name in sorted(store.tables()):
+        if name == "intents" or is_steps(name) or name.startswith("summaries_"):
+            if any(_named_before(doc) for doc in store.all(name)):
+                store.rewrite(name, _rename)
+
+
+def _named_before(doc: dict) -> bool:
+    return OLD_REF in doc or any(isinstance(state, dict) and OLD_REF in state for state in (doc.get("payments") or {}).values())
+
+
+def _rename(doc: dict) -> None:
+    """In place: `exact_id` -> `ref`, in the record and in each of its payments."""
+    for record in [doc, *(state for state in (doc.get("payments") or {}).values() if isinstance(state, dict))]:
+        if OLD_REF in record:
+            record["ref"] = record.pop(OLD_REF)
+
+
+STEPS: dict[int, Callable[[Store, Cursors, Callable[[], AccountIndex]], None]] = {1: to_2, 2: to_3}  # from format N to N + 1

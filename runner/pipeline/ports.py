@@ -117,7 +117,7 @@ class Sink(Protocol):
         `BookingError` when the plan names an account that must exist and does not."""
 
     def create_customer(self, plan: CustomerPlan) -> Facts:
-        """Creates the account; returns facts with its `exact_id`. Raises `BookingError`
+        """Creates the account; returns facts with its `ref`. Raises `BookingError`
         before sending when the books would refuse it. The engine records the intent first:
         `intent("account", ...)` (what the account is found by: what is sent) and the order's e-mail."""
 
@@ -142,7 +142,7 @@ class Sink(Protocol):
         None for a step that writes only what the sink's earlier answers call for."""
 
     def write(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
-        """Sends one step; returns the facts to keep (`exact_id`, `number`...) and, under
+        """Sends one step; returns the facts to keep (`ref`, `number`...) and, under
         `warning`, anything the sink had to do that the consultant should hear of."""
 
     def write_many(self, step: str, items: Sequence[tuple[Posting, Mapping[str, Facts]]]) -> list[Facts | RunnerError]:

@@ -130,7 +130,7 @@ class DayPreview:
     def _payments(self, summary: Document, day: Day, posting: Posting) -> list[dict[str, Any]]:
         """The payment entries a run posts once the summary is booked, one per payment journal."""
         held = {"receipts": payments(self.paying[day]), "day_key": day.key, "your_ref": summary.your_ref, "currency": summary.currency}
-        done = {"document": {"exact_id": "<document>", "number": None}}
+        done = {"document": {"ref": "<document>", "number": None}}
         out = []
         for journal, paid in held["receipts"].items():
             plan = payment_plan(held, journal, self.spec.payments.gl_account)

@@ -269,7 +269,7 @@ def ledger_views(steps: Iterable[Mapping[str, Any]], failures: Iterable[Mapping[
         key = (step["order"], step.get("refund") or None)
         state[key] = step
         if step.get("state") == "done":
-            by_id[step.get("exact_id")] = key
+            by_id[step.get("ref")] = key
             if step.get("number") is not None:
                 by_number[(step.get("journal"), step["number"])] = key
     failing = {f["order"]: f["message"] for f in failures}
@@ -280,7 +280,7 @@ def ledger_views(steps: Iterable[Mapping[str, Any]], failures: Iterable[Mapping[
     def note(doc: Doc) -> str:
         step = state.get(doc.key)
         if step and step.get("state") == "done":
-            return f"the ledger has it booked as entry {step.get('number') or step.get('exact_id')}, dated outside the period or deleted in Exact"
+            return f"the ledger has it booked as entry {step.get('number') or step.get('ref')}, dated outside the period or deleted in Exact"
         if step:
             return "its posting is in doubt; the next run looks it up in Exact"
         if doc.order_id in failing:

@@ -98,7 +98,7 @@ class ExactSink(Lookups, Customers, Invoices):
             )
         row = self.api.post(ACCOUNTS, fields)
         self.remember_customer(plan, row["ID"], (row.get("Code") or "").strip())
-        return {"exact_id": row["ID"]}
+        return {"ref": row["ID"]}
 
     def steps(self, posting: Posting) -> tuple[str, ...]:
         """A sales invoice is posted open, closed to WooCommerce's total where Exact summed
@@ -109,7 +109,7 @@ class ExactSink(Lookups, Customers, Invoices):
     def find(self, step: str, posting: Posting, done: Mapping[str, Facts], taken: set[str]) -> Facts | None:
         if step == "document":
             booked = self._index(posting.document.target).find(posting.document, taken)
-            return None if booked is None else {"exact_id": booked.id, "number": booked.number, "amount": text(booked.total)}
+            return None if booked is None else {"ref": booked.id, "number": booked.number, "amount": text(booked.total)}
         return self.lookup(step, self.intent(step, posting, done), taken)
 
     def holds(self, document: Document) -> bool | None:
@@ -119,15 +119,15 @@ class ExactSink(Lookups, Customers, Invoices):
         """The summaries the books hold of a daily summary's shop, day, journal and kind (the
         first and its corrections), found by their identity tag; None where it cannot be known."""
         return [
-            {"exact_id": b.id, "number": b.number, "amount": text(b.total), "identity": b.tagged.identity if b.tagged else ""}
+            {"ref": b.id, "number": b.number, "amount": text(b.total), "identity": b.tagged.identity if b.tagged else ""}
             for b in self._index(document.target).summaries(document)
         ]
 
-    def summary_members(self, exact_id: str, shop: str):
+    def summary_members(self, ref: str, shop: str):
         """Which orders a summary in the books holds, as its lines' Notes name them (one call,
         made only for a summary a lost ledger does not know); None when they do not say."""
         notes = []
-        for entry in self.api.get(SALES_ENTRIES, "EntryID,SalesEntryLines", f"EntryID eq guid'{exact_id}'", expand="SalesEntryLines"):
+        for entry in self.api.get(SALES_ENTRIES, "EntryID,SalesEntryLines", f"EntryID eq guid'{ref}'", expand="SalesEntryLines"):
             lines = entry.get("SalesEntryLines") or {}
             rows = lines.get("results", []) if isinstance(lines, dict) else lines
             notes += [r.get("Notes") or "" for r in sorted(rows, key=lambda r: r.get("LineNumber") or 0)]
@@ -163,9 +163,9 @@ class ExactSink(Lookups, Customers, Invoices):
                 "pay": posting.payment is not None,
             }
         if step == "close":
-            return {"invoice": done["document"]["exact_id"], "total": text(doc.booked_total)}
+            return {"invoice": done["document"]["ref"], "total": text(doc.booked_total)}
         if step == "print":
-            return {"invoice": done["document"]["exact_id"]}
+            return {"invoice": done["document"]["ref"]}
         endpoint, _ = self._payment(posting, done)
         facts = {"endpoint": endpoint, "entry_number": self._number(done), "account": posting.account}
         if posting.document.members:  # a daily summary's: one entry per payment journal, all with one OurRef
@@ -179,9 +179,9 @@ class ExactSink(Lookups, Customers, Invoices):
             gap = self._gap(posting.document, done["document"].get("amount"))
             if not gap:  # nothing to close, or not known before Exact has answered (a preview, a dry run)
                 return None
-            endpoint, payload = closing_payload(done["document"]["exact_id"], posting.document.closing, gap, self._ids(posting, False, closing=True))
+            endpoint, payload = closing_payload(done["document"]["ref"], posting.document.closing, gap, self._ids(posting, False, closing=True))
         elif step == "print":
-            endpoint, payload = print_payload(done["document"]["exact_id"], posting.document)
+            endpoint, payload = print_payload(done["document"]["ref"], posting.document)
         else:
             endpoint, payload = self._payment(posting, done)
         return {"endpoint": endpoint, "payload": payload}
@@ -191,21 +191,21 @@ class ExactSink(Lookups, Customers, Invoices):
             endpoint, payload = document_payload(posting.document, self._ids(posting, create_items=True))
             row = self.api.post(endpoint, payload)
             invoice = endpoint == SALES_INVOICES
-            facts = {"exact_id": row["InvoiceID" if invoice else "EntryID"], "number": row.get("InvoiceNumber" if invoice else "EntryNumber")}
+            facts = {"ref": row["InvoiceID" if invoice else "EntryID"], "number": row.get("InvoiceNumber" if invoice else "EntryNumber")}
             if invoice and row.get("AmountFC") is not None:
                 facts["amount"] = text(decimal_of(row["AmountFC"]))
-            self._index(posting.document.target).add(posting.document, facts["exact_id"], facts["number"], payload["Description"])
+            self._index(posting.document.target).add(posting.document, facts["ref"], facts["number"], payload["Description"])
             return facts
         if step == "close":
             return self._close(posting, done)
         if step == "print":
-            invoice = done["document"]["exact_id"]
+            invoice = done["document"]["ref"]
             self.api.post(*print_payload(invoice, posting.document))
             if posting.payment and not done["document"].get("number"):  # the number is given at printing
                 return {"number": self.invoice_status(invoice).get("InvoiceNumber")}
             return {}
         row = self.api.post(*self._payment(posting, done))
-        return {"exact_id": row.get("EntryID")}
+        return {"ref": row.get("EntryID")}
 
     def requests_many(self, step: str, items: Sequence[tuple[Posting, Mapping[str, Facts]]]) -> list[dict[str, Any]]:
         return [{"endpoint": endpoint, "payload": payload} for endpoint, payload, _ in batched([self._payment(p, d) for p, d in items])]
@@ -226,7 +226,7 @@ class ExactSink(Lookups, Customers, Invoices):
                     results[n] = self._write_one(step, items[n])
                 continue
             for n in members:
-                results[n] = {"exact_id": row.get("EntryID")}
+                results[n] = {"ref": row.get("EntryID")}
         return results
 
     def _write_one(self, step: str, item: tuple[Posting, Mapping[str, Facts]]) -> Facts | RunnerError:
@@ -250,7 +250,7 @@ class ExactSink(Lookups, Customers, Invoices):
             if row is None:
                 return None
             self.ledger.index.remember_account(intent["email"], row["ID"], (row.get("Code") or "").strip())
-            return {"exact_id": row["ID"]}
+            return {"ref": row["ID"]}
         if step == "document":
             row = self.find_document(
                 intent["target"], intent["journal"], intent["your_ref"], intent["description"], intent["total"], known, intent.get("net")
@@ -258,7 +258,7 @@ class ExactSink(Lookups, Customers, Invoices):
             if row is None:
                 return None
             invoice = intent["target"] == "sales_invoice"
-            return {"exact_id": row["InvoiceID" if invoice else "EntryID"], "number": row.get("InvoiceNumber" if invoice else "EntryNumber")}
+            return {"ref": row["InvoiceID" if invoice else "EntryID"], "number": row.get("InvoiceNumber" if invoice else "EntryNumber")}
         if step == "withdraw":
             return self.withdrawn(intent)
         if step == "close":  # closed once Exact's total is WooCommerce's; a printed invoice cannot change
@@ -269,7 +269,7 @@ class ExactSink(Lookups, Customers, Invoices):
             status = self.invoice_status(intent["invoice"])
             return {"number": status.get("InvoiceNumber")} if status.get("Status") == PROCESSED else None
         line = self.find_payment(intent["endpoint"], intent["entry_number"], intent["account"], intent.get("description"), intent.get("amount"))
-        return {"exact_id": line.get("EntryID")} if line else None
+        return {"ref": line.get("EntryID")} if line else None
 
     def unmatched(self, paid: Sequence[tuple[str, Posting, Mapping[str, Facts]]]) -> list[str]:
         """Receipts this run posted whose sale Exact still lists as open: read once from the
@@ -307,7 +307,7 @@ class ExactSink(Lookups, Customers, Invoices):
     def _number(self, done: Mapping[str, Facts]) -> int | None:
         """The entry or invoice number a payment refers to; an invoice's is given at printing."""
         number = done["document"].get("number") or done.get("print", {}).get("number")
-        invoice = str(done["document"].get("exact_id") or "")
+        invoice = str(done["document"].get("ref") or "")
         if number is None and done.get("print") and invoice and not invoice.startswith("<"):
             number = self.invoice_status(invoice).get("InvoiceNumber")
         return number
@@ -352,7 +352,7 @@ class OfflineExact(ExactSink):
     def held_summaries(self, document: Document) -> list[Facts] | None:
         return None
 
-    def summary_members(self, exact_id: str, shop: str):
+    def summary_members(self, ref: str, shop: str):
         return None
 
     def shop_documents(self, target: str, journal: str, shop: str, since) -> list[str] | None:
