@@ -9,10 +9,10 @@ steady-state order costs one call."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-from runner.adapters.exact.client import ExactApi, quote
+from runner.adapters.exact.client import ExactApi
 from runner.adapters.exact.customers import Customers
 from runner.adapters.exact.index import BooksIndex
 from runner.adapters.exact.invoices import Invoices
@@ -21,28 +21,25 @@ from runner.adapters.exact.master import Admin, MasterCache, account_problems, d
 from runner.adapters.exact.payloads import (
     ACCOUNTS,
     PROCESSED,
-    RECEIVABLES_LIST,
-    SALES_ENTRIES,
     SALES_INVOICES,
     Ids,
     MasterData,
-    batched,
     closing_payload,
     described,
     document_payload,
     fit,
     master_data_problems,
-    payment_payload,
     print_payload,
 )
+from runner.adapters.exact.reading import BooksReading
+from runner.adapters.exact.receipts import Receipts
 from runner.domain.booking import CustomerPlan, Document, PaymentPlan
-from runner.domain.identity import read_members
 from runner.domain.money import text
-from runner.errors import BookingError, OutcomeUnknown, Rejected, RunnerError
+from runner.errors import BookingError
 from runner.pipeline.ports import Facts, Posting, Quota
 
 
-class ExactSink(Lookups, Customers, Invoices):
+class ExactSink(BooksReading, Receipts, Lookups, Customers, Invoices):
     def __init__(self, api: ExactApi, ledger) -> None:
         self.api, self.ledger = api, ledger
         self.master = MasterCache(api, ledger)
@@ -106,46 +103,6 @@ class ExactSink(Lookups, Customers, Invoices):
         invoice = posting.document.target == "sales_invoice"
         return ("document",) + (("close", "print") if invoice else ()) + (("payment",) if posting.payment else ())
 
-    def find(self, step: str, posting: Posting, done: Mapping[str, Facts], taken: set[str]) -> Facts | None:
-        if step == "document":
-            booked = self._index(posting.document.target).find(posting.document, taken)
-            return None if booked is None else {"ref": booked.id, "number": booked.number, "amount": text(booked.total)}
-        return self.lookup(step, self.intent(step, posting, done), taken)
-
-    def holds(self, document: Document) -> bool | None:
-        return self._index(document.target).holds(document)
-
-    def held_summaries(self, document: Document) -> list[Facts] | None:
-        """The summaries the books hold of a daily summary's shop, day, journal and kind (the
-        first and its corrections), found by their identity tag; None where it cannot be known."""
-        return [
-            {"ref": b.id, "number": b.number, "amount": text(b.total), "identity": b.tagged.identity if b.tagged else ""}
-            for b in self._index(document.target).summaries(document)
-        ]
-
-    def summary_members(self, ref: str, shop: str):
-        """Which orders a summary in the books holds, as its lines' Notes name them (one call,
-        made only for a summary a lost ledger does not know); None when they do not say."""
-        notes = []
-        for entry in self.api.get(SALES_ENTRIES, "EntryID,SalesEntryLines", f"EntryID eq guid'{ref}'", expand="SalesEntryLines"):
-            lines = entry.get("SalesEntryLines") or {}
-            rows = lines.get("results", []) if isinstance(lines, dict) else lines
-            notes += [r.get("Notes") or "" for r in sorted(rows, key=lambda r: r.get("LineNumber") or 0)]
-        return read_members(notes, shop)
-
-    def shop_documents(self, target: str, journal: str, shop: str, since) -> list[str] | None:
-        """What the books hold of this shop in a journal from `since` on (identities), for a new ledger's probe."""
-        return [b.tagged.identity for b in self._index(target).ours(journal, shop, since) if b.tagged]
-
-    def other_shops(self, target: str, journal: str, shop: str, since) -> list[str]:
-        """The documents in a journal whose identity tag names another shop (validate --online)."""
-        return [f"{b.named()} ({b.your_ref}, shop {b.tagged.shop})" for b in self._index(target).others(journal, shop, since) if b.tagged]
-
-    def _index(self, target: str) -> BooksIndex:
-        if target not in self._indexes:
-            self._indexes[target] = BooksIndex(self.api, invoices=target == "sales_invoice")
-        return self._indexes[target]
-
     def intent(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
         doc = posting.document
         if step == "account":  # found again by what was sent: customers.account.Email may differ from the order's e-mail
@@ -207,43 +164,6 @@ class ExactSink(Lookups, Customers, Invoices):
         row = self.api.post(*self._payment(posting, done))
         return {"ref": row.get("EntryID")}
 
-    def requests_many(self, step: str, items: Sequence[tuple[Posting, Mapping[str, Facts]]]) -> list[dict[str, Any]]:
-        return [{"endpoint": endpoint, "payload": payload} for endpoint, payload, _ in batched([self._payment(p, d) for p, d in items])]
-
-    def write_many(self, step: str, items: Sequence[tuple[Posting, Mapping[str, Facts]]]) -> list[Facts | RunnerError]:
-        """Receipts in as few entries as Exact takes. An entry Exact refuses is sent again
-        line by line, so one bad receipt costs one refusal and the others still land; an
-        entry whose answer was lost is left to each receipt's lookup."""
-        results: list[Facts | RunnerError] = [{} for _ in items]
-        for endpoint, payload, members in batched([self._payment(p, d) for p, d in items]):
-            try:
-                row = self.api.post(endpoint, payload)
-            except (Rejected, OutcomeUnknown) as failed:
-                for n in members:
-                    results[n] = failed if isinstance(failed, Rejected) else self._settled(step, self.intent(step, *items[n]), failed)
-                refused = [n for n in members if isinstance(results[n], Rejected) and len(members) > 1]
-                for n in refused:  # one by one: only the receipt Exact refuses fails
-                    results[n] = self._write_one(step, items[n])
-                continue
-            for n in members:
-                results[n] = {"ref": row.get("EntryID")}
-        return results
-
-    def _write_one(self, step: str, item: tuple[Posting, Mapping[str, Facts]]) -> Facts | RunnerError:
-        try:
-            return self.write(step, *item)
-        except (Rejected, OutcomeUnknown) as exc:
-            return exc if isinstance(exc, Rejected) else self._settled(step, self.intent(step, *item), exc)
-
-    def _settled(self, step: str, intent: Facts, unknown: OutcomeUnknown) -> Facts | RunnerError:
-        """After an answered 5xx Exact's work is over: a lookup tells what landed now."""
-        if not unknown.answered:
-            return unknown
-        found = self.lookup(step, intent, set())
-        if found is not None:
-            return found
-        return Rejected(unknown.answer or f"{unknown.message}, and it does not hold the receipt", "it is retried by itself", unknown.status)
-
     def lookup(self, step: str, intent: Facts, known: set[str]) -> Facts | None:
         if step == "account":
             row = self.find_account(intent.get("sent_email", intent["email"]), intent.get("name", ""))  # older intents: the order's
@@ -271,25 +191,6 @@ class ExactSink(Lookups, Customers, Invoices):
         line = self.find_payment(intent["endpoint"], intent["entry_number"], intent["account"], intent.get("description"), intent.get("amount"))
         return {"ref": line.get("EntryID")} if line else None
 
-    def unmatched(self, paid: Sequence[tuple[str, Posting, Mapping[str, Facts]]]) -> list[str]:
-        """Receipts this run posted whose sale Exact still lists as open: read once from the
-        open items of the sales journals paid (one call a page), so a receipt Exact did not
-        take as settling its sale (the other sign, another amount) is named, never passed."""
-        journals = sorted({posting.document.journal for _, posting, _ in paid})
-        where = " or ".join(f"JournalCode eq {quote(journal)}" for journal in journals)
-        open_items = {
-            (str(row.get("AccountId") or ""), number)
-            for row in self.api.get(RECEIVABLES_LIST, "HID,AccountId,EntryNumber,InvoiceNumber,JournalCode", where)
-            for number in (row.get("EntryNumber"), row.get("InvoiceNumber"))
-            if number is not None
-        }
-        sign = "positive" if self.receipt_sign > 0 else "negative"
-        return [
-            f"{label} receipt (Exact left the sale open: check payments.receipt_sign, now {sign})"
-            for label, posting, done in paid
-            if (posting.account, self._number(done)) in open_items
-        ]
-
     def quota(self) -> Quota:
         governor = self.api.governor
         return Quota(self.api.calls, governor.daily_remaining, governor.daily_reset, governor.minutely_limit)
@@ -303,25 +204,6 @@ class ExactSink(Lookups, Customers, Invoices):
             lines = (doc.closing,) if closing and doc.closing else doc.lines
             items = {line.item: resolve(line.item, line.description) for line in lines}
         return Ids(customer=posting.account, gl=admin.gl_ids, items=items, cash_journals=admin.cash_journals)
-
-    def _number(self, done: Mapping[str, Facts]) -> int | None:
-        """The entry or invoice number a payment refers to; an invoice's is given at printing."""
-        number = done["document"].get("number") or done.get("print", {}).get("number")
-        invoice = str(done["document"].get("ref") or "")
-        if number is None and done.get("print") and invoice and not invoice.startswith("<"):
-            number = self.invoice_status(invoice).get("InvoiceNumber")
-        return number
-
-    def _payment(self, posting: Posting, done: Mapping[str, Facts]) -> tuple[str, dict[str, Any]]:
-        admin = self.admin()
-        ids = Ids(
-            customer=posting.account,
-            gl=admin.gl_ids,
-            cash_journals=admin.cash_journals,
-            entry_number=self._number(done),
-            receipt_sign=self.receipt_sign,
-        )
-        return payment_payload(posting.payment, ids)
 
 
 class OfflineExact(ExactSink):
