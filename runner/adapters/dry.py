@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from runner.domain.booking import CustomerPlan, Document, PaymentPlan
-from runner.pipeline.ports import Facts, Posting, Quota, Sink
+from runner.pipeline.ports import OPTIONAL, Facts, Posting, Quota, Sink
 
 
 class DryRunSink:
@@ -18,7 +18,7 @@ class DryRunSink:
         self.batched = sink.batched
         # what it "writes" never lands, so nothing of it is found, looked up, refused or made;
         # the calls it counts are the real sink's reads
-        self.capabilities = sink.capabilities & {"quota"}
+        self.capabilities = sink.capabilities & {"quota", "probe"}  # reading what the books hold reads through
         self.posted: list[dict[str, Any]] = []
         self.documents: list[tuple[Document, str]] = []  # what would be booked, with who on: for the table
 
@@ -48,8 +48,8 @@ class DryRunSink:
     def holds(self, document: Document) -> bool | None:
         return self.sink.holds(document)
 
-    def __getattr__(self, name: str):  # what the books hold (held_summaries, summary_members, shop_documents): read through
-        if name in ("held_summaries", "summary_members", "shop_documents"):
+    def __getattr__(self, name: str):  # what the books hold (the "probe" capability): read through, when the sink reads them
+        if name in OPTIONAL["probe"] and "probe" in self.capabilities:
             return getattr(self.sink, name)
         raise AttributeError(name)
 

@@ -22,7 +22,7 @@ from runner.pipeline.keeps import StepKeep
 from runner.pipeline.modes import mode_for
 from runner.pipeline.modes.base import LOOKBACK, today
 from runner.pipeline.outcome import Outcome, iso
-from runner.pipeline.ports import Posting, Sink, Source
+from runner.pipeline.ports import Posting, Sink, Source, capability
 from runner.pipeline.progress import Tick
 from runner.spec.model import Notify
 from runner.support.redact import redact
@@ -178,7 +178,7 @@ class Run:
         if self.ledger.set_aside:
             self.outcome.notes.append(f"the ledger was set aside: booking carries on from {back.since} and what Exact holds is not booked again")
             return back.since.isoformat()
-        ours = getattr(self.sink, "shop_documents", None)
+        ours = capability(self.sink, "shop_documents")
         asked: set[str] = set()
         for raw in due.Listing(self.source, back, self.ledger):
             if back.verdict(raw) is None:

@@ -37,7 +37,7 @@ from runner.ledger import Ledger
 from runner.pipeline import due
 from runner.pipeline.keeps import Keep, StepKeep
 from runner.pipeline.outcome import Outcome
-from runner.pipeline.ports import Facts, Posting, Sink
+from runner.pipeline.ports import Facts, Posting, Sink, capability
 
 WITHDRAW = "withdraw"  # the step that takes a created document back (Withdrawn)
 BATCH = 100  # batched steps (payments) sent together at the end of a run, or every this many
@@ -253,7 +253,8 @@ class Pipeline:
     def still_there(self, step: str, facts: Facts) -> bool:
         return self.sink.lookup(step, facts, set()) is not None
 
-    def capability(self, name: str) -> Callable | None:
+    def capability(self, method: str) -> Callable | None:
         """An optional reading of the books a sink may offer (held_summaries, summary_members,
-        shop_documents, unmatched) or healing (unknown_account); None when it does not."""
-        return getattr(self.sink, name, None)
+        shop_documents, unmatched) or healing (unknown_account); None when its `capabilities`
+        do not name it (runner/pipeline/ports.py OPTIONAL)."""
+        return capability(self.sink, method)

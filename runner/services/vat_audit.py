@@ -2,14 +2,9 @@
 WooCommerce (the tax of each rate and country in the orders' `tax_lines` and their refunds'),
 against the VAT Exact holds per code, the code read as Exact defines it (percentage, OSS
 country); per-document sanity rules that use WooCommerce's facts and the Exact codes'
-properties, not the booking rules; and the totals per box of the Dutch VAT return. Pure, but
-for `vat_codes`, which reads the administration's VAT codes.
-
-The box of a VAT code follows from its properties in Exact (reference vat-edge-cases 6.3):
-an OSS country: the OSS return, not the Dutch one; an EU sales listing (L goods, S services,
-T triangulation): 3b; type N (no VAT, the preset's 5 for rounding): outside the return; type B
-(0 %, base only: the preset's 6 export): 3a; otherwise by percentage: 21 % 1a, 9 % 1b, another
-rate 1c, 0 % 1e (the preset's 0)."""
+properties, not the booking rules; and the totals per box of the Dutch VAT return. Pure: the
+codes come from the sink that reads them (`Sink.vat_codes`, the "books" capability), their
+box from their properties (runner/domain/vat_codes.py)."""
 
 from __future__ import annotations
 
@@ -17,39 +12,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from runner.adapters.exact.master import exact_percent
 from runner.domain.context import customer_context
 from runner.domain.model import Order, parse_refund
 from runner.domain.money import ZERO
 from runner.domain.report import Doc
 from runner.domain.vat_area import EU
+from runner.domain.vat_codes import RateKey, VatCode
 
 BOXES = ("1a", "1b", "1c", "1e", "2a", "3a", "3b")  # always shown; "OSS" and "outside" when used
-RateKey = tuple[str, Decimal]  # (country, percent)
-
-
-@dataclass(frozen=True)
-class ExactCode:
-    code: str
-    percent: Decimal
-    type: str = "E"
-    eu_listing: str = "N"
-    oss_country: str = ""
-
-    @property
-    def box(self) -> str:
-        if self.oss_country:
-            return "OSS"
-        if self.eu_listing in ("L", "S", "T"):
-            return "3b"
-        if self.type == "N":
-            return "outside"
-        if self.type == "B":
-            return "3a"
-        return {Decimal(21): "1a", Decimal(9): "1b", ZERO: "1e"}.get(self.percent.normalize(), "1c")
-
-    def rate(self, home: str) -> RateKey:
-        return (self.oss_country or home, self.percent.normalize())
 
 
 @dataclass(frozen=True)
@@ -105,11 +75,11 @@ def label(key: tuple) -> str:
     return f"{order}" + (f"/{refund}" if refund else "")
 
 
-def audit(rows: Iterable, shop: Iterable[Doc], facts: Mapping[tuple, Facts], codes: Mapping[str, ExactCode], home: str = "NL") -> Audit:
+def audit(rows: Iterable, shop: Iterable[Doc], facts: Mapping[tuple, Facts], codes: Mapping[str, VatCode], home: str = "NL") -> Audit:
     """`rows`: the reconciliation's rows (code, shop pair, Exact pair); `shop`: the shop's
     documents of the period; `facts`: WooCommerce's, by document key; `codes`: Exact's VAT codes."""
     result = Audit()
-    unknown = lambda c: ExactCode(c, ZERO, "?")  # noqa: E731  (a code Exact does not hold: no box)
+    unknown = lambda c: VatCode(c, ZERO, "?")  # noqa: E731  (a code Exact does not hold: no box)
     boxes: dict[str, list[Decimal]] = {box: [ZERO] * 4 for box in BOXES}
     exact_rates: dict[RateKey, Decimal] = {}
     for row in rows:
@@ -155,7 +125,7 @@ def audit(rows: Iterable, shop: Iterable[Doc], facts: Mapping[tuple, Facts], cod
     return result
 
 
-def document_checks(doc: Doc, fact: Facts, codes: Mapping[str, ExactCode], home: str) -> list[Check]:
+def document_checks(doc: Doc, fact: Facts, codes: Mapping[str, VatCode], home: str) -> list[Check]:
     """The sanity rules on one document's booked codes against WooCommerce's facts."""
     found = []
     who = (label(doc.key),)
@@ -183,17 +153,3 @@ def merged(checks: Iterable[Check]) -> list[Check]:
     for check in checks:
         out.setdefault((check.rule, check.detail), []).extend(check.documents)
     return [Check(rule, tuple(dict.fromkeys(docs)), detail) for (rule, detail), docs in out.items()]
-
-
-def vat_codes(api) -> dict[str, ExactCode]:
-    """The administration's VAT codes with what decides their box."""
-    return {
-        row["Code"].strip(): ExactCode(
-            row["Code"].strip(),
-            exact_percent(row.get("Percentage")),
-            (row.get("Type") or "E").strip(),
-            (row.get("EUSalesListing") or "N").strip(),
-            (row.get("OssCountry") or "").strip(),
-        )
-        for row in api.get("vat/VATCodes", "Code,Percentage,Type,EUSalesListing,OssCountry")
-    }

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from runner.domain.vat_codes import VatCode
 from runner.errors import NotSupported, OutcomeUnknown, ServiceError
-from runner.pipeline.ports import CAPABILITIES, Quota
+from runner.pipeline.ports import CAPABILITIES, OPTIONAL, Quota, capability
 
 
 def test_a_sink_names_what_it_can_do(sink):
@@ -149,3 +150,28 @@ def test_quota_counts_the_calls_made(sink):
     after = sink.sink.quota()
     assert after.calls > before
     assert after.left_today is None or after.left_today >= 0
+
+
+# ---- optional capabilities -------------------------------------------------------------------
+
+
+def test_a_sink_has_the_methods_of_what_it_names_and_no_stub_of_what_it_lacks(sink):
+    """An optional capability (reading the books for a report or a lost ledger, healing an
+    account, matching receipts) is there when named, and absent otherwise: a caller asks
+    `capability(sink, method)` and gets None, never a stub that pretends."""
+    for name, methods in OPTIONAL.items():
+        for method in methods:
+            if name in sink.sink.capabilities:
+                assert callable(capability(sink.sink, method)), f"{sink.name} names {name!r} but has no {method}"
+            else:
+                assert capability(sink.sink, method) is None and not hasattr(sink.sink, method), f"{sink.name} lacks {name!r} but stubs {method}"
+
+
+def test_vat_codes_are_the_books_codes_as_domain_values(sink):
+    sink.lacks("books")
+    codes = sink.sink.vat_codes()
+    assert codes and all(isinstance(code, VatCode) and code.code == key for key, code in codes.items())
+    assert {codes[c].box for c in codes} >= {"1a", "1b"}
+    calls = sink.sink.quota().calls
+    sink.sink.vat_codes()
+    assert sink.sink.quota().calls == calls, "read once a sink"

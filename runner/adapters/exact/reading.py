@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from runner.adapters.exact import books, master
 from runner.adapters.exact.client import ExactApi, quote
 from runner.adapters.exact.index import BooksIndex
 from runner.adapters.exact.payloads import RECEIVABLES_LIST, SALES_ENTRIES
 from runner.domain.booking import Document
 from runner.domain.identity import read_members
 from runner.domain.money import text
+from runner.domain.vat_codes import VatCode
 from runner.pipeline.ports import Facts, Posting
 
 
@@ -22,6 +24,7 @@ class BooksReading:
     api: ExactApi
     _indexes: dict[str, BooksIndex]
     receipt_sign: int
+    _vat_codes: dict[str, VatCode] | None = None
 
     def find(self, step: str, posting: Posting, done: Mapping[str, Facts], taken: set[str]) -> Facts | None:
         if step == "document":
@@ -81,3 +84,18 @@ class BooksReading:
             for label, posting, done in paid
             if (posting.account, self._number(done)) in open_items
         ]
+
+    # the report's reading of the books ("books")
+    def vat_codes(self) -> dict[str, VatCode]:
+        """The administration's VAT codes, read once a sink (runner/adapters/exact/master.py)."""
+        if self._vat_codes is None:
+            self._vat_codes = master.vat_codes(self.api)
+        return self._vat_codes
+
+    def books_reader(self):
+        """`read_books` for runner/services/vat_report.py: a period's documents of some journals."""
+        return books.reader(self.api)
+
+    def payments_reader(self):
+        """`read_payments` for runner/services/vat_report.py: a period's receipts on some accounts, signed as sent."""
+        return books.payments_reader(self.api, self.receipt_sign)

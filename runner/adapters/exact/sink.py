@@ -36,7 +36,7 @@ from runner.adapters.exact.receipts import Receipts
 from runner.domain.booking import CustomerPlan, Document, PaymentPlan
 from runner.domain.money import text
 from runner.errors import BookingError
-from runner.pipeline.ports import Facts, Posting, Quota
+from runner.pipeline.ports import CAPABILITIES, Facts, Posting, Quota
 
 
 class ExactSink(BooksReading, Receipts, Lookups, Customers, Invoices):
@@ -47,7 +47,7 @@ class ExactSink(BooksReading, Receipts, Lookups, Customers, Invoices):
         self.receipt_sign = 1  # payments.receipt_sign: how this administration wants money in on a bank line
         self._indexes: dict[str, BooksIndex] = {}  # per target: what the books hold
         self.batched = frozenset({"payment"})  # receipts go out together: one entry per journal and month, not one per order
-        self.capabilities = frozenset({"find", "lookup", "batch", "quota", "accounts"})  # all of seams.CAPABILITIES
+        self.capabilities = frozenset(CAPABILITIES)  # all of them
         self.name = f"Exact division {api.division} at {api.base_url.rstrip('/')}" if api is not None else "Exact (offline)"
 
     def admin(self, fresh: bool = False) -> Admin:
@@ -211,7 +211,7 @@ class OfflineExact(ExactSink):
     in for GUIDs and nothing is checked against an administration."""
 
     def __init__(self, spec=None) -> None:
-        super().__init__(None, None)  # type: ignore[arg-type]  # never reads: every reading method is replaced
+        super().__init__(None, None)  # type: ignore[arg-type]  # never reads: it names no capability, and what a preview asks is answered below
         self.capabilities = frozenset()  # it reads no books and writes none: a preview asks for requests only
         self.receipt_sign = receipt_sign(spec) if spec is not None else 1
         self.master._admin = Admin(MasterData({}, {}, {}), {}, frozenset())
@@ -230,18 +230,6 @@ class OfflineExact(ExactSink):
 
     def known_item(self, code: str, description: str = "") -> str:
         return code
-
-    def held_summaries(self, document: Document) -> list[Facts] | None:
-        return None
-
-    def summary_members(self, ref: str, shop: str):
-        return None
-
-    def shop_documents(self, target: str, journal: str, shop: str, since) -> list[str] | None:
-        return None
-
-    def other_shops(self, target: str, journal: str, shop: str, since) -> list[str]:
-        return []
 
 
 def sink_from_spec(spec, ledger, tokens, transport=None, governor=None) -> ExactSink:
