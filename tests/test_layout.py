@@ -133,3 +133,27 @@ def test_every_package_is_installed():
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     found = {".".join(p.parent.relative_to(ROOT).parts) for p in RUNNER.rglob("__init__.py")}
     assert not found - listed, f"packages missing from pyproject.toml: {sorted(found - listed)}"
+
+
+def test_the_ledger_speaks_no_sinks_vocabulary():
+    """The ledger keeps a sink's reference of a document (`ref`) and a file beside it for a
+    sink's own index (runner/ledger/beside.py), and names neither Exact nor its account index:
+    those are the Exact adapter's (runner/adapters/exact/accounts.py). Only the migrations of
+    older formats name what those formats held."""
+    found = {}
+    for path in sorted((RUNNER / "ledger").rglob("*.py")):
+        if path.name == "migrations.py":
+            continue
+        names = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Name | ast.Attribute | ast.arg | ast.FunctionDef | ast.ClassDef | ast.keyword):
+                name = getattr(node, "id", None) or getattr(node, "attr", None) or getattr(node, "arg", None) or getattr(node, "name", "")
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and " " not in node.value:
+                name = node.value
+            else:
+                continue
+            if "exact" in (name or "").lower() or name in ("AccountIndex", "remember_account", "emails"):
+                names.add(name)
+        if names:
+            found[str(path.relative_to(ROOT))] = sorted(names)
+    assert not found

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from runner.adapters.exact.accounts import AccountIndex
 from runner.errors import RunnerError
 from runner.ledger import FORMAT, Failure, Ledger, Run, Step, Summary
 from runner.ledger.store import Store, TinyStore
@@ -150,13 +151,16 @@ def test_a_ledger_of_before_is_migrated_once_and_a_dry_copy_only_in_memory(tmp_p
     text = path.read_text()
     with Ledger.dry_copy(path) as copy:
         assert copy.format_found == 1 and [m["order"] for m in copy.members()] == [101]
-        assert copy.index.account("iris@example.nl") == ("acct-1", "40001") and copy.index.cursor("exact_accounts_timestamp") == 123
+        assert (
+            AccountIndex.of(copy).account("iris@example.nl") == ("acct-1", "40001")
+            and AccountIndex.of(copy).cursor("exact_accounts_timestamp") == 123
+        )
     assert path.read_text() == text and not (tmp_path / "state.accounts.json").exists()  # a reader changes nothing
     with Ledger(path) as ledger:
         assert ledger.format_found == 1 and [m["order"] for m in ledger.members()] == [101]
         assert not {"members", "customers_7"} & ledger.store.tables() and ledger.cursor("exact_accounts_timestamp") is None
     with Ledger(path) as again:
-        assert again.format_found == FORMAT and again.index.account("iris@example.nl") == ("acct-1", "40001")
+        assert again.format_found == FORMAT and AccountIndex.of(again).account("iris@example.nl") == ("acct-1", "40001")
 
 
 def test_only_the_ledgers_storage_touches_tinydb():

@@ -11,8 +11,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from runner.adapters.exact.accounts import AccountIndex
 from runner.ledger import Ledger
-from runner.ledger.accounts import path_beside
+from runner.ledger.beside import path_beside
 from runner.pipeline.outcome import status
 
 TODAY = datetime.now(UTC).date()  # the ledger dates its records in UTC
@@ -175,11 +176,11 @@ def test_a_ledger_written_in_the_old_format_still_reads_and_moves_on_the_daily_t
     assert box.run("run").exit_code == 0
     state = box.dir / ".runner" / "state.json"
     with box.ledger() as ledger:
-        emails = dict(ledger.index.emails)
+        emails = dict(AccountIndex.of(ledger).emails)
     _as_written_before(state)
     posted = sum(n for (method, _), n in box.exact.calls.items() if method == "POST")
     with Ledger.dry_copy(state) as ledger:  # a reader takes the old tables as they are
-        assert dict(ledger.index.emails) == emails
+        assert dict(AccountIndex.of(ledger).emails) == emails
     assert not path_beside(state).exists()
     again = box.run("run")  # tidied today already: the old tables are read along
     assert again.exit_code == 0 and "booked 0 order(s)" in again.output
@@ -189,7 +190,7 @@ def test_a_ledger_written_in_the_old_format_still_reads_and_moves_on_the_daily_t
     text = state.read_text()
     assert '"customers_' not in text and "exact_accounts_timestamp" not in text
     with Ledger(state) as ledger:
-        assert dict(ledger.index.emails) == emails and ledger.index.cursor("exact_accounts_timestamp")
+        assert dict(AccountIndex.of(ledger).emails) == emails and AccountIndex.of(ledger).cursor("exact_accounts_timestamp")
     assert box.run("run").exit_code == 0  # from the index's own file now
     assert sum(n for (method, _), n in box.exact.calls.items() if method == "POST") == posted
 

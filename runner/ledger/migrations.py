@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from runner.errors import RunnerError
-from runner.ledger.accounts import AccountIndex
+from runner.ledger.beside import BesideFile
 from runner.ledger.cursors import Cursors
 from runner.ledger.steps import is_steps
 from runner.ledger.store import Store
@@ -22,9 +22,9 @@ OLD_REF = "exact_id"  # what formats 1 and 2 named a document's reference
 INDEX_CURSORS = ["exact_accounts_timestamp", "exact_items_timestamp"]  # a format 1 ledger's: the index keeps them now
 
 
-def migrate(store: Store, cursors: Cursors, index: Callable[[], AccountIndex]) -> int:
-    """The ledger in `store` brought to FORMAT; the format it had. `index`: the account
-    index beside it, opened only when a migration moves entries into it."""
+def migrate(store: Store, cursors: Cursors, index: Callable[[], BesideFile]) -> int:
+    """The ledger in `store` brought to FORMAT; the format it had. `index`: the file
+    beside it that the account index is kept in, opened only when a migration moves entries into it."""
     found = cursors.get("format") or (1 if store.tables() else FORMAT)
     if found > FORMAT:
         raise RunnerError(
@@ -38,7 +38,7 @@ def migrate(store: Store, cursors: Cursors, index: Callable[[], AccountIndex]) -
     return found
 
 
-def to_2(store: Store, cursors: Cursors, index: Callable[[], AccountIndex]) -> None:
+def to_2(store: Store, cursors: Cursors, index: Callable[[], BesideFile]) -> None:
     """Format 1 kept members and summaries in one table each (a year's backfill was
     quadratic), and the account index inside the ledger (customers_* tables and two cursors)."""
     tables = store.tables()
@@ -52,7 +52,7 @@ def to_2(store: Store, cursors: Cursors, index: Callable[[], AccountIndex]) -> N
         store.drop("summaries")
     entries = customer_entries(store, cursors)
     if entries:
-        index().absorb(entries, write=True)
+        index().absorb(entries)
         for name in [n for n in tables if n.startswith("customers_")]:
             store.drop(name)
         store.remove("cursors", lambda cursor: cursor.get("name") in INDEX_CURSORS)
@@ -71,7 +71,7 @@ def customer_entries(store: Store, cursors: Cursors) -> list[list]:
     return entries
 
 
-def to_3(store: Store, cursors: Cursors, index: Callable[[], AccountIndex]) -> None:
+def to_3(store: Store, cursors: Cursors, index: Callable[[], BesideFile]) -> None:
     """Format 2 named the sink's reference of a document `exact_id` (in steps, intents,
     summaries and a summary's payments); it is `ref` now, whatever the sink. One write per
     table, and only tables that hold the old name: a crash between tables leaves the rest
@@ -93,4 +93,4 @@ def _rename(doc: dict) -> None:
             record["ref"] = record.pop(OLD_REF)
 
 
-STEPS: dict[int, Callable[[Store, Cursors, Callable[[], AccountIndex]], None]] = {1: to_2, 2: to_3}  # from format N to N + 1
+STEPS: dict[int, Callable[[Store, Cursors, Callable[[], BesideFile]], None]] = {1: to_2, 2: to_3}  # from format N to N + 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from runner.adapters.exact.accounts import AccountIndex
 from runner.adapters.exact.client import ExactApi
 from runner.adapters.exact.customers import Customers
 from runner.adapters.exact.index import BooksIndex
@@ -50,6 +51,11 @@ class ExactSink(BooksReading, Receipts, Lookups, Customers, Invoices):
         self.capabilities = frozenset(CAPABILITIES)  # all of them
         self.name = f"Exact division {api.division} at {api.base_url.rstrip('/')}" if api is not None else "Exact (offline)"
 
+    @property
+    def index(self) -> AccountIndex:
+        """The administration's accounts and items by e-mail and code, kept beside the ledger."""
+        return AccountIndex.of(self.ledger)
+
     def admin(self, fresh: bool = False) -> Admin:
         return self.master.admin(fresh)
 
@@ -77,7 +83,7 @@ class ExactSink(BooksReading, Receipts, Lookups, Customers, Invoices):
 
     def customer(self, plan: CustomerPlan) -> str | None:
         if plan.collective:
-            known = self.ledger.index.codes.get(plan.collective)
+            known = self.index.codes.get(plan.collective)
             if not known:
                 raise BookingError(
                     f"collective account '{plan.collective}' does not exist in Exact", "create it in Exact, or fix customers.collective"
@@ -169,7 +175,7 @@ class ExactSink(BooksReading, Receipts, Lookups, Customers, Invoices):
             row = self.find_account(intent.get("sent_email", intent["email"]), intent.get("name", ""))  # older intents: the order's
             if row is None:
                 return None
-            self.ledger.index.remember_account(intent["email"], row["ID"], (row.get("Code") or "").strip())
+            self.index.remember_account(intent["email"], row["ID"], (row.get("Code") or "").strip())
             return {"ref": row["ID"]}
         if step == "document":
             row = self.find_document(
