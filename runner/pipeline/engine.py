@@ -24,8 +24,10 @@ from runner.pipeline.modes.base import LOOKBACK, today
 from runner.pipeline.outcome import Outcome, iso
 from runner.pipeline.ports import Posting, Sink, Source, capability
 from runner.pipeline.progress import Tick
-from runner.spec.model import Notify
+from runner.spec.model import Notify, Spec
 from runner.support.redact import redact
+
+Clock = Callable[[], float]  # epoch seconds
 
 __all__ = ["BATCH", "INTERRUPTED", "LOOKBACK", "MAX_ATTEMPTS", "RETRY_DELAYS", "Run"]
 INTERRUPTED = "interrupted: the run did not finish (stopped or killed); the next run carries on"
@@ -35,7 +37,7 @@ class Run:
     """One run of one spec: settle unknown outcomes, read what is due, book it."""
 
     def __init__(
-        self, spec, source: Source, sink: Sink, ledger: Ledger, clock: Callable[[], float] = time.time, progress: Callable | None = None, vies=None
+        self, spec: Spec, source: Source, sink: Sink, ledger: Ledger, clock: Clock = time.time, progress: Callable | None = None, vies=None
     ) -> None:
         self.spec, self.source, self.sink, self.ledger, self.clock = spec, source, sink, ledger, clock
         self.progress = progress  # called with a progress.Tick after each order (done of total, calls, time left)

@@ -21,6 +21,7 @@ from runner.domain.summary import Day, closed, closes_at, day_of, member, paymen
 from runner.errors import BookingError
 from runner.pipeline.exactly_once import requests
 from runner.pipeline.ports import Posting, Sink
+from runner.spec.model import Spec
 
 PART = 256  # documents of one day summed into one before more are taken
 
@@ -32,7 +33,7 @@ class DayPreview:
 
     def __init__(
         self,
-        spec,
+        spec: Spec,
         sink: Sink,
         booked: Iterable[Mapping[str, Any]] = (),
         kept: Iterable[Mapping[str, Any]] = (),

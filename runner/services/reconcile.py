@@ -21,6 +21,7 @@ from runner.pipeline import due
 from runner.pipeline.ports import Source
 from runner.services.vat_audit import audit
 from runner.services.vat_report import Reconciliation, compare, ledger_views, read_shop
+from runner.spec.model import Spec
 
 JOURNAL_IN = re.compile(r", journal (\S+)$")  # runner/domain/summary.py payment_description
 
@@ -124,7 +125,7 @@ Books = Callable[[Iterable[str], date, date, bool], tuple[list[Doc], list[Doc]]]
 
 
 def reconcile(
-    spec,
+    spec: Spec,
     woo: Source,
     read_books: Books,
     ledger,

@@ -23,6 +23,7 @@ from runner.errors import BookingError, UsageError
 from runner.pipeline import due
 from runner.pipeline.ports import Source
 from runner.services.vat_audit import note_facts
+from runner.spec.model import Spec
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,7 @@ def _finding_order(finding: Finding) -> tuple:
 
 
 def read_shop(
-    spec, source: Source, start: date, window: due.Window, progress: Callable | None = None, facts: dict | None = None
+    spec: Spec, source: Source, start: date, window: due.Window, progress: Callable | None = None, facts: dict | None = None
 ) -> tuple[list[Doc], dict[int, str]]:
     """Every document the spec's rules make of the shop's orders that the window makes due,
     changed since the day before the period: whatever dates the entry, an order or refund

@@ -38,6 +38,7 @@ from runner.domain.booking import CustomerPlan, Document, PaymentPlan
 from runner.domain.money import text
 from runner.errors import BookingError
 from runner.pipeline.ports import CAPABILITIES, Facts, Posting, Quota
+from runner.spec.model import Spec
 
 
 class ExactSink(BooksReading, Receipts, Lookups, Customers, Invoices):
@@ -216,7 +217,7 @@ class OfflineExact(ExactSink):
     """The Exact sink without a connection, for a preview from an orders file: codes stand
     in for GUIDs and nothing is checked against an administration."""
 
-    def __init__(self, spec=None) -> None:
+    def __init__(self, spec: Spec | None = None) -> None:
         super().__init__(None, None)  # type: ignore[arg-type]  # never reads: it names no capability, and what a preview asks is answered below
         self.capabilities = frozenset()  # it reads no books and writes none: a preview asks for requests only
         self.receipt_sign = receipt_sign(spec) if spec is not None else 1
@@ -238,7 +239,7 @@ class OfflineExact(ExactSink):
         return code
 
 
-def sink_from_spec(spec, ledger, tokens, transport=None, governor=None) -> ExactSink:
+def sink_from_spec(spec: Spec, ledger, tokens, transport=None, governor=None) -> ExactSink:
     from runner.adapters.exact.client import ErrorBudget, RateGovernor
 
     exact = spec.exact
@@ -254,6 +255,6 @@ def sink_from_spec(spec, ledger, tokens, transport=None, governor=None) -> Exact
     return sink
 
 
-def receipt_sign(spec) -> int:
+def receipt_sign(spec: Spec) -> int:
     """payments.receipt_sign as the factor on a receipt line's AmountFC."""
     return -1 if spec.payments.receipt_sign == "negative" else 1

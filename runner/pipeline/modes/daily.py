@@ -28,6 +28,7 @@ from runner.pipeline.modes.daily_found import books_hold, recover
 from runner.pipeline.modes.daily_pay import DayPayments
 from runner.pipeline.modes.per_order import PerOrder
 from runner.pipeline.ports import Facts, Posting
+from runner.spec.model import Spec
 
 
 class Daily:
@@ -35,7 +36,7 @@ class Daily:
 
     finds_orders = False  # the books hold the summary, not the order's own document
 
-    def __init__(self, spec, pipeline: Pipeline, failures: Failures, clock: Callable[[], float]) -> None:
+    def __init__(self, spec: Spec, pipeline: Pipeline, failures: Failures, clock: Callable[[], float]) -> None:
         self.spec, self.pipeline, self.failures, self.clock = spec, pipeline, failures, clock
         self.ledger, self.outcome = pipeline.ledger, pipeline.outcome
         self.grace = spec.booking.grace
