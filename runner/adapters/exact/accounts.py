@@ -82,12 +82,6 @@ class AccountIndex:
             + [["t", name, value] for name, value in self.cursors.items()]
         )
 
-    def absorb(self, entries: list[list], write: bool = False) -> None:
-        """Entries from elsewhere (an old ledger's customer tables): in memory, or `write`
-        them to the file as well, whatever memory holds already."""
-        for entry in entries:
-            (self._add if write else self._apply)(entry)
-
     def _replay(self) -> None:
         entries = self.file.read()
         self.damaged, self.torn = self.file.damaged, self.file.torn
