@@ -24,16 +24,21 @@ order waits for the lookup of the next run), `QuotaExhausted` (stop the run clea
 (unreachable), `LoginNeeded`.
 
 What a sink can honour it says in `capabilities` (names from `CAPABILITIES`); the contract
-suite (tests/contract/) runs over every sink and skips, naming it, what a sink lacks. A
-method a sink can never honour raises `NotSupported` rather than pretending."""
+suite (tests/contract/) runs over every sink and skips, naming it, what a sink lacks. The
+methods of an optional capability (`OPTIONAL`: reading the books, healing an account,
+matching receipts) a sink without it does not have, and callers ask `capability(sink, method)`;
+`SinkBase` gives the core's defaults, and `create_customer` without "accounts" raises
+`NotSupported` rather than pretending."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Protocol
 
 from runner.domain.booking import CustomerPlan, Document, PaymentPlan
+from runner.domain.vat_codes import VatCode
 from runner.errors import NotSupported, RunnerError, ServiceError
 
 Facts = dict[str, Any]  # what the ledger keeps about one step: JSON-able, sink-defined
@@ -182,6 +187,28 @@ class Sink(Protocol):
 
     def quota(self) -> Quota:
         """The call budget as last seen."""
+
+
+# The optional capabilities as interfaces (OPTIONAL names their methods), for readers and type checkers.
+class Probe(Protocol):
+    def held_summaries(self, document: Document) -> list[Facts] | None: ...
+    def summary_members(self, ref: str, shop: str) -> tuple[set[tuple[int, int | None]], bool] | None: ...
+    def shop_documents(self, target: str, journal: str, shop: str, since: date) -> list[str] | None: ...
+    def other_shops(self, target: str, journal: str, shop: str, since: date) -> list[str]: ...
+
+
+class Books(Protocol):
+    def vat_codes(self) -> dict[str, VatCode]: ...
+    def books_reader(self) -> Callable[..., Any]: ...  # read_books of runner/services/vat_report.py
+    def payments_reader(self) -> Callable[..., Any]: ...  # read_payments of runner/services/vat_report.py
+
+
+class Heal(Protocol):
+    def unknown_account(self, plan: CustomerPlan, refusal: RunnerError) -> str | None: ...
+
+
+class Receipts(Protocol):
+    def unmatched(self, paid: Sequence[tuple[str, Posting, Mapping[str, Facts]]]) -> list[str]: ...
 
 
 class SinkBase:

@@ -43,7 +43,7 @@ class BooksReading:
             for b in self._index(document.target).summaries(document)
         ]
 
-    def summary_members(self, ref: str, shop: str):
+    def summary_members(self, ref: str, shop: str) -> tuple[set[tuple[int, int | None]], bool] | None:
         """Which orders a summary in the books holds, as its lines' Notes name them (one call,
         made only for a summary a lost ledger does not know); None when they do not say."""
         notes = []
