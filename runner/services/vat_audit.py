@@ -3,8 +3,9 @@ WooCommerce (the tax of each rate and country in the orders' `tax_lines` and the
 against the VAT Exact holds per code, the code read as Exact defines it (percentage, OSS
 country); per-document sanity rules that use WooCommerce's facts and the Exact codes'
 properties, not the booking rules; and the totals per box of the Dutch VAT return. Pure: the
-codes come from the sink that reads them (`Sink.vat_codes`, the "books" capability), their
-box from their properties (runner/domain/vat_codes.py)."""
+codes come from the sink that reads them (`Sink.vat_codes`, the "books" capability), their box
+from their properties (runner/domain/vat_codes.py `box_of`); `vat_report.boxes` in the spec
+names it for an administration whose own codes say otherwise (`with_boxes`)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from runner.domain.context import customer_context
 from runner.domain.model import Order, parse_refund
 from runner.domain.money import ZERO
 from runner.domain.report import Doc
-from runner.domain.vat_area import EU
+from runner.domain.vat_area import EU, destination
 from runner.domain.vat_codes import RateKey, VatCode
+from runner.domain.vat_number import Checker, split
+from runner.pipeline.vies_answers import answer_of
 
 BOXES = ("1a", "1b", "1c", "1e", "2a", "3a", "3b")  # always shown; "OSS" and "outside" when used
 
@@ -32,6 +35,7 @@ class Facts:
     vat_number: str
     taxed: Mapping[RateKey, Decimal] = field(default_factory=dict)
     amount_only: bool = False  # a refund without tax lines: WooCommerce says no tax, the runner spread the amount over the rates
+    vies: str = ""  # what VIES said of the number, as the runs kept it: valid, invalid, or empty (no answer in the ledger)
 
 
 @dataclass(frozen=True)
@@ -63,11 +67,20 @@ def woo_facts(order: Order, refund: Mapping | None, vat_number: str, home: str) 
 
 
 def note_facts(booker, facts: dict | None, order: Order, refund: Mapping | None) -> None:
-    """WooCommerce's own figures of a document the report reads, into `facts` by its key."""
+    """WooCommerce's own figures of a document the report reads, into `facts` by its key,
+    with the VIES answer on its VAT number that the runs kept (the booker's checker)."""
     if facts is not None:
         vat_number = customer_context(order, booker.spec.customers.vat_number_keys)["vat_number"]
         found = woo_facts(order, refund, vat_number, booker.spec.woocommerce.country)
-        facts[found.key] = found
+        country, _, postcode, _ = destination(order.raw)
+        answer = booker.vies(*split(vat_number, country, postcode)) if vat_number and booker.vies else None
+        facts[found.key] = replace(found, vies=answer.status if answer else "")
+
+
+def kept_answers(answers: Mapping[str, Mapping]) -> Checker:
+    """The report's VAT number checker: the answer a run kept in the ledger (`Ledger.vies_answers`),
+    whatever its age, so the report books as the run did; None for a number no run asked about."""
+    return lambda country, number: answer_of(answers[country + number]) if country + number in answers else None
 
 
 def label(key: tuple) -> str:
@@ -138,6 +151,9 @@ def document_checks(doc: Doc, fact: Facts, codes: Mapping[str, VatCode], home: s
             found.append(Check(f"a 0 % code ({code.code}, box 1e) on a sale to another EU country ({fact.country})", who))
         if code.box == "3b" and not fact.vat_number:
             found.append(Check(f"reverse charge ({code.code}, box 3b) without a VAT number on the order", who))
+        elif code.box == "3b" and fact.vies != "valid":
+            said = {"invalid": "VIES said not valid", "": "no answer in the ledger"}.get(fact.vies, fact.vies)
+            found.append(Check(f"reverse charge ({code.code}, box 3b) on VAT number {fact.vat_number}, which VIES did not confirm ({said})", who))
         if code.box == "OSS" and fact.country == home:
             found.append(Check(f"an OSS code ({code.code}, {code.oss_country}) on a domestic ({home}) address", who))
         if export and vat:
@@ -153,3 +169,8 @@ def merged(checks: Iterable[Check]) -> list[Check]:
     for check in checks:
         out.setdefault((check.rule, check.detail), []).extend(check.documents)
     return [Check(rule, tuple(dict.fromkeys(docs)), detail) for (rule, detail), docs in out.items()]
+
+
+def with_boxes(codes: Mapping[str, VatCode], named: Mapping[str, str]) -> dict[str, VatCode]:
+    """The codes with the boxes `vat_report.boxes` names, over what their properties say."""
+    return {code: replace(found, named=named.get(code, "")) for code, found in codes.items()}

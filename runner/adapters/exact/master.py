@@ -103,7 +103,7 @@ def vat_codes(api: ExactApi) -> dict[str, neutral.VatCode]:
     """The administration's VAT codes (blocked ones too: documents of before may use them) as
     the runner speaks of them, with what decides their box. OssCountry comes with Exact's
     One-Stop-Shop feature set only: without it, the codes are read without."""
-    fields = "Code,Description,Percentage,Type,EUSalesListing,OssCountry"
+    fields = "Code,Description,Percentage,Type,EUSalesListing,Charged,OssCountry"
     try:
         rows = api.get("vat/VATCodes", fields)
     except Rejected:
@@ -115,7 +115,8 @@ def vat_codes(api: ExactApi) -> dict[str, neutral.VatCode]:
             (row.get("Type") or "E").strip(),
             (row.get("EUSalesListing") or "N").strip(),
             (row.get("OssCountry") or "").strip(),
-            (row.get("Description") or "").strip(),
+            row.get("Charged") is True,
+            description=(row.get("Description") or "").strip(),
         )
         for row in rows
     )
