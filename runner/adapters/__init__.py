@@ -13,40 +13,41 @@ from collections.abc import Callable
 from typing import Any
 
 from runner.errors import RunnerError
+from runner.spec.model import Spec
 
 
-def _woocommerce(spec, **options: Any):
+def _woocommerce(spec: Spec | None, **options: Any):
     from runner.adapters.woo.source import source_from_spec
 
     return source_from_spec(spec, **options)
 
 
-def _exact(spec, ledger, **options: Any):
+def _exact(spec: Spec | None, ledger, **options: Any):
     from runner.adapters.exact.logins import store_from_spec
     from runner.adapters.exact.sink import sink_from_spec
 
     return sink_from_spec(spec, ledger, store_from_spec(spec), **options)
 
 
-def _offline(spec, **_: Any):
+def _offline(spec: Spec | None, **_: Any):
     from runner.adapters.exact.sink import OfflineExact
 
     return OfflineExact(spec)
 
 
-def _folder(spec, folder, **_: Any):
+def _folder(spec: Spec | None, folder, **_: Any):
     from runner.adapters.folder import FolderSink
 
     return FolderSink(folder)
 
 
-def _dry(spec, inner, **_: Any):
+def _dry(spec: Spec | None, inner, **_: Any):
     from runner.adapters.dry import DryRunSink
 
     return DryRunSink(inner)
 
 
-def _vies(spec, **_: Any):
+def _vies(spec: Spec | None, **_: Any):
     from runner.adapters.vies import vies_from_spec
 
     return vies_from_spec(spec)
@@ -57,22 +58,22 @@ SINKS: dict[str, Callable[..., Any]] = {"exact": _exact, "offline": _offline, "f
 CHECKERS: dict[str, Callable[..., Any]] = {"vies": _vies}
 
 
-def _made(kind: str, known: dict[str, Callable[..., Any]], name: str, spec, options: dict[str, Any]):
+def _made(kind: str, known: dict[str, Callable[..., Any]], name: str, spec: Spec | None, options: dict[str, Any]):
     if name not in known:
         raise RunnerError(f"no {kind} named {name!r}", f"name one of: {', '.join(sorted(known))}")
     return known[name](spec, **options)
 
 
-def source(name: str, spec, **options: Any):
+def source(name: str, spec: Spec | None, **options: Any):
     """The source called `name`, for this spec."""
     return _made("source", SOURCES, name, spec, options)
 
 
-def sink(name: str, spec, **options: Any):
+def sink(name: str, spec: Spec | None, **options: Any):
     """The sink called `name`, for this spec (`ledger`, `folder` or `inner` as it needs)."""
     return _made("sink", SINKS, name, spec, options)
 
 
-def checker(name: str, spec, **options: Any):
+def checker(name: str, spec: Spec | None, **options: Any):
     """The outside checker called `name` (the VAT number service), for this spec."""
     return _made("checker", CHECKERS, name, spec, options)

@@ -16,6 +16,7 @@ from runner import __version__
 from runner.errors import RunnerError, UsageError, name_spec
 from runner.services import connect
 from runner.services.connect import open_spec
+from runner.spec.model import Spec
 from runner.support.redact import printable, redact
 
 
@@ -164,7 +165,7 @@ def main() -> None:
     """Book WooCommerce orders into Exact Online, as one sync.yaml per client says."""
 
 
-def target(spec, sandbox: bool):
+def target(spec: Spec, sandbox: bool):
     """The spec as given, or pointed at a fresh embedded sandbox (its secrets blanked as the spec's)."""
     return connect.target(spec, sandbox, on_secret=Out.secrets.add)
 

@@ -14,6 +14,7 @@ from runner import adapters
 from runner import spec as spec_module
 from runner.errors import SpecError
 from runner.ledger import Ledger
+from runner.spec.model import Spec
 from runner.support import private
 
 Say = Callable[[str], None]  # how a service tells its caller something on the way (a note, a warning)
@@ -41,7 +42,7 @@ def open_spec(path: str | Path, on_secret: Secrets | None = None, say: Say = qui
 
 
 @contextmanager
-def target(spec, sandbox: bool, on_secret: Secrets | None = None) -> Iterator[tuple[Any, Any]]:
+def target(spec: Spec, sandbox: bool, on_secret: Secrets | None = None) -> Iterator[tuple[Any, Any]]:
     """The spec as given (and no box), or pointed at a fresh embedded sandbox of every
     service (throwaway ledger and login) and that box."""
     if not sandbox:
@@ -55,7 +56,7 @@ def target(spec, sandbox: bool, on_secret: Secrets | None = None) -> Iterator[tu
         yield sandboxed, box
 
 
-def parts(spec, read_only: bool = False):
+def parts(spec: Spec, read_only: bool = False):
     """The WooCommerce source, the Exact sink and the ledger a spec names. `read_only`
     gives a copy of the ledger in memory: nothing is written to it, even while a run books."""
     spec.require_env("woocommerce", "exact")
@@ -66,12 +67,12 @@ def parts(spec, read_only: bool = False):
     return source, sink, ledger
 
 
-def lock_path(spec) -> Path:
+def lock_path(spec: Spec) -> Path:
     """The run lock of a spec's ledger, beside it."""
     return spec.state_file.with_name(spec.state_file.name + ".lock")
 
 
-def vies(spec):
+def vies(spec: Spec):
     """The VIES client a run checks reverse-charge VAT numbers with (answers kept per number for the run)."""
     return adapters.checker("vies", spec)
 

@@ -26,6 +26,7 @@ from runner.services.connect import Secrets, open_spec, parts, target
 from runner.services.preview_days import DayPreview
 from runner.services.preview_files import embedded, read_orders_file, read_refunds
 from runner.services.preview_items import code_names, events, held_by_books
+from runner.spec.model import Spec
 
 __all__ = ["Preview", "PreviewOptions", "code_names", "offline", "offline_stream", "online", "preview_spec", "read_orders_file", "read_refunds"]
 
@@ -61,7 +62,7 @@ class Preview:
 
 
 def preview(
-    spec,
+    spec: Spec,
     raw_orders: Iterable[Mapping[str, Any]],
     sink: Sink,
     refunds_of: Callable[[Order], Sequence[Mapping[str, Any]]],
@@ -96,13 +97,13 @@ def preview(
     return result
 
 
-def offline(spec, raw_orders: list[dict], refunds: Mapping[int, Sequence[Mapping[str, Any]]], sink: Sink, only=(), limit=None) -> Preview:
+def offline(spec: Spec, raw_orders: list[dict], refunds: Mapping[int, Sequence[Mapping[str, Any]]], sink: Sink, only=(), limit=None) -> Preview:
     """An orders file through the spec's window, with the refunds given per order."""
     window = due.Window.of(spec.orders.statuses, spec.orders.since, timezone=spec.timezone)
     return preview(spec, raw_orders, sink, lambda order: refunds.get(order.id, ()), window, only=only, limit=limit)
 
 
-def offline_stream(spec, path: str, refunds_path: str | None, sink: Sink) -> Iterator[tuple[int, Document | None, dict[str, Any]]]:
+def offline_stream(spec: Spec, path: str, refunds_path: str | None, sink: Sink) -> Iterator[tuple[int, Document | None, dict[str, Any]]]:
     """An orders file as it is read (runner/adapters/woo/orders_file.py): each order's events as soon as
     they are made, in the file's order; refunds from the refunds file or the order itself."""
     from runner.adapters.woo.orders_file import stream
@@ -123,7 +124,7 @@ def offline_stream(spec, path: str, refunds_path: str | None, sink: Sink) -> Ite
     return events(spec, remembered(), sink, lambda order: given.get(order.id) or carried.pop(order.id, ()), window)
 
 
-def online(spec, source: Source, sink: Sink, ledger, only: Sequence[int] = (), limit: int | None = None) -> Preview:
+def online(spec: Spec, source: Source, sink: Sink, ledger, only: Sequence[int] = (), limit: int | None = None) -> Preview:
     """The next orders a run would book, listed as a run lists them, with the ids of the
     books; orders the ledger holds as booked are left out, and those the books hold (a lost
     ledger, another machine's run) are shown as already in Exact, as a run finds them, without
@@ -132,7 +133,7 @@ def online(spec, source: Source, sink: Sink, ledger, only: Sequence[int] = (), l
     window = due.Window.of(spec.orders.statuses, due.start(ledger, spec.orders.since), timezone=spec.timezone)
     sink.open()  # as a run: the account index up to date (reads only; a preview's ledger is a copy), so a collective account is known
     started = lambda order_id: ledger.step(order_id, None, "document") is not None  # noqa: E731
-    taken = lambda order_id: {s["exact_id"] for s in ledger.order_steps(order_id) if s.get("exact_id")}  # noqa: E731
+    taken = lambda order_id: {s["ref"] for s in ledger.order_steps(order_id) if s.get("ref")}  # noqa: E731
     days = None
     if spec.booking.mode == "daily_summary":  # a day booked already gets a correction; what the ledger keeps for its day is in it too
         taken_ = {tuple(m) for s in ledger.summaries() for m in s["members"]}
@@ -167,7 +168,7 @@ def _sale_held(booker: Booker, raw: Mapping[str, Any], source: Source, sink: Sin
         return False
 
 
-def preview_spec(spec, options: PreviewOptions = PreviewOptions(), on_secret: Secrets | None = None) -> Preview:
+def preview_spec(spec: Spec | str | Path, options: PreviewOptions = PreviewOptions(), on_secret: Secrets | None = None) -> Preview:
     """What the spec (a loaded one, or its path) would post: from an orders file, or the
     next orders due in the shop with the administration's ids (the ledger read as a copy)."""
     spec = open_spec(spec, on_secret) if isinstance(spec, str | Path) else spec
@@ -183,7 +184,7 @@ def preview_spec(spec, options: PreviewOptions = PreviewOptions(), on_secret: Se
             ledger.close()
 
 
-def preview_stream(spec, options: PreviewOptions) -> Iterator[tuple[int, Document | None, dict[str, Any]]]:
+def preview_stream(spec: Spec, options: PreviewOptions) -> Iterator[tuple[int, Document | None, dict[str, Any]]]:
     """A preview of `options.orders_file` as it is read, event by event (`offline_stream`):
     100,000 orders never sit in memory."""
     return offline_stream(spec, str(options.orders_file), options.refunds_file, adapters.sink("offline", spec))

@@ -17,10 +17,11 @@ from runner.pipeline import due
 from runner.pipeline.ports import Posting, Sink, Source
 from runner.services.preview_days import DayPreview
 from runner.services.rehearsal import rehearse
+from runner.spec.model import Spec
 
 
 def events(
-    spec,
+    spec: Spec,
     raw_orders: Iterable[Mapping[str, Any]],
     sink: Sink,
     refunds_of: Callable[[Order], Sequence[Mapping[str, Any]]],
@@ -133,4 +134,4 @@ def held_by_books(sink: Sink, planned: due.Planned, taken: set[str]) -> str | No
         return None
     kind = "invoice" if doc.target == "sales_invoice" else "entry"
     number = found.get("number")
-    return f"already in Exact ({kind} {doc.journal}/{number})" if number is not None else f"already in Exact ({kind} {found.get('exact_id')})"
+    return f"already in Exact ({kind} {doc.journal}/{number})" if number is not None else f"already in Exact ({kind} {found.get('ref')})"

@@ -17,6 +17,7 @@ from typing import Any
 
 from runner.pipeline.progress import Tick
 from runner.services.connect import Secrets, hear_waits, open_spec, parts, target
+from runner.spec.model import Spec
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,10 @@ class ProductsResult:
 
 
 def push_products(
-    spec, options: ProductsOptions = ProductsOptions(), progress: Callable[[Tick | None], None] | None = None, on_secret: Secrets | None = None
+    spec: Spec | str | Path,
+    options: ProductsOptions = ProductsOptions(),
+    progress: Callable[[Tick | None], None] | None = None,
+    on_secret: Secrets | None = None,
 ) -> ProductsResult:
     """Pushes (or, dry, plans) the spec's products; `progress` hears a tick per product."""
     from runner.adapters.exact import products as products_module

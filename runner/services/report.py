@@ -16,10 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from runner.errors import SpecError
 from runner.pipeline import engine
+from runner.pipeline.ports import capability
 from runner.pipeline.progress import Tick
 from runner.services.connect import Secrets, hear_waits, open_spec, parts, target, vies
 from runner.services.vat_report import period
+from runner.spec.model import Spec
 
 Progress = Callable[[Tick | None], None]
 
@@ -51,7 +54,7 @@ class ReportResult:
 
 
 def report_period(
-    spec,
+    spec: Spec | str | Path,
     options: ReportOptions,
     progress: Progress | None = None,
     booking: Progress | None = None,
@@ -59,8 +62,7 @@ def report_period(
 ) -> ReportResult:
     """The reconciliation of the period (a `UsageError` for dates that are not a period).
     `progress` hears a tick per shop order read; `booking` the sandbox's booking first."""
-    from runner.adapters.exact import books
-    from runner.services import reconcile, vat_audit
+    from runner.services import reconcile
 
     first, last = period(options.start, options.end)
     spec = open_spec(spec, on_secret) if isinstance(spec, str | Path) else spec
@@ -87,9 +89,11 @@ def report_period(
             progress(Tick(done, total, time.monotonic() - started, quota.calls, quota.left_today, quota.per_minute, what="shop order"))
 
         try:
-            paid = books.payments_reader(sink.api, sink.receipt_sign)
-            codes = lambda: vat_audit.vat_codes(sink.api)  # noqa: E731
-            result.reconciliation = reconcile.reconcile(spec, woo, books.reader(sink.api), ledger, first, last, read, paid, codes)
+            books = capability(sink, "books_reader")  # the sink's reading of its books (runner/pipeline/ports.py)
+            if books is None:
+                raise SpecError(f"{sink.name} cannot be read back for a report", "report on a spec that books into Exact")
+            paid, codes = capability(sink, "payments_reader")(), capability(sink, "vat_codes")
+            result.reconciliation = reconcile.reconcile(spec, woo, books(), ledger, first, last, read, paid, codes)
         except KeyboardInterrupt:
             read(None)
             result.interrupted = True

@@ -10,6 +10,7 @@ from typing import Any
 from runner.pipeline import due, engine
 from runner.services.connect import Say, Secrets, lock_path, open_spec, parts, quiet, vies
 from runner.services.turns import turn
+from runner.spec.model import Spec
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class RetryResult:
         return 1 if self.report and self.report["failed"] else 0
 
 
-def retry_orders(spec, options: RetryOptions = RetryOptions(), say: Say = quiet, on_secret: Secrets | None = None) -> RetryResult:
+def retry_orders(spec: Spec | str | Path, options: RetryOptions = RetryOptions(), say: Say = quiet, on_secret: Secrets | None = None) -> RetryResult:
     """Books the failed orders (or the named ones) now, under the spec's run lock."""
     spec = open_spec(spec, on_secret, say) if isinstance(spec, str | Path) else spec
     with turn(spec, lock_path(spec), say=say):

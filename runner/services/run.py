@@ -24,6 +24,7 @@ from runner.pipeline.progress import Tick
 from runner.services.connect import Say, Secrets, hear_waits, lock_path, open_spec, parts, quiet, target, vies
 from runner.services.preview_items import code_names
 from runner.services.turns import alerting, turn
+from runner.spec.model import Spec
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class RunResult:
 
 
 def run_spec(
-    spec,
+    spec: Spec | str | Path,
     options: RunOptions = RunOptions(),
     progress: Callable[[Tick | None], None] | None = None,
     say: Say = quiet,
@@ -115,7 +116,7 @@ def run_spec(
     return result
 
 
-def _push_products(spec, source, sink, ledger, say: Say):
+def _push_products(spec: Spec, source, sink, ledger, say: Say):
     """products.push: true: the products saved in the shop since the last push go to Exact's
     items before the orders are booked (an invoice line may name one). The ledger is claimed
     first: its cursor is this shop's."""
@@ -127,7 +128,7 @@ def _push_products(spec, source, sink, ledger, say: Say):
     return push_changed(spec, source, sink.api, ledger)
 
 
-def _adapters(spec, options: RunOptions):
+def _adapters(spec: Spec, options: RunOptions):
     """The source, sink and ledger of one run: Exact and the spec's ledger; for a dry run
     the same behind a sink that writes nothing and a ledger copy in memory; with `to`, a
     folder with a ledger of its own (the spec's ledger and Exact are not touched)."""

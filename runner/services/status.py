@@ -19,6 +19,7 @@ from runner.ledger.lock import RunLock
 from runner.pipeline.engine import INTERRUPTED
 from runner.pipeline.outcome import status as ledger_status
 from runner.services.connect import Secrets, lock_path, open_spec
+from runner.spec.model import Spec
 
 __all__ = ["INTERRUPTED", "SpecStatus", "Specs", "status_many", "status_of"]
 
@@ -68,7 +69,7 @@ class SpecStatus:
         return "stopped" if last.get("stopped") else "failures" if self.failures else "ok"
 
 
-def status_of(spec, on_secret: Secrets | None = None) -> SpecStatus:
+def status_of(spec: Spec | str | Path, on_secret: Secrets | None = None) -> SpecStatus:
     """What `status` says of one spec (a loaded spec, or the path of one)."""
     from runner.adapters.exact.logins import login_of
     from runner.adapters.exact.oauth import TokenStore

@@ -14,10 +14,11 @@ from typing import Any
 from runner.errors import Busy, RunnerError
 from runner.ledger.lock import RunLock, run_lock
 from runner.services.connect import Say, quiet
+from runner.spec.model import Spec
 
 
 @contextmanager
-def alerting(spec, enabled: bool, say: Say = quiet) -> Iterator[dict[str, Any]]:
+def alerting(spec: Spec, enabled: bool, say: Say = quiet) -> Iterator[dict[str, Any]]:
     """Yields a dict the run puts its `report` in; once the run is over (or has crashed) the
     spec's alerts are decided and sent. Not for dry or sandbox runs (`enabled` False)."""
     outcome: dict[str, Any] = {}
@@ -41,7 +42,7 @@ def alerting(spec, enabled: bool, say: Say = quiet) -> Iterator[dict[str, Any]]:
 
 
 @contextmanager
-def turn(spec, path: Path, wait: bool = False, alerts: bool = False, say: Say = quiet) -> Iterator[RunLock]:
+def turn(spec: Spec, path: Path, wait: bool = False, alerts: bool = False, say: Say = quiet) -> Iterator[RunLock]:
     """The spec's run lock. Found held by a run that began longer than notify.stall_after
     ago, it is a hang: alerted (once, like any stall) before this run says `already running`
     (or queues, with `wait`). An orphaned lock is taken over, and said so."""
@@ -62,7 +63,7 @@ def turn(spec, path: Path, wait: bool = False, alerts: bool = False, say: Say = 
         lock.release()
 
 
-def _hang(spec, busy: Busy, say: Say) -> None:
+def _hang(spec: Spec, busy: Busy, say: Say) -> None:
     if not spec.notify or not spec.notify.stall_after or busy.since is None:
         return
     from runner.services import notify

@@ -23,9 +23,11 @@ from runner.domain.daily_split import routes
 from runner.domain.lines import Fact
 from runner.domain.model import Rate, parse_order, percent
 from runner.errors import BookingError
+from runner.pipeline.ports import capability
 from runner.services.connect import Secrets, open_spec, parts, target
 from runner.services.named_codes import collective_problems, named_problems
 from runner.services.problems import Problem
+from runner.spec.model import Spec
 
 KINDS = ("product", "shipping", "fee", "discount")
 WARNING = "WARNING: "
@@ -52,7 +54,7 @@ class ValidateResult:
     problems: list[Problem] = field(default_factory=list)
 
 
-def validate_spec(spec, options: ValidateOptions = ValidateOptions(), on_secret: Secrets | None = None) -> ValidateResult:
+def validate_spec(spec: Spec | str | Path, options: ValidateOptions = ValidateOptions(), on_secret: Secrets | None = None) -> ValidateResult:
     """The spec (a loaded one, or its path; a SpecError lists what its file gets wrong) and,
     `online`, the services it names."""
     from runner.spec.env_names import missing
@@ -71,7 +73,7 @@ def validate_spec(spec, options: ValidateOptions = ValidateOptions(), on_secret:
     return result
 
 
-def check(spec, woo, sink) -> tuple[list[str], list[Problem]]:
+def check(spec: Spec, woo, sink) -> tuple[list[str], list[Problem]]:
     """(what was checked, one line each; the problems found, each where it showed)."""
     checked, problems = [], []
     rates = woo.taxes()
@@ -125,7 +127,7 @@ def other_shops(sink, documents) -> list[str]:
     """Warnings: a journal the shop's recent orders go to already holds documents whose
     identity tag names another shop (two shops in one administration). They are told apart
     by the tag, but people search on YourRef, which the default template makes the number."""
-    found = getattr(sink, "other_shops", None)
+    found = capability(sink, "other_shops")
     if not found or not documents:
         return []
     since = min(d.created or d.entry_date for d in documents)
