@@ -16,6 +16,7 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from runner.domain.vat_number import HOME_RATES, VAT_NUMBER_KEYS
 from runner.errors import SpecError
+from runner.spec.providers import Settlements
 from runner.support.durations import duration
 
 Target = Literal["sales_entry", "sales_invoice"]
@@ -166,13 +167,13 @@ SECTIONS = {
     "mapping": Mapping,
     "products": Products,
     "vies": Vies,
+    "settlements": Settlements,
 }
 
 
 def build(cls: type, data: Any, path: str) -> Any:
-    """A section dataclass from its part of the validated document: keys that are Python
-    words get a trailing underscore (`from` -> `from_`), lists become tuples, numbers
-    Decimal. The schema has checked the document; a miss here is a schema/model drift."""
+    """A section dataclass from its part of the validated document: keys that are Python words get a
+    trailing underscore (`from_`), lists become tuples, numbers Decimal (a miss is schema/model drift)."""
     hints = get_type_hints(cls)
     values = {}
     for item in dataclasses.fields(cls):
@@ -215,6 +216,7 @@ class Spec:
     mapping: Mapping = Mapping()
     products: Products = Products()
     vies: Vies = Vies()
+    settlements: Settlements = Settlements()
     notify: Notify | None = None
     state: str = ""  # empty: derived from the spec's file name (Spec.state_file)
     source: Any = None  # runner.spec.file.Source: file and line of every key
@@ -273,9 +275,8 @@ STATE_FILE, TOKEN_FILE = ".runner/state.json", ".runner/exact-token.json"
 
 
 def own_path(spec_path: Path, default: str) -> str:
-    """A default path of a spec's own: `sync.yaml` keeps the historic names, any other
-    spec gets its name in front (`klant-a.yaml` -> `.runner/klant-a.state.json`), so that
-    two specs in one folder never share a ledger or a login."""
+    """A spec's own default path: `sync.yaml` keeps the historic names, any other gets its name in
+    front (`klant-a.yaml` -> `.runner/klant-a.state.json`): two specs never share a ledger or a login."""
     if spec_path.stem == "sync":
         return default
     folder, _, name = default.rpartition("/")
