@@ -67,13 +67,17 @@ class Settlement:
         return {kind: fee for kind, fee in out.items() if fee}
 
     def check(self) -> None:
-        """The movements less the fees are the payout, else the provider's answer is not whole."""
+        """The movements less the fees are the payout (PayPal: what the balance held before,
+        plus the movements less the fees, less the payout, is what it holds after), else the
+        provider's answer is not whole."""
         moved = sum((m.amount for m in self.movements), ZERO)
         fees = sum(self.fee_kinds().values(), ZERO)
-        if moved - fees != self.payout:
+        before, after = (self.opening, self.closing) if self.opening is not None and self.closing is not None else (ZERO, ZERO)
+        if before + moved - fees - self.payout != after:
+            held = f"the {text(before)} held before and " if before else ""
             raise BookingError(
-                f"{self.provider} payout {self.reference or self.id}: its movements ({text(moved)}) less its fees ({text(fees)}) "
-                f"are {text(moved - fees)}, not the payout of {text(self.payout)}",
+                f"{self.provider} payout {self.reference or self.id}: {held}its movements ({text(moved)}) less its fees ({text(fees)}) "
+                f"are {text(before + moved - fees - after)}, not the payout of {text(self.payout)}",
                 "the provider's list may not be complete yet (a Stripe payout still reconciling): `runner settle` again later",
             )
 

@@ -104,6 +104,8 @@ def entry(settlement: Settlement, links: Mapping[str, Link], accounts: Accounts,
     lines: list[EntryLine] = []
     named: list[str] = []
     for movement in settlement.movements:
+        if not movement.amount:  # a fee on a row of its own: its fee line says it
+            continue
         line = _line(movement, links.get(movement.ref), accounts, name, named)
         if line is not None:
             lines.append(line)

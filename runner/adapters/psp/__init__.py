@@ -1,0 +1,17 @@
+"""The payment providers' APIs, read only: each adapter turns its provider's payouts into
+neutral settlements (runner/domain/settlement.py). `provider_for` builds one from the spec."""
+
+from __future__ import annotations
+
+import httpx
+
+from runner.spec.providers import Provider
+
+
+def provider_for(name: str, spec: Provider, transport: httpx.BaseTransport | None = None):
+    """The adapter of one provider of `settlements:`, reading its API with the spec's keys."""
+    from runner.adapters.psp.mollie import Mollie
+    from runner.adapters.psp.paypal import PayPal
+    from runner.adapters.psp.stripe import Stripe
+
+    return {"mollie": Mollie, "stripe": Stripe, "paypal": PayPal}[name](spec, transport)
