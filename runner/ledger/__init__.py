@@ -32,6 +32,7 @@ from runner.ledger.journal import JournalStorage
 from runner.ledger.migrations import FORMAT, migrate
 from runner.ledger.records import Failure, Run, Step, Summary, run_record
 from runner.ledger.runs import Runs
+from runner.ledger.settlements import Settlements
 from runner.ledger.steps import Steps
 from runner.ledger.store import Store, TinyStore
 from runner.ledger.summaries import Summaries
@@ -73,6 +74,7 @@ class Ledger:
         self._summaries = Summaries(self.store, self.stamp)
         self._failures = Failures(self.store, self.stamp)
         self._runs = Runs(self.store, self.stamp)
+        self._settlements = Settlements(self.store, self.stamp)
         try:
             self.format_found = migrate(self.store, self._cursors, lambda: self.index)  # the format it was written in
         except Exception:
@@ -170,6 +172,19 @@ class Ledger:
     def drop_summary(self, key: str) -> None:
         """A summary the sink shows never landed: its members are free to be summed again."""
         self._summaries.drop_summary(key)
+
+    # payment-provider payouts booked as bank entries (runner/ledger/settlements.py)
+    def settlement(self, key: str) -> dict | None:
+        return self._settlements.get(key)
+
+    def save_settlement(self, record: Mapping[str, Any]) -> None:
+        self._settlements.save(record)
+
+    def drop_settlement(self, key: str) -> None:
+        self._settlements.drop(key)
+
+    def settlements(self) -> list[dict]:
+        return self._settlements.all()
 
     # Exact's accounts and items by e-mail and code: a mirror of the books in a file of its
     # own (runner/ledger/accounts.py), read when first asked for

@@ -1,0 +1,157 @@
+"""The settlements booking mode (issue 24): each paid-out settlement of a payment provider
+becomes one bank entry in the provider's journal (runner/domain/settling.py), handed to the
+one exactly-once pipeline: skipped when the ledger has it done, found in the books by its
+identity tag (`[mollie:stl_...]`), intended, written, done; an intent a crash or a lost answer
+left open is looked up first thing (`opens`). Its receipts and payments back are then done in
+the ledger, so the run's own `paid` receipts never book them again, and a later settlement
+never books a receipt the run posted (`Link.booked`).
+
+A movement is linked to its order by the order's transaction_id (the provider's payment id,
+or its payment intent / order id) and else by the order id or number in the provider's
+metadata; never by amount alone. A refund is matched to the order's WooCommerce refund of
+that amount (within its order), whose credit it pays back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
+
+from runner.domain.booking import CustomerPlan
+from runner.domain.model import Order
+from runner.domain.money import amount as money
+from runner.domain.settlement import PAYMENT, REFUND, Settlement
+from runner.domain.settling import Accounts, Link, entry
+from runner.errors import BookingError, OutcomeUnknown, Rejected, RunnerError
+from runner.pipeline.exactly_once import Doc, Open, Pipeline
+from runner.pipeline.keeps import SettlementKeep
+from runner.pipeline.ports import Facts, Posting
+
+
+class Orders:
+    """The shop's orders a run's settlements may pay, found by each id a provider names."""
+
+    def __init__(self, orders: Iterable[Order]) -> None:
+        self.by_txn: dict[str, Order] = {}
+        self.by_id: dict[str, Order] = {}
+        self.by_number: dict[str, Order] = {}
+        for order in orders:
+            self.by_id[str(order.id)] = order
+            self.by_number.setdefault(str(order.number), order)
+            for key in _transaction_ids(order):
+                self.by_txn[key] = order
+
+    def of(self, payment: str, ref: str, links: tuple[str, ...], named: str) -> Order | None:
+        for key in (payment, ref, *links):
+            if key and key in self.by_txn:
+                return self.by_txn[key]
+        return (self.by_id.get(named) or self.by_number.get(named)) if named else None
+
+
+def _transaction_ids(order: Order) -> list[str]:
+    """The order's transaction_id and the ids gateway plugins keep beside it (reference 2.4, 3.4, 4.3)."""
+    raw = order.raw
+    keys = [raw.get("transaction_id") or ""]
+    for meta in raw.get("meta_data") or []:
+        if meta.get("key") in ("_mollie_payment_id", "_mollie_order_id", "_stripe_intent_id", "_intent_id", "_charge_id", "_ppcp_paypal_order_id"):
+            keys.append(str(meta.get("value") or ""))
+    return [k for k in keys if k]
+
+
+class SettlementMode:
+    """Books settlements through `pipeline` (whose sink writes bank entries)."""
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        ledger,
+        accounts: Mapping[str, Accounts],
+        orders: Orders,
+        customer: Callable[[Order], CustomerPlan],
+        account_of: Callable[[CustomerPlan], str | None],
+        sign: int = 1,
+    ) -> None:
+        self.pipeline, self.ledger, self.accounts, self.orders = pipeline, ledger, accounts, orders
+        self.customer, self.account_of, self.sign = customer, account_of, sign
+        self.booked: list[str] = []  # "provider|id" posted or found this run
+        self.failed: dict[str, str] = {}
+        self.named: list[str] = []
+
+    def opens(self) -> Iterable[Open]:
+        """Entries an earlier run intended without knowing whether they landed."""
+        for record in self.ledger.settlements():
+            if record.get("state") == "intent":
+                yield Open(SettlementKeep(self.ledger, record, self.done), "document", record, set)
+
+    def book(self, settlement: Settlement) -> bool:
+        """Whether the settlement's entry was posted (or found) now; False when it was booked before."""
+        key = f"{settlement.provider}|{settlement.id}"
+        record = self.ledger.settlement(key)
+        if record is not None and record.get("state") == "done":
+            return False
+        said = f"{settlement.provider.capitalize()} payout {settlement.reference or settlement.id}"
+        try:
+            made = entry(settlement, self.links(settlement), self.accounts[settlement.provider], self.sign)
+            if problems := self.pipeline.sink.problems(made, None):
+                raise BookingError("; ".join(problems), f"fix settlements.{settlement.provider} in the spec, or the accounts in Exact")
+        except RunnerError as exc:
+            self.failed[key] = f"{said}: {exc.message}"
+            return False
+        keep = SettlementKeep(
+            self.ledger,
+            {
+                "key": key,
+                "provider": settlement.provider,
+                "id": settlement.id,
+                "day": settlement.paid_out.isoformat(),
+                "payout": str(settlement.payout),
+                "receipts": [list(r) for r in made.receipts],
+            },
+            self.done,
+        )
+        doc = Doc(
+            Posting(made, CustomerPlan("", "", {}), ""),  # type: ignore[arg-type]  # a settlement's entry in a document's place
+            keep,
+            ("document",),
+            said,
+            found_as=lambda step: f"{said} (in Exact already)",
+            known=set,
+            lost=lambda unknown, step: Rejected(unknown.answer or f"{unknown.message}, and Exact does not hold {said}", "posted again next run"),
+            warnings=made.named,
+        )
+        try:
+            self.pipeline.post(doc)
+        except (Rejected, BookingError, OutcomeUnknown) as exc:
+            self.failed[key] = f"{said}: {exc.message}"
+            return False
+        self.booked.append(key)
+        self.named += [f"{said}: {line}" for line in made.named]
+        return True
+
+    def done(self, record: dict, facts: Facts) -> None:
+        """The entry is in the books: the receipts it holds are the orders' own from now on."""
+        for order_id, refund_id, ref in record.get("receipts") or []:
+            self.ledger.done(order_id, refund_id or None, "payment", exact_id=facts.get("exact_id"), settlement=record["key"], ref=ref)
+
+    def links(self, settlement: Settlement) -> dict[str, Link]:
+        out = {}
+        for movement in settlement.movements:
+            order = self.orders.of(movement.payment, movement.ref, movement.links, movement.order)
+            if order is not None:
+                out[movement.ref] = self._link(order, movement.kind, movement.amount)
+        return out
+
+    def _link(self, order: Order, kind: str, amount: Decimal) -> Link:
+        sale = self.ledger.step(order.id, None, "document") or {}
+        if sale.get("state") != "done":
+            return Link(order.id, str(order.number))
+        account = self.account_of(self.customer(order)) or ""
+        if kind == PAYMENT:
+            paid = (self.ledger.step(order.id, None, "payment") or {}).get("state") == "done"
+            return Link(order.id, str(order.number), account, sale.get("number"), paid)
+        if kind == REFUND:
+            refund_id = next((r["id"] for r in order.raw.get("refunds") or [] if abs(money(r.get("total"))) == abs(amount)), None)
+            credit = (self.ledger.step(order.id, refund_id, "document") or {}) if refund_id else {}
+            paid = refund_id is not None and (self.ledger.step(order.id, refund_id, "payment") or {}).get("state") == "done"
+            number = credit.get("number") if credit.get("state") == "done" else None
+            return Link(order.id, str(order.number), account, number, paid, refund_id if number is not None else None)
+        return Link(order.id, str(order.number), account, sale.get("number"))
