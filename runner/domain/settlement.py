@@ -19,6 +19,7 @@ from runner.errors import BookingError
 
 PAYMENT, REFUND, CHARGEBACK, REVERSAL, ADJUSTMENT = "payment", "refund", "chargeback", "chargeback reversal", "adjustment"
 KINDS = (PAYMENT, REFUND, CHARGEBACK, REVERSAL, ADJUSTMENT)
+NAMES = {"mollie": "Mollie", "stripe": "Stripe", "paypal": "PayPal"}  # as people write them
 TAG = re.compile(r"\[(?P<provider>mollie|stripe|paypal):(?P<id>[^\]\s]+)\]")
 
 

@@ -29,7 +29,7 @@ from datetime import date
 from decimal import Decimal
 
 from runner.domain.money import ZERO, text
-from runner.domain.settlement import CHARGEBACK, PAYMENT, REFUND, REVERSAL, Movement, Settlement
+from runner.domain.settlement import CHARGEBACK, NAMES, PAYMENT, REFUND, REVERSAL, Movement, Settlement
 
 LINE_KINDS = ("receipt", "refund", "chargeback", "difference", "fee", "payout")
 CHARGEBACK_FEES = ("chargeback", "dispute")  # a fee kind naming one of these goes to the chargeback account
@@ -100,7 +100,7 @@ class SettlementEntry:
 def entry(settlement: Settlement, links: Mapping[str, Link], accounts: Accounts, sign: int = 1) -> SettlementEntry:
     """The settlement's bank entry; `links` by the movement's provider id."""
     settlement.check()
-    name = settlement.provider.capitalize()
+    name = NAMES.get(settlement.provider, settlement.provider)
     lines: list[EntryLine] = []
     named: list[str] = []
     for movement in settlement.movements:

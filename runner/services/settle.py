@@ -14,7 +14,7 @@ from decimal import Decimal
 from runner.adapters.exact.payloads import BANK_ENTRIES
 from runner.domain.booking import Booker
 from runner.domain.money import text
-from runner.domain.settlement import Settlement
+from runner.domain.settlement import NAMES, Settlement
 from runner.domain.settling import Accounts, entry
 from runner.errors import RunnerError, SpecError
 from runner.pipeline import due
@@ -140,7 +140,7 @@ def settle(
                 mine.booked.append(settlement.reference or settlement.id)
             if key in mode.failed:
                 mine.failed[settlement.reference or settlement.id] = mode.failed.pop(key)
-        mine.named = [n for n in mode.named if n.startswith(name.capitalize())] + [w for w in outcome.warnings if w.startswith(name.capitalize())]
+        mine.named = [n for n in mode.named if n.startswith(NAMES[name])]
         mine.provider_balance = adapters[name].balance()
         mine.journal_balance = books.balance(journal) * sign
     result.exact_calls = books.api.calls

@@ -42,7 +42,7 @@ class SettlementBooks(MasterCache):
         """The journal's balance (the sum of every line of its entries) and its settlements by tag."""
         if fresh or code not in self._journals:
             balance, tags = ZERO, {}
-            select = f"EntryID,EntryNumber,{LINES}/AmountFC,{LINES}/Description"
+            select = f"EntryID,EntryNumber,{LINES}"
             for row in self.api.get(BANK_ENTRIES, select, f"JournalCode eq {quote(code)}", expand=LINES):
                 lines = row.get(LINES) or []
                 lines = lines.get("results", []) if isinstance(lines, dict) else lines

@@ -49,13 +49,15 @@ class PayPal(Api):
     def rows(self, since: date) -> Iterator[dict]:
         """The balance-affecting rows from `since` (UTC) to the last refresh, oldest first."""
         start = datetime(since.year, since.month, since.day, tzinfo=UTC)
-        end = self.now()
-        while start < end:
+        end, refreshed = self.now(), None
+        while start < end and (refreshed is None or start <= refreshed):  # PayPal refuses a window after its last refresh
             until = min(start + WINDOW, end)
             page, pages = 1, 1
             while page <= pages:
                 answer = self.get("/v1/reporting/transactions", _window(start, until, page))
                 pages = int(answer.get("total_pages") or 1)
+                if answer.get("last_refreshed_datetime"):
+                    refreshed = datetime.strptime(answer["last_refreshed_datetime"], "%Y-%m-%dT%H:%M:%S%z")
                 for row in answer.get("transaction_details") or []:
                     yield row.get("transaction_info") or {}
                 page += 1

@@ -19,7 +19,7 @@ from decimal import Decimal
 from runner.domain.booking import CustomerPlan
 from runner.domain.model import Order
 from runner.domain.money import amount as money
-from runner.domain.settlement import PAYMENT, REFUND, Settlement
+from runner.domain.settlement import NAMES, PAYMENT, REFUND, Settlement
 from runner.domain.settling import Accounts, Link, entry
 from runner.errors import BookingError, OutcomeUnknown, Rejected, RunnerError
 from runner.pipeline.exactly_once import Doc, Open, Pipeline
@@ -88,7 +88,7 @@ class SettlementMode:
         record = self.ledger.settlement(key)
         if record is not None and record.get("state") == "done":
             return False
-        said = f"{settlement.provider.capitalize()} payout {settlement.reference or settlement.id}"
+        said = f"{NAMES.get(settlement.provider, settlement.provider)} payout {settlement.reference or settlement.id}"
         try:
             made = entry(settlement, self.links(settlement), self.accounts[settlement.provider], self.sign)
             if problems := self.pipeline.sink.problems(made, None):
@@ -116,7 +116,6 @@ class SettlementMode:
             found_as=lambda step: f"{said} (in Exact already)",
             known=set,
             lost=lambda unknown, step: Rejected(unknown.answer or f"{unknown.message}, and Exact does not hold {said}", "posted again next run"),
-            warnings=made.named,
         )
         try:
             self.pipeline.post(doc)
