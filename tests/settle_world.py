@@ -107,7 +107,7 @@ def settle(w: World, **options):
     known = spec.settlements.providers()
     with Ledger(w.dir / ".runner" / "state.json") as ledger:
         sink = sink_from_spec(spec, ledger, store_from_spec(spec, clock=time.time))
-        books = SettlementBooks(sink.api, ledger)
+        books = SettlementBooks(sink.api, ledger, sink.receipt_sign)
         adapters = lambda name: provider_for(name, known[name], now=lambda: NOW)  # noqa: E731
         return settle_service(spec, ledger, source_from_spec(spec), books, sink, adapters, SettleOptions(since=SINCE, **options), NOW.date())
 

@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
+from dataclasses import fields, replace
 from datetime import date
 from pathlib import Path
 
 import click
 
-from runner.cli.common import Out, guarded, load_spec, lock_path, main, parts, spec_argument, target
+from runner.cli.common import Out, guarded, load_spec, lock_path, main, parts, spec_argument
 from runner.domain.money import text
 from runner.errors import UsageError
 from runner.ledger.lock import run_lock
-from runner.services.settle import SettleOptions, SettleResult, settle
-from runner.spec.providers import PROVIDERS
+from runner.services.settle import SettleOptions, SettleResult, chosen, settle
+from runner.spec.providers import PROVIDERS, KeyProvider, PayPal, Provider, Settlements
+
+SANDBOX_JOURNALS = {"mollie": "23", "stripe": "22", "paypal": "21"}  # the sandbox administration's provider journals
+SANDBOX_ACCOUNTS = {"clearing_account": "1190", "fee_account": "4600", "chargeback_account": "4610", "differences_account": "4610"}
 
 
 @main.command("settle")
@@ -31,10 +36,11 @@ def settle_command(spec_path, providers, since, dry_run, to, sandbox, as_json) -
     """Book payment-provider payouts (Mollie, Stripe, PayPal) into their Exact bank journals."""
     asked = SettleOptions(tuple(providers), _date(since), dry_run or bool(to))
     spec = load_spec(spec_path)
-    with target(spec, sandbox) as (spec, box):
+    with _target(spec, sandbox) as (spec, box):
         if box is not None:
             _book_demo(spec)
         result = book(spec, asked)
+        balances = _provider_lines(box)
     if to:
         folder = Path(to)
         folder.mkdir(parents=True, exist_ok=True)
@@ -46,10 +52,47 @@ def settle_command(spec_path, providers, since, dry_run, to, sandbox, as_json) -
     else:
         for line in lines(result, asked.dry_run):
             Out.echo(line)
+        for line in balances:
+            Out.echo(line)
         for p in result.providers:
             for _payout, message in sorted(p.failed.items()):
                 Out.echo(f"FAILED {message}", err=True)
     sys.exit(result.exit_code)
+
+
+@contextmanager
+def _target(spec, sandbox: bool):
+    """The spec, or the spec pointed at a fresh sandbox whose providers pay the demo shop out
+    (the spec's settlements: section kept for its journals and accounts, else the sandbox's)."""
+    if not sandbox:
+        yield spec, None
+        return
+    from runner.sandbox.embedded import embedded
+
+    with embedded(spec, providers=True) as (sandboxed, box):
+        keys = box.providers.credentials()
+        Out.secrets |= sandboxed.secrets | {v for pair in keys.values() for v in pair.values()}
+        yield replace(sandboxed, settlements=sandbox_settlements(spec.settlements, box.providers.urls, keys)), box
+
+
+def sandbox_settlements(mine: Settlements, urls: dict[str, str], keys: dict[str, dict[str, str]]) -> Settlements:
+    out = {}
+    for name, journal in SANDBOX_JOURNALS.items():
+        given = mine.providers().get(name)
+        base = {f.name: getattr(given, f.name) for f in fields(Provider)} if given else dict(SANDBOX_ACCOUNTS, journal=journal)
+        base["url"] = urls[name]
+        if name == "paypal":
+            out[name] = PayPal(**base, **keys[name])
+        else:
+            out[name] = KeyProvider(**base, api_key=next(iter(keys[name].values())))
+    return Settlements(**out)
+
+
+def _provider_lines(box) -> list[str]:
+    """`--sandbox`: what each simulated provider holds, as it says itself."""
+    if box is None or box.providers is None:
+        return []
+    return [f"sandbox {name}: holds {text(box.providers.balance(name))}, paid out {len(box.providers.paid_out(name))} time(s)" for name in PROVIDERS]
 
 
 def book(spec, options: SettleOptions) -> SettleResult:
@@ -57,13 +100,15 @@ def book(spec, options: SettleOptions) -> SettleResult:
     from runner.adapters.exact.settlements import SettlementBooks
     from runner.adapters.psp import provider_for
 
+    chosen(spec, options.providers)  # a spec problem before any connection
+    spec.require_env("settlements")
     lock = run_lock(lock_path(spec))
     if not options.dry_run:
         lock.acquire()
     try:
         source, sink, ledger = parts(spec, read_only=options.dry_run)
         with ledger:
-            books = SettlementBooks(sink.api, ledger)
+            books = SettlementBooks(sink.api, ledger, sink.receipt_sign)
             known = spec.settlements.providers()
             show = None if not sys.stderr.isatty() else lambda said: Out.echo(f"  {said}", err=True)
             adapter = lambda name: provider_for(name, known[name])  # noqa: E731
@@ -104,3 +149,48 @@ def _date(value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise UsageError(f"--since {value!r} is not a date", "give it as YYYY-MM-DD, e.g. --since 2026-11-01") from None
+
+
+def settlements_report(spec_path, providers, period, start, end, fmt, sandbox) -> None:
+    """`runner report --settlements`: exit 1 on a difference."""
+    from runner.adapters.exact.settlements import SettlementBooks
+    from runner.adapters.psp import provider_for
+    from runner.services import settlement_report
+
+    first, last = _period(period, start, end)
+    spec = load_spec(spec_path)
+    with _target(spec, sandbox) as (spec, box):
+        names = chosen(spec, providers)
+        if box is not None:
+            _book_demo(spec)
+            book(spec, SettleOptions())
+        spec.require_env("settlements")
+        _source, sink, ledger = parts(spec, read_only=True)
+        with ledger:
+            known = spec.settlements.providers()
+            adapters = {name: provider_for(name, known[name]) for name in names}
+            books = SettlementBooks(sink.api, ledger, sink.receipt_sign)
+            number = lambda order, refund: (ledger.step(order, refund, "document") or {}).get("number")  # noqa: E731
+            reports = settlement_report.report(spec, ledger, books, adapters, first, last, number)
+    if fmt == "json":
+        Out.echo(json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False, default=str))
+    else:
+        for line in settlement_report.lines(reports, first, last):
+            Out.echo(line)
+    sys.exit(1 if any(r.difference for r in reports) else 0)
+
+
+def _period(period: str | None, start: str | None, end: str | None) -> tuple[date, date]:
+    """--period YYYY-MM, or --from/--to, or this month."""
+    if period:
+        try:
+            first = date.fromisoformat(f"{period}-01")
+        except ValueError:
+            raise UsageError(f"--period {period!r} is not a month", "give it as YYYY-MM, e.g. --period 2026-11") from None
+    elif start or end:
+        first, last = _date(start) or date(2000, 1, 1), _date(end) or date.today()
+        return first, last
+    else:
+        first = date.today().replace(day=1)
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return first, date.fromordinal(following.toordinal() - 1)

@@ -171,9 +171,10 @@ def _intercept(server: Served) -> bool:
 
 
 @contextmanager
-def embedded(spec, orders: int = DEMO_ORDERS, seed: int = 7) -> Iterator[tuple[object, Sandbox]]:
-    """The spec pointed at a fresh sandbox; its ledger and login live in a temporary folder."""
-    box = start(orders, seed)
+def embedded(spec, orders: int = DEMO_ORDERS, seed: int = 7, providers: bool = False) -> Iterator[tuple[object, Sandbox]]:
+    """The spec pointed at a fresh sandbox; its ledger and login live in a temporary folder.
+    With `providers`, Mollie, Stripe and PayPal pay the shop out (`box.providers`)."""
+    box = start(orders, seed, providers=providers)
     folder = Path(tempfile.mkdtemp(prefix="runner-sandbox-"))
     try:
         box.log_in(folder / "exact-token.json")

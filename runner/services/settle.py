@@ -105,18 +105,18 @@ def settle(
     """Books the settlements. `books` writes bank entries (runner/adapters/exact/settlements.py),
     `sink` is the Exact sink that knows the customers' accounts, `provider(name)` a provider's
     adapter (runner/adapters/psp/)."""
-    chosen = _chosen(spec, options.providers)
+    names = chosen(spec, options.providers)
     since = options.since or today - timedelta(days=31)
     result = SettleResult()
     outcome = Outcome(started="")
     pipeline = Pipeline(books, ledger, outcome)
     booker = Booker(spec)
     sign = getattr(sink, "receipt_sign", 1)
-    mode = SettlementMode(pipeline, ledger, {n: accounts_of(spec, n) for n in chosen}, Orders(()), booker.customer, sink.customer, sign)
+    mode = SettlementMode(pipeline, ledger, {n: accounts_of(spec, n) for n in names}, Orders(()), booker.customer, sink.customer, sign)
     if not options.dry_run:
         pipeline.settle(mode.opens(), orders=False)
         result.settled = outcome.settled
-    adapters = {name: provider(name) for name in chosen}
+    adapters = {name: provider(name) for name in names}
     settlements: dict[str, list[Settlement]] = {}
     for name, adapter in adapters.items():
         progress(f"reading {name} payouts since {since.isoformat()}")
@@ -148,7 +148,7 @@ def settle(
     return result
 
 
-def _chosen(spec, asked: Iterable[str]) -> list[str]:
+def chosen(spec, asked: Iterable[str]) -> list[str]:
     known = spec.settlements.providers()
     if not known:
         raise SpecError("the spec has no settlements: section", "add one per payment provider (docs/settlements.md), then `runner settle` again")

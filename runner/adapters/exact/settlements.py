@@ -33,26 +33,41 @@ class SettlementBooks(MasterCache):
     batched: frozenset[str] = frozenset()
     capabilities = frozenset({"find", "lookup"})
 
-    def __init__(self, api: ExactApi, ledger) -> None:
+    def __init__(self, api: ExactApi, ledger, receipt_sign: int = 1) -> None:
         super().__init__(api, ledger)
+        self.receipt_sign = receipt_sign
         self._journals: dict[str, tuple[Decimal, dict[str, Facts]]] = {}
+        self.loose: dict[str, list[tuple[int | None, Decimal]]] = {}  # per journal: (OurRef, amount) of the lines of other entries
+        self.refs: dict[str, set[tuple[int, bool]]] = {}  # per journal: (OurRef, money in) of every line on a document
 
     # what the journal holds
     def journal(self, code: str, fresh: bool = False) -> tuple[Decimal, dict[str, Facts]]:
-        """The journal's balance (the sum of every line of its entries) and its settlements by tag."""
+        """The journal's balance (the sum of every line of its entries) and its settlements by
+        tag; the lines of its other entries (receipts the run booked per order) in `loose`."""
         if fresh or code not in self._journals:
-            balance, tags = ZERO, {}
+            balance, tags, loose, refs = ZERO, {}, [], set()
             select = f"EntryID,EntryNumber,{LINES}"
             for row in self.api.get(BANK_ENTRIES, select, f"JournalCode eq {quote(code)}", expand=LINES):
                 lines = row.get(LINES) or []
                 lines = lines.get("results", []) if isinstance(lines, dict) else lines
+                found = next((t for t in (tagged(line.get("Description") or "") for line in lines) if t), None)
+                if found:
+                    tags[f"[{found[0]}:{found[1]}]"] = {"exact_id": row.get("EntryID"), "number": row.get("EntryNumber")}
                 for line in lines:
                     balance += decimal_of(line.get("AmountFC"))
-                    found = tagged(line.get("Description") or "")
-                    if found:
-                        tags[f"[{found[0]}:{found[1]}]"] = {"exact_id": row.get("EntryID"), "number": row.get("EntryNumber")}
-            self._journals[code] = (balance, tags)
+                    if line.get("OurRef") is not None:
+                        refs.add((line["OurRef"], decimal_of(line.get("AmountFC")) * self.receipt_sign > 0))
+                    if not found and line.get("OurRef") is not None:  # a receipt (or payment back) of a document
+                        loose.append((line.get("OurRef"), decimal_of(line.get("AmountFC"))))
+            self._journals[code], self.loose[code], self.refs[code] = (balance, tags), loose, refs
         return self._journals[code]
+
+    def paid(self, code: str) -> set[tuple[int, bool]]:
+        """What the journal holds on documents: (OurRef, whether money in). A sale's receipt
+        is (its number, True), a credit's payment back (its number, False): the books say
+        what is paid, also of orders the ledger keeps only as finished."""
+        self.journal(code)
+        return self.refs[code]
 
     def balance(self, code: str) -> Decimal:
         return self.journal(code, fresh=True)[0]
@@ -102,6 +117,7 @@ class SettlementBooks(MasterCache):
         row = self.api.post(BANK_ENTRIES, self.payload(entry, opening))
         facts = {"exact_id": row.get("EntryID"), "number": row.get("EntryNumber"), "opening": text(opening), "closing": text(opening + entry.total)}
         self._journals[entry.journal] = (opening + entry.total, {**tags, entry.tag: facts})
+        self.refs[entry.journal] |= {(line.our_ref, line.amount * self.receipt_sign > 0) for line in entry.lines if line.our_ref is not None}
         return facts
 
     def payload(self, entry: SettlementEntry, opening: Decimal) -> dict[str, Any]:

@@ -72,6 +72,10 @@ class Mollie(Api):
         row = self.get("/v2/balances/primary")
         return money((row.get("availableAmount") or {}).get("value")) + money((row.get("pendingAmount") or {}).get("value"))
 
+    def in_transit(self, since: date | None = None) -> Decimal:
+        """What no paid-out settlement holds yet: all Mollie holds (a settlement paid out leaves the balance)."""
+        return self.balance()
+
 
 def _day(stamp: str) -> date:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")).date()

@@ -68,6 +68,7 @@ class PayPal(Api):
         withdrawal wait for the next (they are in transit)."""
         rows = sorted(self.rows(since or (self.now() - WINDOW).date()), key=lambda r: (_stamp(r), r.get("transaction_id", "")))
         out, held = [], []
+        self.after_last = Decimal(0)  # the rows after the last withdrawal: what no payout holds yet
         for row in rows:
             if row.get("transaction_status", "S") not in ("S", "P"):
                 continue
@@ -76,7 +77,14 @@ class PayPal(Api):
                 held = []
             else:
                 held.append(row)
+        self.after_last = sum((m.amount - m.fee for m in map(_movement, held)), Decimal(0))
         return out
+
+    def in_transit(self, since: date | None = None) -> Decimal:
+        """What no withdrawal holds yet: the rows after the last one since `since` (the
+        last payout booked; else the last 31 days)."""
+        self.settlements(since)
+        return self.after_last
 
     def balance(self) -> Decimal:
         answer = self.get("/v1/reporting/balances", {"as_of_time": self.now().strftime("%Y-%m-%dT%H:%M:%SZ")})

@@ -68,6 +68,11 @@ class Stripe(Api):
             tuple(movements),
         )
 
+    def in_transit(self, since: date | None = None) -> Decimal:
+        """What no paid payout holds yet: the balance, and the payouts on their way to the bank."""
+        going = [p for status in ("pending", "in_transit") for p in self.listed("/v1/payouts", {"status": status})]
+        return self.balance() + sum((Decimal(p["amount"]) / _unit(p["currency"]) for p in going), Decimal(0))
+
     def balance(self) -> Decimal:
         row = self.get("/v1/balance")
         return sum((Decimal(b["amount"]) / _unit(b["currency"]) for b in (row.get("available") or []) + (row.get("pending") or [])), Decimal(0))

@@ -90,7 +90,8 @@ class SettlementMode:
             return False
         said = f"{NAMES.get(settlement.provider, settlement.provider)} payout {settlement.reference or settlement.id}"
         try:
-            made = entry(settlement, self.links(settlement), self.accounts[settlement.provider], self.sign)
+            links = self.links(settlement)
+            made = entry(settlement, links, self.accounts[settlement.provider], self.sign)
             if problems := self.pipeline.sink.problems(made, None):
                 raise BookingError("; ".join(problems), f"fix settlements.{settlement.provider} in the spec, or the accounts in Exact")
         except RunnerError as exc:
@@ -105,6 +106,12 @@ class SettlementMode:
                 "day": settlement.paid_out.isoformat(),
                 "payout": str(settlement.payout),
                 "receipts": [list(r) for r in made.receipts],
+                # what the report reads: the receipts the run booked that this payout holds, its fees and what to look at
+                "covers": sorted(
+                    {(link.order_id, link.refund_id or 0) for link in links.values() if link.booked} | {(o, r or 0) for o, r, _ in made.receipts}
+                ),
+                "fees": str(sum(settlement.fee_kinds().values(), Decimal(0))),
+                "named": list(made.named),
             },
             self.done,
         )
@@ -132,25 +139,27 @@ class SettlementMode:
             self.ledger.done(order_id, refund_id or None, "payment", exact_id=facts.get("exact_id"), settlement=record["key"], ref=ref)
 
     def links(self, settlement: Settlement) -> dict[str, Link]:
+        reader = self.pipeline.capability("paid")
+        paid = reader(self.accounts[settlement.provider].journal) if reader else set()
         out = {}
         for movement in settlement.movements:
             order = self.orders.of(movement.payment, movement.ref, movement.links, movement.order)
             if order is not None:
-                out[movement.ref] = self._link(order, movement.kind, movement.amount)
+                out[movement.ref] = self._link(order, movement.kind, movement.amount, paid)
         return out
 
-    def _link(self, order: Order, kind: str, amount: Decimal) -> Link:
+    def _link(self, order: Order, kind: str, amount: Decimal, paid: set[tuple[int, bool]]) -> Link:
+        """What the books know of the order: its sale (a refund: its credit) by the ledger,
+        and whether the provider's journal holds its receipt (payment back) already, by Exact."""
         sale = self.ledger.step(order.id, None, "document") or {}
         if sale.get("state") != "done":
             return Link(order.id, str(order.number))
         account = self.account_of(self.customer(order)) or ""
         if kind == PAYMENT:
-            paid = (self.ledger.step(order.id, None, "payment") or {}).get("state") == "done"
-            return Link(order.id, str(order.number), account, sale.get("number"), paid)
+            return Link(order.id, str(order.number), account, sale.get("number"), (sale.get("number"), True) in paid)
         if kind == REFUND:
             refund_id = next((r["id"] for r in order.raw.get("refunds") or [] if abs(money(r.get("total"))) == abs(amount)), None)
             credit = (self.ledger.step(order.id, refund_id, "document") or {}) if refund_id else {}
-            paid = refund_id is not None and (self.ledger.step(order.id, refund_id, "payment") or {}).get("state") == "done"
             number = credit.get("number") if credit.get("state") == "done" else None
-            return Link(order.id, str(order.number), account, number, paid, refund_id if number is not None else None)
+            return Link(order.id, str(order.number), account, number, (number, False) in paid, refund_id if number is not None else None)
         return Link(order.id, str(order.number), account, sale.get("number"))
