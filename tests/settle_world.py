@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -50,12 +50,14 @@ class World:
         self.box.stop()
 
 
-def world(tmp_path: Path, orders: int = 640, extra: str = "", **exact_options) -> World:
+def world(tmp_path: Path, orders: int = 640, extra: str = "", now: datetime | None = None, **exact_options) -> World:
+    """The pinned month; with `now`, the same shop ending at `now` (its first order 28 days before)."""
     from runner.sandbox.embedded import serve
     from runner.sandbox.exact.simulator import ExactSimulator
 
-    clock = ManualClock(NOW)
-    woo = WooSimulator.demo(orders, seed=7, start=FIRST_ORDER, clock=clock)
+    clock = ManualClock(now or NOW)
+    first = (now.astimezone().replace(tzinfo=None, microsecond=0) - timedelta(days=28)) if now else FIRST_ORDER
+    woo = WooSimulator.demo(orders, seed=7, start=first, clock=clock)
     providers = start(woo, clock, seed=7)
     exact = ExactSimulator(seed=7, **{"minutely_limit": 100_000, **exact_options})
     box = serve(woo, exact, sleep=lambda seconds: None)
@@ -74,7 +76,7 @@ def world(tmp_path: Path, orders: int = 640, extra: str = "", **exact_options) -
         f"woocommerce:\n  url: {box.woo_url}\n  consumer_key: ${{WOO_CONSUMER_KEY}}\n  consumer_secret: ${{WOO_CONSUMER_SECRET}}\n"
         f"exact:\n  base_url: {box.exact_url}\n  division: 1234567\n  client_id: ${{EXACT_CLIENT_ID}}\n"
         f"  client_secret: ${{EXACT_CLIENT_SECRET}}\n  redirect_uri: http://localhost:8765/callback\n"
-        f"orders:\n  statuses: [completed, processing]\n  since: 2026-09-01\nvies:\n  url: {box.vies_url}\n"
+        f"orders:\n  statuses: [completed, processing]\n  since: {(first - timedelta(days=30)).date().isoformat()}\nvies:\n  url: {box.vies_url}\n"
         + settlements_yaml(providers.urls)
         + extra
     )

@@ -88,3 +88,21 @@ def test_the_settlement_report_agrees_to_the_cent_then_names_a_difference_and_ex
         )
     differs = CliRunner().invoke(main, ["report", str(shop.spec), "--settlements", "--provider", "mollie", "--period", "2026-10"])
     assert differs.exit_code == 1 and "DIFFERENCE" in differs.output
+
+
+def test_runner_run_settles_at_its_end_when_the_spec_has_settlements(tmp_path):
+    from datetime import UTC, datetime
+
+    w = world(tmp_path, orders=200, now=datetime.now(UTC))  # the runner's own clock: the last 31 days of payouts are settled
+    try:
+        first = CliRunner().invoke(main, ["run", str(w.spec), "--json"], catch_exceptions=False)
+        assert first.exit_code == 0, first.output
+        settled = json.loads(first.output)["settlements"]
+        assert {p["provider"] for p in settled["providers"]} == {"mollie", "stripe", "paypal"}
+        assert all(p["booked"] and not p["failed"] for p in settled["providers"]) and not settled["problems"], settled
+        again = json.loads(CliRunner().invoke(main, ["run", str(w.spec), "--json"], catch_exceptions=False).output)["settlements"]
+        assert all(not p["booked"] and p["before"] for p in again["providers"])
+        plain = CliRunner().invoke(main, ["run", str(w.spec)], catch_exceptions=False)
+        assert "settlements: mollie: 0 payout(s) booked" in plain.output
+    finally:
+        w.stop()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import contextmanager
-from dataclasses import fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +14,7 @@ import click
 
 from runner.cli.common import Out, guarded, load_spec, lock_path, main, parts, spec_argument
 from runner.domain.money import text
-from runner.errors import UsageError
+from runner.errors import RunnerError, UsageError
 from runner.ledger.lock import run_lock
 from runner.services.settle import SettleOptions, SettleResult, chosen, settle
 from runner.spec.providers import PROVIDERS, KeyProvider, PayPal, Provider, Settlements
@@ -194,3 +194,32 @@ def _period(period: str | None, start: str | None, end: str | None) -> tuple[dat
         first = date.today().replace(day=1)
     following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     return first, date.fromordinal(following.toordinal() - 1)
+
+
+@dataclass
+class AfterRun:
+    """The settlements a run booked at its end (`runner run` with a settlements: section)."""
+
+    result: SettleResult | None = None  # None: nothing to settle (no settlements:, a dry run, a review folder)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.problems or (self.result and self.result.exit_code) else 0
+
+    def as_dict(self) -> dict:
+        return {"settlements": {**self.result.as_dict(), "problems": self.problems}} if self.result else {}
+
+    def lines(self) -> list[str]:
+        failed = [f"FAILED {message}" for p in self.result.providers for message in p.failed.values()] if self.result else []
+        return ([f"settlements: {line}" for line in lines(self.result, False)] if self.result else []) + failed + self.problems
+
+
+def after_run(spec, booking: bool) -> AfterRun:
+    """Settles after the orders are booked; a provider out of reach is said, never a crash of the run."""
+    if not booking or not spec.settlements.providers():
+        return AfterRun()
+    try:
+        return AfterRun(book(spec, SettleOptions()))
+    except RunnerError as failed:
+        return AfterRun(SettleResult(), [f"FAILED settlements: {failed.message}" + (f" (what to do: {failed.hint})" if failed.hint else "")])
