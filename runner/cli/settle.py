@@ -131,6 +131,7 @@ def lines(result: SettleResult, dry: bool) -> list[str]:
     out = []
     for p in result.providers:
         done = f"{len(p.booked)} payout(s) booked" if not dry else f"{len(p.entries)} payout(s) to book"
+        done = f"no key: {p.estimated} day(s) of fees estimated from the orders' meta" if p.estimated else done
         out.append(f"{p.provider}: {done}, {p.before} booked before, {len(p.failed)} failed (journal {p.journal})")
         for entry in p.entries:
             out.append(f"  would post payout {entry['payout']}: {len(entry['payload']['BankEntryLines'])} lines")

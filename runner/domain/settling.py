@@ -97,8 +97,9 @@ class SettlementEntry:
         return tuple((line.order_id, line.refund_id, line.ref) for line in self.lines if line.kind in ("receipt", "refund") and line.order_id)
 
 
-def entry(settlement: Settlement, links: Mapping[str, Link], accounts: Accounts, sign: int = 1) -> SettlementEntry:
-    """The settlement's bank entry; `links` by the movement's provider id."""
+def entry(settlement: Settlement, links: Mapping[str, Link], accounts: Accounts, sign: int = 1, more: tuple[EntryLine, ...] = ()) -> SettlementEntry:
+    """The settlement's bank entry; `links` by the movement's provider id; `more`: lines of
+    the provider's own besides (estimated fees given back, runner/domain/fee_estimates.py)."""
     settlement.check()
     name = NAMES.get(settlement.provider, settlement.provider)
     lines: list[EntryLine] = []
@@ -117,6 +118,7 @@ def entry(settlement: Settlement, links: Mapping[str, Link], accounts: Accounts,
     lines.append(EntryLine("payout", accounts.clearing, -settlement.payout, f"{payout[: 59 - len(settlement.tag)]} {settlement.tag}"))
     if sign != 1:
         lines = [EntryLine(**{**line.__dict__, "amount": line.amount * sign}) for line in lines]
+    lines[-1:-1] = more  # signed already; the payout line, with the tag, stays last
     return SettlementEntry(
         settlement.provider, settlement.id, settlement.tag, accounts.journal, settlement.paid_out, settlement.currency, tuple(lines), tuple(named)
     )

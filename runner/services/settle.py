@@ -38,6 +38,7 @@ class ProviderResult:
     journal: str
     booked: list[str] = field(default_factory=list)  # payouts booked (or found in Exact) now
     before: int = 0  # payouts the ledger had booked already
+    estimated: int = 0  # without a key: days of fees estimated from the orders' meta
     failed: dict[str, str] = field(default_factory=dict)
     named: list[str] = field(default_factory=list)  # what the consultant must look at
     entries: list[dict] = field(default_factory=list)  # a dry run: what would be posted
@@ -116,13 +117,24 @@ def settle(
     if not options.dry_run:
         pipeline.settle(mode.opens(), orders=False)
         result.settled = outcome.settled
-    adapters = {name: provider(name) for name in names}
+    known = spec.settlements.providers()
+    adapters = {name: provider(name) for name in names if known[name].keyed}
     settlements: dict[str, list[Settlement]] = {}
     for name, adapter in adapters.items():
         progress(f"reading {name} payouts since {since.isoformat()}")
         settlements[name] = adapter.settlements(since)
     first = min((s.paid_out for found in settlements.values() for s in found), default=since)
-    mode.orders = Orders(_orders(source, first - LOOK_BACK))
+    orders = list(_orders(source, min(first, since) - LOOK_BACK))
+    mode.orders = Orders(orders)
+    for name in (n for n in names if not known[n].keyed):  # no key: fees estimated from the orders' meta (fee_estimates.py)
+        mine = ProviderResult(name, known[name].journal)
+        result.providers.append(mine)
+        if not options.dry_run:
+            mine.estimated = mode.estimate(name, [o for o in orders if o.raw.get("date_paid") and _day(o) >= since], today, spec.timezone)
+        mine.booked = [key.split("|", 1)[1] for key in mode.booked if key.startswith(f"{name}|")]
+        mine.failed = {key.split("|", 1)[1]: message for key, message in mode.failed.items() if key.startswith(f"{name}|")}
+        mine.named = [n for n in mode.named if n.startswith(NAMES[name])]
+        mine.journal_balance = books.balance(mine.journal) * sign
     for name, found in settlements.items():
         journal = spec.settlements.providers()[name].journal
         mine = ProviderResult(name, journal)
@@ -166,6 +178,10 @@ def _orders(source, since: date):
             yield due.read_order(raw, source)
         except RunnerError:
             continue  # an order the runner cannot read is not linked: its payment is named as without an order
+
+
+def _day(order) -> date:
+    return date.fromisoformat(str(order.raw.get("date_paid"))[:10])
 
 
 def _preview(mode: SettlementMode, books, settlement: Settlement) -> dict:

@@ -14,9 +14,12 @@ that amount (within its order), whose credit it pays back."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date
 from decimal import Decimal
 
 from runner.domain.booking import CustomerPlan
+from runner.domain.fee_estimates import Estimated, estimate_entry, given_back, meta_fee, provider_of
+from runner.domain.lines import local_date
 from runner.domain.model import Order
 from runner.domain.money import amount as money
 from runner.domain.settlement import NAMES, PAYMENT, REFUND, Settlement
@@ -89,32 +92,41 @@ class SettlementMode:
         if record is not None and record.get("state") == "done":
             return False
         said = f"{NAMES.get(settlement.provider, settlement.provider)} payout {settlement.reference or settlement.id}"
+        accounts = self.accounts[settlement.provider]
         try:
             links = self.links(settlement)
-            made = entry(settlement, links, self.accounts[settlement.provider], self.sign)
-            if problems := self.pipeline.sink.problems(made, None):
-                raise BookingError("; ".join(problems), f"fix settlements.{settlement.provider} in the spec, or the accounts in Exact")
+            paid = [link.order_id for m, link in ((m, links.get(m.ref)) for m in settlement.movements) if link and m.kind == PAYMENT]
+            back = given_back(self.estimates(settlement.provider), paid, accounts, settlement.provider, self.sign)
+            made = entry(settlement, links, accounts, self.sign, (back,) if back else ())
         except RunnerError as exc:
             self.failed[key] = f"{said}: {exc.message}"
             return False
-        keep = SettlementKeep(
-            self.ledger,
-            {
-                "key": key,
-                "provider": settlement.provider,
-                "id": settlement.id,
-                "day": settlement.paid_out.isoformat(),
-                "payout": str(settlement.payout),
-                "receipts": [list(r) for r in made.receipts],
-                # what the report reads: the receipts the run booked that this payout holds, its fees and what to look at
-                "covers": sorted(
-                    {(link.order_id, link.refund_id or 0) for link in links.values() if link.booked} | {(o, r or 0) for o, r, _ in made.receipts}
-                ),
-                "fees": str(sum(settlement.fee_kinds().values(), Decimal(0))),
-                "named": list(made.named),
-            },
-            self.done,
-        )
+        record = {
+            "key": key,
+            "provider": settlement.provider,
+            "id": settlement.id,
+            "day": settlement.paid_out.isoformat(),
+            "payout": str(settlement.payout),
+            "receipts": [list(r) for r in made.receipts],
+            # what the report reads: the receipts the run booked that this payout holds, its fees and what to look at
+            "covers": sorted(
+                {(link.order_id, link.refund_id or 0) for link in links.values() if link.booked} | {(o, r or 0) for o, r, _ in made.receipts}
+            ),
+            "fees": str(sum(settlement.fee_kinds().values(), Decimal(0))),
+            "named": list(made.named),
+            "given_back": sorted(set(paid) & set(self.estimates(settlement.provider))),
+        }
+        return self.post(key, made, record, said)
+
+    def post(self, key: str, made, record: dict, said: str) -> bool:
+        """A bank entry through the pipeline, kept as `record`; whether it was posted (or found) now."""
+        try:
+            if problems := self.pipeline.sink.problems(made, None):
+                raise BookingError("; ".join(problems), f"fix settlements.{made.provider} in the spec, or the accounts in Exact")
+        except RunnerError as exc:
+            self.failed[key] = f"{said}: {exc.message}"
+            return False
+        keep = SettlementKeep(self.ledger, record, self.done)
         doc = Doc(
             Posting(made, CustomerPlan("", "", {}), ""),  # type: ignore[arg-type]  # a settlement's entry in a document's place
             keep,
@@ -130,8 +142,38 @@ class SettlementMode:
             self.failed[key] = f"{said}: {exc.message}"
             return False
         self.booked.append(key)
-        self.named += [f"{said}: {line}" for line in made.named]
+        self.named += [f"{said}: {line}" if not line.startswith(said) else line for line in made.named]
         return True
+
+    def estimates(self, provider: str) -> dict[int, Decimal]:
+        """The orders whose fees an estimate holds and no settlement has given back yet."""
+        records = [r for r in self.ledger.settlements() if r.get("provider") == provider and r.get("state") == "done"]
+        back = {o for r in records for o in r.get("given_back") or []}
+        return {int(o): Decimal(fee) for r in records for o, fee in (r.get("estimated") or {}).items() if int(o) not in back}
+
+    def estimate(self, provider: str, orders: Iterable[Order], today: date, timezone: str) -> int:
+        """The fees the orders' meta notes, per day that is over, not estimated before: one
+        entry per provider and day (a later one `-2`...). How many entries were posted."""
+        records = [r for r in self.ledger.settlements() if r.get("provider") == provider and str(r.get("id", "")).startswith("est-")]
+        known = {int(o) for r in records for o in (r.get("estimated") or {})}
+        days: dict[date, list[Estimated]] = {}
+        for order in orders:
+            fee = meta_fee(order.raw) if provider_of(order.raw.get("payment_method") or "") == provider else None
+            paid = local_date(order.raw.get("date_paid_gmt") or order.raw.get("date_paid") or "", timezone) if fee else None
+            if fee and paid and paid < today and order.id not in known:
+                days.setdefault(paid, []).append(Estimated(order.id, paid, fee))
+        posted = 0
+        for day, fees in sorted(days.items()):
+            number = 1 + sum(1 for r in records if str(r.get("id", "")).startswith(f"est-{day:%Y%m%d}-"))
+            made = estimate_entry(provider, day, number, fees, self.accounts[provider], self.sign)
+            record = {"key": f"{provider}|{made.settlement_id}", "provider": provider, "id": made.settlement_id, "day": day.isoformat()}
+            record |= {
+                "estimated": {str(e.order_id): str(e.fee) for e in fees},
+                "fees": str(sum((e.fee for e in fees), Decimal(0))),
+                "named": list(made.named),
+            }
+            posted += self.post(record["key"], made, record, made.named[0].split(":")[0])
+        return posted
 
     def done(self, record: dict, facts: Facts) -> None:
         """The entry is in the books: the receipts it holds are the orders' own from now on."""
