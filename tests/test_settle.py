@@ -86,6 +86,14 @@ def test_a_chargeback_and_a_late_refund_are_on_their_customers(settled, provider
     assert back["OurRef"] == sale["EntryNumber"]  # the sale's receivable is open again, to be chased
 
 
+def test_a_settlement_costs_one_exact_post_not_one_per_payment(settled):
+    w, first = settled
+    payouts = sum(len(w.providers.paid_out(name)) for name in PROVIDERS)
+    payments = sum(1 for name in PROVIDERS for m in w.providers.simulator(name).books.moves if m.kind == "payment" and m.payout)
+    assert payments > 10 * payouts
+    assert first.exact_calls <= payouts + 12  # a POST a payout, and a few reads of master data and the three journals
+
+
 def test_a_second_settle_books_nothing_and_posts_nothing(settled):
     w, _ = settled
     posted = w.exact.calls[("POST", "financialtransaction/BankEntries")]

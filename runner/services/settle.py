@@ -109,6 +109,7 @@ def settle(
     names = chosen(spec, options.providers)
     since = options.since or today - timedelta(days=31)
     result = SettleResult()
+    calls = books.api.calls  # the client may have served a run before: only this settle's are counted
     outcome = Outcome(started="")
     pipeline = Pipeline(books, ledger, outcome)
     booker = Booker(spec)
@@ -155,7 +156,7 @@ def settle(
         mine.named = [n for n in mode.named if n.startswith(NAMES[name])]
         mine.provider_balance = adapters[name].balance()
         mine.journal_balance = books.balance(journal) * sign
-    result.exact_calls = books.api.calls
+    result.exact_calls = books.api.calls - calls
     result.provider_calls = sum(getattr(a, "calls", 0) for a in adapters.values())
     return result
 
