@@ -25,6 +25,7 @@ from runner.pipeline.outcome import Outcome, iso
 from runner.pipeline.ports import Posting, Sink, Source
 from runner.pipeline.progress import Tick
 from runner.spec.model import Notify
+from runner.support.moments import shown
 from runner.support.redact import redact
 
 __all__ = ["BATCH", "INTERRUPTED", "LOOKBACK", "MAX_ATTEMPTS", "RETRY_DELAYS", "Run"]
@@ -135,7 +136,7 @@ class Run:
         reset = self.ledger.cursor("exact_daily_reset")
         if reset and self.clock() < reset:
             raise QuotaExhausted(
-                f"a run before this one used Exact's calls for today (up to the reserve); they come back at {iso(reset)}",
+                f"a run before this one used Exact's calls for today (up to the reserve); they come back at {shown(reset, self.spec.timezone)}",
                 "nothing is lost: the first run after that carries on where the last one stopped",
             )
 
