@@ -125,3 +125,44 @@ def test_lost_answers_in_the_middle_are_found_by_their_tag_never_posted_twice(tm
         assert len(tags) == len(set(tags)) == len(w.providers.paid_out("mollie"))  # nothing twice, nothing missing
     finally:
         w.stop()
+
+
+def test_kills_in_the_middle_book_each_payout_exactly_once(tmp_path):
+    """`runner settle` as a process, killed at random moments (a POST sent, its answer not
+    yet kept), then run to the end: each Mollie payout is in Exact once, none is missing."""
+    import random
+    import signal
+    import time
+
+    from tests.conftest import HANG
+    from tests.robust import spawn, wait_until
+
+    w = world(tmp_path, orders=640, sockets=True)
+    try:
+        book_orders(w)
+        w.box.exact_server.faults.delay = 0.05  # every answer takes a while: a kill lands between the work and the reply
+        posts = lambda: w.exact.calls[("POST", "financialtransaction/BankEntries")]  # noqa: E731
+        kills = 0
+        for seed in range(6):
+            rng = random.Random(seed)
+            target = posts() + rng.randint(1, 2)
+            proc = spawn(w.spec, "settle", "--provider", "mollie", "--since", "2026-10-01")
+            if not wait_until(lambda: posts() >= target, proc):  # noqa: B023 - called at once
+                proc.communicate()
+                break  # it ended by itself: everything was booked
+            time.sleep(rng.uniform(0.0, 0.06))
+            proc.send_signal(signal.SIGKILL)
+            proc.communicate()
+            kills += proc.returncode == -signal.SIGKILL
+        w.box.exact_server.faults.delay = 0.0
+        final = spawn(w.spec, "settle", "--provider", "mollie", "--since", "2026-10-01")
+        out, err = final.communicate(timeout=HANG)
+        assert final.returncode == 0 and "Traceback" not in err, out + err
+        assert kills >= 2
+        tags = [
+            tagged(line["Description"]) for row in entries(w, "mollie") for line in row["BankEntryLines"] if tagged(line.get("Description") or "")
+        ]
+        assert sorted(tags) == sorted(set(tags)) and len(tags) == len(w.providers.paid_out("mollie"))  # nothing twice, nothing missing
+        assert journal_balance(w, "23") == 0  # every entry whole
+    finally:
+        w.stop()
