@@ -50,7 +50,9 @@ class World:
         self.box.stop()
 
 
-def world(tmp_path: Path, orders: int = 640, extra: str = "", now: datetime | None = None, sockets: bool = False, **exact_options) -> World:
+def world(
+    tmp_path: Path, orders: int = 640, extra: str = "", now: datetime | None = None, sockets: bool = False, psp: dict | None = None, **exact_options
+) -> World:
     """The pinned month; with `now`, the same shop ending at `now` (its first order 28 days before)."""
     from runner.sandbox.embedded import serve
     from runner.sandbox.exact.simulator import ExactSimulator
@@ -58,7 +60,7 @@ def world(tmp_path: Path, orders: int = 640, extra: str = "", now: datetime | No
     clock = ManualClock(now or NOW)
     first = (now.astimezone().replace(tzinfo=None, microsecond=0) - timedelta(days=28)) if now else FIRST_ORDER
     woo = WooSimulator.demo(orders, seed=7, start=first, clock=clock)
-    providers = start(woo, clock, seed=7, sockets=sockets)
+    providers = start(woo, clock, seed=7, sockets=sockets, **(psp or {}))  # psp: each simulator's [U] settings
     exact = ExactSimulator(seed=7, **{"minutely_limit": 100_000, **exact_options})
     box = serve(woo, exact, sockets=sockets, sleep=None if sockets else (lambda seconds: None))
     box.log_in(tmp_path / ".runner" / "exact-token.json")

@@ -166,3 +166,19 @@ def test_kills_in_the_middle_book_each_payout_exactly_once(tmp_path):
         assert journal_balance(w, "23") == 0  # every entry whole
     finally:
         w.stop()
+
+
+@pytest.mark.parametrize("positive", [False, True], ids=["chargeback negative (docs)", "chargeback positive (a fixture)"])
+def test_a_mollie_chargeback_is_money_out_whichever_sign_mollie_gives_it(tmp_path, positive):
+    from runner.sandbox.psp.mollie_books import MollieSettings
+
+    w = world(tmp_path, orders=320, psp={"mollie": MollieSettings(chargeback_positive=positive)})
+    try:
+        book_orders(w)
+        (mollie,) = settle(w, providers=("mollie",)).providers
+        assert not mollie.failed and mollie.journal_balance == 0
+        chargeback = next(m for m in w.providers.simulator("mollie").books.moves if m.kind == "chargeback")
+        lines = [line for row in entries(w, "mollie") for line in row["BankEntryLines"] if "chargeback" in line["Description"]]
+        assert [D(str(line["AmountFC"])) for line in lines] == [chargeback.amount] and chargeback.amount < 0
+    finally:
+        w.stop()

@@ -165,7 +165,8 @@ def report_command(spec_path, start, end, fmt, sandbox, settlements, providers, 
 
         return settlements_report(spec_path, providers, period, start, end, fmt, sandbox)
     if not start or not end:
-        raise UsageError("missing --from and --to: the period to report", "give both (--from 2026-10-01 --to 2026-12-31) or --settlements; see `runner report --help`")
+        hint = "give both (--from 2026-10-01 --to 2026-12-31) or --settlements; see `runner report --help`"
+        raise UsageError("missing --from and --to: the period to report", hint)
     from runner.adapters.exact import books
     from runner.cli.progress import progress_printer, ticker
     from runner.services import reconcile, vat_audit
