@@ -182,3 +182,23 @@ def test_a_mollie_chargeback_is_money_out_whichever_sign_mollie_gives_it(tmp_pat
         assert [D(str(line["AmountFC"])) for line in lines] == [chargeback.amount] and chargeback.amount < 0
     finally:
         w.stop()
+
+
+@pytest.mark.parametrize("sign", [1, -1], ids=["receipts positive", "receipts negative"])
+def test_an_administration_that_wants_receipts_negative_gets_every_line_turned_round(tmp_path, sign):
+    """payments.receipt_sign [U]: the whole entry follows it, and the sale a receipt settles is
+    matched (its receivable paid) in an administration that wants either sign."""
+    extra = "payments:\n  receipt_sign: negative\n" if sign < 0 else ""
+    w = world(tmp_path, orders=320, extra=extra, receipt_sign=sign)
+    try:
+        book_orders(w)
+        (mollie,) = settle(w, providers=("mollie",)).providers
+        assert not mollie.failed and mollie.journal_balance == 0
+        receipts = [line for row in entries(w, "mollie") for line in row["BankEntryLines"] if line["GLAccountCode"].strip() == "1300"]
+        payout = next(line for row in entries(w, "mollie") for line in row["BankEntryLines"] if line["GLAccountCode"].strip() == "1190")
+        assert D(str(payout["AmountFC"])) * sign < 0  # money out, as this administration writes it
+        settled = {line["OurRef"] for line in receipts if D(str(line["AmountFC"])) * sign > 0}
+        paid = {r["EntryNumber"] for r in w.exact.receivables.values() if r.get("IsFullyPaid")}
+        assert settled and settled <= paid  # each receipt matched its sale
+    finally:
+        w.stop()

@@ -106,3 +106,30 @@ def test_runner_run_settles_at_its_end_when_the_spec_has_settlements(tmp_path):
         assert "settlements: mollie: 0 payout(s) booked" in plain.output
     finally:
         w.stop()
+
+
+PAID = (
+    "booking:\n  status: paid\npayments:\n  journal: \"{{ {'paypal': '21', 'ppcp-gateway': '21', 'stripe': '22'}"
+    ".get(order.payment_method, '23' if order.payment_method.startswith('mollie') else '20') }}\"\n"
+)
+
+
+def test_with_receipts_booked_per_order_the_report_agrees_and_names_those_in_no_payout_yet(tmp_path):
+    """booking.status: paid puts each receipt in the provider's journal when its order is
+    booked; the payouts leave those out (never twice), and what no payout holds yet is named."""
+    w = world(tmp_path, orders=320, extra=PAID)
+    try:
+        book_orders(w)
+        settled = settle_cli(w.spec, "--provider", "mollie", "--since", "2026-10-01", "--json")
+        assert settled.exit_code == 0, settled.output
+        report = CliRunner().invoke(main, ["report", str(w.spec), "--settlements", "--provider", "mollie", "--period", "2026-10"])
+        assert report.exit_code == 0 and "agrees to the cent" in report.output, report.output
+        assert "receipts in the journal in no payout yet" in report.output
+        mollie = [row for row in w.exact.bank_entries.values() if row["JournalCode"].strip() == "23"]
+        tagged_rows = [row for row in mollie if any("[mollie:" in (x.get("Description") or "") for x in row["BankEntryLines"])]
+        per_order = {line.get("OurRef") for row in mollie if row not in tagged_rows for line in row["BankEntryLines"]}
+        receipts = [line for row in tagged_rows for line in row["BankEntryLines"] if line["GLAccountCode"].strip() == "1300"]
+        in_payouts = {line.get("OurRef") for line in receipts if "chargeback" not in line["Description"]}
+        assert not per_order & in_payouts  # a receipt the run booked is never booked again by a payout
+    finally:
+        w.stop()

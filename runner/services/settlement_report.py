@@ -21,6 +21,8 @@ from decimal import Decimal
 from runner.domain.money import ZERO, text
 from runner.domain.settlement import NAMES
 
+SHOWN = 12  # receipts in transit the table names; the JSON has them all
+
 
 @dataclass
 class ProviderReport:
@@ -31,6 +33,7 @@ class ProviderReport:
     journal_balance: Decimal = ZERO
     unsettled: Decimal = ZERO  # in the journal: receipts the run booked that no booked payout holds
     unsettled_lines: int = 0
+    in_transit_receipts: list[str] = field(default_factory=list)  # those receipts, by the entry number they settle
     payouts: list[dict] = field(default_factory=list)  # of the period: day, id, payout, fees
     fees_per_month: dict[str, Decimal] = field(default_factory=dict)
     chargebacks: list[str] = field(default_factory=list)
@@ -67,6 +70,7 @@ def report(
         covered = {number_of(o, r or None) for record in records if record.get("provider") == name for o, r in record.get("covers") or []}
         loose = [(ref, amount * sign) for ref, amount in books.loose.get(journal, []) if ref not in covered]
         mine.unsettled, mine.unsettled_lines = sum((amount for _, amount in loose), ZERO), len(loose)
+        mine.in_transit_receipts = [f"entry {ref}: {text(amount)}" for ref, amount in loose]
         for record in records:
             if record.get("provider") != name or record.get("state") != "done":
                 continue
@@ -94,4 +98,8 @@ def lines(reports: list[ProviderReport], first: date, last: date) -> list[str]:
             out.append(f"  fees {month}: {text(fee)}")
         for said in (*r.chargebacks, *r.unmatched, *r.without_credit):
             out.append(f"  {said}")
+        shown = r.in_transit_receipts[:SHOWN]
+        if shown:
+            more = f" (and {len(r.in_transit_receipts) - SHOWN} more: --format json lists them all)" if len(r.in_transit_receipts) > SHOWN else ""
+            out.append(f"  receipts in the journal in no payout yet{more}: " + ", ".join(shown))
     return out
