@@ -127,6 +127,7 @@ def test_lost_answers_in_the_middle_are_found_by_their_tag_never_posted_twice(tm
         w.stop()
 
 
+@pytest.mark.slow  # a kill loop of real processes on sockets, as tests/test_robust_exactly_once.py's
 def test_kills_in_the_middle_book_each_payout_exactly_once(tmp_path):
     """`runner settle` as a process, killed at random moments (a POST sent, its answer not
     yet kept), then run to the end: each Mollie payout is in Exact once, none is missing."""
