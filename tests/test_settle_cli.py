@@ -5,6 +5,7 @@ spec without settlements: or a provider it does not name is a usage problem (exi
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -133,3 +134,16 @@ def test_with_receipts_booked_per_order_the_report_agrees_and_names_those_in_no_
         assert not per_order & in_payouts  # a receipt the run booked is never booked again by a payout
     finally:
         w.stop()
+
+
+def test_sandbox_books_the_demo_shop_then_its_payouts_and_ends_with_each_balance_beside_its_journal(tmp_path):
+    spec = write_spec(tmp_path)  # no settlements: section: the sandbox's journals and accounts are used
+    result = settle_cli(spec, "--sandbox")
+    assert result.exit_code == 0, result.output
+    for name, journal in (("mollie", "23"), ("stripe", "22"), ("paypal", "21")):
+        assert f"{name}: " in result.output and f"(journal {journal})" in result.output
+        assert f"  balance: {name} " in result.output and f"journal {journal} in Exact" in result.output
+        assert f"sandbox {name}: holds " in result.output
+    assert "FAILED" not in result.output and "Traceback" not in result.output
+    booked = [int(n) for n in re.findall(r"^(?:mollie|stripe|paypal): (\d+) payout\(s\) booked", result.output, re.M)]
+    assert len(booked) == 3 and sum(booked) >= 3
