@@ -72,6 +72,15 @@ def test_a_payment_without_an_order_goes_to_the_differences_account_named():
     assert any("tr_stray (9.99) without an order" in said for said in made.named)
 
 
+def test_a_payment_of_an_order_not_booked_yet_is_a_difference_whose_receipt_never_follows():
+    links = {**LINKS, "tr_1043": Link(1043, "1043")}  # the shop has it, Exact not yet
+    made = entry(mollie(), links, ACCOUNTS)
+    line = next(line for line in made.lines if line.ref == "tr_1043")
+    assert (line.kind, line.gl_account, line.amount) == ("difference", "2999", D("60.50"))
+    assert (1043, None, "tr_1043") in made.receipts  # kept as paid: the run posts no receipt of its own for it later
+    assert any("order 1043, not booked in Exact yet" in said for said in made.named)
+
+
 def test_a_refund_without_a_credit_is_on_the_customer_and_named():
     links = {**LINKS, "re_4qq": Link(1017, "1017", "acc-d", None)}
     made = entry(mollie(), links, ACCOUNTS)

@@ -93,8 +93,11 @@ class SettlementEntry:
 
     @property
     def receipts(self) -> tuple[tuple[int, int | None, str], ...]:
-        """The (order, refund, provider id) whose receipt or payment back this entry books."""
-        return tuple((line.order_id, line.refund_id, line.ref) for line in self.lines if line.kind in ("receipt", "refund") and line.order_id)
+        """The (order, refund, provider id) whose receipt or payment back this entry books
+        (on the customer, or on the differences account for an order not booked yet)."""
+        return tuple(
+            (line.order_id, line.refund_id, line.ref) for line in self.lines if line.kind in ("receipt", "refund", "difference") and line.order_id
+        )
 
 
 def entry(settlement: Settlement, links: Mapping[str, Link], accounts: Accounts, sign: int = 1, more: tuple[EntryLine, ...] = ()) -> SettlementEntry:
@@ -130,7 +133,9 @@ def _line(movement: Movement, link: Link | None, accounts: Accounts, name: str, 
         why = "without an order" if link is None else f"of order {link.number}, not booked in Exact yet"
         to = accounts.chargebacks or accounts.differences if movement.kind in (CHARGEBACK, REVERSAL) else accounts.differences
         named.append(f"{name} {what} {movement.ref} ({text(movement.amount)}) {why}: booked on {to}")
-        return EntryLine("difference", to, movement.amount, f"{name} {what} {movement.ref} {why}"[:60], ref=movement.ref)
+        # an order not booked yet: its payment is here, so its own receipt must never follow it into the journal
+        order = link.order_id if link is not None and movement.kind == PAYMENT else None
+        return EntryLine("difference", to, movement.amount, f"{name} {what} {movement.ref} {why}"[:60], order_id=order, ref=movement.ref)
     if link.booked:  # its receipt (or payment back) is in the journal already: never twice
         return None
     said = f"{name} {what} order {link.number} {movement.ref}"[:60]

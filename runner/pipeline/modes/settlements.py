@@ -121,7 +121,7 @@ class SettlementMode:
     def post(self, key: str, made, record: dict, said: str) -> bool:
         """A bank entry through the pipeline, kept as `record`; whether it was posted (or found) now."""
         try:
-            if problems := self.pipeline.sink.problems(made, None):
+            if problems := self.pipeline.capability("problems")(made, None):
                 raise BookingError("; ".join(problems), f"fix settlements.{made.provider} in the spec, or the accounts in Exact")
         except RunnerError as exc:
             self.failed[key] = f"{said}: {exc.message}"
