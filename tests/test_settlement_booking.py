@@ -8,7 +8,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from runner.domain.settlement import CHARGEBACK, PAYMENT, REFUND, Movement, Settlement, tagged
+from runner.domain.settlement import ADJUSTMENT, CHARGEBACK, PAYMENT, REFUND, Movement, Settlement, tagged
 from runner.domain.settling import Accounts, Link, entry
 from runner.errors import BookingError
 
@@ -79,6 +79,14 @@ def test_a_payment_of_an_order_not_booked_yet_is_a_difference_whose_receipt_neve
     assert (line.kind, line.gl_account, line.amount) == ("difference", "2999", D("60.50"))
     assert (1043, None, "tr_1043") in made.receipts  # kept as paid: the run posts no receipt of its own for it later
     assert any("order 1043, not booked in Exact yet" in said for said in made.named)
+
+
+def test_an_adjustment_naming_an_order_is_a_difference_never_on_the_customer():
+    hold = Movement(ADJUSTMENT, "hold_1", D("-10.00"), DAY, "tr_1042", "1042", description="T1110")
+    made = entry(mollie(payout=D("192.98"), extra=(hold,)), {**LINKS, "hold_1": LINKS["tr_1042"]}, ACCOUNTS)
+    line = next(line for line in made.lines if line.ref == "hold_1")
+    assert (line.kind, line.gl_account, line.account) == ("difference", "2999", "")
+    assert any("hold_1 (-10.00) (an adjustment)" in said for said in made.named)
 
 
 def test_a_refund_without_a_credit_is_on_the_customer_and_named():

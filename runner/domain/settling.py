@@ -129,8 +129,9 @@ def entry(settlement: Settlement, links: Mapping[str, Link], accounts: Accounts,
 
 def _line(movement: Movement, link: Link | None, accounts: Accounts, name: str, named: list[str]) -> EntryLine | None:
     what = {PAYMENT: "payment", REFUND: "refund", CHARGEBACK: "chargeback", REVERSAL: "chargeback reversal"}.get(movement.kind, movement.kind)
-    if link is None or not link.account:
-        why = "without an order" if link is None else f"of order {link.number}, not booked in Exact yet"
+    if link is None or not link.account or movement.kind not in (PAYMENT, REFUND, CHARGEBACK, REVERSAL):
+        # an adjustment (a PayPal hold, a correction) is the provider's, not the customer's, whatever order it names
+        why = "without an order" if link is None else f"of order {link.number}, not booked in Exact yet" if not link.account else "(an adjustment)"
         to = accounts.chargebacks or accounts.differences if movement.kind in (CHARGEBACK, REVERSAL) else accounts.differences
         named.append(f"{name} {what} {movement.ref} ({text(movement.amount)}) {why}: booked on {to}")
         # an order not booked yet: its payment is here, so its own receipt must never follow it into the journal
