@@ -17,6 +17,7 @@ from runner.domain.money import text
 from runner.errors import RunnerError, UsageError
 from runner.ledger.lock import run_lock
 from runner.services.settle import SettleOptions, SettleResult, chosen, settle
+from runner.spec.model import Spec
 from runner.spec.providers import PROVIDERS, KeyProvider, PayPal, Provider, Settlements
 
 SANDBOX_JOURNALS = {"mollie": "23", "stripe": "22", "paypal": "21"}  # the sandbox administration's provider journals
@@ -61,7 +62,7 @@ def settle_command(spec_path, providers, since, dry_run, to, sandbox, as_json) -
 
 
 @contextmanager
-def _target(spec, sandbox: bool):
+def _target(spec: Spec, sandbox: bool):
     """The spec, or the spec pointed at a fresh sandbox whose providers pay the demo shop out
     (the spec's settlements: section kept for its journals and accounts, else the sandbox's)."""
     if not sandbox:
@@ -95,7 +96,7 @@ def _provider_lines(box) -> list[str]:
     return [f"sandbox {name}: holds {text(box.providers.balance(name))}, paid out {len(box.providers.paid_out(name))} time(s)" for name in PROVIDERS]
 
 
-def book(spec, options: SettleOptions) -> SettleResult:
+def book(spec: Spec, options: SettleOptions) -> SettleResult:
     """The settlements of a spec, under its run lock (not for a dry run, which writes nothing)."""
     from runner.adapters.exact.settlements import SettlementBooks
     from runner.adapters.psp import provider_for
@@ -118,7 +119,7 @@ def book(spec, options: SettleOptions) -> SettleResult:
             lock.release()
 
 
-def _book_demo(spec) -> None:
+def _book_demo(spec: Spec) -> None:
     """`--sandbox`: the demo shop's orders booked first, as `run --sandbox` does."""
     from runner.pipeline import engine
 
@@ -216,7 +217,7 @@ class AfterRun:
         return ([f"settlements: {line}" for line in lines(self.result, False)] if self.result else []) + failed + self.problems
 
 
-def after_run(spec, booking: bool) -> AfterRun:
+def after_run(spec: Spec, booking: bool) -> AfterRun:
     """Settles after the orders are booked; a provider out of reach is said, never a crash of the run."""
     if not booking or not spec.settlements.providers():
         return AfterRun()

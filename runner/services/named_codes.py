@@ -11,6 +11,7 @@ from runner.adapters.exact.payloads import BANK, CASH, PSP, REVENUE, SALES
 from runner.domain.booking import CustomerPlan
 from runner.errors import BookingError
 from runner.services.problems import SPEC, Problem
+from runner.spec.model import Spec
 
 
 def plain(code: str) -> bool:
@@ -18,7 +19,7 @@ def plain(code: str) -> bool:
     return bool(code) and "{" not in code
 
 
-def named_problems(spec, master) -> list[Problem]:
+def named_problems(spec: Spec, master) -> list[Problem]:
     problems: list[str] = []
     journal = spec.booking.journal
     if plain(journal) and master.journal_types.get(journal) != SALES:
@@ -42,7 +43,7 @@ def named_problems(spec, master) -> list[Problem]:
     return [Problem(SPEC, p) for p in problems + settlement_problems(spec, master)]
 
 
-def settlement_problems(spec, master) -> list[str]:
+def settlement_problems(spec: Spec, master) -> list[str]:
     """Each provider's journal is a bank journal (its balance is the provider's), and its
     clearing, fee, chargeback and differences accounts and a fee VAT code as written exist."""
     problems = []
@@ -61,7 +62,7 @@ def settlement_problems(spec, master) -> list[str]:
     return problems
 
 
-def collective_problems(spec, sink, booker, orders) -> list[Problem]:
+def collective_problems(spec: Spec, sink, booker, orders) -> list[Problem]:
     """The collective account, as written or as the recent orders render it, exists in Exact."""
     codes: dict[str, list[str]] = {}  # code -> where it came from
     if plain(spec.customers.collective):

@@ -21,6 +21,7 @@ from runner.pipeline import due
 from runner.pipeline.exactly_once import Pipeline
 from runner.pipeline.modes.settlements import Orders, SettlementMode
 from runner.pipeline.outcome import Outcome
+from runner.spec.model import Spec
 
 LOOK_BACK = timedelta(days=62)  # orders read before the first settlement: a payout holds payments of some weeks
 
@@ -79,7 +80,7 @@ class SettleResult:
         }
 
 
-def accounts_of(spec, name: str) -> Accounts:
+def accounts_of(spec: Spec, name: str) -> Accounts:
     provider = spec.settlements.providers()[name]
     return Accounts(
         provider.journal,
@@ -93,7 +94,7 @@ def accounts_of(spec, name: str) -> Accounts:
 
 
 def settle(
-    spec,
+    spec: Spec,
     ledger,
     source,
     books,
@@ -161,7 +162,7 @@ def settle(
     return result
 
 
-def chosen(spec, asked: Iterable[str]) -> list[str]:
+def chosen(spec: Spec, asked: Iterable[str]) -> list[str]:
     known = spec.settlements.providers()
     if not known:
         raise SpecError("the spec has no settlements: section", "add one per payment provider (docs/settlements.md), then `runner settle` again")

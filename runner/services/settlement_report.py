@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from runner.domain.money import ZERO, text
 from runner.domain.settlement import NAMES
+from runner.spec.model import Spec
 
 SHOWN = 12  # receipts in transit the table names; the JSON has them all
 
@@ -54,7 +55,7 @@ class ProviderReport:
 
 
 def report(
-    spec, ledger, books, providers: dict[str, object], first: date, last: date, number_of: Callable[[int, int | None], int | None]
+    spec: Spec, ledger, books, providers: dict[str, object], first: date, last: date, number_of: Callable[[int, int | None], int | None]
 ) -> list[ProviderReport]:
     """Per provider; `books` reads the journals (runner/adapters/exact/settlements.py),
     `number_of(order, refund)` the entry number the ledger has for a document."""

@@ -31,7 +31,7 @@ class SettlementBooks(MasterCache):
 
     name = "Exact bank journals"
     batched: frozenset[str] = frozenset()
-    capabilities = frozenset({"find", "lookup"})
+    capabilities = frozenset({"find", "lookup", "settlements"})
 
     def __init__(self, api: ExactApi, ledger, receipt_sign: int = 1) -> None:
         super().__init__(api, ledger)
@@ -52,7 +52,7 @@ class SettlementBooks(MasterCache):
                 lines = lines.get("results", []) if isinstance(lines, dict) else lines
                 found = next((t for t in (tagged(line.get("Description") or "") for line in lines) if t), None)
                 if found:
-                    tags[f"[{found[0]}:{found[1]}]"] = {"exact_id": row.get("EntryID"), "number": row.get("EntryNumber")}
+                    tags[f"[{found[0]}:{found[1]}]"] = {"ref": row.get("EntryID"), "number": row.get("EntryNumber")}
                 for line in lines:
                     balance += decimal_of(line.get("AmountFC"))
                     if line.get("OurRef") is not None:
@@ -115,7 +115,7 @@ class SettlementBooks(MasterCache):
             raise BookingError(f"{entry.provider} payout {entry.settlement_id}: " + "; ".join(problems), "fix settlements in the spec, or Exact")
         opening, tags = self.journal(entry.journal)
         row = self.api.post(BANK_ENTRIES, self.payload(entry, opening))
-        facts = {"exact_id": row.get("EntryID"), "number": row.get("EntryNumber"), "opening": text(opening), "closing": text(opening + entry.total)}
+        facts = {"ref": row.get("EntryID"), "number": row.get("EntryNumber"), "opening": text(opening), "closing": text(opening + entry.total)}
         self._journals[entry.journal] = (opening + entry.total, {**tags, entry.tag: facts})
         self.refs[entry.journal] |= {(line.our_ref, line.amount * self.receipt_sign > 0) for line in entry.lines if line.our_ref is not None}
         return facts

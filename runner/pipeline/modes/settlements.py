@@ -121,7 +121,7 @@ class SettlementMode:
     def post(self, key: str, made, record: dict, said: str) -> bool:
         """A bank entry through the pipeline, kept as `record`; whether it was posted (or found) now."""
         try:
-            if problems := self.pipeline.capability("problems")(made, None):
+            if problems := self.pipeline.sink.problems(made, None):  # a core method of every sink
                 raise BookingError("; ".join(problems), f"fix settlements.{made.provider} in the spec, or the accounts in Exact")
         except RunnerError as exc:
             self.failed[key] = f"{said}: {exc.message}"
@@ -178,7 +178,7 @@ class SettlementMode:
     def done(self, record: dict, facts: Facts) -> None:
         """The entry is in the books: the receipts it holds are the orders' own from now on."""
         for order_id, refund_id, ref in record.get("receipts") or []:
-            self.ledger.done(order_id, refund_id or None, "payment", exact_id=facts.get("exact_id"), settlement=record["key"], ref=ref)
+            self.ledger.done(order_id, refund_id or None, "payment", ref=facts.get("ref"), settlement=record["key"], provider_ref=ref)
 
     def links(self, settlement: Settlement) -> dict[str, Link]:
         reader = self.pipeline.capability("paid")
