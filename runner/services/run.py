@@ -63,6 +63,7 @@ class RunResult:
     waits: list[dict[str, Any]] = field(default_factory=list)
     landed: list[str] = field(default_factory=list)
     interrupted: bool = False
+    after: Any = None  # what `after_booking` gave (the CLI's settlements at the end of a run)
 
     @property
     def failed(self) -> bool:
@@ -80,9 +81,12 @@ def run_spec(
     progress: Callable[[Tick | None], None] | None = None,
     say: Say = quiet,
     on_secret: Secrets | None = None,
+    after_booking: Callable[[Spec], Any] | None = None,
 ) -> RunResult:
     """One run of one spec (a loaded spec, or the path of one). Raises a RunnerError for
-    what stops it (`Busy` when another run holds the spec, a spec or login problem)."""
+    what stops it (`Busy` when another run holds the spec, a spec or login problem).
+    `after_booking(spec)` is called once the run's lock is released, with the spec as run
+    (a sandbox's, still up): `runner run` settles the payouts there (docs/settlements.md)."""
     spec = open_spec(spec, on_secret, say) if isinstance(spec, str | Path) else spec
     with target(spec, options.sandbox, on_secret) as (spec, box):
         result = RunResult(spec, options)
@@ -111,6 +115,8 @@ def run_spec(
             if options.dry_run:
                 result.would_post, result.documents = sink.posted, sink.documents
                 result.names = code_names(sink, [doc for doc, _ in sink.documents])
+        if after_booking is not None:
+            result.after = after_booking(spec)
         if box is not None and not options.to:
             result.landed = box.landed_lines()
     return result
