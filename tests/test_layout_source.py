@@ -1,0 +1,61 @@
+"""The Source seam holds (issue 20 #2): WooCommerce's REST shape is read by the WooCommerce
+adapter alone (runner/adapters/woo/rest.py); the pipeline and the services take the domain's
+listed orders and refunds (runner/domain/listed.py) and never look inside what a shop sent."""
+
+from __future__ import annotations
+
+import ast
+
+from tests.test_layout import RUNNER, imports
+
+PARSER = "runner.adapters.woo.rest"
+SHOP_SIDE = ("adapters/woo", "sandbox")  # the adapter that reads the shop, and the shop itself
+
+# keys of WooCommerce's order and refund JSON that name nothing of the runner's own records
+WOO_KEYS = {
+    "line_items", "meta_data", "tax_lines", "shipping_lines", "fee_lines", "coupon_lines", "refunds", "parent_id",
+    "date_created", "date_modified", "date_modified_gmt", "date_paid", "date_completed", "billing", "shipping",
+    "categories", "product_id", "variation_id", "customer_id", "prices_include_tax", "total_tax", "payment_method",
+}  # fmt: skip
+
+
+def shop_side(path) -> bool:
+    return str(path.relative_to(RUNNER)).startswith(SHOP_SIDE)
+
+
+def test_only_the_woocommerce_adapter_reads_woocommerces_json():
+    importing = sorted(str(p.relative_to(RUNNER)) for p in RUNNER.rglob("*.py") if not shop_side(p) and PARSER in imports(p))
+    assert not importing, f"{importing} import {PARSER}: take the Source's Listed / ListedRefund instead"
+    parsers = sorted(
+        f"{p.relative_to(RUNNER)}:{node.name}"
+        for p in RUNNER.rglob("*.py")
+        if not shop_side(p)
+        for node in ast.walk(ast.parse(p.read_text()))
+        if isinstance(node, ast.FunctionDef) and node.name in ("parse_order", "parse_refund", "reached_trigger")
+    )
+    assert not parsers, f"WooCommerce's JSON parsed outside its adapter: {parsers}"
+
+
+def woo_keys_read(path) -> set[str]:
+    """The WooCommerce keys a module indexes a mapping by (`x["line_items"]`, `x.get("status")`)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+            key = node.slice.value
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "get" and node.args and isinstance(node.args[0], ast.Constant):
+            key = node.args[0].value
+        else:
+            continue
+        if key in WOO_KEYS:
+            found.add(key)
+    return found
+
+
+def test_the_pipeline_and_the_services_never_look_inside_a_shops_order():
+    reading = {}
+    for folder in ("pipeline", "services"):
+        for path in sorted((RUNNER / folder).rglob("*.py")):
+            name = str(path.relative_to(RUNNER.parent))
+            if keys := woo_keys_read(path):
+                reading[name] = sorted(keys)
+    assert not reading, f"WooCommerce's JSON read outside its adapter: {reading}"
