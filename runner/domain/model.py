@@ -60,6 +60,8 @@ class Item:
     total_tax: Decimal
     taxes: tuple[TaxShare, ...]
     categories: tuple[str, ...] = ()
+    refunded_item: int = 0  # a refund's line: the id of the order's line it refunds (0: none said)
+    gift_card: bool = False  # an order's line selling a gift card (the card plugins' line meta)
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class Charge:
     total_tax: Decimal
     taxes: tuple[TaxShare, ...]
     tax_class: str = ""
+    refunded_item: int = 0  # a refund's line: the id of the order's line it refunds (0: none said)
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,7 @@ class Order:
     charges: tuple[Charge, ...]
     coupons: tuple[str, ...]
     refund_ids: tuple[int, ...]
+    gift_cards: tuple[tuple[str, Decimal], ...] = ()  # (code, amount) of each gift card it was paid with
     raw: Mapping[str, Any] = field(repr=False, default_factory=dict)
 
     @functools.cached_property  # read by the booking rules and the templates

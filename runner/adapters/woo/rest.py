@@ -137,7 +137,33 @@ def _tax_totals(tax_lines: list | None) -> dict[int, Decimal]:
     }
 
 
-def _item(raw: dict, categories: Mapping[int, tuple[str, ...]], where: str) -> Item:
+GIFT_CARD_META = ("wc_gc_giftcard_", "_wc_gc_giftcard_", "pw_gift_card_", "_pw_gift_card_", "ywgc_", "_ywgc_")  # runner/domain/vouchers.py
+
+
+def _gift_card(line: Mapping[str, Any]) -> bool:
+    """A line selling a gift card: its meta is the official WooCommerce Gift Cards', PW's or YITH's."""
+    keys = (str(m.get("key") or "") for m in line.get("meta_data") or [] if isinstance(m, Mapping))
+    return any(key.startswith(GIFT_CARD_META) for key in keys)
+
+
+def _redemptions(raw: Mapping[str, Any]) -> tuple[tuple[str, Decimal], ...]:
+    """(card code, amount) of every gift card the order was paid with: the official plugin's
+    `gift_cards`, YITH's `_ywgc_applied_gift_cards` meta (code -> amount)."""
+    cards = [c for c in raw.get("gift_cards") or [] if isinstance(c, Mapping)]
+    found = [(str(c.get("code") or ""), amount(c.get("amount"), "gift_cards.amount")) for c in cards]
+    for meta in raw.get("meta_data") or []:
+        if isinstance(meta, Mapping) and meta.get("key") == "_ywgc_applied_gift_cards" and isinstance(meta.get("value"), Mapping):
+            found += [(str(code), amount(value, "_ywgc_applied_gift_cards")) for code, value in meta["value"].items()]
+    return tuple((code, value) for code, value in found if value)
+
+
+def refunded_item(line: Mapping[str, Any]) -> int:
+    """The order item a refund line refunds (WooCommerce keeps it in `_refunded_item_id`); 0 if none."""
+    meta = {m.get("key"): m.get("value") for m in line.get("meta_data") or [] if isinstance(m, dict)}
+    return int(meta.get("_refunded_item_id") or 0)
+
+
+def _item(raw: dict, categories: Mapping[int, tuple[str, ...]], where: str, refund: bool = False) -> Item:
     product_id = int(raw.get("product_id") or 0)
     return Item(
         id=int(raw["id"]),
@@ -153,10 +179,12 @@ def _item(raw: dict, categories: Mapping[int, tuple[str, ...]], where: str) -> I
         total_tax=amount(raw.get("total_tax"), f"{where}.total_tax"),
         taxes=_taxes(raw.get("taxes"), where),
         categories=tuple(categories.get(product_id, ())),
+        refunded_item=refunded_item(raw) if refund else 0,
+        gift_card=not refund and _gift_card(raw),
     )
 
 
-def _charges(raw: Mapping[str, Any]) -> tuple[Charge, ...]:
+def _charges(raw: Mapping[str, Any], refund: bool = False) -> tuple[Charge, ...]:
     """Shipping lines, then fee lines: one shape, each field named as the REST API names it."""
     kinds = (("shipping", "shipping_lines", "method_title", "Shipping"), ("fee", "fee_lines", "name", "Fee"))
     return tuple(
@@ -168,6 +196,7 @@ def _charges(raw: Mapping[str, Any]) -> tuple[Charge, ...]:
             amount(c.get("total_tax"), f"{key}[{n}].total_tax"),
             _taxes(c.get("taxes"), f"{key}[{n}]"),
             (c.get("tax_class") or "") if kind == "fee" else "",  # shipping's class is the shop's setting, not the line's
+            refunded_item(c) if refund else 0,
         )
         for kind, key, name_key, default in kinds
         for n, c in enumerate(raw.get(key) or [])
@@ -199,6 +228,7 @@ def parse_order(raw: Mapping[str, Any], categories: Mapping[int, tuple[str, ...]
             charges=charges,
             coupons=tuple(c.get("code") or "" for c in raw.get("coupon_lines") or []),
             refund_ids=tuple(int(r["id"]) for r in raw.get("refunds") or []),
+            gift_cards=_redemptions(raw),
             raw=raw,
         )
     except (KeyError, TypeError, ValueError) as exc:
@@ -212,8 +242,8 @@ def parse_refund(raw: Mapping[str, Any], order: Order) -> Refund:
             amount=amount(raw.get("amount"), "amount"),
             reason=raw.get("reason") or "",
             date_created=raw.get("date_created") or "",
-            items=tuple(_item(i, {}, f"line_items[{n}]") for n, i in enumerate(raw.get("line_items") or [])),
-            charges=_charges(raw),
+            items=tuple(_item(i, {}, f"line_items[{n}]", refund=True) for n, i in enumerate(raw.get("line_items") or [])),
+            charges=_charges(raw, refund=True),
             tax_totals=_tax_totals(raw.get("tax_lines")),
             rates={**_rates(raw.get("tax_lines")), **order.rates},  # the order's snapshot wins: a rate row may have changed since
             raw=raw,
