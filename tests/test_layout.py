@@ -78,7 +78,7 @@ def test_the_top_level_holds_packages_only():
 # shrink, and leaves this list once it is cut in two. Nothing new joins it.
 STILL_LONG = {
     "runner/cli/render.py": 330,
-    "runner/cli/runs.py": 316,
+    "runner/cli/runs.py": 311,
 }
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from runner.spec import model
+from runner.spec import model, providers
 
 SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "schemas" / "sync.schema.json").read_text())
 SECTIONS = {
@@ -22,6 +22,13 @@ SECTIONS = {
     "booking.rounding": (model.Rounding, SCHEMA["properties"]["booking"]["properties"]["rounding"]),
     "notify": (model.Notify, SCHEMA["properties"]["notify"]),
     "notify.email": (model.Email, SCHEMA["properties"]["notify"]["properties"]["email"]),
+    **{
+        f"settlements.{name}": (
+            typing.get_type_hints(providers.Settlements)[name].__args__[0],
+            SCHEMA["properties"]["settlements"]["properties"][name],
+        )
+        for name in providers.PROVIDERS
+    },
 }
 
 

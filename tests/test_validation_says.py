@@ -110,3 +110,22 @@ def test_online_checks_every_journal_and_account_the_spec_names_even_with_no_ord
     ):
         assert said in result.output, (said, result.output)
     assert "5 problems in the spec's codes" in result.output
+
+
+def test_online_checks_each_settlement_journal_is_a_bank_journal_and_its_accounts_exist(sync_box):
+    extra = (
+        "settlements:\n"
+        '  mollie:\n    api_key: ""\n    journal: "70"\n    clearing_account: "1190"\n    fee_account: "4699"\n'
+        '    fee_vat_code: "Z9"\n    differences_account: "4610"\n'
+        '  stripe:\n    journal: "22"\n    clearing_account: "1190"\n    fee_account: "4600"\n    differences_account: "4610"\n'
+    )
+    box = sync_box(orders=0, extra=extra)
+    result = box.run("validate", "--online")
+    assert result.exit_code == 2, result.output
+    for said in (
+        "settlements.mollie.journal '70' is not a bank journal in this administration",
+        "settlements.mollie.fee_account '4699' does not exist in this administration",
+        "settlements.mollie.fee_vat_code 'Z9' does not exist in this administration",
+    ):
+        assert said in result.output, (said, result.output)
+    assert "settlements.stripe" not in result.output  # a Stripe (PSP) journal with accounts that exist

@@ -11,7 +11,7 @@ import yaml
 import runner.cli.render as render
 from runner.cli.common import Out, guarded, load_spec, main, parts, spec_argument, target, vies
 from runner.domain.daily_split import routes
-from runner.errors import SpecError
+from runner.errors import SpecError, UsageError
 from runner.pipeline import engine
 from runner.services import preview as preview_module
 
@@ -149,14 +149,24 @@ def _stream_json(events) -> None:
 
 @main.command("report")
 @spec_argument()
-@click.option("--from", "start", required=True, metavar="DATE", help="First entry date of the period (YYYY-MM-DD, shop-local).")
-@click.option("--to", "end", required=True, metavar="DATE", help="Last entry date of the period (YYYY-MM-DD), inclusive.")
+@click.option("--from", "start", metavar="DATE", help="First entry date of the period (YYYY-MM-DD, shop-local).")
+@click.option("--to", "end", metavar="DATE", help="Last entry date of the period (YYYY-MM-DD), inclusive.")
+@click.option("--settlements", is_flag=True, help="The payment providers' balances against their journals (docs/settlements.md).")
+@click.option("--provider", "providers", multiple=True, help="With --settlements: only this provider (repeatable).")
+@click.option("--period", metavar="YYYY-MM", help="With --settlements: the month (instead of --from/--to).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--sandbox", is_flag=True, help="Book a fresh embedded sandbox first, then reconcile it.")
 @guarded
-def report_command(spec_path, start, end, fmt, sandbox) -> None:
+def report_command(spec_path, start, end, fmt, sandbox, settlements, providers, period) -> None:
     """Before the VAT return: the shop's orders and refunds of a period against what Exact
     holds, per VAT code and GL account; exit 1 when anything differs."""
+    if settlements:
+        from runner.cli.settle import settlements_report
+
+        return settlements_report(spec_path, providers, period, start, end, fmt, sandbox)
+    if not start or not end:
+        hint = "give both (--from 2026-10-01 --to 2026-12-31) or --settlements; see `runner report --help`"
+        raise UsageError("missing --from and --to: the period to report", hint)
     from runner.cli.progress import progress_printer, ticker
     from runner.pipeline.ports import capability
     from runner.services import reconcile

@@ -20,6 +20,7 @@ from runner.adapters.exact.client import check_schedule
 from runner.adapters.folder import LEDGER
 from runner.cli.common import Out, default_spec, guarded, load_spec, lock_path, main, parts, spec_argument, target, vies
 from runner.cli.progress import announce_waits, progress_printer
+from runner.cli.settle import after_run
 from runner.cli.waiting import folder_summary, next_round, stamped, waiting_lines
 from runner.errors import Busy, RunnerError, UsageError
 from runner.ledger import Ledger
@@ -217,9 +218,10 @@ def _run_one(
                 if progress:
                     progress(None)
             names = preview_module.code_names(sink, [doc for doc, _ in sink.documents]) if dry_run else {}
-        products_failed = bool(pushed and pushed.failed)
+        settled = after_run(spec, booking=not dry_run and not to)  # with settlements: in the spec (docs/settlements.md)
+        products_failed = bool(pushed and pushed.failed) or settled.exit_code
         if as_json:
-            extra = {**({"would_post": sink.posted} if dry_run else {}), **({"products": vars(pushed)} if pushed else {})}
+            extra = {**({"would_post": sink.posted} if dry_run else {}), **({"products": vars(pushed)} if pushed else {}), **settled.as_dict()}
             Out.echo(json.dumps({**result, **extra}, indent=2, ensure_ascii=False, default=str))
             return 1 if result["failed"] or result.get("missing") or result.get("unmatched") or products_failed else 0
         if pushed:
@@ -240,7 +242,7 @@ def _run_one(
         summary = ("dry run, nothing posted: " if dry_run else "") + render.run_summary(result, dry=dry_run)
         summary = folder_summary(result, summary, to) if to else summary
         Out.echo(stamped(path, summary, spec.timezone) if log else summary)
-        for line in waiting_lines(spec, path, waits, result.get("waiting") or []):
+        for line in [*settled.lines(), *waiting_lines(spec, path, waits, result.get("waiting") or [])]:
             Out.echo(line, err=True)
         if box is not None and not to:
             for line in box.landed_lines():
@@ -249,9 +251,8 @@ def _run_one(
 
 
 def _push_products(spec, source, sink, ledger):
-    """products.push: true: the products saved in the shop since the last push go to Exact's
-    items before the orders are booked (an invoice line may name one). The ledger is claimed
-    first: its cursor is this shop's."""
+    """products.push: true: the products saved in the shop since the last push go to Exact's items
+    before the orders are booked (an invoice line may name one); the ledger is claimed first."""
     from runner.adapters.exact.products import push_changed
 
     moved = ledger.claim(source.name, sink.name, about=getattr(source, "about", None))
@@ -303,9 +304,7 @@ def retry(args) -> None:
 def _spec_and_orders(args: tuple[str, ...]) -> tuple[str, list[int]]:
     """`retry [SPEC] [ORDER]...`: a first word that is a number and not a file is an order."""
     words = list(args)
-    spec_path = words.pop(0) if words and not (words[0].isdigit() and not Path(words[0]).exists()) else None
-    if spec_path is None:
-        spec_path = default_spec("retry")
+    spec_path = words.pop(0) if words and not (words[0].isdigit() and not Path(words[0]).exists()) else default_spec("retry")
     bad = [word for word in words if not word.isdigit()]
     if bad:
         raise UsageError(f"{bad[0]!r} is not an order id", "name orders by their WooCommerce id, e.g. runner retry sync.yaml 5186")

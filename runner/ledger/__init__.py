@@ -33,6 +33,7 @@ from runner.ledger.journal import JournalStorage
 from runner.ledger.migrations import FORMAT, migrate
 from runner.ledger.records import Failure, Run, Step, Summary, run_record
 from runner.ledger.runs import Runs
+from runner.ledger.settlements import Settlements
 from runner.ledger.steps import Steps
 from runner.ledger.store import Store, TinyStore
 from runner.ledger.summaries import Summaries
@@ -76,6 +77,7 @@ class Ledger:
         self._summaries = Summaries(self.store, self.stamp)
         self._failures = Failures(self.store, self.stamp)
         self._runs = Runs(self.store, self.stamp)
+        self._settlements = Settlements(self.store, self.stamp)
         self._vies = ViesAnswers(self.store, self.stamp)
         try:
             self.format_found = migrate(self.store, self._cursors, lambda: self.beside("accounts"))  # the format it was written in
@@ -175,6 +177,19 @@ class Ledger:
     def drop_summary(self, key: str) -> None:
         """A summary the sink shows never landed: its members are free to be summed again."""
         self._summaries.drop_summary(key)
+
+    # payment-provider payouts booked as bank entries (runner/ledger/settlements.py)
+    def settlement(self, key: str) -> dict | None:
+        return self._settlements.get(key)
+
+    def save_settlement(self, record: Mapping[str, Any]) -> None:
+        self._settlements.save(record)
+
+    def drop_settlement(self, key: str) -> None:
+        self._settlements.drop(key)
+
+    def settlements(self) -> list[dict]:
+        return self._settlements.all()
 
     # a sink's own file beside the ledger (runner/ledger/beside.py; the Exact sink keeps its
     # account index there), opened when first asked for

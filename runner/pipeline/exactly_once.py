@@ -181,10 +181,10 @@ class Pipeline:
                     doc.keep.done(step, result)
                     doc.on_done(step, result, done)
 
-    def settle(self, more: Iterable[Open] = ()) -> None:
+    def settle(self, more: Iterable[Open] = (), orders: bool = True) -> None:
         """Every intent without ids is looked up in the sink before anything is written
-        again: the order steps' first, then those a mode keeps (`more`)."""
-        for intent in self.ledger.open_intents():
+        again: the order steps' first (unless `orders` is False), then those a mode keeps (`more`)."""
+        for intent in self.ledger.open_intents() if orders else ():
             order_id = intent["order"]
             keep = StepKeep(self.ledger, order_id, intent["refund"] or None)
             if intent["step"] == WITHDRAW:  # gone: its document is as if never begun; still there: withdrawn again when reached

@@ -2,7 +2,8 @@
 (runner/pipeline/exactly_once.py) takes it through them: an intent before the write, the
 facts after it, forgotten when nothing landed. One `Keep` per kind of document: an order's
 own documents (`StepKeep`, the ledger's steps), a day summary (`SummaryKeep`, the ledger's
-summaries) and a summary's payment entry per journal (`PaymentKeep`, inside the summary's record)."""
+summaries), a summary's payment entry per journal (`PaymentKeep`, inside the summary's record)
+and a payment provider's payout (`SettlementKeep`, the ledger's settlements)."""
 
 from __future__ import annotations
 
@@ -112,3 +113,26 @@ class PaymentKeep:
             states[self.journal] = state
         self.summary["payments"] = states
         self.ledger.save_summary(self.summary)
+
+
+class SettlementKeep:
+    """A payment-provider payout's bank entry (runner/pipeline/modes/settlements.py): its
+    record saved as an intent, dropped when nothing landed; `on_done(record, facts)` after."""
+
+    def __init__(self, ledger: Ledger, record: dict, on_done: Callable[[dict, Facts], None]) -> None:
+        self.ledger, self.record, self.on_done = ledger, record, on_done
+
+    def get(self, step: str) -> dict | None:
+        return self.ledger.settlement(self.record["key"])
+
+    def intend(self, step: str, facts: Facts) -> None:
+        self.record = {**self.record, **facts, "state": "intent"}
+        self.ledger.save_settlement(self.record)
+
+    def done(self, step: str, facts: Facts) -> None:
+        self.record = {**self.record, **facts, "state": "done"}
+        self.ledger.save_settlement(self.record)
+        self.on_done(self.record, facts)
+
+    def forget(self, step: str) -> None:
+        self.ledger.drop_settlement(self.record["key"])

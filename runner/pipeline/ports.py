@@ -54,12 +54,14 @@ CAPABILITIES = {
     "books": "`vat_codes`, `books_reader`, `payments_reader` read the administration's VAT codes and a period's documents (runner report)",
     "heal": "`unknown_account` finds the account again when the books refused one they no longer hold",
     "receipts": "`unmatched` names the receipts a run posted whose sale the books still list as open",
+    "settlements": "`paid` says which documents a provider's journal holds receipts of (runner settle, a payout's entry)",
 }  # what a sink may say it can do (`Sink.capabilities`), as the contract suite checks it
 OPTIONAL = {
     "probe": ("held_summaries", "summary_members", "shop_documents", "other_shops"),
     "books": ("vat_codes", "books_reader", "payments_reader"),
     "heal": ("unknown_account",),
     "receipts": ("unmatched",),
+    "settlements": ("paid",),
 }  # the methods of an optional capability: a sink without it does not have them (no stubs)
 
 

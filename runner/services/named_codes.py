@@ -2,7 +2,8 @@
 order uses them: the sales journal, the payments journal and GL account, the rounding
 account, the balance-sheet accounts and the collective customer account. A template that
 needs an order to give its code is checked on the recent orders instead; the collective
-account is checked for those orders too."""
+account is checked for those orders too; and what `settlements:` names (the provider's bank
+journal and accounts)."""
 
 from __future__ import annotations
 
@@ -39,7 +40,26 @@ def named_problems(spec: Spec, master) -> list[Problem]:
             problems.append(f"payments.journal '{journal}' {what} in this administration")
         if spec.payments.gl_account not in master.gl_types:
             problems.append(f"payments.gl_account '{spec.payments.gl_account}' does not exist in this administration")
-    return [Problem(SPEC, p) for p in problems]
+    return [Problem(SPEC, p) for p in problems + settlement_problems(spec, master)]
+
+
+def settlement_problems(spec: Spec, master) -> list[str]:
+    """Each provider's journal is a bank journal (its balance is the provider's), and its
+    clearing, fee, chargeback and differences accounts and a fee VAT code as written exist."""
+    problems = []
+    for name, provider in spec.settlements.providers().items():
+        where = f"settlements.{name}"
+        kind = master.journal_types.get(provider.journal)
+        if kind not in (BANK, PSP):
+            what = "does not exist" if kind is None else "is not a bank journal"
+            problems.append(f"{where}.journal '{provider.journal}' {what} in this administration (a settlement is a bank entry)")
+        for key in ("clearing_account", "fee_account", "chargeback_account", "differences_account"):
+            code = getattr(provider, key)
+            if code and code not in master.gl_types:
+                problems.append(f"{where}.{key} '{code}' does not exist in this administration")
+        if plain(provider.fee_vat_code) and provider.fee_vat_code not in master.vat_codes:
+            problems.append(f"{where}.fee_vat_code '{provider.fee_vat_code}' does not exist in this administration")
+    return problems
 
 
 def collective_problems(spec: Spec, sink, booker, orders) -> list[Problem]:

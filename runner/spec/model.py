@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from runner.domain.vat_number import HOME_RATES, VAT_NUMBER_KEYS
 from runner.errors import SpecError
+from runner.spec.providers import Settlements
 from runner.spec.typed import build
 from runner.support.durations import duration
 
@@ -171,6 +172,7 @@ SECTIONS = {
     "mapping": Mapping,
     "products": Products,
     "vies": Vies,
+    "settlements": Settlements,
     "vat_report": VatReport,
 }
 
@@ -190,6 +192,7 @@ class Spec:
     mapping: Mapping = Mapping()
     products: Products = Products()
     vies: Vies = Vies()
+    settlements: Settlements = Settlements()
     vat_report: VatReport = VatReport()
     notify: Notify | None = None
     state: str = ""  # empty: derived from the spec's file name (Spec.state_file)
@@ -249,9 +252,8 @@ STATE_FILE, TOKEN_FILE = ".runner/state.json", ".runner/exact-token.json"
 
 
 def own_path(spec_path: Path, default: str) -> str:
-    """A default path of a spec's own: `sync.yaml` keeps the historic names, any other
-    spec gets its name in front (`klant-a.yaml` -> `.runner/klant-a.state.json`), so that
-    two specs in one folder never share a ledger or a login."""
+    """A spec's own default path: `sync.yaml` keeps the historic names, any other gets its name in
+    front (`klant-a.yaml` -> `.runner/klant-a.state.json`): two specs never share a ledger or a login."""
     if spec_path.stem == "sync":
         return default
     folder, _, name = default.rpartition("/")

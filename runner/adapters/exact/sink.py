@@ -49,7 +49,7 @@ class ExactSink(BooksReading, Receipts, Lookups, Customers, Invoices):
         self.receipt_sign = 1  # payments.receipt_sign: how this administration wants money in on a bank line
         self._indexes: dict[str, BooksIndex] = {}  # per target: what the books hold
         self.batched = frozenset({"payment"})  # receipts go out together: one entry per journal and month, not one per order
-        self.capabilities = frozenset(CAPABILITIES)  # all of them
+        self.capabilities = frozenset(CAPABILITIES) - {"settlements"}  # all but what the payouts' books do (exact/settlements.py)
         self.name = f"Exact division {api.division} at {api.base_url.rstrip('/')}" if api is not None else "Exact (offline)"
 
     @property
