@@ -5,8 +5,10 @@
   verdict on one order: due, or why not.
 - `listing`: which orders to look at in the shop: everything since the backfill start on
   a first run (or when the spec's statuses grew), else what changed since the last run.
-- `read_order` + `plans`: an order (with its product categories) and its refunds become
-  documents, each with the customer it is booked on and the payment that settles it."""
+- `read_order` + `plans`: a listed order (runner/domain/listed.py: what the Source yields,
+  never the shop's JSON), read with its product categories once it is due, and its listed
+  refunds become documents, each with the customer it is booked on and the payment that
+  settles it."""
 
 from __future__ import annotations
 
