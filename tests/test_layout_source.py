@@ -79,7 +79,7 @@ def test_the_pipeline_and_the_services_never_look_inside_a_shops_order():
 STILL_READ_IN_DOMAIN = {
     "runner/domain/fee_estimates.py": {"meta_data"},  # settlements' (STILL_READ_BY_SETTLEMENTS)
     "runner/domain/context.py": {"billing"},
-    "runner/domain/model.py": {"billing", "meta_data", "shipping"},
+    "runner/domain/model.py": {"billing", "shipping"},
     "runner/domain/vat_area.py": {"billing", "shipping"},
     "runner/domain/vat_number.py": {"meta_data"},
 }

@@ -134,12 +134,6 @@ class Order:
         shipping = (self.raw.get("shipping") or {}).get("country") or ""
         return shipping or (self.raw.get("billing") or {}).get("country") or ""
 
-    def meta(self, key: str) -> Any:
-        for entry in self.raw.get("meta_data") or []:
-            if entry.get("key") == key:
-                return entry.get("value")
-        return None
-
 
 def percent(value: Any, field: str = "") -> Decimal:
     """A rate as a plain percentage: 21, 9, 5.5 (never 21.0000 or 2E+1), so templates can
