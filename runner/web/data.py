@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,6 @@ def status(spec) -> dict[str, Any]:
         summary = ledger_status(ledger)
         summary["runs"] = [dict(run) for run in ledger.runs()]
         summary["ledger_damaged"] = ledger.damaged or ""
-        summary["lines_month"] = _lines_this_month(summary["runs"])
     try:
         summary["token_age_days"] = TokenStore(login_of(spec).path, "", "", "").age_days()
     except SpecError:
@@ -47,13 +46,6 @@ def status(spec) -> dict[str, Any]:
     alive = holder is not None and not holder.gone and _held(path)
     summary["running"] = {"pid": holder.pid, "host": holder.host, "since": holder.since} if alive and holder else None
     return summary
-
-
-def _lines_this_month(runs: list[dict]) -> int | None:
-    """Exact booking lines posted this month (UTC), summed over the runs that counted them."""
-    month = datetime.now(UTC).date().isoformat()[:7]
-    counted = [run.get("exact_lines") for run in runs if str(run.get("started", "")).startswith(month)]
-    return sum(n for n in counted if n) if any(n is not None for n in counted) else None
 
 
 def _held(path: Path) -> bool:

@@ -78,3 +78,54 @@ def with_hook_secret(box) -> None:
             "  consumer_secret: ${WOO_CONSUMER_SECRET}\n", "  consumer_secret: ${WOO_CONSUMER_SECRET}\n  webhook_secret: ${WOO_WEBHOOK_SECRET}\n"
         )
     )
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Served:
+    """The desk over the sandbox's three demo clients, served by uvicorn on a free 127.0.0.1
+    port in a thread of this process (the demo shops and Exacts live in this process too)."""
+
+    def __init__(self, folder) -> None:
+        import threading
+
+        import uvicorn
+
+        from runner.web import demo
+        from runner.web.app import create_app
+        from runner.web.auth import Gate
+        from runner.web.desk import Desk
+
+        self.demo = demo.start(folder, webhook_secret=SECRET)
+        self.desk = Desk(list(self.demo.specs.values()), debounce=0.05)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(create_app(self.desk, Gate(TOKEN, VIEW_TOKEN)), host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        self.desk.start()
+        deadline = __import__("time").monotonic() + 120
+        while not self.server.started:
+            assert self.thread.is_alive() and __import__("time").monotonic() < deadline, "the desk did not start"
+            self.thread.join(0.05)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(60)
+        self.desk.stop()
+        self.demo.stop()
+
+
+@pytest.fixture
+def served(tmp_path):
+    pytest.importorskip("uvicorn", reason="the desk's tests need the web extra: pip install -e '.[test,web]'")
+    desk = Served(tmp_path / "clients")
+    yield desk
+    desk.stop()
