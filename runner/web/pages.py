@@ -12,6 +12,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.responses import HTMLResponse
 
 from runner.support.redact import redact
+from runner.web.states import local
 
 HEADERS = {
     # no script at all, no frame around the desk, nothing from elsewhere
@@ -33,6 +34,7 @@ class Pages:
         self.secrets = secrets
         self.env = Environment(loader=PackageLoader("runner.web", "templates"), autoescape=select_autoescape(default=True, default_for_string=True))
         self.env.filters["money"] = money
+        self.env.filters["local"] = local
 
     def render(self, name: str, status: int = 200, **context) -> HTMLResponse:
         html = self.env.get_template(name).render(**context)

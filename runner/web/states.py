@@ -49,7 +49,7 @@ def row(name: str, status: dict[str, Any], now: float, next_run: float | None, a
         "name": name,
         "state": shown,
         "rank": rank(shown),
-        "last_run": _local(last.get("finished") or last.get("started")) if last else "never",
+        "last_run": local(last.get("finished") or last.get("started")) if last else "never",
         "outcome": outcome,
         "today": status.get("booked_today", 0),
         "month": status.get("booked_month", 0),
@@ -63,7 +63,7 @@ def row(name: str, status: dict[str, Any], now: float, next_run: float | None, a
     }
 
 
-def _local(stamp: str | None) -> str:
+def local(stamp: str | None) -> str:
     if not stamp:
         return "-"
     try:
