@@ -60,7 +60,8 @@ def start(folder: Path, webhook_secret: str = "") -> Demo:
     demo = Demo(Path(folder))
     now = datetime.now().replace(microsecond=0)
     for name, seed, orders in CLIENTS:
-        woo = WooSimulator.demo(orders, seed=seed, start=now - timedelta(days=orders // 2 + 3))
+        first = now - timedelta(days=max(2, orders // 8) + 21)  # as embedded.start: no order or refund saved in the future
+        woo = WooSimulator.demo(orders, seed=seed, start=first)
         box = serve(woo, ExactSimulator(seed=seed, minutely_limit=100_000))
         demo.boxes[name] = box
         home = demo.folder / name
@@ -74,7 +75,7 @@ def start(folder: Path, webhook_secret: str = "") -> Demo:
         if name == OLD_LOGIN:
             old = time.time() - OLD_LOGIN_DAYS * 86400
             os.utime(home / ".runner" / "exact-token.json", (old, old))
-    month = now.replace(day=1) - timedelta(days=40)  # a month before every demo order
+    month = now.replace(day=1) - timedelta(days=45)  # a month ending before the first demo order (23 days back at most)
     demo.closed = (month.year, month.month)
     failing = demo.boxes[FAILING]
     failing.exact.close_period(*demo.closed)

@@ -46,3 +46,20 @@ def test_the_demo_desk_on_a_socket_shows_three_clients_one_failing(served):
     assert {r["name"] for r in rows} == {"bakkerij-de-zon", "fietsenwinkel-noord", "theehuis-amber"}
     assert rows[0]["first_failure"] == "Periode is afgesloten"  # Exact's words (the sandbox's) for the closed month
     assert SECRET not in httpx.get(served.url + "/clients/fietsenwinkel-noord", headers={"Authorization": f"Bearer {TOKEN}"}).text
+
+
+def test_the_demo_desk_books_a_webhooks_order_on_a_socket(served):
+    """A delivery to the served desk: the demo shops' history ends before now, so an order
+    completed now is after the last run's cursor and the run it starts books it."""
+    import json
+
+    from runner.web.hooks import signature
+    from tests.web.test_desk_hooks import DEADLINE, completed_now
+
+    box = served.demo.boxes["bakkerij-de-zon"]
+    order = completed_now(box)
+    body = json.dumps(order).encode()
+    answer = httpx.post(served.url + "/hooks/bakkerij-de-zon", content=body, headers={"X-WC-Webhook-Signature": signature(body, SECRET)})
+    assert answer.status_code == 202
+    assert served.desk.wait_for_runs(1, DEADLINE)
+    assert order["number"] in {str(e.get("YourRef")) for e in box.exact.entries.values()}
