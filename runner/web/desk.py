@@ -16,6 +16,7 @@ from typing import Any
 
 from runner import spec as spec_module
 from runner.errors import Busy, RunnerError
+from runner.services.webhooks import client_name
 from runner.web import data
 
 DEBOUNCE = 2.0  # seconds a delivery waits for the rest of its burst
@@ -46,8 +47,7 @@ def names_for(paths: list[Path]) -> dict[str, Path]:
     `sync.yaml`; a name taken twice gets -2, -3."""
     named: dict[str, Path] = {}
     for path in paths:
-        base = path.parent.resolve().name if path.stem == "sync" else path.stem
-        base = "".join(c if c.isalnum() or c in "-_" else "-" for c in base) or "client"
+        base = client_name(path)
         name, n = base, 1
         while name in named:
             n += 1
