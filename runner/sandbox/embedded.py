@@ -20,6 +20,8 @@ from pathlib import Path
 
 from runner.sandbox.exact.simulator import ExactSimulator
 from runner.sandbox.host import Served
+from runner.sandbox.psp.start import Providers
+from runner.sandbox.psp.start import start as start_providers
 from runner.sandbox.server import SandboxServer
 from runner.sandbox.transport import HostTransport, InProcessServer
 from runner.sandbox.vies import PREFIX, ViesSimulator
@@ -40,6 +42,7 @@ class Sandbox:
     vies: ViesSimulator | None = None  # the EU's VAT number check (runner/sandbox/vies.py)
     vies_server: Served | None = None
     vies_intercepted: bool = False  # the real VIES address answered by this sandbox's simulator, in this process
+    providers: Providers | None = None  # Mollie, Stripe and PayPal paying out the shop's orders (psp/start.py)
 
     @property
     def vies_url(self) -> str:
@@ -84,6 +87,8 @@ class Sandbox:
             self.vies_server.stop()
         if self.vies_intercepted:
             unmount(VIES_ORIGIN)
+        if self.providers:
+            self.providers.stop()
 
     def landed_lines(self, limit: int = 12) -> list[str]:
         """What is in the simulated Exact now: the documents, newest last, and their totals."""
@@ -114,13 +119,19 @@ class Sandbox:
         return out
 
 
-def start(orders: int = DEMO_ORDERS, seed: int = 7, woo_port: int = 0, exact_port: int = 0, sockets: bool = False) -> Sandbox:
+def start(
+    orders: int = DEMO_ORDERS, seed: int = 7, woo_port: int = 0, exact_port: int = 0, sockets: bool = False, providers: bool = False
+) -> Sandbox:
     """A demo shop whose history ends now, and an administration that matches nl-default:
-    in this process, or with `sockets` on real 127.0.0.1 ports (0: any free one)."""
+    in this process, or with `sockets` on real 127.0.0.1 ports (0: any free one). With
+    `providers`, Mollie, Stripe and PayPal pay the shop's orders out (before anyone reads it)."""
     first = datetime.now().replace(microsecond=0) - timedelta(days=max(2, orders // 8) + 21)  # refunds come later, never in the future
     woo = WooSimulator.demo(orders, seed=seed, start=first)
+    paying = start_providers(woo, seed=seed, sockets=sockets) if providers else None
     exact = ExactSimulator(seed=seed)
-    return serve(woo, exact, sockets, woo_port, exact_port)
+    box = serve(woo, exact, sockets, woo_port, exact_port)
+    box.providers = paying
+    return box
 
 
 def serve(
