@@ -94,3 +94,19 @@ def test_a_delivery_while_cron_runs_waits_for_the_lock(sync_box, desk_of):
         assert desk.next_run("client0") <= desk_module.BUSY_AGAIN
     finally:
         lock.release()
+
+
+def test_serve_every_runs_each_client_on_the_schedule(sync_box):
+    """`serve --every`: every client runs at once, then again an interval later (the safety
+    net beside the webhooks); the overview says when."""
+    from runner.web.desk import Desk
+
+    boxes = [sync_box(orders=2), sync_box(orders=2, seed=9)]
+    desk = Desk([box.spec for box in boxes], every=3600)
+    try:
+        desk.start()
+        assert desk.wait_for_runs(2, DEADLINE)
+        assert all(len(box.documents()) == 2 for box in boxes)
+        assert all(0 < desk.next_run(name) <= 3600 for name in desk.clients)
+    finally:
+        desk.stop()
