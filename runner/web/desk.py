@@ -1,5 +1,6 @@
 """The clients a desk serves and the one worker that runs them: on a webhook's "look now"
-(debounced: a burst of deliveries is one run), on the schedule (`serve --every`), and never
+(debounced: a burst of deliveries is one run; a client's webhook runs at least GAP apart, so
+a busy shop cannot spend Exact's daily calls on empty runs), on the schedule (`serve --every`), and never
 two runs of one client at once (each run takes the spec's lock, as cron's does; a busy
 client is tried again shortly). Runs respect Exact's minute and day limits because they are
 ordinary runs: the rate governor waits for the minute window and a run stops near the daily
@@ -20,6 +21,7 @@ from runner.services.webhooks import client_name
 from runner.web import data
 
 DEBOUNCE = 2.0  # seconds a delivery waits for the rest of its burst
+GAP = 60.0  # seconds at least between a client's webhook runs: each run costs Exact calls even when nothing is due (5,000 a day)
 BUSY_AGAIN = 10.0  # seconds before a client found busy is tried again
 
 
@@ -60,9 +62,12 @@ class Desk:
     """The clients and the worker thread. `clock` and `wait` are injectable so tests never
     depend on the wall clock."""
 
-    def __init__(self, paths: list[Path], every: float | None = None, debounce: float = DEBOUNCE, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, paths: list[Path], every: float | None = None, debounce: float = DEBOUNCE, gap: float = GAP, clock: Callable[[], float] = time.monotonic
+    ):
         self.clients = {name: Client(name, path) for name, path in names_for(paths).items()}
-        self.every, self.debounce, self.clock = every, debounce, clock
+        self.every, self.debounce, self.gap, self.clock = every, debounce, gap, clock
+        self.started: dict[str, float] = {}  # client -> when its last run by this desk began
         self.due: dict[str, float] = {}  # client -> when its next run starts (monotonic)
         self.last: dict[str, dict[str, Any]] = {}  # client -> what its last desk run said
         self.runs = 0  # runs the worker finished (tests wait on it)
@@ -88,7 +93,7 @@ class Desk:
     def poke(self, name: str) -> None:
         """A webhook said "look now": a run within `debounce` seconds (one for a burst)."""
         with self._cond:
-            soon = self.clock() + self.debounce
+            soon = max(self.clock() + self.debounce, self.started.get(name, -self.gap) + self.gap)
             self.due[name] = min(self.due.get(name, soon), soon)
             self._cond.notify()
 
@@ -116,6 +121,7 @@ class Desk:
                     return
                 name = min(ready, key=lambda n: self.due[n])
                 del self.due[name]
+                self.started[name] = self.clock()
             again = self._run(name)
             with self._cond:
                 if again is not None:

@@ -26,6 +26,7 @@ ARGS = [
     "--no-first-run",
 ]
 WAIT_MS = 120_000  # only a hung page reaches it
+pytestmark = pytest.mark.browser
 
 
 def _missing() -> str:

@@ -110,3 +110,24 @@ def test_serve_every_runs_each_client_on_the_schedule(sync_box):
         assert all(0 < desk.next_run(name) <= 3600 for name in desk.clients)
     finally:
         desk.stop()
+
+
+def test_a_clients_webhook_runs_are_a_minute_apart_at_least(sync_box):
+    """Every run costs Exact calls even when nothing is due: a shop sending a delivery a second
+    gets a run within seconds of a quiet spell, and then one a minute (the clock is the test's)."""
+    from runner.web.desk import GAP, Desk
+
+    box = sync_box(orders=2)
+    now = [1000.0]
+    desk = Desk([box.spec], debounce=0.0, clock=lambda: now[0])
+    try:
+        desk.start()
+        desk.poke("client0")
+        assert desk.wait_for_runs(1, DEADLINE)
+        desk.poke("client0")  # the next delivery, right after
+        assert desk.next_run("client0") == GAP and desk.runs == 1
+        now[0] += GAP
+        desk.poke("client0")  # a delivery a minute later wakes the worker: the run is due now
+        assert desk.wait_for_runs(2, DEADLINE)
+    finally:
+        desk.stop()
