@@ -80,7 +80,7 @@ def create_app(desk: Desk, gate: Gate, today=date.today, now=time.time) -> Starl
         if not user:
             return login_needed(request)
         moment = now()
-        rows = [row(c.name, data.status(c.spec), moment, desk.next_run(c.name), c.spec.exact.monthly_lines) for c in desk.clients.values()]
+        rows = [_row(c, moment, desk.next_run(c.name)) for c in desk.clients.values()]
         wanted = request.query_params.get("q", "").strip().lower()
         if wanted:
             rows = [r for r in rows if wanted in r["name"].lower() or wanted in r["state"] or wanted in r["first_failure"].lower()]
@@ -192,7 +192,39 @@ def create_app(desk: Desk, gate: Gate, today=date.today, now=time.time) -> Starl
         Route("/clients/{name}/{what:str}", action, methods=["POST"]),
         Route("/hooks/{name}", hook, methods=["POST"]),
     ]
-    return Starlette(routes=routes)
+
+    async def said(request: Request, error: RunnerError) -> Response:
+        user = who(request)
+        return pages.render("error.html", 400, who=user, csrf=gate.csrf(user.session) if user and user.session else "", said="", error=error)
+
+    async def bug(request: Request, error: Exception) -> Response:
+        return PlainTextResponse(
+            f"unexpected error in the runner ({type(error).__name__}); nothing booked is lost (the ledger keeps it). "
+            "Run the same with the CLI (runner status, runner run) to see more, and report it.",
+            500,
+        )
+
+    inner = Starlette(routes=routes, exception_handlers={RunnerError: said, Exception: bug})
+
+    async def quiet(scope, receive, send) -> None:
+        """Starlette answers a bug with `bug` and raises it again for the server to log; the
+        log would carry the error's text, which may hold a secret: it is answered, not logged."""
+        try:
+            await inner(scope, receive, send)
+        except Exception:
+            if scope.get("type") != "http":
+                raise
+
+    return quiet
+
+
+def _row(client, moment: float, next_run: float | None) -> dict:
+    """A client's overview row; a spec that no longer reads is a row that says so, first."""
+    try:
+        spec = client.spec
+        return row(client.name, data.status(spec), moment, next_run, spec.exact.monthly_lines)
+    except RunnerError as error:
+        return {**row(client.name, {}, moment, next_run), "state": "spec broken", "rank": 0, "first_failure": error.message}
 
 
 SORTS = {

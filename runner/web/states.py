@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 # worst first: what needs the consultant soonest sorts to the top
-ORDER = ("stalled", "failing", "login expiring", "incomplete", "never run", "running", "ok")
+ORDER = ("spec broken", "stalled", "failing", "login expiring", "incomplete", "never run", "running", "ok")
 LOGIN_WARN_DAYS = 25  # Exact's refresh token dies after 30 days unused
 STALL_HOURS = 2  # a run still going after this long is taken for a hang (notify.stall_after overrides)
 

@@ -188,3 +188,18 @@ def test_an_unknown_client_is_a_plain_404(sync_box, desk_of):
     _, _, browser = desk_of(box)
     browser.log_in()
     assert browser.get("/clients/nobody").status_code == 404
+
+
+def test_a_spec_broken_while_the_desk_runs_is_said_on_its_row_and_page(sync_box, desk_of):
+    import os
+
+    box, other = sync_box(orders=2), sync_box(orders=2, seed=5)
+    _, _, browser = desk_of(box, other)
+    browser.log_in()
+    assert browser.get("/").status_code == 200
+    box.spec.write_text(box.spec.read_text().replace("version: 1", "version: 1\nbooking: [oops"))
+    os.utime(box.spec, (1, 1))  # another modification time, whatever the file system's resolution
+    rows = browser.get("/", headers={"Accept": "application/json"}).json()
+    assert [r["state"] for r in rows][0] == "spec broken" and rows[0]["name"] == "client0" and rows[1]["state"] == "never run"
+    page = browser.get("/clients/client0")
+    assert page.status_code == 400 and "what to do:" in page.text and "Traceback" not in page.text
