@@ -1,13 +1,18 @@
 """Exact calls per booked order, for each target and status (DESIGN.md section 8).
 
     python bench/calls.py [--orders 1000] [--customers 300] [--days N] [--mode per_order|daily_summary] [--status sent|paid]
+    python bench/calls.py --vies [--orders 300] [--customers 20]
 
 Books N generated orders (prices incl. and excl. VAT, 21/9/0 %, coupons, shipping) from
 `--customers` distinct customers (their e-mails in varying letter case) into a fresh
 sandbox per combination, with an incremental second run, and prints the calls Exact saw.
 The sandbox's minute and day windows are widened: this counts calls, it does not time them.
 Beside the runner, in the same run on the same orders: a naive flow (look the customer up,
-create it when new, post the entry, post the payment), the baseline the runner must beat."""
+create it when new, post the entry, post the payment), the baseline the runner must beat.
+
+`--vies`: VIES checks instead: `--orders` intra-EU B2B orders of `--customers` companies,
+booked by three runs (the orders, as many again a day later, and again eight days on), and
+the VIES calls of each run (answers are kept in the ledger: runner/pipeline/vies_answers.py)."""
 
 from __future__ import annotations
 
@@ -31,6 +36,7 @@ from runner.ledger import Ledger  # noqa: E402
 from runner.pipeline import engine
 from runner.sandbox.embedded import serve  # noqa: E402
 from runner.sandbox.exact.simulator import ExactSimulator  # noqa: E402
+from runner.sandbox.vies import ViesSimulator  # noqa: E402
 from runner.sandbox.woo.api import ManualClock, WooSimulator  # noqa: E402
 from runner.sandbox.woo.carts import Address, Cart, Coupon, ProductLine, Shipping  # noqa: E402
 from runner.sandbox.woo.orders import build_order  # noqa: E402
@@ -180,6 +186,57 @@ ROWS = [
 ]
 
 
+def b2b_orders(n: int, companies: int, start: datetime, first_id: int) -> list[dict]:
+    """`n` VAT-exempt orders, one a minute from `start`, of `companies` German companies in turn."""
+    out = []
+    for i in range(n):
+        c = i % companies
+        buyer = Address("Inkoop", f"Firma {c}", f"Firma {c} GmbH", city="Köln", country="DE", email=f"inkoop@firma{c}.example.de")
+        cart = Cart(
+            id=first_id + i,
+            lines=(ProductLine(420, "Espressomachine", Decimal("100.00"), 1, sku="ESP-MACH"),),
+            billing=buyer,
+            vat_exempt=True,
+            meta=(("_billing_vat_id", vat_number(c)),),
+            created=start + timedelta(minutes=i),
+            status="completed",
+            prices_include_tax=False,
+        )
+        out.append(build_order(cart))
+    return out
+
+
+def vat_number(company: int) -> str:
+    return f"DE{810_000_000 + company:09d}"
+
+
+def vies_checks(n: int, companies: int, folder: Path, now: datetime) -> list[int]:
+    """The VIES calls of three runs over `n` B2B orders of `companies` companies each: the
+    first, one a day later, one eight days on (a valid answer is kept seven days)."""
+    at = now.replace(tzinfo=ZoneInfo("Europe/Amsterdam"))
+    vies = ViesSimulator(register={vat_number(c): (f"Firma {c} GmbH", "Köln") for c in range(companies)})
+    woo = WooSimulator(orders=b2b_orders(n, companies, now - timedelta(days=20), 10_000), clock=ManualClock(at))
+    box = serve(woo, ExactSimulator(minutely_limit=1_000_000, daily_limit=1_000_000), vies=vies)
+    calls = []
+    try:
+        box.log_in(folder / "token.json")
+        spec = _spec(box, folder, "sales_entry", "sent")
+        for run, days in enumerate((0, 1, 8)):
+            if run:
+                for raw in b2b_orders(n, companies, now - timedelta(days=10 - run), 10_000 + run * n):
+                    woo.add_order(raw)
+            before = sum(vies.calls.values())
+            clock = (at + timedelta(days=days)).timestamp
+            with Ledger(spec.file("state.json")) as ledger:
+                sink = sink_from_spec(spec, ledger, store_from_spec(spec, clock=clock))
+                report = engine.Run(spec, source_from_spec(spec), sink, ledger, clock=clock, vies=vies_from_spec(spec))()
+            assert len(report.booked) == n and not report.failed, (run, report.failed)
+            calls.append(sum(vies.calls.values()) - before)
+        return calls
+    finally:
+        box.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=1000)
@@ -187,7 +244,13 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=0, help="spread the orders over this many days (0: one a minute)")
     parser.add_argument("--mode", choices=["per_order", "daily_summary"], help="only this booking.mode's rows")
     parser.add_argument("--status", choices=["sent", "paid"], help="only this booking.status's rows")
+    parser.add_argument("--vies", action="store_true", help="VIES checks of B2B orders over three runs instead")
     args = parser.parse_args()
+    if args.vies:
+        with tempfile.TemporaryDirectory() as folder:
+            first, next_day, week_on = vies_checks(args.orders, args.customers, Path(folder), datetime.now().replace(microsecond=0))
+        print(f"{args.orders} B2B orders of {args.customers} companies a run; VIES calls: run 1 {first}, a day later {next_day}, 8 days on {week_on}")
+        return
     start = datetime.now().replace(microsecond=0) - timedelta(days=args.days + 30)
     shop = orders(args.orders, args.customers, start=start, days=args.days)
     print(

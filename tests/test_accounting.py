@@ -590,3 +590,69 @@ def test_in_a_daily_summary_a_refund_beyond_what_is_left_holds_back_neither_the_
     )
     # still failed: the summaries of its order's other documents do not clear it
     assert [(f["order"], f["refund"]) for f in box.ledger().failures()] == [(order["id"], bad["id"])]
+
+
+# ---- the review's gaps (issue 22, point a): a refund of what is left, by amount only ---------------
+
+
+def three_lines(number: int = 7401, **dates) -> dict:
+    """Tas 50.00 at 21 %, Espressobonen 24.20 at 9 % and PostNL 4.95 (21 %), prices incl. VAT."""
+    cart = Cart(id=number, lines=(BAG, BEANS), billing=BUYER, shipping=(Shipping(cost=D("4.95")),), **({"created": WHEN} | dates))
+    return build_order(cart)
+
+
+def test_an_amount_only_refund_of_the_whole_order_mirrors_the_sale_line_by_line(booker):
+    order = three_lines()
+    # prices incl. VAT: Tas 50.00 = 41.32 + 8.68, Bonen 24.20 = 22.20 + 2.00; shipping ex VAT 4.95 + 1.04
+    assert (order["total"], order["total_tax"]) == ("80.19", "11.72")
+    _, back = refund(order, 9001, amount=order["total"])  # "refund 80.19" typed in the amount box: no lines, no tax_lines
+    assert back["line_items"] == back["tax_lines"] == []
+    parsed = parse_order(order)
+    sale, credit = booker.book_order(parsed), booker.book_refund(parsed, parse_refund(back, parsed))
+    # before: spread by gross over the rates, all on the product accounts (8000 -46.27/-9.72, shipping on revenue)
+    assert by_code(credit.lines) == {key: (-net, -vat) for key, (net, vat) in by_code(sale.lines).items()}
+    assert ("shipping", "8050", "2") in by_code(credit.lines) and credit.booked_total == D("-80.19")
+
+
+def test_a_round_at_subtotal_order_refunded_by_amount_only_gives_back_the_cent_where_the_sale_put_it(booker):
+    order = subtotal_refund_order(7202)
+    _, back = refund(order, 9001, amount=order["total"])
+    parsed = parse_order(order)
+    credit = booker.book_refund(parsed, parse_refund(back, parsed))
+    # the sale's revenue 10.11 (see above); the credit: 8000 -10.11 / -2.13, 8050 -4.95 / -1.04, no 8990 line
+    assert by_code(credit.lines) == {("product", "8000", "2"): (D("-10.11"), D("-2.13")), ("shipping", "8050", "2"): (D("-4.95"), D("-1.04"))}
+
+
+def test_an_amount_only_refund_of_what_is_left_after_a_partial_one_brings_every_account_back_to_zero(booker):
+    order = three_lines(7403)
+    parsed = parse_order(order)
+    _, first = refund(order, 9001, amount="20.00")  # partial: spread over the rates as before
+    _, rest = refund(order, 9002, amount="60.19")  # 80.19 - 20.00: what is left
+    first_p, rest_p = parse_refund(first, parsed), parse_refund(rest, parsed)
+    docs = [booker.book_order(parsed), booker.book_refund(parsed, first_p), booker.book_refund(parsed, rest_p, [first_p])]
+    assert docs[2].booked_total == D("-60.19")
+    left: Counter = Counter()
+    for doc in docs:
+        for line in doc.lines:
+            left[(line.gl_account, line.vat_code, "net")] += line.net
+            left[(line.gl_account, line.vat_code, "vat")] += line.vat
+    assert {key: value for key, value in left.items() if value} == {}  # sale + both credits: nothing left on any account or code
+
+
+def test_a_partial_amount_only_refund_is_still_spread_over_the_rates(booker):
+    order = three_lines(7404)
+    parsed = parse_order(order)
+    _, back = refund(order, 9001, amount="80.18")  # a cent short of the whole: not a mirror
+    credit = booker.book_refund(parsed, parse_refund(back, parsed))
+    assert {line.kind for line in credit.lines} == {"product"} and credit.booked_total == D("-80.18")
+
+
+def test_an_amount_only_full_refund_mirrors_the_sale_through_the_cli(sync_box):
+    box = sync_box(orders=0)
+    order = box.woo.add_order(three_lines(7405, **days_ago(3)))
+    back = box.woo.add_refund(7405, [], amount=order["total"])
+    result = box.run("run")
+    assert result.exit_code == 0 and "failed 0" in result.output, result.output
+    sale, credit = booked_lines(box, "7405"), booked_lines(box, f"7405/{back['id']}")
+    assert sale == {("8000", "2"): (D("41.32"), D("8.68")), ("8010", "1"): (D("22.20"), D("2.00")), ("8050", "2"): (D("4.95"), D("1.04"))}
+    assert credit == {key: (-net, -vat) for key, (net, vat) in sale.items()}

@@ -160,3 +160,60 @@ def test_the_match_may_still_be_the_email_alone(tmp_path):
     assert spec.customers.match == ("email",)
     spec = spec_module.load(write_spec(tmp_path, "customers:\n  match: [vat_number, email]\n  vies: warn\n"), environ={})
     assert spec.customers.match == ("vat_number", "email") and spec.customers.vies == "warn"
+
+
+# ---- VIES's answers kept in the ledger (issue 22, the review's point c) ---------------------------
+
+
+def run_at(box, at: datetime):
+    """One engine run of the box's spec with VIES asked, the run's clock at `at`."""
+    from runner.adapters.exact.logins import store_from_spec
+    from runner.adapters.exact.sink import sink_from_spec
+    from runner.adapters.vies import vies_from_spec
+    from runner.adapters.woo.source import source_from_spec
+    from runner.ledger import Ledger
+    from runner.pipeline import engine
+    from runner.spec import check as spec_module
+
+    spec = spec_module.load(box.spec)
+    clock = at.timestamp
+    with Ledger(box.dir / ".runner" / "state.json") as ledger:
+        sink = sink_from_spec(spec, ledger, store_from_spec(spec, clock=clock))
+        return engine.Run(spec, source_from_spec(spec), sink, ledger, clock=clock, vies=vies_from_spec(spec))()
+
+
+def test_a_valid_answer_is_kept_in_the_ledger_and_reused_for_seven_days(sync_box):
+    box = sync_box(orders=0)
+    now = datetime.now().replace(microsecond=0)
+    box.woo.add_order(b2b_order(7601, days=2))
+    assert run_at(box, now).booked and box.vies.calls[VALID] == 1
+    box.woo.add_order(b2b_order(7602, days=1))  # the same company, a later run six days on
+    assert run_at(box, now + timedelta(days=6, hours=23)).booked and box.vies.calls[VALID] == 1
+    assert "VIES" in booked(box, "7602")["SalesEntryLines"][0]["Notes"]  # the kept answer is its evidence
+    box.woo.add_order(b2b_order(7603, days=1))  # eight days on: asked again
+    assert run_at(box, now + timedelta(days=8)).booked and box.vies.calls[VALID] == 2
+
+
+def test_an_invalid_answer_is_kept_a_day_and_unavailable_never(sync_box):
+    box = sync_box(orders=0, extra="customers:\n  vies: warn\n")
+    now = datetime.now().replace(microsecond=0)
+    wrong = "DE999999999"
+    box.woo.add_order(b2b_order(7611, (("_billing_vat_id", wrong),), days=2))
+    assert run_at(box, now).booked and box.vies.calls[wrong] == 1
+    box.woo.add_order(b2b_order(7612, (("_billing_vat_id", wrong),), days=1))
+    assert run_at(box, now + timedelta(hours=20)).booked and box.vies.calls[wrong] == 1
+    box.woo.add_order(b2b_order(7613, (("_billing_vat_id", wrong),), days=1))
+    assert run_at(box, now + timedelta(days=1, hours=1)).booked and box.vies.calls[wrong] == 2
+    box.vies.down = {"DE"}
+    box.woo.add_order(b2b_order(7614, days=1))
+    assert not run_at(box, now + timedelta(days=2)).booked  # waits: VIES cannot answer
+    box.vies.down = set()
+    assert run_at(box, now + timedelta(days=2, hours=1)).booked  # the outage was not kept: asked again, booked
+
+
+def test_sixty_orders_of_twenty_companies_ask_vies_twenty_times_and_the_next_days_run_none(tmp_path):
+    """bench/calls.py --vies, small and on pinned dates: run 1 asks each company's number once,
+    a run a day later (as many orders again) reuses the ledger's answers, a run eight days on asks again."""
+    import bench.calls as calls
+
+    assert calls.vies_checks(60, 20, tmp_path, datetime(2026, 3, 20, 12, 0)) == [20, 0, 20]

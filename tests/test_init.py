@@ -356,6 +356,7 @@ def test_typed_answers_write_a_spec_that_validates_and_previews(box, tmp_path, m
         "completed",
         "2020-01-01",
         "n",
+        "",  # no alerts
     ]
     result = invoke(["init", "--no-browser"], answers)
     assert result.exit_code == 0, result.output
@@ -507,7 +508,7 @@ def test_an_existing_spec_or_env_is_not_overwritten_and_an_ended_input_says_wher
     assert "holds EXACT_CLIENT_SECRET already" in invoke(["init"]).output
     (tmp_path / ".env").unlink()
     ended = invoke(["init"], [])
-    assert ended.exit_code == 2 and 'set-up stopped at "Shop address (the store root)" in step 1 of 5 (the shop); no spec was written' in ended.output
+    assert ended.exit_code == 2 and 'set-up stopped at "Shop address (the store root)" in step 1 of 6 (the shop); no spec was written' in ended.output
     assert "--shop-url" in ended.output and "Traceback" not in ended.output and not (tmp_path / "sync.yaml").exists()
 
 
@@ -588,13 +589,14 @@ def test_a_person_types_the_answers_in_a_terminal(socket_box, tmp_path):
         answer("trigger the booking", "")
         answer("Book the history from", "2020-01-01")
         answer("Push WooCommerce products", "n")
+        answer("Send alerts of failed orders", "")
         wait_for(lambda: "[exit " in screen(), "the end of runner init")
         final = screen()
     finally:
         tmux("kill-server")
         shutil.rmtree(socket_path.parent, ignore_errors=True)
     assert "[exit 0]" in final, final
-    for step in ("Step 1 of 5: the shop", "Step 2 of 5", "Step 3 of 5", "Step 4 of 5", "Step 5 of 5"):
+    for step in ("Step 1 of 6: the shop", "Step 2 of 6", "Step 3 of 6", "Step 4 of 6", "Step 5 of 6", "Step 6 of 6: alerts"):
         assert step in final
     assert "connected: the shop answers" in final and "logged in" in final and f"{len(NEEDS)} of the {len(NEEDS)} codes" in final
     assert "valid, and ready for the live services" in final and "from 3 order(s)" in final
@@ -737,14 +739,14 @@ def test_a_stopped_set_up_keeps_its_answers_and_the_next_init_continues(box, tmp
     first = [box.woo_url, keys["WOO_CONSUMER_KEY"], keys["WOO_CONSUMER_SECRET"], box.exact_url, keys["EXACT_CLIENT_ID"], keys["EXACT_CLIENT_SECRET"]]
     stopped = invoke(["init", "--no-browser"], [*first, PASTE_REDIRECT, pasted_redirect(box, monkeypatch)])  # ends at "Book each order as"
     assert stopped.exit_code == 2 and 'set-up stopped at "Book each order as' in stopped.output
-    assert "in step 4 of 5 (what to book); no spec was written yet" in stopped.output
+    assert "in step 4 of 6 (what to book); no spec was written yet" in stopped.output
     assert "the answers of steps 1-3 are kept in .sync.yaml.init (mode 0600, removed once the spec is written)" in stopped.output
     assert "run `runner init sync.yaml` again to continue from step 4" in stopped.output
     kept = tmp_path / ".sync.yaml.init"
     assert stat.S_IMODE(os.stat(kept).st_mode) == 0o600 and not (tmp_path / "sync.yaml").exists()
     assert all(keys[n] not in stopped.output for n in ("WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET", "EXACT_CLIENT_SECRET"))
 
-    again = invoke(["init", "--no-browser"], ["y", "", "paid", "", "2020-01-01", "n"])
+    again = invoke(["init", "--no-browser"], ["y", "", "paid", "", "2020-01-01", "n", ""])
     out = again.output
     assert again.exit_code == 0, out
     assert "continue from step 4 with the answers given then? [Y/n]" in out and "Shop address" not in out and "Paste the address" not in out
@@ -765,8 +767,8 @@ def test_ctrl_c_outside_a_question_says_what_was_kept(box, tmp_path):
     wizard = Wizard(Console(lambda text: None, ask, lambda q, d: True), {})
     with pytest.raises(Stopped) as stop:
         wizard.run(tmp_path / "client" / "sync.yaml", force=False)
-    assert stop.value.message == "set-up stopped (Ctrl-C) in step 2 of 5 (the Exact Online login); no spec was written yet"
+    assert stop.value.message == "set-up stopped (Ctrl-C) in step 2 of 6 (the Exact Online login); no spec was written yet"
     assert "the answers of step 1 are kept in" in stop.value.hint and "to continue from step 2" in stop.value.hint
     no_answer = Wizard(Console(lambda text: None, lambda q, d, h: (_ for _ in ()).throw(KeyboardInterrupt), lambda q, d: True), {})
-    with pytest.raises(Stopped, match=r"in step 1 of 5 \(the shop\); no spec was written and no answer was kept"):
+    with pytest.raises(Stopped, match=r"in step 1 of 6 \(the shop\); no spec was written and no answer was kept"):
         no_answer.run(tmp_path / "other" / "sync.yaml", force=False)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import email
 import json
+import re
 import socket
 import socketserver
 import threading
@@ -53,6 +54,12 @@ def test_a_stall_is_told_once_after_stall_after_and_its_end_once():
     assert notify.decide(stalled[2], {}, False, "still", NOW + 3 * HOUR, 2 * HOUR)[:2] == ([], [])
     back = notify.decide(stalled[2], {}, True, "", NOW + 4 * HOUR, 2 * HOUR)
     assert back[:2] == ([], ["runs succeed again (the last one finished 2026-03-02 13:00 UTC)"])
+
+
+def test_an_alert_says_its_times_in_the_shops_zone():
+    state = notify.decide({}, {}, True, "", NOW, 2 * HOUR, zone="Europe/Amsterdam")[2]
+    stalled = notify.decide(state, {}, False, "cannot reach the shop", NOW + 2 * HOUR, 2 * HOUR, zone="Europe/Amsterdam")
+    assert stalled[0] == ["no run has succeeded for 2.0 hours (the last success was 2026-03-02 10:00 CET): cannot reach the shop"]
 
 
 def test_a_ledger_that_never_saw_a_success_stalls_from_its_first_run():
@@ -248,6 +255,7 @@ def test_runs_alert_once_on_failure_recover_once_and_tell_a_stall(live, receiver
     assert lab.cli("run").exit_code == 3
     assert len(told()) == 3 and "runs stalled" in told()[2] and "no run has succeeded for 3.0 hours" in told()[2]
     assert "not logged in to Exact Online yet" in told()[2] and "what to do" in told()[2]
+    assert re.search(r"the last success was \d{4}-\d\d-\d\d \d\d:\d\d CES?T\)", told()[2]) and " UTC" not in told()[2]  # the shop's time
     assert lab.cli("run").exit_code == 3 and len(told()) == 3
 
     lab.token_file.write_text(token)

@@ -279,3 +279,45 @@ def test_report_with_sandbox_books_first_and_never_shows_a_secret(cli, tmp_path)
     data = json.loads(result.stdout)
     assert data["exact_documents"] > 0 and data["journals"] == ["70"]
     assert "sandbox-secret" not in result.output
+
+
+# ---- a rounding cent that moved between two VAT codes (issue 22, the review's point g) -----------
+
+TWO_CODES = {("2", "8000"): ("41.32", "8.68"), ("1", "8010"): ("22.20", "2.00")}
+
+
+def test_a_cent_that_moved_between_two_codes_is_said_so_with_the_totals_agreeing():
+    moved = {("2", "8000"): ("41.31", "8.68"), ("1", "8010"): ("22.21", "2.00")}
+    rec = compare([doc(1, TWO_CODES)], [booked(1, moved, 26700001)], START, END)
+    [finding] = rec.findings
+    assert finding.problem == "a cent moved between VAT codes" and rec.differs  # still listed, still exit 1
+    said = report.finding_text(finding)
+    assert "0.01 of net moved from code 2 (GL 8000) to code 1 (GL 8010)" in said, said
+    assert "the document totals agree (74.20)" in said, said
+
+
+def test_a_cent_that_moved_beside_a_real_difference_is_not_called_a_moved_cent():
+    worse = {("2", "8000"): ("41.31", "8.68"), ("1", "8010"): ("22.21", "2.10")}  # and VAT 0.10 more: the totals differ
+    [finding] = compare([doc(1, TWO_CODES)], [booked(1, worse, 26700001)], START, END).findings
+    assert finding.problem == "amounts differ"
+    three = {("2", "8000"): ("41.31", "8.68"), ("1", "8010"): ("22.21", "2.00"), ("0", "8020"): ("0.01", "0.00")}
+    [finding] = compare([doc(1, TWO_CODES)], [booked(1, three, 26700001)], START, END).findings
+    assert finding.problem == "amounts differ"
+
+
+def test_the_report_says_a_cent_moved_between_codes_through_the_cli(sync_box):
+    from tests.test_accounting import days_ago, three_lines
+
+    box = sync_box(orders=0)
+    box.woo.add_order(three_lines(7501, **days_ago(3)))
+    assert box.run("run").exit_code == 0
+    [entry] = box.exact.entries.values()
+    tas, beans = (next(line for line in entry["SalesEntryLines"] if line["Description"].startswith(name)) for name in ("Tas", "Espresso"))
+    tas["AmountFC"] -= D("0.01")  # a bookkeeper's edit in Exact: a cent of the 21 % base onto the 9 % line
+    beans["AmountFC"] += D("0.01")
+    when = str(box.woo.orders[7501]["date_completed"])[:10]
+    table = box.run("report", "--from", when, "--to", when)
+    assert table.exit_code == 1
+    [said] = [line for line in table.stdout.splitlines() if "a cent moved" in line]
+    assert "from code 2 (GL 8000) to code 1 (GL 8010)" in said and "the document totals agree (80.19)" in said, table.stdout
+    assert "amounts differ" not in table.stdout

@@ -62,7 +62,7 @@ def test_near_the_daily_limit_runs_stop_cleanly_and_the_next_day_carries_on(sync
     assert report.stopped.startswith("only 40 Exact calls are left today (reserve 40)") and "nothing is lost" in report.stopped
     assert api.governor.daily_remaining == 40  # the reserve is untouched
     again, api = engine_run(box, clock)  # the same day: not one call
-    assert api.calls == 0 and again.booked == [] and "come back at 2026-03-03T00:00:00" in again.stopped
+    assert api.calls == 0 and again.booked == [] and "come back at 2026-03-03 01:00:00 CET" in again.stopped  # the shop's time (Amsterdam), not UTC
     days = 0
     while True:
         clock.advance(24 * 3600)

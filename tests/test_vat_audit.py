@@ -74,3 +74,96 @@ def test_the_report_holds_the_runner_to_woocommerces_own_figures_per_box_rate_an
     rows = list(csv.DictReader(io.StringIO(box.run("report", "--from", day, "--to", day, "--format", "csv").stdout)))
     assert {r["box"]: r["shop_net"] for r in rows if r["kind"] == "box"}["3a"] == "50.00"
     assert any(r["kind"] == "check" and r["documents"] == "7707" for r in rows)
+
+
+# ---- the box of a VAT code (issue 22, the review's point f) ------------------------------------
+
+from runner.services.vat_audit import ExactCode, with_boxes  # noqa: E402
+
+
+def test_each_codes_box_follows_from_its_type_percentage_listing_and_oss_country():
+    # reference vat-edge-cases 6.3 and the return's boxes: 1a high rate (21 %; 19 % until
+    # 1 Oct 2012), 1b low rate (9 %; 6 % until 1 Jan 2019), 1c other rates except 0 %, 1e 0 % or
+    # not taxed here (a domestic reverse charge too), 3a exports (0 %, base only), 3b EU supplies
+    # (an ICP listing), OSS apart, "geen BTW" (type N) outside the return
+    cases = {
+        ExactCode("2", D("21")): "1a",
+        ExactCode("3", D("21"), "I"): "1a",
+        ExactCode("H19", D("19")): "1a",
+        ExactCode("1", D("9")): "1b",
+        ExactCode("L6", D("6")): "1b",
+        ExactCode("4", D("9"), "I"): "1b",
+        ExactCode("X13", D("13")): "1c",
+        ExactCode("0", D("0")): "1e",
+        ExactCode("V", D("0"), "B", charged=True): "1e",  # verlegd: a domestic reverse charge
+        ExactCode("6", D("0"), "B"): "3a",
+        ExactCode("7", D("0"), "B", "L", charged=True): "3b",
+        ExactCode("7S", D("0"), "B", "S"): "3b",
+        ExactCode("D19", D("19"), "E", "N", "DE"): "OSS",
+        ExactCode("5", D("0"), "N"): "outside",
+    }
+    assert {code.code: code.box for code in cases} == {code.code: box for code, box in cases.items()}
+
+
+def test_a_spec_names_the_box_of_an_administrations_own_code():
+    codes = {"7": ExactCode("7", D("0"), "B"), "2": ExactCode("2", D("21"))}  # an ICP code without its listing set
+    assert codes["7"].box == "3a"
+    fixed = with_boxes(codes, {"7": "3b"})
+    assert fixed["7"].box == "3b" and fixed["2"].box == "1a"
+
+
+def test_the_report_puts_a_code_in_the_box_the_spec_names_through_the_cli(sync_box):
+    from tests.test_b2b import b2b_order
+
+    for boxes, expected in (("", "3a"), ('vat_report:\n  boxes: {"7": "3b"}\n', "3b")):
+        box = sync_box(orders=0, extra=boxes)
+        seven = next(v for v in box.exact.admin.tables["vat/VATCodes"].values() if v["Code"].strip() == "7")
+        seven["EUSalesListing"], seven["Charged"] = "N", False  # an administration whose ICP code lacks its listing
+        order = b2b_order(7801, days=3)
+        box.woo.add_order(order)
+        assert box.run("run").exit_code == 0
+        when = str(order["date_completed"])[:10]
+        data = json.loads(box.run("report", "--from", when, "--to", when, "--format", "json").stdout)
+        totals = {b["box"]: b["exact_net"] for b in data["boxes"]}
+        assert totals[expected] == "100.00", (boxes, totals)
+
+
+# ---- the VIES verdict the booking used (issue 22, the review's point d) --------------------------
+
+
+def report_of(box, order: dict) -> dict:
+    when = str(order["date_completed"])[:10]
+    return json.loads(box.run("report", "--from", when, "--to", when, "--format", "json").stdout)
+
+
+def test_the_report_books_the_shop_side_with_the_vies_answer_the_run_used(sync_box):
+    from tests.test_b2b import b2b_order
+
+    box = sync_box(orders=0, extra="customers:\n  vies: warn\n")
+    order = b2b_order(7811, (("_billing_vat_id", "DE999999999"),), days=3)  # VIES: not valid
+    box.woo.add_order(order)
+    assert box.run("run").exit_code == 0
+    data = report_of(box, order)
+    # booked with Dutch VAT (warn): 100.00 paid = 82.64 + 17.36 at 21 %, box 1a, not 3b (the rule
+    # alone, without VIES's answer, made the shop side a 0 % ICP supply: "amounts differ")
+    boxes = {b["box"]: (b["shop_net"], b["shop_vat"], b["exact_net"], b["exact_vat"]) for b in data["boxes"]}
+    assert boxes["1a"] == ("82.64", "17.36", "82.64", "17.36") and boxes["3b"] == ("0.00",) * 4, boxes
+    assert data["documents"] == [] and box.vies.calls["DE999999999"] == 1  # the report asked VIES nothing
+
+
+def test_the_report_flags_reverse_charge_on_a_number_vies_did_not_confirm(sync_box):
+    from tests.test_b2b import VALID, b2b_order
+
+    box = sync_box(orders=0, extra="customers:\n  vies: 'off'\n")
+    order = b2b_order(7812, days=3)
+    box.woo.add_order(order)
+    assert box.run("run").exit_code == 0 and box.vies.calls[VALID] == 0  # off: booked at 0 % (code 7) unchecked
+    data = report_of(box, order)
+    [check] = [c for c in data["checks"] if "VIES" in c["problem"]]
+    assert check["problem"] == f"reverse charge (7, box 3b) on VAT number {VALID}, which VIES did not confirm (no answer in the ledger)"
+    assert check["documents"] == ["7812"]
+
+    box = sync_box(orders=0)  # required: checked, valid: nothing to flag
+    box.woo.add_order(order)
+    assert box.run("run").exit_code == 0 and box.vies.calls[VALID] == 1
+    assert not [c for c in report_of(box, order)["checks"] if "VIES" in c["problem"]]

@@ -92,3 +92,41 @@ def test_a_deposit_fee_is_outside_the_vat_base(sync_box):
     result = box.run("run")
     assert result.exit_code == 0 and "failed 0" in result.output, result.output
     assert lines_of(box, booked(box, "7705")) == {("8000", "2"): (D("50.00"), D("10.50")), ("1620", "5"): (D("0.60"), D("0.00"))}
+
+
+# ---- PW WooCommerce Gift Cards redemptions (issue 22, the review's point b) ----------------------
+# PW Gift Cards keeps a redemption as an order item of its own type (`pw_gift_card`, props
+# `card_number`, `amount`) and lowers `order.total` by it (pw-gift-cards-redeeming.php,
+# woocommerce_order_after_calculate_totals); core REST serialises no such item, so the REST
+# order shows only a total below its lines (reference vat-edge-cases.md 4.2: "Detect as
+# sum(lines + shipping + fees + taxes) - total > 0"). Its cards are multi-purpose (sold without
+# VAT, PWGC_PURCHASE_TAX_STATUS 'none': "Taxed when used"): a redemption is a payment, not a
+# discount; the goods keep their VAT.
+
+
+def pw_redeemed(number: int) -> dict:
+    order = order_of(number, BAG, ProductLine(188, "Espressobonen 1 kg", D("24.20"), 1, tax_class="reduced-rate"))
+    assert (order["total"], order["total_tax"]) == ("84.70", "12.50")  # 50.00 + 10.50 and 22.20 + 2.00 (24.20 x 9/109)
+    order["total"] = "59.70"  # 25.00 paid with a PW card: the total lowered, the lines and taxes untouched
+    return order
+
+
+def test_a_pw_gift_card_redemption_is_a_payment_off_the_liability_not_a_discount(sync_box):
+    box = sync_box(orders=0, extra="booking:\n  pw_gift_cards: true\n")
+    box.woo.add_order(pw_redeemed(7711))
+    result = box.run("run")
+    assert result.exit_code == 0 and "failed 0" in result.output, result.output
+    assert lines_of(box, booked(box, "7711")) == {
+        ("8000", "2"): (D("50.00"), D("10.50")),  # the VAT of the goods stays: 10.50 and 2.00, no reduction
+        ("8010", "1"): (D("22.20"), D("2.00")),
+        ("1610", "5"): (D("-25.00"), D("0.00")),  # the card's 25.00 off the liability, no VAT, no box
+    }  # the receivable: 84.70 - 25.00 = 59.70, what the customer paid besides the card
+
+
+def test_an_order_below_its_lines_without_pw_gift_cards_fails_and_names_the_setting(sync_box):
+    box = sync_box(orders=0)
+    box.woo.add_order(pw_redeemed(7712))
+    result = box.run("run")
+    assert result.exit_code == 1 and "WooCommerce says 59.70" in result.output, result.output
+    assert "booking.pw_gift_cards" in result.output  # a shop on PW Gift Cards: what to set
+    assert not [d for d in box.documents() if d["YourRef"] == "7712"]

@@ -105,10 +105,11 @@ def preview(spec_path, order_ids, limit, orders_file, refunds_file, fmt, payload
                 result = preview_module.online(spec, woo, sink, ledger, order_ids, limit)
             finally:
                 ledger.close()
+    more = [{"more_due": result.more, "what_to_do": "--limit to see more"}] if result.more else []  # the table's "N more due"
     if fmt == "json":
-        Out.echo(json.dumps(result.items, indent=2, ensure_ascii=False))
+        Out.echo(json.dumps(result.items + more, indent=2, ensure_ascii=False))
     elif fmt == "yaml":
-        Out.echo(yaml.safe_dump(result.items, sort_keys=False, allow_unicode=True))
+        Out.echo(yaml.safe_dump(result.items + more, sort_keys=False, allow_unicode=True))
     else:
         blobs = (
             [

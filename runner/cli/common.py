@@ -137,7 +137,40 @@ def load_spec(path: str):
     return spec
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Usage(click.UsageError):
+    """click's own usage errors (a missing argument, an unknown option, a bad value) said as
+    the runner says its errors: one message, a "what to do" line, exit 2."""
+
+    def __init__(self, error: click.UsageError) -> None:
+        super().__init__(error.format_message(), error.ctx)
+
+    def show(self, file=None) -> None:
+        command = self.ctx.command_path if self.ctx else "runner"
+        usage = self.ctx.get_usage().removeprefix("Usage: ") + "; " if self.ctx else ""
+        Out.echo(f"error: {self.format_message()}", err=True)
+        Out.echo(f"what to do: {usage}see `{command} --help`", err=True)
+
+
+_AS_IT_IS = (_Usage, getattr(click.exceptions, "NoArgsIsHelpError", _Usage))  # a bare `runner` shows the help, as it should
+
+
+class _Commands(click.Group):
+    """The group whose usage errors, its own and its commands', end in what to do."""
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as error:
+            raise error if isinstance(error, _AS_IT_IS) else _Usage(error) from None
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as error:
+            raise error if isinstance(error, _AS_IT_IS) else _Usage(error) from None
+
+
+@click.group("runner", cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="runner")
 def main() -> None:
     """Book WooCommerce orders into Exact Online, as one sync.yaml per client says."""

@@ -58,10 +58,9 @@ def preview_lines(result, payloads_json: list[str] | None) -> list[str]:
         out.append(f"... and {len(skips) - SKIPS_SHOWN} more skipped order(s); --format json gives the reason for each")
     if result.members or result.summary_failures:
         orders = len({item["order"] for item in result.members})
-        out += [f"FAILED summary {ref}: {message}" for ref, message in sorted(result.summary_failures.items())]
-        out.append(
+        out.append(  # the failures themselves go to stderr, once (runner.cli.checks.preview)
             f"{len(result.documents)} day summary(ies) of {len(result.members)} document(s) from {orders} order(s); "
-            f"{len(result.skipped)} skipped; {len(result.failures)} failed"
+            f"{len(result.skipped)} skipped; {len(result.failures) + len(result.summary_failures)} failed"
         )
         return out
     orders = len({doc.order_id for doc, _ in result.documents})
@@ -316,3 +315,10 @@ def reconcile_json(rec) -> dict[str, Any]:
         "summaries": [r for r in records if r["kind"] == "summary"],
         **{name: [r for r in audit_records(rec.audit) if r["kind"] == kind] for name, kind in AUDIT_PARTS},
     }
+
+
+def products_table(rows) -> list[str]:
+    """`runner products --dry-run`: a row per product, and what a push would do with it. The
+    tax class is the shop's: Exact's VAT code comes from mapping.vat_code per booked line."""
+    head = [("code", "description", "price", "tax class", "would")]
+    return table(head + [(code, description, text(price) if price is not None else "-", tax, done) for code, description, price, tax, done in rows])

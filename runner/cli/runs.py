@@ -20,7 +20,7 @@ from runner.adapters.exact.client import check_schedule
 from runner.adapters.folder import LEDGER
 from runner.cli.common import Out, default_spec, guarded, load_spec, lock_path, main, parts, spec_argument, target, vies
 from runner.cli.progress import announce_waits, progress_printer
-from runner.cli.waiting import folder_summary, waiting_lines
+from runner.cli.waiting import folder_summary, next_round, stamped, waiting_lines
 from runner.errors import Busy, RunnerError, UsageError
 from runner.ledger import Ledger
 from runner.ledger.lock import RunLock, run_lock
@@ -142,7 +142,7 @@ def run(spec_paths, dry_run, payloads, since, order_ids, limit, sandbox, as_json
                 locks[path].stamp(busy=True)  # a run that takes long is a hang; the sleep between rounds is not
                 _run_logged(path, True, locked=True, **options)
                 locks[path].stamp(busy=False)
-            time.sleep(max(1.0, interval - (time.monotonic() - started)))
+            time.sleep(next_round(interval - (time.monotonic() - started), spec.timezone, every))
 
 
 def _day(text: str) -> str:
@@ -171,12 +171,8 @@ def _run_logged(path: str, log: bool, **options) -> int:
     except RunnerError as error:
         if not log:
             raise
-        _stamp(path, f"error: {error.message}" + (f" ({error.hint})" if error.hint else ""), err=True)
+        Out.echo(stamped(path, f"error: {error.message}" + (f" ({error.hint})" if error.hint else "")), err=True)
         return error.exit_code
-
-
-def _stamp(path: str, text: str, err: bool = False) -> None:
-    Out.echo(f"{datetime.now().strftime('%Y-%m-%d %H:%M:%S')} {path}: {text}", err=err)
 
 
 def _run_one(
@@ -243,7 +239,7 @@ def _run_one(
             Out.echo(f"warning: {warning}", err=True)
         summary = ("dry run, nothing posted: " if dry_run else "") + render.run_summary(result, dry=dry_run)
         summary = folder_summary(result, summary, to) if to else summary
-        _stamp(path, summary) if log else Out.echo(summary)
+        Out.echo(stamped(path, summary, spec.timezone) if log else summary)
         for line in waiting_lines(spec, path, waits, result.get("waiting") or []):
             Out.echo(line, err=True)
         if box is not None and not to:

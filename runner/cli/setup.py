@@ -112,8 +112,9 @@ PRODUCTS_EVERY = 10  # products between two progress lines without a terminal (u
 @spec_argument()
 @click.option("--dry-run", is_flag=True, help="Show what would be created or changed in Exact; write nothing.")
 @click.option("--sandbox", is_flag=True, help="Push to a fresh embedded sandbox of both services.")
+@click.option("--json", "as_json", is_flag=True, help="With --dry-run: the requests it would send, as JSON.")
 @guarded
-def products(spec_path, dry_run, sandbox) -> None:
+def products(spec_path, dry_run, sandbox, as_json) -> None:
     """Push WooCommerce products (simple and variations) to Exact items, matched on code."""
     from runner.adapters.exact import products as products_module
     from runner.cli.progress import ticker
@@ -130,13 +131,14 @@ def products(spec_path, dry_run, sandbox) -> None:
     with target(spec, sandbox) as (spec, _box):
         woo, sink, ledger = parts(spec, read_only=True)
         ledger.close()
-        planned: list[str] = []
+        planned: list[dict] = []
 
         def record(method: str, path: str, payload: dict) -> dict:
-            planned.append(f"{method} {path} {json.dumps(payload, ensure_ascii=False)}")
+            planned.append({"method": method, "path": path, "payload": payload})
             return {"ID": f"<new item {payload.get('Code', '')}>"}
 
         result, progress = products_module.PushReport(), ticker(sink, "dry run" if dry_run else "pushing", "product", every=PRODUCTS_EVERY)
+        progress = (lambda done, total=None: None) if as_json else progress  # stdout holds the JSON alone
         try:
             products_module.push(spec, woo, sink.api, post=record if dry_run else None, progress=progress, report=result)
         except KeyboardInterrupt:
@@ -144,8 +146,12 @@ def products(spec_path, dry_run, sandbox) -> None:
             Out.echo(render.products_interrupted(result, dry_run), err=True)
             sys.exit(130)
         progress(None)
-    for line in planned:
-        Out.echo(line)
+    if as_json:
+        Out.echo(json.dumps(planned if dry_run else vars(result), indent=2, ensure_ascii=False, default=str))
+        return
+    if dry_run:
+        for line in render.products_table(result.rows):
+            Out.echo(line)
     for code, message in sorted(result.failed.items()):
         Out.echo(f"FAILED {code}: {message}", err=True)
     for note in result.skipped:
@@ -220,12 +226,16 @@ def _until_stopped(prompt: Callable) -> Callable:
 @click.option("--statuses", help="Order statuses that trigger a booking, comma-separated (default completed).")
 @click.option("--since", help='Book the history from this date (YYYY-MM-DD); "" = from the first run on.')
 @click.option("--push-products/--no-push-products", default=None, help="Each run pushes changed products to Exact items (default no).")
+@click.option("--alert-to", help='Alerts of failed orders to this e-mail address or webhook (https://...); "" = none.')
+@click.option("--smtp-server", help="With an e-mail --alert-to: the mail server, host or host:port (587 unless given).")
+@click.option("--smtp-user", help="With an e-mail --alert-to: the mail server's user name (empty: no login).")
+@click.option("--smtp-password", help="With --smtp-user: its password (written to .env).")
 @click.option("--yes", "-y", "accept", is_flag=True, help="Accept every proposal and default without asking.")
 @click.option("--no-browser", is_flag=True, help="Only print the Exact login address; do not open a browser.")
 @click.pass_context
 @guarded
 def init(ctx, spec_path, force, accept, no_browser, **answers) -> None:
-    """Set a client up in five steps (shop, Exact login, administration, what to book, mapping):
+    """Set a client up in six steps (shop, Exact login, administration, what to book, mapping, alerts):
     writes PATH (default sync.yaml) and its secrets in .env, then checks it and previews three orders."""
     from runner.setup import terminal, wizard
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime
 from typing import Any
 
 import click
@@ -18,19 +17,15 @@ from runner.ledger.lock import RunLock
 from runner.pipeline.engine import INTERRUPTED
 from runner.pipeline.outcome import status as ledger_status
 from runner.pipeline.progress import span
+from runner.support.moments import shown
 from runner.support.text import table
 
 SHOWN_ORDERS = 6  # order ids named with a group of failures
 
 
-def local(stamp: str | None) -> str:
-    """An ISO time from the ledger in this machine's local time, with its zone."""
-    if not stamp:
-        return "-"
-    try:
-        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
-    except ValueError:
-        return stamp
+def local(stamp: str | None, zone: str | None = None) -> str:
+    """An ISO time from the ledger in the shop's local time (the spec's woocommerce.timezone), with its zone."""
+    return shown(stamp, zone)
 
 
 def summary_of(spec) -> dict[str, Any]:
@@ -40,6 +35,7 @@ def summary_of(spec) -> dict[str, Any]:
 
     with Ledger.dry_copy(spec.state_file) as ledger:  # reads only: works on a damaged or read-only ledger
         summary = ledger_status(ledger)
+        summary["timezone"] = spec.timezone  # the zone every time is shown in
         if ledger.damaged:
             summary["ledger_damaged"] = f"{ledger.damaged}; the next run sets it aside and rebuilds it from Exact and the shop"
     try:
@@ -69,7 +65,7 @@ def _held(path) -> bool:
 def last_run_lines(status: dict[str, Any]) -> list[str]:
     from runner.cli.render import incomplete
 
-    last, running = status.get("last_run"), status.get("running")
+    last, running, zone = status.get("last_run"), status.get("running"), status.get("timezone")
     if running and running.get("since") is None:
         return ["running: `runner run --every` holds this ledger between its rounds"] + (last_run_lines({**status, "running": None}) if last else [])
     if not last:
@@ -77,17 +73,17 @@ def last_run_lines(status: dict[str, Any]) -> list[str]:
     counts = f"booked {len(last['booked'])}, failed {len(last['failed'])}"
     if running and last.get("stopped") == INTERRUPTED:
         took = span(time.time() - (running["since"] or time.time()))
-        return [f"running for {took} (process {running['pid']} on {running['host']}), started {local(last['started'])}: {counts} so far"]
+        return [f"running for {took} (process {running['pid']} on {running['host']}), started {local(last['started'], zone)}: {counts} so far"]
     if last.get("stopped") == INTERRUPTED:
         return [
-            f"last run: started {local(last['started'])}, interrupted, did not end (stopped or killed): "
+            f"last run: started {local(last['started'], zone)}, interrupted, did not end (stopped or killed): "
             f"{counts} before it stopped; the next run carries on"
         ]
     stopped = f", stopped: {last['stopped']}" if last.get("stopped") else ""
-    return [f"last run: started {local(last['started'])}, ended {local(last.get('finished'))}: {counts}{stopped}" + incomplete(last)]
+    return [f"last run: started {local(last['started'], zone)}, ended {local(last.get('finished'), zone)}: {counts}{stopped}" + incomplete(last)]
 
 
-def failure_lines(failures: list[dict]) -> list[str]:
+def failure_lines(failures: list[dict], zone: str | None = None) -> list[str]:
     """Failures with one message are one group: `160 orders: collective account '999' ...`."""
     groups: dict[str, list[dict]] = {}
     for f in failures:
@@ -99,10 +95,10 @@ def failure_lines(failures: list[dict]) -> list[str]:
             names = [_which(f) for f in fs]
             shown = ", ".join(names[:SHOWN_ORDERS]) + (f" and {len(names) - SHOWN_ORDERS} more" if len(names) > SHOWN_ORDERS else "")
             retry = min((f.get("next_retry") or "" for f in fs), default="") or "after `runner retry`"
-            out += [f"  {len(fs)} orders: {message}", f"    orders {shown}; next retry {_when(retry)}"]
+            out += [f"  {len(fs)} orders: {message}", f"    orders {shown}; next retry {_when(retry, zone)}"]
     if singles:
         rows = [("order", "attempts", "next retry", "message")]
-        rows += [(_which(f), str(f["attempts"]), _when(f.get("next_retry") or "after `runner retry`"), f["message"]) for f in singles]
+        rows += [(_which(f), str(f["attempts"]), _when(f.get("next_retry") or "after `runner retry`", zone), f["message"]) for f in singles]
         out += ["  " + line for line in table(rows)]
     return out
 
@@ -111,8 +107,8 @@ def _which(f: dict) -> str:
     return f"{f['order']}/{f['refund']}" if f.get("refund") else str(f["order"])  # a refund that failed alone: 7001/7102
 
 
-def _when(stamp: str) -> str:
-    return local(stamp) if stamp[:1].isdigit() else stamp
+def _when(stamp: str, zone: str | None) -> str:
+    return local(stamp, zone) if stamp[:1].isdigit() else stamp
 
 
 def status_lines(status: dict[str, Any]) -> list[str]:
@@ -130,7 +126,7 @@ def status_lines(status: dict[str, Any]) -> list[str]:
     of = f" of {allowance:,} (exact.monthly_lines)" if allowance else " (no allowance set: exact.monthly_lines)"
     out.append(f"Exact booking lines this month: {status.get('lines_month') or 0:,}{of}")
     if status.get("last_success"):
-        out.append(f"last run without failures: ended {local(status['last_success'])}")
+        out.append(f"last run without failures: ended {local(status['last_success'], status.get('timezone'))}")
     age = status.get("token_age_days")
     if age is None:
         out.append("Exact login: none yet (run `runner auth SPEC`)")
@@ -143,7 +139,7 @@ def status_lines(status: dict[str, Any]) -> list[str]:
     if status["pending"]:
         out.append(f"unknown outcomes to look up on the next run: {len(status['pending'])}")
     if status["failures"]:
-        out += failure_lines(status["failures"])
+        out += failure_lines(status["failures"], status.get("timezone"))
     return out
 
 
@@ -167,7 +163,7 @@ def overview_lines(rows: list[tuple[str, dict[str, Any]]]) -> list[str]:
                 now,
                 str(s["booked_total"]),
                 str(len(s["failures"])),
-                local(last.get("finished")) if last else "-",
+                local(last.get("finished"), s.get("timezone")) if last else "-",
                 "none" if age is None else f"{age:.1f} d",
             )
         )

@@ -5,10 +5,13 @@ them now when the spec was changed after they failed (the likely fix)."""
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime
 from pathlib import Path
 
+from runner.cli.common import Out
 from runner.cli.status import local
+from runner.support.moments import at, shown
 
 
 def waiting_lines(spec, spec_path: str, failures: list[dict], waiting: list[int]) -> list[str]:
@@ -16,7 +19,7 @@ def waiting_lines(spec, spec_path: str, failures: list[dict], waiting: list[int]
     if not waits:
         return []
     nexts = sorted(f["next_retry"] for f in waits if f.get("next_retry"))
-    when = f"; the next retry is due at {local(nexts[0])}" if nexts else "; they wait for `runner retry`"
+    when = f"; the next retry is due at {local(nexts[0], spec.timezone)}" if nexts else "; they wait for `runner retry`"
     out = [f"{len(waits)} failed order(s) wait to be retried{when} (`runner status {spec_path}` groups them by message)"]
     if _changed(spec, waits):
         out.append(f"the spec changed since they failed: `runner retry {spec_path}` retries them now")
@@ -47,3 +50,16 @@ def folder_summary(result: dict, summary: str, to: str) -> str:
     rest = re.sub(r"; Exact calls \d+[^;]*", "", summary.split("; ", 1)[1])
     rest = rest.replace("already in Exact (recorded, not posted again)", "already in the folder (not written again)")
     return f"wrote {written} document(s) to {to}; {rest}"
+
+
+def stamped(path: str, text: str, zone: str | None = None) -> str:
+    """A line of a schedule's (or several specs') log: the shop's local time, with its zone."""
+    return f"{shown(time.time(), zone)} {path}: {text}"
+
+
+def next_round(pause: float, zone: str, every: str) -> float:
+    """`run --every` between rounds: says when the next one begins, on the shop's clock, and
+    gives the seconds to wait (at least one)."""
+    pause, now = max(1.0, pause), time.time()
+    Out.echo(f"next round at {at(now + pause, zone, now)} (every {every})")
+    return pause

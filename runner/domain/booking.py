@@ -8,7 +8,7 @@ grouped (per_account) -> a rounding line within tolerance, else the order fails.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -19,11 +19,11 @@ from runner.domain.identity import document_identity, shop_tag, tag
 from runner.domain.lines import Fact, agree_vat, amount_spread, cents_to_revenue, charge_facts, item_facts, local_date
 from runner.domain.model import Order, Refund
 from runner.domain.money import ZERO
-from runner.domain.refunds import beyond_the_sale, taxed_as_sold, whole_order
+from runner.domain.refunds import beyond_the_sale, credit_facts, taxed_as_sold
 from runner.domain.unmapped import unmapped
 from runner.domain.vat_area import eu_consumer_warning
 from runner.domain.vat_number import B2B, Checker, b2b, match_keys, with_home_vat
-from runner.domain.vouchers import with_vouchers
+from runner.domain.vouchers import unlisted_redemption, with_vouchers
 from runner.errors import BookingError, TemplateFailure
 
 
@@ -152,18 +152,14 @@ class Booker:
         facts = with_home_vat(with_vouchers(facts, order.raw), self._b2b, self.spec)  # gift cards; an invalid VAT number under `warn`
         facts, warnings = agree_vat(facts, order.tax_totals, keep_gross=order.prices_include_tax)
         facts = cents_to_revenue(facts, order.total, order.total_tax - sum(order.tax_totals.values(), ZERO))
-        return facts, warnings
+        return (unlisted_redemption(facts, order.total, self.tolerance) if self.booking.pw_gift_cards else facts), warnings
 
     def book_refund(self, order: Order, refund: Refund, earlier: Sequence[Refund] = ()) -> Document:
         """A credit document; `earlier` are the order's refunds before this one (by id)."""
         if problem := beyond_the_sale(order, refund, earlier):
             raise BookingError(problem, "check the refunds in WooCommerce; book what is right by hand in Exact, then `runner retry SPEC`")
         ctx = self._contexts(order)
-        if whole_order(order, refund, earlier):  # the sale's lines negated: its cents come back off the same lines
-            sold, warnings = self._sale_facts(order)
-            facts = [replace(f, net=-f.net, tax=-f.tax, quantity=-f.quantity if f.kind == "product" else f.quantity) for f in sold]
-        else:
-            facts, warnings = self._refund_facts(order, refund)
+        facts, warnings = credit_facts(order, refund, earlier, self._sale_facts, self._refund_facts)  # all that is left: the sale mirrored
         entry = local_date(refund.date_created, self.spec.timezone)
         refund_ctx = {**ctx, "refund": dict(refund.raw)}
         description = self.templates.render("booking.refund_description", **refund_ctx)
@@ -249,7 +245,8 @@ class Booker:
             raise BookingError(
                 f"order {order.number}: the lines add up to {expected - gap} but WooCommerce says {expected} "
                 f"(difference {gap}, tolerance {self.tolerance})",
-                "check the order's taxes and fees in WooCommerce; raise booking.rounding.tolerance only if this is rounding",
+                "check the order's taxes and fees in WooCommerce; raise booking.rounding.tolerance only if this is rounding; "
+                "a total below the lines: a PW gift card paid part of it? then set booking.pw_gift_cards: true",
             )
         if gap:
             lines.append(self._line(Fact("rounding", "Rounding difference", Decimal(1), gap, ZERO, None), ctx, gl=self.booking.rounding.account))

@@ -270,8 +270,8 @@ def agree_vat(facts: list[Fact], targets: Mapping[int, Decimal], keep_gross: boo
     line), and the difference goes onto the largest product line of that rate (a shop that
     rounds at subtotal rounds the goods' tax once; shipping's tax is rounded on its own, so
     the cent is the goods', whichever line is largest), else its largest line. With prices including
-    VAT (`keep_gross`) what the customer paid per line stays as it is, so the cents move
-    from the VAT to that rate's revenue: the net of a rate is its gross minus its VAT."""
+    VAT (`keep_gross`) what the customer paid for a product stays, so the cents move from the
+    VAT to its revenue; a fee, shipping or cart discount is net in WooCommerce either way."""
     facts, warnings = list(facts), []
     for rate_id, target in targets.items():
         members = [i for i, f in enumerate(facts) if f.rate and f.rate.id == rate_id]
@@ -282,7 +282,7 @@ def agree_vat(facts: list[Fact], targets: Mapping[int, Decimal], keep_gross: boo
             revenue = [i for i in members if facts[i].kind == "product"] or members  # the cent is the goods', not shipping's (issue 22 #4)
             largest = max(revenue, key=lambda i: abs(facts[i].net))
             fact = facts[largest]
-            facts[largest] = replace(fact, tax=fact.tax + gap, net=fact.net - gap if keep_gross else fact.net)
+            facts[largest] = replace(fact, tax=fact.tax + gap, net=fact.net - gap if keep_gross and fact.kind == "product" else fact.net)
         else:
             pct = facts[members[0]].percent
             warnings.append(f"VAT at {pct.normalize():f}% is {target - gap} on the lines but {target} in the order's tax_lines")

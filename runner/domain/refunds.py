@@ -1,12 +1,14 @@
-"""What a refund may be credited as: none beyond what was sold, and a refund line without
-taxes taken at the rate of the line it refunds (DESIGN.md section 5, issue 11)."""
+"""What a refund may be credited as: none beyond what was sold, a refund line without taxes
+taken at the rate of the line it refunds (DESIGN.md section 5, issue 11), and a refund of
+all that is left credited as the mirror of the sale (issue 22 #3 and the review's point a)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
+from runner.domain.lines import Fact
 from runner.domain.model import Item, Order, Refund, TaxShare
 from runner.domain.money import ZERO, cents
 
@@ -96,3 +98,54 @@ def whole_order(order: Order, refund: Refund, earlier: Sequence[Refund]) -> bool
     if any(back.get(item.id) != item.quantity for item in order.items if item.quantity):
         return False
     return all(charge.id in back for charge in order.charges if charge.total or charge.total_tax)
+
+
+def amount_only(refund: Refund) -> bool:
+    """A refund typed as an amount alone (WooCommerce's refund screen, no line filled in)."""
+    lines = [line for kind in ("line_items", "fee_lines", "shipping_lines") for line in refund.raw.get(kind) or []]
+    return refund.amount > 0 and not any(Decimal(str(line.get("total") or 0)) or Decimal(str(line.get("quantity") or 0)) for line in lines)
+
+
+def rest_of_order(order: Order, refund: Refund, earlier: Sequence[Refund]) -> bool:
+    """An amount-only refund of exactly what the refunds before it that fit left of the order."""
+    left = order.total - sum((r.amount for r in fitting(order, earlier)), ZERO)
+    return amount_only(refund) and refund.amount == left
+
+
+Facts = tuple[list[Fact], list[str]]
+
+
+def credit_facts(
+    order: Order, refund: Refund, earlier: Sequence[Refund], sale: Callable[[Order], Facts], own: Callable[[Order, Refund], Facts]
+) -> Facts:
+    """A credit's facts. A refund of the whole order (`whole_order`) or, by amount alone, of
+    all that is left (`rest_of_order`) is the mirror of the sale: every line of the sale
+    negated, on its own GL account and VAT code, net and VAT to the cent as the sale booked
+    them, less what the credits before it gave back, so that after it every account and code
+    of the order stands at zero. Any other refund is its own lines (`own`), an amount its
+    lines do not explain spread over the order's rates."""
+    if not whole_order(order, refund, earlier) and not rest_of_order(order, refund, earlier):
+        return own(order, refund)
+    sold, warnings = sale(order)
+    credited = []
+    for before in fitting(order, earlier):
+        credited += credit_facts(order, before, list(earlier)[: list(earlier).index(before)], sale, own)[0]
+    return _rest_negated(sold, credited), warnings
+
+
+def _rest_negated(sold: list[Fact], credited: list[Fact]) -> list[Fact]:
+    """What the sale booked less what was credited, per line (its kind, name, rate, product),
+    negated; a line nothing was credited from keeps the sale's quantity (negated, a product),
+    one partly credited before is one unit."""
+    left: dict[Fact, list] = {}
+    for fact, sign in [(f, 1) for f in sold] + [(f, 0) for f in credited]:
+        key = replace(fact, quantity=ZERO, net=ZERO, tax=ZERO)
+        entry = left.setdefault(key, [fact, ZERO, ZERO, bool(sign)])
+        entry[1], entry[2] = entry[1] + fact.net, entry[2] + fact.tax
+        entry[3] = entry[3] and bool(sign)
+    out = []
+    for first, net, tax, untouched in left.values():
+        if net or tax or untouched:  # a zero line of the sale (a 100 % coupon) is mirrored too
+            quantity = (-first.quantity if first.kind == "product" else first.quantity) if untouched else Decimal(1)
+            out.append(replace(first, net=-net, tax=-tax, quantity=quantity))
+    return out

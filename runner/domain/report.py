@@ -41,3 +41,28 @@ class Doc:
     @property
     def total(self) -> Decimal:
         return sum((net + vat for net, vat in self.amounts.values()), ZERO)
+
+
+CENT = Decimal("0.01")
+
+
+def moved_cent(shop: Mapping[Code, Pair], exact: Mapping[Code, Pair]) -> str:
+    """When the only difference between the two sides of a document is a cent that moved
+    from one (VAT code, GL account) to another, its net or its VAT, and the document totals
+    agree: what moved, from where to where. Empty for any other difference, which stays
+    "amounts differ"."""
+    diffs = {}
+    for code in {*shop, *exact}:
+        (net, vat), (net_x, vat_x) = shop.get(code, NONE), exact.get(code, NONE)
+        if (net_x - net, vat_x - vat) != NONE:
+            diffs[code] = (net_x - net, vat_x - vat)
+    sums = sorted(diffs.items(), key=lambda kv: kv[1][0] + kv[1][1])
+    if len(sums) != 2 or any(abs(part) > CENT for _, pair in sums for part in pair) or [sum(p) for _, p in sums] != [-CENT, CENT]:
+        return ""
+    (lost, lost_pair), (won, _) = sums
+    what = "net" if lost_pair[0] else "VAT"
+    total = sum((net + vat for net, vat in shop.values()), ZERO)
+    return (
+        f"0.01 of {what} moved from code {lost[0]} (GL {lost[1]}) to code {won[0]} (GL {won[1]}) in Exact, "
+        f"against the booking rules; the document totals agree ({total:.2f})"
+    )

@@ -39,7 +39,7 @@ COUNTRIES = {
     "SI": "Slovenia",
     "SK": "Slovakia",
 }
-MISSING_KEY = re.compile(r"has no attribute '([^']*)'|no element '?([^')]*)'?")
+MISSING_KEY = re.compile(r"has no (?:attribute|entry) '([^']*)'|no element '?([^')]*)'?")  # Jinja's words, or runner.spec.templates.no_entry's
 
 
 def unmapped(fact: Fact, failure: TemplateFailure, home: str = "NL") -> TemplateFailure:

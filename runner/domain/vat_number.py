@@ -91,7 +91,7 @@ class B2B:
     warnings: tuple[str, ...] = ()
 
 
-Checker = Callable[[str, str], ViesAnswer]  # (VIES country code, number without it) -> answer
+Checker = Callable[[str, str], ViesAnswer | None]  # (VIES country code, number without it) -> answer (None: none known)
 
 
 def found(order_raw: Mapping[str, Any], keys: tuple[str, ...]) -> tuple[str, str]:
@@ -152,9 +152,9 @@ def verdict(order_number: str, mode: str, number: str, country: str, postcode: s
     `required` and for an unavailable VIES (the order waits)."""
     if mode == "off":
         return B2B()
-    if check is None:
+    answer = check(*split(number, country, postcode)) if check else None
+    if answer is None:  # not asked (a preview), or no answer kept (the report reads the run's from the ledger)
         return B2B(warnings=(f"VAT number {number} is checked in VIES when the order is booked, not here",))
-    answer = check(*split(number, country, postcode))
     if answer.status == "valid":
         return B2B(evidence=(answer.evidence,))
     if answer.status == "unavailable":

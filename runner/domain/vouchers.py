@@ -16,7 +16,15 @@ when goods are handed over against it. A single-purpose voucher (SPV) is taxed w
   official plugin: `gift_cards[]` in the REST order; YITH: order meta
   `_ywgc_applied_gift_cards`, code -> amount). It is a line of kind `redemption`, minus the
   amount, without VAT: it takes the amount off the liability (the preset: 1610, code 5), so
-  the receivable is what the customer paid and the VAT is the goods'."""
+  the receivable is what the customer paid and the VAT is the goods'.
+- PW Gift Cards keeps its redemptions as order items of its own type, which the REST order does
+  not show: only the order's `total` is lower than its lines (PWGC
+  pw-gift-cards-redeeming.php lowers it; reference 4.2: detect as lines + shipping + fees +
+  taxes - total > 0). Its cards are sold without VAT (PWGC_PURCHASE_TAX_STATUS 'none': "No tax
+  when purchasing a gift card. Taxed when used."), so multi-purpose. With `booking.pw_gift_cards`
+  (the spec says the shop takes them; a total below the lines has no other cause there) such a
+  gap beyond the rounding tolerance is one `redemption` line "PW gift card", minus the gap,
+  without VAT. Without it the order fails on its total, as any order whose lines do not add up."""
 
 from __future__ import annotations
 
@@ -60,3 +68,10 @@ def with_vouchers(facts: list, order_raw: Mapping[str, Any], sale: bool = True) 
     if sale:
         out += [Fact("redemption", f"Gift card {code}".strip(), Decimal(1), -value, ZERO, None) for code, value in redemptions(order_raw)]
     return out
+
+
+def unlisted_redemption(facts: list, total: Decimal, tolerance: Decimal) -> list:
+    """A sale's facts with a PW gift card's redemption (see the module's text): the amount the
+    order's total is below its lines, when that is beyond the rounding tolerance."""
+    gap = total - sum((f.net + f.tax for f in facts), ZERO)
+    return facts + [Fact("redemption", "PW gift card", Decimal(1), gap, ZERO, None)] if gap < -tolerance else facts

@@ -8,6 +8,7 @@ journal of `journal.py` is its one implementation, and no other module touches T
 - `steps`: intents and done steps, the exactly-once records of every POST;
 - `summaries`: the daily summaries and the documents waiting for their day;
 - `failures`, `runs`, `cursors` (and the alert state), `identity` (whose ledger it is);
+- `vies`: VIES's answers on customers' VAT numbers, with the day they were asked;
 - `finished`: the short form of finished orders, and `tidy`, the daily shrink into it;
 - `migrations`: older formats brought up to date on open, in one versioned place;
 - `records`: the records callers get, dataclasses that also read as the dicts they were;
@@ -36,6 +37,7 @@ from runner.ledger.steps import Steps
 from runner.ledger.store import Store, TinyStore
 from runner.ledger.summaries import Summaries
 from runner.ledger.tidy import KEEP_DAYS, tidy
+from runner.ledger.vies import ViesAnswers
 
 __all__ = ["FORMAT", "Failure", "JournalStorage", "Ledger", "Run", "Step", "Store", "Summary", "run_record", "same_site"]
 
@@ -73,6 +75,7 @@ class Ledger:
         self._summaries = Summaries(self.store, self.stamp)
         self._failures = Failures(self.store, self.stamp)
         self._runs = Runs(self.store, self.stamp)
+        self._vies = ViesAnswers(self.store, self.stamp)
         try:
             self.format_found = migrate(self.store, self._cursors, lambda: self.index)  # the format it was written in
         except Exception:
@@ -218,3 +221,13 @@ class Ledger:
 
     def save_alert_state(self, value: dict) -> None:
         self._cursors.save_alert_state(value)
+
+    # VIES's answers by number (runner/ledger/vies.py)
+    def vies_answer(self, number: str) -> dict | None:
+        return self._vies.get(number)
+
+    def keep_vies_answer(self, answer: Mapping[str, Any]) -> None:
+        self._vies.keep(answer)
+
+    def vies_answers(self) -> dict[str, dict]:
+        return self._vies.all()

@@ -24,7 +24,9 @@ from runner.pipeline.modes.base import LOOKBACK, today
 from runner.pipeline.outcome import Outcome, iso
 from runner.pipeline.ports import Posting, Sink, Source
 from runner.pipeline.progress import Tick
+from runner.pipeline.vies_answers import KeptAnswers
 from runner.spec.model import Notify
+from runner.support.moments import shown
 from runner.support.redact import redact
 
 __all__ = ["BATCH", "INTERRUPTED", "LOOKBACK", "MAX_ATTEMPTS", "RETRY_DELAYS", "Run"]
@@ -39,7 +41,7 @@ class Run:
     ) -> None:
         self.spec, self.source, self.sink, self.ledger, self.clock = spec, source, sink, ledger, clock
         self.progress = progress  # called with a progress.Tick after each order (done of total, calls, time left)
-        self.booker = Booker(spec, vies)  # vies: checks VAT numbers used for reverse charge (runner/adapters/vies.py)
+        self.booker = Booker(spec, vies and KeptAnswers(vies, ledger, clock))  # VAT numbers for reverse charge, asked of the ledger, then VIES
         self.statuses = frozenset(spec.orders.statuses)
         self.outcome = Outcome(started=iso(clock()))
         self.pipeline = Pipeline(sink, ledger, self.outcome)  # every document through the same steps
@@ -135,7 +137,7 @@ class Run:
         reset = self.ledger.cursor("exact_daily_reset")
         if reset and self.clock() < reset:
             raise QuotaExhausted(
-                f"a run before this one used Exact's calls for today (up to the reserve); they come back at {iso(reset)}",
+                f"a run before this one used Exact's calls for today (up to the reserve); they come back at {shown(reset, self.spec.timezone)}",
                 "nothing is lost: the first run after that carries on where the last one stopped",
             )
 

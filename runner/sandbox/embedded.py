@@ -171,9 +171,11 @@ def _intercept(server: Served) -> bool:
 
 
 @contextmanager
-def embedded(spec, orders: int = DEMO_ORDERS, seed: int = 7) -> Iterator[tuple[object, Sandbox]]:
-    """The spec pointed at a fresh sandbox; its ledger and login live in a temporary folder."""
-    box = start(orders, seed)
+def embedded(spec, orders: int = DEMO_ORDERS, seed: int = 7, providers: bool = False) -> Iterator[tuple[object, Sandbox]]:
+    """The spec pointed at a fresh sandbox; its ledger and login live in a temporary folder.
+    With `providers`, Mollie, Stripe and PayPal too (`box.providers`; pointing a spec's
+    settlements at them is for its caller: `box.providers.urls`, `.credentials()`)."""
+    box = start(orders, seed, providers=providers)
     folder = Path(tempfile.mkdtemp(prefix="runner-sandbox-"))
     try:
         box.log_in(folder / "exact-token.json")

@@ -24,6 +24,7 @@ from runner.ledger import Ledger
 from runner.spec.model import Email, Notify
 from runner.support.durations import duration as parse_duration
 from runner.support.http import make_client
+from runner.support.moments import shown
 from runner.support.redact import redact as blank
 
 LISTED = 10  # failed orders named in one message; more are counted
@@ -45,12 +46,19 @@ def duration(text: str) -> timedelta:
 
 
 def decide(
-    state: Mapping[str, Any], failing: Mapping[int, str], run_ok: bool, error: str, now: datetime, stall_after: timedelta | None
+    state: Mapping[str, Any],
+    failing: Mapping[int, str],
+    run_ok: bool,
+    error: str,
+    now: datetime,
+    stall_after: timedelta | None,
+    zone: str | None = None,
 ) -> tuple[list[str], list[str], dict[str, Any]]:
     """What to tell after a run: (alert lines, recovery lines, the state to keep).
 
     `failing` is the ledger's failed orders (also those waiting for their retry), `run_ok`
-    whether the run went to the end (no crash, no early stop), `error` why not. An order is
+    whether the run went to the end (no crash, no early stop), `error` why not; times are
+    said in `zone` (the shop's), or UTC. An order is
     alerted once; recovery is told once, when no order fails any more. A stall is a run
     that has not succeeded for `stall_after`; it is told once, and its end once."""
     alerted = {int(order) for order in state.get("failing", [])}
@@ -68,13 +76,13 @@ def decide(
     if run_ok:
         last_ok = now
         if stalled:
-            recoveries.append(f"runs succeed again (the last one finished {_show(now)})")
+            recoveries.append(f"runs succeed again (the last one finished {_show(now, zone)})")
             stalled = False
     elif stall_after is not None and not stalled and now - (last_ok or first_seen) >= stall_after:
         since = last_ok or first_seen
         alerts.append(
             f"no run has succeeded for {_age(now - since)} "
-            f"({'the last success was ' + _show(last_ok) if last_ok else 'none since ' + _show(first_seen)}): {error or 'unknown'}"
+            f"({'the last success was ' + _show(last_ok, zone) if last_ok else 'none since ' + _show(first_seen, zone)}): {error or 'unknown'}"
         )
         stalled = True
     kept = {
@@ -190,7 +198,7 @@ def after_run(
         state = ledger.alert_state()
         if held_since and not state.get("first_seen"):  # the first run of all hangs: the stall counts from its start
             state["first_seen"] = held_since.isoformat(timespec="seconds")
-        alerts, recoveries, state = decide(state, failing, run_ok, why, now, stall)
+        alerts, recoveries, state = decide(state, failing, run_ok, why, now, stall, spec.timezone)
         message = compose(_where(spec), alerts, recoveries, spec.path.name)
         problems: list[str] = []
         if message is not None:
@@ -222,8 +230,8 @@ def _time(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-def _show(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+def _show(moment: datetime, zone: str | None) -> str:
+    return shown(moment, zone, seconds=False) if zone else moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _age(delta: timedelta) -> str:

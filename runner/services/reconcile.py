@@ -19,7 +19,7 @@ from runner.domain.money import ZERO
 from runner.domain.report import NONE, Code, Doc, Pair
 from runner.pipeline import due
 from runner.pipeline.ports import Source
-from runner.services.vat_audit import audit
+from runner.services.vat_audit import audit, kept_answers, with_boxes
 from runner.services.vat_report import Reconciliation, compare, ledger_views, read_shop
 
 JOURNAL_IN = re.compile(r", journal (\S+)$")  # runner/domain/summary.py payment_description
@@ -141,9 +141,8 @@ def reconcile(
     Daily summaries in paid mode: their payments too, read by `read_payments` (runner/adapters/exact/books.py)."""
     steps = [s for s in ledger.all_steps() if s.get("step") == "document"]
     facts: dict = {}
-    documents, unbookable = read_shop(
-        spec, woo, start, due.Window.of(spec.orders.statuses, due.start(ledger, spec.orders.since), timezone=spec.timezone), progress, facts
-    )
+    window = due.Window.of(spec.orders.statuses, due.start(ledger, spec.orders.since), timezone=spec.timezone)
+    documents, unbookable = read_shop(spec, woo, start, window, progress, facts, kept_answers(ledger.vies_answers()))  # VIES as the runs heard it
     shop_docs = documents
     plain = spec.booking.journal
     codes = {d.journal for d in documents} | {s["journal"] for s in steps if s.get("journal")} | ({plain} - {""} if "{" not in plain else set())
@@ -170,7 +169,7 @@ def reconcile(
     )
     if read_codes is not None:  # WooCommerce's own figures, the sanity rules, the boxes (runner/services/vat_audit.py)
         mine = [d for d in shop_docs if start <= d.entry_date <= end]
-        result.audit = audit(result.rows, mine, facts, read_codes(), spec.woocommerce.country)
+        result.audit = audit(result.rows, mine, facts, with_boxes(read_codes(), spec.vat_report.boxes), spec.woocommerce.country)
     if summaries and spec.booking.status == "paid" and read_payments is not None:
         accounts = sorted({s["account"] for s in summaries if s.get("account")})
         result.payments = paid_rows([doc for doc, _ in result.summaries], summaries, read_payments(accounts, start, end) if accounts else [])

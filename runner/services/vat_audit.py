@@ -5,11 +5,8 @@ country); per-document sanity rules that use WooCommerce's facts and the Exact c
 properties, not the booking rules; and the totals per box of the Dutch VAT return. Pure, but
 for `vat_codes`, which reads the administration's VAT codes.
 
-The box of a VAT code follows from its properties in Exact (reference vat-edge-cases 6.3):
-an OSS country: the OSS return, not the Dutch one; an EU sales listing (L goods, S services,
-T triangulation): 3b; type N (no VAT, the preset's 5 for rounding): outside the return; type B
-(0 %, base only: the preset's 6 export): 3a; otherwise by percentage: 21 % 1a, 9 % 1b, another
-rate 1c, 0 % 1e (the preset's 0)."""
+The box of a VAT code follows from its properties in Exact (`box_of`); `vat_report.boxes` in
+the spec names it for an administration whose own codes say otherwise (`with_boxes`)."""
 
 from __future__ import annotations
 
@@ -22,10 +19,38 @@ from runner.domain.context import customer_context
 from runner.domain.model import Order, parse_refund
 from runner.domain.money import ZERO
 from runner.domain.report import Doc
-from runner.domain.vat_area import EU
+from runner.domain.vat_area import EU, destination
+from runner.domain.vat_number import Checker, split
+from runner.pipeline.vies_answers import answer_of
 
 BOXES = ("1a", "1b", "1c", "1e", "2a", "3a", "3b")  # always shown; "OSS" and "outside" when used
 RateKey = tuple[str, Decimal]  # (country, percent)
+
+
+HIGH, LOW = {Decimal(21), Decimal(19)}, {Decimal(9), Decimal(6)}  # the Dutch rates: 19 % until 1 Oct 2012, 6 % until 1 Jan 2019
+
+
+def box_of(kind: str, percent: Decimal, listing: str, oss: str, charged: bool) -> str:
+    """The box of the Dutch VAT return a code's turnover and VAT go in, from its properties in
+    Exact (reference vat-edge-cases 6.3, exact-online-api 5.6), the first rule that applies:
+    an OSS country: the OSS return, not the Dutch one; type N (no VAT: the preset's 5 for
+    rounding, gift cards sold, deposits): outside any return; an EU sales listing (L goods, S
+    services, T triangulation): 3b, intra-EU supplies; `Charged` at 0 % without a listing (btw
+    verlegd, a domestic reverse charge): 1e; type B (0 %, base only) without a listing: 3a,
+    exports; otherwise (E excluding, I including) by percentage: the high rate 1a (21 %, 19 %
+    before 1 Oct 2012), the low rate 1b (9 %, 6 % before 2019), 0 % 1e, any other rate 1c."""
+    if oss:
+        return "OSS"
+    if kind == "N":
+        return "outside"
+    if listing in ("L", "S", "T"):
+        return "3b"
+    if charged and not percent:
+        return "1e"
+    if kind == "B":
+        return "3a"
+    pct = percent.normalize()
+    return "1a" if pct in HIGH else "1b" if pct in LOW else "1e" if not pct else "1c"
 
 
 @dataclass(frozen=True)
@@ -35,18 +60,12 @@ class ExactCode:
     type: str = "E"
     eu_listing: str = "N"
     oss_country: str = ""
+    charged: bool = False  # Exact's Charged: reverse-charged (domestic, or an intra-EU registration)
+    named: str = ""  # the box the spec names for it (vat_report.boxes), over its properties
 
     @property
     def box(self) -> str:
-        if self.oss_country:
-            return "OSS"
-        if self.eu_listing in ("L", "S", "T"):
-            return "3b"
-        if self.type == "N":
-            return "outside"
-        if self.type == "B":
-            return "3a"
-        return {Decimal(21): "1a", Decimal(9): "1b", ZERO: "1e"}.get(self.percent.normalize(), "1c")
+        return self.named or box_of(self.type, self.percent, self.eu_listing, self.oss_country, self.charged)
 
     def rate(self, home: str) -> RateKey:
         return (self.oss_country or home, self.percent.normalize())
@@ -62,6 +81,7 @@ class Facts:
     vat_number: str
     taxed: Mapping[RateKey, Decimal] = field(default_factory=dict)
     amount_only: bool = False  # a refund without tax lines: WooCommerce says no tax, the runner spread the amount over the rates
+    vies: str = ""  # what VIES said of the number, as the runs kept it: valid, invalid, or empty (no answer in the ledger)
 
 
 @dataclass(frozen=True)
@@ -93,11 +113,20 @@ def woo_facts(order: Order, refund: Mapping | None, vat_number: str, home: str) 
 
 
 def note_facts(booker, facts: dict | None, order: Order, refund: Mapping | None) -> None:
-    """WooCommerce's own figures of a document the report reads, into `facts` by its key."""
+    """WooCommerce's own figures of a document the report reads, into `facts` by its key,
+    with the VIES answer on its VAT number that the runs kept (the booker's checker)."""
     if facts is not None:
         vat_number = customer_context(order, booker.spec.customers.vat_number_keys)["vat_number"]
         found = woo_facts(order, refund, vat_number, booker.spec.woocommerce.country)
-        facts[found.key] = found
+        country, _, postcode, _ = destination(order.raw)
+        answer = booker.vies(*split(vat_number, country, postcode)) if vat_number and booker.vies else None
+        facts[found.key] = replace(found, vies=answer.status if answer else "")
+
+
+def kept_answers(answers: Mapping[str, Mapping]) -> Checker:
+    """The report's VAT number checker: the answer a run kept in the ledger (`Ledger.vies_answers`),
+    whatever its age, so the report books as the run did; None for a number no run asked about."""
+    return lambda country, number: answer_of(answers[country + number]) if country + number in answers else None
 
 
 def label(key: tuple) -> str:
@@ -168,6 +197,9 @@ def document_checks(doc: Doc, fact: Facts, codes: Mapping[str, ExactCode], home:
             found.append(Check(f"a 0 % code ({code.code}, box 1e) on a sale to another EU country ({fact.country})", who))
         if code.box == "3b" and not fact.vat_number:
             found.append(Check(f"reverse charge ({code.code}, box 3b) without a VAT number on the order", who))
+        elif code.box == "3b" and fact.vies != "valid":
+            said = {"invalid": "VIES said not valid", "": "no answer in the ledger"}.get(fact.vies, fact.vies)
+            found.append(Check(f"reverse charge ({code.code}, box 3b) on VAT number {fact.vat_number}, which VIES did not confirm ({said})", who))
         if code.box == "OSS" and fact.country == home:
             found.append(Check(f"an OSS code ({code.code}, {code.oss_country}) on a domestic ({home}) address", who))
         if export and vat:
@@ -185,6 +217,11 @@ def merged(checks: Iterable[Check]) -> list[Check]:
     return [Check(rule, tuple(dict.fromkeys(docs)), detail) for (rule, detail), docs in out.items()]
 
 
+def with_boxes(codes: Mapping[str, ExactCode], named: Mapping[str, str]) -> dict[str, ExactCode]:
+    """The codes with the boxes `vat_report.boxes` names, over what their properties say."""
+    return {code: replace(found, named=named.get(code, "")) for code, found in codes.items()}
+
+
 def vat_codes(api) -> dict[str, ExactCode]:
     """The administration's VAT codes with what decides their box."""
     return {
@@ -194,6 +231,7 @@ def vat_codes(api) -> dict[str, ExactCode]:
             (row.get("Type") or "E").strip(),
             (row.get("EUSalesListing") or "N").strip(),
             (row.get("OssCountry") or "").strip(),
+            row.get("Charged") is True,
         )
-        for row in api.get("vat/VATCodes", "Code,Percentage,Type,EUSalesListing,OssCountry")
+        for row in api.get("vat/VATCodes", "Code,Percentage,Type,EUSalesListing,OssCountry,Charged")
     }

@@ -18,7 +18,8 @@ from typing import Any
 
 from runner.domain.booking import Booker, Document, PaymentPlan
 from runner.domain.money import ZERO
-from runner.domain.report import NONE, Code, Doc, Pair
+from runner.domain.report import NONE, Code, Doc, Pair, moved_cent
+from runner.domain.vat_number import Checker
 from runner.errors import BookingError, UsageError
 from runner.pipeline import due
 from runner.pipeline.ports import Source
@@ -46,7 +47,7 @@ class Row:
 class Finding:
     """A document behind a difference, with what is known about it."""
 
-    problem: str  # missing in Exact | not in the shop's view | amounts differ | booked N times in Exact | cannot be booked
+    problem: str  # missing in Exact | not in the shop's view | amounts differ | a cent moved between VAT codes | booked N times | cannot be booked
     shop: Doc | None = None
     exact: tuple[Doc, ...] = ()
     note: str = ""
@@ -153,7 +154,8 @@ def compare(
                 Finding("not in the shop's view", mine, tuple(docs), f"the booking rules date it {mine.entry_date.isoformat()}, outside the period")
             )
         elif _nonzero(mine.amounts) != _nonzero(docs[0].amounts):
-            findings.append(Finding("amounts differ", mine, tuple(docs)))
+            moved = moved_cent(mine.amounts, docs[0].amounts)  # a rounding cent between two codes, the totals agreeing
+            findings.append(Finding("a cent moved between VAT codes" if moved else "amounts differ", mine, tuple(docs), moved))
     unprocessed = {(d.your_ref, d.description) for d in drafts}
     for doc in shop:
         if in_period(doc) and doc.key not in exact_by_key:
@@ -201,15 +203,16 @@ def _finding_order(finding: Finding) -> tuple:
 
 
 def read_shop(
-    spec, source: Source, start: date, window: due.Window, progress: Callable | None = None, facts: dict | None = None
+    spec, source: Source, start: date, window: due.Window, progress: Callable | None = None, facts: dict | None = None, vies: Checker | None = None
 ) -> tuple[list[Doc], dict[int, str]]:
     """Every document the spec's rules make of the shop's orders that the window makes due,
     changed since the day before the period: whatever dates the entry, an order or refund
     dated in the period was saved then or later. Returns the documents and the orders that
     cannot be booked (with the reason), limited to those whose entry date is not before the period;
     `facts` gets WooCommerce's own figures of each document (runner/services/vat_audit.py).
-    `progress(done, total)` is told after each order (total: what the shop's listing announced)."""
-    booker = Booker(spec)
+    `progress(done, total)` is told after each order (total: what the shop's listing announced);
+    `vies`: the answers the runs kept (runner/services/vat_audit.py kept_answers), never VIES itself."""
+    booker = Booker(spec, vies)
     documents, failed = [], {}
     after = f"{(start - timedelta(days=1)).isoformat()}T00:00:00"
     listed = source.refunds_after(after)  # as a run finds refunds: the store-wide list, where the shop has one

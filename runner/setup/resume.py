@@ -13,7 +13,7 @@ from pathlib import Path
 from runner.setup.console import Asking, Stopped
 from runner.setup.spec_writer import Setup, write_private
 
-STEPS = ("the shop", "the Exact Online login", "the administration", "what to book", "the mapping")
+STEPS = ("the shop", "the Exact Online login", "the administration", "what to book", "the mapping", "alerts")
 KEPT = ("shop_url", "woo_key", "woo_secret", "base_url", "client_id", "client_secret", "redirect_uri", "division", "division_name", "user")
 KEPT += ("target", "status", "statuses", "since", "push")
 
@@ -53,7 +53,7 @@ def offer(wizard: Asking, setup: Setup) -> int:
     if saved is None:
         return 0
     done, answers = saved
-    step = f"step {done} of 5 ({STEPS[done - 1]})"
+    step = f"step {done} of {len(STEPS)} ({STEPS[done - 1]})"
     question = f"runner init stopped earlier after {step}; continue from step {done + 1} with the answers given then?"
     if not wizard.yes_no(None, question, True):
         forget(setup.path)
@@ -71,10 +71,10 @@ def stopped(setup: Setup, step: int, cause: BaseException) -> Stopped:
     saved = load(setup.path)
     if saved is None:
         hint = (cause.hint if isinstance(cause, Stopped) else "") or "run `runner init` again"
-        return Stopped(f"{where} in step {step} of 5 ({STEPS[step - 1]}); no spec was written and no answer was kept", hint)
+        return Stopped(f"{where} in step {step} of {len(STEPS)} ({STEPS[step - 1]}); no spec was written and no answer was kept", hint)
     done = saved[0]
     return Stopped(
-        f"{where} in step {step} of 5 ({STEPS[step - 1]}); no spec was written yet",
+        f"{where} in step {step} of {len(STEPS)} ({STEPS[step - 1]}); no spec was written yet",
         f"the answers of step{'s 1-' if done > 1 else ' '}{done} are kept in {progress_path(setup.path)} (mode 0600, "
         f"removed once the spec is written); run `runner init {setup.path}` again to continue from step {done + 1}",
     )

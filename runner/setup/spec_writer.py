@@ -29,7 +29,8 @@ PRESET = "mappings/nl-default.yaml"
 REGIONS = ("nl", "be", "de", "co.uk", "com", "es", "fr")
 DEFAULT_REDIRECT = "http://localhost:8765/callback"
 ENV_NAMES = ("WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET", "EXACT_CLIENT_ID", "EXACT_CLIENT_SECRET")
-SECTIONS = ("version", "extends", "woocommerce", "exact", "state", "orders", "booking", "payments", "mapping", "products")
+SECTIONS = ("version", "extends", "woocommerce", "exact", "state", "orders", "booking", "payments", "mapping", "products", "notify")
+ALERT_ENV = ("NOTIFY_WEBHOOK", "NOTIFY_SMTP_PASSWORD")  # the alerts' secrets, in .env when there are any
 
 
 @dataclass
@@ -52,6 +53,9 @@ class Setup:
     statuses: list[str] = field(default_factory=lambda: ["completed"])
     since: str = ""
     push: bool = False
+    alert_webhook: str = ""  # notify.webhook (a key: kept in .env)
+    alert_email: dict | None = None  # notify.email as runner.spec.model.Email's fields, its `to` apart
+    alert_to: str = ""
     changes: dict = field(default_factory=dict)  # preset key path -> (value, comment)
     gaps_left: list[Choice] = field(default_factory=list)
 
@@ -144,6 +148,8 @@ def write(setup: Setup) -> None:
     setup.path.parent.mkdir(parents=True, exist_ok=True)
     existing = setup.env_path.read_text(encoding="utf-8") if setup.env_path.is_file() else ""
     values = dict(zip(ENV_NAMES, (setup.woo_key, setup.woo_secret, setup.client_id, setup.client_secret)))
+    alert_secrets = (setup.alert_webhook, (setup.alert_email or {}).get("password", ""))
+    values |= {name: value for name, value in zip(ALERT_ENV, alert_secrets) if value}
     write_private(setup.env_path, env_text(existing, values, setup.path.name))
     setup.path.write_text(spec_text(setup), encoding="utf-8")
 
@@ -199,12 +205,27 @@ def spec_text(setup: Setup) -> str:
     entries += [(path, value, comment) for path, (value, comment) in setup.changes.items()]
     if setup.push:
         entries.append((("products", "push"), True, "each run pushes the products changed since the last push"))
+    entries += _alert_entries(setup)
     head = [
         f"# {setup.path.name}: how this shop is booked into Exact Online; written by `runner init`.",
         "# Only what differs from the preset is here. Secrets are in .env beside this file, never here.",
         "# Check it with `runner validate`; see what it books with `runner preview`.",
     ]
     return "\n".join(head + _yaml_lines(sorted(entries, key=lambda e: SECTIONS.index(e[0][0])))) + "\n"
+
+
+def _alert_entries(setup: Setup) -> list[tuple[tuple[str, ...], Any, str]]:
+    if setup.alert_webhook:
+        return [(("notify", "webhook"), "${NOTIFY_WEBHOOK}", "alerts of failed orders and stalled runs; the address is in .env")]
+    mail = setup.alert_email
+    if not mail:
+        return []
+    out = [(("notify", "email", "host"), mail["host"], "alerts of failed orders and stalled runs, by e-mail")]
+    out.append((("notify", "email", "port"), mail["port"], ""))
+    if mail["username"]:
+        out += [(("notify", "email", "username"), mail["username"], ""), (("notify", "email", "password"), "${NOTIFY_SMTP_PASSWORD}", "in .env")]
+    out += [(("notify", "email", "from"), mail["from_"], ""), (("notify", "email", "to"), [setup.alert_to], "")]
+    return out + ([] if mail["starttls"] else [(("notify", "email", "starttls"), False, "a relay on this machine")])
 
 
 def _yaml_lines(entries: list[tuple[tuple[str, ...], Any, str]]) -> list[str]:

@@ -1,5 +1,5 @@
-"""`runner init`: set a client up in five steps, as the paid connectors do: the shop, the
-Exact login, the administration, what to book, and the mapping. Writes sync.yaml (only what
+"""`runner init`: set a client up in six steps, as the paid connectors do: the shop, the
+Exact login, the administration, what to book, the mapping, and where alerts go. Writes sync.yaml (only what
 differs from the nl-default preset, each key commented) and the secrets to .env (mode 0600).
 
 Why it is built this way: every step checks its answers live (the shop's keys, the Exact
@@ -24,6 +24,7 @@ from runner.adapters.exact.client import ExactApi
 from runner.adapters.exact.master import exact_percent, gl_accounts
 from runner.adapters.woo.source import WooCommerce
 from runner.errors import Rejected, RunnerError, ServiceError, SpecError, UsageError
+from runner.setup import alerts as alerts_step
 from runner.setup import login as login_step
 from runner.setup import mapping as mapping_step
 from runner.setup import resume
@@ -43,6 +44,10 @@ from runner.setup.spec_writer import (
 )
 from runner.support.text import table as text_table
 
+STEPS = 6
+# What README.md says too (tests/test_second_week.py holds them to the questions really asked):
+QUESTIONS = 14  # shop 3, Exact login 4, administration 1, what to book 5, alerts 1
+ASKS = f"Six steps, about {QUESTIONS} questions, each answer checked live."
 WOO_HINT = "the address is the shop's home page; the key and secret come from WooCommerce > Settings > Advanced > REST API (Read access)"
 
 
@@ -86,9 +91,9 @@ def read_catalog(api: ExactApi, name: str) -> Catalog:
     )
 
 
-# ------------------------------------------------------------------ the five steps
+# ------------------------------------------------------------------ the six steps
 class Wizard:
-    """The five steps: each takes its answers from the options or asks, checks them live,
+    """The six steps: each takes its answers from the options or asks, checks them live,
     and fills the Setup that `write` turns into sync.yaml and .env."""
 
     def __init__(self, console: Console, options: Mapping[str, Any], accept: bool = False, redirect_timeout: float = 300.0) -> None:
@@ -104,31 +109,34 @@ class Wizard:
         try:
             step = 1
             if done < 1:
-                self.say("Step 1 of 5: the shop")
+                self.say(f"{ASKS}\n\nStep 1 of {STEPS}: the shop")
                 self.shop(setup)
                 resume.save(setup, 1)
             step = 2
-            self.say("\nStep 2 of 5: the Exact Online login")
+            self.say(f"\nStep 2 of {STEPS}: the Exact Online login")
             api = login_step.still_logged_in(self, setup) if done >= 2 else None
             if api is None:
                 api = self.exact(setup)
                 resume.save(setup, max(done, 2))
             step = 3
-            self.say("\nStep 3 of 5: the administration")
+            self.say(f"\nStep 3 of {STEPS}: the administration")
             catalog = self.same_administration(setup, api) if done >= 3 else None
             if catalog is None:
                 catalog = self.administration(setup, api)
                 resume.save(setup, max(done, 3))
             step = 4
-            self.say("\nStep 4 of 5: what to book")
+            self.say(f"\nStep 4 of {STEPS}: what to book")
             if done < 4:
                 self.booking(setup)
                 resume.save(setup, 4)
             else:
                 self.say(f"  {self.booking_summary(setup)} (kept from before)")
             step = 5
-            self.say(f"\nStep 5 of 5: the mapping (preset {PRESET}, checked against {catalog.name})")
+            self.say(f"\nStep 5 of {STEPS}: the mapping (preset {PRESET}, checked against {catalog.name})")
             self.mapping(setup, catalog)
+            step = 6
+            self.say(f"\nStep 6 of {STEPS}: alerts")
+            alerts_step.alerts(self, setup)
         except (Stopped, KeyboardInterrupt) as exc:
             raise resume.stopped(setup, step, exc) from None
         write(setup)

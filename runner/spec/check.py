@@ -35,11 +35,17 @@ def schema_problems(raw: RawSpec, schema: dict) -> list[str]:
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             allowed = set(error.schema.get("properties", {}))
             for extra in sorted(set(error.instance) - allowed):
-                choices = ", ".join(sorted(allowed))
-                problems.append(f"{raw.source.where(path + (extra,))}: {_dotted(path + (extra,))}: unknown key (allowed here: {choices})")
+                where = f"{raw.source.where(path + (extra,))}: {_dotted(path + (extra,))}"
+                problems.append(f"{where}: unknown key {extra!r} in {_dotted(path) or 'the spec'}{_meant(str(extra), allowed)}")
             continue
         problems.append(f"{raw.source.where(path)}: {_dotted(path)}: {_friendly(error)}")
     return problems
+
+
+def _meant(key: str, allowed: set[str]) -> str:
+    """ "; did you mean 'statuses'?" for a key close to one allowed, else the keys allowed."""
+    near = difflib.get_close_matches(key, sorted(allowed), n=1)
+    return f"; did you mean {near[0]!r}?" if near else f" (allowed here: {', '.join(sorted(allowed))})"
 
 
 _SERVICE = {"woocommerce": "the shop's address", "exact": "Exact's address"}

@@ -3,18 +3,17 @@ in). The schema says what a key may hold; these say what the code reads; templat
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
-import types
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
+from typing import Any, Literal
 
 from runner.domain.vat_number import HOME_RATES, VAT_NUMBER_KEYS
 from runner.errors import SpecError
+from runner.spec.typed import build
 from runner.support.durations import duration
 
 Target = Literal["sales_entry", "sales_invoice"]
@@ -89,6 +88,7 @@ class Booking:
     discounts: Discounts = "net"
     item: str = "{{ line.sku or 'WEBSHOP' }}"
     balance_sheet_accounts: tuple[str, ...] = ()  # non-revenue GL accounts the spec allows lines on
+    pw_gift_cards: bool = False  # a sale below its lines: the gap is a PW gift card paid with (runner/domain/vouchers.py)
     grace: timedelta = field(init=False, repr=False)  # summary_grace, parsed once
 
     def __post_init__(self) -> None:
@@ -107,6 +107,11 @@ class Vies:
     url: str = "https://ec.europa.eu/taxation_customs/vies/rest-api"
     requester: str = ""  # the shop's own VAT number: VIES then returns a consultation number (requestIdentifier)
     timeout: Decimal = Decimal(20)
+
+
+@dataclass(frozen=True)
+class VatReport:
+    boxes: dict[str, str] = field(default_factory=dict)  # Exact VAT code -> box of the Dutch return, over its properties' box
 
 
 @dataclass(frozen=True)
@@ -167,38 +172,8 @@ SECTIONS = {
     "mapping": Mapping,
     "products": Products,
     "vies": Vies,
+    "vat_report": VatReport,
 }
-
-
-def build(cls: type, data: Any, path: str) -> Any:
-    """A section dataclass from its part of the validated document: keys that are Python
-    words get a trailing underscore (`from` -> `from_`), lists become tuples, numbers
-    Decimal. The schema has checked the document; a miss here is a schema/model drift."""
-    hints = get_type_hints(cls)
-    values = {}
-    for item in dataclasses.fields(cls):
-        key = item.name.rstrip("_")
-        if key in data and data[key] is not None:
-            values[item.name] = _value(hints[item.name], data[key], f"{path}.{key}")
-    return cls(**values)
-
-
-def _value(hint: Any, value: Any, path: str) -> Any:
-    if get_origin(hint) in (Union, types.UnionType):
-        hint = next(a for a in get_args(hint) if a is not type(None))
-    if dataclasses.is_dataclass(hint):
-        return build(hint, value, path)
-    if get_origin(hint) is tuple:
-        return tuple(str(v) for v in ([value] if isinstance(value, str) else value))
-    if get_origin(hint) is dict:
-        return {str(k): str(v) for k, v in value.items()}
-    if hint is Decimal:
-        return Decimal(str(value))
-    if hint is bool:
-        return bool(value)
-    if hint is int:
-        return int(value)
-    return str(value)  # str, and the Literal enums the schema has checked
 
 
 @dataclass(frozen=True)
@@ -216,6 +191,7 @@ class Spec:
     mapping: Mapping = Mapping()
     products: Products = Products()
     vies: Vies = Vies()
+    vat_report: VatReport = VatReport()
     notify: Notify | None = None
     state: str = ""  # empty: derived from the spec's file name (Spec.state_file)
     source: Any = None  # runner.spec.file.Source: file and line of every key

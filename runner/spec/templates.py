@@ -6,6 +6,7 @@ an empty string into the books. What one rendering may cost is `runner.spec.limi
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import time
@@ -57,7 +58,9 @@ class Templates:
             if attr.startswith("_"):
                 problems.append(f"reaches into Python internals ('{attr}'); templates may only read order data")
             elif owner in allowed and owner in STRICT_FIELDS and attr not in STRICT_FIELDS[owner] | DICT_METHODS:
-                problems.append(f"'{owner}.{attr}' does not exist; {owner} has: {', '.join(sorted(STRICT_FIELDS[owner]))}")
+                near = difflib.get_close_matches(attr, sorted(STRICT_FIELDS[owner]), n=1)
+                meant = f"did you mean {owner}.{near[0]}?" if near else f"{owner} has: {', '.join(sorted(STRICT_FIELDS[owner]))}"
+                problems.append(f"'{owner}.{attr}' does not exist; {meant}")
         if not problems:
             self._reads.update(attributes)
             literal = not any(mark in source for mark in ("{{", "{%", "{#"))
@@ -140,11 +143,29 @@ def absent(key: str, source: str, said: str) -> TemplateFailure:
     found = MISSING.search(said)
     name = next((g for g in found.groups() if g), "") if found else ""
     path = next((p for p in _paths(source) if name and p.split(".")[-1] == name), None)
-    if not path:  # a key looked up by value ({...}[line.tax_rate]): Jinja's words say which
+    if not path:  # a key looked up by value ({...}[line.tax_rate]): said as the table it is
+        if found and "dict object" in said:
+            return no_entry(key, source, name)
         return TemplateFailure(f"{key}: {said}", f"fix the template {key} in the spec (runner validate checks it)")
     return TemplateFailure(
         f"{key}: this order has no {path} (the template reads it, and not every order has it)",
         f"in {key}, write {{% if {path} is defined %}}...{{% endif %}} or {{{{ {path} | default('') }}}}",
+    )
+
+
+def no_entry(key: str, source: str, entry: str) -> TemplateFailure:
+    """A table in the template (`{'product': '8000'}[line.kind]`) without this order's entry,
+    instead of Jinja's "'dict object' has no attribute 'discount'"."""
+    try:
+        tables = [n for n in ENV.parse(source).find_all(nodes.Getitem) if isinstance(n.node, nodes.Dict)]
+    except TemplateSyntaxError:
+        tables = []
+    by = next((p for t in tables if (p := _dotted(t.arg.node if isinstance(t.arg, nodes.Filter) else t.arg))), None)
+    looks = f" (it looks up {by})" if by else ""
+    default = f".get({by}, '...')" if by else ".get(..., '...')"
+    return TemplateFailure(
+        f"{key}: a table in the template has no entry '{entry}'{looks}; add '{entry}' to the table, or give a default: {default}",
+        f"fix the template {key} in the spec (runner validate --online checks it on recent orders)",
     )
 
 

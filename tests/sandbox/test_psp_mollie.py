@@ -41,6 +41,9 @@ def test_the_official_client_pages_through_settlements_and_reads_what_each_holds
             moved += sum(Decimal(c.settlement_amount["value"]) for c in chargebacks)
             assert Decimal(again.amount["value"]) < moved or not payments  # fees come off before the payout
         assert sum(len(list(client.settlements.get(s.id).chargebacks.list())) for s in seen) == 1
+        open_now = client.settlements.get("open")  # what is not paid out yet: the whole balance
+        assert open_now.status == "open" and open_now.settled_at is None
+        assert Decimal(open_now.amount["value"]) == running.balance("mollie")
 
 
 def test_the_balance_and_its_transactions_add_up_to_what_mollie_holds():

@@ -53,9 +53,29 @@ def test_two_months_of_rows_link_to_the_orders_and_run_to_the_balance():
                 assert Decimal(row["fee_amount"]["value"]) == -Decimal(fees["paypal_fee"]["value"])
         withdrawn = [-Decimal(r["transaction_amount"]["value"]) for r in rows if r["transaction_event_code"] == "T0400"]
         assert withdrawn == [p[2] for p in running.paid_out("paypal")]
+        since, between = Decimal(0), []  # no payout object: the rows since the last withdrawal are what the next one pays out
+        for row in rows:
+            if row["transaction_event_code"] == "T0400":
+                between.append(since)
+                since = Decimal(0)
+            else:
+                since += Decimal(row["transaction_amount"]["value"]) + Decimal(row.get("fee_amount", {"value": "0"})["value"])
+        assert between == withdrawn
         assert Decimal(rows[-1]["available_balance"]["value"]) == running.balance("paypal") == Decimal("-22.96")
         balances = http.get("/v1/reporting/balances").json()["balances"]
         assert Decimal(balances[0]["available_balance"]["value"]) == running.balance("paypal")
+
+
+def test_the_next_link_is_the_same_search_one_page_on():
+    with providers() as (_, running, _), signed_in(running) as http:
+        first = http.get("/v1/reporting/transactions", params={**OCTOBER, "page_size": 7, "transaction_type": "T0006"}).json()
+        (link,) = [link["href"] for link in first["links"] if link["rel"] == "next"]
+        second = http.get(link).json()
+    assert second["page"] == 2 and second["total_items"] == first["total_items"]
+    assert {d["transaction_info"]["transaction_event_code"] for d in second["transaction_details"]} == {"T0006"}
+    assert not {d["transaction_info"]["transaction_id"] for d in second["transaction_details"]} & {
+        d["transaction_info"]["transaction_id"] for d in first["transaction_details"]
+    }
 
 
 def test_a_window_over_31_days_or_without_dates_is_refused_as_paypal_does():
@@ -117,3 +137,10 @@ def test_wrong_credentials_and_a_stale_token_are_refused():
             stale = http.get("/v1/reporting/transactions", params=OCTOBER)
     assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
     assert stale.status_code == 401 and stale.json()["error"] == "invalid_token"
+
+
+@pytest.mark.parametrize("carried", [True, False])
+def test_whether_a_row_carries_the_order_id_in_custom_field_is_a_setting(carried):
+    with providers(paypal=PayPalSettings(custom_field=carried)) as (_, running, _), signed_in(running) as http:
+        sales = search(http, OCTOBER, transaction_type="T0006")
+    assert sales and all(("custom_field" in r) is carried and r["invoice_id"].startswith("WC-") for r in sales)

@@ -37,6 +37,9 @@ def test_the_official_client_lists_payouts_and_what_each_paid_out_to_the_cent():
                     assert intent.metadata["order_id"] == order["number"]
                     assert Decimal(row.fee) / 100 == Decimal(next(m["value"] for m in order["meta_data"] if m["key"] == "_stripe_fee"))
         assert kinds == {"charge", "refund", "dispute", "payout"}
+        again = client.v1.payouts.retrieve(payouts[0].id)
+        own = client.v1.balance_transactions.retrieve(again.balance_transaction)
+        assert own.type == "payout" and own.source == again.id and own.amount == -again.amount
 
 
 def test_the_balance_is_what_stripe_holds():
@@ -73,3 +76,14 @@ def test_whether_a_refund_gives_its_fee_back_is_a_setting(returns):
         with running.servers["stripe"].client(base_url=running.urls["stripe"], headers={"Authorization": f"Bearer {SECRET_KEY}"}) as http:
             refunds = http.get("/v1/balance_transactions", params={"type": "refund", "limit": 100}).json()["data"]
     assert refunds and all((r["fee"] < 0) is returns and r["net"] == r["amount"] - r["fee"] for r in refunds)
+
+
+@pytest.mark.parametrize("copied", [False, True])
+def test_whether_a_charge_carries_the_payment_intents_metadata_is_a_setting(copied):
+    with providers(stripe=StripeSettings(charge_metadata=copied)) as (woo, running, _):
+        order = next(o for o in woo.orders.values() if o["payment_method"] == "stripe" and o["transaction_id"])
+        with running.servers["stripe"].client(base_url=running.urls["stripe"], headers={"Authorization": f"Bearer {SECRET_KEY}"}) as http:
+            charge = http.get(f"/v1/charges/{order['transaction_id']}").json()
+            intent = http.get(f"/v1/payment_intents/{charge['payment_intent']}").json()
+    assert intent["metadata"]["order_id"] == order["number"]  # the link that always holds
+    assert (charge["metadata"].get("order_id") == order["number"]) is copied

@@ -29,6 +29,7 @@ class PushReport:
     unchanged: int = 0
     skipped: list[str] = field(default_factory=list)  # "product id: why"
     failed: dict[str, str] = field(default_factory=dict)
+    rows: list[tuple[str, str, Decimal | None, str, str]] = field(default_factory=list)  # code, description, price, tax class, what happened
     latest: str = ""  # the latest date_modified_gmt among the products looked at
 
     def line(self) -> str:
@@ -76,10 +77,15 @@ def _one(templates, post, items, prices, basis, product: dict, report: PushRepor
     if not code:
         report.skipped.append(f"{product.get('id')} {product.get('name')}: no item code (SKU)")
         return
+    before = (len(report.created), len(report.updated))
     try:
-        _push_one(post, items, prices, code, description, basis.net(product), report)
+        price = basis.net(product)
+        _push_one(post, items, prices, code, description, price, report)
     except RunnerError as exc:
         report.failed[code] = exc.message + (f"; what to do: {exc.hint}" if exc.hint else "")
+        return
+    done = "create" if len(report.created) > before[0] else "update" if len(report.updated) > before[1] else "unchanged"
+    report.rows.append((code, description, price, product.get("tax_class") or "standard", done))
 
 
 def describe(text: str, product: dict) -> str:

@@ -8,6 +8,8 @@ GL_CHART = [
     ("1100", "Bank", 12),
     ("1110", "PayPal", 16),
     ("1120", "Stripe", 16),
+    ("1130", "Mollie", 16),
+    ("1190", "Kruisposten betaaldiensten", 90),  # payouts from a provider on their way to the bank (tussenrekening)
     ("1300", "Debiteuren", 20),
     ("1500", "Af te dragen BTW hoog", 24),
     ("1510", "Af te dragen BTW laag", 24),
@@ -15,6 +17,8 @@ GL_CHART = [
     ("1610", "Uitstaande cadeaubonnen", 90),  # a multi-purpose voucher sold: a liability outside the VAT return
     ("1620", "Ontvangen statiegeld", 90),  # deposits charged, to be returned: outside the VAT base [U]
     ("4000", "Inkoopwaarde omzet", 111),
+    ("4600", "Transactiekosten betaaldiensten", 120),  # the providers' fees
+    ("4610", "Chargebacks en betaalverschillen", 120),
     ("8000", "Omzet hoog tarief", 110),
     ("8010", "Omzet laag tarief", 110),
     ("8020", "Omzet nultarief", 110),
@@ -27,7 +31,7 @@ GL_CHART = [
     ("8990", "Afrondingsverschillen", 110),
 ]
 GL_TYPES = {10: "Kas", 12: "Bank", 16: "Betaaldienst", 20: "Debiteuren", 22: "Crediteuren", 24: "Btw", 90: "Algemeen"}
-GL_TYPES |= {110: "Omzet", 111: "Kostprijs van de omzet"}
+GL_TYPES |= {110: "Omzet", 111: "Kostprijs van de omzet", 120: "Overige kosten"}
 # Code, Description, Percentage, Type, EUSalesListing, OssCountry, GL to pay
 VAT_TABLE = [
     ("0", "BTW 0%", "0", "E", "N", None, None),
@@ -51,6 +55,7 @@ JOURNAL_TABLE = [
     ("20", "Bank", 12, None, "1100"),
     ("21", "PayPal", 16, 2, "1110"),
     ("22", "Stripe", 16, 3, "1120"),
+    ("23", "Mollie", 16, None, "1130"),  # Exact's number for Mollie as PaymentServiceProvider is not known [U]
     ("10", "Kas", 10, None, "1000"),
     ("90", "Memoriaal", 90, None, None),
 ]

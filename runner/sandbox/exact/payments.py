@@ -7,9 +7,17 @@ A line is the money on the bank: a customer's receipt is positive, a refund paid
 (reference, "Additions, third pass": a connector's +1 default, a public BankEntries fixture of
 1000 + 250 = 1250, "Betalingen zijn negatief", and opening + lines = closing). Still [U] on a
 live administration, so `ExactConfig.receipt_sign` can turn it round; a line of the other sign
-matches nothing and leaves the receivable open, as a real administration would."""
+matches nothing and leaves the receivable open, as a real administration would.
+
+Balances (psp-settlements.md 6 [C]): "Opening balance plus all bank entry lines should result
+in the closing balance"; an entry that breaks it is refused in those words. Each journal's
+balance is the sum of its entries' lines (`journal_balance`). Unconfirmed [U], so settings:
+what Exact does when an entry leaves the balances out (`omitted_balances`: derive them from the
+journal, or refuse), and whether an opening must be the journal's last closing (`chain_balances`)."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from runner.sandbox.exact.entities import (
     ACCOUNTS,
@@ -71,6 +79,7 @@ def post_money_entry(admin: Administration, config: ExactConfig, body: dict, kin
             )
     year = year or admin.today().year
     check_entry_number(admin, journal, year, body.get("EntryNumber"), errors)
+    balances = _balances(admin, config, es, journal, body, lines, errors)
     if errors or journal is None:
         raise BusinessError(errors)
     number = admin.claim_number(journal["Code"], year, body.get("EntryNumber"))
@@ -93,9 +102,41 @@ def post_money_entry(admin: Administration, config: ExactConfig, body: dict, kin
             "FinancialYear": year,
             "Status": 20,
             "StatusDescription": "Open",
+            **balances,
             nav: lines,
         },
     )
+
+
+BALANCE_RULE = "Opening balance plus all bank entry lines should result in the closing balance"
+NOT_CHAINED = "The opening balance should be the end balance of the previous entry"  # [I] wording
+
+
+def journal_balance(admin: Administration, code: str, es=BANK_ENTRIES) -> Decimal:
+    """What a bank (or cash) journal holds: the sum of all its entries' lines."""
+    nav = next(iter(es.children))
+    rows = [row for row in admin.tables[es.path].values() if (row.get("JournalCode") or "").strip() == str(code).strip()]
+    return sum((Decimal(str(line["AmountFC"])) for row in rows for line in row.get(nav) or []), Decimal("0.00"))
+
+
+def _balances(admin: Administration, config: ExactConfig, es, journal: dict | None, body: dict, lines: list[dict], errors: list[str]) -> dict:
+    """The entry's OpeningBalanceFC and ClosingBalanceFC, checked against its lines."""
+    if journal is None:
+        return {}
+    moved = sum((Decimal(str(line["AmountFC"])) for line in lines), Decimal("0"))
+    held = journal_balance(admin, journal["Code"], es)
+    opening, closing = body.get("OpeningBalanceFC"), body.get("ClosingBalanceFC")
+    if opening is None and closing is None and config.omitted_balances == "derive":
+        opening, closing = held, held + moved
+    if opening is None or closing is None:
+        errors.append(BALANCE_RULE)
+        return {}
+    opening, closing = Decimal(str(opening)), Decimal(str(closing))
+    if abs(opening + moved - closing) >= Decimal("0.005"):
+        errors.append(BALANCE_RULE)
+    elif config.chain_balances and abs(opening - held) >= Decimal("0.005"):
+        errors.append(NOT_CHAINED)
+    return {"OpeningBalanceFC": cents(opening), "ClosingBalanceFC": cents(closing)}
 
 
 def _match(admin: Administration, line: dict, sign: int) -> None:

@@ -16,6 +16,13 @@ from runner.sandbox.odata.filter_syntax import single_comparison
 from runner.sandbox.odata.query import Query, collection, count, parse_query
 
 SELECT_NEEDED = "Please add a $select or a $top=1 statement to the query string."
+# Where Exact demands `$select` beyond bulk and sync (picqer#556) and where long-used clients list
+# without it (ossobv `invoices.get`, Accounts, BankAccounts) [C3]; elsewhere `require_select` [U].
+SELECT_DEMANDED = frozenset(
+    ("logistics/SalesItemPrices", "cashflow/DirectDebitMandates", "salesorder/GoodsDeliveries", "generaljournalentry/GeneralJournalEntries")
+    + ("purchaseentry/PurchaseEntries",)
+)
+SELECT_OPTIONAL = frozenset(("crm/Accounts", "financial/BankAccounts", "salesinvoice/SalesInvoices"))
 # [U] texts: the reference page says only Timestamp may be filtered, not what Exact answers otherwise.
 SYNC_FILTER = (
     "Only the Timestamp field is allowed as parameter on a sync endpoint: use $filter=Timestamp gt {value}, with Timestamp gt 1 the first time."
@@ -60,7 +67,8 @@ def read(
     if nav == "$count":
         return count(table.values(), q)
     # "in specific instances" (picqer README): not on current/Me, not on the lines under one entity [C3]
-    if config.require_select and q.select is None and q.top != 1 and row is None and es is not ME:
+    demanded = es.path in SELECT_DEMANDED or (config.require_select and es.path not in SELECT_OPTIONAL)
+    if demanded and q.select is None and q.top != 1 and row is None and es is not ME:
         raise ODataError(400, SELECT_NEEDED)
     page = config.sync_page_size if bulk else config.page_size
     return collection(es, table.values(), q, root, request.base_url + request.path, request.query, page, config.top_v1)

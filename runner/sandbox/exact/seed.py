@@ -62,6 +62,8 @@ class ExactConfig:
     fiscal_years: tuple[int, int] | None = None  # inclusive; None: 2020 up to next year
     default_payment_condition: str = "14"
     receipt_sign: int = 1  # a receipt on a bank or cash line is money in, positive; -1 for an Exact that wants it negative [U]
+    omitted_balances: str = "derive"  # a bank entry without Opening/ClosingBalanceFC: "derive" them from the journal, or "refuse" [U]
+    chain_balances: bool = False  # an entry's OpeningBalanceFC must be its journal's last closing balance [U]
 
 
 class Administration:

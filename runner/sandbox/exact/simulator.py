@@ -115,11 +115,13 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from runner.sandbox.exact.auth import ErrorBudget, OAuthServer, RateLimiter, oauth_message
 from runner.sandbox.exact.deletions import delete_account, merge_accounts
 from runner.sandbox.exact.entities import BusinessError
+from runner.sandbox.exact.payments import journal_balance
 from runner.sandbox.exact.routes import RESOURCE, dispatch
 from runner.sandbox.exact.seed import DIVISION_NAMES, MAIN_DIVISION, Administration, ExactConfig, seed_administration
 from runner.sandbox.host import Request, Response, json_response
@@ -204,6 +206,10 @@ class ExactSimulator:
     def merge_accounts(self, gone: str, into: str) -> None:
         """The bookkeeper merges account `gone` into `into` in Exact: see deletions.py."""
         merge_accounts(self.admin, gone, into, self.user_id)
+
+    def journal_balance(self, code: str) -> Decimal:
+        """What a bank journal of the main division holds: the sum of its entries' lines."""
+        return journal_balance(self.admin, code)
 
     def close_period(self, year: int, month: int) -> None:
         self.config.closed_periods.add((year, month))

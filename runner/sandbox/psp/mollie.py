@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from runner.sandbox.host import Request, Response, json_response
 from runner.sandbox.psp import mollie_books as mb
+from runner.sandbox.psp.provider import Provider
 from runner.sandbox.psp.world import ZERO, Books, Move, Payout
 
 ACCESS_TOKEN = "access_SandboxOrgToken7wQ2pXk4Lm9Rt"
@@ -30,25 +31,12 @@ DOCS = "https://docs.mollie.com/reference/handling-errors"
 PLURAL = {"payments": "payments", "refunds": "refunds", "chargebacks": "chargebacks", "captures": "captures"}
 
 
-class MollieSimulator:
+class MollieSimulator(Provider):
     def __init__(self, woo, clock, seed: int = 7, settings: mb.MollieSettings | None = None) -> None:
-        self.settings = settings or mb.MollieSettings()
-        self.clock = clock
-        self.seed = seed
-        self.books: Books = mb.mollie_books(woo, self.settings, seed, clock.now())
-        self.calls: list[str] = []
+        super().__init__(woo, clock, seed, settings or mb.MollieSettings())
 
-    # --- what a test reads -------------------------------------------------------------
-
-    def now(self) -> datetime:
-        return self.clock.now().astimezone(UTC)
-
-    def balance(self) -> Decimal:
-        """What Mollie holds now: every movement so far less every settlement paid out."""
-        return self.books.balance(self.now())
-
-    def paid_out(self) -> list[tuple[str, datetime, Decimal]]:
-        return self.books.paid_out(self.now())
+    def make_books(self, woo, settings, seed, now) -> Books:
+        return mb.mollie_books(woo, settings, seed, now)
 
     # --- the API -----------------------------------------------------------------------
 

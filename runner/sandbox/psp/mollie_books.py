@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from runner.sandbox.psp.world import (
+    LEAD_DAYS,
     ZERO,
     Books,
     Move,
@@ -72,10 +73,10 @@ def mollie_books(woo, settings: MollieSettings, seed: int, now: datetime) -> Boo
         set_meta(sale.order, "_mollie_payment_id", sale.transaction_id)
         set_meta(sale.order, "_mollie_payment_mode", "live")
     taken: set[int] = set()
-    late = pick(sales, seed, "mollie-refund", taken, now - timedelta(days=25))
+    late = pick(sales, seed, "mollie-refund", taken, now - timedelta(days=LEAD_DAYS))
     if late is not None:
         add_late_refund(woo, late, days=9 + settings.hold_days)
-    disputed = pick(sales, seed, "mollie-chargeback", taken, now - timedelta(days=25))
+    disputed = pick(sales, seed, "mollie-chargeback", taken, now - timedelta(days=LEAD_DAYS))
     moves: list[Move] = []
     for sale in sales:
         method = method_of(sale)

@@ -19,9 +19,11 @@ import base64
 import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from runner.sandbox.host import Request, Response, json_response
 from runner.sandbox.psp import paypal_books as pb
+from runner.sandbox.psp.provider import Provider
 from runner.sandbox.psp.world import Books, ident
 
 CLIENT_ID = "AZsandboxPayPalClientId0Kq3Lm8Xw"
@@ -33,23 +35,13 @@ WHEN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d
 OPTIONAL = ("transaction_id", "transaction_type", "transaction_status", "transaction_amount", "transaction_currency")
 
 
-class PayPalSimulator:
+class PayPalSimulator(Provider):
     def __init__(self, woo, clock, seed: int = 7, settings: pb.PayPalSettings | None = None) -> None:
-        self.settings = settings or pb.PayPalSettings()
-        self.clock = clock
-        self.seed = seed
-        self.books: Books = pb.paypal_books(woo, self.settings, seed, clock.now())
+        super().__init__(woo, clock, seed, settings or pb.PayPalSettings())
         self.tokens: dict[str, tuple[datetime, str]] = {}
-        self.calls: list[str] = []
 
-    def now(self) -> datetime:
-        return self.clock.now().astimezone(UTC)
-
-    def balance(self) -> Decimal:
-        return self.books.balance(self.now())
-
-    def paid_out(self) -> list[tuple[str, datetime, Decimal]]:
-        return self.books.paid_out(self.now())
+    def make_books(self, woo, settings, seed, now) -> Books:
+        return pb.paypal_books(woo, settings, seed, now)
 
     def last_refreshed(self) -> datetime:
         return self.now() - timedelta(hours=self.settings.delay_hours)
@@ -139,8 +131,8 @@ class PayPalSimulator:
             "page": page,
             "total_items": len(details),
             "total_pages": pages,
-            "links": [{"href": f"{url}?page={page}", "rel": "self", "method": "GET"}]
-            + ([{"href": f"{url}?page={page + 1}", "rel": "next", "method": "GET"}] if page < pages else []),
+            "links": [{"href": _page_link(url, request, page), "rel": "self", "method": "GET"}]
+            + ([{"href": _page_link(url, request, page + 1), "rel": "next", "method": "GET"}] if page < pages else []),
         }
         return json_response(200, body)
 
@@ -168,6 +160,11 @@ class PayPalSimulator:
         return json_response(
             200, {"balances": balances, "account_id": pb.ACCOUNT, "as_of_time": pb.stamp(at), "last_refresh_time": pb.stamp(refreshed)}
         )
+
+
+def _page_link(url: str, request: Request, page: int) -> str:
+    """A page of the same search: every parameter kept, `page` set."""
+    return f"{url}?{urlencode({**{k: v[-1] for k, v in request.query.items()}, 'page': page})}"
 
 
 def _when(text: str | None) -> datetime | None:

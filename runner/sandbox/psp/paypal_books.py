@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from runner.sandbox.psp.world import ZERO, Books, Move, Payout, add_late_refund, cents, ident, pick, set_meta, shop_sales
+from runner.sandbox.psp.world import LEAD_DAYS, ZERO, Books, Move, Payout, add_late_refund, cents, ident, pick, set_meta, shop_sales
 
 GATEWAYS = ("ppcp-gateway", "ppcp-credit-card-gateway")
 PERCENT, FIXED, CHARGEBACK_FEE = Decimal("2.89"), Decimal("0.35"), Decimal("14.00")
@@ -31,6 +31,7 @@ class PayPalSettings:
     refund_returns_fee: bool = True  # [U] a refund returns the fee's share (a positive fee_amount) or keeps it
     withdrawal_code: str = "T0400"  # [U] how a withdrawal appears: T0400 (general) or T0401 (auto-sweep)
     search_enabled: bool = True  # the REST app has Transaction Search enabled; False: tokens lack the scope (403)
+    custom_field: bool = True  # [U] a row's custom_field carries the capture's custom_id (the order id); False: left out
 
 
 def capture_fee(amount: Decimal) -> Decimal:
@@ -49,10 +50,10 @@ def paypal_books(woo, settings: PayPalSettings, seed: int, now: datetime) -> Boo
         set_meta(sale.order, "_ppcp_paypal_fees", breakdown)
         set_meta(sale.order, "PayPal Transaction Fee", f"{fee:.2f}")
     taken: set[int] = set()
-    late = pick(sales, seed, "paypal-refund", taken, now - timedelta(days=25))
+    late = pick(sales, seed, "paypal-refund", taken, now - timedelta(days=LEAD_DAYS))
     if late is not None:
         add_late_refund(woo, late, days=9)
-    disputed = pick(sales, seed, "paypal-chargeback", taken, now - timedelta(days=25))
+    disputed = pick(sales, seed, "paypal-chargeback", taken, now - timedelta(days=LEAD_DAYS))
     moves: list[Move] = []
     for sale in sales:
         fee = capture_fee(sale.total)
@@ -84,14 +85,14 @@ def stamp(when: datetime) -> str:
 
 def rows(books: Books, now: datetime, settings: PayPalSettings) -> list[tuple[datetime, dict]]:
     """Every balance-affecting row up to `now`, oldest first, with the running balance."""
-    events: list[tuple[datetime, str, dict]] = []
+    events: list[tuple[datetime, int, str, dict]] = []  # a withdrawal after what happened at its moment
     for move in books.seen(now):
-        events += [(move.when, move.id, row) for row in _move_rows(move)]
+        events += [(move.when, 0, move.id, row) for row in _move_rows(move, settings.custom_field)]
     for payout in books.payouts(now):
-        events.append((payout.when, payout.id, _withdrawal(payout, settings.withdrawal_code)))
-    events.sort(key=lambda e: (e[0], e[1], e[2]["transaction_event_code"]))
+        events.append((payout.when, 1, payout.id, _withdrawal(payout, settings.withdrawal_code)))
+    events.sort(key=lambda e: (e[0], e[1], e[2], e[3]["transaction_event_code"]))
     balance, out = ZERO, []
-    for when, _, info in events:
+    for when, _, _, info in events:
         balance += Decimal(info["transaction_amount"]["value"]) + Decimal((info.get("fee_amount") or money(ZERO))["value"])
         info["available_balance"] = money(balance)
         info["ending_balance"] = money(balance)
@@ -99,7 +100,7 @@ def rows(books: Books, now: datetime, settings: PayPalSettings) -> list[tuple[da
     return out
 
 
-def _move_rows(move: Move) -> list[dict]:
+def _move_rows(move: Move, custom_field: bool) -> list[dict]:
     sale = move.sale
     base = {
         "paypal_account_id": "7QK2HLM9XABCD",
@@ -108,7 +109,7 @@ def _move_rows(move: Move) -> list[dict]:
         "transaction_updated_date": stamp(move.when),
         "transaction_status": "S",
         "invoice_id": f"WC-{sale.number}",
-        "custom_field": str(sale.order_id),
+        **({"custom_field": str(sale.order_id)} if custom_field else {}),
         "protection_eligibility": "01",
     }
     if move.kind == "payment":

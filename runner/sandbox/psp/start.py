@@ -52,9 +52,10 @@ class Providers:
             "paypal": {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET},
         }
 
-    def balance(self, name: str) -> Decimal:
-        """What the provider holds now: every movement so far less every payout."""
-        return self.simulator(name).balance()
+    def balance(self, name: str, at: datetime | None = None) -> Decimal:
+        """What the provider holds now (or `at`): every movement so far less every payout,
+        which is the sum of the movements not yet paid out."""
+        return self.simulator(name).balance(at)
 
     def paid_out(self, name: str) -> list[tuple[str, datetime, Decimal]]:
         """(payout id, date, amount) of every payout so far, oldest first."""

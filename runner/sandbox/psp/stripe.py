@@ -15,11 +15,11 @@ See stripe_books.py for fees and links and world.py for the schedule."""
 from __future__ import annotations
 
 import base64
-from datetime import UTC, datetime
-from decimal import Decimal
+from datetime import datetime
 
 from runner.sandbox.host import Request, Response, json_response
 from runner.sandbox.psp import stripe_books as sb
+from runner.sandbox.psp.provider import Provider
 from runner.sandbox.psp.world import Books, Move
 
 SECRET_KEY = "sk_test_51SandboxStripeKeyQ8wXz3Lp"
@@ -27,23 +27,12 @@ LIVE_KEY = "sk_live_51SandboxStripeKeyM2nRt7Vb"
 RANGES = ("gt", "gte", "lt", "lte")
 
 
-class StripeSimulator:
+class StripeSimulator(Provider):
     def __init__(self, woo, clock, seed: int = 7, settings: sb.StripeSettings | None = None) -> None:
-        self.settings = settings or sb.StripeSettings()
-        self.clock = clock
-        self.seed = seed
-        self.books: Books = sb.stripe_books(woo, self.settings, seed, clock.now())
-        self.calls: list[str] = []
+        super().__init__(woo, clock, seed, settings or sb.StripeSettings())
 
-    def now(self) -> datetime:
-        return self.clock.now().astimezone(UTC)
-
-    def balance(self) -> Decimal:
-        """What Stripe holds now (available and pending): movements so far less payouts."""
-        return self.books.balance(self.now())
-
-    def paid_out(self) -> list[tuple[str, datetime, Decimal]]:
-        return self.books.paid_out(self.now())
+    def make_books(self, woo, settings, seed, now) -> Books:
+        return sb.stripe_books(woo, settings, seed, now)
 
     def handle(self, request: Request) -> Response:
         self.calls.append(request.path)
@@ -69,7 +58,7 @@ class StripeSimulator:
         objects = {"charges": "payment", "refunds": "refund", "disputes": "chargeback"}
         if kind in objects and key:
             move = next((m for m in self.books.seen(now) if m.kind == objects[kind] and m.ref == key), None)
-            return _one(sb.source_json(move, self.seed) if move else None, kind.rstrip("s"), key)
+            return _one(sb.source_json(move, self.seed, self.settings.charge_metadata) if move else None, kind.rstrip("s"), key)
         if kind == "payment_intents" and key:
             sale = next((m.sale for m in self.books.seen(now) if m.kind == "payment" and sb.intent_json(m.sale, self.seed)["id"] == key), None)
             return _one(sb.intent_json(sale, self.seed) if sale else None, "payment_intent", key)
@@ -125,7 +114,7 @@ class StripeSimulator:
     def _expand(self, move, row: dict, request: Request, path: str) -> dict:
         wanted = {v for k, values in request.query.items() if k.startswith("expand[") for v in values}
         if path in wanted and isinstance(move, Move):
-            return {**row, "source": sb.source_json(move, self.seed)}
+            return {**row, "source": sb.source_json(move, self.seed, self.settings.charge_metadata)}
         return row
 
     def _list(self, request: Request, rows: list[dict]) -> Response:

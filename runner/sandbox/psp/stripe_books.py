@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from runner.sandbox.psp.world import ZERO, Books, Move, Payout, Sale, add_late_refund, cents, ident, pick, set_meta, shop_sales
+from runner.sandbox.psp.world import LEAD_DAYS, ZERO, Books, Move, Payout, Sale, add_late_refund, cents, ident, pick, set_meta, shop_sales
 
 GATEWAYS = ("stripe", "woocommerce_payments")
 PERCENT, FIXED, DISPUTE_FEE = Decimal("1.5"), Decimal("0.25"), Decimal("20.00")
@@ -30,6 +30,7 @@ class StripeSettings:
     automatic: bool = True  # automatic payouts (only those are itemised by ?payout=) [C]
     manual_listing: str = "empty"  # [U] ?payout= on a manual payout: "empty" list or "error" (400)
     refund_returns_fee: bool = False  # [U] a refund gives back its share of the fee (negative fee) instead of none
+    charge_metadata: bool = False  # [U] the charge carries the PaymentIntent's metadata too (only the intent's is documented)
 
 
 def minor(value: Decimal) -> int:
@@ -48,10 +49,10 @@ def stripe_books(woo, settings: StripeSettings, seed: int, now: datetime) -> Boo
         set_meta(sale.order, "_stripe_intent_id", intent_id(sale, seed))
         set_meta(sale.order, "_stripe_currency", "EUR")
     taken: set[int] = set()
-    late = pick(sales, seed, "stripe-refund", taken, now - timedelta(days=25))
+    late = pick(sales, seed, "stripe-refund", taken, now - timedelta(days=LEAD_DAYS))
     if late is not None:
         add_late_refund(woo, late, days=9 + settings.hold_days)
-    disputed = pick(sales, seed, "stripe-dispute", taken, now - timedelta(days=25))
+    disputed = pick(sales, seed, "stripe-dispute", taken, now - timedelta(days=LEAD_DAYS))
     moves: list[Move] = []
     for sale in sales:
         fee = charge_fee(sale.total)
@@ -163,7 +164,7 @@ def payout_move_json(payout: Payout, seed: int) -> dict:
     }
 
 
-def source_json(move: Move, seed: int) -> dict:
+def source_json(move: Move, seed: int, charge_metadata: bool = False) -> dict:
     """The object a balance transaction's `source` names: charge, refund or dispute."""
     sale: Sale = move.sale
     intent = intent_id(sale, seed)
@@ -179,7 +180,7 @@ def source_json(move: Move, seed: int) -> dict:
             "balance_transaction": charge_txn,
             "payment_intent": intent,
             "description": f"{BLOG} - Order {sale.number}",
-            "metadata": intent_metadata(sale),
+            "metadata": intent_metadata(sale) if charge_metadata else {},
             "paid": True,
             "refunded": refunded == sale.total,
             "status": "succeeded",

@@ -24,6 +24,7 @@ from runner.sandbox.woo.refunds import refund_order
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
+LEAD_DAYS = 21  # a late refund or chargeback is made only on a sale at least this long ago, so it is in the past
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -201,10 +202,12 @@ class Books:
 
 
 def pick(sales: list[Sale], seed: int, salt: str, taken: set[int], before: datetime) -> Sale | None:
-    """A sale without refunds, paid before `before` and in the first half of the history (so
-    later sales carry what it takes back into a payout), chosen by a seeded hash, never twice."""
+    """A sale without refunds, paid before `before`, chosen by a seeded hash and never twice;
+    from the first half of the history when it has one (so later sales carry what the pick
+    takes back into a payout)."""
+    free = [s for s in sales if not s.refunds and s.order_id not in taken and s.paid < before]
     half = sales[len(sales) // 2].paid if sales else before
-    fits = [s for s in sales if not s.refunds and s.order_id not in taken and s.paid < min(before, half)]
+    fits = [s for s in free if s.paid < half] or free
     if not fits:
         return None
     chosen = min(fits, key=lambda s: hashlib.sha256(f"{seed}|{salt}|{s.order_id}".encode()).digest())
