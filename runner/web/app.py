@@ -19,7 +19,7 @@ from runner.web import data, hooks
 from runner.web.auth import COOKIE, PRE_COOKIE, Gate, Who
 from runner.web.desk import Desk
 from runner.web.pages import Pages
-from runner.web.states import row
+from runner.web.states import STALL_HOURS, row
 
 MAX_FORM = 16 * 1024  # bytes of a login or button form
 
@@ -222,7 +222,8 @@ def _row(client, moment: float, next_run: float | None) -> dict:
     """A client's overview row; a spec that no longer reads is a row that says so, first."""
     try:
         spec = client.spec
-        return row(client.name, data.status(spec), moment, next_run, spec.exact.monthly_lines)
+        stall = spec.notify.stall.total_seconds() / 3600 if spec.notify and spec.notify.stall_after else STALL_HOURS  # as the CLI's alerts
+        return row(client.name, data.status(spec), moment, next_run, spec.exact.monthly_lines, stall)
     except RunnerError as error:
         return {**row(client.name, {}, moment, next_run), "state": "spec broken", "rank": 0, "first_failure": error.message}
 

@@ -14,7 +14,7 @@ STALL_HOURS = 2  # a run still going after this long is taken for a hang (notify
 
 def state(status: dict[str, Any], now: float, stall_hours: float = STALL_HOURS) -> str:
     last, running = status.get("last_run") or {}, status.get("running")
-    if running and running.get("since") and now - running["since"] > stall_hours * 3600:
+    if running and running.get("since") is not None and now - running["since"] > stall_hours * 3600:  # None: `run --every` between rounds
         return "stalled"
     if last and str(last.get("stopped", "")).startswith("interrupted") and not running:
         return "stalled"
@@ -36,11 +36,11 @@ def rank(name: str) -> int:
     return ORDER.index(name) if name in ORDER else len(ORDER)
 
 
-def row(name: str, status: dict[str, Any], now: float, next_run: float | None, allowance: int = 0) -> dict[str, Any]:
+def row(name: str, status: dict[str, Any], now: float, next_run: float | None, allowance: int = 0, stall_hours: float = STALL_HOURS) -> dict:
     """One overview row: everything the table shows and sorts by."""
     last = status.get("last_run") or {}
     failures = status.get("failures") or []
-    shown = state(status, now)
+    shown = state(status, now, stall_hours)
     outcome = "-"
     if last:
         outcome = f"booked {len(last.get('booked') or [])}, failed {len(last.get('failed') or {})}"
