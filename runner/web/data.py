@@ -78,23 +78,21 @@ def _parts(spec, read_only: bool = False):
     return source, sink, ledger
 
 
-def _book(spec, **how) -> dict[str, Any]:
-    """One run under the spec's lock, as `runner run` and `runner retry` make it. Raises
-    Busy when another run (cron's, the schedule's, another click) holds the lock."""
+def _book(spec, retrying: bool = False) -> dict[str, Any]:
+    """One run under the spec's lock, as `runner run` (or `runner retry`: every failed order
+    now, whatever its backoff) makes it. Raises Busy when another run (cron's, the schedule's,
+    another click) holds the lock; "nothing" when there was nothing to retry."""
     from runner.adapters.vies import vies_from_spec
-    from runner.pipeline import engine
+    from runner.pipeline import due, engine
 
     with run_lock(lock_path(spec)):
         source, sink, ledger = _parts(spec)
         try:
-            wanted = how.pop("retry", None)
-            if wanted is not None:
-                from runner.pipeline import due
-
-                wanted = due.retries(ledger, [])
-                if not wanted:
+            how = {}
+            if retrying:
+                how["retry_now"] = due.retries(ledger, [])
+                if not how["retry_now"]:
                     return {"booked": [], "failed": {}, "nothing": True}
-                how["retry_now"] = wanted
             return engine.Run(spec, source, sink, ledger, vies=vies_from_spec(spec))(**how).as_dict()
         finally:
             ledger.close()
@@ -106,8 +104,8 @@ def run_now(spec) -> dict[str, Any]:
 
 
 def retry(spec) -> dict[str, Any]:
-    """Retry every failed order now, whatever its backoff (`runner retry SPEC`)."""
-    return _book(spec, retry=True)
+    """Retry every failed order now (`runner retry SPEC`)."""
+    return _book(spec, retrying=True)
 
 
 def preview(spec, limit: int = PREVIEW_LIMIT) -> dict[str, Any]:

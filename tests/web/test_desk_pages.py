@@ -131,6 +131,8 @@ def test_scripts_use_a_bearer_token_and_need_no_csrf(sync_box, desk_of):
     _, _, browser = desk_of(box)
     said = browser.post("/clients/client0/run", headers={"Authorization": f"Bearer {TOKEN}"}).json()["said"]
     assert said == "booked 4 order(s)"
+    said = browser.post("/clients/client0/retry", headers={"Authorization": f"Bearer {TOKEN}"}).json()["said"]
+    assert said == "nothing to retry: no order has failed"
 
 
 def test_the_shop_owners_view_only_login_presses_no_button(sync_box, desk_of):
