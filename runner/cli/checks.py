@@ -15,6 +15,7 @@ from runner.domain.daily_split import routes
 from runner.errors import SpecError, UsageError
 from runner.pipeline import engine
 from runner.services import preview as preview_module
+from runner.services import preview_codes
 
 STREAM_CHUNK = 200  # preview elements written at a time: one write per 200 orders, not one each
 
@@ -103,6 +104,7 @@ def preview(spec_path, order_ids, limit, orders_file, refunds_file, fmt, payload
             woo, sink, ledger = parts(spec, read_only=True)
             try:
                 result = preview_module.online(spec, woo, sink, ledger, order_ids, limit)
+                preview_codes.named(result.names, result.documents)  # online: each document's codes beside Exact's ids
             finally:
                 ledger.close()
     more = [{"more_due": result.more, "what_to_do": "--limit to see more"}] if result.more else []  # the table's "N more due"

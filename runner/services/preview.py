@@ -18,7 +18,6 @@ from runner.domain.model import Order
 from runner.errors import BookingError, SpecError
 from runner.pipeline import due, exactly_once
 from runner.pipeline.ports import Posting, Sink, Source
-from runner.services.preview_codes import code_names, named
 from runner.services.preview_days import DayPreview
 
 ONLINE_LIMIT = 25  # an online preview without --limit shows the next 25 due orders
@@ -128,6 +127,18 @@ def events(
     if days:
         for summary, item in days.summaries():
             yield 0, summary, item
+
+
+def code_names(sink: Sink, documents: Iterable[Document]) -> dict[tuple[str, str], str]:
+    """The GL accounts and VAT codes the documents use, with the books' description of each,
+    so a consultant reads `8000 Omzet hoog tarief` where Exact's payload holds a GUID."""
+    names: dict[tuple[str, str], str] = {}
+    for doc in documents:
+        for line in (*doc.lines, *((doc.closing,) if doc.closing else ())):
+            for key in (("gl", line.gl_account), ("vat", line.vat_code)):
+                if key not in names:
+                    names[key] = sink.describe(*key)
+    return names
 
 
 def _item(
@@ -240,7 +251,7 @@ def online(spec, source: Source, sink: Sink, ledger, only: Sequence[int] = (), l
         limit = None
     refunds_of = lambda order: source.refunds(order.id) if order.refund_ids else []  # noqa: E731
     result = preview(spec, raw, sink, refunds_of, window, source, only, limit, started, days, taken)
-    result.more, result.names = more, named(sink, result.documents)  # online: each document's codes beside Exact's ids
+    result.more = more
     return result
 
 

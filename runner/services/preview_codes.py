@@ -5,34 +5,18 @@ script checks the ids."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from runner.domain.booking import Document
-from runner.pipeline.ports import Sink
 
 PAYLOAD_LINES = ("SalesEntryLines", "SalesInvoiceLines")
 
 
-def code_names(sink: Sink, documents: Iterable[Document]) -> dict[tuple[str, str], str]:
-    """The GL accounts and VAT codes the documents use, with the books' description of each,
-    so a consultant reads `8000 Omzet hoog tarief` where Exact's payload holds a GUID."""
-    names: dict[tuple[str, str], str] = {}
-    for doc in documents:
-        for line in _lines(doc):
-            for key in (("gl", line.gl_account), ("vat", line.vat_code)):
-                if key not in names:
-                    names[key] = sink.describe(*key)
-    return names
-
-
-def named(sink: Sink, documents: list[tuple[Document, dict[str, Any]]]) -> dict[tuple[str, str], str]:
-    """`code_names`, and each document's item given its `codes`."""
-    names = code_names(sink, [doc for doc, _ in documents])
+def named(names: dict[tuple[str, str], str], documents: list[tuple[Document, dict[str, Any]]]) -> None:
+    """Each document's item given its `codes`, from the preview's names of the books."""
     for doc, item in documents:
         if isinstance(item.get("payload"), dict):
             item["codes"] = codes(doc, item["payload"], names)
-    return names
 
 
 def codes(doc: Document, payload: dict[str, Any], names: dict[tuple[str, str], str]) -> dict[str, list[dict[str, str]]]:
