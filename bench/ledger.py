@@ -26,8 +26,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from runner.adapters.exact.accounts import AccountIndex  # noqa: E402
 from runner.ledger import Ledger, run_record  # noqa: E402
-from runner.ledger.accounts import path_beside  # noqa: E402
+from runner.ledger.beside import path_beside  # noqa: E402
 from runner.pipeline.outcome import Outcome, status  # noqa: E402
 
 START = datetime(2025, 11, 1, tzinfo=UTC)
@@ -49,8 +50,8 @@ def book(ledger: Ledger, order: int, when: datetime) -> None:
     clock(ledger, when)
     email, account, code = f"klant{order}@example.nl", guid(order, "acct"), str(order)
     ledger.intend(order, None, "account", sent_email=email, name=f"Klant {order}", email=email)
-    ledger.index.remember_account(email, account, code)  # create_customer
-    ledger.done(order, None, "account", exact_id=account)
+    AccountIndex.of(ledger).remember_account(email, account, code)  # create_customer
+    ledger.done(order, None, "account", ref=account)
     ledger.intend(
         order,
         None,
@@ -65,10 +66,10 @@ def book(ledger: Ledger, order: int, when: datetime) -> None:
         pay=True,
         steps=["document", "payment"],
     )
-    ledger.done(order, None, "document", exact_id=guid(order, "ntry"), number=26700000 + order)
+    ledger.done(order, None, "document", ref=guid(order, "ntry"), number=26700000 + order)
     ledger.intend(order, None, "payment", endpoint="financialtransaction/BankEntries", entry_number=26700000 + order, account=account)
-    ledger.done(order, None, "payment", exact_id=guid(order // 25, "bank"))  # a batch of receipts: one bank entry
-    ledger.index.remember_code(code, account)  # the next run's refresh reads the new account back
+    ledger.done(order, None, "payment", ref=guid(order // 25, "bank"))  # a batch of receipts: one bank entry
+    AccountIndex.of(ledger).remember_code(code, account)  # the next run's refresh reads the new account back
 
 
 def runs(ledger: Ledger, day: datetime, orders: list[int], per_day: int) -> None:
@@ -84,7 +85,7 @@ def runs(ledger: Ledger, day: datetime, orders: list[int], per_day: int) -> None
         reports.append(run_record(report.as_dict()))
         ledger.set_cursor("woo_modified_gmt", started.strftime("%Y-%m-%dT%H:%M:%S"))
         ledger.set_cursor("orders_covered", {"since": "2025-01-01", "statuses": ["completed", "processing"]})
-        ledger.index.set_cursor("exact_accounts_timestamp", 2147483648 + (mine[-1] if mine else 0))
+        AccountIndex.of(ledger).set_cursor("exact_accounts_timestamp", 2147483648 + (mine[-1] if mine else 0))
     ledger.store.insert(f"runs_{day.isoformat()[:7]}", reports)
 
 
@@ -95,7 +96,7 @@ def measure(path: Path) -> tuple[float, float, float, float, float]:
     for _ in range(3):
         started = time.perf_counter()
         with Ledger(path) as ledger:
-            ledger.index  # noqa: B018  # a run reads it first thing (the sink's refresh)
+            AccountIndex.of(ledger)  # noqa: B018  # a run reads it first thing (the sink's refresh)
         opened.append(time.perf_counter() - started)
         started = time.perf_counter()
         with Ledger.dry_copy(path) as ledger:  # as `runner status` does

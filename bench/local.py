@@ -29,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from runner import preview  # noqa: E402
+from runner.adapters.exact.accounts import AccountIndex  # noqa: E402
 from runner.adapters.exact.sink import OfflineExact  # noqa: E402
 from runner.ledger import Ledger  # noqa: E402
 from runner.sandbox.woo.demo import generate_orders  # noqa: E402
@@ -119,12 +120,12 @@ def ledger_cost(history: int, sample: int = 300) -> float:
         ledger = Ledger(Path(folder) / "state.json")
         for order_id in range(history):
             ledger.intend(order_id, None, "document", your_ref=str(order_id))
-            ledger.done(order_id, None, "document", exact_id=f"id-{order_id}", number=order_id)
+            ledger.done(order_id, None, "document", ref=f"id-{order_id}", number=order_id)
         started = time.perf_counter()
         for order_id in range(history, history + sample):
             ledger.intend(order_id, None, "document", your_ref=str(order_id))
-            ledger.done(order_id, None, "document", exact_id=f"id-{order_id}", number=order_id)
-            ledger.index.remember_account(f"klant{order_id % 300}@example.nl", "acc")
+            ledger.done(order_id, None, "document", ref=f"id-{order_id}", number=order_id)
+            AccountIndex.of(ledger).remember_account(f"klant{order_id % 300}@example.nl", "acc")
         ledger.close()
         return (time.perf_counter() - started) / sample * 1000
 

@@ -80,12 +80,12 @@ class BookingError(RunnerError):
 
 class Withdrawn(BookingError):
     """A step found that what an earlier step created must not stay (a sales invoice Exact
-    sums otherwise than WooCommerce): the pipeline takes `exact_id` back (an intended step
+    sums otherwise than WooCommerce): the pipeline takes `ref` back (an intended step
     of its own, runner/pipeline/exactly_once.py) and the order fails with this message."""
 
-    def __init__(self, message: str, hint: str, exact_id: str) -> None:
+    def __init__(self, message: str, hint: str, ref: str) -> None:
         super().__init__(message, hint)
-        self.exact_id = exact_id
+        self.ref = ref
 
 
 class TemplateFailure(BookingError):

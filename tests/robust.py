@@ -75,11 +75,11 @@ def assert_exactly_once(box) -> None:
         steps = [s for s in ledger.all_steps() if s["step"] == "document"]
         payments = [s for s in ledger.all_steps() if s["step"] == "payment"]
     assert all(s["state"] == "done" for s in steps)
-    assert Counter(s["exact_id"] for s in steps) == Counter(row[key] for row in box.documents())
+    assert Counter(s["ref"] for s in steps) == Counter(row[key] for row in box.documents())
     if payments:  # status paid: one receipt line per open receivable (entries carry many), each document settled once
         bank = list(box.exact.bank_entries.values()) + list(box.exact.cash_entries.values())
         lines = [line for row in bank for line in row.get("BankEntryLines", row.get("CashEntryLines", []))]
-        assert Counter(s["exact_id"] for s in payments) == Counter(line["EntryID"] for line in lines)
+        assert Counter(s["ref"] for s in payments) == Counter(line["EntryID"] for line in lines)
         open_receivables = [r for r in box.exact.receivables.values() if not r.get("IsFullyPaid")]
         assert open_receivables == []
 

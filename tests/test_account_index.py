@@ -4,7 +4,8 @@ line makes it forget its cursors, so the next refresh reads every account again.
 
 from __future__ import annotations
 
-from runner.ledger.accounts import AccountIndex, path_beside
+from runner.adapters.exact.accounts import AccountIndex
+from runner.ledger.beside import path_beside
 
 
 def test_it_sits_beside_the_ledger(tmp_path):

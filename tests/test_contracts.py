@@ -70,7 +70,7 @@ def test_a_ledger_write_appends_only_what_changed(tmp_path):
     with Ledger(path) as ledger:
         for order_id in range(0, 1000, 50):  # orders in several steps tables
             ledger.intend(order_id, None, "document", your_ref=str(order_id))
-            ledger.done(order_id, None, "document", exact_id=f"id-{order_id}")
+            ledger.done(order_id, None, "document", ref=f"id-{order_id}")
         size = path.stat().st_size
         ledger.set_cursor("orders", "2026-03-02T09:00:00")
         appended = path.read_bytes()[size:].decode().splitlines()

@@ -87,11 +87,8 @@ def test_the_top_level_holds_packages_only():
 # Modules still longer than one sitting when the layout moved (issue 20): each may only
 # shrink, and leaves this list once it is cut in two. Nothing new joins it.
 STILL_LONG = {
-    "runner/adapters/exact/sink.py": 407,
     "runner/cli/render.py": 330,
     "runner/cli/runs.py": 316,
-    "runner/domain/booking.py": 326,
-    "runner/domain/lines.py": 330,
 }
 
 
@@ -146,3 +143,66 @@ def test_every_package_is_installed():
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     found = {".".join(p.parent.relative_to(ROOT).parts) for p in RUNNER.rglob("__init__.py")}
     assert not found - listed, f"packages missing from pyproject.toml: {sorted(found - listed)}"
+
+
+def test_the_ledger_speaks_no_sinks_vocabulary():
+    """The ledger keeps a sink's reference of a document (`ref`) and a file beside it for a
+    sink's own index (runner/ledger/beside.py), and names neither Exact nor its account index:
+    those are the Exact adapter's (runner/adapters/exact/accounts.py). Only the migrations of
+    older formats name what those formats held."""
+    found = {}
+    for path in sorted((RUNNER / "ledger").rglob("*.py")):
+        if path.name == "migrations.py":
+            continue
+        names = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Name | ast.Attribute | ast.arg | ast.FunctionDef | ast.ClassDef | ast.keyword):
+                name = getattr(node, "id", None) or getattr(node, "attr", None) or getattr(node, "arg", None) or getattr(node, "name", "")
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and " " not in node.value:
+                name = node.value
+            else:
+                continue
+            if "exact" in (name or "").lower() or name in ("AccountIndex", "remember_account", "emails"):
+                names.add(name)
+        if names:
+            found[str(path.relative_to(ROOT))] = sorted(names)
+    assert not found
+
+
+# `spec` parameters not yet typed (issue 20 point 4), each with its reason; the list may only shrink.
+STILL_UNTYPED = {
+    "runner/domain/booking.py:__init__",  # the domain sits below spec/ and imports none of it
+    "runner/spec/env_names.py:missing",  # spec/model.py asks it for did_you_mean: typing it would make an import loop
+    # being moved into runner/services by the services layer (issue 20 point 3) at the time of writing:
+    "runner/cli/common.py:target",
+    "runner/cli/common.py:parts",
+    "runner/cli/common.py:lock_path",
+    "runner/cli/common.py:vies",
+    "runner/cli/runs.py:_alerting",
+    "runner/cli/runs.py:_turn",
+    "runner/cli/runs.py:_hang",
+    "runner/cli/runs.py:_push_products",
+    "runner/cli/runs.py:_adapters",
+    "runner/cli/status.py:summary_of",
+    "runner/services/preview.py:preview",
+    "runner/services/preview.py:events",
+    "runner/services/preview.py:offline",
+    "runner/services/preview.py:offline_stream",
+    "runner/services/preview.py:online",
+    "runner/services/validate.py:check",
+}
+
+
+def test_every_spec_parameter_is_typed():
+    """A function that takes the spec says so (runner/spec/model.py Spec): what it may read of
+    it is then checked, and a reader sees which spec is meant."""
+    untyped = set()
+    for path in RUNNER.rglob("*.py"):
+        if "sandbox" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                args = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+                untyped |= {f"{path.relative_to(ROOT)}:{node.name}" for a in args if a.arg == "spec" and a.annotation is None}
+    assert not untyped - STILL_UNTYPED, f"annotate `spec: Spec`: {sorted(untyped - STILL_UNTYPED)}"
+    assert not STILL_UNTYPED - untyped, f"typed now, so off the list: {sorted(STILL_UNTYPED - untyped)}"

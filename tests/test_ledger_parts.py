@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from runner.adapters.exact.accounts import AccountIndex
 from runner.errors import RunnerError
 from runner.ledger import FORMAT, Failure, Ledger, Run, Step, Summary
 from runner.ledger.store import Store, TinyStore
@@ -72,6 +73,10 @@ class DictStore:
     def remove(self, table, where):
         self.data[table] = [d for d in self.data.get(table, []) if not self._match(where)(d)]
 
+    def rewrite(self, table, change):
+        for d in self.data.get(table, []):
+            change(d)
+
     def drop(self, table):
         self.data.pop(table, None)
 
@@ -90,9 +95,9 @@ def test_the_ledger_runs_on_any_storage_that_speaks_the_port():
     with Ledger(None, clock=lambda: DAY, store=store) as ledger:
         ledger.intend(7, None, "document", your_ref="1007", steps=["document", "payment"], journal="70")
         assert [(i.order, i.step, i.state) for i in ledger.open_intents()] == [(7, "document", "intent")]
-        ledger.done(7, None, "document", exact_id="guid-7", number=26700007)
+        ledger.done(7, None, "document", ref="guid-7", number=26700007)
         ledger.intend(7, None, "payment", endpoint="BankEntries")
-        ledger.done(7, None, "payment", exact_id="bank-1")
+        ledger.done(7, None, "payment", ref="bank-1")
         ledger.fail(8, "Exact refused it", "2026-03-02T10:00:00+00:00", kind="rejected")
         ledger.record_run({"run": "r1", "started": DAY.isoformat(), "booked": [7], "failed": {}})
         assert ledger.tidy(DAY.date()) == 1  # order 7 is finished: a row of its own
@@ -108,7 +113,7 @@ def test_records_are_dataclasses_that_read_and_write_as_the_dicts_they_were(tmp_
         ledger.intend(1, 5, "document", your_ref="1001", steps=["document"])
         intent = ledger.open_intents()[0]
         assert isinstance(intent, Step) and (intent.order, intent.refund, intent.steps) == (1, 5, ("document",))
-        assert intent["your_ref"] == intent.get("your_ref") == "1001" and "exact_id" not in intent
+        assert intent["your_ref"] == intent.get("your_ref") == "1001" and "ref" not in intent
         at = "2026-03-02T09:30:00+00:00"
         assert intent == {"order": 1, "refund": 5, "step": "document", "state": "intent", "at": at, "your_ref": "1001", "steps": ["document"]}
         failure = ledger.fail(1, "no", None, refund=5)
@@ -146,13 +151,16 @@ def test_a_ledger_of_before_is_migrated_once_and_a_dry_copy_only_in_memory(tmp_p
     text = path.read_text()
     with Ledger.dry_copy(path) as copy:
         assert copy.format_found == 1 and [m["order"] for m in copy.members()] == [101]
-        assert copy.index.account("iris@example.nl") == ("acct-1", "40001") and copy.index.cursor("exact_accounts_timestamp") == 123
+        assert (
+            AccountIndex.of(copy).account("iris@example.nl") == ("acct-1", "40001")
+            and AccountIndex.of(copy).cursor("exact_accounts_timestamp") == 123
+        )
     assert path.read_text() == text and not (tmp_path / "state.accounts.json").exists()  # a reader changes nothing
     with Ledger(path) as ledger:
         assert ledger.format_found == 1 and [m["order"] for m in ledger.members()] == [101]
         assert not {"members", "customers_7"} & ledger.store.tables() and ledger.cursor("exact_accounts_timestamp") is None
     with Ledger(path) as again:
-        assert again.format_found == FORMAT and again.index.account("iris@example.nl") == ("acct-1", "40001")
+        assert again.format_found == FORMAT and AccountIndex.of(again).account("iris@example.nl") == ("acct-1", "40001")
 
 
 def test_only_the_ledgers_storage_touches_tinydb():

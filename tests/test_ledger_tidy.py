@@ -11,8 +11,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from runner.adapters.exact.accounts import AccountIndex
 from runner.ledger import Ledger
-from runner.ledger.accounts import path_beside
+from runner.ledger.beside import path_beside
 from runner.pipeline.outcome import status
 
 TODAY = datetime.now(UTC).date()  # the ledger dates its records in UTC
@@ -22,15 +23,15 @@ LATER = TODAY + timedelta(days=61)  # everything recorded today is then past the
 def fill(ledger: Ledger) -> None:
     for order in (1, 2, 4):
         ledger.intend(order, None, "document", steps=["document", "payment"], journal="70", description="x" * 200)
-        ledger.done(order, None, "document", exact_id=f"guid-{order}", number=order)
+        ledger.done(order, None, "document", ref=f"guid-{order}", number=order)
         ledger.intend(order, None, "payment")
-        ledger.done(order, None, "payment", exact_id=f"pay-{order}")
+        ledger.done(order, None, "payment", ref=f"pay-{order}")
     ledger.intend(2, 9, "document", steps=["document"])
-    ledger.done(2, 9, "document", exact_id="credit-9")
+    ledger.done(2, 9, "document", ref="credit-9")
     ledger.intend(3, None, "document", steps=["document"])  # its outcome is unknown: kept whole
     ledger.fail(4, "Exact refused its payment", None)  # failing: kept whole
     ledger.intend(5, None, "document", steps=["document", "print"])
-    ledger.done(5, None, "document", exact_id="guid-5")  # its print is still to do: kept whole
+    ledger.done(5, None, "document", ref="guid-5")  # its print is still to do: kept whole
 
 
 def counts(summary: dict) -> tuple:
@@ -57,14 +58,14 @@ def test_finished_orders_shrink_and_still_count_as_booked(tmp_path):
             assert ledger.step(order, refund, step)["state"] == "done"
         assert ledger.step(2, 10, "document") is None  # a refund that comes later is not finished
         assert ledger.step(3, None, "document")["state"] == "intent"
-        assert ledger.step(4, None, "payment")["exact_id"] == "pay-4" and ledger.failure(4)
-        assert ledger.step(5, None, "document")["exact_id"] == "guid-5" and ledger.step(5, None, "print") is None
-        assert [(s["step"], s.get("exact_id")) for s in ledger.order_steps(1)] == [("document", None)]  # only that it is finished
+        assert ledger.step(4, None, "payment")["ref"] == "pay-4" and ledger.failure(4)
+        assert ledger.step(5, None, "document")["ref"] == "guid-5" and ledger.step(5, None, "print") is None
+        assert [(s["step"], s.get("ref")) for s in ledger.order_steps(1)] == [("document", None)]  # only that it is finished
         after = status(ledger)
     assert (after["booked_total"], after["credits_total"]) == (before["booked_total"], before["credits_total"]) == (4, 1)
     with Ledger(path) as ledger:  # a refund of order 1 long after: it joins the sale, never takes its place
         ledger.intend(1, 8, "document", steps=["document"])
-        ledger.done(1, 8, "document", exact_id="credit-8")
+        ledger.done(1, 8, "document", ref="credit-8")
         assert ledger.tidy(LATER + timedelta(days=61)) == 1
         assert ledger.step(1, None, "document")["state"] == ledger.step(1, 8, "document")["state"] == "done"
         assert counts(status(ledger))[:2] == (4, 2)
@@ -85,23 +86,23 @@ def test_inside_the_window_a_finished_order_keeps_a_row_per_document_with_its_id
     path, before = filled_and_tidied(tmp_path, TODAY)
     with Ledger.dry_copy(path) as ledger:  # as `runner status` and the next run read it
         document = ledger.step(1, None, "document")
-        assert (document["state"], document["exact_id"], document["number"], document["journal"]) == ("done", "guid-1", 1, "70")
-        assert ledger.step(1, None, "payment")["state"] == "done" and ledger.step(2, 9, "document")["exact_id"] == "credit-9"
-        assert {s["exact_id"] for s in ledger.order_steps(2)} == {"guid-2", "credit-9"}  # a refund's lookup tells them apart
+        assert (document["state"], document["ref"], document["number"], document["journal"]) == ("done", "guid-1", 1, "70")
+        assert ledger.step(1, None, "payment")["state"] == "done" and ledger.step(2, 9, "document")["ref"] == "credit-9"
+        assert {s["ref"] for s in ledger.order_steps(2)} == {"guid-2", "credit-9"}  # a refund's lookup tells them apart
         assert ledger.step(2, 10, "document") is None
         assert ledger.step(3, None, "document")["state"] == "intent"
-        assert ledger.step(4, None, "payment")["exact_id"] == "pay-4"  # failing: whole
+        assert ledger.step(4, None, "payment")["ref"] == "pay-4"  # failing: whole
         assert ledger.step(5, None, "print") is None  # in progress: whole
         documents = {(s["order"], s["refund"]): s for s in ledger.all_steps() if s["step"] == "document"}
         assert documents[(2, 9)]["number"] is None and documents[(1, 0)]["at"] == TODAY.isoformat()
         assert counts(status(ledger)) == counts(before) == (4, 1, 4, 1, 1)
     with Ledger(path) as ledger:  # the next day: the rows stay rows, and a later refund of order 1 is added to them
         ledger.intend(1, 7, "document", steps=["document"])
-        ledger.done(1, 7, "document", exact_id="credit-7", number=70)
+        ledger.done(1, 7, "document", ref="credit-7", number=70)
         assert ledger.tidy(TODAY + timedelta(days=1)) == 1
-        assert {s["exact_id"] for s in ledger.order_steps(1)} == {"guid-1", "credit-7"}
+        assert {s["ref"] for s in ledger.order_steps(1)} == {"guid-1", "credit-7"}
         assert ledger.tidy(LATER) == 2  # past the window (orders 1 and 2): one number per document
-        assert ledger.step(1, 7, "document")["state"] == "done" and ledger.step(1, 7, "document").get("exact_id") is None
+        assert ledger.step(1, 7, "document")["state"] == "done" and ledger.step(1, 7, "document").get("ref") is None
         assert counts(status(ledger))[:2] == (4, 2)
 
 
@@ -175,11 +176,11 @@ def test_a_ledger_written_in_the_old_format_still_reads_and_moves_on_the_daily_t
     assert box.run("run").exit_code == 0
     state = box.dir / ".runner" / "state.json"
     with box.ledger() as ledger:
-        emails = dict(ledger.index.emails)
+        emails = dict(AccountIndex.of(ledger).emails)
     _as_written_before(state)
     posted = sum(n for (method, _), n in box.exact.calls.items() if method == "POST")
     with Ledger.dry_copy(state) as ledger:  # a reader takes the old tables as they are
-        assert dict(ledger.index.emails) == emails
+        assert dict(AccountIndex.of(ledger).emails) == emails
     assert not path_beside(state).exists()
     again = box.run("run")  # tidied today already: the old tables are read along
     assert again.exit_code == 0 and "booked 0 order(s)" in again.output
@@ -189,7 +190,7 @@ def test_a_ledger_written_in_the_old_format_still_reads_and_moves_on_the_daily_t
     text = state.read_text()
     assert '"customers_' not in text and "exact_accounts_timestamp" not in text
     with Ledger(state) as ledger:
-        assert dict(ledger.index.emails) == emails and ledger.index.cursor("exact_accounts_timestamp")
+        assert dict(AccountIndex.of(ledger).emails) == emails and AccountIndex.of(ledger).cursor("exact_accounts_timestamp")
     assert box.run("run").exit_code == 0  # from the index's own file now
     assert sum(n for (method, _), n in box.exact.calls.items() if method == "POST") == posted
 

@@ -10,11 +10,11 @@ def test_a_record_cut_short_by_a_crash_costs_only_itself(tmp_path):
     path = tmp_path / "state.json"
     with Ledger(path) as ledger:
         ledger.intend(1, None, "document", your_ref="1001")
-        ledger.done(1, None, "document", exact_id="guid-1")
+        ledger.done(1, None, "document", ref="guid-1")
     with open(path, "ab") as journal:  # the process died in the middle of an append
         journal.write('{"t": "intents", "id": "2", "d": {"order": 2, "refund": 0, "step": "document", "name": "Zoë'.encode()[:-1])
     with Ledger(path) as ledger:  # the next run opens it, and records an intent before its POST
-        assert ledger.step(1, None, "document")["exact_id"] == "guid-1"
+        assert ledger.step(1, None, "document")["ref"] == "guid-1"
         assert ledger.open_intents() == []
         ledger.intend(3, None, "document", your_ref="1003")
     with Ledger(path) as ledger:
@@ -43,10 +43,10 @@ def test_thousands_of_tables_read_and_write_as_one(tmp_path):
     with Ledger(path) as ledger:
         for n in range(2000):
             ledger.intend(n * 1000, None, "document", your_ref=str(n))
-            ledger.done(n * 1000, None, "document", exact_id=f"e{n}", number=n)
+            ledger.done(n * 1000, None, "document", ref=f"e{n}", number=n)
         lines = path.read_text().count("\n")
         ledger.intend(5_000_000, None, "document", your_ref="x")
         assert path.read_text().count("\n") == lines + 1  # one line for one change
     with Ledger(path) as again:
-        assert again.step(1_999_000, None, "document")["exact_id"] == "e1999"
+        assert again.step(1_999_000, None, "document")["ref"] == "e1999"
         assert [i["order"] for i in again.open_intents()] == [5_000_000]

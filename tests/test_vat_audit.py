@@ -78,7 +78,8 @@ def test_the_report_holds_the_runner_to_woocommerces_own_figures_per_box_rate_an
 
 # ---- the box of a VAT code (issue 22, the review's point f) ------------------------------------
 
-from runner.services.vat_audit import ExactCode, with_boxes  # noqa: E402
+from runner.domain.vat_codes import VatCode  # noqa: E402
+from runner.services.vat_audit import with_boxes  # noqa: E402
 
 
 def test_each_codes_box_follows_from_its_type_percentage_listing_and_oss_country():
@@ -87,26 +88,26 @@ def test_each_codes_box_follows_from_its_type_percentage_listing_and_oss_country
     # not taxed here (a domestic reverse charge too), 3a exports (0 %, base only), 3b EU supplies
     # (an ICP listing), OSS apart, "geen BTW" (type N) outside the return
     cases = {
-        ExactCode("2", D("21")): "1a",
-        ExactCode("3", D("21"), "I"): "1a",
-        ExactCode("H19", D("19")): "1a",
-        ExactCode("1", D("9")): "1b",
-        ExactCode("L6", D("6")): "1b",
-        ExactCode("4", D("9"), "I"): "1b",
-        ExactCode("X13", D("13")): "1c",
-        ExactCode("0", D("0")): "1e",
-        ExactCode("V", D("0"), "B", charged=True): "1e",  # verlegd: a domestic reverse charge
-        ExactCode("6", D("0"), "B"): "3a",
-        ExactCode("7", D("0"), "B", "L", charged=True): "3b",
-        ExactCode("7S", D("0"), "B", "S"): "3b",
-        ExactCode("D19", D("19"), "E", "N", "DE"): "OSS",
-        ExactCode("5", D("0"), "N"): "outside",
+        VatCode("2", D("21")): "1a",
+        VatCode("3", D("21"), "I"): "1a",
+        VatCode("H19", D("19")): "1a",
+        VatCode("1", D("9")): "1b",
+        VatCode("L6", D("6")): "1b",
+        VatCode("4", D("9"), "I"): "1b",
+        VatCode("X13", D("13")): "1c",
+        VatCode("0", D("0")): "1e",
+        VatCode("V", D("0"), "B", charged=True): "1e",  # verlegd: a domestic reverse charge
+        VatCode("6", D("0"), "B"): "3a",
+        VatCode("7", D("0"), "B", "L", charged=True): "3b",
+        VatCode("7S", D("0"), "B", "S"): "3b",
+        VatCode("D19", D("19"), "E", "N", "DE"): "OSS",
+        VatCode("5", D("0"), "N"): "outside",
     }
     assert {code.code: code.box for code in cases} == {code.code: box for code, box in cases.items()}
 
 
 def test_a_spec_names_the_box_of_an_administrations_own_code():
-    codes = {"7": ExactCode("7", D("0"), "B"), "2": ExactCode("2", D("21"))}  # an ICP code without its listing set
+    codes = {"7": VatCode("7", D("0"), "B"), "2": VatCode("2", D("21"))}  # an ICP code without its listing set
     assert codes["7"].box == "3a"
     fixed = with_boxes(codes, {"7": "3b"})
     assert fixed["7"].box == "3b" and fixed["2"].box == "1a"

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from runner.domain.booking import CustomerPlan, Document, PaymentPlan
-from runner.pipeline.ports import Facts, Posting, Quota, Sink
+from runner.pipeline.ports import OPTIONAL, Facts, Posting, Quota, Sink
 
 
 class DryRunSink:
@@ -18,7 +18,7 @@ class DryRunSink:
         self.batched = sink.batched
         # what it "writes" never lands, so nothing of it is found, looked up, refused or made;
         # the calls it counts are the real sink's reads
-        self.capabilities = sink.capabilities & {"quota"}
+        self.capabilities = sink.capabilities & {"quota", "probe"}  # reading what the books hold reads through
         self.posted: list[dict[str, Any]] = []
         self.documents: list[tuple[Document, str]] = []  # what would be booked, with who on: for the table
 
@@ -37,19 +37,19 @@ class DryRunSink:
 
     def create_customer(self, plan: CustomerPlan) -> Facts:
         self.posted.append({"step": "account", "customer": plan.email, "payload": plan.account})
-        return {"exact_id": f"<new account {plan.email}>"}
+        return {"ref": f"<new account {plan.email}>"}
 
     def steps(self, posting: Posting) -> tuple[str, ...]:
         return self.sink.steps(posting)
 
     def find(self, step: str, posting: Posting, done: Mapping[str, Facts], taken: set[str]) -> Facts | None:
-        return None if str(done.get("document", {}).get("exact_id", "")).startswith("<") else self.sink.find(step, posting, done, taken)
+        return None if str(done.get("document", {}).get("ref", "")).startswith("<") else self.sink.find(step, posting, done, taken)
 
     def holds(self, document: Document) -> bool | None:
         return self.sink.holds(document)
 
-    def __getattr__(self, name: str):  # what the books hold (held_summaries, summary_members, shop_documents): read through
-        if name in ("held_summaries", "summary_members", "shop_documents"):
+    def __getattr__(self, name: str):  # what the books hold (the "probe" capability): read through, when the sink reads them
+        if name in OPTIONAL["probe"] and "probe" in self.capabilities:
             return getattr(self.sink, name)
         raise AttributeError(name)
 
@@ -68,14 +68,14 @@ class DryRunSink:
             self.documents.append((doc, posting.customer.collective or posting.customer.email))
         where = {"order": doc.order_id, **({"refund": doc.refund_id} if doc.refund_id is not None else {}), "step": step}
         self.posted.append({**where, **request})
-        return {"exact_id": f"<new {step} {len(self.posted)}>", "number": None}
+        return {"ref": f"<new {step} {len(self.posted)}>", "number": None}
 
     def requests_many(self, step: str, items) -> list[dict[str, Any]]:
         return self.sink.requests_many(step, items)
 
     def write_many(self, step: str, items) -> list[Facts]:
         self.posted += [{"step": step, **request} for request in self.sink.requests_many(step, items)]
-        return [{"exact_id": f"<new {step} {len(self.posted)}>"} for _ in items]
+        return [{"ref": f"<new {step} {len(self.posted)}>"} for _ in items]
 
     def lookup(self, step: str, intent: Facts, known: set[str]) -> Facts | None:
         return self.sink.lookup(step, intent, known)

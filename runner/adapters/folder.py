@@ -25,17 +25,20 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from runner.domain.booking import CustomerPlan, Document, PaymentPlan
+from runner.domain.booking import CustomerPlan, Document
 from runner.domain.money import text
-from runner.errors import NotSupported, RunnerError, ServiceError
-from runner.pipeline.ports import Facts, Posting, Quota
+from runner.errors import ServiceError
+from runner.pipeline.ports import Facts, Posting, SinkBase
 
 LEDGER = "ledger.json"  # the folder's own ledger, beside the documents
 OWN = (LEDGER, f"{LEDGER}.lock", f"{LEDGER}.lock.takeover", "ledger.compact")  # what the folder's ledger writes
 UNSAFE = re.compile(r"[^A-Za-z0-9._-]")  # in a file name made of a YourRef: no / and no ..
 
 
-class FolderSink:
+class FolderSink(SinkBase):
+    """Takes SinkBase's defaults: no local checks (the review is the check), no accounts (a
+    document names its customer), a file per batched item, no calls to count."""
+
     def __init__(self, folder: str | os.PathLike) -> None:
         self.folder = Path(folder)
         self.name = f"the folder {self.folder.resolve()}"
@@ -52,36 +55,16 @@ class FolderSink:
                     "remove the link (the runner writes nothing outside the folder it is given)",
                 )
 
-    def problems(self, document: Document, payment: PaymentPlan | None) -> list[str]:
-        return []  # no administration to check against: the review is the check
-
     def customer(self, plan: CustomerPlan) -> str | None:
         return plan.collective or plan.email
 
-    def create_customer(self, plan: CustomerPlan) -> Facts:
-        raise NotSupported("a review folder holds no accounts: a document names its customer", "report this: `customer` answers every plan")
-
     batched: frozenset[str] = frozenset()  # one file per document: nothing to gather
-    capabilities = frozenset({"find", "lookup", "batch"})  # no accounts to make, no calls to count (seams.CAPABILITIES)
+    capabilities = frozenset({"find", "lookup", "batch"})  # no accounts to make, no calls to count (runner/pipeline/ports.py CAPABILITIES)
 
     def steps(self, posting: Posting) -> tuple[str, ...]:
         """A document's payment is in its own file; a daily summary's payments (one per
         payment journal, made after the summary) are files of their own."""
         return ("document", "payment") if posting.document.members and posting.payment is not None else ("document",)
-
-    def write_many(self, step: str, items) -> list[Facts | RunnerError]:
-        """A file per item (a daily summary's payments come this way, whatever `batched`
-        says); one that cannot be written fails its item alone, as the protocol has it."""
-        results: list[Facts | RunnerError] = []
-        for posting, done in items:
-            try:
-                results.append(self.write(step, posting, done))
-            except ServiceError as failed:  # nothing of it landed: the partial file is never read
-                results.append(failed)
-        return results
-
-    def requests_many(self, step: str, items) -> list[dict[str, Any]]:
-        return [self.request(step, posting, done) for posting, done in items]
 
     def find(self, step: str, posting: Posting, done: Mapping[str, Facts], taken: set[str]) -> Facts | None:
         return self.lookup(step, self.intent(step, posting, done), taken)
@@ -109,7 +92,7 @@ class FolderSink:
             os.replace(partial, path)  # replaces whatever is at the name (a link too), writes through nothing
         except OSError as exc:
             raise ServiceError(f"cannot write {path}: {exc.strerror}", "free some space or pass another folder with --to") from None
-        return {"exact_id": name}
+        return {"ref": name}
 
     def lookup(self, step: str, intent: Facts, known: set[str]) -> Facts | None:
         """The file at the intended name, when it is this document: a plain file whose content
@@ -122,14 +105,8 @@ class FolderSink:
         if held is None:
             return None
         if intent.get("sha256"):
-            return {"exact_id": name} if _hash(held) == intent["sha256"] else None
-        return {"exact_id": name} if _identity(held) is not None else None
-
-    def describe(self, kind: str, code: str) -> str:
-        return ""
-
-    def quota(self) -> Quota:
-        return Quota()  # a folder costs no calls; what was written is in the run's outcome
+            return {"ref": name} if _hash(held) == intent["sha256"] else None
+        return {"ref": name} if _identity(held) is not None else None
 
 
 def _read(path: Path) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import httpx
 
 from runner.domain.vat_number import ViesAnswer
+from runner.spec.model import Spec
 from runner.support.http import BadJson, json_body, make_client, pause
 
 INVALID = {"INVALID_INPUT"}  # the number itself is wrong; every other error code is VIES's or a member state's trouble
@@ -80,5 +81,5 @@ def _error(payload: dict) -> str:
     return "" if user_error in ("", "VALID", "INVALID") else user_error
 
 
-def vies_from_spec(spec) -> Vies:
+def vies_from_spec(spec: Spec) -> Vies:
     return Vies(spec.vies.url, spec.vies.requester, float(spec.vies.timeout))

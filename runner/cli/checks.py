@@ -167,9 +167,9 @@ def _stream_json(events) -> None:
 def report_command(spec_path, start, end, fmt, sandbox) -> None:
     """Before the VAT return: the shop's orders and refunds of a period against what Exact
     holds, per VAT code and GL account; exit 1 when anything differs."""
-    from runner.adapters.exact import books
     from runner.cli.progress import progress_printer, ticker
-    from runner.services import reconcile, vat_audit
+    from runner.pipeline.ports import capability
+    from runner.services import reconcile
     from runner.services.vat_report import period
 
     first, last = period(start, end)
@@ -193,9 +193,11 @@ def report_command(spec_path, start, end, fmt, sandbox) -> None:
                 shown(done, total)
 
         try:
-            paid = books.payments_reader(sink.api, sink.receipt_sign)
-            codes = lambda: vat_audit.vat_codes(sink.api)  # noqa: E731
-            result = reconcile.reconcile(spec, woo, books.reader(sink.api), ledger, first, last, progress, paid, codes)
+            read = capability(sink, "books_reader")
+            if read is None:
+                raise SpecError(f"{sink.name} cannot be read back for a report", "report on a spec that books into Exact")
+            paid, codes = capability(sink, "payments_reader")(), capability(sink, "vat_codes")
+            result = reconcile.reconcile(spec, woo, read(), ledger, first, last, progress, paid, codes)
         except KeyboardInterrupt:
             progress(None)
             done, total = seen[0]

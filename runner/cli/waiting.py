@@ -11,10 +11,11 @@ from pathlib import Path
 
 from runner.cli.common import Out
 from runner.cli.status import local
+from runner.spec.model import Spec
 from runner.support.moments import at, shown
 
 
-def waiting_lines(spec, spec_path: str, failures: list[dict], waiting: list[int]) -> list[str]:
+def waiting_lines(spec: Spec, spec_path: str, failures: list[dict], waiting: list[int]) -> list[str]:
     waits = [f for f in failures if f["order"] in set(waiting)]
     if not waits:
         return []
@@ -26,7 +27,7 @@ def waiting_lines(spec, spec_path: str, failures: list[dict], waiting: list[int]
     return out
 
 
-def _changed(spec, waits: list) -> bool:
+def _changed(spec: Spec, waits: list) -> bool:
     """Whether the spec says something else than when these orders failed: by the fingerprint
     each failure keeps; a failure of a ledger before fingerprints, by the file's mtime."""
     kept = {f.get("spec") for f in waits}
@@ -35,7 +36,7 @@ def _changed(spec, waits: list) -> bool:
     return _changed_since(spec, min(f.get("at") or "" for f in waits))
 
 
-def _changed_since(spec, stamp: str) -> bool:
+def _changed_since(spec: Spec, stamp: str) -> bool:
     """Whether the spec file was saved after `stamp` (an ISO time from the ledger)."""
     try:
         saved = Path(spec.path).stat().st_mtime

@@ -12,7 +12,7 @@ journal of `journal.py` is its one implementation, and no other module touches T
 - `finished`: the short form of finished orders, and `tidy`, the daily shrink into it;
 - `migrations`: older formats brought up to date on open, in one versioned place;
 - `records`: the records callers get, dataclasses that also read as the dicts they were;
-- `lock`: one run per spec; `accounts`: the account index in its own file beside the ledger.
+- `lock`: one run per spec; `beside`: a sink's own file beside the ledger (Exact's account index).
 
 `Ledger` is the facade the pipeline, the services and the CLI call."""
 
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.ledger import identity
-from runner.ledger.accounts import AccountIndex, path_beside
+from runner.ledger.beside import BesideFile, path_beside
 from runner.ledger.cursors import Cursors
 from runner.ledger.failures import Failures
 from runner.ledger.finished import Finished
@@ -68,7 +68,8 @@ class Ledger:
         self.damaged: str = self.store.damaged  # what could not be read, if anything
         self.set_aside: Path | None = self.store.set_aside  # where a damaged file went
         self.clock = clock
-        self._compact, self._read_only, self._index = compact, read_only, None
+        self._compact, self._read_only = compact, read_only
+        self._beside: dict[str, BesideFile] = {}
         self._cursors = Cursors(self.store, self.stamp)
         self._finished = Finished(self.store)
         self._steps = Steps(self.store, self._finished, self.stamp)
@@ -77,7 +78,7 @@ class Ledger:
         self._runs = Runs(self.store, self.stamp)
         self._vies = ViesAnswers(self.store, self.stamp)
         try:
-            self.format_found = migrate(self.store, self._cursors, lambda: self.index)  # the format it was written in
+            self.format_found = migrate(self.store, self._cursors, lambda: self.beside("accounts"))  # the format it was written in
         except Exception:
             self.close()
             raise
@@ -96,8 +97,8 @@ class Ledger:
 
     def close(self) -> None:
         self.store.close()
-        if self._index is not None:
-            self._index.close()
+        for file in self._beside.values():
+            file.close()
 
     def __enter__(self) -> Ledger:
         return self
@@ -143,8 +144,9 @@ class Ledger:
         the number of orders shrunk."""
         busy = {i.order for i in self.open_intents()} | {f.order for f in self.failures()}
         shrunk = tidy(self.store, self._finished, self._runs, busy, today, keep_days)
-        if self._index is not None or (self.path is not None and path_beside(self.path).exists()):
-            self.index.tidy()
+        for file in self._beside.values():  # a sink's file beside it (opened, by its holder, tidied as it opens)
+            if hasattr(file.view, "tidy"):
+                file.view.tidy()
         self.set_cursor("tidied", today.isoformat())
         self.store.compact()
         return shrunk
@@ -174,14 +176,18 @@ class Ledger:
         """A summary the sink shows never landed: its members are free to be summed again."""
         self._summaries.drop_summary(key)
 
-    # Exact's accounts and items by e-mail and code: a mirror of the books in a file of its
-    # own (runner/ledger/accounts.py), read when first asked for
+    # a sink's own file beside the ledger (runner/ledger/beside.py; the Exact sink keeps its
+    # account index there), opened when first asked for
+    def beside(self, name: str) -> BesideFile:
+        if name not in self._beside:
+            where = path_beside(self.path, name) if self.path is not None else None
+            self._beside[name] = BesideFile(where, read_only=self._read_only)
+        return self._beside[name]
+
     @property
-    def index(self) -> AccountIndex:
-        if self._index is None:
-            where = path_beside(self.path) if self.path is not None else None
-            self._index = AccountIndex(where, read_only=self._read_only, compact=self._compact)
-        return self._index
+    def compacting(self) -> bool:
+        """Whether this is the run lock's holder's ledger, which may rewrite its files."""
+        return self._compact
 
     # failures (runner/ledger/failures.py)
     def failure(self, order_id: int) -> Failure | None:

@@ -4,7 +4,7 @@ An order whose documents are done with all their steps needs no more of them tha
 runs read: that each document is done (a run does not book it again), its entry date for
 `runner status`, and its journal, number and Exact id for `runner report` and for telling a
 refund's entry from the sale's when one is looked up in the books. So it keeps one short row
-per document, `[refund, date, journal, number, exact_id]` (refund 0: the sale), instead of a
+per document, `[refund, date, journal, number, ref]` (refund 0: the sale), instead of a
 record per step with its keys spelled out. Past the window (Exact's books decide what is
 booked) it keeps only its documents' refund ids, and an order with no refund one bit of its
 bucket's bitmap (a bucket of 1,000 order ids in 168 characters). The functions are pure;
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 BUCKET = 1000  # orders per record of the booked and finished tables
 
-Row = list  # [refund, date, journal, number, exact_id(, entry date)]
+Row = list  # [refund, date, journal, number, ref(, entry date)]
 
 
 def rows_of(records: list[dict]) -> list[Row] | None:
@@ -38,7 +38,7 @@ def rows_of(records: list[dict]) -> list[Row] | None:
         if any((refund, s) not in steps for s in record.get("steps") or ["document"]):
             return None
         number = record.get("number") or steps.get((refund, "print"), {}).get("number")  # an invoice's is given at printing
-        row = [refund, str(record.get("at") or "")[:10], record.get("journal") or "", number, record.get("exact_id") or ""]
+        row = [refund, str(record.get("at") or "")[:10], record.get("journal") or "", number, record.get("ref") or ""]
         rows.append(row + [record["entry_date"]] if record.get("entry_date") else row)  # the date it is booked on: fixed
     return rows or None
 
@@ -48,10 +48,10 @@ def record_of(order_id: int, row: Row | int, step: str = "document") -> dict[str
     and a step of its own (`steps`), so a completeness check asks for nothing more."""
     if not isinstance(row, list):
         return {"order": order_id, "refund": row, "step": step, "state": "done", "steps": [step], "at": "", "finished": True}
-    refund, day, journal, number, exact_id = row[:5]
+    refund, day, journal, number, ref = row[:5]
     record = {"order": order_id, "refund": refund, "step": step, "state": "done", "steps": [step], "at": day, "finished": True}
     if step == "document":
-        record.update(journal=journal, number=number, exact_id=exact_id, **({"entry_date": row[5]} if len(row) > 5 and row[5] else {}))
+        record.update(journal=journal, number=number, ref=ref, **({"entry_date": row[5]} if len(row) > 5 and row[5] else {}))
     return record
 
 

@@ -11,18 +11,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from runner.errors import RunnerError
-from runner.ledger.accounts import AccountIndex
+from runner.ledger.beside import BesideFile
 from runner.ledger.cursors import Cursors
+from runner.ledger.steps import is_steps
 from runner.ledger.store import Store
 from runner.ledger.summaries import members_table, summaries_table
 
-FORMAT = 2  # the format this runner writes
+FORMAT = 3  # the format this runner writes
+OLD_REF = "exact_id"  # what formats 1 and 2 named a document's reference
 INDEX_CURSORS = ["exact_accounts_timestamp", "exact_items_timestamp"]  # a format 1 ledger's: the index keeps them now
 
 
-def migrate(store: Store, cursors: Cursors, index: Callable[[], AccountIndex]) -> int:
-    """The ledger in `store` brought to FORMAT; the format it had. `index`: the account
-    index beside it, opened only when a migration moves entries into it."""
+def migrate(store: Store, cursors: Cursors, index: Callable[[], BesideFile]) -> int:
+    """The ledger in `store` brought to FORMAT; the format it had. `index`: the file
+    beside it that the account index is kept in, opened only when a migration moves entries into it."""
     found = cursors.get("format") or (1 if store.tables() else FORMAT)
     if found > FORMAT:
         raise RunnerError(
@@ -36,7 +38,7 @@ def migrate(store: Store, cursors: Cursors, index: Callable[[], AccountIndex]) -
     return found
 
 
-def to_2(store: Store, cursors: Cursors, index: Callable[[], AccountIndex]) -> None:
+def to_2(store: Store, cursors: Cursors, index: Callable[[], BesideFile]) -> None:
     """Format 1 kept members and summaries in one table each (a year's backfill was
     quadratic), and the account index inside the ledger (customers_* tables and two cursors)."""
     tables = store.tables()
@@ -50,7 +52,7 @@ def to_2(store: Store, cursors: Cursors, index: Callable[[], AccountIndex]) -> N
         store.drop("summaries")
     entries = customer_entries(store, cursors)
     if entries:
-        index().absorb(entries, write=True)
+        index().absorb(entries)
         for name in [n for n in tables if n.startswith("customers_")]:
             store.drop(name)
         store.remove("cursors", lambda cursor: cursor.get("name") in INDEX_CURSORS)
@@ -69,4 +71,26 @@ def customer_entries(store: Store, cursors: Cursors) -> list[list]:
     return entries
 
 
-STEPS: dict[int, Callable[[Store, Cursors, Callable[[], AccountIndex]], None]] = {1: to_2}  # from format N to N + 1
+def to_3(store: Store, cursors: Cursors, index: Callable[[], BesideFile]) -> None:
+    """Format 2 named the sink's reference of a document `exact_id` (in steps, intents,
+    summaries and a summary's payments); it is `ref` now, whatever the sink. One write per
+    table, and only tables that hold the old name: a crash between tables leaves the rest
+    for the next open (a renamed record is never renamed again)."""
+    for name in sorted(store.tables()):
+        if name == "intents" or is_steps(name) or name.startswith("summaries_"):
+            if any(_named_before(doc) for doc in store.all(name)):
+                store.rewrite(name, _rename)
+
+
+def _named_before(doc: dict) -> bool:
+    return OLD_REF in doc or any(isinstance(state, dict) and OLD_REF in state for state in (doc.get("payments") or {}).values())
+
+
+def _rename(doc: dict) -> None:
+    """In place: `exact_id` -> `ref`, in the record and in each of its payments."""
+    for record in [doc, *(state for state in (doc.get("payments") or {}).values() if isinstance(state, dict))]:
+        if OLD_REF in record:
+            record["ref"] = record.pop(OLD_REF)
+
+
+STEPS: dict[int, Callable[[Store, Cursors, Callable[[], BesideFile]], None]] = {1: to_2, 2: to_3}  # from format N to N + 1

@@ -2,7 +2,7 @@
 
 Each is a dataclass with typed fields for what the runner reads, made from the document the
 storage holds (`of`); that document is kept whole beside them (`raw`), so a record also
-reads and writes as the dict it was (`record["exact_id"]`, `.get`, `{**record}`, `==` a
+reads and writes as the dict it was (`record["ref"]`, `.get`, `{**record}`, `==` a
 dict, `record["payments"] = ...` before it is saved back): what a sink put into an intent
 is its own, and the ledger keeps it as given. The typed fields are not assigned to: a
 write goes through the mapping, which keeps both in step."""
@@ -62,7 +62,7 @@ class Step(Record):
     step: str = "document"
     state: str = "intent"  # intent | done
     at: str = ""
-    ref: str | None = None  # the sink's id of what was written (`exact_id` in the file)
+    ref: str | None = None  # the sink's reference of what was written (`exact_id` in a ledger before format 3)
     number: Any = None
     journal: str | None = None
     steps: tuple[str, ...] = ()  # the steps its document takes (a document's record)
@@ -78,7 +78,7 @@ class Step(Record):
             raw["step"],
             raw.get("state", "intent"),
             raw.get("at") or "",
-            raw.get("exact_id"),
+            raw.get("ref"),
             raw.get("number"),
             raw.get("journal"),
             tuple(raw.get("steps") or ()),
@@ -145,7 +145,7 @@ class Summary(Record):
     @classmethod
     def of(cls, raw: Mapping[str, Any]) -> Self:
         members = tuple((m[0], m[1]) for m in raw.get("members") or ())
-        ids = (raw.get("exact_id"), raw.get("number"), raw.get("at") or "")
+        ids = (raw.get("ref"), raw.get("number"), raw.get("at") or "")
         return cls(raw, raw["key"], raw.get("state", "intent"), members, raw.get("day_key") or "", *ids)
 
     @property

@@ -22,12 +22,14 @@ from runner.pipeline.keeps import StepKeep
 from runner.pipeline.modes import mode_for
 from runner.pipeline.modes.base import LOOKBACK, today
 from runner.pipeline.outcome import Outcome, iso
-from runner.pipeline.ports import Posting, Sink, Source
+from runner.pipeline.ports import Posting, Sink, Source, capability
 from runner.pipeline.progress import Tick
 from runner.pipeline.vies_answers import KeptAnswers
-from runner.spec.model import Notify
+from runner.spec.model import Notify, Spec
 from runner.support.moments import shown
 from runner.support.redact import redact
+
+Clock = Callable[[], float]  # epoch seconds
 
 __all__ = ["BATCH", "INTERRUPTED", "LOOKBACK", "MAX_ATTEMPTS", "RETRY_DELAYS", "Run"]
 INTERRUPTED = "interrupted: the run did not finish (stopped or killed); the next run carries on"
@@ -37,7 +39,7 @@ class Run:
     """One run of one spec: settle unknown outcomes, read what is due, book it."""
 
     def __init__(
-        self, spec, source: Source, sink: Sink, ledger: Ledger, clock: Callable[[], float] = time.time, progress: Callable | None = None, vies=None
+        self, spec: Spec, source: Source, sink: Sink, ledger: Ledger, clock: Clock = time.time, progress: Callable | None = None, vies=None
     ) -> None:
         self.spec, self.source, self.sink, self.ledger, self.clock = spec, source, sink, ledger, clock
         self.progress = progress  # called with a progress.Tick after each order (done of total, calls, time left)
@@ -180,7 +182,7 @@ class Run:
         if self.ledger.set_aside:
             self.outcome.notes.append(f"the ledger was set aside: booking carries on from {back.since} and what Exact holds is not booked again")
             return back.since.isoformat()
-        ours = getattr(self.sink, "shop_documents", None)
+        ours = capability(self.sink, "shop_documents")
         asked: set[str] = set()
         for raw in due.Listing(self.source, back, self.ledger):
             if back.verdict(raw) is None:

@@ -37,7 +37,7 @@ from runner.ledger import Ledger
 from runner.pipeline import due
 from runner.pipeline.keeps import Keep, StepKeep
 from runner.pipeline.outcome import Outcome
-from runner.pipeline.ports import Facts, Posting, Sink
+from runner.pipeline.ports import Facts, Posting, Sink, capability
 
 WITHDRAW = "withdraw"  # the step that takes a created document back (Withdrawn)
 BATCH = 100  # batched steps (payments) sent together at the end of a run, or every this many
@@ -80,7 +80,7 @@ def requests(sink: Sink, posting: Posting, steps: tuple[str, ...] | None = None,
     done, out = dict(before or {}), {}
     for step in sink.steps(posting) if steps is None else steps:
         out[step] = sink.request(step, posting, done)
-        done[step] = {"exact_id": f"<{step}>", "number": None}
+        done[step] = {"ref": f"<{step}>", "number": None}
     return out
 
 
@@ -158,9 +158,9 @@ class Pipeline:
         """Takes back what an earlier step created (deleted in Exact), intended first: a
         crash before the delete's answer leaves the intent, settled by the next run. Then
         the document is as if never begun, and the order fails with `why`."""
-        doc.keep.intend(WITHDRAW, {"withdraw": why.exact_id, "steps": list(doc.steps)})
+        doc.keep.intend(WITHDRAW, {"withdraw": why.ref, "steps": list(doc.steps)})
         try:
-            self.sink.withdraw(why.exact_id)
+            self.sink.withdraw(why.ref)
         except ServiceError as failed:  # the intent stays: the next run finds the invoice gone, or deletes it then
             raise BookingError(f"{why.message}; deleting the open invoice failed too ({failed.message}): the next run deletes it", why.hint) from None
         doc.keep.undo((*doc.steps, WITHDRAW))
@@ -206,7 +206,7 @@ class Pipeline:
         self.outcome.settled += 1
 
     def known_ids(self, order_id: int) -> set[str]:
-        return {s["exact_id"] for s in self.ledger.order_steps(order_id) if s.get("exact_id")}
+        return {s["ref"] for s in self.ledger.order_steps(order_id) if s.get("ref")}
 
     def forget_open(self, order_id: int, refund_id: int | None) -> None:
         """A document refused as a whole: its open intents, nothing of which landed."""
@@ -226,12 +226,12 @@ class Pipeline:
             if intent["step"] == "account" and intent.get("email") == plan.email:
                 found = self.sink.lookup("account", intent, set())
                 if found:
-                    return found["exact_id"]
+                    return found["ref"]
         sent = self.sink.intent("account", Posting(planned.document, plan, ""), {})  # how the sink finds it again
         self.ledger.intend(order_id, None, "account", **sent, email=plan.email)
         facts = self.sink.create_customer(plan)
         self.ledger.done(order_id, None, "account", **facts)
-        return facts["exact_id"]
+        return facts["ref"]
 
     # what the modes read of the books, through the pipeline
     def check(self, planned: due.Planned) -> None:
@@ -254,7 +254,8 @@ class Pipeline:
     def still_there(self, step: str, facts: Facts) -> bool:
         return self.sink.lookup(step, facts, set()) is not None
 
-    def capability(self, name: str) -> Callable | None:
+    def capability(self, method: str) -> Callable | None:
         """An optional reading of the books a sink may offer (held_summaries, summary_members,
-        shop_documents, unmatched) or healing (unknown_account); None when it does not."""
-        return getattr(self.sink, name, None)
+        shop_documents, unmatched) or healing (unknown_account); None when its `capabilities`
+        do not name it (runner/pipeline/ports.py OPTIONAL)."""
+        return capability(self.sink, method)

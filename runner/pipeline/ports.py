@@ -24,17 +24,22 @@ order waits for the lookup of the next run), `QuotaExhausted` (stop the run clea
 (unreachable), `LoginNeeded`.
 
 What a sink can honour it says in `capabilities` (names from `CAPABILITIES`); the contract
-suite (tests/contract/) runs over every sink and skips, naming it, what a sink lacks. A
-method a sink can never honour raises `NotSupported` rather than pretending."""
+suite (tests/contract/) runs over every sink and skips, naming it, what a sink lacks. The
+methods of an optional capability (`OPTIONAL`: reading the books, healing an account,
+matching receipts) a sink without it does not have, and callers ask `capability(sink, method)`;
+`SinkBase` gives the core's defaults, and `create_customer` without "accounts" raises
+`NotSupported` rather than pretending."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Protocol
 
 from runner.domain.booking import CustomerPlan, Document, PaymentPlan
-from runner.errors import RunnerError
+from runner.domain.vat_codes import VatCode
+from runner.errors import NotSupported, RunnerError, ServiceError
 
 Facts = dict[str, Any]  # what the ledger keeps about one step: JSON-able, sink-defined
 
@@ -44,7 +49,26 @@ CAPABILITIES = {
     "batch": "`write_many` answers each item on its own: an item the books refuse (or cannot take) fails alone, the others land",
     "quota": "`quota` counts the calls the sink made (and what the day has left, where the books say)",
     "accounts": "`create_customer` makes an account in the books",
+    "probe": "`held_summaries`, `summary_members`, `shop_documents`, `other_shops` read what the books hold of a shop beyond the ledger",
+    "books": "`vat_codes`, `books_reader`, `payments_reader` read the administration's VAT codes and a period's documents (runner report)",
+    "heal": "`unknown_account` finds the account again when the books refused one they no longer hold",
+    "receipts": "`unmatched` names the receipts a run posted whose sale the books still list as open",
 }  # what a sink may say it can do (`Sink.capabilities`), as the contract suite checks it
+OPTIONAL = {
+    "probe": ("held_summaries", "summary_members", "shop_documents", "other_shops"),
+    "books": ("vat_codes", "books_reader", "payments_reader"),
+    "heal": ("unknown_account",),
+    "receipts": ("unmatched",),
+}  # the methods of an optional capability: a sink without it does not have them (no stubs)
+
+
+def capability(sink: Any, method: str) -> Callable[..., Any] | None:
+    """A sink's optional method (one of OPTIONAL's) when the sink names its capability; None
+    when it does not: the caller goes without (a folder reads no books, a preview none)."""
+    name = next((name for name, methods in OPTIONAL.items() if method in methods), None)
+    if name is None:
+        raise NotSupported(f"{method} is not an optional capability of a sink", "report this: see runner/pipeline/ports.py OPTIONAL")
+    return getattr(sink, method, None) if name in sink.capabilities else None
 
 
 @dataclass(frozen=True)
@@ -117,7 +141,7 @@ class Sink(Protocol):
         `BookingError` when the plan names an account that must exist and does not."""
 
     def create_customer(self, plan: CustomerPlan) -> Facts:
-        """Creates the account; returns facts with its `exact_id`. Raises `BookingError`
+        """Creates the account; returns facts with its `ref`. Raises `BookingError`
         before sending when the books would refuse it. The engine records the intent first:
         `intent("account", ...)` (what the account is found by: what is sent) and the order's e-mail."""
 
@@ -142,7 +166,7 @@ class Sink(Protocol):
         None for a step that writes only what the sink's earlier answers call for."""
 
     def write(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
-        """Sends one step; returns the facts to keep (`exact_id`, `number`...) and, under
+        """Sends one step; returns the facts to keep (`ref`, `number`...) and, under
         `warning`, anything the sink had to do that the consultant should hear of."""
 
     def write_many(self, step: str, items: Sequence[tuple[Posting, Mapping[str, Facts]]]) -> list[Facts | RunnerError]:
@@ -163,3 +187,72 @@ class Sink(Protocol):
 
     def quota(self) -> Quota:
         """The call budget as last seen."""
+
+
+# The optional capabilities as interfaces (OPTIONAL names their methods), for readers and type checkers.
+class Probe(Protocol):
+    def held_summaries(self, document: Document) -> list[Facts] | None: ...
+    def summary_members(self, ref: str, shop: str) -> tuple[set[tuple[int, int | None]], bool] | None: ...
+    def shop_documents(self, target: str, journal: str, shop: str, since: date) -> list[str] | None: ...
+    def other_shops(self, target: str, journal: str, shop: str, since: date) -> list[str]: ...
+
+
+class Books(Protocol):
+    def vat_codes(self) -> dict[str, VatCode]: ...
+    def books_reader(self) -> Callable[..., Any]: ...  # read_books of runner/services/vat_report.py
+    def payments_reader(self) -> Callable[..., Any]: ...  # read_payments of runner/services/vat_report.py
+
+
+class Heal(Protocol):
+    def unknown_account(self, plan: CustomerPlan, refusal: RunnerError) -> str | None: ...
+
+
+class Receipts(Protocol):
+    def unmatched(self, paid: Sequence[tuple[str, Posting, Mapping[str, Facts]]]) -> list[str]: ...
+
+
+class SinkBase:
+    """What a sink may leave to its defaults: nothing to open or check locally, no accounts to
+    make (refused out loud: a sink without "accounts" names every customer itself), a batch
+    written item by item (one that cannot be written fails alone), no descriptions of codes,
+    no calls counted. The optional capabilities (OPTIONAL) it simply does not have."""
+
+    name = ""
+    batched: frozenset[str] = frozenset()
+    capabilities: frozenset[str] = frozenset()
+
+    def open(self) -> None:
+        pass
+
+    def problems(self, document: Document, payment: PaymentPlan | None) -> list[str]:
+        return []
+
+    def holds(self, document: Document) -> bool | None:
+        return None
+
+    def create_customer(self, plan: CustomerPlan) -> Facts:
+        raise NotSupported(f"{self.name} holds no accounts: a document names its customer", "report this: `customer` answers every plan")
+
+    def request(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> dict[str, Any] | None:
+        raise NotImplementedError
+
+    def write(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
+        raise NotImplementedError
+
+    def write_many(self, step: str, items: Sequence[tuple[Posting, Mapping[str, Facts]]]) -> list[Facts | RunnerError]:
+        results: list[Facts | RunnerError] = []
+        for posting, done in items:
+            try:
+                results.append(self.write(step, posting, done))
+            except ServiceError as failed:  # nothing of it landed
+                results.append(failed)
+        return results
+
+    def requests_many(self, step: str, items: Sequence[tuple[Posting, Mapping[str, Facts]]]) -> list[dict[str, Any]]:
+        return [request for posting, done in items if (request := self.request(step, posting, done)) is not None]
+
+    def describe(self, kind: str, code: str) -> str:
+        return ""
+
+    def quota(self) -> Quota:
+        return Quota()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from runner.adapters.exact.client import ExactApi
 from runner.adapters.exact.master import gl_accounts
+from runner.spec.model import Spec
 
 # GLAccount.Type [C: DOC:FinancialGLAccounts]; Exact's own TypeDescription is in the user's
 # language and not documented for the sync endpoint, so the list speaks these words
@@ -68,7 +69,7 @@ def chart(api: ExactApi) -> list[dict]:
     return gl_accounts(api, "Code,Description,Type")
 
 
-def accounts(spec, rows: Iterable[dict], search: str = "") -> list[Account]:
+def accounts(spec: Spec, rows: Iterable[dict], search: str = "") -> list[Account]:
     """The accounts by code, those matching `search` (in code, description or type, letter
     case ignored, every word of it) only, each with the spec keys that name it."""
     keys = naming_keys(spec.document)

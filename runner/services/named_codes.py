@@ -10,6 +10,7 @@ from runner.adapters.exact.payloads import BANK, CASH, PSP, REVENUE, SALES
 from runner.domain.booking import CustomerPlan
 from runner.errors import BookingError
 from runner.services.problems import SPEC, Problem
+from runner.spec.model import Spec
 
 
 def plain(code: str) -> bool:
@@ -17,7 +18,7 @@ def plain(code: str) -> bool:
     return bool(code) and "{" not in code
 
 
-def named_problems(spec, master) -> list[Problem]:
+def named_problems(spec: Spec, master) -> list[Problem]:
     problems: list[str] = []
     journal = spec.booking.journal
     if plain(journal) and master.journal_types.get(journal) != SALES:
@@ -41,7 +42,7 @@ def named_problems(spec, master) -> list[Problem]:
     return [Problem(SPEC, p) for p in problems]
 
 
-def collective_problems(spec, sink, booker, orders) -> list[Problem]:
+def collective_problems(spec: Spec, sink, booker, orders) -> list[Problem]:
     """The collective account, as written or as the recent orders render it, exists in Exact."""
     codes: dict[str, list[str]] = {}  # code -> where it came from
     if plain(spec.customers.collective):

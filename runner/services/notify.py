@@ -21,7 +21,7 @@ import httpx
 
 from runner.errors import RunnerError, name_spec
 from runner.ledger import Ledger
-from runner.spec.model import Email, Notify
+from runner.spec.model import Email, Notify, Spec
 from runner.support.durations import duration as parse_duration
 from runner.support.http import make_client
 from runner.support.moments import shown
@@ -175,7 +175,7 @@ def _mail(config: Email, message: Message, smtp: Callable[..., smtplib.SMTP]) ->
 
 
 def after_run(
-    spec,
+    spec: Spec,
     report: Mapping[str, Any] | None,
     crash: str = "",
     now: datetime | None = None,
@@ -220,7 +220,7 @@ def _missing(report: Mapping[str, Any] | None) -> str:
     return "; ".join(said)
 
 
-def _where(spec) -> str:
+def _where(spec: Spec) -> str:
     """The shop and administration, named without any credentials a URL may carry."""
     url = urlsplit(spec.woocommerce.url)
     return f"{url.hostname or 'shop'}{':' + str(url.port) if url.port else ''} / Exact {spec.exact.division or '?'}"

@@ -186,7 +186,7 @@ def held_by_books(sink: Sink, planned: due.Planned, taken: set[str]) -> str | No
         return None
     kind = "invoice" if doc.target == "sales_invoice" else "entry"
     number = found.get("number")
-    return f"already in Exact ({kind} {doc.journal}/{number})" if number is not None else f"already in Exact ({kind} {found.get('exact_id')})"
+    return f"already in Exact ({kind} {doc.journal}/{number})" if number is not None else f"already in Exact ({kind} {found.get('ref')})"
 
 
 def offline(spec, raw_orders: list[dict], refunds: Mapping[int, Sequence[Mapping[str, Any]]], sink: Sink, only=(), limit=None) -> Preview:
@@ -230,7 +230,7 @@ def online(spec, source: Source, sink: Sink, ledger, only: Sequence[int] = (), l
     window = due.Window.of(spec.orders.statuses, due.start(ledger, spec.orders.since), timezone=spec.timezone)
     sink.open()  # as a run: the account index up to date (reads only; a preview's ledger is a copy), so a collective account is known
     started = lambda order_id: ledger.step(order_id, None, "document") is not None  # noqa: E731
-    taken = lambda order_id: {s["exact_id"] for s in ledger.order_steps(order_id) if s.get("exact_id")}  # noqa: E731
+    taken = lambda order_id: {s["ref"] for s in ledger.order_steps(order_id) if s.get("ref")}  # noqa: E731
     days = None
     if spec.booking.mode == "daily_summary":  # a day booked already gets a correction; what the ledger keeps for its day is in it too
         taken_ = {tuple(m) for s in ledger.summaries() for m in s["members"]}

@@ -21,6 +21,7 @@ from runner.domain.summary import Day, closed, closes_at, day_of, member, paymen
 from runner.errors import BookingError
 from runner.pipeline.exactly_once import requests
 from runner.pipeline.ports import Posting, Sink
+from runner.spec.model import Spec
 
 PART = 256  # documents of one day summed into one before more are taken
 
@@ -32,7 +33,7 @@ class DayPreview:
 
     def __init__(
         self,
-        spec,
+        spec: Spec,
         sink: Sink,
         booked: Iterable[Mapping[str, Any]] = (),
         kept: Iterable[Mapping[str, Any]] = (),
@@ -130,7 +131,7 @@ class DayPreview:
     def _payments(self, summary: Document, day: Day, posting: Posting) -> list[dict[str, Any]]:
         """The payment entries a run posts once the summary is booked, one per payment journal."""
         held = {"receipts": payments(self.paying[day]), "day_key": day.key, "your_ref": summary.your_ref, "currency": summary.currency}
-        done = {"document": {"exact_id": "<document>", "number": None}}
+        done = {"document": {"ref": "<document>", "number": None}}
         out = []
         for journal, paid in held["receipts"].items():
             plan = payment_plan(held, journal, self.spec.payments.gl_account)

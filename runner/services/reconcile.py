@@ -21,6 +21,7 @@ from runner.pipeline import due
 from runner.pipeline.ports import Source
 from runner.services.vat_audit import audit, kept_answers, with_boxes
 from runner.services.vat_report import Reconciliation, compare, ledger_views, read_shop
+from runner.spec.model import Spec
 
 JOURNAL_IN = re.compile(r", journal (\S+)$")  # runner/domain/summary.py payment_description
 
@@ -69,7 +70,7 @@ def fold(documents: Iterable[Doc], summaries: Iterable[Mapping[str, Any]]) -> li
                 summary["description"],
                 amounts,
                 number=summary.get("number"),
-                entry_id=summary.get("exact_id") or "",
+                entry_id=summary.get("ref") or "",
                 journal=summary["journal"],
                 summary=summary["key"],
                 orders=labels,
@@ -85,9 +86,7 @@ def paid_rows(folded: Iterable[Doc], summaries: Iterable[Mapping[str, Any]], lin
     is its entry's, known from the ledger (the entry id it recorded), else named in its
     description; a journal only one side has is a row too."""
     by_key = {s["key"]: s for s in summaries}
-    journal_of = {
-        state.get("exact_id"): journal for s in by_key.values() for journal, state in (s.get("payments") or {}).items() if state.get("exact_id")
-    }
+    journal_of = {state.get("ref"): journal for s in by_key.values() for journal, state in (s.get("payments") or {}).items() if state.get("ref")}
     held: dict[tuple[str, int], dict[str, Decimal]] = {}
     for line in lines:
         named = JOURNAL_IN.search(line.get("Description") or "")
@@ -126,7 +125,7 @@ Books = Callable[[Iterable[str], date, date, bool], tuple[list[Doc], list[Doc]]]
 
 
 def reconcile(
-    spec,
+    spec: Spec,
     woo: Source,
     read_books: Books,
     ledger,
@@ -151,7 +150,7 @@ def reconcile(
     summaries = ledger.summaries() if spec.booking.mode == "daily_summary" else []
     if spec.booking.mode == "daily_summary":
         documents = fold(documents, summaries)
-        by_id = {s["exact_id"]: ("summary", s["key"]) for s in summaries if s.get("exact_id")}
+        by_id = {s["ref"]: ("summary", s["key"]) for s in summaries if s.get("ref")}
         per_order = identify
         identify = lambda doc: by_id.get(doc.entry_id) or per_order(doc)  # noqa: E731
     identify = tagged(identify, shop_tag(spec.woocommerce.url))

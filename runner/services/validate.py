@@ -14,6 +14,7 @@ from runner.domain.booking import Booker
 from runner.domain.lines import Fact
 from runner.domain.model import Rate, parse_order, percent
 from runner.errors import BookingError
+from runner.pipeline.ports import capability
 from runner.services.named_codes import collective_problems, named_problems
 from runner.services.problems import Problem
 
@@ -76,7 +77,7 @@ def other_shops(sink, documents) -> list[str]:
     """Warnings: a journal the shop's recent orders go to already holds documents whose
     identity tag names another shop (two shops in one administration). They are told apart
     by the tag, but people search on YourRef, which the default template makes the number."""
-    found = getattr(sink, "other_shops", None)
+    found = capability(sink, "other_shops")
     if not found or not documents:
         return []
     since = min(d.created or d.entry_date for d in documents)

@@ -2,11 +2,10 @@
 WooCommerce (the tax of each rate and country in the orders' `tax_lines` and their refunds'),
 against the VAT Exact holds per code, the code read as Exact defines it (percentage, OSS
 country); per-document sanity rules that use WooCommerce's facts and the Exact codes'
-properties, not the booking rules; and the totals per box of the Dutch VAT return. Pure, but
-for `vat_codes`, which reads the administration's VAT codes.
-
-The box of a VAT code follows from its properties in Exact (`box_of`); `vat_report.boxes` in
-the spec names it for an administration whose own codes say otherwise (`with_boxes`)."""
+properties, not the booking rules; and the totals per box of the Dutch VAT return. Pure: the
+codes come from the sink that reads them (`Sink.vat_codes`, the "books" capability), their box
+from their properties (runner/domain/vat_codes.py `box_of`); `vat_report.boxes` in the spec
+names it for an administration whose own codes say otherwise (`with_boxes`)."""
 
 from __future__ import annotations
 
@@ -14,61 +13,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from runner.adapters.exact.master import exact_percent
 from runner.domain.context import customer_context
 from runner.domain.model import Order, parse_refund
 from runner.domain.money import ZERO
 from runner.domain.report import Doc
 from runner.domain.vat_area import EU, destination
+from runner.domain.vat_codes import RateKey, VatCode
 from runner.domain.vat_number import Checker, split
 from runner.pipeline.vies_answers import answer_of
 
 BOXES = ("1a", "1b", "1c", "1e", "2a", "3a", "3b")  # always shown; "OSS" and "outside" when used
-RateKey = tuple[str, Decimal]  # (country, percent)
-
-
-HIGH, LOW = {Decimal(21), Decimal(19)}, {Decimal(9), Decimal(6)}  # the Dutch rates: 19 % until 1 Oct 2012, 6 % until 1 Jan 2019
-
-
-def box_of(kind: str, percent: Decimal, listing: str, oss: str, charged: bool) -> str:
-    """The box of the Dutch VAT return a code's turnover and VAT go in, from its properties in
-    Exact (reference vat-edge-cases 6.3, exact-online-api 5.6), the first rule that applies:
-    an OSS country: the OSS return, not the Dutch one; type N (no VAT: the preset's 5 for
-    rounding, gift cards sold, deposits): outside any return; an EU sales listing (L goods, S
-    services, T triangulation): 3b, intra-EU supplies; `Charged` at 0 % without a listing (btw
-    verlegd, a domestic reverse charge): 1e; type B (0 %, base only) without a listing: 3a,
-    exports; otherwise (E excluding, I including) by percentage: the high rate 1a (21 %, 19 %
-    before 1 Oct 2012), the low rate 1b (9 %, 6 % before 2019), 0 % 1e, any other rate 1c."""
-    if oss:
-        return "OSS"
-    if kind == "N":
-        return "outside"
-    if listing in ("L", "S", "T"):
-        return "3b"
-    if charged and not percent:
-        return "1e"
-    if kind == "B":
-        return "3a"
-    pct = percent.normalize()
-    return "1a" if pct in HIGH else "1b" if pct in LOW else "1e" if not pct else "1c"
-
-
-@dataclass(frozen=True)
-class ExactCode:
-    code: str
-    percent: Decimal
-    type: str = "E"
-    eu_listing: str = "N"
-    oss_country: str = ""
-    charged: bool = False  # Exact's Charged: reverse-charged (domestic, or an intra-EU registration)
-    named: str = ""  # the box the spec names for it (vat_report.boxes), over its properties
-
-    @property
-    def box(self) -> str:
-        return self.named or box_of(self.type, self.percent, self.eu_listing, self.oss_country, self.charged)
-
-    def rate(self, home: str) -> RateKey:
-        return (self.oss_country or home, self.percent.normalize())
 
 
 @dataclass(frozen=True)
@@ -134,11 +88,11 @@ def label(key: tuple) -> str:
     return f"{order}" + (f"/{refund}" if refund else "")
 
 
-def audit(rows: Iterable, shop: Iterable[Doc], facts: Mapping[tuple, Facts], codes: Mapping[str, ExactCode], home: str = "NL") -> Audit:
+def audit(rows: Iterable, shop: Iterable[Doc], facts: Mapping[tuple, Facts], codes: Mapping[str, VatCode], home: str = "NL") -> Audit:
     """`rows`: the reconciliation's rows (code, shop pair, Exact pair); `shop`: the shop's
     documents of the period; `facts`: WooCommerce's, by document key; `codes`: Exact's VAT codes."""
     result = Audit()
-    unknown = lambda c: ExactCode(c, ZERO, "?")  # noqa: E731  (a code Exact does not hold: no box)
+    unknown = lambda c: VatCode(c, ZERO, "?")  # noqa: E731  (a code Exact does not hold: no box)
     boxes: dict[str, list[Decimal]] = {box: [ZERO] * 4 for box in BOXES}
     exact_rates: dict[RateKey, Decimal] = {}
     for row in rows:
@@ -184,7 +138,7 @@ def audit(rows: Iterable, shop: Iterable[Doc], facts: Mapping[tuple, Facts], cod
     return result
 
 
-def document_checks(doc: Doc, fact: Facts, codes: Mapping[str, ExactCode], home: str) -> list[Check]:
+def document_checks(doc: Doc, fact: Facts, codes: Mapping[str, VatCode], home: str) -> list[Check]:
     """The sanity rules on one document's booked codes against WooCommerce's facts."""
     found = []
     who = (label(doc.key),)
@@ -217,21 +171,6 @@ def merged(checks: Iterable[Check]) -> list[Check]:
     return [Check(rule, tuple(dict.fromkeys(docs)), detail) for (rule, detail), docs in out.items()]
 
 
-def with_boxes(codes: Mapping[str, ExactCode], named: Mapping[str, str]) -> dict[str, ExactCode]:
+def with_boxes(codes: Mapping[str, VatCode], named: Mapping[str, str]) -> dict[str, VatCode]:
     """The codes with the boxes `vat_report.boxes` names, over what their properties say."""
     return {code: replace(found, named=named.get(code, "")) for code, found in codes.items()}
-
-
-def vat_codes(api) -> dict[str, ExactCode]:
-    """The administration's VAT codes with what decides their box."""
-    return {
-        row["Code"].strip(): ExactCode(
-            row["Code"].strip(),
-            exact_percent(row.get("Percentage")),
-            (row.get("Type") or "E").strip(),
-            (row.get("EUSalesListing") or "N").strip(),
-            (row.get("OssCountry") or "").strip(),
-            row.get("Charged") is True,
-        )
-        for row in api.get("vat/VATCodes", "Code,Percentage,Type,EUSalesListing,OssCountry,Charged")
-    }

@@ -22,8 +22,10 @@ from runner.domain.report import NONE, Code, Doc, Pair, moved_cent
 from runner.domain.vat_number import Checker
 from runner.errors import BookingError, UsageError
 from runner.pipeline import due
+from runner.pipeline.due import Window
 from runner.pipeline.ports import Source
 from runner.services.vat_audit import note_facts
+from runner.spec.model import Spec
 
 
 @dataclass(frozen=True)
@@ -203,7 +205,7 @@ def _finding_order(finding: Finding) -> tuple:
 
 
 def read_shop(
-    spec, source: Source, start: date, window: due.Window, progress: Callable | None = None, facts: dict | None = None, vies: Checker | None = None
+    spec: Spec, source: Source, start: date, window: Window, progress: Callable | None = None, facts: dict | None = None, vies: Checker | None = None
 ) -> tuple[list[Doc], dict[int, str]]:
     """Every document the spec's rules make of the shop's orders that the window makes due,
     changed since the day before the period: whatever dates the entry, an order or refund
@@ -272,7 +274,7 @@ def ledger_views(steps: Iterable[Mapping[str, Any]], failures: Iterable[Mapping[
         key = (step["order"], step.get("refund") or None)
         state[key] = step
         if step.get("state") == "done":
-            by_id[step.get("exact_id")] = key
+            by_id[step.get("ref")] = key
             if step.get("number") is not None:
                 by_number[(step.get("journal"), step["number"])] = key
     failing = {f["order"]: f["message"] for f in failures}
@@ -283,7 +285,7 @@ def ledger_views(steps: Iterable[Mapping[str, Any]], failures: Iterable[Mapping[
     def note(doc: Doc) -> str:
         step = state.get(doc.key)
         if step and step.get("state") == "done":
-            return f"the ledger has it booked as entry {step.get('number') or step.get('exact_id')}, dated outside the period or deleted in Exact"
+            return f"the ledger has it booked as entry {step.get('number') or step.get('ref')}, dated outside the period or deleted in Exact"
         if step:
             return "its posting is in doubt; the next run looks it up in Exact"
         if doc.order_id in failing:

@@ -117,7 +117,7 @@ class Harness:
         """The sale of the shop's n-th order, on its account (made in the books when new)."""
         planned = self.planned(n)
         plan = planned.customer
-        account = self.sink.customer(plan) or self.sink.create_customer(plan)["exact_id"]
+        account = self.sink.customer(plan) or self.sink.create_customer(plan)["ref"]
         return Posting(planned.document, plan, account, planned.payment)
 
     def write_losing_answer(self, step: str, posting: Posting, done: dict[str, Facts]) -> None:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from runner.domain.vat_codes import VatCode
 from runner.errors import NotSupported, OutcomeUnknown, ServiceError
-from runner.pipeline.ports import CAPABILITIES, Quota
+from runner.pipeline.ports import CAPABILITIES, OPTIONAL, Quota, capability
 
 
 def test_a_sink_names_what_it_can_do(sink):
@@ -27,7 +28,7 @@ def test_what_a_sink_can_never_do_it_refuses_out_loud(sink):
             sink.sink.create_customer(plan)
     else:  # asked, as a dry run is: a stand-in, and the books get nothing
         accounts = len(sink.books.exact.accounts)
-        assert sink.sink.create_customer(plan)["exact_id"] and len(sink.books.exact.accounts) == accounts
+        assert sink.sink.create_customer(plan)["ref"] and len(sink.books.exact.accounts) == accounts
 
 
 # ---- find after write ------------------------------------------------------------------------
@@ -43,14 +44,14 @@ def test_a_written_document_is_found_and_held_and_never_by_another_documents_fin
     sink.lacks("find")
     mine, other = sink.posting(0), sink.posting(1)
     facts = sink.sink.write("document", mine, {})
-    assert facts["exact_id"]
+    assert facts["ref"]
     found = sink.sink.find("document", mine, {}, set())
-    assert found is not None and found["exact_id"] == facts["exact_id"]
+    assert found is not None and found["ref"] == facts["ref"]
     assert sink.sink.holds(mine.document) is True
     assert sink.sink.find("document", other, {}, set()) is None and sink.sink.holds(other.document) is False
-    assert sink.sink.find("document", mine, {}, {facts["exact_id"]}) is None, "an id the ledger holds for another document is not this one"
+    assert sink.sink.find("document", mine, {}, {facts["ref"]}) is None, "an id the ledger holds for another document is not this one"
     again = sink.fresh()  # the next run, nothing in memory: the books are read back
-    assert again.find("document", mine, {}, set())["exact_id"] == facts["exact_id"] and again.holds(mine.document) is True
+    assert again.find("document", mine, {}, set())["ref"] == facts["ref"] and again.holds(mine.document) is True
     assert again.find("document", other, {}, set()) is None
 
 
@@ -73,10 +74,10 @@ def test_a_write_whose_answer_was_lost_is_found_by_lookup(sink):
     sink.write_losing_answer("document", posting, {})
     assert sink.landed() == 1
     found = sink.fresh().lookup("document", intent, set())  # as the next run settles it
-    assert found is not None and found["exact_id"]
-    assert sink.fresh().lookup("document", intent, {found["exact_id"]}) is None, "what the ledger holds already is not this write"
+    assert found is not None and found["ref"]
+    assert sink.fresh().lookup("document", intent, {found["ref"]}) is None, "what the ledger holds already is not this write"
     if "find" in sink.sink.capabilities:
-        assert sink.fresh().find("document", posting, {}, set())["exact_id"] == found["exact_id"]
+        assert sink.fresh().find("document", posting, {}, set())["ref"] == found["ref"]
 
 
 def test_lookup_of_a_write_that_never_landed_is_none(sink):
@@ -99,7 +100,7 @@ def test_a_batch_answers_each_item_and_one_refusal_fails_that_item_alone(sink):
     results = sink.sink.write_many(step, items)
     assert len(results) == len(items)
     assert isinstance(results[victim], ServiceError) and not isinstance(results[victim], OutcomeUnknown), results[victim]  # nothing landed
-    assert all(isinstance(result, dict) and result.get("exact_id") for n, result in enumerate(results) if n != victim), results
+    assert all(isinstance(result, dict) and result.get("ref") for n, result in enumerate(results) if n != victim), results
     if "lookup" in sink.sink.capabilities:  # what landed is found again, what was refused is not
         again = sink.fresh()
         assert again.lookup(step, sink.sink.intent(step, *items[victim]), set()) is None
@@ -114,7 +115,7 @@ def test_a_batch_whose_answer_was_lost_is_found_by_lookup_item_by_item(sink):
     sink.write_many_losing_answer(step, items)
     again = sink.fresh()
     found = [again.lookup(step, sink.sink.intent(step, *item), set()) for item in items]
-    assert all(facts is not None and facts.get("exact_id") for facts in found), found
+    assert all(facts is not None and facts.get("ref") for facts in found), found
 
 
 def _batched(sink) -> str:
@@ -149,3 +150,28 @@ def test_quota_counts_the_calls_made(sink):
     after = sink.sink.quota()
     assert after.calls > before
     assert after.left_today is None or after.left_today >= 0
+
+
+# ---- optional capabilities -------------------------------------------------------------------
+
+
+def test_a_sink_has_the_methods_of_what_it_names_and_no_stub_of_what_it_lacks(sink):
+    """An optional capability (reading the books for a report or a lost ledger, healing an
+    account, matching receipts) is there when named, and absent otherwise: a caller asks
+    `capability(sink, method)` and gets None, never a stub that pretends."""
+    for name, methods in OPTIONAL.items():
+        for method in methods:
+            if name in sink.sink.capabilities:
+                assert callable(capability(sink.sink, method)), f"{sink.name} names {name!r} but has no {method}"
+            else:
+                assert capability(sink.sink, method) is None and not hasattr(sink.sink, method), f"{sink.name} lacks {name!r} but stubs {method}"
+
+
+def test_vat_codes_are_the_books_codes_as_domain_values(sink):
+    sink.lacks("books")
+    codes = sink.sink.vat_codes()
+    assert codes and all(isinstance(code, VatCode) and code.code == key for key, code in codes.items())
+    assert {codes[c].box for c in codes} >= {"1a", "1b"}
+    calls = sink.sink.quota().calls
+    sink.sink.vat_codes()
+    assert sink.sink.quota().calls == calls, "read once a sink"

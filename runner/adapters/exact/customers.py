@@ -1,4 +1,4 @@
-"""The customers' side of the Exact sink: the account index (runner/ledger/accounts.py) kept a true
+"""The customers' side of the Exact sink: the account index (runner/adapters/exact/accounts.py) kept a true
 mirror of Exact's accounts, and an account found again by e-mail.
 
 - Each run brings the index up to date from `sync/CRM/Accounts` (only what changed since its
@@ -54,7 +54,7 @@ class Customers:
     def refresh_accounts(self) -> int:
         """Brings the e-mail and code index up to date with what changed in Exact; read whole
         (no cursor), it also drops every account Exact does not hold."""
-        index = self.ledger.index
+        index = self.index
         damaged, whole = index.damaged, index.cursor(ACCOUNTS_CURSOR) is None
         seen: set[str] = set()
         for row in self._changed("sync/CRM/Accounts", "ID,Code,Email,Status,VATNumber", ACCOUNTS_CURSOR):
@@ -80,7 +80,7 @@ class Customers:
     def read_deletions(self) -> list[str]:
         """Forgets the accounts Exact lists as deleted since the index's cursor; the e-mails that
         named them."""
-        index = self.ledger.index
+        index = self.index
         since = newest = index.cursor(DELETED_CURSOR) or 1
         gone = []
         for row in self.api.get("sync/Deleted", "EntityKey,EntityType,Timestamp", f"Timestamp gt {since}"):
@@ -97,7 +97,7 @@ class Customers:
     def known_customer(self, plan: CustomerPlan) -> str | None:
         """The customer's account as the index knows it, checked against Exact's deletions
         once per run; a customer whose account is gone is looked for again."""
-        state, index = self._customers_state(), self.ledger.index
+        state, index = self._customers_state(), self.index
         known = self._known(plan)
         if known and not state["deletions_read"]:
             state["deletions_read"] = True
@@ -115,13 +115,13 @@ class Customers:
 
     def _known(self, plan: CustomerPlan) -> tuple[str, str] | None:
         """The account of the first of the plan's keys (customers.match: VAT number, e-mail) the index knows."""
-        return next((found for key in plan.keys or (plan.email,) if key and (found := self.ledger.index.account(key))), None)
+        return next((found for key in plan.keys or (plan.email,) if key and (found := self.index.account(key))), None)
 
     def remember_customer(self, plan: CustomerPlan, account_id: str, code: str = "", unknown_only: bool = False) -> None:
         """The account under each of the plan's keys (`unknown_only`: those no account has yet)."""
         for key in dict.fromkeys((*plan.keys, plan.email)):
-            if key and not (unknown_only and self.ledger.index.account(key)):
-                self.ledger.index.remember_account(key, account_id, code)
+            if key and not (unknown_only and self.index.account(key)):
+                self.index.remember_account(key, account_id, code)
 
     def unknown_account(self, plan: CustomerPlan, refusal: RunnerError) -> str | None:
         """Whether Exact refused a document because it does not know the customer's account:
@@ -132,7 +132,7 @@ class Customers:
         known = self._known(plan)
         if known is None:
             return None
-        self.ledger.index.forget_accounts([known[0]])
+        self.index.forget_accounts([known[0]])
         self._customers_state()["forgotten"].add(plan.email)
         self.read_deletions()  # the others gone too, before each costs a refusal (one call)
         return f"account {known[0]} of {plan.email} is no longer in Exact (deleted or merged there), as Exact's refusal said ({refusal.message})"
@@ -159,7 +159,7 @@ class Customers:
         wanted = emails.key(email)
         if not name:
             self.refresh_accounts()
-            known = self.ledger.index.account(wanted)
+            known = self.index.account(wanted)
             if known:
                 return {"ID": known[0], "Code": known[1]}
         for row in self.api.get(ACCOUNTS, "ID,Code,Email,Name", f"Email eq {quote(email.strip())}"):

@@ -35,7 +35,7 @@ class Invoices:
     def _close(self, posting: Posting, done: Mapping[str, Facts]) -> Facts:
         """What is printed, the receivable and the payment are WooCommerce's total: the cents
         per-line rounding leaves go on a rounding line of the open invoice; more is withdrawn."""
-        doc, invoice = posting.document, done["document"]["exact_id"]
+        doc, invoice = posting.document, done["document"]["ref"]
         amount = done["document"].get("amount")
         if amount is None:  # found in the books rather than posted now
             amount = text(decimal_of(self.invoice_status(invoice).get("AmountFC")))

@@ -18,6 +18,7 @@ import httpx
 
 from runner.adapters.exact.oauth import TokenStore
 from runner.errors import ServiceError, SpecError
+from runner.spec.model import Spec
 from runner.support import private
 
 LOGINS_ENV = "RUNNER_LOGINS"  # the login store's folder, for tests or a consultant who keeps it elsewhere
@@ -117,7 +118,7 @@ class SpecLogin:
     user: str = ""
 
 
-def own_token_file(spec) -> bool:
+def own_token_file(spec: Spec) -> bool:
     """Whether the spec names a token file of its own: any `exact.token_file` but the path
     `runner init` used to write (the spec's default, which now means the shared login)."""
     from runner.spec.model import TOKEN_FILE, own_path
@@ -126,7 +127,7 @@ def own_token_file(spec) -> bool:
     return bool(named) and os.path.normpath(spec.file(named)) != os.path.normpath(spec.file(own_path(spec.path, TOKEN_FILE)))
 
 
-def login_of(spec, logins: Logins | None = None) -> SpecLogin:
+def login_of(spec: Spec, logins: Logins | None = None) -> SpecLogin:
     """The login a spec uses. `exact.token_file` of its own: that file. Otherwise the login
     store's login for the spec's Exact host and app: of `exact.user` when the spec names
     one, else the only user logged in there. A spec's default token file from before the
@@ -153,7 +154,7 @@ def login_of(spec, logins: Logins | None = None) -> SpecLogin:
     return SpecLogin(before, shared=True)  # nobody logged in yet: the hint says runner auth
 
 
-def store_from_spec(spec, transport: httpx.BaseTransport | None = None, clock: Callable[[], float] = time.time) -> TokenStore:
+def store_from_spec(spec: Spec, transport: httpx.BaseTransport | None = None, clock: Callable[[], float] = time.time) -> TokenStore:
     spec.require_env("exact")
     exact, login = spec.exact, login_of(spec)
     if login.shared and login.user and login.path.exists():

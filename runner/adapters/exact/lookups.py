@@ -1,5 +1,5 @@
 """What the Exact sink reads back in Exact: the accounts and items it keeps an index of in a
-file beside the ledger (runner/ledger/accounts.py; brought up to date from their sync endpoints,
+file beside the ledger (runner/adapters/exact/accounts.py; brought up to date from their sync endpoints,
 only what changed since the last run), and a document, an invoice's status or a payment
 found again after an answer was lost. Reads only, but for an item created when an invoice
 names one Exact does not have."""
@@ -22,7 +22,7 @@ class Lookups:
     def _changed(self, endpoint: str, select: str, cursor: str):
         """The rows of a sync endpoint changed since the index's `cursor`, which moves on to the
         newest Timestamp once all are read (so a run stopped midway reads them again)."""
-        index = self.ledger.index
+        index = self.index
         since = newest = index.cursor(cursor) or 1
         for row in self.api.get(endpoint, f"{select},Timestamp", f"Timestamp gt {since}"):
             newest = max(newest, int(row["Timestamp"]))
@@ -36,13 +36,13 @@ class Lookups:
         filter takes is not)."""
         for row in self._changed("sync/Logistics/Items", "ID,Code", "exact_items_timestamp"):
             if (row.get("Code") or "").strip():
-                self.ledger.index.remember_item(row["Code"].strip(), row["ID"])
+                self.index.remember_item(row["Code"].strip(), row["ID"])
 
     def _item_known(self, code: str) -> str | None:
-        known = self.ledger.index.items.get(code)
+        known = self.index.items.get(code)
         if not known:
             self.refresh_items()
-            known = self.ledger.index.items.get(code)
+            known = self.index.items.get(code)
         return known
 
     def known_item(self, code: str, description: str = "") -> str:
@@ -55,7 +55,7 @@ class Lookups:
         if known:
             return known
         row = self.api.post("logistics/Items", {"Code": code, "Description": fit(description or code), "IsSalesItem": True})
-        self.ledger.index.remember_item(code, row["ID"])
+        self.index.remember_item(code, row["ID"])
         return row["ID"]
 
     def find_document(

@@ -14,7 +14,9 @@ from typing import Any
 from runner.adapters.exact.client import ExactApi
 from runner.adapters.exact.costs import COST_CENTERS, COST_UNITS, Codes, reader, uses
 from runner.adapters.exact.payloads import CASH, MasterData, VatCode
+from runner.domain import vat_codes as neutral
 from runner.domain.model import percent
+from runner.errors import Rejected
 
 MASTER_TTL = 6 * 3600  # seconds master data is trusted before it is read again
 
@@ -95,6 +97,30 @@ class MasterCache:
         currencies = {j["Code"].strip(): [(j.get("Currency") or "").strip(), bool(j.get("AllowVariableCurrency"))] for j in rows}
         conditions = [c["Code"].strip() for c in self.api.get("cashflow/PaymentConditions", "Code")]
         return {"vat": vat, "gl": gls, "journals": journals, "conditions": conditions, "currencies": currencies}
+
+
+def vat_codes(api: ExactApi) -> dict[str, neutral.VatCode]:
+    """The administration's VAT codes (blocked ones too: documents of before may use them) as
+    the runner speaks of them, with what decides their box. OssCountry comes with Exact's
+    One-Stop-Shop feature set only: without it, the codes are read without."""
+    fields = "Code,Description,Percentage,Type,EUSalesListing,Charged,OssCountry"
+    try:
+        rows = api.get("vat/VATCodes", fields)
+    except Rejected:
+        rows = api.get("vat/VATCodes", fields.replace(",OssCountry", ""))
+    codes = (
+        neutral.VatCode(
+            row["Code"].strip(),
+            exact_percent(row.get("Percentage")),
+            (row.get("Type") or "E").strip(),
+            (row.get("EUSalesListing") or "N").strip(),
+            (row.get("OssCountry") or "").strip(),
+            row.get("Charged") is True,
+            description=(row.get("Description") or "").strip(),
+        )
+        for row in rows
+    )
+    return {code.code: code for code in codes}
 
 
 def gl_accounts(api: ExactApi, select: str):

@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from runner.adapters.exact.payloads import DESCRIPTION, fit
 from runner.domain.money import text
 from runner.errors import BookingError, RunnerError
+from runner.spec.model import Spec
 
 ITEMS, PRICES, SYNC_PRICES = "logistics/Items", "logistics/SalesItemPrices", "sync/Logistics/SalesItemPrices"
 
@@ -43,7 +44,7 @@ CURSOR = "products_pushed"  # the ledger's cursor: the latest date_modified_gmt 
 
 
 def push(
-    spec, woo, api, post=None, progress: Callable | None = None, report: PushReport | None = None, modified_after: str | None = None
+    spec: Spec, woo, api, post=None, progress: Callable | None = None, report: PushReport | None = None, modified_after: str | None = None
 ) -> PushReport:
     """`post(method, path, payload)` does the writing; a dry run passes one that only records.
     `progress(done, total)` is told after each product; `report` fills as it goes (what a
@@ -191,7 +192,7 @@ def _price(product: dict) -> Decimal | None:
         return None
 
 
-def push_changed(spec, woo, api, ledger) -> PushReport:
+def push_changed(spec: Spec, woo, api, ledger) -> PushReport:
     """What `runner run` does when products.push is true: push the products saved since the
     last push (all of them the first time), and move the ledger's cursor on when none failed
     (a failed one is looked at again next time)."""

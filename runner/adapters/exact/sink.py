@@ -9,10 +9,11 @@ steady-state order costs one call."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-from runner.adapters.exact.client import ExactApi, quote
+from runner.adapters.exact.accounts import AccountIndex
+from runner.adapters.exact.client import ExactApi
 from runner.adapters.exact.customers import Customers
 from runner.adapters.exact.index import BooksIndex
 from runner.adapters.exact.invoices import Invoices
@@ -21,28 +22,26 @@ from runner.adapters.exact.master import Admin, MasterCache, account_problems, d
 from runner.adapters.exact.payloads import (
     ACCOUNTS,
     PROCESSED,
-    RECEIVABLES_LIST,
-    SALES_ENTRIES,
     SALES_INVOICES,
     Ids,
     MasterData,
-    batched,
     closing_payload,
     described,
     document_payload,
     fit,
     master_data_problems,
-    payment_payload,
     print_payload,
 )
+from runner.adapters.exact.reading import BooksReading
+from runner.adapters.exact.receipts import Receipts
 from runner.domain.booking import CustomerPlan, Document, PaymentPlan
-from runner.domain.identity import read_members
 from runner.domain.money import text
-from runner.errors import BookingError, OutcomeUnknown, Rejected, RunnerError
-from runner.pipeline.ports import Facts, Posting, Quota
+from runner.errors import BookingError
+from runner.pipeline.ports import CAPABILITIES, Facts, Posting, Quota
+from runner.spec.model import Spec
 
 
-class ExactSink(Lookups, Customers, Invoices):
+class ExactSink(BooksReading, Receipts, Lookups, Customers, Invoices):
     def __init__(self, api: ExactApi, ledger) -> None:
         self.api, self.ledger = api, ledger
         self.master = MasterCache(api, ledger)
@@ -50,8 +49,13 @@ class ExactSink(Lookups, Customers, Invoices):
         self.receipt_sign = 1  # payments.receipt_sign: how this administration wants money in on a bank line
         self._indexes: dict[str, BooksIndex] = {}  # per target: what the books hold
         self.batched = frozenset({"payment"})  # receipts go out together: one entry per journal and month, not one per order
-        self.capabilities = frozenset({"find", "lookup", "batch", "quota", "accounts"})  # all of seams.CAPABILITIES
+        self.capabilities = frozenset(CAPABILITIES)  # all of them
         self.name = f"Exact division {api.division} at {api.base_url.rstrip('/')}" if api is not None else "Exact (offline)"
+
+    @property
+    def index(self) -> AccountIndex:
+        """The administration's accounts and items by e-mail and code, kept beside the ledger."""
+        return AccountIndex.of(self.ledger)
 
     def admin(self, fresh: bool = False) -> Admin:
         return self.master.admin(fresh)
@@ -80,7 +84,7 @@ class ExactSink(Lookups, Customers, Invoices):
 
     def customer(self, plan: CustomerPlan) -> str | None:
         if plan.collective:
-            known = self.ledger.index.codes.get(plan.collective)
+            known = self.index.codes.get(plan.collective)
             if not known:
                 raise BookingError(
                     f"collective account '{plan.collective}' does not exist in Exact", "create it in Exact, or fix customers.collective"
@@ -98,53 +102,13 @@ class ExactSink(Lookups, Customers, Invoices):
             )
         row = self.api.post(ACCOUNTS, fields)
         self.remember_customer(plan, row["ID"], (row.get("Code") or "").strip())
-        return {"exact_id": row["ID"]}
+        return {"ref": row["ID"]}
 
     def steps(self, posting: Posting) -> tuple[str, ...]:
         """A sales invoice is posted open, closed to WooCommerce's total where Exact summed
         its VAT otherwise, then printed (that books it)."""
         invoice = posting.document.target == "sales_invoice"
         return ("document",) + (("close", "print") if invoice else ()) + (("payment",) if posting.payment else ())
-
-    def find(self, step: str, posting: Posting, done: Mapping[str, Facts], taken: set[str]) -> Facts | None:
-        if step == "document":
-            booked = self._index(posting.document.target).find(posting.document, taken)
-            return None if booked is None else {"exact_id": booked.id, "number": booked.number, "amount": text(booked.total)}
-        return self.lookup(step, self.intent(step, posting, done), taken)
-
-    def holds(self, document: Document) -> bool | None:
-        return self._index(document.target).holds(document)
-
-    def held_summaries(self, document: Document) -> list[Facts] | None:
-        """The summaries the books hold of a daily summary's shop, day, journal and kind (the
-        first and its corrections), found by their identity tag; None where it cannot be known."""
-        return [
-            {"exact_id": b.id, "number": b.number, "amount": text(b.total), "identity": b.tagged.identity if b.tagged else ""}
-            for b in self._index(document.target).summaries(document)
-        ]
-
-    def summary_members(self, exact_id: str, shop: str):
-        """Which orders a summary in the books holds, as its lines' Notes name them (one call,
-        made only for a summary a lost ledger does not know); None when they do not say."""
-        notes = []
-        for entry in self.api.get(SALES_ENTRIES, "EntryID,SalesEntryLines", f"EntryID eq guid'{exact_id}'", expand="SalesEntryLines"):
-            lines = entry.get("SalesEntryLines") or {}
-            rows = lines.get("results", []) if isinstance(lines, dict) else lines
-            notes += [r.get("Notes") or "" for r in sorted(rows, key=lambda r: r.get("LineNumber") or 0)]
-        return read_members(notes, shop)
-
-    def shop_documents(self, target: str, journal: str, shop: str, since) -> list[str] | None:
-        """What the books hold of this shop in a journal from `since` on (identities), for a new ledger's probe."""
-        return [b.tagged.identity for b in self._index(target).ours(journal, shop, since) if b.tagged]
-
-    def other_shops(self, target: str, journal: str, shop: str, since) -> list[str]:
-        """The documents in a journal whose identity tag names another shop (validate --online)."""
-        return [f"{b.named()} ({b.your_ref}, shop {b.tagged.shop})" for b in self._index(target).others(journal, shop, since) if b.tagged]
-
-    def _index(self, target: str) -> BooksIndex:
-        if target not in self._indexes:
-            self._indexes[target] = BooksIndex(self.api, invoices=target == "sales_invoice")
-        return self._indexes[target]
 
     def intent(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
         doc = posting.document
@@ -163,9 +127,9 @@ class ExactSink(Lookups, Customers, Invoices):
                 "pay": posting.payment is not None,
             }
         if step == "close":
-            return {"invoice": done["document"]["exact_id"], "total": text(doc.booked_total)}
+            return {"invoice": done["document"]["ref"], "total": text(doc.booked_total)}
         if step == "print":
-            return {"invoice": done["document"]["exact_id"]}
+            return {"invoice": done["document"]["ref"]}
         endpoint, _ = self._payment(posting, done)
         facts = {"endpoint": endpoint, "entry_number": self._number(done), "account": posting.account}
         if posting.document.members:  # a daily summary's: one entry per payment journal, all with one OurRef
@@ -179,9 +143,9 @@ class ExactSink(Lookups, Customers, Invoices):
             gap = self._gap(posting.document, done["document"].get("amount"))
             if not gap:  # nothing to close, or not known before Exact has answered (a preview, a dry run)
                 return None
-            endpoint, payload = closing_payload(done["document"]["exact_id"], posting.document.closing, gap, self._ids(posting, False, closing=True))
+            endpoint, payload = closing_payload(done["document"]["ref"], posting.document.closing, gap, self._ids(posting, False, closing=True))
         elif step == "print":
-            endpoint, payload = print_payload(done["document"]["exact_id"], posting.document)
+            endpoint, payload = print_payload(done["document"]["ref"], posting.document)
         else:
             endpoint, payload = self._payment(posting, done)
         return {"endpoint": endpoint, "payload": payload}
@@ -191,66 +155,29 @@ class ExactSink(Lookups, Customers, Invoices):
             endpoint, payload = document_payload(posting.document, self._ids(posting, create_items=True))
             row = self.api.post(endpoint, payload)
             invoice = endpoint == SALES_INVOICES
-            facts = {"exact_id": row["InvoiceID" if invoice else "EntryID"], "number": row.get("InvoiceNumber" if invoice else "EntryNumber")}
+            facts = {"ref": row["InvoiceID" if invoice else "EntryID"], "number": row.get("InvoiceNumber" if invoice else "EntryNumber")}
             if invoice and row.get("AmountFC") is not None:
                 facts["amount"] = text(decimal_of(row["AmountFC"]))
-            self._index(posting.document.target).add(posting.document, facts["exact_id"], facts["number"], payload["Description"])
+            self._index(posting.document.target).add(posting.document, facts["ref"], facts["number"], payload["Description"])
             return facts
         if step == "close":
             return self._close(posting, done)
         if step == "print":
-            invoice = done["document"]["exact_id"]
+            invoice = done["document"]["ref"]
             self.api.post(*print_payload(invoice, posting.document))
             if posting.payment and not done["document"].get("number"):  # the number is given at printing
                 return {"number": self.invoice_status(invoice).get("InvoiceNumber")}
             return {}
         row = self.api.post(*self._payment(posting, done))
-        return {"exact_id": row.get("EntryID")}
-
-    def requests_many(self, step: str, items: Sequence[tuple[Posting, Mapping[str, Facts]]]) -> list[dict[str, Any]]:
-        return [{"endpoint": endpoint, "payload": payload} for endpoint, payload, _ in batched([self._payment(p, d) for p, d in items])]
-
-    def write_many(self, step: str, items: Sequence[tuple[Posting, Mapping[str, Facts]]]) -> list[Facts | RunnerError]:
-        """Receipts in as few entries as Exact takes. An entry Exact refuses is sent again
-        line by line, so one bad receipt costs one refusal and the others still land; an
-        entry whose answer was lost is left to each receipt's lookup."""
-        results: list[Facts | RunnerError] = [{} for _ in items]
-        for endpoint, payload, members in batched([self._payment(p, d) for p, d in items]):
-            try:
-                row = self.api.post(endpoint, payload)
-            except (Rejected, OutcomeUnknown) as failed:
-                for n in members:
-                    results[n] = failed if isinstance(failed, Rejected) else self._settled(step, self.intent(step, *items[n]), failed)
-                refused = [n for n in members if isinstance(results[n], Rejected) and len(members) > 1]
-                for n in refused:  # one by one: only the receipt Exact refuses fails
-                    results[n] = self._write_one(step, items[n])
-                continue
-            for n in members:
-                results[n] = {"exact_id": row.get("EntryID")}
-        return results
-
-    def _write_one(self, step: str, item: tuple[Posting, Mapping[str, Facts]]) -> Facts | RunnerError:
-        try:
-            return self.write(step, *item)
-        except (Rejected, OutcomeUnknown) as exc:
-            return exc if isinstance(exc, Rejected) else self._settled(step, self.intent(step, *item), exc)
-
-    def _settled(self, step: str, intent: Facts, unknown: OutcomeUnknown) -> Facts | RunnerError:
-        """After an answered 5xx Exact's work is over: a lookup tells what landed now."""
-        if not unknown.answered:
-            return unknown
-        found = self.lookup(step, intent, set())
-        if found is not None:
-            return found
-        return Rejected(unknown.answer or f"{unknown.message}, and it does not hold the receipt", "it is retried by itself", unknown.status)
+        return {"ref": row.get("EntryID")}
 
     def lookup(self, step: str, intent: Facts, known: set[str]) -> Facts | None:
         if step == "account":
             row = self.find_account(intent.get("sent_email", intent["email"]), intent.get("name", ""))  # older intents: the order's
             if row is None:
                 return None
-            self.ledger.index.remember_account(intent["email"], row["ID"], (row.get("Code") or "").strip())
-            return {"exact_id": row["ID"]}
+            self.index.remember_account(intent["email"], row["ID"], (row.get("Code") or "").strip())
+            return {"ref": row["ID"]}
         if step == "document":
             row = self.find_document(
                 intent["target"], intent["journal"], intent["your_ref"], intent["description"], intent["total"], known, intent.get("net")
@@ -258,7 +185,7 @@ class ExactSink(Lookups, Customers, Invoices):
             if row is None:
                 return None
             invoice = intent["target"] == "sales_invoice"
-            return {"exact_id": row["InvoiceID" if invoice else "EntryID"], "number": row.get("InvoiceNumber" if invoice else "EntryNumber")}
+            return {"ref": row["InvoiceID" if invoice else "EntryID"], "number": row.get("InvoiceNumber" if invoice else "EntryNumber")}
         if step == "withdraw":
             return self.withdrawn(intent)
         if step == "close":  # closed once Exact's total is WooCommerce's; a printed invoice cannot change
@@ -269,26 +196,7 @@ class ExactSink(Lookups, Customers, Invoices):
             status = self.invoice_status(intent["invoice"])
             return {"number": status.get("InvoiceNumber")} if status.get("Status") == PROCESSED else None
         line = self.find_payment(intent["endpoint"], intent["entry_number"], intent["account"], intent.get("description"), intent.get("amount"))
-        return {"exact_id": line.get("EntryID")} if line else None
-
-    def unmatched(self, paid: Sequence[tuple[str, Posting, Mapping[str, Facts]]]) -> list[str]:
-        """Receipts this run posted whose sale Exact still lists as open: read once from the
-        open items of the sales journals paid (one call a page), so a receipt Exact did not
-        take as settling its sale (the other sign, another amount) is named, never passed."""
-        journals = sorted({posting.document.journal for _, posting, _ in paid})
-        where = " or ".join(f"JournalCode eq {quote(journal)}" for journal in journals)
-        open_items = {
-            (str(row.get("AccountId") or ""), number)
-            for row in self.api.get(RECEIVABLES_LIST, "HID,AccountId,EntryNumber,InvoiceNumber,JournalCode", where)
-            for number in (row.get("EntryNumber"), row.get("InvoiceNumber"))
-            if number is not None
-        }
-        sign = "positive" if self.receipt_sign > 0 else "negative"
-        return [
-            f"{label} receipt (Exact left the sale open: check payments.receipt_sign, now {sign})"
-            for label, posting, done in paid
-            if (posting.account, self._number(done)) in open_items
-        ]
+        return {"ref": line.get("EntryID")} if line else None
 
     def quota(self) -> Quota:
         governor = self.api.governor
@@ -304,32 +212,13 @@ class ExactSink(Lookups, Customers, Invoices):
             items = {line.item: resolve(line.item, line.description) for line in lines}
         return Ids(customer=posting.account, gl=admin.gl_ids, items=items, cash_journals=admin.cash_journals)
 
-    def _number(self, done: Mapping[str, Facts]) -> int | None:
-        """The entry or invoice number a payment refers to; an invoice's is given at printing."""
-        number = done["document"].get("number") or done.get("print", {}).get("number")
-        invoice = str(done["document"].get("exact_id") or "")
-        if number is None and done.get("print") and invoice and not invoice.startswith("<"):
-            number = self.invoice_status(invoice).get("InvoiceNumber")
-        return number
-
-    def _payment(self, posting: Posting, done: Mapping[str, Facts]) -> tuple[str, dict[str, Any]]:
-        admin = self.admin()
-        ids = Ids(
-            customer=posting.account,
-            gl=admin.gl_ids,
-            cash_journals=admin.cash_journals,
-            entry_number=self._number(done),
-            receipt_sign=self.receipt_sign,
-        )
-        return payment_payload(posting.payment, ids)
-
 
 class OfflineExact(ExactSink):
     """The Exact sink without a connection, for a preview from an orders file: codes stand
     in for GUIDs and nothing is checked against an administration."""
 
-    def __init__(self, spec=None) -> None:
-        super().__init__(None, None)  # type: ignore[arg-type]  # never reads: every reading method is replaced
+    def __init__(self, spec: Spec | None = None) -> None:
+        super().__init__(None, None)  # type: ignore[arg-type]  # never reads: it names no capability, and what a preview asks is answered below
         self.capabilities = frozenset()  # it reads no books and writes none: a preview asks for requests only
         self.receipt_sign = receipt_sign(spec) if spec is not None else 1
         self.master._admin = Admin(MasterData({}, {}, {}), {}, frozenset())
@@ -349,20 +238,8 @@ class OfflineExact(ExactSink):
     def known_item(self, code: str, description: str = "") -> str:
         return code
 
-    def held_summaries(self, document: Document) -> list[Facts] | None:
-        return None
 
-    def summary_members(self, exact_id: str, shop: str):
-        return None
-
-    def shop_documents(self, target: str, journal: str, shop: str, since) -> list[str] | None:
-        return None
-
-    def other_shops(self, target: str, journal: str, shop: str, since) -> list[str]:
-        return []
-
-
-def sink_from_spec(spec, ledger, tokens, transport=None, governor=None) -> ExactSink:
+def sink_from_spec(spec: Spec, ledger, tokens, transport=None, governor=None) -> ExactSink:
     from runner.adapters.exact.client import ErrorBudget, RateGovernor
 
     exact = spec.exact
@@ -378,6 +255,6 @@ def sink_from_spec(spec, ledger, tokens, transport=None, governor=None) -> Exact
     return sink
 
 
-def receipt_sign(spec) -> int:
+def receipt_sign(spec: Spec) -> int:
     """payments.receipt_sign as the factor on a receipt line's AmountFC."""
     return -1 if spec.payments.receipt_sign == "negative" else 1

@@ -11,6 +11,7 @@ import httpx
 
 from runner.adapters.woo.shop_api import PER_PAGE, ShopApi, answer_json, answer_rows, sample
 from runner.errors import ServiceError, SpecError
+from runner.spec.model import Spec
 from runner.support.http import BadJson, fetch, is_json, json_body, why
 from runner.support.redact import safe_url
 
@@ -143,7 +144,7 @@ def variation_entry(product: dict, variation: dict) -> dict:
     }
 
 
-def source_from_spec(spec, transport: httpx.BaseTransport | None = None) -> WooCommerce:
+def source_from_spec(spec: Spec, transport: httpx.BaseTransport | None = None) -> WooCommerce:
     spec.require_env("woocommerce")
     woo = spec.woocommerce
     return WooCommerce(

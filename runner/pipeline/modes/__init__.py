@@ -14,9 +14,10 @@ from __future__ import annotations
 from runner.pipeline.modes.base import Mode
 from runner.pipeline.modes.daily import Daily
 from runner.pipeline.modes.per_order import PerOrder
+from runner.spec.model import Spec
 
 
-def mode_for(spec, pipeline, failures, clock) -> Mode:
+def mode_for(spec: Spec, pipeline, failures, clock) -> Mode:
     """The booking mode the spec names."""
     if spec.booking.mode == "daily_summary":
         return Daily(spec, pipeline, failures, clock)

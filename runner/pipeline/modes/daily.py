@@ -28,6 +28,7 @@ from runner.pipeline.modes.daily_found import books_hold, recover
 from runner.pipeline.modes.daily_pay import DayPayments
 from runner.pipeline.modes.per_order import PerOrder
 from runner.pipeline.ports import Facts, Posting
+from runner.spec.model import Spec
 
 
 class Daily:
@@ -35,7 +36,7 @@ class Daily:
 
     finds_orders = False  # the books hold the summary, not the order's own document
 
-    def __init__(self, spec, pipeline: Pipeline, failures: Failures, clock: Callable[[], float]) -> None:
+    def __init__(self, spec: Spec, pipeline: Pipeline, failures: Failures, clock: Callable[[], float]) -> None:
         self.spec, self.pipeline, self.failures, self.clock = spec, pipeline, failures, clock
         self.ledger, self.outcome = pipeline.ledger, pipeline.outcome
         self.grace = spec.booking.grace
@@ -83,7 +84,7 @@ class Daily:
                 yield Open(SummaryKeep(self.ledger, summary, self.summary_done), "document", summary, lambda key=summary["key"]: self._taken(key))
                 continue
             if any(tuple(m) in waiting for m in summary["members"]):
-                self.summary_done(summary, {k: summary.get(k) for k in ("exact_id", "number")})
+                self.summary_done(summary, {k: summary.get(k) for k in ("ref", "number")})
             yield from self.payments.opens(summary)
 
     def finish(self) -> None:
@@ -186,7 +187,7 @@ class Daily:
 
     def summary_done(self, summary: dict, facts: Facts) -> None:
         """The members are booked (as documents of the summary), then the summary itself."""
-        ids = {"exact_id": facts.get("exact_id"), "number": facts.get("number")}
+        ids = {"ref": facts.get("ref"), "number": facts.get("number")}
         for order_id, refund_id in summary["members"]:
             self.ledger.done(order_id, refund_id, "document", summary=summary["key"], journal=summary.get("journal"), steps=["document"], **ids)
             failure = self.ledger.failure(order_id) or {}
@@ -201,7 +202,7 @@ class Daily:
 
     def _taken(self, key: str) -> set[str]:
         """The ids of the other summaries the ledger holds: never this one."""
-        return {s["exact_id"] for s in self.ledger.summaries() if s["key"] != key and s.get("exact_id")}
+        return {s["ref"] for s in self.ledger.summaries() if s["key"] != key and s.get("ref")}
 
     def fail_member(self, kept: dict, exc: RunnerError) -> None:
         self.fail(kept["order"], kept["refund"], kept["number"], kept["kind"], kept["day"], exc)

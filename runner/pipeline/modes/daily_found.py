@@ -73,7 +73,7 @@ def named(pipeline, found: list[Facts], shop: str, everyone: dict) -> dict[int, 
     reader = pipeline.capability("summary_members")
     holds = {}
     for n, h in enumerate(found, 1):
-        read = reader(h["exact_id"], shop) if reader else None
+        read = reader(h["ref"], shop) if reader else None
         if read is None or not read[1]:
             return None
         listed = sorted((order, refund or 0) for order, refund in read[0])

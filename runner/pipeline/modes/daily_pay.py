@@ -70,7 +70,7 @@ class DayPayments:
                 found_as=lambda step: said,
                 known=set,
                 lost=lambda unknown, step: Rejected(unknown.message, "it is retried by itself"),  # batched: the sink answers each item
-                before={"document": {"exact_id": summary.get("exact_id"), "number": summary.get("number")}},
+                before={"document": {"ref": summary.get("ref"), "number": summary.get("number")}},
                 look=summary["key"] not in self.posted,
                 batched=PAYMENT,
                 on_error=lambda step, exc: self._fail(summary, journal, exc),

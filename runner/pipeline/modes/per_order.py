@@ -17,12 +17,13 @@ from runner.pipeline.failures import Failures
 from runner.pipeline.keeps import StepKeep
 from runner.pipeline.modes.base import LOOKBACK, today
 from runner.pipeline.ports import Facts, Posting
+from runner.spec.model import Spec
 
 
 class PerOrder:
     finds_orders = True
 
-    def __init__(self, spec, pipeline: Pipeline, failures: Failures, clock: Callable[[], float]) -> None:
+    def __init__(self, spec: Spec, pipeline: Pipeline, failures: Failures, clock: Callable[[], float]) -> None:
         self.pipeline, self.failures, self.outcome = pipeline, failures, pipeline.outcome
         self.spec, self.clock = spec, clock
         self.to_check: list[tuple[str, object]] = []  # recent documents held as booked: the completeness check

@@ -1,8 +1,10 @@
 """The index of Exact's accounts and items: e-mail -> account, account code -> account,
 item code -> item. A mirror of Exact's books (brought up to date from sync/CRM/Accounts and
 sync/Logistics/Items, only what changed since the cursors it keeps, and from sync/Deleted),
-so it lives in a file of its own beside the ledger: it grows with the administration's
-accounts, not with what was booked, and no window can shrink it (any customer may order again).
+so it lives in a file of its own beside the ledger (the ledger's neutral `BesideFile`,
+runner/ledger/beside.py, which knows nothing of what is in it): it grows with the
+administration's accounts, not with what was booked, and no window can shrink it (any customer
+may order again). One index per ledger (`AccountIndex.of`).
 
 One JSON array per line, appended: `["e", email, id, code]` (the e-mail in its normal form,
 runner/domain/emails.py), `["c", code, id]`, `["i", code, id]`, `["x", id]` (an account Exact no
@@ -16,40 +18,46 @@ of the run lock rewrites the file when it opens it."""
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from runner.domain import emails
-from runner.ledger.journal import last_byte
-from runner.support import private
+from runner.ledger.beside import BesideFile
 
 KINDS = {"e": "emails", "c": "codes", "i": "items"}
-
-
-def path_beside(ledger: Path) -> Path:
-    """state.json -> state.accounts.json"""
-    return ledger.with_name(f"{ledger.stem}.accounts{ledger.suffix or '.json'}")
+NAME = "accounts"  # state.json -> state.accounts.json
 
 
 class AccountIndex:
-    """Kept in memory, appended to `path` (None: in memory only; `read_only`: never written,
-    as for a dry run's copy of the ledger)."""
+    """Kept in memory, appended to its file (`path` None: in memory only; `read_only`: never
+    written, as for a dry run's copy of the ledger), or to the `file` given (the ledger's)."""
 
-    def __init__(self, path: Path | None = None, read_only: bool = False, compact: bool = False) -> None:
-        self.path, self.read_only = path, read_only
+    def __init__(self, path: Path | None = None, read_only: bool = False, compact: bool = False, *, file: BesideFile | None = None) -> None:
+        self.file = file if file is not None else BesideFile(path, read_only)
+        self.path, self.read_only = self.file.path, self.file.read_only
         self.emails: dict[str, tuple[str, str]] = {}  # e-mail -> (account id, code)
         self.codes: dict[str, str] = {}  # account code -> account id
         self.items: dict[str, str] = {}  # item code -> item id
         self.cursors: dict[str, Any] = {}
         self.damaged, self.torn = "", False
         self.entries = 0  # entry lines in the file (not position markers): each marker counts those before it
-        self._file = None
-        self.lines = self._replay() if path is not None and path.exists() else 0
+        self._replay()
         if compact:
             self.tidy()
+
+    @classmethod
+    def of(cls, ledger) -> AccountIndex:
+        """The ledger's index: read from the file beside it when first asked for, then kept
+        with it (its daily tidy tidies the index too)."""
+        file = ledger.beside(NAME)
+        if file.view is None:
+            file.view = cls(compact=ledger.compacting, file=file)
+        return file.view
+
+    @property
+    def lines(self) -> int:
+        return self.file.lines
 
     def tidy(self) -> None:
         """Rewritten when a line could not be read, or the file holds a thousand lines more than
@@ -74,27 +82,9 @@ class AccountIndex:
             + [["t", name, value] for name, value in self.cursors.items()]
         )
 
-    def absorb(self, entries: list[list], write: bool = False) -> None:
-        """Entries from elsewhere (an old ledger's customer tables): in memory, or `write`
-        them to the file as well, whatever memory holds already."""
-        for entry in entries:
-            (self._add if write else self._apply)(entry)
-
-    def _replay(self) -> int:
-        with open(self.path, encoding="utf-8", errors="replace") as handle:
-            lines = [line for line in handle.read().split("\n") if line.strip()]
-        try:  # in one parse when every line is whole
-            entries = list(enumerate(json.loads("[" + ",".join(lines) + "]"), start=1))
-        except json.JSONDecodeError:
-            entries = []
-            for number, line in enumerate(lines, start=1):
-                try:
-                    entries.append((number, json.loads(line)))
-                except json.JSONDecodeError:
-                    if number < len(lines):
-                        self.damaged = self.damaged or f"line {number} of {self.path} is not an index entry"
-                    else:  # an append a crash cut short
-                        self.torn = True
+    def _replay(self) -> None:
+        entries = self.file.read()
+        self.damaged, self.torn = self.file.damaged, self.file.torn
         gone: set[str] = set()
         for number, entry in entries:
             try:
@@ -113,7 +103,6 @@ class AccountIndex:
         self._forget(gone)
         if self.damaged:
             self.cursors = {}
-        return len(lines)
 
     def _apply(self, entry: list) -> None:
         if entry[0] == "x":
@@ -147,21 +136,13 @@ class AccountIndex:
         self._write(entry)
 
     def _write(self, entry: list) -> None:
-        if self.path is None or self.read_only:
+        if self.path is None:
             return
         if entry[0] == "t":
             entry = [*entry[:3], self.entries]
         else:
             self.entries += 1
-        if self._file is None:
-            private.folder(self.path.parent)
-            self._file = private.append(self.path)
-            if self._file.tell() > 0 and last_byte(self.path) != b"\n":
-                self._file.write("\n")  # after a line cut short by a crash
-        self._file.write(json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n")
-        self.lines += 1
-        self._file.flush()
-        os.fsync(self._file.fileno())
+        self.file.append(entry)
 
     # what the sink asks
     def account(self, email: str) -> tuple[str, str] | None:
@@ -205,14 +186,7 @@ class AccountIndex:
         """The file rewritten with one line per entry it needs, the markers last."""
         entries = self._entries()
         self.entries = sum(1 for entry in entries if entry[0] != "t")
-        entries = [[*entry, self.entries] if entry[0] == "t" else entry for entry in entries]
-        private.replace(self.path, (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n" for entry in entries))
-        self.lines = len(entries)
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        self.file.rewrite([[*entry, self.entries] if entry[0] == "t" else entry for entry in entries])
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        self.file.close()
