@@ -8,6 +8,7 @@ from pathlib import Path
 
 from runner.adapters.woo import webhooks as shop_webhooks
 from runner.errors import UsageError
+from runner.spec.model import Spec
 
 TOPICS = ("order.created", "order.updated")  # an order's completion and its refunds are updates
 
@@ -22,7 +23,7 @@ def delivery_url(desk: str, path: Path) -> str:
     return desk.rstrip("/") + "/hooks/" + client_name(path)
 
 
-def register(spec, source, desk: str, path: Path) -> list[str]:
+def register(spec: Spec, source, desk: str, path: Path) -> list[str]:
     """Each order topic's webhook to the desk: found, or made now. Lines to show."""
     if not spec.woocommerce.webhook_secret:
         raise UsageError(

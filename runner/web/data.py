@@ -18,16 +18,17 @@ from runner.errors import SpecError
 from runner.ledger import Ledger
 from runner.ledger.lock import RunLock, run_lock
 from runner.pipeline.outcome import status as ledger_status
+from runner.spec.model import Spec
 
 RUN_DAYS = 14  # the runs a client's page lists
 PREVIEW_LIMIT = 10  # the next due orders a client's page previews
 
 
-def lock_path(spec) -> Path:
+def lock_path(spec: Spec) -> Path:
     return spec.state_file.with_name(spec.state_file.name + ".lock")
 
 
-def status(spec) -> dict[str, Any]:
+def status(spec: Spec) -> dict[str, Any]:
     """What `runner status` says of one spec (runner/cli/status.py summary_of), read from a
     copy of the ledger: cheap, and never in a run's way."""
     from runner.adapters.exact.logins import login_of
@@ -64,7 +65,7 @@ def recent_runs(summary: dict[str, Any], today: date, days: int = RUN_DAYS) -> l
     return [r for r in reversed(summary.get("runs") or []) if str(r.get("started", ""))[:10] >= first]
 
 
-def _parts(spec, read_only: bool = False):
+def _parts(spec: Spec, read_only: bool = False):
     """The shop, Exact and the ledger a spec names (runner/cli/common.py parts)."""
     from runner.adapters.exact.logins import store_from_spec
     from runner.adapters.exact.sink import sink_from_spec
@@ -78,7 +79,7 @@ def _parts(spec, read_only: bool = False):
     return source, sink, ledger
 
 
-def _book(spec, retrying: bool = False) -> dict[str, Any]:
+def _book(spec: Spec, retrying: bool = False) -> dict[str, Any]:
     """One run under the spec's lock, as `runner run` (or `runner retry`: every failed order
     now, whatever its backoff) makes it. Raises Busy when another run (cron's, the schedule's,
     another click) holds the lock; "nothing" when there was nothing to retry."""
@@ -98,17 +99,17 @@ def _book(spec, retrying: bool = False) -> dict[str, Any]:
             ledger.close()
 
 
-def run_now(spec) -> dict[str, Any]:
+def run_now(spec: Spec) -> dict[str, Any]:
     """Book what is due, as a cron run would."""
     return _book(spec)
 
 
-def retry(spec) -> dict[str, Any]:
+def retry(spec: Spec) -> dict[str, Any]:
     """Retry every failed order now (`runner retry SPEC`)."""
     return _book(spec, retrying=True)
 
 
-def preview(spec, limit: int = PREVIEW_LIMIT) -> dict[str, Any]:
+def preview(spec: Spec, limit: int = PREVIEW_LIMIT) -> dict[str, Any]:
     """The next due orders as `runner preview` shows them, with the books' description of
     every GL account and VAT code; read-only (a copy of the ledger, nothing posted)."""
     from runner.services import preview as previews
@@ -146,18 +147,21 @@ def _line(line, names: dict) -> dict[str, Any]:
     }
 
 
-def vat_report(spec, start: str, end: str) -> dict[str, Any]:
+def vat_report(spec: Spec, start: str, end: str) -> dict[str, Any]:
     """`runner report SPEC --from --to`: per VAT-return box, shop against Exact, and the
     documents behind every difference (read-only)."""
-    from runner.adapters.exact import books
-    from runner.services import reconcile, vat_audit
+    from runner.pipeline.ports import capability
+    from runner.services import reconcile
     from runner.services.vat_report import period
 
     first, last = period(start, end)
     source, sink, ledger = _parts(spec, read_only=True)
     try:
-        paid = books.payments_reader(sink.api, sink.receipt_sign)
-        result = reconcile.reconcile(spec, source, books.reader(sink.api), ledger, first, last, None, paid, lambda: vat_audit.vat_codes(sink.api))
+        read = capability(sink, "books_reader")
+        if read is None:
+            raise SpecError(f"{sink.name} cannot be read back for a report", "report on a spec that books into Exact")
+        paid, codes = capability(sink, "payments_reader")(), capability(sink, "vat_codes")
+        result = reconcile.reconcile(spec, source, read(), ledger, first, last, None, paid, codes)
     finally:
         ledger.close()
     boxes = [{"box": b, "shop_net": sn, "shop_vat": sv, "exact_net": en, "exact_vat": ev} for b, sn, sv, en, ev in result.audit.boxes]
