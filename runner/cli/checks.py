@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 import yaml
@@ -14,6 +15,7 @@ from runner.domain.daily_split import routes
 from runner.errors import SpecError, UsageError
 from runner.pipeline import engine
 from runner.services import preview as preview_module
+from runner.services import preview_codes
 
 STREAM_CHUNK = 200  # preview elements written at a time: one write per 200 orders, not one each
 
@@ -23,8 +25,9 @@ STREAM_CHUNK = 200  # preview elements written at a time: one write per 200 orde
 @click.option("--online", is_flag=True, help="Also check the keys, the division and every code against the live services.")
 @click.option("--sandbox", is_flag=True, help="With --online: check against a fresh embedded sandbox.")
 @click.option("--allow-missing-env", is_flag=True, help="A ${VAR} that is not set is only a note (a machine without the secrets).")
+@click.option("--webhook", "desk", metavar="URL", help="With --online: register the shop's order webhooks to the desk at URL (runner serve).")
 @guarded
-def validate(spec_path: str, online: bool, sandbox: bool, allow_missing_env: bool) -> None:
+def validate(spec_path: str, online: bool, sandbox: bool, allow_missing_env: bool, desk: str | None) -> None:
     """Check SPEC: schema, presets, ${VAR}s and templates; every problem at once."""
     from runner.spec.env_names import missing
 
@@ -32,6 +35,8 @@ def validate(spec_path: str, online: bool, sandbox: bool, allow_missing_env: boo
     if spec.booking.mode == "daily_summary":  # what goes where (issue 22 #11)
         for line in routes(spec.customers.collective):
             Out.echo(f"note: {line}")
+    if desk and not online:
+        raise UsageError("--webhook registers in the live shop", f"add --online: runner validate {spec_path} --online --webhook {desk}")
     if not online:
         unset = missing(spec)
         if unset and not allow_missing_env:
@@ -46,11 +51,13 @@ def validate(spec_path: str, online: bool, sandbox: bool, allow_missing_env: boo
         Out.echo(f"{spec_path}: valid")
         return
     from runner.services import validate as online_module
+    from runner.services.webhooks import register
 
     with target(spec, sandbox) as (spec, _box):
         woo, sink, ledger = parts(spec, read_only=True)
         try:
             checked, problems = online_module.check(spec, woo, sink)
+            hooked = [] if problems or not desk else register(spec, woo, desk, Path(spec_path))  # only for a spec that is ready
         finally:
             ledger.close()
     for line in checked:
@@ -64,6 +71,8 @@ def validate(spec_path: str, online: bool, sandbox: bool, allow_missing_env: boo
             grouped(problems),
         )
     Out.echo(f"{spec_path}: valid, and ready for the live services")
+    for line in hooked:
+        Out.echo(line)
 
 
 @main.command()
@@ -95,6 +104,7 @@ def preview(spec_path, order_ids, limit, orders_file, refunds_file, fmt, payload
             woo, sink, ledger = parts(spec, read_only=True)
             try:
                 result = preview_module.online(spec, woo, sink, ledger, order_ids, limit)
+                preview_codes.named(result.names, result.documents)  # online: each document's codes beside Exact's ids
             finally:
                 ledger.close()
     more = [{"more_due": result.more, "what_to_do": "--limit to see more"}] if result.more else []  # the table's "N more due"
