@@ -75,9 +75,14 @@ def test_every_cli_option_is_documented():
 def test_readme_first_screen_has_the_two_commands():
     first_screen = README.splitlines()[:20]
     assert "    python3 -m venv .venv && . .venv/bin/activate && pip install . && runner run sync.yaml --sandbox" in first_screen
-    assert '    python3 -m venv .venv && . .venv/bin/activate && pip install ".[test]" && pytest' in first_screen  # no -q: the summary line shows
+    assert '    python3 -m venv .venv && . .venv/bin/activate && pip install ".[test,web]" && pytest' in first_screen  # no -q: the summary line shows
     addopts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"].get("addopts", "")
     assert "-q" not in addopts.split(), "pyproject's addopts hides pytest's summary line"
+
+
+def test_ci_installs_exactly_as_the_readme_says():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert 'pip install --quiet ".[test,web]"' in ci and "RUNNER_BROWSER_TESTS=required" in ci
 
 
 def _anchors(markdown: str) -> set[str]:

@@ -42,7 +42,9 @@ MAY_IMPORT = {
     "adapters": {"errors", "support", "domain", "spec", "ledger", "pipeline"},
     "services": {"errors", "support", "domain", "spec", "ledger", "pipeline", "adapters", "sandbox"},  # sandbox: see below
     "setup": {"errors", "support", "domain", "spec", "ledger", "pipeline", "adapters", "services"},
-    "cli": {"errors", "support", "domain", "spec", "ledger", "pipeline", "adapters", "services", "setup", "sandbox"},
+    "cli": {"errors", "support", "domain", "spec", "ledger", "pipeline", "adapters", "services", "setup", "sandbox", "web"},
+    # the desk sits beside the CLI; only web/data.py reaches below the services (test_the_desk_is_a_skin_over_the_services)
+    "web": {"errors", "support", "domain", "spec", "ledger", "pipeline", "adapters", "services", "sandbox"},
     "sandbox": {"support"},
 }
 TOP_LEVEL = {"__init__.py", "__main__.py", "errors.py"}
@@ -70,7 +72,7 @@ def test_every_arrow_points_down():
 
 # The runner imports the sandbox only where --sandbox is asked for: the services' one place that
 # points a spec at it (`connect.target`) and the CLI's `runner sandbox` command that serves it.
-SANDBOX_USERS = {"runner/services/connect.py", "runner/cli/setup.py", "runner/cli/settle.py"}  # settle: see SKIN_MAY
+SANDBOX_USERS = {"runner/services/connect.py", "runner/cli/setup.py", "runner/cli/settle.py", "runner/web/demo.py"}  # settle: see SKIN_MAY
 
 
 def test_the_sandbox_is_imported_only_where_it_is_asked_for():
@@ -104,6 +106,14 @@ def test_the_cli_reaches_pipeline_ledger_and_adapters_only_through_services():
         if hits:
             bad[name] = hits
     assert not bad, f"the CLI goes around the services: {bad}; call (or add) a service in runner/services instead"
+
+
+def test_the_desk_is_a_skin_over_the_services():
+    """The desk's pages never reach a ledger, a run or an adapter themselves: runner/web/data.py
+    is their one seam (and demo.py starts the sandbox's demo clients)."""
+    below = {"runner.ledger", "runner.pipeline", "runner.adapters", "runner.sandbox", "runner.cli"}
+    seams = {"data.py", "demo.py"}
+    assert not offenders([p for p in (RUNNER / "web").rglob("*.py") if p.name not in seams], below)
 
 
 def test_the_top_level_holds_packages_only():

@@ -6,7 +6,7 @@ The commands live in three modules by what a consultant does with them: `checks`
 (validate, preview, report), `runs` (run, retry, status) and `setup` (init, auth,
 divisions, products, sandbox); this one holds what they share."""
 
-from runner.cli import accounts, checks, runs, settle, setup, status  # noqa: F401 - importing them registers their commands
+from runner.cli import accounts, checks, runs, serve, settle, setup, status  # noqa: F401 - importing them registers their commands
 from runner.cli.common import main
 
 __all__ = ["main"]

@@ -24,13 +24,16 @@ STREAM_CHUNK = 200  # preview elements written at a time: one write per 200 orde
 @click.option("--online", is_flag=True, help="Also check the keys, the division and every code against the live services.")
 @click.option("--sandbox", is_flag=True, help="With --online: check against a fresh embedded sandbox.")
 @click.option("--allow-missing-env", is_flag=True, help="A ${VAR} that is not set is only a note (a machine without the secrets).")
+@click.option("--webhook", "desk", metavar="URL", help="With --online: register the shop's order webhooks to the desk at URL (runner serve).")
 @guarded
-def validate(spec_path: str, online: bool, sandbox: bool, allow_missing_env: bool) -> None:
+def validate(spec_path: str, online: bool, sandbox: bool, allow_missing_env: bool, desk: str | None) -> None:
     """Check SPEC: schema, presets, ${VAR}s and templates; every problem at once."""
     spec = load_spec(spec_path)
     found = validate_spec(spec)  # offline: what the spec itself says
     for line in found.routes:  # what goes where (issue 22 #11)
         Out.echo(f"note: {line}")
+    if desk and not online:
+        raise UsageError("--webhook registers in the live shop", f"add --online: runner validate {spec_path} --online --webhook {desk}")
     if not online:
         if found.unset and not allow_missing_env:
             raise SpecError(
@@ -43,7 +46,7 @@ def validate(spec_path: str, online: bool, sandbox: bool, allow_missing_env: boo
             Out.echo(f"note: {line} (commands that connect will need it)")
         Out.echo(f"{spec_path}: valid")
         return
-    found = validate_spec(spec, ValidateOptions(online=True, sandbox=sandbox), on_secret=Out.secrets.add)
+    found = validate_spec(spec, ValidateOptions(online=True, sandbox=sandbox, webhook=desk, named=spec_path), on_secret=Out.secrets.add)
     for line in found.checked:
         Out.echo(line if line.startswith(WARNING) else f"ok: {line}")
     problems = found.problems
@@ -56,6 +59,8 @@ def validate(spec_path: str, online: bool, sandbox: bool, allow_missing_env: boo
             grouped(problems),
         )
     Out.echo(f"{spec_path}: valid, and ready for the live services")
+    for line in found.hooked:
+        Out.echo(line)
 
 
 @main.command()

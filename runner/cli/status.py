@@ -84,6 +84,9 @@ def status_lines(status: dict[str, Any]) -> list[str]:
         out += [f"  warning: {warning}" for warning in (last.get("warnings") or [])[:20]]
         if last.get("daily_left") is not None:
             out.append(f"Exact calls left today (at the last run): {last['daily_left']:,}")
+    allowance = status.get("allowance") or 0
+    of = f" of {allowance:,} (exact.monthly_lines)" if allowance else " (no allowance set: exact.monthly_lines)"
+    out.append(f"Exact booking lines this month: {status.get('lines_month') or 0:,}{of}")
     if status.get("last_success"):
         out.append(f"last run without failures: ended {local(status['last_success'], status.get('timezone'))}")
     age = status.get("token_age_days")

@@ -109,6 +109,7 @@ class Pipeline:
                     warnings = [written.pop("warning")] if "warning" in written else []  # something the sink had to do, said
                     doc.keep.done(step, written)
                     wrote, posted = True, posted or step == "document"
+                    self.outcome.exact_lines += len(doc.posting.document.lines) if step == "document" else 0
                     said = (list(doc.warnings) if step == "document" else []) + warnings
                     self.outcome.warnings += [f"{doc.said}: {warning}" for warning in said]
                 record = doc.keep.get(step)

@@ -29,6 +29,7 @@ class Outcome:
     settled: int = 0
     stopped: str = ""
     exact_calls: int = 0
+    exact_lines: int = 0  # booking lines posted on documents: Exact's editions allow so many a month
     woo_calls: int = 0
     daily_left: int | None = None
     finished: str = ""
@@ -63,6 +64,7 @@ def status(ledger) -> dict[str, Any]:
         "booked_month": booked_month,
         "last_run": runs[-1] if runs else None,
         "last_success": clean[-1]["finished"] if clean else None,
+        "lines_month": sum(r.get("exact_lines") or 0 for r in runs if str(r.get("started") or "").startswith(today[:7])),
         "failures": [dict(f) for f in ledger.failures()],  # records as the dicts they were: the status is JSON too
         "pending": [dict(i) for i in ledger.open_intents()],
     }

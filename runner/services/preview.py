@@ -17,14 +17,17 @@ from pathlib import Path
 from typing import Any
 
 from runner import adapters
+from runner.adapters.woo import orders_file
 from runner.domain.booking import Booker, Document
+from runner.domain.listed import Listed, ListedRefund
 from runner.domain.model import Order
 from runner.errors import BookingError
 from runner.pipeline import due
 from runner.pipeline.ports import Sink, Source
+from runner.services import preview_codes
 from runner.services.connect import Secrets, open_spec, parts, target
 from runner.services.preview_days import DayPreview
-from runner.services.preview_files import embedded, read_orders_file, read_refunds
+from runner.services.preview_files import read_orders_file, read_refunds
 from runner.services.preview_items import code_names, events, held_by_books
 from runner.spec.model import Spec
 
@@ -63,9 +66,9 @@ class Preview:
 
 def preview(
     spec: Spec,
-    raw_orders: Iterable[Mapping[str, Any]],
+    raw_orders: Iterable[Listed],
     sink: Sink,
-    refunds_of: Callable[[Order], Sequence[Mapping[str, Any]]],
+    refunds_of: Callable[[Order], Sequence[ListedRefund]],
     window: due.Window,
     source: Source | None = None,
     only: Sequence[int] = (),
@@ -80,7 +83,7 @@ def preview(
     through `due.plans` and the run's own pipeline against the dry sink, as in a run. With booking.mode
     daily_summary the documents are the day summaries (runner/services/preview_days.py)."""
     result = Preview()
-    ordered = sorted(raw_orders, key=lambda o: int(o.get("id") or 0))
+    ordered = sorted(raw_orders, key=lambda o: o.rank)
     for order_id, document, item in events(spec, ordered, sink, refunds_of, window, source, only, limit, started, days, taken):
         if document is not None:
             result.documents.append((document, item))
@@ -97,29 +100,27 @@ def preview(
     return result
 
 
-def offline(spec: Spec, raw_orders: list[dict], refunds: Mapping[int, Sequence[Mapping[str, Any]]], sink: Sink, only=(), limit=None) -> Preview:
+def offline(spec: Spec, raw_orders: list[dict], refunds: Mapping[int, Sequence[ListedRefund]], sink: Sink, only=(), limit=None) -> Preview:
     """An orders file through the spec's window, with the refunds given per order."""
     window = due.Window.of(spec.orders.statuses, spec.orders.since, timezone=spec.timezone)
-    return preview(spec, raw_orders, sink, lambda order: refunds.get(order.id, ()), window, only=only, limit=limit)
+    return preview(spec, orders_file.listed(raw_orders), sink, lambda order: refunds.get(order.id, ()), window, only=only, limit=limit)
 
 
 def offline_stream(spec: Spec, path: str, refunds_path: str | None, sink: Sink) -> Iterator[tuple[int, Document | None, dict[str, Any]]]:
     """An orders file as it is read (runner/adapters/woo/orders_file.py): each order's events as soon as
     they are made, in the file's order; refunds from the refunds file or the order itself."""
-    from runner.adapters.woo.orders_file import stream
-
     window = due.Window.of(spec.orders.statuses, spec.orders.since, timezone=spec.timezone)
     given = read_refunds(refunds_path, [])
-    orders = stream(path, read_orders_file)
-    carried: dict[int, list[dict]] = {}
+    orders = orders_file.listed(orders_file.stream(path, read_orders_file))
+    carried: dict[int, list[ListedRefund]] = {}
 
-    def remembered() -> Iterator[Mapping[str, Any]]:
-        for raw in orders:
+    def remembered() -> Iterator[Listed]:
+        for listed in orders:
             carried.clear()  # the order before was done with its refunds (or skipped)
-            full = embedded(raw)
+            full = listed.refunds()
             if full:
-                carried[int(raw.get("id") or 0)] = full
-            yield raw
+                carried[listed.rank] = full
+            yield listed
 
     return events(spec, remembered(), sink, lambda order: given.get(order.id) or carried.pop(order.id, ()), window)
 
@@ -142,10 +143,10 @@ def online(spec: Spec, source: Source, sink: Sink, ledger, only: Sequence[int] =
     if only:
         raw = [source.order(order_id) for order_id in only]
     else:
-        unbooked = (o for o in due.Listing(source, window, ledger) if (ledger.step(o["id"], None, "document") or {}).get("state") != "done")
+        unbooked = (o for o in due.Listing(source, window, ledger) if (ledger.step(o.id, None, "document") or {}).get("state") != "done")
         raw, wanted, booker = [], limit or ONLINE_LIMIT, Booker(spec)
-        for order in (o for o in unbooked if window.verdict(o, started(o["id"])) is None):
-            held = days is None and _sale_held(booker, order, source, sink, taken(order["id"]))
+        for order in (o for o in unbooked if window.verdict(o, started(o.id)) is None):
+            held = days is None and _sale_held(booker, order, source, sink, taken(order.id))
             if held or wanted > 0:
                 raw.append(order)  # one the books hold is shown as such, and takes no place of the limit
                 wanted -= 0 if held else 1
@@ -158,11 +159,11 @@ def online(spec: Spec, source: Source, sink: Sink, ledger, only: Sequence[int] =
     return result
 
 
-def _sale_held(booker: Booker, raw: Mapping[str, Any], source: Source, sink: Sink, taken: set[str]) -> bool:
+def _sale_held(booker: Booker, listed: Listed, source: Source, sink: Sink, taken: set[str]) -> bool:
     """Whether the books hold the order's sale and it has no refund (a refund is looked at
     when shown); an order that cannot be booked is not held."""
     try:
-        order = due.read_order(raw, source if booker.wants_categories else None)
+        order = due.read_order(listed, source if booker.wants_categories else None)
         return not order.refund_ids and held_by_books(sink, due.sale(booker, order), taken) is not None
     except BookingError:
         return False
@@ -179,7 +180,9 @@ def preview_spec(spec: Spec | str | Path, options: PreviewOptions = PreviewOptio
     with target(spec, options.sandbox, on_secret) as (spec, _box):
         woo, sink, ledger = parts(spec, read_only=True)
         try:
-            return online(spec, woo, sink, ledger, options.order_ids, options.limit)
+            shown = online(spec, woo, sink, ledger, options.order_ids, options.limit)
+            preview_codes.named(shown.names, shown.documents)  # online: each document's codes beside Exact's ids
+            return shown
         finally:
             ledger.close()
 

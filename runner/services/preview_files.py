@@ -4,18 +4,14 @@ order or a list) and the refunds per order, from a refunds file or embedded in t
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from runner.adapters.woo import orders_file
+from runner.domain.listed import ListedRefund
 from runner.errors import SpecError
-
-
-def embedded(raw: Mapping[str, Any]) -> list[dict]:
-    """Full refund objects an order carries itself (an export with refunds embedded)."""
-    return [r for r in raw.get("refunds") or [] if isinstance(r, dict) and "amount" in r]
 
 
 def _read_json_or_yaml(path: str, what: str) -> Any:
@@ -38,16 +34,13 @@ def read_orders_file(path: str) -> list[dict]:
     return data
 
 
-def read_refunds(path: str | None, orders: list[dict]) -> dict[int, list[dict]]:
+def read_refunds(path: str | None, orders: list[dict]) -> dict[int, list[ListedRefund]]:
     """Refunds per order: from a refunds file ({order id: [refund, ...]}) or, when the
     orders embed full refund objects, from the orders themselves."""
-    refunds: dict[int, list[dict]] = {}
-    for order in orders:
-        if full := embedded(order):
-            refunds[int(order["id"])] = full
+    refunds = {listed.rank: full for listed in orders_file.listed(orders) if (full := listed.refunds())}
     if path:
         data = _read_json_or_yaml(path, "refunds file")
         if not isinstance(data, dict):
             raise SpecError(f"refunds file {path} must map order ids to lists of refunds", "see tests/data/woo-sample-refunds.json")
-        refunds.update({int(k): list(v) for k, v in data.items()})
+        refunds.update({int(k): orders_file.refunds(v) for k, v in data.items()})
     return refunds

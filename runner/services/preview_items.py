@@ -5,12 +5,13 @@ already is shown as such (the sink's `find`, as a run asks it)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
 from runner.domain import daily_split
 from runner.domain.booking import Booker, Document
+from runner.domain.listed import Listed, ListedRefund
 from runner.domain.model import Order
 from runner.errors import BookingError
 from runner.pipeline import due
@@ -22,9 +23,9 @@ from runner.spec.model import Spec
 
 def events(
     spec: Spec,
-    raw_orders: Iterable[Mapping[str, Any]],
+    raw_orders: Iterable[Listed],
     sink: Sink,
-    refunds_of: Callable[[Order], Sequence[Mapping[str, Any]]],
+    refunds_of: Callable[[Order], Sequence[ListedRefund]],
     window: due.Window,
     source: Source | None = None,
     only: Sequence[int] = (),
@@ -42,13 +43,13 @@ def events(
     booker, wanted, seen, shown = Booker(spec), set(only), set(), 0
     if days is None and spec.booking.mode == "daily_summary":
         days = DayPreview(spec, sink)
-    for raw in raw_orders:
-        order_id = int(raw.get("id") or 0)
+    for listed in raw_orders:
+        order_id = listed.rank
         if wanted:  # only then kept: a streamed preview of 100,000 orders keeps no id
             if order_id not in wanted:
                 continue
             seen.add(order_id)
-        if (why := window.verdict(raw, started(order_id))) is not None:
+        if (why := window.verdict(listed, started(order_id))) is not None:
             yield order_id, None, {"order": order_id, "skipped": why}
             continue
         if limit is not None and shown >= limit:
@@ -56,7 +57,7 @@ def events(
         shown += 1
         refused: list[tuple[int, BookingError]] = []  # refunds that fail alone: the order's other documents are shown
         try:
-            order = due.read_order(raw, source if booker.wants_categories else None)
+            order = due.read_order(listed, source if booker.wants_categories else None)
             every = due.plans(booker, order, refunds_of(order), refused)
             planned = [p for p in every if window.includes(p.document) or started(order_id)]
             items = [_item(sink, p, days, taken(order_id), order) for p in planned]

@@ -37,21 +37,24 @@ class SpecStatus:
     booked_month: int = 0
     last_run: dict[str, Any] | None = None
     last_success: str | None = None
+    lines_month: int = 0  # Exact booking lines posted this month, by the runs' records
     failures: list[dict[str, Any]] = field(default_factory=list)
     pending: list[dict[str, Any]] = field(default_factory=list)
     timezone: str | None = None  # the shop's, every time is shown in
     ledger_damaged: str | None = None
     token_age_days: float | None = None
     running: dict[str, Any] | None = None
+    allowance: int | None = None  # exact.monthly_lines: the booking lines the edition allows a month
     error: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """As `runner status --json` shows it (the keys in the order it always had)."""
-        keys = ("booked_total", "credits_total", "booked_today", "booked_month", "last_run", "last_success", "failures", "pending", "timezone")
+        keys = ("booked_total", "credits_total", "booked_today", "booked_month", "last_run", "last_success", "lines_month", "failures")
+        keys += ("pending", "timezone")
         out: dict[str, Any] = {key: getattr(self, key) for key in keys}
         if self.ledger_damaged:
             out["ledger_damaged"] = self.ledger_damaged
-        out["token_age_days"], out["running"] = self.token_age_days, self.running
+        out["token_age_days"], out["running"], out["allowance"] = self.token_age_days, self.running, self.allowance
         return out | ({"error": self.error} if self.error else {})
 
     @property
@@ -76,7 +79,7 @@ def status_of(spec: Spec | str | Path, on_secret: Secrets | None = None) -> Spec
 
     spec = open_spec(spec, on_secret) if isinstance(spec, str | Path) else spec
     with Ledger.dry_copy(spec.state_file) as ledger:  # reads only: works on a damaged or read-only ledger
-        result = SpecStatus(str(spec.path), **ledger_status(ledger), timezone=spec.timezone)
+        result = SpecStatus(str(spec.path), **ledger_status(ledger), timezone=spec.timezone, allowance=spec.exact.monthly_lines)
         if ledger.damaged:
             result.ledger_damaged = f"{ledger.damaged}; the next run sets it aside and rebuilds it from Exact and the shop"
     try:

@@ -18,10 +18,11 @@ from itertools import islice
 from pathlib import Path
 
 from runner.adapters.exact.payloads import line_problems, master_data_problems
+from runner.adapters.woo import orders_file
 from runner.domain.booking import Booker
 from runner.domain.daily_split import routes
 from runner.domain.lines import Fact
-from runner.domain.model import Rate, parse_order, percent
+from runner.domain.model import Rate, percent
 from runner.errors import BookingError
 from runner.pipeline.ports import capability
 from runner.services.connect import Secrets, open_spec, parts, target
@@ -40,6 +41,8 @@ class ValidateOptions:
 
     online: bool = False
     sandbox: bool = False
+    webhook: str | None = None  # online, when ready: register the shop's order webhooks to this desk URL
+    named: str | None = None  # the spec's path as the caller named it (the desk's hook names it)
 
 
 @dataclass
@@ -52,6 +55,7 @@ class ValidateResult:
     unset: list[str] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    hooked: list[str] = field(default_factory=list)  # the webhooks registered, one line each
 
 
 def validate_spec(spec: Spec | str | Path, options: ValidateOptions = ValidateOptions(), on_secret: Secrets | None = None) -> ValidateResult:
@@ -68,6 +72,10 @@ def validate_spec(spec: Spec | str | Path, options: ValidateOptions = ValidateOp
         woo, sink, ledger = parts(spec, read_only=True)
         try:
             result.checked, result.problems = check(spec, woo, sink)
+            if options.webhook and not result.problems:  # only for a spec that is ready
+                from runner.services.webhooks import register
+
+                result.hooked = register(spec, woo, options.webhook, Path(options.named or spec.path))
         finally:
             ledger.close()
     return result
@@ -89,7 +97,7 @@ def check(spec: Spec, woo, sink) -> tuple[list[str], list[Problem]]:
     if rounding_code and rounding_code not in master.vat_codes:
         problems.append(Problem("the spec", f"booking.rounding.vat_code '{rounding_code}' does not exist in this administration"))
 
-    recent = [parse_order(raw) for raw in islice(woo.orders(sorted(spec.orders.statuses)), RECENT)]
+    recent = [listed.read() for listed in islice(woo.orders(sorted(spec.orders.statuses)), RECENT)]
     documents = []
     for order in recent:
         try:
@@ -104,7 +112,11 @@ def check(spec: Spec, woo, sink) -> tuple[list[str], list[Problem]]:
     checked.append(f"{len(recent)} recent order(s) booked on paper against the administration's codes")
     checked += other_shops(sink, documents)
 
-    sample = recent[0] if recent else parse_order({"id": 0, "number": "0", "billing": {"country": "NL", "email": "check@example.nl"}})
+    sample = (
+        recent[0]
+        if recent
+        else next(orders_file.listed([{"id": 0, "number": "0", "billing": {"country": "NL", "email": "check@example.nl"}}])).read()
+    )
     combinations = 0
     for raw in rates:
         pct = percent(raw.get("rate") or "0")

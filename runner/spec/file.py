@@ -23,8 +23,15 @@ ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # ${VAR} values that are identifiers, not secrets: the login address must show the client id.
 # Every other ${VAR} value is blanked, a shop URL too (it may carry a key or a password).
 PUBLIC_VALUES = {("exact", "client_id"), ("exact", "base_url"), ("exact", "redirect_uri"), ("exact", "division")}
-SECRET_KEYS = (("woocommerce", "consumer_secret"), ("exact", "client_secret"), ("notify", "email", "password"))  # ${VAR} only
-SECRET_KEYS += (("settlements", "mollie", "api_key"), ("settlements", "stripe", "api_key"), ("settlements", "paypal", "client_secret"))
+SECRET_KEYS = (
+    ("woocommerce", "consumer_secret"),
+    ("woocommerce", "webhook_secret"),
+    ("exact", "client_secret"),
+    ("notify", "email", "password"),
+    ("settlements", "mollie", "api_key"),
+    ("settlements", "stripe", "api_key"),
+    ("settlements", "paypal", "client_secret"),
+)  # ${VAR} only
 
 
 def _bundled(folder: str) -> Path:

@@ -1,6 +1,5 @@
-"""The spec as typed, frozen sections, built once by the loader from the validated document
-(defaults filled in). The schema says what a key may hold; these say what the code reads.
-Templates are kept as their source text here and compiled in `Spec.templates`."""
+"""The spec as typed, frozen sections, built once by the loader from the validated document (defaults filled
+in). The schema says what a key may hold; these say what the code reads; templates stay text (`Spec.templates`)."""
 
 from __future__ import annotations
 
@@ -42,6 +41,7 @@ class WooCommerce:
     country: str = "NL"  # the shop's own: a VAT-free consumer sale to another member state is warned about
     query_string_auth: bool = False
     timeout: Decimal = Decimal(30)
+    webhook_secret: str = ""  # signs webhook deliveries to `runner serve` (runner/web/hooks.py)
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,7 @@ class Exact:
     user: str = ""  # the login store's login of this Exact user (runner/adapters/exact/logins.py login_of)
     token_file: str = ""  # set: a token file of the spec's own; empty: the shared login store
     daily_reserve: int = 50
+    monthly_lines: int = 0  # the edition's booking-line allowance (unconfirmed figures: the consultant sets it)
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,8 @@ class WooSimulator:
         self.refunds: dict[int, list[dict[str, Any]]] = {}
         self.hooks: list[Callable[[Request], None]] = []  # run before each request, under the server lock
         self.log: list[tuple[str, str]] = []  # (method, path?query) of every request served
+        self.webhooks: list[dict[str, Any]] = []  # GET/POST /webhooks (webhooks.py); `deliver(order)` sends to them
+        self.pings: list[tuple[int, str, int]] = []  # (webhook, delivery URL, the ping's answer) of every webhook created
         self._captchas: list[Callable[[Request], bool] | None] = []
         self._next_id = 1
         for order in orders:
@@ -141,6 +143,12 @@ class WooSimulator:
         """Build and add an order created now: `place_order(lines=(...), billing=Address(...))`."""
         cart.setdefault("created", self.local_now())
         return self.add_order(build_order(Cart(id=self.allocate_id(), **cart), self.store))
+
+    def deliver(self, order_id: int, topic: str = "order.updated") -> list[int]:
+        """WooCommerce's webhook deliveries of the order as it is now (webhooks.py); their answers."""
+        from runner.sandbox.woo.webhooks import deliver
+
+        return deliver(self, self._order(order_id), topic)
 
     def set_status(self, order_id: int, status: str) -> dict[str, Any]:
         """Change an order's status now (date_modified moves; paid/completed dates are set)."""

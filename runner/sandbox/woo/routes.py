@@ -26,6 +26,7 @@ from runner.sandbox.woo.api_catalog import (
 )
 from runner.sandbox.woo.auth import ApiKey
 from runner.sandbox.woo.invariants import KIND_MONEY, ORDER_MONEY
+from runner.sandbox.woo.webhooks import webhook_create, webhooks_list
 from runner.sandbox.woo.wp import Args, Query, denied, listing, no_route, only_fields, respond, serve, wp_error, wp_list
 
 WooSimulator = Any  # the simulator (api.py) that serves these routes; api.py imports this module, so it is named, not imported
@@ -211,4 +212,6 @@ ROUTES: tuple[Route, ...] = (
     Route(r"/wc/v3/taxes/(\d+)", GET, tax_single),
     Route(r"/wc/v3/settings/([\w-]+)", GET, settings),
     Route(r"/wc/v3/settings/([\w-]+)/([\w-]+)", GET, settings),
+    Route(r"/wc/v3/webhooks", GET, webhooks_list),
+    Route(r"/wc/v3/webhooks", ("POST",), webhook_create),
 )
