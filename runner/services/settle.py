@@ -188,5 +188,5 @@ def _day(order) -> date:
 
 def _preview(mode: SettlementMode, books, settlement: Settlement) -> dict:
     made = entry(settlement, mode.links(settlement), mode.accounts[settlement.provider], mode.sign)
-    request = books.payload(made, books.journal(made.journal)[0])
+    request = books.chained(made)
     return {"payout": settlement.reference or settlement.id, "endpoint": BANK_ENTRIES, "payload": request, "named": list(made.named)}

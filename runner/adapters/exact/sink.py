@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from runner.adapters.exact.accounts import AccountIndex
+from runner.adapters.exact.balances import Balances
 from runner.adapters.exact.client import ExactApi
 from runner.adapters.exact.customers import Customers
 from runner.adapters.exact.index import BooksIndex
@@ -45,6 +46,7 @@ class ExactSink(BooksReading, Receipts, Lookups, Customers, Invoices):
     def __init__(self, api: ExactApi, ledger) -> None:
         self.api, self.ledger = api, ledger
         self.master = MasterCache(api, ledger)
+        self.balances = Balances(api)  # each bank or cash journal's balance, read once a run: receipts open on it
         self.balance_sheet: frozenset[str] = frozenset()  # non-revenue GL accounts the spec allows lines on
         self.receipt_sign = 1  # payments.receipt_sign: how this administration wants money in on a bank line
         self._indexes: dict[str, BooksIndex] = {}  # per target: what the books hold
@@ -72,6 +74,7 @@ class ExactSink(BooksReading, Receipts, Lookups, Customers, Invoices):
 
     # the Sink protocol (runner/pipeline/ports.py)
     def open(self) -> None:
+        self.balances.clear()
         self.refresh_accounts()
 
     def problems(self, document: Document, payment: PaymentPlan | None) -> list[str]:
@@ -168,7 +171,7 @@ class ExactSink(BooksReading, Receipts, Lookups, Customers, Invoices):
             if posting.payment and not done["document"].get("number"):  # the number is given at printing
                 return {"number": self.invoice_status(invoice).get("InvoiceNumber")}
             return {}
-        row = self.api.post(*self._payment(posting, done))
+        row, _ = self.balances.post(*self._payment(posting, done))
         return {"ref": row.get("EntryID")}
 
     def lookup(self, step: str, intent: Facts, known: set[str]) -> Facts | None:
