@@ -35,10 +35,10 @@ class SettlementBooks(MasterCache):
     batched: frozenset[str] = frozenset()
     capabilities = frozenset({"find", "lookup", "settlements"})
 
-    def __init__(self, api: ExactApi, ledger, receipt_sign: int = 1) -> None:
+    def __init__(self, api: ExactApi, ledger, receipt_sign: int = 1, balances: Balances | None = None) -> None:
         super().__init__(api, ledger)
         self.receipt_sign = receipt_sign
-        self.balances = Balances(api)  # the opening of each entry: the journal's last closing, carried forward
+        self.balances = balances or Balances(api)  # the opening of each entry: the journal's last closing, carried forward
         self._journals: dict[str, tuple[Decimal, dict[str, Facts]]] = {}
         self.loose: dict[str, list[tuple[int | None, Decimal]]] = {}  # per journal: (OurRef, amount) of the lines of other entries
         self.refs: dict[str, set[tuple[int, bool]]] = {}  # per journal: (OurRef, money in) of every line on a document

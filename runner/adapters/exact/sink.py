@@ -35,6 +35,7 @@ from runner.adapters.exact.payloads import (
 )
 from runner.adapters.exact.reading import BooksReading
 from runner.adapters.exact.receipts import Receipts
+from runner.adapters.exact.settlements import SettlementBooks
 from runner.domain.booking import CustomerPlan, Document, PaymentPlan
 from runner.domain.money import text
 from runner.errors import BookingError
@@ -47,11 +48,12 @@ class ExactSink(BooksReading, Receipts, Lookups, Customers, Invoices):
         self.api, self.ledger = api, ledger
         self.master = MasterCache(api, ledger)
         self.balances = Balances(api)  # each bank or cash journal's balance, read once a run: receipts open on it
+        self._journals: SettlementBooks | None = None  # the payments journals as the payouts' books read them
         self.balance_sheet: frozenset[str] = frozenset()  # non-revenue GL accounts the spec allows lines on
         self.receipt_sign = 1  # payments.receipt_sign: how this administration wants money in on a bank line
         self._indexes: dict[str, BooksIndex] = {}  # per target: what the books hold
         self.batched = frozenset({"payment"})  # receipts go out together: one entry per journal and month, not one per order
-        self.capabilities = frozenset(CAPABILITIES) - {"settlements"}  # all but what the payouts' books do (exact/settlements.py)
+        self.capabilities = frozenset(CAPABILITIES)  # all of them
         self.name = f"Exact division {api.division} at {api.base_url.rstrip('/')}" if api is not None else "Exact (offline)"
 
     @property
@@ -75,7 +77,15 @@ class ExactSink(BooksReading, Receipts, Lookups, Customers, Invoices):
     # the Sink protocol (runner/pipeline/ports.py)
     def open(self) -> None:
         self.balances.clear()
+        self._journals = None
         self.refresh_accounts()
+
+    def paid(self, journal: str) -> set[tuple[int, bool]]:
+        """settlements: what a payments journal holds on documents, (OurRef, money in), read
+        once a run the way the payouts' books read it (exact/settlements.py)."""
+        if self._journals is None:
+            self._journals = SettlementBooks(self.api, self.ledger, self.receipt_sign, self.balances)
+        return self._journals.paid(journal)
 
     def problems(self, document: Document, payment: PaymentPlan | None) -> list[str]:
         if problem := self.currency_problem(document.journal, document.currency):
