@@ -17,6 +17,7 @@ from runner.ledger.lock import RunLock
 from runner.pipeline.engine import INTERRUPTED
 from runner.pipeline.outcome import status as ledger_status
 from runner.pipeline.progress import span
+from runner.services import settlement_report
 from runner.support.moments import shown
 from runner.support.text import table
 
@@ -36,6 +37,7 @@ def summary_of(spec) -> dict[str, Any]:
     with Ledger.dry_copy(spec.state_file) as ledger:  # reads only: works on a damaged or read-only ledger
         summary = ledger_status(ledger)
         summary["timezone"] = spec.timezone  # the zone every time is shown in
+        summary["settlements"] = settlement_report.status(ledger)  # per provider, as the last settle left it
         if ledger.damaged:
             summary["ledger_damaged"] = f"{ledger.damaged}; the next run sets it aside and rebuilds it from Exact and the shop"
     try:
@@ -132,6 +134,7 @@ def status_lines(status: dict[str, Any]) -> list[str]:
             out.append("WARNING: the Exact login dies after 30 days unused; run the sync (or `runner auth SPEC`) soon")
     if status.get("ledger_damaged"):
         out.append(f"WARNING: the ledger cannot be read in full ({status['ledger_damaged']})")
+    out += settlement_report.status_lines(status.get("settlements") or [])
     if status["pending"]:
         out.append(f"unknown outcomes to look up on the next run: {len(status['pending'])}")
     if status["failures"]:
