@@ -138,8 +138,8 @@ def naive(status: str, shop: list[dict], folder: Path) -> int:
     from runner.adapters.exact.client import ExactApi, quote
     from runner.adapters.exact.master import MasterCache
     from runner.adapters.exact.payloads import Ids, document_payload, payment_payload
+    from runner.adapters.woo.rest import parse_order
     from runner.domain.booking import Booker
-    from runner.domain.model import parse_order
 
     woo, exact = WooSimulator(orders=shop), ExactSimulator(minutely_limit=1_000_000, daily_limit=1_000_000)
     box = serve(woo, exact)

@@ -225,7 +225,7 @@ class SyncBox:
 
     def due(self) -> list[dict]:
         """The orders a run should book: a trigger status, or refunded after reaching one."""
-        from runner.domain.model import reached_trigger
+        from runner.adapters.woo.rest import reached_trigger
 
         return [o for o in self.woo.orders.values() if reached_trigger(o, {"completed", "processing"})]
 

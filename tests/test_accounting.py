@@ -13,8 +13,8 @@ from decimal import Decimal as D
 import pytest
 
 from runner.adapters.exact.payloads import Ids, document_payload, payment_payload
+from runner.adapters.woo.rest import WooRefund, parse_order, parse_refund
 from runner.domain.booking import Booker
-from runner.domain.model import parse_order, parse_refund
 from runner.errors import BookingError
 from runner.pipeline import due
 from runner.sandbox.woo.carts import DEFAULT_STORE, Address, Cart, Fee, ProductLine, RefundItem, RefundRequest, Shipping
@@ -64,9 +64,9 @@ def test_refunds_beyond_the_sale_fail_that_refund_with_a_message(booker):
     _, first = refund(order, 9001, amount="20.00")
     second = {**copy.deepcopy(first), "id": 9002}  # WooCommerce's own screen refuses it; a plugin's refund did not
     parsed = parse_order(order)
-    assert due.credit(booker, parsed, first, []).document.total == D("-20.00")
+    assert due.credit(booker, parsed, WooRefund(first), []).document.total == D("-20.00")
     with pytest.raises(BookingError, match=r"refund 9002 of order 7001: the refunds add up to 40.00, more than the order's total 30.25"):
-        due.credit(booker, parsed, second, [first])
+        due.credit(booker, parsed, WooRefund(second), [WooRefund(first)])
 
 
 def test_a_refund_of_more_of_a_line_than_was_sold_fails(booker):
@@ -77,7 +77,7 @@ def test_a_refund_of_more_of_a_line_than_was_sold_fails(booker):
     more["id"] = 9002
     # within the order's total, but the same two bags are refunded again
     with pytest.raises(BookingError, match="4 of line .* refunded, but 2 were sold"):
-        due.credit(booker, parse_order(after_first), more, [first])
+        due.credit(booker, parse_order(after_first), WooRefund(more), [WooRefund(first)])
 
 
 def test_a_zero_vat_amount_is_sent_on_a_line_whose_rate_is_above_zero(entry_booker):
@@ -393,9 +393,9 @@ def test_refunds_after_one_that_exceeds_what_is_left_are_credited_and_the_bad_on
     # 30.25 - 20.00 = 10.25 left when refund 9002 of 20.00 comes
     left = r"refund 9002 of order 7001: .*10\.25 was left to refund after refund\(s\) 9001, and this refund is 20\.00"
     with pytest.raises(BookingError, match=left):
-        due.credit(booker, parsed, bad, [first])
+        due.credit(booker, parsed, WooRefund(bad), [WooRefund(first)])
     # 9002 is failed on its own and takes nothing: 20.00 + 5.00 = 25.00 fits in 30.25
-    assert due.credit(booker, parsed, later, [first, bad]).document.total == D("-5.00")
+    assert due.credit(booker, parsed, WooRefund(later), [WooRefund(first), WooRefund(bad)]).document.total == D("-5.00")
 
 
 def subtotal_refund_order(number: int = 7201, created: datetime = WHEN, **dates) -> dict:

@@ -9,9 +9,9 @@ from decimal import Decimal as D
 import pytest
 
 from runner.adapters.exact.payloads import Ids, MasterData, VatCode, document_payload, master_data_problems, payment_payload
+from runner.adapters.woo.rest import parse_order, parse_refund
 from runner.domain.booking import Booker
 from runner.domain.lines import local_date
-from runner.domain.model import parse_order, parse_refund
 from runner.errors import BookingError
 from runner.spec import check as spec_module
 from tests.conftest import write_spec

@@ -155,8 +155,8 @@ def test_an_icp_order_a_version_before_kept_for_its_day_is_booked_once_on_its_ow
     """A ledger of before keeps a reverse-charge order as a member of its (still open) day: seen
     again, it is booked on its own and taken out of the day, never in both."""
     from runner import spec as spec_module
+    from runner.adapters.woo.rest import parse_order
     from runner.domain.booking import Booker
-    from runner.domain.model import parse_order
     from runner.domain.summary import record
 
     box = sync_box(orders=0, extra=DAILY)

@@ -13,8 +13,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from runner import spec as spec_module
+from runner.adapters.woo.rest import parse_order
 from runner.domain.booking import Booker
-from runner.domain.model import parse_order
 from runner.domain.summary import Day, closed, day_of, member, record, summarize
 from runner.errors import SpecError
 from runner.sandbox.host import Fault

@@ -231,7 +231,7 @@ def test_a_long_run_stops_before_it_could_look_stalled_and_the_next_carries_on(s
     run stops taking orders after 90 minutes; nothing is skipped, the next run books the rest."""
     import time
 
-    from runner.domain.model import reached_trigger
+    from runner.adapters.woo.rest import reached_trigger
     from tests.test_exact_truth import engine
 
     box = sync_box(orders=12)

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from runner.adapters.woo.rest import parse_order, parse_refund
 from runner.domain.booking import Booker
-from runner.domain.model import parse_order, parse_refund
 from runner.errors import BookingError
 from runner.sandbox.woo.carts import DEFAULT_STORE, Address, Cart, Coupon, Fee, ProductLine, RefundItem, RefundRequest, Shipping
 from runner.sandbox.woo.invariants import check_order

@@ -138,8 +138,8 @@ def test_exact_rows_are_read_with_padded_codes_wcf_dates_and_cents():
 
 
 def test_shop_documents_sum_the_booked_lines_per_code(sample_orders):
+    from runner.adapters.woo.rest import parse_order
     from runner.domain.booking import Booker
-    from runner.domain.model import parse_order
     from runner.spec import check as spec_module
     from tests.conftest import DATA
 

@@ -58,7 +58,7 @@ class Booker:
         per rate WooCommerce's tax_lines, the cents of a shop that rounds at subtotal on revenue."""
         facts = item_facts(order.items, order.rates, order.coupons, self.booking.discounts)
         facts += charge_facts(order.charges, order.rates, items=order.items, inclusive=order.prices_include_tax)
-        facts = with_home_vat(with_vouchers(facts, order.raw), self._b2b, self.spec)  # gift cards; an invalid VAT number under `warn`
+        facts = with_home_vat(with_vouchers(facts, order), self._b2b, self.spec)  # gift cards; an invalid VAT number under `warn`
         facts, warnings = agree_vat(facts, order.tax_totals, keep_gross=order.prices_include_tax)
         facts = cents_to_revenue(facts, order.total, order.total_tax - sum(order.tax_totals.values(), ZERO))
         return (unlisted_redemption(facts, order.total, self.tolerance) if self.booking.pw_gift_cards else facts), warnings
@@ -80,7 +80,7 @@ class Booker:
         explain spread over the order's rates."""
         items, untaxed = taxed_as_sold(order, refund)
         facts = item_facts(items, refund.rates, (), "net") + charge_facts(refund.charges, refund.rates, refunded=True)
-        facts = with_home_vat(with_vouchers(facts, order.raw, sale=False), self._b2b, self.spec)
+        facts = with_home_vat(with_vouchers(facts, order, sale=False), self._b2b, self.spec)
         targets = dict(refund.tax_totals)
         for added in (i for i, before in zip(items, refund.items) if i is not before):
             if added.taxes[0].rate_id in targets:  # the VAT split out belongs to that rate's total too

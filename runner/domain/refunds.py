@@ -15,18 +15,12 @@ from runner.domain.money import ZERO, cents
 HUNDRED = Decimal(100)
 
 
-def refunded_item(line: dict) -> int:
-    """The order item a refund line refunds (WooCommerce keeps it in `_refunded_item_id`); 0 if none."""
-    meta = {m.get("key"): m.get("value") for m in line.get("meta_data") or [] if isinstance(m, dict)}
-    return int(meta.get("_refunded_item_id") or 0)
-
-
 def taxed_as_sold(order: Order, refund: Refund) -> tuple[list[Item], list[str]]:
     """A refund's product lines, where one without taxes (the admin typed only a line total)
     is taken as an amount including VAT at the rate of the line it refunds, the VAT split out;
     with a warning for each, since WooCommerce itself put no VAT on it."""
     sold = {item.id: item for item in order.items}
-    refunded_from = {int(line.get("id") or 0): refunded_item(line) for line in refund.raw.get("line_items") or []}
+    refunded_from = {line.id: line.refunded_item for line in refund.items}
     items, warnings = [], []
     for item in refund.items:
         original = sold.get(refunded_from.get(item.id, 0))
@@ -73,9 +67,8 @@ def _exceeds(order: Order, refund: Refund, before: Sequence[Refund]) -> str:
     sold = {item.id: item.quantity for item in order.items}
     back: dict[int, Decimal] = {}
     for r in (*before, refund):
-        for line in r.raw.get("line_items") or []:
-            refunded = refunded_item(line)
-            back[refunded] = back.get(refunded, ZERO) - Decimal(str(line.get("quantity") or 0))
+        for line in r.items:
+            back[line.refunded_item] = back.get(line.refunded_item, ZERO) - line.quantity
     for item_id, quantity in back.items():
         if item_id in sold and quantity > sold[item_id]:
             return f"refund {refund.id} of order {order.number}: {quantity} of line {item_id} refunded, but {sold[item_id]} were sold"
@@ -91,10 +84,8 @@ def whole_order(order: Order, refund: Refund, earlier: Sequence[Refund]) -> bool
     if fitting(order, earlier) or not order.total or refund.amount != order.total:
         return False
     back: dict[int, Decimal] = {}
-    for kind in ("line_items", "fee_lines", "shipping_lines"):
-        for line in refund.raw.get(kind) or []:
-            refunded = refunded_item(line)
-            back[refunded] = back.get(refunded, ZERO) - Decimal(str(line.get("quantity") or 0))
+    for line in (*refund.items, *refund.charges):  # a fee or shipping line counts by being there: it has no quantity
+        back[line.refunded_item] = back.get(line.refunded_item, ZERO) - (line.quantity if isinstance(line, Item) else ZERO)
     if any(back.get(item.id) != item.quantity for item in order.items if item.quantity):
         return False
     return all(charge.id in back for charge in order.charges if charge.total or charge.total_tax)
@@ -102,8 +93,7 @@ def whole_order(order: Order, refund: Refund, earlier: Sequence[Refund]) -> bool
 
 def amount_only(refund: Refund) -> bool:
     """A refund typed as an amount alone (WooCommerce's refund screen, no line filled in)."""
-    lines = [line for kind in ("line_items", "fee_lines", "shipping_lines") for line in refund.raw.get(kind) or []]
-    return refund.amount > 0 and not any(Decimal(str(line.get("total") or 0)) or Decimal(str(line.get("quantity") or 0)) for line in lines)
+    return refund.amount > 0 and not any(item.total or item.quantity for item in refund.items) and not any(c.total for c in refund.charges)
 
 
 def rest_of_order(order: Order, refund: Refund, earlier: Sequence[Refund]) -> bool:

@@ -1,5 +1,6 @@
 """Gift cards (issue 22 #7; reference vat-edge-cases.md section 4): the sale of a card and its
-redemption, as the common plugins put them in the order JSON.
+redemption, as the common plugins put them in the order JSON (read into `Item.gift_card` and
+`Order.gift_cards` by runner/adapters/woo/rest.py).
 
 The law (Directive 2006/112/EC art. 30a, 30b, 73a as amended by Directive (EU) 2016/1065; in
 the Netherlands art. 2a Wet OB since 1 January 2019): a multi-purpose voucher (MPV: what it
@@ -28,45 +29,21 @@ when goods are handed over against it. A single-purpose voucher (SPV) is taxed w
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any
 
 from runner.domain.lines import Fact
-from runner.domain.money import ZERO, amount
-
-SALE_META = ("wc_gc_giftcard_", "_wc_gc_giftcard_", "pw_gift_card_", "_pw_gift_card_", "ywgc_", "_ywgc_")
-
-
-def card_products(order_raw: Mapping[str, Any]) -> frozenset[int]:
-    """The product ids of the order's gift-card lines (told by their line meta)."""
-    ids = set()
-    for line in order_raw.get("line_items") or []:
-        meta = line.get("meta_data") if isinstance(line, Mapping) else None
-        keys = (str(m.get("key") or "") for m in meta or [] if isinstance(m, Mapping))
-        if any(key.startswith(SALE_META) for key in keys):
-            ids.add(int(line.get("product_id") or 0))
-    return frozenset(ids)
+from runner.domain.model import Order
+from runner.domain.money import ZERO
 
 
-def redemptions(order_raw: Mapping[str, Any]) -> list[tuple[str, Decimal]]:
-    """(card code, amount) of every gift card the order was paid with."""
-    cards = [c for c in order_raw.get("gift_cards") or [] if isinstance(c, Mapping)]
-    found = [(str(c.get("code") or ""), amount(c.get("amount"), "gift_cards.amount")) for c in cards]
-    for meta in order_raw.get("meta_data") or []:
-        if isinstance(meta, Mapping) and meta.get("key") == "_ywgc_applied_gift_cards" and isinstance(meta.get("value"), Mapping):
-            found += [(str(code), amount(value, "_ywgc_applied_gift_cards")) for code, value in meta["value"].items()]
-    return [(code, value) for code, value in found if value]
-
-
-def with_vouchers(facts: list, order_raw: Mapping[str, Any], sale: bool = True) -> list:
+def with_vouchers(facts: list, order: Order, sale: bool = True) -> list:
     """The facts with gift-card lines as `voucher` and, for a sale, a `redemption` line per
-    card it was paid with (see the module's text)."""
-    cards = card_products(order_raw)
+    card it was paid with (see the module's text; the shop's adapter tells both apart)."""
+    cards = frozenset(item.product_id for item in order.items if item.gift_card)
     out = [replace(f, kind="voucher") if f.kind == "product" and f.product_id in cards and f.product_id else f for f in facts]
     if sale:
-        out += [Fact("redemption", f"Gift card {code}".strip(), Decimal(1), -value, ZERO, None) for code, value in redemptions(order_raw)]
+        out += [Fact("redemption", f"Gift card {code}".strip(), Decimal(1), -value, ZERO, None) for code, value in order.gift_cards]
     return out
 
 

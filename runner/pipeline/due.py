@@ -5,12 +5,14 @@
   verdict on one order: due, or why not.
 - `listing`: which orders to look at in the shop: everything since the backfill start on
   a first run (or when the spec's statuses grew), else what changed since the last run.
-- `read_order` + `plans`: an order (with its product categories) and its refunds become
-  documents, each with the customer it is booked on and the payment that settles it."""
+- `read_order` + `plans`: a listed order (runner/domain/listed.py: what the Source yields,
+  never the shop's JSON), read with its product categories once it is due, and its listed
+  refunds become documents, each with the customer it is booked on and the payment that
+  settles it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -18,7 +20,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from runner.domain.booking import Booker, CustomerPlan, Document, PaymentPlan
-from runner.domain.model import Order, parse_order, parse_refund, reached_trigger
+from runner.domain.listed import Listed, ListedRefund
+from runner.domain.model import Order
 from runner.errors import BookingError, RunnerError, UsageError
 from runner.pipeline.ports import Source
 
@@ -46,12 +49,12 @@ class Window:
         start = (ledger.cursor(SINCE) if ledger is not None else None) or since
         return cls(frozenset(statuses), _day(start), timezone)
 
-    def verdict(self, raw: Mapping[str, Any], started: bool = False) -> str | None:
+    def verdict(self, listed: Listed, started: bool = False) -> str | None:
         """None when the order's documents are due (each still subject to `includes`); else
         why not. An order whose booking started is due whatever its status has become."""
-        if started or reached_trigger(raw, self.statuses):
+        if started or listed.reached(self.statuses):
             return None
-        return f"status '{raw.get('status')}' is not one of orders.statuses ({', '.join(sorted(self.statuses))})"
+        return f"status '{listed.status}' is not one of orders.statuses ({', '.join(sorted(self.statuses))})"
 
     def includes(self, document: Document) -> bool:
         return self.since is None or document.entry_date >= self.since
@@ -98,13 +101,13 @@ class Listing:
         self.newest = cursor
         self.complete = False
 
-    def __iter__(self) -> Iterator[dict]:
+    def __iter__(self) -> Iterator[Listed]:
         statuses = self.window.listed_statuses() if self.full else None
-        for raw in self.source.orders(statuses, modified_after_gmt=self.after):
-            changed = str(raw.get("date_modified_gmt") or "")
+        for listed in self.source.orders(statuses, modified_after_gmt=self.after):
+            changed = listed.changed
             if changed and (self.newest is None or changed > self.newest):
                 self.newest = changed
-            yield raw
+            yield listed
         self.complete = True
 
     def advance(self) -> None:
@@ -152,26 +155,10 @@ def asks_for_refunds(order: Order, store_wide: bool, listed_parents: set[int]) -
     return bool(order.refund_ids) or not store_wide or order.id in listed_parents
 
 
-def read_order(raw: Mapping[str, Any], source: Source | None = None) -> Order:
-    """The order model, with each product's categories when a shop is at hand. Data that
-    cannot be read (a line that is no object, an amount that is none) fails this order only."""
-    try:
-        items = [i for i in raw.get("line_items") or [] if isinstance(i, Mapping)]
-        categories = {i.get("product_id"): source.categories(i.get("product_id")) for i in items} if source else None
-        return parse_order(raw, categories)
-    except RunnerError:
-        raise
-    except Exception as exc:  # whatever the data makes of the code: this order's failure, never the run's
-        raise BookingError(
-            f"order {raw.get('number') or raw.get('id')}: the shop's data cannot be read ({type(exc).__name__}: {sample(exc)})",
-            "look at the order in WooCommerce (a plugin may have saved it half); it is retried by itself",
-        ) from None
-
-
-def order_id(raw: Any) -> int | None:
-    """A listed row's order id, or None when it has none that can be one."""
-    value = raw.get("id") if isinstance(raw, Mapping) else None
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+def read_order(listed: Listed, source: Source | None = None) -> Order:
+    """The order model, with each product's categories when a shop is at hand (asked only
+    now: for an order that is due). Data that cannot be read fails this order only."""
+    return listed.read(source.categories if source else None)
 
 
 def sample(value: Any) -> str:
@@ -211,21 +198,19 @@ def _sale(booker: Booker, order: Order) -> Planned:
     return Planned(document, booker.customer(order), booker.payment(order, document))
 
 
-def credit(booker: Booker, order: Order, refund: Mapping[str, Any], earlier: Sequence[Mapping[str, Any]] = ()) -> Planned:
+def credit(booker: Booker, order: Order, refund: ListedRefund, earlier: Sequence[ListedRefund] = ()) -> Planned:
     """A refund's credit; `earlier`: the order's refunds before it, which it may not exceed with."""
-    with planning(f"refund {refund.get('id', '?') if isinstance(refund, Mapping) else '?'} of order {order.number}"):
-        before = [parse_refund(r, order) for r in earlier]
-        document = booker.book_refund(order, parse_refund(refund, order), before)
+    with planning(f"refund {refund.label} of order {order.number}"):
+        before = [r.read(order) for r in earlier]
+        document = booker.book_refund(order, refund.read(order), before)
         return Planned(document, booker.customer(order), booker.payment(order, document))
 
 
-def plans(
-    booker: Booker, order: Order, refunds: Sequence[Mapping[str, Any]] = (), refused: list[tuple[int, BookingError]] | None = None
-) -> list[Planned]:
+def plans(booker: Booker, order: Order, refunds: Sequence[ListedRefund] = (), refused: list[tuple[int, BookingError]] | None = None) -> list[Planned]:
     """An order's documents: its sale, then one credit per refund (oldest first). With
     `refused`, a refund that cannot be credited is put there (id, why) and the others go on,
     as in a run (issue 22 #2); without, it fails the order."""
-    ordered = sorted(refunds, key=lambda r: int(r.get("id") or 0))
+    ordered = sorted(refunds, key=lambda r: r.rank)
     planned = [sale(booker, order)]
     for n, refund in enumerate(ordered):
         try:
@@ -233,7 +218,7 @@ def plans(
         except BookingError as exc:
             if refused is None:
                 raise
-            refused.append((int(refund.get("id") or 0), exc))
+            refused.append((refund.rank, exc))
     return planned
 
 

@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from runner.domain.booking import Booker
+from runner.domain.listed import Listed
 from runner.domain.model import Order
 from runner.errors import BookingError, QuotaExhausted, RunnerError
 from runner.ledger import Ledger
@@ -74,7 +75,7 @@ class Run:
             self.sink.open()
             started, looked = self.clock(), 0
             self._expected = len(only) if only else None
-            for raw in self.due(since, only, retry_now):
+            for listed in self.due(since, only, retry_now):
                 if limit is not None and len(self.outcome.booked) + len(self.outcome.failed) >= limit:  # orders attempted
                     break
                 if self.clock() - started > self.seconds:
@@ -83,7 +84,7 @@ class Run:
                         "nothing is lost: the next run carries on"
                     )
                     break
-                self.one(raw, force=bool(only) or retry_now is not None)
+                self.one(listed, force=bool(only) or retry_now is not None)
                 looked += 1
                 if len(self.pipeline.pending) >= BATCH:
                     self.pipeline.flush()
@@ -152,12 +153,12 @@ class Run:
         self._retried = len(retry)
         yield from (self.source.order(order_id) for order_id in retry)
         listing = due.Listing(self.source, self._window(since), self.ledger)
-        refunds = self.source.refunds_after(listing.after)  # None: the shop has no store-wide list
-        self.refunds_listed = refunds is not None
-        self.refund_parents = set(dict.fromkeys(int(r["parent_id"]) for r in refunds or () if r.get("parent_id")))
-        for raw in listing:
-            if due.order_id(raw) not in retry:
-                yield raw
+        parents = self.source.refund_parents(listing.after)  # None: the shop has no store-wide list
+        self.refunds_listed = parents is not None
+        self.refund_parents = parents or set()
+        for listed in listing:
+            if listed.id not in retry:
+                yield listed
         for parent in sorted(self.refund_parents - self.seen):  # refunds whose order the list did not show
             yield self.source.order(parent)
         listing.advance()
@@ -184,10 +185,10 @@ class Run:
             return back.since.isoformat()
         ours = capability(self.sink, "shop_documents")
         asked: set[str] = set()
-        for raw in due.Listing(self.source, back, self.ledger):
-            if back.verdict(raw) is None:
+        for listed in due.Listing(self.source, back, self.ledger):
+            if back.verdict(listed) is None:
                 try:
-                    sale = due.sale(self.booker, due.read_order(raw, self.source if self.booker.wants_categories else None))
+                    sale = due.sale(self.booker, due.read_order(listed, self.source if self.booker.wants_categories else None))
                     document = sale.document
                     if ours and document.journal not in asked:
                         asked.add(document.journal)
@@ -223,21 +224,21 @@ class Run:
         return wanted
 
     # one order
-    def one(self, raw: dict, force: bool = False) -> None:
-        order_id = due.order_id(raw)
+    def one(self, listed: Listed, force: bool = False) -> None:
+        order_id = listed.id
         if order_id is None:  # cannot be booked, nor remembered: said on every run until the shop is fixed
-            self.outcome.warnings.append(f"the shop listed something that is not an order with an id ({due.sample(raw)}); look at it in WooCommerce")
+            self.outcome.warnings.append(f"the shop listed something that is not an order with an id ({listed.shown}); look at it in WooCommerce")
             return
         self.seen.add(order_id)
         started = self.ledger.step(order_id, None, "document") is not None
         window = self.window
-        if window.verdict(raw, started) is not None:
+        if window.verdict(listed, started) is not None:
             self.outcome.skipped += 1
             return
         if order_id in self.outcome.waiting and not force:
             return
         try:
-            order = due.read_order(raw, self.source if self.booker.wants_categories else None)
+            order = due.read_order(listed, self.source if self.booker.wants_categories else None)
             account = None
             if not self._complete(order_id, None):
                 sale = self._dated(order_id, due.sale(self.booker, order))
@@ -249,22 +250,22 @@ class Run:
                 self.mode.still_held(order_id, None, lambda: self._dated(order_id, due.sale(self.booker, order)))
             refused: list[tuple[int, BookingError]] = []  # refunds that cannot be credited, each on its own (issue 22 #2)
             if self._may_have_refunds(order):
-                listed = self.source.refunds(order_id)
+                given = self.source.refunds(order_id)
                 with due.planning(f"the refunds of order {order.number}"):  # a refund without a number for an id fails this order
-                    refunds = sorted(listed, key=lambda r: int(r["id"]))
+                    refunds = sorted(given, key=lambda r: r.id)
                 for n, refund in enumerate(refunds):
-                    if self._complete(order_id, refund["id"]):
-                        self.mode.still_held(order_id, refund["id"], lambda n=n, refund=refund: due.credit(self.booker, order, refund, refunds[:n]))
+                    if self._complete(order_id, refund.id):
+                        self.mode.still_held(order_id, refund.id, lambda n=n, refund=refund: due.credit(self.booker, order, refund, refunds[:n]))
                         continue
                     try:
                         planned = due.credit(self.booker, order, refund, refunds[:n])
                     except BookingError as exc:  # the sale and the other refunds go on
-                        refused.append((int(refund["id"]), exc))
+                        refused.append((refund.id, exc))
                         continue
                     if window.includes(planned.document):
-                        account, posted = self.mode.book(order, refund["id"], planned, account)
+                        account, posted = self.mode.book(order, refund.id, planned, account)
                         if posted:
-                            self.outcome.credits.append(f"{order_id}/{refund['id']}")
+                            self.outcome.credits.append(f"{order_id}/{refund.id}")
             if refused:
                 message = "; ".join(exc.message for _, exc in refused)
                 self.failures.failed(order_id, BookingError(message, refused[0][1].hint), "local", refund=refused[0][0])

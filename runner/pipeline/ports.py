@@ -38,6 +38,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from runner.domain.booking import CustomerPlan, Document, PaymentPlan
+from runner.domain.listed import Listed, ListedRefund
 from runner.domain.vat_codes import VatCode
 from runner.errors import NotSupported, RunnerError, ServiceError
 
@@ -96,25 +97,26 @@ class Quota:
 
 
 class Source(Protocol):
-    """The shop, read-only. Every method may raise `ServiceError` (unreachable, kept
+    """The shop, read-only: orders and refunds as the domain's `Listed` / `ListedRefund`
+    (runner/domain/listed.py), never the shop's own JSON. Every method may raise `ServiceError` (unreachable, kept
     failing), `SpecError` (the keys or the address are wrong) or `LoginNeeded`."""
 
     calls: int
     name: str  # the shop, as a ledger records whose it is (its address)
     listed: int | None  # how many orders the last `orders` listing holds, as the shop said (X-WP-Total); None: not said
 
-    def orders(self, statuses: list[str] | None = None, created_after: str | None = None, modified_after_gmt: str | None = None) -> Iterator[dict]:
+    def orders(self, statuses: list[str] | None = None, created_after: str | None = None, modified_after_gmt: str | None = None) -> Iterator[Listed]:
         """Orders by ascending id, each once: `created_after` is shop-local, `modified_after_gmt` UTC."""
 
-    def order(self, order_id: int) -> dict:
-        """One order as the REST API returns it."""
+    def order(self, order_id: int) -> Listed:
+        """One order, as listed (read it with `Listed.read`)."""
 
-    def refunds(self, order_id: int) -> list[dict]:
+    def refunds(self, order_id: int) -> list[ListedRefund]:
         """The refunds of one order, complete (with their lines)."""
 
-    def refunds_after(self, after_gmt: str | None) -> Iterator[dict] | None:
-        """Refunds of all orders created after `after_gmt` (UTC), each with its `parent_id`;
-        None when the shop cannot list refunds store-wide (then each order is asked)."""
+    def refund_parents(self, after_gmt: str | None) -> set[int] | None:
+        """The orders with refunds created after `after_gmt` (UTC); None when the shop cannot
+        list refunds store-wide (then each order is asked)."""
 
     def categories(self, product_id: int) -> tuple[str, ...]:
         """Category names of a product; () for a deleted product."""

@@ -12,8 +12,10 @@ from typing import Any
 
 import yaml
 
+from runner.adapters.woo import orders_file
 from runner.domain import daily_split
 from runner.domain.booking import Booker, Document
+from runner.domain.listed import Listed, ListedRefund
 from runner.domain.model import Order
 from runner.errors import BookingError, SpecError
 from runner.pipeline import due, exactly_once
@@ -37,9 +39,9 @@ class Preview:
 
 def preview(
     spec,
-    raw_orders: Iterable[Mapping[str, Any]],
+    raw_orders: Iterable[Listed],
     sink: Sink,
-    refunds_of: Callable[[Order], Sequence[Mapping[str, Any]]],
+    refunds_of: Callable[[Order], Sequence[ListedRefund]],
     window: due.Window,
     source: Source | None = None,
     only: Sequence[int] = (),
@@ -54,7 +56,7 @@ def preview(
     through `due.plans` and the sink's own requests, as in a run. With booking.mode
     daily_summary the documents are the day summaries (runner/services/preview_days.py)."""
     result = Preview()
-    ordered = sorted(raw_orders, key=lambda o: int(o.get("id") or 0))
+    ordered = sorted(raw_orders, key=lambda o: o.rank)
     for order_id, document, item in events(spec, ordered, sink, refunds_of, window, source, only, limit, started, days, taken):
         if document is not None:
             result.documents.append((document, item))
@@ -73,9 +75,9 @@ def preview(
 
 def events(
     spec,
-    raw_orders: Iterable[Mapping[str, Any]],
+    raw_orders: Iterable[Listed],
     sink: Sink,
-    refunds_of: Callable[[Order], Sequence[Mapping[str, Any]]],
+    refunds_of: Callable[[Order], Sequence[ListedRefund]],
     window: due.Window,
     source: Source | None = None,
     only: Sequence[int] = (),
@@ -93,13 +95,13 @@ def events(
     booker, wanted, seen, shown = Booker(spec), set(only), set(), 0
     if days is None and spec.booking.mode == "daily_summary":
         days = DayPreview(spec, sink)
-    for raw in raw_orders:
-        order_id = int(raw.get("id") or 0)
+    for listed in raw_orders:
+        order_id = listed.rank
         if wanted:  # only then kept: a streamed preview of 100,000 orders keeps no id
             if order_id not in wanted:
                 continue
             seen.add(order_id)
-        if (why := window.verdict(raw, started(order_id))) is not None:
+        if (why := window.verdict(listed, started(order_id))) is not None:
             yield order_id, None, {"order": order_id, "skipped": why}
             continue
         if limit is not None and shown >= limit:
@@ -107,7 +109,7 @@ def events(
         shown += 1
         refused: list[tuple[int, BookingError]] = []  # refunds that fail alone: the order's other documents are shown
         try:
-            order = due.read_order(raw, source if booker.wants_categories else None)
+            order = due.read_order(listed, source if booker.wants_categories else None)
             every = due.plans(booker, order, refunds_of(order), refused)
             planned = [p for p in every if window.includes(p.document) or started(order_id)]
             items = [_item(sink, p, days, taken(order_id), order) for p in planned]
@@ -189,36 +191,29 @@ def held_by_books(sink: Sink, planned: due.Planned, taken: set[str]) -> str | No
     return f"already in Exact ({kind} {doc.journal}/{number})" if number is not None else f"already in Exact ({kind} {found.get('ref')})"
 
 
-def offline(spec, raw_orders: list[dict], refunds: Mapping[int, Sequence[Mapping[str, Any]]], sink: Sink, only=(), limit=None) -> Preview:
+def offline(spec, raw_orders: list[dict], refunds: Mapping[int, Sequence[ListedRefund]], sink: Sink, only=(), limit=None) -> Preview:
     """An orders file through the spec's window, with the refunds given per order."""
     window = due.Window.of(spec.orders.statuses, spec.orders.since, timezone=spec.timezone)
-    return preview(spec, raw_orders, sink, lambda order: refunds.get(order.id, ()), window, only=only, limit=limit)
+    return preview(spec, orders_file.listed(raw_orders), sink, lambda order: refunds.get(order.id, ()), window, only=only, limit=limit)
 
 
 def offline_stream(spec, path: str, refunds_path: str | None, sink: Sink) -> Iterator[tuple[int, Document | None, dict[str, Any]]]:
     """An orders file as it is read (runner/adapters/woo/orders_file.py): each order's events as soon as
     they are made, in the file's order; refunds from the refunds file or the order itself."""
-    from runner.adapters.woo.orders_file import stream
-
     window = due.Window.of(spec.orders.statuses, spec.orders.since, timezone=spec.timezone)
     given = read_refunds(refunds_path, [])
-    orders = stream(path, read_orders_file)
-    embedded: dict[int, list[dict]] = {}
+    orders = orders_file.listed(orders_file.stream(path, read_orders_file))
+    embedded: dict[int, list[ListedRefund]] = {}
 
-    def remembered() -> Iterator[Mapping[str, Any]]:
-        for raw in orders:
+    def remembered() -> Iterator[Listed]:
+        for listed in orders:
             embedded.clear()  # the order before was done with its refunds (or skipped)
-            full = _embedded(raw)
+            full = listed.refunds()
             if full:
-                embedded[int(raw.get("id") or 0)] = full
-            yield raw
+                embedded[listed.rank] = full
+            yield listed
 
     return events(spec, remembered(), sink, lambda order: given.get(order.id) or embedded.pop(order.id, ()), window)
-
-
-def _embedded(raw: Mapping[str, Any]) -> list[dict]:
-    """Full refund objects an order carries itself (an export with refunds embedded)."""
-    return [r for r in raw.get("refunds") or [] if isinstance(r, dict) and "amount" in r]
 
 
 def online(spec, source: Source, sink: Sink, ledger, only: Sequence[int] = (), limit: int | None = None) -> Preview:
@@ -239,10 +234,10 @@ def online(spec, source: Source, sink: Sink, ledger, only: Sequence[int] = (), l
     if only:
         raw = [source.order(order_id) for order_id in only]
     else:
-        unbooked = (o for o in due.Listing(source, window, ledger) if (ledger.step(o["id"], None, "document") or {}).get("state") != "done")
+        unbooked = (o for o in due.Listing(source, window, ledger) if (ledger.step(o.id, None, "document") or {}).get("state") != "done")
         raw, wanted, booker = [], limit or ONLINE_LIMIT, Booker(spec)
-        for order in (o for o in unbooked if window.verdict(o, started(o["id"])) is None):
-            held = days is None and _sale_held(booker, order, source, sink, taken(order["id"]))
+        for order in (o for o in unbooked if window.verdict(o, started(o.id)) is None):
+            held = days is None and _sale_held(booker, order, source, sink, taken(order.id))
             if held or wanted > 0:
                 raw.append(order)  # one the books hold is shown as such, and takes no place of the limit
                 wanted -= 0 if held else 1
@@ -255,11 +250,11 @@ def online(spec, source: Source, sink: Sink, ledger, only: Sequence[int] = (), l
     return result
 
 
-def _sale_held(booker: Booker, raw: Mapping[str, Any], source: Source, sink: Sink, taken: set[str]) -> bool:
+def _sale_held(booker: Booker, listed: Listed, source: Source, sink: Sink, taken: set[str]) -> bool:
     """Whether the books hold the order's sale and it has no refund (a refund is looked at
     when shown); an order that cannot be booked is not held."""
     try:
-        order = due.read_order(raw, source if booker.wants_categories else None)
+        order = due.read_order(listed, source if booker.wants_categories else None)
         return not order.refund_ids and held_by_books(sink, due.sale(booker, order), taken) is not None
     except BookingError:
         return False
@@ -285,16 +280,13 @@ def read_orders_file(path: str) -> list[dict]:
     return data
 
 
-def read_refunds(path: str | None, orders: list[dict]) -> dict[int, list[dict]]:
+def read_refunds(path: str | None, orders: list[dict]) -> dict[int, list[ListedRefund]]:
     """Refunds per order: from a refunds file ({order id: [refund, ...]}) or, when the
     orders embed full refund objects, from the orders themselves."""
-    refunds: dict[int, list[dict]] = {}
-    for order in orders:
-        if full := _embedded(order):
-            refunds[int(order["id"])] = full
+    refunds = {listed.rank: full for listed in orders_file.listed(orders) if (full := listed.refunds())}
     if path:
         data = _read_json_or_yaml(path, "refunds file")
         if not isinstance(data, dict):
             raise SpecError(f"refunds file {path} must map order ids to lists of refunds", "see tests/data/woo-sample-refunds.json")
-        refunds.update({int(k): list(v) for k, v in data.items()})
+        refunds.update({int(k): orders_file.refunds(v) for k, v in data.items()})
     return refunds

@@ -10,9 +10,10 @@ from decimal import Decimal
 from itertools import islice
 
 from runner.adapters.exact.payloads import line_problems, master_data_problems
+from runner.adapters.woo import orders_file
 from runner.domain.booking import Booker
 from runner.domain.lines import Fact
-from runner.domain.model import Rate, parse_order, percent
+from runner.domain.model import Rate, percent
 from runner.errors import BookingError
 from runner.pipeline.ports import capability
 from runner.services.named_codes import collective_problems, named_problems
@@ -39,7 +40,7 @@ def check(spec, woo, sink) -> tuple[list[str], list[Problem]]:
     if rounding_code and rounding_code not in master.vat_codes:
         problems.append(Problem("the spec", f"booking.rounding.vat_code '{rounding_code}' does not exist in this administration"))
 
-    recent = [parse_order(raw) for raw in islice(woo.orders(sorted(spec.orders.statuses)), RECENT)]
+    recent = [listed.read() for listed in islice(woo.orders(sorted(spec.orders.statuses)), RECENT)]
     documents = []
     for order in recent:
         try:
@@ -54,7 +55,11 @@ def check(spec, woo, sink) -> tuple[list[str], list[Problem]]:
     checked.append(f"{len(recent)} recent order(s) booked on paper against the administration's codes")
     checked += other_shops(sink, documents)
 
-    sample = recent[0] if recent else parse_order({"id": 0, "number": "0", "billing": {"country": "NL", "email": "check@example.nl"}})
+    sample = (
+        recent[0]
+        if recent
+        else next(orders_file.listed([{"id": 0, "number": "0", "billing": {"country": "NL", "email": "check@example.nl"}}])).read()
+    )
     combinations = 0
     for raw in rates:
         pct = percent(raw.get("rate") or "0")

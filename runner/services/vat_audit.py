@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from runner.domain.context import customer_context
-from runner.domain.model import Order, parse_refund
+from runner.domain.model import Order, Refund
 from runner.domain.money import ZERO
 from runner.domain.report import Doc
 from runner.domain.vat_area import EU, destination
@@ -55,18 +55,18 @@ class Audit:
     spread: list[str] = field(default_factory=list)  # amount-only refunds: their VAT is the runner's spread, WooCommerce has none
 
 
-def woo_facts(order: Order, refund: Mapping | None, vat_number: str, home: str) -> Facts:
-    source = parse_refund(refund, order) if refund is not None else order
+def woo_facts(order: Order, refund: Refund | None, vat_number: str, home: str) -> Facts:
+    source = refund if refund is not None else order
     taxed: dict[RateKey, Decimal] = {}
     for rate_id, tax in source.tax_totals.items():
         rate = source.rates.get(rate_id) or order.rates.get(rate_id)
         key = ((rate.country if rate else "") or home, (rate.percent if rate else ZERO).normalize())
         taxed[key] = taxed.get(key, ZERO) + tax
-    key = (order.id, int(refund["id"]) if refund is not None else None)
-    return Facts(key, order.country, vat_number, taxed, refund is not None and not refund.get("tax_lines"))
+    key = (order.id, refund.id if refund is not None else None)
+    return Facts(key, order.country, vat_number, taxed, refund is not None and not refund.tax_totals)
 
 
-def note_facts(booker, facts: dict | None, order: Order, refund: Mapping | None) -> None:
+def note_facts(booker, facts: dict | None, order: Order, refund: Refund | None) -> None:
     """WooCommerce's own figures of a document the report reads, into `facts` by its key,
     with the VIES answer on its VAT number that the runs kept (the booker's checker)."""
     if facts is not None:

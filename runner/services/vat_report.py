@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from runner.domain.booking import Booker, Document, PaymentPlan
+from runner.domain.listed import Listed
 from runner.domain.money import ZERO
 from runner.domain.report import NONE, Code, Doc, Pair, moved_cent
 from runner.domain.vat_number import Checker
@@ -217,8 +218,8 @@ def read_shop(
     booker = Booker(spec, vies)
     documents, failed = [], {}
     after = f"{(start - timedelta(days=1)).isoformat()}T00:00:00"
-    listed = source.refunds_after(after)  # as a run finds refunds: the store-wide list, where the shop has one
-    parents = {int(r["parent_id"]) for r in listed or () if r.get("parent_id")}
+    listed = source.refund_parents(after)  # as a run finds refunds: the store-wide list, where the shop has one
+    parents = listed or set()
     for done, raw in enumerate(_orders(source, window, after, parents), 1):
         _read_order(booker, source, raw, start, window, listed is not None, parents, documents, failed, facts)
         if progress:
@@ -227,7 +228,7 @@ def read_shop(
     return documents, failed
 
 
-def _read_order(booker, source: Source, raw: dict, start: date, window: due.Window, store_wide: bool, parents: set[int], documents, failed, facts):
+def _read_order(booker, source: Source, raw: Listed, start: date, window: due.Window, store_wide: bool, parents: set[int], documents, failed, facts):
     """One order's documents (its sale, its refunds' credits) into `documents`, or why not into `failed`."""
     if window.verdict(raw) is not None:
         return
@@ -238,27 +239,27 @@ def _read_order(booker, source: Source, raw: dict, start: date, window: due.Wind
             documents.append(shop_doc(planned.document, order.status, planned.payment))
             note_facts(booker, facts, order, None)
     except BookingError as exc:  # the run fails it too; its entry date is a guess then
-        when = str(raw.get("date_completed") or raw.get("date_paid") or raw.get("date_created") or "")[:10]
+        when = raw.dated[:10]
         if not when or when >= start.isoformat():
-            failed[int(raw["id"])] = exc.message
+            failed[raw.rank] = exc.message
         return
     asked = due.asks_for_refunds(order, store_wide, parents)
-    refunds = sorted(source.refunds(order.id) if asked else (), key=lambda r: int(r["id"]))
+    refunds = sorted(source.refunds(order.id) if asked else (), key=lambda r: r.id)
     for n, refund in enumerate(refunds):
         try:
             credit = due.credit(booker, order, refund, refunds[:n])
             if window.includes(credit.document):
                 documents.append(shop_doc(credit.document, order.status, credit.payment))
-                note_facts(booker, facts, order, refund)
+                note_facts(booker, facts, order, refund.read(order))
         except BookingError as exc:
-            failed[order.id] = f"refund {refund.get('id')}: {exc.message}"
+            failed[order.id] = f"refund {refund.label}: {exc.message}"
 
 
-def _orders(source: Source, window: due.Window, after: str, parents: set[int]) -> Iterator[dict]:
+def _orders(source: Source, window: due.Window, after: str, parents: set[int]) -> Iterator[Listed]:
     """The orders changed since `after`, then those whose refunds came since without them."""
     seen = set()
     for raw in source.orders(window.listed_statuses(), modified_after_gmt=after):
-        seen.add(int(raw["id"]))
+        seen.add(raw.rank)
         yield raw
     for parent in sorted(parents - seen):
         yield source.order(parent)

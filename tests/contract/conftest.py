@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import bench.calls as calls
+from runner.adapters.woo.rest import WooListed
 from runner.adapters.woo.source import source_from_spec
 from runner.domain.booking import Booker
 from runner.ledger import Ledger
@@ -111,7 +112,7 @@ class Harness:
 
     def planned(self, n: int) -> due.Planned:
         """The sale of the shop's n-th order, as the booking rules make it."""
-        return due.sale(self.books.booker, due.read_order(self.books.orders()[n]))
+        return due.sale(self.books.booker, due.read_order(WooListed(self.books.orders()[n])))
 
     def posting(self, n: int) -> Posting:
         """The sale of the shop's n-th order, on its account (made in the books when new)."""

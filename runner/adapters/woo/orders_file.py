@@ -6,15 +6,27 @@ come in as Decimal. Anything else (YAML, one order as an object) is read whole."
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from runner.adapters.woo.rest import WooListed, WooRefund
+from runner.domain.listed import Listed, ListedRefund
 from runner.errors import SpecError
 
 CHUNK = 64 * 1024
 _DECODER = json.JSONDecoder(parse_float=Decimal)
+
+
+def listed(rows: Iterable[Any]) -> Iterator[Listed]:
+    """The orders of a file (or any rows in the REST API's shape) as the domain's `Listed`."""
+    return (WooListed(row) for row in rows)
+
+
+def refunds(rows: Iterable[Any]) -> list[ListedRefund]:
+    """Refunds in the REST API's shape (a refunds file's list for one order) as `ListedRefund`."""
+    return [WooRefund(row) for row in rows]
 
 
 def stream(path: str, whole) -> Iterator[dict[str, Any]]:

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from runner.adapters.woo.rest import WooListed, WooRefund
 from runner.adapters.woo.shop_api import PER_PAGE, ShopApi, answer_json, answer_rows, sample
 from runner.errors import ServiceError, SpecError
 from runner.spec.model import Spec
@@ -46,7 +47,9 @@ class WooCommerce(ShopApi):
         self._get("orders", {"per_page": 1, "_fields": "id"})
         return {"home": "", "name": ""}
 
-    def orders(self, statuses: list[str] | None = None, created_after: str | None = None, modified_after_gmt: str | None = None) -> Iterator[dict]:
+    def orders(
+        self, statuses: list[str] | None = None, created_after: str | None = None, modified_after_gmt: str | None = None
+    ) -> Iterator[WooListed]:
         """Orders by ascending id. `created_after` is shop-local (as date_created);
         `modified_after_gmt` is UTC, which the API takes with dates_are_gmt."""
         params: dict[str, Any] = {"orderby": "id", "order": "asc"}
@@ -57,9 +60,14 @@ class WooCommerce(ShopApi):
         if modified_after_gmt:
             params.update({"modified_after": modified_after_gmt, "dates_are_gmt": "true"})
         self.listed = None
-        yield from self._pages("orders", params)  # each once, none lost to a page shift
+        for raw in self._pages("orders", params) or ():  # each once, none lost to a page shift
+            yield WooListed(raw)
 
-    def order(self, order_id: int) -> dict:
+    def order(self, order_id: int) -> WooListed:
+        return WooListed(self.order_json(order_id))
+
+    def order_json(self, order_id: int) -> dict:
+        """One order as the REST API returns it."""
         order = answer_json(self._get(f"orders/{order_id}"), f"orders/{order_id}")
         if not isinstance(order, dict):
             raise ServiceError(
@@ -67,16 +75,18 @@ class WooCommerce(ShopApi):
             )
         return order
 
-    def refunds_after(self, after_gmt: str | None) -> Iterator[dict] | None:
-        """Refunds of every order created after `after_gmt` (UTC), by ascending id, from the
-        store-wide list (WooCommerce 9.0+); None when the shop has no such list."""
+    def refund_parents(self, after_gmt: str | None) -> set[int] | None:
+        """The orders with refunds created after `after_gmt` (UTC), read from the store-wide
+        list of refunds (WooCommerce 9.0+) by ascending id; None when the shop has no such list."""
         params: dict[str, Any] = {"orderby": "id", "order": "asc"}
         if after_gmt:
             params.update({"after": after_gmt, "dates_are_gmt": "true"})
-        return self._pages("refunds", params, optional=True)
+        listed = self._pages("refunds", params, optional=True)
+        return None if listed is None else set(dict.fromkeys(int(r["parent_id"]) for r in listed if r.get("parent_id")))
 
-    def refunds(self, order_id: int) -> list[dict]:
-        return answer_rows(self._get(f"orders/{order_id}/refunds", {"per_page": PER_PAGE}), f"orders/{order_id}/refunds", 0, status=200)
+    def refunds(self, order_id: int) -> list[WooRefund]:
+        rows = answer_rows(self._get(f"orders/{order_id}/refunds", {"per_page": PER_PAGE}), f"orders/{order_id}/refunds", 0, status=200)
+        return [WooRefund(row) for row in rows]
 
     def categories(self, product_id: int) -> tuple[str, ...]:
         """Category names of a product, read once per product per run."""
