@@ -1,0 +1,35 @@
+"""A new-user trial of main (issue 23, "A consultant's second week"): what it still found, each
+through the CLI against the sandbox."""
+
+from __future__ import annotations
+
+from tests.conftest import write_spec
+
+SECRETS = ("WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET", "EXACT_CLIENT_ID", "EXACT_CLIENT_SECRET", "EXACT_CLIENT_SECRT", "WOO_CONSUMER_KY")
+
+
+def test_validate_tells_a_misspelt_key_field_and_variable_in_one_run(cli, tmp_path, monkeypatch):
+    for name in SECRETS:
+        monkeypatch.delenv(name, raising=False)
+    mistakes = 'booking:\n  jurnal: "70"\n  description: "{{ order.numbr }}"\n'
+    path = write_spec(tmp_path, mistakes, **{"${EXACT_CLIENT_SECRET}": "${EXACT_CLIENT_SECRT}"})
+    (tmp_path / ".env").write_text("WOO_CONSUMER_KEY=ck\nWOO_CONSUMER_SECRET=cs\nEXACT_CLIENT_ID=id\nEXACT_CLIENT_SECRET=secret\n")
+    result = cli("validate", str(path))
+    assert result.exit_code == 2, result.output
+    assert "3 problems" in result.output, result.output
+    assert "did you mean 'journal'?" in result.output
+    assert "did you mean order.number?" in result.output
+    assert "sync.yaml:12: ${EXACT_CLIENT_SECRT} is not set" in result.output
+    assert "did you mean EXACT_CLIENT_SECRET (in .env)?" in result.output
+    assert "Traceback" not in result.output and "secret\n" not in result.output
+
+
+def test_unset_variables_are_listed_in_file_order_with_their_line(cli, tmp_path, monkeypatch):
+    for name in SECRETS:
+        monkeypatch.delenv(name, raising=False)
+    path = write_spec(tmp_path, **{"${WOO_CONSUMER_KEY}": "${WOO_CONSUMER_KY}", "${EXACT_CLIENT_SECRET}": "${EXACT_CLIENT_SECRT}"})
+    (tmp_path / ".env").write_text("WOO_CONSUMER_KEY=ck\nWOO_CONSUMER_SECRET=cs\nEXACT_CLIENT_ID=id\nEXACT_CLIENT_SECRET=secret\n")
+    result = cli("validate", str(path))
+    assert result.exit_code == 2, result.output
+    woo, exact = result.output.index("sync.yaml:6: ${WOO_CONSUMER_KY}"), result.output.index("sync.yaml:12: ${EXACT_CLIENT_SECRT}")
+    assert woo < exact, result.output
