@@ -33,3 +33,13 @@ def test_unset_variables_are_listed_in_file_order_with_their_line(cli, tmp_path,
     assert result.exit_code == 2, result.output
     woo, exact = result.output.index("sync.yaml:6: ${WOO_CONSUMER_KY}"), result.output.index("sync.yaml:12: ${EXACT_CLIENT_SECRT}")
     assert woo < exact, result.output
+
+
+def test_a_preview_of_one_order_says_exact_holds_it_as_a_preview_of_all_does(sync_box):
+    box = sync_box(orders=30)
+    assert box.run("run").exit_code == 0
+    number, entry = min((int(e["YourRef"]), e) for e in box.exact.entries.values() if "/" not in e["YourRef"])
+    shown = box.run("preview", "--order", str(number))
+    assert shown.exit_code == 0, shown.output
+    assert f"skipped order {number}: already in Exact (entry {entry['Journal'].strip()}/{entry['EntryNumber']})" in shown.output
+    assert "0 document(s) from 0 order(s)" in shown.output
