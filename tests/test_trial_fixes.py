@@ -43,3 +43,14 @@ def test_a_preview_of_one_order_says_exact_holds_it_as_a_preview_of_all_does(syn
     assert shown.exit_code == 0, shown.output
     assert f"skipped order {number}: already in Exact (entry {entry['Journal'].strip()}/{entry['EntryNumber']})" in shown.output
     assert "0 document(s) from 0 order(s)" in shown.output
+
+
+def test_the_report_tells_each_sanity_finding_once(sync_box):
+    box = sync_box(orders=30, extra="customers:\n  vies: 'off'\n")  # reverse charge booked unchecked: a finding
+    assert box.run("run").exit_code == 0
+    period = ("--from", "2000-01-01", "--to", "2099-12-31")
+    for fmt in ("table", "csv"):
+        shown = box.run("report", *period, "--format", fmt)
+        findings = [line for line in shown.output.splitlines() if "which VIES did not confirm" in line]
+        assert findings, shown.output
+        assert len(findings) == len(set(findings)), "\n".join(findings)
