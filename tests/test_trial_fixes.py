@@ -54,3 +54,20 @@ def test_the_report_tells_each_sanity_finding_once(sync_box):
         findings = [line for line in shown.output.splitlines() if "which VIES did not confirm" in line]
         assert findings, shown.output
         assert len(findings) == len(set(findings)), "\n".join(findings)
+
+
+def test_accounts_search_takes_several_words_as_the_readme_writes_them(sync_box):
+    box = sync_box(orders=0)
+    result = box.run("accounts", "--search", "omzet", "hoog")
+    assert result.exit_code == 0, result.output
+    assert [line.split()[0] for line in result.output.splitlines()[1:]] == ["8000"]
+
+
+def test_accounts_name_each_type_or_say_it_is_not_in_exacts_documented_list(sync_box):
+    box = sync_box(orders=0)
+    result = box.run("accounts")
+    assert result.exit_code == 0, result.output
+    for line in result.output.splitlines()[1:]:
+        if "type " in line:
+            assert "(not in Exact's documented list)" in line, line
+    assert "type 120 (not in Exact's documented list)" in result.output
