@@ -71,3 +71,46 @@ def test_accounts_name_each_type_or_say_it_is_not_in_exacts_documented_list(sync
         if "type " in line:
             assert "(not in Exact's documented list)" in line, line
     assert "type 120 (not in Exact's documented list)" in result.output
+
+
+def test_retry_with_nothing_failed_says_so_and_needs_no_secret(cli, tmp_path, monkeypatch):
+    for name in SECRETS:
+        monkeypatch.delenv(name, raising=False)
+    path = write_spec(tmp_path)
+    result = cli("retry", str(path))
+    assert result.exit_code == 0, result.output
+    assert "nothing to retry: no order has failed" in result.output
+    assert "not set" not in result.output and not (tmp_path / ".runner" / "state.json").exists()
+
+
+def test_a_retry_that_fails_says_the_order_once_and_advises_the_fix_not_itself(sync_box):
+    from tests.test_failures_dont_block import refused_orders
+
+    box = sync_box(orders=0)
+    [order] = refused_orders(box, 1)
+    assert box.run("run").exit_code == 1
+    again = box.run("retry")
+    assert again.exit_code == 1, again.output
+    assert f"order {order}: order {order}:" not in again.output, again.output
+    [line] = [line for line in again.output.splitlines() if line.startswith(f"FAILED order {order}")]
+    assert "runner retry" not in line, line
+
+
+def test_a_failure_that_names_its_order_is_said_with_the_order_once(sync_box):
+    from tests.test_invoice_discard import INVOICES, odd_discount_order
+
+    box = sync_box(orders=0, extra=INVOICES, exact_options={"invoice_vat_override": False})
+    order = odd_discount_order(box)["id"]
+    for command in ("run", "retry"):
+        result = box.run(command)
+        assert result.exit_code == 1, result.output
+        assert f"FAILED order {order}: Exact sums the open invoice" in result.output, result.output
+        assert f"order {order}: order {order}" not in result.output
+    assert "runner retry" not in result.output.split("FAILED", 1)[1].splitlines()[0]
+
+
+def test_retry_of_an_order_that_has_not_failed_is_an_error_before_any_secret(cli, tmp_path, monkeypatch):
+    for name in SECRETS:
+        monkeypatch.delenv(name, raising=False)
+    result = cli("retry", str(write_spec(tmp_path)), "5009")
+    assert result.exit_code == 2 and "order 5009 has not failed (no order has failed)" in result.output, result.output

@@ -133,7 +133,7 @@ def _show_run(path: str, log: bool, result: RunResult, as_json: bool, payloads: 
         if payloads:
             Out.echo(json.dumps(result.would_post, indent=2, ensure_ascii=False, default=str))
     for order_id, message in sorted(report["failed"].items(), key=lambda kv: int(kv[0])):
-        Out.echo(f"FAILED order {order_id}: {message}", err=True)
+        Out.echo(render.failed_order(order_id, message), err=True)
     for note in report.get("notes") or ():
         Out.echo(f"note: {note}", err=True)
     for warning in report.get("warnings") or ():
@@ -158,7 +158,7 @@ def retry(args) -> None:
         Out.echo("nothing to retry: no order has failed; `runner run SPEC` books what is due")
         return
     for order_id, message in sorted(result.report["failed"].items(), key=lambda kv: int(kv[0])):
-        Out.echo(f"FAILED order {order_id}: {message}", err=True)
+        Out.echo(render.failed_order(order_id, message, retrying=True), err=True)
     Out.echo(render.run_summary(result.report))
     sys.exit(result.exit_code)
 
