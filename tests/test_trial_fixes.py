@@ -114,3 +114,17 @@ def test_retry_of_an_order_that_has_not_failed_is_an_error_before_any_secret(cli
         monkeypatch.delenv(name, raising=False)
     result = cli("retry", str(write_spec(tmp_path)), "5009")
     assert result.exit_code == 2 and "order 5009 has not failed (no order has failed)" in result.output, result.output
+
+
+def test_run_json_says_a_refused_shop_key_as_json_with_its_exit_code(sync_box):
+    import json
+    import re
+
+    box = sync_box(orders=3)
+    env = box.dir / ".env"
+    env.write_text(re.sub(r"WOO_CONSUMER_KEY=.*", "WOO_CONSUMER_KEY=ck_wrong", env.read_text()))
+    result = box.run("run", "--json")
+    said = json.loads(result.stdout)
+    assert result.exit_code == said["exit_code"] == 1, result.output  # docs/operations.md: a refused shop key is 1
+    assert said["error"] and said["what_to_do"], said
+    assert "ck_wrong" not in result.output
