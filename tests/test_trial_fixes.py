@@ -125,6 +125,6 @@ def test_run_json_says_a_refused_shop_key_as_json_with_its_exit_code(sync_box):
     env.write_text(re.sub(r"WOO_CONSUMER_KEY=.*", "WOO_CONSUMER_KEY=ck_wrong", env.read_text()))
     result = box.run("run", "--json")
     said = json.loads(result.stdout)
-    assert result.exit_code == said["exit_code"] == 1, result.output  # docs/operations.md: a refused shop key is 1
+    assert result.exit_code == said["exit_code"] == 2, result.output  # docs/operations.md: a refused shop key is 2
     assert said["error"] and said["what_to_do"], said
     assert "ck_wrong" not in result.output
