@@ -128,3 +128,13 @@ def test_run_json_says_a_refused_shop_key_as_json_with_its_exit_code(sync_box):
     assert result.exit_code == said["exit_code"] == 2, result.output  # docs/operations.md: a refused shop key is 2
     assert said["error"] and said["what_to_do"], said
     assert "ck_wrong" not in result.output
+
+
+def test_an_unknown_option_suggests_only_a_close_one(cli, tmp_path):
+    path = str(write_spec(tmp_path))
+    bogus = cli("run", path, "--bogus")
+    assert bogus.exit_code == 2 and "No such option '--bogus'." in bogus.output, bogus.output
+    assert "Did you mean" not in bogus.output and "--jobs" not in bogus.output.splitlines()[0]
+    assert "what to do:" in bogus.output
+    close = cli("run", path, "--dryrun")
+    assert close.exit_code == 2 and "Did you mean '--dry-run'?" in close.output, close.output
