@@ -3,6 +3,8 @@ through the CLI against the sandbox."""
 
 from __future__ import annotations
 
+import re
+
 from tests.conftest import write_spec
 
 SECRETS = ("WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET", "EXACT_CLIENT_ID", "EXACT_CLIENT_SECRET", "EXACT_CLIENT_SECRT", "WOO_CONSUMER_KY")
@@ -138,3 +140,22 @@ def test_an_unknown_option_suggests_only_a_close_one(cli, tmp_path):
     assert "what to do:" in bogus.output
     close = cli("run", path, "--dryrun")
     assert close.exit_code == 2 and "Did you mean '--dry-run'?" in close.output, close.output
+
+
+def test_products_dry_run_says_its_summary_in_one_tense(sync_box):
+    box = sync_box(orders=3)
+    looked = box.run("products", "--dry-run")
+    assert looked.exit_code == 0, looked.output
+    assert re.search(r"would create \d+, update \d+, leave \d+ unchanged", looked.output), looked.output
+    assert "updated" not in looked.output
+
+
+def test_products_with_push_false_refuses_in_the_sandbox_too_unless_told_yes(cli):
+    from tests.conftest import ROOT
+
+    refused = cli("products", str(ROOT / "sync.yaml"), "--sandbox")  # the preset: products.push false; no terminal
+    assert refused.exit_code == 2, refused.output
+    assert "products.push is false" in refused.output and "--yes" in refused.output and "what to do:" in refused.output
+    pushed = cli("products", str(ROOT / "sync.yaml"), "--sandbox", "--yes")
+    assert pushed.exit_code == 0, pushed.output
+    assert re.search(r"created [1-9]\d* item\(s\)", pushed.output), pushed.output
