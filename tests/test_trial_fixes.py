@@ -159,3 +159,13 @@ def test_products_with_push_false_refuses_in_the_sandbox_too_unless_told_yes(cli
     pushed = cli("products", str(ROOT / "sync.yaml"), "--sandbox", "--yes")
     assert pushed.exit_code == 0, pushed.output
     assert re.search(r"created [1-9]\d* item\(s\)", pushed.output), pushed.output
+
+
+def test_the_operations_guide_says_what_a_sandbox_run_books(cli):
+    from tests.conftest import ROOT
+
+    said = re.search(r"books (\d+) orders and (\d+) refunds \(as credit documents\)", (ROOT / "docs" / "operations.md").read_text())
+    assert said, "docs/operations.md says what `runner run sync.yaml --sandbox` books"
+    result = cli("run", str(ROOT / "sync.yaml"), "--sandbox")
+    assert result.exit_code == 0, result.output
+    assert f"booked {said[1]} order(s), {said[2]} credit document(s)" in result.output, result.output
