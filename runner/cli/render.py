@@ -155,5 +155,5 @@ def failed_order(order_id: Any, message: str, retrying: bool = False) -> str:
     """ "FAILED order 5009: ..." with the order named once (a message may name it itself), and,
     from `runner retry`, without the advice to run `runner retry`: the fix it names is the advice."""
     message = RETRY_ADVICE.sub("", message) if retrying else message
-    own = f"order {order_id}"
-    return f"FAILED {message}" if message.startswith((f"{own}:", f"{own} ")) else f"FAILED {own}: {message}"
+    own = f"order {order_id}: "
+    return f"FAILED {own}{message.removeprefix(own)}"
