@@ -17,6 +17,8 @@ from runner.domain.money import text
 from runner.errors import RunnerError, UsageError
 from runner.ledger.lock import run_lock
 from runner.services.settle import SettleOptions, SettleResult, chosen, settle
+from runner.services.settlement_report import month as settlement_report_month
+from runner.services.settlement_report import verdict
 from runner.spec.model import Spec
 from runner.spec.providers import PROVIDERS, KeyProvider, PayPal, Provider, Settlements
 
@@ -139,8 +141,12 @@ def lines(result: SettleResult, dry: bool) -> list[str]:
         for said in p.named:
             out.append(f"  note: {said}")
         if p.provider_balance is not None and p.journal_balance is not None:
-            same = "equal" if p.difference == 0 else f"DIFFERENCE {text(p.difference)}"
-            out.append(f"  balance: {p.provider} {text(p.provider_balance)}, journal {p.journal} in Exact {text(p.journal_balance)}: {same}")
+            held = f"{p.provider} {text(p.provider_balance)} (in no payout yet {text(p.in_transit)})"
+            journal = f"journal {p.journal} in Exact {text(p.journal_balance)} (receipts in no payout yet {text(p.unsettled)})"
+            out.append(f"  balance: {held}, {journal}: {verdict(p.difference)}")
+            if p.provider_balance < 0:
+                why = "refunds or chargebacks after its last payout; its next payout takes them from new sales"
+                out.append(f"  note: {p.provider} holds less than nothing: {why}")
     return out or ["no provider to settle"]
 
 
@@ -159,7 +165,7 @@ def settlements_report(spec_path, providers, period, start, end, fmt, sandbox) -
     from runner.adapters.psp import provider_for
     from runner.services import settlement_report
 
-    first, last = _period(period, start, end)
+    chosen_period = _period(period, start, end) if period or start or end else None
     spec = load_spec(spec_path)
     with _target(spec, sandbox) as (spec, box):
         names = chosen(spec, providers)
@@ -173,29 +179,25 @@ def settlements_report(spec_path, providers, period, start, end, fmt, sandbox) -
             adapters = {name: provider_for(name, known[name]) for name in names}
             books = SettlementBooks(sink.api, ledger, sink.receipt_sign)
             number = lambda order, refund: (ledger.step(order, refund, "document") or {}).get("number")  # noqa: E731
+            first, last = chosen_period or settlement_report.latest_month(ledger.settlements(), names, date.today())
             reports = settlement_report.report(spec, ledger, books, adapters, first, last, number)
     if fmt == "json":
         Out.echo(json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False, default=str))
     else:
-        for line in settlement_report.lines(reports, first, last):
+        for line in settlement_report.lines(reports, first, last, chosen_period is None):
             Out.echo(line)
     sys.exit(1 if any(r.difference for r in reports) else 0)
 
 
 def _period(period: str | None, start: str | None, end: str | None) -> tuple[date, date]:
-    """--period YYYY-MM, or --from/--to, or this month."""
+    """--period YYYY-MM, or --from/--to (without either: the month of the latest payout, settlement_report.latest_month)."""
     if period:
         try:
             first = date.fromisoformat(f"{period}-01")
         except ValueError:
             raise UsageError(f"--period {period!r} is not a month", "give it as YYYY-MM, e.g. --period 2026-11") from None
-    elif start or end:
-        first, last = _date(start) or date(2000, 1, 1), _date(end) or date.today()
-        return first, last
-    else:
-        first = date.today().replace(day=1)
-    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return first, date.fromordinal(following.toordinal() - 1)
+        return settlement_report_month(first)
+    return _date(start) or date(2000, 1, 1), _date(end) or date.today()
 
 
 @dataclass

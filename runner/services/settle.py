@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from runner.adapters.exact.payloads import BANK_ENTRIES
 from runner.domain.booking import Booker
-from runner.domain.money import text
+from runner.domain.money import ZERO, text
 from runner.domain.settlement import NAMES, Settlement
 from runner.domain.settling import Accounts, entry
 from runner.errors import RunnerError, SpecError
@@ -21,6 +21,7 @@ from runner.pipeline import due
 from runner.pipeline.exactly_once import Pipeline
 from runner.pipeline.modes.settlements import Orders, SettlementMode
 from runner.pipeline.outcome import Outcome
+from runner.services.settlement_report import difference, standing
 from runner.spec.model import Spec
 
 LOOK_BACK = timedelta(days=62)  # orders read before the first settlement: a payout holds payments of some weeks
@@ -45,16 +46,20 @@ class ProviderResult:
     entries: list[dict] = field(default_factory=list)  # a dry run: what would be posted
     provider_balance: Decimal | None = None
     journal_balance: Decimal | None = None
+    in_transit: Decimal = ZERO  # at the provider: in no paid-out payout yet
+    unsettled: Decimal = ZERO  # in the journal: receipts the run booked that no booked payout holds
 
     @property
     def difference(self) -> Decimal | None:
+        """As `runner report --settlements` has it (settlement_report.difference)."""
         if self.provider_balance is None or self.journal_balance is None:
             return None
-        return self.journal_balance - self.provider_balance
+        return difference(self.provider_balance, self.in_transit, self.journal_balance, self.unsettled)
 
     def as_dict(self) -> dict:
-        out = {k: v for k, v in self.__dict__.items() if k not in ("provider_balance", "journal_balance")}
-        for name in ("provider_balance", "journal_balance", "difference"):
+        money = ("provider_balance", "journal_balance", "in_transit", "unsettled")
+        out = {k: v for k, v in self.__dict__.items() if k not in money}
+        for name in (*money, "difference"):
             value = getattr(self, name)
             out[name] = text(value) if value is not None else None
         return out
@@ -63,18 +68,25 @@ class ProviderResult:
 @dataclass
 class SettleResult:
     providers: list[ProviderResult] = field(default_factory=list)
-    settled: int = 0  # intents of earlier runs looked up
+    looked_up: int = 0  # payouts an earlier run intended, looked up in Exact by their tag
     exact_calls: int = 0
     provider_calls: int = 0
 
     @property
+    def settled(self) -> int:
+        """Payouts booked (or found in Exact) now."""
+        return sum(len(p.booked) for p in self.providers)
+
+    @property
     def exit_code(self) -> int:
-        return 1 if any(p.failed for p in self.providers) else 0
+        """1 when a payout failed or a provider's balance does not agree with its journal's."""
+        return 1 if any(p.failed or p.difference for p in self.providers) else 0
 
     def as_dict(self) -> dict:
         return {
             "providers": [p.as_dict() for p in self.providers],
             "settled": self.settled,
+            "looked_up": self.looked_up,
             "exact_calls": self.exact_calls,
             "provider_calls": self.provider_calls,
         }
@@ -118,7 +130,8 @@ def settle(
     mode = SettlementMode(pipeline, ledger, {n: accounts_of(spec, n) for n in names}, Orders(()), booker.customer, sink.customer, sign)
     if not options.dry_run:
         pipeline.settle(mode.opens(), orders=False)
-        result.settled = outcome.settled
+        result.looked_up = outcome.settled
+    number = lambda order, refund: (ledger.step(order, refund, "document") or {}).get("number")  # noqa: E731
     known = spec.settlements.providers()
     adapters = {name: provider(name) for name in names if known[name].keyed}
     settlements: dict[str, list[Settlement]] = {}
@@ -155,8 +168,13 @@ def settle(
             if key in mode.failed:
                 mine.failed[settlement.reference or settlement.id] = mode.failed.pop(key)
         mine.named = [n for n in mode.named if n.startswith(NAMES[name])]
-        mine.provider_balance = adapters[name].balance()
-        mine.journal_balance = books.balance(journal) * sign
+        stands = standing(name, journal, adapters[name], books, ledger.settlements(), sign, number)
+        mine.provider_balance, mine.in_transit, mine.journal_balance, mine.unsettled = (
+            stands.provider_balance,
+            stands.in_transit,
+            stands.journal_balance,
+            stands.unsettled,
+        )
     result.exact_calls = books.api.calls - calls
     result.provider_calls = sum(getattr(a, "calls", 0) for a in adapters.values())
     return result

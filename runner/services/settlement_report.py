@@ -43,7 +43,7 @@ class ProviderReport:
 
     @property
     def difference(self) -> Decimal:
-        return (self.journal_balance - self.unsettled) - (self.provider_balance - self.in_transit)
+        return difference(self.provider_balance, self.in_transit, self.journal_balance, self.unsettled)
 
     def as_dict(self) -> dict:
         out = {k: v for k, v in self.__dict__.items()}
@@ -52,6 +52,42 @@ class ProviderReport:
         out["fees_per_month"] = {k: text(v) for k, v in self.fees_per_month.items()}
         out["difference"] = text(self.difference)
         return out
+
+
+def difference(provider_balance: Decimal, in_transit: Decimal, journal_balance: Decimal, unsettled: Decimal) -> Decimal:
+    """The one comparison of a provider with its journal (settle's closing line, this report):
+    what the payouts settled at the provider against what they settled in the journal, each
+    side without what no payout holds yet. Not zero: something settled is not in the journal,
+    or in it twice."""
+    return (journal_balance - unsettled) - (provider_balance - in_transit)
+
+
+def verdict(gap: Decimal) -> str:
+    return "agrees to the cent" if gap == 0 else f"DIFFERENCE {text(gap)}"
+
+
+@dataclass
+class Standing:
+    """A provider's balance and its journal's, each with what no payout holds yet."""
+
+    provider_balance: Decimal
+    in_transit: Decimal
+    journal_balance: Decimal
+    loose: list[tuple[int | None, Decimal]]  # receipts in the journal no booked payout holds: (OurRef, amount)
+
+    @property
+    def unsettled(self) -> Decimal:
+        return sum((amount for _, amount in self.loose), ZERO)
+
+
+def standing(name: str, journal: str, adapter, books, records: list[dict], sign: int, number_of: Callable[[int, int | None], int | None]) -> Standing:
+    """`records` the ledger's settlements; `number_of(order, refund)` the entry number of a document."""
+    days = [r["day"] for r in records if r.get("provider") == name and r.get("state") == "done" and r.get("day")]
+    held, in_transit = adapter.balance(), adapter.in_transit(date.fromisoformat(max(days)) if days else None)
+    balance = books.balance(journal) * sign
+    covered = {number_of(o, r or None) for record in records if record.get("provider") == name for o, r in record.get("covers") or []}
+    loose = [(ref, amount * sign) for ref, amount in books.loose.get(journal, []) if ref not in covered]
+    return Standing(held, in_transit, balance, loose)
 
 
 def report(
@@ -65,13 +101,10 @@ def report(
     for name, adapter in providers.items():
         journal = spec.settlements.providers()[name].journal
         mine = ProviderReport(name, journal)
-        days = [r["day"] for r in records if r.get("provider") == name and r.get("state") == "done" and r.get("day")]
-        mine.provider_balance, mine.in_transit = adapter.balance(), adapter.in_transit(date.fromisoformat(max(days)) if days else None)
-        mine.journal_balance = books.balance(journal) * sign
-        covered = {number_of(o, r or None) for record in records if record.get("provider") == name for o, r in record.get("covers") or []}
-        loose = [(ref, amount * sign) for ref, amount in books.loose.get(journal, []) if ref not in covered]
-        mine.unsettled, mine.unsettled_lines = sum((amount for _, amount in loose), ZERO), len(loose)
-        mine.in_transit_receipts = [f"entry {ref}: {text(amount)}" for ref, amount in loose]
+        stands = standing(name, journal, adapter, books, records, sign, number_of)
+        mine.provider_balance, mine.in_transit, mine.journal_balance = stands.provider_balance, stands.in_transit, stands.journal_balance
+        mine.unsettled, mine.unsettled_lines = stands.unsettled, len(stands.loose)
+        mine.in_transit_receipts = [f"entry {ref}: {text(amount)}" for ref, amount in stands.loose]
         for record in records:
             if record.get("provider") != name or record.get("state") != "done":
                 continue
@@ -87,14 +120,29 @@ def report(
     return out
 
 
-def lines(reports: list[ProviderReport], first: date, last: date) -> list[str]:
-    out = [f"settlements {first.isoformat()} .. {last.isoformat()}"]
+def month(first: date) -> tuple[date, date]:
+    """The calendar month `first` falls in."""
+    first = first.replace(day=1)
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return first, date.fromordinal(following.toordinal() - 1)
+
+
+def latest_month(records: list[dict], providers: list[str], today: date) -> tuple[date, date]:
+    """The report's period without --period: the month of the latest payout booked for
+    `providers` (so a report right after `settle` shows its payouts), else this month."""
+    days = [r["day"] for r in records if r.get("provider") in providers and r.get("state") == "done" and r.get("day")]
+    return month(date.fromisoformat(max(days)) if days else today)
+
+
+def lines(reports: list[ProviderReport], first: date, last: date, latest: bool = False) -> list[str]:
+    said = " (the month of the latest payout; --period YYYY-MM for another)" if latest else ""
+    out = [f"settlements {first.isoformat()} .. {last.isoformat()}{said}"]
     for r in reports:
         name = NAMES.get(r.provider, r.provider)
         out.append(f"{name} (journal {r.journal}): {len(r.payouts)} payout(s), fees {text(sum(r.fees_per_month.values(), ZERO))}")
         out.append(f"  {name} holds {text(r.provider_balance)}, of which in no payout yet {text(r.in_transit)}")
         out.append(f"  journal {r.journal} in Exact holds {text(r.journal_balance)}, of which receipts in no payout yet {text(r.unsettled)}")
-        out.append(f"  {'agrees to the cent' if r.difference == 0 else 'DIFFERENCE ' + text(r.difference)}")
+        out.append(f"  {verdict(r.difference)}")
         for month, fee in sorted(r.fees_per_month.items()):
             out.append(f"  fees {month}: {text(fee)}")
         for said in (*r.chargebacks, *r.unmatched, *r.without_credit):
