@@ -72,7 +72,7 @@ def test_every_arrow_points_down():
 
 # The runner imports the sandbox only where --sandbox is asked for: the services' one place that
 # points a spec at it (`connect.target`) and the CLI's `runner sandbox` command that serves it.
-SANDBOX_USERS = {"runner/services/connect.py", "runner/cli/setup.py", "runner/cli/settle.py", "runner/web/demo.py"}  # settle: see SKIN_MAY
+SANDBOX_USERS = {"runner/services/connect.py", "runner/cli/setup.py", "runner/web/demo.py"}
 
 
 def test_the_sandbox_is_imported_only_where_it_is_asked_for():
@@ -87,10 +87,7 @@ def test_the_sandbox_is_imported_only_where_it_is_asked_for():
 # and the commands that set up the Exact adapter itself (cli/setup.py: auth logs in, divisions
 # lists what the login may use; runner/setup does the same for `runner init`).
 BEHIND_THE_SERVICES = ("runner.pipeline", "runner.ledger", "runner.adapters")
-# `runner settle` (cli/settle.py) came with the settlements before it had a service of its
-# own: its orchestration is to move into runner/services/settle.py, and then off this list.
-SKIN_MAY = {"runner.pipeline.progress": ("*",), "runner.adapters": ("runner/cli/setup.py", "runner/cli/settle.py")}
-SKIN_MAY |= {"runner.pipeline": ("runner/cli/settle.py",), "runner.ledger.lock": ("runner/cli/settle.py",)}
+SKIN_MAY = {"runner.pipeline.progress": ("*",), "runner.adapters": ("runner/cli/setup.py",)}
 
 
 def test_the_cli_reaches_pipeline_ledger_and_adapters_only_through_services():

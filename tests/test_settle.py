@@ -125,7 +125,7 @@ def test_lost_answers_in_the_middle_are_found_by_their_tag_never_posted_twice(tm
         (mine,) = first.providers
         assert len(mine.failed) >= 1  # its answer never came: not known whether it landed
         second = settle(w, providers=(provider,))
-        assert second.settled >= 1 and not second.providers[0].failed
+        assert second.looked_up >= 1 and not second.providers[0].failed
         made = entries(w, provider)
         tags = [tagged(line["Description"]) for row in made for line in row["BankEntryLines"] if tagged(line.get("Description") or "")]
         assert len(tags) == len(set(tags)) == len(w.providers.paid_out(provider))  # nothing twice, nothing missing

@@ -46,8 +46,23 @@ def test_json_says_what_was_booked_and_the_balances_then_a_second_run_books_noth
     assert mollie["journal"] == "23" and mollie["provider_balance"] is not None
     # every receipt is in its payout's entry, also of the orders a compacted ledger keeps only as finished (it once took them as paid)
     assert mollie["journal_balance"] == "0.00"
-    again = json.loads(settle_cli(shop.spec, "--provider", "mollie", "--since", "2026-10-01", "--json").output)["providers"][0]
-    assert again["booked"] == [] and again["before"] == len(mollie["booked"])
+    # "settled" counts the payouts booked now; intents of earlier runs looked up in Exact are apart
+    assert json.loads(first.output)["settled"] == len(mollie["booked"]) and json.loads(first.output)["looked_up"] == 0
+    again_all = json.loads(settle_cli(shop.spec, "--provider", "mollie", "--since", "2026-10-01", "--json").output)
+    again = again_all["providers"][0]
+    assert again["booked"] == [] and again["before"] == len(mollie["booked"]) and again_all["settled"] == 0
+
+
+def test_the_settlement_report_without_a_period_shows_the_month_of_the_latest_payout_and_says_so(shop):
+    settle_cli(shop.spec, "--provider", "mollie", "--since", "2026-10-01")
+    dated = CliRunner().invoke(main, ["report", str(shop.spec), "--settlements", "--provider", "mollie", "--format", "json"])
+    days = [p["day"] for p in json.loads(dated.output)[0]["payouts"]]
+    assert days, dated.output
+    shown = CliRunner().invoke(main, ["report", str(shop.spec), "--settlements", "--provider", "mollie"])
+    assert shown.exit_code == 0, shown.output
+    month = max(days)[:7]  # the pinned world's last payout (November 2026), whatever today is
+    assert shown.output.startswith(f"settlements {month}-01 .. ") and "the month of the latest payout" in shown.output
+    assert all(day.startswith(month) for day in days) and f"Mollie (journal 23): {len(days)} payout(s)" in shown.output
 
 
 def test_a_spec_without_settlements_or_naming_another_provider_is_told_what_to_do(tmp_path, shop):
@@ -88,7 +103,18 @@ def test_the_settlement_report_agrees_to_the_cent_then_names_a_difference_and_ex
             "financialtransaction/BankEntries", {"JournalCode": "23", "OpeningBalanceFC": "0", "ClosingBalanceFC": "-25.00", "BankEntryLines": [line]}
         )
     differs = CliRunner().invoke(main, ["report", str(shop.spec), "--settlements", "--provider", "mollie", "--period", "2026-10"])
-    assert differs.exit_code == 1 and "DIFFERENCE" in differs.output
+    assert differs.exit_code == 1 and "DIFFERENCE -25.00" in differs.output
+    # settle's closing line is the same comparison: the same difference, and exit 1
+    closing = settle_cli(shop.spec, "--provider", "mollie", "--since", "2026-10-01")
+    assert closing.exit_code == 1 and "DIFFERENCE -25.00" in closing.output, closing.output
+
+
+def test_settles_closing_line_agrees_where_the_report_does(shop):
+    """Stripe holds what no payout holds yet, the journal none of it: no difference, as the report says."""
+    closing = settle_cli(shop.spec, "--provider", "stripe", "--since", "2026-10-01")
+    report = CliRunner().invoke(main, ["report", str(shop.spec), "--settlements", "--provider", "stripe", "--period", "2026-10"])
+    assert report.exit_code == 0 and "agrees to the cent" in report.output, report.output
+    assert closing.exit_code == 0 and "in no payout yet" in closing.output and "agrees to the cent" in closing.output, closing.output
 
 
 def test_runner_run_settles_at_its_end_when_the_spec_has_settlements(tmp_path):
@@ -145,6 +171,9 @@ def test_sandbox_books_the_demo_shop_then_its_payouts_and_ends_with_each_balance
         assert f"  balance: {name} " in result.output and f"journal {journal} in Exact" in result.output
         assert f"sandbox {name}: holds " in result.output
     assert "FAILED" not in result.output and "Traceback" not in result.output
+    # the demo's providers end after refunds that no payout holds yet: said, and the journals agree
+    assert "DIFFERENCE" not in result.output and result.output.count("agrees to the cent") == 3, result.output
+    assert all(f"note: {n} holds less than nothing" in result.output for n in re.findall(r"balance: (\w+) -", result.output))
     booked = [int(n) for n in re.findall(r"^(?:mollie|stripe|paypal): (\d+) payout\(s\) booked", result.output, re.M)]
     assert len(booked) == 3 and sum(booked) >= 3
 

@@ -177,15 +177,6 @@ def target(spec: Spec, sandbox: bool):
     return connect.target(spec, sandbox, on_secret=Out.secrets.add)
 
 
-def parts(spec: Spec, read_only: bool = False):
-    """The source, sink and ledger a spec names (runner/services/connect.py), for `runner settle`."""
-    return connect.parts(spec, read_only)
-
-
-def lock_path(spec: Spec) -> Path:
-    return connect.lock_path(spec)
-
-
 def say(text: str) -> None:
     """What a service tells on the way (notes, warnings): to stderr, as every note."""
     Out.echo(text, err=True)

@@ -16,7 +16,7 @@ import click
 import runner.cli.render as render
 from runner.cli.common import Out, default_spec, guarded, load_spec, main, say, spec_argument
 from runner.cli.progress import progress_printer
-from runner.cli.settle import after_run
+from runner.cli.settle import after_lines
 from runner.cli.waiting import folder_summary, next_round, stamped, waiting_lines
 from runner.errors import RunnerError, UsageError
 from runner.services import schedule
@@ -119,8 +119,7 @@ def _run_logged(path: str, log: bool, options: RunOptions, as_json: bool, payloa
     its name and the others go on; the exit code is the worst one."""
     try:
         show = None if as_json else progress_printer(sys.stdout.isatty())
-        settle = lambda spec: after_run(spec, booking=not options.dry_run and not options.to)  # noqa: E731  # docs/settlements.md
-        result = run_spec(load_spec(path), options, progress=show, say=say, on_secret=Out.secrets.add, after_booking=settle)
+        result = run_spec(load_spec(path), options, progress=show, say=say, on_secret=Out.secrets.add)
     except RunnerError as error:
         if as_json and log:  # one spec among several: its error as JSON, and the others go on
             return _json_error(error, path)
@@ -132,13 +131,14 @@ def _run_logged(path: str, log: bool, options: RunOptions, as_json: bool, payloa
         Out.echo(render.interrupted(result.report), err=True)
         sys.exit(130)
     _show_run(path, log, result, as_json, payloads)
-    return max(result.exit_code, 1 if result.after.exit_code else 0)
+    return max(result.exit_code, 1 if result.settlements.exit_code else 0)
 
 
 def _show_run(path: str, log: bool, result: RunResult, as_json: bool, payloads: bool) -> None:
     report, dry_run, pushed, to = result.report, result.options.dry_run, result.products, result.options.to
     if as_json:
-        extra = {**({"would_post": result.would_post} if dry_run else {}), **({"products": vars(pushed)} if pushed else {}), **result.after.as_dict()}
+        extra = {**({"would_post": result.would_post} if dry_run else {}), **({"products": vars(pushed)} if pushed else {})}
+        extra |= result.settlements.as_dict()
         Out.echo(json.dumps({**report, **extra}, indent=2, ensure_ascii=False, default=str))
         return
     if pushed:
@@ -159,7 +159,7 @@ def _show_run(path: str, log: bool, result: RunResult, as_json: bool, payloads: 
     summary = ("dry run, nothing posted: " if dry_run else "") + render.run_summary(report, dry=dry_run)
     summary = folder_summary(report, summary, to) if to else summary
     Out.echo(stamped(path, summary, result.spec.timezone) if log else summary)
-    for line in [*result.after.lines(), *waiting_lines(result.spec, path, result.waits, report.get("waiting") or [])]:
+    for line in [*after_lines(result.settlements), *waiting_lines(result.spec, path, result.waits, report.get("waiting") or [])]:
         Out.echo(line, err=True)
     for line in result.landed:
         Out.echo(line)

@@ -1,5 +1,6 @@
 """`runner settle`: the payment providers' payouts booked as bank entries in their journals
-(runner/services/settle.py), each provider's balance set beside its journal's in Exact."""
+(runner/services/settle.py), each provider's balance set beside its journal's in Exact; and
+`runner report --settlements` (runner/services/settle_report.py). Parse, call, render."""
 
 from __future__ import annotations
 
@@ -7,23 +8,20 @@ import csv
 import io
 import json
 import sys
-from contextlib import contextmanager
-from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
 
 import click
 
-from runner.cli.common import Out, guarded, load_spec, lock_path, main, parts, spec_argument
+from runner.cli.common import Out, guarded, load_spec, main, spec_argument
 from runner.domain.money import text
-from runner.errors import RunnerError, UsageError
-from runner.ledger.lock import run_lock
-from runner.services.settle import SettleOptions, SettleResult, chosen, settle
-from runner.spec.model import Spec
-from runner.spec.providers import PROVIDERS, KeyProvider, PayPal, Provider, Settlements
-
-SANDBOX_JOURNALS = {"mollie": "23", "stripe": "22", "paypal": "21"}  # the sandbox administration's provider journals
-SANDBOX_ACCOUNTS = {"clearing_account": "1190", "fee_account": "4600", "chargeback_account": "4610", "differences_account": "4610"}
+from runner.errors import UsageError
+from runner.services.settle import AfterRun, SettleOptions, SettleResult, settle_spec
+from runner.services.settle_report import SettlementReportOptions, report_settlements
+from runner.services.settlement_report import lines as report_lines
+from runner.services.settlement_report import month as settlement_report_month
+from runner.services.settlement_report import verdict
+from runner.spec.providers import PROVIDERS
 
 
 @main.command("settle")
@@ -37,97 +35,20 @@ SANDBOX_ACCOUNTS = {"clearing_account": "1190", "fee_account": "4600", "chargeba
 @guarded
 def settle_command(spec_path, providers, since, dry_run, to, sandbox, as_json) -> None:
     """Book payment-provider payouts (Mollie, Stripe, PayPal) into their Exact bank journals."""
-    asked = SettleOptions(tuple(providers), _date(since), dry_run or bool(to))
-    spec = load_spec(spec_path)
-    with _target(spec, sandbox) as (spec, box):
-        if box is not None:
-            _book_demo(spec)
-        result = book(spec, asked)
-        balances = _provider_lines(box)
-    if to:
-        folder = Path(to)
-        folder.mkdir(parents=True, exist_ok=True)
-        for p in result.providers:
-            for one in p.entries:
-                (folder / f"{p.provider}-{one['payout']}.json").write_text(json.dumps(one, indent=2, ensure_ascii=False))
+    asked = SettleOptions(tuple(providers), _date(since), dry_run or bool(to), Path(to) if to else None, sandbox)
+    progress = (lambda said: Out.echo(f"  {said}", err=True)) if sys.stderr.isatty() else (lambda said: None)
+    result = settle_spec(load_spec(spec_path), asked, progress, on_secret=Out.secrets.add)
     if as_json:
         Out.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False, default=str))
     else:
         for line in lines(result, asked.dry_run):
             Out.echo(line)
-        for line in balances:
-            Out.echo(line)
+        for name, held, times in result.sandbox:
+            Out.echo(f"sandbox {name}: holds {text(held)}, paid out {times} time(s)")
         for p in result.providers:
             for _payout, message in sorted(p.failed.items()):
                 Out.echo(f"FAILED {message}", err=True)
     sys.exit(result.exit_code)
-
-
-@contextmanager
-def _target(spec: Spec, sandbox: bool):
-    """The spec, or the spec pointed at a fresh sandbox whose providers pay the demo shop out
-    (the spec's settlements: section kept for its journals and accounts, else the sandbox's)."""
-    if not sandbox:
-        yield spec, None
-        return
-    from runner.sandbox.embedded import embedded
-
-    with embedded(spec, providers=True) as (sandboxed, box):
-        keys = box.providers.credentials()
-        Out.secrets |= sandboxed.secrets | {v for pair in keys.values() for v in pair.values()}
-        yield replace(sandboxed, settlements=sandbox_settlements(spec.settlements, box.providers.urls, keys)), box
-
-
-def sandbox_settlements(mine: Settlements, urls: dict[str, str], keys: dict[str, dict[str, str]]) -> Settlements:
-    out = {}
-    for name, journal in SANDBOX_JOURNALS.items():
-        given = mine.providers().get(name)
-        base = {f.name: getattr(given, f.name) for f in fields(Provider)} if given else dict(SANDBOX_ACCOUNTS, journal=journal)
-        base["url"] = urls[name]
-        if name == "paypal":
-            out[name] = PayPal(**base, **keys[name])
-        else:
-            out[name] = KeyProvider(**base, api_key=next(iter(keys[name].values())))
-    return Settlements(**out)
-
-
-def _provider_lines(box) -> list[str]:
-    """`--sandbox`: what each simulated provider holds, as it says itself."""
-    if box is None or box.providers is None:
-        return []
-    return [f"sandbox {name}: holds {text(box.providers.balance(name))}, paid out {len(box.providers.paid_out(name))} time(s)" for name in PROVIDERS]
-
-
-def book(spec: Spec, options: SettleOptions) -> SettleResult:
-    """The settlements of a spec, under its run lock (not for a dry run, which writes nothing)."""
-    from runner.adapters.exact.settlements import SettlementBooks
-    from runner.adapters.psp import provider_for
-
-    chosen(spec, options.providers)  # a spec problem before any connection
-    spec.require_env("settlements")
-    lock = run_lock(lock_path(spec))
-    if not options.dry_run:
-        lock.acquire()
-    try:
-        source, sink, ledger = parts(spec, read_only=options.dry_run)
-        with ledger:
-            books = SettlementBooks(sink.api, ledger, sink.receipt_sign)
-            known = spec.settlements.providers()
-            show = None if not sys.stderr.isatty() else lambda said: Out.echo(f"  {said}", err=True)
-            adapter = lambda name: provider_for(name, known[name])  # noqa: E731
-            return settle(spec, ledger, source, books, sink, adapter, options, date.today(), show or (lambda said: None))
-    finally:
-        if not options.dry_run:
-            lock.release()
-
-
-def _book_demo(spec: Spec) -> None:
-    """`--sandbox`: the demo shop's orders booked first, as `run --sandbox` does."""
-    from runner.pipeline import engine
-
-    source, sink, ledger = parts(spec)
-    with ledger:
-        engine.Run(spec, source, sink, ledger)()
 
 
 def lines(result: SettleResult, dry: bool) -> list[str]:
@@ -141,8 +62,12 @@ def lines(result: SettleResult, dry: bool) -> list[str]:
         for said in p.named:
             out.append(f"  note: {said}")
         if p.provider_balance is not None and p.journal_balance is not None:
-            same = "equal" if p.difference == 0 else f"DIFFERENCE {text(p.difference)}"
-            out.append(f"  balance: {p.provider} {text(p.provider_balance)}, journal {p.journal} in Exact {text(p.journal_balance)}: {same}")
+            held = f"{p.provider} {text(p.provider_balance)} (in no payout yet {text(p.in_transit)})"
+            journal = f"journal {p.journal} in Exact {text(p.journal_balance)} (receipts in no payout yet {text(p.unsettled)})"
+            out.append(f"  balance: {held}, {journal}: {verdict(p.difference)}")
+            if p.provider_balance < 0:
+                why = "refunds or chargebacks after its last payout; its next payout takes them from new sales"
+                out.append(f"  note: {p.provider} holds less than nothing: {why}")
     return out or ["no provider to settle"]
 
 
@@ -157,33 +82,16 @@ def _date(value: str | None) -> date | None:
 
 def settlements_report(spec_path, providers, period, start, end, fmt, sandbox) -> None:
     """`runner report --settlements`: exit 1 on a difference."""
-    from runner.adapters.exact.settlements import SettlementBooks
-    from runner.adapters.psp import provider_for
-    from runner.services import settlement_report
-
-    first, last = _period(period, start, end)
-    spec = load_spec(spec_path)
-    with _target(spec, sandbox) as (spec, box):
-        names = chosen(spec, providers)
-        if box is not None:
-            _book_demo(spec)
-            book(spec, SettleOptions())
-        spec.require_env("settlements")
-        _source, sink, ledger = parts(spec, read_only=True)
-        with ledger:
-            known = spec.settlements.providers()
-            adapters = {name: provider_for(name, known[name]) for name in names}
-            books = SettlementBooks(sink.api, ledger, sink.receipt_sign)
-            number = lambda order, refund: (ledger.step(order, refund, "document") or {}).get("number")  # noqa: E731
-            reports = settlement_report.report(spec, ledger, books, adapters, first, last, number)
+    asked = SettlementReportOptions(tuple(providers), _period(period, start, end) if period or start or end else None, sandbox)
+    result = report_settlements(load_spec(spec_path), asked, on_secret=Out.secrets.add)
     if fmt == "json":
-        Out.echo(json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False, default=str))
+        Out.echo(json.dumps([r.as_dict() for r in result.reports], indent=2, ensure_ascii=False, default=str))
     elif fmt == "csv":
-        Out.echo(settlements_csv(reports))
+        Out.echo(settlements_csv(result.reports))
     else:
-        for line in settlement_report.lines(reports, first, last):
+        for line in report_lines(result.reports, result.first, result.last, result.latest):
             Out.echo(line)
-    sys.exit(1 if any(r.difference for r in reports) else 0)
+    sys.exit(result.exit_code)
 
 
 CSV_FIELDS = ("provider", "journal", "kind", "date", "reference", "amount", "fees", "note")
@@ -210,45 +118,19 @@ def settlements_csv(reports) -> str:
 
 
 def _period(period: str | None, start: str | None, end: str | None) -> tuple[date, date]:
-    """--period YYYY-MM, or --from/--to, or this month."""
+    """--period YYYY-MM, or --from/--to (without either: the month of the latest payout, settlement_report.latest_month)."""
     if period:
         try:
             first = date.fromisoformat(f"{period}-01")
         except ValueError:
             raise UsageError(f"--period {period!r} is not a month", "give it as YYYY-MM, e.g. --period 2026-11") from None
-    elif start or end:
-        first, last = _date(start) or date(2000, 1, 1), _date(end) or date.today()
-        return first, last
-    else:
-        first = date.today().replace(day=1)
-    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return first, date.fromordinal(following.toordinal() - 1)
+        return settlement_report_month(first)
+    return _date(start) or date(2000, 1, 1), _date(end) or date.today()
 
 
-@dataclass
-class AfterRun:
-    """The settlements a run booked at its end (`runner run` with a settlements: section)."""
-
-    result: SettleResult | None = None  # None: nothing to settle (no settlements:, a dry run, a review folder)
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.problems or (self.result and self.result.exit_code) else 0
-
-    def as_dict(self) -> dict:
-        return {"settlements": {**self.result.as_dict(), "problems": self.problems}} if self.result else {}
-
-    def lines(self) -> list[str]:
-        failed = [f"FAILED {message}" for p in self.result.providers for message in p.failed.values()] if self.result else []
-        return ([f"settlements: {line}" for line in lines(self.result, False)] if self.result else []) + failed + self.problems
-
-
-def after_run(spec: Spec, booking: bool) -> AfterRun:
-    """Settles after the orders are booked; a provider out of reach is said, never a crash of the run."""
-    if not booking or not spec.settlements.providers():
-        return AfterRun()
-    try:
-        return AfterRun(book(spec, SettleOptions()))
-    except RunnerError as failed:
-        return AfterRun(SettleResult(), [f"FAILED settlements: {failed.message}" + (f" (what to do: {failed.hint})" if failed.hint else "")])
+def after_lines(after: AfterRun) -> list[str]:
+    """What `runner run` says of the settlements it booked at its end."""
+    if after.result is None:
+        return after.problems
+    failed = [f"FAILED {message}" for p in after.result.providers for message in p.failed.values()]
+    return [f"settlements: {line}" for line in lines(after.result, False)] + failed + after.problems

@@ -42,15 +42,16 @@ def open_spec(path: str | Path, on_secret: Secrets | None = None, say: Say = qui
 
 
 @contextmanager
-def target(spec: Spec, sandbox: bool, on_secret: Secrets | None = None) -> Iterator[tuple[Any, Any]]:
+def target(spec: Spec, sandbox: bool, on_secret: Secrets | None = None, providers: bool = False) -> Iterator[tuple[Any, Any]]:
     """The spec as given (and no box), or pointed at a fresh embedded sandbox of every
-    service (throwaway ledger and login) and that box."""
+    service (throwaway ledger and login) and that box; with `providers`, Mollie, Stripe and
+    PayPal pay its demo shop out (`box.providers`: pointing the settlements at them is the caller's)."""
     if not sandbox:
         yield spec, None
         return
     from runner.sandbox.embedded import embedded
 
-    with embedded(spec) as (sandboxed, box):
+    with embedded(spec, providers=providers) as (sandboxed, box):
         for secret in sandboxed.secrets if on_secret else ():
             on_secret(secret)
         yield sandboxed, box

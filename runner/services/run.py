@@ -25,6 +25,7 @@ from runner.pipeline.ports import capability
 from runner.pipeline.progress import Tick
 from runner.services.connect import Say, Secrets, hear_waits, lock_path, open_spec, parts, quiet, target, vies
 from runner.services.preview_items import code_names
+from runner.services.settle import AfterRun, after_run
 from runner.services.turns import alerting, turn
 from runner.spec.model import Spec
 
@@ -65,7 +66,7 @@ class RunResult:
     waits: list[dict[str, Any]] = field(default_factory=list)
     landed: list[str] = field(default_factory=list)
     interrupted: bool = False
-    after: Any = None  # what `after_booking` gave (the CLI's settlements at the end of a run)
+    settlements: AfterRun = field(default_factory=AfterRun)  # the payouts settled at its end (a spec with settlements:)
 
     @property
     def failed(self) -> bool:
@@ -83,12 +84,11 @@ def run_spec(
     progress: Callable[[Tick | None], None] | None = None,
     say: Say = quiet,
     on_secret: Secrets | None = None,
-    after_booking: Callable[[Spec], Any] | None = None,
 ) -> RunResult:
     """One run of one spec (a loaded spec, or the path of one). Raises a RunnerError for
     what stops it (`Busy` when another run holds the spec, a spec or login problem).
-    `after_booking(spec)` is called once the run's lock is released, with the spec as run
-    (a sandbox's, still up): `runner run` settles the payouts there (docs/settlements.md)."""
+    A spec with `settlements:` has its payouts settled once the run's lock is released, with
+    the spec as run (a sandbox's, still up; docs/settlements.md); not a dry run or review folder."""
     spec = open_spec(spec, on_secret, say) if isinstance(spec, str | Path) else spec
     with target(spec, options.sandbox, on_secret) as (spec, box):
         result = RunResult(spec, options)
@@ -117,8 +117,8 @@ def run_spec(
             if options.dry_run:
                 result.would_post, result.documents = sink.posted, sink.documents
                 result.names = code_names(sink, [doc for doc, _ in sink.documents])
-        if after_booking is not None:
-            result.after = after_booking(spec)
+        if not options.dry_run and not options.to:
+            result.settlements = after_run(spec)
         if box is not None and not options.to:
             result.landed = box.landed_lines()
     return result

@@ -43,7 +43,7 @@ class ProviderReport:
 
     @property
     def difference(self) -> Decimal:
-        return (self.journal_balance - self.unsettled) - (self.provider_balance - self.in_transit)
+        return difference(self.provider_balance, self.in_transit, self.journal_balance, self.unsettled)
 
     def as_dict(self) -> dict:
         out = {k: v for k, v in self.__dict__.items()}
@@ -52,6 +52,18 @@ class ProviderReport:
         out["fees_per_month"] = {k: text(v) for k, v in self.fees_per_month.items()}
         out["difference"] = text(self.difference)
         return out
+
+
+def difference(provider_balance: Decimal, in_transit: Decimal, journal_balance: Decimal, unsettled: Decimal) -> Decimal:
+    """The one comparison of a provider with its journal (settle's closing line, this report):
+    what the payouts settled at the provider against what they settled in the journal, each
+    side without what no payout holds yet. Not zero: something settled is not in the journal,
+    or in it twice."""
+    return (journal_balance - unsettled) - (provider_balance - in_transit)
+
+
+def verdict(gap: Decimal) -> str:
+    return "agrees to the cent" if gap == 0 else f"DIFFERENCE {text(gap)}"
 
 
 def report(
@@ -149,14 +161,29 @@ def status_lines(providers: list[dict]) -> list[str]:
     return out
 
 
-def lines(reports: list[ProviderReport], first: date, last: date) -> list[str]:
-    out = [f"settlements {first.isoformat()} .. {last.isoformat()}"]
+def month(first: date) -> tuple[date, date]:
+    """The calendar month `first` falls in."""
+    first = first.replace(day=1)
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return first, date.fromordinal(following.toordinal() - 1)
+
+
+def latest_month(records: list[dict], providers: list[str], today: date) -> tuple[date, date]:
+    """The report's period without --period: the month of the latest payout booked for
+    `providers` (so a report right after `settle` shows its payouts), else this month."""
+    days = [r["day"] for r in records if r.get("provider") in providers and r.get("state") == "done" and r.get("day")]
+    return month(date.fromisoformat(max(days)) if days else today)
+
+
+def lines(reports: list[ProviderReport], first: date, last: date, latest: bool = False) -> list[str]:
+    said = " (the month of the latest payout; --period YYYY-MM for another)" if latest else ""
+    out = [f"settlements {first.isoformat()} .. {last.isoformat()}{said}"]
     for r in reports:
         name = NAMES.get(r.provider, r.provider)
         out.append(f"{name} (journal {r.journal}): {len(r.payouts)} payout(s), fees {text(sum(r.fees_per_month.values(), ZERO))}")
         out.append(f"  {name} holds {text(r.provider_balance)}, of which in no payout yet {text(r.in_transit)}")
         out.append(f"  journal {r.journal} in Exact holds {text(r.journal_balance)}, of which receipts in no payout yet {text(r.unsettled)}")
-        out.append(f"  {'agrees to the cent' if r.difference == 0 else 'DIFFERENCE ' + text(r.difference)}")
+        out.append(f"  {verdict(r.difference)}")
         for month, fee in sorted(r.fees_per_month.items()):
             out.append(f"  fees {month}: {text(fee)}")
         for said in (*r.chargebacks, *r.unmatched, *r.without_credit):
