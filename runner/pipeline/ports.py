@@ -54,7 +54,7 @@ CAPABILITIES = {
     "books": "`vat_codes`, `books_reader`, `payments_reader` read the administration's VAT codes and a period's documents (runner report)",
     "heal": "`unknown_account` finds the account again when the books refused one they no longer hold",
     "receipts": "`unmatched` names the receipts a run posted whose sale the books still list as open",
-    "settlements": "`paid` says which documents a provider's journal holds receipts of (runner settle, a payout's entry)",
+    "settlements": "`paid` says which documents a provider's journal holds receipts of; `payout_books` keeps the payouts' entries (runner settle)",
     "checks": "`check_codes` reads the books' codes afresh and checks a spec's, a document's and a line's against them (validate --online)",
     "items": "`push_items`, `push_changed_items` send the shop's products to the books' items (runner products, products.push)",
 }  # what a sink may say it can do (`Sink.capabilities`), as the contract suite checks it
@@ -63,7 +63,7 @@ OPTIONAL = {
     "books": ("vat_codes", "books_reader", "payments_reader"),
     "heal": ("unknown_account",),
     "receipts": ("unmatched",),
-    "settlements": ("paid",),
+    "settlements": ("paid", "payout_books"),
     "checks": ("check_codes",),
     "items": ("push_items", "push_changed_items"),
 }  # the methods of an optional capability: a sink without it does not have them (no stubs)

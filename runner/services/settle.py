@@ -17,12 +17,13 @@ from pathlib import Path
 from runner.domain.booking import Booker
 from runner.domain.money import ZERO, text
 from runner.domain.settlement import NAMES, Settlement
-from runner.errors import RunnerError
+from runner.errors import NotSupported, RunnerError
 from runner.ledger.lock import run_lock
 from runner.pipeline import engine
 from runner.pipeline.exactly_once import Pipeline
 from runner.pipeline.modes.settlements import Orders, SettlementMode
 from runner.pipeline.outcome import Outcome
+from runner.pipeline.ports import capability
 from runner.services import connect, settlement_report
 from runner.services.connect import Secrets
 from runner.services.payouts import accounts_of, chosen, orders_since, preview
@@ -236,7 +237,6 @@ def book_demo(spec: Spec) -> None:
 
 def book(spec: Spec, options: SettleOptions, progress: Progress = lambda said: None) -> SettleResult:
     """The settlements of a spec, under its run lock (not for a dry run, which writes nothing)."""
-    from runner.adapters.exact.settlements import SettlementBooks
     from runner.adapters.psp import provider_for
 
     chosen(spec, options.providers)  # a spec problem before any connection
@@ -247,7 +247,10 @@ def book(spec: Spec, options: SettleOptions, progress: Progress = lambda said: N
     try:
         source, sink, ledger = connect.parts(spec, read_only=options.dry_run)
         with ledger:
-            books = SettlementBooks(sink.api, ledger, sink.receipt_sign)
+            books = capability(sink, "payout_books")
+            if books is None:
+                raise NotSupported(f"{sink.name} keeps no payment journals to settle payouts in", "settle against Exact: leave out --to")
+            books = books(ledger)
             known = spec.settlements.providers()
             adapter = lambda name: provider_for(name, known[name])  # noqa: E731
             return settle(spec, ledger, source, books, sink, adapter, options, date.today(), progress)

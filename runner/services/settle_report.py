@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from runner.errors import NotSupported
+from runner.pipeline.ports import capability
 from runner.services import connect, settlement_report
 from runner.services.connect import Secrets
 from runner.services.payouts import chosen
@@ -39,7 +41,6 @@ def report_settlements(
     spec: Spec, options: SettlementReportOptions = SettlementReportOptions(), on_secret: Secrets | None = None
 ) -> SettlementReportResult:
     """Per provider its balance against its journal's, the period's payouts and what they named."""
-    from runner.adapters.exact.settlements import SettlementBooks
     from runner.adapters.psp import provider_for
 
     with target(spec, options.sandbox, on_secret) as (spec, box):
@@ -52,7 +53,10 @@ def report_settlements(
         with ledger:
             known = spec.settlements.providers()
             adapters = {name: provider_for(name, known[name]) for name in names}
-            books = SettlementBooks(sink.api, ledger, sink.receipt_sign)
+            books = capability(sink, "payout_books")
+            if books is None:
+                raise NotSupported(f"{sink.name} keeps no payment journals to settle payouts in", "settle against Exact: leave out --to")
+            books = books(ledger)
             number = lambda order, refund: (ledger.step(order, refund, "document") or {}).get("number")  # noqa: E731
             first, last = options.period or settlement_report.latest_month(ledger.settlements(), names, date.today())
             reports = settlement_report.report(spec, ledger, books, adapters, first, last, number)

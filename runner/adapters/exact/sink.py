@@ -94,6 +94,10 @@ class ExactSink(BooksReading, Receipts, Lookups, Customers, Invoices):
             self._journals = SettlementBooks(self.api, self.ledger, self.receipt_sign, self.balances)
         return self._journals.paid(journal)
 
+    def payout_books(self, ledger) -> SettlementBooks:
+        """settlements: the provider journals as runner settle and its report write and read them."""
+        return SettlementBooks(self.api, ledger, self.receipt_sign)
+
     def problems(self, document: Document, payment: PaymentPlan | None) -> list[str]:
         if problem := self.currency_problem(document.journal, document.currency):
             return [problem + " (let the journal take other currencies in Exact, or book this order by hand)"]
