@@ -621,7 +621,8 @@ def test_an_unreachable_exact_address_is_one_message_before_any_login(box, tmp_p
     assert result.exit_code != 0 and f"--region: cannot reach Exact Online at {closed} (ConnectError)" in result.output
     assert "what to do: check the region (the licence's country) or the address" in result.output and "runner sandbox" in result.output
     assert "/api/oauth2/auth?" not in result.output and "waiting for Exact" not in result.output and "Traceback" not in result.output
-    typed = invoke(["init"], ["y", closed, box.exact_url])  # the shop's answers were kept: continue from step 2
+    keys = box.credentials()
+    typed = invoke(["init"], ["y", keys["WOO_CONSUMER_KEY"], keys["WOO_CONSUMER_SECRET"], closed, box.exact_url])  # continue from step 2
     assert "Shop address" not in typed.output and "continuing: " in typed.output
     assert f"cannot reach Exact Online at {closed}" in typed.output and typed.output.count("Exact Online region") == 2  # asked again
     assert 'set-up stopped at "Exact app client id' in typed.output
@@ -746,7 +747,10 @@ def test_a_stopped_set_up_keeps_its_answers_and_the_next_init_continues(box, tmp
     assert stat.S_IMODE(os.stat(kept).st_mode) == 0o600 and not (tmp_path / "sync.yaml").exists()
     assert all(keys[n] not in stopped.output for n in ("WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET", "EXACT_CLIENT_SECRET"))
 
-    again = invoke(["init", "--no-browser"], ["y", "", "paid", "", "2020-01-01", "n", ""])
+    kept_text = kept.read_text()
+    assert all(keys[n] not in kept_text for n in ("WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET", "EXACT_CLIENT_SECRET"))
+    secrets = [keys["WOO_CONSUMER_KEY"], keys["WOO_CONSUMER_SECRET"], keys["EXACT_CLIENT_SECRET"]]  # asked again
+    again = invoke(["init", "--no-browser"], ["y", *secrets, "", "paid", "", "2020-01-01", "n", ""])
     out = again.output
     assert again.exit_code == 0, out
     assert "continue from step 4 with the answers given then? [Y/n]" in out and "Shop address" not in out and "Paste the address" not in out

@@ -1,0 +1,44 @@
+"""A new user's trial of `runner init` (issue 23): a login nobody can bring back stops at
+once, the resume file keeps no secret and says only what it has."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from runner.setup.spec_writer import ENV_NAMES
+from tests.conftest import HANG, ROOT
+from tests.test_init import free_loopback, invoke, socket_box  # noqa: F401 - the fixture
+
+SECRETS = ("WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET", "EXACT_CLIENT_SECRET")
+
+
+def init_without_input(box, folder, *more: str) -> subprocess.CompletedProcess:
+    keys = box.credentials()
+    args = ["init", "--shop-url", box.woo_url, "--woo-key", keys["WOO_CONSUMER_KEY"], "--woo-secret", keys["WOO_CONSUMER_SECRET"]]
+    args += ["--exact-url", box.exact_url, "--client-id", keys["EXACT_CLIENT_ID"], "--client-secret", keys["EXACT_CLIENT_SECRET"]]
+    args += ["--redirect-uri", free_loopback() + "/callback", "--alert-to", "", "--yes", *more]
+    env = {k: v for k, v in os.environ.items() if k not in ENV_NAMES and k != "COLUMNS"}
+    env["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "runner", *args], cwd=folder, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=HANG, env=env
+    )
+
+
+def test_a_login_nobody_can_bring_back_stops_at_once_and_keeps_no_secret(socket_box, tmp_path, monkeypatch):
+    box = socket_box
+    monkeypatch.chdir(tmp_path)
+    done = init_without_input(box, tmp_path, "--no-browser")
+    out = done.stdout + done.stderr
+    assert done.returncode == 2, out
+    assert "no login can come back: the input ended and no browser was opened (--no-browser)" in out
+    assert "what to do:" in out and "paste the address" in out and "Traceback" not in out
+    kept = (tmp_path / ".sync.yaml.init").read_text()
+    keys = box.credentials()
+    assert all(keys[name] not in kept and keys[name] not in out for name in SECRETS)
+
+    again = invoke(["init", "--no-browser"], ["y"])  # the answers end after "continue?": stopped again
+    assert "continuing: " in again.output
+    said = again.output[again.output.index("continuing: ") :].splitlines()[0]
+    assert said == f"continuing: {box.woo_url}", said  # no "Exact " without an address
