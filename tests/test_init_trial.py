@@ -7,9 +7,11 @@ import os
 import subprocess
 import sys
 
+import yaml
+
 from runner.setup.spec_writer import ENV_NAMES
 from tests.conftest import HANG, ROOT
-from tests.test_init import free_loopback, invoke, socket_box  # noqa: F401 - the fixture
+from tests.test_init import PASTE_REDIRECT, box, free_loopback, invoke, options, pasted_redirect, socket_box  # noqa: F401 - fixtures
 
 SECRETS = ("WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET", "EXACT_CLIENT_SECRET")
 
@@ -42,3 +44,17 @@ def test_a_login_nobody_can_bring_back_stops_at_once_and_keeps_no_secret(socket_
     assert "continuing: " in again.output
     said = again.output[again.output.index("continuing: ") :].splitlines()[0]
     assert said == f"continuing: {box.woo_url}", said  # no "Exact " without an address
+
+
+def test_init_against_a_sandbox_writes_its_vies_address_or_says_to_give_it(box, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    location = pasted_redirect(box, monkeypatch)
+    args = options(box, PASTE_REDIRECT, "--no-browser", "--since", "2020-01-01", "--alert-to", "")
+    at = args.index("--vies-url")
+    without = invoke(args[:at] + args[at + 2 :], [location])
+    assert without.exit_code == 2 and "--vies-url" in without.output and "what to do:" in without.output, without.output
+    assert not (tmp_path / "sync.yaml").exists() and "Traceback" not in without.output
+    (tmp_path / ".sync.yaml.init").unlink(missing_ok=True)  # a fresh start, not the stopped one continued
+    result = invoke(args, [pasted_redirect(box, monkeypatch)])
+    assert result.exit_code == 0, result.output
+    assert yaml.safe_load((tmp_path / "sync.yaml").read_text())["vies"] == {"url": box.vies_url}

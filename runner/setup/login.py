@@ -216,6 +216,20 @@ def exact(wizard: Asking, setup: Setup) -> ExactApi:
         return ExactApi(setup.base_url, 0, store.access_token)
 
 
+def vies(wizard: Asking, setup: Setup) -> None:
+    """Exact at a local address is a sandbox: its runs check VAT numbers at the sandbox's VIES
+    (`runner sandbox` prints it), never at the EU's; there is no default to accept."""
+    if oauth.is_loopback(setup.base_url) or "vies_url" in wizard.options:
+        question = 'VAT number check (VIES) address: the "VIES sandbox:" address `runner sandbox` printed'
+        setup.vies_url = wizard.ask("vies_url", question, check_vies)
+
+
+def check_vies(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ServiceError(f"'{value}' is not an address", 'give the "VIES sandbox:" address `runner sandbox` printed (http://127.0.0.1:...)')
+    return value.rstrip("/")
+
+
 def shared_login(wizard: Asking, base_url: str, client_id: str, client_secret: str, redirect_uri: str, command: str) -> oauth.TokenStore:
     """A new login, kept in the login store under the Exact user it belongs to (the login of
     that user and app it replaces was revoked by Exact the moment this one was made)."""

@@ -15,7 +15,7 @@ from runner.setup.console import Asking, Stopped
 from runner.setup.spec_writer import Setup, write_private
 
 STEPS = ("the shop", "the Exact Online login", "the administration", "what to book", "the mapping", "alerts")
-KEPT = ("shop_url", "base_url", "client_id", "redirect_uri", "division", "division_name", "user")  # never a secret
+KEPT = ("shop_url", "base_url", "client_id", "redirect_uri", "division", "division_name", "user", "vies_url")  # never a secret
 KEPT += ("target", "status", "statuses", "since", "push")
 
 
@@ -86,7 +86,8 @@ def stopped(setup: Setup, step: int, cause: BaseException) -> Stopped:
         hint = (cause.hint if isinstance(cause, Stopped) else "") or "run `runner init` again"
         return Stopped(f"{where} in step {step} of {len(STEPS)} ({STEPS[step - 1]}); no spec was written and no answer was kept", hint)
     done = saved[0]
-    first = cause.hint if isinstance(cause, Stopped) and cause.hint and not cause.hint.startswith("run `runner init` again") else ""
+    first = (cause.hint or "") if isinstance(cause, Stopped) else ""  # what else to do (the option of the question), before the kept answers
+    first = first.removeprefix("run `runner init` again").removeprefix(", or ")
     first = f"{first}; " if first else ""
     return Stopped(
         f"{where} in step {step} of {len(STEPS)} ({STEPS[step - 1]}); no spec was written yet",
