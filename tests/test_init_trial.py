@@ -4,6 +4,7 @@ once, the resume file keeps no secret and says only what it has."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -58,3 +59,17 @@ def test_init_against_a_sandbox_writes_its_vies_address_or_says_to_give_it(box, 
     result = invoke(args, [pasted_redirect(box, monkeypatch)])
     assert result.exit_code == 0, result.output
     assert yaml.safe_load((tmp_path / "sync.yaml").read_text())["vies"] == {"url": box.vies_url}
+
+
+def test_the_closing_preview_shows_what_the_first_run_books(box, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    args = options(box, PASTE_REDIRECT, "--no-browser", "--alert-to", "")  # no --since: from the first run on
+    done = invoke(args, [pasted_redirect(box, monkeypatch)])
+    closing = done.output[done.output.index("The first three orders") :]
+    shown = re.search(r"from (\d+) order\(s\)", closing)
+    more = re.search(r"(\d+) more due", closing)
+    previewed = (int(shown.group(1)) if shown else 0) + (int(more.group(1)) if more else 0)
+    run = invoke(["run", "sync.yaml"])
+    assert run.exit_code == 0, run.output
+    booked = re.search(r"booked (\d+) order", run.output)
+    assert previewed == (int(booked.group(1)) if booked else 0), (closing, run.output)

@@ -275,8 +275,8 @@ def closing_lines(setup: Setup, environ: Mapping[str, str]) -> list[str]:
     ]
     if not setup.since:
         out.append(
-            "  note: no history start date, so the first `runner run` books only orders created after it; "
-            "the preview below shows older orders as examples"
+            "  note: no history start date, so the first `runner run` books the documents dated from its own day on, "
+            "as the preview below shows; to book older orders, set orders.since (or run with --since)"
         )
     out.append(f"next: `runner run {name} --dry-run`, then `runner run {name}` from cron every 15 minutes")
     return out
