@@ -349,6 +349,7 @@ def test_typed_answers_write_a_spec_that_validates_and_previews(box, tmp_path, m
         keys["EXACT_CLIENT_SECRET"],
         PASTE_REDIRECT,
         location,
+        box.vies_url,  # Exact is a sandbox: its VIES
         "2",  # the second administration in the list
         "",
         "",
@@ -374,7 +375,7 @@ def test_typed_answers_write_a_spec_that_validates_and_previews(box, tmp_path, m
     for key in ("booking", "mapping", "payments", "customers", "products"):
         assert spec.document[key] == {**spec.document[key], **PRESET_DATA[key]}, key  # the preset's, unchanged
     written = yaml.safe_load((tmp_path / "sync.yaml").read_text())
-    assert set(written) == {"version", "extends", "woocommerce", "exact", "state", "orders"}
+    assert set(written) == {"version", "extends", "woocommerce", "exact", "state", "orders", "vies"} and written["vies"] == {"url": box.vies_url}
     assert "sync.yaml: valid, and ready for the live services" in out
     preview = out[out.index("The first three orders") :]
     assert len(re.findall(r"^\d{4}\s+\d{4}-\d\d-\d\d\s", preview, re.M)) == 3 and "from 3 order(s)" in preview
@@ -458,6 +459,8 @@ def options(box, redirect: str, *more: str) -> list[str]:
         keys["EXACT_CLIENT_SECRET"],
         "--redirect-uri",
         redirect,
+        "--vies-url",
+        box.vies_url,
         *more,
     ]
 
@@ -584,6 +587,7 @@ def test_a_person_types_the_answers_in_a_terminal(socket_box, tmp_path):
         wait_for(lambda: "Paste the address" in screen(), "the question for the pasted address")
         login = re.search(r"(http://127\.0\.0\.1:\d+/api/oauth2/auth\?\S+)", screen()).group(1)
         answer("Paste the address", httpx.get(login, follow_redirects=False, timeout=HANG).headers["location"])  # the browser's address bar
+        answer("VIES", box.vies_url)
         answer("Book each order as", "")
         answer("Book it as", "paid")
         answer("trigger the booking", "")
@@ -621,7 +625,8 @@ def test_an_unreachable_exact_address_is_one_message_before_any_login(box, tmp_p
     assert result.exit_code != 0 and f"--region: cannot reach Exact Online at {closed} (ConnectError)" in result.output
     assert "what to do: check the region (the licence's country) or the address" in result.output and "runner sandbox" in result.output
     assert "/api/oauth2/auth?" not in result.output and "waiting for Exact" not in result.output and "Traceback" not in result.output
-    typed = invoke(["init"], ["y", closed, box.exact_url])  # the shop's answers were kept: continue from step 2
+    keys = box.credentials()
+    typed = invoke(["init"], ["y", keys["WOO_CONSUMER_KEY"], keys["WOO_CONSUMER_SECRET"], closed, box.exact_url])  # continue from step 2
     assert "Shop address" not in typed.output and "continuing: " in typed.output
     assert f"cannot reach Exact Online at {closed}" in typed.output and typed.output.count("Exact Online region") == 2  # asked again
     assert 'set-up stopped at "Exact app client id' in typed.output
@@ -737,7 +742,7 @@ def test_a_stopped_set_up_keeps_its_answers_and_the_next_init_continues(box, tmp
     monkeypatch.chdir(tmp_path)
     keys = box.credentials()
     first = [box.woo_url, keys["WOO_CONSUMER_KEY"], keys["WOO_CONSUMER_SECRET"], box.exact_url, keys["EXACT_CLIENT_ID"], keys["EXACT_CLIENT_SECRET"]]
-    stopped = invoke(["init", "--no-browser"], [*first, PASTE_REDIRECT, pasted_redirect(box, monkeypatch)])  # ends at "Book each order as"
+    stopped = invoke(["init", "--no-browser"], [*first, PASTE_REDIRECT, pasted_redirect(box, monkeypatch), box.vies_url])
     assert stopped.exit_code == 2 and 'set-up stopped at "Book each order as' in stopped.output
     assert "in step 4 of 6 (what to book); no spec was written yet" in stopped.output
     assert "the answers of steps 1-3 are kept in .sync.yaml.init (mode 0600, removed once the spec is written)" in stopped.output
@@ -746,7 +751,10 @@ def test_a_stopped_set_up_keeps_its_answers_and_the_next_init_continues(box, tmp
     assert stat.S_IMODE(os.stat(kept).st_mode) == 0o600 and not (tmp_path / "sync.yaml").exists()
     assert all(keys[n] not in stopped.output for n in ("WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET", "EXACT_CLIENT_SECRET"))
 
-    again = invoke(["init", "--no-browser"], ["y", "", "paid", "", "2020-01-01", "n", ""])
+    kept_text = kept.read_text()
+    assert all(keys[n] not in kept_text for n in ("WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET", "EXACT_CLIENT_SECRET"))
+    secrets = [keys["WOO_CONSUMER_KEY"], keys["WOO_CONSUMER_SECRET"], keys["EXACT_CLIENT_SECRET"]]  # asked again
+    again = invoke(["init", "--no-browser"], ["y", *secrets, "", "paid", "", "2020-01-01", "n", ""])
     out = again.output
     assert again.exit_code == 0, out
     assert "continue from step 4 with the answers given then? [Y/n]" in out and "Shop address" not in out and "Paste the address" not in out

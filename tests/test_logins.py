@@ -61,7 +61,7 @@ class Consultant:
         args = ["init", str(folder / "sync.yaml"), "--yes", "--no-browser", "--shop-url", shop]
         args += ["--woo-key", keys["WOO_CONSUMER_KEY"], "--woo-secret", keys["WOO_CONSUMER_SECRET"], "--exact-url", self.box.exact_url]
         args += ["--client-id", keys["EXACT_CLIENT_ID"], "--client-secret", keys["EXACT_CLIENT_SECRET"], "--redirect-uri", PASTE_REDIRECT]
-        args += ["--division", str(division), "--since", "2020-01-01"]
+        args += ["--division", str(division), "--since", "2020-01-01", "--vies-url", self.box.vies_url]
         return CliRunner(env=dict.fromkeys(ENV_NAMES)).invoke(main, args, input=pasted + "\n")
 
     def run(self, *args: str):

@@ -99,7 +99,9 @@ def preview(spec_path, order_ids, limit, orders_file, refunds_file, fmt, payload
             if payloads
             else None
         )
-        for line in render.preview_lines(result, blobs):
+        from runner.cli.progress import table_width
+
+        for line in render.preview_lines(result, blobs, table_width(sys.stdout.isatty())):
             Out.echo(line)
     for order_id, message in sorted(result.failures.items()):
         Out.echo(render.failed_order(order_id, message), err=True)

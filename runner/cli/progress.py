@@ -5,6 +5,7 @@ the systemd journal). Waits for Exact's minute window are said, not sat out in s
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 
@@ -21,6 +22,11 @@ NARROW = 120  # columns below which the short form is used
 def width() -> int:
     """The terminal's columns now (it may have been resized), COLUMNS when set."""
     return shutil.get_terminal_size((80, 24)).columns
+
+
+def table_width(terminal: bool) -> int | None:
+    """The width a table fits: the terminal's (or COLUMNS); None piped without COLUMNS (full width)."""
+    return width() if terminal or os.environ.get("COLUMNS") else None
 
 
 def progress_line(tick: Tick, verb: str = "booking", columns: int | None = None) -> str:

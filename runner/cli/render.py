@@ -12,7 +12,7 @@ from runner.domain.money import text
 from runner.support.text import table
 
 
-def documents_table(rows: Sequence[tuple[Any, str]], names: dict[tuple[str, str], str]) -> list[str]:
+def documents_table(rows: Sequence[tuple[Any, str]], names: dict[tuple[str, str], str], width: int | None = None) -> list[str]:
     """One row per document (who it is booked on, VAT per code, the GL accounts of its
     lines), then the codes it uses with the books' descriptions; never a GUID."""
     table_rows = [("order", "date", "customer", "total", "VAT per code", "GL accounts", "lines", "document")]
@@ -22,7 +22,7 @@ def documents_table(rows: Sequence[tuple[Any, str]], names: dict[tuple[str, str]
         kind = ("credit " if doc.total < 0 else "") + ("invoice" if doc.target == "sales_invoice" else "entry")
         label = f"{doc.order_number}" + (f" r{doc.refund_id}" if doc.refund_id else "")
         table_rows.append((label, doc.entry_date.isoformat(), customer, text(doc.total), vat, accounts, str(len(doc.lines)), kind))
-    return table(table_rows, right=(3,))
+    return table(table_rows, right=(3,), width=width, shrink=2)  # the customer is cut first, never a code or amount
 
 
 def code_legend(names: dict[tuple[str, str], str]) -> list[str]:
@@ -39,9 +39,9 @@ SKIPS_SHOWN = 20  # skipped orders named one by one under the table; --format js
 ORDERS_SHOWN = 20  # member orders named per day summary in the table; --format json names every one
 
 
-def preview_lines(result, payloads_json: list[str] | None) -> list[str]:
+def preview_lines(result, payloads_json: list[str] | None, width: int | None = None) -> list[str]:
     rows = [(doc, item["customer"].get("collective") or item["customer"]["match"]["email"]) for doc, item in result.documents]
-    out = documents_table(rows, result.names)
+    out = documents_table(rows, result.names, width)
     for index, (doc, item) in enumerate(result.documents):
         if "orders" in item:  # a day summary (booking.mode daily_summary)
             out += summary_lines(doc, item)
@@ -80,10 +80,10 @@ def summary_lines(doc, item: dict[str, Any]) -> list[str]:
     return out
 
 
-def dry_run_lines(documents: Sequence[tuple[Any, str]], names: dict[tuple[str, str], str], posted: Sequence[dict]) -> list[str]:
+def dry_run_lines(documents: Sequence[tuple[Any, str]], names: dict, posted: Sequence[dict], width: int | None = None) -> list[str]:
     """What a dry run would post, readable: the documents' table, warnings, the new accounts
     and payments, and the codes used. The payloads themselves come with --payloads or as JSON."""
-    out = documents_table(documents, names) if documents else []
+    out = documents_table(documents, names, width) if documents else []
     out += [f"  ! {doc.order_number}: {warning}" for doc, _ in documents for warning in doc.warnings]
     accounts = [p["customer"] for p in posted if p.get("step") == "account"]
     if accounts:

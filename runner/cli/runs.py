@@ -15,7 +15,7 @@ import click
 
 import runner.cli.render as render
 from runner.cli.common import Out, default_spec, guarded, load_spec, main, say, spec_argument
-from runner.cli.progress import progress_printer
+from runner.cli.progress import progress_printer, table_width
 from runner.cli.settle import after_lines
 from runner.cli.waiting import folder_summary, next_round, stamped, waiting_lines
 from runner.errors import RunnerError, UsageError
@@ -146,7 +146,7 @@ def _show_run(path: str, log: bool, result: RunResult, as_json: bool, payloads: 
             Out.echo(f"FAILED product {code}: {message}", err=True)
         Out.echo(f"products (products.push: true, those changed since the last push): {pushed.line()}")
     if dry_run:
-        for line in render.dry_run_lines(result.documents, result.names, result.would_post):
+        for line in render.dry_run_lines(result.documents, result.names, result.would_post, table_width(sys.stdout.isatty())):
             Out.echo(line)
         if payloads:
             Out.echo(json.dumps(result.would_post, indent=2, ensure_ascii=False, default=str))

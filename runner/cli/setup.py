@@ -213,6 +213,7 @@ def _until_stopped(prompt: Callable) -> Callable:
 @click.option("--client-id", help="Exact app client id (App Center).")
 @click.option("--client-secret", help="Exact app client secret.")
 @click.option("--redirect-uri", help="Redirect URI registered for the Exact app (default http://localhost:8765/callback).")
+@click.option("--vies-url", help='With a sandbox Exact address: the "VIES sandbox:" address `runner sandbox` prints.')
 @click.option("--division", type=int, help="The administration's division code.")
 @click.option("--target", type=click.Choice(["sales_entry", "sales_invoice"]), help="What an order becomes (default sales_entry).")
 @click.option("--status", type=click.Choice(["sent", "paid"]), help="Booked as sent, or paid as well (default sent).")

@@ -11,6 +11,7 @@ against the dry sink (runner/services/preview_items.py), as a run does:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from runner.domain.listed import Listed, ListedRefund
 from runner.domain.model import Order
 from runner.errors import BookingError
 from runner.pipeline import due
+from runner.pipeline.modes.base import today
 from runner.pipeline.ports import Sink, Source
 from runner.services import preview_codes
 from runner.services.connect import Secrets, open_spec, parts, target
@@ -131,7 +133,8 @@ def online(spec: Spec, source: Source, sink: Sink, ledger, only: Sequence[int] =
     ledger, another machine's run) are shown as already in Exact, as a run finds them, without
     counting against the limit. Past the limit the rest are counted (`Preview.more`) by their
     sale, against the same bulk index: no call per order."""
-    window = due.Window.of(spec.orders.statuses, due.start(ledger, spec.orders.since), timezone=spec.timezone)
+    start = due.start(ledger, spec.orders.since) or today(time.time, spec.timezone).isoformat()  # as the first run: from its day on
+    window = due.Window.of(spec.orders.statuses, start, timezone=spec.timezone)
     sink.open()  # as a run: the account index up to date (reads only; a preview's ledger is a copy), so a collective account is known
     started = lambda order_id: ledger.step(order_id, None, "document") is not None  # noqa: E731
     taken = lambda order_id: {(s.refund, s.step): s.ref for s in ledger.order_steps(order_id) if s.ref}  # noqa: E731

@@ -16,6 +16,11 @@ class Stopped(UsageError):
     """The input ended at a question (Ctrl-D, Ctrl-C at a prompt, a script out of answers)."""
 
 
+class InputEnded(Stopped):
+    """The input of a script (a pipe, a file, /dev/null) ended while the login waited: no
+    address can be pasted any more; only a browser sent to the loopback can still come back."""
+
+
 def no_line(stop: threading.Event, timeout: float) -> str | None:
     """A console without a keyboard: nothing is ever typed; wait for `stop` or the timeout."""
     stop.wait(timeout)
@@ -33,7 +38,7 @@ class Console:
     secret: Callable[[str], None] = lambda value: None  # a value that no output may show
     # A line typed while something else is awaited (the browser's return from the login):
     # the line, or None once `stop` is set or the timeout passed; nothing typed is left for
-    # the next question. Raises Stopped when the input ends.
+    # the next question. Raises Stopped when the input ends (InputEnded: a script's input).
     line_until: Callable[[threading.Event, float], str | None] = no_line
 
 

@@ -22,7 +22,7 @@ from runner.adapters.exact import oauth
 from runner.adapters.exact.client import ExactApi
 from runner.adapters.exact.logins import Logins, whoami
 from runner.errors import LoginNeeded, RunnerError, ServiceError
-from runner.setup.console import Asking
+from runner.setup.console import Asking, InputEnded, Stopped
 from runner.setup.spec_writer import REGIONS, Setup, check_redirect, check_region
 from runner.spec.model import TOKEN_FILE, own_path
 from runner.support.http import make_client
@@ -129,7 +129,16 @@ def wait_for_redirect(wizard: Asking, callback: Callback, timeout: float) -> str
     wizard.say("  (or paste the address the browser shows after the login here, and press Enter)")
     deadline = time.monotonic() + timeout
     while (left := deadline - time.monotonic()) > 0:
-        typed = wizard.console.line_until(callback.arrived, left)
+        try:
+            typed = wizard.console.line_until(callback.arrived, left)
+        except InputEnded:
+            if wizard.console.open_url is None:  # nothing can paste, no browser was sent: nothing can come back
+                raise Stopped(
+                    "no login can come back: the input ended and no browser was opened (--no-browser)",
+                    f"run {callback.command} in a terminal and paste the address the browser shows after the login, "
+                    "or give that address on the standard input, or leave out --no-browser on a machine with a browser",
+                ) from None
+            typed = None if callback.arrived.wait(left) else ""  # a script's input is over: the browser's return decides
         if typed and typed.strip():
             return typed.strip()
         if callback.url is not None:
@@ -205,6 +214,20 @@ def exact(wizard: Asking, setup: Setup) -> ExactApi:
         link_default(setup.path, store.path)
         wizard.say(f"  logged in as {setup.user}; the login is kept in {store.path} (mode 0600), for every client of this Exact user")
         return ExactApi(setup.base_url, 0, store.access_token)
+
+
+def vies(wizard: Asking, setup: Setup) -> None:
+    """Exact at a local address is a sandbox: its runs check VAT numbers at the sandbox's VIES
+    (`runner sandbox` prints it), never at the EU's; there is no default to accept."""
+    if oauth.is_loopback(setup.base_url) or "vies_url" in wizard.options:
+        question = 'VAT number check (VIES) address: the "VIES sandbox:" address `runner sandbox` printed'
+        setup.vies_url = wizard.ask("vies_url", question, check_vies)
+
+
+def check_vies(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ServiceError(f"'{value}' is not an address", 'give the "VIES sandbox:" address `runner sandbox` printed (http://127.0.0.1:...)')
+    return value.rstrip("/")
 
 
 def shared_login(wizard: Asking, base_url: str, client_id: str, client_secret: str, redirect_uri: str, command: str) -> oauth.TokenStore:

@@ -1,8 +1,9 @@
 """What `runner init` keeps between a stop (Ctrl-C, the input ending) and the next start:
 the answers of the steps finished so far, in a small file beside the spec being written
-(`.sync.yaml.init`), mode 0600 from the first byte. It holds the shop and Exact app keys
-as .env will (the same protection, no more), and is removed once the spec is written. The
-Exact login itself stays in the login store (runner/adapters/exact/logins.py Logins)."""
+(`.sync.yaml.init`), mode 0600 from the first byte, removed once the spec is written. It
+holds no secret: the shop's key and secret and the Exact app's client secret are asked again
+(or taken from their options) when the set-up continues, and reach .env only when the spec is
+written. The Exact login itself stays in the login store (runner/adapters/exact/logins.py Logins)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from runner.setup.console import Asking, Stopped
 from runner.setup.spec_writer import Setup, write_private
 
 STEPS = ("the shop", "the Exact Online login", "the administration", "what to book", "the mapping", "alerts")
-KEPT = ("shop_url", "woo_key", "woo_secret", "base_url", "client_id", "client_secret", "redirect_uri", "division", "division_name", "user")
+KEPT = ("shop_url", "base_url", "client_id", "redirect_uri", "division", "division_name", "user", "vies_url")  # never a secret
 KEPT += ("target", "status", "statuses", "since", "push")
 
 
@@ -60,9 +61,21 @@ def offer(wizard: Asking, setup: Setup) -> int:
         return 0
     for name, value in answers.items():
         setattr(setup, name, value)
-    wizard.secret(setup.woo_key, setup.woo_secret, setup.client_secret)
-    wizard.say(f"  continuing: {setup.shop_url}, Exact {setup.base_url}" + (f", division {setup.division}" if done >= 3 else ""))
+    shown = [setup.shop_url, f"Exact {setup.base_url}" if done >= 2 and setup.base_url else ""]
+    shown.append(f"division {setup.division}" if done >= 3 and setup.division else "")
+    wizard.say("  continuing: " + ", ".join(part for part in shown if part))
+    secrets_again(wizard, setup, done)
     return done
+
+
+def secrets_again(wizard: Asking, setup: Setup, done: int) -> None:
+    """The secrets of the finished steps, which the kept answers do not hold."""
+    again = " (asked again: the kept answers hold no secret)"
+    setup.woo_key = wizard.ask("woo_key", f"WooCommerce consumer key (ck_...){again}", hidden=True)
+    setup.woo_secret = wizard.ask("woo_secret", "WooCommerce consumer secret (cs_...)", hidden=True)
+    if done >= 2:
+        setup.client_secret = wizard.ask("client_secret", f"Exact app client secret{again}", hidden=True)
+    wizard.secret(setup.woo_key, setup.woo_secret, setup.client_secret)
 
 
 def stopped(setup: Setup, step: int, cause: BaseException) -> Stopped:
@@ -73,8 +86,11 @@ def stopped(setup: Setup, step: int, cause: BaseException) -> Stopped:
         hint = (cause.hint if isinstance(cause, Stopped) else "") or "run `runner init` again"
         return Stopped(f"{where} in step {step} of {len(STEPS)} ({STEPS[step - 1]}); no spec was written and no answer was kept", hint)
     done = saved[0]
+    first = (cause.hint or "") if isinstance(cause, Stopped) else ""  # what else to do (the option of the question), before the kept answers
+    first = first.removeprefix("run `runner init` again").removeprefix(", or ")
+    first = f"{first}; " if first else ""
     return Stopped(
         f"{where} in step {step} of {len(STEPS)} ({STEPS[step - 1]}); no spec was written yet",
-        f"the answers of step{'s 1-' if done > 1 else ' '}{done} are kept in {progress_path(setup.path)} (mode 0600, "
+        f"{first}the answers of step{'s 1-' if done > 1 else ' '}{done} are kept in {progress_path(setup.path)} (mode 0600, "
         f"removed once the spec is written); run `runner init {setup.path}` again to continue from step {done + 1}",
     )

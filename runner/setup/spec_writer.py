@@ -29,7 +29,7 @@ PRESET = "mappings/nl-default.yaml"
 REGIONS = ("nl", "be", "de", "co.uk", "com", "es", "fr")
 DEFAULT_REDIRECT = "http://localhost:8765/callback"
 ENV_NAMES = ("WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET", "EXACT_CLIENT_ID", "EXACT_CLIENT_SECRET")
-SECTIONS = ("version", "extends", "woocommerce", "exact", "state", "orders", "booking", "payments", "mapping", "products", "notify")
+SECTIONS = ("version", "extends", "woocommerce", "exact", "state", "orders", "booking", "payments", "mapping", "products", "vies", "notify")
 ALERT_ENV = ("NOTIFY_WEBHOOK", "NOTIFY_SMTP_PASSWORD")  # the alerts' secrets, in .env when there are any
 
 
@@ -48,6 +48,7 @@ class Setup:
     division: int = 0
     division_name: str = ""
     user: str = ""  # the Exact user of the login (the login store's name for it)
+    vies_url: str = ""  # the VAT number check: asked when Exact is a local sandbox ("": the EU's own)
     target: str = "sales_entry"
     status: str = "sent"
     statuses: list[str] = field(default_factory=lambda: ["completed"])
@@ -203,6 +204,8 @@ def spec_text(setup: Setup) -> str:
     if setup.status != "sent":
         entries.append((("booking", "status"), setup.status, "a bank or cash entry settles each order"))
     entries += [(path, value, comment) for path, (value, comment) in setup.changes.items()]
+    if setup.vies_url:
+        entries.append((("vies", "url"), setup.vies_url, "VAT numbers are checked here: the sandbox's VIES, not the EU's"))
     if setup.push:
         entries.append((("products", "push"), True, "each run pushes the products changed since the last push"))
     entries += _alert_entries(setup)
@@ -272,8 +275,8 @@ def closing_lines(setup: Setup, environ: Mapping[str, str]) -> list[str]:
     ]
     if not setup.since:
         out.append(
-            "  note: no history start date, so the first `runner run` books only orders created after it; "
-            "the preview below shows older orders as examples"
+            "  note: no history start date, so the first `runner run` books the documents dated from its own day on, "
+            "as the preview below shows; to book older orders, set orders.since (or run with --since)"
         )
     out.append(f"next: `runner run {name} --dry-run`, then `runner run {name}` from cron every 15 minutes")
     return out

@@ -4,7 +4,8 @@ Exact login), read from the process's standard input.
 On a terminal it is read only once the person pressed Enter (the terminal's own line editing
 stays), and the wait ends at once when `stop` is set; whatever was typed but not entered is
 then discarded, so it never becomes the answer to the next question. From a script (a pipe,
-a file) the next line is the answer: an empty line or the end of the input waits for `stop`."""
+a file) the next line is the answer: an empty line waits for `stop`, the end of the input is
+InputEnded (the wizard decides whether a browser can still come back)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import threading
 import time
 from typing import TextIO
 
-from runner.setup.console import Stopped
+from runner.setup.console import InputEnded, Stopped
 
 POLL = 0.05  # seconds between looks at `stop` while nothing is typed
 
@@ -31,6 +32,8 @@ def line_until(stop: threading.Event, timeout: float, stream: TextIO | None = No
         fd, tty = -1, False
     if fd < 0:  # no descriptor to watch (a test's text stream): its next line, or the wait
         line = stream.readline()
+        if not line:
+            raise InputEnded("the input ended")
         if line.strip():
             return line.strip()
         stop.wait(timeout)
@@ -43,10 +46,7 @@ def line_until(stop: threading.Event, timeout: float, stream: TextIO | None = No
                 continue
             line = stream.readline()  # a whole line is there: the terminal hands over lines only
             if not line:
-                if tty:
-                    raise Stopped("the input ended")
-                stop.wait(max(0.0, deadline - time.monotonic()))  # a script's input is over: the browser's return decides
-                return None
+                raise Stopped("the input ended") if tty else InputEnded("the input ended")
             if line.strip():
                 return line.strip()
         return None

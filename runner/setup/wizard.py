@@ -117,6 +117,7 @@ class Wizard:
             api = login_step.still_logged_in(self, setup) if done >= 2 else None
             if api is None:
                 api = self.exact(setup)
+                login_step.vies(self, setup)
                 resume.save(setup, max(done, 2))
             step = 3
             self.say(f"\nStep 3 of {STEPS}: the administration")
