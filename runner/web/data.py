@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import fcntl
 import time
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from runner.errors import SpecError
+from runner.domain.settlement import NAMES
+from runner.errors import RunnerError, SpecError
 from runner.ledger import Ledger
 from runner.ledger.lock import RunLock, run_lock
 from runner.pipeline.outcome import status as ledger_status
@@ -177,6 +179,91 @@ def vat_report(spec: Spec, start: str, end: str) -> dict[str, Any]:
     ]
     checks = [{"rule": c.rule, "documents": ", ".join(c.documents), "detail": c.detail} for c in result.audit.checks]
     return {"start": first, "end": last, "boxes": boxes, "findings": findings, "checks": checks, "differs": result.differs}
+
+
+def settlements(spec: Spec, today: date, clock: Callable[[], datetime] | None = None) -> list[dict[str, Any]]:
+    """Per provider of the spec's `settlements:`, what `runner report --settlements` says for
+    this month (its own function, services/settlement_report.py report): the provider's balance
+    and what no payout holds yet beside the journal's in Exact, the difference, what the payouts
+    named; with the last payouts the ledger booked. Reads each provider and its journal; posts
+    nothing. A provider out of reach is said in its own entry. `clock`: the providers' now."""
+    from runner.adapters.exact.settlements import SettlementBooks
+    from runner.adapters.psp import provider_for
+    from runner.services import settlement_report
+
+    known = spec.settlements.providers()
+    if not known:
+        return []
+    spec.require_env("settlements")
+    first = today.replace(day=1)
+    last = date(first.year + first.month // 12, first.month % 12 + 1, 1) - timedelta(days=1)
+    _source, sink, ledger = _parts(spec, read_only=True)
+    try:
+        books = SettlementBooks(sink.api, ledger, sink.receipt_sign)
+        number = lambda order, refund: (ledger.step(order, refund, "document") or {}).get("number")  # noqa: E731
+        records = ledger.settlements()
+
+        def one(name: str) -> dict[str, Any]:
+            try:
+                (said,) = settlement_report.report(spec, ledger, books, {name: provider_for(name, known[name], now=clock)}, first, last, number)
+            except RunnerError as error:
+                return {"provider": name, "journal": known[name].journal, "error": error.message, "hint": error.hint}
+            return _settlement(said, records)
+
+        return [{**one(name), "name": NAMES.get(name, name), "payouts": _payouts(records, name)} for name in known]
+    finally:
+        ledger.close()
+
+
+LAST_PAYOUTS = 5  # the payouts a client's page lists per provider
+
+
+def _payouts(records: list[dict], provider: str) -> list[dict[str, Any]]:
+    """The last payouts the ledger booked for the provider, newest first: day, reference,
+    amount and the bank entry's number in Exact (no fee estimate: it pays nothing out)."""
+    done = [r for r in records if r.get("provider") == provider and r.get("state") == "done" and r.get("payout") is not None]
+    done.sort(key=lambda r: (r.get("day") or "", r.get("id") or ""), reverse=True)
+    return [
+        {"day": r.get("day"), "reference": r.get("reference") or r.get("id"), "amount": Decimal(r["payout"]), "entry": r.get("number")}
+        for r in done[:LAST_PAYOUTS]
+    ]
+
+
+def _settlement(said, records: list[dict]) -> dict[str, Any]:
+    return {
+        "provider": said.provider,
+        "journal": said.journal,
+        "provider_balance": said.provider_balance,
+        "in_transit": said.in_transit,
+        "provider_settled": said.provider_balance - said.in_transit,
+        "journal_balance": said.journal_balance,
+        "unsettled": said.unsettled,
+        "journal_settled": said.journal_balance - said.unsettled,
+        "difference": said.difference,
+        "in_transit_receipts": said.in_transit_receipts,
+        "fees": sum(said.fees_per_month.values(), Decimal(0)),
+        "named": [*said.chargebacks, *said.unmatched, *said.without_credit],
+    }
+
+
+def settle_now(spec: Spec, today: date, clock: Callable[[], datetime] | None = None) -> dict[str, Any]:
+    """`runner settle SPEC` under the spec's run lock, without waiting (Busy when a run holds
+    it): each provider's new payouts booked in its journal, its balance beside the journal's."""
+    from runner.adapters.exact.settlements import SettlementBooks
+    from runner.adapters.psp import provider_for
+    from runner.services.settle import SettleOptions, chosen, settle
+
+    chosen(spec, ())
+    spec.require_env("settlements")
+    with run_lock(lock_path(spec)):
+        source, sink, ledger = _parts(spec)
+        try:
+            books = SettlementBooks(sink.api, ledger, sink.receipt_sign)
+            known = spec.settlements.providers()
+            adapter = lambda name: provider_for(name, known[name], now=clock)  # noqa: E731
+            return settle(spec, ledger, source, books, sink, adapter, SettleOptions(), today).as_dict()
+        finally:
+            ledger.close()
 
 
 def now() -> float:
