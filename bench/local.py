@@ -28,11 +28,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from runner import preview  # noqa: E402
 from runner.adapters.exact.accounts import AccountIndex  # noqa: E402
 from runner.adapters.exact.sink import OfflineExact  # noqa: E402
 from runner.ledger import Ledger  # noqa: E402
 from runner.sandbox.woo.demo import generate_orders  # noqa: E402
+from runner.services import preview  # noqa: E402
 from runner.spec import check as spec_module  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,7 +13,7 @@ from decimal import Decimal as D
 import pytest
 
 from runner.adapters.exact.books import exact_doc
-from runner.cli import render as report
+from runner.cli import report_view as report
 from runner.errors import UsageError
 from runner.services.vat_report import Doc, compare, period, shop_doc
 from tests.live_box import live  # noqa: F401  (fixture)

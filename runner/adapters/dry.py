@@ -21,6 +21,7 @@ class DryRunSink:
         self.capabilities = sink.capabilities & {"quota", "probe"}  # reading what the books hold reads through
         self.posted: list[dict[str, Any]] = []
         self.documents: list[tuple[Document, str]] = []  # what would be booked, with who on: for the table
+        self.sent: dict[str, dict[str, Any] | None] = {}  # each step's request as last written (a preview's document)
 
     def open(self) -> None:
         self.sink.open()
@@ -61,7 +62,7 @@ class DryRunSink:
 
     def write(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
         doc = posting.document
-        request = self.sink.request(step, posting, done)
+        request = self.sent[step] = self.sink.request(step, posting, done)
         if request is None:  # a step that writes only what Exact's answers call for
             return {}
         if step == "document":

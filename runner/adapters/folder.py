@@ -42,6 +42,7 @@ class FolderSink(SinkBase):
     def __init__(self, folder: str | os.PathLike) -> None:
         self.folder = Path(folder)
         self.name = f"the folder {self.folder.resolve()}"
+        self.ledger_path = self.folder / LEDGER  # the folder's own ledger; its run lock beside it
 
     def open(self) -> None:
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 
 import click
 
@@ -21,17 +22,13 @@ from runner.support.text import table
 def accounts(spec_path, search, as_json, sandbox) -> None:
     """List the administration's GL accounts (code, description, type) and the spec keys
     that use each, to pick codes for the templates."""
-    from runner.adapters.exact.client import ExactApi
-    from runner.adapters.exact.logins import store_from_spec
-    from runner.cli.progress import waits_said
-    from runner.services.accounts import accounts as listed
-    from runner.services.accounts import chart
+    from runner.cli.progress import progress_printer
+    from runner.services.accounts import administration_accounts
 
     spec = load_spec(spec_path)
     with target(spec, sandbox) as (spec, _box):
-        api = ExactApi(spec.exact.base_url, spec.exact.division, store_from_spec(spec).access_token)
-        shown = waits_said(api)
-        rows = listed(spec, chart(api), search)
+        shown = progress_printer(sys.stdout.isatty())  # says a wait for Exact's minute window, then clears its line
+        rows = administration_accounts(spec, search, shown)
         shown(None)
     if as_json:
         Out.echo(json.dumps([dataclasses.asdict(a) for a in rows], indent=2, ensure_ascii=False))

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import click
 import yaml
 
 import runner.cli.render as render
-from runner.cli.common import Out, guarded, load_spec, main, parts, spec_argument, target, vies
-from runner.domain.daily_split import routes
+import runner.cli.report_view as report_view
+from runner.cli.common import Out, guarded, load_spec, main, spec_argument
 from runner.errors import SpecError, UsageError
-from runner.pipeline import engine
-from runner.services import preview as preview_module
-from runner.services import preview_codes
+from runner.services.preview import PreviewOptions, preview_spec, preview_stream
+from runner.services.report import ReportOptions, report_period
+from runner.services.validate import WARNING, ValidateOptions, validate_spec
 
 STREAM_CHUNK = 200  # preview elements written at a time: one write per 200 orders, not one each
 
@@ -29,39 +28,28 @@ STREAM_CHUNK = 200  # preview elements written at a time: one write per 200 orde
 @guarded
 def validate(spec_path: str, online: bool, sandbox: bool, allow_missing_env: bool, desk: str | None) -> None:
     """Check SPEC: schema, presets, ${VAR}s and templates; every problem at once."""
-    from runner.spec.env_names import missing
-
     spec = load_spec(spec_path)
-    if spec.booking.mode == "daily_summary":  # what goes where (issue 22 #11)
-        for line in routes(spec.customers.collective):
-            Out.echo(f"note: {line}")
+    found = validate_spec(spec)  # offline: what the spec itself says
+    for line in found.routes:  # what goes where (issue 22 #11)
+        Out.echo(f"note: {line}")
     if desk and not online:
         raise UsageError("--webhook registers in the live shop", f"add --online: runner validate {spec_path} --online --webhook {desk}")
     if not online:
-        unset = missing(spec)
-        if unset and not allow_missing_env:
+        if found.unset and not allow_missing_env:
             raise SpecError(
-                f"{spec_path}: {len(unset)} ${{VAR}}{'s' if len(unset) > 1 else ''} not set",
+                f"{spec_path}: {len(found.unset)} ${{VAR}}{'s' if len(found.unset) > 1 else ''} not set",
                 f"set them in the environment or in {spec.base_dir / '.env'} (KEY=value lines), or fix the name; "
                 f"`runner validate {spec_path} --allow-missing-env` checks the rest without them",
-                unset,
+                found.unset,
             )
-        for line in unset:
+        for line in found.unset:
             Out.echo(f"note: {line} (commands that connect will need it)")
         Out.echo(f"{spec_path}: valid")
         return
-    from runner.services import validate as online_module
-    from runner.services.webhooks import register
-
-    with target(spec, sandbox) as (spec, _box):
-        woo, sink, ledger = parts(spec, read_only=True)
-        try:
-            checked, problems = online_module.check(spec, woo, sink)
-            hooked = [] if problems or not desk else register(spec, woo, desk, Path(spec_path))  # only for a spec that is ready
-        finally:
-            ledger.close()
-    for line in checked:
-        Out.echo(line if line.startswith(online_module.WARNING) else f"ok: {line}")
+    found = validate_spec(spec, ValidateOptions(online=True, sandbox=sandbox, webhook=desk, named=spec_path), on_secret=Out.secrets.add)
+    for line in found.checked:
+        Out.echo(line if line.startswith(WARNING) else f"ok: {line}")
+    problems = found.problems
     if problems:
         from runner.services.problems import grouped, summary
 
@@ -71,7 +59,7 @@ def validate(spec_path: str, online: bool, sandbox: bool, allow_missing_env: boo
             grouped(problems),
         )
     Out.echo(f"{spec_path}: valid, and ready for the live services")
-    for line in hooked:
+    for line in found.hooked:
         Out.echo(line)
 
 
@@ -88,25 +76,11 @@ def validate(spec_path: str, online: bool, sandbox: bool, allow_missing_env: boo
 def preview(spec_path, order_ids, limit, orders_file, refunds_file, fmt, payloads, sandbox) -> None:
     """Show the Exact payloads SPEC would post, without writing anything."""
     spec = load_spec(spec_path)
+    options = PreviewOptions(tuple(order_ids), limit, orders_file, refunds_file, sandbox)
     if orders_file and fmt == "json" and not order_ids and not limit:
-        from runner.adapters.exact.sink import OfflineExact
-
-        _stream_json(preview_module.offline_stream(spec, orders_file, refunds_file, OfflineExact(spec)))
+        _stream_json(preview_stream(spec, options))
         return
-    if orders_file:
-        from runner.adapters.exact.sink import OfflineExact
-
-        raw_orders = preview_module.read_orders_file(orders_file)
-        refunds = preview_module.read_refunds(refunds_file, raw_orders)
-        result = preview_module.offline(spec, raw_orders, refunds, OfflineExact(spec), order_ids, limit)
-    else:
-        with target(spec, sandbox) as (spec, _box):
-            woo, sink, ledger = parts(spec, read_only=True)
-            try:
-                result = preview_module.online(spec, woo, sink, ledger, order_ids, limit)
-                preview_codes.named(result.names, result.documents)  # online: each document's codes beside Exact's ids
-            finally:
-                ledger.close()
+    result = preview_spec(spec, options, on_secret=Out.secrets.add)
     more = [{"more_due": result.more, "what_to_do": "--limit to see more"}] if result.more else []  # the table's "N more due"
     if fmt == "json":
         Out.echo(json.dumps(result.items + more, indent=2, ensure_ascii=False))
@@ -170,6 +144,8 @@ def _stream_json(events) -> None:
 def report_command(spec_path, start, end, fmt, sandbox, settlements, providers, period) -> None:
     """Before the VAT return: the shop's orders and refunds of a period against what Exact
     holds, per VAT code and GL account; exit 1 when anything differs."""
+    from runner.cli.progress import progress_printer
+
     if settlements:
         from runner.cli.settle import settlements_report
 
@@ -177,55 +153,27 @@ def report_command(spec_path, start, end, fmt, sandbox, settlements, providers, 
     if not start or not end:
         hint = "give both (--from 2026-10-01 --to 2026-12-31) or --settlements; see `runner report --help`"
         raise UsageError("missing --from and --to: the period to report", hint)
-    from runner.cli.progress import progress_printer, ticker
-    from runner.pipeline.ports import capability
-    from runner.services import reconcile
     from runner.services.vat_report import period
 
-    first, last = period(start, end)
+    period(start, end)  # dates that are no period are said before the spec is read
     spec = load_spec(spec_path)
-    seen: list[tuple[int, int | None]] = [(0, None)]
-    with target(spec, sandbox) as (spec, _box):
-        if sandbox:  # a fresh sandbox holds nothing yet: book its shop first
-            woo, sink, ledger = parts(spec)
-            try:
-                engine.Run(spec, woo, sink, ledger, progress=progress_printer(sys.stdout.isatty()) if fmt == "table" else None, vies=vies(spec))(
-                    since=spec.orders.since or "2000-01-01"
-                )
-            finally:
-                ledger.close()
-        woo, sink, ledger = parts(spec, read_only=True)  # the ledger as a copy in memory: read-only, even while a run books
-        shown = ticker(sink, "report", "shop order") if fmt == "table" else None  # json and csv stay clean for machines
-
-        def progress(done: int | None, total: int | None = None) -> None:
-            seen[0] = (done or 0, total) if done is not None else seen[0]
-            if shown:
-                shown(done, total)
-
-        try:
-            read = capability(sink, "books_reader")
-            if read is None:
-                raise SpecError(f"{sink.name} cannot be read back for a report", "report on a spec that books into Exact")
-            paid, codes = capability(sink, "payments_reader")(), capability(sink, "vat_codes")
-            result = reconcile.reconcile(spec, woo, read(), ledger, first, last, progress, paid, codes)
-        except KeyboardInterrupt:
-            progress(None)
-            done, total = seen[0]
-            of = f" of {total:,}" if total is not None else ""
-            Out.echo(
-                f"stopped: {done:,}{of} shop order(s) read before Ctrl-C; nothing was written anywhere; run the report again for the whole period",
-                err=True,
-            )
-            sys.exit(130)
-        finally:
-            ledger.close()
-        progress(None)
+    table = fmt == "table"  # json and csv stay clean for machines
+    reading, booking = (progress_printer(sys.stdout.isatty(), "report"), progress_printer(sys.stdout.isatty())) if table else (None, None)
+    done = report_period(spec, ReportOptions(start, end, sandbox), reading, booking, on_secret=Out.secrets.add)
+    if done.interrupted:
+        of = f" of {done.total:,}" if done.total is not None else ""
+        Out.echo(
+            f"stopped: {done.read:,}{of} shop order(s) read before Ctrl-C; nothing was written anywhere; run the report again for the whole period",
+            err=True,
+        )
+        sys.exit(130)
+    result = done.reconciliation
     if fmt == "json":
-        Out.echo(json.dumps(render.reconcile_json(result), indent=2, ensure_ascii=False))
+        Out.echo(json.dumps(report_view.reconcile_json(result), indent=2, ensure_ascii=False))
     elif fmt == "csv":
-        Out.echo(render.reconcile_csv(result))
+        Out.echo(report_view.reconcile_csv(result))
     else:
-        for line in render.reconcile_lines(result):
+        for line in report_view.reconcile_lines(result):
             Out.echo(line)
     if result.differs:
         sys.exit(1)

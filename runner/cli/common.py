@@ -1,6 +1,6 @@
 """What the commands share: the one place that prints (with secrets blanked), the guard
 that turns a RunnerError into one message and an exit code, the click group, and the
-adapters a spec names."""
+spec as the services open it (its secrets blanked here from the moment they are read)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,15 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from runner import __version__
-from runner import spec as spec_module
-from runner.errors import RunnerError, SpecError, UsageError, name_spec
-from runner.ledger import Ledger
-from runner.support import private
+from runner.errors import RunnerError, UsageError, name_spec
+from runner.services import connect
+from runner.services.connect import open_spec
+from runner.spec.model import Spec
 from runner.support.redact import printable, redact
 
 
@@ -122,19 +121,9 @@ def spec_argument(many: bool = False) -> Callable:
 
 def load_spec(path: str):
     """The spec, its ${VAR} values blanked in every message from the moment they are read,
-    and its ledger and login closed to other users."""
+    and its ledger and login closed to other users (runner/services/connect.py)."""
     Out.spec_path = path
-    spec = spec_module.load(path, on_secret=Out.secrets.add)
-    from runner.adapters.exact.logins import login_of
-
-    files = [spec.state_file, spec.token_file]
-    try:
-        files.append(login_of(spec).path)
-    except SpecError:  # several users logged in and none named: the commands that log in say so
-        pass
-    for fixed in filter(None, map(private.tighten, dict.fromkeys(files))):
-        Out.echo(f"warning: {fixed}", err=True)
-    return spec
+    return open_spec(path, on_secret=Out.secrets.add, say=lambda text: Out.echo(text, err=True))
 
 
 class _Usage(click.UsageError):
@@ -176,40 +165,20 @@ def main() -> None:
     """Book WooCommerce orders into Exact Online, as one sync.yaml per client says."""
 
 
-@contextmanager
-def target(spec, sandbox: bool):
-    """The spec as given, or pointed at a fresh embedded sandbox (throwaway ledger and login)."""
-    if not sandbox:
-        yield spec, None
-        return
-    from runner.sandbox.embedded import embedded
-
-    with embedded(spec) as (sandboxed, box):
-        Out.secrets |= sandboxed.secrets
-        yield sandboxed, box
+def target(spec: Spec, sandbox: bool):
+    """The spec as given, or pointed at a fresh embedded sandbox (its secrets blanked as the spec's)."""
+    return connect.target(spec, sandbox, on_secret=Out.secrets.add)
 
 
-def parts(spec, read_only: bool = False):
-    """The WooCommerce source, the Exact sink and the ledger a spec names. `read_only`
-    gives a copy of the ledger in memory: nothing is written to it, even while a run books."""
-    from runner.adapters.exact.logins import store_from_spec
-    from runner.adapters.exact.sink import sink_from_spec
-    from runner.adapters.woo.source import source_from_spec
-
-    spec.require_env("woocommerce", "exact")
-    ledger = Ledger.dry_copy(spec.state_file) if read_only else Ledger(spec.state_file, compact=True)  # callers hold the run lock
-    source, sink = source_from_spec(spec), sink_from_spec(spec, ledger, store_from_spec(spec))
-    if read_only:  # a run claims its ledger; a look at it only checks whose it is
-        ledger.claim(source.name, sink.name, record=False, about=source.about)
-    return source, sink, ledger
+def parts(spec: Spec, read_only: bool = False):
+    """The source, sink and ledger a spec names (runner/services/connect.py), for `runner settle`."""
+    return connect.parts(spec, read_only)
 
 
-def lock_path(spec) -> Path:
-    return spec.state_file.with_name(spec.state_file.name + ".lock")
+def lock_path(spec: Spec) -> Path:
+    return connect.lock_path(spec)
 
 
-def vies(spec):
-    """The VIES client a run checks reverse-charge VAT numbers with (answers kept per number for the run)."""
-    from runner.adapters.vies import vies_from_spec
-
-    return vies_from_spec(spec)
+def say(text: str) -> None:
+    """What a service tells on the way (notes, warnings): to stderr, as every note."""
+    Out.echo(text, err=True)

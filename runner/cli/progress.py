@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import shutil
 import sys
-import time
 
 import click
 
@@ -121,18 +120,3 @@ def waits_said(api, terminal: bool | None = None):
     show = progress_printer(sys.stdout.isatty() if terminal is None else terminal)
     announce_waits(api, show)
     return show
-
-
-def ticker(sink, verb: str, what: str, every: int = LOG_EVERY):
-    """`progress(done, total)` for a long command outside the engine (products, report): the
-    same line as a run's, with the sink's calls and Exact's announced limits."""
-    show, started = progress_printer(sys.stdout.isatty(), verb, every), time.monotonic()
-    announce_waits(getattr(sink, "api", None), show)
-
-    def progress(done: int | None, total: int | None = None) -> None:
-        if done is None:  # the end: a terminal's line is cleared
-            return show(None)
-        quota = sink.quota()
-        show(Tick(done, total, time.monotonic() - started, quota.calls, quota.left_today, quota.per_minute, what=what))
-
-    return progress

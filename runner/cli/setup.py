@@ -12,7 +12,7 @@ import click
 
 import runner.cli.render as render
 from runner.cli.checks import preview, validate
-from runner.cli.common import Out, guarded, load_spec, main, parts, spec_argument, target
+from runner.cli.common import Out, guarded, load_spec, main, spec_argument
 from runner.errors import RunnerError, UsageError
 
 
@@ -116,8 +116,8 @@ PRODUCTS_EVERY = 10  # products between two progress lines without a terminal (u
 @guarded
 def products(spec_path, dry_run, sandbox, as_json) -> None:
     """Push WooCommerce products (simple and variations) to Exact items, matched on code."""
-    from runner.adapters.exact import products as products_module
-    from runner.cli.progress import ticker
+    from runner.cli.progress import progress_printer
+    from runner.services.products import ProductsOptions, push_products
 
     spec = load_spec(spec_path)
     if not spec.products.push and not dry_run and not sandbox:
@@ -128,24 +128,15 @@ def products(spec_path, dry_run, sandbox, as_json) -> None:
                 f"set products.push: true in {spec_path} (then every runner run pushes the products changed since the last push), "
                 f"or see what a push would do with runner products {spec_path} --dry-run",
             )
-    with target(spec, sandbox) as (spec, _box):
-        woo, sink, ledger = parts(spec, read_only=True)
-        ledger.close()
-        planned: list[dict] = []
-
-        def record(method: str, path: str, payload: dict) -> dict:
-            planned.append({"method": method, "path": path, "payload": payload})
-            return {"ID": f"<new item {payload.get('Code', '')}>"}
-
-        result, progress = products_module.PushReport(), ticker(sink, "dry run" if dry_run else "pushing", "product", every=PRODUCTS_EVERY)
-        progress = (lambda done, total=None: None) if as_json else progress  # stdout holds the JSON alone
-        try:
-            products_module.push(spec, woo, sink.api, post=record if dry_run else None, progress=progress, report=result)
-        except KeyboardInterrupt:
-            progress(None)
-            Out.echo(render.products_interrupted(result, dry_run), err=True)
-            sys.exit(130)
-        progress(None)
+    show = progress_printer(sys.stdout.isatty(), "dry run" if dry_run else "pushing", PRODUCTS_EVERY)
+    if as_json:  # stdout holds the JSON alone; a wait for Exact's minute window is still said
+        waiting, show = show.waiting, lambda tick: None
+        show.waiting = waiting  # type: ignore[attr-defined]
+    pushed = push_products(spec, ProductsOptions(dry_run, sandbox), show, on_secret=Out.secrets.add)
+    result, planned = pushed.report, pushed.planned
+    if pushed.interrupted:
+        Out.echo(render.products_interrupted(result, dry_run), err=True)
+        sys.exit(130)
     if as_json:
         Out.echo(json.dumps(planned if dry_run else vars(result), indent=2, ensure_ascii=False, default=str))
         return

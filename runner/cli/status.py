@@ -10,13 +10,9 @@ from typing import Any
 
 import click
 
-from runner.cli.common import Out, guarded, load_spec, lock_path, main, spec_argument
-from runner.errors import SpecError
-from runner.ledger import Ledger
-from runner.ledger.lock import RunLock
-from runner.pipeline.engine import INTERRUPTED
-from runner.pipeline.outcome import status as ledger_status
+from runner.cli.common import Out, guarded, load_spec, main, spec_argument
 from runner.pipeline.progress import span
+from runner.services.status import INTERRUPTED, SpecStatus, status_of
 from runner.support.moments import shown
 from runner.support.text import table
 
@@ -26,40 +22,6 @@ SHOWN_ORDERS = 6  # order ids named with a group of failures
 def local(stamp: str | None, zone: str | None = None) -> str:
     """An ISO time from the ledger in the shop's local time (the spec's woocommerce.timezone), with its zone."""
     return shown(stamp, zone)
-
-
-def summary_of(spec) -> dict[str, Any]:
-    """What `status` says of one spec: the ledger's numbers, whether a run holds it now."""
-    from runner.adapters.exact.logins import login_of
-    from runner.adapters.exact.oauth import TokenStore
-
-    with Ledger.dry_copy(spec.state_file) as ledger:  # reads only: works on a damaged or read-only ledger
-        summary = ledger_status(ledger)
-        summary["timezone"] = spec.timezone  # the zone every time is shown in
-        if ledger.damaged:
-            summary["ledger_damaged"] = f"{ledger.damaged}; the next run sets it aside and rebuilds it from Exact and the shop"
-    try:
-        summary["token_age_days"] = TokenStore(login_of(spec).path, "", "", "").age_days()
-    except SpecError:  # several users logged in and none named: every command that logs in says so
-        summary["token_age_days"] = None
-    holder = RunLock(lock_path(spec)).holder()
-    alive = holder is not None and not holder.gone and lock_path(spec).exists() and _held(lock_path(spec))
-    summary["running"] = {"pid": holder.pid, "host": holder.host, "since": holder.since} if alive and holder else None
-    summary["allowance"] = spec.exact.monthly_lines
-    return summary
-
-
-def _held(path) -> bool:
-    """Whether a process holds the run lock now (the kernel frees it when its holder dies)."""
-    import fcntl
-
-    with open(path, "a", encoding="utf-8") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        return False
 
 
 def last_run_lines(status: dict[str, Any]) -> list[str]:
@@ -143,27 +105,18 @@ def status_lines(status: dict[str, Any]) -> list[str]:
     return out
 
 
-def overview_lines(rows: list[tuple[str, dict[str, Any]]]) -> list[str]:
+def overview_lines(rows: list[SpecStatus]) -> list[str]:
     """Several specs: one row per client."""
     lines = [("spec", "now", "booked", "failed", "last run ended", "login")]
-    for path, s in rows:
-        last = s.get("last_run") or {}
-        if s.get("running"):
-            now = "running"
-        elif not last:
-            now = "never run"
-        elif last.get("stopped") == INTERRUPTED:
-            now = "did not end"
-        else:
-            now = "stopped" if last.get("stopped") else "failures" if s["failures"] else "ok"
-        age = s.get("token_age_days")
+    for s in rows:
+        age = s.token_age_days
         lines.append(
             (
-                path,
-                now,
-                str(s["booked_total"]),
-                str(len(s["failures"])),
-                local(last.get("finished"), s.get("timezone")) if last else "-",
+                s.path,
+                s.now,
+                str(s.booked_total),
+                str(len(s.failures)),
+                local(s.last_run.get("finished"), s.timezone) if s.last_run else "-",
                 "none" if age is None else f"{age:.1f} d",
             )
         )
@@ -177,10 +130,12 @@ def overview_lines(rows: list[tuple[str, dict[str, Any]]]) -> list[str]:
 def status(spec_paths, as_json) -> None:
     """Booked, failed and pending orders, the last run (or the one running now), the rate
     budget and the login's age; for several specs one row per client."""
-    summaries = [(path, summary_of(load_spec(path))) for path in spec_paths]
+    statuses = [status_of(load_spec(path)) for path in spec_paths]
+    for status, path in zip(statuses, spec_paths, strict=True):
+        status.path = path  # as the consultant named it
     if as_json:
-        data = summaries[0][1] if len(summaries) == 1 else {path: s for path, s in summaries}
+        data = statuses[0].as_dict() if len(statuses) == 1 else {s.path: s.as_dict() for s in statuses}
         Out.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
         return
-    for line in status_lines(summaries[0][1]) if len(summaries) == 1 else overview_lines(summaries):
+    for line in status_lines(statuses[0].as_dict()) if len(statuses) == 1 else overview_lines(statuses):
         Out.echo(line)

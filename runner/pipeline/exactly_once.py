@@ -21,8 +21,9 @@ steps (per_order), a day summary and each of its payment entries (daily_summary)
 A document is a `Doc`: its posting, its steps, where the ledger keeps them (a `Keep`,
 runner/pipeline/keeps.py) and how the run names it. The modes decide which documents a run
 produces and when they are due; they read the books only through this module and never
-write to the sink. Dry run and `run --to DIR` are sinks (runner/adapters/dry.py, folder.py)
-taken through this same pipeline. Errors: `Rejected`/`BookingError` (nothing landed),
+write to the sink. Dry run, `run --to DIR` and preview are sinks (runner/adapters/dry.py,
+folder.py; a preview's document goes through `Pipeline.post` against the dry sink,
+runner/services/rehearsal.py). Errors: `Rejected`/`BookingError` (nothing landed),
 `OutcomeUnknown` (may have landed: looked up next run) reach the mode, which fails its orders
 (runner/pipeline/failures.py)."""
 
@@ -72,16 +73,6 @@ class Open:
     step: str
     intent: Facts
     known: Callable[[], set[str]]
-
-
-def requests(sink: Sink, posting: Posting, steps: tuple[str, ...] | None = None, before: dict | None = None) -> dict[str, dict | None]:
-    """What each step of a document would send, as `Pipeline.post` would take it through them,
-    with stand-ins for the ids the books would give (a preview; reads only, nothing kept)."""
-    done, out = dict(before or {}), {}
-    for step in sink.steps(posting) if steps is None else steps:
-        out[step] = sink.request(step, posting, done)
-        done[step] = {"ref": f"<{step}>", "number": None}
-    return out
 
 
 class Pipeline:

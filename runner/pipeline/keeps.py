@@ -115,6 +115,26 @@ class PaymentKeep:
         self.ledger.save_summary(self.summary)
 
 
+class MemoryKeep:
+    """A document's steps kept in memory, for one look only: a preview takes the document
+    through the pipeline against a dry sink and nothing of it reaches any ledger."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, dict] = {}
+
+    def get(self, step: str) -> dict | None:
+        return self.records.get(step)
+
+    def intend(self, step: str, facts: Facts) -> None:
+        self.records[step] = {**facts, "state": "intent"}
+
+    def done(self, step: str, facts: Facts) -> None:
+        self.records[step] = {**facts, "state": "done"}
+
+    def forget(self, step: str) -> None:
+        self.records.pop(step, None)
+
+
 class SettlementKeep:
     """A payment-provider payout's bank entry (runner/pipeline/modes/settlements.py): its
     record saved as an intent, dropped when nothing landed; `on_done(record, facts)` after."""

@@ -86,3 +86,14 @@ def accounts(spec: Spec, rows: Iterable[dict], search: str = "") -> list[Account
         used = tuple(sorted(key for key, held in keys.items() if code in held))
         listed.append(Account(code, description, kind, type_code, used))
     return sorted(listed, key=lambda a: (len(a.code), a.code))
+
+
+def administration_accounts(spec: Spec, search: str = "", progress=None) -> list[Account]:
+    """The accounts of the spec's administration (logged in as the spec says), as `accounts`
+    gives them; a wait for Exact's minute window is said through `progress.waiting`."""
+    from runner.adapters.exact.logins import store_from_spec
+
+    api = ExactApi(spec.exact.base_url, spec.exact.division, store_from_spec(spec).access_token)
+    if getattr(progress, "waiting", None) is not None:
+        api.governor.on_wait = progress.waiting
+    return accounts(spec, chart(api), search)

@@ -1,32 +1,59 @@
-"""Preview: what a spec would post, without posting. Offline from an orders file (codes
-stand in for GUIDs), or online from the shop with the administration's real ids, read-only.
-Both take the orders, the verdicts and the documents from runner/pipeline/due.py, as a run does."""
+"""Preview: what a spec would post, without posting (`runner preview`, the dashboard's "next
+due orders"). Offline from an orders file (codes stand in for GUIDs), or online from the shop
+with the administration's real ids, read-only. Both take the orders, the verdicts and the
+documents from runner/pipeline/due.py, and each document through the run's own pipeline
+against the dry sink (runner/services/preview_items.py), as a run does:
+
+    from runner.services.preview import PreviewOptions, preview_spec
+    shown = preview_spec("clients/acme.yaml", PreviewOptions(limit=10))
+    shown.items, shown.failures, shown.more
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from runner import adapters
 from runner.adapters.woo import orders_file
-from runner.domain import daily_split
 from runner.domain.booking import Booker, Document
 from runner.domain.listed import Listed, ListedRefund
 from runner.domain.model import Order
-from runner.errors import BookingError, SpecError
-from runner.pipeline import due, exactly_once
-from runner.pipeline.ports import Posting, Sink, Source
+from runner.errors import BookingError
+from runner.pipeline import due
+from runner.pipeline.ports import Sink, Source
+from runner.services import preview_codes
+from runner.services.connect import Secrets, open_spec, parts, target
 from runner.services.preview_days import DayPreview
+from runner.services.preview_files import read_orders_file, read_refunds
+from runner.services.preview_items import code_names, events, held_by_books
+from runner.spec.model import Spec
+
+__all__ = ["Preview", "PreviewOptions", "code_names", "offline", "offline_stream", "online", "preview_spec", "read_orders_file", "read_refunds"]
 
 ONLINE_LIMIT = 25  # an online preview without --limit shows the next 25 due orders
 
 
+@dataclass(frozen=True)
+class PreviewOptions:
+    """`order_ids`: only these orders; `limit`: at most this many (online: the next 25 due
+    without one); `orders_file` (with `refunds_file`): the orders from a file, no network;
+    `sandbox`: against a fresh embedded sandbox of both services."""
+
+    order_ids: tuple[int, ...] = ()
+    limit: int | None = None
+    orders_file: str | None = None
+    refunds_file: str | None = None
+    sandbox: bool = False
+
+
 @dataclass
 class Preview:
+    """One element per document in `items` (DESIGN.md section 7) and one per order that
+    gives none; the same sorted into documents, failures and skips for a table."""
+
     items: list[dict[str, Any]] = field(default_factory=list)
     documents: list[tuple[Document, dict[str, Any]]] = field(default_factory=list)  # daily_summary: the summaries
     members: list[dict[str, Any]] = field(default_factory=list)  # daily_summary: each order's document, naming its summary
@@ -38,7 +65,7 @@ class Preview:
 
 
 def preview(
-    spec,
+    spec: Spec,
     raw_orders: Iterable[Listed],
     sink: Sink,
     refunds_of: Callable[[Order], Sequence[ListedRefund]],
@@ -53,7 +80,7 @@ def preview(
     """What would be posted, one element per document (DESIGN.md section 7), and one per
     order that gives none: `{"order", "skipped": why}` or `{"order", "error": message}`, so
     whoever reads the JSON sees every order looked at. The orders the window makes due go
-    through `due.plans` and the sink's own requests, as in a run. With booking.mode
+    through `due.plans` and the run's own pipeline against the dry sink, as in a run. With booking.mode
     daily_summary the documents are the day summaries (runner/services/preview_days.py)."""
     result = Preview()
     ordered = sorted(raw_orders, key=lambda o: o.rank)
@@ -73,150 +100,32 @@ def preview(
     return result
 
 
-def events(
-    spec,
-    raw_orders: Iterable[Listed],
-    sink: Sink,
-    refunds_of: Callable[[Order], Sequence[ListedRefund]],
-    window: due.Window,
-    source: Source | None = None,
-    only: Sequence[int] = (),
-    limit: int | None = None,
-    started: Callable[[int], bool] = lambda order_id: False,
-    days: DayPreview | None = None,
-    taken: Callable[[int], set[str]] = lambda order_id: set(),
-) -> Iterator[tuple[int, Document | None, dict[str, Any]]]:
-    """The preview as it is made, order by order in the order given: (order id, document,
-    item) per document, (order id, None, {"order", "skipped" | "error"}) per order without.
-    booking.mode daily_summary: (order id, None, item naming its summary) per document, then
-    (0, summary, item) per day summary at the end. A document the books hold (the sink's
-    `find`, as a run asks it; `taken`: the ids the ledger holds for the order's other
-    documents) is (order id, None, {"order", "skipped": "already in Exact (...)"})."""
-    booker, wanted, seen, shown = Booker(spec), set(only), set(), 0
-    if days is None and spec.booking.mode == "daily_summary":
-        days = DayPreview(spec, sink)
-    for listed in raw_orders:
-        order_id = listed.rank
-        if wanted:  # only then kept: a streamed preview of 100,000 orders keeps no id
-            if order_id not in wanted:
-                continue
-            seen.add(order_id)
-        if (why := window.verdict(listed, started(order_id))) is not None:
-            yield order_id, None, {"order": order_id, "skipped": why}
-            continue
-        if limit is not None and shown >= limit:
-            break
-        shown += 1
-        refused: list[tuple[int, BookingError]] = []  # refunds that fail alone: the order's other documents are shown
-        try:
-            order = due.read_order(listed, source if booker.wants_categories else None)
-            every = due.plans(booker, order, refunds_of(order), refused)
-            planned = [p for p in every if window.includes(p.document) or started(order_id)]
-            items = [_item(sink, p, days, taken(order_id), order) for p in planned]
-        except BookingError as exc:  # with what to do, as a run says it
-            said = f"{exc.message}; what to do: {exc.hint}" if exc.hint else exc.message
-            yield order_id, None, {"order": order_id, "error": said}
-            continue
-        if not items:
-            yield order_id, None, {"order": order_id, "skipped": window.why_not(every[0].document)}
-        for document, item in items:
-            yield order_id, None if (days and "summary" in item) or "skipped" in item else document, item
-        for refund_id, exc in refused:
-            said = f"{exc.message}; what to do: {exc.hint}" if exc.hint else exc.message
-            yield order_id, None, {"order": order_id, "refund": refund_id, "error": said}
-    for order_id in sorted(wanted - seen):
-        yield order_id, None, {"order": order_id, "skipped": "not found"}
-    if days:
-        for summary, item in days.summaries():
-            yield 0, summary, item
-
-
-def code_names(sink: Sink, documents: Iterable[Document]) -> dict[tuple[str, str], str]:
-    """The GL accounts and VAT codes the documents use, with the books' description of each,
-    so a consultant reads `8000 Omzet hoog tarief` where Exact's payload holds a GUID."""
-    names: dict[tuple[str, str], str] = {}
-    for doc in documents:
-        for line in (*doc.lines, *((doc.closing,) if doc.closing else ())):
-            for key in (("gl", line.gl_account), ("vat", line.vat_code)):
-                if key not in names:
-                    names[key] = sink.describe(*key)
-    return names
-
-
-def _item(
-    sink: Sink, planned: due.Planned, days: DayPreview | None = None, taken: set[str] | None = None, order=None
-) -> tuple[Document, dict[str, Any]]:
-    doc, plan = planned.document, planned.customer
-    home = days.spec.woocommerce.country if days is not None else ""
-    if days is not None and order is not None and daily_split.per_order(order, plan.context, home, doc.lines):
-        plan, days = replace(plan, collective=""), None  # reverse charge: per order, on the customer's own account
-    if days is None and (held := held_by_books(sink, planned, taken or set())):
-        return doc, {"order": doc.order_id, **({"refund": doc.refund_id} if doc.refund_id is not None else {}), "skipped": held}
-    problems = sink.problems(doc, planned.payment)
-    if problems:
-        raise BookingError("; ".join(problems))
-    if days is not None:  # summed into its day: the order's item names the summary
-        if not plan.collective:
-            raise BookingError(
-                f"order {doc.order_number}: customers.collective gives no account, and a daily summary is booked on one",
-                'make customers.collective name the collective account for every order (e.g. "999")',
-            )
-        return doc, days.add(planned, daily_split.country(order, home) if order is not None else "")
-    account = sink.customer(plan) or f"<new account {plan.email}>"
-    posting = Posting(doc, plan, account, planned.payment)
-    requests = exactly_once.requests(sink, posting)  # the steps as a run takes them
-    item: dict[str, Any] = {"order": doc.order_id}
-    if doc.refund_id is not None:
-        item["refund"] = doc.refund_id
-    item.update(
-        {
-            **requests["document"],
-            "customer": {"collective": plan.collective} if plan.collective else {"match": {"email": plan.email}, "create_if_missing": plan.account},
-            "payment": requests.get("payment"),
-            "warnings": list(doc.warnings),
-        }
-    )
-    return doc, item
-
-
-def held_by_books(sink: Sink, planned: due.Planned, taken: set[str]) -> str | None:
-    """ "already in Exact (entry 70/26700012)" when the books hold the document, asked as a run
-    asks them (the sink's `find` on its index, read in bulk: no call per order); else None."""
-    doc = planned.document
-    found = sink.find("document", Posting(doc, planned.customer, ""), {}, taken)
-    if found is None:
-        return None
-    kind = "invoice" if doc.target == "sales_invoice" else "entry"
-    number = found.get("number")
-    return f"already in Exact ({kind} {doc.journal}/{number})" if number is not None else f"already in Exact ({kind} {found.get('ref')})"
-
-
-def offline(spec, raw_orders: list[dict], refunds: Mapping[int, Sequence[ListedRefund]], sink: Sink, only=(), limit=None) -> Preview:
+def offline(spec: Spec, raw_orders: list[dict], refunds: Mapping[int, Sequence[ListedRefund]], sink: Sink, only=(), limit=None) -> Preview:
     """An orders file through the spec's window, with the refunds given per order."""
     window = due.Window.of(spec.orders.statuses, spec.orders.since, timezone=spec.timezone)
     return preview(spec, orders_file.listed(raw_orders), sink, lambda order: refunds.get(order.id, ()), window, only=only, limit=limit)
 
 
-def offline_stream(spec, path: str, refunds_path: str | None, sink: Sink) -> Iterator[tuple[int, Document | None, dict[str, Any]]]:
+def offline_stream(spec: Spec, path: str, refunds_path: str | None, sink: Sink) -> Iterator[tuple[int, Document | None, dict[str, Any]]]:
     """An orders file as it is read (runner/adapters/woo/orders_file.py): each order's events as soon as
     they are made, in the file's order; refunds from the refunds file or the order itself."""
     window = due.Window.of(spec.orders.statuses, spec.orders.since, timezone=spec.timezone)
     given = read_refunds(refunds_path, [])
     orders = orders_file.listed(orders_file.stream(path, read_orders_file))
-    embedded: dict[int, list[ListedRefund]] = {}
+    carried: dict[int, list[ListedRefund]] = {}
 
     def remembered() -> Iterator[Listed]:
         for listed in orders:
-            embedded.clear()  # the order before was done with its refunds (or skipped)
+            carried.clear()  # the order before was done with its refunds (or skipped)
             full = listed.refunds()
             if full:
-                embedded[listed.rank] = full
+                carried[listed.rank] = full
             yield listed
 
-    return events(spec, remembered(), sink, lambda order: given.get(order.id) or embedded.pop(order.id, ()), window)
+    return events(spec, remembered(), sink, lambda order: given.get(order.id) or carried.pop(order.id, ()), window)
 
 
-def online(spec, source: Source, sink: Sink, ledger, only: Sequence[int] = (), limit: int | None = None) -> Preview:
+def online(spec: Spec, source: Source, sink: Sink, ledger, only: Sequence[int] = (), limit: int | None = None) -> Preview:
     """The next orders a run would book, listed as a run lists them, with the ids of the
     books; orders the ledger holds as booked are left out, and those the books hold (a lost
     ledger, another machine's run) are shown as already in Exact, as a run finds them, without
@@ -260,33 +169,25 @@ def _sale_held(booker: Booker, listed: Listed, source: Source, sink: Sink, taken
         return False
 
 
-def _read_json_or_yaml(path: str, what: str) -> Any:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SpecError(f"cannot read {what} {path}: {exc.strerror}", "check the path") from None
-    try:
-        return json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise SpecError(f"{what} {path} is not valid JSON or YAML: {exc}", f"pass the {what} in the REST API's shape") from None
+def preview_spec(spec: Spec | str | Path, options: PreviewOptions = PreviewOptions(), on_secret: Secrets | None = None) -> Preview:
+    """What the spec (a loaded one, or its path) would post: from an orders file, or the
+    next orders due in the shop with the administration's ids (the ledger read as a copy)."""
+    spec = open_spec(spec, on_secret) if isinstance(spec, str | Path) else spec
+    if options.orders_file:
+        raw = read_orders_file(options.orders_file)
+        refunds = read_refunds(options.refunds_file, raw)
+        return offline(spec, raw, refunds, adapters.sink("offline", spec), options.order_ids, options.limit)
+    with target(spec, options.sandbox, on_secret) as (spec, _box):
+        woo, sink, ledger = parts(spec, read_only=True)
+        try:
+            shown = online(spec, woo, sink, ledger, options.order_ids, options.limit)
+            preview_codes.named(shown.names, shown.documents)  # online: each document's codes beside Exact's ids
+            return shown
+        finally:
+            ledger.close()
 
 
-def read_orders_file(path: str) -> list[dict]:
-    data = _read_json_or_yaml(path, "orders file")
-    if isinstance(data, dict) and "id" in data:
-        data = [data]
-    if not isinstance(data, list) or not all(isinstance(o, dict) for o in data):
-        raise SpecError(f"orders file {path} must hold a list of orders as GET /wc/v3/orders returns them", "export the orders from the REST API")
-    return data
-
-
-def read_refunds(path: str | None, orders: list[dict]) -> dict[int, list[ListedRefund]]:
-    """Refunds per order: from a refunds file ({order id: [refund, ...]}) or, when the
-    orders embed full refund objects, from the orders themselves."""
-    refunds = {listed.rank: full for listed in orders_file.listed(orders) if (full := listed.refunds())}
-    if path:
-        data = _read_json_or_yaml(path, "refunds file")
-        if not isinstance(data, dict):
-            raise SpecError(f"refunds file {path} must map order ids to lists of refunds", "see tests/data/woo-sample-refunds.json")
-        refunds.update({int(k): orders_file.refunds(v) for k, v in data.items()})
-    return refunds
+def preview_stream(spec: Spec, options: PreviewOptions) -> Iterator[tuple[int, Document | None, dict[str, Any]]]:
+    """A preview of `options.orders_file` as it is read, event by event (`offline_stream`):
+    100,000 orders never sit in memory."""
+    return offline_stream(spec, str(options.orders_file), options.refunds_file, adapters.sink("offline", spec))

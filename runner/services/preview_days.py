@@ -19,8 +19,8 @@ from runner.domain.booking import CustomerPlan, Document
 from runner.domain.money import text
 from runner.domain.summary import Day, closed, closes_at, day_of, member, payment_plan, payments, receipt_of, summarize
 from runner.errors import BookingError
-from runner.pipeline.exactly_once import requests
 from runner.pipeline.ports import Posting, Sink
+from runner.services.rehearsal import rehearse
 from runner.spec.model import Spec
 
 PART = 256  # documents of one day summed into one before more are taken
@@ -117,7 +117,7 @@ class DayPreview:
             "day": day.day.isoformat(),
             "journal": day.journal,
             "closed": is_closed,
-            **requests(self.sink, posting, ("document",))["document"],
+            **rehearse(self.sink, posting, ("document",))["document"],
             "customer": {"collective": plan.collective},
             "orders": self.labels[day],
             "payments": self._payments(summary, day, posting) if day in self.paying else None,
@@ -137,6 +137,6 @@ class DayPreview:
             plan = payment_plan(held, journal, self.spec.payments.gl_account)
             paying = Posting(posting.document, posting.customer, posting.account, plan)
             orders = [str(number) + (f"/{refund}" if refund else "") for _, refund, number in paid["members"]]
-            sent = requests(self.sink, paying, ("payment",), done)["payment"] or {}
+            sent = rehearse(self.sink, paying, ("payment",), done).get("payment") or {}
             out.append({"journal": journal, "amount": text(plan.amount), "orders": orders, **sent})
         return out

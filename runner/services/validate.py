@@ -2,29 +2,86 @@
 single order is booked. The keys work, the division may be used, and every code the
 templates yield exists in the administration with the right type and percentage: for the
 shop's recent orders, and for each kind of line at each tax rate in the shop's tax table
-(so a rate no recent order used is checked too)."""
+(so a rate no recent order used is checked too). `validate_spec` is the service: offline
+what the spec itself says (its ${VAR}s set, what goes where), online all of the above.
+
+    from runner.services.validate import ValidateOptions, validate_spec
+    found = validate_spec("clients/acme.yaml", ValidateOptions(online=True))
+    found.problems, found.checked
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
+from pathlib import Path
 
 from runner.adapters.exact.payloads import line_problems, master_data_problems
 from runner.adapters.woo import orders_file
 from runner.domain.booking import Booker
+from runner.domain.daily_split import routes
 from runner.domain.lines import Fact
 from runner.domain.model import Rate, percent
 from runner.errors import BookingError
 from runner.pipeline.ports import capability
+from runner.services.connect import Secrets, open_spec, parts, target
 from runner.services.named_codes import collective_problems, named_problems
 from runner.services.problems import Problem
+from runner.spec.model import Spec
 
 KINDS = ("product", "shipping", "fee", "discount")
 WARNING = "WARNING: "
 RECENT = 20  # recent orders booked on paper
 
 
-def check(spec, woo, sink) -> tuple[list[str], list[Problem]]:
+@dataclass(frozen=True)
+class ValidateOptions:
+    """`online`: also against the live shop and administration (`sandbox`: a fresh embedded one)."""
+
+    online: bool = False
+    sandbox: bool = False
+    webhook: str | None = None  # online, when ready: register the shop's order webhooks to this desk URL
+    named: str | None = None  # the spec's path as the caller named it (the desk's hook names it)
+
+
+@dataclass
+class ValidateResult:
+    """`routes`: what goes where (booking.mode daily_summary); `unset`: the ${VAR}s not set
+    (offline); `checked`: what was checked online, one line each (a warning starts with
+    WARNING); `problems`: what the live services would refuse, each where it showed."""
+
+    routes: list[str] = field(default_factory=list)
+    unset: list[str] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    hooked: list[str] = field(default_factory=list)  # the webhooks registered, one line each
+
+
+def validate_spec(spec: Spec | str | Path, options: ValidateOptions = ValidateOptions(), on_secret: Secrets | None = None) -> ValidateResult:
+    """The spec (a loaded one, or its path; a SpecError lists what its file gets wrong) and,
+    `online`, the services it names."""
+    from runner.spec.env_names import missing
+
+    spec = open_spec(spec, on_secret) if isinstance(spec, str | Path) else spec
+    result = ValidateResult(routes(spec.customers.collective) if spec.booking.mode == "daily_summary" else [])
+    if not options.online:
+        result.unset = missing(spec)
+        return result
+    with target(spec, options.sandbox, on_secret) as (spec, _box):
+        woo, sink, ledger = parts(spec, read_only=True)
+        try:
+            result.checked, result.problems = check(spec, woo, sink)
+            if options.webhook and not result.problems:  # only for a spec that is ready
+                from runner.services.webhooks import register
+
+                result.hooked = register(spec, woo, options.webhook, Path(options.named or spec.path))
+        finally:
+            ledger.close()
+    return result
+
+
+def check(spec: Spec, woo, sink) -> tuple[list[str], list[Problem]]:
     """(what was checked, one line each; the problems found, each where it showed)."""
     checked, problems = [], []
     rates = woo.taxes()

@@ -228,7 +228,8 @@ def _load_chain(path: Path, problems: list[str], seen: tuple[Path, ...] = (), ro
         data = {}
     if not isinstance(data, dict):
         raise SpecError(f"{path}:1: the spec must be a mapping of keys (version, woocommerce, exact, ...)", "start from the example sync.yaml")
-    source = Source({p: (_display(path), line) for p, line in lines.items()})
+    shown = _display(path)  # once per file, not once per key (a desk reads 200 specs for one page)
+    source = Source({p: (shown, line) for p, line in lines.items()})
     ref = data.get("extends")
     if isinstance(ref, str) and ref:
         preset = resolve_extends(ref, path.parent, root)

@@ -3,30 +3,35 @@
 so the runs never share a budget; what bounds a consultant's night is Exact's pace per
 client, not this machine, and N clients in parallel take about 1/N of the time.
 
-Every line a client prints comes out whole, prefixed with its spec; one client's failure
-never stops the others, and the worst exit code wins."""
+Every line a client prints reaches `on_line(spec, line, err)` whole, one at a time (lines of
+different clients never interleave); one client's failure never stops the others, and the
+worst exit code wins."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-from runner.cli.common import Out
-
-_print = threading.Lock()  # lines of different clients never interleave mid-line
+Line = Callable[[str, str, bool], None]  # (spec, line, on stderr)
 
 
-def run_parallel(spec_paths: Sequence[str], jobs: int, args: Sequence[str]) -> int:
+def run_parallel(spec_paths: Sequence[str], jobs: int, args: Sequence[str], on_line: Line) -> int:
     """Runs `runner run SPEC *args` for every spec, `jobs` at a time; the worst exit code."""
+    one_at_a_time = threading.Lock()
+
+    def say(path: str, line: str, err: bool = False) -> None:
+        with one_at_a_time:
+            on_line(path, line, err)
+
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        codes = list(pool.map(lambda path: _one(path, args), spec_paths))
+        codes = list(pool.map(lambda path: _one(path, args, say), spec_paths))
     return max(codes, default=0)
 
 
-def _one(path: str, args: Sequence[str]) -> int:
+def _one(path: str, args: Sequence[str], say: Line) -> int:
     try:
         child = subprocess.Popen(
             [sys.executable, "-m", "runner", "run", path, *args],
@@ -35,9 +40,9 @@ def _one(path: str, args: Sequence[str]) -> int:
             text=True,
         )
     except OSError as exc:
-        _say(path, f"error: could not start a run ({exc.strerror})", err=True)
+        say(path, f"error: could not start a run ({exc.strerror})", True)
         return 1
-    readers = [threading.Thread(target=_relay, args=(path, stream, err)) for stream, err in ((child.stdout, False), (child.stderr, True))]
+    readers = [threading.Thread(target=_relay, args=(path, stream, err, say)) for stream, err in ((child.stdout, False), (child.stderr, True))]
     for reader in readers:
         reader.start()
     code = child.wait()
@@ -46,12 +51,7 @@ def _one(path: str, args: Sequence[str]) -> int:
     return code if code >= 0 else 1  # killed by a signal: a failure of that client
 
 
-def _relay(path: str, stream, err: bool) -> None:
+def _relay(path: str, stream, err: bool, say: Line) -> None:
     for line in stream:
-        _say(path, line.rstrip("\n"), err)
+        say(path, line.rstrip("\n"), err)
     stream.close()
-
-
-def _say(path: str, line: str, err: bool = False) -> None:
-    with _print:
-        Out.echo(f"{path}: {line}", err=err)
