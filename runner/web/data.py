@@ -156,11 +156,17 @@ LAST_PAYOUTS = 5  # the payouts a client's page lists per provider
 
 def _payouts(records: list[dict], provider: str) -> list[dict[str, Any]]:
     """The last payouts the ledger booked for the provider, newest first: day, reference,
-    amount and the bank entry's number in Exact (no fee estimate: it pays nothing out)."""
+    amount, fees and the bank entry's number in Exact (no fee estimate: it pays nothing out)."""
     done = [r for r in records if r.get("provider") == provider and r.get("state") == "done" and r.get("payout") is not None]
     done.sort(key=lambda r: (r.get("day") or "", r.get("id") or ""), reverse=True)
     return [
-        {"day": r.get("day"), "reference": r.get("reference") or r.get("id"), "amount": Decimal(r["payout"]), "entry": r.get("number")}
+        {
+            "day": r.get("day"),
+            "reference": r.get("reference") or r.get("id"),
+            "amount": Decimal(r["payout"]),
+            "fees": Decimal(r.get("fees") or "0"),
+            "entry": r.get("number"),
+        }
         for r in done[:LAST_PAYOUTS]
     ]
 
