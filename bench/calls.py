@@ -109,6 +109,7 @@ def book(target: str, status: str, shop: list[dict], folder: Path, mode: str = "
         report = engine.Run(spec, source_from_spec(spec), sink, ledger, clock=clock, vies=vies_from_spec(spec))()
         seconds = time.perf_counter() - started
         calls_first = sum(exact.calls.values())
+        balance_reads = sum(exact.calls[("GET", f"financialtransaction/{kind}Entries")] for kind in ("Bank", "Cash"))  # one a journal
         # steady state: a second run with five new orders and nothing else changed
         for raw in orders(5, 5, seed=99, start=now or datetime.now().replace(microsecond=0)):
             woo.add_order({**raw, "id": raw["id"] + 900_000, "number": str(raw["id"] + 900_000)})
@@ -120,6 +121,7 @@ def book(target: str, status: str, shop: list[dict], folder: Path, mode: str = "
             "calls": calls_first,
             "seconds": seconds,
             "new_accounts": exact.calls[("POST", "crm/Accounts")],
+            "balance_reads": balance_reads,
             "second_booked": len(second.booked),
             "second_calls": sum(exact.calls.values()) - calls_first,
             "failed": len(report.failed),

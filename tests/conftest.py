@@ -129,8 +129,22 @@ class ExactBox:
 # each at its stricter and at its more lenient value: integration tests take `unsure` to run
 # under both, so the runner depends on neither reading.
 UNSURE = {
-    "strict": {"email_case_sensitive": True, "filter_in_function": False, "trailing_blanks": False, "top_v1": True, "require_select": True},
-    "lenient": {"email_case_sensitive": False, "filter_in_function": True, "trailing_blanks": True, "top_v1": False, "require_select": False},
+    "strict": {
+        "email_case_sensitive": True,
+        "filter_in_function": False,
+        "trailing_blanks": False,
+        "top_v1": True,
+        "require_select": True,
+        "omitted_balances": "refuse",
+    },
+    "lenient": {
+        "email_case_sensitive": False,
+        "filter_in_function": True,
+        "trailing_blanks": True,
+        "top_v1": False,
+        "require_select": False,
+        "omitted_balances": "derive",
+    },
 }
 
 

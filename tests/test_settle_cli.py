@@ -147,3 +147,22 @@ def test_sandbox_books_the_demo_shop_then_its_payouts_and_ends_with_each_balance
     assert "FAILED" not in result.output and "Traceback" not in result.output
     booked = [int(n) for n in re.findall(r"^(?:mollie|stripe|paypal): (\d+) payout\(s\) booked", result.output, re.M)]
     assert len(booked) == 3 and sum(booked) >= 3
+
+
+def test_the_settlement_report_as_csv_has_a_row_per_fact_and_agrees_with_its_json(shop):
+    import csv
+    import io
+
+    settle_cli(shop.spec, "--provider", "stripe", "--since", "2026-10-01")
+    asked = ["report", str(shop.spec), "--settlements", "--provider", "stripe", "--period", "2026-10", "--format"]
+    table = CliRunner().invoke(main, [*asked, "csv"])
+    assert table.exit_code == 0, table.output
+    rows = list(csv.DictReader(io.StringIO(table.output)))
+    assert rows and list(rows[0]) == ["provider", "journal", "kind", "date", "reference", "amount", "fees", "note"]
+    (stripe,) = json.loads(CliRunner().invoke(main, [*asked, "json"]).output)
+    sums = ("provider_balance", "in_transit", "journal_balance", "unsettled", "difference")
+    assert {row["kind"]: row["amount"] for row in rows if row["kind"] in sums} == {k: stripe[k] for k in sums}
+    payouts = [(row["date"], row["reference"], row["amount"], row["fees"]) for row in rows if row["kind"] == "payout"]
+    assert payouts == [(p["day"], p["payout"], p["amount"], p["fees"]) for p in stripe["payouts"]] and payouts
+    assert {row["provider"] for row in rows} == {"stripe"} and {row["journal"] for row in rows} == {"22"}
+    assert {row["date"]: row["amount"] for row in rows if row["kind"] == "fees"} == stripe["fees_per_month"]

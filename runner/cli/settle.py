@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sys
 from contextlib import contextmanager
@@ -176,10 +178,35 @@ def settlements_report(spec_path, providers, period, start, end, fmt, sandbox) -
             reports = settlement_report.report(spec, ledger, books, adapters, first, last, number)
     if fmt == "json":
         Out.echo(json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False, default=str))
+    elif fmt == "csv":
+        Out.echo(settlements_csv(reports))
     else:
         for line in settlement_report.lines(reports, first, last):
             Out.echo(line)
     sys.exit(1 if any(r.difference for r in reports) else 0)
+
+
+CSV_FIELDS = ("provider", "journal", "kind", "date", "reference", "amount", "fees", "note")
+BALANCES = ("provider_balance", "in_transit", "journal_balance", "unsettled", "difference")
+
+
+def settlements_csv(reports) -> str:
+    """A row per fact, for a spreadsheet: each balance of the report's sum, each payout, the fees
+    per month, and each chargeback, payment without an order, refund without a credit and
+    receipt in no payout yet (`kind` says which; the JSON's names)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for r in reports:
+        said = r.as_dict()
+        rows = [{"kind": name, "amount": said[name]} for name in BALANCES]
+        rows += [{"kind": "payout", "date": p["day"], "reference": p["payout"], "amount": p["amount"], "fees": p["fees"]} for p in r.payouts]
+        rows += [{"kind": "fees", "date": month, "amount": fee} for month, fee in sorted(said["fees_per_month"].items())]
+        for kind, notes in (("chargeback", r.chargebacks), ("unmatched", r.unmatched), ("without_credit", r.without_credit)):
+            rows += [{"kind": kind, "date": note[:10], "note": note[12:] if note[10:12] == ": " else note} for note in notes]
+        rows += [{"kind": "receipt", "note": receipt} for receipt in r.in_transit_receipts]
+        writer.writerows({"provider": r.provider, "journal": r.journal, **row} for row in rows)
+    return buffer.getvalue().rstrip("\n")
 
 
 def _period(period: str | None, start: str | None, end: str | None) -> tuple[date, date]:

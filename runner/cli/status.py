@@ -12,6 +12,7 @@ import click
 
 from runner.cli.common import Out, guarded, load_spec, main, spec_argument
 from runner.pipeline.progress import span
+from runner.services import settlement_report
 from runner.services.status import INTERRUPTED, SpecStatus, status_of
 from runner.support.moments import shown
 from runner.support.text import table
@@ -98,6 +99,7 @@ def status_lines(status: dict[str, Any]) -> list[str]:
             out.append("WARNING: the Exact login dies after 30 days unused; run the sync (or `runner auth SPEC`) soon")
     if status.get("ledger_damaged"):
         out.append(f"WARNING: the ledger cannot be read in full ({status['ledger_damaged']})")
+    out += settlement_report.status_lines(status.get("settlements") or [])
     if status["pending"]:
         out.append(f"unknown outcomes to look up on the next run: {len(status['pending'])}")
     if status["failures"]:

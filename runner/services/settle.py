@@ -21,6 +21,8 @@ from runner.pipeline import due
 from runner.pipeline.exactly_once import Pipeline
 from runner.pipeline.modes.settlements import Orders, SettlementMode
 from runner.pipeline.outcome import Outcome
+from runner.services import settlement_report
+from runner.services.settlement_report import ProviderReport
 from runner.spec.model import Spec
 
 LOOK_BACK = timedelta(days=62)  # orders read before the first settlement: a payout holds payments of some weeks
@@ -155,8 +157,11 @@ def settle(
             if key in mode.failed:
                 mine.failed[settlement.reference or settlement.id] = mode.failed.pop(key)
         mine.named = [n for n in mode.named if n.startswith(NAMES[name])]
-        mine.provider_balance = adapters[name].balance()
-        mine.journal_balance = books.balance(journal) * sign
+        number = lambda order, refund: (ledger.step(order, refund, "document") or {}).get("number")  # noqa: E731
+        sum_ = settlement_report.summed(ProviderReport(name, journal), books, adapters[name], sign, number, ledger.settlements())
+        mine.provider_balance, mine.journal_balance = sum_.provider_balance, sum_.journal_balance
+        if not options.dry_run:
+            settlement_report.remember(ledger, sum_, today)  # what `runner status` says of it
     result.exact_calls = books.api.calls - calls
     result.provider_calls = sum(getattr(a, "calls", 0) for a in adapters.values())
     return result
@@ -188,5 +193,5 @@ def _day(order) -> date:
 
 def _preview(mode: SettlementMode, books, settlement: Settlement) -> dict:
     made = entry(settlement, mode.links(settlement), mode.accounts[settlement.provider], mode.sign)
-    request = books.payload(made, books.journal(made.journal)[0])
+    request = books.chained(made)
     return {"payout": settlement.reference or settlement.id, "endpoint": BANK_ENTRIES, "payload": request, "named": list(made.named)}

@@ -63,15 +63,7 @@ def report(
     sign = -1 if spec.payments.receipt_sign == "negative" else 1
     records = ledger.settlements()
     for name, adapter in providers.items():
-        journal = spec.settlements.providers()[name].journal
-        mine = ProviderReport(name, journal)
-        days = [r["day"] for r in records if r.get("provider") == name and r.get("state") == "done" and r.get("day")]
-        mine.provider_balance, mine.in_transit = adapter.balance(), adapter.in_transit(date.fromisoformat(max(days)) if days else None)
-        mine.journal_balance = books.balance(journal) * sign
-        covered = {number_of(o, r or None) for record in records if record.get("provider") == name for o, r in record.get("covers") or []}
-        loose = [(ref, amount * sign) for ref, amount in books.loose.get(journal, []) if ref not in covered]
-        mine.unsettled, mine.unsettled_lines = sum((amount for _, amount in loose), ZERO), len(loose)
-        mine.in_transit_receipts = [f"entry {ref}: {text(amount)}" for ref, amount in loose]
+        mine = summed(ProviderReport(name, spec.settlements.providers()[name].journal), books, adapter, sign, number_of, records)
         for record in records:
             if record.get("provider") != name or record.get("state") != "done":
                 continue
@@ -84,6 +76,76 @@ def report(
                     bucket = mine.chargebacks if " chargeback " in said else mine.without_credit if "no credit" in said else mine.unmatched
                     bucket.append(f"{day}: {said}")
         out.append(mine)
+    return out
+
+
+def summed(
+    mine: ProviderReport, books, adapter, sign: int, number_of: Callable[[int, int | None], int | None], records: list[dict]
+) -> ProviderReport:
+    """The report's sum for one provider: its balance and what no payout holds at the provider,
+    the journal's balance (read now) and the receipts in it that no booked payout holds."""
+    name, journal = mine.provider, mine.journal
+    days = [r["day"] for r in records if r.get("provider") == name and r.get("state") == "done" and r.get("day")]
+    mine.provider_balance, mine.in_transit = adapter.balance(), adapter.in_transit(date.fromisoformat(max(days)) if days else None)
+    mine.journal_balance = books.balance(journal) * sign
+    covered = {number_of(o, r or None) for record in records if record.get("provider") == name for o, r in record.get("covers") or []}
+    loose = [(ref, amount * sign) for ref, amount in books.loose.get(journal, []) if ref not in covered]
+    mine.unsettled, mine.unsettled_lines = sum((amount for _, amount in loose), ZERO), len(loose)
+    mine.in_transit_receipts = [f"entry {ref}: {text(amount)}" for ref, amount in loose]
+    return mine
+
+
+CHECKED = "settlements_checked"  # the ledger's cursor: per provider, the sum at the last settle
+
+
+def remember(ledger, mine: ProviderReport, day: date) -> None:
+    """Kept for `runner status`, which reads it without asking the provider or Exact."""
+    said = mine.as_dict()
+    kept = {k: said[k] for k in ("journal", "provider_balance", "in_transit", "journal_balance", "unsettled", "difference")}
+    ledger.set_cursor(CHECKED, {**(ledger.cursor(CHECKED) or {}), mine.provider: {**kept, "at": day.isoformat()}})
+
+
+def status(ledger) -> list[dict]:
+    """Per provider: the payouts booked, the last of them, and whether its journal agreed with
+    it at the last settle (None: never checked). From the ledger alone."""
+    checked = ledger.cursor(CHECKED) or {}
+    payouts = [r for r in ledger.settlements() if r.get("state") == "done" and r.get("payout") is not None]
+    out = []
+    for name in sorted({r["provider"] for r in payouts} | set(checked)):
+        mine = [r for r in payouts if r["provider"] == name]
+        last = max(mine, key=lambda r: (r.get("day") or "", r["id"]), default=None)
+        check = checked.get(name)
+        out.append(
+            {
+                "provider": name,
+                "journal": (check or {}).get("journal"),
+                "payouts": len(mine),
+                "last_payout": {"id": last["id"], "reference": last.get("reference") or last["id"], "day": last.get("day"), "amount": last["payout"]}
+                if last
+                else None,
+                "checked": check,
+                "difference": check["difference"] if check else None,
+                "agrees": Decimal(check["difference"]) == 0 if check else None,
+            }
+        )
+    return out
+
+
+def status_lines(providers: list[dict]) -> list[str]:
+    out = []
+    for p in providers:
+        name, last, check = NAMES.get(p["provider"], p["provider"]), p["last_payout"], p["checked"]
+        said = (
+            f"{name}: last payout {last['reference']} of {last['day']} ({last['amount']}), {p['payouts']} booked"
+            if last
+            else f"{name}: no payout booked"
+        )
+        if check and p["agrees"]:
+            said += f"; journal {p['journal']} agreed with {name} to the cent at the last settle ({check['at']})"
+        elif check:
+            said += f"; DIFFERENCE {p['difference']} in journal {p['journal']} against {name} at the last settle ({check['at']}): "
+            said += "`runner report SPEC --settlements` says what it is"
+        out.append(said)
     return out
 
 

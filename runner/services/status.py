@@ -18,6 +18,7 @@ from runner.ledger import Ledger
 from runner.ledger.lock import RunLock
 from runner.pipeline.engine import INTERRUPTED
 from runner.pipeline.outcome import status as ledger_status
+from runner.services import settlement_report
 from runner.services.connect import Secrets, lock_path, open_spec
 from runner.spec.model import Spec
 
@@ -45,6 +46,7 @@ class SpecStatus:
     token_age_days: float | None = None
     running: dict[str, Any] | None = None
     allowance: int | None = None  # exact.monthly_lines: the booking lines the edition allows a month
+    settlements: list[dict[str, Any]] = field(default_factory=list)  # per provider, as the last settle left it
     error: str | None = None
     runs: list[dict[str, Any]] = field(default_factory=list)  # every run the ledger keeps, oldest first (the desk lists them)
 
@@ -56,6 +58,7 @@ class SpecStatus:
         if self.ledger_damaged:
             out["ledger_damaged"] = self.ledger_damaged
         out["token_age_days"], out["running"], out["allowance"] = self.token_age_days, self.running, self.allowance
+        out["settlements"] = self.settlements
         return out | ({"error": self.error} if self.error else {})
 
     @property
@@ -82,6 +85,7 @@ def status_of(spec: Spec | str | Path, on_secret: Secrets | None = None) -> Spec
     with Ledger.dry_copy(spec.state_file) as ledger:  # reads only: works on a damaged or read-only ledger
         result = SpecStatus(str(spec.path), **ledger_status(ledger), timezone=spec.timezone, allowance=spec.exact.monthly_lines)
         result.runs = [dict(run) for run in ledger.runs()]
+        result.settlements = settlement_report.status(ledger)
         if ledger.damaged:
             result.ledger_damaged = f"{ledger.damaged}; the next run sets it aside and rebuilds it from Exact and the shop"
     try:

@@ -175,3 +175,16 @@ def test_vat_codes_are_the_books_codes_as_domain_values(sink):
     calls = sink.sink.quota().calls
     sink.sink.vat_codes()
     assert sink.sink.quota().calls == calls, "read once a sink"
+
+
+def test_a_payments_journal_says_which_documents_it_holds_receipts_of(sink):
+    """settlements: `paid(journal)` is what a provider's journal holds on documents, (number,
+    money in), read from the books: the receipts a payout must not book a second time."""
+    sink.lacks("settlements")
+    outcome = sink.run()  # the shop booked `paid`: each sale's receipt in its payments journal
+    assert outcome.booked and not outcome.failed
+    journals = {sink.planned(n).payment.journal for n in range(len(sink.books.orders())) if sink.planned(n).payment}
+    held = set().union(*(sink.sink.paid(journal) for journal in journals))
+    sales = {row["EntryNumber"] for row in sink.books.exact.entries.values() if row["AmountFC"]}
+    assert sales and {(number, True) for number in sales} <= held
+    assert sink.sink.paid("70") == set()  # the sales journal holds no receipts

@@ -149,16 +149,16 @@ class ExactApi:
     def url(self, path: str) -> str:
         return path if path.startswith("http") else f"{self.root}{path if path.startswith('current/') else f'{self.division}/{path}'}"
 
-    def get(self, path: str, select: str, filter: str | None = None, top: int | None = None, expand: str | None = None) -> Iterator[dict]:
+    def get(
+        self, path: str, select: str, filter: str | None = None, top: int | None = None, expand: str | None = None, orderby: str | None = None
+    ) -> Iterator[dict]:
         """Every row, page by page along `__next` (always sequential: Exact warns that
-        parallel paging loses and repeats rows). `expand` brings line collections along."""
+        parallel paging loses and repeats rows). `expand` brings line collections along;
+        `orderby` costs Exact time, so only with a small `top`."""
         params = {"$select": select}
-        if filter:
-            params["$filter"] = filter
-        if top:
-            params["$top"] = str(top)
-        if expand:
-            params["$expand"] = expand
+        for name, value in (("$filter", filter), ("$top", str(top) if top else None), ("$expand", expand), ("$orderby", orderby)):
+            if value:
+                params[name] = value
         url: str | None = self.url(path)
         while url:
             body = self._send("GET", url, params=params)

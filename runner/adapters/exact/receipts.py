@@ -1,12 +1,13 @@
 """The Exact sink's payments: a receipt per paid document on a bank or cash journal, sent
 together in as few entries as Exact takes (one per journal and month), each receipt answered
-on its own. Mixed into ExactSink."""
+on its own, each entry opening on its journal's balance (balances.py). Mixed into ExactSink."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from runner.adapters.exact.balances import Balances
 from runner.adapters.exact.client import ExactApi
 from runner.adapters.exact.payloads import Ids, batched, payment_payload
 from runner.errors import OutcomeUnknown, Rejected, RunnerError
@@ -14,10 +15,11 @@ from runner.pipeline.ports import Facts, Posting
 
 
 class Receipts:
-    """Mixed into ExactSink: needs `api`, `admin`, `receipt_sign`, `write`, `intent`, `lookup` and `invoice_status`."""
+    """Mixed into ExactSink: needs `api`, `admin`, `balances`, `receipt_sign`, `write`, `intent`, `lookup` and `invoice_status`."""
 
     api: ExactApi
     receipt_sign: int
+    balances: Balances
 
     def requests_many(self, step: str, items: Sequence[tuple[Posting, Mapping[str, Facts]]]) -> list[dict[str, Any]]:
         return [{"endpoint": endpoint, "payload": payload} for endpoint, payload, _ in batched([self._payment(p, d) for p, d in items])]
@@ -29,7 +31,7 @@ class Receipts:
         results: list[Facts | RunnerError] = [{} for _ in items]
         for endpoint, payload, members in batched([self._payment(p, d) for p, d in items]):
             try:
-                row = self.api.post(endpoint, payload)
+                row, _ = self.balances.post(endpoint, payload)
             except (Rejected, OutcomeUnknown) as failed:
                 for n in members:
                     results[n] = failed if isinstance(failed, Rejected) else self._settled(step, self.intent(step, *items[n]), failed)

@@ -3,10 +3,11 @@ mode hands its entries to, through the one exactly-once pipeline (step "document
 
 Exact demands of a bank entry that the opening balance plus its lines is the closing balance
 (reference psp-settlements.md section 6), the opening being the journal's balance before it.
-That balance is read from the journal's entries with their lines (one call a page of 60
-entries, `$expand`), which also holds every identity tag (`[mollie:stl_...]`, at the end of
-the payout line's description): a lost answer is found by it, never posted twice. The read is
-kept for the run and moved by each entry this run posts."""
+The journal is read whole with its lines (one call a page of 60 entries, `$expand`): the
+opening is its chronologically last entry's closing balance (balances.py, shared with the
+per-order receipts), its balance the sum of its lines, and it holds every identity tag
+(`[mollie:stl_...]`, at the end of the payout line's description): a lost answer is found by
+it, never posted twice. The read is kept for the run and moved by each entry this run posts."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from runner.adapters.exact.balances import FIELDS, Balances
 from runner.adapters.exact.client import ExactApi, quote
 from runner.adapters.exact.master import MasterCache, decimal_of
 from runner.adapters.exact.payloads import BANK, BANK_ENTRIES, PSP, fit
@@ -33,9 +35,10 @@ class SettlementBooks(MasterCache):
     batched: frozenset[str] = frozenset()
     capabilities = frozenset({"find", "lookup", "settlements"})
 
-    def __init__(self, api: ExactApi, ledger, receipt_sign: int = 1) -> None:
+    def __init__(self, api: ExactApi, ledger, receipt_sign: int = 1, balances: Balances | None = None) -> None:
         super().__init__(api, ledger)
         self.receipt_sign = receipt_sign
+        self.balances = balances or Balances(api)  # the opening of each entry: the journal's last closing, carried forward
         self._journals: dict[str, tuple[Decimal, dict[str, Facts]]] = {}
         self.loose: dict[str, list[tuple[int | None, Decimal]]] = {}  # per journal: (OurRef, amount) of the lines of other entries
         self.refs: dict[str, set[tuple[int, bool]]] = {}  # per journal: (OurRef, money in) of every line on a document
@@ -46,8 +49,9 @@ class SettlementBooks(MasterCache):
         tag; the lines of its other entries (receipts the run booked per order) in `loose`."""
         if fresh or code not in self._journals:
             balance, tags, loose, refs = ZERO, {}, [], set()
-            select = f"EntryID,EntryNumber,{LINES}"
-            for row in self.api.get(BANK_ENTRIES, select, f"JournalCode eq {quote(code)}", expand=LINES):
+            rows = list(self.api.get(BANK_ENTRIES, f"EntryID,{FIELDS},{LINES}", f"JournalCode eq {quote(code)}", expand=LINES))
+            self.balances.seen(BANK_ENTRIES, code, rows)
+            for row in rows:
                 lines = row.get(LINES) or []
                 lines = lines.get("results", []) if isinstance(lines, dict) else lines
                 found = next((t for t in (tagged(line.get("Description") or "") for line in lines) if t), None)
@@ -107,20 +111,27 @@ class SettlementBooks(MasterCache):
 
     def request(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> dict[str, Any]:
         entry: SettlementEntry = posting.document  # type: ignore[assignment]
-        return {"endpoint": BANK_ENTRIES, "payload": self.payload(entry, self.journal(entry.journal)[0])}
+        return {"endpoint": BANK_ENTRIES, "payload": self.chained(entry)}
+
+    def chained(self, entry: SettlementEntry) -> dict[str, Any]:
+        """The entry as it would be posted now: opening on the journal's balance."""
+        self.journal(entry.journal)
+        return self.balances.chained(BANK_ENTRIES, self.payload(entry))
 
     def write(self, step: str, posting: Posting, done: Mapping[str, Facts]) -> Facts:
         entry: SettlementEntry = posting.document  # type: ignore[assignment]
         if problems := self.problems(entry, None):
             raise BookingError(f"{entry.provider} payout {entry.settlement_id}: " + "; ".join(problems), "fix settlements in the spec, or Exact")
-        opening, tags = self.journal(entry.journal)
-        row = self.api.post(BANK_ENTRIES, self.payload(entry, opening))
-        facts = {"ref": row.get("EntryID"), "number": row.get("EntryNumber"), "opening": text(opening), "closing": text(opening + entry.total)}
-        self._journals[entry.journal] = (opening + entry.total, {**tags, entry.tag: facts})
+        held, tags = self.journal(entry.journal)
+        row, sent = self.balances.post(BANK_ENTRIES, self.payload(entry))
+        facts = {"ref": row.get("EntryID"), "number": row.get("EntryNumber")}
+        facts.update(opening=sent["OpeningBalanceFC"], closing=sent["ClosingBalanceFC"])
+        self._journals[entry.journal] = (held + entry.total, {**tags, entry.tag: facts})
         self.refs[entry.journal] |= {(line.our_ref, line.amount * self.receipt_sign > 0) for line in entry.lines if line.our_ref is not None}
         return facts
 
-    def payload(self, entry: SettlementEntry, opening: Decimal) -> dict[str, Any]:
+    def payload(self, entry: SettlementEntry) -> dict[str, Any]:
+        """The entry without its balances (Balances.chained adds them)."""
         ids = self.admin().gl_ids
         lines = []
         for line in entry.lines:
@@ -140,8 +151,6 @@ class SettlementBooks(MasterCache):
         return {
             "JournalCode": entry.journal,
             "Currency": entry.currency,
-            "OpeningBalanceFC": text(opening),
-            "ClosingBalanceFC": text(opening + entry.total),
             LINES: lines,
         }
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from runner.adapters.exact.accounts import AccountIndex
+from runner.adapters.exact.balances import Balances
 from runner.adapters.exact.client import ExactApi
 from runner.adapters.exact.customers import Customers
 from runner.adapters.exact.index import BooksIndex
@@ -34,6 +35,7 @@ from runner.adapters.exact.payloads import (
 )
 from runner.adapters.exact.reading import BooksReading
 from runner.adapters.exact.receipts import Receipts
+from runner.adapters.exact.settlements import SettlementBooks
 from runner.domain.booking import CustomerPlan, Document, PaymentPlan
 from runner.domain.money import text
 from runner.errors import BookingError
@@ -45,11 +47,13 @@ class ExactSink(BooksReading, Receipts, Lookups, Customers, Invoices):
     def __init__(self, api: ExactApi, ledger) -> None:
         self.api, self.ledger = api, ledger
         self.master = MasterCache(api, ledger)
+        self.balances = Balances(api)  # each bank or cash journal's balance, read once a run: receipts open on it
+        self._journals: SettlementBooks | None = None  # the payments journals as the payouts' books read them
         self.balance_sheet: frozenset[str] = frozenset()  # non-revenue GL accounts the spec allows lines on
         self.receipt_sign = 1  # payments.receipt_sign: how this administration wants money in on a bank line
         self._indexes: dict[str, BooksIndex] = {}  # per target: what the books hold
         self.batched = frozenset({"payment"})  # receipts go out together: one entry per journal and month, not one per order
-        self.capabilities = frozenset(CAPABILITIES) - {"settlements"}  # all but what the payouts' books do (exact/settlements.py)
+        self.capabilities = frozenset(CAPABILITIES)  # all of them
         self.name = f"Exact division {api.division} at {api.base_url.rstrip('/')}" if api is not None else "Exact (offline)"
 
     @property
@@ -72,7 +76,16 @@ class ExactSink(BooksReading, Receipts, Lookups, Customers, Invoices):
 
     # the Sink protocol (runner/pipeline/ports.py)
     def open(self) -> None:
+        self.balances.clear()
+        self._journals = None
         self.refresh_accounts()
+
+    def paid(self, journal: str) -> set[tuple[int, bool]]:
+        """settlements: what a payments journal holds on documents, (OurRef, money in), read
+        once a run the way the payouts' books read it (exact/settlements.py)."""
+        if self._journals is None:
+            self._journals = SettlementBooks(self.api, self.ledger, self.receipt_sign, self.balances)
+        return self._journals.paid(journal)
 
     def problems(self, document: Document, payment: PaymentPlan | None) -> list[str]:
         if problem := self.currency_problem(document.journal, document.currency):
@@ -168,7 +181,7 @@ class ExactSink(BooksReading, Receipts, Lookups, Customers, Invoices):
             if posting.payment and not done["document"].get("number"):  # the number is given at printing
                 return {"number": self.invoice_status(invoice).get("InvoiceNumber")}
             return {}
-        row = self.api.post(*self._payment(posting, done))
+        row, _ = self.balances.post(*self._payment(posting, done))
         return {"ref": row.get("EntryID")}
 
     def lookup(self, step: str, intent: Facts, known: set[str]) -> Facts | None:

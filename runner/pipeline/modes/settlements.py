@@ -105,6 +105,7 @@ class SettlementMode:
             "key": key,
             "provider": settlement.provider,
             "id": settlement.id,
+            "reference": settlement.reference or settlement.id,  # as the bank statement names it
             "day": settlement.paid_out.isoformat(),
             "payout": str(settlement.payout),
             "receipts": [list(r) for r in made.receipts],

@@ -46,7 +46,7 @@ def post_money_entry(admin: Administration, config: ExactConfig, body: dict, kin
     if not body.get(nav):
         errors.append("Verplicht: Boekingsregels")
     check_descriptions(config, body, nav, errors)
-    lines, year = [], body.get("FinancialYear")
+    lines, year, period = [], body.get("FinancialYear"), body.get("FinancialPeriod")
     for raw in body.get(nav) or []:
         gl = admin.get(GL_ACCOUNTS, raw.get("GLAccount"))
         if gl is None:
@@ -63,7 +63,7 @@ def post_money_entry(admin: Administration, config: ExactConfig, body: dict, kin
             errors.append("Ongeldige referentie: Btw-code")
         day = raw.get("Date") or admin.today()
         line_year = check_period(config, day, errors, body.get("FinancialYear"), body.get("FinancialPeriod"))
-        year = year or line_year
+        year, period = year or line_year, period or day.month  # Exact takes the period of the date [U]
         if gl is not None and raw.get("AmountFC") is not None:
             lines.append(
                 {
@@ -100,6 +100,7 @@ def post_money_entry(admin: Administration, config: ExactConfig, body: dict, kin
             "Currency": "EUR",
             "EntryNumber": number,
             "FinancialYear": year,
+            "FinancialPeriod": period or admin.today().month,
             "Status": 20,
             "StatusDescription": "Open",
             **balances,
