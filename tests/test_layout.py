@@ -217,6 +217,24 @@ def test_the_ledger_speaks_no_sinks_vocabulary():
     assert not found
 
 
+def test_the_services_speak_only_the_sinks_port():
+    """A service reaches a sink through the Sink port (runner/pipeline/ports.py) and its optional
+    capabilities, never into an adapter's insides: no `sink.api.<anything>` (the client and its
+    division) and no `sink.admin(...)` (Exact's master data). What validate --online checks of
+    the books' codes the sink does itself (the "checks" capability: runner/adapters/exact/codes.py)."""
+    found = {}
+    for path in sorted((RUNNER / "services").rglob("*.py")):
+        hits = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute) and node.value.attr == "api":
+                hits.add(f"line {node.lineno}: .api.{node.attr}")
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "admin":
+                hits.add(f"line {node.lineno}: .admin(")
+        if hits:
+            found[str(path.relative_to(ROOT))] = sorted(hits)
+    assert not found, found
+
+
 # `spec` parameters not yet typed (issue 20 point 4), each with its reason; the list may only shrink.
 STILL_UNTYPED = {
     "runner/domain/booking.py:__init__",  # the domain sits below spec/ and imports none of it

@@ -26,7 +26,7 @@ order waits for the lookup of the next run), `QuotaExhausted` (stop the run clea
 What a sink can honour it says in `capabilities` (names from `CAPABILITIES`); the contract
 suite (tests/contract/) runs over every sink and skips, naming it, what a sink lacks. The
 methods of an optional capability (`OPTIONAL`: reading the books, healing an account,
-matching receipts) a sink without it does not have, and callers ask `capability(sink, method)`;
+matching receipts, checking codes) a sink without it does not have, and callers ask `capability(sink, method)`;
 `SinkBase` gives the core's defaults, and `create_customer` without "accounts" raises
 `NotSupported` rather than pretending."""
 
@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from runner.domain.booking import CustomerPlan, Document, PaymentPlan
+from runner.domain.booking import CustomerPlan, Document, Line, PaymentPlan
 from runner.domain.listed import Listed, ListedRefund
 from runner.domain.vat_codes import VatCode
 from runner.errors import NotSupported, RunnerError, ServiceError
@@ -55,6 +55,7 @@ CAPABILITIES = {
     "heal": "`unknown_account` finds the account again when the books refused one they no longer hold",
     "receipts": "`unmatched` names the receipts a run posted whose sale the books still list as open",
     "settlements": "`paid` says which documents a provider's journal holds receipts of (runner settle, a payout's entry)",
+    "checks": "`check_codes` reads the books' codes afresh and checks a spec's, a document's and a line's against them (validate --online)",
 }  # what a sink may say it can do (`Sink.capabilities`), as the contract suite checks it
 OPTIONAL = {
     "probe": ("held_summaries", "summary_members", "shop_documents", "other_shops"),
@@ -62,6 +63,7 @@ OPTIONAL = {
     "heal": ("unknown_account",),
     "receipts": ("unmatched",),
     "settlements": ("paid",),
+    "checks": ("check_codes",),
 }  # the methods of an optional capability: a sink without it does not have them (no stubs)
 
 
@@ -205,6 +207,20 @@ class Books(Protocol):
     def vat_codes(self) -> dict[str, VatCode]: ...
     def books_reader(self) -> Callable[..., Any]: ...  # read_books of runner/services/vat_report.py
     def payments_reader(self) -> Callable[..., Any]: ...  # read_payments of runner/services/vat_report.py
+
+
+class CodeCheck(Protocol):
+    """The books' codes as `check_codes` read them, once: each check a list of what the books
+    would refuse (codes that do not exist, wrong types), in the books' words."""
+
+    def describe(self) -> str: ...  # one line: what was read ("division N may be used; X VAT codes, ...")
+    def spec_problems(self, spec: Any) -> list[str]: ...  # the codes the spec names itself (journals, accounts)
+    def document_problems(self, document: Document, payment: PaymentPlan | None) -> list[str]: ...
+    def line_problems(self, line: Line) -> list[str]: ...
+
+
+class Checks(Protocol):
+    def check_codes(self) -> CodeCheck: ...
 
 
 class Heal(Protocol):

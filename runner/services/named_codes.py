@@ -1,13 +1,9 @@
-"""The codes a spec names itself, checked against the administration even when no recent
-order uses them: the sales journal, the payments journal and GL account, the rounding
-account, the balance-sheet accounts and the collective customer account. A template that
-needs an order to give its code is checked on the recent orders instead; the collective
-account is checked for those orders too; and what `settlements:` names (the provider's bank
-journal and accounts)."""
+"""The collective customer account, as a spec names it or as the recent orders render it,
+checked through the sink's own `customer` (the Sink port). The other codes a spec names are
+checked by the sink that knows them (its "checks" capability: runner/adapters/exact/codes.py)."""
 
 from __future__ import annotations
 
-from runner.adapters.exact.payloads import BANK, CASH, PSP, REVENUE, SALES
 from runner.domain.booking import CustomerPlan
 from runner.errors import BookingError
 from runner.services.problems import SPEC, Problem
@@ -17,49 +13,6 @@ from runner.spec.model import Spec
 def plain(code: str) -> bool:
     """A code as written (`"70"`), not a template that needs an order to give one."""
     return bool(code) and "{" not in code
-
-
-def named_problems(spec: Spec, master) -> list[Problem]:
-    problems: list[str] = []
-    journal = spec.booking.journal
-    if plain(journal) and master.journal_types.get(journal) != SALES:
-        what = "does not exist" if journal not in master.journal_types else "is not a sales journal"
-        problems.append(f"booking.journal '{journal}' {what} in this administration")
-    rounding = spec.booking.rounding.account
-    if rounding not in master.gl_types:
-        problems.append(f"booking.rounding.account '{rounding}' does not exist in this administration")
-    elif master.gl_types[rounding] != REVENUE:
-        problems.append(f"booking.rounding.account '{rounding}' is not a revenue GL account here")
-    for account in spec.booking.balance_sheet_accounts:
-        if account not in master.gl_types:
-            problems.append(f"booking.balance_sheet_accounts: '{account}' does not exist in this administration")
-    if spec.booking.status == "paid":
-        journal = spec.payments.journal
-        if plain(journal) and master.journal_types.get(journal) not in (CASH, BANK, PSP):
-            what = "does not exist" if journal not in master.journal_types else "is not a bank or cash journal"
-            problems.append(f"payments.journal '{journal}' {what} in this administration")
-        if spec.payments.gl_account not in master.gl_types:
-            problems.append(f"payments.gl_account '{spec.payments.gl_account}' does not exist in this administration")
-    return [Problem(SPEC, p) for p in problems + settlement_problems(spec, master)]
-
-
-def settlement_problems(spec: Spec, master) -> list[str]:
-    """Each provider's journal is a bank journal (its balance is the provider's), and its
-    clearing, fee, chargeback and differences accounts and a fee VAT code as written exist."""
-    problems = []
-    for name, provider in spec.settlements.providers().items():
-        where = f"settlements.{name}"
-        kind = master.journal_types.get(provider.journal)
-        if kind not in (BANK, PSP):
-            what = "does not exist" if kind is None else "is not a bank journal"
-            problems.append(f"{where}.journal '{provider.journal}' {what} in this administration (a settlement is a bank entry)")
-        for key in ("clearing_account", "fee_account", "chargeback_account", "differences_account"):
-            code = getattr(provider, key)
-            if code and code not in master.gl_types:
-                problems.append(f"{where}.{key} '{code}' does not exist in this administration")
-        if plain(provider.fee_vat_code) and provider.fee_vat_code not in master.vat_codes:
-            problems.append(f"{where}.fee_vat_code '{provider.fee_vat_code}' does not exist in this administration")
-    return problems
 
 
 def collective_problems(spec: Spec, sink, booker, orders) -> list[Problem]:

@@ -112,7 +112,7 @@ def settle(
     names = chosen(spec, options.providers)
     since = options.since or today - timedelta(days=31)
     result = SettleResult()
-    calls = books.api.calls  # the client may have served a run before: only this settle's are counted
+    calls = books.quota().calls  # the client may have served a run before: only this settle's are counted
     outcome = Outcome(started="")
     pipeline = Pipeline(books, ledger, outcome)
     booker = Booker(spec)
@@ -162,7 +162,7 @@ def settle(
         mine.provider_balance, mine.journal_balance = sum_.provider_balance, sum_.journal_balance
         if not options.dry_run:
             settlement_report.remember(ledger, sum_, today)  # what `runner status` says of it
-    result.exact_calls = books.api.calls - calls
+    result.exact_calls = books.quota().calls - calls
     result.provider_calls = sum(getattr(a, "calls", 0) for a in adapters.values())
     return result
 

@@ -17,17 +17,16 @@ from decimal import Decimal
 from itertools import islice
 from pathlib import Path
 
-from runner.adapters.exact.payloads import line_problems, master_data_problems
 from runner.adapters.woo import orders_file
 from runner.domain.booking import Booker
 from runner.domain.daily_split import routes
 from runner.domain.lines import Fact
 from runner.domain.model import Rate, percent
 from runner.errors import BookingError
-from runner.pipeline.ports import capability
+from runner.pipeline.ports import CodeCheck, capability
 from runner.services.connect import Secrets, open_spec, parts, target
-from runner.services.named_codes import collective_problems, named_problems
-from runner.services.problems import Problem
+from runner.services.named_codes import collective_problems
+from runner.services.problems import SPEC, Problem
 from runner.spec.model import Spec
 
 KINDS = ("product", "shipping", "fee", "discount")
@@ -86,16 +85,10 @@ def check(spec: Spec, woo, sink) -> tuple[list[str], list[Problem]]:
     checked, problems = [], []
     rates = woo.taxes()
     checked.append(f"WooCommerce: the API key works; {len(rates)} tax rate(s) in the shop")
-    master = sink.admin(fresh=True).master
-    checked.append(
-        f"Exact Online: division {sink.api.division} may be used; {len(master.vat_codes)} VAT codes, "
-        f"{len(master.gl_types)} GL accounts, {len(master.journal_types)} journals"
-    )
-    booker, allowed = Booker(spec), frozenset(spec.booking.balance_sheet_accounts)
-    problems += named_problems(spec, master)
-    rounding_code = spec.booking.rounding.vat_code
-    if rounding_code and rounding_code not in master.vat_codes:
-        problems.append(Problem("the spec", f"booking.rounding.vat_code '{rounding_code}' does not exist in this administration"))
+    codes = checker(sink)
+    checked.append(codes.describe() if codes else f"{WARNING}{sink.name}: the online code checks are not available for this target")
+    booker = Booker(spec)
+    problems += [Problem(SPEC, p) for p in (codes.spec_problems(spec) if codes else [])]
 
     recent = [listed.read() for listed in islice(woo.orders(sorted(spec.orders.statuses)), RECENT)]
     documents = []
@@ -103,7 +96,7 @@ def check(spec: Spec, woo, sink) -> tuple[list[str], list[Problem]]:
         try:
             doc = booker.book_order(order)
             documents.append(doc)
-            found = master_data_problems(doc, master, booker.payment(order, doc), allowed)
+            found = codes.document_problems(doc, booker.payment(order, doc)) if codes else []
             problems += [Problem(f"order {order.number}", p) for p in found]
         except BookingError as exc:
             problems.append(Problem(f"order {order.number}", exc.message))
@@ -130,9 +123,16 @@ def check(spec: Spec, woo, sink) -> tuple[list[str], list[Problem]]:
             except BookingError as exc:
                 problems.append(Problem(label, exc.message))
                 continue
-            problems += [Problem(label, p) for p in line_problems(line, master, allowed)]
+            problems += [Problem(label, p) for p in (codes.line_problems(line) if codes else [])]
     checked.append(f"the mapping rendered for {combinations} kind/rate combination(s) of the shop's tax table")
     return checked, list(dict.fromkeys(problems))
+
+
+def checker(sink) -> CodeCheck | None:
+    """The sink's codes read afresh to check against (its "checks" capability); None when the
+    target cannot check codes online (then only what booking on paper finds is told)."""
+    check_codes = capability(sink, "check_codes")
+    return check_codes() if check_codes else None
 
 
 def other_shops(sink, documents) -> list[str]:

@@ -5,6 +5,8 @@ each test or is skipped naming the capability it lacks (`Sink.capabilities`)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from runner.domain.vat_codes import VatCode
@@ -188,3 +190,34 @@ def test_a_payments_journal_says_which_documents_it_holds_receipts_of(sink):
     sales = {row["EntryNumber"] for row in sink.books.exact.entries.values() if row["AmountFC"]}
     assert sales and {(number, True) for number in sales} <= held
     assert sink.sink.paid("70") == set()  # the sales journal holds no receipts
+
+
+def test_codes_are_checked_against_the_books_as_read_once(sink):
+    """checks: `check_codes()` reads the books' codes afresh (validate --online) and checks
+    against them what a spec names, a document and a line: nothing for codes the books hold,
+    each code they do not hold named."""
+    sink.lacks("checks")
+    codes = sink.sink.check_codes()
+    said = codes.describe()
+    assert said and "\n" not in said
+    assert codes.spec_problems(sink.books.spec) == []
+    planned = sink.planned(0)
+    assert codes.document_problems(planned.document, planned.payment) == []
+    assert all(codes.line_problems(line) == [] for line in planned.document.lines)
+    unknown = replace(planned.document.lines[0], gl_account="99999999", vat_code="ZZ")
+    found = codes.line_problems(unknown)
+    assert any("'99999999'" in p for p in found) and any("'ZZ'" in p for p in found), found
+
+
+def test_validate_checks_codes_only_where_the_sink_can(sink):
+    """validate --online asks the sink's "checks" capability; a sink without it is said to be
+    one whose codes are not checked, and what booking on paper finds is still told."""
+    from runner.adapters.woo.source import source_from_spec
+    from runner.services.validate import check
+
+    checked, problems = check(sink.books.spec, source_from_spec(sink.books.spec), sink.sink)
+    if "checks" in sink.sink.capabilities:
+        assert checked[1] == sink.sink.check_codes().describe()
+    else:
+        assert checked[1] == f"WARNING: {sink.sink.name}: the online code checks are not available for this target"
+    assert problems == []

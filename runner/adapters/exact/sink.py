@@ -15,6 +15,7 @@ from typing import Any
 from runner.adapters.exact.accounts import AccountIndex
 from runner.adapters.exact.balances import Balances
 from runner.adapters.exact.client import ExactApi
+from runner.adapters.exact.codes import ExactCodes
 from runner.adapters.exact.customers import Customers
 from runner.adapters.exact.index import BooksIndex
 from runner.adapters.exact.invoices import Invoices
@@ -67,6 +68,10 @@ class ExactSink(BooksReading, Receipts, Lookups, Customers, Invoices):
     @property
     def fresh(self) -> bool:
         return self.master.fresh
+
+    def check_codes(self) -> ExactCodes:
+        """The "checks" capability (validate --online): the master data read afresh, to check codes against."""
+        return ExactCodes(self.api.division, self.admin(fresh=True).master, self.balance_sheet)
 
     def currency_problem(self, journal: str, currency: str) -> str | None:
         return self.master.currency_problem(journal, currency)
