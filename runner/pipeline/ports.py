@@ -26,7 +26,7 @@ order waits for the lookup of the next run), `QuotaExhausted` (stop the run clea
 What a sink can honour it says in `capabilities` (names from `CAPABILITIES`); the contract
 suite (tests/contract/) runs over every sink and skips, naming it, what a sink lacks. The
 methods of an optional capability (`OPTIONAL`: reading the books, healing an account,
-matching receipts, checking codes) a sink without it does not have, and callers ask `capability(sink, method)`;
+matching receipts, checking codes, pushing items) a sink without it does not have, and callers ask `capability(sink, method)`;
 `SinkBase` gives the core's defaults, and `create_customer` without "accounts" raises
 `NotSupported` rather than pretending."""
 
@@ -56,6 +56,7 @@ CAPABILITIES = {
     "receipts": "`unmatched` names the receipts a run posted whose sale the books still list as open",
     "settlements": "`paid` says which documents a provider's journal holds receipts of (runner settle, a payout's entry)",
     "checks": "`check_codes` reads the books' codes afresh and checks a spec's, a document's and a line's against them (validate --online)",
+    "items": "`push_items`, `push_changed_items` send the shop's products to the books' items (runner products, products.push)",
 }  # what a sink may say it can do (`Sink.capabilities`), as the contract suite checks it
 OPTIONAL = {
     "probe": ("held_summaries", "summary_members", "shop_documents", "other_shops"),
@@ -64,6 +65,7 @@ OPTIONAL = {
     "receipts": ("unmatched",),
     "settlements": ("paid",),
     "checks": ("check_codes",),
+    "items": ("push_items", "push_changed_items"),
 }  # the methods of an optional capability: a sink without it does not have them (no stubs)
 
 
@@ -229,6 +231,11 @@ class Heal(Protocol):
 
 class Receipts(Protocol):
     def unmatched(self, paid: Sequence[tuple[str, Posting, Mapping[str, Facts]]]) -> list[str]: ...
+
+
+class Items(Protocol):
+    def push_items(self, spec: Any, source: Any, **how: Any) -> Any: ...  # runner products: PushReport
+    def push_changed_items(self, spec: Any, source: Any, ledger: Any) -> Any: ...  # a run's products.push
 
 
 class SinkBase:

@@ -80,6 +80,6 @@ def vies(spec: Spec):
 def hear_waits(sink, progress) -> None:
     """A sink that waits for its minute window (Exact's rate governor) says each wait
     through `progress.waiting(seconds)`, when the caller's progress has one."""
-    governor = getattr(getattr(sink, "api", None), "governor", None)
+    governor = getattr(sink, "governor", None)
     if governor is not None and getattr(progress, "waiting", None) is not None:
         governor.on_wait = progress.waiting

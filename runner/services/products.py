@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from runner.errors import NotSupported
+from runner.pipeline.ports import capability
 from runner.pipeline.progress import Tick
 from runner.services.connect import Secrets, hear_waits, open_spec, parts, target
 from runner.spec.model import Spec
@@ -58,6 +60,9 @@ def push_products(
         woo, sink, ledger = parts(spec, read_only=True)
         ledger.close()
         hear_waits(sink, progress)
+        push = capability(sink, "push_items")
+        if push is None:
+            raise NotSupported(f"{sink.name} keeps no items to push products to", "push products to Exact: leave out --to and --sandbox's folder")
         started = time.monotonic()
 
         def record(method: str, path: str, payload: dict) -> dict:
@@ -73,7 +78,7 @@ def push_products(
             progress(Tick(done, total, time.monotonic() - started, quota.calls, quota.left_today, quota.per_minute, what="product"))
 
         try:
-            products_module.push(spec, woo, sink.api, post=record if options.dry_run else None, progress=tick, report=result.report)
+            push(spec, woo, post=record if options.dry_run else None, progress=tick, report=result.report)
         except KeyboardInterrupt:
             result.interrupted = True
         tick(None)

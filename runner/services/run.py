@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from runner import adapters
+from runner.errors import NotSupported
 from runner.ledger import Ledger
 from runner.pipeline import engine, live
+from runner.pipeline.ports import capability
 from runner.pipeline.progress import Tick
 from runner.services.connect import Say, Secrets, hear_waits, lock_path, open_spec, parts, quiet, target, vies
 from runner.services.preview_items import code_names
@@ -128,12 +130,15 @@ def _push_products(spec: Spec, source, sink, ledger, say: Say):
     """products.push: true: the products saved in the shop since the last push go to Exact's
     items before the orders are booked (an invoice line may name one). The ledger is claimed
     first: its cursor is this shop's."""
-    from runner.adapters.exact.products import push_changed
-
     moved = ledger.claim(source.name, sink.name, about=getattr(source, "about", None))
     if moved:
         say(f"note: {moved}")
-    return push_changed(spec, source, sink.api, ledger)
+    push = capability(sink, "push_changed_items")
+    if push is None:
+        raise NotSupported(
+            f"{sink.name} keeps no items, so products.push cannot send the shop's products there", "set products.push: false for this target"
+        )
+    return push(spec, source, ledger)
 
 
 def _adapters(spec: Spec, options: RunOptions):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from runner.adapters.exact import products
 from runner.adapters.exact.accounts import AccountIndex
 from runner.adapters.exact.balances import Balances
 from runner.adapters.exact.client import ExactApi
@@ -34,6 +35,7 @@ from runner.adapters.exact.payloads import (
     master_data_problems,
     print_payload,
 )
+from runner.adapters.exact.products import PushReport
 from runner.adapters.exact.reading import BooksReading
 from runner.adapters.exact.receipts import Receipts
 from runner.adapters.exact.settlements import SettlementBooks
@@ -215,6 +217,19 @@ class ExactSink(BooksReading, Receipts, Lookups, Customers, Invoices):
             return {"number": status.get("InvoiceNumber")} if status.get("Status") == PROCESSED else None
         line = self.find_payment(intent["endpoint"], intent["entry_number"], intent["account"], intent.get("description"), intent.get("amount"))
         return {"ref": line.get("EntryID")} if line else None
+
+    def push_items(self, spec: Spec, source, **how) -> PushReport:
+        """runner products: every product of the shop to an item (`how`: post, progress, report)."""
+        return products.push(spec, source, self.api, **how)
+
+    def push_changed_items(self, spec: Spec, source, ledger) -> PushReport:
+        """products.push: the products saved since the last push, before a run books."""
+        return products.push_changed(spec, source, self.api, ledger)
+
+    @property
+    def governor(self):
+        """Exact's rate governor: a caller that shows waits sets its `on_wait`."""
+        return self.api.governor
 
     def quota(self) -> Quota:
         governor = self.api.governor
