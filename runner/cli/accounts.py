@@ -10,6 +10,7 @@ import sys
 import click
 
 from runner.cli.common import Out, guarded, load_spec, main, spec_argument, target
+from runner.errors import UsageError
 from runner.support.text import table
 
 
@@ -18,10 +19,15 @@ from runner.support.text import table
 @click.option("--search", metavar="TEXT", default="", help="Only accounts whose code, description or type hold TEXT (every word of it).")
 @click.option("--json", "as_json", is_flag=True, help="Print the accounts as JSON.")
 @click.option("--sandbox", is_flag=True, help="List a fresh embedded sandbox's accounts.")
+@click.argument("more_words", nargs=-1, metavar="")
 @guarded
-def accounts(spec_path, search, as_json, sandbox) -> None:
+def accounts(spec_path, search, as_json, sandbox, more_words) -> None:
     """List the administration's GL accounts (code, description, type) and the spec keys
-    that use each, to pick codes for the templates."""
+    that use each, to pick codes for the templates. `--search omzet hoog`: every word."""
+    if more_words and not search:
+        words = " ".join(more_words)
+        raise UsageError(f"unexpected argument(s): {words}", f"to search, put the words after --search: runner accounts {spec_path} --search {words}")
+    search = " ".join((search, *more_words))  # --search omzet hoog: the words after it, unquoted, as the README writes them
     from runner.cli.progress import progress_printer
     from runner.services.accounts import administration_accounts
 

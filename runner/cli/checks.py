@@ -102,7 +102,7 @@ def preview(spec_path, order_ids, limit, orders_file, refunds_file, fmt, payload
         for line in render.preview_lines(result, blobs):
             Out.echo(line)
     for order_id, message in sorted(result.failures.items()):
-        Out.echo(f"FAILED order {order_id}: {message}", err=True)
+        Out.echo(render.failed_order(order_id, message), err=True)
     for ref, message in sorted(result.summary_failures.items()):
         Out.echo(f"FAILED summary {ref}: {message}", err=True)
     if result.failures or result.summary_failures:

@@ -4,6 +4,7 @@ spec as the services open it (its secrets blanked here from the moment they are 
 
 from __future__ import annotations
 
+import difflib
 import os
 import sys
 import traceback
@@ -126,11 +127,17 @@ def load_spec(path: str):
     return open_spec(path, on_secret=Out.secrets.add, say=lambda text: Out.echo(text, err=True))
 
 
+CLOSE = 0.75  # --dryrun and --dry-run (0.82), --jsn and --json; not --bogus and --jobs (0.62)
+
+
 class _Usage(click.UsageError):
     """click's own usage errors (a missing argument, an unknown option, a bad value) said as
     the runner says its errors: one message, a "what to do" line, exit 2."""
 
     def __init__(self, error: click.UsageError) -> None:
+        if isinstance(error, click.NoSuchOption) and error.possibilities:  # click's closeness suggests --jobs for --bogus
+            close = difflib.get_close_matches(error.option_name, error.possibilities, n=1, cutoff=CLOSE)
+            error = click.NoSuchOption(error.option_name, possibilities=close, ctx=error.ctx)
         super().__init__(error.format_message(), error.ctx)
 
     def show(self, file=None) -> None:

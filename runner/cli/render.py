@@ -4,6 +4,7 @@ reconciliation is drawn in runner/cli/report_view.py."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -145,3 +146,14 @@ def products_table(rows) -> list[str]:
     tax class is the shop's: Exact's VAT code comes from mapping.vat_code per booked line."""
     head = [("code", "description", "price", "tax class", "would")]
     return table(head + [(code, description, text(price) if price is not None else "-", tax, done) for code, description, price, tax, done in rows])
+
+
+RETRY_ADVICE = re.compile(r"[,;]? then `runner retry SPEC`")
+
+
+def failed_order(order_id: Any, message: str, retrying: bool = False) -> str:
+    """ "FAILED order 5009: ..." with the order named once (a message may name it itself), and,
+    from `runner retry`, without the advice to run `runner retry`: the fix it names is the advice."""
+    message = RETRY_ADVICE.sub("", message) if retrying else message
+    own = f"order {order_id}: "
+    return f"FAILED {own}{message.removeprefix(own)}"

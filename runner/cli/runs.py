@@ -45,12 +45,28 @@ from runner.support.durations import duration
 def run(spec_paths, dry_run, payloads, since, order_ids, limit, sandbox, as_json, fmt, wait, every, to, jobs) -> None:
     """Book what is due: new and changed orders, refunds, and retries. Several specs
     (clients) run in turn, or --jobs N at a time, each with its own ledger, login and call budget."""
+    as_json = as_json or fmt == "json"
+    try:
+        _run(spec_paths, dry_run, payloads, since, order_ids, limit, sandbox, as_json, wait, every, to, jobs)
+    except RunnerError as error:
+        if not as_json:
+            raise
+        sys.exit(_json_error(error, spec_paths[0] if len(spec_paths) == 1 else None))
+
+
+def _json_error(error: RunnerError, path: str | None) -> int:
+    """With --json every outcome is JSON on stdout, an error too (its exit code in it and as the process's)."""
+    said = {**({"spec": path} if path else {}), "error": error.message, "what_to_do": error.hint, "exit_code": error.exit_code}
+    Out.echo(json.dumps({**said, **({"problems": list(error.problems)} if getattr(error, "problems", None) else {})}, indent=2, ensure_ascii=False))
+    return error.exit_code
+
+
+def _run(spec_paths, dry_run, payloads, since, order_ids, limit, sandbox, as_json, wait, every, to, jobs) -> None:
     if to and dry_run:
         raise UsageError("--to already writes nothing to Exact", "leave out --dry-run: --to DIR writes each document to DIR for review")
     since = _day(since) if since else since
     if payloads and not dry_run:
         raise UsageError("--payloads shows what a dry run would post", "add --dry-run, or use `runner preview SPEC --payloads`")
-    as_json = as_json or fmt == "json"
     options = RunOptions(dry_run=dry_run, since=since, order_ids=tuple(order_ids), limit=limit, sandbox=sandbox, to=to, wait=wait)
     if jobs > 1 and len(spec_paths) > 1:
         if every:
@@ -106,6 +122,8 @@ def _run_logged(path: str, log: bool, options: RunOptions, as_json: bool, payloa
         settle = lambda spec: after_run(spec, booking=not options.dry_run and not options.to)  # noqa: E731  # docs/settlements.md
         result = run_spec(load_spec(path), options, progress=show, say=say, on_secret=Out.secrets.add, after_booking=settle)
     except RunnerError as error:
+        if as_json and log:  # one spec among several: its error as JSON, and the others go on
+            return _json_error(error, path)
         if not log:
             raise
         Out.echo(stamped(path, f"error: {error.message}" + (f" ({error.hint})" if error.hint else "")), err=True)
@@ -133,7 +151,7 @@ def _show_run(path: str, log: bool, result: RunResult, as_json: bool, payloads: 
         if payloads:
             Out.echo(json.dumps(result.would_post, indent=2, ensure_ascii=False, default=str))
     for order_id, message in sorted(report["failed"].items(), key=lambda kv: int(kv[0])):
-        Out.echo(f"FAILED order {order_id}: {message}", err=True)
+        Out.echo(render.failed_order(order_id, message), err=True)
     for note in report.get("notes") or ():
         Out.echo(f"note: {note}", err=True)
     for warning in report.get("warnings") or ():
@@ -158,7 +176,7 @@ def retry(args) -> None:
         Out.echo("nothing to retry: no order has failed; `runner run SPEC` books what is due")
         return
     for order_id, message in sorted(result.report["failed"].items(), key=lambda kv: int(kv[0])):
-        Out.echo(f"FAILED order {order_id}: {message}", err=True)
+        Out.echo(render.failed_order(order_id, message, retrying=True), err=True)
     Out.echo(render.run_summary(result.report))
     sys.exit(result.exit_code)
 

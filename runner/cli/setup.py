@@ -113,20 +113,21 @@ PRODUCTS_EVERY = 10  # products between two progress lines without a terminal (u
 @click.option("--dry-run", is_flag=True, help="Show what would be created or changed in Exact; write nothing.")
 @click.option("--sandbox", is_flag=True, help="Push to a fresh embedded sandbox of both services.")
 @click.option("--json", "as_json", is_flag=True, help="With --dry-run: the requests it would send, as JSON.")
+@click.option("--yes", "push_once", is_flag=True, help="Push now, once, although products.push is false (without asking).")
 @guarded
-def products(spec_path, dry_run, sandbox, as_json) -> None:
+def products(spec_path, dry_run, sandbox, as_json, push_once) -> None:
     """Push WooCommerce products (simple and variations) to Exact items, matched on code."""
     from runner.cli.progress import progress_printer
     from runner.services.products import ProductsOptions, push_products
 
     spec = load_spec(spec_path)
-    if not spec.products.push and not dry_run and not sandbox:
+    if not spec.products.push and not dry_run and not push_once:  # the sandbox too: what is tried there is what happens live
         question = f"products.push is false in {spec_path}: runner run does not push products. Push them to Exact's items now, once?"
         if not (sys.stdin.isatty() and click.confirm(question, default=False)):
             raise UsageError(
                 f"products.push is false in {spec_path}: this client's products are not pushed to Exact",
                 f"set products.push: true in {spec_path} (then every runner run pushes the products changed since the last push), "
-                f"or see what a push would do with runner products {spec_path} --dry-run",
+                f"or push them once now with runner products {spec_path} --yes; runner products {spec_path} --dry-run shows what it would do",
             )
     show = progress_printer(sys.stdout.isatty(), "dry run" if dry_run else "pushing", PRODUCTS_EVERY)
     if as_json:  # stdout holds the JSON alone; a wait for Exact's minute window is still said
@@ -147,11 +148,12 @@ def products(spec_path, dry_run, sandbox, as_json) -> None:
         Out.echo(f"FAILED {code}: {message}", err=True)
     for note in result.skipped:
         Out.echo(f"skipped product {note}")
-    prefix = "dry run, nothing written: would create" if dry_run else "created"
-    Out.echo(
-        f"{prefix} {len(result.created)} item(s), updated {len(result.updated)}, unchanged {result.unchanged}, "
-        f"skipped {len(result.skipped)}, failed {len(result.failed)}"
-    )
+    if dry_run:  # one tense: what it would do
+        would = f"would create {len(result.created)}, update {len(result.updated)}, leave {result.unchanged} unchanged"
+        Out.echo(f"dry run, nothing written: {would}; {len(result.skipped)} skipped, {len(result.failed)} failed")
+    else:
+        done = f"created {len(result.created)} item(s), updated {len(result.updated)}, unchanged {result.unchanged}"
+        Out.echo(f"{done}, skipped {len(result.skipped)}, failed {len(result.failed)}")
     if result.failed:
         sys.exit(1)
 

@@ -16,8 +16,9 @@ from runner.adapters.exact.client import ExactApi
 from runner.adapters.exact.master import gl_accounts
 from runner.spec.model import Spec
 
-# GLAccount.Type [C: DOC:FinancialGLAccounts]; Exact's own TypeDescription is in the user's
-# language and not documented for the sync endpoint, so the list speaks these words
+# GLAccount.Type [C: DOC:FinancialGLAccounts]: every type the reference lists. Exact's own
+# TypeDescription is in the user's language and not documented for the sync endpoint, so the
+# list speaks these words; a number outside it is shown as "type N (not in Exact's documented list)"
 TYPES = {
     10: "cash",
     12: "bank",
@@ -79,7 +80,7 @@ def accounts(spec: Spec, rows: Iterable[dict], search: str = "") -> list[Account
         code = str(row.get("Code") or "").strip()
         description = (row.get("Description") or "").strip()
         type_code = int(row["Type"]) if str(row.get("Type") or "").strip().isdigit() else None
-        kind = TYPES.get(type_code, f"type {type_code}" if type_code is not None else "")
+        kind = TYPES.get(type_code, f"type {type_code} (not in Exact's documented list)" if type_code is not None else "")
         text = f"{code} {description} {kind}".lower()
         if not code or not all(word in text for word in words):
             continue

@@ -75,7 +75,7 @@ def preview(
     limit: int | None = None,
     started: Callable[[int], bool] = lambda order_id: False,
     days: DayPreview | None = None,
-    taken: Callable[[int], set[str]] = lambda order_id: set(),
+    taken: Callable[[int], Mapping[tuple[int, str], str]] = lambda order_id: {},
 ) -> Preview:
     """What would be posted, one element per document (DESIGN.md section 7), and one per
     order that gives none: `{"order", "skipped": why}` or `{"order", "error": message}`, so
@@ -134,7 +134,7 @@ def online(spec: Spec, source: Source, sink: Sink, ledger, only: Sequence[int] =
     window = due.Window.of(spec.orders.statuses, due.start(ledger, spec.orders.since), timezone=spec.timezone)
     sink.open()  # as a run: the account index up to date (reads only; a preview's ledger is a copy), so a collective account is known
     started = lambda order_id: ledger.step(order_id, None, "document") is not None  # noqa: E731
-    taken = lambda order_id: {s["ref"] for s in ledger.order_steps(order_id) if s.get("ref")}  # noqa: E731
+    taken = lambda order_id: {(s.refund, s.step): s.ref for s in ledger.order_steps(order_id) if s.ref}  # noqa: E731
     days = None
     if spec.booking.mode == "daily_summary":  # a day booked already gets a correction; what the ledger keeps for its day is in it too
         taken_ = {tuple(m) for s in ledger.summaries() for m in s["members"]}
@@ -159,7 +159,7 @@ def online(spec: Spec, source: Source, sink: Sink, ledger, only: Sequence[int] =
     return result
 
 
-def _sale_held(booker: Booker, listed: Listed, source: Source, sink: Sink, taken: set[str]) -> bool:
+def _sale_held(booker: Booker, listed: Listed, source: Source, sink: Sink, taken: Mapping[tuple[int, str], str]) -> bool:
     """Whether the books hold the order's sale and it has no refund (a refund is looked at
     when shown); an order that cannot be booked is not held."""
     try:

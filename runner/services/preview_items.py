@@ -5,7 +5,7 @@ already is shown as such (the sink's `find`, as a run asks it)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -32,14 +32,14 @@ def events(
     limit: int | None = None,
     started: Callable[[int], bool] = lambda order_id: False,
     days: DayPreview | None = None,
-    taken: Callable[[int], set[str]] = lambda order_id: set(),
+    taken: Callable[[int], Mapping[tuple[int, str], str]] = lambda order_id: {},
 ) -> Iterator[tuple[int, Document | None, dict[str, Any]]]:
     """The preview as it is made, order by order in the order given: (order id, document,
     item) per document, (order id, None, {"order", "skipped" | "error"}) per order without.
     booking.mode daily_summary: (order id, None, item naming its summary) per document, then
     (0, summary, item) per day summary at the end. A document the books hold (the sink's
-    `find`, as a run asks it; `taken`: the ids the ledger holds for the order's other
-    documents) is (order id, None, {"order", "skipped": "already in Exact (...)"})."""
+    `find`, as a run asks it; `taken`: the ids the ledger holds for the order's documents,
+    by (refund, step)) is (order id, None, {"order", "skipped": "already in Exact (...)"})."""
     booker, wanted, seen, shown = Booker(spec), set(only), set(), 0
     if days is None and spec.booking.mode == "daily_summary":
         days = DayPreview(spec, sink)
@@ -92,13 +92,13 @@ def code_names(sink: Sink, documents: Iterable[Document]) -> dict[tuple[str, str
 
 
 def _item(
-    sink: Sink, planned: due.Planned, days: DayPreview | None = None, taken: set[str] | None = None, order=None
+    sink: Sink, planned: due.Planned, days: DayPreview | None = None, taken: Mapping[tuple[int, str], str] | None = None, order=None
 ) -> tuple[Document, dict[str, Any]]:
     doc, plan = planned.document, planned.customer
     home = days.spec.woocommerce.country if days is not None else ""
     if days is not None and order is not None and daily_split.per_order(order, plan.context, home, doc.lines):
         plan, days = replace(plan, collective=""), None  # reverse charge: per order, on the customer's own account
-    if days is None and (held := held_by_books(sink, planned, taken or set())):
+    if days is None and (held := held_by_books(sink, planned, taken or {})):
         return doc, {"order": doc.order_id, **({"refund": doc.refund_id} if doc.refund_id is not None else {}), "skipped": held}
     problems = sink.problems(doc, planned.payment)
     if problems:
@@ -126,11 +126,14 @@ def _item(
     return doc, item
 
 
-def held_by_books(sink: Sink, planned: due.Planned, taken: set[str]) -> str | None:
+def held_by_books(sink: Sink, planned: due.Planned, taken: Mapping[tuple[int, str], str]) -> str | None:
     """ "already in Exact (entry 70/26700012)" when the books hold the document, asked as a run
-    asks them (the sink's `find` on its index, read in bulk: no call per order); else None."""
+    asks them (the sink's `find` on its index, read in bulk: no call per order); else None.
+    The ids the ledger holds for the order's other documents are not this one; its own id is
+    (an order the ledger holds as booked, previewed with --order, shows as in Exact)."""
     doc = planned.document
-    found = sink.find("document", Posting(doc, planned.customer, ""), {}, taken)
+    others = {ref for key, ref in taken.items() if key != (doc.refund_id or 0, "document")}
+    found = sink.find("document", Posting(doc, planned.customer, ""), {}, others)
     if found is None:
         return None
     kind = "invoice" if doc.target == "sales_invoice" else "entry"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from runner.ledger import Ledger
 from runner.pipeline import due, engine
 from runner.services.connect import Say, Secrets, lock_path, open_spec, parts, quiet, vies
 from runner.services.turns import turn
@@ -35,6 +36,8 @@ class RetryResult:
 def retry_orders(spec: Spec | str | Path, options: RetryOptions = RetryOptions(), say: Say = quiet, on_secret: Secrets | None = None) -> RetryResult:
     """Books the failed orders (or the named ones) now, under the spec's run lock."""
     spec = open_spec(spec, on_secret, say) if isinstance(spec, str | Path) else spec
+    if not due.retries(Ledger.dry_copy(spec.state_file), list(options.order_ids)):  # a copy in memory; no file made
+        return RetryResult()  # nothing failed: said before a secret or a call is needed (a named order not failed: said too)
     with turn(spec, lock_path(spec), say=say):
         woo, sink, ledger = parts(spec)
         try:

@@ -160,7 +160,7 @@ def document_checks(doc: Doc, fact: Facts, codes: Mapping[str, VatCode], home: s
             found.append(Check(f"VAT ({vat:.2f} on code {code.code}) on an export to {fact.country}", who))
         if code.box == "1e" and woo_taxed and not any(not pct for _, pct in fact.taxed):
             found.append(Check(f"turnover on box 1e ({net:.2f}, code {code.code}) that WooCommerce taxed (no 0 % rate on the order)", who))
-    return found
+    return list({(c.rule, c.documents, c.detail): c for c in found}.values())  # one code on two lines (goods, shipping): told once
 
 
 def merged(checks: Iterable[Check]) -> list[Check]:

@@ -259,7 +259,10 @@ def load(path: str | os.PathLike, environ: dict[str, str] | None = None, on_secr
     for key_path, source, allowed in template_fields(schema, raw.data):
         for problem in templates.check(_dotted(key_path), source, allowed):
             problems.append(f"{raw.source.where(key_path)}: {_dotted(key_path)}: {problem}")
-    if problems:
+    if problems:  # all at once: the ${VAR}s set nowhere too (validate would name them next)
+        from runner.spec.env_names import missing_lines
+
+        problems += missing_lines(raw.missing_env, raw.source, raw.path.parent, environ)
         problems.sort(key=_problem_order)
         count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
         raise SpecError(f"{_display(raw.path)}: {count} in the spec", "fix these and run `runner validate SPEC` again", problems)

@@ -27,8 +27,18 @@ def did_you_mean(name: str, spec_dir: Path, environ: dict[str, str] | None = Non
 
 def missing(spec, environ: dict[str, str] | None = None) -> list[str]:
     """One line per variable not set: where the spec uses it, and the name perhaps meant."""
+    return missing_lines(spec.missing_env, spec.source, spec.base_dir, environ)
+
+
+def missing_lines(missing_env: dict, source, base_dir: Path, environ: dict[str, str] | None = None) -> list[str]:
+    """The lines of `missing`, in the order the spec's files use the variables (file, line)."""
+    found = sorted((file_order(source.where(paths[0])), source.where(paths[0]), name) for name, paths in missing_env.items())
     return [
-        f"{spec.source.where(paths[0])}: ${{{name}}} is not set in the environment or in {spec.base_dir / '.env'}"
-        + did_you_mean(name, spec.base_dir, environ)
-        for name, paths in sorted(spec.missing_env.items())
+        f"{where}: ${{{name}}} is not set in the environment or in {base_dir / '.env'}" + did_you_mean(name, base_dir, environ)
+        for _order, where, name in found
     ]
+
+
+def file_order(where: str) -> tuple[str, int]:
+    file, _, line = where.rpartition(":")
+    return file, int(line) if line.isdigit() else 0

@@ -239,10 +239,11 @@ class Spec:
 
     def require_env(self, *sections: str) -> None:
         """Fail, naming the variables, when a section needed now uses an undefined ${VAR}."""
-        missing = sorted(name for name, paths in self.missing_env.items() if any(p[0] in sections for p in paths))
-        if missing:
-            from runner.spec.env_names import did_you_mean
+        from runner.spec.env_names import did_you_mean, file_order
 
+        missing = [name for name, paths in self.missing_env.items() if any(p[0] in sections for p in paths)]
+        missing.sort(key=lambda name: file_order(self.source.where(self.missing_env[name][0])))  # as the file lists them
+        if missing:
             where = "; ".join(f"{n} (used at {self.source.where(self.missing_env[n][0])}{did_you_mean(n, self.base_dir)})" for n in missing)
             raise SpecError(
                 f"environment variable(s) not set: {where}", f"set them in the environment or in {self.base_dir / '.env'} (KEY=value lines)"
