@@ -2,7 +2,8 @@
 administration in this process, a spec file with a .env and a login beside it, as a real
 client's folder would hold. One has an order in a month its bookkeeper closed in Exact (that
 order fails with Exact's words until the month is opened again); one has a login close to
-Exact's 30 days. `Demo.open_month()` is the bookkeeper reopening the month."""
+Exact's 30 days; one is paid through Mollie, Stripe and PayPal (the sandbox's providers) and
+has a settlements: section. `Demo.open_month()` is the bookkeeper reopening the month."""
 
 from __future__ import annotations
 
@@ -16,11 +17,14 @@ from pathlib import Path
 
 from runner.sandbox.embedded import Sandbox, serve
 from runner.sandbox.exact.simulator import ExactSimulator
+from runner.sandbox.psp.start import start as start_providers
 from runner.sandbox.woo.api import WooSimulator
 from runner.sandbox.woo.carts import Address, ProductLine
 
 CLIENTS = (("bakkerij-de-zon", 11, 14), ("fietsenwinkel-noord", 12, 10), ("theehuis-amber", 13, 8))  # name, seed, orders
 FAILING = "fietsenwinkel-noord"
+SETTLING = "bakkerij-de-zon"  # paid through Mollie, Stripe and PayPal, its spec has settlements:
+JOURNALS = {"mollie": "23", "stripe": "22", "paypal": "21"}  # the sandbox administration's provider journals
 OLD_LOGIN = "theehuis-amber"
 OLD_LOGIN_DAYS = 27
 
@@ -55,6 +59,28 @@ def spec_text(box: Sandbox) -> str:
     )
 
 
+def settlements_text(urls: dict[str, str]) -> str:
+    """A settlements: section over the sandbox's providers: their journals, kruisposten 1190,
+    fees on 4600, chargebacks and differences on 4610 (as runner settle --sandbox uses)."""
+    out = "settlements:\n"
+    for name, journal in JOURNALS.items():
+        keys = f"    api_key: ${{{name.upper()}_KEY}}\n"
+        keys = "    client_id: ${PAYPAL_CLIENT_ID}\n    client_secret: ${PAYPAL_CLIENT_SECRET}\n" if name == "paypal" else keys
+        out += f'  {name}:\n{keys}    url: {urls[name]}\n    journal: "{journal}"\n    clearing_account: "1190"\n    fee_account: "4600"\n'
+        out += '    chargeback_account: "4610"\n    differences_account: "4610"\n'
+    return out
+
+
+def provider_keys(providers) -> dict[str, str]:
+    keys = providers.credentials()
+    return {
+        "MOLLIE_KEY": keys["mollie"]["access_token"],
+        "STRIPE_KEY": keys["stripe"]["secret_key"],
+        "PAYPAL_CLIENT_ID": keys["paypal"]["client_id"],
+        "PAYPAL_CLIENT_SECRET": keys["paypal"]["client_secret"],
+    }
+
+
 def start(folder: Path, webhook_secret: str = "") -> Demo:
     """The three clients' shops, administrations and spec folders under `folder`."""
     demo = Demo(Path(folder))
@@ -62,15 +88,18 @@ def start(folder: Path, webhook_secret: str = "") -> Demo:
     for name, seed, orders in CLIENTS:
         first = now - timedelta(days=max(2, orders // 8) + 21)  # as embedded.start: no order or refund saved in the future
         woo = WooSimulator.demo(orders, seed=seed, start=first)
+        paying = start_providers(woo, seed=seed) if name == SETTLING else None  # before anything reads the shop
         box = serve(woo, ExactSimulator(seed=seed, minutely_limit=100_000))
+        box.providers = paying
         demo.boxes[name] = box
         home = demo.folder / name
         (home / ".runner").mkdir(parents=True, exist_ok=True)
         box.log_in(home / ".runner" / "exact-token.json")
         keys = {**box.credentials(), "WOO_WEBHOOK_SECRET": webhook_secret or secrets.token_urlsafe(24)}
+        keys |= provider_keys(paying) if paying else {}
         (home / ".env").write_text("".join(f"{k}={v}\n" for k, v in keys.items()))
         os.chmod(home / ".env", 0o600)
-        (home / "sync.yaml").write_text(spec_text(box))
+        (home / "sync.yaml").write_text(spec_text(box) + (settlements_text(paying.urls) if paying else ""))
         demo.specs[name] = home / "sync.yaml"
         if name == OLD_LOGIN:
             old = time.time() - OLD_LOGIN_DAYS * 86400

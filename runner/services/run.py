@@ -37,7 +37,8 @@ class RunOptions:
     posts nothing and keeps the ledger as it was; `to` writes each document to that folder
     (with a ledger of its own) instead of Exact; `sandbox` runs against a fresh embedded
     sandbox; `wait` queues behind a run of the same spec instead of stopping; `locked`: the
-    caller holds the spec's run lock already (a round of `run --every`)."""
+    caller holds the spec's run lock already (a round of `run --every`); `alerts`: False sends
+    no `notify:` alert for this run (the desk's runs: a desk is watched)."""
 
     dry_run: bool = False
     since: str | None = None
@@ -47,6 +48,7 @@ class RunOptions:
     to: str | None = None
     wait: bool = False
     locked: bool = False
+    alerts: bool = True
 
 
 @dataclass
@@ -92,7 +94,7 @@ def run_spec(
     spec = open_spec(spec, on_secret, say) if isinstance(spec, str | Path) else spec
     with target(spec, options.sandbox, on_secret) as (spec, box):
         result = RunResult(spec, options)
-        alerts = not options.dry_run and not options.to and box is None
+        alerts = options.alerts and not options.dry_run and not options.to and box is None
         folder = adapters.sink("folder", spec, folder=options.to) if options.to else None
         if folder is not None:  # before its lock is taken: the folder's own files may not be links out of it
             folder.open()

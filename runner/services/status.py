@@ -48,6 +48,7 @@ class SpecStatus:
     allowance: int | None = None  # exact.monthly_lines: the booking lines the edition allows a month
     settlements: list[dict[str, Any]] = field(default_factory=list)  # per provider, as the last settle left it
     error: str | None = None
+    runs: list[dict[str, Any]] = field(default_factory=list)  # every run the ledger keeps, oldest first (the desk lists them)
 
     def as_dict(self) -> dict[str, Any]:
         """As `runner status --json` shows it (the keys in the order it always had)."""
@@ -83,6 +84,7 @@ def status_of(spec: Spec | str | Path, on_secret: Secrets | None = None) -> Spec
     spec = open_spec(spec, on_secret) if isinstance(spec, str | Path) else spec
     with Ledger.dry_copy(spec.state_file) as ledger:  # reads only: works on a damaged or read-only ledger
         result = SpecStatus(str(spec.path), **ledger_status(ledger), timezone=spec.timezone, allowance=spec.exact.monthly_lines)
+        result.runs = [dict(run) for run in ledger.runs()]
         result.settlements = settlement_report.status(ledger)
         if ledger.damaged:
             result.ledger_damaged = f"{ledger.damaged}; the next run sets it aside and rebuilds it from Exact and the shop"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
@@ -14,18 +14,20 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from runner.errors import Busy, RunnerError
+from runner.errors import RunnerError
 from runner.web import data, hooks
 from runner.web.auth import COOKIE, PRE_COOKIE, Gate, Who
 from runner.web.desk import Desk
 from runner.web.pages import Pages
-from runner.web.states import STALL_HOURS, row
+from runner.web.states import row
+from runner.web.views import SORTS, act, failure, overview_row
 
 MAX_FORM = 16 * 1024  # bytes of a login or button form
 
 
 def create_app(desk: Desk, gate: Gate, today=date.today, now=time.time) -> Starlette:
     """The ASGI application. `today` and `now` are injectable: tests pin them."""
+    clock = lambda: datetime.fromtimestamp(now(), UTC)  # noqa: E731  # the providers' now, from the desk's
     pages = Pages(lambda: desk.secrets() | {gate.token, gate.view_token} - {""})
     flashes: dict[str, str] = {}
 
@@ -80,10 +82,10 @@ def create_app(desk: Desk, gate: Gate, today=date.today, now=time.time) -> Starl
         if not user:
             return login_needed(request)
         moment = now()
-        rows = [_row(c, moment, desk.next_run(c.name)) for c in desk.clients.values()]
+        rows = [overview_row(c, moment, desk.next_run(c.name)) for c in desk.clients.values()]
         wanted = request.query_params.get("q", "").strip().lower()
         if wanted:
-            rows = [r for r in rows if wanted in r["name"].lower() or wanted in r["state"] or wanted in r["first_failure"].lower()]
+            rows = [r for r in rows if wanted in " ".join((r["name"].lower(), r["state"], r["first_failure"].lower(), r["flags"]))]
         key = request.query_params.get("sort", "state")
         if key not in SORTS:
             key = "state"
@@ -111,12 +113,13 @@ def create_app(desk: Desk, gate: Gate, today=date.today, now=time.time) -> Starl
             "client.html",
             client=client,
             row=row(client.name, status, now(), desk.next_run(client.name), client.spec.exact.monthly_lines),
-            failures=[_failure(f) for f in status["failures"]],
+            failures=[failure(f) for f in status["failures"]],
             runs=runs,
             last=desk.last.get(client.name),
             report_from=first,
             report_to=today().isoformat(),
             hooked=bool(client.spec.woocommerce.webhook_secret),
+            settlements=data.settlements(client.spec, today(), clock),
         )
 
     def preview(request: Request) -> Response:
@@ -160,7 +163,7 @@ def create_app(desk: Desk, gate: Gate, today=date.today, now=time.time) -> Starl
         what = request.path_params["what"]
         import anyio.to_thread
 
-        said = await anyio.to_thread.run_sync(lambda: _act(client, what))
+        said = await anyio.to_thread.run_sync(lambda: act(client, what, today(), clock))
         if user.bearer:
             return JSONResponse({"said": said})
         flashes[user.session] = said
@@ -218,26 +221,6 @@ def create_app(desk: Desk, gate: Gate, today=date.today, now=time.time) -> Starl
     return quiet
 
 
-def _row(client, moment: float, next_run: float | None) -> dict:
-    """A client's overview row; a spec that no longer reads is a row that says so, first."""
-    try:
-        spec = client.spec
-        stall = spec.notify.stall.total_seconds() / 3600 if spec.notify and spec.notify.stall_after else STALL_HOURS  # as the CLI's alerts
-        return row(client.name, data.status(spec), moment, next_run, spec.exact.monthly_lines, stall)
-    except RunnerError as error:
-        return {**row(client.name, {}, moment, next_run), "state": "spec broken", "rank": 0, "first_failure": error.message}
-
-
-SORTS = {
-    "state": lambda r: (r["rank"], r["name"]),
-    "name": lambda r: r["name"],
-    "failures": lambda r: (r["failures"], r["name"]),
-    "today": lambda r: r["today"],
-    "month": lambda r: r["month"],
-    "login": lambda r: -(r["login_days"] if r["login_days"] is not None else 1e9),
-}
-
-
 async def _read(request: Request, limit: int) -> bytes | None:
     """The raw body, or None when it is longer than `limit` (read no further)."""
     declared = request.headers.get("content-length", "")
@@ -249,36 +232,3 @@ async def _read(request: Request, limit: int) -> bytes | None:
         if len(body) > limit:
             return None
     return bytes(body)
-
-
-def _act(client, what: str) -> str:
-    """A button's run, said in one sentence for the page."""
-    try:
-        if what == "retry":
-            result = data.retry(client.spec)
-            if result.get("nothing"):
-                return "nothing to retry: no order has failed"
-        elif what == "run":
-            result = data.run_now(client.spec)
-        else:
-            return f"there is no button {what!r}"
-    except Busy:
-        return "a run of this client is busy (cron's or the schedule's); nothing was started, try again in a minute"
-    except RunnerError as error:
-        return f"{error.message}" + (f"; what to do: {error.hint}" if error.hint else "")
-    failed = result.get("failed") or {}
-    said = f"booked {len(result.get('booked') or [])} order(s)"
-    return said + (f", {len(failed)} failed" if failed else "") + (f", stopped: {result['stopped']}" if result.get("stopped") else "")
-
-
-def _failure(record: dict) -> dict:
-    """A failure with Exact's words and what to do, split where the runner's message says it."""
-    message = record.get("message", "")
-    words, _, todo = message.partition("what to do:")
-    return {
-        "order": f"{record['order']}/{record['refund']}" if record.get("refund") else str(record["order"]),
-        "message": words.strip().rstrip("(;").strip(),
-        "todo": todo.strip().rstrip(")") or "put it right in Exact or in the spec, then press Retry",
-        "attempts": record.get("attempts", 0),
-        "next_retry": record.get("next_retry") or "after Retry",
-    }

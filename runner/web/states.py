@@ -41,6 +41,7 @@ def row(name: str, status: dict[str, Any], now: float, next_run: float | None, a
     last = status.get("last_run") or {}
     failures = status.get("failures") or []
     shown = state(status, now, stall_hours)
+    differ = [p["provider"] for p in status.get("settlements") or [] if p.get("agrees") is False]
     outcome = "-"
     if last:
         outcome = f"booked {len(last.get('booked') or [])}, failed {len(last.get('failed') or {})}"
@@ -60,6 +61,8 @@ def row(name: str, status: dict[str, Any], now: float, next_run: float | None, a
         "allowance": allowance,
         "login_days": status.get("token_age_days"),
         "next_run": None if next_run is None else int(next_run),
+        "settlements_differ": differ,  # providers whose journal differed at the last settle (from the ledger)
+        "flags": "settlements differ" if differ else "",
     }
 
 

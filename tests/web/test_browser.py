@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,27 @@ def test_the_overview_reads_on_a_phone(chromium, served, shots):
     assert page.locator("table.overview thead").is_hidden()  # each cell says what it is (its data-label) instead
     assert "Periode is afgesloten" in first.inner_text()
     page.screenshot(path=str(shots / "desk-overview-phone.png"), full_page=True)
+
+
+def test_a_consultant_sees_each_providers_balance_beside_its_journal_and_settles_now(chromium, served, shots):
+    page = logged_in(chromium, served, viewport={"width": 1280, "height": 720})
+    page.click("text=bakkerij-de-zon")
+    page.wait_for_url("**/clients/bakkerij-de-zon")
+    box = served.demo.boxes["bakkerij-de-zon"]
+    mollie = page.locator("#settle-mollie")
+    assert "no payout booked yet" in mollie.inner_text()
+    holds = mollie.locator("[data-side=provider-balance]").inner_text()
+    assert Decimal(holds.replace(",", "")) == box.providers.balance("mollie")  # what Mollie says it holds, on the page
+    assert mollie.locator("[data-side=provider-settled]").inner_text() == mollie.locator("[data-side=journal-settled]").inner_text()
+    assert "agrees to the cent" in mollie.inner_text()
+
+    page.click("button:has-text('Settle now')")
+    page.wait_for_url("**/clients/bakkerij-de-zon")
+    assert "settled: Mollie" in page.inner_text(".said")
+    mollie = page.locator("#settle-mollie")
+    entries = {str(row["EntryNumber"]) for row in box.exact.bank_entries.values() if row["JournalCode"].strip() == "23"}
+    shown = set(mollie.locator("table.payouts td[data-label=entry]").all_inner_texts())
+    assert entries and shown == entries  # each payout booked, by its entry in Exact's Mollie journal
+    assert mollie.locator("[data-side=provider-settled]").inner_text() == mollie.locator("[data-side=journal-settled]").inner_text()
+    assert "agrees to the cent" in mollie.inner_text()
+    page.screenshot(path=str(shots / "desk-settlements.png"), full_page=True)

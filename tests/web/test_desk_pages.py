@@ -205,3 +205,25 @@ def test_a_spec_broken_while_the_desk_runs_is_said_on_its_row_and_page(sync_box,
     assert [r["state"] for r in rows][0] == "spec broken" and rows[0]["name"] == "client0" and rows[1]["state"] == "never run"
     page = browser.get("/clients/client0")
     assert page.status_code == 400 and "what to do:" in page.text and "Traceback" not in page.text
+
+
+def test_the_desks_runs_send_no_alert_as_the_clis_runs_do(sync_box, desk_of):
+    """docs/desk.md: `notify:` alerts are sent by the CLI's runs only (a desk is watched)."""
+    from runner.sandbox.transport import InProcessServer
+    from tests.test_notify import Hook
+
+    hook = InProcessServer(Hook()).start()
+    try:
+        box = sync_box(orders=2)
+        refused = refused_order(box)
+        (box.dir / ".env").write_text((box.dir / ".env").read_text() + f"HOOK_URL={hook.url}/hooks/T000/B000/XXXX\n")
+        box.spec.write_text(box.spec.read_text() + "notify:\n  webhook: ${HOOK_URL}\n")
+        _, _, browser = desk_of(box)
+        browser.log_in()
+        said = browser.post("/clients/client0/run", headers={"Authorization": f"Bearer {TOKEN}"}).json()["said"]
+        assert said == "booked 2 order(s), 1 failed" and hook.simulator.posts == []
+        said = browser.post("/clients/client0/retry", headers={"Authorization": f"Bearer {TOKEN}"}).json()["said"]
+        assert said == "booked 0 order(s), 1 failed" and hook.simulator.posts == []
+        assert box.run("run", "--order", str(refused["id"])).exit_code == 1 and hook.simulator.posts  # the CLI's run tells
+    finally:
+        hook.stop()
