@@ -49,6 +49,7 @@ class RunOptions:
     wait: bool = False
     locked: bool = False
     alerts: bool = True
+    settle: bool = True  # False leaves a spec's payouts to `runner settle` (the desk's runs, up to one a minute by webhook)
 
 
 @dataclass
@@ -119,7 +120,7 @@ def run_spec(
             if options.dry_run:
                 result.would_post, result.documents = sink.posted, sink.documents
                 result.names = code_names(sink, [doc for doc, _ in sink.documents])
-        if not options.dry_run and not options.to:
+        if options.settle and not options.dry_run and not options.to:
             result.settlements = after_run(spec)
         if box is not None and not options.to:
             result.landed = box.landed_lines()

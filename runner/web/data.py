@@ -46,10 +46,11 @@ def recent_runs(summary: dict[str, Any], today: date, days: int = RUN_DAYS) -> l
 
 def run_now(spec: Spec) -> dict[str, Any]:
     """Book what is due, as `runner run` does (services/run.py run_spec), without its
-    `notify:` alerts (a desk is watched) and without waiting for another run."""
+    `notify:` alerts (a desk is watched), without settling payouts (the page's Settle now
+    does: a webhook may run a client every minute) and without waiting for another run."""
     from runner.services.run import RunOptions, run_spec
 
-    return run_spec(spec, RunOptions(alerts=False)).report
+    return run_spec(spec, RunOptions(alerts=False, settle=False)).report
 
 
 def retry(spec: Spec) -> dict[str, Any]:
@@ -123,7 +124,6 @@ def settlements(spec: Spec, today: date, clock: Callable[[], datetime] | None = 
     and what no payout holds yet beside the journal's in Exact, the difference, what the payouts
     named; with the last payouts the ledger booked. Reads each provider and its journal; posts
     nothing. A provider out of reach is said in its own entry. `clock`: the providers' now."""
-    from runner.adapters.exact.settlements import SettlementBooks
     from runner.adapters.psp import provider_for
     from runner.services import settlement_report
 
@@ -135,7 +135,7 @@ def settlements(spec: Spec, today: date, clock: Callable[[], datetime] | None = 
     last = date(first.year + first.month // 12, first.month % 12 + 1, 1) - timedelta(days=1)
     _source, sink, ledger = _parts(spec, read_only=True)
     try:
-        books = SettlementBooks(sink.api, ledger, sink.receipt_sign)
+        books = sink.payout_books(ledger)  # the sink's settlements capability
         number = lambda order, refund: (ledger.step(order, refund, "document") or {}).get("number")  # noqa: E731
         records = ledger.settlements()
 
@@ -191,7 +191,6 @@ def _settlement(said, records: list[dict]) -> dict[str, Any]:
 def settle_now(spec: Spec, today: date, clock: Callable[[], datetime] | None = None) -> dict[str, Any]:
     """`runner settle SPEC` under the spec's run lock, without waiting (Busy when a run holds
     it): each provider's new payouts booked in its journal, its balance beside the journal's."""
-    from runner.adapters.exact.settlements import SettlementBooks
     from runner.adapters.psp import provider_for
     from runner.services.settle import SettleOptions, chosen, settle
     from runner.services.turns import turn
@@ -201,7 +200,7 @@ def settle_now(spec: Spec, today: date, clock: Callable[[], datetime] | None = N
     with turn(spec, lock_path(spec)):
         source, sink, ledger = _parts(spec)
         try:
-            books = SettlementBooks(sink.api, ledger, sink.receipt_sign)
+            books = sink.payout_books(ledger)  # the sink's settlements capability
             known = spec.settlements.providers()
             adapter = lambda name: provider_for(name, known[name], now=clock)  # noqa: E731
             return settle(spec, ledger, source, books, sink, adapter, SettleOptions(), today).as_dict()
