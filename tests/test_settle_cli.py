@@ -195,3 +195,20 @@ def test_the_settlement_report_as_csv_has_a_row_per_fact_and_agrees_with_its_jso
     assert payouts == [(p["day"], p["payout"], p["amount"], p["fees"]) for p in stripe["payouts"]] and payouts
     assert {row["provider"] for row in rows} == {"stripe"} and {row["journal"] for row in rows} == {"22"}
     assert {row["date"]: row["amount"] for row in rows if row["kind"] == "fees"} == stripe["fees_per_month"]
+
+
+def test_run_sandbox_never_settles_with_the_specs_real_providers(tmp_path, monkeypatch):
+    """`run --sandbox` books a throwaway demo shop: the spec's settlements: point at the real
+    providers (here a closed port on this machine), which a sandbox run must never ask; the
+    payouts are `runner settle --sandbox`'s, which points them at simulated providers."""
+    from tests.settle_world import settlements_yaml
+
+    spec = write_spec(tmp_path)
+    real = {name: "http://127.0.0.1:9" for name in ("mollie", "stripe", "paypal")}
+    spec.write_text(spec.read_text() + settlements_yaml(real))
+    for name in ("MOLLIE_KEY", "STRIPE_KEY", "PAYPAL_CLIENT_ID", "PAYPAL_CLIENT_SECRET"):
+        monkeypatch.setenv(name, "live_not_a_real_key_0000000000")
+    result = CliRunner().invoke(main, ["run", str(spec), "--sandbox"], catch_exceptions=True)
+    assert result.exit_code == 0, result.output
+    assert "FAILED settlements" not in result.output and "127.0.0.1:9" not in result.output
+    assert "runner settle --sandbox" in result.output  # where the payouts of a sandbox run are booked

@@ -131,6 +131,6 @@ def _period(period: str | None, start: str | None, end: str | None) -> tuple[dat
 def after_lines(after: AfterRun) -> list[str]:
     """What `runner run` says of the settlements it booked at its end."""
     if after.result is None:
-        return after.problems
+        return after.problems + ([after.note] if after.note else [])
     failed = [f"FAILED {message}" for p in after.result.providers for message in p.failed.values()]
     return [f"settlements: {line}" for line in lines(after.result, False)] + failed + after.problems

@@ -121,10 +121,17 @@ def run_spec(
                 result.would_post, result.documents = sink.posted, sink.documents
                 result.names = code_names(sink, [doc for doc, _ in sink.documents])
         if options.settle and not options.dry_run and not options.to:
-            result.settlements = after_run(spec)
+            result.settlements = after_run(spec) if box is None else _sandbox_leaves_payouts(spec)
         if box is not None and not options.to:
             result.landed = box.landed_lines()
     return result
+
+
+def _sandbox_leaves_payouts(spec: Spec) -> AfterRun:
+    """A sandbox run books a throwaway shop: the spec's providers are real ones, never asked."""
+    if not spec.settlements.providers():
+        return AfterRun()
+    return AfterRun(note="note: a sandbox run settles no payouts with the spec's providers; `runner settle --sandbox` books simulated ones")
 
 
 def _push_products(spec: Spec, source, sink, ledger, say: Say):

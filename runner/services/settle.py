@@ -265,6 +265,7 @@ class AfterRun:
 
     result: SettleResult | None = None  # None: nothing to settle (no settlements:, a dry run, a review folder)
     problems: list[str] = field(default_factory=list)
+    note: str | None = None  # why a run with settlements: settled nothing (a sandbox run)
 
     @property
     def exit_code(self) -> int:
