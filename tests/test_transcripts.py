@@ -26,6 +26,7 @@ GOLDEN = ROOT / "tests" / "golden" / "cli"
 TIME = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d| UTC| [A-Z]{3,5}\b| [+-]\d\d(?:\d\d)?\b)?")
 DATE = re.compile(r"\b\d{4}-\d\d-\d\d\b")
 PORT = re.compile(r"http://127\.0\.0\.1:\d+")
+PADDING = re.compile(r" {2,}")
 
 
 def invoke(*args: str):
@@ -45,7 +46,10 @@ def matches_golden(name: str, text: str) -> None:
     if os.environ.get("UPDATE_GOLDEN"):
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(text)
-    assert text == golden.read_text(), f"differs from {golden.relative_to(ROOT)} (UPDATE_GOLDEN=1 rewrites it after an intended change)"
+    # a table's columns are as wide as their widest cell, and a masked <time> was 'CET' or 'CEST'
+    # (CI's faketime round on the night the clocks go forward): padding of two spaces or more is one gap
+    same = PADDING.sub("  ", text) == PADDING.sub("  ", golden.read_text())
+    assert same, f"differs from {golden.relative_to(ROOT)} (UPDATE_GOLDEN=1 rewrites it after an intended change)"
 
 
 @pytest.mark.parametrize("name", ["many-problems", "sandbox-escape"])
